@@ -1,0 +1,80 @@
+# sluice - plain make.  `make`, `make check`, `make demo`, `make install`.
+# SAN=1 builds everything with -fsanitize=address,undefined.
+
+PREFIX	?= /usr/local
+DESTDIR	?=
+BINDIR	= $(PREFIX)/bin
+SBINDIR	= $(PREFIX)/sbin
+MANDIR	= $(PREFIX)/share/man
+ETCDIR	?= /etc/sluice
+
+CC	?= cc
+CFLAGS	?= -O2 -g
+CFLAGS	+= -std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror -Ilib
+LDLIBS	= -liniparser
+ifeq ($(SAN),1)
+CFLAGS	+= -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
+LDFLAGS	+= -fsanitize=address,undefined
+endif
+
+LIBOBJ	= lib/buf.o lib/clock.o lib/config.o lib/fsop.o lib/ini.o lib/json.o \
+	  lib/log.o lib/names.o lib/pool.o lib/spool.o lib/table.o lib/uuid.o
+PROGS	= bin/sluice
+MAN1	= man/sluice.1 man/sluice-work-pool.1 man/sluice-work-queue.1
+MAN5	= man/sluice.ini.5
+UNIT	= tests/unit/check_sluice
+
+# Debian packages: build, test, demo.
+DEPS	= gcc make pkg-config libiniparser-dev libinotifytools0-dev check mandoc
+
+all: $(PROGS)
+
+lib/libsluice.a: $(LIBOBJ)
+	$(AR) rcs $@ $(LIBOBJ)
+
+$(LIBOBJ): lib/sluice.h
+
+bin/%: bin/%.c lib/libsluice.a lib/sluice.h
+	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $< lib/libsluice.a $(LDLIBS)
+
+UNITSRC	= $(wildcard tests/unit/test_*.c) tests/unit/check_sluice.c
+$(UNIT): $(UNITSRC) tests/unit/tests.h lib/libsluice.a
+	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $(UNITSRC) lib/libsluice.a $(LDLIBS) \
+	    $$(pkg-config --libs check)
+
+# deps: install what is missing from Debian (sudo when not root).
+deps:
+	@missing=""; for p in $(DEPS); do \
+	    dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q 'ok installed' || \
+	    missing="$$missing $$p"; done; \
+	if [ -n "$$missing" ]; then \
+	    echo "make deps: installing$$missing with apt-get"; \
+	    sudo=""; [ "$$(id -u)" = 0 ] || sudo=sudo; \
+	    $$sudo apt-get update -qq && \
+	    DEBIAN_FRONTEND=noninteractive $$sudo apt-get install -y -qq \
+	        --no-install-recommends $$missing; \
+	else echo "make deps: all of $(DEPS) installed"; fi
+
+check: deps
+	$(MAKE) all $(UNIT)
+	./tests/run-tests
+
+lint-man:
+	mandoc -Tlint -W warning $(MAN1) $(MAN5)
+
+demo: deps
+	$(MAKE) all
+	./etc/demo.sh
+
+install: all
+	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1 \
+	    $(DESTDIR)$(MANDIR)/man5 $(DESTDIR)$(ETCDIR)
+	install -m 755 $(PROGS) $(DESTDIR)$(BINDIR)
+	install -m 644 $(MAN1) $(DESTDIR)$(MANDIR)/man1
+	install -m 644 $(MAN5) $(DESTDIR)$(MANDIR)/man5
+	install -m 644 etc/sluice.ini $(DESTDIR)$(ETCDIR)/sluice.ini.example
+
+clean:
+	rm -f lib/*.o lib/libsluice.a $(PROGS) $(UNIT)
+
+.PHONY: all deps check lint-man demo install clean

@@ -1,0 +1,106 @@
+/*
+ * buf.c - growing strings, checked allocation, path joining.
+ *
+ * Allocation failure is the one error libsluice does not return: there is
+ * nothing sensible a caller could do, so it is fatal, as in Postfix's
+ * mymalloc().
+ */
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "sluice.h"
+
+void *
+sl_xmalloc(size_t n)
+{
+	void   *p = malloc(n ? n : 1);
+
+	if (p == NULL)
+		sl_fatal("out of memory (%zu bytes)", n);
+	return p;
+}
+
+void *
+sl_xrealloc(void *p, size_t n)
+{
+	p = realloc(p, n ? n : 1);
+	if (p == NULL)
+		sl_fatal("out of memory (%zu bytes)", n);
+	return p;
+}
+
+char *
+sl_xstrdup(const char *s)
+{
+	size_t	n = strlen(s) + 1;
+
+	return memcpy(sl_xmalloc(n), s, n);
+}
+
+void
+sl_buf_add(struct sl_buf *b, const char *s, size_t n)
+{
+	if (b->len + n + 1 > b->cap) {
+		b->cap = (b->len + n + 1) * 2;
+		b->s = sl_xrealloc(b->s, b->cap);
+	}
+	memcpy(b->s + b->len, s, n);
+	b->len += n;
+	b->s[b->len] = '\0';
+}
+
+void
+sl_buf_puts(struct sl_buf *b, const char *s)
+{
+	sl_buf_add(b, s, strlen(s));
+}
+
+void
+sl_buf_printf(struct sl_buf *b, const char *fmt, ...)
+{
+	va_list	ap;
+	int	n;
+
+	va_start(ap, fmt);
+	n = vsnprintf(NULL, 0, fmt, ap);
+	va_end(ap);
+	if (n < 0)
+		sl_panic("sl_buf_printf: bad format %s", fmt);
+	if (b->len + (size_t)n + 1 > b->cap) {
+		b->cap = (b->len + (size_t)n + 1) * 2;
+		b->s = sl_xrealloc(b->s, b->cap);
+	}
+	va_start(ap, fmt);
+	vsnprintf(b->s + b->len, (size_t)n + 1, fmt, ap);
+	va_end(ap);
+	b->len += (size_t)n;
+}
+
+void
+sl_buf_free(struct sl_buf *b)
+{
+	free(b->s);
+	b->s = NULL;
+	b->len = b->cap = 0;
+}
+
+/* sl_path - join path components with '/', NULL-terminated list */
+char *
+sl_path(const char *first, ...)
+{
+	struct sl_buf b = { 0 };
+	const char *s;
+	va_list	ap;
+
+	sl_buf_puts(&b, first);
+	va_start(ap, first);
+	while ((s = va_arg(ap, const char *)) != NULL) {
+		if (b.len == 0 || b.s[b.len - 1] != '/')
+			sl_buf_add(&b, "/", 1);
+		sl_buf_puts(&b, s);
+	}
+	va_end(ap);
+	return b.s;
+}

@@ -1,0 +1,185 @@
+/*
+ * clock.c - the WHEN forms of contract §4 and RFC 3339 output.
+ *
+ *	now			the caller's clock
+ *	@EPOCH			seconds since 1970-01-01T00:00:00Z
+ *	+N[smhd]		N seconds (minutes, hours, days) from now
+ *	YYYY-MM-DDTHH:MM[:SS[.frac]](Z|±HH:MM|±HHMM)
+ *				RFC 3339; 'T' may be a space, Z lowercase;
+ *				fractions are dropped (runs start on seconds)
+ *
+ * A time without an offset is refused: which zone it meant is a guess, and
+ * a guess across hosts with different TZ settings schedules the same run at
+ * different instants.  Everything is printed in UTC with 'Z'.
+ */
+#include <ctype.h>
+#include <errno.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "sluice.h"
+
+/* sl_num_parse - a decimal integer in [min, max], nothing else */
+int
+sl_num_parse(const char *s, long min, long max, long *out)
+{
+	char   *end;
+	long	v;
+
+	if (s == NULL || *s == '\0' || isspace((unsigned char)*s)) {
+		errno = EINVAL;
+		return -1;
+	}
+	errno = 0;
+	v = strtol(s, &end, 10);
+	if (errno == ERANGE || *end != '\0' || v < min || v > max) {
+		errno = errno == ERANGE ? ERANGE : EINVAL;
+		return -1;
+	}
+	*out = v;
+	return 0;
+}
+
+/* digits - exactly n digits at *p, advancing it */
+static int
+digits(const char **p, int n, int *out)
+{
+	int	v = 0, i;
+
+	for (i = 0; i < n; i++) {
+		if (!isdigit((unsigned char)(*p)[i]))
+			return -1;
+		v = v * 10 + ((*p)[i] - '0');
+	}
+	*p += n;
+	*out = v;
+	return 0;
+}
+
+static int
+leap(int y)
+{
+	return (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
+}
+
+static int
+rfc3339(const char *s, time_t *out)
+{
+	static const int mdays[] = { 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31 };
+	int	y, mo, d, h, mi, sec = 0, oh = 0, om = 0, sign = 0;
+	struct tm tm;
+	time_t	t;
+
+	if (digits(&s, 4, &y) || *s++ != '-' || digits(&s, 2, &mo) ||
+	    *s++ != '-' || digits(&s, 2, &d))
+		return -1;
+	if (*s != 'T' && *s != 't' && *s != ' ')
+		return -1;
+	s++;
+	if (digits(&s, 2, &h) || *s++ != ':' || digits(&s, 2, &mi))
+		return -1;
+	if (*s == ':') {
+		s++;
+		if (digits(&s, 2, &sec))
+			return -1;
+		if (*s == '.') {
+			s++;
+			if (!isdigit((unsigned char)*s))
+				return -1;
+			while (isdigit((unsigned char)*s))
+				s++;
+		}
+	}
+	if (*s == 'Z' || *s == 'z')
+		s++;
+	else if (*s == '+' || *s == '-') {
+		sign = *s++ == '-' ? -1 : 1;
+		if (digits(&s, 2, &oh))
+			return -1;
+		if (*s == ':')
+			s++;
+		if (digits(&s, 2, &om))
+			return -1;
+	} else
+		return -1;		/* no offset */
+	if (*s != '\0')
+		return -1;
+	if (y < 1970 || mo < 1 || mo > 12 || d < 1 ||
+	    d > mdays[mo - 1] + (mo == 2 && leap(y)) || h > 23 || mi > 59 ||
+	    sec > 60 || oh > 23 || om > 59)
+		return -1;
+	if (sec == 60)
+		sec = 59;		/* a leap second starts with its minute */
+	memset(&tm, 0, sizeof(tm));
+	tm.tm_year = y - 1900;
+	tm.tm_mon = mo - 1;
+	tm.tm_mday = d;
+	tm.tm_hour = h;
+	tm.tm_min = mi;
+	tm.tm_sec = sec;
+	t = timegm(&tm);
+	if (t == (time_t)-1)
+		return -1;
+	*out = t - sign * (oh * 3600 + om * 60);
+	return 0;
+}
+
+/* sl_time_parse - a WHEN form into seconds since the epoch */
+int
+sl_time_parse(const char *s, time_t now, time_t *out)
+{
+	long	v, mult = 1;
+	size_t	n;
+	char	num[32];
+
+	if (s == NULL)
+		goto bad;
+	if (strcmp(s, "now") == 0) {
+		*out = now;
+		return 0;
+	}
+	if (s[0] == '@') {
+		if (sl_num_parse(s + 1, 0, LONG_MAX, &v) < 0 || s[1] == '-' ||
+		    s[1] == '+')
+			goto bad;
+		*out = (time_t)v;
+		return 0;
+	}
+	if (s[0] == '+') {
+		n = strlen(s + 1);
+		if (n == 0 || n >= sizeof(num))
+			goto bad;
+		memcpy(num, s + 1, n + 1);
+		switch (num[n - 1]) {
+		case 's': mult = 1; num[--n] = '\0'; break;
+		case 'm': mult = 60; num[--n] = '\0'; break;
+		case 'h': mult = 3600; num[--n] = '\0'; break;
+		case 'd': mult = 86400; num[--n] = '\0'; break;
+		}
+		if (num[0] == '-' || num[0] == '+' ||
+		    sl_num_parse(num, 0, LONG_MAX / 86400 / 2, &v) < 0)
+			goto bad;
+		*out = now + (time_t)(v * mult);
+		return 0;
+	}
+	if (rfc3339(s, out) == 0)
+		return 0;
+bad:
+	errno = EINVAL;
+	return -1;
+}
+
+/* sl_time_fmt - RFC 3339 in UTC, "2026-11-28T14:00:00Z" */
+char *
+sl_time_fmt(time_t t, char *buf, size_t len)
+{
+	struct tm tm;
+
+	if (gmtime_r(&t, &tm) == NULL ||
+	    strftime(buf, len, "%Y-%m-%dT%H:%M:%SZ", &tm) == 0)
+		snprintf(buf, len, "@%lld", (long long)t);
+	return buf;
+}

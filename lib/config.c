@@ -1,0 +1,108 @@
+/*
+ * config.c - sluice.ini, the host's configuration (sluice.ini(5)).
+ *
+ * Read from $SLUICE_CONFIG, else /etc/sluice/sluice.ini.  A missing
+ * /etc/sluice/sluice.ini means every default; a $SLUICE_CONFIG that names a
+ * missing file is an error (the user asked for it).  Every key is optional
+ * and every value is checked: a bad value is an error, never a silent
+ * default.
+ */
+#include <errno.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <stddef.h>
+#include <unistd.h>
+
+#include "sluice.h"
+
+#define SYSTEM_CONFIG	"/etc/sluice/sluice.ini"
+
+static const struct {
+	const char *key;
+	size_t	off;
+	long	def, min, max;
+} numeric[] = {
+	{ "late_after", offsetof(struct sl_config, late_after), 15, 0, 86400 * 365 },
+	{ "heartbeat", offsetof(struct sl_config, heartbeat), 10, 1, 86400 },
+	{ "missed_heartbeats", offsetof(struct sl_config, missed_heartbeats), 3, 1, 1000 },
+	{ "lease", offsetof(struct sl_config, lease), 30, 5, 86400 },
+	{ "cancel_grace", offsetof(struct sl_config, cancel_grace), 30, 0, 86400 },
+	{ "keep_days", offsetof(struct sl_config, keep_days), 7, 0, 36500 },
+	{ "poll_seconds", offsetof(struct sl_config, poll_seconds), 10, 1, 86400 },
+};
+
+static long *
+field(struct sl_config *c, size_t off)
+{
+	return (long *)(void *)((char *)c + off);
+}
+
+int
+sl_config_load(struct sl_config *c, char *err, size_t errlen)
+{
+	const char *path = getenv("SLUICE_CONFIG"), *v;
+	struct sl_ini *ini;
+	char	why[SL_ERR_MAX];
+	size_t	i;
+	long	n;
+
+	memset(c, 0, sizeof(*c));
+	for (i = 0; i < sizeof(numeric) / sizeof(numeric[0]); i++)
+		*field(c, numeric[i].off) = numeric[i].def;
+	c->log = sl_xstrdup("stderr");
+	if (path == NULL || *path == '\0') {
+		path = SYSTEM_CONFIG;
+		if (access(path, F_OK) < 0 && errno == ENOENT)
+			return 0;
+	}
+	if ((ini = sl_ini_load(path, 0, why, sizeof(why))) == NULL) {
+		snprintf(err, errlen, "configuration: %s", why);
+		return -1;
+	}
+	c->path = sl_xstrdup(path);
+	if ((v = sl_ini_get(ini, "sluice", "spool")) != NULL && *v != '\0') {
+		if (v[0] != '/') {
+			snprintf(err, errlen, "%s: spool = %s: must be an "
+			    "absolute path", path, v);
+			goto fail;
+		}
+		c->spool = sl_xstrdup(v);
+	}
+	for (i = 0; i < sizeof(numeric) / sizeof(numeric[0]); i++) {
+		if ((v = sl_ini_get(ini, "sluice", numeric[i].key)) == NULL)
+			continue;
+		if (sl_num_parse(v, numeric[i].min, numeric[i].max, &n) < 0) {
+			snprintf(err, errlen, "%s: %s = %s: must be a whole "
+			    "number from %ld to %ld", path, numeric[i].key, v,
+			    numeric[i].min, numeric[i].max);
+			goto fail;
+		}
+		*field(c, numeric[i].off) = n;
+	}
+	if ((v = sl_ini_get(ini, "sluice", "log")) != NULL) {
+		if (strcmp(v, "stderr") != 0 && strcmp(v, "syslog") != 0) {
+			snprintf(err, errlen, "%s: log = %s: must be stderr or "
+			    "syslog", path, v);
+			goto fail;
+		}
+		free(c->log);
+		c->log = sl_xstrdup(v);
+	}
+	sl_ini_free(ini);
+	return 0;
+fail:
+	sl_ini_free(ini);
+	sl_config_free(c);
+	return -1;
+}
+
+void
+sl_config_free(struct sl_config *c)
+{
+	free(c->path);
+	free(c->spool);
+	free(c->log);
+	memset(c, 0, sizeof(*c));
+}

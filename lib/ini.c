@@ -1,0 +1,168 @@
+/*
+ * ini.c - INI files through iniparser.
+ *
+ * iniparser 4.1 reads only named files, so text already in memory (read
+ * once, size-capped, trailer-checked) is handed to it through a memfd: the
+ * bytes parsed are exactly the bytes checked, whatever happens to the file
+ * meanwhile.  iniparser folds section and key names to lower case; values
+ * keep their case.  It cuts an unquoted value at ';' or '#' and cannot hold
+ * '"' inside a quoted one, so sluice writes only values for which
+ * sl_ini_value_ok() holds, and checks that before writing.
+ *
+ * Files that other hosts read end with SL_INI_TRAILER: a reader that does
+ * not find it has a torn or foreign file and must not trust it.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <unistd.h>
+
+#include <iniparser/iniparser.h>
+
+#include "sluice.h"
+
+struct sl_ini {
+	dictionary *d;
+};
+
+static char parse_error[256];
+
+static int
+on_error(const char *fmt, ...)
+{
+	va_list	ap;
+
+	if (parse_error[0] != '\0')
+		return 0;		/* keep the first */
+	va_start(ap, fmt);
+	vsnprintf(parse_error, sizeof(parse_error), fmt, ap);
+	va_end(ap);
+	parse_error[strcspn(parse_error, "\n")] = '\0';
+	return 0;
+}
+
+struct sl_ini *
+sl_ini_parse(const char *text, size_t len, char *err, size_t errlen)
+{
+	struct sl_ini *ini;
+	char	path[64];
+	dictionary *d;
+	size_t	off = 0;
+	ssize_t	n;
+	int	fd;
+
+	if (memchr(text, '\0', len) != NULL) {
+		snprintf(err, errlen, "contains a NUL byte: not a text file");
+		errno = EINVAL;
+		return NULL;
+	}
+	if ((fd = memfd_create("sluice-ini", MFD_CLOEXEC)) < 0) {
+		snprintf(err, errlen, "memfd_create: %s", strerror(errno));
+		return NULL;
+	}
+	while (off < len) {
+		n = write(fd, text + off, len - off);
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			snprintf(err, errlen, "write to memfd: %s", strerror(errno));
+			close(fd);
+			return NULL;
+		}
+		off += (size_t)n;
+	}
+	snprintf(path, sizeof(path), "/proc/self/fd/%d", fd);
+	parse_error[0] = '\0';
+	iniparser_set_error_callback(on_error);
+	d = iniparser_load(path);
+	close(fd);
+	if (d == NULL || parse_error[0] != '\0') {
+		snprintf(err, errlen, "not an INI file: %s",
+		    parse_error[0] ? parse_error : "unreadable");
+		if (d != NULL)
+			iniparser_freedict(d);
+		errno = EINVAL;
+		return NULL;
+	}
+	ini = sl_xmalloc(sizeof(*ini));
+	ini->d = d;
+	return ini;
+}
+
+struct sl_ini *
+sl_ini_load(const char *path, int need_trailer, char *err, size_t errlen)
+{
+	struct sl_ini *ini;
+	char   *text;
+	ssize_t	n;
+	size_t	tl = strlen(SL_INI_TRAILER);
+
+	if ((n = sl_read_file(path, &text, SL_INI_MAX)) < 0) {
+		snprintf(err, errlen, "cannot read %s: %s", path,
+		    errno == EFBIG ? "larger than 1 MiB" : strerror(errno));
+		return NULL;
+	}
+	if (need_trailer && ((size_t)n < tl ||
+	    memcmp(text + n - tl, SL_INI_TRAILER, tl) != 0)) {
+		snprintf(err, errlen, "%s is incomplete: it does not end with "
+		    "the line \"%.*s\"", path, (int)tl - 1, SL_INI_TRAILER);
+		free(text);
+		errno = EAGAIN;
+		return NULL;
+	}
+	ini = sl_ini_parse(text, (size_t)n, err, errlen);
+	free(text);
+	return ini;
+}
+
+void
+sl_ini_free(struct sl_ini *ini)
+{
+	if (ini == NULL)
+		return;
+	iniparser_freedict(ini->d);
+	free(ini);
+}
+
+const char *
+sl_ini_get(const struct sl_ini *ini, const char *sec, const char *key)
+{
+	char	k[256];
+
+	snprintf(k, sizeof(k), "%s:%s", sec, key);
+	return iniparser_getstring(ini->d, k, NULL);
+}
+
+int
+sl_ini_nsec(const struct sl_ini *ini)
+{
+	return iniparser_getnsec(ini->d);
+}
+
+const char *
+sl_ini_secname(const struct sl_ini *ini, int i)
+{
+	return iniparser_getsecname(ini->d, i);
+}
+
+/* sl_ini_value_ok - does this value read back exactly as written? */
+int
+sl_ini_value_ok(const char *v)
+{
+	size_t	n = strlen(v);
+
+	if (n > 0 && (v[0] == ' ' || v[0] == '\t' || v[n - 1] == ' ' ||
+	    v[n - 1] == '\t'))
+		return 0;
+	return strpbrk(v, ";#\"'\\\n\r=") == NULL && n < 1000;
+}
+
+void
+sl_ini_put(struct sl_buf *b, const char *key, const char *val)
+{
+	if (!sl_ini_value_ok(val))
+		sl_panic("sl_ini_put: value of %s cannot be stored: %s", key, val);
+	sl_buf_printf(b, "%s = %s\n", key, val);
+}

@@ -1,0 +1,1203 @@
+/*
+ * pool.c - work pools and work queues in the spool.
+ *
+ * The algorithm (spool-layout.md has the full story):
+ *
+ * - A pool is the directory pools/P; a queue is pools/P/queues/Q.  A
+ *   directory that exists is a pool or queue, whoever made it (sluice, or a
+ *   person with mkdir).  The queue "default" always exists.
+ *
+ * - A pool's settings and all its queues' settings are one file, versioned:
+ *   pools/P/config/vNNNNNNNNNN.ini.  The highest readable version is the
+ *   truth.  Versions are immutable: a change writes version N+1 under a
+ *   private name, fsyncs it, and link()s it to its public name.  link() never
+ *   replaces, so of two writers racing for N+1 exactly one wins; the other
+ *   reads N+1 and applies its change again on top (compare-and-swap).  No
+ *   lock exists, so none can be left behind, and a reader on another host
+ *   never sees a file being replaced (a replaced file reads torn over sshfs,
+ *   ../shared/netfs/README.md).  Every version ends with SL_INI_TRAILER.
+ *
+ * - Queue priorities live in that one file, so "pushes the holder down"
+ *   changes several queues in one atomic step: two processes setting
+ *   priorities or creating queues at once cannot make duplicates.
+ *
+ * - A queue directory without a line in the config (made by mkdir) has
+ *   default settings and comes after every registered queue, by name; the
+ *   next write registers it with those values.  A line whose directory is
+ *   gone (rm -r) is ignored and dropped at the next write.
+ *
+ * - Creating a pool or queue builds it complete under a dotted private
+ *   name and renames it into place: it appears whole or not at all, and a
+ *   rename onto an existing (non-empty) one fails, which is how "already
+ *   exists" is decided.  Deleting renames it to a dotted trash name first.
+ */
+#include <dirent.h>
+#include <errno.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "sluice.h"
+
+#define CAS_TRIES	200	/* with growing naps: about a minute */
+#define KEEP_VERSIONS	16	/* never prune the newest 16 ... */
+#define PRUNE_AGE	3600	/* ... nor any younger than an hour */
+#define PROBE_AHEAD	64	/* versions probed by name past a listing */
+
+/* ---- reading ---- */
+
+int
+sl_pool_exists(const struct sl_spool *sp, const char *name)
+{
+	struct stat st;
+	char   *d = sl_pool_dir(sp, name);
+	int	rc = stat(d, &st) == 0 && S_ISDIR(st.st_mode);
+
+	free(d);
+	return rc;
+}
+
+static int
+cmpstr(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* list_names - the valid names of subdirectories of dir, sorted */
+static int
+list_names(const char *dir, char ***out, size_t *n)
+{
+	struct dirent *de;
+	struct stat st;
+	char  **v = NULL, *p;
+	size_t	k = 0;
+	DIR    *d;
+
+	*out = NULL;
+	*n = 0;
+	if ((d = opendir(dir)) == NULL)
+		return errno == ENOENT ? 0 : -1;
+	while ((de = readdir(d)) != NULL) {
+		if (!sl_name_ok(de->d_name))
+			continue;	/* dotfiles, .nfs*, junk: not ours */
+		if (de->d_type != DT_DIR) {
+			if (de->d_type != DT_UNKNOWN && de->d_type != DT_LNK)
+				continue;
+			p = sl_path(dir, de->d_name, (char *)NULL);
+			/* RACE: it may vanish between readdir and stat; then
+			 * it is simply not listed, as if we had listed later. */
+			if (stat(p, &st) < 0 || !S_ISDIR(st.st_mode)) {
+				free(p);
+				continue;
+			}
+			free(p);
+		}
+		v = sl_xrealloc(v, (k + 1) * sizeof(*v));
+		v[k++] = sl_xstrdup(de->d_name);
+	}
+	closedir(d);
+	qsort(v, k, sizeof(*v), cmpstr);
+	*out = v;
+	*n = k;
+	return 0;
+}
+
+static void
+free_names(char **v, size_t n)
+{
+	while (n > 0)
+		free(v[--n]);
+	free(v);
+}
+
+int
+sl_pool_names(const struct sl_spool *sp, char ***out, size_t *n)
+{
+	char   *d = sl_path(sp->root, "pools", (char *)NULL);
+	int	rc = list_names(d, out, n);
+
+	free(d);
+	return rc;
+}
+
+static int
+version_of(const char *name, unsigned long *v)
+{
+	char   *end;
+
+	if (name[0] != 'v' || strlen(name) != 15 ||
+	    strcmp(name + 11, ".ini") != 0)
+		return -1;
+	errno = 0;
+	*v = strtoul(name + 1, &end, 10);
+	return errno || end != name + 11 ? -1 : 0;
+}
+
+static char *
+version_path(const char *cdir, unsigned long v)
+{
+	char	name[32];
+
+	snprintf(name, sizeof(name), "v%010lu.ini", v);
+	return sl_path(cdir, name, (char *)NULL);
+}
+
+/* highest_listed - the highest version number in a listing of config/ */
+static unsigned long
+highest_listed(const char *cdir)
+{
+	unsigned long v, max = 0;
+	struct dirent *de;
+	DIR    *d;
+
+	if ((d = opendir(cdir)) == NULL)
+		return 0;
+	while ((de = readdir(d)) != NULL)
+		if (version_of(de->d_name, &v) == 0 && v > max)
+			max = v;
+	closedir(d);
+	return max;
+}
+
+/*
+ * newest - the highest version that exists, from a listing and then by
+ * probing names above it: a listing may be stale (an NFS or sshfs directory
+ * cache), a lookup by name is fresher.  floor: a version known to exist.
+ */
+static unsigned long
+newest(const char *cdir, unsigned long floor)
+{
+	unsigned long v = highest_listed(cdir), i;
+	struct stat st;
+	char   *p;
+
+	if (floor > v)
+		v = floor;
+	for (i = 0; i < PROBE_AHEAD; i++) {
+		p = version_path(cdir, v + 1);
+		if (lstat(p, &st) < 0) {
+			free(p);
+			break;
+		}
+		free(p);
+		v++;
+	}
+	return v;
+}
+
+static int
+parse_bool(const char *s, int def)
+{
+	if (s == NULL)
+		return def;
+	if (strcmp(s, "true") == 0 || strcmp(s, "yes") == 0 ||
+	    strcmp(s, "1") == 0)
+		return 1;
+	if (strcmp(s, "false") == 0 || strcmp(s, "no") == 0 ||
+	    strcmp(s, "0") == 0)
+		return 0;
+	return -1;
+}
+
+static int
+parse_limit(const char *s, long *out)
+{
+	if (s == NULL || strcmp(s, "none") == 0 || *s == '\0') {
+		*out = SL_NOLIMIT;
+		return 0;
+	}
+	return sl_num_parse(s, 0, INT_MAX, out);
+}
+
+static int
+parse_when(const char *s, time_t *out)
+{
+	if (s == NULL || strcmp(s, "none") == 0) {
+		*out = 0;
+		return 0;
+	}
+	return sl_time_parse(s, 0, out);
+}
+
+/* read_version - one config version into p (queues registered, not present) */
+static int
+read_version(const char *path, struct sl_pool *p, char *err, size_t errlen)
+{
+	struct sl_ini *ini;
+	struct sl_queue *q;
+	const char *s, *sec;
+	char	why[SL_ERR_MAX];
+	int	i, n;
+
+	if ((ini = sl_ini_load(path, 1, why, sizeof(why))) == NULL) {
+		snprintf(err, errlen, "%s", why);
+		return -1;
+	}
+	if ((s = sl_ini_get(ini, "pool", "id")) != NULL && sl_uuid_ok(s))
+		snprintf(p->id, sizeof(p->id), "%s", s);
+	if ((s = sl_ini_get(ini, "pool", "type")) != NULL && sl_ini_value_ok(s))
+		snprintf(p->type, sizeof(p->type), "%s", s);
+	if ((s = sl_ini_get(ini, "version", "writer")) != NULL)
+		snprintf(p->writer, sizeof(p->writer), "%s", s);
+	if ((p->paused = parse_bool(sl_ini_get(ini, "pool", "paused"), 0)) < 0 ||
+	    parse_limit(sl_ini_get(ini, "pool", "concurrency_limit"), &p->limit) ||
+	    parse_when(sl_ini_get(ini, "pool", "created"), &p->created)) {
+		snprintf(err, errlen, "%s: bad value in [pool]", path);
+		goto fail;
+	}
+	n = sl_ini_nsec(ini);
+	for (i = 0; i < n; i++) {
+		if ((sec = sl_ini_secname(ini, i)) == NULL ||
+		    strncmp(sec, "queue.", 6) != 0)
+			continue;
+		s = sl_ini_get(ini, sec, "name");
+		if (s == NULL || !sl_name_ok(s) || sl_pool_queue(p, s) != NULL) {
+			snprintf(err, errlen, "%s: [%s] has a missing, bad or "
+			    "repeated name", path, sec);
+			goto fail;
+		}
+		p->q = sl_xrealloc(p->q, (p->nq + 1) * sizeof(*p->q));
+		q = &p->q[p->nq++];
+		memset(q, 0, sizeof(*q));
+		snprintf(q->name, sizeof(q->name), "%s", s);
+		q->registered = 1;
+		if ((s = sl_ini_get(ini, sec, "id")) != NULL && sl_uuid_ok(s))
+			snprintf(q->id, sizeof(q->id), "%s", s);
+		if (sl_num_parse(sl_ini_get(ini, sec, "priority"), 1, INT_MAX,
+		    &q->priority) < 0 ||
+		    parse_limit(sl_ini_get(ini, sec, "concurrency_limit"),
+		    &q->limit) < 0 ||
+		    (q->paused = parse_bool(sl_ini_get(ini, sec, "paused"), 0)) < 0 ||
+		    parse_when(sl_ini_get(ini, sec, "created"), &q->created) < 0) {
+			snprintf(err, errlen, "%s: bad value in [%s]", path, sec);
+			goto fail;
+		}
+	}
+	sl_ini_free(ini);
+	return 0;
+fail:
+	sl_ini_free(ini);
+	return -1;
+}
+
+static int
+cmpprio(const void *a, const void *b)
+{
+	const struct sl_queue *x = a, *y = b;
+
+	if (x->priority != y->priority)
+		return x->priority < y->priority ? -1 : 1;
+	return strcmp(x->name, y->name);
+}
+
+static int
+queue_dir_exists(const struct sl_spool *sp, const char *pool, const char *q)
+{
+	struct stat st;
+	char   *d = sl_queue_dir(sp, pool, q);
+	int	rc = stat(d, &st) == 0 && S_ISDIR(st.st_mode);
+
+	free(d);
+	return rc;
+}
+
+/*
+ * settle - join the config's queue lines with the queue directories: drop
+ * lines whose directory is gone, add directories without a line (defaults,
+ * after every registered queue, "default" first, then by name), sort.
+ */
+static void
+settle(const struct sl_spool *sp, struct sl_pool *p, char **dirs, size_t nd)
+{
+	struct sl_queue *q;
+	size_t	i, j, k;
+	long	last = 0;
+	char	seed[200];
+
+	for (i = 0; i < p->nq; i++) {
+		q = &p->q[i];
+		q->present = strcmp(q->name, SL_DEFAULT_QUEUE) == 0;
+		for (j = 0; j < nd && !q->present; j++)
+			q->present = strcmp(dirs[j], q->name) == 0;
+		/* RACE: a listing may miss a queue made on another host a
+		 * moment ago; ask for it by name before calling it gone. */
+		if (!q->present)
+			q->present = queue_dir_exists(sp, p->name, q->name);
+	}
+	for (i = k = 0; i < p->nq; i++)
+		if (p->q[i].present)
+			p->q[k++] = p->q[i];
+	p->nq = k;
+	for (i = 0; i < p->nq; i++)
+		if (p->q[i].priority > last)
+			last = p->q[i].priority;
+	for (j = 0; j <= nd; j++) {
+		/* j == 0 stands for the implied default queue: it goes first */
+		const char *name = j == 0 ? SL_DEFAULT_QUEUE : dirs[j - 1];
+
+		if (sl_pool_queue(p, name) != NULL)
+			continue;
+		p->q = sl_xrealloc(p->q, (p->nq + 1) * sizeof(*p->q));
+		q = &p->q[p->nq++];
+		memset(q, 0, sizeof(*q));
+		snprintf(q->name, sizeof(q->name), "%s", name);
+		snprintf(seed, sizeof(seed), "%s/%s", p->id, name);
+		sl_uuid_from(q->id, seed);
+		q->limit = SL_NOLIMIT;
+		q->present = 1;
+		q->priority = ++last;
+	}
+	qsort(p->q, p->nq, sizeof(*p->q), cmpprio);
+}
+
+/* load_from - read the newest good version at or above floor */
+static int
+load_from(const struct sl_spool *sp, const char *name, unsigned long floor,
+    struct sl_pool *p, char *err, size_t errlen)
+{
+	char   *pdir, *cdir, *qdir, *path, **dirs = NULL, why[SL_ERR_MAX];
+	unsigned long v;
+	size_t	nd = 0;
+	int	rc = -1;
+
+	memset(p, 0, sizeof(*p));
+	snprintf(p->name, sizeof(p->name), "%s", name);
+	if (!sl_pool_exists(sp, name)) {
+		snprintf(err, errlen, "Work pool '%s' not found. Create it with "
+		    "'sluice work-pool create %s'.", name, name);
+		errno = ENOENT;
+		return -1;
+	}
+	pdir = sl_pool_dir(sp, name);
+	cdir = sl_path(pdir, "config", (char *)NULL);
+	qdir = sl_path(pdir, "queues", (char *)NULL);
+	for (v = newest(cdir, floor); v > 0; v--) {
+		path = version_path(cdir, v);
+		if (read_version(path, p, why, sizeof(why)) == 0) {
+			free(path);
+			p->version = v;
+			break;
+		}
+		free(path);
+		if (errno != ENOENT)
+			sl_warn("pool %s: skipping config version %lu: %s",
+			    name, v, why);
+		/* RACE: a version pruned while we read is older than one we
+		 * could not have missed (pruning keeps the newest 16). */
+		free(p->q);
+		memset(p, 0, sizeof(*p));
+		snprintf(p->name, sizeof(p->name), "%s", name);
+	}
+	if (p->id[0] == '\0') {
+		char	seed[100];
+
+		snprintf(seed, sizeof(seed), "pool/%s", name);
+		sl_uuid_from(p->id, seed);
+	}
+	if (p->type[0] == '\0')
+		snprintf(p->type, sizeof(p->type), "%s", SL_POOL_TYPE);
+	if (p->version == 0)
+		p->limit = SL_NOLIMIT;
+	if (list_names(qdir, &dirs, &nd) < 0) {
+		snprintf(err, errlen, "cannot list %s: %s", qdir, strerror(errno));
+		sl_pool_free(p);
+		goto out;
+	}
+	settle(sp, p, dirs, nd);
+	free_names(dirs, nd);
+	rc = 0;
+out:
+	free(pdir);
+	free(cdir);
+	free(qdir);
+	return rc;
+}
+
+int
+sl_pool_load(const struct sl_spool *sp, const char *name, struct sl_pool *p,
+    char *err, size_t errlen)
+{
+	return load_from(sp, name, 0, p, err, errlen);
+}
+
+void
+sl_pool_free(struct sl_pool *p)
+{
+	free(p->q);
+	p->q = NULL;
+	p->nq = 0;
+}
+
+struct sl_queue *
+sl_pool_queue(struct sl_pool *p, const char *name)
+{
+	size_t	i;
+
+	for (i = 0; i < p->nq; i++)
+		if (strcmp(p->q[i].name, name) == 0)
+			return &p->q[i];
+	return NULL;
+}
+
+/* ---- priorities ---- */
+
+long
+sl_pool_last_priority(const struct sl_pool *p)
+{
+	long	max = 0;
+	size_t	i;
+
+	for (i = 0; i < p->nq; i++)
+		if (p->q[i].priority > max)
+			max = p->q[i].priority;
+	return max;
+}
+
+/*
+ * sl_pool_place - give q priority prio; a queue holding it moves down one,
+ * and so on while they collide (contract §4).  Numbers stay as given
+ * otherwise: sparse priorities (1, 5, 10) are kept.
+ */
+void
+sl_pool_place(struct sl_pool *p, struct sl_queue *q, long prio,
+    struct sl_buf *moved)
+{
+	char	name[SL_NAME_MAX + 1];
+	long	cur = prio;
+	size_t	i;
+
+	snprintf(name, sizeof(name), "%s", q->name);
+	q->priority = 0;		/* out of the way while we sort */
+	qsort(p->q, p->nq, sizeof(*p->q), cmpprio);
+	for (i = 0; i < p->nq; i++) {
+		if (p->q[i].priority == 0 || p->q[i].priority < cur)
+			continue;
+		if (p->q[i].priority > cur)
+			break;
+		if (moved != NULL)
+			sl_buf_printf(moved, "Moved work queue '%s' from "
+			    "priority %ld to %ld\n", p->q[i].name,
+			    p->q[i].priority, cur + 1);
+		p->q[i].priority = ++cur;
+	}
+	sl_pool_queue(p, name)->priority = prio;
+	qsort(p->q, p->nq, sizeof(*p->q), cmpprio);
+}
+
+/* ---- writing ---- */
+
+static void
+put_limit(struct sl_buf *b, long limit)
+{
+	char	v[32];
+
+	if (limit == SL_NOLIMIT)
+		sl_ini_put(b, "concurrency_limit", "none");
+	else {
+		snprintf(v, sizeof(v), "%ld", limit);
+		sl_ini_put(b, "concurrency_limit", v);
+	}
+}
+
+static void
+put_time(struct sl_buf *b, const char *key, time_t t)
+{
+	char	v[40];
+
+	sl_ini_put(b, key, t == 0 ? "none" : sl_time_fmt(t, v, sizeof(v)));
+}
+
+char *
+sl_pool_render(const struct sl_pool *p, unsigned long version,
+    const char *writer, size_t *len)
+{
+	struct sl_buf b = { 0 };
+	char	v[32];
+	size_t	i;
+
+	sl_buf_printf(&b, "; sluice work pool '%s', configuration version "
+	    "%lu.\n; Never edit in place: write a new version (sluice.ini(5)).\n",
+	    p->name, version);
+	sl_buf_puts(&b, "[pool]\n");
+	sl_ini_put(&b, "name", p->name);
+	sl_ini_put(&b, "id", p->id);
+	sl_ini_put(&b, "type", p->type);
+	put_time(&b, "created", p->created);
+	sl_ini_put(&b, "paused", p->paused ? "true" : "false");
+	put_limit(&b, p->limit);
+	sl_buf_puts(&b, "\n[version]\n");
+	snprintf(v, sizeof(v), "%lu", version);
+	sl_ini_put(&b, "number", v);
+	sl_ini_put(&b, "writer", writer);
+	for (i = 0; i < p->nq; i++) {
+		const struct sl_queue *q = &p->q[i];
+
+		sl_buf_printf(&b, "\n[queue.%zu]\n", i + 1);
+		sl_ini_put(&b, "name", q->name);
+		sl_ini_put(&b, "id", q->id);
+		snprintf(v, sizeof(v), "%ld", q->priority);
+		sl_ini_put(&b, "priority", v);
+		put_limit(&b, q->limit);
+		sl_ini_put(&b, "paused", q->paused ? "true" : "false");
+		put_time(&b, "created", q->created);
+	}
+	sl_buf_puts(&b, "\n" SL_INI_TRAILER);
+	*len = b.len;
+	return b.s;
+}
+
+/* is_ours - does version v exist and carry our writer id? */
+static int
+is_ours(const char *cdir, unsigned long v, const char *writer)
+{
+	struct sl_pool tmp;
+	char   *path = version_path(cdir, v), why[SL_ERR_MAX];
+	int	rc;
+
+	memset(&tmp, 0, sizeof(tmp));
+	rc = read_version(path, &tmp, why, sizeof(why)) == 0 &&
+	    strcmp(tmp.writer, writer) == 0;
+	sl_pool_free(&tmp);
+	free(path);
+	return rc;
+}
+
+/*
+ * prune - remove old versions: never the newest KEEP_VERSIONS, never one
+ * less than PRUNE_AGE older than the newest (both mtimes are the file
+ * server's clock, so host clock skew does not enter).  Also old scratch.
+ */
+static void
+prune(const char *cdir, unsigned long newest_v)
+{
+	struct dirent *de;
+	struct stat st, nst;
+	unsigned long v;
+	char   *p, *np = version_path(cdir, newest_v);
+	DIR    *d;
+
+	if (stat(np, &nst) < 0 || (d = opendir(cdir)) == NULL) {
+		free(np);
+		return;
+	}
+	free(np);
+	while ((de = readdir(d)) != NULL) {
+		if (version_of(de->d_name, &v) == 0) {
+			if (v + KEEP_VERSIONS > newest_v)
+				continue;
+		} else if (strncmp(de->d_name, ".tmp.", 5) != 0)
+			continue;
+		p = sl_path(cdir, de->d_name, (char *)NULL);
+		/* RACE: a writer that stalled for over an hour holding an old
+		 * version could re-create a pruned name; its version is then
+		 * lower than the newest and never read.  Accepted, see
+		 * spool-layout.md "pool configuration". */
+		if (lstat(p, &st) == 0 && nst.st_mtime - st.st_mtime > PRUNE_AGE &&
+		    unlink(p) < 0 && errno != ENOENT)
+			sl_warn("cannot remove old configuration %s: %s", p,
+			    strerror(errno));
+		free(p);
+	}
+	closedir(d);
+}
+
+static void
+nap(int attempt)
+{
+	struct timespec ts = { 0, 1000000L * (attempt < 50 ? attempt + 1 : 300) };
+
+	nanosleep(&ts, NULL);
+}
+
+/*
+ * sl_pool_update - apply edit to the newest configuration and publish the
+ * result as the next version; on losing a race, start again from the
+ * winner's version.  out, if not NULL, receives the pool as written.
+ */
+int
+sl_pool_update(const struct sl_spool *sp, const char *name,
+    sl_pool_edit_fn edit, void *arg, struct sl_pool *out, char *err,
+    size_t errlen)
+{
+	char	writer[SL_UUID_LEN + 1], tname[64], *pdir, *cdir, *tmp, *to;
+	unsigned long floor = 0, next;
+	struct sl_pool p;
+	struct stat st;
+	size_t	len;
+	char   *text;
+	int	attempt, rc;
+
+	if (sl_uuid(writer) < 0) {
+		snprintf(err, errlen, "getrandom: %s", strerror(errno));
+		return -1;
+	}
+	pdir = sl_pool_dir(sp, name);
+	cdir = sl_path(pdir, "config", (char *)NULL);
+	rc = -1;
+	for (attempt = 0; attempt < CAS_TRIES; attempt++) {
+		if (load_from(sp, name, floor, &p, err, errlen) < 0)
+			goto out;
+		switch (edit(&p, arg, err, errlen)) {
+		case -1:
+			sl_pool_free(&p);
+			goto out;
+		case 1:
+			rc = 0;
+			if (out != NULL)
+				*out = p;
+			else
+				sl_pool_free(&p);
+			goto out;
+		}
+		if (sane_mkdir(cdir, 0755) < 0) {
+			snprintf(err, errlen, "cannot create %s: %s", cdir,
+			    strerror(errno));
+			sl_pool_free(&p);
+			goto out;
+		}
+		next = p.version + 1;
+		if (next <= floor)
+			next = floor + 1;
+		for (size_t i = 0; i < p.nq; i++)
+			p.q[i].registered = 1;
+		text = sl_pool_render(&p, next, writer, &len);
+		snprintf(tname, sizeof(tname), ".tmp.%s.%d", writer, attempt);
+		tmp = sl_path(cdir, tname, (char *)NULL);
+		to = version_path(cdir, next);
+		if (sl_publish_link(tmp, to, text, len) == 0 ||
+		    is_ours(cdir, next, writer)) {
+			/* is_ours: the link was made and its reply lost */
+			free(text);
+			free(tmp);
+			free(to);
+			p.version = next;
+			snprintf(p.writer, sizeof(p.writer), "%s", writer);
+			prune(cdir, next);
+			if (out != NULL)
+				*out = p;
+			else
+				sl_pool_free(&p);
+			rc = 0;
+			goto out;
+		}
+		if (lstat(to, &st) < 0 && errno == ENOENT) {
+			/* nobody holds that name: the failure was real */
+			snprintf(err, errlen, "cannot write %s: %s", to,
+			    strerror(errno));
+			free(text);
+			free(tmp);
+			free(to);
+			sl_pool_free(&p);
+			goto out;
+		}
+		/* RACE: another writer published version next first; read
+		 * it and apply our edit again on top of it. */
+		free(text);
+		free(tmp);
+		free(to);
+		sl_pool_free(&p);
+		floor = next;
+		nap(attempt);
+	}
+	snprintf(err, errlen, "work pool '%s' is being changed by too many "
+	    "processes at once; try again", name);
+	errno = EAGAIN;
+out:
+	free(pdir);
+	free(cdir);
+	return rc;
+}
+
+/* ---- creating and deleting ---- */
+
+static int
+mkdirs_in(const char *base, const char *const *sub, char *err, size_t errlen)
+{
+	char   *p;
+
+	for (; *sub != NULL; sub++) {
+		p = sl_path(base, *sub, (char *)NULL);
+		if (sl_mkdirs(p, 0755) < 0) {
+			snprintf(err, errlen, "cannot create %s: %s", p,
+			    strerror(errno));
+			free(p);
+			return -1;
+		}
+		free(p);
+	}
+	return 0;
+}
+
+static const char *const queue_subdirs[] = { "tmp", "new", NULL };
+
+/*
+ * place_new - build a directory under a private name with fill(), then
+ * rename it to its public name.  0 made, 1 the name was taken, -1 error.
+ */
+static int
+place_new(const char *parent, const char *name,
+    int (*fill)(const char *, void *, char *, size_t), void *arg,
+    char *err, size_t errlen)
+{
+	char	id[SL_UUID_LEN + 1], priv[64], *tmp, *to;
+	int	rc = -1;
+
+	if (sl_uuid(id) < 0) {
+		snprintf(err, errlen, "getrandom: %s", strerror(errno));
+		return -1;
+	}
+	snprintf(priv, sizeof(priv), ".new.%s", id);
+	tmp = sl_path(parent, priv, (char *)NULL);
+	to = sl_path(parent, name, (char *)NULL);
+	if (sane_mkdir(tmp, 0755) < 0) {
+		snprintf(err, errlen, "cannot create %s: %s", tmp, strerror(errno));
+		goto out;
+	}
+	if (fill(tmp, arg, err, errlen) < 0)
+		goto cleanup;
+	/* An empty directory of that name (a bare mkdir) is replaced, which
+	 * is what its maker meant; a non-empty one makes rename fail. */
+	if (sane_rename(tmp, to) == 0) {
+		rc = 0;
+		goto out;
+	}
+	rc = 1;
+	if (errno != EEXIST && errno != ENOTEMPTY && errno != EPERM &&
+	    errno != EISDIR) {
+		struct stat st;
+
+		if (stat(to, &st) < 0) {
+			snprintf(err, errlen, "cannot rename %s to %s: %s",
+			    tmp, to, strerror(errno));
+			rc = -1;
+		}
+	}
+cleanup:
+	if (sl_rmtree(tmp) < 0)
+		sl_warn("cannot remove %s: %s", tmp, strerror(errno));
+out:
+	free(tmp);
+	free(to);
+	return rc;
+}
+
+struct newpool {
+	const char *name;
+	int	paused;
+	long	limit;
+};
+
+static int
+fill_pool(const char *dir, void *arg, char *err, size_t errlen)
+{
+	static const char *const sub[] = { "config", "queues/default/tmp",
+	    "queues/default/new", NULL };
+	struct newpool *np = arg;
+	struct sl_pool p;
+	struct sl_queue dq;
+	char	writer[SL_UUID_LEN + 1], *tmp, *to;
+	size_t	len;
+	char   *text;
+	int	rc;
+
+	if (mkdirs_in(dir, sub, err, errlen) < 0)
+		return -1;
+	memset(&p, 0, sizeof(p));
+	memset(&dq, 0, sizeof(dq));
+	snprintf(p.name, sizeof(p.name), "%s", np->name);
+	snprintf(p.type, sizeof(p.type), "%s", SL_POOL_TYPE);
+	p.created = time(NULL);
+	p.paused = np->paused;
+	p.limit = np->limit;
+	snprintf(dq.name, sizeof(dq.name), "%s", SL_DEFAULT_QUEUE);
+	dq.priority = 1;
+	dq.limit = SL_NOLIMIT;
+	dq.created = p.created;
+	if (sl_uuid(p.id) < 0 || sl_uuid(dq.id) < 0 || sl_uuid(writer) < 0) {
+		snprintf(err, errlen, "getrandom: %s", strerror(errno));
+		return -1;
+	}
+	p.q = &dq;
+	p.nq = 1;
+	text = sl_pool_render(&p, 1, writer, &len);
+	tmp = sl_path(dir, "config", ".tmp.first", (char *)NULL);
+	to = sl_path(dir, "config", "v0000000001.ini", (char *)NULL);
+	rc = sl_publish_link(tmp, to, text, len);
+	if (rc < 0)
+		snprintf(err, errlen, "cannot write %s: %s", to, strerror(errno));
+	free(text);
+	free(tmp);
+	free(to);
+	return rc;
+}
+
+/* sl_pool_create - 0 created, 1 already exists, -1 error */
+int
+sl_pool_create(const struct sl_spool *sp, const char *name, int paused,
+    long limit, char *err, size_t errlen)
+{
+	struct newpool np = { name, paused, limit };
+	char   *pools = sl_path(sp->root, "pools", (char *)NULL);
+	int	rc;
+
+	rc = place_new(pools, name, fill_pool, &np, err, errlen);
+	if (rc == 1)
+		snprintf(err, errlen, "Work pool '%s' already exists. Please "
+		    "choose a different name.", name);
+	free(pools);
+	return rc;
+}
+
+int
+sl_pool_ensure(const struct sl_spool *sp, const char *name, char *err,
+    size_t errlen)
+{
+	if (sl_pool_exists(sp, name))
+		return 0;
+	/* RACE: two first uses at once: one creates, the other finds it
+	 * taken (1), and both go on with the same pool. */
+	return sl_pool_create(sp, name, 0, SL_NOLIMIT, err, errlen) < 0 ? -1 : 0;
+}
+
+/* count_entries - non-dot entries of dir, and of its subdirectories if deep */
+static long
+count_entries(const char *dir, int deep)
+{
+	struct dirent *de;
+	long	n = 0;
+	char   *p;
+	DIR    *d;
+
+	if ((d = opendir(dir)) == NULL)
+		return 0;
+	while ((de = readdir(d)) != NULL) {
+		if (de->d_name[0] == '.')
+			continue;
+		if (deep) {
+			p = sl_path(dir, de->d_name, (char *)NULL);
+			n += count_entries(p, 0);
+			free(p);
+		} else
+			n++;
+	}
+	closedir(d);
+	return n;
+}
+
+/*
+ * sl_pool_active_runs - runs of the pool that are Pending or Running: the
+ * entries of pending/AGENT/ and running/ (spool-layout.md).
+ */
+long
+sl_pool_active_runs(const struct sl_spool *sp, const char *pool)
+{
+	char   *pd = sl_pool_dir(sp, pool), *a, *b;
+	long	n;
+
+	a = sl_path(pd, "pending", (char *)NULL);
+	b = sl_path(pd, "running", (char *)NULL);
+	n = count_entries(a, 1) + count_entries(b, 0);
+	free(a);
+	free(b);
+	free(pd);
+	return n;
+}
+
+/*
+ * sl_pool_run_counts - [0] Scheduled (files in queues/Q/new/ included: an
+ * accepted drop becomes Scheduled), [1] Pending, [2] Running.
+ */
+int
+sl_pool_run_counts(const struct sl_spool *sp, const char *pool, long counts[4])
+{
+	char   *pd = sl_pool_dir(sp, pool), *p, **qs;
+	size_t	nq, i;
+
+	memset(counts, 0, 4 * sizeof(long));
+	p = sl_path(pd, "queues", (char *)NULL);
+	if (list_names(p, &qs, &nq) == 0) {
+		for (i = 0; i < nq; i++) {
+			char   *q = sl_path(p, qs[i], "new", (char *)NULL);
+
+			counts[0] += count_entries(q, 0);
+			free(q);
+		}
+		free_names(qs, nq);
+	}
+	free(p);
+	p = sl_path(pd, "pending", (char *)NULL);
+	counts[1] = count_entries(p, 1);
+	free(p);
+	p = sl_path(pd, "running", (char *)NULL);
+	counts[2] = count_entries(p, 0);
+	free(p);
+	free(pd);
+	return 0;
+}
+
+/*
+ * sl_pool_agents_online - agents whose heartbeat (agents/ID/heartbeat holds
+ * the epoch second of the agent's last beat, in its content, not its mtime)
+ * is at most window seconds old.
+ */
+int
+sl_pool_agents_online(const struct sl_spool *sp, const char *pool, time_t now,
+    long window)
+{
+	struct dirent *de;
+	char   *pd = sl_pool_dir(sp, pool), *ad, *hb, *text;
+	long	beat;
+	int	n = 0;
+	DIR    *d;
+
+	ad = sl_path(pd, "agents", (char *)NULL);
+	free(pd);
+	if ((d = opendir(ad)) == NULL) {
+		free(ad);
+		return 0;
+	}
+	while ((de = readdir(d)) != NULL) {
+		if (!sl_uuid_ok(de->d_name))
+			continue;
+		hb = sl_path(ad, de->d_name, "heartbeat", (char *)NULL);
+		if (sl_read_file(hb, &text, 64) >= 0) {
+			text[strcspn(text, "\n")] = '\0';
+			if (sl_num_parse(text, 0, LONG_MAX, &beat) == 0 &&
+			    now - beat <= window)
+				n++;
+			free(text);
+		}
+		free(hb);
+	}
+	closedir(d);
+	free(ad);
+	return n;
+}
+
+/* sl_pool_delete - 0 deleted, -1 refused or failed (err says which) */
+int
+sl_pool_delete(const struct sl_spool *sp, const char *name, int force,
+    char *err, size_t errlen)
+{
+	char   *pd, *pools;
+	long	active;
+	int	rc = 0;
+
+	if (!sl_pool_exists(sp, name)) {
+		snprintf(err, errlen, "Work pool '%s' not found.", name);
+		errno = ENOENT;
+		return -1;
+	}
+	if (!force && (active = sl_pool_active_runs(sp, name)) > 0) {
+		snprintf(err, errlen, "Work pool '%s' has %ld run%s Pending or "
+		    "Running; wait for %s, or delete anyway with --force.",
+		    name, active, active == 1 ? "" : "s",
+		    active == 1 ? "it" : "them");
+		errno = EBUSY;
+		return -1;
+	}
+	pd = sl_pool_dir(sp, name);
+	pools = sl_path(sp->root, "pools", (char *)NULL);
+	if (sl_discard_tree(pd, pools) < 0) {
+		if (errno == ENOENT)
+			snprintf(err, errlen, "Work pool '%s' not found.", name);
+		else
+			snprintf(err, errlen, "cannot delete %s: %s", pd,
+			    strerror(errno));
+		rc = -1;
+	}
+	free(pd);
+	free(pools);
+	return rc;
+}
+
+struct newqueue {
+	const char *name;
+	char	id[SL_UUID_LEN + 1];
+	long	prio, limit;
+	time_t	created;
+};
+
+static int
+fill_queue(const char *dir, void *arg, char *err, size_t errlen)
+{
+	(void)arg;
+	return mkdirs_in(dir, queue_subdirs, err, errlen);
+}
+
+static int
+edit_register(struct sl_pool *p, void *arg, char *err, size_t errlen)
+{
+	struct newqueue *nq = arg;
+	struct sl_queue *q = sl_pool_queue(p, nq->name);
+
+	if (q == NULL) {
+		snprintf(err, errlen, "Work queue '%s' vanished from work pool "
+		    "'%s' while it was being created.", nq->name, p->name);
+		return -1;
+	}
+	memcpy(q->id, nq->id, sizeof(q->id));
+	q->limit = nq->limit;
+	q->paused = 0;
+	q->created = nq->created;
+	if (nq->prio > 0)
+		sl_pool_place(p, q, nq->prio, NULL);
+	else {
+		q->priority = 0;
+		q->priority = sl_pool_last_priority(p) + 1;
+		qsort(p->q, p->nq, sizeof(*p->q), cmpprio);
+	}
+	return 0;
+}
+
+/* sl_queue_create - 0 created, 1 already exists, -1 error */
+int
+sl_queue_create(const struct sl_spool *sp, const char *pool, const char *name,
+    long prio, long limit, struct sl_queue *out, char *err, size_t errlen)
+{
+	struct newqueue nq;
+	struct sl_pool p;
+	char   *qd;
+	int	rc;
+
+	if (!sl_pool_exists(sp, pool)) {
+		snprintf(err, errlen, "Work pool '%s' not found. Create it with "
+		    "'sluice work-pool create %s'.", pool, pool);
+		errno = ENOENT;
+		return -1;
+	}
+	if (strcmp(name, SL_DEFAULT_QUEUE) == 0 ||
+	    queue_dir_exists(sp, pool, name))
+		goto exists;
+	qd = sl_path(sp->root, "pools", pool, "queues", (char *)NULL);
+	if (sl_mkdirs(qd, 0755) < 0) {
+		snprintf(err, errlen, "cannot create %s: %s", qd, strerror(errno));
+		free(qd);
+		return -1;
+	}
+	rc = place_new(qd, name, fill_queue, NULL, err, errlen);
+	free(qd);
+	if (rc == 1)
+		goto exists;
+	if (rc < 0)
+		return -1;
+	memset(&nq, 0, sizeof(nq));
+	nq.name = name;
+	nq.prio = prio;
+	nq.limit = limit;
+	nq.created = time(NULL);
+	if (sl_uuid(nq.id) < 0) {
+		snprintf(err, errlen, "getrandom: %s", strerror(errno));
+		return -1;
+	}
+	if (sl_pool_update(sp, pool, edit_register, &nq, &p, err, errlen) < 0)
+		return -1;
+	if (out != NULL)
+		*out = *sl_pool_queue(&p, name);
+	sl_pool_free(&p);
+	return 0;
+exists:
+	snprintf(err, errlen, "Work queue '%s' already exists in work pool "
+	    "'%s'.", name, pool);
+	return 1;
+}
+
+int
+sl_queue_ensure(const struct sl_spool *sp, const char *pool, const char *name,
+    char *err, size_t errlen)
+{
+	char   *qd;
+	int	rc;
+
+	if (queue_dir_exists(sp, pool, name) &&
+	    strcmp(name, SL_DEFAULT_QUEUE) != 0)
+		return 0;
+	if (strcmp(name, SL_DEFAULT_QUEUE) == 0) {
+		/* always exists; make its directories on first use */
+		qd = sl_queue_dir(sp, pool, name);
+		rc = mkdirs_in(qd, queue_subdirs, err, errlen);
+		free(qd);
+		return rc;
+	}
+	/* RACE: two first uses at once: one creates it, the other finds it
+	 * taken (1); both go on with the same queue. */
+	return sl_queue_create(sp, pool, name, 0, SL_NOLIMIT, NULL, err,
+	    errlen) < 0 ? -1 : 0;
+}
+
+static int
+edit_nothing(struct sl_pool *p, void *arg, char *err, size_t errlen)
+{
+	(void)p;
+	(void)arg;
+	(void)err;
+	(void)errlen;
+	return 0;		/* rewrite: settle() dropped the deleted queue */
+}
+
+/* sl_queue_holds - unfinished runs in a queue: non-dot entries of new/ etc. */
+static long
+queue_holds(const char *qd)
+{
+	struct dirent *de;
+	char   *p;
+	long	n = 0;
+	DIR    *d;
+
+	if ((d = opendir(qd)) == NULL)
+		return 0;
+	while ((de = readdir(d)) != NULL) {
+		if (de->d_name[0] == '.' || strcmp(de->d_name, "tmp") == 0)
+			continue;
+		p = sl_path(qd, de->d_name, (char *)NULL);
+		n += count_entries(p, 0);
+		free(p);
+	}
+	closedir(d);
+	return n;
+}
+
+int
+sl_queue_delete(const struct sl_spool *sp, const char *pool, const char *name,
+    char *err, size_t errlen)
+{
+	char   *qd, *parent;
+	long	held;
+	int	rc;
+
+	if (strcmp(name, SL_DEFAULT_QUEUE) == 0) {
+		snprintf(err, errlen, "The default queue of work pool '%s' "
+		    "cannot be deleted; delete the pool instead.", pool);
+		errno = EPERM;
+		return -1;
+	}
+	if (!sl_pool_exists(sp, pool) || !queue_dir_exists(sp, pool, name)) {
+		snprintf(err, errlen, "Work queue '%s' not found in work pool "
+		    "'%s'.", name, pool);
+		errno = ENOENT;
+		return -1;
+	}
+	qd = sl_queue_dir(sp, pool, name);
+	if ((held = queue_holds(qd)) > 0) {
+		snprintf(err, errlen, "Work queue '%s' in work pool '%s' still "
+		    "holds %ld run%s; cancel or finish %s first.", name, pool,
+		    held, held == 1 ? "" : "s", held == 1 ? "it" : "them");
+		free(qd);
+		errno = EBUSY;
+		return -1;
+	}
+	parent = sl_path(sp->root, "pools", pool, "queues", (char *)NULL);
+	rc = sl_discard_tree(qd, parent);
+	if (rc < 0)
+		snprintf(err, errlen, "cannot delete %s: %s", qd, strerror(errno));
+	else
+		rc = sl_pool_update(sp, pool, edit_nothing, NULL, NULL, err,
+		    errlen);
+	free(parent);
+	free(qd);
+	return rc;
+}

@@ -1,0 +1,227 @@
+/*
+ * sluice.h - the public interface of libsluice.
+ *
+ * libsluice is the spool: where it is, what its names may be, how files in
+ * it are published and moved, how pools and queues are read and changed.
+ * The programs in bin/ are thin front ends over it.  spool-layout.md at the
+ * top of the source tree describes the directory tree these functions keep.
+ *
+ * Conventions: functions return 0 (or a count) on success and -1 on error
+ * with errno set and, where an `err' buffer is taken, a sentence for a
+ * person in it.  Nothing here exits the process except sl_fatal() and
+ * sl_panic().
+ */
+#ifndef SLUICE_H
+#define SLUICE_H
+
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <sys/types.h>
+#include <time.h>
+
+#define SLUICE_VERSION	"0.1.0"
+
+#define SL_NAME_MAX	64		/* contract §3 */
+#define SL_UUID_LEN	36
+#define SL_ERR_MAX	512
+#define SL_NOLIMIT	(-1L)		/* concurrency_limit: none */
+#define SL_DEFAULT_POOL	"default-agent-pool"
+#define SL_DEFAULT_QUEUE "default"
+#define SL_POOL_TYPE	"prefect-agent"
+
+/* ---- log.c: messages, the warn/fatal/panic ladder, timestamped log ---- */
+
+enum sl_level { SL_DEBUG, SL_INFO, SL_WARNING, SL_ERROR };
+
+void	sl_set_progname(const char *);
+const char *sl_progname(void);
+void	sl_warn(const char *, ...) __attribute__((format(printf, 1, 2)));
+_Noreturn void sl_fatal(const char *, ...) __attribute__((format(printf, 1, 2)));
+_Noreturn void sl_panic(const char *, ...) __attribute__((format(printf, 1, 2)));
+int	sl_log_open(const char *dest, const char *name); /* "stderr"|"syslog" */
+void	sl_log(enum sl_level, const char *, ...) __attribute__((format(printf, 2, 3)));
+size_t	sl_log_format(char *, size_t, const struct timespec *, enum sl_level,
+	    const char *logger, const char *msg);
+
+/* ---- names.c: names people give, names sluice makes ---- */
+
+int	sl_name_ok(const char *);
+const char *sl_name_why(const char *);	/* NULL when ok, else the reason */
+void	sl_slug(char *, size_t);	/* adjective-animal */
+
+/* ---- uuid.c ---- */
+
+int	sl_uuid(char out[SL_UUID_LEN + 1]);	/* random, version 4 */
+void	sl_uuid_from(char out[SL_UUID_LEN + 1], const char *seed); /* stable */
+int	sl_uuid_ok(const char *);
+
+/* ---- clock.c: WHEN forms and RFC 3339 ---- */
+
+int	sl_time_parse(const char *, time_t now, time_t *out);
+char   *sl_time_fmt(time_t, char *, size_t);	/* 2026-11-28T14:00:00Z */
+int	sl_num_parse(const char *, long min, long max, long *out);
+
+/* ---- fsop.c: defensive file primitives ---- */
+
+/*
+ * The system calls the sane_* primitives make, behind a seam, so that
+ * tests can make a call that succeeded report failure (an NFS reply lost
+ * and the request retransmitted).
+ */
+struct sl_sysops {
+	int	(*rename)(const char *, const char *);
+	int	(*link)(const char *, const char *);
+	int	(*mkdir)(const char *, mode_t);
+};
+extern struct sl_sysops sl_sys;
+
+int	sane_rename(const char *from, const char *to);
+int	sane_link(const char *from, const char *to);
+int	sane_mkdir(const char *, mode_t);	/* exists as a directory: ok */
+int	sl_mkdirs(const char *, mode_t);	/* mkdir -p */
+int	sl_write_tmp(const char *tmp, const void *, size_t, mode_t);
+int	sl_publish_link(const char *tmp, const char *to, const void *, size_t);
+int	sl_publish_rename(const char *tmp, const char *to, const void *, size_t);
+ssize_t	sl_read_file(const char *, char **, size_t max);
+int	sl_rmtree(const char *);
+int	sl_discard_tree(const char *path, const char *trashdir);
+int	sl_fsync_dir(const char *);
+
+/* ---- buf.c: a growing string ---- */
+
+struct sl_buf {
+	char   *s;
+	size_t	len, cap;
+};
+void	sl_buf_add(struct sl_buf *, const char *, size_t);
+void	sl_buf_puts(struct sl_buf *, const char *);
+void	sl_buf_printf(struct sl_buf *, const char *, ...)
+	    __attribute__((format(printf, 2, 3)));
+void	sl_buf_free(struct sl_buf *);
+void   *sl_xmalloc(size_t);
+void   *sl_xrealloc(void *, size_t);
+char   *sl_xstrdup(const char *);
+char   *sl_path(const char *, ...) __attribute__((sentinel)); /* joined, malloc'd */
+
+/* ---- ini.c: INI through iniparser ---- */
+
+struct sl_ini;				/* opaque: a parsed file */
+#define SL_INI_MAX	(1024 * 1024)
+#define SL_INI_TRAILER	"; end of sluice file\n"
+
+struct sl_ini *sl_ini_parse(const char *text, size_t len, char *err, size_t);
+struct sl_ini *sl_ini_load(const char *path, int need_trailer, char *err, size_t);
+void	sl_ini_free(struct sl_ini *);
+const char *sl_ini_get(const struct sl_ini *, const char *sec, const char *key);
+int	sl_ini_nsec(const struct sl_ini *);
+const char *sl_ini_secname(const struct sl_ini *, int);
+int	sl_ini_value_ok(const char *);	/* survives a write and a read */
+void	sl_ini_put(struct sl_buf *, const char *key, const char *val);
+
+/* ---- config.c: sluice.ini ---- */
+
+struct sl_config {
+	char   *path;			/* the file read, or NULL */
+	char   *spool;			/* [sluice] spool */
+	long	late_after;		/* seconds, default 15 */
+	long	heartbeat;		/* seconds, default 10 */
+	long	missed_heartbeats;	/* default 3 */
+	long	lease;			/* seconds, default 30 */
+	long	cancel_grace;		/* seconds, default 30 */
+	long	keep_days;		/* default 7 */
+	long	poll_seconds;		/* default 10 */
+	char   *log;			/* "stderr" or "syslog" */
+};
+int	sl_config_load(struct sl_config *, char *err, size_t);
+void	sl_config_free(struct sl_config *);
+
+/* ---- spool.c: where the spool is and its fixed places ---- */
+
+struct sl_spool {
+	char   *root;
+	const char *source;		/* which rule of contract §2 chose it */
+};
+int	sl_spool_resolve(struct sl_spool *, const char *opt,
+	    const struct sl_config *, char *err, size_t);
+void	sl_spool_free(struct sl_spool *);
+char   *sl_pool_dir(const struct sl_spool *, const char *pool);
+char   *sl_queue_dir(const struct sl_spool *, const char *pool, const char *q);
+
+/* ---- pool.c: pools and queues ---- */
+
+struct sl_queue {
+	char	name[SL_NAME_MAX + 1];
+	char	id[SL_UUID_LEN + 1];
+	long	priority;
+	long	limit;			/* SL_NOLIMIT or >= 0 */
+	int	paused;
+	time_t	created;
+	int	registered;		/* has a line in the pool's config */
+	int	present;		/* its directory exists */
+};
+
+struct sl_pool {
+	char	name[SL_NAME_MAX + 1];
+	char	id[SL_UUID_LEN + 1];
+	char	type[32];
+	int	paused;
+	long	limit;
+	time_t	created;
+	unsigned long version;		/* config version read, 0: none */
+	char	writer[SL_UUID_LEN + 1]; /* who wrote that version */
+	struct sl_queue *q;		/* present queues, by priority */
+	size_t	nq;
+};
+
+/* An edit: 0 apply and write, 1 nothing to write, -1 refused (err set). */
+typedef int (*sl_pool_edit_fn)(struct sl_pool *, void *, char *, size_t);
+
+int	sl_pool_exists(const struct sl_spool *, const char *);
+int	sl_pool_names(const struct sl_spool *, char ***, size_t *);
+int	sl_pool_load(const struct sl_spool *, const char *, struct sl_pool *,
+	    char *, size_t);
+void	sl_pool_free(struct sl_pool *);
+int	sl_pool_update(const struct sl_spool *, const char *, sl_pool_edit_fn,
+	    void *, struct sl_pool *out, char *, size_t);
+int	sl_pool_create(const struct sl_spool *, const char *, int paused,
+	    long limit, char *, size_t);
+int	sl_pool_ensure(const struct sl_spool *, const char *, char *, size_t);
+int	sl_pool_delete(const struct sl_spool *, const char *, int force,
+	    char *, size_t);
+long	sl_pool_active_runs(const struct sl_spool *, const char *);
+int	sl_pool_agents_online(const struct sl_spool *, const char *, time_t now,
+	    long window);
+int	sl_pool_run_counts(const struct sl_spool *, const char *, long counts[4]);
+char   *sl_pool_render(const struct sl_pool *, unsigned long version,
+	    const char *writer, size_t *);
+
+struct sl_queue *sl_pool_queue(struct sl_pool *, const char *);
+void	sl_pool_place(struct sl_pool *, struct sl_queue *, long prio,
+	    struct sl_buf *moved);
+long	sl_pool_last_priority(const struct sl_pool *);
+
+int	sl_queue_create(const struct sl_spool *, const char *pool,
+	    const char *q, long prio, long limit, struct sl_queue *out,
+	    char *, size_t);
+int	sl_queue_ensure(const struct sl_spool *, const char *pool,
+	    const char *q, char *, size_t);
+int	sl_queue_delete(const struct sl_spool *, const char *pool,
+	    const char *q, char *, size_t);
+
+/* ---- json.c ---- */
+
+void	sl_json_str(struct sl_buf *, const char *);	/* "..." or null */
+void	sl_json_key(struct sl_buf *, int *first, const char *);
+void	sl_json_time(struct sl_buf *, time_t);		/* 0: null */
+void	sl_json_long(struct sl_buf *, long, int isnull);
+
+/* ---- table.c: aligned tables, box-drawing on a terminal ---- */
+
+struct sl_table;
+struct sl_table *sl_table_new(const char *title, int ncol, const char **hdr);
+void	sl_table_row(struct sl_table *, const char **cells);
+void	sl_table_print(struct sl_table *, FILE *, int boxed, const char *caption);
+void	sl_table_free(struct sl_table *);
+
+#endif /* SLUICE_H */
