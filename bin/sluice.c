@@ -67,6 +67,7 @@ struct cmd {
 
 static struct sl_spool spool;
 static char err[SL_ERR_MAX];
+static char ctx[80];		/* "GROUP COMMAND ", for "Try 'sluice ... --help'" */
 
 static _Noreturn void
 usage_error(const char *help_for, const char *fmt, ...)
@@ -82,7 +83,7 @@ usage_error(const char *help_for, const char *fmt, ...)
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
 	fprintf(stderr, "sluice: %s\nTry 'sluice %s--help'.\n", msg,
-	    help_for != NULL ? help_for : "");
+	    help_for != NULL ? help_for : ctx);
 	exit(EX_USAGE);
 }
 
@@ -873,7 +874,6 @@ main(int argc, char **argv)
 	unsigned given = 0;
 	int	i, nw = 0, o, dashdash = 0, rc;
 	size_t	k;
-	char	ctx[80];
 
 	sl_set_progname(argv[0]);
 	/* pass 1: the command words */
