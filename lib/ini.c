@@ -100,8 +100,11 @@ sl_ini_load(const char *path, int need_trailer, char *err, size_t errlen)
 	size_t	tl = strlen(SL_INI_TRAILER);
 
 	if ((n = sl_read_file(path, &text, SL_INI_MAX)) < 0) {
+		int	saved = errno;
+
 		snprintf(err, errlen, "cannot read %s: %s", path,
 		    errno == EFBIG ? "larger than 1 MiB" : strerror(errno));
+		errno = saved;
 		return NULL;
 	}
 	if (need_trailer && ((size_t)n < tl ||

@@ -234,7 +234,10 @@ read_version(const char *path, struct sl_pool *p, char *err, size_t errlen)
 	int	i, n;
 
 	if ((ini = sl_ini_load(path, 1, why, sizeof(why))) == NULL) {
+		int	saved = errno;
+
 		snprintf(err, errlen, "%s", why);
+		errno = saved;
 		return -1;
 	}
 	if ((s = sl_ini_get(ini, "pool", "id")) != NULL && sl_uuid_ok(s))
@@ -357,7 +360,7 @@ settle(const struct sl_spool *sp, struct sl_pool *p, char **dirs, size_t nd)
 /* load_from - read the newest good version at or above floor */
 static int
 load_from(const struct sl_spool *sp, const char *name, unsigned long floor,
-    struct sl_pool *p, char *err, size_t errlen)
+    struct sl_pool *p, unsigned long *unreadable, char *err, size_t errlen)
 {
 	char   *pdir, *cdir, *qdir, *path, **dirs = NULL, why[SL_ERR_MAX];
 	unsigned long v;
@@ -386,6 +389,8 @@ load_from(const struct sl_spool *sp, const char *name, unsigned long floor,
 		if (errno != ENOENT)
 			sl_warn("pool %s: skipping config version %lu: %s",
 			    name, v, why);
+		else if (unreadable != NULL && v > *unreadable)
+			*unreadable = v;
 		/* RACE: a version pruned while we read is older than one we
 		 * could not have missed (pruning keeps the newest 16). */
 		free(p->q);
@@ -421,7 +426,7 @@ int
 sl_pool_load(const struct sl_spool *sp, const char *name, struct sl_pool *p,
     char *err, size_t errlen)
 {
-	return load_from(sp, name, 0, p, err, errlen);
+	return load_from(sp, name, 0, p, NULL, err, errlen);
 }
 
 void
@@ -624,7 +629,7 @@ sl_pool_update(const struct sl_spool *sp, const char *name,
     size_t errlen)
 {
 	char	writer[SL_UUID_LEN + 1], tname[64], *pdir, *cdir, *tmp, *to;
-	unsigned long floor = 0, next;
+	unsigned long floor = 0, next, unreadable;
 	struct sl_pool p;
 	struct stat st;
 	size_t	len;
@@ -639,8 +644,17 @@ sl_pool_update(const struct sl_spool *sp, const char *name,
 	cdir = sl_path(pdir, "config", (char *)NULL);
 	rc = -1;
 	for (attempt = 0; attempt < CAS_TRIES; attempt++) {
-		if (load_from(sp, name, floor, &p, err, errlen) < 0)
+		unreadable = 0;
+		if (load_from(sp, name, floor, &p, &unreadable, err, errlen) < 0)
 			goto out;
+		if (p.version < floor && unreadable >= floor) {
+			/* RACE: link said version floor exists but this host
+			 * cannot read it yet (a stale cache).  Writing on top
+			 * of an older one would lose its change: wait. */
+			sl_pool_free(&p);
+			nap(attempt);
+			continue;
+		}
 		switch (edit(&p, arg, err, errlen)) {
 		case -1:
 			sl_pool_free(&p);
