@@ -60,6 +60,7 @@ struct cmd {
 	const char *group, *name;
 	unsigned allowed;		/* options besides GLOBAL */
 	int	minpos, maxpos;
+	const char *what;		/* what the first argument names */
 	const char *synopsis;
 	int	(*fn)(const struct sl_spool *, const struct sl_config *,
 		    struct args *);
@@ -107,6 +108,13 @@ find_opt(const char *w, const char **inl)
 			return i;
 	}
 	return -1;
+}
+
+/* is_option - does this word look like an option?  "-1" is a (bad) number */
+static int
+is_option(const char *w)
+{
+	return w[0] == '-' && w[1] != '\0' && !(w[1] >= '0' && w[1] <= '9');
 }
 
 /* ---- names and numbers from the command line ---- */
@@ -380,8 +388,8 @@ preview(const char *what, struct args *a)
 	(void)hours;
 	(void)what;
 	if (a->val[O_JSON] == NULL)
-		fprintf(stderr, "No runs found - try increasing how far into "
-		    "the future you preview with the --hours flag\n");
+		printf("No runs found - try increasing how far into the future "
+		    "you preview with the --hours flag\n");
 	return 0;
 }
 
@@ -539,6 +547,7 @@ wq_create(const struct sl_spool *sp, const struct sl_config *cf, struct args *a)
 {
 	const char *name = need_name("work queue", a->pos[0]);
 	const char *pool;
+	struct sl_buf moved = { 0 };
 	struct sl_queue q;
 	long	prio = 0, limit = SL_NOLIMIT;
 	char	lim[32];
@@ -549,9 +558,10 @@ wq_create(const struct sl_spool *sp, const struct sl_config *cf, struct args *a)
 	if (a->val[O_LIMIT] != NULL)
 		limit = need_num("concurrency limit", a->val[O_LIMIT], 0);
 	pool = queue_pool(a);
-	if (sl_queue_create(sp, pool, name, prio, limit, &q, err,
+	if (sl_queue_create(sp, pool, name, prio, limit, &q, &moved, err,
 	    sizeof(err)) != 0) {
 		sl_warn("%s", err);
+		sl_buf_free(&moved);
 		return EX_FAIL;
 	}
 	printf("Created work queue with properties:\n"
@@ -562,6 +572,8 @@ wq_create(const struct sl_spool *sp, const struct sl_config *cf, struct args *a)
 	    "    sluice agent start -p '%s' -q '%s'\n", pool, name);
 	printf("Inspect the work queue:\n"
 	    "    sluice work-queue inspect '%s' -p '%s'\n", name, pool);
+	if (moved.s != NULL)
+		emit(&moved);
 	return 0;
 }
 
@@ -796,33 +808,33 @@ wq_delete(const struct sl_spool *sp, const struct sl_config *cf, struct args *a)
 #define J	BIT(O_JSON)
 
 static const struct cmd cmds[] = {
-	{ "work-pool", "create", BIT(O_PAUSED) | BIT(O_LIMIT), 1, 1,
+	{ "work-pool", "create", BIT(O_PAUSED) | BIT(O_LIMIT), 1, 1, "work pool",
 	    "[--paused] [--limit N] NAME", wp_create },
-	{ "work-pool", "ls", J, 0, 0, "[--json]", wp_ls },
-	{ "work-pool", "inspect", J, 1, 1, "NAME [--json]", wp_inspect },
-	{ "work-pool", "preview", J | BIT(O_HOURS), 1, 1,
+	{ "work-pool", "ls", J, 0, 0, "work pool", "[--json]", wp_ls },
+	{ "work-pool", "inspect", J, 1, 1, "work pool", "NAME [--json]", wp_inspect },
+	{ "work-pool", "preview", J | BIT(O_HOURS), 1, 1, "work pool",
 	    "NAME [--hours H] [--json]", wp_preview },
-	{ "work-pool", "pause", 0, 1, 1, "NAME", wp_pause },
-	{ "work-pool", "resume", 0, 1, 1, "NAME", wp_resume },
-	{ "work-pool", "delete", BIT(O_FORCE), 1, 1, "NAME [--force]", wp_delete },
-	{ "work-pool", "set-concurrency-limit", 0, 2, 2, "NAME N", wp_setlimit },
-	{ "work-pool", "clear-concurrency-limit", 0, 1, 1, "NAME", wp_clearlimit },
-	{ "work-queue", "create", P | BIT(O_PRIORITY) | BIT(O_LIMIT), 1, 1,
+	{ "work-pool", "pause", 0, 1, 1, "work pool", "NAME", wp_pause },
+	{ "work-pool", "resume", 0, 1, 1, "work pool", "NAME", wp_resume },
+	{ "work-pool", "delete", BIT(O_FORCE), 1, 1, "work pool", "NAME [--force]", wp_delete },
+	{ "work-pool", "set-concurrency-limit", 0, 2, 2, "work pool", "NAME N", wp_setlimit },
+	{ "work-pool", "clear-concurrency-limit", 0, 1, 1, "work pool", "NAME", wp_clearlimit },
+	{ "work-queue", "create", P | BIT(O_PRIORITY) | BIT(O_LIMIT), 1, 1, "work queue",
 	    "NAME [-p POOL] [--priority N] [--limit N]", wq_create },
-	{ "work-queue", "ls", P | J, 0, 0, "[-p POOL] [--json]", wq_ls },
-	{ "work-queue", "inspect", P | J, 1, 1, "NAME [-p POOL] [--json]",
+	{ "work-queue", "ls", P | J, 0, 0, "work queue", "[-p POOL] [--json]", wq_ls },
+	{ "work-queue", "inspect", P | J, 1, 1, "work queue", "NAME [-p POOL] [--json]",
 	    wq_inspect },
-	{ "work-queue", "preview", P | J | BIT(O_HOURS), 1, 1,
+	{ "work-queue", "preview", P | J | BIT(O_HOURS), 1, 1, "work queue",
 	    "NAME [-p POOL] [--hours H] [--json]", wq_preview },
-	{ "work-queue", "pause", P, 1, 1, "NAME [-p POOL]", wq_pause },
-	{ "work-queue", "resume", P, 1, 1, "NAME [-p POOL]", wq_resume },
-	{ "work-queue", "delete", P | BIT(O_FORCE), 1, 1, "NAME [-p POOL]",
+	{ "work-queue", "pause", P, 1, 1, "work queue", "NAME [-p POOL]", wq_pause },
+	{ "work-queue", "resume", P, 1, 1, "work queue", "NAME [-p POOL]", wq_resume },
+	{ "work-queue", "delete", P, 1, 1, "work queue", "NAME [-p POOL]",
 	    wq_delete },
-	{ "work-queue", "set-concurrency-limit", P, 2, 2, "NAME N [-p POOL]",
+	{ "work-queue", "set-concurrency-limit", P, 2, 2, "work queue", "NAME N [-p POOL]",
 	    wq_setlimit },
-	{ "work-queue", "clear-concurrency-limit", P, 1, 1, "NAME [-p POOL]",
+	{ "work-queue", "clear-concurrency-limit", P, 1, 1, "work queue", "NAME [-p POOL]",
 	    wq_clearlimit },
-	{ "work-queue", "set-priority", P, 2, 2, "NAME N [-p POOL]", wq_setprio },
+	{ "work-queue", "set-priority", P, 2, 2, "work queue", "NAME N [-p POOL]", wq_setprio },
 };
 #define NCMDS	(sizeof(cmds) / sizeof(cmds[0]))
 
@@ -882,7 +894,7 @@ main(int argc, char **argv)
 			dashdash = 1;
 			continue;
 		}
-		if (!dashdash && argv[i][0] == '-' && argv[i][1] != '\0') {
+		if (!dashdash && is_option(argv[i])) {
 			o = find_opt(argv[i], &inl);
 			if (o >= 0 && opts[o].arg && inl == NULL)
 				i++;
@@ -922,7 +934,7 @@ main(int argc, char **argv)
 			dashdash = 1;
 			continue;
 		}
-		if (dashdash || argv[i][0] != '-' || argv[i][1] == '\0') {
+		if (dashdash || !is_option(argv[i])) {
 			if (nw < (c != NULL ? 2 : 1)) {
 				nw++;
 				continue;
@@ -935,8 +947,8 @@ main(int argc, char **argv)
 		o = find_opt(argv[i], &inl);
 		if (o < 0 || (!(BIT(o) & GLOBAL) &&
 		    (c == NULL || !(BIT(o) & c->allowed))))
-			usage_error(ctx, "unknown option '%s'%s%s", argv[i],
-			    c ? " for " : "", c ? ctx : "");
+			usage_error(ctx, "unknown option '%s'%s%.*s", argv[i],
+			    c ? " for " : "", c ? (int)strlen(ctx) - 1 : 0, ctx);
 		if (opts[o].arg) {
 			if (inl == NULL) {
 				if (i + 1 >= argc)
@@ -944,6 +956,9 @@ main(int argc, char **argv)
 					    "value", opts[o].lng);
 				inl = argv[++i];
 			}
+			if (*inl == '\0')
+				usage_error(ctx, "option %s needs a value, not an "
+				    "empty string", opts[o].lng);
 			a.val[o] = inl;
 		} else
 			a.val[o] = "";
@@ -967,6 +982,11 @@ main(int argc, char **argv)
 		    c->name, c->synopsis);
 	if (a.npos > c->maxpos)
 		usage_error(ctx, "unexpected argument '%s'", a.pos[c->maxpos]);
+	/* names first: a bad name must not create a spool */
+	if (c->minpos > 0)
+		need_name(c->what, a.pos[0]);
+	if (a.val[O_POOL] != NULL)
+		need_name("work pool", a.val[O_POOL]);
 	if (sl_config_load(&cf, err, sizeof(err)) < 0)
 		sl_fatal("%s", err);
 	if (sl_spool_resolve(&spool, a.val[O_SPOOL], &cf, err, sizeof(err)) < 0)

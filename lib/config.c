@@ -84,6 +84,19 @@ sl_config_load(struct sl_config *c, char *err, size_t errlen)
 		}
 		*field(c, numeric[i].off) = n;
 	}
+	for (i = 0; i < (size_t)sl_ini_nkeys(ini, "sluice"); i++) {
+		const char *k = sl_ini_key(ini, "sluice", (int)i);
+		size_t	j;
+
+		if (k == NULL || strcmp(k, "spool") == 0 || strcmp(k, "log") == 0)
+			continue;
+		for (j = 0; j < sizeof(numeric) / sizeof(numeric[0]); j++)
+			if (strcmp(k, numeric[j].key) == 0)
+				break;
+		if (j == sizeof(numeric) / sizeof(numeric[0]))
+			sl_warn("%s: unknown key '%s' in [sluice] ignored "
+			    "(see sluice.ini(5))", path, k);
+	}
 	if ((v = sl_ini_get(ini, "sluice", "log")) != NULL) {
 		if (strcmp(v, "stderr") != 0 && strcmp(v, "syslog") != 0) {
 			snprintf(err, errlen, "%s: log = %s: must be stderr or "

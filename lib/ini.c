@@ -27,19 +27,38 @@ struct sl_ini {
 	dictionary *d;
 };
 
-static char parse_error[256];
+static char parse_error[600];
 
+/*
+ * on_error - keep iniparser's first complaint, in our words: it names the
+ * memfd ("syntax error in /proc/self/fd/3 (7):\n-> text"), which means
+ * nothing to a person; say "syntax error on line 7: text" instead.
+ */
 static int
 on_error(const char *fmt, ...)
 {
+	char	raw[512], *p, *q, *what = raw;
+	long	line = 0;
 	va_list	ap;
 
 	if (parse_error[0] != '\0')
 		return 0;		/* keep the first */
 	va_start(ap, fmt);
-	vsnprintf(parse_error, sizeof(parse_error), fmt, ap);
+	vsnprintf(raw, sizeof(raw), fmt, ap);
 	va_end(ap);
-	parse_error[strcspn(parse_error, "\n")] = '\0';
+	if (strncmp(what, "iniparser: ", 11) == 0)
+		what += 11;
+	if ((p = strstr(what, " in /proc/self/fd/")) != NULL) {
+		*p = '\0';
+		if ((q = strchr(p + 1, '(')) != NULL)
+			line = strtol(q + 1, NULL, 10);
+		q = strstr(p + 1, "-> ");
+		snprintf(parse_error, sizeof(parse_error), "%s on line %ld%s%.*s",
+		    what, line, q ? ": " : "",
+		    q ? (int)strcspn(q + 3, "\n") : 0, q ? q + 3 : "");
+	} else
+		snprintf(parse_error, sizeof(parse_error), "%.*s",
+		    (int)strcspn(what, "\n"), what);
 	return 0;
 }
 
@@ -79,7 +98,7 @@ sl_ini_parse(const char *text, size_t len, char *err, size_t errlen)
 	d = iniparser_load(path);
 	close(fd);
 	if (d == NULL || parse_error[0] != '\0') {
-		snprintf(err, errlen, "not an INI file: %s",
+		snprintf(err, errlen, "not an INI file (%s)",
 		    parse_error[0] ? parse_error : "unreadable");
 		if (d != NULL)
 			iniparser_freedict(d);
@@ -95,7 +114,7 @@ struct sl_ini *
 sl_ini_load(const char *path, int need_trailer, char *err, size_t errlen)
 {
 	struct sl_ini *ini;
-	char   *text;
+	char   *text, why[SL_ERR_MAX - 100];
 	ssize_t	n;
 	size_t	tl = strlen(SL_INI_TRAILER);
 
@@ -115,7 +134,8 @@ sl_ini_load(const char *path, int need_trailer, char *err, size_t errlen)
 		errno = EAGAIN;
 		return NULL;
 	}
-	ini = sl_ini_parse(text, (size_t)n, err, errlen);
+	if ((ini = sl_ini_parse(text, (size_t)n, why, sizeof(why))) == NULL)
+		snprintf(err, errlen, "%s: %s", path, why);
 	free(text);
 	return ini;
 }
@@ -142,6 +162,30 @@ int
 sl_ini_nsec(const struct sl_ini *ini)
 {
 	return iniparser_getnsec(ini->d);
+}
+
+int
+sl_ini_nkeys(const struct sl_ini *ini, const char *sec)
+{
+	return iniparser_getsecnkeys(ini->d, sec);
+}
+
+/* sl_ini_key - the i-th key of sec, without the "sec:" prefix */
+const char *
+sl_ini_key(const struct sl_ini *ini, const char *sec, int i)
+{
+	const char **keys;
+	const char *k;
+	int	n = iniparser_getsecnkeys(ini->d, sec);
+
+	if (i < 0 || i >= n)
+		return NULL;
+	keys = sl_xmalloc(n * sizeof(*keys));
+	k = iniparser_getseckeys(ini->d, sec, keys) != NULL ? keys[i] : NULL;
+	free(keys);
+	if (k != NULL && strchr(k, ':') != NULL)
+		k = strchr(k, ':') + 1;
+	return k;
 }
 
 const char *

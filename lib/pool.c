@@ -270,7 +270,7 @@ read_version(const char *path, struct sl_pool *p, char *err, size_t errlen)
 		q->registered = 1;
 		if ((s = sl_ini_get(ini, sec, "id")) != NULL && sl_uuid_ok(s))
 			snprintf(q->id, sizeof(q->id), "%s", s);
-		if (sl_num_parse(sl_ini_get(ini, sec, "priority"), 1, INT_MAX,
+		if (sl_num_parse(sl_ini_get(ini, sec, "priority"), 1, SL_PRIO_MAX,
 		    &q->priority) < 0 ||
 		    parse_limit(sl_ini_get(ini, sec, "concurrency_limit"),
 		    &q->limit) < 0 ||
@@ -285,6 +285,22 @@ read_version(const char *path, struct sl_pool *p, char *err, size_t errlen)
 fail:
 	sl_ini_free(ini);
 	return -1;
+}
+
+/* free_below - the highest priority <= max that no queue holds, or 0 */
+static long
+free_below(const struct sl_pool *p, long max)
+{
+	size_t	i;
+
+	for (; max > 0; max--) {
+		for (i = 0; i < p->nq; i++)
+			if (p->q[i].priority == max)
+				break;
+		if (i == p->nq)
+			return max;
+	}
+	return 0;
 }
 
 static int
@@ -352,9 +368,27 @@ settle(const struct sl_spool *sp, struct sl_pool *p, char **dirs, size_t nd)
 		sl_uuid_from(q->id, seed);
 		q->limit = SL_NOLIMIT;
 		q->present = 1;
-		q->priority = ++last;
+		q->priority = 0;
+		/* after every other queue; at the very top of the range, in
+		 * the highest free number instead (only a hand-made config
+		 * holding SL_PRIO_MAX gets here) */
+		q->priority = last < SL_PRIO_MAX ? ++last :
+		    free_below(p, SL_PRIO_MAX);
 	}
 	qsort(p->q, p->nq, sizeof(*p->q), cmpprio);
+	/* A hand-written config may repeat a priority or leave out an id:
+	 * push the later of two equal numbers down (contract §4) and derive
+	 * a stable id, so every reader sees the same unique numbers. */
+	for (i = 0; i < p->nq; i++) {
+		q = &p->q[i];
+		if (i > 0 && q->priority <= p->q[i - 1].priority)
+			q->priority = p->q[i - 1].priority < SL_PRIO_MAX ?
+			    p->q[i - 1].priority + 1 : free_below(p, SL_PRIO_MAX);
+		if (q->id[0] == '\0') {
+			snprintf(seed, sizeof(seed), "%s/%s", p->id, q->name);
+			sl_uuid_from(q->id, seed);
+		}
+	}
 }
 
 /* load_from - read the newest good version at or above floor */
@@ -667,6 +701,14 @@ sl_pool_update(const struct sl_spool *sp, const char *name,
 				sl_pool_free(&p);
 			goto out;
 		}
+		if (sl_pool_last_priority(&p) > SL_PRIO_MAX) {
+			snprintf(err, errlen, "work pool '%s': a queue's priority "
+			    "would pass %ld; give the queues lower numbers first",
+			    name, SL_PRIO_MAX);
+			sl_pool_free(&p);
+			errno = ERANGE;
+			goto out;
+		}
 		if (sane_mkdir(cdir, 0755) < 0) {
 			snprintf(err, errlen, "cannot create %s: %s", cdir,
 			    strerror(errno));
@@ -773,8 +815,10 @@ place_new(const char *parent, const char *name,
 	}
 	if (fill(tmp, arg, err, errlen) < 0)
 		goto cleanup;
-	/* An empty directory of that name (a bare mkdir) is replaced, which
-	 * is what its maker meant; a non-empty one makes rename fail. */
+	/* RACE: callers checked that the name is free, but a person may
+	 * mkdir it this instant: rename then replaces that empty directory,
+	 * and the object is ours, complete.  A non-empty one (another
+	 * creator's) makes rename fail: the name is taken. */
 	if (sane_rename(tmp, to) == 0) {
 		rc = 0;
 		goto out;
@@ -856,9 +900,11 @@ sl_pool_create(const struct sl_spool *sp, const char *name, int paused,
 {
 	struct newpool np = { name, paused, limit };
 	char   *pools = sl_path(sp->root, "pools", (char *)NULL);
-	int	rc;
+	int	rc = 1;
 
-	rc = place_new(pools, name, fill_pool, &np, err, errlen);
+	/* A directory of that name is a pool, even an empty one (mkdir). */
+	if (!sl_pool_exists(sp, name))
+		rc = place_new(pools, name, fill_pool, &np, err, errlen);
 	if (rc == 1)
 		snprintf(err, errlen, "Work pool '%s' already exists. Please "
 		    "choose a different name.", name);
@@ -1029,11 +1075,14 @@ sl_pool_delete(const struct sl_spool *sp, const char *name, int force,
 	return rc;
 }
 
+static long queue_holds(const char *);
+
 struct newqueue {
 	const char *name;
 	char	id[SL_UUID_LEN + 1];
 	long	prio, limit;
 	time_t	created;
+	struct sl_buf *moved;
 };
 
 static int
@@ -1058,8 +1107,11 @@ edit_register(struct sl_pool *p, void *arg, char *err, size_t errlen)
 	q->limit = nq->limit;
 	q->paused = 0;
 	q->created = nq->created;
-	if (nq->prio > 0)
-		sl_pool_place(p, q, nq->prio, NULL);
+	if (nq->prio > 0) {
+		if (nq->moved != NULL)
+			sl_buf_free(nq->moved);	/* a retry starts over */
+		sl_pool_place(p, q, nq->prio, nq->moved);
+	}
 	else {
 		q->priority = 0;
 		q->priority = sl_pool_last_priority(p) + 1;
@@ -1071,7 +1123,8 @@ edit_register(struct sl_pool *p, void *arg, char *err, size_t errlen)
 /* sl_queue_create - 0 created, 1 already exists, -1 error */
 int
 sl_queue_create(const struct sl_spool *sp, const char *pool, const char *name,
-    long prio, long limit, struct sl_queue *out, char *err, size_t errlen)
+    long prio, long limit, struct sl_queue *out, struct sl_buf *moved,
+    char *err, size_t errlen)
 {
 	struct newqueue nq;
 	struct sl_pool p;
@@ -1104,12 +1157,25 @@ sl_queue_create(const struct sl_spool *sp, const char *pool, const char *name,
 	nq.prio = prio;
 	nq.limit = limit;
 	nq.created = time(NULL);
+	nq.moved = moved;
 	if (sl_uuid(nq.id) < 0) {
 		snprintf(err, errlen, "getrandom: %s", strerror(errno));
 		return -1;
 	}
-	if (sl_pool_update(sp, pool, edit_register, &nq, &p, err, errlen) < 0)
+	if (sl_pool_update(sp, pool, edit_register, &nq, &p, err, errlen) < 0) {
+		/* Undo: the queue was never announced, and holds nothing
+		 * yet.  RACE: a run dropped into it this instant would be
+		 * discarded with it; its dropper saw no "Created" message. */
+		char   *parent = sl_path(sp->root, "pools", pool, "queues",
+		    (char *)NULL);
+
+		qd = sl_queue_dir(sp, pool, name);
+		if (queue_holds(qd) == 0 && sl_discard_tree(qd, parent) < 0)
+			sl_warn("cannot remove %s: %s", qd, strerror(errno));
+		free(parent);
+		free(qd);
 		return -1;
+	}
 	if (out != NULL)
 		*out = *sl_pool_queue(&p, name);
 	sl_pool_free(&p);
@@ -1139,7 +1205,7 @@ sl_queue_ensure(const struct sl_spool *sp, const char *pool, const char *name,
 	}
 	/* RACE: two first uses at once: one creates it, the other finds it
 	 * taken (1); both go on with the same queue. */
-	return sl_queue_create(sp, pool, name, 0, SL_NOLIMIT, NULL, err,
+	return sl_queue_create(sp, pool, name, 0, SL_NOLIMIT, NULL, NULL, err,
 	    errlen) < 0 ? -1 : 0;
 }
 
@@ -1153,7 +1219,7 @@ edit_nothing(struct sl_pool *p, void *arg, char *err, size_t errlen)
 	return 0;		/* rewrite: settle() dropped the deleted queue */
 }
 
-/* sl_queue_holds - unfinished runs in a queue: non-dot entries of new/ etc. */
+/* queue_holds - unfinished runs in a queue: non-dot entries of new/ etc. */
 static long
 queue_holds(const char *qd)
 {

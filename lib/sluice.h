@@ -26,6 +26,7 @@
 #define SL_UUID_LEN	36
 #define SL_ERR_MAX	512
 #define SL_NOLIMIT	(-1L)		/* concurrency_limit: none */
+#define SL_PRIO_MAX	2147483647L	/* highest queue priority */
 #define SL_DEFAULT_POOL	"default-agent-pool"
 #define SL_DEFAULT_QUEUE "default"
 #define SL_POOL_TYPE	"prefect-agent"
@@ -115,6 +116,8 @@ struct sl_ini *sl_ini_load(const char *path, int need_trailer, char *err, size_t
 void	sl_ini_free(struct sl_ini *);
 const char *sl_ini_get(const struct sl_ini *, const char *sec, const char *key);
 int	sl_ini_nsec(const struct sl_ini *);
+int	sl_ini_nkeys(const struct sl_ini *, const char *sec);
+const char *sl_ini_key(const struct sl_ini *, const char *sec, int);
 const char *sl_ini_secname(const struct sl_ini *, int);
 int	sl_ini_value_ok(const char *);	/* survives a write and a read */
 void	sl_ini_put(struct sl_buf *, const char *key, const char *val);
@@ -203,7 +206,7 @@ long	sl_pool_last_priority(const struct sl_pool *);
 
 int	sl_queue_create(const struct sl_spool *, const char *pool,
 	    const char *q, long prio, long limit, struct sl_queue *out,
-	    char *, size_t);
+	    struct sl_buf *moved, char *, size_t);
 int	sl_queue_ensure(const struct sl_spool *, const char *pool,
 	    const char *q, char *, size_t);
 int	sl_queue_delete(const struct sl_spool *, const char *pool,
