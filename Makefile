@@ -18,7 +18,8 @@ LDFLAGS	+= -fsanitize=address,undefined
 endif
 
 LIBOBJ	= lib/buf.o lib/clock.o lib/config.o lib/fsop.o lib/ini.o lib/json.o \
-	  lib/log.o lib/names.o lib/pool.o lib/spool.o lib/table.o lib/uuid.o
+	  lib/log.o lib/names.o lib/pool.o lib/run.o lib/runfile.o lib/spool.o lib/table.o \
+	  lib/uuid.o
 PROGS	= bin/sluice
 MAN1	= man/sluice.1 man/sluice-work-pool.1 man/sluice-work-queue.1
 MAN5	= man/sluice.ini.5

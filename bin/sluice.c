@@ -12,6 +12,9 @@
  * Exit status: 0 done, 1 refused or failed, 2 usage (contract §8).
  */
 #include <errno.h>
+#include <fcntl.h>
+#include <pwd.h>
+#include <strings.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -28,7 +31,8 @@
 
 enum opt {
 	O_SPOOL, O_JSON, O_HELP, O_VERSION, O_POOL, O_LIMIT, O_PAUSED,
-	O_HOURS, O_PRIORITY, O_FORCE, O_NOPT
+	O_HOURS, O_PRIORITY, O_FORCE, O_QUEUE, O_AT, O_NAME, O_RETRIES,
+	O_RETRY_DELAY, O_TIMEOUT, O_CWD, O_ENV, O_STATE, O_FOLLOW, O_NOPT
 };
 
 static const struct {
@@ -44,29 +48,51 @@ static const struct {
 	[O_PAUSED] = { "--paused", NULL, 0 },
 	[O_HOURS] = { "--hours", NULL, 1 },
 	[O_PRIORITY] = { "--priority", NULL, 1 },
-	[O_FORCE] = { "--force", "-f", 0 },
+	[O_FORCE] = { "--force", NULL, 0 },
+	[O_QUEUE] = { "--queue", "-q", 1 },
+	[O_AT] = { "--at", NULL, 1 },
+	[O_NAME] = { "--name", NULL, 1 },
+	[O_RETRIES] = { "--retries", NULL, 1 },
+	[O_RETRY_DELAY] = { "--retry-delay", NULL, 1 },
+	[O_TIMEOUT] = { "--timeout", NULL, 1 },
+	[O_CWD] = { "--cwd", NULL, 1 },
+	[O_ENV] = { "--env", NULL, 1 },
+	[O_STATE] = { "--state", NULL, 1 },
+	[O_FOLLOW] = { "--follow", "-f", 0 },
 };
 
 #define BIT(o)	(1u << (o))
 #define GLOBAL	(BIT(O_SPOOL) | BIT(O_HELP) | BIT(O_VERSION))
 
 struct args {
-	const char *val[O_NOPT];	/* value, or "" for a flag given */
-	const char *pos[8];		/* positionals after the command words */
+	const char *val[O_NOPT];	/* last value, or "" for a flag given */
+	const char **all[O_NOPT];	/* every value, for repeatable options */
+	int	nall[O_NOPT];
+	const char *pos[64];		/* positionals after the command words */
 	int	npos;
+	char  **tail;			/* submit: the command's argv */
+	int	ntail;
 };
 
 struct cmd {
 	const char *group, *name;
 	unsigned allowed;		/* options besides GLOBAL */
 	int	minpos, maxpos;
-	const char *what;		/* what the first argument names */
+	int	tail;			/* takes a command's argv at the end */
+	const char *what;		/* what the first argument names, or NULL */
 	const char *synopsis;
 	int	(*fn)(const struct sl_spool *, const struct sl_config *,
 		    struct args *);
 };
 
 static struct sl_spool spool;
+struct args;
+static int load_runs(const struct sl_config *, const char *, int,
+    struct sl_runs *);
+static void run_json(struct sl_buf *, const struct sl_run *, time_t,
+    const struct sl_config *);
+static void add_pos(struct args *, const char *);
+static int is_single(const char *);
 static char err[SL_ERR_MAX];
 static char ctx[80];		/* "GROUP COMMAND ", for "Try 'sluice ... --help'" */
 
@@ -186,12 +212,11 @@ queue_json(struct sl_buf *b, const char *pool, const struct sl_queue *q)
 	sl_buf_puts(b, "}\n");
 }
 
-static const char *const run_states[] = { "Scheduled", "Pending", "Running" };
 
 static void
 pool_json(struct sl_buf *b, const struct sl_config *cf, const struct sl_pool *p)
 {
-	long	counts[4];
+	long	counts[SL_NSTATES];
 	size_t	i;
 	int	f = 1, g = 1;
 
@@ -220,10 +245,10 @@ pool_json(struct sl_buf *b, const struct sl_config *cf, const struct sl_pool *p)
 	sl_json_key(b, &f, "runs");
 	sl_buf_add(b, "{", 1);
 	sl_pool_run_counts(&spool, p->name, counts);
-	for (i = 0; i < 3; i++) {
+	for (i = 0; i < SL_NSTATES; i++) {
 		if (counts[i] == 0)
 			continue;
-		sl_json_key(b, &g, run_states[i]);
+		sl_json_key(b, &g, sl_state_names[i]);
 		sl_json_long(b, counts[i], 0);
 	}
 	sl_buf_puts(b, "}}\n");
@@ -338,8 +363,9 @@ wp_inspect(const struct sl_spool *sp, const struct sl_config *cf, struct args *a
 	struct sl_buf b = { 0 };
 	struct sl_pool p;
 	char	when[40], lim[32];
-	long	counts[4];
+	long	counts[SL_NSTATES];
 	size_t	i;
+	int	k = 0;
 
 	(void)sp;
 	if (load_or_fail(name, &p) < 0)
@@ -363,9 +389,10 @@ wp_inspect(const struct sl_spool *sp, const struct sl_config *cf, struct args *a
 		    sl_pool_agents_online(&spool, p.name, time(NULL),
 		    cf->heartbeat * cf->missed_heartbeats));
 		sl_pool_run_counts(&spool, p.name, counts);
-		for (i = 0; i < 3; i++)
-			sl_buf_printf(&b, "%s'%s': %ld", i ? ", " : "",
-			    run_states[i], counts[i]);
+		for (i = 0; i < SL_NSTATES; i++)
+			if (counts[i] != 0)
+				sl_buf_printf(&b, "%s'%s': %ld", k++ ? ", " : "",
+				    sl_state_names[i], counts[i]);
 		sl_buf_puts(&b, "},\n)\n");
 	}
 	emit(&b);
@@ -373,23 +400,73 @@ wp_inspect(const struct sl_spool *sp, const struct sl_config *cf, struct args *a
 	return 0;
 }
 
+static int
+cmpsched_desc(const void *x, const void *y)
+{
+	const struct sl_run *a = x, *b = y;
+
+	if (a->spec.scheduled != b->spec.scheduled)
+		return a->spec.scheduled > b->spec.scheduled ? -1 : 1;
+	return strcmp(a->id, b->id);
+}
+
 /*
- * preview - the Scheduled runs due within the window.  Runs are accepted
- * into the spool by the runs machinery (spool-layout.md); a pool without
- * runs prints Prefect's hint.
+ * preview - the Scheduled runs of a pool (or one queue) due within the
+ * next H hours, Late ones included and marked, latest first as Prefect
+ * shows them.  Unlike Prefect's pool preview, --hours is honoured.
  */
 static int
-preview(const char *what, struct args *a)
+preview(const struct sl_config *cf, const char *pool, const char *queue,
+    struct args *a)
 {
+	static const char *hdr[] = { "Scheduled Start Time", "Run ID", "Name",
+	    "Deployment ID" };
+	struct sl_buf b = { 0 };
+	struct sl_table *t;
+	struct sl_runs rs;
+	time_t	now = time(NULL);
 	long	hours = 1;
+	size_t	i, shown = 0;
+	char	when_s[48], w[40];
 
 	if (a->val[O_HOURS] != NULL)
 		hours = need_num("number of hours", a->val[O_HOURS], 0);
-	(void)hours;
-	(void)what;
-	if (a->val[O_JSON] == NULL)
+	if (load_runs(cf, pool, 0, &rs) < 0)
+		return EX_FAIL;
+	qsort(rs.v, rs.n, sizeof(*rs.v), cmpsched_desc);
+	t = sl_table_new(NULL, 4, hdr);
+	for (i = 0; i < rs.n; i++) {
+		struct sl_run *r = &rs.v[i];
+		const char *row[4];
+
+		if (r->state != SL_SCHEDULED ||
+		    (queue != NULL && strcmp(r->queue, queue) != 0) ||
+		    r->spec.scheduled > now + hours * 3600)
+			continue;
+		shown++;
+		if (a->val[O_JSON] != NULL) {
+			run_json(&b, r, now, cf);
+			continue;
+		}
+		snprintf(when_s, sizeof(when_s), "%s%s",
+		    sl_time_fmt(r->spec.scheduled, w, sizeof(w)),
+		    now - r->spec.scheduled > cf->late_after ? " (**)" : "");
+		row[0] = when_s;
+		row[1] = r->id;
+		row[2] = r->spec.name ? r->spec.name : "";
+		row[3] = r->spec.deployment ? r->spec.deployment : "";
+		sl_table_row(t, row);
+	}
+	if (a->val[O_JSON] != NULL) {
+		if (b.s != NULL)
+			emit(&b);
+	} else if (shown == 0)
 		printf("No runs found - try increasing how far into the future "
 		    "you preview with the --hours flag\n");
+	else
+		sl_table_print(t, stdout, boxed(), "(**) denotes a late run");
+	sl_table_free(t);
+	sl_runs_free(&rs);
 	return 0;
 }
 
@@ -403,7 +480,7 @@ wp_preview(const struct sl_spool *sp, const struct sl_config *cf, struct args *a
 	if (load_or_fail(need_name("work pool", a->pos[0]), &p) < 0)
 		return EX_FAIL;
 	sl_pool_free(&p);
-	return preview("pool", a);
+	return preview(cf, a->pos[0], NULL, a);
 }
 
 struct poolset {
@@ -660,7 +737,7 @@ wq_preview(const struct sl_spool *sp, const struct sl_config *cf, struct args *a
 	if (load_queue(a, &p, &q) < 0)
 		return EX_FAIL;
 	sl_pool_free(&p);
-	return preview("queue", a);
+	return preview(cf, p.name, a->pos[0], a);
 }
 
 struct queueset {
@@ -802,46 +879,642 @@ wq_delete(const struct sl_spool *sp, const struct sl_config *cf, struct args *a)
 	return 0;
 }
 
+/* ---- runs ---- */
+
+static void
+add_pos(struct args *a, const char *w)
+{
+	if (a->npos == (int)(sizeof(a->pos) / sizeof(a->pos[0])))
+		usage_error(NULL, "too many arguments");
+	a->pos[a->npos++] = w;
+}
+
+static void
+json_time_or_null(struct sl_buf *b, time_t t)
+{
+	sl_json_time(b, t);
+}
+
+/* run_json - one run as contract §7's object */
+static void
+run_json(struct sl_buf *b, const struct sl_run *r, time_t now,
+    const struct sl_config *cf)
+{
+	int	f = 1;
+
+	sl_buf_add(b, "{", 1);
+	sl_json_key(b, &f, "id");
+	sl_json_str(b, r->id);
+	sl_json_key(b, &f, "name");
+	sl_json_str(b, r->spec.name);
+	sl_json_key(b, &f, "pool");
+	sl_json_str(b, r->pool);
+	sl_json_key(b, &f, "queue");
+	sl_json_str(b, r->queue[0] ? r->queue : NULL);
+	sl_json_key(b, &f, "deployment");
+	sl_json_str(b, r->spec.deployment);
+	sl_json_key(b, &f, "state");
+	sl_json_str(b, sl_run_display(r, now, cf->late_after));
+	sl_json_key(b, &f, "message");
+	sl_json_str(b, r->message[0] ? r->message : NULL);
+	sl_json_key(b, &f, "scheduled");
+	json_time_or_null(b, r->state == SL_REJECTED ? 0 : r->spec.scheduled);
+	sl_json_key(b, &f, "created");
+	json_time_or_null(b, r->spec.created);
+	sl_json_key(b, &f, "started");
+	json_time_or_null(b, r->started);
+	sl_json_key(b, &f, "ended");
+	json_time_or_null(b, r->ended);
+	sl_json_key(b, &f, "exit_code");
+	sl_json_long(b, r->exit_code, r->exit_code < 0);
+	sl_json_key(b, &f, "attempt");
+	sl_json_long(b, r->spec.attempt, r->state == SL_REJECTED);
+	sl_json_key(b, &f, "retries");
+	sl_json_long(b, r->spec.retries, r->state == SL_REJECTED);
+	sl_json_key(b, &f, "agent");
+	sl_json_str(b, r->agent[0] ? r->agent : NULL);
+	sl_json_key(b, &f, "host");
+	sl_json_str(b, r->host[0] ? r->host : NULL);
+	sl_json_key(b, &f, "pid");
+	sl_json_long(b, r->pid, r->pid <= 0);
+	sl_json_key(b, &f, "command");
+	sl_json_str(b, r->spec.command);
+	sl_buf_puts(b, "}\n");
+}
+
+/*
+ * explain - why a Scheduled run is waiting, in words (contract §7): what
+ * holds it first, in the order a dispatcher would find it.
+ */
+static void
+explain(struct sl_run *r, struct sl_pool *p, const struct sl_runs *all,
+    int agents, time_t now)
+{
+	struct sl_queue *q = sl_pool_queue(p, r->queue);
+	long	inq = 0, inp = 0;
+	size_t	i;
+	char	t[40];
+
+	if (r->state != SL_SCHEDULED)
+		return;
+	for (i = 0; i < all->n; i++) {
+		if (all->v[i].state != SL_PENDING && all->v[i].state != SL_RUNNING)
+			continue;
+		inp++;
+		if (strcmp(all->v[i].queue, r->queue) == 0)
+			inq++;
+	}
+	if (r->spec.scheduled > now)
+		snprintf(r->message, sizeof(r->message), "scheduled in the "
+		    "future, for %s", sl_time_fmt(r->spec.scheduled, t, sizeof(t)));
+	else if (p->paused)
+		snprintf(r->message, sizeof(r->message), "work pool '%s' is "
+		    "paused", p->name);
+	else if (q != NULL && q->paused)
+		snprintf(r->message, sizeof(r->message), "work queue '%s' is "
+		    "paused", q->name);
+	else if (p->limit != SL_NOLIMIT && inp >= p->limit)
+		snprintf(r->message, sizeof(r->message), "work pool '%s' is at "
+		    "its limit %ld/%ld", p->name, inp, p->limit);
+	else if (q != NULL && q->limit != SL_NOLIMIT && inq >= q->limit)
+		snprintf(r->message, sizeof(r->message), "work queue '%s' is at "
+		    "its limit %ld/%ld", q->name, inq, q->limit);
+	else if (agents == 0)
+		snprintf(r->message, sizeof(r->message), "no agent serves work "
+		    "pool '%s'", p->name);
+	else
+		snprintf(r->message, sizeof(r->message), "waiting for an agent "
+		    "to claim it");
+}
+
+/* load_runs - accept drops, then every run of the pools named (all: NULL) */
+static int
+load_runs(const struct sl_config *cf, const char *only_pool, int cleanup,
+    struct sl_runs *rs)
+{
+	char  **names, *one[1];
+	size_t	n, i;
+	time_t	now = time(NULL);
+
+	memset(rs, 0, sizeof(*rs));
+	if (only_pool != NULL) {
+		if (!sl_pool_exists(&spool, only_pool)) {
+			sl_warn("Work pool '%s' not found.", only_pool);
+			return -1;
+		}
+		one[0] = sl_xstrdup(only_pool);
+		names = sl_xmalloc(sizeof(char *));
+		names[0] = one[0];
+		n = 1;
+	} else if (sl_pool_names(&spool, &names, &n) < 0) {
+		sl_warn("cannot list the pools of %s: %s", spool.root,
+		    strerror(errno));
+		return -1;
+	}
+	for (i = 0; i < n; i++) {
+		struct sl_runs pr = { 0 };
+		struct sl_pool p;
+		size_t	j;
+		int	agents;
+
+		if (sl_accept_pool(&spool, names[i], err, sizeof(err)) < 0)
+			sl_warn("%s", err);
+		if (cleanup)
+			(void)sl_cleanup_pool(&spool, names[i], cf->keep_days, now);
+		sl_runs_pool(&spool, names[i], &pr);
+		if (sl_pool_load(&spool, names[i], &p, err, sizeof(err)) == 0) {
+			agents = sl_pool_agents_online(&spool, names[i], now,
+			    cf->heartbeat * cf->missed_heartbeats);
+			for (j = 0; j < pr.n; j++)
+				explain(&pr.v[j], &p, &pr, agents, now);
+			sl_pool_free(&p);
+		}
+		rs->v = sl_xrealloc(rs->v, (rs->n + pr.n + 1) * sizeof(*rs->v));
+		memcpy(rs->v + rs->n, pr.v, pr.n * sizeof(*pr.v));
+		rs->n += pr.n;
+		free(pr.v);
+		free(names[i]);
+	}
+	free(names);
+	return 0;
+}
+
+static int
+state_matches(const struct sl_run *r, const char *want, time_t now,
+    const struct sl_config *cf)
+{
+	return strcasecmp(want, sl_run_display(r, now, cf->late_after)) == 0 ||
+	    strcasecmp(want, sl_state_names[r->state]) == 0;
+}
+
+static const char *const state_words[] = { "Scheduled", "Late",
+	"AwaitingRetry", "Pending", "Running", "Cancelling", "Completed",
+	"Failed", "Crashed", "Cancelled", "Rejected", NULL };
+
+static void
+need_states(struct args *a)
+{
+	int	i, j;
+
+	for (i = 0; i < a->nall[O_STATE]; i++) {
+		for (j = 0; state_words[j] != NULL; j++)
+			if (strcasecmp(a->all[O_STATE][i], state_words[j]) == 0)
+				break;
+		if (state_words[j] == NULL)
+			usage_error(NULL, "unknown state '%s': one of Scheduled, "
+			    "Late, AwaitingRetry, Pending, Running, Cancelling, "
+			    "Completed, Failed, Crashed, Cancelled, Rejected",
+			    a->all[O_STATE][i]);
+	}
+}
+
+/* selected - does run r pass the -q and --state filters? */
+static int
+selected(const struct sl_run *r, struct args *a, time_t now,
+    const struct sl_config *cf)
+{
+	int	i;
+
+	if (a->val[O_QUEUE] != NULL && strcmp(r->queue, a->val[O_QUEUE]) != 0)
+		return 0;
+	if (a->nall[O_STATE] == 0)
+		return 1;
+	for (i = 0; i < a->nall[O_STATE]; i++)
+		if (state_matches(r, a->all[O_STATE][i], now, cf))
+			return 1;
+	return 0;
+}
+
+static time_t
+when(const struct sl_run *r)
+{
+	if (r->ended)
+		return r->ended;
+	if (r->started)
+		return r->started;
+	return r->state == SL_REJECTED ? r->spec.created : r->spec.scheduled;
+}
+
+static int
+cmpwhen(const void *x, const void *y)
+{
+	const struct sl_run *a = x, *b = y;
+
+	if (when(a) != when(b))
+		return when(a) > when(b) ? -1 : 1;	/* newest first */
+	return strcmp(a->id, b->id);
+}
+
+static int
+fr_ls(const struct sl_spool *sp, const struct sl_config *cf, struct args *a)
+{
+	static const char *hdr[] = { "ID", "Name", "Pool", "Queue", "State",
+	    "When" };
+	struct sl_buf b = { 0 };
+	struct sl_runs rs;
+	struct sl_table *t;
+	time_t	now = time(NULL);
+	char	w[40];
+	size_t	i;
+
+	(void)sp;
+	need_states(a);
+	if (load_runs(cf, a->val[O_POOL], 1, &rs) < 0)
+		return EX_FAIL;
+	qsort(rs.v, rs.n, sizeof(*rs.v), cmpwhen);
+	t = sl_table_new("Flow Runs", 6, hdr);
+	for (i = 0; i < rs.n; i++) {
+		const char *row[6];
+
+		if (!selected(&rs.v[i], a, now, cf))
+			continue;
+		if (a->val[O_JSON] != NULL) {
+			run_json(&b, &rs.v[i], now, cf);
+			continue;
+		}
+		row[0] = rs.v[i].id;
+		row[1] = rs.v[i].spec.name ? rs.v[i].spec.name : "";
+		row[2] = rs.v[i].pool;
+		row[3] = rs.v[i].queue;
+		row[4] = sl_run_display(&rs.v[i], now, cf->late_after);
+		row[5] = when(&rs.v[i]) ? sl_time_fmt(when(&rs.v[i]), w,
+		    sizeof(w)) : "";
+		sl_table_row(t, row);
+	}
+	if (a->val[O_JSON] != NULL) {
+		if (b.s != NULL)
+			emit(&b);
+	} else
+		sl_table_print(t, stdout, boxed(), NULL);
+	sl_table_free(t);
+	sl_runs_free(&rs);
+	return 0;
+}
+
+static int
+find_run(const char *ref, struct sl_runs *rs, struct sl_run **r,
+    const struct sl_config *cf)
+{
+	struct sl_pool p;
+	time_t	now = time(NULL);
+
+	if (sl_run_find(&spool, ref, rs, r, err, sizeof(err)) < 0) {
+		sl_warn("%s", err);
+		sl_runs_free(rs);
+		return -1;
+	}
+	if (sl_pool_load(&spool, (*r)->pool, &p, err, sizeof(err)) == 0) {
+		explain(*r, &p, rs, sl_pool_agents_online(&spool, (*r)->pool,
+		    now, cf->heartbeat * cf->missed_heartbeats), now);
+		sl_pool_free(&p);
+	}
+	return 0;
+}
+
+static int
+fr_inspect(const struct sl_spool *sp, const struct sl_config *cf, struct args *a)
+{
+	struct sl_buf b = { 0 };
+	struct sl_runs rs;
+	struct sl_run *r;
+	time_t	now = time(NULL);
+	char	*line, *nl, *js;
+
+	(void)sp;
+	if (find_run(a->pos[0], &rs, &r, cf) < 0)
+		return EX_FAIL;
+	run_json(&b, r, now, cf);
+	if (a->val[O_JSON] != NULL) {
+		emit(&b);
+		sl_runs_free(&rs);
+		return 0;
+	}
+	/* the same fields, one per line, as Prefect's FlowRun(...) */
+	printf("FlowRun(\n");
+	js = b.s + 1;
+	js[strlen(js) - 2] = '\0';	/* drop "}\n" */
+	for (line = js; line != NULL && *line; line = nl) {
+		/* split at top-level commas: values are JSON, keys plain */
+		int	inq = 0;
+		char   *c;
+
+		for (c = line; *c; c++) {
+			if (*c == '\\' && inq) {
+				c++;
+				continue;
+			}
+			if (*c == '"')
+				inq = !inq;
+			if (*c == ',' && !inq)
+				break;
+		}
+		nl = *c ? c + 1 : NULL;
+		*c = '\0';
+		c = strchr(line, ':');
+		printf("    %.*s=%s,\n", (int)(c - line - 2), line + 1, c + 1);
+	}
+	printf(")\n");
+	sl_buf_free(&b);
+	sl_runs_free(&rs);
+	return 0;
+}
+
+static int
+fr_logs(const struct sl_spool *sp, const struct sl_config *cf, struct args *a)
+{
+	struct sl_runs rs;
+	struct sl_run *r;
+	char	id[SL_UUID_LEN + 1], buf[8192], *path;
+	off_t	off = 0;
+	ssize_t	n;
+	int	fd = -1, final;
+
+	(void)sp;
+	if (find_run(a->pos[0], &rs, &r, cf) < 0)
+		return EX_FAIL;
+	memcpy(id, r->id, sizeof(id));
+	for (;;) {
+		final = r->state >= SL_COMPLETED;
+		if (fd < 0) {
+			path = sl_path(r->dir, "log", (char *)NULL);
+			fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+			free(path);
+			if (fd >= 0 && lseek(fd, off, SEEK_SET) < 0)
+				off = 0;
+		}
+		while (fd >= 0 && (n = read(fd, buf, sizeof(buf))) > 0) {
+			fwrite(buf, 1, (size_t)n, stdout);
+			off += n;
+		}
+		fflush(stdout);
+		if (a->val[O_FOLLOW] == NULL || final)
+			break;
+		/* RACE: the run's directory moves as its state changes; an
+		 * open log keeps reading across the rename, and we look the
+		 * run up again to learn when it has ended. */
+		sleep(1);
+		sl_runs_free(&rs);
+		if (sl_run_find(&spool, id, &rs, &r, err, sizeof(err)) < 0)
+			break;
+		if (r->state >= SL_COMPLETED && fd >= 0) {
+			while ((n = read(fd, buf, sizeof(buf))) > 0)
+				fwrite(buf, 1, (size_t)n, stdout);
+			break;
+		}
+	}
+	if (off == 0 && a->val[O_FOLLOW] == NULL)
+		fprintf(stderr, "No logs for flow run '%s' (%s).\n", id,
+		    sl_state_names[r->state]);
+	if (fd >= 0)
+		close(fd);
+	sl_runs_free(&rs);
+	return 0;
+}
+
+static int
+cancel_one(struct sl_run *r)
+{
+	int	was = r->state, rc;
+
+	rc = sl_run_cancel(&spool, r, err, sizeof(err));
+	if (rc != 0) {
+		sl_warn("%s", err);
+		return EX_FAIL;
+	}
+	if (was == SL_SCHEDULED)
+		printf("Cancelled flow run '%s'.\n", r->id);
+	else
+		printf("Flow run '%s' was successfully scheduled for "
+		    "cancellation.\n", r->id);
+	return 0;
+}
+
+static int
+fr_cancel(const struct sl_spool *sp, const struct sl_config *cf, struct args *a)
+{
+	struct sl_runs rs;
+	struct sl_run *r;
+	time_t	now = time(NULL);
+	size_t	i;
+	int	rc = 0, k, hits = 0;
+
+	(void)sp;
+	need_states(a);
+	if (a->npos > 0) {
+		if (a->val[O_POOL] || a->val[O_QUEUE] || a->nall[O_STATE])
+			usage_error(NULL, "give runs, or -p POOL [-q QUEUE] "
+			    "--state STATE, not both");
+		for (k = 0; k < a->npos; k++) {
+			if (find_run(a->pos[k], &rs, &r, cf) < 0) {
+				rc = EX_FAIL;
+				continue;
+			}
+			if (cancel_one(r) != 0)
+				rc = EX_FAIL;
+			sl_runs_free(&rs);
+		}
+		return rc;
+	}
+	if (a->val[O_POOL] == NULL || a->nall[O_STATE] == 0)
+		usage_error(NULL, "missing argument: sluice flow-run cancel RUN... "
+		    "| -p POOL [-q QUEUE] --state STATE");
+	if (load_runs(cf, a->val[O_POOL], 0, &rs) < 0)
+		return EX_FAIL;
+	for (i = 0; i < rs.n; i++) {
+		if (!selected(&rs.v[i], a, now, cf) || rs.v[i].state >= SL_COMPLETED)
+			continue;
+		hits++;
+		if (cancel_one(&rs.v[i]) != 0)
+			rc = EX_FAIL;
+	}
+	if (hits == 0)
+		printf("No flow runs to cancel.\n");
+	sl_runs_free(&rs);
+	return rc;
+}
+
+static int
+fr_delete(const struct sl_spool *sp, const struct sl_config *cf, struct args *a)
+{
+	struct sl_runs rs;
+	struct sl_run *r;
+	int	rc = 0;
+
+	(void)sp;
+	if (find_run(a->pos[0], &rs, &r, cf) < 0)
+		return EX_FAIL;
+	if (sl_run_delete(&spool, r, err, sizeof(err)) < 0) {
+		sl_warn("%s", err);
+		rc = EX_FAIL;
+	} else
+		printf("Deleted flow run '%s'.\n", r->id);
+	sl_runs_free(&rs);
+	return rc;
+}
+
+/* copy_arg - a value for the run file, or exit 2 saying why not */
+static char *
+storable(const char *what, const char *v)
+{
+	char   *q = sl_ini_quote(v);
+
+	if (q == NULL)
+		usage_error(NULL, "%s cannot be stored in a run file: it holds a "
+		    "newline, both kinds of quote, or is over 900 bytes", what);
+	free(q);
+	return sl_xstrdup(v);
+}
+
+static int
+submit(const struct sl_spool *sp, const struct sl_config *cf, struct args *a)
+{
+	struct sl_runspec r;
+	struct passwd *pw;
+	const char *q = a->val[O_QUEUE] ? a->val[O_QUEUE] : SL_DEFAULT_QUEUE;
+	long	n;
+	int	i;
+
+	(void)cf;
+	if (a->ntail == 0 || a->tail[0][0] == '\0')
+		usage_error(NULL, "missing command: sluice submit -p POOL -- "
+		    "COMMAND [ARG...]");
+	if (a->val[O_POOL] == NULL)
+		usage_error(NULL, "missing -p POOL: a run goes into a work pool");
+	memset(&r, 0, sizeof(r));
+	snprintf(r.pool, sizeof(r.pool), "%s", a->val[O_POOL]);
+	snprintf(r.queue, sizeof(r.queue), "%s", q);
+	if (a->val[O_AT] != NULL && sl_time_parse(a->val[O_AT], time(NULL),
+	    &r.scheduled) < 0)
+		usage_error(NULL, "invalid time '%s': use RFC 3339 with an offset "
+		    "(2026-11-28T14:00:00Z), @EPOCH, now, or +N[smhd]",
+		    a->val[O_AT]);
+	if (a->val[O_NAME] != NULL) {
+		const char *c;
+
+		for (c = a->val[O_NAME]; *c && (unsigned char)*c >= 0x20 &&
+		    *c != 0x7f; c++)
+			;
+		if (*c != '\0' || strlen(a->val[O_NAME]) > 200)
+			usage_error(NULL, "invalid run name: 1 to 200 printable "
+			    "characters");
+		r.name = storable("the run name", a->val[O_NAME]);
+	}
+	if (a->val[O_RETRIES] != NULL)
+		r.retries = sl_num_parse(a->val[O_RETRIES], 0, 1000, &n) < 0 ?
+		    (usage_error(NULL, "invalid --retries '%s': 0 to 1000",
+		    a->val[O_RETRIES]), 0) : n;
+	if (a->val[O_RETRY_DELAY] != NULL)
+		r.retry_delay = need_num("retry delay", a->val[O_RETRY_DELAY], 0);
+	if (a->val[O_TIMEOUT] != NULL)
+		r.timeout = need_num("timeout", a->val[O_TIMEOUT], 1);
+	if (a->val[O_CWD] != NULL) {
+		if (a->val[O_CWD][0] != '/')
+			usage_error(NULL, "--cwd %s: must be an absolute path",
+			    a->val[O_CWD]);
+		r.cwd = storable("the --cwd directory", a->val[O_CWD]);
+	}
+	for (i = 0; i < a->nall[O_ENV]; i++) {
+		const char *e = a->all[O_ENV][i], *eq = strchr(e, '=');
+		const char *k;
+
+		if (eq == NULL || eq == e)
+			usage_error(NULL, "invalid --env '%s': NAME=VALUE", e);
+		for (k = e; k < eq; k++)
+			if (!((*k >= 'A' && *k <= 'Z') || (*k >= 'a' && *k <= 'z') ||
+			    *k == '_' || (k > e && *k >= '0' && *k <= '9')))
+				usage_error(NULL, "invalid --env name in '%s'", e);
+		free(storable("an --env value", eq + 1));
+		r.env = sl_xrealloc(r.env, (r.nenv + 1) * sizeof(*r.env));
+		r.env[r.nenv++] = sl_xstrdup(e);
+	}
+	r.command = sl_cmd_from_argv(a->ntail, a->tail);
+	r.owner_uid = getuid();
+	r.owner_gid = (pw = getpwuid(getuid())) != NULL ? (long)pw->pw_gid :
+	    (long)getgid();
+	if (!sl_pool_exists(sp, r.pool)) {
+		sl_warn("Work pool '%s' not found. Create it with 'sluice "
+		    "work-pool create %s'.", r.pool, r.pool);
+		sl_runspec_free(&r);
+		return EX_FAIL;
+	}
+	if (sl_queue_ensure(sp, r.pool, r.queue, err, sizeof(err)) < 0 ||
+	    sl_run_submit(sp, &r, err, sizeof(err)) < 0) {
+		sl_warn("%s", err);
+		sl_runspec_free(&r);
+		return EX_FAIL;
+	}
+	printf("%s\n", r.id);
+	sl_runspec_free(&r);
+	return 0;
+}
+
 /* ---- the command table ---- */
 
 #define P	BIT(O_POOL)
 #define J	BIT(O_JSON)
 
 static const struct cmd cmds[] = {
-	{ "work-pool", "create", BIT(O_PAUSED) | BIT(O_LIMIT), 1, 1, "work pool",
+	{ "work-pool", "create", BIT(O_PAUSED) | BIT(O_LIMIT), 1, 1, 0, "work pool",
 	    "[--paused] [--limit N] NAME", wp_create },
-	{ "work-pool", "ls", J, 0, 0, "work pool", "[--json]", wp_ls },
-	{ "work-pool", "inspect", J, 1, 1, "work pool", "NAME [--json]", wp_inspect },
-	{ "work-pool", "preview", J | BIT(O_HOURS), 1, 1, "work pool",
+	{ "work-pool", "ls", J, 0, 0, 0, "work pool", "[--json]", wp_ls },
+	{ "work-pool", "inspect", J, 1, 1, 0, "work pool", "NAME [--json]", wp_inspect },
+	{ "work-pool", "preview", J | BIT(O_HOURS), 1, 1, 0, "work pool",
 	    "NAME [--hours H] [--json]", wp_preview },
-	{ "work-pool", "pause", 0, 1, 1, "work pool", "NAME", wp_pause },
-	{ "work-pool", "resume", 0, 1, 1, "work pool", "NAME", wp_resume },
-	{ "work-pool", "delete", BIT(O_FORCE), 1, 1, "work pool", "NAME [--force]", wp_delete },
-	{ "work-pool", "set-concurrency-limit", 0, 2, 2, "work pool", "NAME N", wp_setlimit },
-	{ "work-pool", "clear-concurrency-limit", 0, 1, 1, "work pool", "NAME", wp_clearlimit },
-	{ "work-queue", "create", P | BIT(O_PRIORITY) | BIT(O_LIMIT), 1, 1, "work queue",
+	{ "work-pool", "pause", 0, 1, 1, 0, "work pool", "NAME", wp_pause },
+	{ "work-pool", "resume", 0, 1, 1, 0, "work pool", "NAME", wp_resume },
+	{ "work-pool", "delete", BIT(O_FORCE), 1, 1, 0, "work pool", "NAME [--force]", wp_delete },
+	{ "work-pool", "set-concurrency-limit", 0, 2, 2, 0, "work pool", "NAME N", wp_setlimit },
+	{ "work-pool", "clear-concurrency-limit", 0, 1, 1, 0, "work pool", "NAME", wp_clearlimit },
+	{ "work-queue", "create", P | BIT(O_PRIORITY) | BIT(O_LIMIT), 1, 1, 0, "work queue",
 	    "NAME [-p POOL] [--priority N] [--limit N]", wq_create },
-	{ "work-queue", "ls", P | J, 0, 0, "work queue", "[-p POOL] [--json]", wq_ls },
-	{ "work-queue", "inspect", P | J, 1, 1, "work queue", "NAME [-p POOL] [--json]",
+	{ "work-queue", "ls", P | J, 0, 0, 0, "work queue", "[-p POOL] [--json]", wq_ls },
+	{ "work-queue", "inspect", P | J, 1, 1, 0, "work queue", "NAME [-p POOL] [--json]",
 	    wq_inspect },
-	{ "work-queue", "preview", P | J | BIT(O_HOURS), 1, 1, "work queue",
+	{ "work-queue", "preview", P | J | BIT(O_HOURS), 1, 1, 0, "work queue",
 	    "NAME [-p POOL] [--hours H] [--json]", wq_preview },
-	{ "work-queue", "pause", P, 1, 1, "work queue", "NAME [-p POOL]", wq_pause },
-	{ "work-queue", "resume", P, 1, 1, "work queue", "NAME [-p POOL]", wq_resume },
-	{ "work-queue", "delete", P, 1, 1, "work queue", "NAME [-p POOL]",
+	{ "work-queue", "pause", P, 1, 1, 0, "work queue", "NAME [-p POOL]", wq_pause },
+	{ "work-queue", "resume", P, 1, 1, 0, "work queue", "NAME [-p POOL]", wq_resume },
+	{ "work-queue", "delete", P, 1, 1, 0, "work queue", "NAME [-p POOL]",
 	    wq_delete },
-	{ "work-queue", "set-concurrency-limit", P, 2, 2, "work queue", "NAME N [-p POOL]",
+	{ "work-queue", "set-concurrency-limit", P, 2, 2, 0, "work queue", "NAME N [-p POOL]",
 	    wq_setlimit },
-	{ "work-queue", "clear-concurrency-limit", P, 1, 1, "work queue", "NAME [-p POOL]",
+	{ "work-queue", "clear-concurrency-limit", P, 1, 1, 0, "work queue", "NAME [-p POOL]",
 	    wq_clearlimit },
-	{ "work-queue", "set-priority", P, 2, 2, "work queue", "NAME N [-p POOL]", wq_setprio },
+	{ "work-queue", "set-priority", P, 2, 2, 0, "work queue", "NAME N [-p POOL]", wq_setprio },
+	{ "submit", NULL, P | BIT(O_QUEUE) | BIT(O_AT) | BIT(O_NAME) |
+	    BIT(O_RETRIES) | BIT(O_RETRY_DELAY) | BIT(O_TIMEOUT) | BIT(O_CWD) |
+	    BIT(O_ENV), 0, 0, 1, NULL, "-p POOL [-q QUEUE] [--at WHEN] "
+	    "[--name NAME] [--retries N] [--retry-delay S] [--timeout S] "
+	    "[--cwd DIR] [--env K=V]... -- COMMAND [ARG...]", submit },
+	{ "flow-run", "ls", P | BIT(O_QUEUE) | BIT(O_STATE) | J, 0, 0, 0, NULL,
+	    "[-p POOL] [-q QUEUE] [--state STATE]... [--json]", fr_ls },
+	{ "flow-run", "inspect", J, 1, 1, 0, NULL, "RUN [--json]", fr_inspect },
+	{ "flow-run", "logs", BIT(O_FOLLOW), 1, 1, 0, NULL, "RUN [--follow]",
+	    fr_logs },
+	{ "flow-run", "cancel", P | BIT(O_QUEUE) | BIT(O_STATE), 0, 64, 0, NULL,
+	    "RUN... | -p POOL [-q QUEUE] --state STATE", fr_cancel },
+	{ "flow-run", "delete", 0, 1, 1, 0, NULL, "RUN", fr_delete },
 };
 #define NCMDS	(sizeof(cmds) / sizeof(cmds[0]))
 
 static const char *const groups[][2] = {
 	{ "work-pool", "manage work pools" },
 	{ "work-queue", "manage the work queues of a pool" },
+	{ "submit", "put a command into a pool as a new run" },
+	{ "flow-run", "list, inspect, follow, cancel and delete runs" },
 };
+
+/* is_single - a command of one word, such as submit */
+static int
+is_single(const char *w)
+{
+	size_t	k;
+
+	for (k = 0; k < NCMDS; k++)
+		if (strcmp(cmds[k].group, w) == 0 && cmds[k].name == NULL)
+			return 1;
+	return 0;
+}
 
 static void
 help(FILE *f, const char *group, const struct cmd *c)
@@ -883,26 +1556,22 @@ main(int argc, char **argv)
 	const struct cmd *c = NULL;
 	struct sl_config cf;
 	struct args a;
-	unsigned given = 0;
-	int	i, nw = 0, o, dashdash = 0, rc;
+	int	i, nw = 0, o, rc, skip;
 	size_t	k;
 
 	sl_set_progname(argv[0]);
-	/* pass 1: the command words */
-	for (i = 1; i < argc; i++) {
-		if (!dashdash && strcmp(argv[i], "--") == 0) {
-			dashdash = 1;
-			continue;
-		}
-		if (!dashdash && is_option(argv[i])) {
+	/* pass 1: the command words (one for submit, two for the groups) */
+	for (i = 1; i < argc && nw < 2; i++) {
+		if (strcmp(argv[i], "--") == 0)
+			break;
+		if (is_option(argv[i])) {
 			o = find_opt(argv[i], &inl);
 			if (o >= 0 && opts[o].arg && inl == NULL)
 				i++;
 			continue;
 		}
-		if (nw < 2)
-			words[nw++] = argv[i];
-		else
+		words[nw++] = argv[i];
+		if (nw == 1 && is_single(words[0]))
 			break;
 	}
 	if (nw >= 1) {
@@ -911,37 +1580,44 @@ main(int argc, char **argv)
 				break;
 		if (k == sizeof(groups) / sizeof(groups[0]))
 			usage_error(NULL, "unknown command '%s'", words[0]);
-		if (nw == 2) {
-			for (k = 0; k < NCMDS; k++)
-				if (strcmp(cmds[k].group, words[0]) == 0 &&
-				    strcmp(cmds[k].name, words[1]) == 0)
-					c = &cmds[k];
-			if (c == NULL) {
-				snprintf(ctx, sizeof(ctx), "%s ", words[0]);
-				usage_error(ctx, "unknown command '%s %s'",
-				    words[0], words[1]);
-			}
+		for (k = 0; k < NCMDS; k++)
+			if (strcmp(cmds[k].group, words[0]) == 0 &&
+			    (cmds[k].name == NULL || (nw == 2 &&
+			    strcmp(cmds[k].name, words[1]) == 0)))
+				c = &cmds[k];
+		if (c == NULL && nw == 2) {
+			snprintf(ctx, sizeof(ctx), "%s ", words[0]);
+			usage_error(ctx, "unknown command '%s %s'", words[0],
+			    words[1]);
 		}
 	}
 	/* pass 2: options against what the command takes, and positionals */
 	memset(&a, 0, sizeof(a));
-	snprintf(ctx, sizeof(ctx), "%s%s%s%s", nw ? words[0] : "", nw ? " " : "",
-	    c ? c->name : "", c ? " " : "");
-	dashdash = 0;
-	nw = 0;
+	if (c != NULL)
+		snprintf(ctx, sizeof(ctx), "%s %s%s", c->group,
+		    c->name ? c->name : "", c->name ? " " : "");
+	else if (nw > 0)
+		snprintf(ctx, sizeof(ctx), "%s ", words[0]);
+	skip = c != NULL ? (c->name != NULL ? 2 : 1) : (nw > 0 ? 1 : 0);
 	for (i = 1; i < argc; i++) {
-		if (!dashdash && strcmp(argv[i], "--") == 0) {
-			dashdash = 1;
-			continue;
+		if (strcmp(argv[i], "--") == 0 || (!is_option(argv[i]) &&
+		    skip == 0 && c != NULL && c->tail)) {
+			if (c != NULL && c->tail) {
+				/* the rest is the command, untouched */
+				a.tail = argv + i + (strcmp(argv[i], "--") == 0);
+				a.ntail = argc - i - (strcmp(argv[i], "--") == 0);
+				break;
+			}
+			for (i++; i < argc; i++)
+				add_pos(&a, argv[i]);
+			break;
 		}
-		if (dashdash || !is_option(argv[i])) {
-			if (nw < (c != NULL ? 2 : 1)) {
-				nw++;
+		if (!is_option(argv[i])) {
+			if (skip > 0) {
+				skip--;
 				continue;
 			}
-			if (a.npos == (int)(sizeof(a.pos) / sizeof(a.pos[0])))
-				usage_error(ctx, "too many arguments");
-			a.pos[a.npos++] = argv[i];
+			add_pos(&a, argv[i]);
 			continue;
 		}
 		o = find_opt(argv[i], &inl);
@@ -959,18 +1635,18 @@ main(int argc, char **argv)
 			if (*inl == '\0')
 				usage_error(ctx, "option %s needs a value, not an "
 				    "empty string", opts[o].lng);
-			a.val[o] = inl;
 		} else
-			a.val[o] = "";
-		given |= BIT(o);
+			inl = "";
+		a.val[o] = inl;
+		a.all[o] = sl_xrealloc(a.all[o], (a.nall[o] + 1) * sizeof(char *));
+		a.all[o][a.nall[o]++] = inl;
 	}
 	if (a.val[O_VERSION] != NULL) {
 		printf("sluice %s\n", SLUICE_VERSION);
 		return 0;
 	}
 	if (a.val[O_HELP] != NULL || words[0] == NULL) {
-		help(a.val[O_HELP] != NULL ? stdout : stderr,
-		    words[0], c);
+		help(a.val[O_HELP] != NULL ? stdout : stderr, words[0], c);
 		return a.val[O_HELP] != NULL ? 0 : EX_USAGE;
 	}
 	if (c == NULL) {
@@ -978,15 +1654,17 @@ main(int argc, char **argv)
 		return EX_USAGE;
 	}
 	if (a.npos < c->minpos)
-		usage_error(ctx, "missing argument: sluice %s %s %s", c->group,
-		    c->name, c->synopsis);
+		usage_error(ctx, "missing argument: sluice %s%s%s %s", c->group,
+		    c->name ? " " : "", c->name ? c->name : "", c->synopsis);
 	if (a.npos > c->maxpos)
 		usage_error(ctx, "unexpected argument '%s'", a.pos[c->maxpos]);
 	/* names first: a bad name must not create a spool */
-	if (c->minpos > 0)
+	if (c->minpos > 0 && c->what != NULL)
 		need_name(c->what, a.pos[0]);
 	if (a.val[O_POOL] != NULL)
 		need_name("work pool", a.val[O_POOL]);
+	if (a.val[O_QUEUE] != NULL)
+		need_name("work queue", a.val[O_QUEUE]);
 	if (sl_config_load(&cf, err, sizeof(err)) < 0)
 		sl_fatal("%s", err);
 	if (sl_spool_resolve(&spool, a.val[O_SPOOL], &cf, err, sizeof(err)) < 0)
@@ -996,6 +1674,8 @@ main(int argc, char **argv)
 		sl_warn("cannot write the output: %s", strerror(errno));
 		rc = EX_FAIL;
 	}
+	for (o = 0; o < O_NOPT; o++)
+		free(a.all[o]);
 	sl_spool_free(&spool);
 	sl_config_free(&cf);
 	return rc;

@@ -968,32 +968,54 @@ sl_pool_active_runs(const struct sl_spool *sp, const char *pool)
 }
 
 /*
- * sl_pool_run_counts - [0] Scheduled (files in queues/Q/new/ included: an
- * accepted drop becomes Scheduled), [1] Pending, [2] Running.
+ * sl_pool_run_counts - runs per stored state, from directory listings
+ * alone: a file waiting in a queue's new/ counts as Scheduled (accepting
+ * it makes it so), done/ID.STATE by its suffix.
  */
 int
-sl_pool_run_counts(const struct sl_spool *sp, const char *pool, long counts[4])
+sl_pool_run_counts(const struct sl_spool *sp, const char *pool,
+    long *counts)
 {
-	char   *pd = sl_pool_dir(sp, pool), *p, **qs;
+	char   *pd = sl_pool_dir(sp, pool), *p, *q, **qs;
+	struct dirent *de;
 	size_t	nq, i;
+	int	st;
+	DIR    *d;
 
-	memset(counts, 0, 4 * sizeof(long));
+	memset(counts, 0, SL_NSTATES * sizeof(long));
 	p = sl_path(pd, "queues", (char *)NULL);
 	if (list_names(p, &qs, &nq) == 0) {
 		for (i = 0; i < nq; i++) {
-			char   *q = sl_path(p, qs[i], "new", (char *)NULL);
-
-			counts[0] += count_entries(q, 0);
+			q = sl_path(p, qs[i], "new", (char *)NULL);
+			counts[SL_SCHEDULED] += count_entries(q, 0);
+			free(q);
+			q = sl_path(p, qs[i], "sched", (char *)NULL);
+			counts[SL_SCHEDULED] += count_entries(q, 0);
 			free(q);
 		}
 		free_names(qs, nq);
 	}
 	free(p);
 	p = sl_path(pd, "pending", (char *)NULL);
-	counts[1] = count_entries(p, 1);
+	counts[SL_PENDING] = count_entries(p, 1);
 	free(p);
 	p = sl_path(pd, "running", (char *)NULL);
-	counts[2] = count_entries(p, 0);
+	counts[SL_RUNNING] = count_entries(p, 0);
+	free(p);
+	p = sl_path(pd, "rejected", (char *)NULL);
+	counts[SL_REJECTED] = count_entries(p, 0);
+	free(p);
+	p = sl_path(pd, "done", (char *)NULL);
+	if ((d = opendir(p)) != NULL) {
+		while ((de = readdir(d)) != NULL) {
+			const char *dot = strrchr(de->d_name, '.');
+
+			for (st = SL_COMPLETED; dot != NULL && st <= SL_CANCELLED; st++)
+				if (strcmp(dot + 1, sl_state_names[st]) == 0)
+					counts[st]++;
+		}
+		closedir(d);
+	}
 	free(p);
 	free(pd);
 	return 0;

@@ -195,7 +195,7 @@ int	sl_pool_delete(const struct sl_spool *, const char *, int force,
 long	sl_pool_active_runs(const struct sl_spool *, const char *);
 int	sl_pool_agents_online(const struct sl_spool *, const char *, time_t now,
 	    long window);
-int	sl_pool_run_counts(const struct sl_spool *, const char *, long counts[4]);
+int	sl_pool_run_counts(const struct sl_spool *, const char *, long *counts);
 char   *sl_pool_render(const struct sl_pool *, unsigned long version,
 	    const char *writer, size_t *);
 
@@ -211,6 +211,76 @@ int	sl_queue_ensure(const struct sl_spool *, const char *pool,
 	    const char *q, char *, size_t);
 int	sl_queue_delete(const struct sl_spool *, const char *pool,
 	    const char *q, char *, size_t);
+
+/* ---- runfile.c: the run file format, sluice-run(5) ---- */
+
+struct sl_runspec {
+	char	id[SL_UUID_LEN + 1];
+	char	pool[SL_NAME_MAX + 1];
+	char	queue[SL_NAME_MAX + 1];
+	char   *name;			/* NULL: none given */
+	char   *command;		/* run by /bin/sh -c */
+	time_t	scheduled, created;
+	long	retries, retry_delay;
+	long	timeout;		/* 0: none */
+	char   *cwd;			/* NULL: the owner's home */
+	char   *deployment;
+	long	attempt;
+	long	owner_uid, owner_gid;	/* -1: unknown */
+	char  **env;			/* "NAME=value" */
+	size_t	nenv;
+};
+
+int	sl_runspec_parse(const char *, size_t, time_t now, int trusted,
+	    struct sl_runspec *, char *err, size_t);
+void	sl_runspec_free(struct sl_runspec *);
+char   *sl_runspec_render(const struct sl_runspec *, size_t *);
+char   *sl_ini_quote(const char *);
+char   *sl_cmd_from_argv(int, char *const[]);
+
+/* ---- run.c: runs in the spool ---- */
+
+enum sl_state {
+	SL_SCHEDULED, SL_PENDING, SL_RUNNING, SL_COMPLETED, SL_FAILED,
+	SL_CRASHED, SL_CANCELLED, SL_REJECTED, SL_NSTATES
+};
+extern const char *const sl_state_names[];
+
+struct sl_run {
+	char	id[SL_UUID_LEN + 1];
+	char	pool[SL_NAME_MAX + 1];
+	char	queue[SL_NAME_MAX + 1];
+	char   *dir;			/* where it is now */
+	enum sl_state state;		/* where it is, as a state */
+	int	cancelling;		/* a cancel was asked for */
+	struct sl_runspec spec;		/* run.ini (empty for Rejected) */
+	char	message[512];
+	time_t	started, ended;
+	int	exit_code;		/* -1: none */
+	char	agent[SL_UUID_LEN + 1];
+	char	host[256];
+	long	pid;
+};
+
+struct sl_runs {
+	struct sl_run *v;
+	size_t	n;
+};
+
+int	sl_token_parse(const char *, time_t *, char id[SL_UUID_LEN + 1]);
+int	sl_strcmp_p(const void *, const void *);
+int	sl_run_submit(const struct sl_spool *, struct sl_runspec *, char *,
+	    size_t);
+long	sl_accept_pool(const struct sl_spool *, const char *, char *, size_t);
+int	sl_runs_pool(const struct sl_spool *, const char *, struct sl_runs *);
+void	sl_runs_free(struct sl_runs *);
+const char *sl_run_display(const struct sl_run *, time_t now, long late_after);
+int	sl_run_find(const struct sl_spool *, const char *ref, struct sl_runs *,
+	    struct sl_run **, char *, size_t);
+int	sl_run_cancel(const struct sl_spool *, struct sl_run *, char *, size_t);
+int	sl_run_delete(const struct sl_spool *, struct sl_run *, char *, size_t);
+int	sl_cleanup_pool(const struct sl_spool *, const char *, long keep_days,
+	    time_t now);
 
 /* ---- json.c ---- */
 

@@ -1,0 +1,997 @@
+/*
+ * run.c - runs in the spool: accepting dropped files, submitting, finding,
+ * cancelling, deleting, and cleaning up (spool-layout.md, "Runs").
+ *
+ * A run is a directory that moves; where it is, is its state:
+ *
+ *	pools/P/queues/Q/sched/T.U.ID/	Scheduled (Late, AwaitingRetry shown)
+ *	pools/P/pending/AGENT/T.U.ID/	Pending
+ *	pools/P/running/T.U.ID/		Running (Cancelling with a cancel file)
+ *	pools/P/done/ID.STATE/		Completed, Failed, Crashed, Cancelled
+ *	pools/P/rejected/ID/		Rejected (the dropped bytes and why)
+ *	pools/P/tmp/E.ID/		being built (private; E = epoch, hex)
+ *
+ * T is the scheduled time and U the submission time in microseconds, both
+ * 16 hex digits, so a listing of sched/ sorts runs by (scheduled time,
+ * submission order, id) without opening a file.  Every move is one rename
+ * of the whole directory, which is atomic on every filesystem sluice
+ * supports: of two processes moving one run, exactly one succeeds.
+ *
+ * Inside a run directory: run.ini (the accepted run, immutable), source
+ * (the dropped file, as dropped), reason (why it was rejected), result.ini
+ * (how it ended), cancel (a cancel was asked for), log (its output).
+ */
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <pwd.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "sluice.h"
+
+#define RECOVER_AGE	3600	/* a private tmp/ entry this old is stranded */
+
+const char *const sl_state_names[] = {
+	[SL_SCHEDULED] = "Scheduled", [SL_PENDING] = "Pending",
+	[SL_RUNNING] = "Running", [SL_COMPLETED] = "Completed",
+	[SL_FAILED] = "Failed", [SL_CRASHED] = "Crashed",
+	[SL_CANCELLED] = "Cancelled", [SL_REJECTED] = "Rejected",
+};
+
+/* ---- names ---- */
+
+static int
+hexfield(const char *s, size_t n)
+{
+	size_t	i;
+
+	for (i = 0; i < n; i++)
+		if (!((s[i] >= '0' && s[i] <= '9') || (s[i] >= 'a' && s[i] <= 'f')))
+			return 0;
+	return 1;
+}
+
+/* sl_token_parse - "T.U.ID": scheduled time, submission µs, run id */
+int
+sl_token_parse(const char *name, time_t *t, char id[SL_UUID_LEN + 1])
+{
+	if (strlen(name) != 16 + 1 + 16 + 1 + SL_UUID_LEN || name[16] != '.' ||
+	    name[33] != '.' || !hexfield(name, 16) || !hexfield(name + 17, 16) ||
+	    !sl_uuid_ok(name + 34))
+		return -1;
+	if (t != NULL)
+		*t = (time_t)strtoull(name, NULL, 16);
+	if (id != NULL)
+		memcpy(id, name + 34, SL_UUID_LEN + 1);
+	return 0;
+}
+
+static void
+token_name(char *out, size_t len, time_t sched, const struct timespec *sub,
+    const char *id)
+{
+	snprintf(out, len, "%016llx.%016llx.%s", (unsigned long long)sched,
+	    (unsigned long long)sub->tv_sec * 1000000ULL +
+	    (unsigned long long)(sub->tv_nsec / 1000), id);
+}
+
+/* done_parse - "ID.STATE" */
+static int
+done_parse(const char *name, char id[SL_UUID_LEN + 1], enum sl_state *st)
+{
+	int	i;
+
+	if (strlen(name) < SL_UUID_LEN + 2 || name[SL_UUID_LEN] != '.')
+		return -1;
+	memcpy(id, name, SL_UUID_LEN);
+	id[SL_UUID_LEN] = '\0';
+	if (!sl_uuid_ok(id))
+		return -1;
+	for (i = SL_COMPLETED; i <= SL_CANCELLED; i++)
+		if (strcmp(name + SL_UUID_LEN + 1, sl_state_names[i]) == 0) {
+			*st = (enum sl_state)i;
+			return 0;
+		}
+	return -1;
+}
+
+/* ---- small file helpers ---- */
+
+static int
+write_file(const char *dir, const char *name, const char *text)
+{
+	char   *tmp, *to, tname[64];
+	int	rc;
+
+	snprintf(tname, sizeof(tname), ".%s.tmp", name);
+	tmp = sl_path(dir, tname, (char *)NULL);
+	to = sl_path(dir, name, (char *)NULL);
+	unlink(tmp);		/* a leftover of ours: the directory is private */
+	rc = sl_publish_rename(tmp, to, text, strlen(text));
+	free(tmp);
+	free(to);
+	return rc;
+}
+
+static __attribute__((noinline)) char *
+read_small(const char *dir, const char *name)
+{
+	char   *p = sl_path(dir, name, (char *)NULL), *text = NULL;
+
+	if (sl_read_file(p, &text, 64 * 1024) < 0)
+		text = NULL;
+	free(p);
+	return text;
+}
+
+static int
+exists(const char *p)
+{
+	struct stat st;
+
+	return lstat(p, &st) == 0;
+}
+
+/* ---- building and publishing a run ---- */
+
+/* private_dir - a fresh pools/P/tmp/E.ID directory */
+static char *
+private_dir(const struct sl_spool *sp, const char *pool, const char *id,
+    time_t now, char *err, size_t errlen)
+{
+	char	name[80], *tmp, *d;
+
+	tmp = sl_path(sp->root, "pools", pool, "tmp", (char *)NULL);
+	snprintf(name, sizeof(name), "%016llx.%s", (unsigned long long)now, id);
+	d = sl_path(tmp, name, (char *)NULL);
+	free(tmp);
+	if (sl_mkdirs(d, 0755) < 0) {
+		snprintf(err, errlen, "cannot create %s: %s", d, strerror(errno));
+		free(d);
+		return NULL;
+	}
+	return d;
+}
+
+/*
+ * publish_sched - move a complete private run directory into its queue's
+ * sched/ directory under its ordering name.
+ */
+static int
+publish_sched(const struct sl_spool *sp, const struct sl_runspec *r,
+    const char *priv, char *err, size_t errlen)
+{
+	struct timespec now;
+	char	tok[96], *qd, *to;
+	int	rc = -1;
+
+	clock_gettime(CLOCK_REALTIME, &now);
+	token_name(tok, sizeof(tok), r->scheduled, &now, r->id);
+	qd = sl_path(sp->root, "pools", r->pool, "queues", r->queue, "sched",
+	    (char *)NULL);
+	to = sl_path(qd, tok, (char *)NULL);
+	if (sl_mkdirs(qd, 0755) < 0)
+		snprintf(err, errlen, "cannot create %s: %s", qd, strerror(errno));
+	else if (sane_rename(priv, to) < 0)
+		snprintf(err, errlen, "cannot move the run into %s: %s", qd,
+		    strerror(errno));
+	else
+		rc = 0;
+	free(qd);
+	free(to);
+	return rc;
+}
+
+static int
+write_runini(const char *dir, const struct sl_runspec *r, char *err,
+    size_t errlen)
+{
+	size_t	len;
+	char   *text = sl_runspec_render(r, &len);
+	int	rc = write_file(dir, "run.ini", text);
+
+	if (rc < 0)
+		snprintf(err, errlen, "cannot write %s/run.ini: %s", dir,
+		    strerror(errno));
+	free(text);
+	return rc;
+}
+
+/* sl_run_submit - publish a new run; r->pool, queue, command set by caller */
+int
+sl_run_submit(const struct sl_spool *sp, struct sl_runspec *r, char *err,
+    size_t errlen)
+{
+	char   *priv, slug[64];
+	time_t	now = time(NULL);
+	int	rc = -1;
+
+	if (sl_uuid(r->id) < 0) {
+		snprintf(err, errlen, "getrandom: %s", strerror(errno));
+		return -1;
+	}
+	r->created = now;
+	if (r->scheduled == 0)
+		r->scheduled = now;
+	if (r->name == NULL) {
+		sl_slug(slug, sizeof(slug));
+		r->name = sl_xstrdup(slug);
+	}
+	if (r->attempt == 0)
+		r->attempt = 1;
+	if ((priv = private_dir(sp, r->pool, r->id, now, err, errlen)) == NULL)
+		return -1;
+	if (write_runini(priv, r, err, errlen) == 0 &&
+	    publish_sched(sp, r, priv, err, errlen) == 0)
+		rc = 0;
+	else if (sl_rmtree(priv) < 0)
+		sl_warn("cannot remove %s: %s", priv, strerror(errno));
+	free(priv);
+	return rc;
+}
+
+/* ---- accepting dropped files ---- */
+
+/* printable - a dropped file's name as it may be shown and stored */
+static void
+printable(const char *in, char *out, size_t len)
+{
+	size_t	i, j = 0;
+
+	for (i = 0; in[i] != '\0' && j + 1 < len; i++)
+		out[j++] = (unsigned char)in[i] < 0x20 || in[i] == 0x7f ||
+		    in[i] == '"' || in[i] == '\'' || in[i] == '\\' ? '?' : in[i];
+	out[j] = '\0';
+}
+
+/*
+ * check_source - atrun's ladder for a file from the drop box: no symlink,
+ * a regular file, one link, at most 1 MiB, a known owner.  0 good (text
+ * read), else the reason in why.
+ */
+static int
+check_source(const char *path, char **text, size_t *len, struct stat *st,
+    char *why, size_t whylen)
+{
+	ssize_t	n, got = 0;
+	int	fd;
+
+	*text = NULL;
+	fd = open(path, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
+	if (fd < 0) {
+		if (errno == ELOOP)
+			snprintf(why, whylen, "a symbolic link, not a regular file");
+		else if (lstat(path, st) == 0 && S_ISDIR(st->st_mode))
+			snprintf(why, whylen, "a directory, not a regular file");
+		else
+			snprintf(why, whylen, "cannot be opened: %s",
+			    strerror(errno));
+		return -1;
+	}
+	if (fstat(fd, st) < 0) {
+		snprintf(why, whylen, "fstat: %s", strerror(errno));
+		goto bad;
+	}
+	if (!S_ISREG(st->st_mode)) {
+		snprintf(why, whylen, "not a regular file");
+		goto bad;
+	}
+	if (st->st_nlink != 1) {
+		snprintf(why, whylen, "has %lu hard links; a run file must "
+		    "have exactly one", (unsigned long)st->st_nlink);
+		goto bad;
+	}
+	if (st->st_size > SL_INI_MAX) {
+		snprintf(why, whylen, "larger than 1 MiB (%lld bytes)",
+		    (long long)st->st_size);
+		goto bad;
+	}
+	if (getpwuid(st->st_uid) == NULL) {
+		snprintf(why, whylen, "owned by uid %lu, which is not a known "
+		    "user", (unsigned long)st->st_uid);
+		goto bad;
+	}
+	*text = sl_xmalloc((size_t)st->st_size + 2);
+	while ((n = read(fd, *text + got, (size_t)st->st_size + 1 - got)) > 0)
+		got += n;
+	if (n < 0 || got > st->st_size) {
+		snprintf(why, whylen, n < 0 ? "read error" :
+		    "grew while being read");
+		free(*text);
+		*text = NULL;
+		goto bad;
+	}
+	close(fd);
+	(*text)[got] = '\0';
+	*len = (size_t)got;
+	return 0;
+bad:
+	close(fd);
+	return -1;
+}
+
+/* reject - publish a private directory as a Rejected run */
+static int
+reject(const struct sl_spool *sp, const char *pool, const char *id,
+    const char *priv, const char *why)
+{
+	char   *rd, *to, line[SL_ERR_MAX + 2];
+	int	rc;
+
+	snprintf(line, sizeof(line), "%s\n", why);
+	if (write_file(priv, "reason", line) < 0)
+		sl_warn("cannot write %s/reason: %s", priv, strerror(errno));
+	rd = sl_path(sp->root, "pools", pool, "rejected", (char *)NULL);
+	to = sl_path(rd, id, (char *)NULL);
+	rc = sl_mkdirs(rd, 0755) < 0 ? -1 : sane_rename(priv, to);
+	if (rc < 0)
+		sl_warn("cannot move %s to %s: %s", priv, to, strerror(errno));
+	free(rd);
+	free(to);
+	return rc;
+}
+
+/*
+ * accept_one - make one dropped file a run, or a Rejected run.  Returns 1
+ * if this process took the file, 0 if another did, -1 on error.
+ */
+static int
+accept_one(const struct sl_spool *sp, const char *pool, const char *queue,
+    const char *name, char *err, size_t errlen)
+{
+	char	id[SL_UUID_LEN + 1], shown[256], why[SL_ERR_MAX], origin[400];
+	char   *drop, *priv, *src, *text = NULL;
+	struct sl_runspec r;
+	struct passwd *pw;
+	struct stat st;
+	time_t	now = time(NULL);
+	size_t	len = 0;
+	int	rc = -1;
+
+	if (sl_uuid(id) < 0) {
+		snprintf(err, errlen, "getrandom: %s", strerror(errno));
+		return -1;
+	}
+	drop = sl_path(sp->root, "pools", pool, "queues", queue, "new", name,
+	    (char *)NULL);
+	if ((priv = private_dir(sp, pool, id, now, err, errlen)) == NULL) {
+		free(drop);
+		return -1;
+	}
+	printable(name, shown, sizeof(shown));
+	snprintf(origin, sizeof(origin), "queue = %s\nname = %s\n", queue, shown);
+	src = sl_path(priv, "source", (char *)NULL);
+	if (write_file(priv, "origin", origin) < 0) {
+		snprintf(err, errlen, "cannot write %s/origin: %s", priv,
+		    strerror(errno));
+		goto out;
+	}
+	/* The claim: of all acceptors, the one whose rename moves the file
+	 * into its private directory has it.  RACE: losers find the drop
+	 * gone and the target absent, and leave it to the winner. */
+	if (sane_rename(drop, src) < 0) {
+		rc = errno == ENOENT ? 0 : -1;
+		if (rc < 0)
+			snprintf(err, errlen, "cannot take %s: %s", drop,
+			    strerror(errno));
+		goto out;
+	}
+	if (check_source(src, &text, &len, &st, why, sizeof(why)) < 0 ||
+	    sl_runspec_parse(text, len, now, 0, &r, why, sizeof(why)) < 0) {
+		sl_log(SL_WARNING, "Rejected run file '%s' in work queue '%s' of "
+		    "work pool '%s' as %s: %s", shown, queue, pool, id, why);
+		rc = reject(sp, pool, id, priv, why) < 0 ? -1 : 1;
+		free(priv);
+		priv = NULL;
+		goto out;
+	}
+	memcpy(r.id, id, sizeof(r.id));
+	snprintf(r.pool, sizeof(r.pool), "%s", pool);
+	snprintf(r.queue, sizeof(r.queue), "%s", queue);
+	r.created = now;
+	r.owner_uid = st.st_uid;
+	r.owner_gid = (pw = getpwuid(st.st_uid)) != NULL ? (long)pw->pw_gid :
+	    (long)st.st_gid;
+	if (r.name == NULL) {
+		char	slug[64];
+
+		sl_slug(slug, sizeof(slug));
+		r.name = sl_xstrdup(slug);
+	}
+	if (write_runini(priv, &r, err, errlen) == 0 &&
+	    publish_sched(sp, &r, priv, err, errlen) == 0) {
+		rc = 1;
+		free(priv);
+		priv = NULL;
+	}
+	sl_runspec_free(&r);
+out:
+	if (priv != NULL) {
+		/* not ours, or failed before publishing: give the file back */
+		if (exists(src)) {
+			if (sane_rename(src, drop) < 0)
+				sl_warn("cannot return %s to %s: %s", src, drop,
+				    strerror(errno));
+		}
+		if (sl_rmtree(priv) < 0)
+			sl_warn("cannot remove %s: %s", priv, strerror(errno));
+		free(priv);
+	}
+	free(text);
+	free(src);
+	free(drop);
+	return rc;
+}
+
+/* list_dir - the entries of dir that pass ok(), sorted; ENOENT is empty */
+static int
+list_dir(const char *dir, int (*ok)(const char *), char ***out, size_t *n)
+{
+	struct dirent *de;
+	char  **v = NULL;
+	size_t	k = 0;
+	DIR    *d;
+
+	*out = NULL;
+	*n = 0;
+	if ((d = opendir(dir)) == NULL)
+		return errno == ENOENT ? 0 : -1;
+	while ((de = readdir(d)) != NULL) {
+		if (!ok(de->d_name))
+			continue;
+		v = sl_xrealloc(v, (k + 1) * sizeof(*v));
+		v[k++] = sl_xstrdup(de->d_name);
+	}
+	closedir(d);
+	if (k > 1)
+		qsort(v, k, sizeof(*v), sl_strcmp_p);
+	*out = v;
+	*n = k;
+	return 0;
+}
+
+int
+sl_strcmp_p(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+static void
+free_list(char **v, size_t n)
+{
+	while (n > 0)
+		free(v[--n]);
+	free(v);
+}
+
+static int
+is_drop(const char *name)
+{
+	return name[0] != '.';	/* dotfiles (and .nfs*) are not ours */
+}
+
+static int
+is_name(const char *name)
+{
+	return sl_name_ok(name);
+}
+
+/*
+ * sl_accept_pool - accept every file dropped into the pool's queues.
+ * Safe to run in any number of processes on any number of hosts at once:
+ * each file becomes exactly one run.  Returns the number this process took.
+ */
+long
+sl_accept_pool(const struct sl_spool *sp, const char *pool, char *err,
+    size_t errlen)
+{
+	char  **qs, **files, *qd, *nd;
+	size_t	nq, nf, i, j;
+	long	taken = 0;
+	int	rc;
+
+	qd = sl_path(sp->root, "pools", pool, "queues", (char *)NULL);
+	if (list_dir(qd, is_name, &qs, &nq) < 0) {
+		snprintf(err, errlen, "cannot list %s: %s", qd, strerror(errno));
+		free(qd);
+		return -1;
+	}
+	for (i = 0; i < nq; i++) {
+		nd = sl_path(qd, qs[i], "new", (char *)NULL);
+		if (list_dir(nd, is_drop, &files, &nf) == 0) {
+			for (j = 0; j < nf; j++) {
+				rc = accept_one(sp, pool, qs[i], files[j], err,
+				    errlen);
+				if (rc > 0)
+					taken++;
+				else if (rc < 0)
+					sl_warn("%s", err);
+			}
+			free_list(files, nf);
+		}
+		free(nd);
+	}
+	free_list(qs, nq);
+	free(qd);
+	return taken;
+}
+
+/* ---- finding runs ---- */
+
+static void
+load_spec(struct sl_run *run)
+{
+	char   *text, why[SL_ERR_MAX];
+	char   *p = sl_path(run->dir, "run.ini", (char *)NULL);
+	ssize_t	n;
+
+	if ((n = sl_read_file(p, &text, SL_INI_MAX)) >= 0) {
+		if (sl_runspec_parse(text, (size_t)n, 0, 1, &run->spec, why,
+		    sizeof(why)) < 0)
+			snprintf(run->message, sizeof(run->message),
+			    "run.ini unreadable: %.400s", why);
+		free(text);
+	}
+	free(p);
+}
+
+static void
+load_result(struct sl_run *run)
+{
+	char   *text = read_small(run->dir, "result.ini"), why[SL_ERR_MAX];
+	struct sl_ini *ini;
+	const char *v;
+	long	n;
+
+	if (text == NULL)
+		return;
+	if ((ini = sl_ini_parse(text, strlen(text), why, sizeof(why))) != NULL) {
+		if ((v = sl_ini_get(ini, "result", "ended")) != NULL)
+			sl_time_parse(v, 0, &run->ended);
+		if ((v = sl_ini_get(ini, "result", "started")) != NULL)
+			sl_time_parse(v, 0, &run->started);
+		if ((v = sl_ini_get(ini, "result", "exit_code")) != NULL &&
+		    sl_num_parse(v, 0, 1000, &n) == 0)
+			run->exit_code = (int)n;
+		if ((v = sl_ini_get(ini, "result", "message")) != NULL)
+			snprintf(run->message, sizeof(run->message), "%s", v);
+		sl_ini_free(ini);
+	}
+	free(text);
+}
+
+static void
+add_run(struct sl_runs *rs, const char *pool, const char *queue,
+    const char *dir, const char *id, enum sl_state st)
+{
+	struct sl_run *run;
+	char   *text;
+
+	rs->v = sl_xrealloc(rs->v, (rs->n + 1) * sizeof(*rs->v));
+	run = &rs->v[rs->n++];
+	memset(run, 0, sizeof(*run));
+	snprintf(run->pool, sizeof(run->pool), "%s", pool);
+	snprintf(run->id, sizeof(run->id), "%s", id);
+	if (queue != NULL)
+		snprintf(run->queue, sizeof(run->queue), "%s", queue);
+	run->dir = sl_xstrdup(dir);
+	run->state = st;
+	run->exit_code = -1;
+	if (st == SL_REJECTED) {
+		if ((text = read_small(dir, "reason")) != NULL) {
+			text[strcspn(text, "\n")] = '\0';
+			snprintf(run->message, sizeof(run->message), "%s", text);
+			free(text);
+		}
+		if ((text = read_small(dir, "origin")) != NULL) {
+			char   *q = strstr(text, "queue = "), *nm = strstr(text, "name = ");
+
+			if (q != NULL) {
+				q += 8;
+				q[strcspn(q, "\n")] = '\0';
+				snprintf(run->queue, sizeof(run->queue), "%s", q);
+			}
+			if (nm != NULL) {
+				nm += 7;
+				nm[strcspn(nm, "\n")] = '\0';
+				run->spec.name = sl_xstrdup(nm);
+			}
+			free(text);
+		}
+		return;
+	}
+	load_spec(run);
+	if (run->queue[0] == '\0')
+		snprintf(run->queue, sizeof(run->queue), "%s", run->spec.queue);
+	load_result(run);
+	if (st == SL_RUNNING) {
+		char   *c = sl_path(dir, "cancel", (char *)NULL);
+
+		run->cancelling = exists(c);
+		free(c);
+	}
+}
+
+static int
+is_token(const char *name)
+{
+	return sl_token_parse(name, NULL, NULL) == 0;
+}
+
+static int
+is_done(const char *name)
+{
+	char	id[SL_UUID_LEN + 1];
+	enum sl_state st;
+
+	return done_parse(name, id, &st) == 0;
+}
+
+static int
+is_uuid(const char *name)
+{
+	return sl_uuid_ok(name);
+}
+
+/* scan_tokens - every run named by a token in dir, in state st */
+static void
+scan_tokens(struct sl_runs *rs, const char *pool, const char *queue,
+    const char *dir, enum sl_state st)
+{
+	char	id[SL_UUID_LEN + 1], **v, *p;
+	size_t	n, i;
+
+	if (list_dir(dir, is_token, &v, &n) < 0)
+		return;
+	for (i = 0; i < n; i++) {
+		sl_token_parse(v[i], NULL, id);
+		p = sl_path(dir, v[i], (char *)NULL);
+		add_run(rs, pool, queue, p, id, st);
+		free(p);
+	}
+	free_list(v, n);
+}
+
+/* sl_runs_pool - every run of a pool, in every state */
+int
+sl_runs_pool(const struct sl_spool *sp, const char *pool, struct sl_runs *rs)
+{
+	char   *pd = sl_pool_dir(sp, pool), *d, *e, **v, id[SL_UUID_LEN + 1];
+	enum sl_state st;
+	size_t	n, i;
+
+	d = sl_path(pd, "queues", (char *)NULL);
+	if (list_dir(d, is_name, &v, &n) == 0) {
+		for (i = 0; i < n; i++) {
+			e = sl_path(d, v[i], "sched", (char *)NULL);
+			scan_tokens(rs, pool, v[i], e, SL_SCHEDULED);
+			free(e);
+		}
+		free_list(v, n);
+	}
+	free(d);
+	d = sl_path(pd, "pending", (char *)NULL);
+	if (list_dir(d, is_drop, &v, &n) == 0) {
+		for (i = 0; i < n; i++) {
+			e = sl_path(d, v[i], (char *)NULL);
+			scan_tokens(rs, pool, NULL, e, SL_PENDING);
+			free(e);
+		}
+		free_list(v, n);
+	}
+	free(d);
+	d = sl_path(pd, "running", (char *)NULL);
+	scan_tokens(rs, pool, NULL, d, SL_RUNNING);
+	free(d);
+	d = sl_path(pd, "done", (char *)NULL);
+	if (list_dir(d, is_done, &v, &n) == 0) {
+		for (i = 0; i < n; i++) {
+			done_parse(v[i], id, &st);
+			e = sl_path(d, v[i], (char *)NULL);
+			add_run(rs, pool, NULL, e, id, st);
+			free(e);
+		}
+		free_list(v, n);
+	}
+	free(d);
+	d = sl_path(pd, "rejected", (char *)NULL);
+	if (list_dir(d, is_uuid, &v, &n) == 0) {
+		for (i = 0; i < n; i++) {
+			e = sl_path(d, v[i], (char *)NULL);
+			add_run(rs, pool, NULL, e, v[i], SL_REJECTED);
+			free(e);
+		}
+		free_list(v, n);
+	}
+	free(d);
+	free(pd);
+	return 0;
+}
+
+void
+sl_runs_free(struct sl_runs *rs)
+{
+	size_t	i;
+
+	for (i = 0; i < rs->n; i++) {
+		free(rs->v[i].dir);
+		sl_runspec_free(&rs->v[i].spec);
+	}
+	free(rs->v);
+	rs->v = NULL;
+	rs->n = 0;
+}
+
+/*
+ * sl_run_display - the state a person sees: Late and AwaitingRetry are
+ * Scheduled runs shown by their circumstances; Cancelling a Running run
+ * with a cancel asked for.
+ */
+const char *
+sl_run_display(const struct sl_run *run, time_t now, long late_after)
+{
+	if (run->state == SL_SCHEDULED) {
+		if (run->spec.attempt > 1)
+			return "AwaitingRetry";
+		if (now - run->spec.scheduled > late_after)
+			return "Late";
+	}
+	if (run->cancelling && (run->state == SL_RUNNING ||
+	    run->state == SL_PENDING))
+		return "Cancelling";
+	return sl_state_names[run->state];
+}
+
+/*
+ * sl_run_find - a run by full id, unique id prefix (8+ characters), or
+ * unique name, in any pool.  rs receives the runs loaded; *out points in.
+ */
+int
+sl_run_find(const struct sl_spool *sp, const char *ref, struct sl_runs *rs,
+    struct sl_run **out, char *err, size_t errlen)
+{
+	char  **pools;
+	size_t	np, i, hits = 0, len = strlen(ref);
+	struct sl_run *hit = NULL;
+	int	byname = 0;
+
+	memset(rs, 0, sizeof(*rs));
+	if (sl_pool_names(sp, &pools, &np) < 0) {
+		snprintf(err, errlen, "cannot list the pools: %s", strerror(errno));
+		return -1;
+	}
+	for (i = 0; i < np; i++) {
+		sl_accept_pool(sp, pools[i], err, errlen);
+		sl_runs_pool(sp, pools[i], rs);
+		free(pools[i]);
+	}
+	free(pools);
+	for (i = 0; i < rs->n; i++)
+		if (strcmp(rs->v[i].id, ref) == 0) {
+			*out = &rs->v[i];
+			return 0;
+		}
+	if (len >= 8)
+		for (i = 0; i < rs->n; i++)
+			if (strncmp(rs->v[i].id, ref, len) == 0) {
+				hits++;
+				hit = &rs->v[i];
+			}
+	if (hits == 0) {
+		byname = 1;
+		for (i = 0; i < rs->n; i++)
+			if (rs->v[i].spec.name != NULL &&
+			    strcmp(rs->v[i].spec.name, ref) == 0) {
+				hits++;
+				hit = &rs->v[i];
+			}
+	}
+	if (hits == 1) {
+		*out = hit;
+		return 0;
+	}
+	if (hits == 0)
+		snprintf(err, errlen, "Flow run '%s' not found. Give a run id, a "
+		    "unique prefix of 8 or more characters, or a unique name "
+		    "(see 'sluice flow-run ls').", ref);
+	else
+		snprintf(err, errlen, "'%s' matches %zu runs by %s; give more "
+		    "of the id.", ref, hits, byname ? "name" : "id prefix");
+	errno = hits ? EEXIST : ENOENT;
+	return -1;
+}
+
+/* ---- cancelling and deleting ---- */
+
+static int
+write_result(const char *dir, const char *state, time_t ended,
+    const char *message)
+{
+	struct sl_buf b = { 0 };
+	char	t[40], *q;
+	int	rc;
+
+	sl_buf_puts(&b, "[result]\n");
+	sl_ini_put(&b, "state", state);
+	sl_ini_put(&b, "ended", sl_time_fmt(ended, t, sizeof(t)));
+	if (message != NULL && (q = sl_ini_quote(message)) != NULL) {
+		sl_buf_printf(&b, "message = %s\n", q);
+		free(q);
+	}
+	sl_buf_puts(&b, SL_INI_TRAILER);
+	rc = write_file(dir, "result.ini", b.s);
+	sl_buf_free(&b);
+	return rc;
+}
+
+/*
+ * sl_run_cancel - a Scheduled run is Cancelled at once: its directory is
+ * renamed from sched/ to done/ID.Cancelled, which wins or loses atomically
+ * against a claim.  A Pending or Running run gets a cancel file that its
+ * agent acts on (state Cancelling).  0 done, 1 already final, -1 error.
+ */
+int
+sl_run_cancel(const struct sl_spool *sp, struct sl_run *run, char *err,
+    size_t errlen)
+{
+	char	name[64], *dd, *to, *c;
+	int	rc = -1;
+
+	switch (run->state) {
+	case SL_SCHEDULED:
+		dd = sl_path(sp->root, "pools", run->pool, "done", (char *)NULL);
+		snprintf(name, sizeof(name), "%s.Cancelled", run->id);
+		to = sl_path(dd, name, (char *)NULL);
+		if (sl_mkdirs(dd, 0755) < 0)
+			snprintf(err, errlen, "cannot create %s: %s", dd,
+			    strerror(errno));
+		else if (sane_rename(run->dir, to) < 0) {
+			/* RACE: an agent claimed it first: cancel it there */
+			snprintf(err, errlen, "Flow run '%s' was claimed by an "
+			    "agent at this moment; run the cancel again to "
+			    "cancel it there.", run->id);
+		} else {
+			if (write_result(to, "Cancelled", time(NULL),
+			    "Cancelled before it started") < 0)
+				sl_warn("cannot record the cancel in %s: %s", to,
+				    strerror(errno));
+			free(run->dir);
+			run->dir = sl_xstrdup(to);
+			run->state = SL_CANCELLED;
+			rc = 0;
+		}
+		free(dd);
+		free(to);
+		return rc;
+	case SL_PENDING:
+	case SL_RUNNING:
+		c = sl_path(run->dir, "cancel", (char *)NULL);
+		if (exists(c) || write_file(run->dir, "cancel", "cancel\n") == 0) {
+			run->cancelling = 1;
+			rc = 0;
+		} else
+			snprintf(err, errlen, "cannot ask for the cancel in %s: %s",
+			    run->dir, strerror(errno));
+		free(c);
+		return rc;
+	default:
+		snprintf(err, errlen, "Flow run '%s' is already %s; there is "
+		    "nothing to cancel.", run->id, sl_state_names[run->state]);
+		return 1;
+	}
+}
+
+/* sl_run_delete - remove a run that is not Pending or Running */
+int
+sl_run_delete(const struct sl_spool *sp, struct sl_run *run, char *err,
+    size_t errlen)
+{
+	char   *trash;
+	int	rc;
+
+	if (run->state == SL_PENDING || run->state == SL_RUNNING) {
+		snprintf(err, errlen, "Flow run '%s' is %s; cancel it first "
+		    "('sluice flow-run cancel %s').", run->id,
+		    sl_state_names[run->state], run->id);
+		errno = EBUSY;
+		return -1;
+	}
+	trash = sl_path(sp->root, "pools", run->pool, "tmp", (char *)NULL);
+	if ((rc = sl_mkdirs(trash, 0755)) == 0)
+		rc = sl_discard_tree(run->dir, trash);
+	if (rc < 0)
+		snprintf(err, errlen, errno == ENOENT ? "Flow run '%s' moved "
+		    "while being deleted (claimed or cancelled); look again." :
+		    "cannot delete flow run '%s'", run->id);
+	free(trash);
+	return rc;
+}
+
+/* ---- cleanup ---- */
+
+/*
+ * sl_cleanup_pool - remove finished runs older than keep_days (by the
+ * time in their result, not an mtime), and recover private directories
+ * left by a crash: a dropped file is put back into its queue's new/, the
+ * rest is removed.  Never touches a Scheduled, Pending, Running or
+ * Rejected run.
+ */
+int
+sl_cleanup_pool(const struct sl_spool *sp, const char *pool, long keep_days,
+    time_t now)
+{
+	char   *pd = sl_pool_dir(sp, pool), *d, *e, *t, **v, id[SL_UUID_LEN + 1];
+	struct sl_runs rs = { 0 };
+	enum sl_state st;
+	size_t	n, i;
+	int	removed = 0;
+
+	/* finished runs */
+	d = sl_path(pd, "done", (char *)NULL);
+	t = sl_path(pd, "tmp", (char *)NULL);
+	if (list_dir(d, is_done, &v, &n) == 0) {
+		for (i = 0; i < n; i++) {
+			done_parse(v[i], id, &st);
+			e = sl_path(d, v[i], (char *)NULL);
+			add_run(&rs, pool, NULL, e, id, st);
+			if (rs.v[rs.n - 1].ended != 0 &&
+			    now - rs.v[rs.n - 1].ended > keep_days * 86400L &&
+			    sl_mkdirs(t, 0755) == 0 && sl_discard_tree(e, t) == 0)
+				removed++;
+			free(e);
+		}
+		free_list(v, n);
+	}
+	sl_runs_free(&rs);
+	free(d);
+	/* stranded private directories */
+	if (list_dir(t, is_drop, &v, &n) == 0) {
+		for (i = 0; i < n; i++) {
+			unsigned long long born = strtoull(v[i], NULL, 16);
+			char   *o, *q, *src, *back, *text, name[80];
+
+			if (strlen(v[i]) < 17 || v[i][16] != '.' ||
+			    !hexfield(v[i], 16) || (long long)born > now - RECOVER_AGE)
+				continue;
+			e = sl_path(t, v[i], (char *)NULL);
+			src = sl_path(e, "source", (char *)NULL);
+			text = read_small(e, "origin");
+			if (text != NULL && exists(src) &&
+			    (q = strstr(text, "queue = ")) != NULL) {
+				q += 8;
+				q[strcspn(q, "\n")] = '\0';
+				snprintf(name, sizeof(name), "recovered.%s",
+				    v[i] + 17);
+				o = sl_path(pd, "queues", q, "new", (char *)NULL);
+				back = sl_path(o, name, (char *)NULL);
+				/* RACE: an acceptor stalled for an hour may
+				 * still finish; its publish then fails (its
+				 * source is gone) and this copy is accepted
+				 * again: one run, not two. */
+				if (sl_name_ok(q) && sl_mkdirs(o, 0755) == 0 &&
+				    sane_rename(src, back) == 0)
+					sl_log(SL_WARNING, "Recovered a dropped "
+					    "file stranded in %s as %s", e, back);
+				free(o);
+				free(back);
+			}
+			free(text);
+			free(src);
+			src = sl_path(e, "source", (char *)NULL);
+			if (!exists(src))
+				(void)sl_rmtree(e);	/* best effort */
+			free(src);
+			free(e);
+		}
+		free_list(v, n);
+	}
+	free(t);
+	free(pd);
+	return removed;
+}

@@ -1,0 +1,634 @@
+/*
+ * runfile.c - run files: the drop format of sluice-run(5), read strictly.
+ *
+ * A run file is INI, parsed by iniparser.  iniparser's dialect loses data
+ * without a word: an unquoted value is cut at ';' or '#', text after a
+ * closing quote is dropped, a line ending in '\' is joined to the next, the
+ * last of two equal keys wins, key names are folded to lower case, and a
+ * logical line over 1024 bytes fails the whole file.  A cut command that
+ * runs is the worst thing a scheduler can do, so every file is read twice:
+ *
+ *  1. a strict line scanner (this file) says what each value must be under
+ *     sluice-run(5)'s rules, and refuses anything those rules do not cover
+ *     (with the line number and what to write instead);
+ *  2. iniparser parses the same bytes, and every value it returns must be
+ *     byte-for-byte what the scanner said.  Any difference is a rejection.
+ *
+ * The scanner also keeps the case of [env] names, which iniparser folds.
+ *
+ * Commands longer than a line holds are split over command, command.2,
+ * command.3, ... whose values are joined with nothing between them.
+ *
+ * sl_cmd_from_argv() goes the other way: it turns any argument vector into
+ * a /bin/sh command that executes exactly that vector, written only with
+ * characters an INI double-quoted value can hold (no '"', no newline).
+ */
+#include <ctype.h>
+#include <errno.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "sluice.h"
+
+#define LINE_MAX_INI	1000	/* iniparser 4.1 fails lines past 1024 */
+#define CHUNK		900	/* shell text per command.N value */
+
+struct kv {
+	char   *sec, *key, *val;	/* key keeps its case */
+	int	line;
+};
+
+struct scan {
+	struct kv *kv;
+	size_t	n;
+};
+
+static void
+scan_free(struct scan *s)
+{
+	size_t	i;
+
+	for (i = 0; i < s->n; i++) {
+		free(s->kv[i].sec);
+		free(s->kv[i].key);
+		free(s->kv[i].val);
+	}
+	free(s->kv);
+}
+
+static char *
+strip(char *s)
+{
+	char   *e;
+
+	while (*s == ' ' || *s == '\t')
+		s++;
+	e = s + strlen(s);
+	while (e > s && isspace((unsigned char)e[-1]))
+		*--e = '\0';
+	return s;
+}
+
+static int
+lower_eq(const char *a, const char *b)
+{
+	for (; *a && *b; a++, b++)
+		if (tolower((unsigned char)*a) != tolower((unsigned char)*b))
+			return 0;
+	return *a == *b;
+}
+
+/* comment_ok - may this key carry an inline "; comment" after its value? */
+static int
+comment_ok(const char *sec, const char *key)
+{
+	static const char *const k[] = { "retries", "retry_delay", "timeout",
+	    "scheduled", NULL };
+	int	i;
+
+	if (strcmp(sec, "run") != 0)
+		return 0;
+	for (i = 0; k[i] != NULL; i++)
+		if (lower_eq(key, k[i]))
+			return 1;
+	return 0;
+}
+
+/* value - the value a line must mean, or NULL with a reason */
+static char *
+value(char *v, const char *sec, const char *key, int line, char *err,
+    size_t errlen)
+{
+	size_t	n = strlen(v);
+	char	q;
+
+	if (n > 0 && (v[0] == '"' || v[0] == '\'')) {
+		q = v[0];
+		if (n < 2 || v[n - 1] != q || memchr(v + 1, q, n - 2) != NULL) {
+			snprintf(err, errlen, "line %d: the value of %s is not "
+			    "one quoted string (%c...%c, with no %c inside); see "
+			    "sluice-run(5) for writing any command", line, key,
+			    q, q, q);
+			return NULL;
+		}
+		v[n - 1] = '\0';
+		return sl_xstrdup(v + 1);
+	}
+	if (strpbrk(v, ";#") != NULL) {
+		if (comment_ok(sec, key)) {
+			v[strcspn(v, ";#")] = '\0';
+			return sl_xstrdup(strip(v));
+		}
+		snprintf(err, errlen, "line %d: the value of %s holds '%c' "
+		    "outside quotes, where INI would cut it short; put the "
+		    "value in double quotes", line, key, v[strcspn(v, ";#")]);
+		return NULL;
+	}
+	return sl_xstrdup(v);
+}
+
+/* scan - the strict reading of sluice-run(5) */
+static int
+scan(const char *text, size_t len, struct scan *s, char *err, size_t errlen)
+{
+	char   *copy, *line, *next, *eq, *key, *v, sec[32] = "";
+	int	no = 0;
+	size_t	i;
+
+	memset(s, 0, sizeof(*s));
+	if (memchr(text, '\0', len) != NULL) {
+		snprintf(err, errlen, "holds a NUL byte: not a text file");
+		return -1;
+	}
+	copy = sl_xmalloc(len + 1);
+	memcpy(copy, text, len);
+	copy[len] = '\0';
+	for (line = copy; line != NULL && *line != '\0'; line = next) {
+		no++;
+		if ((next = strchr(line, '\n')) != NULL)
+			*next++ = '\0';
+		if (strlen(line) > LINE_MAX_INI) {
+			snprintf(err, errlen, "line %d is longer than %d bytes; "
+			    "split a long command over command, command.2, ... "
+			    "(sluice-run(5))", no, LINE_MAX_INI);
+			goto fail;
+		}
+		line = strip(line);
+		if (*line == '\0' || *line == ';' || *line == '#')
+			continue;
+		if (line[strlen(line) - 1] == '\\') {
+			snprintf(err, errlen, "line %d ends with a backslash, "
+			    "which INI joins to the next line; quote the value",
+			    no);
+			goto fail;
+		}
+		if (*line == '[') {
+			char   *e = strchr(line, ']');
+
+			if (e == NULL || e[1] != '\0' || e - line - 1 >= (int)sizeof(sec)) {
+				snprintf(err, errlen, "line %d: a section must be "
+				    "[run] or [env]", no);
+				goto fail;
+			}
+			*e = '\0';
+			snprintf(sec, sizeof(sec), "%s", strip(line + 1));
+			for (i = 0; sec[i]; i++)
+				sec[i] = (char)tolower((unsigned char)sec[i]);
+			if (strcmp(sec, "run") != 0 && strcmp(sec, "env") != 0) {
+				snprintf(err, errlen, "line %d: unknown section "
+				    "[%s]; a run file has [run] and [env]", no, sec);
+				goto fail;
+			}
+			continue;
+		}
+		if (sec[0] == '\0') {
+			snprintf(err, errlen, "line %d: a key before any section; "
+			    "start with [run]", no);
+			goto fail;
+		}
+		if ((eq = strchr(line, '=')) == NULL) {
+			snprintf(err, errlen, "line %d is neither a section, a "
+			    "comment nor key = value", no);
+			goto fail;
+		}
+		*eq = '\0';
+		key = strip(line);
+		if (*key == '\0' || strpbrk(key, " \t[]:\"'") != NULL) {
+			snprintf(err, errlen, "line %d: a bad key name", no);
+			goto fail;
+		}
+		for (i = 0; i < s->n; i++)
+			if (strcmp(s->kv[i].sec, sec) == 0 &&
+			    lower_eq(s->kv[i].key, key)) {
+				snprintf(err, errlen, "line %d: %s is given twice "
+				    "(first on line %d)", no, key, s->kv[i].line);
+				goto fail;
+			}
+		if ((v = value(strip(eq + 1), sec, key, no, err, errlen)) == NULL)
+			goto fail;
+		s->kv = sl_xrealloc(s->kv, (s->n + 1) * sizeof(*s->kv));
+		s->kv[s->n].sec = sl_xstrdup(sec);
+		s->kv[s->n].key = sl_xstrdup(key);
+		s->kv[s->n].val = v;
+		s->kv[s->n].line = no;
+		s->n++;
+	}
+	free(copy);
+	return 0;
+fail:
+	free(copy);
+	scan_free(s);
+	return -1;
+}
+
+/* crosscheck - iniparser must read every value exactly as the scanner did */
+static int
+crosscheck(const char *text, size_t len, const struct scan *s, char *err,
+    size_t errlen)
+{
+	struct sl_ini *ini;
+	char	why[SL_ERR_MAX], key[300];
+	const char *got;
+	size_t	i, j;
+
+	if ((ini = sl_ini_parse(text, len, why, sizeof(why))) == NULL) {
+		snprintf(err, errlen, "%s", why);
+		return -1;
+	}
+	for (i = 0; i < s->n; i++) {
+		for (j = 0; s->kv[i].key[j] && j < sizeof(key) - 1; j++)
+			key[j] = (char)tolower((unsigned char)s->kv[i].key[j]);
+		key[j] = '\0';
+		got = sl_ini_get(ini, s->kv[i].sec, key);
+		if (got == NULL || strcmp(got, s->kv[i].val) != 0) {
+			snprintf(err, errlen, "line %d: INI reads the value of "
+			    "%s as \"%.60s\", not as written; see sluice-run(5)",
+			    s->kv[i].line, s->kv[i].key, got ? got : "(nothing)");
+			sl_ini_free(ini);
+			return -1;
+		}
+	}
+	sl_ini_free(ini);
+	return 0;
+}
+
+static const char *
+get(const struct scan *s, const char *sec, const char *key)
+{
+	size_t	i;
+
+	for (i = 0; i < s->n; i++)
+		if (strcmp(s->kv[i].sec, sec) == 0 && lower_eq(s->kv[i].key, key))
+			return s->kv[i].val;
+	return NULL;
+}
+
+static int
+env_name_ok(const char *k)
+{
+	if (!(isalpha((unsigned char)*k) || *k == '_'))
+		return 0;
+	for (; *k; k++)
+		if (!(isalnum((unsigned char)*k) || *k == '_'))
+			return 0;
+	return 1;
+}
+
+void
+sl_runspec_free(struct sl_runspec *r)
+{
+	size_t	i;
+
+	free(r->command);
+	free(r->name);
+	free(r->cwd);
+	free(r->deployment);
+	for (i = 0; i < r->nenv; i++)
+		free(r->env[i]);
+	free(r->env);
+	memset(r, 0, sizeof(*r));
+}
+
+/*
+ * sl_runspec_parse - a run file's text into r.  now: the time "+N" and
+ * "now" count from (acceptance).  Fields sluice adds when accepting (id,
+ * pool, queue, created, owner, attempt, deployment) are read only from a
+ * trusted file (one sluice wrote); in a dropped file they are refused: a
+ * file must not choose whom it runs as.
+ */
+int
+sl_runspec_parse(const char *text, size_t len, time_t now, int trusted,
+    struct sl_runspec *r, char *err, size_t errlen)
+{
+	static const char *const internal[] = { "id", "pool", "queue",
+	    "created", "owner_uid", "owner_gid", "attempt", "deployment", NULL };
+	static const char *const known[] = { "command", "name", "scheduled",
+	    "retries", "retry_delay", "timeout", "cwd", "id", "pool", "queue",
+	    "created", "deployment", "owner_uid", "owner_gid", "attempt",
+	    "source", NULL };
+	struct sl_buf cmd = { 0 };
+	struct scan s;
+	const char *v;
+	char	k[32];
+	size_t	i;
+	long	n;
+	int	j, part;
+
+	memset(r, 0, sizeof(*r));
+	if (len > SL_INI_MAX) {
+		snprintf(err, errlen, "larger than 1 MiB");
+		return -1;
+	}
+	if (scan(text, len, &s, err, errlen) < 0)
+		return -1;
+	if (crosscheck(text, len, &s, err, errlen) < 0)
+		goto fail;
+	for (i = 0; i < s.n; i++) {
+		if (strcmp(s.kv[i].sec, "env") == 0)
+			continue;
+		for (j = 0; known[j] != NULL; j++)
+			if (lower_eq(s.kv[i].key, known[j]))
+				break;
+		if (known[j] == NULL && !(strncmp(s.kv[i].key, "command.", 8) == 0 &&
+		    sl_num_parse(s.kv[i].key + 8, 2, 100000, &n) == 0)) {
+			snprintf(err, errlen, "line %d: unknown key %s in [run] "
+			    "(sluice-run(5) lists the keys)", s.kv[i].line,
+			    s.kv[i].key);
+			goto fail;
+		}
+	}
+	for (j = 0; !trusted && internal[j] != NULL; j++)
+		if (get(&s, "run", internal[j]) != NULL) {
+			snprintf(err, errlen, "%s is set by sluice when it accepts "
+			    "a run; a dropped file may not set it", internal[j]);
+			goto fail;
+		}
+	if ((v = get(&s, "run", "command")) == NULL || *v == '\0') {
+		snprintf(err, errlen, "no command: [run] needs command = ...");
+		goto fail;
+	}
+	sl_buf_puts(&cmd, v);
+	for (part = 2;; part++) {
+		snprintf(k, sizeof(k), "command.%d", part);
+		if ((v = get(&s, "run", k)) == NULL)
+			break;
+		sl_buf_puts(&cmd, v);
+	}
+	for (i = 0; i < s.n; i++)	/* command.N after a gap is a mistake */
+		if (strncmp(s.kv[i].key, "command.", 8) == 0 &&
+		    atoi(s.kv[i].key + 8) >= part) {
+			snprintf(err, errlen, "line %d: %s without command.%d",
+			    s.kv[i].line, s.kv[i].key, part);
+			goto fail;
+		}
+	r->command = cmd.s;
+	cmd.s = NULL;
+	r->retries = 0;
+	r->retry_delay = 0;
+	r->timeout = 0;
+	r->attempt = 1;
+	r->owner_uid = r->owner_gid = -1;
+	r->scheduled = now;
+	if ((v = get(&s, "run", "name")) != NULL) {
+		const char *c;
+
+		for (c = v; *c && (unsigned char)*c >= 0x20 && *c != 0x7f; c++)
+			;
+		if (*v == '\0' || strlen(v) > 200 || *c != '\0') {
+			snprintf(err, errlen, "name must be 1 to 200 printable "
+			    "characters");
+			goto fail;
+		}
+		r->name = sl_xstrdup(v);
+	}
+	if ((v = get(&s, "run", "scheduled")) != NULL &&
+	    sl_time_parse(v, now, &r->scheduled) < 0) {
+		snprintf(err, errlen, "scheduled = %s: not a time (RFC 3339 with "
+		    "an offset, @EPOCH, now or +N[smhd])", v);
+		goto fail;
+	}
+	if ((v = get(&s, "run", "created")) != NULL &&
+	    sl_time_parse(v, now, &r->created) < 0) {
+		snprintf(err, errlen, "created = %s: not a time", v);
+		goto fail;
+	}
+	{
+		static const struct { const char *k; size_t off; long min, max; } num[] = {
+			{ "retries", offsetof(struct sl_runspec, retries), 0, 1000 },
+			{ "retry_delay", offsetof(struct sl_runspec, retry_delay), 0, 86400 * 365 },
+			{ "timeout", offsetof(struct sl_runspec, timeout), 1, 86400 * 365 },
+			{ "attempt", offsetof(struct sl_runspec, attempt), 1, 1001 },
+			{ "owner_uid", offsetof(struct sl_runspec, owner_uid), 0, INT_MAX },
+			{ "owner_gid", offsetof(struct sl_runspec, owner_gid), 0, INT_MAX },
+		};
+		for (i = 0; i < sizeof(num) / sizeof(num[0]); i++) {
+			if ((v = get(&s, "run", num[i].k)) == NULL ||
+			    (strcmp(num[i].k, "timeout") == 0 && strcmp(v, "none") == 0))
+				continue;
+			if (sl_num_parse(v, num[i].min, num[i].max, &n) < 0) {
+				snprintf(err, errlen, "%s = %s: must be a whole "
+				    "number from %ld to %ld", num[i].k, v,
+				    num[i].min, num[i].max);
+				goto fail;
+			}
+			*(long *)(void *)((char *)r + num[i].off) = n;
+		}
+	}
+	if ((v = get(&s, "run", "cwd")) != NULL && strcmp(v, "none") != 0) {
+		if (v[0] != '/') {
+			snprintf(err, errlen, "cwd = %s: must be an absolute path", v);
+			goto fail;
+		}
+		r->cwd = sl_xstrdup(v);
+	}
+	if ((v = get(&s, "run", "deployment")) != NULL && strcmp(v, "none") != 0)
+		r->deployment = sl_xstrdup(v);
+	if ((v = get(&s, "run", "id")) != NULL && sl_uuid_ok(v))
+		snprintf(r->id, sizeof(r->id), "%s", v);
+	if ((v = get(&s, "run", "pool")) != NULL && sl_name_ok(v))
+		snprintf(r->pool, sizeof(r->pool), "%s", v);
+	if ((v = get(&s, "run", "queue")) != NULL && sl_name_ok(v))
+		snprintf(r->queue, sizeof(r->queue), "%s", v);
+	for (i = 0; i < s.n; i++) {
+		if (strcmp(s.kv[i].sec, "env") != 0)
+			continue;
+		if (!env_name_ok(s.kv[i].key)) {
+			snprintf(err, errlen, "line %d: %s is not an environment "
+			    "variable name ([A-Za-z_][A-Za-z0-9_]*)", s.kv[i].line,
+			    s.kv[i].key);
+			goto fail;
+		}
+		for (j = 0; j < (int)r->nenv; j++)
+			if (lower_eq(r->env[j], s.kv[i].key) &&
+			    r->env[j][strlen(s.kv[i].key)] == '=') {
+				snprintf(err, errlen, "line %d: %s and another "
+				    "[env] name differ only in case, which INI "
+				    "cannot tell apart", s.kv[i].line, s.kv[i].key);
+				goto fail;
+			}
+		r->env = sl_xrealloc(r->env, (r->nenv + 1) * sizeof(*r->env));
+		{
+			struct sl_buf e = { 0 };
+
+			sl_buf_printf(&e, "%s=%s", s.kv[i].key, s.kv[i].val);
+			r->env[r->nenv++] = e.s;
+		}
+	}
+	scan_free(&s);
+	return 0;
+fail:
+	sl_buf_free(&cmd);
+	scan_free(&s);
+	sl_runspec_free(r);
+	return -1;
+}
+
+/* sl_ini_quote - v as an INI value that reads back exactly, or NULL */
+char *
+sl_ini_quote(const char *v)
+{
+	struct sl_buf b = { 0 };
+
+	if (strchr(v, '\n') != NULL || strchr(v, '\r') != NULL ||
+	    strlen(v) > CHUNK)
+		return NULL;
+	if (strchr(v, '"') == NULL)
+		sl_buf_printf(&b, "\"%s\"", v);
+	else if (strchr(v, '\'') == NULL)
+		sl_buf_printf(&b, "'%s'", v);
+	else
+		return NULL;
+	return b.s;
+}
+
+static void
+put_quoted(struct sl_buf *b, const char *key, const char *v)
+{
+	char   *q = sl_ini_quote(v);
+
+	if (q == NULL)
+		sl_panic("put_quoted: %s cannot be stored", key);
+	sl_buf_printf(b, "%s = %s\n", key, q);
+	free(q);
+}
+
+/* sl_runspec_render - the accepted run file, as sluice stores it */
+char *
+sl_runspec_render(const struct sl_runspec *r, size_t *len)
+{
+	struct sl_buf b = { 0 };
+	char	t[40], chunk[CHUNK + 1];
+	size_t	n = strlen(r->command), off, k, i;
+	int	part;
+
+	sl_buf_puts(&b, "; a sluice run, as accepted; see sluice-run(5)\n[run]\n");
+	sl_ini_put(&b, "id", r->id);
+	if (r->name != NULL)
+		put_quoted(&b, "name", r->name);
+	sl_ini_put(&b, "pool", r->pool);
+	sl_ini_put(&b, "queue", r->queue);
+	/* the command in chunks that never start or end inside a byte
+	 * sequence we care about: any split is fine, values are joined */
+	for (off = 0, part = 1; off < n; off += k, part++) {
+		char	key[32];
+
+		k = n - off > CHUNK ? CHUNK : n - off;
+		memcpy(chunk, r->command + off, k);
+		chunk[k] = '\0';
+		if (part == 1)
+			snprintf(key, sizeof(key), "command");
+		else
+			snprintf(key, sizeof(key), "command.%d", part);
+		put_quoted(&b, key, chunk);
+	}
+	sl_ini_put(&b, "scheduled", sl_time_fmt(r->scheduled, t, sizeof(t)));
+	sl_ini_put(&b, "created", sl_time_fmt(r->created, t, sizeof(t)));
+	sl_buf_printf(&b, "retries = %ld\nretry_delay = %ld\n", r->retries,
+	    r->retry_delay);
+	if (r->timeout > 0)
+		sl_buf_printf(&b, "timeout = %ld\n", r->timeout);
+	else
+		sl_buf_puts(&b, "timeout = none\n");
+	if (r->cwd != NULL)
+		put_quoted(&b, "cwd", r->cwd);
+	if (r->deployment != NULL)
+		sl_ini_put(&b, "deployment", r->deployment);
+	sl_buf_printf(&b, "attempt = %ld\nowner_uid = %ld\nowner_gid = %ld\n",
+	    r->attempt, r->owner_uid, r->owner_gid);
+	if (r->nenv > 0)
+		sl_buf_puts(&b, "[env]\n");
+	for (i = 0; i < r->nenv; i++) {
+		char   *eq = strchr(r->env[i], '='), *name;
+
+		name = sl_xmalloc((size_t)(eq - r->env[i]) + 1);
+		memcpy(name, r->env[i], (size_t)(eq - r->env[i]));
+		name[eq - r->env[i]] = '\0';
+		put_quoted(&b, name, eq + 1);
+		free(name);
+	}
+	sl_buf_puts(&b, SL_INI_TRAILER);
+	*len = b.len;
+	return b.s;
+}
+
+/* safe_word - may this argument stand unquoted in /bin/sh? */
+static int
+safe_word(const char *a)
+{
+	if (*a == '\0')
+		return 0;
+	for (; *a; a++)
+		if (!(isalnum((unsigned char)*a) || strchr("_@%+=:,./-", *a)))
+			return 0;
+	return 1;
+}
+
+/* special - a byte that may not stand in an INI double-quoted value */
+static int
+special(unsigned char c)
+{
+	return c == '"' || c < 0x20 || c == 0x7f;
+}
+
+/*
+ * sl_cmd_from_argv - a /bin/sh command executing exactly argv.  Words are
+ * single-quoted where needed ('\'' for a quote).  A byte an INI value
+ * cannot hold ('"', newline, other control bytes) is made by the shell at
+ * run time: "IFS=;v042=$(printf '\042.');v042=${v042%.};" then $v042
+ * (as ${v042}) outside quotes; IFS is empty so the expansion is not split, and printf's
+ * trailing '.' survives the stripping of newlines by $(...).
+ */
+char *
+sl_cmd_from_argv(int argc, char *const argv[])
+{
+	struct sl_buf pre = { 0 }, b = { 0 };
+	unsigned char used[256] = { 0 };
+	const unsigned char *p;
+	int	i, inq;
+
+	for (i = 0; i < argc; i++) {
+		if (i > 0)
+			sl_buf_add(&b, " ", 1);
+		if (safe_word(argv[i])) {
+			sl_buf_puts(&b, argv[i]);
+			continue;
+		}
+		inq = 0;
+		if (argv[i][0] == '\0')
+			sl_buf_puts(&b, "''");
+		for (p = (const unsigned char *)argv[i]; *p; p++) {
+			if (special(*p)) {
+				if (inq)
+					sl_buf_add(&b, "'", 1);
+				inq = 0;
+				sl_buf_printf(&b, "${v%03o}", *p);
+				used[*p] = 1;
+			} else if (*p == '\'') {
+				if (inq)
+					sl_buf_add(&b, "'", 1);
+				inq = 0;
+				sl_buf_puts(&b, "\\'");
+			} else {
+				if (!inq)
+					sl_buf_add(&b, "'", 1);
+				inq = 1;
+				sl_buf_add(&b, (const char *)p, 1);
+			}
+		}
+		if (inq)
+			sl_buf_add(&b, "'", 1);
+	}
+	for (i = 0; i < 256; i++)
+		if (used[i]) {
+			if (pre.len == 0)
+				sl_buf_puts(&pre, "IFS=;");
+			sl_buf_printf(&pre, "v%03o=$(printf '\\%03o.');"
+			    "v%03o=${v%03o%%.};", i, i, i, i);
+		}
+	sl_buf_puts(&pre, "exec ");
+	sl_buf_add(&pre, b.s ? b.s : "", b.len);
+	sl_buf_free(&b);
+	return pre.s;
+}
