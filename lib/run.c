@@ -413,11 +413,18 @@ accept_one(const struct sl_spool *sp, const char *pool, const char *queue,
 	sl_runspec_free(&r);
 out:
 	if (priv != NULL) {
-		/* not ours, or failed before publishing: give the file back */
+		/* not ours, or failed before publishing: give the file back,
+		 * under a fresh name (the old one may hold a new drop now) */
 		if (exists(src)) {
-			if (sane_rename(src, drop) < 0)
-				sl_warn("cannot return %s to %s: %s", src, drop,
+			char	back[80], *to;
+
+			snprintf(back, sizeof(back), "recovered.%s", id);
+			to = sl_path(sp->root, "pools", pool, "queues", queue,
+			    "new", back, (char *)NULL);
+			if (sane_rename(src, to) < 0)
+				sl_warn("cannot return %s to %s: %s", src, to,
 				    strerror(errno));
+			free(to);
 		}
 		if (sl_rmtree(priv) < 0)
 			sl_warn("cannot remove %s: %s", priv, strerror(errno));
