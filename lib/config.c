@@ -62,6 +62,7 @@ sl_config_load(struct sl_config *c, char *err, size_t errlen)
 		return 0;		/* the usual way to say "no file" */
 	if ((ini = sl_ini_load(path, 0, why, sizeof(why))) == NULL) {
 		snprintf(err, errlen, "configuration: %s", why);
+		sl_config_free(c);
 		return -1;
 	}
 	c->path = sl_xstrdup(path);

@@ -81,9 +81,13 @@ sane_mkdir(const char *path, mode_t mode)
 	saved = errno;
 	/* RACE: someone else made it, or we did and the reply was lost:
 	 * either way it is there, which is all this function promises. */
-	if (stat(path, &st) == 0 && S_ISDIR(st.st_mode))
-		return 0;
-	errno = saved == EEXIST ? ENOTDIR : saved;
+	if (stat(path, &st) == 0) {
+		if (S_ISDIR(st.st_mode))
+			return 0;
+		errno = saved == EEXIST ? ENOTDIR : saved;
+		return -1;
+	}
+	errno = saved;
 	return -1;
 }
 

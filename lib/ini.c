@@ -12,6 +12,7 @@
  * Files that other hosts read end with SL_INI_TRAILER: a reader that does
  * not find it has a torn or foreign file and must not trust it.
  */
+#include <ctype.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -200,16 +201,17 @@ sl_ini_value_ok(const char *v)
 {
 	size_t	n = strlen(v);
 
-	if (n > 0 && (v[0] == ' ' || v[0] == '\t' || v[n - 1] == ' ' ||
-	    v[n - 1] == '\t'))
+	/* iniparser strips every kind of blank at both ends */
+	if (n > 0 && (isspace((unsigned char)v[0]) ||
+	    isspace((unsigned char)v[n - 1])))
 		return 0;
-	return strpbrk(v, ";#\"'\\\n\r=") == NULL && n < 1000;
+	return strpbrk(v, ";#\"'\\\n\r=") == NULL && n <= 900;
 }
 
 void
 sl_ini_put(struct sl_buf *b, const char *key, const char *val)
 {
-	if (!sl_ini_value_ok(val))
+	if (!sl_ini_value_ok(val) || strlen(key) > 64)
 		sl_panic("sl_ini_put: value of %s cannot be stored: %s", key, val);
 	sl_buf_printf(b, "%s = %s\n", key, val);
 }

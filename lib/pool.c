@@ -100,7 +100,8 @@ list_names(const char *dir, char ***out, size_t *n)
 		v[k++] = sl_xstrdup(de->d_name);
 	}
 	closedir(d);
-	qsort(v, k, sizeof(*v), cmpstr);
+	if (k > 1)
+		qsort(v, k, sizeof(*v), cmpstr);
 	*out = v;
 	*n = k;
 	return 0;
@@ -127,14 +128,17 @@ sl_pool_names(const struct sl_spool *sp, char ***out, size_t *n)
 static int
 version_of(const char *name, unsigned long *v)
 {
-	char   *end;
+	int	i;
 
 	if (name[0] != 'v' || strlen(name) != 15 ||
 	    strcmp(name + 11, ".ini") != 0)
 		return -1;
-	errno = 0;
-	*v = strtoul(name + 1, &end, 10);
-	return errno || end != name + 11 ? -1 : 0;
+	for (i = 1, *v = 0; i < 11; i++) {
+		if (name[i] < '0' || name[i] > '9')
+			return -1;
+		*v = *v * 10 + (unsigned long)(name[i] - '0');
+	}
+	return *v > 0 ? 0 : -1;
 }
 
 static char *
@@ -161,6 +165,52 @@ highest_listed(const char *cdir)
 			max = v;
 	closedir(d);
 	return max;
+}
+
+static int
+cmpdesc(const void *a, const void *b)
+{
+	unsigned long x = *(const unsigned long *)a, y = *(const unsigned long *)b;
+
+	return x < y ? 1 : x > y ? -1 : 0;
+}
+
+static unsigned long newest(const char *, unsigned long);
+
+/*
+ * versions - the version numbers to try, highest first: every one listed
+ * in config/, and those found by probing names above the listing (see
+ * newest()).  Only names that exist are tried: a stray v9999999999.ini
+ * costs one failed read, not a count down from it.
+ */
+static size_t
+versions(const char *cdir, unsigned long floor, unsigned long **out)
+{
+	unsigned long v, top, *vs = NULL;
+	struct dirent *de;
+	size_t	n = 0, i;
+	DIR    *d;
+
+	if ((d = opendir(cdir)) != NULL) {
+		while ((de = readdir(d)) != NULL)
+			if (version_of(de->d_name, &v) == 0) {
+				vs = sl_xrealloc(vs, (n + 1) * sizeof(*vs));
+				vs[n++] = v;
+			}
+		closedir(d);
+	}
+	for (i = 0, v = 0; i < n; i++)
+		if (vs[i] > v)
+			v = vs[i];
+	/* above the listing: the floor and what probing by name found */
+	for (top = newest(cdir, floor); top > v; top--) {
+		vs = sl_xrealloc(vs, (n + 1) * sizeof(*vs));
+		vs[n++] = top;
+	}
+	if (n > 1)
+		qsort(vs, n, sizeof(*vs), cmpdesc);
+	*out = vs;
+	return n;
 }
 
 /*
@@ -284,6 +334,7 @@ read_version(const char *path, struct sl_pool *p, char *err, size_t errlen)
 	return 0;
 fail:
 	sl_ini_free(ini);
+	errno = EINVAL;		/* there, but bad: not "not here yet" */
 	return -1;
 }
 
@@ -397,9 +448,9 @@ load_from(const struct sl_spool *sp, const char *name, unsigned long floor,
     struct sl_pool *p, unsigned long *unreadable, char *err, size_t errlen)
 {
 	char   *pdir, *cdir, *qdir, *path, **dirs = NULL, why[SL_ERR_MAX];
-	unsigned long v;
-	size_t	nd = 0;
-	int	rc = -1;
+	unsigned long v, *vs;
+	size_t	nd = 0, nv, i;
+	int	rc = -1, rc_read, saved;
 
 	memset(p, 0, sizeof(*p));
 	snprintf(p->name, sizeof(p->name), "%s", name);
@@ -412,15 +463,18 @@ load_from(const struct sl_spool *sp, const char *name, unsigned long floor,
 	pdir = sl_pool_dir(sp, name);
 	cdir = sl_path(pdir, "config", (char *)NULL);
 	qdir = sl_path(pdir, "queues", (char *)NULL);
-	for (v = newest(cdir, floor); v > 0; v--) {
+	nv = versions(cdir, floor, &vs);
+	for (i = 0; i < nv; i++) {
+		v = vs[i];
 		path = version_path(cdir, v);
-		if (read_version(path, p, why, sizeof(why)) == 0) {
-			free(path);
+		rc_read = read_version(path, p, why, sizeof(why));
+		saved = errno;
+		free(path);
+		if (rc_read == 0) {
 			p->version = v;
 			break;
 		}
-		free(path);
-		if (errno != ENOENT)
+		if (saved != ENOENT)
 			sl_warn("pool %s: skipping config version %lu: %s",
 			    name, v, why);
 		else if (unreadable != NULL && v > *unreadable)
@@ -431,6 +485,7 @@ load_from(const struct sl_spool *sp, const char *name, unsigned long floor,
 		memset(p, 0, sizeof(*p));
 		snprintf(p->name, sizeof(p->name), "%s", name);
 	}
+	free(vs);
 	if (p->id[0] == '\0') {
 		char	seed[100];
 
@@ -885,6 +940,15 @@ fill_pool(const char *dir, void *arg, char *err, size_t errlen)
 	tmp = sl_path(dir, "config", ".tmp.first", (char *)NULL);
 	to = sl_path(dir, "config", "v0000000001.ini", (char *)NULL);
 	rc = sl_publish_link(tmp, to, text, len);
+	/* RACE: the directory is private, so a version 1 that is there after
+	 * a failed link is ours (the reply was lost). */
+	if (rc < 0) {
+		char   *cdir = sl_path(dir, "config", (char *)NULL);
+
+		if (is_ours(cdir, 1, writer))
+			rc = 0;
+		free(cdir);
+	}
 	if (rc < 0)
 		snprintf(err, errlen, "cannot write %s: %s", to, strerror(errno));
 	free(text);

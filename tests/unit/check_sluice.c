@@ -1,0 +1,151 @@
+/*
+ * check_sluice.c - the Check runner of libsluice's unit tests, and the
+ * helpers the test files share (tests.h).
+ *
+ * Every suite runs in fork mode (Check's default; CK_FORK=no in the
+ * environment still works for debugging under gdb).  Scratch directories
+ * live under one root made here and removed after the run, so that a test
+ * that fails half-way leaves nothing behind in /tmp.
+ */
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "tests.h"
+
+static char scratch_root[] = "/tmp/sluice-unit.XXXXXX";
+
+char *
+t_tmpdir(void)
+{
+	const char *root = getenv("SL_TEST_ROOT");
+	char   *p;
+
+	p = sl_path(root != NULL ? root : "/tmp", "t.XXXXXX", (char *)NULL);
+	ck_assert_msg(mkdtemp(p) != NULL, "mkdtemp %s: %s", p, strerror(errno));
+	return p;
+}
+
+void
+t_write(const char *path, const void *data, size_t len)
+{
+	const char *p = data;
+	ssize_t	n;
+	int	fd;
+
+	fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+	ck_assert_msg(fd >= 0, "open %s: %s", path, strerror(errno));
+	while (len > 0) {
+		n = write(fd, p, len);
+		ck_assert_msg(n > 0, "write %s: %s", path, strerror(errno));
+		p += n;
+		len -= (size_t)n;
+	}
+	ck_assert_int_eq(close(fd), 0);
+}
+
+void
+t_puts(const char *path, const char *text)
+{
+	t_write(path, text, strlen(text));
+}
+
+char *
+t_read(const char *path)
+{
+	char   *s;
+	ssize_t	n;
+
+	n = sl_read_file(path, &s, 64 * 1024 * 1024);
+	ck_assert_msg(n >= 0, "read %s: %s", path, strerror(errno));
+	return s;
+}
+
+void
+t_mkdir(const char *path)
+{
+	ck_assert_msg(mkdir(path, 0755) == 0, "mkdir %s: %s", path,
+	    strerror(errno));
+}
+
+int
+t_exists(const char *path)
+{
+	struct stat st;
+
+	return lstat(path, &st) == 0;
+}
+
+int
+t_count(const char *dir, int dots)
+{
+	struct dirent *de;
+	DIR    *d;
+	int	n = 0;
+
+	if ((d = opendir(dir)) == NULL)
+		return -1;
+	while ((de = readdir(d)) != NULL) {
+		if (strcmp(de->d_name, ".") == 0 || strcmp(de->d_name, "..") == 0)
+			continue;
+		if (!dots && de->d_name[0] == '.')
+			continue;
+		n++;
+	}
+	closedir(d);
+	return n;
+}
+
+int
+t_count_prefix(const char *dir, const char *prefix)
+{
+	struct dirent *de;
+	DIR    *d;
+	int	n = 0;
+
+	if ((d = opendir(dir)) == NULL)
+		return -1;
+	while ((de = readdir(d)) != NULL)
+		if (strncmp(de->d_name, prefix, strlen(prefix)) == 0)
+			n++;
+	closedir(d);
+	return n;
+}
+
+int
+main(void)
+{
+	Suite  *(*const suites[])(void) = {
+		suite_names, suite_uuid, suite_clock, suite_json, suite_ini,
+		suite_fsop, suite_pool, suite_config, suite_table, suite_log,
+		suite_buf, suite_spool,
+	};
+	SRunner *sr;
+	size_t	i;
+	int	failed;
+
+	if (mkdtemp(scratch_root) == NULL) {
+		perror("mkdtemp");
+		return 1;
+	}
+	setenv("SL_TEST_ROOT", scratch_root, 1);
+	/* no test may read the host's /etc/sluice/sluice.ini by accident */
+	setenv("SLUICE_CONFIG", "/dev/null", 1);
+	sl_set_progname("check_sluice");
+
+	sr = srunner_create(suites[0]());
+	for (i = 1; i < sizeof(suites) / sizeof(suites[0]); i++)
+		srunner_add_suite(sr, suites[i]());
+	srunner_run_all(sr, CK_NORMAL);
+	failed = srunner_ntests_failed(sr);
+	srunner_free(sr);
+	if (sl_rmtree(scratch_root) < 0)
+		fprintf(stderr, "cannot remove %s: %s\n", scratch_root,
+		    strerror(errno));
+	return failed ? 1 : 0;
+}

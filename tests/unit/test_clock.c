@@ -1,0 +1,230 @@
+/*
+ * test_clock.c - lib/clock.c: the WHEN forms of contract §4 (now, @EPOCH,
+ * +N[smhd], RFC 3339 with an offset), sl_time_fmt, and sl_num_parse.
+ *
+ * The reference instants were checked with GNU date, e.g.
+ *	date -u -d 2026-11-28T14:00:00Z +%s	-> 1795874400
+ */
+#include <errno.h>
+#include <limits.h>
+#include <string.h>
+
+#include "tests.h"
+
+#define NOW	((time_t)1000000000)	/* the "now" handed to the parser */
+#define T1400	((time_t)1795874400)	/* 2026-11-28T14:00:00Z */
+
+static const struct {
+	const char *s;
+	time_t	want;
+} good[] = {
+	{ "now", NOW },
+	{ "@0", 0 },
+	{ "@1700000000", 1700000000 },
+	{ "@1795874400", T1400 },
+	{ "+0", NOW },
+	{ "+30", NOW + 30 },
+	{ "+30s", NOW + 30 },
+	{ "+5m", NOW + 300 },
+	{ "+2h", NOW + 7200 },
+	{ "+1d", NOW + 86400 },
+	{ "+90m", NOW + 5400 },
+	{ "2026-11-28T14:00:00Z", T1400 },
+	{ "2026-11-28T14:00:00z", T1400 },
+	{ "2026-11-28t14:00:00Z", T1400 },
+	{ "2026-11-28 14:00:00Z", T1400 },
+	{ "2026-11-28T14:00Z", T1400 },		/* seconds may be left out */
+	{ "2026-11-28T14:00:00.5Z", T1400 },	/* fractions are dropped */
+	{ "2026-11-28T14:00:00.999999999Z", T1400 },
+	{ "2026-11-28T16:00:00+02:00", T1400 },
+	{ "2026-11-28T16:00:00+0200", T1400 },
+	{ "2026-11-28T08:30:00-0530", T1400 },
+	{ "2026-11-28T08:30:00-05:30", T1400 },
+	{ "2026-11-28T14:00:00+00:00", T1400 },
+	{ "2026-11-28T14:00:00-00:00", T1400 },
+	{ "2026-11-28T15:00:00.25+01:00", T1400 },
+	{ "2026-11-29T00:00:00+10:00", T1400 },	/* crosses midnight */
+	{ "2026-11-28T14:00:60Z", T1400 + 59 },	/* leap second: its minute */
+	{ "2028-02-29T00:00:00Z", 1835395200 },	/* leap year */
+	{ "2000-02-29T00:00:00Z", 951782400 },	/* 400-year rule */
+	{ "2024-02-29T12:34:56Z", 1709210096 },
+	{ "1970-01-01T00:00:00Z", 0 },
+	{ "2026-12-31T23:59:59Z", 1798761599 },
+	{ "2038-01-19T03:14:08Z", 2147483648 },	/* past 32-bit time_t */
+};
+
+static const char *const bad[] = {
+	"", "NOW", "now ", " now",
+	"@", "@-1", "@x", "@+5", "@ 5", "@5 ", "@1e3", "@0x10",
+	"@99999999999999999999",
+	"+", "+-5", "++5", "+5x", "+5 m", "+ 5", "+s", "+5mm", "+1.5h", "+5M",
+	"+99999999999999999999d", "-5", "5",
+	"2026-11-28T14:00:00",			/* no offset: refused */
+	"2026-11-28 14:00:00",
+	"2026-11-28T14:00",
+	"2026-11-28",
+	"2026-11-28Z",
+	"2026-11-28T14Z",
+	"2026-13-01T00:00:00Z",			/* month 13 */
+	"2026-00-01T00:00:00Z",
+	"2026-11-00T00:00:00Z",
+	"2026-11-31T00:00:00Z",			/* November has 30 */
+	"2026-02-30T00:00:00Z",
+	"2025-02-29T00:00:00Z",			/* not a leap year */
+	"2100-02-29T00:00:00Z",			/* 100-year rule */
+	"2026-11-28T24:00:00Z",			/* hour 24 */
+	"2026-11-28T14:60:00Z",
+	"2026-11-28T14:00:61Z",
+	"2026-11-28T14:00:00+24:00",
+	"2026-11-28T14:00:00+05:60",
+	"2026-11-28T14:00:00+05",
+	"2026-11-28T14:00:00+5:00",
+	"2026-11-28T14:00:00.Z",		/* a dot needs digits */
+	"2026-11-28T14:00:00ZZ",		/* trailing junk */
+	"2026-11-28T14:00:00Z ",
+	" 2026-11-28T14:00:00Z",
+	"2026-11-28T14:00:00Zjunk",
+	"2026-11-28T14:00:00+02:00x",
+	"2026-11-28X14:00:00Z",
+	"2026-1-28T14:00:00Z",
+	"26-11-28T14:00:00Z",
+	"2026/11/28T14:00:00Z",
+	"1969-12-31T23:59:59Z",			/* before the epoch */
+	"tomorrow",
+};
+
+START_TEST(test_time_good)
+{
+	time_t	t = (time_t)-12345;
+
+	ck_assert_msg(sl_time_parse(good[_i].s, NOW, &t) == 0,
+	    "'%s' should parse", good[_i].s);
+	ck_assert_msg(t == good[_i].want, "'%s' gave %lld, want %lld",
+	    good[_i].s, (long long)t, (long long)good[_i].want);
+}
+END_TEST
+
+START_TEST(test_time_bad)
+{
+	time_t	t = 0;
+
+	errno = 0;
+	ck_assert_msg(sl_time_parse(bad[_i], NOW, &t) == -1,
+	    "'%s' should be refused, gave %lld", bad[_i], (long long)t);
+	ck_assert_int_eq(errno, EINVAL);
+}
+END_TEST
+
+START_TEST(test_time_null)
+{
+	time_t	t;
+
+	errno = 0;
+	ck_assert_int_eq(sl_time_parse(NULL, NOW, &t), -1);
+	ck_assert_int_eq(errno, EINVAL);
+}
+END_TEST
+
+START_TEST(test_time_relative_uses_now)
+{
+	time_t	t;
+
+	ck_assert_int_eq(sl_time_parse("+1h", 0, &t), 0);
+	ck_assert_int_eq(t, 3600);
+	ck_assert_int_eq(sl_time_parse("+1h", T1400, &t), 0);
+	ck_assert_int_eq(t, T1400 + 3600);
+	ck_assert_int_eq(sl_time_parse("now", T1400, &t), 0);
+	ck_assert_int_eq(t, T1400);
+	/* absolute forms ignore now */
+	ck_assert_int_eq(sl_time_parse("@5", T1400, &t), 0);
+	ck_assert_int_eq(t, 5);
+}
+END_TEST
+
+START_TEST(test_time_fmt)
+{
+	static const time_t ts[] = { 0, 1, 59, 951782400, 1709210096, T1400,
+	    1798761599, 2147483648LL, 4102444800LL };
+	char	buf[40], *r;
+	time_t	back;
+	size_t	i;
+
+	r = sl_time_fmt(T1400, buf, sizeof(buf));
+	ck_assert_ptr_eq(r, buf);
+	ck_assert_str_eq(buf, "2026-11-28T14:00:00Z");
+	ck_assert_str_eq(sl_time_fmt(0, buf, sizeof(buf)),
+	    "1970-01-01T00:00:00Z");
+	for (i = 0; i < sizeof(ts) / sizeof(ts[0]); i++) {
+		sl_time_fmt(ts[i], buf, sizeof(buf));
+		ck_assert_uint_eq(strlen(buf), 20);
+		ck_assert_int_eq(buf[19], 'Z');
+		ck_assert_msg(sl_time_parse(buf, NOW, &back) == 0,
+		    "'%s' does not parse back", buf);
+		ck_assert_msg(back == ts[i], "%lld -> %s -> %lld",
+		    (long long)ts[i], buf, (long long)back);
+	}
+}
+END_TEST
+
+START_TEST(test_num_parse)
+{
+	long	v = -7;
+
+	ck_assert_int_eq(sl_num_parse("0", 0, 10, &v), 0);
+	ck_assert_int_eq(v, 0);
+	ck_assert_int_eq(sl_num_parse("10", 0, 10, &v), 0);
+	ck_assert_int_eq(v, 10);
+	ck_assert_int_eq(sl_num_parse("007", 0, 10, &v), 0);
+	ck_assert_int_eq(v, 7);
+	ck_assert_int_eq(sl_num_parse("-3", -5, 5, &v), 0);
+	ck_assert_int_eq(v, -3);
+	ck_assert_int_eq(sl_num_parse("9223372036854775807", 0, LONG_MAX, &v), 0);
+	ck_assert_int_eq(v, LONG_MAX);
+
+	v = 42;
+	errno = 0;
+	ck_assert_int_eq(sl_num_parse("11", 0, 10, &v), -1);	/* above */
+	ck_assert_int_eq(errno, EINVAL);
+	ck_assert_int_eq(v, 42);				/* untouched */
+	ck_assert_int_eq(sl_num_parse("-1", 0, 10, &v), -1);	/* below */
+	ck_assert_int_eq(errno, EINVAL);
+	ck_assert_int_eq(sl_num_parse("5x", 0, 10, &v), -1);	/* junk */
+	ck_assert_int_eq(sl_num_parse("5 ", 0, 10, &v), -1);
+	ck_assert_int_eq(sl_num_parse(" 5", 0, 10, &v), -1);	/* leading blank */
+	ck_assert_int_eq(sl_num_parse("\t5", 0, 10, &v), -1);
+	ck_assert_int_eq(sl_num_parse("", 0, 10, &v), -1);
+	ck_assert_int_eq(sl_num_parse(NULL, 0, 10, &v), -1);
+	ck_assert_int_eq(sl_num_parse("0x5", 0, 10, &v), -1);
+	ck_assert_int_eq(sl_num_parse("5.0", 0, 10, &v), -1);
+	ck_assert_int_eq(sl_num_parse("-", -5, 10, &v), -1);
+	ck_assert_int_eq(v, 42);
+	errno = 0;
+	ck_assert_int_eq(sl_num_parse("99999999999999999999", 0, LONG_MAX,
+	    &v), -1);
+	ck_assert_int_eq(errno, ERANGE);
+	errno = 0;
+	ck_assert_int_eq(sl_num_parse("-99999999999999999999", LONG_MIN, 0,
+	    &v), -1);
+	ck_assert_int_eq(errno, ERANGE);
+	ck_assert_int_eq(v, 42);
+}
+END_TEST
+
+Suite *
+suite_clock(void)
+{
+	Suite  *s = suite_create("clock");
+	TCase  *tc = tcase_create("clock");
+
+	tcase_set_timeout(tc, T_TIMEOUT);
+	tcase_add_loop_test(tc, test_time_good, 0,
+	    (int)(sizeof(good) / sizeof(good[0])));
+	tcase_add_loop_test(tc, test_time_bad, 0,
+	    (int)(sizeof(bad) / sizeof(bad[0])));
+	tcase_add_test(tc, test_time_null);
+	tcase_add_test(tc, test_time_relative_uses_now);
+	tcase_add_test(tc, test_time_fmt);
+	tcase_add_test(tc, test_num_parse);
+	suite_add_tcase(s, tc);
+	return s;
+}

@@ -1,0 +1,156 @@
+/*
+ * test_log.c - lib/log.c: Prefect's console line format (sl_log_format),
+ * the program name, and the warn / fatal / panic ladder (stderr, exit 1,
+ * abort).
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "tests.h"
+
+static void
+utc(void)
+{
+	setenv("TZ", "UTC", 1);
+	tzset();
+}
+
+START_TEST(test_log_format)
+{
+	struct timespec ts = { 1795874400 + 3 * 3600 + 4 * 60 + 5, 123456789 };
+	char	buf[256];
+	size_t	n;
+
+	utc();
+	n = sl_log_format(buf, sizeof(buf), &ts, SL_INFO, "logger", "msg");
+	ck_assert_str_eq(buf, "17:04:05.123 | INFO    | logger - msg");
+	ck_assert_uint_eq(n, strlen(buf));
+	sl_log_format(buf, sizeof(buf), &ts, SL_WARNING, "prefect.agent",
+	    "Submitting flow run 'x'");
+	ck_assert_str_eq(buf, "17:04:05.123 | WARNING | prefect.agent - "
+	    "Submitting flow run 'x'");
+	ts.tv_nsec = 999999999;		/* milliseconds are cut, not rounded */
+	sl_log_format(buf, sizeof(buf), &ts, SL_ERROR, "a", "b");
+	ck_assert_str_eq(buf, "17:04:05.999 | ERROR   | a - b");
+	ts.tv_nsec = 0;
+	ts.tv_sec = 1795874400 - 14 * 3600;	/* midnight */
+	sl_log_format(buf, sizeof(buf), &ts, SL_DEBUG, "a", "b");
+	ck_assert_str_eq(buf, "00:00:00.000 | DEBUG   | a - b");
+}
+END_TEST
+
+START_TEST(test_log_format_local_time)
+{
+	struct timespec ts = { 1795874400, 5000000 };
+	char	buf[128];
+
+	setenv("TZ", "UTC-2", 1);		/* POSIX: two hours east */
+	tzset();
+	sl_log_format(buf, sizeof(buf), &ts, SL_INFO, "l", "m");
+	ck_assert_str_eq(buf, "16:00:00.005 | INFO    | l - m");
+}
+END_TEST
+
+START_TEST(test_log_format_truncates)
+{
+	struct timespec ts = { 1795874400, 0 };
+	char	buf[10];
+	size_t	n;
+
+	utc();
+	memset(buf, 'X', sizeof(buf));
+	n = sl_log_format(buf, sizeof(buf), &ts, SL_INFO, "logger", "msg");
+	ck_assert_str_eq(buf, "14:00:00.");		/* cut, terminated */
+	ck_assert_uint_eq(n, strlen("14:00:00.000 | INFO    | logger - msg"));
+}
+END_TEST
+
+/* stderr_to - send stderr to a file in a scratch dir; returns its path */
+static char *
+stderr_to(void)
+{
+	char   *d = t_tmpdir(), *p = sl_path(d, "stderr", (char *)NULL);
+	int	fd = open(p, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+
+	free(d);
+	ck_assert_int_ge(fd, 0);
+	ck_assert_int_ge(dup2(fd, 2), 0);
+	close(fd);
+	return p;
+}
+
+START_TEST(test_progname_and_warn)
+{
+	char   *p, *text;
+
+	sl_set_progname("/usr/local/bin/sluice-agent");
+	ck_assert_str_eq(sl_progname(), "sluice-agent");
+	sl_set_progname("plain");
+	ck_assert_str_eq(sl_progname(), "plain");
+	p = stderr_to();
+	sl_warn("cannot do %s: %d", "that", 42);
+	text = t_read(p);
+	ck_assert_str_eq(text, "plain: cannot do that: 42\n");
+	free(text);
+	free(p);
+}
+END_TEST
+
+START_TEST(test_log_to_stderr)
+{
+	char   *p, *text;
+
+	utc();
+	ck_assert_int_eq(sl_log_open("stderr", "sluice.agent"), 0);
+	p = stderr_to();
+	sl_log(SL_INFO, "Agent started! %d", 1);
+	text = t_read(p);
+	/* HH:MM:SS.mmm | INFO    | sluice.agent - Agent started! 1\n */
+	ck_assert_uint_eq(strlen(text), 13 + strlen("| INFO    | sluice.agent"
+	    " - Agent started! 1\n"));
+	ck_assert_ptr_nonnull(strstr(text, " | INFO    | sluice.agent - "
+	    "Agent started! 1\n"));
+	ck_assert_int_eq(text[2], ':');
+	ck_assert_int_eq(text[8], '.');
+	free(text);
+	free(p);
+	errno = 0;
+	ck_assert_int_eq(sl_log_open("foo", NULL), -1);
+	ck_assert_int_eq(errno, EINVAL);
+}
+END_TEST
+
+START_TEST(test_fatal_exits_1)
+{
+	sl_set_progname("t");
+	sl_fatal("the spool %s is gone", "/x");
+}
+END_TEST
+
+START_TEST(test_panic_aborts)
+{
+	sl_panic("invariant %d broken", 7);
+}
+END_TEST
+
+Suite *
+suite_log(void)
+{
+	Suite  *s = suite_create("log");
+	TCase  *tc = tcase_create("log");
+
+	tcase_set_timeout(tc, T_TIMEOUT);
+	tcase_add_test(tc, test_log_format);
+	tcase_add_test(tc, test_log_format_local_time);
+	tcase_add_test(tc, test_log_format_truncates);
+	tcase_add_test(tc, test_progname_and_warn);
+	tcase_add_test(tc, test_log_to_stderr);
+	tcase_add_exit_test(tc, test_fatal_exits_1, 1);
+	tcase_add_test_raise_signal(tc, test_panic_aborts, SIGABRT);
+	suite_add_tcase(s, tc);
+	return s;
+}

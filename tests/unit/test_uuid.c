@@ -1,0 +1,119 @@
+/*
+ * test_uuid.c - lib/uuid.c: sl_uuid (random, version 4), sl_uuid_from
+ * (stable, from a seed) and sl_uuid_ok (lowercase canonical form).
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "tests.h"
+
+/* canonical - 36 chars, lowercase hex, dashes at 8, 13, 18, 23 */
+static void
+check_canonical(const char *u)
+{
+	int	i;
+
+	ck_assert_msg(strlen(u) == SL_UUID_LEN, "'%s' is not 36 characters", u);
+	for (i = 0; i < SL_UUID_LEN; i++) {
+		if (i == 8 || i == 13 || i == 18 || i == 23)
+			ck_assert_msg(u[i] == '-', "'%s': no dash at %d", u, i);
+		else
+			ck_assert_msg((u[i] >= '0' && u[i] <= '9') ||
+			    (u[i] >= 'a' && u[i] <= 'f'),
+			    "'%s': not lowercase hex at %d", u, i);
+	}
+	ck_assert_msg(strchr("89ab", u[19]) != NULL,
+	    "'%s': variant nibble %c is not 8, 9, a or b", u, u[19]);
+}
+
+static int
+cmp(const void *a, const void *b)
+{
+	return strcmp(a, b);
+}
+
+START_TEST(test_uuid_v4)
+{
+	static char all[1000][SL_UUID_LEN + 1];
+	int	i;
+
+	for (i = 0; i < 1000; i++) {
+		ck_assert_int_eq(sl_uuid(all[i]), 0);
+		check_canonical(all[i]);
+		ck_assert_msg(all[i][14] == '4', "'%s' is not version 4", all[i]);
+		ck_assert(sl_uuid_ok(all[i]));
+	}
+	qsort(all, 1000, sizeof(all[0]), cmp);
+	for (i = 1; i < 1000; i++)
+		ck_assert_msg(strcmp(all[i - 1], all[i]) != 0,
+		    "duplicate uuid %s", all[i]);
+}
+END_TEST
+
+START_TEST(test_uuid_from_stable)
+{
+	char	a[SL_UUID_LEN + 1], b[SL_UUID_LEN + 1], c[SL_UUID_LEN + 1];
+	char	e[SL_UUID_LEN + 1];
+
+	sl_uuid_from(a, "pool/default-agent-pool");
+	sl_uuid_from(b, "pool/default-agent-pool");
+	sl_uuid_from(c, "pool/default-agent-poom");
+	sl_uuid_from(e, "");
+	ck_assert_str_eq(a, b);
+	ck_assert_str_ne(a, c);
+	ck_assert_str_ne(a, e);
+	check_canonical(a);
+	check_canonical(c);
+	check_canonical(e);
+	ck_assert(sl_uuid_ok(a));
+	ck_assert(sl_uuid_ok(e));
+	ck_assert_msg(a[14] == '8', "sl_uuid_from makes version 8: %s", a);
+}
+END_TEST
+
+START_TEST(test_uuid_from_spread)
+{
+	static char all[500][SL_UUID_LEN + 1];
+	char	seed[32];
+	int	i;
+
+	/* near seeds (one character apart) must not collide */
+	for (i = 0; i < 500; i++) {
+		snprintf(seed, sizeof(seed), "P/q%d", i);
+		sl_uuid_from(all[i], seed);
+	}
+	qsort(all, 500, sizeof(all[0]), cmp);
+	for (i = 1; i < 500; i++)
+		ck_assert_str_ne(all[i - 1], all[i]);
+}
+END_TEST
+
+START_TEST(test_uuid_ok)
+{
+	ck_assert(sl_uuid_ok("0123abcd-4567-489a-bcde-f0123456789a"));
+	ck_assert(!sl_uuid_ok("0123ABCD-4567-489a-bcde-f0123456789a"));
+	ck_assert(!sl_uuid_ok("0123abcd-4567-489a-bcde-f0123456789"));
+	ck_assert(!sl_uuid_ok("0123abcd-4567-489a-bcde-f0123456789ab"));
+	ck_assert(!sl_uuid_ok("0123abcd4-567-489a-bcde-f0123456789a"));
+	ck_assert(!sl_uuid_ok("0123abcd-4567-489a-bcdef0123456789a-"));
+	ck_assert(!sl_uuid_ok("0123abcd_4567_489a_bcde_f0123456789a"));
+	ck_assert(!sl_uuid_ok("0123abcg-4567-489a-bcde-f0123456789a"));
+	ck_assert(!sl_uuid_ok("{123abcd-4567-489a-bcde-f0123456789}"));
+	ck_assert(!sl_uuid_ok(""));
+}
+END_TEST
+
+Suite *
+suite_uuid(void)
+{
+	Suite  *s = suite_create("uuid");
+	TCase  *tc = tcase_create("uuid");
+
+	tcase_set_timeout(tc, T_TIMEOUT);
+	tcase_add_test(tc, test_uuid_v4);
+	tcase_add_test(tc, test_uuid_from_stable);
+	tcase_add_test(tc, test_uuid_from_spread);
+	tcase_add_test(tc, test_uuid_ok);
+	suite_add_tcase(s, tc);
+	return s;
+}

@@ -1,0 +1,53 @@
+/*
+ * tests.h - shared declarations of the Check unit tests of libsluice.
+ *
+ * One suite per library module (tests/unit/test_<module>.c), and a few
+ * helpers defined in check_sluice.c.  Every test runs in its own forked
+ * child (CK_FORK), so a test may change globals (sl_sys, the environment,
+ * the current directory) without restoring them for the next one; the
+ * tests restore sl_sys anyway, for CK_FORK=no debugging runs.
+ */
+#ifndef SLUICE_TESTS_H
+#define SLUICE_TESTS_H
+
+#include <check.h>
+
+#include "sluice.h"
+
+#define T_TIMEOUT	30	/* seconds per test: generous, for SAN=1 */
+
+Suite  *suite_names(void);
+Suite  *suite_uuid(void);
+Suite  *suite_clock(void);
+Suite  *suite_json(void);
+Suite  *suite_ini(void);
+Suite  *suite_fsop(void);
+Suite  *suite_pool(void);
+Suite  *suite_config(void);
+Suite  *suite_table(void);
+Suite  *suite_log(void);
+Suite  *suite_buf(void);
+Suite  *suite_spool(void);
+
+/* helpers (check_sluice.c) */
+
+/* t_tmpdir - a fresh empty directory under the run's scratch root; the
+ * root is removed by main() after all tests, even those that failed. */
+char   *t_tmpdir(void);
+/* t_write - create (or truncate) path with len bytes of data; aborts the
+ * test on failure.  t_puts: the same for a string. */
+void	t_write(const char *path, const void *data, size_t len);
+void	t_puts(const char *path, const char *text);
+/* t_read - the whole file, malloc'd and NUL-terminated; aborts on error */
+char   *t_read(const char *path);
+/* t_mkdir - mkdir, aborting the test on failure */
+void	t_mkdir(const char *path);
+/* t_exists - lstat succeeds */
+int	t_exists(const char *path);
+/* t_count - entries of dir other than "." and ".."; with dots == 0, only
+ * those not starting with '.'.  -1 if dir cannot be opened. */
+int	t_count(const char *dir, int dots);
+/* t_count_prefix - entries of dir whose name starts with prefix */
+int	t_count_prefix(const char *dir, const char *prefix);
+
+#endif /* SLUICE_TESTS_H */
