@@ -1030,7 +1030,8 @@ load_runs(const struct sl_config *cf, const char *only_pool, int cleanup,
 			sl_pool_free(&p);
 		}
 		rs->v = sl_xrealloc(rs->v, (rs->n + pr.n + 1) * sizeof(*rs->v));
-		memcpy(rs->v + rs->n, pr.v, pr.n * sizeof(*pr.v));
+		if (pr.n > 0)
+			memcpy(rs->v + rs->n, pr.v, pr.n * sizeof(*pr.v));
 		rs->n += pr.n;
 		free(pr.v);
 		free(names[i]);
@@ -1554,8 +1555,8 @@ main(int argc, char **argv)
 {
 	const char *words[2] = { NULL, NULL }, *inl;
 	const struct cmd *c = NULL;
-	struct sl_config cf;
-	struct args a;
+	static struct sl_config cf;	/* static: reachable when we exit early */
+	static struct args a;
 	int	i, nw = 0, o, rc, skip;
 	size_t	k;
 
