@@ -346,6 +346,7 @@ accept_one(const struct sl_spool *sp, const char *pool, const char *queue,
     const char *name, char *err, size_t errlen)
 {
 	char	id[SL_UUID_LEN + 1], shown[256], why[SL_ERR_MAX], origin[400];
+	char	when[40];
 	char   *drop, *priv, *src, *text = NULL;
 	struct sl_runspec r;
 	struct passwd *pw;
@@ -365,7 +366,8 @@ accept_one(const struct sl_spool *sp, const char *pool, const char *queue,
 		return -1;
 	}
 	printable(name, shown, sizeof(shown));
-	snprintf(origin, sizeof(origin), "queue = %s\nname = %s\n", queue, shown);
+	snprintf(origin, sizeof(origin), "queue = %s\nname = %s\naccepted = %s\n",
+	    queue, shown, sl_time_fmt(now, when, sizeof(when)));
 	src = sl_path(priv, "source", (char *)NULL);
 	if (write_file(priv, "origin", origin) < 0) {
 		snprintf(err, errlen, "cannot write %s/origin: %s", priv,
@@ -603,6 +605,13 @@ add_run(struct sl_runs *rs, const char *pool, const char *queue,
 				q += 8;
 				q[strcspn(q, "\n")] = '\0';
 				snprintf(run->queue, sizeof(run->queue), "%s", q);
+			}
+			char   *acc = strstr(text, "accepted = ");
+
+			if (acc != NULL) {
+				acc += 11;
+				acc[strcspn(acc, "\n")] = '\0';
+				(void)sl_time_parse(acc, 0, &run->spec.created);
 			}
 			if (nm != NULL) {
 				nm += 7;
