@@ -21,8 +21,9 @@ LIBOBJ	= lib/buf.o lib/clock.o lib/config.o lib/fsop.o lib/ini.o lib/json.o \
 	  lib/log.o lib/names.o lib/pool.o lib/run.o lib/runfile.o lib/spool.o lib/table.o \
 	  lib/uuid.o
 PROGS	= bin/sluice
-MAN1	= man/sluice.1 man/sluice-work-pool.1 man/sluice-work-queue.1
-MAN5	= man/sluice.ini.5
+MAN1	= man/sluice.1 man/sluice-work-pool.1 man/sluice-work-queue.1 \
+	  man/sluice-submit.1 man/sluice-flow-run.1
+MAN5	= man/sluice.ini.5 man/sluice-run.5
 UNIT	= tests/unit/check_sluice
 
 # Debian packages: build, test, demo.
