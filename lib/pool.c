@@ -116,6 +116,12 @@ free_names(char **v, size_t n)
 }
 
 int
+sl_pool_names_in(const char *dir, char ***out, size_t *n)
+{
+	return list_names(dir, out, n);
+}
+
+int
 sl_pool_names(const struct sl_spool *sp, char ***out, size_t *n)
 {
 	char   *d = sl_path(sp->root, "pools", (char *)NULL);
@@ -1083,45 +1089,6 @@ sl_pool_run_counts(const struct sl_spool *sp, const char *pool,
 	free(p);
 	free(pd);
 	return 0;
-}
-
-/*
- * sl_pool_agents_online - agents whose heartbeat (agents/ID/heartbeat holds
- * the epoch second of the agent's last beat, in its content, not its mtime)
- * is at most window seconds old.
- */
-int
-sl_pool_agents_online(const struct sl_spool *sp, const char *pool, time_t now,
-    long window)
-{
-	struct dirent *de;
-	char   *pd = sl_pool_dir(sp, pool), *ad, *hb, *text;
-	long	beat;
-	int	n = 0;
-	DIR    *d;
-
-	ad = sl_path(pd, "agents", (char *)NULL);
-	free(pd);
-	if ((d = opendir(ad)) == NULL) {
-		free(ad);
-		return 0;
-	}
-	while ((de = readdir(d)) != NULL) {
-		if (!sl_uuid_ok(de->d_name))
-			continue;
-		hb = sl_path(ad, de->d_name, "heartbeat", (char *)NULL);
-		if (sl_read_file(hb, &text, 64) >= 0) {
-			text[strcspn(text, "\n")] = '\0';
-			if (sl_num_parse(text, 0, LONG_MAX, &beat) == 0 &&
-			    now - beat <= window)
-				n++;
-			free(text);
-		}
-		free(hb);
-	}
-	closedir(d);
-	free(ad);
-	return n;
 }
 
 /* sl_pool_delete - 0 deleted, -1 refused or failed (err says which) */

@@ -182,6 +182,7 @@ typedef int (*sl_pool_edit_fn)(struct sl_pool *, void *, char *, size_t);
 
 int	sl_pool_exists(const struct sl_spool *, const char *);
 int	sl_pool_names(const struct sl_spool *, char ***, size_t *);
+int	sl_pool_names_in(const char *dir, char ***, size_t *);
 int	sl_pool_load(const struct sl_spool *, const char *, struct sl_pool *,
 	    char *, size_t);
 void	sl_pool_free(struct sl_pool *);
@@ -281,6 +282,65 @@ int	sl_run_cancel(const struct sl_spool *, struct sl_run *, char *, size_t);
 int	sl_run_delete(const struct sl_spool *, struct sl_run *, char *, size_t);
 int	sl_cleanup_pool(const struct sl_spool *, const char *, long keep_days,
 	    time_t now);
+
+/* ---- agent.c: agents' registrations and heartbeats ---- */
+
+struct sl_agent {
+	char	id[SL_UUID_LEN + 1];
+	char	name[SL_NAME_MAX + 1];
+	char	pool[SL_NAME_MAX + 1];
+	char	host[256];
+	long	pid;
+	char  **queues;			/* -q names; none and no match: all */
+	size_t	nqueues;
+	char   *match;			/* -m prefix, or NULL */
+	long	limit;			/* SL_NOLIMIT or >= 0 */
+	long	prefetch;		/* seconds */
+	time_t	started;
+	time_t	beat;			/* last heartbeat; 0 unknown, -1 none */
+	int	registered;		/* agent.ini read */
+};
+
+int	sl_agent_register(const struct sl_spool *, const struct sl_agent *,
+	    char *, size_t);
+int	sl_agent_beat(const struct sl_spool *, const struct sl_agent *, time_t);
+int	sl_agent_deregister(const struct sl_spool *, const struct sl_agent *);
+int	sl_agents_load(const struct sl_spool *, const char *pool,
+	    struct sl_agent **, size_t *);
+void	sl_agent_free(struct sl_agent *);
+void	sl_agents_free(struct sl_agent *, size_t);
+int	sl_agent_online(const struct sl_agent *, time_t now, long window);
+int	sl_agent_gone(const struct sl_agent *, time_t now, long window);
+int	sl_agent_serves(const struct sl_agent *, const char *queue);
+
+/* ---- claim.c: claims and concurrency slots ---- */
+
+struct sl_names {
+	char  **v;
+	size_t	n;
+};
+void	sl_names_add(struct sl_names *, const char *);
+void	sl_names_free(struct sl_names *);
+
+extern void (*sl_claim_step)(const char *);
+int	sl_slot_take(const struct sl_spool *, const char *pool,
+	    const char *scope, long limit, const char *token, const char *agent,
+	    time_t now, long *k);
+int	sl_slot_release(const struct sl_spool *, const char *pool,
+	    const char *name, const char *id);
+int	sl_slots_of(const struct sl_spool *, const char *pool, const char *id,
+	    char ***, size_t *);
+int	sl_slots_release_run(const struct sl_spool *, const char *pool,
+	    const char *id);
+long	sl_slots_held(const struct sl_spool *, const char *pool,
+	    const char *prefix);
+long	sl_claim(const struct sl_spool *, const struct sl_agent *, long max,
+	    time_t now, struct sl_names *got, time_t *next, char *, size_t);
+long	sl_recover_pool(const struct sl_spool *, const char *pool, time_t now,
+	    long window, long lease);
+int	sl_run_finish(const struct sl_spool *, const char *pool,
+	    const char *dir, const char *id, enum sl_state, int exit_code,
+	    time_t started, const char *message);
 
 /* ---- json.c ---- */
 
