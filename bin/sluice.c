@@ -918,7 +918,14 @@ run_json(struct sl_buf *b, const struct sl_run *r, time_t now,
 	sl_json_key(b, &f, "message");
 	sl_json_str(b, r->message[0] ? r->message : NULL);
 	sl_json_key(b, &f, "scheduled");
-	json_time_or_null(b, r->state == SL_REJECTED ? 0 : r->spec.scheduled);
+	if (r->state == SL_REJECTED)
+		sl_buf_puts(b, "null");
+	else {
+		char	t[40];
+
+		/* 0 is a time here (--at @0), not "none" */
+		sl_json_str(b, sl_time_fmt(r->spec.scheduled, t, sizeof(t)));
+	}
 	sl_json_key(b, &f, "created");
 	json_time_or_null(b, r->spec.created);
 	sl_json_key(b, &f, "started");
@@ -1384,6 +1391,7 @@ submit(const struct sl_spool *sp, const struct sl_config *cf, struct args *a)
 	memset(&r, 0, sizeof(r));
 	snprintf(r.pool, sizeof(r.pool), "%s", a->val[O_POOL]);
 	snprintf(r.queue, sizeof(r.queue), "%s", q);
+	r.scheduled = time(NULL);	/* --at @0 is 1970, not "now" */
 	if (a->val[O_AT] != NULL && sl_time_parse(a->val[O_AT], time(NULL),
 	    &r.scheduled) < 0)
 		usage_error(NULL, "invalid time '%s': use RFC 3339 with an offset "

@@ -104,3 +104,22 @@ sl_path(const char *first, ...)
 	va_end(ap);
 	return b.s;
 }
+
+/*
+ * sl_kv_get - the value of a "key = value" line in text (the small files
+ * sluice writes for itself: origin, slot entries); "" if there is none.
+ */
+void
+sl_kv_get(const char *text, const char *key, char *out, size_t len)
+{
+	const char *c = text;
+	size_t	k = strlen(key);
+
+	out[0] = '\0';
+	for (; c != NULL && *c != '\0'; c = strchr(c, '\n'), c = c ? c + 1 : c)
+		if (strncmp(c, key, k) == 0 && strncmp(c + k, " = ", 3) == 0) {
+			c += k + 3;
+			snprintf(out, len, "%.*s", (int)strcspn(c, "\n"), c);
+			return;
+		}
+}

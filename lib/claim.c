@@ -604,19 +604,6 @@ queue_of(const char *dir, char q[SL_NAME_MAX + 1])
 	return rc;
 }
 
-/* entry_field - "key = value" from a slot entry's text */
-static void
-entry_field(const char *text, const char *key, char *out, size_t len)
-{
-	const char *c = strstr(text, key);
-
-	out[0] = '\0';
-	if (c != NULL && c[strlen(key)] == ' ') {
-		c += strlen(key) + 3;
-		snprintf(out, len, "%.*s", (int)strcspn(c, "\n"), c);
-	}
-}
-
 /*
  * slot_dead - may the slot entry of run id be freed?  Listings may be
  * stale (NFS, sshfs), so a run that no listing showed active is looked up
@@ -639,9 +626,9 @@ slot_dead(const char *pd, const char *ent, const char *id, time_t now,
 
 	if (sl_read_file(ent, &text, 1024) < 0)
 		return 0;	/* vanished or unreadable: not ours to judge */
-	entry_field(text, "token", tok, sizeof(tok));
-	entry_field(text, "agent", agent, sizeof(agent));
-	entry_field(text, "claimed", name, sizeof(name));
+	sl_kv_get(text, "token", tok, sizeof(tok));
+	sl_kv_get(text, "agent", agent, sizeof(agent));
+	sl_kv_get(text, "claimed", name, sizeof(name));
 	claimed = strtol(name, NULL, 10);
 	free(text);
 	for (i = 0; i < sizeof(fin) / sizeof(fin[0]); i++) {

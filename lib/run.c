@@ -217,8 +217,6 @@ sl_run_submit(const struct sl_spool *sp, struct sl_runspec *r, char *err,
 		return -1;
 	}
 	r->created = now;
-	if (r->scheduled == 0)
-		r->scheduled = now;
 	if (r->name == NULL) {
 		sl_slug(slug, sizeof(slug));
 		r->name = sl_xstrdup(slug);
@@ -599,25 +597,16 @@ add_run(struct sl_runs *rs, const char *pool, const char *queue,
 			free(text);
 		}
 		if ((text = read_small(dir, "origin")) != NULL) {
-			char   *q = strstr(text, "queue = "), *nm = strstr(text, "name = ");
+			char	v[256];
 
-			if (q != NULL) {
-				q += 8;
-				q[strcspn(q, "\n")] = '\0';
-				snprintf(run->queue, sizeof(run->queue), "%s", q);
-			}
-			char   *acc = strstr(text, "accepted = ");
-
-			if (acc != NULL) {
-				acc += 11;
-				acc[strcspn(acc, "\n")] = '\0';
-				(void)sl_time_parse(acc, 0, &run->spec.created);
-			}
-			if (nm != NULL) {
-				nm += 7;
-				nm[strcspn(nm, "\n")] = '\0';
-				run->spec.name = sl_xstrdup(nm);
-			}
+			sl_kv_get(text, "queue", v, sizeof(v));
+			if (sl_name_ok(v))
+				snprintf(run->queue, sizeof(run->queue), "%.64s", v);
+			sl_kv_get(text, "name", v, sizeof(v));
+			if (v[0] != '\0')
+				run->spec.name = sl_xstrdup(v);
+			sl_kv_get(text, "accepted", v, sizeof(v));
+			(void)sl_time_parse(v, 0, &run->spec.created);
 			free(text);
 		}
 		return;
@@ -626,7 +615,7 @@ add_run(struct sl_runs *rs, const char *pool, const char *queue,
 	if (run->queue[0] == '\0')
 		snprintf(run->queue, sizeof(run->queue), "%s", run->spec.queue);
 	load_result(run);
-	if (st == SL_RUNNING) {
+	if (st == SL_RUNNING || st == SL_PENDING) {
 		char   *c = sl_path(dir, "cancel", (char *)NULL);
 
 		run->cancelling = exists(c);
@@ -970,7 +959,7 @@ sl_cleanup_pool(const struct sl_spool *sp, const char *pool, long keep_days,
 	if (list_dir(t, is_drop, &v, &n) == 0) {
 		for (i = 0; i < n; i++) {
 			unsigned long long born = strtoull(v[i], NULL, 16);
-			char   *o, *q, *src, *back, *text, name[80];
+			char   *o, *q, *src, *back, *text, name[80], qbuf[80] = "";
 
 			if (strlen(v[i]) < 17 || v[i][16] != '.' ||
 			    !hexfield(v[i], 16) || (long long)born > now - RECOVER_AGE)
@@ -978,10 +967,10 @@ sl_cleanup_pool(const struct sl_spool *sp, const char *pool, long keep_days,
 			e = sl_path(t, v[i], (char *)NULL);
 			src = sl_path(e, "source", (char *)NULL);
 			text = read_small(e, "origin");
-			if (text != NULL && exists(src) &&
-			    (q = strstr(text, "queue = ")) != NULL) {
-				q += 8;
-				q[strcspn(q, "\n")] = '\0';
+			if (text != NULL)
+				sl_kv_get(text, "queue", qbuf, sizeof(qbuf));
+			q = qbuf;
+			if (text != NULL && exists(src) && sl_name_ok(q)) {
 				snprintf(name, sizeof(name), "recovered.%s",
 				    v[i] + 17);
 				o = sl_path(pd, "queues", q, "new", (char *)NULL);

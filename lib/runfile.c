@@ -254,6 +254,17 @@ crosscheck(const char *text, size_t len, const struct scan *s, char *err,
 	return 0;
 }
 
+char *sl_ini_quote(const char *);
+
+static int
+storable(const char *v)
+{
+	char   *q = sl_ini_quote(v);
+
+	free(q);
+	return q != NULL;
+}
+
 static const char *
 get(const struct scan *s, const char *sec, const char *key)
 {
@@ -307,7 +318,7 @@ sl_runspec_parse(const char *text, size_t len, time_t now, int trusted,
 	static const char *const known[] = { "command", "name", "scheduled",
 	    "retries", "retry_delay", "timeout", "cwd", "id", "pool", "queue",
 	    "created", "deployment", "owner_uid", "owner_gid", "attempt",
-	    "source", NULL };
+	    NULL };
 	struct sl_buf cmd = { 0 };
 	struct scan s;
 	const char *v;
@@ -456,6 +467,28 @@ sl_runspec_parse(const char *text, size_t len, time_t now, int trusted,
 			r->env[r->nenv++] = e.s;
 		}
 	}
+	/* every value must be one sluice can store again in run.ini */
+	if (strpbrk(r->command, "\r\n") != NULL) {
+		snprintf(err, errlen, "the command holds a carriage return; "
+		    "sluice-run(5) shows how to make one with the shell");
+		goto fail;
+	}
+	if ((r->name != NULL && !storable(r->name)) ||
+	    (r->cwd != NULL && !storable(r->cwd))) {
+		snprintf(err, errlen, "the %s holds a newline or carriage "
+		    "return, both kinds of quote with ';' or '#', or is over "
+		    "900 bytes", r->name != NULL && !storable(r->name) ? "name" :
+		    "cwd");
+		goto fail;
+	}
+	for (i = 0; i < r->nenv; i++)
+		if (!storable(strchr(r->env[i], '=') + 1)) {
+			snprintf(err, errlen, "the value of [env] %.*s holds a "
+			    "newline or carriage return, both kinds of quote with "
+			    "';' or '#', or is over 900 bytes",
+			    (int)strcspn(r->env[i], "="), r->env[i]);
+			goto fail;
+		}
 	scan_free(&s);
 	return 0;
 fail:
@@ -465,22 +498,54 @@ fail:
 	return -1;
 }
 
-/* sl_ini_quote - v as an INI value that reads back exactly, or NULL */
+/*
+ * sl_ini_quote - v as INI text that reads back exactly (under sluice's
+ * scanner and iniparser alike), or NULL: "v" if v holds no '"', else 'v'
+ * if it holds no '\'', else v bare if nothing in it is special to INI.
+ * Nothing can hold a newline or carriage return, or more than 900 bytes.
+ */
 char *
 sl_ini_quote(const char *v)
 {
 	struct sl_buf b = { 0 };
+	size_t	n = strlen(v);
 
-	if (strchr(v, '\n') != NULL || strchr(v, '\r') != NULL ||
-	    strlen(v) > CHUNK)
+	if (strpbrk(v, "\r\n") != NULL || n > CHUNK)
 		return NULL;
 	if (strchr(v, '"') == NULL)
 		sl_buf_printf(&b, "\"%s\"", v);
 	else if (strchr(v, '\'') == NULL)
 		sl_buf_printf(&b, "'%s'", v);
+	else if (n > 0 && strpbrk(v, ";#") == NULL && v[0] != '"' &&
+	    v[0] != '\'' && !isspace((unsigned char)v[0]) &&
+	    !isspace((unsigned char)v[n - 1]) && v[n - 1] != '\\')
+		sl_buf_puts(&b, v);
 	else
 		return NULL;
 	return b.s;
+}
+
+/* chunk - the longest prefix of s (at most CHUNK bytes) sl_ini_quote takes */
+static size_t
+chunk(const char *s, size_t n)
+{
+	char	buf[CHUNK + 1], *q;
+	size_t	lo = 1, hi = n < CHUNK ? n : CHUNK, mid, best = 1;
+
+	/* storable prefixes are not monotone in general (a bare value may
+	 * not end in a blank); search down from the longest, in steps */
+	for (mid = hi; mid >= lo; mid--) {
+		memcpy(buf, s, mid);
+		buf[mid] = '\0';
+		if ((q = sl_ini_quote(buf)) != NULL) {
+			free(q);
+			best = mid;
+			break;
+		}
+		if (mid == 1)
+			break;
+	}
+	return best;
 }
 
 static void
@@ -499,7 +564,7 @@ char *
 sl_runspec_render(const struct sl_runspec *r, size_t *len)
 {
 	struct sl_buf b = { 0 };
-	char	t[40], chunk[CHUNK + 1];
+	char	t[40], piece[CHUNK + 1];
 	size_t	n = strlen(r->command), off, k, i;
 	int	part;
 
@@ -509,19 +574,19 @@ sl_runspec_render(const struct sl_runspec *r, size_t *len)
 		put_quoted(&b, "name", r->name);
 	sl_ini_put(&b, "pool", r->pool);
 	sl_ini_put(&b, "queue", r->queue);
-	/* the command in chunks that never start or end inside a byte
-	 * sequence we care about: any split is fine, values are joined */
+	/* the command in pieces that are joined with nothing between them
+	 * when read: each piece as long as one INI value can hold it */
 	for (off = 0, part = 1; off < n; off += k, part++) {
 		char	key[32];
 
-		k = n - off > CHUNK ? CHUNK : n - off;
-		memcpy(chunk, r->command + off, k);
-		chunk[k] = '\0';
+		k = chunk(r->command + off, n - off);
+		memcpy(piece, r->command + off, k);
+		piece[k] = '\0';
 		if (part == 1)
 			snprintf(key, sizeof(key), "command");
 		else
 			snprintf(key, sizeof(key), "command.%d", part);
-		put_quoted(&b, key, chunk);
+		put_quoted(&b, key, piece);
 	}
 	sl_ini_put(&b, "scheduled", sl_time_fmt(r->scheduled, t, sizeof(t)));
 	sl_ini_put(&b, "created", sl_time_fmt(r->created, t, sizeof(t)));

@@ -104,6 +104,7 @@ void   *sl_xmalloc(size_t);
 void   *sl_xrealloc(void *, size_t);
 char   *sl_xstrdup(const char *);
 char   *sl_path(const char *, ...) __attribute__((sentinel)); /* joined, malloc'd */
+void	sl_kv_get(const char *text, const char *key, char *out, size_t len);
 
 /* ---- ini.c: INI through iniparser ---- */
 
