@@ -25,6 +25,7 @@ MAN1	= man/sluice.1 man/sluice-work-pool.1 man/sluice-work-queue.1 \
 	  man/sluice-submit.1 man/sluice-flow-run.1
 MAN5	= man/sluice.ini.5 man/sluice-run.5
 UNIT	= tests/unit/check_sluice
+TESTPROGS = tests/claimer
 
 # Debian packages: build, test, demo.
 DEPS	= gcc make pkg-config libiniparser-dev libinotifytools0-dev check mandoc
@@ -38,6 +39,9 @@ $(LIBOBJ): lib/sluice.h
 
 bin/%: bin/%.c lib/libsluice.a lib/sluice.h
 	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $< lib/libsluice.a $(LDLIBS)
+
+tests/claimer: tests/claimer.c lib/libsluice.a lib/sluice.h
+	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ tests/claimer.c lib/libsluice.a $(LDLIBS)
 
 UNITSRC	= $(wildcard tests/unit/test_*.c) tests/unit/check_sluice.c
 $(UNIT): $(UNITSRC) tests/unit/tests.h lib/libsluice.a
@@ -58,7 +62,7 @@ deps:
 	else echo "make deps: all of $(DEPS) installed"; fi
 
 check: deps
-	$(MAKE) all $(UNIT)
+	$(MAKE) all $(UNIT) $(TESTPROGS)
 	./tests/run-tests
 
 lint-man:
@@ -77,6 +81,6 @@ install: all
 	install -m 644 etc/sluice.ini $(DESTDIR)$(ETCDIR)/sluice.ini.example
 
 clean:
-	rm -f lib/*.o lib/libsluice.a $(PROGS) $(UNIT)
+	rm -f lib/*.o lib/libsluice.a $(PROGS) $(UNIT) $(TESTPROGS)
 
 .PHONY: all deps check lint-man demo install clean

@@ -1,0 +1,272 @@
+/*
+ * claimer - a test driver for the claim protocol (tests/e2e/claim_race.sh).
+ *
+ *	claimer SPOOL POOL make QUEUE N		submit N runs (echo) to QUEUE
+ *	claimer SPOOL POOL drain LIMIT		be an agent: register, claim up
+ *						to LIMIT at a time, "run" and
+ *						finish each, until the pool has
+ *						nothing left; print the ids run
+ *	claimer SPOOL POOL sample STOPFILE	until STOPFILE exists, count held
+ *						slots and Pending+Running runs
+ *						continuously; print the maxima
+ *
+ * It uses libsluice exactly as sluice-agent does, minus executing
+ * commands: what it tests is who gets which run, and the limits.
+ */
+#include <dirent.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "sluice.h"
+
+static struct sl_spool sp;
+static const char *pool;
+
+static long
+count_dir(const char *dir, int deep)
+{
+	struct dirent *de;
+	long	n = 0;
+	char   *p;
+	DIR    *d;
+
+	if ((d = opendir(dir)) == NULL)
+		return 0;
+	while ((de = readdir(d)) != NULL) {
+		if (de->d_name[0] == '.')
+			continue;
+		if (deep) {
+			p = sl_path(dir, de->d_name, (char *)NULL);
+			n += count_dir(p, 0);
+			free(p);
+		} else
+			n++;
+	}
+	closedir(d);
+	return n;
+}
+
+static int
+make(const char *queue, long n)
+{
+	struct sl_runspec r;
+	char	err[SL_ERR_MAX];
+	long	i;
+
+	for (i = 0; i < n; i++) {
+		memset(&r, 0, sizeof(r));
+		snprintf(r.pool, sizeof(r.pool), "%s", pool);
+		snprintf(r.queue, sizeof(r.queue), "%s", queue);
+		r.command = sl_xstrdup("echo");
+		r.scheduled = time(NULL) - 1;
+		if (sl_run_submit(&sp, &r, err, sizeof(err)) < 0) {
+			fprintf(stderr, "claimer: %s\n", err);
+			return 1;
+		}
+		sl_runspec_free(&r);
+	}
+	return 0;
+}
+
+static long
+left(void)
+{
+	char   *pd = sl_pool_dir(&sp, pool), *q, **qs;
+	size_t	nq, i;
+	long	n = 0;
+
+	q = sl_path(pd, "queues", (char *)NULL);
+	if (sl_pool_names_in(q, &qs, &nq) == 0) {
+		for (i = 0; i < nq; i++) {
+			char   *s = sl_path(q, qs[i], "sched", (char *)NULL);
+
+			n += count_dir(s, 0);
+			free(s);
+			free(qs[i]);
+		}
+		free(qs);
+	}
+	free(q);
+	q = sl_path(pd, "pending", (char *)NULL);
+	n += count_dir(q, 1);
+	free(q);
+	q = sl_path(pd, "running", (char *)NULL);
+	n += count_dir(q, 0);
+	free(q);
+	free(pd);
+	return n;
+}
+
+static int
+drain(long limit)
+{
+	struct sl_agent a;
+	struct sl_names got = { 0 };
+	char	err[SL_ERR_MAX], *pend, *from, *to;
+	time_t	last = 0;
+	size_t	i;
+	long	idle = 0;
+
+	memset(&a, 0, sizeof(a));
+	if (sl_uuid(a.id) < 0)
+		return 1;
+	snprintf(a.name, sizeof(a.name), "claimer-%ld", (long)getpid());
+	snprintf(a.pool, sizeof(a.pool), "%s", pool);
+	gethostname(a.host, sizeof(a.host) - 1);
+	a.pid = getpid();
+	a.limit = limit;
+	a.prefetch = 0;
+	a.started = time(NULL);
+	if (sl_agent_register(&sp, &a, err, sizeof(err)) < 0) {
+		fprintf(stderr, "claimer: %s\n", err);
+		return 1;
+	}
+	pend = sl_path(sp.root, "pools", pool, "pending", a.id, (char *)NULL);
+	for (;;) {
+		time_t	now = time(NULL);
+
+		if (now != last) {
+			sl_agent_beat(&sp, &a, now);
+			last = now;
+		}
+		if (sl_claim(&sp, &a, limit, now, &got, NULL, err,
+		    sizeof(err)) < 0) {
+			fprintf(stderr, "claimer: %s\n", err);
+			break;
+		}
+		for (i = 0; i < got.n; i++) {
+			char	id[SL_UUID_LEN + 1];
+			struct timespec ts = { 0, 200000 };
+
+			sl_token_parse(got.v[i], NULL, id);
+			from = sl_path(pend, got.v[i], (char *)NULL);
+			to = sl_path(sp.root, "pools", pool, "running",
+			    got.v[i], (char *)NULL);
+			(void)sl_mkdirs(sl_path(sp.root, "pools", pool,
+			    "running", (char *)NULL), 0755);
+			if (sane_rename(from, to) == 0) {
+				nanosleep(&ts, NULL);	/* "run" it */
+				if (sl_run_finish(&sp, pool, to, id,
+				    SL_COMPLETED, 0, now, NULL) < 0)
+					fprintf(stderr, "claimer: finish %s: "
+					    "%s\n", id, strerror(errno));
+				printf("%s\n", id);
+			}
+			free(from);
+			free(to);
+		}
+		if (got.n == 0) {
+			/* others may still hold runs that could come back */
+			if (left() == 0 && ++idle > 3)
+				break;
+			usleep(2000);
+		} else
+			idle = 0;
+		sl_names_free(&got);
+	}
+	sl_agent_deregister(&sp, &a);
+	free(pend);
+	return 0;
+}
+
+/* ids - add the run ids named by tokens in dir (and its subdirs if deep) */
+static void
+ids(const char *dir, int deep, struct sl_names *out)
+{
+	struct dirent *de;
+	char	id[SL_UUID_LEN + 1], *p;
+	DIR    *d;
+
+	if ((d = opendir(dir)) == NULL)
+		return;
+	while ((de = readdir(d)) != NULL) {
+		if (de->d_name[0] == '.')
+			continue;
+		if (deep) {
+			p = sl_path(dir, de->d_name, (char *)NULL);
+			ids(p, 0, out);
+			free(p);
+		} else if (sl_token_parse(de->d_name, NULL, id) == 0)
+			sl_names_add(out, id);
+	}
+	closedir(d);
+}
+
+/*
+ * active - Pending+Running runs now.  Two listings are not one moment: a
+ * run moving from pending/ to running/ between them shows in both, so
+ * runs are counted by id, once.
+ */
+static long
+active(const char *pe, const char *ru)
+{
+	struct sl_names v = { 0 };
+	size_t	i, j;
+	long	n = 0;
+
+	ids(pe, 1, &v);
+	ids(ru, 0, &v);
+	for (i = 0; i < v.n; i++) {
+		for (j = 0; j < i && strcmp(v.v[i], v.v[j]) != 0; j++)
+			;
+		n += j == i;
+	}
+	sl_names_free(&v);
+	return n;
+}
+
+static int
+sample(const char *stop)
+{
+	long	mp = 0, mq[3] = { 0 }, ma = 0, v;
+	static const char *const scope[] = { "pool.", "q.qa.", "q.qb." };
+	char   *pd = sl_pool_dir(&sp, pool), *pe, *ru;
+	struct stat st;
+	long	samples = 0;
+	int	i;
+
+	pe = sl_path(pd, "pending", (char *)NULL);
+	ru = sl_path(pd, "running", (char *)NULL);
+	while (stat(stop, &st) < 0) {
+		for (i = 0; i < 3; i++) {
+			v = sl_slots_held(&sp, pool, scope[i]);
+			if (v > mq[i])
+				mq[i] = v;
+		}
+		v = active(pe, ru);
+		if (v > ma)
+			ma = v;
+		samples++;
+	}
+	mp = mq[0];
+	printf("samples %ld pool %ld qa %ld qb %ld active %ld\n", samples, mp,
+	    mq[1], mq[2], ma);
+	free(pe);
+	free(ru);
+	free(pd);
+	return 0;
+}
+
+int
+main(int argc, char **argv)
+{
+	if (argc < 5) {
+		fprintf(stderr, "usage: claimer SPOOL POOL make QUEUE N | drain "
+		    "LIMIT | sample STOPFILE\n");
+		return 2;
+	}
+	sp.root = argv[1];
+	pool = argv[2];
+	if (strcmp(argv[3], "make") == 0 && argc == 6)
+		return make(argv[4], atol(argv[5]));
+	if (strcmp(argv[3], "drain") == 0)
+		return drain(atol(argv[4]));
+	if (strcmp(argv[3], "sample") == 0)
+		return sample(argv[4]);
+	return 2;
+}
