@@ -1511,6 +1511,7 @@ static const char *const groups[][2] = {
 	{ "work-queue", "manage the work queues of a pool" },
 	{ "submit", "put a command into a pool as a new run" },
 	{ "flow-run", "list, inspect, follow, cancel and delete runs" },
+	{ "dispatch", "hand due runs to agents (sluice-dispatch)" },
 };
 
 /* is_single - a command of one word, such as submit */
@@ -1558,6 +1559,38 @@ help(FILE *f, const char *group, const struct cmd *c)
 	    "'sluice GROUP --help' lists a group's commands.  See sluice(1).\n");
 }
 
+/*
+ * run_program - exec a sibling program (the one next to this binary, else
+ * from $PATH) with our arguments minus the word at skip.
+ */
+static _Noreturn void
+run_program(const char *prog, int argc, char **argv, int skip)
+{
+	char	self[PATH_MAX], *slash, *path;
+	char  **av = sl_xmalloc((size_t)argc * sizeof(char *));
+	ssize_t	n;
+	int	i, k = 0;
+
+	av[k++] = (char *)prog;
+	for (i = 1; i < argc; i++)
+		if (i != skip)
+			av[k++] = argv[i];
+	av[k] = NULL;
+	if ((n = readlink("/proc/self/exe", self, sizeof(self) - 1)) > 0) {
+		self[n] = '\0';
+		if ((slash = strrchr(self, '/')) != NULL) {
+			*slash = '\0';
+			path = sl_path(self, prog, (char *)NULL);
+			if (access(path, X_OK) == 0)
+				execv(path, av);
+			free(path);
+		}
+	}
+	execvp(prog, av);
+	sl_fatal("cannot run %s: %s (is it installed next to sluice or on "
+	    "$PATH?)", prog, strerror(errno));
+}
+
 int
 main(int argc, char **argv)
 {
@@ -1569,6 +1602,20 @@ main(int argc, char **argv)
 	size_t	k;
 
 	sl_set_progname(argv[0]);
+	/* "sluice dispatch ARGS" is "sluice-dispatch ARGS" (contract §1) */
+	for (i = 1; i < argc; i++) {
+		if (strcmp(argv[i], "--") == 0)
+			break;
+		if (is_option(argv[i])) {
+			o = find_opt(argv[i], &inl);
+			if (o >= 0 && opts[o].arg && inl == NULL)
+				i++;
+			continue;
+		}
+		if (strcmp(argv[i], "dispatch") == 0)
+			run_program("sluice-dispatch", argc, argv, i);
+		break;
+	}
 	/* pass 1: the command words (one for submit, two for the groups) */
 	for (i = 1; i < argc && nw < 2; i++) {
 		if (strcmp(argv[i], "--") == 0)

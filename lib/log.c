@@ -9,7 +9,8 @@
  * sl_log() is the event log of agents and dispatchers: one line per distinct
  * event, Prefect's console format
  *	HH:MM:SS.mmm | LEVEL   | logger - message
- * on stderr, or syslog(3) when sl_log_open("syslog") was called.
+ * on stderr, or syslog(3) when sl_log_open("syslog") was called.  DEBUG
+ * lines only when $SLUICE_DEBUG is set.
  */
 #include <errno.h>
 #include <stdarg.h>
@@ -125,6 +126,8 @@ sl_log(enum sl_level lv, const char *fmt, ...)
 	struct timespec ts;
 	va_list	ap;
 
+	if (lv == SL_DEBUG && getenv("SLUICE_DEBUG") == NULL)
+		return;
 	va_start(ap, fmt);
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);

@@ -849,7 +849,7 @@ mkdirs_in(const char *base, const char *const *sub, char *err, size_t errlen)
 	return 0;
 }
 
-static const char *const queue_subdirs[] = { "tmp", "new", NULL };
+static const char *const queue_subdirs[] = { "tmp", "new", "sched", NULL };
 
 /*
  * place_new - build a directory under a private name with fill(), then
@@ -914,7 +914,7 @@ static int
 fill_pool(const char *dir, void *arg, char *err, size_t errlen)
 {
 	static const char *const sub[] = { "config", "queues/default/tmp",
-	    "queues/default/new", NULL };
+	    "queues/default/new", "queues/default/sched", NULL };
 	struct newpool *np = arg;
 	struct sl_pool p;
 	struct sl_queue dq;

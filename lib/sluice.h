@@ -343,6 +343,17 @@ int	sl_run_finish(const struct sl_spool *, const char *pool,
 	    const char *dir, const char *id, enum sl_state, int exit_code,
 	    time_t started, const char *message);
 
+/* ---- dispatch.c: a pass over a pool, and inotify hints ---- */
+
+struct sl_pass {
+	long	accepted, recovered, claimed;
+	time_t	next;			/* when a run comes due next; 0: none */
+};
+int	sl_dispatch_pool(const struct sl_spool *, const struct sl_config *,
+	    const char *pool, time_t now, int full, struct sl_pass *);
+int	sl_watch_pool(const struct sl_spool *, const char *pool);
+int	sl_watch_wait(long timeout);
+
 /* ---- json.c ---- */
 
 void	sl_json_str(struct sl_buf *, const char *);	/* "..." or null */

@@ -1,0 +1,200 @@
+/*
+ * sluice-dispatch - hand Scheduled runs to the agents that serve them.
+ *
+ *	sluice-dispatch [--spool DIR] [-p POOL]... [--once | --watch]
+ *	    [--poll-seconds S]
+ *
+ * --once (the default; for cron) makes one pass over each pool (every pool
+ * of the spool if no -p is given) and exits.  --watch makes a pass, then
+ * waits for a change on this host (inotify) or for --poll-seconds,
+ * whichever comes first, or for the next run to come due, and passes
+ * again, until SIGTERM or SIGINT.  A pass is libsluice's sl_dispatch_pool:
+ * accept dropped files, recover what dead agents and claimers left, clean
+ * up, and claim due runs for each online agent within every limit.
+ * Any number of dispatchers and agents may run at once, on any number of
+ * hosts: claims are renames, limits are slot names (spool-layout.md).
+ *
+ * Signal handlers only set a flag (OpenBSD cron's rule).
+ */
+#include <errno.h>
+#include <limits.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "sluice.h"
+
+static volatile sig_atomic_t stop;
+
+static void
+on_signal(int sig)
+{
+	(void)sig;
+	stop = 1;
+}
+
+static _Noreturn void
+usage(int rc)
+{
+	fprintf(rc ? stderr : stdout, "usage: sluice-dispatch [--spool DIR] "
+	    "[-p POOL]... [--once | --watch] [--poll-seconds S]\n"
+	    "See sluice-dispatch(8).\n");
+	exit(rc);
+}
+
+/* pass - one pass over the pools; the earliest time a run comes due */
+static time_t
+pass(const struct sl_spool *sp, const struct sl_config *cf, char **pools,
+    int npools, int full)
+{
+	struct sl_pass total;
+	char  **names = pools, err[SL_ERR_MAX];
+	size_t	n = (size_t)npools, i;
+	time_t	now = time(NULL);
+
+	memset(&total, 0, sizeof(total));
+	if (npools == 0 && sl_pool_names(sp, &names, &n) < 0) {
+		sl_log(SL_ERROR, "cannot list the pools of %s: %s", sp->root,
+		    strerror(errno));
+		return 0;
+	}
+	for (i = 0; i < n; i++) {
+		struct sl_pass p;
+
+		memset(&p, 0, sizeof(p));
+		if (!sl_pool_exists(sp, names[i])) {
+			snprintf(err, sizeof(err), "Work pool '%s' not found.",
+			    names[i]);
+			sl_log(SL_ERROR, "%s", err);
+			continue;
+		}
+		(void)sl_dispatch_pool(sp, cf, names[i], now, full, &p);
+		total.accepted += p.accepted;
+		total.recovered += p.recovered;
+		total.claimed += p.claimed;
+		if (p.next != 0 && (total.next == 0 || p.next < total.next))
+			total.next = p.next;
+		(void)sl_watch_pool(sp, names[i]);
+	}
+	if (npools == 0) {
+		for (i = 0; i < n; i++)
+			free(names[i]);
+		free(names);
+	}
+	if (total.accepted || total.recovered || total.claimed)
+		sl_log(SL_DEBUG, "pass: %ld accepted, %ld recovered, %ld claimed",
+		    total.accepted, total.recovered, total.claimed);
+	return total.next;
+}
+
+int
+main(int argc, char **argv)
+{
+	static struct sl_config cf;
+	struct sl_spool sp;
+	struct sigaction sa;
+	const char *spool = NULL;
+	char  **pools = NULL, err[SL_ERR_MAX];
+	long	poll = -1, wait_s;
+	int	npools = 0, watch = 0, i;
+	time_t	next, last_full = 0, now;
+
+	sl_set_progname(argv[0]);
+	for (i = 1; i < argc; i++) {
+		const char *a = argv[i], *v = NULL;
+
+		if (strcmp(a, "--help") == 0 || strcmp(a, "-h") == 0)
+			usage(0);
+		if (strcmp(a, "--version") == 0) {
+			printf("sluice-dispatch %s\n", SLUICE_VERSION);
+			return 0;
+		}
+		if (strcmp(a, "--once") == 0) {
+			watch = 0;
+			continue;
+		}
+		if (strcmp(a, "--watch") == 0) {
+			watch = 1;
+			continue;
+		}
+		if (strncmp(a, "--spool=", 8) == 0)
+			v = a + 8, a = "--spool";
+		else if (strncmp(a, "--pool=", 7) == 0)
+			v = a + 7, a = "-p";
+		else if (strncmp(a, "--poll-seconds=", 15) == 0)
+			v = a + 15, a = "--poll-seconds";
+		else if (strcmp(a, "--spool") == 0 || strcmp(a, "-p") == 0 ||
+		    strcmp(a, "--pool") == 0 || strcmp(a, "--poll-seconds") == 0) {
+			if (i + 1 >= argc) {
+				sl_warn("option %s needs a value", a);
+				usage(2);
+			}
+			v = argv[++i];
+		} else {
+			sl_warn("unknown argument '%s'", a);
+			usage(2);
+		}
+		if (*v == '\0') {
+			sl_warn("option %s needs a value, not an empty string", a);
+			usage(2);
+		}
+		if (strcmp(a, "--spool") == 0)
+			spool = v;
+		else if (strcmp(a, "--poll-seconds") == 0) {
+			if (sl_num_parse(v, 1, 86400, &poll) < 0) {
+				sl_warn("invalid --poll-seconds '%s': 1 to 86400", v);
+				usage(2);
+			}
+		} else {
+			if (!sl_name_ok(v)) {
+				sl_warn("invalid work pool name '%s': it %s", v,
+				    sl_name_why(v));
+				usage(2);
+			}
+			pools = sl_xrealloc(pools, (npools + 1) * sizeof(*pools));
+			pools[npools++] = (char *)v;
+		}
+	}
+	if (sl_config_load(&cf, err, sizeof(err)) < 0)
+		sl_fatal("%s", err);
+	if (poll < 0)
+		poll = cf.poll_seconds;
+	if (sl_log_open(cf.log, "sluice.dispatch") < 0)
+		sl_fatal("log = %s: cannot open", cf.log);
+	if (sl_spool_resolve(&sp, spool, &cf, err, sizeof(err)) < 0)
+		sl_fatal("%s", err);
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_signal;	/* no SA_RESTART: waits return */
+	sigemptyset(&sa.sa_mask);
+	if (sigaction(SIGTERM, &sa, NULL) < 0 || sigaction(SIGINT, &sa, NULL) < 0)
+		sl_fatal("sigaction: %s", strerror(errno));
+	if (watch)
+		sl_log(SL_INFO, "Dispatcher started on %s, rescanning every %ld s",
+		    sp.root, poll);
+	for (;;) {
+		now = time(NULL);
+		next = pass(&sp, &cf, pools, npools, now - last_full >= poll ||
+		    !watch);
+		if (now - last_full >= poll || !watch)
+			last_full = now;
+		if (!watch || stop)
+			break;
+		wait_s = poll - (time(NULL) - last_full);
+		if (next != 0 && next - time(NULL) < wait_s)
+			wait_s = next - time(NULL);
+		/* RACE: a change on another host is seen at the next rescan,
+		 * at most poll seconds away: inotify sees only this host */
+		(void)sl_watch_wait(wait_s);
+		if (stop)
+			break;
+	}
+	if (watch)
+		sl_log(SL_INFO, "Dispatcher stopped");
+	free(pools);
+	sl_spool_free(&sp);
+	sl_config_free(&cf);
+	return 0;
+}
