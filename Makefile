@@ -43,6 +43,13 @@ bin/%: bin/%.c lib/libsluice.a lib/sluice.h
 tests/claimer: tests/claimer.c lib/libsluice.a lib/sluice.h
 	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ tests/claimer.c lib/libsluice.a $(LDLIBS)
 
+bench/mkruns: bench/mkruns.c lib/libsluice.a lib/sluice.h
+	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ bench/mkruns.c lib/libsluice.a $(LDLIBS)
+
+# bench: timing claims are benchmarks, never timed asserts in tests
+bench: all bench/mkruns
+	./bench/dispatch.sh
+
 UNITSRC	= $(wildcard tests/unit/test_*.c) tests/unit/check_sluice.c
 $(UNIT): $(UNITSRC) tests/unit/tests.h lib/libsluice.a
 	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $(UNITSRC) lib/libsluice.a $(LDLIBS) \
@@ -81,6 +88,6 @@ install: all
 	install -m 644 etc/sluice.ini $(DESTDIR)$(ETCDIR)/sluice.ini.example
 
 clean:
-	rm -f lib/*.o lib/libsluice.a $(PROGS) $(UNIT) $(TESTPROGS)
+	rm -f lib/*.o lib/libsluice.a $(PROGS) $(UNIT) $(TESTPROGS) bench/mkruns
 
-.PHONY: all deps check lint-man demo install clean
+.PHONY: all deps check lint-man demo install clean bench
