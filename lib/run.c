@@ -996,6 +996,51 @@ sl_cleanup_pool(const struct sl_spool *sp, const char *pool, long keep_days,
 		}
 		free_list(v, n);
 	}
+	/* a claimer's private slot directory (.slot.UUID/RUN-ID, whose
+	 * content says when) or a delete's .trash. left by a crash */
+	{
+		struct dirent *de;
+		DIR    *d2;
+
+		if ((d2 = opendir(t)) != NULL) {
+			while ((de = readdir(d2)) != NULL) {
+				char   *e2, **ev, val[32];
+				size_t	en;
+				int	old = 0;
+
+				if (strncmp(de->d_name, ".trash.", 7) == 0)
+					old = 1;
+				else if (strncmp(de->d_name, ".slot.", 6) != 0)
+					continue;
+				e2 = sl_path(t, de->d_name, (char *)NULL);
+				if (!old && list_dir(e2, is_uuid, &ev, &en) == 0) {
+					char   *txt = en ? read_small(e2, ev[0]) : NULL;
+
+					sl_kv_get(txt ? txt : "", "claimed", val,
+					    sizeof(val));
+					if (en > 0)
+						old = now - strtol(val, NULL, 10) >
+						    RECOVER_AGE;
+					else {
+						/* no entry yet: only its mtime
+						 * tells; an hour dwarfs skew */
+						struct stat st;
+
+						old = lstat(e2, &st) == 0 &&
+						    now - st.st_mtime > RECOVER_AGE;
+					}
+					free(txt);
+					free_list(ev, en);
+				}
+				/* RACE: a claimer's slot directory is private
+				 * for a moment only; an hour is never a moment */
+				if (old)
+					(void)sl_rmtree(e2);
+				free(e2);
+			}
+			closedir(d2);
+		}
+	}
 	free(t);
 	free(pd);
 	return removed;
