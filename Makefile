@@ -24,6 +24,7 @@ PROGS	= bin/sluice bin/sluice-dispatch
 MAN1	= man/sluice.1 man/sluice-work-pool.1 man/sluice-work-queue.1 \
 	  man/sluice-submit.1 man/sluice-flow-run.1
 MAN5	= man/sluice.ini.5 man/sluice-run.5
+MAN8	= man/sluice-dispatch.8
 UNIT	= tests/unit/check_sluice
 TESTPROGS = tests/claimer
 
@@ -73,7 +74,7 @@ check: deps
 	./tests/run-tests
 
 lint-man:
-	mandoc -Tlint -W warning $(MAN1) $(MAN5)
+	mandoc -Tlint -W warning $(MAN1) $(MAN5) $(MAN8)
 
 demo: deps
 	$(MAKE) all
@@ -81,10 +82,11 @@ demo: deps
 
 install: all
 	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1 \
-	    $(DESTDIR)$(MANDIR)/man5 $(DESTDIR)$(ETCDIR)
+	    $(DESTDIR)$(MANDIR)/man5 $(DESTDIR)$(MANDIR)/man8 $(DESTDIR)$(ETCDIR)
 	install -m 755 $(PROGS) $(DESTDIR)$(BINDIR)
 	install -m 644 $(MAN1) $(DESTDIR)$(MANDIR)/man1
 	install -m 644 $(MAN5) $(DESTDIR)$(MANDIR)/man5
+	install -m 644 $(MAN8) $(DESTDIR)$(MANDIR)/man8
 	install -m 644 etc/sluice.ini $(DESTDIR)$(ETCDIR)/sluice.ini.example
 
 clean:
