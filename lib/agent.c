@@ -143,8 +143,8 @@ read_beat(const char *dir)
 
 	if ((n = sl_read_file(p, &text, 64)) < 0 && errno == ENOENT)
 		v = -1;
-	else if (n > 0) {
-		if (text[n - 1] == '\n') {
+	else if (n >= 0) {
+		if (n > 0 && text[n - 1] == '\n') {
 			text[n - 1] = '\0';
 			if (sl_num_parse(text, 1, LONG_MAX, &v) < 0)
 				v = 0;
