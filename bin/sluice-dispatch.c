@@ -193,6 +193,7 @@ main(int argc, char **argv)
 	}
 	if (watch)
 		sl_log(SL_INFO, "Dispatcher stopped");
+	sl_watch_close();
 	free(pools);
 	sl_spool_free(&sp);
 	sl_config_free(&cf);

@@ -102,6 +102,10 @@ static int watching;
 static void
 watch(const char *dir)
 {
+	/* libinotifytools makes a new record for a path watched again
+	 * (and keeps the old one), so only new paths are added */
+	if (inotifytools_wd_from_filename(dir) >= 0)
+		return;
 	/* RACE: the directory may vanish or appear between passes; a watch
 	 * missed is only a later wake-up, the periodic rescan finds all */
 	(void)inotifytools_watch_file(dir, IN_CREATE | IN_MOVED_TO |
@@ -192,4 +196,13 @@ sl_watch_wait(long timeout)
 		return 0;
 	}
 	return inotifytools_next_event(timeout) != NULL;
+}
+
+/* sl_watch_close - drop every watch (at exit) */
+void
+sl_watch_close(void)
+{
+	if (watching)
+		inotifytools_cleanup();
+	watching = 0;
 }

@@ -353,6 +353,7 @@ int	sl_dispatch_pool(const struct sl_spool *, const struct sl_config *,
 	    const char *pool, time_t now, int full, struct sl_pass *);
 int	sl_watch_pool(const struct sl_spool *, const char *pool);
 int	sl_watch_wait(long timeout);
+void	sl_watch_close(void);
 
 /* ---- json.c ---- */
 

@@ -147,8 +147,13 @@ drain(long limit)
 			from = sl_path(pend, got.v[i], (char *)NULL);
 			to = sl_path(sp.root, "pools", pool, "running",
 			    got.v[i], (char *)NULL);
-			(void)sl_mkdirs(sl_path(sp.root, "pools", pool,
-			    "running", (char *)NULL), 0755);
+			{
+				char   *rd = sl_path(sp.root, "pools", pool,
+				    "running", (char *)NULL);
+
+				(void)sl_mkdirs(rd, 0755);
+				free(rd);
+			}
 			if (sane_rename(from, to) == 0) {
 				nanosleep(&ts, NULL);	/* "run" it */
 				if (sl_run_finish(&sp, pool, to, id,
@@ -262,6 +267,7 @@ main(int argc, char **argv)
 	}
 	sp.root = argv[1];
 	pool = argv[2];
+	setvbuf(stdout, NULL, _IOLBF, 0);	/* every id out, whatever ends us */
 	if (strcmp(argv[3], "make") == 0 && argc == 6)
 		return make(argv[4], atol(argv[5]));
 	if (strcmp(argv[3], "drain") == 0)
