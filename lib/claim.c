@@ -203,6 +203,38 @@ free_names(char **v, size_t n)
 	free(v);
 }
 
+/*
+ * release_claimed_for - give back the slots run id holds for agent's
+ * claim only.  A run handed back to its queue may be claimed again at
+ * once, by a live agent, whose new entries carry the same run id: only
+ * the entries that say "agent = <the gone one>" are the old claim's.
+ */
+static int
+release_claimed_for(const struct sl_spool *sp, const char *pool,
+    const char *id, const char *agent)
+{
+	char  **v, *e, *text, who[SL_UUID_LEN + 8];
+	size_t	n, i;
+	int	rc = 0;
+
+	if (sl_slots_of(sp, pool, id, &v, &n) < 0)
+		return -1;
+	for (i = 0; i < n; i++) {
+		e = sl_path(sp->root, "pools", pool, "slots", v[i], id,
+		    (char *)NULL);
+		if (sl_read_file(e, &text, 1024) >= 0) {
+			sl_kv_get(text, "agent", who, sizeof(who));
+			free(text);
+			if (strcmp(who, agent) == 0 &&
+			    sl_slot_release(sp, pool, v[i], id) < 0)
+				rc = -1;
+		}
+		free(e);
+	}
+	free_names(v, n);
+	return rc;
+}
+
 /* sl_slots_release_run - give back every slot run id holds */
 int
 sl_slots_release_run(const struct sl_spool *sp, const char *pool,
@@ -710,8 +742,11 @@ sl_recover_pool(const struct sl_spool *sp, const char *pool, time_t now,
 						 * wins, the other finds it gone. */
 						if (sl_mkdirs(qd, 0755) == 0 &&
 						    sane_rename(from, to) == 0) {
-							(void)sl_slots_release_run(sp,
-							    pool, id);
+							/* RACE: it may be claimed
+							 * again already; free only
+							 * the gone agent's slots */
+							(void)release_claimed_for(sp,
+							    pool, id, de->d_name);
 							sl_log(SL_WARNING, "Returned "
 							    "run %s to work queue '%s': "
 							    "agent %s is gone", id, qn,

@@ -28,6 +28,7 @@ Suite  *suite_table(void);
 Suite  *suite_log(void);
 Suite  *suite_buf(void);
 Suite  *suite_spool(void);
+Suite  *suite_claim(void);
 
 /* helpers (check_sluice.c) */
 

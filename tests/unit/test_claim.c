@@ -1,0 +1,2322 @@
+/*
+ * test_claim.c - lib/claim.c: concurrency slots, claims, finishing and
+ * recovery (spool-layout.md, "Claims and concurrency limits").
+ *
+ * Every test gets a fresh spool (a temp dir with pools/ in it), and runs
+ * are submitted with sl_run_submit and claimed for agents registered with
+ * sl_agent_register, as sluice does.  Covered: taking and releasing slots
+ * (entries name their run; a stranger cannot release; an empty slot
+ * directory is free); claims in waterfall order; pool, queue and agent
+ * limits, limits of 0, paused pools and queues, prefetch, the queues an
+ * agent serves; a crash (the process exits in sl_claim_step, or just
+ * before or after a rename through the sl_sys seam) at every step of a
+ * claim and of sl_run_finish, followed by recovery; lost NFS replies and
+ * failing renames at every rename of a claim, a finish and a recovery;
+ * recovery of gone, live, torn and unregistered agents and of stale
+ * slots, and recovery racing a claim; and six claimers racing for a pool
+ * limit of 2.
+ *
+ * Times: the claim protocol takes "now" from its caller, so tests use
+ * now0 (the wall clock at setup) and times relative to it.  LEASE is the
+ * value sl_dispatch_pool passes (10 x lease), so "the leases are over" is
+ * now0 + LEASE + 1, as the crash table in spool-layout.md says.
+ */
+#include <dirent.h>
+#include <errno.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "tests.h"
+
+#define T_CLAIM_TIMEOUT	60	/* crash loops rebuild a spool per step */
+#define P		"P"
+#define WINDOW		30	/* heartbeat x missed_heartbeats */
+#define LEASE		300	/* 10 x lease, as sl_dispatch_pool passes it */
+#define CRASHED		42	/* a child's exit status: it died at a step */
+
+typedef char runid[SL_UUID_LEN + 1];
+
+static char *root;
+static struct sl_spool sp;
+static char err[SL_ERR_MAX];
+static time_t now0;
+static int nagents;
+
+static void
+make_root(void)
+{
+	char   *pools;
+
+	root = t_tmpdir();
+	sp.root = root;
+	sp.source = "test";
+	pools = sl_path(root, "pools", (char *)NULL);
+	t_mkdir(pools);
+	free(pools);
+}
+
+static void
+setup(void)
+{
+	make_root();
+	err[0] = '\0';
+	now0 = time(NULL);
+	sl_claim_step = NULL;
+}
+
+static void
+teardown(void)
+{
+	sl_sys.rename = rename;
+	sl_sys.link = link;
+	sl_sys.mkdir = mkdir;
+	sl_claim_step = NULL;
+	sl_rmtree(root);
+	free(root);
+}
+
+/* respool - start over with an empty spool (loops over crash points) */
+static void
+respool(void)
+{
+	sl_rmtree(root);
+	free(root);
+	make_root();
+}
+
+/* S - a path under the spool root, printf-style (static, 4 live at once) */
+static const char *
+S(const char *fmt, ...)
+{
+	static char buf[4][4096];
+	static int k;
+	int	n;
+	va_list	ap;
+
+	k = (k + 1) % 4;
+	n = snprintf(buf[k], sizeof(buf[k]), "%s/", root);
+	va_start(ap, fmt);
+	vsnprintf(buf[k] + n, sizeof(buf[k]) - (size_t)n, fmt, ap);
+	va_end(ap);
+	return buf[k];
+}
+
+/* ls - the names in dir, sorted; with dots == 0 not those starting '.' */
+static void
+ls(const char *dir, int dots, struct sl_names *out)
+{
+	struct dirent *de;
+	DIR    *d;
+
+	out->v = NULL;
+	out->n = 0;
+	if ((d = opendir(dir)) == NULL) {
+		ck_assert_msg(errno == ENOENT, "opendir %s: %s", dir,
+		    strerror(errno));
+		return;
+	}
+	while ((de = readdir(d)) != NULL) {
+		if (strcmp(de->d_name, ".") == 0 || strcmp(de->d_name, "..") == 0)
+			continue;
+		if (!dots && de->d_name[0] == '.')
+			continue;
+		sl_names_add(out, de->d_name);
+	}
+	closedir(d);
+	if (out->n > 1)
+		qsort(out->v, out->n, sizeof(*out->v), sl_strcmp_p);
+}
+
+/* n_in - entries of dir not starting with '.'; 0 if it is missing */
+static int
+n_in(const char *dir)
+{
+	int	n = t_count(dir, 0);
+
+	return n < 0 ? 0 : n;
+}
+
+/* ---- pools, queues, runs, agents ---- */
+
+static void
+pool(long limit)
+{
+	ck_assert_msg(sl_pool_create(&sp, P, 0, limit, err, sizeof(err)) == 0,
+	    "create pool: %s", err);
+}
+
+static void
+queue(const char *name, long prio, long limit)
+{
+	ck_assert_msg(sl_queue_create(&sp, P, name, prio, limit, NULL, NULL,
+	    err, sizeof(err)) == 0, "create queue %s: %s", name, err);
+}
+
+static int
+edit_pause_pool(struct sl_pool *p, void *arg, char *e, size_t elen)
+{
+	(void)arg;
+	(void)e;
+	(void)elen;
+	p->paused = 1;
+	return 0;
+}
+
+static int
+edit_pause_queue(struct sl_pool *p, void *arg, char *e, size_t elen)
+{
+	struct sl_queue *q = sl_pool_queue(p, arg);
+
+	if (q == NULL) {
+		snprintf(e, elen, "no queue %s", (const char *)arg);
+		return -1;
+	}
+	q->paused = 1;
+	return 0;
+}
+
+static void
+pause_queue(const char *name)
+{
+	ck_assert_msg(sl_pool_update(&sp, P, edit_pause_queue, (void *)name,
+	    NULL, err, sizeof(err)) == 0, "pause %s: %s", name, err);
+}
+
+/* submit - a new run (command "true") in queue q, due at when */
+static void
+submit(const char *q, time_t when, runid id)
+{
+	struct sl_runspec r;
+
+	memset(&r, 0, sizeof(r));
+	snprintf(r.pool, sizeof(r.pool), "%s", P);
+	snprintf(r.queue, sizeof(r.queue), "%s", q);
+	r.command = sl_xstrdup("true");
+	r.scheduled = when;
+	ck_assert_msg(sl_run_submit(&sp, &r, err, sizeof(err)) == 0,
+	    "submit to %s: %s", q, err);
+	memcpy(id, r.id, sizeof(runid));
+	sl_runspec_free(&r);
+}
+
+/* agent_init - an agent of P serving every queue; not yet registered */
+static void
+agent_init(struct sl_agent *a, long limit, long prefetch, time_t when)
+{
+	memset(a, 0, sizeof(*a));
+	ck_assert_int_eq(sl_uuid(a->id), 0);
+	snprintf(a->name, sizeof(a->name), "agent-%d", ++nagents);
+	snprintf(a->pool, sizeof(a->pool), "%s", P);
+	snprintf(a->host, sizeof(a->host), "testhost");
+	a->pid = (long)getpid();
+	a->limit = limit;
+	a->prefetch = prefetch;
+	a->started = when;
+}
+
+/* agent_reg - register the agent and beat at its start */
+static void
+agent_reg(struct sl_agent *a)
+{
+	ck_assert_msg(sl_agent_register(&sp, a, err, sizeof(err)) == 0,
+	    "register: %s", err);
+	ck_assert_int_eq(sl_agent_beat(&sp, a, a->started), 0);
+}
+
+static void
+agent_new(struct sl_agent *a, long limit, long prefetch, time_t when)
+{
+	agent_init(a, limit, prefetch, when);
+	agent_reg(a);
+}
+
+/* claim - sl_claim, which must not fail */
+static long
+claim(const struct sl_agent *a, long max, time_t when, struct sl_names *got)
+{
+	long	n;
+
+	n = sl_claim(&sp, a, max, when, got, NULL, err, sizeof(err));
+	ck_assert_msg(n >= 0, "sl_claim: %s", err);
+	return n;
+}
+
+static int
+npending(const struct sl_agent *a)
+{
+	return n_in(S("pools/" P "/pending/%s", a->id));
+}
+
+/* ---- where runs are ---- */
+
+enum where { W_SCHED, W_PENDING, W_RUNNING, W_DONE };
+static const char *const wname[] = { "Scheduled", "Pending", "Running",
+	"final" };
+
+struct loc {
+	runid	id;
+	enum where w;
+	char	sub[80];		/* its queue, its agent, its state */
+	char	name[128];		/* its directory's name */
+};
+
+struct locs {
+	struct loc *v;
+	size_t	n;
+};
+
+static void
+add_loc(struct locs *L, const char *id, enum where w, const char *sub,
+    const char *name)
+{
+	struct loc *l;
+
+	L->v = sl_xrealloc(L->v, (L->n + 1) * sizeof(*L->v));
+	l = &L->v[L->n++];
+	snprintf(l->id, sizeof(l->id), "%s", id);
+	l->w = w;
+	snprintf(l->sub, sizeof(l->sub), "%s", sub);
+	snprintf(l->name, sizeof(l->name), "%s", name);
+}
+
+/* tokens - every entry of dir, each of which must be a run token */
+static void
+tokens(struct locs *L, const char *dir, enum where w, const char *sub)
+{
+	struct sl_names es;
+	runid	id;
+	size_t	i;
+
+	ls(dir, 0, &es);
+	for (i = 0; i < es.n; i++) {
+		ck_assert_msg(sl_token_parse(es.v[i], NULL, id) == 0,
+		    "a stray %s in %s", es.v[i], dir);
+		add_loc(L, id, w, sub, es.v[i]);
+	}
+	sl_names_free(&es);
+}
+
+/* scan - every run of P: in sched/ of a queue, pending/, running/, done/ */
+static void
+scan(struct locs *L)
+{
+	struct sl_names v;
+	runid	id;
+	size_t	i;
+
+	L->v = NULL;
+	L->n = 0;
+	ls(S("pools/" P "/queues"), 0, &v);
+	for (i = 0; i < v.n; i++)
+		tokens(L, S("pools/" P "/queues/%s/sched", v.v[i]), W_SCHED,
+		    v.v[i]);
+	sl_names_free(&v);
+	ls(S("pools/" P "/pending"), 0, &v);
+	for (i = 0; i < v.n; i++) {
+		ck_assert_msg(sl_uuid_ok(v.v[i]), "a stray %s in pending/",
+		    v.v[i]);
+		tokens(L, S("pools/" P "/pending/%s", v.v[i]), W_PENDING,
+		    v.v[i]);
+	}
+	sl_names_free(&v);
+	tokens(L, S("pools/" P "/running"), W_RUNNING, "");
+	ls(S("pools/" P "/done"), 0, &v);
+	for (i = 0; i < v.n; i++) {
+		ck_assert_msg(strlen(v.v[i]) > SL_UUID_LEN + 1 &&
+		    v.v[i][SL_UUID_LEN] == '.', "a stray %s in done/", v.v[i]);
+		memcpy(id, v.v[i], SL_UUID_LEN);
+		id[SL_UUID_LEN] = '\0';
+		ck_assert(sl_uuid_ok(id));
+		add_loc(L, id, W_DONE, v.v[i] + SL_UUID_LEN + 1, v.v[i]);
+	}
+	sl_names_free(&v);
+}
+
+static int
+count_id(const struct locs *L, const char *id)
+{
+	size_t	i;
+	int	n = 0;
+
+	for (i = 0; i < L->n; i++)
+		n += strcmp(L->v[i].id, id) == 0;
+	return n;
+}
+
+static const struct loc *
+find(const struct locs *L, const char *id)
+{
+	size_t	i;
+
+	for (i = 0; i < L->n; i++)
+		if (strcmp(L->v[i].id, id) == 0)
+			return &L->v[i];
+	return NULL;
+}
+
+static int
+count_where(const struct locs *L, enum where w)
+{
+	size_t	i;
+	int	n = 0;
+
+	for (i = 0; i < L->n; i++)
+		n += L->v[i].w == w;
+	return n;
+}
+
+/* locate - where run id is now (it must be in exactly one place) */
+static struct loc
+locate(const char *id)
+{
+	struct locs L;
+	struct loc l;
+
+	scan(&L);
+	ck_assert_msg(count_id(&L, id) == 1, "run %s is in %d places", id,
+	    count_id(&L, id));
+	l = *find(&L, id);
+	free(L.v);
+	return l;
+}
+
+/* run_dir - the directory of a located run (static) */
+static const char *
+run_dir(const struct loc *l)
+{
+	switch (l->w) {
+	case W_SCHED:
+		return S("pools/" P "/queues/%s/sched/%s", l->sub, l->name);
+	case W_PENDING:
+		return S("pools/" P "/pending/%s/%s", l->sub, l->name);
+	case W_RUNNING:
+		return S("pools/" P "/running/%s", l->name);
+	default:
+		return S("pools/" P "/done/%s", l->name);
+	}
+}
+
+static long
+nslots(const char *id)
+{
+	char  **v;
+	size_t	n, i;
+
+	ck_assert_int_eq(sl_slots_of(&sp, P, id, &v, &n), 0);
+	for (i = 0; i < n; i++)
+		free(v[i]);
+	free(v);
+	return (long)n;
+}
+
+/* check_holding - every Pending or Running run holds want slots */
+static void
+check_holding(long want)
+{
+	struct locs L;
+	size_t	i;
+
+	scan(&L);
+	for (i = 0; i < L.n; i++)
+		if (L.v[i].w == W_PENDING || L.v[i].w == W_RUNNING)
+			ck_assert_msg(nslots(L.v[i].id) == want, "%s run %s "
+			    "holds %ld slots, not %ld", wname[L.v[i].w],
+			    L.v[i].id, nslots(L.v[i].id), want);
+	free(L.v);
+}
+
+/*
+ * check_spool - the spool is consistent: each of the n runs is in exactly
+ * one place and there are no others; a held slot has one entry, naming a
+ * run that is Pending or Running; at most plimit "pool." slots are held
+ * (SL_NOLIMIT: no check); each Pending or Running run holds want slots
+ * (-1: no check); pools/P/tmp holds nothing but dotted names.
+ */
+static void
+check_spool(runid *ids, size_t n, long plimit, long want)
+{
+	struct sl_names slots, ents, tmp;
+	struct locs L;
+	size_t	i, j;
+	long	pool_held = 0;
+
+	scan(&L);
+	for (i = 0; i < n; i++)
+		ck_assert_msg(count_id(&L, ids[i]) == 1, "run %s is in %d "
+		    "places", ids[i], count_id(&L, ids[i]));
+	ck_assert_msg(L.n == n, "%zu runs in the spool, %zu submitted", L.n, n);
+	ls(S("pools/" P "/slots"), 0, &slots);
+	for (i = 0; i < slots.n; i++) {
+		ls(S("pools/" P "/slots/%s", slots.v[i]), 1, &ents);
+		ck_assert_msg(ents.n <= 1, "slot %s has %zu entries",
+		    slots.v[i], ents.n);
+		for (j = 0; j < ents.n; j++) {
+			const struct loc *l = find(&L, ents.v[j]);
+
+			ck_assert_msg(l != NULL && (l->w == W_PENDING ||
+			    l->w == W_RUNNING), "slot %s is held by run %s, "
+			    "which is %s", slots.v[i], ents.v[j],
+			    l == NULL ? "nowhere" : wname[l->w]);
+			pool_held += strncmp(slots.v[i], "pool.", 5) == 0;
+		}
+		sl_names_free(&ents);
+	}
+	sl_names_free(&slots);
+	if (plimit != SL_NOLIMIT)
+		ck_assert_int_le(pool_held, plimit);
+	if (want >= 0)
+		check_holding(want);
+	ls(S("pools/" P "/tmp"), 1, &tmp);
+	for (i = 0; i < tmp.n; i++)
+		ck_assert_msg(tmp.v[i][0] == '.', "left in tmp/: %s", tmp.v[i]);
+	sl_names_free(&tmp);
+	free(L.v);
+}
+
+/* start - move a Pending run of agent a to running/ (as an agent does) */
+static void
+start(const struct sl_agent *a, const char *tok)
+{
+	char   *from, *to;
+
+	ck_assert_int_eq(sl_mkdirs(S("pools/" P "/running"), 0755), 0);
+	from = sl_xstrdup(S("pools/" P "/pending/%s/%s", a->id, tok));
+	to = sl_xstrdup(S("pools/" P "/running/%s", tok));
+	ck_assert_msg(rename(from, to) == 0, "rename %s: %s", from,
+	    strerror(errno));
+	free(from);
+	free(to);
+}
+
+/* finish - sl_run_finish of a located run, Completed */
+static void
+finish(const char *id)
+{
+	struct loc l = locate(id);
+	char   *d = sl_xstrdup(run_dir(&l));
+
+	ck_assert_msg(sl_run_finish(&sp, P, d, id, SL_COMPLETED, 0, now0,
+	    NULL) == 0, "finish %s: %s", id, strerror(errno));
+	free(d);
+	ck_assert(t_exists(S("pools/" P "/done/%s.Completed", id)));
+}
+
+/* finish_pending - finish every Pending run, as their agents would */
+static void
+finish_pending(void)
+{
+	struct locs L;
+	size_t	i;
+
+	scan(&L);
+	for (i = 0; i < L.n; i++)
+		if (L.v[i].w == W_PENDING)
+			finish(L.v[i].id);
+	free(L.v);
+}
+
+/*
+ * drain - a fresh agent, registered at when, claims everything left and
+ * finishes it, never holding more than plimit runs at once; then every
+ * one of the n runs is in done/, once.
+ */
+static void
+drain(runid *ids, size_t n, long plimit, time_t when)
+{
+	struct sl_agent b;
+	struct sl_names got = { 0 };
+	struct locs L;
+	size_t	i, iter;
+	long	c;
+
+	agent_new(&b, SL_NOLIMIT, 0, when);
+	for (iter = 0; iter < 2 * n + 5; iter++) {
+		c = claim(&b, 100, when, &got);
+		if (plimit != SL_NOLIMIT) {
+			ck_assert_int_le(npending(&b), plimit);
+			ck_assert_int_le(sl_slots_held(&sp, P, "pool."), plimit);
+		}
+		for (i = 0; i < got.n; i++) {
+			runid	id;
+
+			ck_assert_int_eq(sl_token_parse(got.v[i], NULL, id), 0);
+			start(&b, got.v[i]);
+			finish(id);
+		}
+		sl_names_free(&got);
+		if (c == 0)
+			break;
+	}
+	scan(&L);
+	for (i = 0; i < n; i++) {
+		const struct loc *l = find(&L, ids[i]);
+
+		ck_assert_msg(count_id(&L, ids[i]) == 1 && l->w == W_DONE,
+		    "run %s is %s, in %d places", ids[i], l ? wname[l->w] :
+		    "nowhere", count_id(&L, ids[i]));
+	}
+	ck_assert_uint_eq(L.n, n);
+	free(L.v);
+	ck_assert_int_eq(sl_slots_held(&sp, P, NULL), 0);
+}
+
+/* ---- slots ---- */
+
+/* mktoken - a token T.U.ID for a run that need not exist */
+static void
+mktoken(char *tok, size_t len, time_t t, runid id)
+{
+	ck_assert_int_eq(sl_uuid(id), 0);
+	snprintf(tok, len, "%016llx.%016llx.%s", (unsigned long long)t,
+	    (unsigned long long)t * 1000000ULL, id);
+}
+
+START_TEST(test_slot_take_release)
+{
+	char	tok[4][128], want[512], agent[SL_UUID_LEN + 1];
+	runid	id[4];
+	long	k = -1;
+	char   *text;
+	int	i;
+
+	ck_assert_int_eq(sl_uuid(agent), 0);
+	for (i = 0; i < 4; i++)
+		mktoken(tok[i], sizeof(tok[i]), now0, id[i]);
+	/* limit 3: slots 0, 1, 2, then full */
+	for (i = 0; i < 3; i++) {
+		ck_assert_int_eq(sl_slot_take(&sp, P, "pool", 3, tok[i], agent,
+		    now0 + i, &k), 0);
+		ck_assert_int_eq(k, i);
+		ck_assert_int_eq(sl_slots_held(&sp, P, "pool."), i + 1);
+	}
+	k = -1;
+	ck_assert_int_eq(sl_slot_take(&sp, P, "pool", 3, tok[3], agent, now0,
+	    &k), 1);
+	ck_assert_int_eq(k, -1);
+	ck_assert_int_eq(sl_slots_held(&sp, P, NULL), 3);
+	/* nothing private is left behind, taken or not */
+	ck_assert_int_eq(t_count(S("pools/" P "/tmp"), 1), 0);
+
+	/* the entry names the run and says when, for whom, under which token */
+	ck_assert_int_eq(t_count(S("pools/" P "/slots/pool.1"), 1), 1);
+	text = t_read(S("pools/" P "/slots/pool.1/%s", id[1]));
+	snprintf(want, sizeof(want), "claimed = %lld\nagent = %s\ntoken = %s\n",
+	    (long long)now0 + 1, agent, tok[1]);
+	ck_assert_str_eq(text, want);
+	free(text);
+
+	/* a different run cannot release it; the holder can */
+	ck_assert_int_eq(sl_slot_release(&sp, P, "pool.1", id[0]), 0);
+	ck_assert_int_eq(sl_slot_release(&sp, P, "pool.1", id[3]), 0);
+	ck_assert(t_exists(S("pools/" P "/slots/pool.1/%s", id[1])));
+	ck_assert_int_eq(sl_slots_held(&sp, P, "pool."), 3);
+	ck_assert_int_eq(sl_slot_release(&sp, P, "pool.1", id[1]), 0);
+	ck_assert(!t_exists(S("pools/" P "/slots/pool.1")));
+	ck_assert_int_eq(sl_slots_held(&sp, P, "pool."), 2);
+	/* releasing again, or a slot that never was, is a no-op */
+	ck_assert_int_eq(sl_slot_release(&sp, P, "pool.1", id[1]), 0);
+	ck_assert_int_eq(sl_slot_release(&sp, P, "pool.7", id[1]), 0);
+
+	/* the freed slot is the one taken next */
+	ck_assert_int_eq(sl_slot_take(&sp, P, "pool", 3, tok[3], agent, now0,
+	    &k), 0);
+	ck_assert_int_eq(k, 1);
+	ck_assert(t_exists(S("pools/" P "/slots/pool.1/%s", id[3])));
+	ck_assert_int_eq(sl_slot_take(&sp, P, "pool", 3, tok[1], agent, now0,
+	    &k), 1);
+	/* a raised limit gives the next slot at once */
+	ck_assert_int_eq(sl_slot_take(&sp, P, "pool", 4, tok[1], agent, now0,
+	    &k), 0);
+	ck_assert_int_eq(k, 3);
+	ck_assert_int_eq(t_count(S("pools/" P "/tmp"), 1), 0);
+}
+END_TEST
+
+START_TEST(test_slot_limits_and_errors)
+{
+	char	tok[128], agent[SL_UUID_LEN + 1];
+	runid	id;
+	long	k = -1;
+
+	ck_assert_int_eq(sl_uuid(agent), 0);
+	mktoken(tok, sizeof(tok), now0, id);
+	ck_assert_int_eq(sl_slot_take(&sp, P, "pool", 0, tok, agent, now0, &k),
+	    1);
+	ck_assert_int_eq(sl_slot_take(&sp, P, "pool", SL_NOLIMIT, tok, agent,
+	    now0, &k), 1);
+	ck_assert_int_eq(k, -1);
+	ck_assert_int_eq(sl_slots_held(&sp, P, NULL), 0);
+	/* not a token */
+	ck_assert_int_eq(sl_slot_take(&sp, P, "pool", 2, "not-a-token", agent,
+	    now0, &k), -1);
+	ck_assert_int_eq(sl_slots_held(&sp, P, NULL), 0);
+	/* no slots/ at all */
+	ck_assert_int_eq(sl_slots_held(&sp, "nope", NULL), 0);
+}
+END_TEST
+
+/* an empty slot directory (a lost rmdir) is a free slot */
+START_TEST(test_slot_empty_dir_is_free)
+{
+	char	tok[2][128], agent[SL_UUID_LEN + 1];
+	runid	id[2];
+	long	k = -1;
+
+	ck_assert_int_eq(sl_uuid(agent), 0);
+	mktoken(tok[0], sizeof(tok[0]), now0, id[0]);
+	mktoken(tok[1], sizeof(tok[1]), now0, id[1]);
+	ck_assert_int_eq(sl_mkdirs(S("pools/" P "/slots/pool.0"), 0755), 0);
+	ck_assert_int_eq(sl_mkdirs(S("pools/" P "/slots/q.a.0"), 0755), 0);
+	ck_assert_int_eq(sl_slots_held(&sp, P, NULL), 0);
+	ck_assert_int_eq(sl_slot_take(&sp, P, "pool", 1, tok[0], agent, now0,
+	    &k), 0);
+	ck_assert_int_eq(k, 0);
+	ck_assert(t_exists(S("pools/" P "/slots/pool.0/%s", id[0])));
+	ck_assert_int_eq(sl_slots_held(&sp, P, NULL), 1);
+	ck_assert_int_eq(sl_slot_take(&sp, P, "pool", 1, tok[1], agent, now0,
+	    &k), 1);
+	/* release, leaving the directory as a lost rmdir would */
+	ck_assert_int_eq(unlink(S("pools/" P "/slots/pool.0/%s", id[0])), 0);
+	ck_assert_int_eq(sl_slots_held(&sp, P, "pool."), 0);
+	ck_assert_int_eq(sl_slot_take(&sp, P, "pool", 1, tok[1], agent, now0,
+	    &k), 0);
+	ck_assert_int_eq(k, 0);
+	ck_assert_int_eq(t_count(S("pools/" P "/slots/pool.0"), 1), 1);
+	ck_assert(t_exists(S("pools/" P "/slots/pool.0/%s", id[1])));
+}
+END_TEST
+
+static int
+has_name(char **v, size_t n, const char *s)
+{
+	size_t	i;
+
+	for (i = 0; i < n; i++)
+		if (strcmp(v[i], s) == 0)
+			return 1;
+	return 0;
+}
+
+START_TEST(test_slots_held_of_release_run)
+{
+	char	tok[3][128], agent[SL_UUID_LEN + 1], scope[64], name[80];
+	char  **v;
+	runid	id[3];
+	size_t	n, i;
+	long	k;
+
+	ck_assert_int_eq(sl_uuid(agent), 0);
+	for (i = 0; i < 3; i++)
+		mktoken(tok[i], sizeof(tok[i]), now0, id[i]);
+	snprintf(scope, sizeof(scope), "a.%s", agent);
+	/* run 0: agent, queue A, pool; run 1: queue A, queue AB; run 2: pool */
+	ck_assert_int_eq(sl_slot_take(&sp, P, scope, 2, tok[0], agent, now0,
+	    &k), 0);
+	ck_assert_int_eq(sl_slot_take(&sp, P, "q.A", 2, tok[0], agent, now0,
+	    &k), 0);
+	ck_assert_int_eq(sl_slot_take(&sp, P, "pool", 2, tok[0], agent, now0,
+	    &k), 0);
+	ck_assert_int_eq(sl_slot_take(&sp, P, "q.A", 2, tok[1], agent, now0,
+	    &k), 0);
+	ck_assert_int_eq(sl_slot_take(&sp, P, "q.AB", 2, tok[1], agent, now0,
+	    &k), 0);
+	ck_assert_int_eq(sl_slot_take(&sp, P, "pool", 2, tok[2], agent, now0,
+	    &k), 0);
+	/* empty directories, dotted names and the prefix are honoured */
+	ck_assert_int_eq(sl_mkdirs(S("pools/" P "/slots/pool.5"), 0755), 0);
+	ck_assert_int_eq(sl_mkdirs(S("pools/" P "/slots/.pool.9/x"), 0755), 0);
+	ck_assert_int_eq(sl_slots_held(&sp, P, NULL), 6);
+	ck_assert_int_eq(sl_slots_held(&sp, P, "pool."), 2);
+	ck_assert_int_eq(sl_slots_held(&sp, P, "q."), 3);
+	ck_assert_int_eq(sl_slots_held(&sp, P, "q.A."), 2);
+	ck_assert_int_eq(sl_slots_held(&sp, P, "q.AB."), 1);
+	ck_assert_int_eq(sl_slots_held(&sp, P, "a."), 1);
+	ck_assert_int_eq(sl_slots_held(&sp, P, "q.B."), 0);
+
+	ck_assert_int_eq(sl_slots_of(&sp, P, id[0], &v, &n), 0);
+	ck_assert_uint_eq(n, 3);
+	snprintf(name, sizeof(name), "%s.0", scope);
+	ck_assert(has_name(v, n, name));
+	ck_assert(has_name(v, n, "q.A.0"));
+	ck_assert(has_name(v, n, "pool.0"));
+	for (i = 0; i < n; i++)
+		free(v[i]);
+	free(v);
+	ck_assert_int_eq(sl_slots_of(&sp, P, id[1], &v, &n), 0);
+	ck_assert_uint_eq(n, 2);
+	ck_assert(has_name(v, n, "q.A.1"));
+	ck_assert(has_name(v, n, "q.AB.0"));
+	for (i = 0; i < n; i++)
+		free(v[i]);
+	free(v);
+
+	/* run 0 gives back all of its slots, and no other run's */
+	ck_assert_int_eq(sl_slots_release_run(&sp, P, id[0]), 0);
+	ck_assert_int_eq(nslots(id[0]), 0);
+	ck_assert_int_eq(nslots(id[1]), 2);
+	ck_assert_int_eq(nslots(id[2]), 1);
+	ck_assert_int_eq(sl_slots_held(&sp, P, NULL), 3);
+	ck_assert_int_eq(sl_slots_release_run(&sp, P, id[0]), 0);
+	ck_assert_int_eq(sl_slots_release_run(&sp, P, id[1]), 0);
+	ck_assert_int_eq(sl_slots_held(&sp, P, NULL), 1);
+	ck_assert(t_exists(S("pools/" P "/slots/pool.1/%s", id[2])));
+	/* a pool without slots/ */
+	ck_assert_int_eq(sl_slots_of(&sp, "nope", id[2], &v, &n), 0);
+	ck_assert_uint_eq(n, 0);
+	ck_assert_int_eq(sl_slots_release_run(&sp, "nope", id[2]), 0);
+}
+END_TEST
+
+/* ---- claims ---- */
+
+START_TEST(test_claim_basic)
+{
+	struct sl_agent a;
+	struct sl_names got = { 0 };
+	struct loc l;
+	char	want[512], t[40], *text;
+	runid	id;
+	time_t	next = -1;
+
+	pool(SL_NOLIMIT);
+	submit("default", now0 - 5, id);
+	l = locate(id);
+	ck_assert_int_eq(l.w, W_SCHED);
+	ck_assert_str_eq(l.sub, "default");
+	agent_new(&a, SL_NOLIMIT, 10, now0);
+	ck_assert_int_eq(sl_claim(&sp, &a, 5, now0, &got, &next, err,
+	    sizeof(err)), 1);
+	ck_assert_int_eq(next, 0);
+	ck_assert_uint_eq(got.n, 1);
+	ck_assert_str_eq(got.v[0], l.name);
+	l = locate(id);
+	ck_assert_int_eq(l.w, W_PENDING);
+	ck_assert_str_eq(l.sub, a.id);
+	ck_assert_str_eq(l.name, got.v[0]);
+	ck_assert(t_exists(S("pools/" P "/pending/%s/%s/run.ini", a.id,
+	    l.name)));
+	text = t_read(S("pools/" P "/pending/%s/%s/claim.ini", a.id, l.name));
+	snprintf(want, sizeof(want), "[claim]\nagent = %s\nhost = testhost\n"
+	    "claimed = %s\n; end of sluice file\n", a.id,
+	    sl_time_fmt(now0, t, sizeof(t)));
+	ck_assert_str_eq(text, want);
+	free(text);
+	ck_assert_int_eq(t_count(S("pools/" P "/pending/%s/%s", a.id, l.name),
+	    1), 2);				/* no .claim.tmp */
+	/* no limits: no slots */
+	ck_assert_int_eq(sl_slots_held(&sp, P, NULL), 0);
+	ck_assert_int_eq(t_count(S("pools/" P "/tmp"), 1), 0);
+	sl_names_free(&got);
+	/* nothing left */
+	ck_assert_int_eq(claim(&a, 5, now0, &got), 0);
+	ck_assert_uint_eq(got.n, 0);
+	/* max 0 claims nothing */
+	submit("default", now0 - 5, id);
+	ck_assert_int_eq(claim(&a, 0, now0, NULL), 0);
+	ck_assert_int_eq(locate(id).w, W_SCHED);
+	ck_assert_int_eq(claim(&a, 1, now0, NULL), 1);
+	ck_assert_int_eq(npending(&a), 2);
+	/* a pool that does not exist */
+	strcpy(a.pool, "nope");
+	ck_assert_int_eq(sl_claim(&sp, &a, 1, now0, NULL, NULL, err,
+	    sizeof(err)), -1);
+}
+END_TEST
+
+static void
+check_order(const char *want)
+{
+	struct sl_pool p;
+	char	buf[256];
+	size_t	i, n = 0;
+
+	ck_assert_msg(sl_pool_load(&sp, P, &p, err, sizeof(err)) == 0, "%s",
+	    err);
+	buf[0] = '\0';
+	for (i = 0; i < p.nq; i++)
+		n += (size_t)snprintf(buf + n, sizeof(buf) - n, "%s%s:%ld",
+		    i ? " " : "", p.q[i].name, p.q[i].priority);
+	sl_pool_free(&p);
+	ck_assert_str_eq(buf, want);
+}
+
+/* got_is - the claim's tokens name runs ids[order[0]], ids[order[1]], ... */
+static void
+got_is(const struct sl_names *got, runid *ids, const int *order, size_t n)
+{
+	runid	id;
+	size_t	i;
+
+	ck_assert_uint_eq(got->n, n);
+	for (i = 0; i < n; i++) {
+		ck_assert_int_eq(sl_token_parse(got->v[i], NULL, id), 0);
+		ck_assert_msg(strcmp(id, ids[order[i]]) == 0, "claim %zu is "
+		    "%s, not run %d (%s)", i, id, order[i], ids[order[i]]);
+	}
+}
+
+/*
+ * Waterfall: queue hi (priority 1) is drained before default (2) and lo
+ * (3), whatever their runs' times; within a queue, by scheduled time, then
+ * by submission order.
+ */
+START_TEST(test_claim_order)
+{
+	static const int first[] = { 2, 3, 1 }, rest[] = { 4, 0 };
+	struct sl_agent a;
+	struct sl_names got = { 0 };
+	runid	ids[5], late;
+	time_t	next;
+
+	pool(SL_NOLIMIT);
+	queue("lo", 0, SL_NOLIMIT);
+	queue("hi", 1, SL_NOLIMIT);
+	check_order("hi:1 default:2 lo:3");
+	submit("lo", now0 - 100, ids[0]);	/* the oldest of all */
+	submit("hi", now0 - 10, ids[1]);
+	submit("hi", now0 - 20, ids[2]);
+	submit("hi", now0 - 20, ids[3]);	/* same time, submitted after */
+	submit("default", now0 - 50, ids[4]);
+	submit("hi", now0 + 3600, late);	/* not due: stops hi, not lo */
+	agent_new(&a, SL_NOLIMIT, 10, now0);
+	ck_assert_int_eq(claim(&a, 3, now0, &got), 3);
+	got_is(&got, ids, first, 3);
+	sl_names_free(&got);
+	ck_assert_int_eq(sl_claim(&sp, &a, 100, now0, &got, &next, err,
+	    sizeof(err)), 2);
+	got_is(&got, ids, rest, 2);
+	ck_assert_int_eq(next, now0 + 3600);
+	sl_names_free(&got);
+	ck_assert_int_eq(locate(late).w, W_SCHED);
+	ck_assert_int_eq(npending(&a), 5);
+
+	/* one at a time gives the same order */
+	respool();
+	pool(SL_NOLIMIT);
+	queue("lo", 0, SL_NOLIMIT);
+	queue("hi", 1, SL_NOLIMIT);
+	submit("lo", now0 - 100, ids[0]);
+	submit("hi", now0 - 10, ids[1]);
+	submit("hi", now0 - 20, ids[2]);
+	submit("hi", now0 - 20, ids[3]);
+	submit("default", now0 - 50, ids[4]);
+	agent_new(&a, SL_NOLIMIT, 10, now0);
+	{
+		static const int want[] = { 2, 3, 1, 4, 0 };
+		size_t	i;
+
+		for (i = 0; i < 5; i++) {
+			ck_assert_int_eq(claim(&a, 1, now0, &got), 1);
+			ck_assert_int_eq(sl_token_parse(got.v[0], NULL, late), 0);
+			ck_assert_str_eq(late, ids[want[i]]);
+			sl_names_free(&got);
+		}
+		ck_assert_int_eq(claim(&a, 1, now0, &got), 0);
+	}
+}
+END_TEST
+
+START_TEST(test_claim_pool_limit)
+{
+	struct sl_agent a, b;
+	struct sl_names got = { 0 };
+	runid	ids[5], id;
+	int	i;
+
+	pool(2);
+	for (i = 0; i < 5; i++)
+		submit("default", now0 - 10 + i, ids[i]);
+	agent_new(&a, SL_NOLIMIT, 0, now0);
+	agent_new(&b, SL_NOLIMIT, 0, now0);
+	ck_assert_int_eq(claim(&a, 10, now0, &got), 2);
+	ck_assert_int_eq(npending(&a), 2);
+	ck_assert_int_eq(sl_slots_held(&sp, P, "pool."), 2);
+	ck_assert_int_eq(sl_slots_held(&sp, P, NULL), 2);
+	ck_assert_int_eq(claim(&b, 10, now0, NULL), 0);
+	ck_assert_int_eq(claim(&a, 10, now0, NULL), 0);
+	check_spool(ids, 5, 2, 1);
+	/* one ends: one more, for whoever asks */
+	ck_assert_int_eq(sl_token_parse(got.v[0], NULL, id), 0);
+	finish(id);
+	ck_assert_int_eq(claim(&b, 10, now0, NULL), 1);
+	ck_assert_int_eq(npending(&b), 1);
+	ck_assert_int_eq(npending(&a), 1);
+	ck_assert_int_eq(claim(&a, 10, now0, NULL), 0);
+	check_spool(ids, 5, 2, 1);
+	sl_names_free(&got);
+	finish_pending();
+	drain(ids, 5, 2, now0);
+}
+END_TEST
+
+START_TEST(test_claim_queue_limit)
+{
+	static const int want[] = { 0, 3, 4 };
+	struct sl_agent a;
+	struct sl_names got = { 0 };
+	runid	ids[5];
+
+	pool(SL_NOLIMIT);
+	queue("hi", 1, 1);
+	submit("hi", now0 - 30, ids[0]);
+	submit("hi", now0 - 20, ids[1]);
+	submit("hi", now0 - 10, ids[2]);
+	submit("default", now0 - 5, ids[3]);
+	submit("default", now0 - 4, ids[4]);
+	agent_new(&a, SL_NOLIMIT, 0, now0);
+	/* hi full after one: on to the next queue, not stop */
+	ck_assert_int_eq(claim(&a, 10, now0, &got), 3);
+	got_is(&got, ids, want, 3);
+	sl_names_free(&got);
+	ck_assert_int_eq(sl_slots_held(&sp, P, "q.hi."), 1);
+	ck_assert_int_eq(sl_slots_held(&sp, P, NULL), 1);
+	ck_assert_int_eq(claim(&a, 10, now0, NULL), 0);
+	ck_assert_int_eq(locate(ids[1]).w, W_SCHED);
+	ck_assert_int_eq(locate(ids[2]).w, W_SCHED);
+	finish(ids[0]);
+	ck_assert_int_eq(claim(&a, 10, now0, &got), 1);
+	ck_assert_int_eq(locate(ids[1]).w, W_PENDING);
+	sl_names_free(&got);
+	check_spool(ids, 5, SL_NOLIMIT, -1);
+}
+END_TEST
+
+START_TEST(test_claim_agent_limit)
+{
+	struct sl_agent a, b;
+	struct sl_names got = { 0 };
+	runid	ids[6], id;
+	char	scope[64];
+	int	i;
+
+	pool(SL_NOLIMIT);
+	for (i = 0; i < 6; i++)
+		submit("default", now0 - 10 + i, ids[i]);
+	agent_new(&a, 2, 0, now0);
+	agent_new(&b, 2, 0, now0);
+	ck_assert_int_eq(claim(&a, 10, now0, &got), 2);
+	ck_assert_int_eq(npending(&a), 2);
+	snprintf(scope, sizeof(scope), "a.%s.", a.id);
+	ck_assert_int_eq(sl_slots_held(&sp, P, scope), 2);
+	ck_assert_int_eq(claim(&a, 10, now0, NULL), 0);
+	/* the limit is the agent's own */
+	ck_assert_int_eq(claim(&b, 10, now0, NULL), 2);
+	ck_assert_int_eq(npending(&b), 2);
+	ck_assert_int_eq(claim(&b, 10, now0, NULL), 0);
+	check_spool(ids, 6, SL_NOLIMIT, 1);
+	ck_assert_int_eq(sl_token_parse(got.v[1], NULL, id), 0);
+	finish(id);
+	ck_assert_int_eq(claim(&b, 10, now0, NULL), 0);
+	ck_assert_int_eq(claim(&a, 10, now0, NULL), 1);
+	ck_assert_int_eq(npending(&a), 2);
+	sl_names_free(&got);
+	check_spool(ids, 6, SL_NOLIMIT, 1);
+}
+END_TEST
+
+static int
+edit_limit0(struct sl_pool *p, void *arg, char *e, size_t elen)
+{
+	(void)arg;
+	(void)e;
+	(void)elen;
+	p->limit = 0;
+	return 0;
+}
+
+START_TEST(test_claim_limit_zero)
+{
+	struct sl_agent a, z;
+	runid	ids[4];
+
+	pool(SL_NOLIMIT);
+	queue("hi", 1, 0);
+	submit("hi", now0 - 10, ids[0]);
+	submit("hi", now0 - 10, ids[1]);
+	submit("default", now0 - 10, ids[2]);
+	submit("default", now0 - 10, ids[3]);
+	/* an agent limited to 0 takes nothing */
+	agent_new(&z, 0, 0, now0);
+	ck_assert_int_eq(claim(&z, 10, now0, NULL), 0);
+	/* a queue limited to 0 gives nothing; the next queue does */
+	agent_new(&a, SL_NOLIMIT, 0, now0);
+	ck_assert_int_eq(claim(&a, 1, now0, NULL), 1);
+	ck_assert_int_eq(locate(ids[2]).w, W_PENDING);
+	/* a pool limited to 0 gives nothing */
+	ck_assert_int_eq(sl_pool_update(&sp, P, edit_limit0, NULL, NULL, err,
+	    sizeof(err)), 0);
+	ck_assert_int_eq(claim(&a, 10, now0, NULL), 0);
+	ck_assert_int_eq(locate(ids[0]).w, W_SCHED);
+	ck_assert_int_eq(locate(ids[1]).w, W_SCHED);
+	ck_assert_int_eq(locate(ids[3]).w, W_SCHED);
+	ck_assert_int_eq(sl_slots_held(&sp, P, NULL), 0);
+	ck_assert_int_eq(t_count(S("pools/" P "/tmp"), 1), 0);
+}
+END_TEST
+
+START_TEST(test_claim_paused)
+{
+	struct sl_agent a;
+	runid	ids[3];
+
+	pool(2);
+	queue("hi", 1, SL_NOLIMIT);
+	submit("hi", now0 - 10, ids[0]);
+	submit("default", now0 - 10, ids[1]);
+	submit("default", now0 - 5, ids[2]);
+	agent_new(&a, SL_NOLIMIT, 0, now0);
+	pause_queue("hi");
+	ck_assert_int_eq(claim(&a, 1, now0, NULL), 1);
+	ck_assert_int_eq(locate(ids[0]).w, W_SCHED);
+	ck_assert_int_eq(locate(ids[1]).w, W_PENDING);
+	ck_assert_int_eq(sl_pool_update(&sp, P, edit_pause_pool, NULL, NULL,
+	    err, sizeof(err)), 0);
+	ck_assert_int_eq(claim(&a, 10, now0, NULL), 0);
+	ck_assert_int_eq(locate(ids[2]).w, W_SCHED);
+	ck_assert_int_eq(sl_slots_held(&sp, P, NULL), 1);
+	check_spool(ids, 3, 2, 1);
+}
+END_TEST
+
+START_TEST(test_claim_prefetch)
+{
+	struct sl_agent a, b, c;
+	runid	id, e1, e2;
+	time_t	next = -1;
+
+	pool(SL_NOLIMIT);
+	queue("hi", 1, SL_NOLIMIT);
+	submit("default", now0 + 30, id);
+	agent_new(&a, SL_NOLIMIT, 10, now0);
+	ck_assert_int_eq(sl_claim(&sp, &a, 10, now0, NULL, &next, err,
+	    sizeof(err)), 0);
+	ck_assert_int_eq(next, now0 + 30);
+	ck_assert_int_eq(locate(id).w, W_SCHED);
+	/* due at exactly now + prefetch */
+	ck_assert_int_eq(sl_claim(&sp, &a, 10, now0 + 20, NULL, &next, err,
+	    sizeof(err)), 1);
+	ck_assert_int_eq(next, 0);
+	ck_assert_int_eq(locate(id).w, W_PENDING);
+
+	submit("default", now0 + 30, id);
+	agent_new(&b, SL_NOLIMIT, 60, now0);
+	ck_assert_int_eq(sl_claim(&sp, &b, 10, now0, NULL, &next, err,
+	    sizeof(err)), 1);
+	ck_assert_int_eq(next, 0);
+	ck_assert_int_eq(locate(id).w, W_PENDING);
+
+	/* *next is the earliest not yet due, over every queue */
+	submit("hi", now0 + 500, e1);
+	submit("default", now0 + 200, e2);
+	agent_new(&c, SL_NOLIMIT, 0, now0);
+	ck_assert_int_eq(sl_claim(&sp, &c, 10, now0, NULL, &next, err,
+	    sizeof(err)), 0);
+	ck_assert_int_eq(next, now0 + 200);
+	ck_assert_int_eq(sl_claim(&sp, &c, 10, now0 + 200, NULL, &next, err,
+	    sizeof(err)), 1);
+	ck_assert_int_eq(next, now0 + 500);
+	ck_assert_int_eq(locate(e2).w, W_PENDING);
+	ck_assert_int_eq(locate(e1).w, W_SCHED);
+}
+END_TEST
+
+START_TEST(test_claim_serves)
+{
+	struct sl_agent a, m, both;
+	char	x[] = "x", d[] = "default";
+	char   *xs[] = { x }, *ds[] = { d };
+	runid	ids[4];
+
+	pool(SL_NOLIMIT);
+	queue("abc", 0, SL_NOLIMIT);
+	queue("abd", 0, SL_NOLIMIT);
+	queue("x", 0, SL_NOLIMIT);
+	submit("abc", now0 - 10, ids[0]);
+	submit("abd", now0 - 10, ids[1]);
+	submit("x", now0 - 10, ids[2]);
+	submit("default", now0 - 10, ids[3]);
+
+	agent_init(&a, SL_NOLIMIT, 0, now0);
+	a.queues = xs;
+	a.nqueues = 1;
+	agent_reg(&a);
+	ck_assert(sl_agent_serves(&a, "x"));
+	ck_assert(!sl_agent_serves(&a, "xy"));
+	ck_assert(!sl_agent_serves(&a, "default"));
+	ck_assert_int_eq(claim(&a, 10, now0, NULL), 1);
+	ck_assert_int_eq(locate(ids[2]).w, W_PENDING);
+	ck_assert_int_eq(claim(&a, 10, now0, NULL), 0);
+
+	agent_init(&m, SL_NOLIMIT, 0, now0);
+	m.match = sl_xstrdup("ab");
+	agent_reg(&m);
+	ck_assert(sl_agent_serves(&m, "abc"));
+	ck_assert(!sl_agent_serves(&m, "a"));
+	ck_assert(!sl_agent_serves(&m, "x"));
+	ck_assert_int_eq(claim(&m, 10, now0, NULL), 2);
+	ck_assert_int_eq(locate(ids[0]).w, W_PENDING);
+	ck_assert_int_eq(locate(ids[1]).w, W_PENDING);
+	ck_assert_int_eq(locate(ids[3]).w, W_SCHED);
+	ck_assert_int_eq(npending(&m), 2);
+	free(m.match);
+
+	/* a list and a prefix: either */
+	agent_init(&both, SL_NOLIMIT, 0, now0);
+	both.queues = ds;
+	both.nqueues = 1;
+	both.match = sl_xstrdup("zz");
+	ck_assert(sl_agent_serves(&both, "default"));
+	ck_assert(sl_agent_serves(&both, "zzz"));
+	ck_assert(!sl_agent_serves(&both, "x"));
+	agent_reg(&both);
+	ck_assert_int_eq(claim(&both, 10, now0, NULL), 1);
+	ck_assert_int_eq(locate(ids[3]).w, W_PENDING);
+	free(both.match);
+
+	/* neither: every queue */
+	agent_init(&a, SL_NOLIMIT, 0, now0);
+	ck_assert(sl_agent_serves(&a, "anything"));
+}
+END_TEST
+
+START_TEST(test_finish)
+{
+	struct sl_agent a;
+	struct sl_names got = { 0 };
+	struct loc l;
+	runid	ids[2];
+	char   *text, *d;
+
+	pool(1);
+	submit("default", now0 - 10, ids[0]);
+	submit("default", now0 - 5, ids[1]);
+	agent_new(&a, 1, 0, now0);
+	ck_assert_int_eq(claim(&a, 10, now0, &got), 1);
+	ck_assert_int_eq(nslots(ids[0]), 2);
+	start(&a, got.v[0]);
+	l = locate(ids[0]);
+	ck_assert_int_eq(l.w, W_RUNNING);
+	d = sl_xstrdup(run_dir(&l));
+	ck_assert_int_eq(sl_run_finish(&sp, P, d, ids[0], SL_FAILED, 3,
+	    now0, "it \"broke\""), 0);
+	l = locate(ids[0]);
+	ck_assert_int_eq(l.w, W_DONE);
+	ck_assert_str_eq(l.sub, "Failed");
+	text = t_read(S("pools/" P "/done/%s.Failed/result.ini", ids[0]));
+	ck_assert_msg(strstr(text, "state = Failed\n") != NULL, "%s", text);
+	ck_assert_msg(strstr(text, "exit_code = 3\n") != NULL, "%s", text);
+	ck_assert_msg(strstr(text, "; end of sluice file\n") != NULL, "%s",
+	    text);
+	free(text);
+	ck_assert(t_exists(S("pools/" P "/done/%s.Failed/run.ini", ids[0])));
+	ck_assert_int_eq(t_count(S("pools/" P "/done/%s.Failed", ids[0]), 1),
+	    3);			/* run.ini claim.ini result.ini, no scratch */
+	ck_assert_int_eq(nslots(ids[0]), 0);
+	ck_assert_int_eq(sl_slots_held(&sp, P, NULL), 0);
+	/* again: it is not there any more */
+	ck_assert_int_eq(sl_run_finish(&sp, P, d, ids[0], SL_COMPLETED, 0,
+	    now0, NULL), -1);
+	ck_assert_int_eq(locate(ids[0]).w, W_DONE);
+	free(d);
+	sl_names_free(&got);
+	/* a Pending run may be finished too (cancelled before it started) */
+	ck_assert_int_eq(claim(&a, 10, now0, &got), 1);
+	l = locate(ids[1]);
+	d = sl_xstrdup(run_dir(&l));
+	ck_assert_int_eq(sl_run_finish(&sp, P, d, ids[1], SL_CANCELLED, -1,
+	    0, NULL), 0);
+	ck_assert(t_exists(S("pools/" P "/done/%s.Cancelled/result.ini",
+	    ids[1])));
+	ck_assert_int_eq(sl_slots_held(&sp, P, NULL), 0);
+	free(d);
+	sl_names_free(&got);
+	check_spool(ids, 2, 1, 0);
+}
+END_TEST
+
+/* ---- the steps, and crashes after each ---- */
+
+static char steps_log[1024];
+static int crash_at, steps_seen;
+
+static void
+crash_step(const char *what)
+{
+	size_t	len = strlen(steps_log);
+
+	snprintf(steps_log + len, sizeof(steps_log) - len, "%s%s",
+	    len ? " " : "", what);
+	if (++steps_seen == crash_at)
+		_exit(CRASHED);
+}
+
+START_TEST(test_claim_steps)
+{
+	struct sl_agent a;
+	struct sl_names got = { 0 };
+	runid	ids[2], id;
+
+	pool(2);
+	queue("q", 0, 2);
+	submit("q", now0 - 10, ids[0]);
+	submit("default", now0 - 10, ids[1]);
+	agent_new(&a, 2, 0, now0);
+	crash_at = 0;
+	sl_claim_step = crash_step;
+	steps_log[0] = '\0';
+	/* default (priority 1, no limit): the agent's slot, the pool's */
+	ck_assert_int_eq(claim(&a, 1, now0, &got), 1);
+	ck_assert_str_eq(steps_log, "slot-rename slot-rename run-rename "
+	    "verify claim-file");
+	ck_assert_int_eq(sl_token_parse(got.v[0], NULL, id), 0);
+	ck_assert_str_eq(id, ids[1]);
+	steps_log[0] = '\0';
+	finish(id);
+	ck_assert_str_eq(steps_log, "finish-rename finish-release");
+	/* q (limit 2): the agent's, the queue's, the pool's */
+	steps_log[0] = '\0';
+	ck_assert_int_eq(claim(&a, 1, now0, NULL), 1);
+	ck_assert_str_eq(steps_log, "slot-rename slot-rename slot-rename "
+	    "run-rename verify claim-file");
+	ck_assert_int_eq(locate(ids[0]).w, W_PENDING);
+	sl_claim_step = NULL;
+	sl_names_free(&got);
+}
+END_TEST
+
+/*
+ * How a child dies: at the at'th call of sl_claim_step; or at the at'th
+ * rename (through the sl_sys seam), just before it or just after it.
+ * The steps sit before the renames; dying right after a rename is the
+ * crash between it and the next step.
+ */
+enum how { AT_STEP, BEFORE_RENAME, AFTER_RENAME };
+static const char *const how_name[] = { "step", "before rename",
+	"after rename" };
+static enum how crash_how;
+static int crash_renames;
+
+static int
+dying_rename(const char *a, const char *b)
+{
+	int	n = ++crash_renames, rc;
+
+	if (n == crash_at && crash_how == BEFORE_RENAME)
+		_exit(CRASHED);
+	rc = rename(a, b);
+	if (n == crash_at)
+		_exit(CRASHED);
+	return rc;
+}
+
+/*
+ * in_child - fn() in a child process that dies at the at'th step or
+ * rename (as how says); returns CRASHED if it did, else fn's result.
+ */
+static int
+in_child(int (*fn)(void), int at, enum how how)
+{
+	pid_t	pid;
+	int	st;
+
+	fflush(stdout);
+	fflush(stderr);
+	pid = fork();
+	ck_assert_int_ge(pid, 0);
+	if (pid == 0) {
+		/* Check's own SIGALRM handler (a test timeout) is inherited */
+		signal(SIGALRM, SIG_DFL);
+		alarm(20);
+		crash_at = at;
+		crash_how = how;
+		steps_seen = 0;
+		crash_renames = 0;
+		steps_log[0] = '\0';
+		if (how == AT_STEP)
+			sl_claim_step = crash_step;
+		else
+			sl_sys.rename = dying_rename;
+		_exit(fn());
+	}
+	ck_assert_int_eq(waitpid(pid, &st, 0), pid);
+	ck_assert_msg(WIFEXITED(st), "the child died of signal %d",
+	    WIFSIGNALED(st) ? WTERMSIG(st) : 0);
+	return WEXITSTATUS(st);
+}
+
+static struct sl_agent crash_agent;
+static char crash_dir[2][4096];
+static runid crash_id[2];
+
+/* crash_spool - pool limit 2, queue q limit 2, an agent limit 2, 3 runs */
+static void
+crash_spool(runid *ids)
+{
+	int	i;
+
+	respool();
+	pool(2);
+	queue("q", 0, 2);
+	for (i = 0; i < 3; i++)
+		submit("q", now0 - 60 + i, ids[i]);
+	agent_new(&crash_agent, 2, 0, now0);
+}
+
+static int
+child_claim(void)
+{
+	char	e[SL_ERR_MAX];
+
+	return sl_claim(&sp, &crash_agent, 2, now0, NULL, NULL, e,
+	    sizeof(e)) == 2 ? 0 : 1;
+}
+
+/* calls of a whole child_claim (two claims): 6 steps or 5 renames each */
+static const int claim_calls[] = { 12, 10, 10 };
+
+/*
+ * A claimer dies after each step (or at each rename) of claiming two runs
+ * in turn.  After the agent's heartbeat and the leases are over, one
+ * recovery leaves every run in sched/, no slot held; a fresh claimer then
+ * runs them all.
+ */
+START_TEST(test_crash_claim)
+{
+	const enum how how = (enum how)_i;
+	const time_t later = now0 + LEASE + 1;
+	runid	ids[3];
+	int	at, rc = CRASHED;
+
+	for (at = 1; rc == CRASHED; at++) {
+		ck_assert_int_le(at, 40);
+		crash_spool(ids);
+		rc = in_child(child_claim, at, how);
+		ck_assert_msg(rc == CRASHED || rc == 0, "the claim in the child "
+		    "failed (exit %d, crash at %s %d)", rc, how_name[how], at);
+		/* whatever it left, no Pending run is without its slots */
+		check_holding(3);
+		(void)sl_recover_pool(&sp, P, later, WINDOW, LEASE);
+		check_spool(ids, 3, 2, 3);
+		{
+			struct locs L;
+
+			scan(&L);
+			ck_assert_msg(count_where(&L, W_SCHED) == 3, "crash at "
+			    "%s %d: %d runs Scheduled after recovery",
+			    how_name[how], at, count_where(&L, W_SCHED));
+			free(L.v);
+		}
+		ck_assert_msg(sl_slots_held(&sp, P, NULL) == 0, "crash at %s "
+		    "%d: %ld slots held after recovery", how_name[how], at,
+		    sl_slots_held(&sp, P, NULL));
+		/* recovery again finds nothing to do */
+		ck_assert_int_eq(sl_recover_pool(&sp, P, later, WINDOW, LEASE), 0);
+		drain(ids, 3, 2, later);
+		/* what a crash leaves in tmp/ goes with cleanup, after an hour */
+		(void)sl_cleanup_pool(&sp, P, 100000, now0 + 3601);
+		ck_assert_int_le(t_count(S("pools/" P "/tmp"), 1), 0);
+	}
+	/* every call, then a child that was not stopped */
+	ck_assert_int_eq(at - 1, claim_calls[how] + 1);
+}
+END_TEST
+
+/* the same, but recovery runs before the leases are over: it must not
+ * free a slot that a live claim might hold */
+START_TEST(test_crash_claim_early_recovery)
+{
+	const enum how how = (enum how)_i;
+	runid	ids[3];
+	int	at, rc = CRASHED;
+
+	for (at = 1; rc == CRASHED; at++) {
+		struct locs L;
+		long	held;
+
+		ck_assert_int_le(at, 40);
+		crash_spool(ids);
+		rc = in_child(child_claim, at, how);
+		ck_assert(rc == CRASHED || rc == 0);
+		held = sl_slots_held(&sp, P, NULL);
+		/* agent alive, leases running: nothing to repair */
+		ck_assert_int_eq(sl_recover_pool(&sp, P, now0 + WINDOW, WINDOW,
+		    LEASE), 0);
+		ck_assert_int_eq(sl_slots_held(&sp, P, NULL), held);
+		/* agent gone, leases running: its Pending runs come back,
+		 * with their slots; a slot of a run still in sched/ stays */
+		(void)sl_recover_pool(&sp, P, now0 + LEASE, WINDOW, LEASE);
+		scan(&L);
+		ck_assert_int_eq(count_where(&L, W_SCHED), 3);
+		ck_assert_uint_eq(L.n, 3);
+		free(L.v);
+		ck_assert_int_le(sl_slots_held(&sp, P, "pool."), 2);
+		/* the leases over: nothing held */
+		(void)sl_recover_pool(&sp, P, now0 + LEASE + 1, WINDOW, LEASE);
+		ck_assert_int_eq(sl_slots_held(&sp, P, NULL), 0);
+		check_spool(ids, 3, 2, -1);
+	}
+	ck_assert_int_eq(at - 1, claim_calls[how] + 1);
+}
+END_TEST
+
+static int
+child_finish(void)
+{
+	int	i, rc = 0;
+
+	for (i = 0; i < 2; i++)
+		if (sl_run_finish(&sp, P, crash_dir[i], crash_id[i],
+		    SL_COMPLETED, 0, now0, NULL) < 0)
+			rc = 1;
+	return rc;
+}
+
+/*
+ * A finisher dies after each step (or at each rename) of finishing two
+ * runs, from running/ (as an agent) or from pending/ (a cancel): _i % 2.
+ * A Running run always holds its slots; recovery frees the slots of
+ * finished runs at once.
+ */
+START_TEST(test_crash_finish)
+{
+	const int from_pending = _i % 2;
+	const enum how how = (enum how)(_i / 2);
+	const time_t later = now0 + LEASE + 1;
+	struct sl_names got = { 0 };
+	runid	ids[3];
+	int	at, rc = CRASHED, i;
+
+	for (at = 1; rc == CRASHED; at++) {
+		struct locs L;
+
+		ck_assert_int_le(at, 20);
+		crash_spool(ids);
+		ck_assert_int_eq(claim(&crash_agent, 2, now0, &got), 2);
+		for (i = 0; i < 2; i++) {
+			struct loc l;
+
+			ck_assert_int_eq(sl_token_parse(got.v[i], NULL,
+			    crash_id[i]), 0);
+			if (!from_pending)
+				start(&crash_agent, got.v[i]);
+			l = locate(crash_id[i]);
+			snprintf(crash_dir[i], sizeof(crash_dir[i]), "%s",
+			    run_dir(&l));
+		}
+		sl_names_free(&got);
+		rc = in_child(child_finish, at, how);
+		ck_assert_msg(rc == CRASHED || rc == 0, "the finish in the child "
+		    "failed (exit %d, crash at %s %d)", rc, how_name[how], at);
+		check_holding(3);
+		(void)sl_recover_pool(&sp, P, later, WINDOW, LEASE);
+		check_spool(ids, 3, 2, 3);
+		/* what is still Running is finished by its agent (or its
+		 * crash detection), then the rest is claimed again */
+		scan(&L);
+		for (i = 0; i < (int)L.n; i++)
+			if (L.v[i].w == W_RUNNING)
+				finish(L.v[i].id);
+			else if (L.v[i].w == W_DONE)
+				ck_assert_int_eq(nslots(L.v[i].id), 0);
+		ck_assert_int_eq(count_where(&L, W_PENDING), 0);
+		free(L.v);
+		ck_assert_int_eq(sl_slots_held(&sp, P, NULL), 0);
+		drain(ids, 3, 2, later);
+	}
+	/* two finishes of two steps (two renames) each */
+	ck_assert_int_eq(at - 1, 5);
+}
+END_TEST
+
+/*
+ * A claimer stalls between moving the run and verifying its slots, long
+ * enough for its agent to be called gone: recovery returns the run and
+ * frees its slots (_i 0); or one of its slots alone is freed (_i 1: a
+ * recovery that saw a stale listing, after the lease).  The claimer must
+ * see a slot gone, put the run back in sched/ and give back the rest.
+ */
+static struct sl_agent stall_agent;
+static runid stall_id;
+static int stalled, stall_mode;
+
+static void
+stall_step(const char *what)
+{
+	if (strcmp(what, "verify") != 0 || stalled)
+		return;
+	stalled = 1;
+	if (stall_mode == 0)
+		(void)sl_recover_pool(&sp, P, now0 + LEASE + 1, WINDOW, LEASE);
+	else
+		ck_assert_int_eq(sl_slot_release(&sp, P, "pool.0", stall_id), 0);
+}
+
+START_TEST(test_claim_verify_lost_slots)
+{
+	struct sl_names got = { 0 };
+	struct loc l;
+	runid	ids[1];
+
+	pool(2);
+	queue("q", 0, 1);
+	submit("q", now0 - 10, ids[0]);
+	agent_new(&stall_agent, 1, 0, now0);
+	memcpy(stall_id, ids[0], sizeof(runid));
+	stall_mode = _i;
+	stalled = 0;
+	sl_claim_step = stall_step;
+	ck_assert_int_eq(claim(&stall_agent, 1, now0, &got), 0);
+	sl_claim_step = NULL;
+	ck_assert_int_eq(stalled, 1);
+	ck_assert_uint_eq(got.n, 0);
+	l = locate(ids[0]);
+	ck_assert_int_eq(l.w, W_SCHED);
+	ck_assert_str_eq(l.sub, "q");
+	{
+		char   *c = sl_path(run_dir(&l), "claim.ini", (char *)NULL);
+
+		ck_assert(!t_exists(c));
+		free(c);
+	}
+	ck_assert_int_eq(sl_slots_held(&sp, P, NULL), 0);
+	ck_assert_int_eq(npending(&stall_agent), 0);
+	check_spool(ids, 1, 2, 3);
+	drain(ids, 1, 2, now0 + LEASE + 1);
+}
+END_TEST
+
+/* ---- the sl_sys seam: lost replies and failing renames ---- */
+
+static int lie_at, rename_calls, lie_errno;
+static enum { LIE_DONE, FAIL_ONCE, FAIL_FROM } lie_mode;
+
+/* seam_rename - the rename numbered lie_at: LIE_DONE carries it out and
+ * reports failure (a lost reply); FAIL_ONCE fails it without doing it;
+ * FAIL_FROM fails it and every one after */
+static int
+seam_rename(const char *a, const char *b)
+{
+	int	n = ++rename_calls;
+
+	if (n == lie_at || (lie_mode == FAIL_FROM && n > lie_at)) {
+		if (lie_mode == LIE_DONE && rename(a, b) < 0)
+			return -1;
+		errno = lie_errno;
+		return -1;
+	}
+	return rename(a, b);
+}
+
+static void
+lie(int at, int mode, int e)
+{
+	lie_at = at;
+	lie_mode = mode;
+	lie_errno = e;
+	rename_calls = 0;
+	sl_sys.rename = seam_rename;
+}
+
+static const struct {
+	int	mode, err;
+} lies[] = {
+	{ LIE_DONE, ENOENT }, { LIE_DONE, EEXIST },
+	{ FAIL_ONCE, EIO }, { FAIL_ONCE, ENOENT },
+	{ FAIL_FROM, EIO }, { FAIL_FROM, ENOENT }, { FAIL_FROM, EEXIST },
+};
+
+/* the spool of a seam test: pool 2, queue q 2, agent 2, two runs */
+static void
+seam_spool(runid *ids, struct sl_agent *a)
+{
+	respool();
+	pool(2);
+	queue("q", 0, 2);
+	submit("q", now0 - 20, ids[0]);
+	submit("q", now0 - 10, ids[1]);
+	agent_new(a, 2, 0, now0);
+}
+
+/* a claim of one run with rename number k lying or failing */
+START_TEST(test_seam_claim)
+{
+	const int mode = lies[_i].mode;
+	struct sl_agent a;
+	struct sl_names got;
+	runid	ids[2];
+	int	k, calls;
+	long	n;
+
+	for (k = 1; ; k++) {
+		struct locs L;
+
+		ck_assert_int_le(k, 20);
+		seam_spool(ids, &a);
+		memset(&got, 0, sizeof(got));
+		lie(k, mode, lies[_i].err);
+		n = sl_claim(&sp, &a, 1, now0, &got, NULL, err, sizeof(err));
+		calls = rename_calls;
+		sl_sys.rename = rename;
+		if (mode == FAIL_FROM)
+			ck_assert_msg(n == 0 || n == 1, "rename %d: claimed %ld",
+			    k, n);
+		else
+			ck_assert_msg(n == 1, "rename %d: claimed %ld (%s)", k,
+			    n, n < 0 ? err : "");
+		ck_assert_uint_eq(got.n, (size_t)n);
+		scan(&L);
+		ck_assert_int_eq(count_where(&L, W_PENDING), n);
+		ck_assert_int_eq(count_where(&L, W_SCHED), 2 - n);
+		free(L.v);
+		ck_assert_int_eq(npending(&a), n);
+		/* exactly the claimed run's three slots; nothing private left */
+		ck_assert_msg(sl_slots_held(&sp, P, NULL) == 3 * n, "rename %d: "
+		    "%ld slots held, %ld runs claimed", k,
+		    sl_slots_held(&sp, P, NULL), n);
+		check_spool(ids, 2, 2, 3);
+		ck_assert_msg(t_count(S("pools/" P "/tmp"), 1) == 0, "rename "
+		    "%d: %d names left in tmp/", k,
+		    t_count(S("pools/" P "/tmp"), 1));
+		if (n == 1) {
+			const char *d = S("pools/" P "/pending/%s/%s", a.id,
+			    got.v[0]);
+
+			ck_assert(!t_exists(S("pools/" P "/pending/%s/%s/"
+			    ".claim.tmp", a.id, got.v[0])));
+			if (mode == LIE_DONE)
+				ck_assert_msg(t_count(d, 1) == 2, "rename %d: %d "
+				    "names in the claimed run", k,
+				    t_count(d, 1));
+		}
+		sl_names_free(&got);
+		/* the spool goes on: the other run, then the agent is full */
+		ck_assert_int_eq(claim(&a, 5, now0, NULL), 2 - n);
+		ck_assert_int_eq(npending(&a), 2);
+		ck_assert_int_eq(sl_slots_held(&sp, P, "pool."), 2);
+		ck_assert_int_eq(claim(&a, 5, now0, NULL), 0);
+		check_spool(ids, 2, 2, 3);
+		if (calls < k)
+			break;
+	}
+	/* three slots, the run, claim.ini: five renames, each tried */
+	ck_assert_int_eq(k, 6);
+}
+END_TEST
+
+/* sl_run_finish and sl_recover_pool with lost replies */
+START_TEST(test_seam_finish_recover)
+{
+	struct sl_agent a;
+	struct sl_names got = { 0 };
+	runid	ids[2];
+	int	k, calls;
+
+	/* finish: result.ini, then the run */
+	for (k = 1; ; k++) {
+		struct loc l;
+		char   *d;
+
+		ck_assert_int_le(k, 10);
+		seam_spool(ids, &a);
+		ck_assert_int_eq(claim(&a, 1, now0, &got), 1);
+		start(&a, got.v[0]);
+		sl_names_free(&got);
+		l = locate(ids[0]);
+		d = sl_xstrdup(run_dir(&l));
+		lie(k, LIE_DONE, k % 2 ? ENOENT : EEXIST);
+		ck_assert_msg(sl_run_finish(&sp, P, d, ids[0], SL_COMPLETED, 0,
+		    now0, NULL) == 0, "lost reply %d: %s", k, strerror(errno));
+		calls = rename_calls;
+		sl_sys.rename = rename;
+		free(d);
+		l = locate(ids[0]);
+		ck_assert_int_eq(l.w, W_DONE);
+		ck_assert(t_exists(S("pools/" P "/done/%s.Completed/result.ini",
+		    ids[0])));
+		ck_assert_int_eq(sl_slots_held(&sp, P, NULL), 0);
+		check_spool(ids, 2, 2, 3);
+		if (calls < k)
+			break;
+	}
+	ck_assert_int_eq(k, 3);
+	/* recovery: each run back to sched/ */
+	for (k = 1; ; k++) {
+		ck_assert_int_le(k, 10);
+		seam_spool(ids, &a);
+		ck_assert_int_eq(claim(&a, 2, now0, NULL), 2);
+		lie(k, LIE_DONE, k % 2 ? ENOENT : EEXIST);
+		ck_assert_int_eq(sl_recover_pool(&sp, P, now0 + WINDOW + 1,
+		    WINDOW, LEASE), 2);
+		calls = rename_calls;
+		sl_sys.rename = rename;
+		ck_assert_int_eq(locate(ids[0]).w, W_SCHED);
+		ck_assert_int_eq(locate(ids[1]).w, W_SCHED);
+		ck_assert_int_eq(sl_slots_held(&sp, P, NULL), 0);
+		check_spool(ids, 2, 2, 3);
+		if (calls < k)
+			break;
+	}
+	ck_assert_int_eq(k, 3);
+}
+END_TEST
+
+/* ---- recovery ---- */
+
+/* recover_spool - pool 2; queues A and B, limit 1 each; one run in each,
+ * both claimed by an agent limit 2 that beat at now0 */
+static void
+recover_spool(runid *ids, struct sl_agent *a, struct sl_names *got)
+{
+	pool(2);
+	queue("A", 0, 1);
+	queue("B", 0, 1);
+	submit("A", now0 - 10, ids[0]);
+	submit("B", now0 - 20, ids[1]);
+	agent_new(a, 2, 0, now0);
+	ck_assert_int_eq(claim(a, 10, now0, got), 2);
+	ck_assert_int_eq(sl_slots_held(&sp, P, NULL), 6);
+}
+
+START_TEST(test_recover_gone_agent)
+{
+	struct sl_agent a;
+	struct sl_names got = { 0 };
+	struct loc l;
+	runid	ids[2];
+	size_t	i;
+
+	recover_spool(ids, &a, &got);
+	/* at the window's edge it is not gone yet */
+	ck_assert_int_eq(sl_recover_pool(&sp, P, now0 + WINDOW, WINDOW, LEASE),
+	    0);
+	ck_assert_int_eq(npending(&a), 2);
+	ck_assert_int_eq(sl_slots_held(&sp, P, NULL), 6);
+	/* a second later it is: each run goes back to its own queue */
+	ck_assert_int_eq(sl_recover_pool(&sp, P, now0 + WINDOW + 1, WINDOW,
+	    LEASE), 2);
+	l = locate(ids[0]);
+	ck_assert_int_eq(l.w, W_SCHED);
+	ck_assert_str_eq(l.sub, "A");
+	l = locate(ids[1]);
+	ck_assert_int_eq(l.w, W_SCHED);
+	ck_assert_str_eq(l.sub, "B");
+	for (i = 0; i < got.n; i++)		/* under the same token */
+		ck_assert(t_exists(S("pools/" P "/queues/%c/sched/%s",
+		    i == 0 ? 'A' : 'B', got.v[i])));
+	ck_assert_int_eq(npending(&a), 0);
+	ck_assert_int_eq(sl_slots_held(&sp, P, NULL), 0);
+	ck_assert_int_eq(sl_recover_pool(&sp, P, now0 + WINDOW + 1, WINDOW,
+	    LEASE), 0);
+	check_spool(ids, 2, 2, -1);
+	sl_names_free(&got);
+	drain(ids, 2, 2, now0 + WINDOW + 1);
+}
+END_TEST
+
+START_TEST(test_recover_live_agent)
+{
+	struct sl_agent a;
+	struct sl_names got = { 0 };
+	runid	ids[2];
+	time_t	t;
+
+	recover_spool(ids, &a, &got);
+	/* it keeps beating: however late, its runs are its own */
+	for (t = now0; t < now0 + 100 * LEASE; t += 7 * LEASE) {
+		ck_assert_int_eq(sl_agent_beat(&sp, &a, t), 0);
+		ck_assert_int_eq(sl_recover_pool(&sp, P, t + WINDOW, WINDOW,
+		    LEASE), 0);
+		ck_assert_int_eq(npending(&a), 2);
+		ck_assert_int_eq(sl_slots_held(&sp, P, NULL), 6);
+	}
+	check_spool(ids, 2, 2, 3);
+	sl_names_free(&got);
+}
+END_TEST
+
+static const char *const torn[] = {
+	"1795874400",			/* no newline: cut short */
+	"17958",
+	"garbage\n",
+	"",
+	"\n",
+	"0\n",
+	"-5\n",
+	"1795874400 \n",
+};
+
+/* a heartbeat read torn is not evidence of death, nor of life */
+START_TEST(test_recover_torn_heartbeat)
+{
+	struct sl_agent a, *v;
+	struct sl_names got = { 0 };
+	runid	ids[2];
+	size_t	n;
+
+	recover_spool(ids, &a, &got);
+	t_puts(S("pools/" P "/agents/%s/heartbeat", a.id), torn[_i]);
+	ck_assert_int_eq(sl_agents_load(&sp, P, &v, &n), 0);
+	ck_assert_uint_eq(n, 1);
+	ck_assert_str_eq(v[0].id, a.id);
+	ck_assert_int_eq(v[0].registered, 1);
+	ck_assert_int_eq(v[0].beat, 0);
+	ck_assert(!sl_agent_gone(&v[0], now0 + 1000000, WINDOW));
+	ck_assert(!sl_agent_online(&v[0], now0, WINDOW));
+	sl_agents_free(v, n);
+	ck_assert_int_eq(sl_pool_agents_online(&sp, P, now0, WINDOW), 0);
+	ck_assert_int_eq(sl_recover_pool(&sp, P, now0 + 1000000, WINDOW,
+	    LEASE), 0);
+	ck_assert_int_eq(npending(&a), 2);
+	ck_assert_int_eq(sl_slots_held(&sp, P, NULL), 6);
+	/* read whole again, and old: gone */
+	t_puts(S("pools/" P "/agents/%s/heartbeat", a.id), "1000\n");
+	ck_assert_int_eq(sl_recover_pool(&sp, P, now0, WINDOW, LEASE), 2);
+	ck_assert_int_eq(npending(&a), 0);
+	ck_assert_int_eq(sl_slots_held(&sp, P, NULL), 0);
+	sl_names_free(&got);
+}
+END_TEST
+
+/* no heartbeat file at all is a missing beat: gone */
+START_TEST(test_recover_no_heartbeat)
+{
+	struct sl_agent a, *v;
+	struct sl_names got = { 0 };
+	runid	ids[2];
+	size_t	n;
+
+	recover_spool(ids, &a, &got);
+	ck_assert_int_eq(unlink(S("pools/" P "/agents/%s/heartbeat", a.id)), 0);
+	ck_assert_int_eq(sl_agents_load(&sp, P, &v, &n), 0);
+	ck_assert_uint_eq(n, 1);
+	ck_assert_int_eq(v[0].beat, -1);
+	ck_assert(sl_agent_gone(&v[0], now0, WINDOW));
+	ck_assert(!sl_agent_online(&v[0], now0, WINDOW));
+	sl_agents_free(v, n);
+	ck_assert_int_eq(sl_recover_pool(&sp, P, now0, WINDOW, LEASE), 2);
+	ck_assert_int_eq(npending(&a), 0);
+	ck_assert_int_eq(sl_slots_held(&sp, P, NULL), 0);
+	sl_names_free(&got);
+}
+END_TEST
+
+/* pending/AGENT of an agent with no agents/AGENT (deregistered, or one that
+ * never was) is returned at once */
+START_TEST(test_recover_unregistered)
+{
+	struct sl_agent a, u;
+	runid	ids[3];
+
+	pool(2);
+	submit("default", now0 - 10, ids[0]);
+	submit("default", now0 - 10, ids[1]);
+	submit("default", now0 - 10, ids[2]);
+	agent_init(&u, 1, 0, now0);		/* never registered */
+	ck_assert_int_eq(claim(&u, 5, now0, NULL), 1);
+	agent_new(&a, 1, 0, now0);
+	ck_assert_int_eq(claim(&a, 5, now0, NULL), 1);
+	ck_assert_int_eq(sl_slots_held(&sp, P, NULL), 4);
+	ck_assert_int_eq(sl_recover_pool(&sp, P, now0, WINDOW, LEASE), 1);
+	ck_assert_int_eq(npending(&u), 0);
+	ck_assert_int_eq(npending(&a), 1);
+	ck_assert_int_eq(sl_slots_held(&sp, P, NULL), 2);
+	check_spool(ids, 3, 2, 2);
+	/* deregistered: the same */
+	ck_assert_int_eq(sl_agent_deregister(&sp, &a), 0);
+	ck_assert_int_eq(sl_recover_pool(&sp, P, now0, WINDOW, LEASE), 1);
+	ck_assert_int_eq(npending(&a), 0);
+	ck_assert_int_eq(sl_slots_held(&sp, P, NULL), 0);
+	check_spool(ids, 3, 2, -1);
+	drain(ids, 3, 2, now0);
+}
+END_TEST
+
+static const enum sl_state finals[] = { SL_COMPLETED, SL_FAILED, SL_CRASHED,
+	SL_CANCELLED };
+
+/* a slot held by a finished run (a finisher died before releasing) is
+ * freed at once */
+START_TEST(test_recover_slot_of_done_run)
+{
+	struct sl_agent a;
+	struct sl_names got = { 0 };
+	char	name[80];
+	runid	ids[2];
+
+	pool(2);
+	submit("default", now0 - 10, ids[0]);
+	submit("default", now0 - 10, ids[1]);
+	agent_new(&a, 2, 0, now0);
+	ck_assert_int_eq(claim(&a, 2, now0, &got), 2);
+	ck_assert_int_eq(sl_mkdirs(S("pools/" P "/done"), 0755), 0);
+	snprintf(name, sizeof(name), "%s.%s", ids[0],
+	    sl_state_names[finals[_i]]);
+	ck_assert_int_eq(rename(S("pools/" P "/pending/%s/%s", a.id, got.v[0]),
+	    S("pools/" P "/done/%s", name)), 0);
+	ck_assert_int_eq(nslots(ids[0]), 2);
+	/* the agent is alive, no lease is over */
+	ck_assert_int_eq(sl_recover_pool(&sp, P, now0, WINDOW, LEASE), 2);
+	ck_assert_int_eq(nslots(ids[0]), 0);
+	ck_assert_int_eq(nslots(ids[1]), 2);
+	check_spool(ids, 2, 2, 2);
+	sl_names_free(&got);
+}
+END_TEST
+
+/* a slot held by a run back in sched/ (a claimer died between taking its
+ * slots and moving the run) is kept for the lease, then freed; so is a
+ * slot of a run that is nowhere */
+START_TEST(test_recover_slot_of_sched_run)
+{
+	struct loc l;
+	char	agent[SL_UUID_LEN + 1], tok[128];
+	runid	ids[1], ghost;
+	long	k;
+
+	pool(1);
+	submit("default", now0 - 10, ids[0]);
+	l = locate(ids[0]);
+	ck_assert_int_eq(sl_uuid(agent), 0);
+	ck_assert_int_eq(sl_slot_take(&sp, P, "pool", 1, l.name, agent, now0,
+	    &k), 0);
+	mktoken(tok, sizeof(tok), now0, ghost);
+	ck_assert_int_eq(sl_slot_take(&sp, P, "q.default", 1, tok, agent,
+	    now0 + 5, &k), 0);
+	ck_assert_int_eq(sl_recover_pool(&sp, P, now0, WINDOW, LEASE), 0);
+	ck_assert_int_eq(sl_recover_pool(&sp, P, now0 + LEASE, WINDOW, LEASE),
+	    0);
+	ck_assert_int_eq(sl_slots_held(&sp, P, NULL), 2);
+	ck_assert_int_eq(sl_recover_pool(&sp, P, now0 + LEASE + 1, WINDOW,
+	    LEASE), 1);
+	ck_assert_int_eq(nslots(ids[0]), 0);
+	ck_assert_int_eq(nslots(ghost), 1);
+	ck_assert_int_eq(sl_recover_pool(&sp, P, now0 + LEASE + 6, WINDOW,
+	    LEASE), 1);
+	ck_assert_int_eq(sl_slots_held(&sp, P, NULL), 0);
+	ck_assert_int_eq(locate(ids[0]).w, W_SCHED);
+	check_spool(ids, 1, 1, -1);
+}
+END_TEST
+
+/* a slot of a Running run is never freed, however old, whoever claimed
+ * it, even with its agent gone */
+START_TEST(test_recover_slot_of_running_run)
+{
+	struct sl_agent a;
+	struct sl_names got = { 0 };
+	runid	ids[2];
+
+	pool(2);
+	submit("default", now0 - 10, ids[0]);
+	submit("default", now0 - 10, ids[1]);
+	agent_new(&a, 2, 0, now0);
+	ck_assert_int_eq(claim(&a, 2, now0, &got), 2);
+	start(&a, got.v[0]);
+	start(&a, got.v[1]);
+	ck_assert_int_eq(sl_recover_pool(&sp, P, now0 + 1000 * LEASE, WINDOW,
+	    LEASE), 0);
+	ck_assert_int_eq(nslots(ids[0]), 2);
+	ck_assert_int_eq(nslots(ids[1]), 2);
+	/* nor when its agent is no longer registered at all */
+	ck_assert_int_eq(sl_agent_deregister(&sp, &a), 0);
+	ck_assert_int_eq(sl_recover_pool(&sp, P, now0 + 1000 * LEASE, WINDOW,
+	    LEASE), 0);
+	ck_assert_int_eq(sl_slots_held(&sp, P, NULL), 4);
+	check_spool(ids, 2, 2, 2);
+	sl_names_free(&got);
+}
+END_TEST
+
+/*
+ * Recovery returns a gone agent's Pending run to sched/ and then releases
+ * "the slots of run ID": every slot whose entry is named ID.  A live
+ * claimer that takes the run again between the two (it is Scheduled again,
+ * so any dispatcher may) has just taken new slots under the same name, and
+ * recovery releases those too: the run is Pending without its slots, and
+ * the pool's limit no longer holds.
+ */
+static struct sl_agent race_agent;
+static long race_claimed;
+
+static int
+racing_rename(const char *from, const char *to)
+{
+	char	e[SL_ERR_MAX];
+	int	rc = rename(from, to);
+
+	if (rc == 0 && race_claimed < 0 && strstr(to, "/sched/") != NULL) {
+		sl_sys.rename = rename;
+		race_claimed = sl_claim(&sp, &race_agent, 1, now0 + WINDOW + 1,
+		    NULL, NULL, e, sizeof(e));
+		sl_sys.rename = racing_rename;
+	}
+	return rc;
+}
+
+START_TEST(test_recover_race_with_claim)
+{
+	struct sl_agent a, c;
+	runid	ids[3];
+	struct locs L;
+	long	held;
+	int	active;
+
+	pool(2);
+	submit("default", now0 - 30, ids[0]);
+	agent_new(&a, 1, 0, now0);
+	ck_assert_int_eq(claim(&a, 1, now0, NULL), 1);
+	agent_new(&race_agent, 1, 0, now0 + WINDOW + 1);
+	race_claimed = -1;
+	sl_sys.rename = racing_rename;
+	(void)sl_recover_pool(&sp, P, now0 + WINDOW + 1, WINDOW, LEASE);
+	sl_sys.rename = rename;
+	ck_assert_int_eq(race_claimed, 1);
+	ck_assert_int_eq(locate(ids[0]).w, W_PENDING);
+	ck_assert_int_eq(npending(&race_agent), 1);
+	held = nslots(ids[0]);
+	/* another claimer: the pool's limit of 2 must hold */
+	submit("default", now0 - 20, ids[1]);
+	submit("default", now0 - 10, ids[2]);
+	agent_new(&c, SL_NOLIMIT, 0, now0 + WINDOW + 1);
+	(void)claim(&c, 10, now0 + WINDOW + 1, NULL);
+	scan(&L);
+	active = count_where(&L, W_PENDING) + count_where(&L, W_RUNNING);
+	free(L.v);
+	ck_assert_msg(held == 2 && active <= 2, "recovery raced a claim of "
+	    "the run it returned: the run, Pending for a live agent, holds "
+	    "%ld slots (not 2), and then %d runs are Pending with a pool "
+	    "limit of 2", held, active);
+	check_spool(ids, 3, 2, -1);
+}
+END_TEST
+
+/* ---- many claimers at once ---- */
+
+#define RACE_RUNS	150
+#define RACE_KIDS	6
+
+static int
+worker(int k)
+{
+	struct sl_agent a;
+	struct sl_names got = { 0 };
+	char	e[SL_ERR_MAX], *out, line[64];
+	runid	id;
+	size_t	i;
+	long	n, idle = 0;
+	FILE   *f;
+
+	memset(&a, 0, sizeof(a));
+	if (sl_uuid(a.id) < 0)
+		return 2;
+	snprintf(a.name, sizeof(a.name), "racer-%d", k);
+	snprintf(a.pool, sizeof(a.pool), "%s", P);
+	snprintf(a.host, sizeof(a.host), "testhost");
+	a.pid = (long)getpid();
+	a.limit = 1;
+	a.prefetch = 0;
+	a.started = time(NULL);
+	if (sl_agent_register(&sp, &a, e, sizeof(e)) < 0)
+		return 3;
+	out = sl_path(root, "out", (char *)NULL);
+	snprintf(line, sizeof(line), "%d", k);
+	{
+		char   *p = sl_path(out, line, (char *)NULL);
+
+		f = fopen(p, "w");
+		free(p);
+	}
+	free(out);
+	if (f == NULL)
+		return 4;
+	for (;;) {
+		time_t	now = time(NULL);
+
+		n = sl_claim(&sp, &a, 1, now, &got, NULL, e, sizeof(e));
+		if (n < 0)
+			return 5;
+		for (i = 0; i < got.n; i++) {
+			char   *from, *to;
+
+			sl_token_parse(got.v[i], NULL, id);
+			from = sl_path(root, "pools", P, "pending", a.id,
+			    got.v[i], (char *)NULL);
+			to = sl_path(root, "pools", P, "running", got.v[i],
+			    (char *)NULL);
+			if (sane_rename(from, to) < 0)
+				return 6;
+			if (sl_run_finish(&sp, P, to, id, SL_COMPLETED, 0, now,
+			    NULL) < 0)
+				return 7;
+			fprintf(f, "%s\n", id);
+			free(from);
+			free(to);
+		}
+		sl_names_free(&got);
+		if (n == 0) {
+			if (n_in(S("pools/" P "/queues/default/sched")) == 0 &&
+			    ++idle > 3)
+				break;
+			usleep(200);
+		} else
+			idle = 0;
+	}
+	if (fclose(f) != 0)
+		return 8;
+	return 0;
+}
+
+START_TEST(test_claim_race)
+{
+	static runid ids[RACE_RUNS];
+	pid_t	pid[RACE_KIDS];
+	struct locs L;
+	long	v, max = 0, amax = 0, samples = 0;
+	int	i, k, alive = RACE_KIDS, st, lines = 0;
+	char   *text, *s, *nl;
+
+	pool(2);
+	for (i = 0; i < RACE_RUNS; i++)
+		submit("default", now0 - 10, ids[i]);
+	ck_assert_int_eq(sl_mkdirs(S("pools/" P "/running"), 0755), 0);
+	t_mkdir(S("out"));
+	fflush(stdout);
+	fflush(stderr);
+	for (k = 0; k < RACE_KIDS; k++) {
+		pid[k] = fork();
+		ck_assert_int_ge(pid[k], 0);
+		if (pid[k] == 0) {
+			signal(SIGALRM, SIG_DFL);
+			alarm(50);
+			_exit(worker(k));
+		}
+	}
+	while (alive > 0) {
+		v = sl_slots_held(&sp, P, "pool.");
+		if (v > max)
+			max = v;
+		v = sl_slots_held(&sp, P, "a.");
+		if (v > amax)
+			amax = v;
+		samples++;
+		for (k = 0; k < RACE_KIDS; k++) {
+			if (pid[k] == 0 || waitpid(pid[k], &st, WNOHANG) != pid[k])
+				continue;
+			ck_assert_msg(WIFEXITED(st) && WEXITSTATUS(st) == 0,
+			    "claimer %d: status %#x", k, st);
+			pid[k] = 0;
+			alive--;
+		}
+	}
+	ck_assert_msg(max <= 2, "%ld pool slots held at once, limit 2", max);
+	ck_assert_msg(max >= 1, "the sampler never saw a slot held "
+	    "(%ld samples)", samples);
+	ck_assert_int_le(amax, RACE_KIDS);
+	/* every run ran once, and is in done/ once */
+	scan(&L);
+	ck_assert_int_eq(L.n, RACE_RUNS);
+	ck_assert_int_eq(count_where(&L, W_DONE), RACE_RUNS);
+	for (i = 0; i < RACE_RUNS; i++)
+		ck_assert_int_eq(count_id(&L, ids[i]), 1);
+	free(L.v);
+	check_spool(ids, RACE_RUNS, 2, -1);
+	for (k = 0; k < RACE_KIDS; k++) {
+		char	n[16];
+
+		snprintf(n, sizeof(n), "out/%d", k);
+		text = t_read(S("%s", n));
+		for (s = text; (nl = strchr(s, '\n')) != NULL; s = nl + 1) {
+			*nl = '\0';
+			for (i = 0; i < RACE_RUNS && strcmp(ids[i], s) != 0; i++)
+				;
+			ck_assert_msg(i < RACE_RUNS, "a run nobody submitted: %s",
+			    s);
+			ck_assert_msg(ids[i][0] != '\0', "run %s ran twice", s);
+			ids[i][0] = '\0';
+			lines++;
+		}
+		free(text);
+	}
+	ck_assert_int_eq(lines, RACE_RUNS);
+	ck_assert_int_eq(sl_slots_held(&sp, P, NULL), 0);
+}
+END_TEST
+
+Suite *
+suite_claim(void)
+{
+	Suite  *s = suite_create("claim");
+	TCase  *sl = tcase_create("slots");
+	TCase  *cl = tcase_create("claims");
+	TCase  *cr = tcase_create("crashes");
+	TCase  *seam = tcase_create("seam");
+	TCase  *rec = tcase_create("recovery");
+	TCase  *race = tcase_create("race");
+
+	tcase_set_timeout(sl, T_CLAIM_TIMEOUT);
+	tcase_add_checked_fixture(sl, setup, teardown);
+	tcase_add_test(sl, test_slot_take_release);
+	tcase_add_test(sl, test_slot_limits_and_errors);
+	tcase_add_test(sl, test_slot_empty_dir_is_free);
+	tcase_add_test(sl, test_slots_held_of_release_run);
+	suite_add_tcase(s, sl);
+
+	tcase_set_timeout(cl, T_CLAIM_TIMEOUT);
+	tcase_add_checked_fixture(cl, setup, teardown);
+	tcase_add_test(cl, test_claim_basic);
+	tcase_add_test(cl, test_claim_order);
+	tcase_add_test(cl, test_claim_pool_limit);
+	tcase_add_test(cl, test_claim_queue_limit);
+	tcase_add_test(cl, test_claim_agent_limit);
+	tcase_add_test(cl, test_claim_limit_zero);
+	tcase_add_test(cl, test_claim_paused);
+	tcase_add_test(cl, test_claim_prefetch);
+	tcase_add_test(cl, test_claim_serves);
+	tcase_add_test(cl, test_finish);
+	suite_add_tcase(s, cl);
+
+	tcase_set_timeout(cr, T_CLAIM_TIMEOUT);
+	tcase_add_checked_fixture(cr, setup, teardown);
+	tcase_add_test(cr, test_claim_steps);
+	tcase_add_loop_test(cr, test_crash_claim, AT_STEP, AFTER_RENAME + 1);
+	tcase_add_loop_test(cr, test_crash_claim_early_recovery, AT_STEP,
+	    AFTER_RENAME + 1);
+	tcase_add_loop_test(cr, test_crash_finish, 0, 2 * (AFTER_RENAME + 1));
+	tcase_add_loop_test(cr, test_claim_verify_lost_slots, 0, 2);
+	suite_add_tcase(s, cr);
+
+	tcase_set_timeout(seam, T_CLAIM_TIMEOUT);
+	tcase_add_checked_fixture(seam, setup, teardown);
+	tcase_add_loop_test(seam, test_seam_claim, 0,
+	    (int)(sizeof(lies) / sizeof(lies[0])));
+	tcase_add_test(seam, test_seam_finish_recover);
+	suite_add_tcase(s, seam);
+
+	tcase_set_timeout(rec, T_CLAIM_TIMEOUT);
+	tcase_add_checked_fixture(rec, setup, teardown);
+	tcase_add_test(rec, test_recover_gone_agent);
+	tcase_add_test(rec, test_recover_live_agent);
+	tcase_add_loop_test(rec, test_recover_torn_heartbeat, 0,
+	    (int)(sizeof(torn) / sizeof(torn[0])));
+	tcase_add_test(rec, test_recover_no_heartbeat);
+	tcase_add_test(rec, test_recover_unregistered);
+	tcase_add_loop_test(rec, test_recover_slot_of_done_run, 0,
+	    (int)(sizeof(finals) / sizeof(finals[0])));
+	tcase_add_test(rec, test_recover_slot_of_sched_run);
+	tcase_add_test(rec, test_recover_slot_of_running_run);
+	tcase_add_test(rec, test_recover_race_with_claim);
+	suite_add_tcase(s, rec);
+
+	tcase_set_timeout(race, T_CLAIM_TIMEOUT);
+	tcase_add_checked_fixture(race, setup, teardown);
+	tcase_add_test(race, test_claim_race);
+	suite_add_tcase(s, race);
+	return s;
+}
