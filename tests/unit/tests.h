@@ -29,6 +29,7 @@ Suite  *suite_log(void);
 Suite  *suite_buf(void);
 Suite  *suite_spool(void);
 Suite  *suite_claim(void);
+Suite  *suite_runparse(void);
 
 /* helpers (check_sluice.c) */
 
