@@ -123,3 +123,19 @@ sl_kv_get(const char *text, const char *key, char *out, size_t len)
 			return;
 		}
 }
+
+/* sl_strv_free - free n strings and the vector holding them */
+void
+sl_strv_free(char **v, size_t n)
+{
+	while (n > 0)
+		free(v[--n]);
+	free(v);
+}
+
+/* sl_strcmp_p - strcmp for qsort over a vector of strings */
+int
+sl_strcmp_p(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}

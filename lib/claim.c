@@ -195,14 +195,6 @@ sl_slots_of(const struct sl_spool *sp, const char *pool, const char *id,
 	return 0;
 }
 
-static void
-free_names(char **v, size_t n)
-{
-	while (n > 0)
-		free(v[--n]);
-	free(v);
-}
-
 /*
  * release_claimed_for - give back the slots run id holds for agent's
  * claim only.  A run handed back to its queue may be claimed again at
@@ -231,7 +223,7 @@ release_claimed_for(const struct sl_spool *sp, const char *pool,
 		}
 		free(e);
 	}
-	free_names(v, n);
+	sl_strv_free(v, n);
 	return rc;
 }
 
@@ -249,7 +241,7 @@ sl_slots_release_run(const struct sl_spool *sp, const char *pool,
 	for (i = 0; i < n; i++)
 		if (sl_slot_release(sp, pool, v[i], id) < 0)
 			rc = -1;
-	free_names(v, n);
+	sl_strv_free(v, n);
 	return rc;
 }
 
@@ -522,7 +514,7 @@ sl_names_add(struct sl_names *ns, const char *s)
 void
 sl_names_free(struct sl_names *ns)
 {
-	free_names(ns->v, ns->n);
+	sl_strv_free(ns->v, ns->n);
 	ns->v = NULL;
 	ns->n = 0;
 }

@@ -61,12 +61,6 @@ sl_pool_exists(const struct sl_spool *sp, const char *name)
 	return rc;
 }
 
-static int
-cmpstr(const void *a, const void *b)
-{
-	return strcmp(*(char *const *)a, *(char *const *)b);
-}
-
 /* list_names - the valid names of subdirectories of dir, sorted */
 static int
 list_names(const char *dir, char ***out, size_t *n)
@@ -101,18 +95,10 @@ list_names(const char *dir, char ***out, size_t *n)
 	}
 	closedir(d);
 	if (k > 1)
-		qsort(v, k, sizeof(*v), cmpstr);
+		qsort(v, k, sizeof(*v), sl_strcmp_p);
 	*out = v;
 	*n = k;
 	return 0;
-}
-
-static void
-free_names(char **v, size_t n)
-{
-	while (n > 0)
-		free(v[--n]);
-	free(v);
 }
 
 int
@@ -508,7 +494,7 @@ load_from(const struct sl_spool *sp, const char *name, unsigned long floor,
 		goto out;
 	}
 	settle(sp, p, dirs, nd);
-	free_names(dirs, nd);
+	sl_strv_free(dirs, nd);
 	rc = 0;
 out:
 	free(pdir);
@@ -1063,7 +1049,7 @@ sl_pool_run_counts(const struct sl_spool *sp, const char *pool,
 			counts[SL_SCHEDULED] += count_entries(q, 0);
 			free(q);
 		}
-		free_names(qs, nq);
+		sl_strv_free(qs, nq);
 	}
 	free(p);
 	p = sl_path(pd, "pending", (char *)NULL);

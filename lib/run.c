@@ -463,20 +463,6 @@ list_dir(const char *dir, int (*ok)(const char *), char ***out, size_t *n)
 	return 0;
 }
 
-int
-sl_strcmp_p(const void *a, const void *b)
-{
-	return strcmp(*(char *const *)a, *(char *const *)b);
-}
-
-static void
-free_list(char **v, size_t n)
-{
-	while (n > 0)
-		free(v[--n]);
-	free(v);
-}
-
 static int
 is_drop(const char *name)
 {
@@ -520,11 +506,11 @@ sl_accept_pool(const struct sl_spool *sp, const char *pool, char *err,
 				else if (rc < 0)
 					sl_warn("%s", err);
 			}
-			free_list(files, nf);
+			sl_strv_free(files, nf);
 		}
 		free(nd);
 	}
-	free_list(qs, nq);
+	sl_strv_free(qs, nq);
 	free(qd);
 	return taken;
 }
@@ -660,7 +646,7 @@ scan_tokens(struct sl_runs *rs, const char *pool, const char *queue,
 		add_run(rs, pool, queue, p, id, st);
 		free(p);
 	}
-	free_list(v, n);
+	sl_strv_free(v, n);
 }
 
 /* sl_runs_pool - every run of a pool, in every state */
@@ -678,7 +664,7 @@ sl_runs_pool(const struct sl_spool *sp, const char *pool, struct sl_runs *rs)
 			scan_tokens(rs, pool, v[i], e, SL_SCHEDULED);
 			free(e);
 		}
-		free_list(v, n);
+		sl_strv_free(v, n);
 	}
 	free(d);
 	d = sl_path(pd, "pending", (char *)NULL);
@@ -688,7 +674,7 @@ sl_runs_pool(const struct sl_spool *sp, const char *pool, struct sl_runs *rs)
 			scan_tokens(rs, pool, NULL, e, SL_PENDING);
 			free(e);
 		}
-		free_list(v, n);
+		sl_strv_free(v, n);
 	}
 	free(d);
 	d = sl_path(pd, "running", (char *)NULL);
@@ -702,7 +688,7 @@ sl_runs_pool(const struct sl_spool *sp, const char *pool, struct sl_runs *rs)
 			add_run(rs, pool, NULL, e, id, st);
 			free(e);
 		}
-		free_list(v, n);
+		sl_strv_free(v, n);
 	}
 	free(d);
 	d = sl_path(pd, "rejected", (char *)NULL);
@@ -712,7 +698,7 @@ sl_runs_pool(const struct sl_spool *sp, const char *pool, struct sl_runs *rs)
 			add_run(rs, pool, NULL, e, v[i], SL_REJECTED);
 			free(e);
 		}
-		free_list(v, n);
+		sl_strv_free(v, n);
 	}
 	free(d);
 	free(pd);
@@ -951,7 +937,7 @@ sl_cleanup_pool(const struct sl_spool *sp, const char *pool, long keep_days,
 				removed++;
 			free(e);
 		}
-		free_list(v, n);
+		sl_strv_free(v, n);
 	}
 	sl_runs_free(&rs);
 	free(d);
@@ -994,7 +980,7 @@ sl_cleanup_pool(const struct sl_spool *sp, const char *pool, long keep_days,
 			free(src);
 			free(e);
 		}
-		free_list(v, n);
+		sl_strv_free(v, n);
 	}
 	/* a claimer's private slot directory (.slot.UUID/RUN-ID, whose
 	 * content says when) or a delete's .trash. left by a crash */
@@ -1030,7 +1016,7 @@ sl_cleanup_pool(const struct sl_spool *sp, const char *pool, long keep_days,
 						    now - st.st_mtime > RECOVER_AGE;
 					}
 					free(txt);
-					free_list(ev, en);
+					sl_strv_free(ev, en);
 				}
 				/* RACE: a claimer's slot directory is private
 				 * for a moment only; an hour is never a moment */

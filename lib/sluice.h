@@ -105,6 +105,8 @@ void   *sl_xrealloc(void *, size_t);
 char   *sl_xstrdup(const char *);
 char   *sl_path(const char *, ...) __attribute__((sentinel)); /* joined, malloc'd */
 void	sl_kv_get(const char *text, const char *key, char *out, size_t len);
+void	sl_strv_free(char **, size_t);
+int	sl_strcmp_p(const void *, const void *);
 
 /* ---- ini.c: INI through iniparser ---- */
 
@@ -270,7 +272,6 @@ struct sl_runs {
 };
 
 int	sl_token_parse(const char *, time_t *, char id[SL_UUID_LEN + 1]);
-int	sl_strcmp_p(const void *, const void *);
 int	sl_run_submit(const struct sl_spool *, struct sl_runspec *, char *,
 	    size_t);
 long	sl_accept_pool(const struct sl_spool *, const char *, char *, size_t);
