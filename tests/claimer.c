@@ -4,8 +4,10 @@
  *	claimer SPOOL POOL make QUEUE N		submit N runs (echo) to QUEUE
  *	claimer SPOOL POOL drain LIMIT		be an agent: register, claim up
  *						to LIMIT at a time, "run" and
- *						finish each, until the pool has
- *						nothing left; print the ids run
+ *						finish each (and each run a
+ *						dispatcher claimed for it), until
+ *						the pool has nothing left; print
+ *						the ids run
  *	claimer SPOOL POOL sample STOPFILE	until STOPFILE exists, count held
  *						slots and Pending+Running runs
  *						continuously; print the maxima
@@ -102,6 +104,20 @@ left(void)
 	return n;
 }
 
+static void
+pending_tokens(const char *dir, struct sl_names *out)
+{
+	struct dirent *de;
+	DIR    *d;
+
+	if ((d = opendir(dir)) == NULL)
+		return;
+	while ((de = readdir(d)) != NULL)
+		if (sl_token_parse(de->d_name, NULL, NULL) == 0)
+			sl_names_add(out, de->d_name);
+	closedir(d);
+}
+
 static int
 drain(long limit)
 {
@@ -138,6 +154,22 @@ drain(long limit)
 		    sizeof(err)) < 0) {
 			fprintf(stderr, "claimer: %s\n", err);
 			break;
+		}
+		/* and what a dispatcher claimed for us meanwhile */
+		{
+			struct sl_names mine = { 0 };
+
+			pending_tokens(pend, &mine);
+			for (i = 0; i < mine.n; i++) {
+				size_t	j;
+
+				for (j = 0; j < got.n; j++)
+					if (strcmp(got.v[j], mine.v[i]) == 0)
+						break;
+				if (j == got.n)
+					sl_names_add(&got, mine.v[i]);
+			}
+			sl_names_free(&mine);
 		}
 		for (i = 0; i < got.n; i++) {
 			char	id[SL_UUID_LEN + 1];
