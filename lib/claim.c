@@ -613,7 +613,7 @@ queue_of(const char *dir, char q[SL_NAME_MAX + 1])
 	ssize_t	n;
 	int	rc = -1;
 
-	if ((n = sl_read_file(p, &text, SL_INI_MAX)) >= 0) {
+	if ((n = sl_read_file(p, &text, 2 * SL_INI_MAX)) >= 0) {
 		if (sl_runspec_parse(text, (size_t)n, 0, 1, &r, why,
 		    sizeof(why)) == 0) {
 			if (r.queue[0] != '\0') {

@@ -2,6 +2,7 @@
  * clock.c - the WHEN forms of contract §4 and RFC 3339 output.
  *
  *	now			the caller's clock
+ * (all within 1970-01-01T00:00:00Z .. 9999-12-31T23:59:59Z)
  *	@EPOCH			seconds since 1970-01-01T00:00:00Z
  *	+N[smhd]		N seconds (minutes, hours, days) from now
  *	YYYY-MM-DDTHH:MM[:SS[.frac]](Z|±HH:MM|±HHMM)
@@ -127,9 +128,30 @@ rfc3339(const char *s, time_t *out)
 	return 0;
 }
 
-/* sl_time_parse - a WHEN form into seconds since the epoch */
+#define TIME_MAX	253402300799LL	/* 9999-12-31T23:59:59Z */
+
+static int when(const char *, time_t, time_t *);
+
+/*
+ * sl_time_parse - a WHEN form into seconds since the epoch, from
+ * 1970-01-01T00:00:00Z to 9999-12-31T23:59:59Z: the times sluice can
+ * write back in RFC 3339 and order by name.
+ */
 int
 sl_time_parse(const char *s, time_t now, time_t *out)
+{
+	time_t	t;
+
+	if (when(s, now, &t) < 0 || t < 0 || (long long)t > TIME_MAX) {
+		errno = EINVAL;
+		return -1;
+	}
+	*out = t;
+	return 0;
+}
+
+static int
+when(const char *s, time_t now, time_t *out)
 {
 	long	v, mult = 1;
 	size_t	n;

@@ -524,7 +524,10 @@ load_spec(struct sl_run *run)
 	char   *p = sl_path(run->dir, "run.ini", (char *)NULL);
 	ssize_t	n;
 
-	if ((n = sl_read_file(p, &text, SL_INI_MAX)) >= 0) {
+	if ((n = sl_read_file(p, &text, 2 * SL_INI_MAX)) < 0)
+		snprintf(run->message, sizeof(run->message), "run.ini "
+		    "unreadable: %s", strerror(errno));
+	else {
 		if (sl_runspec_parse(text, (size_t)n, 0, 1, &run->spec, why,
 		    sizeof(why)) < 0)
 			snprintf(run->message, sizeof(run->message),

@@ -34,6 +34,7 @@
 
 #define LINE_MAX_INI	1000	/* iniparser 4.1 fails lines past 1024 */
 #define CHUNK		900	/* shell text per command.N value */
+#define MAX_KEYS	4096	/* keys in one run file */
 
 struct kv {
 	char   *sec, *key, *val;	/* key keeps its case */
@@ -199,6 +200,10 @@ scan(const char *text, size_t len, struct scan *s, char *err, size_t errlen)
 			snprintf(err, errlen, "line %d: a bad key name", no);
 			goto fail;
 		}
+		if (s->n >= MAX_KEYS) {
+			snprintf(err, errlen, "more than %d keys", MAX_KEYS);
+			goto fail;
+		}
 		for (i = 0; i < s->n; i++)
 			if (strcmp(s->kv[i].sec, sec) == 0 &&
 			    lower_eq(s->kv[i].key, key)) {
@@ -328,12 +333,20 @@ sl_runspec_parse(const char *text, size_t len, time_t now, int trusted,
 	int	j, part;
 
 	memset(r, 0, sizeof(*r));
-	if (len > SL_INI_MAX) {
+	/* sluice's own run.ini may be a little larger than the drop it came
+	 * from (its command is split in shorter pieces) */
+	if (len > (trusted ? 2 * SL_INI_MAX : SL_INI_MAX)) {
 		snprintf(err, errlen, "larger than 1 MiB");
 		return -1;
 	}
 	if (scan(text, len, &s, err, errlen) < 0)
 		return -1;
+	if (s.n > MAX_KEYS) {
+		/* the checks below are quadratic in the keys; no real run
+		 * has this many (a 1 MiB command is about 1,200 parts) */
+		snprintf(err, errlen, "more than %d keys", MAX_KEYS);
+		goto fail;
+	}
 	if (crosscheck(text, len, &s, err, errlen) < 0)
 		goto fail;
 	for (i = 0; i < s.n; i++) {
@@ -343,7 +356,11 @@ sl_runspec_parse(const char *text, size_t len, time_t now, int trusted,
 			if (lower_eq(s.kv[i].key, known[j]))
 				break;
 		if (known[j] == NULL && !(strncmp(s.kv[i].key, "command.", 8) == 0 &&
-		    sl_num_parse(s.kv[i].key + 8, 2, 100000, &n) == 0)) {
+		    sl_num_parse(s.kv[i].key + 8, 2, 100000, &n) == 0 &&
+		    snprintf(k, sizeof(k), "%ld", n) > 0 &&
+		    strcmp(k, s.kv[i].key + 8) == 0)) {
+			/* command.02, command.+2: not a part (it would be
+			 * skipped when parts are joined): an unknown key */
 			snprintf(err, errlen, "line %d: unknown key %s in [run] "
 			    "(sluice-run(5) lists the keys)", s.kv[i].line,
 			    s.kv[i].key);

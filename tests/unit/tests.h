@@ -30,6 +30,8 @@ Suite  *suite_buf(void);
 Suite  *suite_spool(void);
 Suite  *suite_claim(void);
 Suite  *suite_runparse(void);
+Suite  *suite_runfile(void);
+Suite  *suite_run(void);
 
 /* helpers (check_sluice.c) */
 
