@@ -955,15 +955,19 @@ run_json(struct sl_buf *b, const struct sl_run *r, time_t now,
  */
 static void
 explain(struct sl_run *r, struct sl_pool *p, const struct sl_runs *all,
-    int agents, time_t now)
+    const struct sl_agent *ag, size_t nag, time_t now, long window)
 {
 	struct sl_queue *q = sl_pool_queue(p, r->queue);
 	long	inq = 0, inp = 0;
 	size_t	i;
+	int	agents = 0;
 	char	t[40];
 
-	if (r->state != SL_SCHEDULED)
-		return;
+	if (r->state != SL_SCHEDULED || r->message[0] != '\0')
+		return;		/* a message of its own (run.ini unreadable) */
+	for (i = 0; i < nag; i++)
+		agents += ag[i].registered && sl_agent_online(&ag[i], now,
+		    window) && sl_agent_serves(&ag[i], r->queue);
 	for (i = 0; i < all->n; i++) {
 		if (all->v[i].state != SL_PENDING && all->v[i].state != SL_RUNNING)
 			continue;
@@ -988,7 +992,7 @@ explain(struct sl_run *r, struct sl_pool *p, const struct sl_runs *all,
 		    "its limit %ld/%ld", q->name, inq, q->limit);
 	else if (agents == 0)
 		snprintf(r->message, sizeof(r->message), "no agent serves work "
-		    "pool '%s'", p->name);
+		    "queue '%s' of work pool '%s'", r->queue, p->name);
 	else
 		snprintf(r->message, sizeof(r->message), "waiting for an agent "
 		    "to claim it");
@@ -1022,7 +1026,6 @@ load_runs(const struct sl_config *cf, const char *only_pool, int cleanup,
 		struct sl_runs pr = { 0 };
 		struct sl_pool p;
 		size_t	j;
-		int	agents;
 
 		if (sl_accept_pool(&spool, names[i], err, sizeof(err)) < 0)
 			sl_warn("%s", err);
@@ -1030,10 +1033,14 @@ load_runs(const struct sl_config *cf, const char *only_pool, int cleanup,
 			(void)sl_cleanup_pool(&spool, names[i], cf->keep_days, now);
 		sl_runs_pool(&spool, names[i], &pr);
 		if (sl_pool_load(&spool, names[i], &p, err, sizeof(err)) == 0) {
-			agents = sl_pool_agents_online(&spool, names[i], now,
-			    cf->heartbeat * cf->missed_heartbeats);
+			struct sl_agent *ag = NULL;
+			size_t	nag = 0;
+
+			(void)sl_agents_load(&spool, names[i], &ag, &nag);
 			for (j = 0; j < pr.n; j++)
-				explain(&pr.v[j], &p, &pr, agents, now);
+				explain(&pr.v[j], &p, &pr, ag, nag, now,
+				    cf->heartbeat * cf->missed_heartbeats);
+			sl_agents_free(ag, nag);
 			sl_pool_free(&p);
 		}
 		rs->v = sl_xrealloc(rs->v, (rs->n + pr.n + 1) * sizeof(*rs->v));
@@ -1172,8 +1179,13 @@ find_run(const char *ref, struct sl_runs *rs, struct sl_run **r,
 		return -1;
 	}
 	if (sl_pool_load(&spool, (*r)->pool, &p, err, sizeof(err)) == 0) {
-		explain(*r, &p, rs, sl_pool_agents_online(&spool, (*r)->pool,
-		    now, cf->heartbeat * cf->missed_heartbeats), now);
+		struct sl_agent *ag = NULL;
+		size_t	nag = 0;
+
+		(void)sl_agents_load(&spool, (*r)->pool, &ag, &nag);
+		explain(*r, &p, rs, ag, nag, now,
+		    cf->heartbeat * cf->missed_heartbeats);
+		sl_agents_free(ag, nag);
 		sl_pool_free(&p);
 	}
 	return 0;
@@ -1412,10 +1424,15 @@ submit(const struct sl_spool *sp, const struct sl_config *cf, struct args *a)
 		r.retries = sl_num_parse(a->val[O_RETRIES], 0, 1000, &n) < 0 ?
 		    (usage_error(NULL, "invalid --retries '%s': 0 to 1000",
 		    a->val[O_RETRIES]), 0) : n;
-	if (a->val[O_RETRY_DELAY] != NULL)
-		r.retry_delay = need_num("retry delay", a->val[O_RETRY_DELAY], 0);
-	if (a->val[O_TIMEOUT] != NULL)
-		r.timeout = need_num("timeout", a->val[O_TIMEOUT], 1);
+	/* the ranges a run file allows (sluice-run(5)) */
+	if (a->val[O_RETRY_DELAY] != NULL && sl_num_parse(a->val[O_RETRY_DELAY],
+	    0, 86400L * 365, &r.retry_delay) < 0)
+		usage_error(NULL, "invalid --retry-delay '%s': 0 to 31536000 "
+		    "seconds", a->val[O_RETRY_DELAY]);
+	if (a->val[O_TIMEOUT] != NULL && sl_num_parse(a->val[O_TIMEOUT], 1,
+	    86400L * 365, &r.timeout) < 0)
+		usage_error(NULL, "invalid --timeout '%s': 1 to 31536000 seconds",
+		    a->val[O_TIMEOUT]);
 	if (a->val[O_CWD] != NULL) {
 		if (a->val[O_CWD][0] != '/')
 			usage_error(NULL, "--cwd %s: must be an absolute path",
@@ -1433,6 +1450,14 @@ submit(const struct sl_spool *sp, const struct sl_config *cf, struct args *a)
 			    *k == '_' || (k > e && *k >= '0' && *k <= '9')))
 				usage_error(NULL, "invalid --env name in '%s'", e);
 		free(storable("an --env value", eq + 1));
+		for (k = e; k < eq; k++)
+			;
+		for (size_t j = 0; j < r.nenv; j++)
+			if (strncasecmp(r.env[j], e, (size_t)(eq - e)) == 0 &&
+			    r.env[j][eq - e] == '=')
+				usage_error(NULL, "--env %.*s given twice (names "
+				    "differing only in case count as one)",
+				    (int)(eq - e), e);
 		r.env = sl_xrealloc(r.env, (r.nenv + 1) * sizeof(*r.env));
 		r.env[r.nenv++] = sl_xstrdup(e);
 	}
@@ -1532,7 +1557,8 @@ help(FILE *f, const char *group, const struct cmd *c)
 	size_t	i, g;
 
 	if (c != NULL) {
-		fprintf(f, "usage: sluice %s %s %s\n", c->group, c->name,
+		fprintf(f, "usage: sluice %s%s%s %s\n", c->group,
+		    c->name ? " " : "", c->name ? c->name : "",
 		    c->synopsis);
 		fprintf(f, "See sluice-%s(1).\n", c->group);
 		return;

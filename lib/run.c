@@ -604,6 +604,16 @@ add_run(struct sl_runs *rs, const char *pool, const char *queue,
 	if (run->queue[0] == '\0')
 		snprintf(run->queue, sizeof(run->queue), "%s", run->spec.queue);
 	load_result(run);
+	if ((text = read_small(dir, "claim.ini")) != NULL) {
+		char	v[256];
+
+		sl_kv_get(text, "agent", v, sizeof(v));
+		if (sl_uuid_ok(v))
+			memcpy(run->agent, v, sizeof(run->agent));
+		sl_kv_get(text, "host", v, sizeof(v));
+		snprintf(run->host, sizeof(run->host), "%s", v);
+		free(text);
+	}
 	if (st == SL_RUNNING || st == SL_PENDING) {
 		char   *c = sl_path(dir, "cancel", (char *)NULL);
 
