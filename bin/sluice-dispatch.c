@@ -28,6 +28,7 @@
 #include "sluice.h"
 
 static volatile sig_atomic_t stop;
+static int missing;		/* a pool named by -p does not exist */
 
 static void
 on_signal(int sig)
@@ -69,6 +70,7 @@ pass(const struct sl_spool *sp, const struct sl_config *cf, char **pools,
 			snprintf(err, sizeof(err), "Work pool '%s' not found.",
 			    names[i]);
 			sl_log(SL_ERROR, "%s", err);
+			missing = 1;
 			continue;
 		}
 		(void)sl_dispatch_pool(sp, cf, names[i], now, full, &p);
@@ -197,5 +199,5 @@ main(int argc, char **argv)
 	free(pools);
 	sl_spool_free(&sp);
 	sl_config_free(&cf);
-	return 0;
+	return missing && !watch ? 1 : 0;
 }

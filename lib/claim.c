@@ -320,6 +320,33 @@ take(const struct sl_spool *sp, const char *pool, const char *scope,
 	return rc;
 }
 
+/*
+ * looks_free - does a scope show a slot not held?  Only a hint, checked
+ * before taking anything: without it, a full pool under a free queue limit
+ * would have every pass take a queue slot and give it back, and each of
+ * those changes would wake a watching dispatcher for another pass.
+ */
+static int
+looks_free(const struct sl_spool *sp, const char *pool, const char *scope,
+    long limit)
+{
+	char	name[200], *sd, *slot;
+	long	i;
+	int	rc = 0;
+
+	if (limit == SL_NOLIMIT)
+		return 1;
+	sd = slots_dir(sp, pool);
+	for (i = 0; i < limit && !rc; i++) {
+		snprintf(name, sizeof(name), "%s.%ld", scope, i);
+		slot = sl_path(sd, name, (char *)NULL);
+		rc = !held(slot);
+		free(slot);
+	}
+	free(sd);
+	return rc;
+}
+
 static enum outcome
 claim_one(const struct sl_spool *sp, const struct sl_agent *a,
     const struct sl_pool *p, const struct sl_queue *q, const char *token,
@@ -332,6 +359,16 @@ claim_one(const struct sl_spool *sp, const struct sl_agent *a,
 	int	n = 0, i, r;
 
 	sl_token_parse(token, NULL, id);
+	/* RACE: what looks free may be taken by the time we take it; the
+	 * takes below decide, this only spares needless take-and-give-back */
+	snprintf(scope, sizeof(scope), "a.%s", a->id);
+	if (!looks_free(sp, p->name, scope, a->limit))
+		return AGENT_FULL;
+	snprintf(scope, sizeof(scope), "q.%s", q->name);
+	if (!looks_free(sp, p->name, scope, q->limit))
+		return QUEUE_FULL;
+	if (!looks_free(sp, p->name, "pool", p->limit))
+		return POOL_FULL;
 	snprintf(scope, sizeof(scope), "a.%s", a->id);
 	if ((r = take(sp, p->name, scope, a->limit, token, a->id, now, tk, &n)) != 0)
 		return r > 0 ? AGENT_FULL : FAILED;
