@@ -385,9 +385,26 @@ wp_inspect(const struct sl_spool *sp, const struct sl_config *cf, struct args *a
 		    limit_str(p.limit, lim, sizeof(lim)));
 		for (i = 0; i < p.nq; i++)
 			sl_buf_printf(&b, "%s'%s'", i ? ", " : "", p.q[i].name);
-		sl_buf_printf(&b, "],\n    agents_online=%d,\n    runs={",
+		sl_buf_printf(&b, "],\n    agents_online=%d,\n    agents=[",
 		    sl_pool_agents_online(&spool, p.name, time(NULL),
 		    cf->heartbeat * cf->missed_heartbeats));
+		{
+			struct sl_agent *g;
+			size_t	ng, j;
+
+			if (sl_agents_load(&spool, p.name, &g, &ng) == 0) {
+				for (j = 0; j < ng; j++)
+					sl_buf_printf(&b, "%s'%s on %s: %s'",
+					    j ? ", " : "", g[j].name[0] ?
+					    g[j].name : g[j].id, g[j].host[0] ?
+					    g[j].host : "?", g[j].registered &&
+					    sl_agent_online(&g[j], time(NULL),
+					    cf->heartbeat * cf->missed_heartbeats) ?
+					    "online" : "offline");
+				sl_agents_free(g, ng);
+			}
+		}
+		sl_buf_puts(&b, "],\n    runs={");
 		sl_pool_run_counts(&spool, p.name, counts);
 		for (i = 0; i < SL_NSTATES; i++)
 			if (counts[i] != 0)
@@ -1487,6 +1504,133 @@ submit(const struct sl_spool *sp, const struct sl_config *cf, struct args *a)
 #define P	BIT(O_POOL)
 #define J	BIT(O_JSON)
 
+/* ---- agent ---- */
+
+static void
+agent_json(struct sl_buf *b, const struct sl_agent *g, int online)
+{
+	char	t[40];
+	size_t	i;
+	int	f = 1;
+
+	sl_buf_add(b, "{", 1);
+	sl_json_key(b, &f, "id");
+	sl_json_str(b, g->id);
+	sl_json_key(b, &f, "name");
+	sl_json_str(b, g->registered ? g->name : NULL);
+	sl_json_key(b, &f, "host");
+	sl_json_str(b, g->registered ? g->host : NULL);
+	sl_json_key(b, &f, "pid");
+	sl_json_long(b, g->pid, !g->registered);
+	sl_json_key(b, &f, "pool");
+	sl_json_str(b, g->pool);
+	sl_json_key(b, &f, "queues");
+	sl_buf_add(b, "[", 1);
+	for (i = 0; i < g->nqueues; i++) {
+		if (i > 0)
+			sl_buf_add(b, ",", 1);
+		sl_json_str(b, g->queues[i]);
+	}
+	sl_buf_add(b, "]", 1);
+	sl_json_key(b, &f, "match");
+	sl_json_str(b, g->match);
+	sl_json_key(b, &f, "limit");
+	sl_json_long(b, g->limit, g->limit == SL_NOLIMIT);
+	sl_json_key(b, &f, "started");
+	sl_json_time(b, g->started);
+	sl_json_key(b, &f, "heartbeat");
+	if (g->beat > 0) {
+		sl_buf_printf(b, "\"%s\"", sl_time_fmt(g->beat, t, sizeof(t)));
+	} else
+		sl_buf_puts(b, "null");
+	sl_json_key(b, &f, "status");
+	sl_json_str(b, online ? "online" : "offline");
+	sl_buf_puts(b, "}\n");
+}
+
+/* agent ls - the agents of one pool, or of every pool */
+static int
+agent_ls(const struct sl_spool *sp, const struct sl_config *cf, struct args *a)
+{
+	static const char *hdr[] = { "Name", "ID", "Host", "PID", "Pool",
+	    "Queues", "Limit", "Last Heartbeat", "Status" };
+	const long window = cf->heartbeat * cf->missed_heartbeats;
+	struct sl_buf b = { 0 };
+	struct sl_table *t = NULL;
+	struct sl_agent *g;
+	char  **names = NULL, pid[32], lim[32], hb[40], qs[512];
+	size_t	n = 0, ng, i, j;
+	time_t	now = time(NULL);
+	int	online = 0, total = 0;
+
+	if (a->val[O_POOL] != NULL) {
+		if (!sl_pool_exists(sp, a->val[O_POOL])) {
+			sl_warn("Work pool '%s' not found.", a->val[O_POOL]);
+			return EX_FAIL;
+		}
+		names = sl_xmalloc(sizeof(char *));
+		names[0] = sl_xstrdup(a->val[O_POOL]);
+		n = 1;
+	} else if (sl_pool_names(sp, &names, &n) < 0) {
+		sl_warn("cannot list the pools of %s: %s", sp->root,
+		    strerror(errno));
+		return EX_FAIL;
+	}
+	if (a->val[O_JSON] == NULL)
+		t = sl_table_new("Agents", 9, hdr);
+	for (i = 0; i < n; i++) {
+		if (sl_agents_load(sp, names[i], &g, &ng) < 0)
+			continue;
+		for (j = 0; j < ng; j++) {
+			int	on = g[j].registered &&
+			    sl_agent_online(&g[j], now, window);
+			const char *row[9];
+			size_t	k;
+
+			online += on;
+			total++;
+			if (t == NULL) {
+				agent_json(&b, &g[j], on);
+				continue;
+			}
+			snprintf(pid, sizeof(pid), "%ld", g[j].pid);
+			if (g[j].nqueues == 0)
+				snprintf(qs, sizeof(qs), "%s", g[j].match ?
+				    g[j].match : "(all)");
+			else
+				for (k = 0, qs[0] = '\0'; k < g[j].nqueues; k++)
+					snprintf(qs + strlen(qs), sizeof(qs) -
+					    strlen(qs), "%s%s", k ? "," : "",
+					    g[j].queues[k]);
+			if (g[j].match != NULL && g[j].nqueues == 0)
+				snprintf(qs, sizeof(qs), "%s*", g[j].match);
+			row[0] = g[j].name[0] ? g[j].name : "?";
+			row[1] = g[j].id;
+			row[2] = g[j].host[0] ? g[j].host : "?";
+			row[3] = pid;
+			row[4] = g[j].pool;
+			row[5] = qs;
+			row[6] = limit_str(g[j].limit, lim, sizeof(lim));
+			row[7] = g[j].beat > 0 ? sl_time_fmt(g[j].beat, hb,
+			    sizeof(hb)) : "-";
+			row[8] = on ? "online" : "offline";
+			sl_table_row(t, row);
+		}
+		sl_agents_free(g, ng);
+	}
+	if (t != NULL) {
+		char	cap[96];
+
+		snprintf(cap, sizeof(cap), "%d of %d agents online", online,
+		    total);
+		sl_table_print(t, stdout, boxed(), cap);
+		sl_table_free(t);
+	} else
+		emit(&b);
+	sl_strv_free(names, n);
+	return 0;
+}
+
 static const struct cmd cmds[] = {
 	{ "work-pool", "create", BIT(O_PAUSED) | BIT(O_LIMIT), 1, 1, 0, "work pool",
 	    "[--paused] [--limit N] NAME", wp_create },
@@ -1528,6 +1672,10 @@ static const struct cmd cmds[] = {
 	{ "flow-run", "cancel", P | BIT(O_QUEUE) | BIT(O_STATE), 0, 64, 0, NULL,
 	    "RUN... | -p POOL [-q QUEUE] --state STATE", fr_cancel },
 	{ "flow-run", "delete", 0, 1, 1, 0, NULL, "RUN", fr_delete },
+	{ "agent", "ls", P | J, 0, 0, 0, NULL, "[-p POOL] [--json]", agent_ls },
+	{ "agent", "start", 0, 0, 0, 0, NULL, "[-p POOL] [-q QUEUE]... "
+	    "[-m PREFIX] [--limit N] [--prefetch-seconds S] [--run-once] "
+	    "[--hide-welcome] [--poll-seconds S] [--name NAME]", NULL },
 };
 #define NCMDS	(sizeof(cmds) / sizeof(cmds[0]))
 
@@ -1536,6 +1684,7 @@ static const char *const groups[][2] = {
 	{ "work-queue", "manage the work queues of a pool" },
 	{ "submit", "put a command into a pool as a new run" },
 	{ "flow-run", "list, inspect, follow, cancel and delete runs" },
+	{ "agent", "start an agent (sluice-agent), list agents" },
 	{ "dispatch", "hand due runs to agents (sluice-dispatch)" },
 };
 
@@ -1590,7 +1739,7 @@ help(FILE *f, const char *group, const struct cmd *c)
  * from $PATH) with our arguments minus the word at skip.
  */
 static _Noreturn void
-run_program(const char *prog, int argc, char **argv, int skip)
+run_program(const char *prog, int argc, char **argv, int skip, int skip2)
 {
 	char	self[PATH_MAX], *slash, *path;
 	char  **av = sl_xmalloc((size_t)argc * sizeof(char *));
@@ -1599,7 +1748,7 @@ run_program(const char *prog, int argc, char **argv, int skip)
 
 	av[k++] = (char *)prog;
 	for (i = 1; i < argc; i++)
-		if (i != skip)
+		if (i != skip && i != skip2)
 			av[k++] = argv[i];
 	av[k] = NULL;
 	if ((n = readlink("/proc/self/exe", self, sizeof(self) - 1)) > 0) {
@@ -1639,7 +1788,19 @@ main(int argc, char **argv)
 			continue;
 		}
 		if (strcmp(argv[i], "dispatch") == 0)
-			run_program("sluice-dispatch", argc, argv, i);
+			run_program("sluice-dispatch", argc, argv, i, -1);
+		/* "sluice agent start ARGS" is "sluice-agent ARGS" */
+		if (strcmp(argv[i], "agent") == 0) {
+			int	j = i + 1;
+
+			while (j < argc && is_option(argv[j]) &&
+			    strcmp(argv[j], "--help") != 0) {
+				o = find_opt(argv[j], &inl);
+				j += 1 + (o >= 0 && opts[o].arg && inl == NULL);
+			}
+			if (j < argc && strcmp(argv[j], "start") == 0)
+				run_program("sluice-agent", argc, argv, i, j);
+		}
 		break;
 	}
 	/* pass 1: the command words (one for submit, two for the groups) */

@@ -26,6 +26,17 @@
 
 #include "sluice.h"
 
+/* sl_host - this host's name, as leases and claims record it */
+const char *
+sl_host(void)
+{
+	static char h[256];
+
+	if (h[0] == '\0' && (gethostname(h, sizeof(h) - 1) < 0 || h[0] == '\0'))
+		snprintf(h, sizeof(h), "unknown");
+	return h;
+}
+
 static char *
 agent_dir(const struct sl_spool *sp, const char *pool, const char *id)
 {

@@ -196,19 +196,25 @@ sl_slots_of(const struct sl_spool *sp, const char *pool, const char *id,
 }
 
 /*
- * release_claimed_for - give back the slots run id holds for agent's
- * claim only.  A run handed back to its queue may be claimed again at
- * once, by a live agent, whose new entries carry the same run id: only
- * the entries that say "agent = <the gone one>" are the old claim's.
+ * release_matching - give back the slots run id holds whose entry says
+ * "key = val".  A run handed back to its queue may be claimed again at
+ * once, whose new entries carry the same run id: only the entries that
+ * name the old claim (its agent, or its token) are the old claim's.
  */
+static int queue_of(const char *, char [SL_NAME_MAX + 1]);
+
 static int
-release_claimed_for(const struct sl_spool *sp, const char *pool,
-    const char *id, const char *agent)
+release_matching(const struct sl_spool *sp, const char *pool,
+    const char *token, const char *agent)
 {
-	char  **v, *e, *text, who[SL_UUID_LEN + 8];
+	char  **v, *e, *text, who[128], tok[128], id[SL_UUID_LEN + 1];
 	size_t	n, i;
 	int	rc = 0;
 
+	if (sl_token_parse(token, NULL, id) < 0) {
+		errno = EINVAL;
+		return -1;
+	}
 	if (sl_slots_of(sp, pool, id, &v, &n) < 0)
 		return -1;
 	for (i = 0; i < n; i++) {
@@ -216,8 +222,10 @@ release_claimed_for(const struct sl_spool *sp, const char *pool,
 		    (char *)NULL);
 		if (sl_read_file(e, &text, 1024) >= 0) {
 			sl_kv_get(text, "agent", who, sizeof(who));
+			sl_kv_get(text, "token", tok, sizeof(tok));
 			free(text);
-			if (strcmp(who, agent) == 0 &&
+			if (strcmp(tok, token) == 0 && (agent == NULL ||
+			    strcmp(who, agent) == 0) &&
 			    sl_slot_release(sp, pool, v[i], id) < 0)
 				rc = -1;
 		}
@@ -225,6 +233,14 @@ release_claimed_for(const struct sl_spool *sp, const char *pool,
 	}
 	sl_strv_free(v, n);
 	return rc;
+}
+
+/* sl_slots_release_token - give back the slots of one claim of a run */
+int
+sl_slots_release_token(const struct sl_spool *sp, const char *pool,
+    const char *token)
+{
+	return release_matching(sp, pool, token, NULL);
 }
 
 /* sl_slots_release_run - give back every slot run id holds */
@@ -347,13 +363,47 @@ looks_free(const struct sl_spool *sp, const char *pool, const char *scope,
 	return rc;
 }
 
+/*
+ * claim_name - pending/AGENT/.claim.E.U.TOKEN: E the epoch second in hex
+ * (its age, by name), U a fresh UUID (only this claimer makes it).
+ */
+static char *
+claim_name(const char *pd, time_t now, const char *token)
+{
+	char	u[SL_UUID_LEN + 1], name[200];
+
+	if (sl_uuid(u) < 0)
+		return NULL;
+	snprintf(name, sizeof(name), ".claim.%016llx.%s.%s",
+	    (unsigned long long)now, u, token);
+	return sl_path(pd, name, (char *)NULL);
+}
+
+/* sl_claim_stranded - parse .claim.E.U.TOKEN: 0 and E, TOKEN; else -1 */
+int
+sl_claim_stranded(const char *name, time_t *born, char *token, size_t len)
+{
+	const char *t;
+
+	if (strncmp(name, ".claim.", 7) != 0 || strlen(name) < 7 + 17 +
+	    SL_UUID_LEN + 1)
+		return -1;
+	t = name + 7 + 17 + SL_UUID_LEN + 1;
+	if (name[7 + 16] != '.' || name[7 + 17 + SL_UUID_LEN] != '.' ||
+	    sl_token_parse(t, NULL, NULL) < 0)
+		return -1;
+	*born = (time_t)strtoull(name + 7, NULL, 16);
+	snprintf(token, len, "%s", t);
+	return 0;
+}
+
 static enum outcome
 claim_one(const struct sl_spool *sp, const struct sl_agent *a,
     const struct sl_pool *p, const struct sl_queue *q, const char *token,
     time_t now)
 {
 	char	id[SL_UUID_LEN + 1], scope[SL_NAME_MAX + 8], body[400], t[40];
-	char   *from, *pd, *to;
+	char   *from, *pd, *to, *priv = NULL;
 	struct taken tk[3];
 	enum outcome rc = CLAIMED;
 	int	n = 0, i, r;
@@ -385,8 +435,16 @@ claim_one(const struct sl_spool *sp, const struct sl_agent *a,
 	    token, (char *)NULL);
 	pd = sl_path(sp->root, "pools", p->name, "pending", a->id, (char *)NULL);
 	to = sl_path(pd, token, (char *)NULL);
+	if ((priv = claim_name(pd, now, token)) == NULL) {
+		give_back(sp, p->name, id, tk, n);
+		rc = FAILED;
+		goto out;
+	}
 	step("run-rename");
-	if (sl_mkdirs(pd, 0755) < 0 || sane_rename(from, to) < 0) {
+	/* the run first goes to a name only this claimer makes: another
+	 * claimer for the same agent renaming the same run would otherwise
+	 * share the target, and its failed rename would look done */
+	if (sl_mkdirs(pd, 0755) < 0 || sane_rename(from, priv) < 0) {
 		/* RACE: another claimer took the run, or it was cancelled */
 		give_back(sp, p->name, id, tk, n);
 		rc = GONE;
@@ -404,7 +462,7 @@ claim_one(const struct sl_spool *sp, const struct sl_agent *a,
 			continue;
 		/* RACE: we stalled past the lease and recovery freed a slot
 		 * of ours: the run goes back; it was never started. */
-		if (sane_rename(to, from) < 0)
+		if (sane_rename(priv, from) < 0)
 			sl_warn("cannot return run %s to %s: %s", id, from,
 			    strerror(errno));
 		give_back(sp, p->name, id, tk, n);
@@ -416,19 +474,32 @@ claim_one(const struct sl_spool *sp, const struct sl_agent *a,
 	    "claimed = %s\n; end of sluice file\n", a->id, a->host,
 	    sl_time_fmt(now, t, sizeof(t)));
 	{
-		char   *tmp = sl_path(to, ".claim.tmp", (char *)NULL);
-		char   *cf = sl_path(to, "claim.ini", (char *)NULL);
+		char   *tmp = sl_path(priv, ".claim.tmp", (char *)NULL);
+		char   *cf = sl_path(priv, "claim.ini", (char *)NULL);
 
-		unlink(tmp);
 		if (sl_publish_rename(tmp, cf, body, strlen(body)) < 0)
 			sl_warn("cannot write %s: %s", cf, strerror(errno));
 		free(tmp);
 		free(cf);
 	}
+	step("publish");
+	if (sane_rename(priv, to) < 0) {
+		sl_warn("cannot move claimed run %s to %s: %s; returning it",
+		    id, to, strerror(errno));
+		if (sane_rename(priv, from) < 0) {
+			sl_warn("cannot return run %s to %s: %s; recovery "
+			    "will", id, from, strerror(errno));
+			rc = FAILED;
+		} else {
+			give_back(sp, p->name, id, tk, n);
+			rc = GONE;
+		}
+	}
 out:
 	free(from);
 	free(pd);
 	free(to);
+	free(priv);
 	return rc;
 }
 
@@ -557,6 +628,36 @@ sl_names_free(struct sl_names *ns)
 }
 
 /* ---- finishing and recovery ---- */
+
+/*
+ * sl_run_unclaim - hand a claimed, unstarted run back to its queue: rename
+ * its directory (dir, named anything) to queues/Q/sched/TOKEN, then give
+ * back the slots of this claim, in this order so that it never counts as
+ * Pending without its slots.  The run keeps its token, so it may be
+ * claimed again under the same one at once: this claim's entries are
+ * those that say both token = TOKEN and agent = AGENT.
+ */
+int
+sl_run_unclaim(const struct sl_spool *sp, const char *pool, const char *dir,
+    const char *token, const char *agent)
+{
+	char	q[SL_NAME_MAX + 1], *qd, *to;
+	int	rc = -1;
+
+	if (queue_of(dir, q) < 0)
+		return -1;
+	qd = sl_path(sp->root, "pools", pool, "queues", q, "sched", (char *)NULL);
+	to = sl_path(qd, token, (char *)NULL);
+	if (sl_mkdirs(qd, 0755) == 0 && sane_rename(dir, to) == 0) {
+		if (release_matching(sp, pool, token, agent) < 0)
+			sl_warn("cannot give back the slots of run %s: %s",
+			    token, strerror(errno));
+		rc = 0;
+	}
+	free(qd);
+	free(to);
+	return rc;
+}
 
 /*
  * sl_run_finish - end a Pending or Running run: write its result, move it
@@ -731,7 +832,7 @@ sl_recover_pool(const struct sl_spool *sp, const char *pool, time_t now,
 	struct idset active = { 0 }, sched = { 0 };
 	struct sl_agent *ag;
 	struct dirent *de, *e;
-	char   *pd = sl_pool_dir(sp, pool), *d, *ad, *sd, **qs, qn[SL_NAME_MAX + 1];
+	char   *pd = sl_pool_dir(sp, pool), *d, *ad, *sd, **qs;
 	size_t	na, i, nq;
 	long	fixed = 0;
 	DIR    *dir, *sub;
@@ -754,36 +855,33 @@ sl_recover_pool(const struct sl_spool *sp, const char *pool, time_t now,
 					a = &ag[i];
 			gone = a == NULL || sl_agent_gone(a, now, window);
 			ad = sl_path(d, de->d_name, (char *)NULL);
-			if (gone && (sub = opendir(ad)) != NULL) {
+			if ((sub = opendir(ad)) != NULL) {
 				while ((e = readdir(sub)) != NULL) {
-					char	id[SL_UUID_LEN + 1], *from, *to;
+					char	tok[256], *from;
+					time_t	born;
 
-					if (sl_token_parse(e->d_name, NULL, id) < 0)
+					if (sl_token_parse(e->d_name, NULL, NULL) == 0) {
+						if (!gone)
+							continue;
+						snprintf(tok, sizeof(tok), "%s",
+						    e->d_name);
+					} else if (sl_claim_stranded(e->d_name, &born,
+					    tok, sizeof(tok)) < 0 || now - born <= lease)
 						continue;
+					/* a gone agent's claim, or a claim whose
+					 * claimer died between its two renames */
 					from = sl_path(ad, e->d_name, (char *)NULL);
-					if (queue_of(from, qn) == 0) {
-						char   *qd = sl_path(pd, "queues", qn,
-						    "sched", (char *)NULL);
-
-						to = sl_path(qd, e->d_name, (char *)NULL);
-						/* RACE: the agent may come back and
-						 * start it this instant; one rename
-						 * wins, the other finds it gone. */
-						if (sl_mkdirs(qd, 0755) == 0 &&
-						    sane_rename(from, to) == 0) {
-							/* RACE: it may be claimed
-							 * again already; free only
-							 * the gone agent's slots */
-							(void)release_claimed_for(sp,
-							    pool, id, de->d_name);
-							sl_log(SL_WARNING, "Returned "
-							    "run %s to work queue '%s': "
-							    "agent %s is gone", id, qn,
-							    de->d_name);
-							fixed++;
-						}
-						free(qd);
-						free(to);
+					/* RACE: the agent may come back and start
+					 * it this instant; one rename wins, the
+					 * other finds it gone.  It may be claimed
+					 * again at once: only this claim's slot
+					 * entries (by token) are given back. */
+					if (sl_run_unclaim(sp, pool, from, tok, de->d_name) == 0) {
+						sl_log(SL_WARNING, "Returned run %.36s "
+						    "to its work queue: %s", tok + 34,
+						    gone ? "its agent is gone" :
+						    "its claimer died mid-claim");
+						fixed++;
 					}
 					free(from);
 				}

@@ -598,6 +598,17 @@ add_run(struct sl_runs *rs, const char *pool, const char *queue,
 			(void)sl_time_parse(v, 0, &run->spec.created);
 			free(text);
 		}
+		{	/* a run refused by its agent keeps its run.ini */
+			char   *ri = sl_path(dir, "run.ini", (char *)NULL);
+
+			if (exists(ri)) {
+				load_spec(run);
+				if (run->queue[0] == '\0')
+					snprintf(run->queue, sizeof(run->queue),
+					    "%s", run->spec.queue);
+			}
+			free(ri);
+		}
 		return;
 	}
 	load_spec(run);
@@ -612,6 +623,24 @@ add_run(struct sl_runs *rs, const char *pool, const char *queue,
 			memcpy(run->agent, v, sizeof(run->agent));
 		sl_kv_get(text, "host", v, sizeof(v));
 		snprintf(run->host, sizeof(run->host), "%s", v);
+		free(text);
+	}
+	if (st != SL_SCHEDULED && st != SL_PENDING &&
+	    (text = read_small(dir, "lease")) != NULL) {
+		char	v[64];
+		long	x;
+
+		sl_kv_get(text, "pid", v, sizeof(v));
+		if (sl_num_parse(v, 1, LONG_MAX, &x) == 0)
+			run->pid = x;
+		free(text);
+	}
+	if (st == SL_RUNNING && run->started == 0 &&
+	    (text = read_small(dir, "start.ini")) != NULL) {
+		char	v[64];
+
+		sl_kv_get(text, "started", v, sizeof(v));
+		(void)sl_time_parse(v, 0, &run->started);
 		free(text);
 	}
 	if (st == SL_RUNNING || st == SL_PENDING) {
@@ -809,6 +838,87 @@ sl_run_find(const struct sl_spool *sp, const char *ref, struct sl_runs *rs,
 		    "of the id.", ref, hits, byname ? "name" : "id prefix");
 	errno = hits ? EEXIST : ENOENT;
 	return -1;
+}
+
+/* ---- retries and refusals ---- */
+
+/*
+ * sl_run_requeue - put a run that ended an attempt back into its queue
+ * for the next one (AwaitingRetry): run.ini is rewritten with attempt + 1
+ * and the new scheduled time, result.ini says why, then the directory is
+ * renamed to queues/Q/sched/ under a new token and the old claim's slots
+ * are given back (by token: the run may be claimed again at once).  The
+ * caller owns dir: its supervisor, or a crash detector that renamed it
+ * to a private name.
+ */
+int
+sl_run_requeue(const struct sl_spool *sp, const char *pool, const char *dir,
+    const char *old_token, struct sl_runspec *r, time_t when, int exit_code,
+    const char *message)
+{
+	struct sl_buf b = { 0 };
+	struct timespec sub;
+	char	t[40], tok[96], err[SL_ERR_MAX], *q, *qd, *to;
+	int	rc;
+
+	r->attempt++;
+	r->scheduled = when;
+	if (write_runini(dir, r, err, sizeof(err)) < 0)
+		return -1;
+	sl_buf_puts(&b, "[result]\nstate = AwaitingRetry\n");
+	sl_ini_put(&b, "ended", sl_time_fmt(time(NULL), t, sizeof(t)));
+	if (exit_code >= 0)
+		sl_buf_printf(&b, "exit_code = %d\n", exit_code);
+	if (message != NULL && (q = sl_ini_quote(message)) != NULL) {
+		sl_buf_printf(&b, "message = %s\n", q);
+		free(q);
+	}
+	sl_buf_puts(&b, SL_INI_TRAILER);
+	rc = write_file(dir, "result.ini", b.s);
+	sl_buf_free(&b);
+	if (rc < 0)
+		return -1;
+	clock_gettime(CLOCK_REALTIME, &sub);
+	token_name(tok, sizeof(tok), when, &sub, r->id);
+	qd = sl_path(sp->root, "pools", pool, "queues", r->queue, "sched",
+	    (char *)NULL);
+	to = sl_path(qd, tok, (char *)NULL);
+	rc = sl_mkdirs(qd, 0755) < 0 ? -1 : sane_rename(dir, to);
+	free(qd);
+	free(to);
+	if (rc == 0 && old_token != NULL &&
+	    sl_slots_release_token(sp, pool, old_token) < 0)
+		sl_warn("cannot give back the slots of run %s: %s", r->id,
+		    strerror(errno));
+	return rc;
+}
+
+/*
+ * sl_run_refuse - a claimed run its agent will not run (owner, unreadable
+ * run.ini): reason is written, the directory goes to rejected/ID with its
+ * run.ini, and its slots are given back.
+ */
+int
+sl_run_refuse(const struct sl_spool *sp, const char *pool, const char *dir,
+    const char *id, const char *reason)
+{
+	struct sl_buf b = { 0 };
+	char   *rd, *to;
+	int	rc;
+
+	sl_buf_printf(&b, "%s\n", reason);
+	rc = write_file(dir, "reason", b.s);
+	sl_buf_free(&b);
+	if (rc < 0)
+		return -1;
+	rd = sl_path(sp->root, "pools", pool, "rejected", (char *)NULL);
+	to = sl_path(rd, id, (char *)NULL);
+	rc = sl_mkdirs(rd, 0755) < 0 ? -1 : sane_rename(dir, to);
+	free(rd);
+	free(to);
+	if (rc == 0)
+		(void)sl_slots_release_run(sp, pool, id);
+	return rc;
 }
 
 /* ---- cancelling and deleting ---- */

@@ -282,6 +282,11 @@ int	sl_run_find(const struct sl_spool *, const char *ref, struct sl_runs *,
 	    struct sl_run **, char *, size_t);
 int	sl_run_cancel(const struct sl_spool *, struct sl_run *, char *, size_t);
 int	sl_run_delete(const struct sl_spool *, struct sl_run *, char *, size_t);
+int	sl_run_requeue(const struct sl_spool *, const char *pool,
+	    const char *dir, const char *old_token, struct sl_runspec *,
+	    time_t when, int exit_code, const char *message);
+int	sl_run_refuse(const struct sl_spool *, const char *pool,
+	    const char *dir, const char *id, const char *reason);
 int	sl_cleanup_pool(const struct sl_spool *, const char *, long keep_days,
 	    time_t now);
 
@@ -314,6 +319,7 @@ void	sl_agents_free(struct sl_agent *, size_t);
 int	sl_agent_online(const struct sl_agent *, time_t now, long window);
 int	sl_agent_gone(const struct sl_agent *, time_t now, long window);
 int	sl_agent_serves(const struct sl_agent *, const char *queue);
+const char *sl_host(void);		/* this host's name */
 
 /* ---- claim.c: claims and concurrency slots ---- */
 
@@ -334,6 +340,11 @@ int	sl_slots_of(const struct sl_spool *, const char *pool, const char *id,
 	    char ***, size_t *);
 int	sl_slots_release_run(const struct sl_spool *, const char *pool,
 	    const char *id);
+int	sl_slots_release_token(const struct sl_spool *, const char *pool,
+	    const char *token);
+int	sl_claim_stranded(const char *name, time_t *born, char *token, size_t);
+int	sl_run_unclaim(const struct sl_spool *, const char *pool,
+	    const char *dir, const char *token, const char *agent);
 long	sl_slots_held(const struct sl_spool *, const char *pool,
 	    const char *prefix);
 long	sl_claim(const struct sl_spool *, const struct sl_agent *, long max,
@@ -355,6 +366,44 @@ int	sl_dispatch_pool(const struct sl_spool *, const struct sl_config *,
 int	sl_watch_pool(const struct sl_spool *, const char *pool);
 int	sl_watch_wait(long timeout);
 void	sl_watch_close(void);
+
+/* ---- supervise.c: starting a claimed run, and its supervisor ---- */
+
+enum sl_start {
+	SL_START_STARTED,	/* running under a supervisor */
+	SL_START_LATER,		/* not due yet (prefetched) */
+	SL_START_GONE,		/* no longer ours (handed back, cancelled) */
+	SL_START_REFUSED,	/* Rejected: owner, unreadable run.ini */
+	SL_START_CANCELLED,	/* a cancel came before the start */
+	SL_START_RETURNED,	/* back to its queue: it lacked a slot */
+	SL_START_FAILED		/* could not start now; why says */
+};
+
+struct sl_started {
+	char	id[SL_UUID_LEN + 1];
+	char	name[256];
+	pid_t	sup;			/* the supervisor */
+	long	attempt;
+	char	why[SL_ERR_MAX];
+};
+
+enum sl_start sl_run_start(const struct sl_spool *, const struct sl_config *,
+	    const struct sl_agent *, const struct sl_pool *, const char *token,
+	    time_t now, struct sl_started *);
+
+/* ---- lease.c: a running run's lease, crash detection ---- */
+
+struct sl_lease {
+	time_t	deadline;
+	char	host[256];
+	long	sup, pid;
+};
+
+int	sl_lease_write(const char *dir, time_t deadline, const char *host,
+	    long sup, long pid);
+int	sl_lease_read(const char *dir, struct sl_lease *);
+long	sl_recover_running(const struct sl_spool *, const char *pool,
+	    time_t now, long lease);
 
 /* ---- json.c ---- */
 

@@ -1,0 +1,539 @@
+/*
+ * sluice-agent - start the runs of a work pool, each under its own
+ * supervisor.
+ *
+ *	sluice-agent [--spool DIR] [-p POOL] [-q QUEUE]... [-m PREFIX]
+ *	    [--limit N] [--prefetch-seconds S] [--run-once] [--hide-welcome]
+ *	    [--poll-seconds S] [--name NAME]
+ *
+ * The loop (signal handlers only set a flag):
+ *   1. beat: publish the heartbeat every `heartbeat' seconds;
+ *   2. accept dropped files; every poll-seconds also recover (runs of gone
+ *      agents, stale slots, crashed runs) and clean up;
+ *   3. claim due runs for itself (sl_claim: the dispatcher's code, every
+ *      limit held by slot names), unless stopping;
+ *   4. start what is due in pending/ID/, its own claims and those a
+ *      standalone dispatcher made for it, each under a supervisor that
+ *      outlives the agent (lib/supervise.c);
+ *   5. report runs it started that have ended;
+ *   6. wait for a change on this host (inotify), the next run coming due
+ *      (to the millisecond), the next beat or the next rescan.
+ * On SIGTERM or SIGINT it stops claiming, hands back the runs it claimed
+ * and has not started, deregisters and exits 0; running runs go on under
+ * their supervisors.  --run-once makes one pass (claiming only what is due
+ * now) and does the same.
+ */
+#include <dirent.h>
+#include <errno.h>
+#include <limits.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "sluice.h"
+
+static volatile sig_atomic_t stop;
+
+static void
+on_signal(int sig)
+{
+	(void)sig;
+	stop = 1;
+}
+
+static _Noreturn void
+usage(int rc)
+{
+	fprintf(rc ? stderr : stdout, "usage: sluice-agent [--spool DIR] "
+	    "[-p POOL] [-q QUEUE]... [-m PREFIX] [--limit N]\n"
+	    "           [--prefetch-seconds S] [--run-once] [--hide-welcome] "
+	    "[--poll-seconds S]\n           [--name NAME]\n"
+	    "At least one of -p, -q, -m.  See sluice-agent(8).\n");
+	exit(rc);
+}
+
+static const char banner[] =
+"          _       _\n"
+"    ___  | |_   _(_) ___ ___\n"
+"   / __| | | | | | |/ __/ _ \\\n"
+"   \\__ \\ | | |_| | | (_|  __/\n"
+"   |___/ |_|\\__,_|_|\\___\\___|   agent\n";
+
+/* a run this agent started, until it is seen to end */
+struct tracked {
+	char	token[96];
+	char	id[SL_UUID_LEN + 1];
+	char	name[256];
+	long	attempt;
+};
+
+static struct tracked *tr;
+static size_t ntr;
+
+static int
+exists(const char *p)
+{
+	struct stat st;
+
+	return lstat(p, &st) == 0;
+}
+
+/* report - say how the runs we started and that left running/ ended */
+static void
+report(const struct sl_spool *sp, const char *pool)
+{
+	static const enum sl_state fin[] = { SL_COMPLETED, SL_FAILED,
+	    SL_CRASHED, SL_CANCELLED };
+	char   *p, name[80], *text, code[16], msg[512];
+	size_t	i, k, j;
+
+	for (i = 0, k = 0; i < ntr; i++) {
+		struct tracked *t = &tr[i];
+		int	found = 0;
+
+		p = sl_path(sp->root, "pools", pool, "running", t->token,
+		    (char *)NULL);
+		if (exists(p)) {
+			free(p);
+			tr[k++] = *t;
+			continue;
+		}
+		free(p);
+		for (j = 0; j < 4 && !found; j++) {
+			snprintf(name, sizeof(name), "%s.%s", t->id,
+			    sl_state_names[fin[j]]);
+			p = sl_path(sp->root, "pools", pool, "done", name,
+			    "result.ini", (char *)NULL);
+			if (sl_read_file(p, &text, 64 * 1024) >= 0) {
+				found = 1;
+				sl_kv_get(text, "exit_code", code, sizeof(code));
+				sl_kv_get(text, "message", msg, sizeof(msg));
+				free(text);
+				if (fin[j] == SL_CANCELLED)
+					sl_log(SL_INFO, "Flow run '%s' (%s) was "
+					    "cancelled", t->name, t->id);
+				else if (fin[j] == SL_CRASHED)
+					sl_log(SL_ERROR, "Flow run '%s' (%s) "
+					    "crashed: %s", t->name, t->id, msg);
+				else
+					sl_log(fin[j] == SL_COMPLETED ? SL_INFO :
+					    SL_WARNING, "Flow run '%s' (%s) "
+					    "finished: %s (exit code %s)", t->name,
+					    t->id, sl_state_names[fin[j]],
+					    code[0] ? code : "none");
+			}
+			free(p);
+		}
+		if (!found)
+			sl_log(SL_WARNING, "Flow run '%s' (%s) ended attempt "
+			    "%ld; AwaitingRetry", t->name, t->id, t->attempt);
+	}
+	ntr = k;
+}
+
+/* due_tokens - the runs in our pending/, in order */
+static int
+pending_tokens(const struct sl_spool *sp, const struct sl_agent *a,
+    char ***v, size_t *n)
+{
+	struct dirent *de;
+	char   *d = sl_path(sp->root, "pools", a->pool, "pending", a->id,
+	    (char *)NULL);
+	DIR    *dir;
+
+	*v = NULL;
+	*n = 0;
+	if ((dir = opendir(d)) == NULL) {
+		free(d);
+		return errno == ENOENT ? 0 : -1;
+	}
+	while ((de = readdir(dir)) != NULL)
+		if (sl_token_parse(de->d_name, NULL, NULL) == 0) {
+			*v = sl_xrealloc(*v, (*n + 1) * sizeof(char *));
+			(*v)[(*n)++] = sl_xstrdup(de->d_name);
+		}
+	closedir(dir);
+	free(d);
+	if (*n > 1)
+		qsort(*v, *n, sizeof(char *), sl_strcmp_p);
+	return 0;
+}
+
+/* start_due - start what is due in pending/ID/; the next due time, or 0 */
+static time_t
+start_due(const struct sl_spool *sp, const struct sl_config *cf,
+    const struct sl_agent *a)
+{
+	struct sl_started s;
+	struct sl_pool p;
+	char  **v, err[SL_ERR_MAX];
+	size_t	n, i;
+	time_t	t, next = 0, now = time(NULL);
+
+	if (pending_tokens(sp, a, &v, &n) < 0 || n == 0)
+		return 0;
+	if (sl_pool_load(sp, a->pool, &p, err, sizeof(err)) < 0) {
+		sl_log(SL_ERROR, "%s", err);
+		sl_strv_free(v, n);
+		return 0;
+	}
+	for (i = 0; i < n && !stop; i++) {
+		sl_token_parse(v[i], &t, NULL);
+		if (t > now) {
+			if (next == 0 || t < next)
+				next = t;
+			continue;
+		}
+		switch (sl_run_start(sp, cf, a, &p, v[i], now, &s)) {
+		case SL_START_STARTED:
+			sl_log(SL_INFO, "Started flow run '%s' (%s), attempt %ld, "
+			    "under supervisor %ld", s.name, s.id, s.attempt,
+			    (long)s.sup);
+			tr = sl_xrealloc(tr, (ntr + 1) * sizeof(*tr));
+			snprintf(tr[ntr].token, sizeof(tr[ntr].token), "%s", v[i]);
+			memcpy(tr[ntr].id, s.id, sizeof(s.id));
+			snprintf(tr[ntr].name, sizeof(tr[ntr].name), "%s", s.name);
+			tr[ntr++].attempt = s.attempt;
+			break;
+		case SL_START_LATER:
+		case SL_START_GONE:
+			break;
+		case SL_START_REFUSED:
+			sl_log(SL_ERROR, "Rejected flow run '%s': %s", s.id, s.why);
+			break;
+		case SL_START_CANCELLED:
+			sl_log(SL_INFO, "Flow run '%s' (%s) was cancelled before "
+			    "it started", s.name, s.id);
+			break;
+		case SL_START_RETURNED:
+			sl_log(SL_WARNING, "Returned flow run '%s' to its queue: "
+			    "%s", s.id, s.why);
+			break;
+		case SL_START_FAILED:
+			sl_log(SL_ERROR, "Cannot start flow run '%s' now: %s",
+			    s.id, s.why);
+			break;
+		}
+		now = time(NULL);
+	}
+	sl_pool_free(&p);
+	sl_strv_free(v, n);
+	return next;
+}
+
+/* hand_back - return every claimed, unstarted run to its queue */
+static void
+hand_back(const struct sl_spool *sp, const struct sl_agent *a)
+{
+	char  **v, *d, *p;
+	size_t	n, i;
+
+	if (pending_tokens(sp, a, &v, &n) < 0)
+		return;
+	d = sl_path(sp->root, "pools", a->pool, "pending", a->id, (char *)NULL);
+	for (i = 0; i < n; i++) {
+		char	id[SL_UUID_LEN + 1];
+
+		p = sl_path(d, v[i], (char *)NULL);
+		sl_token_parse(v[i], NULL, id);
+		if (sl_run_unclaim(sp, a->pool, p, v[i], a->id) == 0)
+			sl_log(SL_INFO, "Handed flow run '%s' back to its work "
+			    "queue", id);
+		free(p);
+	}
+	/* RACE: a dispatcher may claim for us after this; we are no longer
+	 * registered, so recovery hands that back too */
+	(void)rmdir(d);
+	free(d);
+	sl_strv_free(v, n);
+}
+
+static void
+reap(void)
+{
+	while (waitpid(-1, NULL, WNOHANG) > 0)
+		;
+}
+
+static long
+ms_now(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (long)(ts.tv_sec % 1000000) * 1000 + ts.tv_nsec / 1000000;
+}
+
+int
+main(int argc, char **argv)
+{
+	static struct sl_config cf;
+	struct sl_spool sp;
+	struct sl_agent a;
+	struct sigaction sa;
+	struct sl_names got = { 0 };
+	const char *spool = NULL, *pool = NULL, *name = NULL;
+	char	err[SL_ERR_MAX], slug[64];
+	long	limit = SL_NOLIMIT, prefetch = 10, poll = -1, wait_s, x;
+	int	once = 0, quiet = 0, i;
+	size_t	j;
+	time_t	now, last_full = 0, next_beat = 0, due, next;
+
+	sl_set_progname(argv[0]);
+	memset(&a, 0, sizeof(a));
+	for (i = 1; i < argc; i++) {
+		const char *o = argv[i], *v = NULL;
+		const char *eq;
+
+		if (strcmp(o, "--help") == 0 || strcmp(o, "-h") == 0)
+			usage(0);
+		if (strcmp(o, "--version") == 0) {
+			printf("sluice-agent %s\n", SLUICE_VERSION);
+			return 0;
+		}
+		if (strcmp(o, "--run-once") == 0) {
+			once = 1;
+			continue;
+		}
+		if (strcmp(o, "--hide-welcome") == 0) {
+			quiet = 1;
+			continue;
+		}
+		if (strncmp(o, "--", 2) == 0 && (eq = strchr(o, '=')) != NULL) {
+			static char opt[64];
+
+			snprintf(opt, sizeof(opt), "%.*s", (int)(eq - o), o);
+			o = opt;
+			v = eq + 1;
+		}
+		if (strcmp(o, "--pool") == 0)
+			o = "-p";
+		else if (strcmp(o, "--work-queue") == 0)
+			o = "-q";
+		else if (strcmp(o, "--match") == 0)
+			o = "-m";
+		if (strcmp(o, "--spool") && strcmp(o, "-p") && strcmp(o, "-q") &&
+		    strcmp(o, "-m") && strcmp(o, "--limit") && strcmp(o, "-l") &&
+		    strcmp(o, "--prefetch-seconds") && strcmp(o, "--poll-seconds") &&
+		    strcmp(o, "--name")) {
+			sl_warn("unknown argument '%s'", argv[i]);
+			usage(2);
+		}
+		if (v == NULL) {
+			if (i + 1 >= argc) {
+				sl_warn("option %s needs a value", o);
+				usage(2);
+			}
+			v = argv[++i];
+		}
+		if (*v == '\0') {
+			sl_warn("option %s needs a value, not an empty string", o);
+			usage(2);
+		}
+		if (strcmp(o, "--spool") == 0)
+			spool = v;
+		else if (strcmp(o, "-p") == 0 || strcmp(o, "-q") == 0 ||
+		    strcmp(o, "--name") == 0) {
+			if (!sl_name_ok(v)) {
+				sl_warn("invalid %s name '%s': it %s",
+				    o[1] == 'p' ? "work pool" : o[1] == 'q' ?
+				    "work queue" : "agent", v, sl_name_why(v));
+				usage(2);
+			}
+			if (o[1] == 'p')
+				pool = v;
+			else if (o[1] == 'q') {
+				a.queues = sl_xrealloc(a.queues,
+				    (a.nqueues + 1) * sizeof(char *));
+				a.queues[a.nqueues++] = sl_xstrdup(v);
+			} else
+				name = v;
+		} else if (strcmp(o, "-m") == 0) {
+			if (a.match != NULL) {
+				sl_warn("give -m once: a queue prefix");
+				usage(2);
+			}
+			a.match = sl_xstrdup(v);
+		} else if (strcmp(o, "--limit") == 0 || strcmp(o, "-l") == 0) {
+			if (sl_num_parse(v, 1, 1000000, &limit) < 0) {
+				sl_warn("invalid --limit '%s': a whole number "
+				    "from 1 to 1000000", v);
+				usage(2);
+			}
+		} else {
+			if (sl_num_parse(v, strcmp(o, "--poll-seconds") == 0,
+			    86400, &x) < 0) {
+				sl_warn("invalid %s '%s': seconds, %d to 86400", o,
+				    v, strcmp(o, "--poll-seconds") == 0);
+				usage(2);
+			}
+			if (strcmp(o, "--poll-seconds") == 0)
+				poll = x;
+			else
+				prefetch = x;
+		}
+	}
+	if (pool == NULL && a.nqueues == 0 && a.match == NULL) {
+		sl_warn("No work queues provided! Give a work pool (-p), "
+		    "work queues (-q) or a queue prefix (-m)");
+		usage(2);
+	}
+	if (a.nqueues > 0 && a.match != NULL) {
+		sl_warn("Only one of -q and -m can be given: serve named queues "
+		    "or the queues whose names start with a prefix");
+		usage(2);
+	}
+	if (sl_config_load(&cf, err, sizeof(err)) < 0)
+		sl_fatal("%s", err);
+	if (poll < 0)
+		poll = cf.poll_seconds;
+	if (sl_log_open(cf.log, "sluice.agent") < 0)
+		sl_fatal("log = %s: cannot open", cf.log);
+	if (sl_spool_resolve(&sp, spool, &cf, err, sizeof(err)) < 0)
+		sl_fatal("%s", err);
+
+	/* the pool and the queues it names: made if missing (seed) */
+	snprintf(a.pool, sizeof(a.pool), "%s", pool ? pool : SL_DEFAULT_POOL);
+	if (!sl_pool_exists(&sp, a.pool)) {
+		if (sl_pool_ensure(&sp, a.pool, err, sizeof(err)) < 0)
+			sl_fatal("%s", err);
+		sl_log(SL_INFO, "Created work pool '%s'.", a.pool);
+	}
+	for (j = 0; j < a.nqueues; j++) {
+		char   *qd = sl_queue_dir(&sp, a.pool, a.queues[j]);
+		int	had = exists(qd) || strcmp(a.queues[j], SL_DEFAULT_QUEUE) == 0;
+
+		free(qd);
+		if (sl_queue_ensure(&sp, a.pool, a.queues[j], err, sizeof(err)) < 0)
+			sl_fatal("%s", err);
+		if (!had)
+			sl_log(SL_INFO, "Created work queue '%s' in work pool "
+			    "'%s'.", a.queues[j], a.pool);
+	}
+
+	if (sl_uuid(a.id) < 0)
+		sl_fatal("cannot make an agent id: %s", strerror(errno));
+	if (name == NULL) {
+		sl_slug(slug, sizeof(slug));
+		name = slug;
+	}
+	snprintf(a.name, sizeof(a.name), "%s", name);
+	snprintf(a.host, sizeof(a.host), "%s", sl_host());
+	a.pid = (long)getpid();
+	a.limit = limit;
+	a.prefetch = once ? 0 : prefetch;	/* once: only what is due now */
+	a.started = time(NULL);
+	if (sl_agent_register(&sp, &a, err, sizeof(err)) < 0)
+		sl_fatal("%s", err);
+	next_beat = a.started + cf.heartbeat;
+
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_signal;	/* no SA_RESTART: waits return */
+	sigemptyset(&sa.sa_mask);
+	if (sigaction(SIGTERM, &sa, NULL) < 0 || sigaction(SIGINT, &sa, NULL) < 0)
+		sl_fatal("sigaction: %s", strerror(errno));
+
+	if (!quiet) {
+		printf("Starting sluice %s agent '%s' (%s) on spool %s...\n%s\n",
+		    SLUICE_VERSION, a.name, a.id, sp.root, banner);
+		if (pool != NULL || (a.nqueues == 0 && a.match == NULL))
+			printf("Agent started! Looking for work from work pool "
+			    "'%s'...\n", a.pool);
+		else if (a.match != NULL)
+			printf("Agent started! Looking for work from queue(s) "
+			    "that start with the prefix: ['%s']...\n", a.match);
+		else {
+			printf("Agent started! Looking for work from queue(s): ");
+			for (j = 0; j < a.nqueues; j++)
+				printf("%s%s", j ? ", " : "", a.queues[j]);
+			printf("...\n");
+		}
+		fflush(stdout);
+	}
+
+	for (;;) {
+		reap();
+		now = time(NULL);
+		if (now >= next_beat) {
+			if (sl_agent_beat(&sp, &a, now) < 0)
+				sl_log(SL_ERROR, "cannot publish the heartbeat of "
+				    "agent %s: %s", a.id, strerror(errno));
+			next_beat = now + cf.heartbeat;
+		}
+		if (sl_accept_pool(&sp, a.pool, err, sizeof(err)) < 0)
+			sl_log(SL_ERROR, "%s", err);
+		if (now - last_full >= poll) {
+			(void)sl_recover_pool(&sp, a.pool, now,
+			    cf.heartbeat * cf.missed_heartbeats, 10 * cf.lease);
+			(void)sl_recover_running(&sp, a.pool, now, cf.lease);
+			(void)sl_cleanup_pool(&sp, a.pool, cf.keep_days, now);
+			last_full = now;
+		}
+		next = 0;
+		if (!stop) {
+			long	n = sl_claim(&sp, &a, LONG_MAX, now, &got, &next,
+			    err, sizeof(err));
+
+			if (n < 0)
+				sl_log(SL_ERROR, "%s", err);
+			for (j = 0; j < got.n; j++) {
+				char	id[SL_UUID_LEN + 1];
+
+				sl_token_parse(got.v[j], NULL, id);
+				sl_log(SL_INFO, "Submitting flow run '%s'", id);
+			}
+			sl_names_free(&got);
+		}
+		due = stop ? 0 : start_due(&sp, &cf, &a);
+		report(&sp, a.pool);
+		if (once || stop)
+			break;
+		/* the next thing to do: a prefetched run's start (to the
+		 * millisecond), a claim coming due, a beat, a rescan */
+		now = time(NULL);
+		wait_s = poll - (now - last_full);
+		if (next_beat - now < wait_s)
+			wait_s = next_beat - now;
+		if (next != 0 && next - a.prefetch - now < wait_s)
+			wait_s = next - a.prefetch - now;
+		if (due != 0 && due - now < wait_s)
+			wait_s = due - now;
+		if (due != 0 && due - now <= 1) {
+			long	ms = (long)(due - now) * 1000 - ms_now() % 1000;
+			struct timespec ts;
+
+			if (ms > 0) {
+				ts.tv_sec = ms / 1000;
+				ts.tv_nsec = (ms % 1000) * 1000000L;
+				nanosleep(&ts, NULL);
+			}
+			continue;
+		}
+		(void)sl_watch_pool(&sp, a.pool);
+		/* RACE: a change on another host is seen at the next rescan,
+		 * at most poll seconds away: inotify sees only this host */
+		(void)sl_watch_wait(wait_s);
+		if (stop)
+			break;
+	}
+	hand_back(&sp, &a);
+	report(&sp, a.pool);
+	if (sl_agent_deregister(&sp, &a) < 0)
+		sl_log(SL_ERROR, "cannot deregister agent %s: %s", a.id,
+		    strerror(errno));
+	if (!quiet) {
+		printf("Agent stopped!\n");
+		fflush(stdout);
+	}
+	sl_watch_close();
+	free(tr);
+	sl_agent_free(&a);
+	sl_spool_free(&sp);
+	sl_config_free(&cf);
+	return 0;
+}

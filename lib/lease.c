@@ -1,0 +1,252 @@
+/*
+ * lease.c - a running run's lease, and crash detection.
+ *
+ *	running/TOKEN/lease	deadline = EPOCH, host, supervisor pid, pid
+ *
+ * The supervisor of a Running run replaces its lease every heartbeat with
+ * a deadline lease seconds ahead, on its own clock.  The lease is read on
+ * other hosts, where a replaced file can read torn (sshfs) or stale (up to
+ * an attribute-cache period), so it ends with the trailer line and a
+ * reader that does not find it calls the lease unknown: alive.
+ *
+ * A run is crashed when:
+ *   - its lease names this host and its supervisor's pid is not alive
+ *     (kill(pid, 0) fails with ESRCH): at once; or
+ *   - now is past its deadline by more than another lease (a lease read
+ *     from another host may be stale by a cache period, and clocks are
+ *     skewed: the second lease is the margin for both); or
+ *   - it has no lease at all (the agent writes one before the run enters
+ *     running/, so none means a hand-made or broken directory).
+ * A supervisor on this host that is alive but not renewing (stopped with
+ * SIGSTOP, blocked on a dead mount) is left alone: it may still finish.
+ *
+ * Ending a crashed run, by any number of detectors at once: rename
+ * running/TOKEN to running/.crash.E.U.TOKEN (a name only this detector
+ * makes, so exactly one detector goes on), kill what is left of the run's
+ * process group if it was on this host, then re-queue it (retries left)
+ * or end it Crashed.  A detector that dies in between leaves the dotted
+ * name; after 10 leases (by E) any detector takes it over.
+ */
+#include <dirent.h>
+#include <errno.h>
+#include <limits.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "sluice.h"
+
+/* sl_lease_write - publish the lease of a run directory */
+int
+sl_lease_write(const char *dir, time_t deadline, const char *host, long sup,
+    long pid)
+{
+	struct sl_buf b = { 0 };
+	char   *tmp, *to, name[64];
+	int	rc;
+
+	sl_buf_printf(&b, "deadline = %lld\n", (long long)deadline);
+	sl_ini_put(&b, "host", host);
+	sl_buf_printf(&b, "supervisor = %ld\npid = %ld\n", sup, pid);
+	sl_buf_puts(&b, SL_INI_TRAILER);
+	/* the agent writes the first lease, the supervisor the rest: each
+	 * its own scratch name */
+	snprintf(name, sizeof(name), ".lease.%ld", (long)getpid());
+	tmp = sl_path(dir, name, (char *)NULL);
+	to = sl_path(dir, "lease", (char *)NULL);
+	unlink(tmp);
+	rc = sl_publish_rename(tmp, to, b.s, b.len);
+	free(tmp);
+	free(to);
+	sl_buf_free(&b);
+	return rc;
+}
+
+/* sl_lease_read - 0 read whole, 1 unknown (torn, unreadable), -1 none */
+int
+sl_lease_read(const char *dir, struct sl_lease *l)
+{
+	char   *p = sl_path(dir, "lease", (char *)NULL), *text, v[300];
+	size_t	tl = strlen(SL_INI_TRAILER);
+	ssize_t	n;
+	long	x;
+	int	rc = 1;
+
+	memset(l, 0, sizeof(*l));
+	if ((n = sl_read_file(p, &text, 4096)) < 0) {
+		rc = errno == ENOENT ? -1 : 1;
+		free(p);
+		return rc;
+	}
+	free(p);
+	if ((size_t)n >= tl && strcmp(text + n - tl, SL_INI_TRAILER) == 0) {
+		sl_kv_get(text, "deadline", v, sizeof(v));
+		if (sl_num_parse(v, 1, LONG_MAX, &x) == 0) {
+			l->deadline = (time_t)x;
+			sl_kv_get(text, "host", l->host, sizeof(l->host));
+			sl_kv_get(text, "supervisor", v, sizeof(v));
+			l->sup = strtol(v, NULL, 10);
+			sl_kv_get(text, "pid", v, sizeof(v));
+			l->pid = strtol(v, NULL, 10);
+			rc = 0;
+		}
+	}
+	free(text);
+	return rc;
+}
+
+/* crash_name - running/.crash.E.U.TOKEN */
+static char *
+crash_name(const char *rd, time_t now, const char *token)
+{
+	char	u[SL_UUID_LEN + 1], name[200];
+
+	if (sl_uuid(u) < 0)
+		return NULL;
+	snprintf(name, sizeof(name), ".crash.%016llx.%s.%s",
+	    (unsigned long long)now, u, token);
+	return sl_path(rd, name, (char *)NULL);
+}
+
+/* end_crashed - the run in priv (ours) crashed: retry it or end it */
+static int
+end_crashed(const struct sl_spool *sp, const char *pool, const char *priv,
+    const char *token, const char *why)
+{
+	struct sl_runspec r;
+	char	id[SL_UUID_LEN + 1], *p, *text, v[64], t[40];
+	char	msg[SL_ERR_MAX + 200];
+	time_t	started = 0, when;
+	ssize_t	n;
+	int	rc = -1;
+
+	sl_token_parse(token, NULL, id);
+	p = sl_path(priv, "start.ini", (char *)NULL);
+	if (sl_read_file(p, &text, 4096) >= 0) {
+		sl_kv_get(text, "started", v, sizeof(v));
+		(void)sl_time_parse(v, 0, &started);
+		free(text);
+	}
+	free(p);
+	memset(&r, 0, sizeof(r));
+	p = sl_path(priv, "run.ini", (char *)NULL);
+	n = sl_read_file(p, &text, 2 * SL_INI_MAX);
+	free(p);
+	if (n >= 0) {
+		char	e[SL_ERR_MAX];
+
+		if (sl_runspec_parse(text, (size_t)n, 0, 1, &r, e, sizeof(e)) == 0 &&
+		    r.attempt <= r.retries) {
+			when = time(NULL) + r.retry_delay;
+			snprintf(msg, sizeof(msg), "Attempt %ld of %ld crashed: %s; "
+			    "retrying at %s", r.attempt, r.retries + 1, why,
+			    sl_time_fmt(when, t, sizeof(t)));
+			rc = sl_run_requeue(sp, pool, priv, token, &r, when, -1,
+			    msg);
+			if (rc == 0)
+				sl_log(SL_WARNING, "Flow run '%s' crashed (%s); "
+				    "AwaitingRetry", id, why);
+			sl_runspec_free(&r);
+			free(text);
+			return rc;
+		}
+		sl_runspec_free(&r);
+		free(text);
+	}
+	snprintf(msg, sizeof(msg), "Crashed: %s", why);
+	rc = sl_run_finish(sp, pool, priv, id, SL_CRASHED, -1, started, msg);
+	if (rc == 0)
+		sl_log(SL_WARNING, "Flow run '%s' crashed: %s", id, why);
+	return rc;
+}
+
+/* take - rename dir to a fresh crash name; the new name, or NULL */
+static char *
+take(const char *rd, const char *dir, time_t now, const char *token)
+{
+	char   *priv = crash_name(rd, now, token);
+
+	if (priv != NULL && sane_rename(dir, priv) < 0) {
+		/* RACE: the run ended, or another detector took it */
+		free(priv);
+		return NULL;
+	}
+	return priv;
+}
+
+/*
+ * sl_recover_running - end the Running runs of pool whose supervisor or
+ * host died (see the top of this file).  Returns how many were ended.
+ */
+long
+sl_recover_running(const struct sl_spool *sp, const char *pool, time_t now,
+    long lease)
+{
+	struct dirent *de;
+	struct sl_lease l;
+	char   *rd, *dir, *priv, why[600], t[40], tok[128];
+	long	fixed = 0;
+	time_t	born;
+	DIR    *d;
+	int	rc, local;
+
+	rd = sl_path(sp->root, "pools", pool, "running", (char *)NULL);
+	if ((d = opendir(rd)) == NULL) {
+		free(rd);
+		return 0;
+	}
+	while ((de = readdir(d)) != NULL) {
+		dir = sl_path(rd, de->d_name, (char *)NULL);
+		priv = NULL;
+		if (sl_token_parse(de->d_name, NULL, NULL) == 0) {
+			rc = sl_lease_read(dir, &l);
+			local = rc == 0 && strcmp(l.host, sl_host()) == 0;
+			why[0] = '\0';
+			if (rc < 0)
+				snprintf(why, sizeof(why), "it has no lease");
+			else if (rc == 0 && local && l.sup > 0 &&
+			    kill((pid_t)l.sup, 0) < 0 && errno == ESRCH)
+				snprintf(why, sizeof(why), "its supervisor (pid "
+				    "%ld on %s) died", l.sup, l.host);
+			else if (rc == 0 && !local && now > l.deadline + lease)
+				snprintf(why, sizeof(why), "host %s stopped "
+				    "renewing its lease (due %s)", l.host,
+				    sl_time_fmt(l.deadline, t, sizeof(t)));
+			else if (rc == 0 && local && l.sup <= 0 &&
+			    now > l.deadline + lease)
+				snprintf(why, sizeof(why), "it never got a "
+				    "supervisor (agent on %s died starting it)",
+				    l.host);
+			if (why[0] != '\0' &&
+			    (priv = take(rd, dir, now, de->d_name)) != NULL) {
+				/* what is left of the run on this host dies
+				 * with it: a retry must not run beside it */
+				if (local && l.pid > 1)
+					(void)kill(-(pid_t)l.pid, SIGKILL);
+				if (end_crashed(sp, pool, priv, de->d_name, why) == 0)
+					fixed++;
+			}
+		} else if (strncmp(de->d_name, ".crash.", 7) == 0 &&
+		    strlen(de->d_name) > 7 + 17 + SL_UUID_LEN + 1 &&
+		    sl_token_parse(de->d_name + 7 + 17 + SL_UUID_LEN + 1, NULL,
+		    NULL) == 0) {
+			/* a detector died while ending this run */
+			born = (time_t)strtoull(de->d_name + 7, NULL, 16);
+			snprintf(tok, sizeof(tok), "%s",
+			    de->d_name + 7 + 17 + SL_UUID_LEN + 1);
+			if (now - born > 10 * lease &&
+			    (priv = take(rd, dir, now, tok)) != NULL &&
+			    end_crashed(sp, pool, priv, tok, "its supervisor "
+			    "died, and so did the process ending it") == 0)
+				fixed++;
+		}
+		free(priv);
+		free(dir);
+	}
+	closedir(d);
+	free(rd);
+	return fixed;
+}

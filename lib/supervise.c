@@ -1,0 +1,628 @@
+/*
+ * supervise.c - starting a claimed run, and the supervisor that sees it
+ * to its end.
+ *
+ * Start (sl_run_start, in the agent), for pending/AGENT/TOKEN:
+ *   1. not due yet (TOKEN's time is after now): leave it (prefetch);
+ *   2. cancel asked for: end it Cancelled, it never ran;
+ *   3. it must hold a slot of every limited scope (pool, queue, agent);
+ *      if not (a claimer stalled past recovery, or a limit set after the
+ *      claim) it goes back to its queue;
+ *   4. who it runs as: an agent that is root runs it as its owner; an
+ *      agent that is not root refuses a run owned by anyone else
+ *      (Rejected, with the reason);
+ *   5. write start.ini (with a nonce) and a first lease, then rename the
+ *      directory to running/TOKEN.  running/TOKEN is a name other starts
+ *      could share only if the run had been handed back and claimed again
+ *      meanwhile, so after the rename the nonce says whose start it was;
+ *   6. fork the supervisor, which calls setsid() and so outlives the agent.
+ *
+ * Supervisor: /bin/sh -c COMMAND in its own process group, stdin from
+ * /dev/null, stdout and stderr appended to the run's log; renews the lease
+ * every heartbeat; checks for a cancel file every second (SIGTERM to the
+ * group, SIGKILL after cancel_grace); enforces the timeout the same way;
+ * then maps the wait status to a state, and either re-queues the run for
+ * another attempt or moves it to done/ (sl_run_finish).  If it dies, the
+ * lease stops being renewed and crash detection (lease.c) ends the run.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <grp.h>
+#include <limits.h>
+#include <pwd.h>
+#include <signal.h>
+#include <spawn.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "sluice.h"
+
+extern char **environ;
+
+static int
+exists(const char *p)
+{
+	struct stat st;
+
+	return lstat(p, &st) == 0;
+}
+
+/* has_slot - does names hold SCOPE.K for some number K? */
+static int
+has_slot(char **names, size_t n, const char *scope)
+{
+	size_t	i, len = strlen(scope);
+
+	for (i = 0; i < n; i++)
+		if (strncmp(names[i], scope, len) == 0 && names[i][len] == '.' &&
+		    names[i][len + 1] != '\0' &&
+		    strspn(names[i] + len + 1, "0123456789") ==
+		    strlen(names[i] + len + 1))
+			return 1;
+	return 0;
+}
+
+/* holds_slots - does run id hold a slot of every limited scope? */
+static int
+holds_slots(const struct sl_spool *sp, const struct sl_pool *p,
+    const struct sl_agent *a, const char *queue, const char *id)
+{
+	char	scope[SL_NAME_MAX + SL_UUID_LEN + 8], **v;
+	size_t	n, i;
+	int	ok = 1;
+
+	if (sl_slots_of(sp, p->name, id, &v, &n) < 0)
+		return 1;	/* cannot tell: the claim decided */
+	if (p->limit != SL_NOLIMIT && !has_slot(v, n, "pool"))
+		ok = 0;
+	for (i = 0; i < p->nq; i++)
+		if (strcmp(p->q[i].name, queue) == 0 &&
+		    p->q[i].limit != SL_NOLIMIT) {
+			snprintf(scope, sizeof(scope), "q.%s", queue);
+			if (!has_slot(v, n, scope))
+				ok = 0;
+		}
+	snprintf(scope, sizeof(scope), "a.%s", a->id);
+	if (a->limit != SL_NOLIMIT && !has_slot(v, n, scope))
+		ok = 0;
+	sl_strv_free(v, n);
+	return ok;
+}
+
+static char *
+user_name(long uid, char *buf, size_t len)
+{
+	struct passwd *pw = getpwuid((uid_t)uid);
+
+	snprintf(buf, len, "%s", pw != NULL ? pw->pw_name : "unknown");
+	return buf;
+}
+
+/* ---- the supervisor ---- */
+
+struct sup {
+	const struct sl_spool *sp;
+	const struct sl_config *cf;
+	const char *pool;
+	char	token[96];
+	char   *dir;			/* running/TOKEN */
+	struct sl_runspec *r;
+	int	as_user;		/* root: become the owner */
+	uid_t	uid;
+	gid_t	gid;
+	char	user[256], home[PATH_MAX];
+};
+
+struct envv {
+	char  **v;
+	size_t	n;
+};
+
+/* env_set - add "NAME=value", replacing an entry of the same name */
+static void
+env_set(struct envv *e, const char *kv)
+{
+	size_t	i, len = strcspn(kv, "=");
+
+	for (i = 0; i < e->n; i++)
+		if (strncmp(e->v[i], kv, len) == 0 && e->v[i][len] == '=') {
+			e->v[i] = (char *)kv;
+			return;
+		}
+	e->v = sl_xrealloc(e->v, (e->n + 2) * sizeof(char *));
+	e->v[e->n++] = (char *)kv;
+	e->v[e->n] = NULL;
+}
+
+static void
+env_put(struct envv *e, const char *name, const char *val)
+{
+	struct sl_buf b = { 0 };
+
+	sl_buf_printf(&b, "%s=%s", name, val != NULL ? val : "");
+	env_set(e, b.s);	/* kept for the child: never freed */
+}
+
+/*
+ * build_env - an agent running as the run's user passes its own
+ * environment on, like at(1) passes the submitter's; root starting a run
+ * as another user gives it a clean login-like one (HOME, USER, LOGNAME,
+ * SHELL, PATH, and LANG and TZ if set).  Then the run file's [env], then
+ * SLUICE_RUN_ID, SLUICE_RUN_NAME, SLUICE_POOL, SLUICE_QUEUE,
+ * SLUICE_RUN_ATTEMPT and SLUICE_SPOOL.
+ */
+static char **
+build_env(const struct sup *s)
+{
+	struct envv e = { sl_xmalloc(sizeof(char *)), 0 };
+	char	num[32];
+	size_t	i;
+
+	e.v[0] = NULL;
+	if (s->as_user) {
+		env_put(&e, "HOME", s->home);
+		env_put(&e, "USER", s->user);
+		env_put(&e, "LOGNAME", s->user);
+		env_put(&e, "SHELL", "/bin/sh");
+		env_put(&e, "PATH", "/usr/local/bin:/usr/bin:/bin");
+		if (getenv("LANG") != NULL)
+			env_put(&e, "LANG", getenv("LANG"));
+		if (getenv("TZ") != NULL)
+			env_put(&e, "TZ", getenv("TZ"));
+	} else
+		for (i = 0; environ[i] != NULL; i++)
+			if (strchr(environ[i], '=') != NULL)
+				env_set(&e, environ[i]);
+	for (i = 0; i < s->r->nenv; i++)
+		env_set(&e, s->r->env[i]);
+	env_put(&e, "SLUICE_RUN_ID", s->r->id);
+	env_put(&e, "SLUICE_RUN_NAME", s->r->name);
+	env_put(&e, "SLUICE_POOL", s->pool);
+	env_put(&e, "SLUICE_QUEUE", s->r->queue);
+	snprintf(num, sizeof(num), "%ld", s->r->attempt);
+	env_put(&e, "SLUICE_RUN_ATTEMPT", num);
+	env_put(&e, "SLUICE_SPOOL", s->sp->root);
+	return e.v;
+}
+
+/* note - a line of sluice's own in the run's log */
+static void
+note(int fd, const char *fmt, ...)
+{
+	struct sl_buf b = { 0 };
+	va_list	ap;
+	char	m[1024];
+
+	va_start(ap, fmt);
+	vsnprintf(m, sizeof(m), fmt, ap);
+	va_end(ap);
+	sl_buf_printf(&b, "sluice: %s\n", m);
+	/* RACE: none; the log is the run's and only its supervisor writes
+	 * sluice's lines.  A failed write loses a note, never a state. */
+	if (write(fd, b.s, b.len) < 0)
+		(void)0;
+	sl_buf_free(&b);
+}
+
+/*
+ * spawn - start /bin/sh -c command in its own process group.  The same
+ * user: posix_spawn (vfork-like, the cheapest way to make a process).
+ * Another user: fork, then initgroups, setgid, setuid, chdir, exec; a
+ * failure before exec is reported through a close-on-exec pipe.
+ */
+static pid_t
+spawn(const struct sup *s, const char *cwd, int logfd, char **env,
+    char *why, size_t whylen)
+{
+	char   *argv[] = { "sh", "-c", s->r->command, NULL };
+	posix_spawn_file_actions_t fa;
+	posix_spawnattr_t at;
+	sigset_t none, def;
+	pid_t	pid;
+	int	rc, pfd[2], e[2];
+	ssize_t	n;
+
+	if (!s->as_user) {
+		sigemptyset(&none);
+		sigfillset(&def);
+		posix_spawnattr_init(&at);
+		posix_spawnattr_setflags(&at, POSIX_SPAWN_SETPGROUP |
+		    POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF);
+		posix_spawnattr_setpgroup(&at, 0);
+		posix_spawnattr_setsigmask(&at, &none);
+		posix_spawnattr_setsigdefault(&at, &def);
+		posix_spawn_file_actions_init(&fa);
+		posix_spawn_file_actions_addopen(&fa, 0, "/dev/null", O_RDONLY, 0);
+		posix_spawn_file_actions_adddup2(&fa, logfd, 1);
+		posix_spawn_file_actions_adddup2(&fa, logfd, 2);
+		posix_spawn_file_actions_addchdir_np(&fa, cwd);
+		rc = posix_spawn(&pid, "/bin/sh", &fa, &at, argv, env);
+		posix_spawn_file_actions_destroy(&fa);
+		posix_spawnattr_destroy(&at);
+		if (rc != 0) {
+			snprintf(why, whylen, "cannot start /bin/sh in %.300s: %s",
+			    cwd, strerror(rc));
+			return -1;
+		}
+		return pid;
+	}
+	if (pipe2(pfd, O_CLOEXEC) < 0) {
+		snprintf(why, whylen, "pipe: %s", strerror(errno));
+		return -1;
+	}
+	if ((pid = fork()) < 0) {
+		snprintf(why, whylen, "fork: %s", strerror(errno));
+		close(pfd[0]);
+		close(pfd[1]);
+		return -1;
+	}
+	if (pid == 0) {
+		int	stage = 0, fd;
+
+		close(pfd[0]);
+		sigemptyset(&none);
+		sigprocmask(SIG_SETMASK, &none, NULL);
+		signal(SIGPIPE, SIG_DFL);
+		signal(SIGHUP, SIG_DFL);
+		if (setpgid(0, 0) < 0)
+			goto fail;
+		stage = 1;
+		if (initgroups(s->user, s->gid) < 0 || setgid(s->gid) < 0 ||
+		    setuid(s->uid) < 0)
+			goto fail;
+		if (s->uid != 0 && setuid(0) == 0)
+			goto fail;	/* could get root back: refuse */
+		stage = 2;
+		if (chdir(cwd) < 0)
+			goto fail;
+		stage = 3;
+		if ((fd = open("/dev/null", O_RDONLY)) < 0 || dup2(fd, 0) < 0 ||
+		    dup2(logfd, 1) < 0 || dup2(logfd, 2) < 0)
+			goto fail;
+		execve("/bin/sh", argv, env);
+		stage = 4;
+fail:
+		e[0] = stage;
+		e[1] = errno;
+		if (write(pfd[1], e, sizeof(e)) < 0)
+			(void)0;
+		_exit(127);
+	}
+	close(pfd[1]);
+	while ((n = read(pfd[0], e, sizeof(e))) < 0 && errno == EINTR)
+		;
+	close(pfd[0]);
+	if (n == (ssize_t)sizeof(e)) {
+		static const char *const what[] = { "make a process group",
+		    "become the run's owner", "enter the directory",
+		    "redirect output", "execute /bin/sh" };
+
+		snprintf(why, whylen, "cannot %s%s%.300s (as %.64s): %s",
+		    what[e[0] > 4 ? 4 : e[0]], e[0] == 2 ? " " : "",
+		    e[0] == 2 ? cwd : "", s->user, strerror(e[1]));
+		while (waitpid(pid, NULL, 0) < 0 && errno == EINTR)
+			;
+		return -1;
+	}
+	return pid;
+}
+
+enum why { NONE, CANCEL, TIMEOUT };
+
+/* supervise - the supervisor process; never returns */
+static _Noreturn void
+supervise(struct sup *s)
+{
+	char	why[SL_ERR_MAX], msg[SL_ERR_MAX], t[40], *lp, *cp, **env;
+	const char *cwd;
+	enum sl_state st;
+	enum why asked = NONE;
+	sigset_t set;
+	struct timespec sec = { 1, 0 };
+	time_t	started, now, renew, kill_at = 0;
+	pid_t	child, w;
+	int	logfd, fd, status = 0, killed = 0, code = -1;
+
+	(void)setsid();		/* no longer in the agent's session */
+	signal(SIGTERM, SIG_DFL);
+	signal(SIGINT, SIG_DFL);
+	signal(SIGHUP, SIG_IGN);
+	signal(SIGPIPE, SIG_IGN);
+	if ((fd = open("/dev/null", O_RDWR)) >= 0) {
+		(void)dup2(fd, 0);
+		(void)dup2(fd, 1);
+		(void)dup2(fd, 2);
+	}
+	(void)close_range(3, ~0U, 0);	/* the agent's inotify, pipes */
+	lp = sl_path(s->dir, "log", (char *)NULL);
+	cp = sl_path(s->dir, "cancel", (char *)NULL);
+	logfd = open(lp, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
+	if (logfd < 0)
+		logfd = open("/dev/null", O_WRONLY | O_CLOEXEC);
+	if (s->as_user && fchown(logfd, s->uid, s->gid) < 0)
+		(void)0;	/* the log stays root's; the run still writes it */
+	sigemptyset(&set);
+	sigaddset(&set, SIGCHLD);
+	sigprocmask(SIG_BLOCK, &set, NULL);
+	env = build_env(s);
+	cwd = s->r->cwd != NULL ? s->r->cwd : s->home;
+	started = time(NULL);
+	child = spawn(s, cwd, logfd, env, why, sizeof(why));
+	if (child < 0) {
+		note(logfd, "%s", why);
+		st = SL_FAILED;
+		snprintf(msg, sizeof(msg), "Could not start: %.450s", why);
+		goto ended;
+	}
+	(void)sl_lease_write(s->dir, started + s->cf->lease, sl_host(),
+	    (long)getpid(), (long)child);
+	renew = started + s->cf->heartbeat;
+	for (;;) {
+		if ((w = waitpid(child, &status, WNOHANG)) == child)
+			break;
+		if (w < 0 && errno != EINTR) {
+			status = 0;
+			break;
+		}
+		now = time(NULL);
+		if (asked == NONE && exists(cp)) {
+			asked = CANCEL;
+			note(logfd, "cancel asked for: SIGTERM to process group %ld",
+			    (long)child);
+			(void)kill(-child, SIGTERM);
+			kill_at = now + s->cf->cancel_grace;
+		}
+		if (asked == NONE && s->r->timeout > 0 &&
+		    now - started >= s->r->timeout) {
+			asked = TIMEOUT;
+			note(logfd, "timed out after %ld s: SIGTERM to process "
+			    "group %ld", s->r->timeout, (long)child);
+			(void)kill(-child, SIGTERM);
+			kill_at = now + s->cf->cancel_grace;
+		}
+		if (asked != NONE && !killed && now >= kill_at) {
+			note(logfd, "still running %ld s after SIGTERM: SIGKILL",
+			    s->cf->cancel_grace);
+			(void)kill(-child, SIGKILL);
+			killed = 1;
+		}
+		if (now >= renew) {
+			/* RACE: a renewal that fails (EIO on a cut link) is
+			 * retried next second; the lease is generous */
+			if (sl_lease_write(s->dir, now + s->cf->lease, sl_host(),
+			    (long)getpid(), (long)child) == 0)
+				renew = now + s->cf->heartbeat;
+		}
+		(void)sigtimedwait(&set, NULL, &sec);
+	}
+	if (asked != NONE)
+		(void)kill(-child, SIGKILL);	/* what is left of the group */
+	code = WIFEXITED(status) ? WEXITSTATUS(status) :
+	    WIFSIGNALED(status) ? 128 + WTERMSIG(status) : -1;
+	if (asked == CANCEL) {
+		st = SL_CANCELLED;
+		snprintf(msg, sizeof(msg), "Cancelled while running: its "
+		    "process group got SIGTERM%s", killed ? ", then SIGKILL" : "");
+	} else if (asked == TIMEOUT) {
+		st = SL_FAILED;
+		snprintf(msg, sizeof(msg), "Timed out after %ld s and was "
+		    "killed (SIGTERM%s)", s->r->timeout, killed ? ", SIGKILL" : "");
+	} else if (WIFSIGNALED(status)) {
+		st = SL_CRASHED;
+		snprintf(msg, sizeof(msg), "Killed by signal %d (%s), which "
+		    "sluice did not send", WTERMSIG(status),
+		    strsignal(WTERMSIG(status)));
+	} else if (code == 0) {
+		st = SL_COMPLETED;
+		msg[0] = '\0';
+	} else {
+		st = SL_FAILED;
+		snprintf(msg, sizeof(msg), "Exited with code %d", code);
+	}
+ended:
+	if ((st == SL_FAILED || st == SL_CRASHED) &&
+	    s->r->attempt <= s->r->retries) {
+		time_t	when = time(NULL) + s->r->retry_delay;
+		char	m2[SL_ERR_MAX + 200];
+
+		snprintf(m2, sizeof(m2), "Attempt %ld of %ld ended %s: %s; "
+		    "retrying at %s", s->r->attempt, s->r->retries + 1,
+		    sl_state_names[st], msg, sl_time_fmt(when, t, sizeof(t)));
+		note(logfd, "%s", m2);
+		(void)sl_run_requeue(s->sp, s->pool, s->dir, s->token, s->r,
+		    when, code, m2);
+	} else
+		(void)sl_run_finish(s->sp, s->pool, s->dir, s->r->id, st, code,
+		    started, msg[0] ? msg : NULL);
+	/* RACE: if our lease had expired (we were stopped for longer than
+	 * it), crash detection took the directory and both calls above find
+	 * it gone: the run was already ended, once. */
+	_exit(0);
+}
+
+/* ---- starting ---- */
+
+static int
+write_start(const char *dir, const struct sl_agent *a, const char *nonce,
+    time_t now, long attempt)
+{
+	struct sl_buf b = { 0 };
+	char	t[40], *tmp = sl_path(dir, ".start.tmp", (char *)NULL);
+	char   *to = sl_path(dir, "start.ini", (char *)NULL);
+	int	rc;
+
+	sl_buf_puts(&b, "[start]\n");
+	sl_ini_put(&b, "agent", a->id);
+	sl_ini_put(&b, "host", sl_host());
+	sl_ini_put(&b, "nonce", nonce);
+	sl_ini_put(&b, "started", sl_time_fmt(now, t, sizeof(t)));
+	sl_buf_printf(&b, "attempt = %ld\n", attempt);
+	sl_buf_puts(&b, SL_INI_TRAILER);
+	unlink(tmp);		/* ours: the run is in our pending/ */
+	rc = sl_publish_rename(tmp, to, b.s, b.len);
+	sl_buf_free(&b);
+	free(tmp);
+	free(to);
+	return rc;
+}
+
+static int
+nonce_is(const char *dir, const char *nonce)
+{
+	char   *p = sl_path(dir, "start.ini", (char *)NULL), *text, v[64];
+	int	rc = 0;
+
+	if (sl_read_file(p, &text, 4096) >= 0) {
+		sl_kv_get(text, "nonce", v, sizeof(v));
+		rc = strcmp(v, nonce) == 0;
+		free(text);
+	}
+	free(p);
+	return rc;
+}
+
+/*
+ * sl_run_start - start pending/AGENT/TOKEN (see the top of this file).
+ * out->name, out->sup and out->why are filled in as they apply.
+ */
+enum sl_start
+sl_run_start(const struct sl_spool *sp, const struct sl_config *cf,
+    const struct sl_agent *a, const struct sl_pool *p, const char *token,
+    time_t now, struct sl_started *out)
+{
+	struct sl_runspec r;
+	struct sup s;
+	struct passwd *pw;
+	char	u1[64], u2[64], nonce[SL_UUID_LEN + 1], *pend, *run, *text, *c;
+	char	id[SL_UUID_LEN + 1];
+	enum sl_start rc;
+	time_t	t;
+	ssize_t	n;
+	pid_t	pid;
+
+	memset(out, 0, sizeof(*out));
+	if (sl_token_parse(token, &t, id) < 0)
+		return SL_START_GONE;
+	snprintf(out->id, sizeof(out->id), "%s", id);
+	if (t > now)
+		return SL_START_LATER;
+	pend = sl_path(sp->root, "pools", a->pool, "pending", a->id, token,
+	    (char *)NULL);
+	run = sl_path(pend, "run.ini", (char *)NULL);
+	memset(&r, 0, sizeof(r));
+	n = sl_read_file(run, &text, 2 * SL_INI_MAX);
+	free(run);
+	if (n < 0) {
+		rc = errno == ENOENT ? SL_START_GONE : SL_START_FAILED;
+		snprintf(out->why, sizeof(out->why), "cannot read %s/run.ini: %s",
+		    pend, strerror(errno));
+		free(pend);
+		return rc;
+	}
+	if (sl_runspec_parse(text, (size_t)n, now, 1, &r, out->why,
+	    sizeof(out->why)) < 0) {
+		free(text);
+		(void)sl_run_refuse(sp, a->pool, pend, id, out->why);
+		free(pend);
+		return SL_START_REFUSED;
+	}
+	free(text);
+	snprintf(out->name, sizeof(out->name), "%s", r.name ? r.name : "");
+	c = sl_path(pend, "cancel", (char *)NULL);
+	if (exists(c)) {
+		free(c);
+		rc = sl_run_finish(sp, a->pool, pend, id, SL_CANCELLED, -1, 0,
+		    "Cancelled before it started") == 0 ? SL_START_CANCELLED :
+		    SL_START_GONE;
+		goto out;
+	}
+	free(c);
+	if (!holds_slots(sp, p, a, r.queue, id)) {
+		snprintf(out->why, sizeof(out->why), "it does not hold a slot "
+		    "of every concurrency limit now");
+		rc = sl_run_unclaim(sp, a->pool, pend, token, a->id) == 0 ?
+		    SL_START_RETURNED : SL_START_GONE;
+		goto out;
+	}
+	memset(&s, 0, sizeof(s));
+	if (geteuid() == 0) {
+		if (r.owner_uid < 0 || (pw = getpwuid((uid_t)r.owner_uid)) == NULL) {
+			snprintf(out->why, sizeof(out->why), "Refused by agent "
+			    "'%s' on %s: its owner (uid %ld) is not a user of "
+			    "this host", a->name, sl_host(), r.owner_uid);
+			goto refuse;
+		}
+		s.as_user = pw->pw_uid != 0 || r.owner_gid != 0;
+		s.uid = pw->pw_uid;
+		s.gid = r.owner_gid >= 0 ? (gid_t)r.owner_gid : pw->pw_gid;
+		snprintf(s.user, sizeof(s.user), "%s", pw->pw_name);
+		snprintf(s.home, sizeof(s.home), "%s", pw->pw_dir);
+	} else {
+		if (r.owner_uid != (long)geteuid()) {
+			snprintf(out->why, sizeof(out->why), "Refused by agent "
+			    "'%s' on %s: the run is owned by uid %ld (%s), and an "
+			    "agent that is not root runs only its own user's "
+			    "runs (this one runs as uid %ld, %s); start an agent "
+			    "as that user or as root", a->name, sl_host(),
+			    r.owner_uid, user_name(r.owner_uid, u1, sizeof(u1)),
+			    (long)geteuid(), user_name(geteuid(), u2, sizeof(u2)));
+			goto refuse;
+		}
+		pw = getpwuid(geteuid());
+		snprintf(s.home, sizeof(s.home), "%s", pw != NULL ? pw->pw_dir :
+		    getenv("HOME") != NULL ? getenv("HOME") : "/");
+		snprintf(s.user, sizeof(s.user), "%s", pw ? pw->pw_name : "");
+	}
+	if (sl_uuid(nonce) < 0 || write_start(pend, a, nonce, now, r.attempt) < 0 ||
+	    sl_lease_write(pend, now + cf->lease, sl_host(), 0, 0) < 0) {
+		snprintf(out->why, sizeof(out->why), "cannot write the start of "
+		    "run %s in %s: %s", id, pend, strerror(errno));
+		rc = SL_START_FAILED;
+		goto out;
+	}
+	run = sl_path(sp->root, "pools", a->pool, "running", (char *)NULL);
+	s.dir = sl_path(run, token, (char *)NULL);
+	if (sl_mkdirs(run, 0755) < 0 || sane_rename(pend, s.dir) < 0 ||
+	    !nonce_is(s.dir, nonce)) {
+		/* RACE: recovery took it back (our heartbeat looked old), or
+		 * a cancel ended it: it is not ours to start */
+		free(run);
+		free(s.dir);
+		rc = SL_START_GONE;
+		goto out;
+	}
+	free(run);
+	s.sp = sp;
+	s.cf = cf;
+	s.pool = a->pool;
+	s.r = &r;
+	snprintf(s.token, sizeof(s.token), "%s", token);
+	fflush(NULL);
+	if ((pid = fork()) < 0) {
+		snprintf(out->why, sizeof(out->why), "fork: %s", strerror(errno));
+		/* the run is Running without a supervisor: its lease lapses
+		 * and crash detection ends it, or retries it */
+		free(s.dir);
+		rc = SL_START_FAILED;
+		goto out;
+	}
+	if (pid == 0)
+		supervise(&s);
+	out->sup = pid;
+	out->attempt = r.attempt;
+	free(s.dir);
+	rc = SL_START_STARTED;
+	goto out;
+refuse:
+	rc = sl_run_refuse(sp, a->pool, pend, id, out->why) == 0 ?
+	    SL_START_REFUSED : SL_START_GONE;
+out:
+	sl_runspec_free(&r);
+	free(pend);
+	return rc;
+}
