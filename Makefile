@@ -24,7 +24,7 @@ PROGS	= bin/sluice bin/sluice-agent bin/sluice-dispatch
 MAN1	= man/sluice.1 man/sluice-work-pool.1 man/sluice-work-queue.1 \
 	  man/sluice-submit.1 man/sluice-flow-run.1
 MAN5	= man/sluice.ini.5 man/sluice-run.5
-MAN8	= man/sluice-dispatch.8
+MAN8	= man/sluice-agent.8 man/sluice-dispatch.8
 UNIT	= tests/unit/check_sluice
 TESTPROGS = tests/claimer
 

@@ -83,6 +83,30 @@ exists(const char *p)
 	return lstat(p, &st) == 0;
 }
 
+/*
+ * now_s - the epoch second from the same clock the millisecond sleeps
+ * use: time(2) reads a coarser clock that can still say the last second
+ * for a few milliseconds after the precise one has turned.
+ */
+static time_t
+now_s(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return ts.tv_sec;
+}
+
+/* ms_until - milliseconds from now to the start of second t */
+static long
+ms_until(time_t t)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (long)(t - ts.tv_sec) * 1000 - ts.tv_nsec / 1000000;
+}
+
 /* report - say how the runs we started and that left running/ ended */
 static void
 report(const struct sl_spool *sp, const char *pool)
@@ -173,7 +197,7 @@ start_due(const struct sl_spool *sp, const struct sl_config *cf,
 	struct sl_pool p;
 	char  **v, err[SL_ERR_MAX];
 	size_t	n, i;
-	time_t	t, next = 0, now = time(NULL);
+	time_t	t, next = 0, now = now_s();
 
 	if (pending_tokens(sp, a, &v, &n) < 0 || n == 0)
 		return 0;
@@ -219,7 +243,7 @@ start_due(const struct sl_spool *sp, const struct sl_config *cf,
 			    s.id, s.why);
 			break;
 		}
-		now = time(NULL);
+		now = now_s();
 	}
 	sl_pool_free(&p);
 	sl_strv_free(v, n);
@@ -258,15 +282,6 @@ reap(void)
 {
 	while (waitpid(-1, NULL, WNOHANG) > 0)
 		;
-}
-
-static long
-ms_now(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_REALTIME, &ts);
-	return (long)(ts.tv_sec % 1000000) * 1000 + ts.tv_nsec / 1000000;
 }
 
 int
@@ -458,7 +473,7 @@ main(int argc, char **argv)
 
 	for (;;) {
 		reap();
-		now = time(NULL);
+		now = now_s();
 		if (now >= next_beat) {
 			if (sl_agent_beat(&sp, &a, now) < 0)
 				sl_log(SL_ERROR, "cannot publish the heartbeat of "
@@ -495,24 +510,29 @@ main(int argc, char **argv)
 			break;
 		/* the next thing to do: a prefetched run's start (to the
 		 * millisecond), a claim coming due, a beat, a rescan */
-		now = time(NULL);
+		now = now_s();
 		wait_s = poll - (now - last_full);
 		if (next_beat - now < wait_s)
 			wait_s = next_beat - now;
 		if (next != 0 && next - a.prefetch - now < wait_s)
 			wait_s = next - a.prefetch - now;
-		if (due != 0 && due - now < wait_s)
-			wait_s = due - now;
-		if (due != 0 && due - now <= 1) {
-			long	ms = (long)(due - now) * 1000 - ms_now() % 1000;
+		if (due != 0) {
+			/* whole-second waits would start it up to a second
+			 * late: wait to a second before, then sleep to the
+			 * millisecond */
+			long	ms = ms_until(due);
 			struct timespec ts;
 
-			if (ms > 0) {
-				ts.tv_sec = ms / 1000;
-				ts.tv_nsec = (ms % 1000) * 1000000L;
-				nanosleep(&ts, NULL);
+			if (ms <= 1500) {
+				if (ms >= 0) {
+					ts.tv_sec = (ms + 1) / 1000;
+					ts.tv_nsec = ((ms + 1) % 1000) * 1000000L;
+					nanosleep(&ts, NULL);
+				}
+				continue;
 			}
-			continue;
+			if ((ms - 1000) / 1000 < wait_s)
+				wait_s = (ms - 1000) / 1000;
 		}
 		(void)sl_watch_pool(&sp, a.pool);
 		/* RACE: a change on another host is seen at the next rescan,

@@ -1,10 +1,10 @@
 #!/bin/sh
 # demo.sh - what `make demo` runs: sluice's main job on the embedded
 # default spool (${XDG_STATE_HOME:-$HOME/.local/state}/sluice unless
-# $SLUICE_SPOOL or sluice.ini say otherwise).  Today that is work pools and
-# work queues (the seed's example pool with critical/high/low queues) and
-# runs: submitted, dropped by hand, previewed, listed, cancelled.  Agents
-# that execute the runs come with sluice-agent.
+# $SLUICE_SPOOL or sluice.ini say otherwise): work pools and work queues
+# (the seed's example pool with critical/high/low queues), runs submitted,
+# dropped by hand, previewed, listed, cancelled; then an agent that runs
+# them in priority order within the limits, and what it left.
 set -e
 cd "$(dirname "$0")/.."
 S=./bin/sluice
@@ -48,3 +48,36 @@ say flow-run inspect "$id"
 say flow-run cancel -p sluice-demo -q high --state Scheduled
 printf '\nThe spool is plain directories (spool-layout.md):\n$ ls %s/queues\n' "$dir"
 ls "$dir/queues"
+
+printf '\nNow an agent. It claims due runs in priority order (critical, then high,\n'
+printf 'then low), at most 5 at once in the pool and 1 at once from critical, and\n'
+printf 'runs each under a supervisor; its event lines go to stderr.\n'
+for n in 1 2 3; do
+	$S submit -p sluice-demo -q critical --name "critical-$n" -- sh -c 'echo "critical run $SLUICE_RUN_NAME on $(hostname)"; sleep 1' >/dev/null
+done
+for n in 1 2; do
+	$S submit -p sluice-demo -q high --name "high-$n" -- sh -c 'echo "high run $SLUICE_RUN_NAME"; sleep 1' >/dev/null
+	$S submit -p sluice-demo -q low --name "low-$n" -- sh -c 'echo "low run $SLUICE_RUN_NAME"' >/dev/null
+done
+$S submit -p sluice-demo -q low --name flaky --retries 1 --retry-delay 1 -- \
+    sh -c 'echo "attempt $SLUICE_RUN_ATTEMPT"; [ "$SLUICE_RUN_ATTEMPT" = 2 ]' >/dev/null
+$S submit -p sluice-demo -q low --name too-slow --timeout 1 -- sleep 30 >/dev/null
+printf '$ sluice agent start -p sluice-demo --poll-seconds 2 &\n'
+./bin/sluice agent start -p sluice-demo --poll-seconds 2 &
+agent=$!
+trap 'kill -TERM $agent 2>/dev/null' EXIT
+# wait until only the run scheduled for later is left waiting
+i=0
+while [ $i -lt 120 ]; do
+	busy=$($S flow-run ls -p sluice-demo --json | grep -c '"state":"\(Scheduled\|Late\|Pending\|Running\|AwaitingRetry\|Cancelling\)"' || true)
+	[ "$busy" -le 1 ] && break
+	sleep 0.5
+	i=$((i + 1))
+done
+say agent ls -p sluice-demo
+kill -TERM $agent
+wait $agent || true
+trap - EXIT
+say flow-run ls -p sluice-demo
+say flow-run logs flaky
+say flow-run inspect too-slow

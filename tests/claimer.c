@@ -186,6 +186,13 @@ drain(long limit)
 				(void)sl_mkdirs(rd, 0755);
 				free(rd);
 			}
+			/* a lease, as an agent writes before the start, so
+			 * that crash detection by a dispatcher running
+			 * beside us leaves the run alone */
+			if (sl_lease_write(from, now + 3600, sl_host(),
+			    (long)getpid(), (long)getpid()) < 0)
+				fprintf(stderr, "claimer: lease %s: %s\n", id,
+				    strerror(errno));
 			if (sane_rename(from, to) == 0) {
 				nanosleep(&ts, NULL);	/* "run" it */
 				if (sl_run_finish(&sp, pool, to, id,
