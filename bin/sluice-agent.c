@@ -208,11 +208,6 @@ start_due(const struct sl_spool *sp, const struct sl_config *cf,
 	}
 	for (i = 0; i < n && !stop; i++) {
 		sl_token_parse(v[i], &t, NULL);
-		if (t > now) {
-			if (next == 0 || t < next)
-				next = t;
-			continue;
-		}
 		switch (sl_run_start(sp, cf, a, &p, v[i], now, &s)) {
 		case SL_START_STARTED:
 			sl_log(SL_INFO, "Started flow run '%s' (%s), attempt %ld, "
@@ -224,7 +219,10 @@ start_due(const struct sl_spool *sp, const struct sl_config *cf,
 			snprintf(tr[ntr].name, sizeof(tr[ntr].name), "%s", s.name);
 			tr[ntr++].attempt = s.attempt;
 			break;
-		case SL_START_LATER:
+		case SL_START_LATER:	/* prefetched; a cancel is acted on */
+			if (next == 0 || t < next)
+				next = t;
+			break;
 		case SL_START_GONE:
 			break;
 		case SL_START_REFUSED:

@@ -509,10 +509,15 @@ sl_run_start(const struct sl_spool *sp, const struct sl_config *cf,
 	if (sl_token_parse(token, &t, id) < 0)
 		return SL_START_GONE;
 	snprintf(out->id, sizeof(out->id), "%s", id);
-	if (t > now)
-		return SL_START_LATER;
 	pend = sl_path(sp->root, "pools", a->pool, "pending", a->id, token,
 	    (char *)NULL);
+	c = sl_path(pend, "cancel", (char *)NULL);
+	if (t > now && !exists(c)) {	/* prefetched: waits for its time */
+		free(c);
+		free(pend);
+		return SL_START_LATER;
+	}
+	free(c);
 	run = sl_path(pend, "run.ini", (char *)NULL);
 	memset(&r, 0, sizeof(r));
 	n = sl_read_file(run, &text, 2 * SL_INI_MAX);

@@ -1,0 +1,221 @@
+# agent_exec.sh - how sluice-agent runs a run, end to end: environment
+# (SLUICE_* and --env), working directory, captured stdout/stderr, exit
+# status to state (Completed, Failed, Crashed), --timeout, cancel (SIGTERM,
+# then SIGKILL after cancel_grace), retries (AwaitingRetry, attempt),
+# prefetch (claimed early, started on time), a run waiting for an agent to
+# come up, and the inotify wake-up of an idle agent.
+. "$TOP/tests/e2e/lib.sh"
+AG="$TOP/bin/sluice-agent"
+SP=$SLUICE_SPOOL
+cat >"$TESTDIR/sluice.ini" <<'EOF'
+[sluice]
+heartbeat = 1
+missed_heartbeats = 3
+lease = 5
+cancel_grace = 2
+poll_seconds = 2
+EOF
+export SLUICE_CONFIG=$TESTDIR/sluice.ini
+
+pids=""
+cleanup() {
+	for p in $pids; do kill -KILL "$p" 2>/dev/null; done
+	for p in $(S flow-run ls --state Running --json 2>/dev/null |
+	    python3 -c 'import json,sys
+for l in sys.stdin: print(json.loads(l)["id"])' 2>/dev/null); do
+		S flow-run cancel "$p" >/dev/null 2>&1
+	done
+}
+trap cleanup EXIT
+start_agent() {	# TAG ARGS...: background agent, pid in $apid
+	tag=$1; shift
+	"$AG" "$@" >"$TESTDIR/$tag.out" 2>"$TESTDIR/$tag.err" &
+	apid=$!
+	pids="$pids $apid"
+}
+jget() {
+	python3 -c 'import json,sys
+v = json.load(sys.stdin)[sys.argv[1]]
+print("null" if v is None else v)' "$1"
+}
+field() { S flow-run inspect "$1" --json | jget "$2"; }
+state() { field "$1" state; }
+msnow() { echo $(( $(date +%s%N) / 1000000 )); }
+wait_state() {	# RUN STATE SECONDS
+	_end=$(( $(msnow) + $3 * 1000 ))
+	while [ "$(msnow)" -lt "$_end" ]; do
+		[ "$(state "$1")" = "$2" ] && return 0
+		sleep 0.1
+	done
+	return 1
+}
+expect_state() {	# RUN STATE SECONDS WHAT
+	if wait_state "$1" "$2" "$3"; then ok "$4"; else fail "$4: state $(state "$1"), wanted $2"; fi
+}
+has_online() { S agent ls -p "$1" --json | grep -q '"status":"online"'; }
+wait_online() {
+	_end=$(( $(msnow) + 5000 ))
+	while [ "$(msnow)" -lt "$_end" ]; do has_online "$1" && return 0; sleep 0.05; done
+	fail "agent on pool $1 never came online"
+}
+epoch() {	# RFC 3339 -> seconds since the epoch
+	python3 -c 'import sys,datetime
+print(int(datetime.datetime.fromisoformat(sys.argv[1].replace("Z", "+00:00")).timestamp()))' "$1"
+}
+# fdiff A B: A - B (decimal seconds) in ms
+fdiff() { python3 -c 'import sys; print(round((float(sys.argv[1]) - float(sys.argv[2])) * 1000))' "$1" "$2"; }
+
+S work-pool create x >/dev/null
+start_agent x -p x --hide-welcome
+xpid=$apid
+wait_online x
+
+# ---- environment ----
+mkdir -p "$TESTDIR/wd"
+e1=$(S submit -p x -q qq --name envrun --env GREETING='hello world' --env K2=v2 -- \
+    sh -c 'env | grep -E "^(SLUICE_[A-Z_]+|GREETING|K2)=" | sort >"$1"' sh "$TESTDIR/env.out")
+expect_state "$e1" Completed 5 "env run Completed"
+envs=$(cat "$TESTDIR/env.out" 2>/dev/null)
+contains "$envs" "SLUICE_RUN_ID=$e1" "SLUICE_RUN_ID is the run id"
+contains "$envs" "SLUICE_RUN_NAME=envrun" "SLUICE_RUN_NAME is --name"
+contains "$envs" "SLUICE_POOL=x" "SLUICE_POOL"
+contains "$envs" "SLUICE_QUEUE=qq" "SLUICE_QUEUE"
+contains "$envs" "SLUICE_RUN_ATTEMPT=1" "SLUICE_RUN_ATTEMPT"
+contains "$envs" "GREETING=hello world" "--env K=V (with a space) visible"
+contains "$envs" "K2=v2" "a second --env visible"
+
+# ---- working directory ----
+c1=$(S submit -p x --cwd "$TESTDIR/wd" -- sh -c 'pwd >"$1"' sh "$TESTDIR/cwd1")
+# default: the owner's home directory (contract 5), from the password file
+home=$(getent passwd "$(id -u)" | cut -d: -f6)
+c2=$(S submit -p x -- sh -c 'pwd >"$1"' sh "$TESTDIR/cwd2")
+expect_state "$c1" Completed 5 "--cwd run Completed"
+expect_state "$c2" Completed 5 "default-cwd run Completed"
+equals "$(cat "$TESTDIR/cwd1" 2>/dev/null)" "$TESTDIR/wd" "--cwd DIR: the command runs in DIR"
+equals "$(cat "$TESTDIR/cwd2" 2>/dev/null)" "$(cd "$home" && pwd -P)" "no --cwd: the owner's home directory ($home)"
+
+# ---- output, exit status -> state ----
+o1=$(S submit -p x -- sh -c 'echo to-stdout; echo to-stderr >&2')
+f3=$(S submit -p x -- sh -c 'exit 3')
+k9=$(S submit -p x -- sh -c 'kill -KILL $$')
+expect_state "$o1" Completed 5 "exit 0: Completed"
+equals "$(field "$o1" exit_code)" 0 "exit 0: exit_code 0"
+logs=$(S flow-run logs "$o1")
+contains "$logs" to-stdout "flow-run logs: stdout captured"
+contains "$logs" to-stderr "flow-run logs: stderr captured"
+expect_state "$f3" Failed 5 "exit 3: Failed"
+equals "$(field "$f3" exit_code)" 3 "exit 3: exit_code 3"
+expect_state "$k9" Crashed 5 "killed by its own SIGKILL: Crashed"
+equals "$(field "$k9" exit_code)" 137 "killed by SIGKILL: exit_code 137 (128 + 9)"
+equals "$(field "$o1" agent)" "$(S agent ls -p x --json | jget id)" "the run records the agent that started it"
+
+# ---- timeout ----
+t0=$(msnow)
+to=$(S submit -p x --timeout 1 -- sleep 30)
+expect_state "$to" Failed 8 "--timeout 1 on sleep 30: Failed"
+dt=$(( $(msnow) - t0 ))
+[ "$dt" -lt 8000 ] && ok "--timeout: ended after ${dt} ms, well before 30 s" || fail "--timeout: took ${dt} ms"
+msg=$(field "$to" message)
+case $msg in *[Tt]imed\ out*) ok "--timeout: message says it timed out ($msg)" ;;
+*) fail "--timeout: message '$msg' does not say timed out" ;; esac
+
+# ---- cancel: SIGTERM; SIGKILL after cancel_grace (2 s) ----
+c30=$(S submit -p x -- sleep 30)
+ct=$(S submit -p x -- sh -c 'trap "" TERM; sleep 30')
+expect_state "$c30" Running 5 "sleep 30 Running"
+expect_state "$ct" Running 5 "TERM-ignoring run Running"
+t0=$(msnow)
+expect_rc 0 S flow-run cancel "$c30" "$ct"
+expect_state "$c30" Cancelled 4 "cancel of a Running sleep 30: Cancelled within 4 s"
+dt1=$(( $(msnow) - t0 ))
+expect_state "$ct" Cancelled 8 "cancel of a run ignoring SIGTERM: still Cancelled"
+dt2=$(( $(msnow) - t0 ))
+[ "$dt2" -ge 1500 ] && ok "... after the 2 s cancel_grace (${dt2} ms; plain run ${dt1} ms)" ||
+    fail "the TERM-ignoring run ended after ${dt2} ms, before cancel_grace"
+equals "$(field "$ct" exit_code)" 137 "... killed by SIGKILL (exit_code 137)"
+case $(field "$ct" message) in *SIGKILL*) ok "... its message says SIGKILL" ;;
+*) fail "message '$(field "$ct" message)' does not mention SIGKILL" ;; esac
+
+# ---- retries ----
+rt=$(S submit -p x --retries 2 --retry-delay 1 -- false)
+seen=""
+end=$(( $(msnow) + 10000 ))
+while [ "$(msnow)" -lt "$end" ]; do
+	s=$(state "$rt")
+	case " $seen " in *" $s "*) ;; *) seen="$seen $s" ;; esac
+	[ "$s" = Failed ] && break
+	sleep 0.05
+done
+equals "$(state "$rt")" Failed "--retries 2 on false: Failed in the end"
+equals "$(field "$rt" attempt)" 3 "--retries 2: attempt 3"
+nretry=$(S flow-run logs "$rt" | grep -c retrying)
+case " $seen " in *" AwaitingRetry "*) ok "AwaitingRetry observed (states seen:$seen)" ;;
+*) [ "$nretry" -eq 2 ] && ok "two 'retrying' lines in the log (states seen:$seen)" ||
+    fail "neither AwaitingRetry seen ($seen) nor 2 'retrying' log lines ($nretry)" ;; esac
+equals "$nretry" 2 "the log says 'retrying' twice"
+ro=$(S submit -p x --retries 1 -- sh -c 'if [ -e "$1" ]; then exit 0; fi; touch "$1"; exit 1' sh "$TESTDIR/marker")
+expect_state "$ro" Completed 8 "fails once, then succeeds: Completed"
+equals "$(field "$ro" attempt)" 2 "... attempt 2"
+
+# ---- prefetch: claimed early, started on time ----
+pf=$(S submit -p x --at +3s -- sh -c 'date +%s.%N >"$1"' sh "$TESTDIR/pf.t")
+sleep 0.5
+equals "$(state "$pf")" Pending "a run due in 3 s is claimed early (Pending; --prefetch-seconds 10)"
+[ -e "$TESTDIR/pf.t" ] && fail "the prefetched run started before its time"
+expect_state "$pf" Completed 8 "the prefetched run Completed"
+sched=$(epoch "$(field "$pf" scheduled)")
+if [ -s "$TESTDIR/pf.t" ]; then
+	late=$(fdiff "$(cat "$TESTDIR/pf.t")" "$sched")
+	[ "$late" -ge 0 ] && ok "prefetch: not started before its scheduled second (+${late} ms)" ||
+	    fail "prefetch: started ${late} ms before its scheduled time"
+	[ "$late" -lt 1000 ] && ok "prefetch: started within 1 s of its scheduled second (+${late} ms)" ||
+	    fail "prefetch: started ${late} ms after its scheduled second $(field "$pf" scheduled) (want < 1000)"
+else
+	fail "prefetch: the run recorded no start time"
+fi
+kill -TERM "$xpid"; wait "$xpid"
+
+# ---- a run submitted while no agent is up starts when one comes ----
+S work-pool create n >/dev/null
+nr=$(S submit -p n -- sh -c 'date +%s.%N >"$1"' sh "$TESTDIR/n.t")
+sleep 1
+equals "$(state "$nr")" Scheduled "no agent: the run waits (Scheduled)"
+ta=$(date +%s.%N)
+start_agent n -p n --poll-seconds 5 --hide-welcome
+npid=$apid
+expect_state "$nr" Completed 8 "it runs once an agent starts"
+if [ -s "$TESTDIR/n.t" ]; then
+	d=$(fdiff "$(cat "$TESTDIR/n.t")" "$ta")
+	[ "$d" -lt 5000 ] && ok "started ${d} ms after the agent (within --poll-seconds 5)" ||
+	    fail "started ${d} ms after the agent started (--poll-seconds 5)"
+else
+	fail "the waiting run recorded no start time"
+fi
+kill -TERM "$npid"; wait "$npid"
+
+# ---- inotify: an idle agent (beat 10 s, rescan 60 s) starts a new run at once ----
+cat >"$TESTDIR/slow.ini" <<'EOF'
+[sluice]
+heartbeat = 10
+missed_heartbeats = 3
+lease = 30
+cancel_grace = 2
+poll_seconds = 60
+EOF
+S work-pool create w >/dev/null
+SLUICE_CONFIG=$TESTDIR/slow.ini start_agent w -p w --poll-seconds 60 --hide-welcome
+wpid=$apid
+wait_online w
+sleep 1.5	# idle: waiting for a change, the next beat is ~8 s away
+ts=$(date +%s.%N)
+wr=$(S submit -p w -- sh -c 'date +%s.%N >"$1"' sh "$TESTDIR/w.t")
+expect_state "$wr" Completed 5 "a run submitted to an idle agent runs"
+if [ -s "$TESTDIR/w.t" ]; then
+	d=$(fdiff "$(cat "$TESTDIR/w.t")" "$ts")
+	[ "$d" -lt 1000 ] && ok "inotify: started ${d} ms after submission (rescan every 60 s)" ||
+	    fail "inotify: started ${d} ms after submission, wanted < 1000"
+else
+	fail "the run given to the idle agent recorded no start time"
+fi
+kill -TERM "$wpid"; wait "$wpid"
+finish
