@@ -28,7 +28,7 @@ static const struct {
 	{ "late_after", offsetof(struct sl_config, late_after), 15, 0, 86400 * 365 },
 	{ "heartbeat", offsetof(struct sl_config, heartbeat), 10, 1, 86400 },
 	{ "missed_heartbeats", offsetof(struct sl_config, missed_heartbeats), 3, 1, 1000 },
-	{ "lease", offsetof(struct sl_config, lease), 30, 5, 86400 },
+	{ "lease", offsetof(struct sl_config, lease), 30, 2, 86400 },
 	{ "cancel_grace", offsetof(struct sl_config, cancel_grace), 30, 0, 86400 },
 	{ "keep_days", offsetof(struct sl_config, keep_days), 7, 0, 36500 },
 	{ "poll_seconds", offsetof(struct sl_config, poll_seconds), 10, 1, 86400 },
@@ -106,6 +106,13 @@ sl_config_load(struct sl_config *c, char *err, size_t errlen)
 		}
 		free(c->log);
 		c->log = sl_xstrdup(v);
+	}
+	if (c->lease <= c->heartbeat) {
+		/* a supervisor renews its lease every heartbeat */
+		snprintf(err, errlen, "%s: lease = %ld must be longer than "
+		    "heartbeat = %ld: a running run's lease is renewed every "
+		    "heartbeat", path, c->lease, c->heartbeat);
+		goto fail;
 	}
 	sl_ini_free(ini);
 	return 0;

@@ -203,7 +203,9 @@ cancel_grace = 2
 poll_seconds = 60
 EOF
 S work-pool create w >/dev/null
-SLUICE_CONFIG=$TESTDIR/slow.ini start_agent w -p w --poll-seconds 60 --hide-welcome
+export SLUICE_CONFIG=$TESTDIR/slow.ini
+start_agent w -p w --poll-seconds 60 --hide-welcome
+export SLUICE_CONFIG=$TESTDIR/sluice.ini
 wpid=$apid
 wait_online w
 sleep 1.5	# idle: waiting for a change, the next beat is ~8 s away
