@@ -313,3 +313,28 @@ sl_pool_agents_online(const struct sl_spool *sp, const char *pool, time_t now,
 	sl_agents_free(v, n);
 	return k;
 }
+
+/*
+ * sl_agents_prune - remove the registrations of agents offline for more
+ * than age seconds (killed, never deregistered).  Their Pending runs were
+ * handed back long before, by recovery.  Returns how many were removed.
+ */
+int
+sl_agents_prune(const struct sl_spool *sp, const char *pool, time_t now,
+    long age)
+{
+	struct sl_agent *v;
+	size_t	n, i;
+	int	k = 0;
+
+	if (sl_agents_load(sp, pool, &v, &n) < 0)
+		return 0;
+	for (i = 0; i < n; i++)
+		/* RACE: an agent whose beat is this old and comes back finds
+		 * its registration gone; its next beat fails and it says so */
+		if (v[i].beat > 0 && now - v[i].beat > age &&
+		    sl_agent_deregister(sp, &v[i]) == 0)
+			k++;
+	sl_agents_free(v, n);
+	return k;
+}

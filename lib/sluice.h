@@ -320,6 +320,8 @@ int	sl_agent_online(const struct sl_agent *, time_t now, long window);
 int	sl_agent_gone(const struct sl_agent *, time_t now, long window);
 int	sl_agent_serves(const struct sl_agent *, const char *queue);
 const char *sl_host(void);		/* this host's name */
+int	sl_agents_prune(const struct sl_spool *, const char *pool, time_t now,
+	    long age);
 
 /* ---- claim.c: claims and concurrency slots ---- */
 
