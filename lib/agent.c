@@ -316,7 +316,7 @@ sl_pool_agents_online(const struct sl_spool *sp, const char *pool, time_t now,
 
 /*
  * sl_agents_prune - remove the registrations of agents offline for more
- * than age seconds (killed, never deregistered).  Their Pending runs were
+ * than age seconds, and at least a day (killed, never deregistered).  Their Pending runs were
  * handed back long before, by recovery.  Returns how many were removed.
  */
 int
@@ -327,6 +327,8 @@ sl_agents_prune(const struct sl_spool *sp, const char *pool, time_t now,
 	size_t	n, i;
 	int	k = 0;
 
+	if (age < 86400)
+		age = 86400;	/* never a live agent, whatever keep_days says */
 	if (sl_agents_load(sp, pool, &v, &n) < 0)
 		return 0;
 	for (i = 0; i < n; i++)
