@@ -134,9 +134,20 @@ report(const struct sl_spool *sp, const char *pool)
 			p = sl_path(sp->root, "pools", pool, "done", name,
 			    "result.ini", (char *)NULL);
 			if (sl_read_file(p, &text, 64 * 1024) >= 0) {
+				struct sl_ini *ini;
+				const char *m;
+				char	why[SL_ERR_MAX];
+
 				found = 1;
 				sl_kv_get(text, "exit_code", code, sizeof(code));
-				sl_kv_get(text, "message", msg, sizeof(msg));
+				msg[0] = '\0';	/* quoted in the file: parse it */
+				if ((ini = sl_ini_parse(text, strlen(text), why,
+				    sizeof(why))) != NULL) {
+					if ((m = sl_ini_get(ini, "result",
+					    "message")) != NULL)
+						snprintf(msg, sizeof(msg), "%s", m);
+					sl_ini_free(ini);
+				}
 				free(text);
 				if (fin[j] == SL_CANCELLED)
 					sl_log(SL_INFO, "Flow run '%s' (%s) was "
@@ -367,6 +378,11 @@ main(int argc, char **argv)
 			} else
 				name = v;
 		} else if (strcmp(o, "-m") == 0) {
+			if (!sl_name_ok(v)) {
+				sl_warn("invalid queue prefix '%s': it %s", v,
+				    sl_name_why(v));
+				usage(2);
+			}
 			if (a.match != NULL) {
 				sl_warn("give -m once: a queue prefix");
 				usage(2);
