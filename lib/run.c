@@ -672,6 +672,29 @@ is_uuid(const char *name)
 	return sl_uuid_ok(name);
 }
 
+/*
+ * in_flight - the token of a run between two renames under a private
+ * name (.claim.E.U.TOKEN in pending/, .crash.E.U.TOKEN in running/), or
+ * NULL.  Such a run is listed in the state of the directory it is in, so
+ * that a command looking at it in that instant still finds it.
+ */
+static const char *
+in_flight(const char *name)
+{
+	const char *t = name + 7 + 17 + SL_UUID_LEN + 1;
+
+	if ((strncmp(name, ".claim.", 7) != 0 && strncmp(name, ".crash.", 7)) ||
+	    strlen(name) <= (size_t)(t - name) || sl_token_parse(t, NULL, NULL) < 0)
+		return NULL;
+	return t;
+}
+
+static int
+is_token_or_flight(const char *name)
+{
+	return is_token(name) || in_flight(name) != NULL;
+}
+
 /* scan_tokens - every run named by a token in dir, in state st */
 static void
 scan_tokens(struct sl_runs *rs, const char *pool, const char *queue,
@@ -680,10 +703,12 @@ scan_tokens(struct sl_runs *rs, const char *pool, const char *queue,
 	char	id[SL_UUID_LEN + 1], **v, *p;
 	size_t	n, i;
 
-	if (list_dir(dir, is_token, &v, &n) < 0)
+	if (list_dir(dir, st == SL_SCHEDULED ? is_token : is_token_or_flight,
+	    &v, &n) < 0)
 		return;
 	for (i = 0; i < n; i++) {
-		sl_token_parse(v[i], NULL, id);
+		if (sl_token_parse(v[i], NULL, id) < 0)
+			sl_token_parse(in_flight(v[i]), NULL, id);
 		p = sl_path(dir, v[i], (char *)NULL);
 		add_run(rs, pool, queue, p, id, st);
 		free(p);
@@ -792,24 +817,43 @@ sl_run_find(const struct sl_spool *sp, const char *ref, struct sl_runs *rs,
 	char  **pools;
 	size_t	np, i, hits = 0, len = strlen(ref);
 	struct sl_run *hit = NULL;
-	int	byname = 0;
+	int	byname = 0, tries;
 
 	memset(rs, 0, sizeof(*rs));
-	if (sl_pool_names(sp, &pools, &np) < 0) {
-		snprintf(err, errlen, "cannot list the pools: %s", strerror(errno));
-		return -1;
-	}
-	for (i = 0; i < np; i++) {
-		sl_accept_pool(sp, pools[i], err, errlen);
-		sl_runs_pool(sp, pools[i], rs);
-		free(pools[i]);
-	}
-	free(pools);
-	for (i = 0; i < rs->n; i++)
-		if (strcmp(rs->v[i].id, ref) == 0) {
-			*out = &rs->v[i];
-			return 0;
+	/* RACE: a run moving between places listed in the other order (a
+	 * retry going back to sched/, say) can be missed by one look; it
+	 * is never missed by two looks a moment apart */
+	for (tries = 0; tries < 3; tries++) {
+		if (tries > 0) {
+			struct timespec ts = { 0, 20 * 1000000L };
+
+			sl_runs_free(rs);
+			nanosleep(&ts, NULL);
 		}
+		if (sl_pool_names(sp, &pools, &np) < 0) {
+			snprintf(err, errlen, "cannot list the pools: %s",
+			    strerror(errno));
+			return -1;
+		}
+		for (i = 0; i < np; i++) {
+			sl_accept_pool(sp, pools[i], err, errlen);
+			sl_runs_pool(sp, pools[i], rs);
+			free(pools[i]);
+		}
+		free(pools);
+		for (i = 0; i < rs->n; i++)
+			if (strcmp(rs->v[i].id, ref) == 0) {
+				*out = &rs->v[i];
+				return 0;
+			}
+		for (i = 0; i < rs->n; i++)
+			if ((len >= 8 && strncmp(rs->v[i].id, ref, len) == 0) ||
+			    (rs->v[i].spec.name != NULL &&
+			    strcmp(rs->v[i].spec.name, ref) == 0))
+				break;
+		if (i < rs->n)
+			break;		/* found by prefix or name */
+	}
 	if (len >= 8)
 		for (i = 0; i < rs->n; i++)
 			if (strncmp(rs->v[i].id, ref, len) == 0) {

@@ -314,6 +314,16 @@ fail:
 
 enum why { NONE, CANCEL, TIMEOUT };
 
+/* mono_ms - a monotonic clock in milliseconds, for the timeout */
+static long long
+mono_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
 /* supervise - the supervisor process; never returns */
 static _Noreturn void
 supervise(struct sup *s)
@@ -325,6 +335,7 @@ supervise(struct sup *s)
 	sigset_t set;
 	struct timespec sec = { 1, 0 };
 	time_t	started, now, renew, kill_at = 0;
+	long long t0, left;
 	pid_t	child, w;
 	int	logfd, fd, status = 0, killed = 0, code = -1;
 
@@ -352,6 +363,7 @@ supervise(struct sup *s)
 	env = build_env(s);
 	cwd = s->r->cwd != NULL ? s->r->cwd : s->home;
 	started = time(NULL);
+	t0 = mono_ms();
 	child = spawn(s, cwd, logfd, env, why, sizeof(why));
 	if (child < 0) {
 		note(logfd, "%s", why);
@@ -377,8 +389,11 @@ supervise(struct sup *s)
 			(void)kill(-child, SIGTERM);
 			kill_at = now + s->cf->cancel_grace;
 		}
-		if (asked == NONE && s->r->timeout > 0 &&
-		    now - started >= s->r->timeout) {
+		/* the timeout on a monotonic clock, to the millisecond:
+		 * whole seconds of time(2) could cut it short by one */
+		left = s->r->timeout > 0 ? s->r->timeout * 1000LL -
+		    (mono_ms() - t0) : 1000;
+		if (asked == NONE && s->r->timeout > 0 && left <= 0) {
 			asked = TIMEOUT;
 			note(logfd, "timed out after %ld s: SIGTERM to process "
 			    "group %ld", s->r->timeout, (long)child);
@@ -397,6 +412,12 @@ supervise(struct sup *s)
 			if (sl_lease_write(s->dir, now + s->cf->lease, sl_host(),
 			    (long)getpid(), (long)child) == 0)
 				renew = now + s->cf->heartbeat;
+		}
+		sec.tv_sec = 1;
+		sec.tv_nsec = 0;
+		if (asked == NONE && left > 0 && left < 1000) {
+			sec.tv_sec = 0;
+			sec.tv_nsec = left * 1000000L;
 		}
 		(void)sigtimedwait(&set, NULL, &sec);
 	}

@@ -41,7 +41,8 @@ start_agent() {
 }
 jget() {	# KEY: a field of the JSON object on stdin ("null" for null)
 	python3 -c 'import json,sys
-v = json.load(sys.stdin)[sys.argv[1]]
+try: v = json.load(sys.stdin)[sys.argv[1]]
+except Exception: sys.exit(1)	# no run (inspect failed): print nothing
 print("null" if v is None else v)' "$1"
 }
 state() { S flow-run inspect "$1" --json | jget state; }
