@@ -47,9 +47,13 @@ tests/claimer: tests/claimer.c lib/libsluice.a lib/sluice.h
 bench/mkruns: bench/mkruns.c lib/libsluice.a lib/sluice.h
 	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ bench/mkruns.c lib/libsluice.a $(LDLIBS)
 
+bench/minloop: bench/minloop.c
+	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ bench/minloop.c
+
 # bench: timing claims are benchmarks, never timed asserts in tests
-bench: all bench/mkruns
+bench: all bench/mkruns bench/minloop
 	./bench/dispatch.sh
+	./bench/agent.sh
 
 UNITSRC	= $(wildcard tests/unit/test_*.c) tests/unit/check_sluice.c
 $(UNIT): $(UNITSRC) tests/unit/tests.h lib/libsluice.a
@@ -90,6 +94,6 @@ install: all
 	install -m 644 etc/sluice.ini $(DESTDIR)$(ETCDIR)/sluice.ini.example
 
 clean:
-	rm -f lib/*.o lib/libsluice.a $(PROGS) $(UNIT) $(TESTPROGS) bench/mkruns
+	rm -f lib/*.o lib/libsluice.a $(PROGS) $(UNIT) $(TESTPROGS) bench/mkruns bench/minloop
 
 .PHONY: all deps check lint-man demo install clean bench

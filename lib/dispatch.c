@@ -13,12 +13,16 @@
  * caller waits for an event or for poll_seconds, whichever comes first,
  * and every pass is a full rescan (also after IN_Q_OVERFLOW).
  */
+#include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/inotify.h>
 #include <time.h>
+#include <unistd.h>
 
 #include <inotifytools/inotifytools.h>
 
@@ -97,20 +101,93 @@ sl_dispatch_pool(const struct sl_spool *sp, const struct sl_config *cf,
 
 /* ---- inotify hints ---- */
 
+/*
+ * libinotifytools keeps the watches (paths to watch descriptors); the
+ * waiting is done here, on its inotify descriptor, because the library
+ * can neither wait less than a second nor tell whether more events are
+ * queued: one event per wake-up would make one pass per event, and a
+ * pass makes events of its own.  So a wake-up drains the queue, and one
+ * pass follows however many events came.
+ */
 static int watching;
+static int ifd = -1;			/* the library's inotify descriptor */
+static char **watched;			/* paths asked for (the library's own
+					 * lookup misses them: it stores them
+					 * with a trailing slash) */
+static size_t nwatched;
+
+/* inotify_fds - a bit set of this process's inotify descriptors (< 1024) */
+static void
+inotify_fds(unsigned char set[128])
+{
+	struct dirent *de;
+	char	p[64], t[64];
+	ssize_t	n;
+	long	fd;
+	DIR    *d;
+
+	memset(set, 0, 128);
+	if ((d = opendir("/proc/self/fd")) == NULL)
+		return;
+	while ((de = readdir(d)) != NULL) {
+		fd = strtol(de->d_name, NULL, 10);
+		if (de->d_name[0] == '.' || fd < 0 || fd >= 1024)
+			continue;
+		snprintf(p, sizeof(p), "/proc/self/fd/%ld", fd);
+		if ((n = readlink(p, t, sizeof(t) - 1)) > 0) {
+			t[n] = '\0';
+			if (strcmp(t, "anon_inode:inotify") == 0)
+				set[fd / 8] |= (unsigned char)(1 << (fd % 8));
+		}
+	}
+	closedir(d);
+}
+
+/* start - initialize the library and find its descriptor */
+static int
+start(void)
+{
+	unsigned char before[128], after[128];
+	int	fd;
+
+	inotify_fds(before);
+	if (!inotifytools_initialize())
+		return -1;
+	inotify_fds(after);
+	for (fd = 0; fd < 1024; fd++)
+		if ((after[fd / 8] & ~before[fd / 8]) & (1 << (fd % 8)))
+			ifd = fd;
+	if (ifd >= 0) {
+		int	fl = fcntl(ifd, F_GETFL);
+
+		if (fl < 0 || fcntl(ifd, F_SETFL, fl | O_NONBLOCK) < 0 ||
+		    fcntl(ifd, F_SETFD, FD_CLOEXEC) < 0)
+			ifd = -1;	/* then the library waits, as before */
+	}
+	watching = 1;
+	return 0;
+}
 
 /* watch - ask for events on one directory, if it exists */
 static void
 watch(const char *dir)
 {
+	size_t	i;
+
+	for (i = 0; i < nwatched; i++)
+		if (strcmp(watched[i], dir) == 0)
+			return;
 	/* libinotifytools makes a new record for a path watched again
 	 * (and keeps the old one), so only new paths are added */
 	if (inotifytools_wd_from_filename(dir) >= 0)
 		return;
 	/* RACE: the directory may vanish or appear between passes; a watch
 	 * missed is only a later wake-up, the periodic rescan finds all */
-	(void)inotifytools_watch_file(dir, IN_CREATE | IN_MOVED_TO |
-	    IN_MOVED_FROM | IN_DELETE | IN_CLOSE_WRITE | IN_ONLYDIR);
+	if (inotifytools_watch_file(dir, IN_CREATE | IN_MOVED_TO |
+	    IN_MOVED_FROM | IN_DELETE | IN_CLOSE_WRITE | IN_ONLYDIR)) {
+		watched = sl_xrealloc(watched, (nwatched + 1) * sizeof(char *));
+		watched[nwatched++] = sl_xstrdup(dir);
+	}
 }
 
 /*
@@ -129,11 +206,10 @@ sl_watch_pool(const struct sl_spool *sp, const char *pool)
 	int	k;
 
 	if (!watching) {
-		if (!inotifytools_initialize()) {
+		if (start() < 0) {
 			free(pd);
 			return -1;
 		}
-		watching = 1;
 		p = sl_path(sp->root, "pools", (char *)NULL);
 		watch(p);
 		free(p);
@@ -179,15 +255,20 @@ sl_watch_pool(const struct sl_spool *sp, const char *pool)
 
 /*
  * sl_watch_wait - wait up to timeout seconds (at least 1) for a change on
- * this host.  1 woken by an event, 0 timed out or interrupted, -1 inotify
- * is not available.  Events are not drained: libinotifytools cannot poll
- * without blocking, and a queued event only makes the next wait return at
- * once, for a pass that finds little to do.  IN_Q_OVERFLOW needs nothing
- * else: every pass is a full rescan of its directories.
+ * this host.  1 woken by an event, 0 timed out or interrupted.  Every
+ * event queued is drained, so that one pass follows however many events
+ * came (a pass makes events of its own).  IN_Q_OVERFLOW needs nothing
+ * else: every pass is a full rescan of its directories.  RACE: a watched
+ * directory removed and made again is not watched again; the periodic
+ * rescan still finds what appears in it.
  */
 int
 sl_watch_wait(long timeout)
 {
+	struct pollfd pf;
+	char	buf[8192];
+	int	rc;
+
 	if (timeout < 1)
 		timeout = 1;	/* 0 would block for ever */
 	if (!watching) {
@@ -196,7 +277,17 @@ sl_watch_wait(long timeout)
 		nanosleep(&ts, NULL);
 		return 0;
 	}
-	return inotifytools_next_event(timeout) != NULL;
+	if (ifd < 0)
+		return inotifytools_next_event(timeout) != NULL;
+	pf.fd = ifd;
+	pf.events = POLLIN;
+	if ((rc = poll(&pf, 1, timeout > 86400 ? 86400000 : (int)timeout *
+	    1000)) <= 0)
+		return 0;	/* timed out, or a signal */
+	/* drain: the events only say "look"; the pass looks at everything */
+	while (read(ifd, buf, sizeof(buf)) > 0)
+		;
+	return 1;
 }
 
 /* sl_watch_close - drop every watch (at exit) */
@@ -206,4 +297,8 @@ sl_watch_close(void)
 	if (watching)
 		inotifytools_cleanup();
 	watching = 0;
+	ifd = -1;
+	sl_strv_free(watched, nwatched);
+	watched = NULL;
+	nwatched = 0;
 }
