@@ -95,9 +95,15 @@ sane_mkdir(const char *path, mode_t mode)
 int
 sl_mkdirs(const char *path, mode_t mode)
 {
-	char   *p = sl_xstrdup(path), *s;
+	char   *p, *s;
+	struct stat st;
 	int	rc = 0;
 
+	/* the common case, the directory is there: one call, not one per
+	 * component of the path */
+	if (stat(path, &st) == 0 && S_ISDIR(st.st_mode))
+		return 0;
+	p = sl_xstrdup(path);
 	for (s = p + 1; *s != '\0' && rc == 0; s++) {
 		if (*s != '/')
 			continue;
