@@ -165,13 +165,16 @@ private_dir(const struct sl_spool *sp, const char *pool, const char *id,
  */
 static int
 publish_sched(const struct sl_spool *sp, const struct sl_runspec *r,
-    const char *priv, char *err, size_t errlen)
+    const char *priv, const struct timespec *sub, char *err, size_t errlen)
 {
 	struct timespec now;
 	char	tok[96], *qd, *to;
 	int	rc = -1;
 
-	clock_gettime(CLOCK_REALTIME, &now);
+	if (sub != NULL)
+		now = *sub;
+	else
+		clock_gettime(CLOCK_REALTIME, &now);
 	token_name(tok, sizeof(tok), r->scheduled, &now, r->id);
 	qd = sl_path(sp->root, "pools", r->pool, "queues", r->queue, "sched",
 	    (char *)NULL);
@@ -226,9 +229,48 @@ sl_run_submit(const struct sl_spool *sp, struct sl_runspec *r, char *err,
 	if ((priv = private_dir(sp, r->pool, r->id, now, err, errlen)) == NULL)
 		return -1;
 	if (write_runini(priv, r, err, errlen) == 0 &&
-	    publish_sched(sp, r, priv, err, errlen) == 0)
+	    publish_sched(sp, r, priv, NULL, err, errlen) == 0)
 		rc = 0;
 	else if (sl_rmtree(priv) < 0)
+		sl_warn("cannot remove %s: %s", priv, strerror(errno));
+	free(priv);
+	return rc;
+}
+
+/*
+ * sl_run_create - publish a run whose id the caller chose (r->id), under
+ * the token a scheduled run of a deployment gets: submission time = its
+ * scheduled time, so that every scheduler names it alike.  gate, called
+ * once run.ini is written and before the run is published, decides: 0
+ * publish, 1 someone else made it (discard ours), -1 error.  Returns 0
+ * published, 1 not ours to make, -1 error.  A crash between gate and the
+ * publication leaves the private directory, which cleanup publishes.
+ */
+int
+sl_run_create(const struct sl_spool *sp, struct sl_runspec *r,
+    int (*gate)(void *), void *arg, char *err, size_t errlen)
+{
+	struct timespec sub = { r->scheduled, 0 };
+	char   *priv;
+	time_t	now = time(NULL);
+	int	rc = -1, g;
+
+	r->created = now;
+	if (r->attempt == 0)
+		r->attempt = 1;
+	if ((priv = private_dir(sp, r->pool, r->id, now, err, errlen)) == NULL)
+		return -1;
+	if (write_runini(priv, r, err, errlen) == 0) {
+		g = gate(arg);
+		if (g == 0 && publish_sched(sp, r, priv, &sub, err, errlen) == 0)
+			rc = 0;
+		else if (g > 0)
+			rc = 1;
+		else if (g < 0)
+			snprintf(err, errlen, "cannot record run %s: %s", r->id,
+			    strerror(errno));
+	}
+	if (rc != 0 && sl_rmtree(priv) < 0)
 		sl_warn("cannot remove %s: %s", priv, strerror(errno));
 	free(priv);
 	return rc;
@@ -405,7 +447,7 @@ accept_one(const struct sl_spool *sp, const char *pool, const char *queue,
 		r.name = sl_xstrdup(slug);
 	}
 	if (write_runini(priv, &r, err, errlen) == 0 &&
-	    publish_sched(sp, &r, priv, err, errlen) == 0) {
+	    publish_sched(sp, &r, priv, NULL, err, errlen) == 0) {
 		rc = 1;
 		free(priv);
 		priv = NULL;
@@ -1074,6 +1116,33 @@ sl_run_delete(const struct sl_spool *sp, struct sl_run *run, char *err,
 /* ---- cleanup ---- */
 
 /*
+ * publish_stranded - a deployment's run stranded between its marker and
+ * its publication (sl_run_create) is published now; its marker says it
+ * was made, so no one else will.  0 published, -1 not such a run.
+ */
+static int
+publish_stranded(const struct sl_spool *sp, const char *dir)
+{
+	struct sl_runspec r;
+	struct timespec sub;
+	char   *text, why[SL_ERR_MAX];
+	int	rc = -1;
+
+	if ((text = read_small(dir, "run.ini")) == NULL)
+		return -1;
+	if (sl_runspec_parse(text, strlen(text), 0, 1, &r, why,
+	    sizeof(why)) == 0) {
+		sub.tv_sec = r.scheduled;
+		sub.tv_nsec = 0;
+		if (r.deployment != NULL && r.attempt == 1)
+			rc = publish_sched(sp, &r, dir, &sub, why, sizeof(why));
+		sl_runspec_free(&r);
+	}
+	free(text);
+	return rc;
+}
+
+/*
  * sl_cleanup_pool - remove finished runs older than keep_days (by the
  * time in their result, not an mtime), and recover private directories
  * left by a crash: a dropped file is put back into its queue's new/, the
@@ -1144,7 +1213,10 @@ sl_cleanup_pool(const struct sl_spool *sp, const char *pool, long keep_days,
 			free(text);
 			free(src);
 			src = sl_path(e, "source", (char *)NULL);
-			if (!exists(src))
+			if (!exists(src) && publish_stranded(sp, e) == 0)
+				sl_log(SL_WARNING, "Published a scheduled run "
+				    "stranded in %s", e);
+			else if (!exists(src))
 				(void)sl_rmtree(e);	/* best effort */
 			free(src);
 			free(e);

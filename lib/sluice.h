@@ -282,6 +282,8 @@ int	sl_run_find(const struct sl_spool *, const char *ref, struct sl_runs *,
 	    struct sl_run **, char *, size_t);
 int	sl_run_cancel(const struct sl_spool *, struct sl_run *, char *, size_t);
 int	sl_run_delete(const struct sl_spool *, struct sl_run *, char *, size_t);
+int	sl_run_create(const struct sl_spool *, struct sl_runspec *,
+	    int (*gate)(void *), void *, char *, size_t);
 int	sl_run_requeue(const struct sl_spool *, const char *pool,
 	    const char *dir, const char *old_token, struct sl_runspec *,
 	    time_t when, int exit_code, const char *message);
@@ -406,6 +408,57 @@ int	sl_lease_write(const char *dir, time_t deadline, const char *host,
 int	sl_lease_read(const char *dir, struct sl_lease *);
 long	sl_recover_running(const struct sl_spool *, const char *pool,
 	    time_t now, long lease);
+
+/* ---- cron.c: 5-field cron schedules ---- */
+
+struct sl_cron {
+	unsigned long long min;		/* bit m: minute m (0-59) */
+	unsigned long	hour;		/* bit h (0-23) */
+	unsigned long	dom;		/* bit d (1-31) */
+	unsigned long	mon;		/* bit m (1-12) */
+	unsigned long	dow;		/* bit d (0-6, Sunday 0) */
+	int	dom_any, dow_any;	/* the field was "*" (the OR rule) */
+};
+int	sl_cron_parse(const char *expr, struct sl_cron *, char *err, size_t);
+int	sl_cron_next(const struct sl_cron *, const char *tz, time_t after,
+	    time_t *next);
+int	sl_tz_ok(const char *tz);	/* NULL, "UTC", or a zoneinfo name */
+
+/* ---- deploy.c: deployments and their schedules ---- */
+
+struct sl_deploy {
+	char	name[SL_NAME_MAX + 1];
+	char	id[SL_UUID_LEN + 1];
+	char	pool[SL_NAME_MAX + 1];
+	char	queue[SL_NAME_MAX + 1];
+	time_t	created;
+	int	paused;
+	char   *cron;			/* a 5-field expression, or NULL */
+	long	interval;		/* seconds, 0: none */
+	time_t	anchor;			/* of the interval */
+	char   *tz;			/* NULL: UTC */
+	unsigned long version;
+	struct sl_runspec tmpl;		/* command, retries, ..., owner */
+};
+
+/* An edit: 0 apply and write, 1 nothing to write, -1 refused (err set). */
+typedef int (*sl_deploy_edit_fn)(struct sl_deploy *, void *, char *, size_t);
+
+void	sl_deploy_free(struct sl_deploy *);
+int	sl_deploy_load(const struct sl_spool *, const char *,
+	    struct sl_deploy *, char *, size_t);
+int	sl_deploy_names(const struct sl_spool *, char ***, size_t *);
+int	sl_deploy_update(const struct sl_spool *, const char *,
+	    sl_deploy_edit_fn, void *, int create, struct sl_deploy *,
+	    char *, size_t);
+long	sl_deploy_schedule(const struct sl_spool *, const struct sl_deploy *,
+	    time_t now, long keep_days);
+long	sl_deploy_schedule_pool(const struct sl_spool *, const char *pool,
+	    time_t now, long keep_days);
+int	sl_deploy_delete(const struct sl_spool *, const char *, char *, size_t);
+int	sl_deploy_run(const struct sl_spool *, const struct sl_deploy *,
+	    time_t when, char id[SL_UUID_LEN + 1], char *, size_t);
+void	sl_deploy_schedule_text(const struct sl_deploy *, char *, size_t);
 
 /* ---- json.c ---- */
 

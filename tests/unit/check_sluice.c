@@ -125,6 +125,7 @@ main(void)
 		suite_fsop, suite_pool, suite_config, suite_table, suite_log,
 		suite_buf, suite_spool,
 		suite_claim, suite_runparse, suite_runfile, suite_run,
+		suite_lease,
 	};
 	SRunner *sr;
 	size_t	i;

@@ -1,0 +1,1133 @@
+/*
+ * test_lease.c - lib/lease.c and lib/supervise.c: a running run's lease,
+ * crash detection (sl_recover_running), and starting a claimed run under a
+ * supervisor (sl_run_start); spool-layout.md, "Starting, supervising,
+ * crashing (agents)".
+ *
+ * Every test gets a fresh spool: pool P with a pool limit of 10 (so that
+ * a claim holds a slot whose release can be seen) and queue Q.  Runs are
+ * submitted with sl_run_submit and claimed with sl_claim for an agent
+ * registered with sl_agent_register.  A Running run is made as an agent
+ * makes it: a lease written into pending/AGENT/TOKEN, then the directory
+ * renamed to running/TOKEN.
+ *
+ * Covered: leases written and read back, torn, missing, garbage; crash
+ * detection of a lease on this host (live supervisor, dead supervisor,
+ * never a supervisor), on another host (before, within and past the
+ * margin of another lease), of no lease and of a torn lease; a crashed run
+ * with retries left going back to its queue, then crashing for good; four
+ * detectors at once; stranded .crash. directories; the checks of a start
+ * (not due, cancelled, owner refused, a slot lost) and the supervisor
+ * (exit codes, output, environment, retries, cancel, timeout, a killed
+ * supervisor found by crash detection).
+ *
+ * The test machine runs as root, so a refused owner is a uid with no
+ * passwd entry (an agent that is not root is tested when there is one).
+ * A lease on this host never names the test's own pid as the run's
+ * process group: crash detection SIGKILLs that group, and Check makes each
+ * test child a group leader.
+ */
+#include <dirent.h>
+#include <errno.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "tests.h"
+
+#define P	"P"
+#define Q	"Q"
+#define LEASE	5		/* the lease passed to sl_recover_running */
+#define OTHER	"elsewhere.invalid"	/* a host that is not this one */
+#define NOUSER	4000000L	/* a uid with no passwd entry */
+
+typedef char runid[SL_UUID_LEN + 1];
+
+static char *root;
+static struct sl_spool sp;
+static char err[SL_ERR_MAX];
+static time_t now0;
+static struct sl_agent ag;
+static struct sl_config cf;
+
+/* S - a path under the spool root, printf-style (static, 4 live at once) */
+static const char *
+S(const char *fmt, ...)
+{
+	static char buf[4][4096];
+	static int k;
+	int	n;
+	va_list	ap;
+
+	k = (k + 1) % 4;
+	n = snprintf(buf[k], sizeof(buf[k]), "%s/", root);
+	va_start(ap, fmt);
+	vsnprintf(buf[k] + n, sizeof(buf[k]) - (size_t)n, fmt, ap);
+	va_end(ap);
+	return buf[k];
+}
+
+static void
+setup(void)
+{
+	char   *pools;
+
+	root = t_tmpdir();
+	sp.root = root;
+	sp.source = "test";
+	pools = sl_path(root, "pools", (char *)NULL);
+	t_mkdir(pools);
+	free(pools);
+	err[0] = '\0';
+	now0 = time(NULL);
+	ck_assert_msg(sl_pool_create(&sp, P, 0, 10, err, sizeof(err)) == 0,
+	    "create pool: %s", err);
+	ck_assert_msg(sl_queue_create(&sp, P, Q, 0, SL_NOLIMIT, NULL, NULL,
+	    err, sizeof(err)) == 0, "create queue: %s", err);
+	memset(&ag, 0, sizeof(ag));
+	ck_assert_int_eq(sl_uuid(ag.id), 0);
+	snprintf(ag.name, sizeof(ag.name), "agent-1");
+	snprintf(ag.pool, sizeof(ag.pool), "%s", P);
+	snprintf(ag.host, sizeof(ag.host), "%s", sl_host());
+	ag.pid = (long)getpid();
+	ag.limit = SL_NOLIMIT;
+	ag.started = now0;
+	ck_assert_msg(sl_agent_register(&sp, &ag, err, sizeof(err)) == 0,
+	    "register: %s", err);
+	ck_assert_int_eq(sl_agent_beat(&sp, &ag, now0), 0);
+	memset(&cf, 0, sizeof(cf));
+	cf.heartbeat = 1;
+	cf.lease = 5;
+	cf.cancel_grace = 1;
+	cf.missed_heartbeats = 3;
+	cf.late_after = 15;
+}
+
+static void
+teardown(void)
+{
+	sl_rmtree(root);
+	free(root);
+}
+
+/* ---- runs ---- */
+
+struct spec {
+	const char *command;	/* NULL: "true" */
+	time_t	when;		/* 0: now0 */
+	long	retries;
+	long	attempt;	/* 0: 1 */
+	long	owner_uid;	/* the owner: uid and gid 0 when 0 */
+	long	timeout;
+};
+
+/* submit - a new run of queue Q; its id in id */
+static void
+submit(const struct spec *s, runid id)
+{
+	struct sl_runspec r;
+
+	memset(&r, 0, sizeof(r));
+	snprintf(r.pool, sizeof(r.pool), "%s", P);
+	snprintf(r.queue, sizeof(r.queue), "%s", Q);
+	r.command = sl_xstrdup(s->command != NULL ? s->command : "true");
+	r.scheduled = s->when != 0 ? s->when : now0;
+	r.retries = s->retries;
+	r.attempt = s->attempt;
+	r.timeout = s->timeout;
+	r.owner_uid = s->owner_uid;
+	r.owner_gid = s->owner_uid < 0 ? -1 : 0;
+	ck_assert_msg(sl_run_submit(&sp, &r, err, sizeof(err)) == 0,
+	    "submit: %s", err);
+	memcpy(id, r.id, sizeof(runid));
+	sl_runspec_free(&r);
+}
+
+/* claim1 - claim exactly one run for ag at when; its token in tok */
+static void
+claim1(time_t when, char tok[128])
+{
+	struct sl_names got = { 0 };
+	long	n;
+
+	n = sl_claim(&sp, &ag, 1, when, &got, NULL, err, sizeof(err));
+	ck_assert_msg(n == 1, "sl_claim: %ld (%s)", n, err);
+	ck_assert_uint_eq(got.n, 1);
+	snprintf(tok, 128, "%s", got.v[0]);
+	sl_names_free(&got);
+}
+
+static const char *
+pending(const char *tok)
+{
+	return S("pools/" P "/pending/%s/%s", ag.id, tok);
+}
+
+static const char *
+running(const char *tok)
+{
+	return S("pools/" P "/running/%s", tok);
+}
+
+/* to_running - move a claimed run to running/ as an agent does */
+static void
+to_running(const char *tok)
+{
+	char	from[4096];
+
+	snprintf(from, sizeof(from), "%s", pending(tok));
+	ck_assert_int_eq(sl_mkdirs(S("pools/" P "/running"), 0755), 0);
+	ck_assert_msg(rename(from, running(tok)) == 0, "rename: %s",
+	    strerror(errno));
+}
+
+/* claimed_running - submit, claim, lease (unless host NULL), to running/ */
+static void
+claimed_running(const struct spec *s, const char *host, time_t deadline,
+    long sup, long pid, runid id, char tok[128])
+{
+	submit(s, id);
+	claim1(now0, tok);
+	ck_assert_int_eq(sl_slots_held(&sp, P, NULL), 1);
+	if (host != NULL)
+		ck_assert_int_eq(sl_lease_write(pending(tok), deadline, host,
+		    sup, pid), 0);
+	to_running(tok);
+}
+
+/* dead_pid - the pid of a process that has exited and been waited for */
+static long
+dead_pid(void)
+{
+	pid_t	pid = fork();
+
+	ck_assert_int_ge(pid, 0);
+	if (pid == 0)
+		_exit(0);
+	ck_assert_int_eq(waitpid(pid, NULL, 0), pid);
+	ck_assert_msg(kill(pid, 0) < 0 && errno == ESRCH, "pid %ld alive",
+	    (long)pid);
+	return (long)pid;
+}
+
+/* result - key of dir/result.ini (the file must be there) */
+static void
+result(const char *dir, const char *key, char *out, size_t len)
+{
+	char	p[4096], *text;
+
+	snprintf(p, sizeof(p), "%s/result.ini", dir);
+	text = t_read(p);
+	sl_kv_get(text, key, out, len);
+	free(text);
+}
+
+/* file_has - dir/name exists and holds needle */
+static int
+file_has(const char *dir, const char *name, const char *needle)
+{
+	char	p[4096], *text;
+	int	rc;
+
+	snprintf(p, sizeof(p), "%s/%s", dir, name);
+	if (!t_exists(p))
+		return 0;
+	text = t_read(p);
+	rc = strstr(text, needle) != NULL;
+	free(text);
+	return rc;
+}
+
+static int
+n_in(const char *dir, int dots)
+{
+	int	n = t_count(dir, dots);
+
+	return n < 0 ? 0 : n;
+}
+
+/* the one token in queues/Q/sched/, or fail */
+static void
+sched_token(char tok[128])
+{
+	struct dirent *de;
+	DIR    *d = opendir(S("pools/" P "/queues/" Q "/sched"));
+	int	n = 0;
+
+	ck_assert_ptr_nonnull(d);
+	while ((de = readdir(d)) != NULL)
+		if (de->d_name[0] != '.') {
+			snprintf(tok, 128, "%.127s", de->d_name);
+			n++;
+		}
+	closedir(d);
+	ck_assert_int_eq(n, 1);
+	ck_assert_int_eq(sl_token_parse(tok, NULL, NULL), 0);
+}
+
+/* crashed - run id ended Crashed: result, nothing left running, no slot */
+static void
+assert_crashed(const runid id, const char *why)
+{
+	const char *dd = S("pools/" P "/done/%s.Crashed", id);
+	char	v[600];
+
+	ck_assert_msg(t_exists(dd), "no %s", dd);
+	result(dd, "state", v, sizeof(v));
+	ck_assert_str_eq(v, "Crashed");
+	result(dd, "message", v, sizeof(v));
+	ck_assert_msg(strstr(v, why) != NULL, "message %s lacks %s", v, why);
+	ck_assert_int_eq(n_in(S("pools/" P "/running"), 1), 0);
+	ck_assert_int_eq(sl_slots_held(&sp, P, NULL), 0);
+}
+
+/* still_running - the run is where it was, with its slot */
+static void
+assert_running(const char *tok)
+{
+	ck_assert_msg(t_exists(running(tok)), "run %s left running/", tok);
+	ck_assert_int_eq(n_in(S("pools/" P "/running"), 1), 1);
+	ck_assert_int_eq(n_in(S("pools/" P "/done"), 1), 0);
+	ck_assert_int_eq(sl_slots_held(&sp, P, NULL), 1);
+}
+
+/* ---- the lease file ---- */
+
+START_TEST(test_lease_roundtrip)
+{
+	struct sl_lease l;
+	const char *d = S("run");
+
+	t_mkdir(d);
+	ck_assert_int_eq(sl_lease_write(d, now0 + 30, "host-a.example", 1234,
+	    5678), 0);
+	memset(&l, 0x55, sizeof(l));
+	ck_assert_int_eq(sl_lease_read(d, &l), 0);
+	ck_assert_int_eq(l.deadline, now0 + 30);
+	ck_assert_str_eq(l.host, "host-a.example");
+	ck_assert_int_eq(l.sup, 1234);
+	ck_assert_int_eq(l.pid, 5678);
+	/* replaced, not appended to; no scratch file left */
+	ck_assert_int_eq(sl_lease_write(d, now0 + 60, sl_host(), 0, 0), 0);
+	ck_assert_int_eq(sl_lease_read(d, &l), 0);
+	ck_assert_int_eq(l.deadline, now0 + 60);
+	ck_assert_str_eq(l.host, sl_host());
+	ck_assert_int_eq(l.sup, 0);
+	ck_assert_int_eq(l.pid, 0);
+	ck_assert_int_eq(t_count(d, 1), 1);
+}
+END_TEST
+
+START_TEST(test_lease_torn_missing_garbage)
+{
+	struct sl_lease l;
+	const char *d = S("run"), *f = S("run/lease");
+	char   *text;
+	size_t	len, tl = strlen(SL_INI_TRAILER);
+
+	t_mkdir(d);
+	ck_assert_int_eq(sl_lease_read(d, &l), -1);	/* none */
+	ck_assert_int_eq(sl_lease_write(d, now0 + 30, "h", 1, 2), 0);
+	text = t_read(f);
+	len = strlen(text);
+	ck_assert_uint_gt(len, tl);
+	/* torn before the trailer, inside it, and one byte short */
+	t_write(f, text, len - tl);
+	ck_assert_int_eq(sl_lease_read(d, &l), 1);
+	t_write(f, text, len - tl / 2);
+	ck_assert_int_eq(sl_lease_read(d, &l), 1);
+	t_write(f, text, len - 1);
+	ck_assert_int_eq(sl_lease_read(d, &l), 1);
+	t_write(f, "", 0);
+	ck_assert_int_eq(sl_lease_read(d, &l), 1);
+	/* whole again */
+	t_write(f, text, len);
+	ck_assert_int_eq(sl_lease_read(d, &l), 0);
+	ck_assert_int_eq(l.deadline, now0 + 30);
+	free(text);
+	/* garbage, with and without a trailer; a deadline that is no time */
+	t_puts(f, "\x01\x02garbage\xff");
+	ck_assert_int_eq(sl_lease_read(d, &l), 1);
+	t_puts(f, "hello world\n" SL_INI_TRAILER);
+	ck_assert_int_eq(sl_lease_read(d, &l), 1);
+	t_puts(f, "deadline = soon\nhost = h\n" SL_INI_TRAILER);
+	ck_assert_int_eq(sl_lease_read(d, &l), 1);
+	t_puts(f, "deadline = 0\nhost = h\n" SL_INI_TRAILER);
+	ck_assert_int_eq(sl_lease_read(d, &l), 1);
+	/* a lease that cannot be read as a file is unknown, not none */
+	ck_assert_int_eq(unlink(f), 0);
+	t_mkdir(f);
+	ck_assert_int_eq(sl_lease_read(d, &l), 1);
+}
+END_TEST
+
+/* ---- crash detection ---- */
+
+START_TEST(test_recover_local_live)
+{
+	struct spec s = { 0 };
+	runid	id;
+	char	tok[128];
+
+	claimed_running(&s, sl_host(), now0 + LEASE, (long)getpid(), 0, id, tok);
+	ck_assert_int_eq(sl_recover_running(&sp, P, now0, LEASE), 0);
+	assert_running(tok);
+	/* alive but not renewing (stopped, a dead mount): left alone */
+	ck_assert_int_eq(sl_recover_running(&sp, P, now0 + 100 * LEASE,
+	    LEASE), 0);
+	assert_running(tok);
+}
+END_TEST
+
+START_TEST(test_recover_local_dead)
+{
+	struct spec s = { 0 };
+	runid	id;
+	char	tok[128], pidstr[32];
+	long	dead = dead_pid();
+
+	claimed_running(&s, sl_host(), now0 + LEASE, dead, 0, id, tok);
+	/* at once, long before the deadline */
+	ck_assert_int_eq(sl_recover_running(&sp, P, now0, LEASE), 1);
+	assert_crashed(id, "supervisor");
+	snprintf(pidstr, sizeof(pidstr), "pid %ld", dead);
+	ck_assert(file_has(S("pools/" P "/done/%s.Crashed", id), "result.ini",
+	    pidstr));
+	/* the run.ini went with it; nothing more to do */
+	ck_assert(t_exists(S("pools/" P "/done/%s.Crashed/run.ini", id)));
+	ck_assert_int_eq(sl_recover_running(&sp, P, now0, LEASE), 0);
+}
+END_TEST
+
+/* what is left of a crashed run's process group on this host dies */
+START_TEST(test_recover_local_kills_group)
+{
+	struct spec s = { 0 };
+	runid	id;
+	char	tok[128];
+	int	fds[2], status, i;
+	char	c;
+	pid_t	kid;
+
+	ck_assert_int_eq(pipe(fds), 0);
+	kid = fork();
+	ck_assert_int_ge(kid, 0);
+	if (kid == 0) {
+		close(fds[0]);
+		(void)setpgid(0, 0);
+		if (write(fds[1], "x", 1) < 0)
+			_exit(2);
+		for (;;)
+			pause();
+	}
+	close(fds[1]);
+	(void)setpgid(kid, kid);
+	ck_assert_int_eq(read(fds[0], &c, 1), 1);
+	close(fds[0]);
+	claimed_running(&s, sl_host(), now0 + LEASE, dead_pid(), (long)kid,
+	    id, tok);
+	ck_assert_int_eq(sl_recover_running(&sp, P, now0, LEASE), 1);
+	assert_crashed(id, "supervisor");
+	for (i = 0; i < 500 && waitpid(kid, &status, WNOHANG) == 0; i++)
+		usleep(10000);
+	if (i == 500) {
+		(void)kill(kid, SIGKILL);
+		(void)waitpid(kid, &status, 0);
+		ck_abort_msg("process group %ld was not killed", (long)kid);
+	}
+	ck_assert(WIFSIGNALED(status));
+	ck_assert_int_eq(WTERMSIG(status), SIGKILL);
+}
+END_TEST
+
+START_TEST(test_recover_local_never_supervised)
+{
+	struct spec s = { 0 };
+	runid	id;
+	char	tok[128];
+
+	/* the agent's first lease (supervisor 0): the agent died starting it */
+	claimed_running(&s, sl_host(), now0 + LEASE, 0, 0, id, tok);
+	ck_assert_int_eq(sl_recover_running(&sp, P, now0, LEASE), 0);
+	ck_assert_int_eq(sl_recover_running(&sp, P, now0 + 2 * LEASE, LEASE), 0);
+	assert_running(tok);
+	ck_assert_int_eq(sl_recover_running(&sp, P, now0 + 2 * LEASE + 1,
+	    LEASE), 1);
+	assert_crashed(id, "never got a supervisor");
+}
+END_TEST
+
+START_TEST(test_recover_remote)
+{
+	struct spec s = { 0 };
+	runid	id;
+	char	tok[128];
+	time_t	dl = now0 + LEASE;
+
+	/* a supervisor pid that is dead here means nothing on another host */
+	claimed_running(&s, OTHER, dl, dead_pid(), 0, id, tok);
+	ck_assert_int_eq(sl_recover_running(&sp, P, now0, LEASE), 0);
+	assert_running(tok);
+	ck_assert_int_eq(sl_recover_running(&sp, P, dl + 1, LEASE), 0);
+	ck_assert_int_eq(sl_recover_running(&sp, P, dl + LEASE, LEASE), 0);
+	assert_running(tok);
+	ck_assert_int_eq(sl_recover_running(&sp, P, dl + LEASE + 1, LEASE), 1);
+	assert_crashed(id, OTHER);
+	ck_assert(file_has(S("pools/" P "/done/%s.Crashed", id), "result.ini",
+	    "renewing"));
+}
+END_TEST
+
+START_TEST(test_recover_no_lease)
+{
+	struct spec s = { 0 };
+	runid	id;
+	char	tok[128];
+
+	claimed_running(&s, NULL, 0, 0, 0, id, tok);
+	ck_assert_int_eq(sl_recover_running(&sp, P, now0, LEASE), 1);
+	assert_crashed(id, "no lease");
+}
+END_TEST
+
+START_TEST(test_recover_torn_lease)
+{
+	struct spec s = { 0 };
+	runid	id;
+	char	tok[128], *text;
+	size_t	len;
+	const char *f;
+
+	claimed_running(&s, sl_host(), now0 + LEASE, dead_pid(), 0, id, tok);
+	f = S("pools/" P "/running/%s/lease", tok);
+	text = t_read(f);
+	len = strlen(text);
+	t_write(f, text, len - 3);
+	ck_assert_int_eq(sl_recover_running(&sp, P, now0, LEASE), 0);
+	ck_assert_int_eq(sl_recover_running(&sp, P, now0 + 1000 * LEASE,
+	    LEASE), 0);
+	assert_running(tok);
+	free(text);
+	text = t_read(f);
+	ck_assert_uint_eq(strlen(text), len - 3);
+	free(text);
+}
+END_TEST
+
+START_TEST(test_recover_retry)
+{
+	struct spec s = { .retries = 1 };
+	runid	id;
+	char	tok[128], tok2[128], v[600], *text;
+	struct sl_runspec r;
+	const char *sd;
+
+	claimed_running(&s, sl_host(), now0 + LEASE, dead_pid(), 0, id, tok);
+	ck_assert_int_eq(sl_recover_running(&sp, P, now0, LEASE), 1);
+	ck_assert_int_eq(n_in(S("pools/" P "/running"), 1), 0);
+	ck_assert_int_eq(n_in(S("pools/" P "/done"), 1), 0);
+	ck_assert_int_eq(sl_slots_held(&sp, P, NULL), 0);
+	sched_token(tok2);
+	ck_assert_str_ne(tok2, tok);
+	ck_assert_str_eq(tok2 + 34, id);
+	sd = S("pools/" P "/queues/" Q "/sched/%s", tok2);
+	result(sd, "state", v, sizeof(v));
+	ck_assert_str_eq(v, "AwaitingRetry");
+	ck_assert(file_has(sd, "result.ini", "supervisor"));
+	ck_assert(file_has(sd, "result.ini", "Attempt 1 of 2"));
+	text = t_read(S("pools/" P "/queues/" Q "/sched/%s/run.ini", tok2));
+	ck_assert_msg(sl_runspec_parse(text, strlen(text), now0, 1, &r, err,
+	    sizeof(err)) == 0, "run.ini: %s", err);
+	ck_assert_int_eq(r.attempt, 2);
+	ck_assert_int_eq(r.retries, 1);
+	ck_assert_str_eq(r.id, id);
+	sl_runspec_free(&r);
+	free(text);
+	/* the second attempt crashes too: for good */
+	claim1(time(NULL) + 1, tok);
+	ck_assert_str_eq(tok, tok2);
+	ck_assert_int_eq(sl_slots_held(&sp, P, NULL), 1);
+	ck_assert_int_eq(sl_lease_write(pending(tok), now0 + LEASE, sl_host(),
+	    dead_pid(), 0), 0);
+	to_running(tok);
+	ck_assert_int_eq(sl_recover_running(&sp, P, now0, LEASE), 1);
+	assert_crashed(id, "supervisor");
+	ck_assert_int_eq(n_in(S("pools/" P "/queues/" Q "/sched"), 1), 0);
+}
+END_TEST
+
+/* four detectors at once, on one crashed run, five times over */
+START_TEST(test_recover_racing)
+{
+	struct spec s = { 0 };
+	runid	id;
+	char	tok[128];
+	pid_t	kids[4];
+	int	round, i, status, fds[2], total;
+	char	c;
+
+	for (round = 0; round < 5; round++) {
+		claimed_running(&s, sl_host(), now0 + LEASE, dead_pid(), 0, id,
+		    tok);
+		ck_assert_int_eq(pipe(fds), 0);
+		for (i = 0; i < 4; i++) {
+			kids[i] = fork();
+			ck_assert_int_ge(kids[i], 0);
+			if (kids[i] == 0) {
+				long	n;
+
+				close(fds[1]);
+				if (read(fds[0], &c, 1) < 0)
+					_exit(100);
+				n = sl_recover_running(&sp, P, now0, LEASE);
+				_exit(n < 0 || n > 50 ? 99 : (int)n);
+			}
+		}
+		close(fds[0]);
+		close(fds[1]);	/* go */
+		total = 0;
+		for (i = 0; i < 4; i++) {
+			ck_assert_int_eq(waitpid(kids[i], &status, 0), kids[i]);
+			ck_assert(WIFEXITED(status));
+			total += WEXITSTATUS(status);
+		}
+		ck_assert_int_eq(total, 1);
+		assert_crashed(id, "supervisor");
+		ck_assert_int_eq(t_count_prefix(S("pools/" P "/done"), id), 1);
+		ck_assert_int_eq(t_count(S("pools/" P "/running"), 1), 0);
+	}
+	ck_assert_int_eq(t_count(S("pools/" P "/done"), 1), 5);
+}
+END_TEST
+
+START_TEST(test_recover_stranded)
+{
+	struct spec s = { 0 };
+	runid	id1, id2;
+	char	tok1[128], tok2[128], u[SL_UUID_LEN + 1], old[4096], young[4096];
+
+	/* two runs whose detectors died between the rename and the end */
+	claimed_running(&s, sl_host(), now0 + LEASE, dead_pid(), 0, id1, tok1);
+	ck_assert_int_eq(sl_uuid(u), 0);
+	snprintf(old, sizeof(old), "%s", S("pools/" P "/running/.crash.%016llx"
+	    ".%s.%s", (unsigned long long)(now0 - 10 * LEASE - 1), u, tok1));
+	ck_assert_int_eq(rename(running(tok1), old), 0);
+	submit(&s, id2);
+	claim1(now0, tok2);
+	ck_assert_int_eq(sl_lease_write(pending(tok2), now0 + LEASE, sl_host(),
+	    dead_pid(), 0), 0);
+	ck_assert_int_eq(sl_uuid(u), 0);
+	snprintf(young, sizeof(young), "%s", S("pools/" P "/running/.crash."
+	    "%016llx.%s.%s", (unsigned long long)(now0 - 10 * LEASE), u, tok2));
+	ck_assert_int_eq(rename(pending(tok2), young), 0);
+	ck_assert_int_eq(sl_slots_held(&sp, P, NULL), 2);
+
+	ck_assert_int_eq(sl_recover_running(&sp, P, now0, LEASE), 1);
+	ck_assert(t_exists(S("pools/" P "/done/%s.Crashed", id1)));
+	ck_assert(file_has(S("pools/" P "/done/%s.Crashed", id1), "result.ini",
+	    "process ending it"));
+	ck_assert(!t_exists(old));
+	ck_assert(t_exists(young));
+	ck_assert(!t_exists(S("pools/" P "/done/%s.Crashed", id2)));
+	ck_assert_int_eq(t_count(S("pools/" P "/running"), 1), 1);
+	ck_assert_int_eq(sl_slots_held(&sp, P, NULL), 1);
+	/* a second later the younger one is over 10 leases old too */
+	ck_assert_int_eq(sl_recover_running(&sp, P, now0 + 1, LEASE), 1);
+	ck_assert(!t_exists(young));
+	assert_crashed(id2, "process ending it");
+	/* dotted names that are no stranded crash are not touched */
+	t_mkdir(S("pools/" P "/running/.crash.junk"));
+	t_mkdir(S("pools/" P "/running/.tmp"));
+	ck_assert_int_eq(sl_recover_running(&sp, P, now0 + 1000, LEASE), 0);
+	ck_assert_int_eq(t_count(S("pools/" P "/running"), 1), 2);
+}
+END_TEST
+
+/* ---- sl_run_start ---- */
+
+/* start - sl_run_start of tok for ag at when */
+static enum sl_start
+start(const char *tok, time_t when, struct sl_started *out)
+{
+	struct sl_pool p;
+	enum sl_start rc;
+
+	ck_assert_msg(sl_pool_load(&sp, P, &p, err, sizeof(err)) == 0,
+	    "load: %s", err);
+	rc = sl_run_start(&sp, &cf, &ag, &p, tok, when, out);
+	sl_pool_free(&p);
+	return rc;
+}
+
+/* wait_sup - wait for the supervisor, which must exit 0 */
+static void
+wait_sup(const struct sl_started *out)
+{
+	int	status;
+
+	ck_assert_int_gt(out->sup, 0);
+	ck_assert_int_eq(waitpid(out->sup, &status, 0), out->sup);
+	ck_assert(WIFEXITED(status));
+	ck_assert_int_eq(WEXITSTATUS(status), 0);
+}
+
+/* run_cmd - submit, claim and start command; returns the final dir */
+static const char *
+run_cmd(const char *command, runid id, const char *state)
+{
+	struct spec s = { .command = command };
+	struct sl_started out;
+	char	tok[128];
+	const char *dd;
+
+	submit(&s, id);
+	claim1(now0, tok);
+	ck_assert_int_eq(start(tok, time(NULL), &out), SL_START_STARTED);
+	ck_assert_str_eq(out.id, id);
+	ck_assert_int_eq(out.attempt, 1);
+	wait_sup(&out);
+	dd = S("pools/" P "/done/%s.%s", id, state);
+	ck_assert_msg(t_exists(dd), "no %s (done/ has %d entries)", dd,
+	    n_in(S("pools/" P "/done"), 1));
+	ck_assert_int_eq(n_in(S("pools/" P "/running"), 1), 0);
+	ck_assert_int_eq(n_in(S("pools/" P "/pending/%s", ag.id), 1), 0);
+	ck_assert_int_eq(sl_slots_held(&sp, P, NULL), 0);
+	return dd;
+}
+
+START_TEST(test_start_later)
+{
+	struct spec s = { .when = now0 + 100 };
+	struct sl_started out;
+	runid	id;
+	char	tok[128];
+
+	submit(&s, id);
+	claim1(now0 + 100, tok);	/* as a prefetching agent would */
+	ck_assert_int_eq(start(tok, now0, &out), SL_START_LATER);
+	ck_assert(t_exists(pending(tok)));
+	ck_assert_int_eq(sl_slots_held(&sp, P, NULL), 1);
+	ck_assert(!t_exists(S("pools/" P "/running/%s", tok)));
+	ck_assert_int_eq(start(tok, now0 + 99, &out), SL_START_LATER);
+	ck_assert(t_exists(pending(tok)));
+	/* a cancel does not wait for the run's time */
+	t_puts(S("pools/" P "/pending/%s/%s/cancel", ag.id, tok), "");
+	ck_assert_int_eq(start(tok, now0, &out), SL_START_CANCELLED);
+	ck_assert(t_exists(S("pools/" P "/done/%s.Cancelled", id)));
+}
+END_TEST
+
+START_TEST(test_start_cancelled)
+{
+	struct spec s = { .command = "touch \"$SLUICE_SPOOL/ran\"" };
+	struct sl_started out;
+	runid	id;
+	char	tok[128], v[600];
+	const char *dd;
+
+	submit(&s, id);
+	claim1(now0, tok);
+	t_puts(S("pools/" P "/pending/%s/%s/cancel", ag.id, tok), "");
+	ck_assert_int_eq(start(tok, now0, &out), SL_START_CANCELLED);
+	ck_assert_int_eq(out.sup, 0);
+	dd = S("pools/" P "/done/%s.Cancelled", id);
+	ck_assert(t_exists(dd));
+	result(dd, "state", v, sizeof(v));
+	ck_assert_str_eq(v, "Cancelled");
+	ck_assert(file_has(dd, "result.ini", "before it started"));
+	ck_assert(!t_exists(S("pools/" P "/done/%s.Cancelled/log", id)));
+	ck_assert(!t_exists(S("pools/" P "/done/%s.Cancelled/start.ini", id)));
+	usleep(200000);
+	ck_assert(!t_exists(S("ran")));
+	ck_assert_int_eq(n_in(S("pools/" P "/pending/%s", ag.id), 1), 0);
+	ck_assert_int_eq(n_in(S("pools/" P "/running"), 1), 0);
+	ck_assert_int_eq(sl_slots_held(&sp, P, NULL), 0);
+}
+END_TEST
+
+/* refused - the run with owner uid is refused, and Rejected */
+static void
+refused(long uid, const char *needle)
+{
+	struct spec s = { .owner_uid = uid };
+	struct sl_started out;
+	runid	id;
+	char	tok[128];
+	const char *rd;
+
+	submit(&s, id);
+	claim1(now0, tok);
+	ck_assert_int_eq(start(tok, now0, &out), SL_START_REFUSED);
+	ck_assert_int_eq(out.sup, 0);
+	ck_assert_msg(out.why[0] != '\0', "no why");
+	rd = S("pools/" P "/rejected/%s", id);
+	ck_assert_msg(t_exists(rd), "no %s", rd);
+	ck_assert(t_exists(S("pools/" P "/rejected/%s/run.ini", id)));
+	ck_assert_msg(file_has(rd, "reason", needle), "reason lacks %s (why: "
+	    "%s)", needle, out.why);
+	ck_assert_int_eq(n_in(S("pools/" P "/pending/%s", ag.id), 1), 0);
+	ck_assert_int_eq(n_in(S("pools/" P "/running"), 1), 0);
+	ck_assert_int_eq(n_in(S("pools/" P "/done"), 1), 0);
+	ck_assert_int_eq(sl_slots_held(&sp, P, NULL), 0);
+}
+
+START_TEST(test_start_refused_owner)
+{
+	char	u[32];
+
+	if (geteuid() == 0)	/* root runs it as its owner: who is none */
+		snprintf(u, sizeof(u), "uid %ld", NOUSER);
+	else
+		snprintf(u, sizeof(u), "uid %ld", (long)geteuid() + 1);
+	refused(geteuid() == 0 ? NOUSER : (long)geteuid() + 1, u);
+}
+END_TEST
+
+/* an unknown owner: run.ini says owner_uid = -1 (which sluice does not
+ * read back), or says nothing of its owner */
+START_TEST(test_start_refused_unknown_owner)
+{
+	struct spec s = { 0 };
+	struct sl_started out;
+	runid	id;
+	char	tok[128], *text, *a, *b;
+	const char *f;
+
+	refused(-1, "-1");
+	/* a run.ini without its owner lines */
+	submit(&s, id);
+	claim1(now0, tok);
+	f = S("pools/" P "/pending/%s/%s/run.ini", ag.id, tok);
+	text = t_read(f);
+	ck_assert_ptr_nonnull(a = strstr(text, "owner_uid = 0\n"));
+	ck_assert_ptr_nonnull(b = strstr(text, "owner_gid = 0\n"));
+	ck_assert_ptr_eq(b, a + strlen("owner_uid = 0\n"));
+	memmove(a, b + strlen("owner_gid = 0\n"), strlen(b) + 1 -
+	    strlen("owner_gid = 0\n"));
+	t_puts(f, text);
+	free(text);
+	ck_assert_int_eq(start(tok, now0, &out), SL_START_REFUSED);
+	ck_assert_int_eq(out.sup, 0);
+	ck_assert(t_exists(S("pools/" P "/rejected/%s/run.ini", id)));
+	ck_assert_msg(file_has(S("pools/" P "/rejected/%s", id), "reason",
+	    geteuid() == 0 ? "uid -1" : "-1"), "reason: %s", out.why);
+	ck_assert_int_eq(sl_slots_held(&sp, P, NULL), 0);
+}
+END_TEST
+
+START_TEST(test_start_returned)
+{
+	struct spec s = { 0 };
+	struct sl_started out;
+	runid	id;
+	char	tok[128], **v;
+	size_t	n, i;
+
+	submit(&s, id);
+	claim1(now0, tok);
+	/* recovery freed its slot while the agent stalled */
+	ck_assert_int_eq(sl_slots_of(&sp, P, id, &v, &n), 0);
+	ck_assert_uint_eq(n, 1);
+	for (i = 0; i < n; i++)
+		ck_assert_int_eq(sl_slot_release(&sp, P, v[i], id), 0);
+	sl_strv_free(v, n);
+	ck_assert_int_eq(start(tok, now0, &out), SL_START_RETURNED);
+	ck_assert_int_eq(out.sup, 0);
+	ck_assert(t_exists(S("pools/" P "/queues/" Q "/sched/%s", tok)));
+	ck_assert_int_eq(n_in(S("pools/" P "/pending/%s", ag.id), 1), 0);
+	ck_assert_int_eq(n_in(S("pools/" P "/running"), 1), 0);
+	ck_assert_int_eq(n_in(S("pools/" P "/done"), 1), 0);
+	ck_assert_int_eq(sl_slots_held(&sp, P, NULL), 0);
+	/* and it can be claimed and started again */
+	claim1(now0, tok);
+	ck_assert_int_eq(start(tok, now0, &out), SL_START_STARTED);
+	wait_sup(&out);
+	ck_assert(t_exists(S("pools/" P "/done/%s.Completed", id)));
+}
+END_TEST
+
+START_TEST(test_start_exit_code)
+{
+	runid	id;
+	char	v[600];
+	const char *dd = run_cmd("exit 3", id, "Failed");
+
+	result(dd, "state", v, sizeof(v));
+	ck_assert_str_eq(v, "Failed");
+	result(dd, "exit_code", v, sizeof(v));
+	ck_assert_str_eq(v, "3");
+	result(dd, "started", v, sizeof(v));
+	ck_assert_msg(v[0] != '\0', "no started");
+	ck_assert(t_exists(S("pools/" P "/done/%s.Failed/log", id)));
+	ck_assert(file_has(dd, "start.ini", "nonce = "));
+	ck_assert(file_has(dd, "start.ini", ag.id));
+}
+END_TEST
+
+START_TEST(test_start_completed_output)
+{
+	runid	id;
+	char	v[600];
+	const char *dd = run_cmd("echo hi; echo err >&2", id, "Completed");
+
+	result(dd, "state", v, sizeof(v));
+	ck_assert_str_eq(v, "Completed");
+	result(dd, "exit_code", v, sizeof(v));
+	ck_assert_str_eq(v, "0");
+	ck_assert(file_has(dd, "log", "hi\n"));
+	ck_assert(file_has(dd, "log", "err\n"));
+}
+END_TEST
+
+START_TEST(test_start_env)
+{
+	runid	id;
+	char	want[200];
+	const char *dd = run_cmd("echo \"$SLUICE_RUN_ID $SLUICE_POOL "
+	    "$SLUICE_QUEUE $SLUICE_RUN_ATTEMPT\"; if read x; then echo stdin:$x; fi",
+	    id, "Completed");
+
+	snprintf(want, sizeof(want), "%s %s %s 1\n", id, P, Q);
+	ck_assert_msg(file_has(dd, "log", want), "log lacks %s", want);
+	ck_assert(!file_has(dd, "log", "stdin:"));
+}
+END_TEST
+
+START_TEST(test_start_retry)
+{
+	struct spec s = { .command = "exit 4", .retries = 1 };
+	struct sl_started out;
+	runid	id;
+	char	tok[128], tok2[128], v[600];
+	const char *sd;
+
+	submit(&s, id);
+	claim1(now0, tok);
+	ck_assert_int_eq(start(tok, now0, &out), SL_START_STARTED);
+	wait_sup(&out);
+	sched_token(tok2);
+	ck_assert_str_ne(tok2, tok);
+	sd = S("pools/" P "/queues/" Q "/sched/%s", tok2);
+	result(sd, "state", v, sizeof(v));
+	ck_assert_str_eq(v, "AwaitingRetry");
+	result(sd, "exit_code", v, sizeof(v));
+	ck_assert_str_eq(v, "4");
+	ck_assert(file_has(sd, "run.ini", "attempt = 2"));
+	ck_assert_int_eq(sl_slots_held(&sp, P, NULL), 0);
+	/* the last attempt fails for good */
+	claim1(time(NULL) + 1, tok);
+	ck_assert_int_eq(start(tok, time(NULL) + 1, &out), SL_START_STARTED);
+	ck_assert_int_eq(out.attempt, 2);
+	wait_sup(&out);
+	ck_assert(t_exists(S("pools/" P "/done/%s.Failed", id)));
+	ck_assert(file_has(S("pools/" P "/done/%s.Failed", id), "log",
+	    "Attempt 1 of 2"));
+}
+END_TEST
+
+/* wait_lease - wait until running/tok's lease names the supervisor */
+static void
+wait_lease(const char *tok, pid_t sup, struct sl_lease *l)
+{
+	int	i;
+
+	for (i = 0; i < 500; i++) {
+		if (sl_lease_read(running(tok), l) == 0 && l->sup == (long)sup)
+			return;
+		usleep(10000);
+	}
+	ck_abort_msg("the supervisor wrote no lease");
+}
+
+/* gone - pid is dead (or a zombie nobody reaps) within 5 s */
+static int
+gone(long pid)
+{
+	char	p[64], *text, *c;
+	int	i, z;
+
+	for (i = 0; i < 500; i++) {
+		if (kill((pid_t)pid, 0) < 0 && errno == ESRCH)
+			return 1;
+		snprintf(p, sizeof(p), "/proc/%ld/stat", pid);
+		z = 0;
+		if (sl_read_file(p, &text, 4096) >= 0) {
+			c = strrchr(text, ')');
+			z = c != NULL && c[1] == ' ' && c[2] == 'Z';
+			free(text);
+		}
+		if (z)
+			return 1;
+		usleep(10000);
+	}
+	return 0;
+}
+
+/* group_gone - no live process is left in process group pgid within 5 s
+ * (zombies that nobody reaps do not count) */
+static int
+group_gone(long pgid)
+{
+	struct dirent *de;
+	char	p[300], *text, *c, st;
+	long	ppid, pg;
+	int	i, alive;
+	DIR    *d;
+
+	for (i = 0; i < 500; i++) {
+		alive = 0;
+		ck_assert_ptr_nonnull(d = opendir("/proc"));
+		while ((de = readdir(d)) != NULL && !alive) {
+			if (de->d_name[0] < '1' || de->d_name[0] > '9')
+				continue;
+			snprintf(p, sizeof(p), "/proc/%.200s/stat", de->d_name);
+			if (sl_read_file(p, &text, 4096) < 0)
+				continue;
+			if ((c = strrchr(text, ')')) != NULL &&
+			    sscanf(c + 1, " %c %ld %ld", &st, &ppid, &pg) == 3 &&
+			    pg == pgid && st != 'Z')
+				alive = 1;
+			free(text);
+		}
+		closedir(d);
+		if (!alive)
+			return 1;
+		usleep(10000);
+	}
+	return 0;
+}
+
+START_TEST(test_start_cancel_running)
+{
+	struct spec s = { .command = "trap '' TERM; sleep 30; echo" };
+	struct sl_started out;
+	struct sl_lease l;
+	runid	id;
+	char	tok[128];
+	const char *dd;
+
+	submit(&s, id);
+	claim1(now0, tok);
+	ck_assert_int_eq(start(tok, now0, &out), SL_START_STARTED);
+	wait_lease(tok, out.sup, &l);
+	t_puts(S("pools/" P "/running/%s/cancel", tok), "");
+	wait_sup(&out);
+	dd = S("pools/" P "/done/%s.Cancelled", id);
+	ck_assert(t_exists(dd));
+	ck_assert(file_has(dd, "result.ini", "SIGKILL"));
+	ck_assert(file_has(dd, "log", "cancel asked for"));
+	ck_assert(gone(l.pid));
+	ck_assert_msg(group_gone(l.pid), "process group %ld lives on", l.pid);
+	ck_assert_int_eq(sl_slots_held(&sp, P, NULL), 0);
+}
+END_TEST
+
+START_TEST(test_start_timeout)
+{
+	struct spec s = { .command = "sleep 30", .timeout = 1 };
+	struct sl_started out;
+	runid	id;
+	char	tok[128];
+	const char *dd;
+
+	submit(&s, id);
+	claim1(now0, tok);
+	ck_assert_int_eq(start(tok, now0, &out), SL_START_STARTED);
+	wait_sup(&out);
+	dd = S("pools/" P "/done/%s.Failed", id);
+	ck_assert(t_exists(dd));
+	ck_assert(file_has(dd, "result.ini", "Timed out after 1 s"));
+}
+END_TEST
+
+/* the supervisor renews its lease; killed, crash detection ends the run
+ * and kills its command */
+START_TEST(test_start_supervisor_killed)
+{
+	struct spec s = { .command = "sleep 30; echo" };
+	struct sl_started out;
+	struct sl_lease l, l2;
+	runid	id;
+	char	tok[128];
+	int	status, i;
+
+	submit(&s, id);
+	claim1(now0, tok);
+	ck_assert_int_eq(start(tok, now0, &out), SL_START_STARTED);
+	wait_lease(tok, out.sup, &l);
+	ck_assert_str_eq(l.host, sl_host());
+	ck_assert_int_gt(l.pid, 1);
+	ck_assert_int_ge(l.deadline, now0 + cf.lease);
+	ck_assert(file_has(running(tok), "start.ini", "nonce"));
+	/* renewed every heartbeat (1 s): a later deadline within 4 s */
+	for (i = 0; i < 400; i++) {
+		if (sl_lease_read(running(tok), &l2) == 0 &&
+		    l2.deadline > l.deadline)
+			break;
+		usleep(10000);
+	}
+	ck_assert_msg(i < 400, "the lease was not renewed");
+	ck_assert_int_eq(l2.sup, out.sup);
+	ck_assert_int_eq(l2.pid, l.pid);
+	ck_assert_int_eq(sl_recover_running(&sp, P, time(NULL), cf.lease), 0);
+	ck_assert(t_exists(running(tok)));
+	ck_assert_int_eq(kill(out.sup, SIGKILL), 0);
+	ck_assert_int_eq(waitpid(out.sup, &status, 0), out.sup);
+	ck_assert_int_eq(sl_recover_running(&sp, P, time(NULL), cf.lease), 1);
+	assert_crashed(id, "supervisor");
+	ck_assert_msg(gone(l.pid), "the run's command %ld lives on", l.pid);
+	ck_assert_msg(group_gone(l.pid), "process group %ld lives on", l.pid);
+}
+END_TEST
+
+Suite *
+suite_lease(void)
+{
+	Suite  *s = suite_create("lease");
+	TCase  *lf = tcase_create("lease-file");
+	TCase  *rec = tcase_create("recover");
+	TCase  *st = tcase_create("start");
+
+	tcase_set_timeout(lf, T_TIMEOUT);
+	tcase_add_checked_fixture(lf, setup, teardown);
+	tcase_add_test(lf, test_lease_roundtrip);
+	tcase_add_test(lf, test_lease_torn_missing_garbage);
+	suite_add_tcase(s, lf);
+
+	tcase_set_timeout(rec, T_TIMEOUT);
+	tcase_add_checked_fixture(rec, setup, teardown);
+	tcase_add_test(rec, test_recover_local_live);
+	tcase_add_test(rec, test_recover_local_dead);
+	tcase_add_test(rec, test_recover_local_kills_group);
+	tcase_add_test(rec, test_recover_local_never_supervised);
+	tcase_add_test(rec, test_recover_remote);
+	tcase_add_test(rec, test_recover_no_lease);
+	tcase_add_test(rec, test_recover_torn_lease);
+	tcase_add_test(rec, test_recover_retry);
+	tcase_add_test(rec, test_recover_racing);
+	tcase_add_test(rec, test_recover_stranded);
+	suite_add_tcase(s, rec);
+
+	tcase_set_timeout(st, T_TIMEOUT);
+	tcase_add_checked_fixture(st, setup, teardown);
+	tcase_add_test(st, test_start_later);
+	tcase_add_test(st, test_start_cancelled);
+	tcase_add_test(st, test_start_refused_owner);
+	tcase_add_test(st, test_start_refused_unknown_owner);
+	tcase_add_test(st, test_start_returned);
+	tcase_add_test(st, test_start_exit_code);
+	tcase_add_test(st, test_start_completed_output);
+	tcase_add_test(st, test_start_env);
+	tcase_add_test(st, test_start_retry);
+	tcase_add_test(st, test_start_cancel_running);
+	tcase_add_test(st, test_start_timeout);
+	tcase_add_test(st, test_start_supervisor_killed);
+	suite_add_tcase(s, st);
+	return s;
+}
