@@ -11,7 +11,7 @@
  *
  * A run is crashed when:
  *   - its lease names this host and its supervisor's pid is not alive
- *     (kill(pid, 0) fails with ESRCH): at once; or
+ *     (kill(pid, 0) fails with ESRCH, or it is a zombie): at once; or
  *   - now is past its deadline by more than another lease (a lease read
  *     from another host may be stale by a cache period, and clocks are
  *     skewed: the second lease is the margin for both); or
@@ -29,6 +29,7 @@
  */
 #include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <limits.h>
 #include <signal.h>
 #include <stdio.h>
@@ -96,6 +97,32 @@ sl_lease_read(const char *dir, struct sl_lease *l)
 	}
 	free(text);
 	return rc;
+}
+
+/*
+ * dead - is process pid gone?  A zombie counts as gone: its parent (an
+ * agent, or an init that reaps late) has not collected it yet, but it
+ * renews nothing.
+ */
+static int
+dead(long pid)
+{
+	char	p[64], buf[256], *rp;
+	ssize_t	n;
+	int	fd;
+
+	if (kill((pid_t)pid, 0) < 0)
+		return errno == ESRCH;
+	snprintf(p, sizeof(p), "/proc/%ld/stat", pid);
+	if ((fd = open(p, O_RDONLY | O_CLOEXEC)) < 0)
+		return 0;
+	n = read(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	if (n <= 0)
+		return 0;
+	buf[n] = '\0';
+	/* "pid (comm) S ...": the state follows the last ')' */
+	return (rp = strrchr(buf, ')')) != NULL && rp[1] == ' ' && rp[2] == 'Z';
 }
 
 /* crash_name - running/.crash.E.U.TOKEN */
@@ -207,8 +234,7 @@ sl_recover_running(const struct sl_spool *sp, const char *pool, time_t now,
 			why[0] = '\0';
 			if (rc < 0)
 				snprintf(why, sizeof(why), "it has no lease");
-			else if (rc == 0 && local && l.sup > 0 &&
-			    kill((pid_t)l.sup, 0) < 0 && errno == ESRCH)
+			else if (rc == 0 && local && l.sup > 0 && dead(l.sup))
 				snprintf(why, sizeof(why), "its supervisor (pid "
 				    "%ld on %s) died", l.sup, l.host);
 			else if (rc == 0 && !local && now > l.deadline + lease)
