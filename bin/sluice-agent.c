@@ -500,6 +500,8 @@ main(int argc, char **argv)
 			(void)sl_recover_pool(&sp, a.pool, now,
 			    cf.heartbeat * cf.missed_heartbeats, 10 * cf.lease);
 			(void)sl_recover_running(&sp, a.pool, now, cf.lease);
+			(void)sl_deploy_schedule_pool(&sp, a.pool, now,
+			    cf.keep_days);
 			(void)sl_cleanup_pool(&sp, a.pool, cf.keep_days, now);
 			last_full = now;
 		}

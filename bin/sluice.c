@@ -32,7 +32,8 @@
 enum opt {
 	O_SPOOL, O_JSON, O_HELP, O_VERSION, O_POOL, O_LIMIT, O_PAUSED,
 	O_HOURS, O_PRIORITY, O_FORCE, O_QUEUE, O_AT, O_NAME, O_RETRIES,
-	O_RETRY_DELAY, O_TIMEOUT, O_CWD, O_ENV, O_STATE, O_FOLLOW, O_NOPT
+	O_RETRY_DELAY, O_TIMEOUT, O_CWD, O_ENV, O_STATE, O_FOLLOW, O_CRON,
+	O_INTERVAL, O_ANCHOR, O_TIMEZONE, O_NOPT
 };
 
 static const struct {
@@ -59,6 +60,10 @@ static const struct {
 	[O_ENV] = { "--env", NULL, 1 },
 	[O_STATE] = { "--state", NULL, 1 },
 	[O_FOLLOW] = { "--follow", "-f", 0 },
+	[O_CRON] = { "--cron", NULL, 1 },
+	[O_INTERVAL] = { "--interval", NULL, 1 },
+	[O_ANCHOR] = { "--anchor", NULL, 1 },
+	[O_TIMEZONE] = { "--timezone", NULL, 1 },
 };
 
 #define BIT(o)	(1u << (o))
@@ -1402,14 +1407,13 @@ storable(const char *what, const char *v)
 	return sl_xstrdup(v);
 }
 
+static void run_opts(struct args *, struct sl_runspec *);
+
 static int
 submit(const struct sl_spool *sp, const struct sl_config *cf, struct args *a)
 {
 	struct sl_runspec r;
-	struct passwd *pw;
 	const char *q = a->val[O_QUEUE] ? a->val[O_QUEUE] : SL_DEFAULT_QUEUE;
-	long	n;
-	int	i;
 
 	(void)cf;
 	if (a->ntail == 0 || a->tail[0][0] == '\0')
@@ -1437,6 +1441,33 @@ submit(const struct sl_spool *sp, const struct sl_config *cf, struct args *a)
 			    "characters");
 		r.name = storable("the run name", a->val[O_NAME]);
 	}
+	run_opts(a, &r);
+	if (!sl_pool_exists(sp, r.pool)) {
+		sl_warn("Work pool '%s' not found. Create it with 'sluice "
+		    "work-pool create %s'.", r.pool, r.pool);
+		sl_runspec_free(&r);
+		return EX_FAIL;
+	}
+	if (sl_queue_ensure(sp, r.pool, r.queue, err, sizeof(err)) < 0 ||
+	    sl_run_submit(sp, &r, err, sizeof(err)) < 0) {
+		sl_warn("%s", err);
+		sl_runspec_free(&r);
+		return EX_FAIL;
+	}
+	printf("%s\n", r.id);
+	sl_runspec_free(&r);
+	return 0;
+}
+
+/* run_opts - what submit and deployment create take for a run */
+static void
+run_opts(struct args *a, struct sl_runspec *r_)
+{
+#define r (*r_)
+	struct passwd *pw;
+	long	n;
+	int	i;
+
 	if (a->val[O_RETRIES] != NULL)
 		r.retries = sl_num_parse(a->val[O_RETRIES], 0, 1000, &n) < 0 ?
 		    (usage_error(NULL, "invalid --retries '%s': 0 to 1000",
@@ -1482,21 +1513,7 @@ submit(const struct sl_spool *sp, const struct sl_config *cf, struct args *a)
 	r.owner_uid = getuid();
 	r.owner_gid = (pw = getpwuid(getuid())) != NULL ? (long)pw->pw_gid :
 	    (long)getgid();
-	if (!sl_pool_exists(sp, r.pool)) {
-		sl_warn("Work pool '%s' not found. Create it with 'sluice "
-		    "work-pool create %s'.", r.pool, r.pool);
-		sl_runspec_free(&r);
-		return EX_FAIL;
-	}
-	if (sl_queue_ensure(sp, r.pool, r.queue, err, sizeof(err)) < 0 ||
-	    sl_run_submit(sp, &r, err, sizeof(err)) < 0) {
-		sl_warn("%s", err);
-		sl_runspec_free(&r);
-		return EX_FAIL;
-	}
-	printf("%s\n", r.id);
-	sl_runspec_free(&r);
-	return 0;
+#undef r
 }
 
 /* ---- the command table ---- */
@@ -1631,6 +1648,350 @@ agent_ls(const struct sl_spool *sp, const struct sl_config *cf, struct args *a)
 	return 0;
 }
 
+/* ---- deployment ---- */
+
+static void
+deploy_json(struct sl_buf *b, const struct sl_deploy *d)
+{
+	char	sch[256];
+	int	f = 1;
+
+	sl_deploy_schedule_text(d, sch, sizeof(sch));
+	sl_buf_add(b, "{", 1);
+	sl_json_key(b, &f, "name");
+	sl_json_str(b, d->name);
+	sl_json_key(b, &f, "id");
+	sl_json_str(b, d->id);
+	sl_json_key(b, &f, "pool");
+	sl_json_str(b, d->pool);
+	sl_json_key(b, &f, "queue");
+	sl_json_str(b, d->queue);
+	sl_json_key(b, &f, "command");
+	sl_json_str(b, d->tmpl.command);
+	sl_json_key(b, &f, "schedule");
+	sl_json_str(b, d->cron == NULL && d->interval <= 0 ? NULL : sch);
+	sl_json_key(b, &f, "paused");
+	sl_buf_puts(b, d->paused ? "true" : "false");
+	sl_json_key(b, &f, "retries");
+	sl_json_long(b, d->tmpl.retries, 0);
+	sl_json_key(b, &f, "retry_delay");
+	sl_json_long(b, d->tmpl.retry_delay, 0);
+	sl_json_key(b, &f, "timeout");
+	sl_json_long(b, d->tmpl.timeout, d->tmpl.timeout <= 0);
+	sl_buf_puts(b, "}\n");
+}
+
+/* schedule_now - make the deployment's runs at once, as a pass would */
+static void
+schedule_now(const struct sl_spool *sp, const struct sl_config *cf,
+    const char *name)
+{
+	struct sl_deploy d;
+
+	if (sl_deploy_load(sp, name, &d, err, sizeof(err)) == 0) {
+		(void)sl_deploy_schedule(sp, &d, time(NULL), cf->keep_days);
+		sl_deploy_free(&d);
+	}
+}
+
+static int
+dp_create(const struct sl_spool *sp, const struct sl_config *cf, struct args *a)
+{
+	struct sl_deploy d;
+	const char *name = a->pos[0];
+	int	rc;
+
+	if (a->ntail == 0 || a->tail[0][0] == '\0')
+		usage_error(ctx, "missing command: sluice deployment create NAME "
+		    "-p POOL [...] -- COMMAND [ARG...]");
+	if (a->val[O_POOL] == NULL)
+		usage_error(ctx, "missing -p POOL: a deployment's runs go into a "
+		    "work pool");
+	if (a->val[O_CRON] != NULL && a->val[O_INTERVAL] != NULL)
+		usage_error(ctx, "give --cron or --interval, not both");
+	if (a->val[O_ANCHOR] != NULL && a->val[O_INTERVAL] == NULL)
+		usage_error(ctx, "--anchor goes with --interval");
+	memset(&d, 0, sizeof(d));
+	snprintf(d.name, sizeof(d.name), "%s", name);
+	snprintf(d.pool, sizeof(d.pool), "%s", a->val[O_POOL]);
+	snprintf(d.queue, sizeof(d.queue), "%s", a->val[O_QUEUE] ?
+	    a->val[O_QUEUE] : SL_DEFAULT_QUEUE);
+	d.created = time(NULL);
+	if (a->val[O_CRON] != NULL) {
+		struct sl_cron c;
+
+		if (sl_cron_parse(a->val[O_CRON], &c, err, sizeof(err)) < 0)
+			usage_error(ctx, "invalid --cron '%s': %s", a->val[O_CRON],
+			    err);
+		if (!sl_ini_value_ok(a->val[O_CRON]))
+			usage_error(ctx, "invalid --cron '%s'", a->val[O_CRON]);
+		d.cron = sl_xstrdup(a->val[O_CRON]);
+	}
+	if (a->val[O_INTERVAL] != NULL) {
+		if (sl_num_parse(a->val[O_INTERVAL], 1, 86400L * 365,
+		    &d.interval) < 0)
+			usage_error(ctx, "invalid --interval '%s': 1 to 31536000 "
+			    "seconds", a->val[O_INTERVAL]);
+		d.anchor = d.created;
+		if (a->val[O_ANCHOR] != NULL && sl_time_parse(a->val[O_ANCHOR],
+		    d.created, &d.anchor) < 0)
+			usage_error(ctx, "invalid --anchor '%s': use RFC 3339 with "
+			    "an offset, @EPOCH, now, or +N[smhd]", a->val[O_ANCHOR]);
+	}
+	if (a->val[O_TIMEZONE] != NULL) {
+		if (!sl_tz_ok(a->val[O_TIMEZONE]))
+			usage_error(ctx, "unknown --timezone '%s': a name under "
+			    "/usr/share/zoneinfo, such as Europe/Paris, or UTC",
+			    a->val[O_TIMEZONE]);
+		if (strcmp(a->val[O_TIMEZONE], "UTC") != 0)
+			d.tz = sl_xstrdup(a->val[O_TIMEZONE]);
+	}
+	if (sl_uuid(d.id) < 0)
+		sl_fatal("getrandom: %s", strerror(errno));
+	run_opts(a, &d.tmpl);
+	memcpy(d.tmpl.id, d.id, sizeof(d.id));
+	snprintf(d.tmpl.pool, sizeof(d.tmpl.pool), "%s", d.pool);
+	snprintf(d.tmpl.queue, sizeof(d.tmpl.queue), "%s", d.queue);
+	d.tmpl.scheduled = d.tmpl.created = d.created;
+	d.tmpl.attempt = 1;
+	d.tmpl.deployment = sl_xstrdup(d.name);
+	if (!sl_pool_exists(sp, d.pool)) {
+		sl_warn("Work pool '%s' not found. Create it with 'sluice "
+		    "work-pool create %s'.", d.pool, d.pool);
+		sl_deploy_free(&d);
+		return EX_FAIL;
+	}
+	rc = sl_queue_ensure(sp, d.pool, d.queue, err, sizeof(err)) < 0 ||
+	    sl_deploy_update(sp, name, NULL, NULL, 1, &d, err, sizeof(err)) < 0;
+	sl_deploy_free(&d);
+	if (rc) {
+		sl_warn("%s", err);
+		return EX_FAIL;
+	}
+	schedule_now(sp, cf, name);
+	printf("Created deployment '%s' in work pool '%s'.\n", name,
+	    a->val[O_POOL]);
+	return 0;
+}
+
+static int
+dp_ls(const struct sl_spool *sp, const struct sl_config *cf, struct args *a)
+{
+	static const char *hdr[] = { "Name", "ID", "Pool", "Queue", "Schedule" };
+	struct sl_buf b = { 0 };
+	struct sl_table *t = NULL;
+	struct sl_deploy d;
+	char  **v, nm[SL_NAME_MAX + 8], sch[256];
+	size_t	n, i;
+
+	(void)cf;
+	if (sl_deploy_names(sp, &v, &n) < 0) {
+		sl_warn("cannot list the deployments: %s", strerror(errno));
+		return EX_FAIL;
+	}
+	if (a->val[O_JSON] == NULL)
+		t = sl_table_new("Deployments", 5, hdr);
+	for (i = 0; i < n; i++) {
+		const char *row[5];
+
+		if (sl_deploy_load(sp, v[i], &d, err, sizeof(err)) < 0) {
+			sl_warn("%s", err);
+			continue;
+		}
+		if (t == NULL)
+			deploy_json(&b, &d);
+		else {
+			snprintf(nm, sizeof(nm), "%s%s", d.name, d.paused ?
+			    " (**)" : "");
+			sl_deploy_schedule_text(&d, sch, sizeof(sch));
+			row[0] = nm;
+			row[1] = d.id;
+			row[2] = d.pool;
+			row[3] = d.queue;
+			row[4] = sch;
+			sl_table_row(t, row);
+		}
+		sl_deploy_free(&d);
+	}
+	if (t != NULL) {
+		sl_table_print(t, stdout, boxed(), "(**) denotes a paused "
+		    "deployment");
+		sl_table_free(t);
+	} else
+		emit(&b);
+	sl_strv_free(v, n);
+	return 0;
+}
+
+static int
+dp_inspect(const struct sl_spool *sp, const struct sl_config *cf,
+    struct args *a)
+{
+	struct sl_buf b = { 0 };
+	struct sl_deploy d;
+	char	sch[256], t[40];
+
+	(void)cf;
+	if (sl_deploy_load(sp, a->pos[0], &d, err, sizeof(err)) < 0) {
+		sl_warn("%s", err);
+		return EX_FAIL;
+	}
+	if (a->val[O_JSON] != NULL)
+		deploy_json(&b, &d);
+	else {
+		sl_deploy_schedule_text(&d, sch, sizeof(sch));
+		sl_buf_printf(&b, "Deployment(\n    name='%s',\n    id='%s',\n"
+		    "    pool='%s',\n    queue='%s',\n    command='%s',\n"
+		    "    schedule='%s',\n    paused=%s,\n    retries=%ld,\n"
+		    "    retry_delay=%ld,\n", d.name, d.id, d.pool, d.queue,
+		    d.tmpl.command, sch, d.paused ? "True" : "False",
+		    d.tmpl.retries, d.tmpl.retry_delay);
+		if (d.tmpl.timeout > 0)
+			sl_buf_printf(&b, "    timeout=%ld,\n", d.tmpl.timeout);
+		else
+			sl_buf_puts(&b, "    timeout=None,\n");
+		sl_buf_printf(&b, "    created='%s',\n    version=%lu,\n)\n",
+		    sl_time_fmt(d.created, t, sizeof(t)), d.version);
+	}
+	emit(&b);
+	sl_deploy_free(&d);
+	return 0;
+}
+
+struct dp_edit {
+	int	paused;			/* -1: leave */
+	const char *pool, *queue;	/* NULL: leave */
+};
+
+static int
+dp_apply(struct sl_deploy *d, void *arg, char *e, size_t elen)
+{
+	struct dp_edit *x = arg;
+	int	same = 1;
+
+	(void)e;
+	(void)elen;
+	if (x->paused >= 0 && d->paused != x->paused) {
+		d->paused = x->paused;
+		same = 0;
+	}
+	if (x->pool != NULL && (strcmp(d->pool, x->pool) != 0 ||
+	    strcmp(d->queue, x->queue) != 0)) {
+		snprintf(d->pool, sizeof(d->pool), "%s", x->pool);
+		snprintf(d->queue, sizeof(d->queue), "%s", x->queue);
+		snprintf(d->tmpl.pool, sizeof(d->tmpl.pool), "%s", x->pool);
+		snprintf(d->tmpl.queue, sizeof(d->tmpl.queue), "%s", x->queue);
+		same = 0;
+	}
+	return same;
+}
+
+static int
+dp_change(const struct sl_spool *sp, const struct sl_config *cf,
+    const char *name, struct dp_edit *x)
+{
+	struct sl_deploy d;
+
+	memset(&d, 0, sizeof(d));
+	if (sl_deploy_update(sp, name, dp_apply, x, 0, &d, err,
+	    sizeof(err)) < 0) {
+		sl_warn("%s", err);
+		return EX_FAIL;
+	}
+	sl_deploy_free(&d);
+	/* its Scheduled runs follow at once: taken back, made again */
+	schedule_now(sp, cf, name);
+	return 0;
+}
+
+static int
+dp_pause(const struct sl_spool *sp, const struct sl_config *cf, struct args *a)
+{
+	struct dp_edit x = { 1, NULL, NULL };
+	int	rc = dp_change(sp, cf, a->pos[0], &x);
+
+	if (rc == 0)
+		printf("Paused deployment '%s'.\n", a->pos[0]);
+	return rc;
+}
+
+static int
+dp_resume(const struct sl_spool *sp, const struct sl_config *cf,
+    struct args *a)
+{
+	struct dp_edit x = { 0, NULL, NULL };
+	int	rc = dp_change(sp, cf, a->pos[0], &x);
+
+	if (rc == 0)
+		printf("Resumed deployment '%s'.\n", a->pos[0]);
+	return rc;
+}
+
+static int
+dp_setpool(const struct sl_spool *sp, const struct sl_config *cf,
+    struct args *a)
+{
+	struct dp_edit x = { -1, a->pos[1], a->val[O_QUEUE] ?
+	    a->val[O_QUEUE] : SL_DEFAULT_QUEUE };
+	int	rc;
+
+	need_name("work pool", a->pos[1]);
+	if (!sl_pool_exists(sp, x.pool)) {
+		sl_warn("Work pool '%s' not found. Create it with 'sluice "
+		    "work-pool create %s'.", x.pool, x.pool);
+		return EX_FAIL;
+	}
+	if (sl_queue_ensure(sp, x.pool, x.queue, err, sizeof(err)) < 0) {
+		sl_warn("%s", err);
+		return EX_FAIL;
+	}
+	if ((rc = dp_change(sp, cf, a->pos[0], &x)) == 0)
+		printf("Deployment '%s' now sends its runs to work queue '%s' "
+		    "in work pool '%s'.\n", a->pos[0], x.queue, x.pool);
+	return rc;
+}
+
+static int
+dp_delete(const struct sl_spool *sp, const struct sl_config *cf,
+    struct args *a)
+{
+	(void)cf;
+	if (sl_deploy_delete(sp, a->pos[0], err, sizeof(err)) < 0) {
+		sl_warn("%s", err);
+		return EX_FAIL;
+	}
+	printf("Deleted deployment '%s'.\n", a->pos[0]);
+	return 0;
+}
+
+static int
+dp_run(const struct sl_spool *sp, const struct sl_config *cf, struct args *a)
+{
+	struct sl_deploy d;
+	char	id[SL_UUID_LEN + 1];
+	time_t	when = time(NULL);
+	int	rc;
+
+	(void)cf;
+	if (a->val[O_AT] != NULL && sl_time_parse(a->val[O_AT], time(NULL),
+	    &when) < 0)
+		usage_error(ctx, "invalid time '%s': use RFC 3339 with an offset "
+		    "(2026-11-28T14:00:00Z), @EPOCH, now, or +N[smhd]",
+		    a->val[O_AT]);
+	if (sl_deploy_load(sp, a->pos[0], &d, err, sizeof(err)) < 0) {
+		sl_warn("%s", err);
+		return EX_FAIL;
+	}
+	rc = sl_deploy_run(sp, &d, when, id, err, sizeof(err));
+	sl_deploy_free(&d);
+	if (rc < 0) {
+		sl_warn("%s", err);
+		return EX_FAIL;
+	}
+	printf("%s\n", id);
+	return 0;
+}
+
 static const struct cmd cmds[] = {
 	{ "work-pool", "create", BIT(O_PAUSED) | BIT(O_LIMIT), 1, 1, 0, "work pool",
 	    "[--paused] [--limit N] NAME", wp_create },
@@ -1673,6 +2034,23 @@ static const struct cmd cmds[] = {
 	    "RUN... | -p POOL [-q QUEUE] --state STATE", fr_cancel },
 	{ "flow-run", "delete", 0, 1, 1, 0, NULL, "RUN", fr_delete },
 	{ "agent", "ls", P | J, 0, 0, 0, NULL, "[-p POOL] [--json]", agent_ls },
+	{ "deployment", "create", P | BIT(O_QUEUE) | BIT(O_CRON) |
+	    BIT(O_INTERVAL) | BIT(O_ANCHOR) | BIT(O_TIMEZONE) | BIT(O_RETRIES) |
+	    BIT(O_RETRY_DELAY) | BIT(O_TIMEOUT) | BIT(O_CWD) | BIT(O_ENV), 1, 1,
+	    1, "deployment", "NAME -p POOL [-q QUEUE] [--cron EXPR | --interval "
+	    "S [--anchor WHEN]] [--timezone TZ] [--retries N] [--retry-delay S] "
+	    "[--timeout S] [--cwd DIR] [--env K=V]... -- COMMAND [ARG...]",
+	    dp_create },
+	{ "deployment", "ls", J, 0, 0, 0, NULL, "[--json]", dp_ls },
+	{ "deployment", "inspect", J, 1, 1, 0, "deployment", "NAME [--json]",
+	    dp_inspect },
+	{ "deployment", "pause", 0, 1, 1, 0, "deployment", "NAME", dp_pause },
+	{ "deployment", "resume", 0, 1, 1, 0, "deployment", "NAME", dp_resume },
+	{ "deployment", "delete", 0, 1, 1, 0, "deployment", "NAME", dp_delete },
+	{ "deployment", "run", BIT(O_AT), 1, 1, 0, "deployment", "NAME [--at WHEN]",
+	    dp_run },
+	{ "deployment", "set-pool", BIT(O_QUEUE), 2, 2, 0, "deployment",
+	    "NAME POOL [-q QUEUE]", dp_setpool },
 	{ "agent", "start", 0, 0, 0, 0, NULL, "[-p POOL] [-q QUEUE]... "
 	    "[-m PREFIX] [--limit N] [--prefetch-seconds S] [--run-once] "
 	    "[--hide-welcome] [--poll-seconds S] [--name NAME]", NULL },
@@ -1684,6 +2062,7 @@ static const char *const groups[][2] = {
 	{ "work-queue", "manage the work queues of a pool" },
 	{ "submit", "put a command into a pool as a new run" },
 	{ "flow-run", "list, inspect, follow, cancel and delete runs" },
+	{ "deployment", "run templates with schedules" },
 	{ "agent", "start an agent (sluice-agent), list agents" },
 	{ "dispatch", "hand due runs to agents (sluice-dispatch)" },
 };
@@ -1844,7 +2223,7 @@ main(int argc, char **argv)
 	skip = c != NULL ? (c->name != NULL ? 2 : 1) : (nw > 0 ? 1 : 0);
 	for (i = 1; i < argc; i++) {
 		if (strcmp(argv[i], "--") == 0 || (!is_option(argv[i]) &&
-		    skip == 0 && c != NULL && c->tail)) {
+		    skip == 0 && c != NULL && c->tail && a.npos >= c->maxpos)) {
 			if (c != NULL && c->tail) {
 				/* the rest is the command, untouched */
 				a.tail = argv + i + (strcmp(argv[i], "--") == 0);

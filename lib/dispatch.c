@@ -54,6 +54,7 @@ sl_dispatch_pool(const struct sl_spool *sp, const struct sl_config *cf,
 		pass->recovered += sl_recover_pool(sp, pool, now,
 		    cf->heartbeat * cf->missed_heartbeats, 10 * cf->lease);
 		pass->recovered += sl_recover_running(sp, pool, now, cf->lease);
+		(void)sl_deploy_schedule_pool(sp, pool, now, cf->keep_days);
 		(void)sl_cleanup_pool(sp, pool, cf->keep_days, now);
 	}
 	if (sl_agents_load(sp, pool, &ag, &na) < 0) {

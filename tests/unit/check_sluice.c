@@ -124,7 +124,7 @@ main(void)
 		suite_names, suite_uuid, suite_clock, suite_json, suite_ini,
 		suite_fsop, suite_pool, suite_config, suite_table, suite_log,
 		suite_buf, suite_spool,
-		suite_claim, suite_runparse, suite_runfile, suite_run,
+		suite_claim, suite_runparse, suite_runfile, suite_run, suite_cron,
 		suite_lease,
 	};
 	SRunner *sr;

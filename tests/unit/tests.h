@@ -32,6 +32,7 @@ Suite  *suite_claim(void);
 Suite  *suite_runparse(void);
 Suite  *suite_runfile(void);
 Suite  *suite_run(void);
+Suite  *suite_cron(void);
 Suite  *suite_lease(void);
 
 /* helpers (check_sluice.c) */
