@@ -11,7 +11,7 @@ for mode in default nocache; do
 	SP=/mnt/spool/claim-$mode SPOOL_LOCAL=/tmp/netfs/export/claim-$mode
 	mkdir -p "$SPOOL_LOCAL"
 	. "$TOP/tests/e2e/claim_race.inc"
-	RUNS=${NETFS_RUNS:-600}
+	RUNS=${NETFS_RUNS:-600} DISPATCHER=0
 	claim_race
 	netfs_down
 done
