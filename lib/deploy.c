@@ -275,7 +275,7 @@ sl_deploy_update(const struct sl_spool *sp, const char *name,
 {
 	char	u[SL_UUID_LEN + 1], pn[64], vn[32], *root, *dd, *priv, *vd;
 	unsigned long top;
-	int	tries, rc = -1, r;
+	int	tries, rc = -1, r = 0;
 
 	if (sl_uuid(u) < 0) {
 		snprintf(err, errlen, "getrandom: %s", strerror(errno));
@@ -293,7 +293,13 @@ sl_deploy_update(const struct sl_spool *sp, const char *name,
 		priv = sl_path(root, pn, (char *)NULL);
 		vd = sl_path(priv, "v0000000001", (char *)NULL);
 		d->version = 1;
-		if (sl_mkdirs(vd, 0755) < 0 || render(vd, d, u) < 0)
+		{
+			char   *md = sl_path(priv, "made", (char *)NULL);
+
+			r = sl_mkdirs(md, 0755);
+			free(md);
+		}
+		if (r < 0 || sl_mkdirs(vd, 0755) < 0 || render(vd, d, u) < 0)
 			snprintf(err, errlen, "cannot write %s: %s", vd,
 			    strerror(errno));
 		else if (exists(dd) || sane_rename(priv, dd) < 0)
@@ -529,7 +535,10 @@ sl_deploy_schedule(const struct sl_spool *sp, const struct sl_deploy *d,
 	DIR    *dir;
 
 	md = sl_path(dd, "made", (char *)NULL);
-	(void)sl_mkdirs(md, 0755);
+	/* made/ is made with the deployment: if it is missing, the
+	 * deployment was deleted meanwhile, and nothing is to be made */
+	if (!exists(md))
+		goto out;
 	/* take back what the current version would not make */
 	if ((dir = opendir(md)) != NULL) {
 		while ((de = readdir(dir)) != NULL) {
