@@ -21,7 +21,7 @@ LIBOBJ	= lib/agent.o lib/buf.o lib/claim.o lib/clock.o lib/config.o lib/dispatch
 	  lib/log.o lib/names.o lib/pool.o lib/run.o lib/runfile.o lib/spool.o lib/supervise.o lib/table.o \
 	  lib/uuid.o
 PROGS	= bin/sluice bin/sluice-agent bin/sluice-dispatch
-MAN1	= man/sluice.1 man/sluice-work-pool.1 man/sluice-work-queue.1 \
+MAN1	= man/sluice.1 man/sluice-work-pool.1 man/sluice-work-queue.1 man/sluice-deployment.1 \
 	  man/sluice-submit.1 man/sluice-flow-run.1
 MAN5	= man/sluice.ini.5 man/sluice-run.5
 MAN8	= man/sluice-agent.8 man/sluice-dispatch.8

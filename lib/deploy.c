@@ -547,10 +547,17 @@ sl_deploy_schedule(const struct sl_spool *sp, const struct sl_deploy *d,
 				continue;
 			slot = (time_t)strtoll(de->d_name, NULL, 10);
 			p = sl_path(md, de->d_name, (char *)NULL);
-			if (read_marker(p, &m) == 0 && slot > now &&
-			    (m.version != d->version || d->paused))
-				(void)take_back(sp, p, &m);
-			else if (slot < now - keep_days * 86400L - 86400L)
+			if (read_marker(p, &m) == 0 &&
+			    (m.version != d->version || d->paused)) {
+				/* a slot already due (Late, no agent) whose
+				 * run is still Scheduled moves too, at once;
+				 * one to come is made again below */
+				if (take_back(sp, p, &m) == 0 && slot <= now &&
+				    !d->paused && make_slot(sp, d, md, slot, err,
+				    sizeof(err)) < 0)
+					sl_log(SL_ERROR, "deployment '%s': %s",
+					    d->name, err);
+			} else if (slot < now - keep_days * 86400L - 86400L)
 				(void)unlink(p);	/* history only */
 			free(p);
 		}
@@ -568,8 +575,9 @@ sl_deploy_schedule(const struct sl_spool *sp, const struct sl_deploy *d,
 			made++;
 			break;
 		case -1:
+			/* this slot only: the next pass tries it again */
 			sl_log(SL_ERROR, "deployment '%s': %s", d->name, err);
-			goto out;
+			break;
 		}
 		t = slot;
 	}

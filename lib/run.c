@@ -9,7 +9,7 @@
  *	pools/P/running/T.U.ID/		Running (Cancelling with a cancel file)
  *	pools/P/done/ID.STATE/		Completed, Failed, Crashed, Cancelled
  *	pools/P/rejected/ID/		Rejected (the dropped bytes and why)
- *	pools/P/tmp/E.ID/		being built (private; E = epoch, hex)
+ *	pools/P/tmp/E.ID.U/		being built (private; E = epoch, hex; U a UUID)
  *
  * T is the scheduled time and U the submission time in microseconds, both
  * 16 hex digits, so a listing of sched/ sorts runs by (scheduled time,
@@ -140,15 +140,23 @@ exists(const char *p)
 
 /* ---- building and publishing a run ---- */
 
-/* private_dir - a fresh pools/P/tmp/E.ID directory */
+/* private_dir - a fresh pools/P/tmp/E.ID.U directory */
 static char *
 private_dir(const struct sl_spool *sp, const char *pool, const char *id,
     time_t now, char *err, size_t errlen)
 {
-	char	name[80], *tmp, *d;
+	char	name[120], u[SL_UUID_LEN + 1], *tmp, *d;
 
 	tmp = sl_path(sp->root, "pools", pool, "tmp", (char *)NULL);
-	snprintf(name, sizeof(name), "%016llx.%s", (unsigned long long)now, id);
+	/* a run id is not always private (a deployment's runs have ids
+	 * every scheduler derives alike): a fresh UUID makes the name so */
+	if (sl_uuid(u) < 0) {
+		snprintf(err, errlen, "getrandom: %s", strerror(errno));
+		free(tmp);
+		return NULL;
+	}
+	snprintf(name, sizeof(name), "%016llx.%s.%s", (unsigned long long)now,
+	    id, u);
 	d = sl_path(tmp, name, (char *)NULL);
 	free(tmp);
 	if (sl_mkdirs(d, 0755) < 0) {
