@@ -7,27 +7,6 @@
 
 UUID_RE='^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$'
 
-# jcheck WHAT PYTHON-CODE : run the code with `objs` = the JSON lines of $out
-# and `obj` = the first; it fails by raising or by calling bad("why").
-jcheck() {
-	what=$1; code=$2
-	if msg=$(printf '%s\n' "$out" | python3 -c '
-import json, re, sys
-code = sys.argv[1]
-lines = [l for l in sys.stdin.read().split("\n") if l != ""]
-objs = [json.loads(l) for l in lines]
-obj = objs[0] if objs else None
-prio = {o["name"]: o["priority"] for o in objs if isinstance(o, dict) and "priority" in o}
-class Bad(Exception): pass
-def bad(why): raise Bad(why)
-try:
-    exec(code)
-except Bad as e:
-    print(e); sys.exit(1)
-except Exception as e:
-    print("%s: %s" % (type(e).__name__, e)); sys.exit(1)
-' "$code" 2>&1); then ok "$what"; else fail "$what: $msg"; echo "  json: $out"; fi
-}
 
 # prios POOL WANT WHAT : the pool's queues as "name=prio ..." in ls order
 prios() {

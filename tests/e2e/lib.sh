@@ -28,3 +28,30 @@ finish() {
 	if [ "$fails" -ne 0 ]; then echo "$fails failure(s)"; exit 1; fi
 	echo "all ok"; exit 0
 }
+# jcheck WHAT PYTHON-CODE : run the code on the JSON lines of $out; it sees
+# `objs` (all), `obj` (the first), `by` (name -> first object of that
+# name), `ids` (sorted ids) and ts("...Z") (epoch), and fails by raising
+# or by calling bad("why")
+jcheck() {
+	what=$1; code=$2
+	if msg=$(printf '%s\n' "$out" | python3 -c '
+import json, re, sys, calendar, time, collections
+code = sys.argv[1]
+lines = [l for l in sys.stdin.read().split("\n") if l != ""]
+objs = [json.loads(l) for l in lines]
+obj = objs[0] if objs else None
+by = {}
+for o in objs:
+    if isinstance(o, dict): by.setdefault(o.get("name"), o)
+ids = sorted(o.get("id") for o in objs if isinstance(o, dict) and o.get("id"))
+def ts(s): return calendar.timegm(time.strptime(s, "%Y-%m-%dT%H:%M:%SZ"))
+class Bad(Exception): pass
+def bad(why): raise Bad(why)
+try:
+    exec(code)
+except Bad as e:
+    print(e); sys.exit(1)
+except Exception as e:
+    print("%s: %s" % (type(e).__name__, e)); sys.exit(1)
+' "$code" 2>&1); then ok "$what"; else fail "$what: $msg"; echo "  json: $(printf '%s\n' "$out" | head -n 5)"; fi
+}

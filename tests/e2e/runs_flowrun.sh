@@ -9,29 +9,6 @@
 
 SP=$SLUICE_SPOOL/pools
 
-# jcheck WHAT PYTHON-CODE : the code sees `objs` (the JSON lines of $out),
-# `obj` (the first), `by` (name -> object); it fails via bad("why")
-jcheck() {
-	what=$1; code=$2
-	if msg=$(printf '%s\n' "$out" | python3 -c '
-import json, re, sys
-code = sys.argv[1]
-lines = [l for l in sys.stdin.read().split("\n") if l != ""]
-objs = [json.loads(l) for l in lines]
-obj = objs[0] if objs else None
-by = {}
-for o in objs: by.setdefault(o["name"], o)
-ids = sorted(o["id"] for o in objs)
-class Bad(Exception): pass
-def bad(why): raise Bad(why)
-try:
-    exec(code)
-except Bad as e:
-    print(e); sys.exit(1)
-except Exception as e:
-    print("%s: %s" % (type(e).__name__, e)); sys.exit(1)
-' "$code" 2>&1); then ok "$what"; else fail "$what: $msg"; echo "  json: $out"; fi
-}
 
 sub() {	# sub ARGS... : submit, print the id (fail if none)
 	S submit "$@" 2>"$TESTDIR/sub.err" || fail "submit $*: $(cat "$TESTDIR/sub.err")"
