@@ -81,3 +81,12 @@ trap - EXIT
 say flow-run ls -p sluice-demo
 say flow-run logs flaky
 say flow-run inspect too-slow
+
+printf '\nA deployment: a command on a schedule, its runs made ahead of time.\n'
+$S deployment delete sluice-demo-hourly >/dev/null 2>&1 || true
+say deployment create sluice-demo-hourly -p sluice-demo -q low --cron '0 * * * *' -- sh -c 'echo hourly'
+say deployment ls
+say work-pool preview sluice-demo --hours 3
+say deployment pause sluice-demo-hourly
+say work-pool preview sluice-demo --hours 3
+say deployment delete sluice-demo-hourly
