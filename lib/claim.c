@@ -461,11 +461,14 @@ claim_one(const struct sl_spool *sp, const struct sl_agent *a,
 		if (!gone)
 			continue;
 		/* RACE: we stalled past the lease and recovery freed a slot
-		 * of ours: the run goes back; it was never started. */
+		 * of ours: the run goes back; it was never started.  The
+		 * slots first, while the run is still under our private name:
+		 * once back in sched/ it may be claimed again at once, with
+		 * entries under the same run id that ours must not remove. */
+		give_back(sp, p->name, id, tk, n);
 		if (sane_rename(priv, from) < 0)
 			sl_warn("cannot return run %s to %s: %s", id, from,
 			    strerror(errno));
-		give_back(sp, p->name, id, tk, n);
 		rc = GONE;
 		goto out;
 	}

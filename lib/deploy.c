@@ -436,6 +436,7 @@ struct gate {
 	const char *marker;
 	const char *body;
 	const char *tmp;
+	const char *writer;
 };
 
 /* gate - link the marker: the one scheduler that makes this slot */
@@ -452,8 +453,17 @@ gate(void *arg)
 	}
 	(void)unlink(g->tmp);
 	/* RACE: the loser of link() sees EEXIST or EPERM (sshfs); what
-	 * decides is that the marker exists and is not ours */
-	return exists(g->marker) ? 1 : -1;
+	 * decides is that the marker exists and is not ours.  Ours, with
+	 * the reply lost, carries our writer id. */
+	{
+		char   *text, w[64];
+
+		if (sl_read_file(g->marker, &text, 4096) < 0)
+			return -1;
+		sl_kv_get(text, "writer", w, sizeof(w));
+		free(text);
+		return strcmp(w, g->writer) == 0 ? 0 : 1;
+	}
 }
 
 /* make_slot - make the run of slot t, unless someone has */
@@ -498,17 +508,18 @@ make_slot(const struct sl_spool *sp, const struct sl_deploy *d,
 	}
 	snprintf(tok, sizeof(tok), "%016llx.%016llx.%s", (unsigned long long)t,
 	    (unsigned long long)t * 1000000ULL, r.id);
-	sl_buf_printf(&body, "version = %lu\npool = %s\nqueue = %s\ntoken = %s\n",
-	    d->version, d->pool, d->queue, tok);
 	if (sl_uuid(u) < 0) {
 		rc = -1;
 		goto out;
 	}
+	sl_buf_printf(&body, "version = %lu\npool = %s\nqueue = %s\ntoken = %s\n"
+	    "writer = %s\n", d->version, d->pool, d->queue, tok, u);
 	snprintf(seed, sizeof(seed), ".tmp.%s", u);
 	tmp = sl_path(md, seed, (char *)NULL);
 	g.marker = mk;
 	g.body = body.s;
 	g.tmp = tmp;
+	g.writer = u;
 	rc = sl_run_create(sp, &r, gate, &g, err, errlen);
 	free(tmp);
 out:
@@ -547,7 +558,9 @@ sl_deploy_schedule(const struct sl_spool *sp, const struct sl_deploy *d,
 				continue;
 			slot = (time_t)strtoll(de->d_name, NULL, 10);
 			p = sl_path(md, de->d_name, (char *)NULL);
-			if (read_marker(p, &m) == 0 &&
+			if (slot < now - keep_days * 86400L - 86400L)
+				(void)unlink(p);	/* history only */
+			else if (read_marker(p, &m) == 0 &&
 			    (m.version != d->version || d->paused)) {
 				/* a slot already due (Late, no agent) whose
 				 * run is still Scheduled moves too, at once;
@@ -557,8 +570,7 @@ sl_deploy_schedule(const struct sl_spool *sp, const struct sl_deploy *d,
 				    sizeof(err)) < 0)
 					sl_log(SL_ERROR, "deployment '%s': %s",
 					    d->name, err);
-			} else if (slot < now - keep_days * 86400L - 86400L)
-				(void)unlink(p);	/* history only */
+			}
 			free(p);
 		}
 		closedir(dir);

@@ -40,6 +40,51 @@
 
 #include "sluice.h"
 
+/* boot_id - this boot of this kernel (a host rebooted keeps its name) */
+static const char *
+boot_id(void)
+{
+	static char id[64];
+	char   *text;
+
+	if (id[0] == '\0' && sl_read_file("/proc/sys/kernel/random/boot_id",
+	    &text, 64) >= 0) {
+		text[strcspn(text, "\n")] = '\0';
+		snprintf(id, sizeof(id), "%s", text);
+		free(text);
+	}
+	return id;
+}
+
+/* proc_start - when process pid started (clock ticks since boot), or 0 */
+static unsigned long long
+proc_start(long pid)
+{
+	char	p[64], buf[1024], *rp;
+	unsigned long long v = 0;
+	ssize_t	n;
+	int	fd, i;
+
+	if (pid <= 0)
+		return 0;
+	snprintf(p, sizeof(p), "/proc/%ld/stat", pid);
+	if ((fd = open(p, O_RDONLY | O_CLOEXEC)) < 0)
+		return 0;
+	n = read(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	if (n <= 0)
+		return 0;
+	buf[n] = '\0';
+	/* fields after "(comm)": state is field 3, starttime field 22 */
+	if ((rp = strrchr(buf, ')')) == NULL)
+		return 0;
+	for (i = 2; i < 22 && rp != NULL; i++)
+		rp = strchr(rp + 1, ' ');
+	if (rp != NULL)
+		v = strtoull(rp + 1, NULL, 10);
+	return v;
+}
+
 /* sl_lease_write - publish the lease of a run directory */
 int
 sl_lease_write(const char *dir, time_t deadline, const char *host, long sup,
@@ -52,6 +97,11 @@ sl_lease_write(const char *dir, time_t deadline, const char *host, long sup,
 	sl_buf_printf(&b, "deadline = %lld\n", (long long)deadline);
 	sl_ini_put(&b, "host", host);
 	sl_buf_printf(&b, "supervisor = %ld\npid = %ld\n", sup, pid);
+	/* which boot, and when these pids started: a pid reused after a
+	 * reboot or a wrap is not the process the lease names */
+	sl_ini_put(&b, "boot", boot_id());
+	sl_buf_printf(&b, "supervisor_start = %llu\npid_start = %llu\n",
+	    proc_start(sup), proc_start(pid));
 	sl_buf_puts(&b, SL_INI_TRAILER);
 	/* the agent writes the first lease, the supervisor the rest: each
 	 * its own scratch name */
@@ -92,6 +142,11 @@ sl_lease_read(const char *dir, struct sl_lease *l)
 			l->sup = strtol(v, NULL, 10);
 			sl_kv_get(text, "pid", v, sizeof(v));
 			l->pid = strtol(v, NULL, 10);
+			sl_kv_get(text, "boot", l->boot, sizeof(l->boot));
+			sl_kv_get(text, "supervisor_start", v, sizeof(v));
+			l->sup_start = strtoull(v, NULL, 10);
+			sl_kv_get(text, "pid_start", v, sizeof(v));
+			l->pid_start = strtoull(v, NULL, 10);
 			rc = 0;
 		}
 	}
@@ -105,14 +160,19 @@ sl_lease_read(const char *dir, struct sl_lease *l)
  * renews nothing.
  */
 static int
-dead(long pid)
+dead(long pid, const struct sl_lease *l)
 {
 	char	p[64], buf[256], *rp;
 	ssize_t	n;
 	int	fd;
 
+	if (l->boot[0] != '\0' && boot_id()[0] != '\0' &&
+	    strcmp(l->boot, boot_id()) != 0)
+		return 1;	/* the host rebooted since: all of it died */
 	if (kill((pid_t)pid, 0) < 0)
 		return errno == ESRCH;
+	if (l->sup_start != 0 && proc_start(pid) != l->sup_start)
+		return 1;	/* the pid was reused */
 	snprintf(p, sizeof(p), "/proc/%ld/stat", pid);
 	if ((fd = open(p, O_RDONLY | O_CLOEXEC)) < 0)
 		return 0;
@@ -123,6 +183,24 @@ dead(long pid)
 	buf[n] = '\0';
 	/* "pid (comm) S ...": the state follows the last ')' */
 	return (rp = strrchr(buf, ')')) != NULL && rp[1] == ' ' && rp[2] == 'Z';
+}
+
+/*
+ * same_group - may process group l->pid be the run's?  Not after a
+ * reboot, and not if a process of that pid exists that started at
+ * another time (its group is someone else's: a pid in use as a group's
+ * id is never given to a new process, so a leader gone with members left
+ * means the group is still the run's).
+ */
+static int
+same_group(const struct sl_lease *l)
+{
+	unsigned long long t;
+
+	if (l->boot[0] != '\0' && strcmp(l->boot, boot_id()) != 0)
+		return 0;
+	t = proc_start(l->pid);
+	return t == 0 || l->pid_start == 0 || t == l->pid_start;
 }
 
 /* crash_name - running/.crash.E.U.TOKEN */
@@ -234,7 +312,7 @@ sl_recover_running(const struct sl_spool *sp, const char *pool, time_t now,
 			why[0] = '\0';
 			if (rc < 0)
 				snprintf(why, sizeof(why), "it has no lease");
-			else if (rc == 0 && local && l.sup > 0 && dead(l.sup))
+			else if (rc == 0 && local && l.sup > 0 && dead(l.sup, &l))
 				snprintf(why, sizeof(why), "its supervisor (pid "
 				    "%ld on %s) died", l.sup, l.host);
 			else if (rc == 0 && !local && now > l.deadline + lease)
@@ -250,7 +328,7 @@ sl_recover_running(const struct sl_spool *sp, const char *pool, time_t now,
 			    (priv = take(rd, dir, now, de->d_name)) != NULL) {
 				/* what is left of the run on this host dies
 				 * with it: a retry must not run beside it */
-				if (local && l.pid > 1)
+				if (local && l.pid > 1 && same_group(&l))
 					(void)kill(-(pid_t)l.pid, SIGKILL);
 				if (end_crashed(sp, pool, priv, de->d_name, why) == 0)
 					fixed++;

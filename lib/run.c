@@ -268,6 +268,7 @@ sl_run_create(const struct sl_spool *sp, struct sl_runspec *r,
 		r->attempt = 1;
 	if ((priv = private_dir(sp, r->pool, r->id, now, err, errlen)) == NULL)
 		return -1;
+	g = -1;
 	if (write_runini(priv, r, err, errlen) == 0) {
 		g = gate(arg);
 		if (g == 0 && publish_sched(sp, r, priv, &sub, err, errlen) == 0)
@@ -278,7 +279,9 @@ sl_run_create(const struct sl_spool *sp, struct sl_runspec *r,
 			snprintf(err, errlen, "cannot record run %s: %s", r->id,
 			    strerror(errno));
 	}
-	if (rc != 0 && sl_rmtree(priv) < 0)
+	/* the marker is ours but the run could not be published: keep it
+	 * for cleanup to publish (publish_stranded), or the slot is lost */
+	if (rc != 0 && g != 0 && sl_rmtree(priv) < 0)
 		sl_warn("cannot remove %s: %s", priv, strerror(errno));
 	free(priv);
 	return rc;
@@ -1123,6 +1126,27 @@ sl_run_delete(const struct sl_spool *sp, struct sl_run *run, char *err,
 
 /* ---- cleanup ---- */
 
+/* marker_names - does made/T of r's deployment name r (its token)? */
+static int
+marker_names(const struct sl_spool *sp, const struct sl_runspec *r)
+{
+	char	t[32], tok[96], v[128], *d, *text;
+	int	rc = 0;
+
+	snprintf(t, sizeof(t), "%lld", (long long)r->scheduled);
+	snprintf(tok, sizeof(tok), "%016llx.%016llx.%s",
+	    (unsigned long long)r->scheduled,
+	    (unsigned long long)r->scheduled * 1000000ULL, r->id);
+	d = sl_path(sp->root, "deployments", r->deployment, "made", (char *)NULL);
+	if ((text = read_small(d, t)) != NULL) {
+		sl_kv_get(text, "token", v, sizeof(v));
+		rc = strcmp(v, tok) == 0;
+		free(text);
+	}
+	free(d);
+	return rc;
+}
+
 /*
  * publish_stranded - a deployment's run stranded between its marker and
  * its publication (sl_run_create) is published now; its marker says it
@@ -1142,7 +1166,11 @@ publish_stranded(const struct sl_spool *sp, const char *dir)
 	    sizeof(why)) == 0) {
 		sub.tv_sec = r.scheduled;
 		sub.tv_nsec = 0;
-		if (r.deployment != NULL && r.attempt == 1)
+		/* only the run its slot's marker names: a maker that died
+		 * before linking the marker, or after losing the link, left
+		 * a copy that someone else's run stands for */
+		if (r.deployment != NULL && r.attempt == 1 &&
+		    sl_name_ok(r.deployment) && marker_names(sp, &r))
 			rc = publish_sched(sp, &r, dir, &sub, why, sizeof(why));
 		sl_runspec_free(&r);
 	}

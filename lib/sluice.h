@@ -401,6 +401,8 @@ struct sl_lease {
 	time_t	deadline;
 	char	host[256];
 	long	sup, pid;
+	char	boot[64];		/* the writer's boot id */
+	unsigned long long sup_start, pid_start; /* /proc start times */
 };
 
 int	sl_lease_write(const char *dir, time_t deadline, const char *host,

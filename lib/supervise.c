@@ -337,13 +337,14 @@ supervise(struct sup *s)
 	time_t	started, now, renew, kill_at = 0;
 	long long t0, left;
 	pid_t	child, w;
-	int	logfd, fd, status = 0, killed = 0, code = -1;
+	int	logfd, fd, status = 0, killed = 0, code = -1, lost = 0;
 
 	(void)setsid();		/* no longer in the agent's session */
 	signal(SIGTERM, SIG_DFL);
 	signal(SIGINT, SIG_DFL);
 	signal(SIGHUP, SIG_IGN);
 	signal(SIGPIPE, SIG_IGN);
+	signal(SIGCHLD, SIG_DFL);	/* inherited SIG_IGN would reap for us */
 	if ((fd = open("/dev/null", O_RDWR)) >= 0) {
 		(void)dup2(fd, 0);
 		(void)dup2(fd, 1);
@@ -364,6 +365,10 @@ supervise(struct sup *s)
 	cwd = s->r->cwd != NULL ? s->r->cwd : s->home;
 	started = time(NULL);
 	t0 = mono_ms();
+	/* the supervisor is alive before the command starts: a spawn that
+	 * blocks (a hung cwd) must not look like a start that never was */
+	(void)sl_lease_write(s->dir, started + s->cf->lease, sl_host(),
+	    (long)getpid(), 0);
 	child = spawn(s, cwd, logfd, env, why, sizeof(why));
 	if (child < 0) {
 		note(logfd, "%s", why);
@@ -378,7 +383,7 @@ supervise(struct sup *s)
 		if ((w = waitpid(child, &status, WNOHANG)) == child)
 			break;
 		if (w < 0 && errno != EINTR) {
-			status = 0;
+			lost = errno;
 			break;
 		}
 		now = time(NULL);
@@ -412,6 +417,17 @@ supervise(struct sup *s)
 			if (sl_lease_write(s->dir, now + s->cf->lease, sl_host(),
 			    (long)getpid(), (long)child) == 0)
 				renew = now + s->cf->heartbeat;
+			else if (errno == ENOENT) {
+				struct stat st;
+
+				/* our directory is gone: crash detection
+				 * took the run (we were cut off past the
+				 * lease); it must not run beside its retry */
+				if (lstat(s->dir, &st) < 0 && errno == ENOENT) {
+					(void)kill(-child, SIGKILL);
+					_exit(0);
+				}
+			}
 		}
 		sec.tv_sec = 1;
 		sec.tv_nsec = 0;
@@ -425,7 +441,12 @@ supervise(struct sup *s)
 		(void)kill(-child, SIGKILL);	/* what is left of the group */
 	code = WIFEXITED(status) ? WEXITSTATUS(status) :
 	    WIFSIGNALED(status) ? 128 + WTERMSIG(status) : -1;
-	if (asked == CANCEL) {
+	if (lost) {
+		st = SL_CRASHED;
+		code = -1;
+		snprintf(msg, sizeof(msg), "Its exit status was lost: waitpid: "
+		    "%s", strerror(lost));
+	} else if (asked == CANCEL) {
 		st = SL_CANCELLED;
 		snprintf(msg, sizeof(msg), "Cancelled while running: its "
 		    "process group got SIGTERM%s", killed ? ", then SIGKILL" : "");
