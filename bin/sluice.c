@@ -2088,7 +2088,10 @@ help(FILE *f, const char *group, const struct cmd *c)
 		fprintf(f, "usage: sluice %s%s%s %s\n", c->group,
 		    c->name ? " " : "", c->name ? c->name : "",
 		    c->synopsis);
-		fprintf(f, "See sluice-%s(1).\n", c->group);
+		if (strcmp(c->group, "agent") == 0)	/* agent ls is sluice's */
+			fprintf(f, "See sluice(1) and sluice-agent(8).\n");
+		else
+			fprintf(f, "See sluice-%s(1).\n", c->group);
 		return;
 	}
 	if (group != NULL) {
@@ -2097,7 +2100,10 @@ help(FILE *f, const char *group, const struct cmd *c)
 			if (strcmp(cmds[i].group, group) == 0)
 				fprintf(f, "  sluice %s %s %s\n", group,
 				    cmds[i].name, cmds[i].synopsis);
-		fprintf(f, "\nSee sluice-%s(1).\n", group);
+		if (strcmp(group, "agent") == 0)
+			fprintf(f, "\nSee sluice(1) and sluice-agent(8).\n");
+		else
+			fprintf(f, "\nSee sluice-%s(1).\n", group);
 		return;
 	}
 	fprintf(f, "usage: sluice [--spool DIR] GROUP COMMAND [ARGS]\n\n"
