@@ -363,40 +363,6 @@ looks_free(const struct sl_spool *sp, const char *pool, const char *scope,
 	return rc;
 }
 
-/*
- * claim_name - pending/AGENT/.claim.E.U.TOKEN: E the epoch second in hex
- * (its age, by name), U a fresh UUID (only this claimer makes it).
- */
-static char *
-claim_name(const char *pd, time_t now, const char *token)
-{
-	char	u[SL_UUID_LEN + 1], name[200];
-
-	if (sl_uuid(u) < 0)
-		return NULL;
-	snprintf(name, sizeof(name), ".claim.%016llx.%s.%s",
-	    (unsigned long long)now, u, token);
-	return sl_path(pd, name, (char *)NULL);
-}
-
-/* sl_claim_stranded - parse .claim.E.U.TOKEN: 0 and E, TOKEN; else -1 */
-int
-sl_claim_stranded(const char *name, time_t *born, char *token, size_t len)
-{
-	const char *t;
-
-	if (strncmp(name, ".claim.", 7) != 0 || strlen(name) < 7 + 17 +
-	    SL_UUID_LEN + 1)
-		return -1;
-	t = name + 7 + 17 + SL_UUID_LEN + 1;
-	if (name[7 + 16] != '.' || name[7 + 17 + SL_UUID_LEN] != '.' ||
-	    sl_token_parse(t, NULL, NULL) < 0)
-		return -1;
-	*born = (time_t)strtoull(name + 7, NULL, 16);
-	snprintf(token, len, "%s", t);
-	return 0;
-}
-
 static enum outcome
 claim_one(const struct sl_spool *sp, const struct sl_agent *a,
     const struct sl_pool *p, const struct sl_queue *q, const char *token,
@@ -435,7 +401,7 @@ claim_one(const struct sl_spool *sp, const struct sl_agent *a,
 	    token, (char *)NULL);
 	pd = sl_path(sp->root, "pools", p->name, "pending", a->id, (char *)NULL);
 	to = sl_path(pd, token, (char *)NULL);
-	if ((priv = claim_name(pd, now, token)) == NULL) {
+	if ((priv = sl_flight_name(pd, "claim", now, token)) == NULL) {
 		give_back(sp, p->name, id, tk, n);
 		rc = FAILED;
 		goto out;
@@ -673,29 +639,11 @@ sl_run_finish(const struct sl_spool *sp, const char *pool, const char *dir,
     const char *id, enum sl_state st, int exit_code, time_t started,
     const char *message)
 {
-	struct sl_buf b = { 0 };
-	char	t[40], name[64], *q, *dd, *to, *tmp, *rf;
+	char	name[64], *dd, *to;
 	int	rc;
 
-	sl_buf_puts(&b, "[result]\n");
-	sl_ini_put(&b, "state", sl_state_names[st]);
-	if (started != 0)
-		sl_ini_put(&b, "started", sl_time_fmt(started, t, sizeof(t)));
-	sl_ini_put(&b, "ended", sl_time_fmt(time(NULL), t, sizeof(t)));
-	if (exit_code >= 0)
-		sl_buf_printf(&b, "exit_code = %d\n", exit_code);
-	if (message != NULL && (q = sl_ini_quote(message)) != NULL) {
-		sl_buf_printf(&b, "message = %s\n", q);
-		free(q);
-	}
-	sl_buf_puts(&b, SL_INI_TRAILER);
-	tmp = sl_path(dir, ".result.tmp", (char *)NULL);
-	rf = sl_path(dir, "result.ini", (char *)NULL);
-	unlink(tmp);
-	rc = sl_publish_rename(tmp, rf, b.s, b.len);
-	sl_buf_free(&b);
-	free(tmp);
-	free(rf);
+	rc = sl_result_write(dir, sl_state_names[st], started, time(NULL),
+	    exit_code, message);
 	if (rc < 0)
 		return -1;
 	dd = sl_path(sp->root, "pools", pool, "done", (char *)NULL);
@@ -861,6 +809,7 @@ sl_recover_pool(const struct sl_spool *sp, const char *pool, time_t now,
 			if ((sub = opendir(ad)) != NULL) {
 				while ((e = readdir(sub)) != NULL) {
 					char	tok[256], *from;
+					const char *t;
 					time_t	born;
 
 					if (sl_token_parse(e->d_name, NULL, NULL) == 0) {
@@ -868,9 +817,12 @@ sl_recover_pool(const struct sl_spool *sp, const char *pool, time_t now,
 							continue;
 						snprintf(tok, sizeof(tok), "%s",
 						    e->d_name);
-					} else if (sl_claim_stranded(e->d_name, &born,
-					    tok, sizeof(tok)) < 0 || now - born <= lease)
+					} else if ((t = sl_flight_parse(e->d_name,
+					    "claim", &born)) == NULL ||
+					    now - born <= lease)
 						continue;
+					else
+						snprintf(tok, sizeof(tok), "%s", t);
 					/* a gone agent's claim, or a claim whose
 					 * claimer died between its two renames */
 					from = sl_path(ad, e->d_name, (char *)NULL);

@@ -432,6 +432,30 @@ take_back(const struct sl_spool *sp, const char *mp, const struct marker *m)
 	return rc;
 }
 
+/* from_template - a new run of d at when, from its template */
+static void
+from_template(const struct sl_deploy *d, time_t when, struct sl_runspec *r)
+{
+	size_t	i;
+
+	memset(r, 0, sizeof(*r));
+	snprintf(r->pool, sizeof(r->pool), "%s", d->pool);
+	snprintf(r->queue, sizeof(r->queue), "%s", d->queue);
+	r->command = sl_xstrdup(d->tmpl.command);
+	r->scheduled = when;
+	r->retries = d->tmpl.retries;
+	r->retry_delay = d->tmpl.retry_delay;
+	r->timeout = d->tmpl.timeout;
+	r->cwd = d->tmpl.cwd ? sl_xstrdup(d->tmpl.cwd) : NULL;
+	r->deployment = sl_xstrdup(d->name);
+	r->owner_uid = d->tmpl.owner_uid;
+	r->owner_gid = d->tmpl.owner_gid;
+	for (i = 0; i < d->tmpl.nenv; i++) {
+		r->env = sl_xrealloc(r->env, (r->nenv + 1) * sizeof(char *));
+		r->env[r->nenv++] = sl_xstrdup(d->tmpl.env[i]);
+	}
+}
+
 struct gate {
 	const char *marker;
 	const char *body;
@@ -476,7 +500,6 @@ make_slot(const struct sl_spool *sp, const struct sl_deploy *d,
 	struct gate g;
 	char	seed[128], tname[32], slug[64], tok[96], *mk, *tmp, u[SL_UUID_LEN + 1];
 	int	rc;
-	size_t	i;
 
 	snprintf(tname, sizeof(tname), "%lld", (long long)t);
 	mk = sl_path(md, tname, (char *)NULL);
@@ -484,28 +507,13 @@ make_slot(const struct sl_spool *sp, const struct sl_deploy *d,
 		free(mk);
 		return 1;
 	}
-	memset(&r, 0, sizeof(r));
+	from_template(d, t, &r);
 	snprintf(seed, sizeof(seed), "%s:%lu:%lld", d->id, d->version,
 	    (long long)t);
 	sl_uuid_from(r.id, seed);
-	snprintf(r.pool, sizeof(r.pool), "%s", d->pool);
-	snprintf(r.queue, sizeof(r.queue), "%s", d->queue);
 	sl_slug(slug, sizeof(slug));
 	r.name = sl_xstrdup(slug);
-	r.command = sl_xstrdup(d->tmpl.command);
-	r.scheduled = t;
-	r.retries = d->tmpl.retries;
-	r.retry_delay = d->tmpl.retry_delay;
-	r.timeout = d->tmpl.timeout;
-	r.cwd = d->tmpl.cwd ? sl_xstrdup(d->tmpl.cwd) : NULL;
-	r.deployment = sl_xstrdup(d->name);
 	r.attempt = 1;
-	r.owner_uid = d->tmpl.owner_uid;
-	r.owner_gid = d->tmpl.owner_gid;
-	for (i = 0; i < d->tmpl.nenv; i++) {
-		r.env = sl_xrealloc(r.env, (r.nenv + 1) * sizeof(char *));
-		r.env[r.nenv++] = sl_xstrdup(d->tmpl.env[i]);
-	}
 	snprintf(tok, sizeof(tok), "%016llx.%016llx.%s", (unsigned long long)t,
 	    (unsigned long long)t * 1000000ULL, r.id);
 	if (sl_uuid(u) < 0) {
@@ -673,25 +681,9 @@ sl_deploy_run(const struct sl_spool *sp, const struct sl_deploy *d,
     time_t when, char id[SL_UUID_LEN + 1], char *err, size_t errlen)
 {
 	struct sl_runspec r;
-	size_t	i;
 	int	rc;
 
-	memset(&r, 0, sizeof(r));
-	snprintf(r.pool, sizeof(r.pool), "%s", d->pool);
-	snprintf(r.queue, sizeof(r.queue), "%s", d->queue);
-	r.command = sl_xstrdup(d->tmpl.command);
-	r.scheduled = when;
-	r.retries = d->tmpl.retries;
-	r.retry_delay = d->tmpl.retry_delay;
-	r.timeout = d->tmpl.timeout;
-	r.cwd = d->tmpl.cwd ? sl_xstrdup(d->tmpl.cwd) : NULL;
-	r.deployment = sl_xstrdup(d->name);
-	r.owner_uid = d->tmpl.owner_uid;
-	r.owner_gid = d->tmpl.owner_gid;
-	for (i = 0; i < d->tmpl.nenv; i++) {
-		r.env = sl_xrealloc(r.env, (r.nenv + 1) * sizeof(char *));
-		r.env[r.nenv++] = sl_xstrdup(d->tmpl.env[i]);
-	}
+	from_template(d, when, &r);
 	if (sl_pool_ensure(sp, r.pool, err, errlen) < 0 ||
 	    sl_queue_ensure(sp, r.pool, r.queue, err, errlen) < 0) {
 		sl_runspec_free(&r);

@@ -56,33 +56,46 @@ boot_id(void)
 	return id;
 }
 
-/* proc_start - when process pid started (clock ticks since boot), or 0 */
-static unsigned long long
-proc_start(long pid)
+/*
+ * proc_stat - process pid's state letter and start time (clock ticks
+ * since boot), from /proc/PID/stat: 0, or -1 if it cannot be read.
+ */
+static int
+proc_stat(long pid, char *state, unsigned long long *start)
 {
 	char	p[64], buf[1024], *rp;
-	unsigned long long v = 0;
 	ssize_t	n;
 	int	fd, i;
 
 	if (pid <= 0)
-		return 0;
+		return -1;
 	snprintf(p, sizeof(p), "/proc/%ld/stat", pid);
 	if ((fd = open(p, O_RDONLY | O_CLOEXEC)) < 0)
-		return 0;
+		return -1;
 	n = read(fd, buf, sizeof(buf) - 1);
 	close(fd);
 	if (n <= 0)
-		return 0;
+		return -1;
 	buf[n] = '\0';
-	/* fields after "(comm)": state is field 3, starttime field 22 */
-	if ((rp = strrchr(buf, ')')) == NULL)
-		return 0;
+	/* "pid (comm) S ...": fields counted after the last ')', which
+	 * comm may contain; state is field 3, starttime field 22 */
+	if ((rp = strrchr(buf, ')')) == NULL || rp[1] != ' ')
+		return -1;
+	*state = rp[2];
 	for (i = 2; i < 22 && rp != NULL; i++)
 		rp = strchr(rp + 1, ' ');
-	if (rp != NULL)
-		v = strtoull(rp + 1, NULL, 10);
-	return v;
+	*start = rp != NULL ? strtoull(rp + 1, NULL, 10) : 0;
+	return 0;
+}
+
+/* proc_start - when process pid started, or 0 */
+static unsigned long long
+proc_start(long pid)
+{
+	unsigned long long t;
+	char	st;
+
+	return proc_stat(pid, &st, &t) == 0 ? t : 0;
 }
 
 /* sl_lease_write - publish the lease of a run directory */
@@ -162,27 +175,19 @@ sl_lease_read(const char *dir, struct sl_lease *l)
 static int
 dead(long pid, const struct sl_lease *l)
 {
-	char	p[64], buf[256], *rp;
-	ssize_t	n;
-	int	fd;
+	unsigned long long t;
+	char	st;
 
 	if (l->boot[0] != '\0' && boot_id()[0] != '\0' &&
 	    strcmp(l->boot, boot_id()) != 0)
 		return 1;	/* the host rebooted since: all of it died */
 	if (kill((pid_t)pid, 0) < 0)
 		return errno == ESRCH;
-	if (l->sup_start != 0 && proc_start(pid) != l->sup_start)
-		return 1;	/* the pid was reused */
-	snprintf(p, sizeof(p), "/proc/%ld/stat", pid);
-	if ((fd = open(p, O_RDONLY | O_CLOEXEC)) < 0)
-		return 0;
-	n = read(fd, buf, sizeof(buf) - 1);
-	close(fd);
-	if (n <= 0)
-		return 0;
-	buf[n] = '\0';
-	/* "pid (comm) S ...": the state follows the last ')' */
-	return (rp = strrchr(buf, ')')) != NULL && rp[1] == ' ' && rp[2] == 'Z';
+	if (proc_stat(pid, &st, &t) < 0)
+		return 0;	/* alive, as far as we can tell */
+	/* a zombie renews nothing; a pid started at another time was
+	 * reused */
+	return st == 'Z' || (l->sup_start != 0 && t != l->sup_start);
 }
 
 /*
@@ -201,19 +206,6 @@ same_group(const struct sl_lease *l)
 		return 0;
 	t = proc_start(l->pid);
 	return t == 0 || l->pid_start == 0 || t == l->pid_start;
-}
-
-/* crash_name - running/.crash.E.U.TOKEN */
-static char *
-crash_name(const char *rd, time_t now, const char *token)
-{
-	char	u[SL_UUID_LEN + 1], name[200];
-
-	if (sl_uuid(u) < 0)
-		return NULL;
-	snprintf(name, sizeof(name), ".crash.%016llx.%s.%s",
-	    (unsigned long long)now, u, token);
-	return sl_path(rd, name, (char *)NULL);
 }
 
 /* end_crashed - the run in priv (ours) crashed: retry it or end it */
@@ -272,7 +264,7 @@ end_crashed(const struct sl_spool *sp, const char *pool, const char *priv,
 static char *
 take(const char *rd, const char *dir, time_t now, const char *token)
 {
-	char   *priv = crash_name(rd, now, token);
+	char   *priv = sl_flight_name(rd, "crash", now, token);
 
 	if (priv != NULL && sane_rename(dir, priv) < 0) {
 		/* RACE: the run ended, or another detector took it */
@@ -293,6 +285,7 @@ sl_recover_running(const struct sl_spool *sp, const char *pool, time_t now,
 	struct dirent *de;
 	struct sl_lease l;
 	char   *rd, *dir, *priv, why[600], t[40], tok[128];
+	const char *ft;
 	long	fixed = 0;
 	time_t	born;
 	DIR    *d;
@@ -333,14 +326,10 @@ sl_recover_running(const struct sl_spool *sp, const char *pool, time_t now,
 				if (end_crashed(sp, pool, priv, de->d_name, why) == 0)
 					fixed++;
 			}
-		} else if (strncmp(de->d_name, ".crash.", 7) == 0 &&
-		    strlen(de->d_name) > 7 + 17 + SL_UUID_LEN + 1 &&
-		    sl_token_parse(de->d_name + 7 + 17 + SL_UUID_LEN + 1, NULL,
-		    NULL) == 0) {
+		} else if ((ft = sl_flight_parse(de->d_name, "crash",
+		    &born)) != NULL) {
 			/* a detector died while ending this run */
-			born = (time_t)strtoull(de->d_name + 7, NULL, 16);
-			snprintf(tok, sizeof(tok), "%s",
-			    de->d_name + 7 + 17 + SL_UUID_LEN + 1);
+			snprintf(tok, sizeof(tok), "%s", ft);
 			if (now - born > 10 * lease &&
 			    (priv = take(rd, dir, now, tok)) != NULL &&
 			    end_crashed(sp, pool, priv, tok, "its supervisor "

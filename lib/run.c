@@ -72,6 +72,57 @@ sl_token_parse(const char *name, time_t *t, char id[SL_UUID_LEN + 1])
 	return 0;
 }
 
+/*
+ * sl_flight_name - DIR/.KIND.E.U.TOKEN: a run between two renames, under a
+ * name only its mover makes (U, a fresh UUID); E, the epoch second in
+ * hex, gives its age by name.  KIND: "claim" (pending/) or "crash"
+ * (running/).  NULL if no UUID could be made.
+ */
+char *
+sl_flight_name(const char *dir, const char *kind, time_t now,
+    const char *token)
+{
+	char	u[SL_UUID_LEN + 1], name[200];
+
+	if (sl_uuid(u) < 0)
+		return NULL;
+	snprintf(name, sizeof(name), ".%s.%016llx.%s.%s", kind,
+	    (unsigned long long)now, u, token);
+	return sl_path(dir, name, (char *)NULL);
+}
+
+/*
+ * sl_flight_parse - the token in a name sl_flight_name makes (a pointer
+ * into name), and its E in *born; NULL if name is not one.  kind NULL:
+ * either kind.
+ */
+const char *
+sl_flight_parse(const char *name, const char *kind, time_t *born)
+{
+	char	u[SL_UUID_LEN + 1];
+	const char *p;
+
+	if (kind == NULL)
+		return sl_flight_parse(name, "claim", born) != NULL ?
+		    sl_flight_parse(name, "claim", born) :
+		    sl_flight_parse(name, "crash", born);
+	if (name[0] != '.' || strncmp(name + 1, kind, strlen(kind)) != 0 ||
+	    name[1 + strlen(kind)] != '.')
+		return NULL;
+	p = name + 2 + strlen(kind);
+	if (strlen(p) < 17 + SL_UUID_LEN + 1 || !hexfield(p, 16) ||
+	    p[16] != '.' || p[17 + SL_UUID_LEN] != '.')
+		return NULL;
+	memcpy(u, p + 17, SL_UUID_LEN);
+	u[SL_UUID_LEN] = '\0';
+	if (!sl_uuid_ok(u) || sl_token_parse(p + 18 + SL_UUID_LEN, NULL,
+	    NULL) < 0)
+		return NULL;
+	if (born != NULL)
+		*born = (time_t)strtoull(p, NULL, 16);
+	return p + 18 + SL_UUID_LEN;
+}
+
 static void
 token_name(char *out, size_t len, time_t sched, const struct timespec *sub,
     const char *id)
@@ -725,27 +776,13 @@ is_uuid(const char *name)
 	return sl_uuid_ok(name);
 }
 
-/*
- * in_flight - the token of a run between two renames under a private
- * name (.claim.E.U.TOKEN in pending/, .crash.E.U.TOKEN in running/), or
- * NULL.  Such a run is listed in the state of the directory it is in, so
- * that a command looking at it in that instant still finds it.
- */
-static const char *
-in_flight(const char *name)
-{
-	const char *t = name + 7 + 17 + SL_UUID_LEN + 1;
-
-	if ((strncmp(name, ".claim.", 7) != 0 && strncmp(name, ".crash.", 7)) ||
-	    strlen(name) <= (size_t)(t - name) || sl_token_parse(t, NULL, NULL) < 0)
-		return NULL;
-	return t;
-}
-
 static int
 is_token_or_flight(const char *name)
 {
-	return is_token(name) || in_flight(name) != NULL;
+	/* a run between two renames under a private name is listed in
+	 * the state of the directory it is in, so that a command looking
+	 * at it in that instant still finds it */
+	return is_token(name) || sl_flight_parse(name, NULL, NULL) != NULL;
 }
 
 /* scan_tokens - every run named by a token in dir, in state st */
@@ -761,7 +798,8 @@ scan_tokens(struct sl_runs *rs, const char *pool, const char *queue,
 		return;
 	for (i = 0; i < n; i++) {
 		if (sl_token_parse(v[i], NULL, id) < 0)
-			sl_token_parse(in_flight(v[i]), NULL, id);
+			sl_token_parse(sl_flight_parse(v[i], NULL, NULL), NULL,
+			    id);
 		p = sl_path(dir, v[i], (char *)NULL);
 		add_run(rs, pool, queue, p, id, st);
 		free(p);
@@ -953,27 +991,16 @@ sl_run_requeue(const struct sl_spool *sp, const char *pool, const char *dir,
     const char *old_token, struct sl_runspec *r, time_t when, int exit_code,
     const char *message)
 {
-	struct sl_buf b = { 0 };
 	struct timespec sub;
-	char	t[40], tok[96], err[SL_ERR_MAX], *q, *qd, *to;
+	char	tok[96], err[SL_ERR_MAX], *qd, *to;
 	int	rc;
 
 	r->attempt++;
 	r->scheduled = when;
 	if (write_runini(dir, r, err, sizeof(err)) < 0)
 		return -1;
-	sl_buf_puts(&b, "[result]\nstate = AwaitingRetry\n");
-	sl_ini_put(&b, "ended", sl_time_fmt(time(NULL), t, sizeof(t)));
-	if (exit_code >= 0)
-		sl_buf_printf(&b, "exit_code = %d\n", exit_code);
-	if (message != NULL && (q = sl_ini_quote(message)) != NULL) {
-		sl_buf_printf(&b, "message = %s\n", q);
-		free(q);
-	}
-	sl_buf_puts(&b, SL_INI_TRAILER);
-	rc = write_file(dir, "result.ini", b.s);
-	sl_buf_free(&b);
-	if (rc < 0)
+	if (sl_result_write(dir, "AwaitingRetry", 0, time(NULL), exit_code,
+	    message) < 0)
 		return -1;
 	clock_gettime(CLOCK_REALTIME, &sub);
 	token_name(tok, sizeof(tok), when, &sub, r->id);
@@ -1020,9 +1047,14 @@ sl_run_refuse(const struct sl_spool *sp, const char *pool, const char *dir,
 
 /* ---- cancelling and deleting ---- */
 
-static int
-write_result(const char *dir, const char *state, time_t ended,
-    const char *message)
+/*
+ * sl_result_write - publish result.ini in a run's directory: state,
+ * started (0: unknown), ended, exit_code (-1: none), message (NULL: none).
+ * Every end of a run, or of an attempt, is written here.
+ */
+int
+sl_result_write(const char *dir, const char *state, time_t started,
+    time_t ended, int exit_code, const char *message)
 {
 	struct sl_buf b = { 0 };
 	char	t[40], *q;
@@ -1030,7 +1062,11 @@ write_result(const char *dir, const char *state, time_t ended,
 
 	sl_buf_puts(&b, "[result]\n");
 	sl_ini_put(&b, "state", state);
+	if (started != 0)
+		sl_ini_put(&b, "started", sl_time_fmt(started, t, sizeof(t)));
 	sl_ini_put(&b, "ended", sl_time_fmt(ended, t, sizeof(t)));
+	if (exit_code >= 0)
+		sl_buf_printf(&b, "exit_code = %d\n", exit_code);
 	if (message != NULL && (q = sl_ini_quote(message)) != NULL) {
 		sl_buf_printf(&b, "message = %s\n", q);
 		free(q);
@@ -1068,7 +1104,7 @@ sl_run_cancel(const struct sl_spool *sp, struct sl_run *run, char *err,
 			    "agent at this moment; run the cancel again to "
 			    "cancel it there.", run->id);
 		} else {
-			if (write_result(to, "Cancelled", time(NULL),
+			if (sl_result_write(to, "Cancelled", 0, time(NULL), -1,
 			    "Cancelled before it started") < 0)
 				sl_warn("cannot record the cancel in %s: %s", to,
 				    strerror(errno));

@@ -272,6 +272,9 @@ struct sl_runs {
 };
 
 int	sl_token_parse(const char *, time_t *, char id[SL_UUID_LEN + 1]);
+char   *sl_flight_name(const char *dir, const char *kind, time_t now,
+	    const char *token);
+const char *sl_flight_parse(const char *name, const char *kind, time_t *born);
 int	sl_run_submit(const struct sl_spool *, struct sl_runspec *, char *,
 	    size_t);
 long	sl_accept_pool(const struct sl_spool *, const char *, char *, size_t);
@@ -282,6 +285,8 @@ int	sl_run_find(const struct sl_spool *, const char *ref, struct sl_runs *,
 	    struct sl_run **, char *, size_t);
 int	sl_run_cancel(const struct sl_spool *, struct sl_run *, char *, size_t);
 int	sl_run_delete(const struct sl_spool *, struct sl_run *, char *, size_t);
+int	sl_result_write(const char *dir, const char *state, time_t started,
+	    time_t ended, int exit_code, const char *message);
 int	sl_run_create(const struct sl_spool *, struct sl_runspec *,
 	    int (*gate)(void *), void *, char *, size_t);
 int	sl_run_requeue(const struct sl_spool *, const char *pool,
@@ -346,7 +351,6 @@ int	sl_slots_release_run(const struct sl_spool *, const char *pool,
 	    const char *id);
 int	sl_slots_release_token(const struct sl_spool *, const char *pool,
 	    const char *token);
-int	sl_claim_stranded(const char *name, time_t *born, char *token, size_t);
 int	sl_run_unclaim(const struct sl_spool *, const char *pool,
 	    const char *dir, const char *token, const char *agent);
 long	sl_slots_held(const struct sl_spool *, const char *pool,
