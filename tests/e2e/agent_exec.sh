@@ -33,26 +33,6 @@ start_agent() {	# TAG ARGS...: background agent, pid in $apid
 	apid=$!
 	pids="$pids $apid"
 }
-jget() {
-	python3 -c 'import json,sys
-try: v = json.load(sys.stdin)[sys.argv[1]]
-except Exception: sys.exit(1)	# no run (inspect failed): print nothing
-print("null" if v is None else v)' "$1"
-}
-field() { S flow-run inspect "$1" --json | jget "$2"; }
-state() { field "$1" state; }
-msnow() { echo $(( $(date +%s%N) / 1000000 )); }
-wait_state() {	# RUN STATE SECONDS
-	_end=$(( $(msnow) + $3 * 1000 ))
-	while [ "$(msnow)" -lt "$_end" ]; do
-		[ "$(state "$1")" = "$2" ] && return 0
-		sleep 0.1
-	done
-	return 1
-}
-expect_state() {	# RUN STATE SECONDS WHAT
-	if wait_state "$1" "$2" "$3"; then ok "$4"; else fail "$4: state $(state "$1"), wanted $2"; fi
-}
 has_online() { S agent ls -p "$1" --json | grep -q '"status":"online"'; }
 wait_online() {
 	_end=$(( $(msnow) + 5000 ))

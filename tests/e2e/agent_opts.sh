@@ -39,26 +39,6 @@ start_agent() {
 	apid=$!
 	pids="$pids $apid"
 }
-jget() {	# KEY: a field of the JSON object on stdin ("null" for null)
-	python3 -c 'import json,sys
-try: v = json.load(sys.stdin)[sys.argv[1]]
-except Exception: sys.exit(1)	# no run (inspect failed): print nothing
-print("null" if v is None else v)' "$1"
-}
-state() { S flow-run inspect "$1" --json | jget state; }
-msnow() { echo $(( $(date +%s%N) / 1000000 )); }
-# wait_state RUN STATE SECONDS: 0 when RUN reached STATE in time
-wait_state() {
-	_end=$(( $(msnow) + $3 * 1000 ))
-	while [ "$(msnow)" -lt "$_end" ]; do
-		[ "$(state "$1")" = "$2" ] && return 0
-		sleep 0.1
-	done
-	return 1
-}
-expect_state() {	# RUN STATE SECONDS WHAT
-	if wait_state "$1" "$2" "$3"; then ok "$4"; else fail "$4: state $(state "$1"), wanted $2"; fi
-}
 # wait_until SECONDS CMD...: 0 when CMD succeeds in time
 wait_until() {
 	_end=$(( $(msnow) + $1 * 1000 )); shift

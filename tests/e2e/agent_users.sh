@@ -49,26 +49,6 @@ mkdir -p "$TESTDIR/out"; chmod 1777 "$TESTDIR/out"
 chmod 644 "$SLUICE_CONFIG"
 asuser() { runuser -u "$U" -- env SLUICE_SPOOL="$SP" SLUICE_CONFIG="$SLUICE_CONFIG" "$@"; }
 
-jget() {
-	python3 -c 'import json,sys
-try: v = json.load(sys.stdin)[sys.argv[1]]
-except Exception: sys.exit(1)
-print("null" if v is None else v)' "$1"
-}
-field() { S flow-run inspect "$1" --json | jget "$2"; }
-state() { field "$1" state; }
-msnow() { echo $(( $(date +%s%N) / 1000000 )); }
-wait_state() {	# RUN STATE SECONDS
-	_end=$(( $(msnow) + $3 * 1000 ))
-	while [ "$(msnow)" -lt "$_end" ]; do
-		[ "$(state "$1")" = "$2" ] && return 0
-		sleep 0.1
-	done
-	return 1
-}
-expect_state() {	# RUN STATE SECONDS WHAT
-	if wait_state "$1" "$2" "$3"; then ok "$4"; else fail "$4: state $(state "$1"), wanted $2"; fi
-}
 wait_online() {
 	_end=$(( $(msnow) + 5000 ))
 	while [ "$(msnow)" -lt "$_end" ]; do

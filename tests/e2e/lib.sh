@@ -55,3 +55,25 @@ except Exception as e:
     print("%s: %s" % (type(e).__name__, e)); sys.exit(1)
 ' "$code" 2>&1); then ok "$what"; else fail "$what: $msg"; echo "  json: $(printf '%s\n' "$out" | head -n 5)"; fi
 }
+# jget KEY: a field of the JSON object on stdin ("null" for null); prints
+# nothing and fails when stdin is not one (inspect failed)
+jget() {
+	python3 -c 'import json,sys
+try: v = json.load(sys.stdin)[sys.argv[1]]
+except Exception: sys.exit(1)
+print("null" if v is None else v)' "$1"
+}
+field() { S flow-run inspect "$1" --json | jget "$2"; }	# RUN KEY
+state() { field "$1" state; }					# RUN
+msnow() { echo $(( $(date +%s%N) / 1000000 )); }
+wait_state() {	# RUN STATE SECONDS: 0 when RUN reached STATE in time
+	_end=$(( $(msnow) + $3 * 1000 ))
+	while [ "$(msnow)" -lt "$_end" ]; do
+		[ "$(state "$1")" = "$2" ] && return 0
+		sleep 0.1
+	done
+	return 1
+}
+expect_state() {	# RUN STATE SECONDS WHAT
+	if wait_state "$1" "$2" "$3"; then ok "$4"; else fail "$4: state $(state "$1"), wanted $2"; fi
+}
