@@ -35,6 +35,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -57,11 +58,13 @@ boot_id(void)
 }
 
 /*
- * proc_stat - process pid's state letter and start time (clock ticks
- * since boot), from /proc/PID/stat: 0, or -1 if it cannot be read.
+ * sl_proc_stat - process pid's state letter, parent, process group and
+ * start time (clock ticks since boot), from /proc/PID/stat: 0, or -1 if
+ * it cannot be read.  Any of the outputs may be NULL.
  */
-static int
-proc_stat(long pid, char *state, unsigned long long *start)
+int
+sl_proc_stat(long pid, char *state, long *ppid, long *pgid,
+    unsigned long long *start)
 {
 	char	p[64], buf[1024], *rp;
 	ssize_t	n;
@@ -77,14 +80,22 @@ proc_stat(long pid, char *state, unsigned long long *start)
 	if (n <= 0)
 		return -1;
 	buf[n] = '\0';
-	/* "pid (comm) S ...": fields counted after the last ')', which
-	 * comm may contain; state is field 3, starttime field 22 */
+	/* "pid (comm) S ppid pgrp ...": fields counted after the last ')',
+	 * which comm may contain; state is field 3, ppid 4, pgrp 5,
+	 * starttime 22 */
 	if ((rp = strrchr(buf, ')')) == NULL || rp[1] != ' ')
 		return -1;
-	*state = rp[2];
-	for (i = 2; i < 22 && rp != NULL; i++)
+	if (state != NULL)
+		*state = rp[2];
+	for (i = 2; i < 22 && rp != NULL; i++) {
 		rp = strchr(rp + 1, ' ');
-	*start = rp != NULL ? strtoull(rp + 1, NULL, 10) : 0;
+		if (rp != NULL && i == 3 && ppid != NULL)
+			*ppid = strtol(rp + 1, NULL, 10);
+		if (rp != NULL && i == 4 && pgid != NULL)
+			*pgid = strtol(rp + 1, NULL, 10);
+	}
+	if (start != NULL)
+		*start = rp != NULL ? strtoull(rp + 1, NULL, 10) : 0;
 	return 0;
 }
 
@@ -93,15 +104,123 @@ static unsigned long long
 proc_start(long pid)
 {
 	unsigned long long t;
-	char	st;
 
-	return proc_stat(pid, &st, &t) == 0 ? t : 0;
+	return sl_proc_stat(pid, NULL, NULL, NULL, &t) == 0 ? t : 0;
 }
 
-/* sl_lease_write - publish the lease of a run directory */
+/*
+ * sl_group_alive - has process group pgid a member that is not a zombie?
+ * kill(-pgid, 0) alone counts zombies, which an init that reaps late
+ * (a container's) keeps for a while: a zombie runs nothing, so when the
+ * group still answers, /proc is scanned for a live member.
+ */
+int
+sl_group_alive(long pgid)
+{
+	struct dirent *de;
+	long	g;
+	char	st;
+	DIR    *d;
+	int	alive = 0;
+
+	if (pgid <= 1)
+		return 0;
+	if (kill(-(pid_t)pgid, 0) < 0 && errno == ESRCH)
+		return 0;
+	if ((d = opendir("/proc")) == NULL)
+		return 1;	/* cannot tell: alive */
+	while (!alive && (de = readdir(d)) != NULL)
+		if (de->d_name[0] >= '1' && de->d_name[0] <= '9' &&
+		    sl_proc_stat(strtol(de->d_name, NULL, 10), &st, NULL, &g,
+		    NULL) == 0 && g == pgid && st != 'Z' && st != 'X')
+			alive = 1;
+	closedir(d);
+	return alive;
+}
+
+/* ---- the exit record ---- */
+
+/*
+ * sl_exit_write - the recorder's durable note of how the command of
+ * attempt N ended: "attempt", "pid", "status" (the raw wait status) and
+ * the trailer, written under a private name, fsynced, renamed to "exit"
+ * and the directory fsynced, all through dirfd (the run's directory,
+ * opened when the attempt began: a crash detector may rename it).
+ */
+int
+sl_exit_write(int dirfd, long attempt, long pid, int status)
+{
+	char	buf[256], name[64];
+	int	fd, len, saved;
+
+	len = snprintf(buf, sizeof(buf), "attempt = %ld\npid = %ld\n"
+	    "status = %d\n%s", attempt, pid, status, SL_INI_TRAILER);
+	snprintf(name, sizeof(name), ".exit.%ld", (long)getpid());
+	(void)unlinkat(dirfd, name, 0);	/* ours: our pid */
+	fd = openat(dirfd, name, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW |
+	    O_CLOEXEC, 0644);
+	if (fd < 0)
+		return -1;
+	if (write(fd, buf, (size_t)len) != len || fsync(fd) < 0) {
+		saved = errno != 0 ? errno : EIO;
+		close(fd);
+		(void)unlinkat(dirfd, name, 0);
+		errno = saved;
+		return -1;
+	}
+	if (close(fd) < 0 || renameat(dirfd, name, dirfd, "exit") < 0) {
+		saved = errno;
+		(void)unlinkat(dirfd, name, 0);
+		errno = saved;
+		return -1;
+	}
+	(void)fsync(dirfd);	/* the rename itself, durably */
+	return 0;
+}
+
+/* sl_exit_read - the status recorded for attempt: 0, or -1 (none, torn,
+ * another attempt's) */
+int
+sl_exit_read(int dirfd, long attempt, int *status)
+{
+	char	buf[512], v[64];
+	size_t	tl = strlen(SL_INI_TRAILER);
+	ssize_t	n;
+	long	a, x;
+	int	fd;
+
+	if ((fd = openat(dirfd, "exit", O_RDONLY | O_NOFOLLOW | O_NONBLOCK |
+	    O_CLOEXEC)) < 0)
+		return -1;
+	n = read(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	if (n <= 0 || (size_t)n < tl)
+		return -1;
+	buf[n] = '\0';
+	if (strcmp(buf + n - tl, SL_INI_TRAILER) != 0)
+		return -1;
+	sl_kv_get(buf, "attempt", v, sizeof(v));
+	if (sl_num_parse(v, 1, LONG_MAX, &a) < 0 || a != attempt)
+		return -1;
+	sl_kv_get(buf, "status", v, sizeof(v));
+	if (sl_num_parse(v, 0, INT_MAX, &x) < 0)
+		return -1;
+	*status = (int)x;
+	return 0;
+}
+
+/* sl_lease_write - publish the lease of a run directory (no recorder) */
 int
 sl_lease_write(const char *dir, time_t deadline, const char *host, long sup,
     long pid)
+{
+	return sl_lease_put(dir, deadline, host, sup, 0, pid);
+}
+
+/* sl_lease_put - publish the lease: supervisor, recorder, command */
+int
+sl_lease_put(const char *dir, time_t deadline, const char *host, long sup,
+    long rec, long pid)
 {
 	struct sl_buf b = { 0 };
 	char   *tmp, *to, name[64];
@@ -110,11 +229,15 @@ sl_lease_write(const char *dir, time_t deadline, const char *host, long sup,
 	sl_buf_printf(&b, "deadline = %lld\n", (long long)deadline);
 	sl_ini_put(&b, "host", host);
 	sl_buf_printf(&b, "supervisor = %ld\npid = %ld\n", sup, pid);
+	if (rec > 0)
+		sl_buf_printf(&b, "recorder = %ld\n", rec);
 	/* which boot, and when these pids started: a pid reused after a
 	 * reboot or a wrap is not the process the lease names */
 	sl_ini_put(&b, "boot", boot_id());
 	sl_buf_printf(&b, "supervisor_start = %llu\npid_start = %llu\n",
 	    proc_start(sup), proc_start(pid));
+	if (rec > 0)
+		sl_buf_printf(&b, "recorder_start = %llu\n", proc_start(rec));
 	sl_buf_puts(&b, SL_INI_TRAILER);
 	/* the agent writes the first lease, the supervisor the rest: each
 	 * its own scratch name */
@@ -160,6 +283,10 @@ sl_lease_read(const char *dir, struct sl_lease *l)
 			l->sup_start = strtoull(v, NULL, 10);
 			sl_kv_get(text, "pid_start", v, sizeof(v));
 			l->pid_start = strtoull(v, NULL, 10);
+			sl_kv_get(text, "recorder", v, sizeof(v));
+			l->rec = strtol(v, NULL, 10);
+			sl_kv_get(text, "recorder_start", v, sizeof(v));
+			l->rec_start = strtoull(v, NULL, 10);
 			rc = 0;
 		}
 	}
@@ -168,26 +295,28 @@ sl_lease_read(const char *dir, struct sl_lease *l)
 }
 
 /*
- * dead - is process pid gone?  A zombie counts as gone: its parent (an
- * agent, or an init that reaps late) has not collected it yet, but it
- * renews nothing.
+ * dead - is process pid, started at start (0: unknown), gone?  A zombie
+ * counts as gone: its parent (an agent, or an init that reaps late) has
+ * not collected it yet, but it renews and records nothing.
  */
 static int
-dead(long pid, const struct sl_lease *l)
+dead(long pid, unsigned long long start, const struct sl_lease *l)
 {
 	unsigned long long t;
 	char	st;
 
+	if (pid <= 0)
+		return 1;
 	if (l->boot[0] != '\0' && boot_id()[0] != '\0' &&
 	    strcmp(l->boot, boot_id()) != 0)
 		return 1;	/* the host rebooted since: all of it died */
 	if (kill((pid_t)pid, 0) < 0)
 		return errno == ESRCH;
-	if (proc_stat(pid, &st, &t) < 0)
+	if (sl_proc_stat(pid, &st, NULL, NULL, &t) < 0)
 		return 0;	/* alive, as far as we can tell */
 	/* a zombie renews nothing; a pid started at another time was
 	 * reused */
-	return st == 'Z' || (l->sup_start != 0 && t != l->sup_start);
+	return st == 'Z' || (start != 0 && t != start);
 }
 
 /*
@@ -202,29 +331,131 @@ same_group(const struct sl_lease *l)
 {
 	unsigned long long t;
 
+	if (l->pid <= 1)
+		return 0;
 	if (l->boot[0] != '\0' && strcmp(l->boot, boot_id()) != 0)
 		return 0;
 	t = proc_start(l->pid);
 	return t == 0 || l->pid_start == 0 || t == l->pid_start;
 }
 
-/* end_crashed - the run in priv (ours) crashed: retry it or end it */
+/* nap - sleep ms milliseconds */
+static void
+nap(long ms)
+{
+	struct timespec ts = { ms / 1000, (ms % 1000) * 1000000L };
+
+	(void)nanosleep(&ts, NULL);
+}
+
+/* what settle found */
+struct settled {
+	int	found;		/* status is the command's, as recorded */
+	int	status;
+	int	killed;		/* we sent the command's group SIGKILL */
+	int	left;		/* a process of the run outlived the bound */
+};
+
+/*
+ * settle - the run in priv (ours now) crashed on this host: see that no
+ * process of its attempt is left, and find how its command ended if that
+ * was recorded (see spool-layout.md, "Starting, supervising, crashing").
+ *   1. a supervisor still alive (stopped, blocked: its lease ran out) gets
+ *      SIGKILL;
+ *   2. an `exit` record of this attempt: the command ended, that is how;
+ *   3. else, a live recorder: SIGKILL to the command's group, SIGUSR1 to
+ *      the recorder (which kills the group it made, even one whose pid
+ *      the lease does not name yet), then wait, up to bound seconds, for
+ *      the recorder to record the end and exit; still alive: SIGKILL;
+ *   4. SIGKILL to the group, and wait up to bound seconds until it has no
+ *      live member.
+ * Every pid is checked against the lease's boot id and start times.
+ */
+static void
+settle(const char *priv, const struct sl_lease *l, long attempt, long bound,
+    struct settled *o)
+{
+	time_t	end;
+	int	dfd;
+
+	memset(o, 0, sizeof(*o));
+	if (l->sup > 0 && !dead(l->sup, l->sup_start, l))
+		(void)kill((pid_t)l->sup, SIGKILL);
+	dfd = open(priv, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	if (dfd >= 0 && sl_exit_read(dfd, attempt, &o->status) == 0)
+		o->found = 1;
+	if (!o->found && l->rec > 0 && !dead(l->rec, l->rec_start, l)) {
+		if (same_group(l)) {
+			(void)kill(-(pid_t)l->pid, SIGKILL);
+			o->killed = 1;
+		}
+		(void)kill((pid_t)l->rec, SIGUSR1);
+		o->killed = 1;
+		end = time(NULL) + bound;
+		/* RACE: the recorder may be writing `exit` as we look: it
+		 * renames a whole file, so we see all of it or none */
+		while (!dead(l->rec, l->rec_start, l) && time(NULL) < end)
+			nap(20);
+		if (!dead(l->rec, l->rec_start, l)) {
+			sl_log(SL_WARNING, "the exit recorder (pid %ld) of the "
+			    "run in %s did not end within %ld s: SIGKILL", l->rec,
+			    priv, bound);
+			(void)kill((pid_t)l->rec, SIGKILL);
+		}
+		if (dfd >= 0 && sl_exit_read(dfd, attempt, &o->status) == 0)
+			o->found = 1;
+	}
+	if (dfd >= 0)
+		close(dfd);
+	if (same_group(l)) {
+		/* RACE: the group's id cannot be given to a new process while
+		 * the group has members, and same_group() checked that its
+		 * leader, if any, is the run's */
+		if (sl_group_alive(l->pid)) {
+			(void)kill(-(pid_t)l->pid, SIGKILL);
+			o->killed = 1;
+		}
+		end = time(NULL) + bound;
+		while (sl_group_alive(l->pid) && time(NULL) < end)
+			nap(20);
+		if (sl_group_alive(l->pid)) {
+			o->left = 1;
+			sl_log(SL_WARNING, "process group %ld of the run in %s "
+			    "still has live processes %ld s after SIGKILL (stuck "
+			    "in the kernel?): the run is not retried", l->pid,
+			    priv, bound);
+		}
+	}
+}
+
+/*
+ * end_crashed - the run in priv (ours) crashed: settle its processes if
+ * they were on this host (l, NULL: unknown), then end it with its
+ * command's recorded status if there is one, else Crashed; retry it
+ * while it has retries left, unless a process of it is still alive.
+ */
 static int
 end_crashed(const struct sl_spool *sp, const char *pool, const char *priv,
-    const char *token, const char *why)
+    const char *token, const char *why, const struct sl_lease *l,
+    long bound)
 {
 	struct sl_runspec r;
-	char	id[SL_UUID_LEN + 1], *p, *text, v[64], t[40];
-	char	msg[SL_ERR_MAX + 200];
+	struct settled o;
+	char	id[SL_UUID_LEN + 1], *p, *text, v[64], t[40], m[SL_ERR_MAX];
+	char	msg[SL_ERR_MAX + 400], full[SL_ERR_MAX + 200];
+	enum sl_state st = SL_CRASHED;
 	time_t	started = 0, when;
 	ssize_t	n;
-	int	rc = -1;
+	long	attempt = 0;
+	int	rc = -1, code = -1, parsed = 0, dfd;
 
 	sl_token_parse(token, NULL, id);
 	p = sl_path(priv, "start.ini", (char *)NULL);
 	if (sl_read_file(p, &text, 4096) >= 0) {
 		sl_kv_get(text, "started", v, sizeof(v));
 		(void)sl_time_parse(v, 0, &started);
+		sl_kv_get(text, "attempt", v, sizeof(v));
+		(void)sl_num_parse(v, 1, LONG_MAX, &attempt);
 		free(text);
 	}
 	free(p);
@@ -235,28 +466,66 @@ end_crashed(const struct sl_spool *sp, const char *pool, const char *priv,
 	if (n >= 0) {
 		char	e[SL_ERR_MAX];
 
-		if (sl_runspec_parse(text, (size_t)n, 0, 1, &r, e, sizeof(e)) == 0 &&
-		    r.attempt <= r.retries) {
-			when = time(NULL) + r.retry_delay;
-			snprintf(msg, sizeof(msg), "Attempt %ld of %ld crashed: %s; "
-			    "retrying at %s", r.attempt, r.retries + 1, why,
-			    sl_time_fmt(when, t, sizeof(t)));
-			rc = sl_run_requeue(sp, pool, priv, token, &r, when, -1,
-			    msg);
-			if (rc == 0)
-				sl_log(SL_WARNING, "Flow run '%s' crashed (%s); "
-				    "AwaitingRetry", id, why);
-			sl_runspec_free(&r);
-			free(text);
-			return rc;
-		}
-		sl_runspec_free(&r);
+		parsed = sl_runspec_parse(text, (size_t)n, 0, 1, &r, e,
+		    sizeof(e)) == 0;
 		free(text);
+		if (parsed)
+			attempt = r.attempt;
 	}
-	snprintf(msg, sizeof(msg), "Crashed: %s", why);
-	rc = sl_run_finish(sp, pool, priv, id, SL_CRASHED, -1, started, msg);
+	memset(&o, 0, sizeof(o));
+	if (l != NULL)
+		settle(priv, l, attempt, bound, &o);
+	else if ((dfd = open(priv, O_RDONLY | O_DIRECTORY | O_NOFOLLOW |
+	    O_CLOEXEC)) >= 0) {
+		/* another host's run: its recorder may have written how the
+		 * command ended before the host went */
+		o.found = sl_exit_read(dfd, attempt, &o.status) == 0;
+		close(dfd);
+	}
+	snprintf(full, sizeof(full), "%s", why);
+	if (o.found) {
+		st = sl_status_state(o.status, &code, m, sizeof(m));
+		if (o.killed && WIFSIGNALED(o.status) &&
+		    WTERMSIG(o.status) == SIGKILL) {
+			st = SL_CRASHED;
+			code = -1;
+			snprintf(full, sizeof(full), "%s; its command was killed",
+			    why);
+		} else
+			snprintf(full, sizeof(full), "%s after its command "
+			    "ended (%s)", why, st == SL_COMPLETED ? "exit code 0" :
+			    m);
+	}
+	if (o.left)
+		snprintf(full + strlen(full), sizeof(full) - strlen(full), "; "
+		    "processes of its command were still alive %ld s after "
+		    "SIGKILL, so it is not retried", bound);
+	if (parsed && !o.left && (st == SL_FAILED || st == SL_CRASHED) &&
+	    r.attempt <= r.retries) {
+		when = time(NULL) + r.retry_delay;
+		snprintf(msg, sizeof(msg), "Attempt %ld of %ld %s: %s; "
+		    "retrying at %s", r.attempt, r.retries + 1,
+		    st == SL_CRASHED ? "crashed" : "failed", full,
+		    sl_time_fmt(when, t, sizeof(t)));
+		rc = sl_run_requeue(sp, pool, priv, token, &r, when, code, msg);
+		if (rc == 0)
+			sl_log(SL_WARNING, "Flow run '%s' %s (%s); "
+			    "AwaitingRetry", id, st == SL_CRASHED ? "crashed" :
+			    "failed", full);
+		sl_runspec_free(&r);
+		return rc;
+	}
+	if (parsed)
+		sl_runspec_free(&r);
+	if (st == SL_CRASHED)
+		snprintf(msg, sizeof(msg), "Crashed: %s", full);
+	else
+		snprintf(msg, sizeof(msg), "%s: %s",
+		    sl_state_names[st], full);
+	rc = sl_run_finish(sp, pool, priv, id, st, code, started, msg);
 	if (rc == 0)
-		sl_log(SL_WARNING, "Flow run '%s' crashed: %s", id, why);
+		sl_log(SL_WARNING, "Flow run '%s' %s: %s", id, st == SL_CRASHED ?
+		    "crashed" : "ended", full);
 	return rc;
 }
 
@@ -283,7 +552,7 @@ sl_recover_running(const struct sl_spool *sp, const char *pool, time_t now,
     long lease)
 {
 	struct dirent *de;
-	struct sl_lease l;
+	struct sl_lease l, pl;
 	char   *rd, *dir, *priv, why[600], t[40], tok[128];
 	const char *ft;
 	long	fixed = 0;
@@ -305,9 +574,18 @@ sl_recover_running(const struct sl_spool *sp, const char *pool, time_t now,
 			why[0] = '\0';
 			if (rc < 0)
 				snprintf(why, sizeof(why), "it has no lease");
-			else if (rc == 0 && local && l.sup > 0 && dead(l.sup, &l))
+			else if (rc == 0 && local && l.sup > 0 &&
+			    dead(l.sup, l.sup_start, &l))
 				snprintf(why, sizeof(why), "its supervisor (pid "
 				    "%ld on %s) died", l.sup, l.host);
+			else if (rc == 0 && local && l.sup > 0 &&
+			    now > l.deadline + lease)
+				/* alive, but stopped or blocked: judged by
+				 * its lease as on any other host */
+				snprintf(why, sizeof(why), "its supervisor (pid "
+				    "%ld on %s) stopped renewing its lease (due "
+				    "%s) and was killed", l.sup, l.host,
+				    sl_time_fmt(l.deadline, t, sizeof(t)));
 			else if (rc == 0 && !local && now > l.deadline + lease)
 				snprintf(why, sizeof(why), "host %s stopped "
 				    "renewing its lease (due %s)", l.host,
@@ -317,24 +595,27 @@ sl_recover_running(const struct sl_spool *sp, const char *pool, time_t now,
 				snprintf(why, sizeof(why), "it never got a "
 				    "supervisor (agent on %s died starting it)",
 				    l.host);
+			/* what is left of the run on this host dies with
+			 * it, before it is retried or ended (settle) */
 			if (why[0] != '\0' &&
-			    (priv = take(rd, dir, now, de->d_name)) != NULL) {
-				/* what is left of the run on this host dies
-				 * with it: a retry must not run beside it */
-				if (local && l.pid > 1 && same_group(&l))
-					(void)kill(-(pid_t)l.pid, SIGKILL);
-				if (end_crashed(sp, pool, priv, de->d_name, why) == 0)
-					fixed++;
-			}
+			    (priv = take(rd, dir, now, de->d_name)) != NULL &&
+			    end_crashed(sp, pool, priv, de->d_name, why,
+			    local ? &l : NULL, lease) == 0)
+				fixed++;
 		} else if ((ft = sl_flight_parse(de->d_name, "crash",
 		    &born)) != NULL) {
-			/* a detector died while ending this run */
+			/* a detector died while ending this run: its lease
+			 * came along, so this host's leftovers are found */
 			snprintf(tok, sizeof(tok), "%s", ft);
 			if (now - born > 10 * lease &&
-			    (priv = take(rd, dir, now, tok)) != NULL &&
-			    end_crashed(sp, pool, priv, tok, "its supervisor "
-			    "died, and so did the process ending it") == 0)
-				fixed++;
+			    (priv = take(rd, dir, now, tok)) != NULL) {
+				rc = sl_lease_read(priv, &pl);
+				local = rc == 0 && strcmp(pl.host, sl_host()) == 0;
+				if (end_crashed(sp, pool, priv, tok, "its supervisor "
+				    "died, and so did the process ending it",
+				    local ? &pl : NULL, lease) == 0)
+					fixed++;
+			}
 		}
 		free(priv);
 		free(dir);

@@ -395,6 +395,7 @@ struct sl_started {
 	char	why[SL_ERR_MAX];
 };
 
+enum sl_state sl_status_state(int status, int *code, char *msg, size_t);
 enum sl_start sl_run_start(const struct sl_spool *, const struct sl_config *,
 	    const struct sl_agent *, const struct sl_pool *, const char *token,
 	    time_t now, struct sl_started *);
@@ -404,13 +405,24 @@ enum sl_start sl_run_start(const struct sl_spool *, const struct sl_config *,
 struct sl_lease {
 	time_t	deadline;
 	char	host[256];
-	long	sup, pid;
+	long	sup, pid;		/* supervisor; command (its group) */
+	long	rec;			/* the exit recorder (0: none yet) */
 	char	boot[64];		/* the writer's boot id */
 	unsigned long long sup_start, pid_start; /* /proc start times */
+	unsigned long long rec_start;
 };
 
 int	sl_lease_write(const char *dir, time_t deadline, const char *host,
 	    long sup, long pid);
+int	sl_lease_put(const char *dir, time_t deadline, const char *host,
+	    long sup, long rec, long pid);
+/* the exit record: the command's raw wait status, by attempt */
+int	sl_exit_write(int dirfd, long attempt, long pid, int status);
+int	sl_exit_read(int dirfd, long attempt, int *status);
+/* /proc: a process's state letter, parent, group and start time */
+int	sl_proc_stat(long pid, char *state, long *ppid, long *pgid,
+	    unsigned long long *start);
+int	sl_group_alive(long pgid);	/* a live (not zombie) member? */
 int	sl_lease_read(const char *dir, struct sl_lease *);
 long	sl_recover_running(const struct sl_spool *, const char *pool,
 	    time_t now, long lease);

@@ -25,6 +25,7 @@
  * another attempt or moves it to done/ (sl_run_finish).  If it dies, the
  * lease stops being renewed and crash detection (lease.c) ends the run.
  */
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <grp.h>
@@ -32,9 +33,11 @@
 #include <pwd.h>
 #include <signal.h>
 #include <spawn.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -269,6 +272,8 @@ spawn(const struct sup *s, const char *cwd, int logfd, char **env,
 		sigprocmask(SIG_SETMASK, &none, NULL);
 		signal(SIGPIPE, SIG_DFL);
 		signal(SIGHUP, SIG_DFL);
+		signal(SIGTERM, SIG_DFL);	/* the recorder ignores them */
+		signal(SIGINT, SIG_DFL);
 		if (setpgid(0, 0) < 0)
 			goto fail;
 		stage = 1;
@@ -324,20 +329,240 @@ mono_ms(void)
 	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
+/* how long a sweep may take before it gives up, loudly */
+#define SWEEP_MAX	60
+
+/* renew - rewrite the lease if it is time; -1 if the run directory is
+ * gone (crash detection took the run) */
+struct renewal {
+	const struct sup *s;
+	time_t	next;
+	long	rec, pid;
+};
+
+static int
+renew(struct renewal *rn)
+{
+	struct stat st;
+	time_t	now = time(NULL);
+
+	if (rn == NULL || now < rn->next)
+		return 0;
+	/* RACE: a renewal that fails (EIO on a cut link) is retried next
+	 * second; the lease is generous */
+	if (sl_lease_put(rn->s->dir, now + rn->s->cf->lease, sl_host(),
+	    (long)getpid(), rn->rec, rn->pid) == 0)
+		rn->next = now + rn->s->cf->heartbeat;
+	else if (errno == ENOENT && lstat(rn->s->dir, &st) < 0 &&
+	    errno == ENOENT)
+		return -1;
+	return 0;
+}
+
+/*
+ * kill_children - SIGKILL every child of this process (as a subreaper,
+ * the orphans of the command's tree, also those that left its group with
+ * setsid): from /proc/self/task/TID/children, or, on a kernel without
+ * it, a scan of /proc for our pid as parent.  Returns how many.
+ */
+static int
+kill_children(void)
+{
+	struct dirent *de;
+	char	p[64], buf[4096], *c, *e;
+	long	pid, ppid, me = (long)getpid();
+	ssize_t	n;
+	DIR    *d;
+	int	fd, k = 0;
+
+	snprintf(p, sizeof(p), "/proc/self/task/%ld/children", me);
+	if ((fd = open(p, O_RDONLY | O_CLOEXEC)) >= 0) {
+		n = read(fd, buf, sizeof(buf) - 1);
+		close(fd);
+		if (n >= 0) {
+			buf[n] = '\0';
+			for (c = buf; (pid = strtol(c, &e, 10)) > 0; c = e)
+				if (kill((pid_t)pid, SIGKILL) == 0)
+					k++;
+			/* RACE: a full buffer lists some children only:
+			 * the caller loops until none is left */
+			return k;
+		}
+	}
+	if ((d = opendir("/proc")) == NULL)
+		return 0;
+	while ((de = readdir(d)) != NULL)
+		if (de->d_name[0] >= '1' && de->d_name[0] <= '9' &&
+		    sl_proc_stat(pid = strtol(de->d_name, NULL, 10), NULL, &ppid,
+		    NULL, NULL) == 0 && ppid == me &&
+		    kill((pid_t)pid, SIGKILL) == 0)
+			k++;
+	closedir(d);
+	return k;
+}
+
+/*
+ * sweep - after the command's leader ended: SIGKILL its process group and
+ * every child of ours (orphans of its tree reparent to us, subreaper),
+ * reap, and again, until the group is empty and we have no child.  0, or
+ * -1 if something was still alive after SWEEP_MAX seconds.  rn (or NULL)
+ * keeps the lease renewed meanwhile.
+ */
+static int
+sweep(pid_t pgid, struct renewal *rn)
+{
+	struct timespec ms10 = { 0, 10000000L };
+	time_t	limit = time(NULL) + SWEEP_MAX;
+	sigset_t chld;
+	pid_t	w;
+
+	sigemptyset(&chld);
+	sigaddset(&chld, SIGCHLD);
+	for (;;) {
+		/* RACE: pgid cannot name another group while ours has a
+		 * member; once it has none we stop before killing again */
+		if (pgid > 1 && kill(-pgid, SIGKILL) < 0 && errno == ESRCH)
+			pgid = 0;
+		(void)kill_children();
+		while ((w = waitpid(-1, NULL, WNOHANG)) > 0)
+			;
+		if (w < 0 && errno == ECHILD && (pgid <= 1 ||
+		    (kill(-pgid, 0) < 0 && errno == ESRCH)))
+			return 0;
+		if (time(NULL) >= limit)
+			return -1;
+		(void)renew(rn);
+		(void)sigtimedwait(&chld, NULL, &ms10);
+	}
+}
+
+/* what the recorder tells its supervisor, twice */
+struct started_msg {
+	pid_t	pid;			/* the command; -1: not started */
+	char	why[SL_ERR_MAX];
+};
+struct ended_msg {
+	int	status;			/* the command's raw wait status */
+	int	recorded;		/* `exit` written */
+	int	left;			/* the sweep gave up */
+};
+
+/*
+ * recorder - the exit recorder (H): between the supervisor and the
+ * command, in neither's process group, deaf to SIGTERM, SIGINT and
+ * SIGHUP.  Waits for the supervisor's go (the lease names H by then),
+ * starts the command, tells the supervisor its pid, waits for it, writes
+ * its status durably into the run directory (dfd), sweeps what is left of
+ * its tree, tells the supervisor, exits.  SIGUSR1 (crash detection,
+ * when the supervisor is dead): kill the command's group now.
+ */
+static _Noreturn void
+recorder(const struct sup *s, int dfd, int go, int rep, const char *cwd,
+    int logfd, char **env)
+{
+	struct started_msg sm;
+	struct ended_msg em;
+	struct timespec sec = { 1, 0 };
+	sigset_t set;
+	pid_t	c, w;
+	ssize_t	n;
+	char	b;
+	int	st = 0;
+
+	(void)prctl(PR_SET_CHILD_SUBREAPER, 1L, 0L, 0L, 0L);
+	signal(SIGTERM, SIG_IGN);
+	signal(SIGINT, SIG_IGN);
+	signal(SIGHUP, SIG_IGN);
+	/* SIGCHLD and SIGUSR1 are blocked (by the supervisor, before the
+	 * fork): taken with sigtimedwait, no handler, no lost wakeup */
+	sigemptyset(&set);
+	sigaddset(&set, SIGCHLD);
+	sigaddset(&set, SIGUSR1);
+	b = '\0';
+	while ((n = read(go, &b, 1)) < 0 && errno == EINTR)
+		;
+	if (n != 1 || b != 'g')
+		_exit(0);	/* the supervisor died before its lease */
+	close(go);
+	memset(&sm, 0, sizeof(sm));
+	sm.pid = c = spawn(s, cwd, logfd, env, sm.why, sizeof(sm.why));
+	if (write(rep, &sm, sizeof(sm)) < 0)
+		(void)0;	/* the supervisor is gone: we go on */
+	if (c < 0)
+		_exit(127);
+	for (;;) {
+		if ((w = waitpid(c, &st, WNOHANG)) == c)
+			break;
+		if (w < 0 && errno != EINTR) {
+			note(logfd, "the exit recorder lost its command (pid "
+			    "%ld): waitpid: %s", (long)c, strerror(errno));
+			_exit(1);
+		}
+		if (sigtimedwait(&set, NULL, &sec) == SIGUSR1) {
+			(void)kill(-c, SIGKILL);
+			(void)kill(c, SIGKILL);
+		}
+	}
+	memset(&em, 0, sizeof(em));
+	em.status = st;
+	if (sl_exit_write(dfd, s->r->attempt, (long)c, st) == 0)
+		em.recorded = 1;
+	else
+		note(logfd, "cannot record the command's exit status in %s/exit: "
+		    "%s", s->dir, strerror(errno));
+	if (sweep(c, NULL) < 0) {
+		em.left = 1;
+		note(logfd, "WARNING: processes of process group %ld (or its "
+		    "orphans) are still alive %d s after SIGKILL", (long)c,
+		    SWEEP_MAX);
+	}
+	if (write(rep, &em, sizeof(em)) < 0)
+		(void)0;	/* the supervisor reads `exit` instead */
+	_exit(0);
+}
+
+/*
+ * sl_status_state - the state a command's raw wait status ends its
+ * attempt in (0 Completed, other exits Failed, a signal Crashed with exit
+ * code 128 + N), its exit code, and a message ("" for Completed).
+ */
+enum sl_state
+sl_status_state(int status, int *code, char *msg, size_t len)
+{
+	*code = WIFEXITED(status) ? WEXITSTATUS(status) :
+	    WIFSIGNALED(status) ? 128 + WTERMSIG(status) : -1;
+	if (WIFSIGNALED(status)) {
+		snprintf(msg, len, "Killed by signal %d (%s), which sluice did "
+		    "not send", WTERMSIG(status), strsignal(WTERMSIG(status)));
+		return SL_CRASHED;
+	}
+	if (*code == 0) {
+		msg[0] = '\0';
+		return SL_COMPLETED;
+	}
+	snprintf(msg, len, "Exited with code %d", *code);
+	return SL_FAILED;
+}
+
 /* supervise - the supervisor process; never returns */
 static _Noreturn void
 supervise(struct sup *s)
 {
-	char	why[SL_ERR_MAX], msg[SL_ERR_MAX], t[40], *lp, *cp, **env;
+	char	msg[SL_ERR_MAX], t[40], *lp, *cp, **env, b = 'g';
 	const char *cwd;
+	struct started_msg sm;
+	struct ended_msg em;
+	struct renewal rn;
 	enum sl_state st;
 	enum why asked = NONE;
 	sigset_t set;
 	struct timespec sec = { 1, 0 };
-	time_t	started, now, renew, kill_at = 0;
+	time_t	started, now, kill_at = 0;
 	long long t0, left;
-	pid_t	child, w;
-	int	logfd, fd, status = 0, killed = 0, code = -1, lost = 0;
+	pid_t	child = -1, rec, w;
+	ssize_t	n;
+	int	logfd, fd, dfd, go[2], rep[2], status = 0, ws, killed = 0;
+	int	code = -1, lost = 0, rec_done = 0, have = 0, leftover = 0;
 
 	(void)setsid();		/* no longer in the agent's session */
 	signal(SIGTERM, SIG_DFL);
@@ -351,6 +576,9 @@ supervise(struct sup *s)
 		(void)dup2(fd, 2);
 	}
 	(void)close_range(3, ~0U, 0);	/* the agent's inotify, pipes */
+	/* orphans of the command's tree come to us (or to the recorder,
+	 * while it lives), so that none outlives the attempt */
+	(void)prctl(PR_SET_CHILD_SUBREAPER, 1L, 0L, 0L, 0L);
 	lp = sl_path(s->dir, "log", (char *)NULL);
 	cp = sl_path(s->dir, "cancel", (char *)NULL);
 	logfd = open(lp, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
@@ -360,32 +588,93 @@ supervise(struct sup *s)
 		(void)0;	/* the log stays root's; the run still writes it */
 	sigemptyset(&set);
 	sigaddset(&set, SIGCHLD);
+	sigaddset(&set, SIGUSR1);	/* the recorder's, inherited blocked */
 	sigprocmask(SIG_BLOCK, &set, NULL);
+	sigdelset(&set, SIGUSR1);
 	env = build_env(s);
 	cwd = s->r->cwd != NULL ? s->r->cwd : s->home;
 	started = time(NULL);
 	t0 = mono_ms();
+	memset(&rn, 0, sizeof(rn));
+	rn.s = s;
 	/* the supervisor is alive before the command starts: a spawn that
 	 * blocks (a hung cwd) must not look like a start that never was */
-	(void)sl_lease_write(s->dir, started + s->cf->lease, sl_host(),
-	    (long)getpid(), 0);
-	child = spawn(s, cwd, logfd, env, why, sizeof(why));
-	if (child < 0) {
-		note(logfd, "%s", why);
+	(void)sl_lease_put(s->dir, started + s->cf->lease, sl_host(),
+	    (long)getpid(), 0, 0);
+	/* the directory, by descriptor: crash detection may rename it */
+	dfd = open(s->dir, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	if (dfd < 0 || pipe2(go, O_CLOEXEC) < 0 || pipe2(rep, O_CLOEXEC) < 0) {
+		snprintf(msg, sizeof(msg), "Could not start: cannot open %.300s "
+		    "or make a pipe: %s", s->dir, strerror(errno));
+		note(logfd, "%s", msg + strlen("Could not start: "));
 		st = SL_FAILED;
-		snprintf(msg, sizeof(msg), "Could not start: %.450s", why);
 		goto ended;
 	}
-	(void)sl_lease_write(s->dir, started + s->cf->lease, sl_host(),
-	    (long)getpid(), (long)child);
-	renew = started + s->cf->heartbeat;
+	if ((rec = fork()) < 0) {
+		snprintf(msg, sizeof(msg), "Could not start: fork: %s",
+		    strerror(errno));
+		note(logfd, "%s", msg + strlen("Could not start: "));
+		st = SL_FAILED;
+		goto ended;
+	}
+	if (rec == 0) {
+		close(go[1]);
+		close(rep[0]);
+		recorder(s, dfd, go[0], rep[1], cwd, logfd, env);
+	}
+	close(go[0]);
+	close(rep[1]);
+	/* the lease names the recorder before it starts the command: if we
+	 * die before the go, it starts nothing */
+	rn.rec = (long)rec;
+	(void)sl_lease_put(s->dir, started + s->cf->lease, sl_host(),
+	    (long)getpid(), (long)rec, 0);
+	if (write(go[1], &b, 1) < 0)
+		(void)0;	/* it died: seen below */
+	close(go[1]);
+	while ((n = read(rep[0], &sm, sizeof(sm))) < 0 && errno == EINTR)
+		;
+	if (n != (ssize_t)sizeof(sm) || sm.pid < 0) {
+		if (n != (ssize_t)sizeof(sm))
+			snprintf(sm.why, sizeof(sm.why), "its exit recorder "
+			    "(pid %ld) died", (long)rec);
+		note(logfd, "%s", sm.why);
+		(void)sweep(0, &rn);
+		st = SL_FAILED;
+		snprintf(msg, sizeof(msg), "Could not start: %.450s", sm.why);
+		goto ended;
+	}
+	child = sm.pid;
+	rn.pid = (long)child;
+	(void)sl_lease_put(s->dir, started + s->cf->lease, sl_host(),
+	    (long)getpid(), (long)rec, (long)child);
+	rn.next = started + s->cf->heartbeat;
 	for (;;) {
-		if ((w = waitpid(child, &status, WNOHANG)) == child)
-			break;
-		if (w < 0 && errno != EINTR) {
-			lost = errno;
+		/* as a subreaper we reap the recorder, and the command itself
+		 * (and orphans) if the recorder was killed */
+		while ((w = waitpid(-1, &ws, WNOHANG)) > 0)
+			if (w == rec) {
+				rec_done = 1;
+				if (read(rep[0], &em, sizeof(em)) ==
+				    (ssize_t)sizeof(em)) {
+					status = em.status;
+					leftover = em.left;
+					have = 1;
+				} else if (sl_exit_read(dfd, s->r->attempt,
+				    &status) == 0)
+					have = 1;	/* killed after recording */
+			} else if (w == child) {
+				status = ws;
+				have = 1;
+			}
+		if (rec_done && !have && w < 0 && errno == ECHILD) {
+			/* the recorder reaped the command and was killed
+			 * before it recorded: the status is lost */
+			lost = 1;
 			break;
 		}
+		if (rec_done && have)
+			break;
 		now = time(NULL);
 		if (asked == NONE && exists(cp)) {
 			asked = CANCEL;
@@ -411,23 +700,13 @@ supervise(struct sup *s)
 			(void)kill(-child, SIGKILL);
 			killed = 1;
 		}
-		if (now >= renew) {
-			/* RACE: a renewal that fails (EIO on a cut link) is
-			 * retried next second; the lease is generous */
-			if (sl_lease_write(s->dir, now + s->cf->lease, sl_host(),
-			    (long)getpid(), (long)child) == 0)
-				renew = now + s->cf->heartbeat;
-			else if (errno == ENOENT) {
-				struct stat st;
-
-				/* our directory is gone: crash detection
-				 * took the run (we were cut off past the
-				 * lease); it must not run beside its retry */
-				if (lstat(s->dir, &st) < 0 && errno == ENOENT) {
-					(void)kill(-child, SIGKILL);
-					_exit(0);
-				}
-			}
+		if (renew(&rn) < 0) {
+			/* our directory is gone: crash detection took the
+			 * run (we were cut off, or stopped, past the lease);
+			 * it must not run beside its retry.  The recorder
+			 * records into the renamed directory. */
+			(void)kill(-child, SIGKILL);
+			_exit(0);
 		}
 		sec.tv_sec = 1;
 		sec.tv_nsec = 0;
@@ -437,15 +716,20 @@ supervise(struct sup *s)
 		}
 		(void)sigtimedwait(&set, NULL, &sec);
 	}
-	if (asked != NONE)
-		(void)kill(-child, SIGKILL);	/* what is left of the group */
-	code = WIFEXITED(status) ? WEXITSTATUS(status) :
-	    WIFSIGNALED(status) ? 128 + WTERMSIG(status) : -1;
+	/* nothing of the attempt outlives it: the recorder swept; this
+	 * sweeps what it could not (it was killed) */
+	if (sweep(child, &rn) < 0 || leftover) {
+		leftover = 1;
+		note(logfd, "WARNING: processes of process group %ld (or its "
+		    "orphans) are still alive %d s after SIGKILL; the run is "
+		    "not retried", (long)child, SWEEP_MAX);
+	}
+	st = sl_status_state(status, &code, msg, sizeof(msg));
 	if (lost) {
 		st = SL_CRASHED;
 		code = -1;
-		snprintf(msg, sizeof(msg), "Its exit status was lost: waitpid: "
-		    "%s", strerror(lost));
+		snprintf(msg, sizeof(msg), "Its exit status was lost: its exit "
+		    "recorder (pid %ld) was killed", (long)rec);
 	} else if (asked == CANCEL) {
 		st = SL_CANCELLED;
 		snprintf(msg, sizeof(msg), "Cancelled while running: its "
@@ -454,20 +738,13 @@ supervise(struct sup *s)
 		st = SL_FAILED;
 		snprintf(msg, sizeof(msg), "Timed out after %ld s and was "
 		    "killed (SIGTERM%s)", s->r->timeout, killed ? ", SIGKILL" : "");
-	} else if (WIFSIGNALED(status)) {
-		st = SL_CRASHED;
-		snprintf(msg, sizeof(msg), "Killed by signal %d (%s), which "
-		    "sluice did not send", WTERMSIG(status),
-		    strsignal(WTERMSIG(status)));
-	} else if (code == 0) {
-		st = SL_COMPLETED;
-		msg[0] = '\0';
-	} else {
-		st = SL_FAILED;
-		snprintf(msg, sizeof(msg), "Exited with code %d", code);
 	}
+	if (leftover)
+		snprintf(msg + strlen(msg), sizeof(msg) - strlen(msg), "%s"
+		    "processes of it were still alive %d s after SIGKILL",
+		    msg[0] ? "; " : "", SWEEP_MAX);
 ended:
-	if ((st == SL_FAILED || st == SL_CRASHED) &&
+	if ((st == SL_FAILED || st == SL_CRASHED) && !leftover &&
 	    s->r->attempt <= s->r->retries) {
 		time_t	when = time(NULL) + s->r->retry_delay;
 		char	m2[SL_ERR_MAX + 200];

@@ -29,6 +29,7 @@
  */
 #include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -369,19 +370,103 @@ END_TEST
 
 /* ---- crash detection ---- */
 
+/* a live supervisor on this host is judged by its lease, as on any other
+ * host: alive but not renewing (stopped, a dead mount) past deadline plus
+ * another lease, it is killed and the run crashed */
 START_TEST(test_recover_local_live)
 {
 	struct spec s = { 0 };
 	runid	id;
 	char	tok[128];
+	time_t	dl = now0 + LEASE;
+	pid_t	sup;
+	int	status;
 
-	claimed_running(&s, sl_host(), now0 + LEASE, (long)getpid(), 0, id, tok);
+	sup = fork();
+	ck_assert_int_ge(sup, 0);
+	if (sup == 0) {
+		for (;;)
+			pause();
+	}
+	claimed_running(&s, sl_host(), dl, (long)sup, 0, id, tok);
 	ck_assert_int_eq(sl_recover_running(&sp, P, now0, LEASE), 0);
 	assert_running(tok);
-	/* alive but not renewing (stopped, a dead mount): left alone */
-	ck_assert_int_eq(sl_recover_running(&sp, P, now0 + 100 * LEASE,
-	    LEASE), 0);
+	ck_assert_int_eq(sl_recover_running(&sp, P, dl + LEASE, LEASE), 0);
 	assert_running(tok);
+	ck_assert_int_eq(waitpid(sup, &status, WNOHANG), 0);
+	ck_assert_int_eq(sl_recover_running(&sp, P, dl + LEASE + 1, LEASE), 1);
+	assert_crashed(id, "stopped renewing its lease");
+	ck_assert_int_eq(waitpid(sup, &status, 0), sup);
+	ck_assert(WIFSIGNALED(status));
+	ck_assert_int_eq(WTERMSIG(status), SIGKILL);
+}
+END_TEST
+
+/* the exit record: written whole, read back by attempt only */
+START_TEST(test_exit_record)
+{
+	const char *d = S("x");
+	char	p[4096];
+	int	dfd, st = -1;
+
+	t_mkdir(d);
+	ck_assert_int_ge(dfd = open(d, O_RDONLY | O_DIRECTORY), 0);
+	ck_assert_int_eq(sl_exit_read(dfd, 1, &st), -1);	/* none */
+	ck_assert_int_eq(sl_exit_write(dfd, 2, 1234, 3 << 8), 0);
+	ck_assert_int_eq(sl_exit_read(dfd, 2, &st), 0);
+	ck_assert_int_eq(st, 3 << 8);
+	ck_assert_int_eq(sl_exit_read(dfd, 1, &st), -1);	/* attempt 1's? no */
+	ck_assert_int_eq(sl_exit_read(dfd, 3, &st), -1);
+	ck_assert_int_eq(n_in(d, 1), 1);	/* no scratch name left */
+	snprintf(p, sizeof(p), "%s/exit", d);
+	t_write(p, "attempt = 2\nstatus = 0\n", 24);	/* torn */
+	ck_assert_int_eq(sl_exit_read(dfd, 2, &st), -1);
+	close(dfd);
+}
+END_TEST
+
+/* exit_in - write an exit record for attempt into running/tok */
+static void
+exit_in(const char *tok, long attempt, int status)
+{
+	int	dfd = open(running(tok), O_RDONLY | O_DIRECTORY);
+
+	ck_assert_int_ge(dfd, 0);
+	ck_assert_int_eq(sl_exit_write(dfd, attempt, 99999, status), 0);
+	close(dfd);
+}
+
+/* a dead supervisor whose command's end was recorded: the run ends as
+ * the command did, and is not run again */
+START_TEST(test_recover_recorded)
+{
+	struct spec s = { .retries = 1 };
+	runid	id, id2, id3;
+	char	tok[128], v[600];
+	const char *dd;
+
+	claimed_running(&s, sl_host(), now0 + LEASE, dead_pid(), 0, id, tok);
+	exit_in(tok, 1, 0);
+	ck_assert_int_eq(sl_recover_running(&sp, P, now0, LEASE), 1);
+	dd = S("pools/" P "/done/%s.Completed", id);
+	ck_assert_msg(t_exists(dd), "not Completed");
+	result(dd, "exit_code", v, sizeof(v));
+	ck_assert_str_eq(v, "0");
+	ck_assert_int_eq(sl_slots_held(&sp, P, NULL), 0);
+	/* exit 3, no retries left: Failed with code 3, not Crashed */
+	s.retries = 0;
+	claimed_running(&s, sl_host(), now0 + LEASE, dead_pid(), 0, id2, tok);
+	exit_in(tok, 1, 3 << 8);
+	ck_assert_int_eq(sl_recover_running(&sp, P, now0, LEASE), 1);
+	dd = S("pools/" P "/done/%s.Failed", id2);
+	ck_assert_msg(t_exists(dd), "not Failed");
+	result(dd, "exit_code", v, sizeof(v));
+	ck_assert_str_eq(v, "3");
+	/* another attempt's record says nothing of this one: Crashed */
+	claimed_running(&s, sl_host(), now0 + LEASE, dead_pid(), 0, id3, tok);
+	exit_in(tok, 2, 0);
+	ck_assert_int_eq(sl_recover_running(&sp, P, now0, LEASE), 1);
+	assert_crashed(id3, "supervisor");
 }
 END_TEST
 
@@ -938,7 +1023,8 @@ wait_lease(const char *tok, pid_t sup, struct sl_lease *l)
 	int	i;
 
 	for (i = 0; i < 500; i++) {
-		if (sl_lease_read(running(tok), l) == 0 && l->sup == (long)sup)
+		if (sl_lease_read(running(tok), l) == 0 && l->sup == (long)sup &&
+		    l->pid > 1 && l->rec > 1)
 			return;
 		usleep(10000);
 	}
@@ -1080,9 +1166,91 @@ START_TEST(test_start_supervisor_killed)
 	ck_assert_int_eq(kill(out.sup, SIGKILL), 0);
 	ck_assert_int_eq(waitpid(out.sup, &status, 0), out.sup);
 	ck_assert_int_eq(sl_recover_running(&sp, P, time(NULL), cf.lease), 1);
-	assert_crashed(id, "supervisor");
+	assert_crashed(id, "its command was killed");
 	ck_assert_msg(gone(l.pid), "the run's command %ld lives on", l.pid);
 	ck_assert_msg(group_gone(l.pid), "process group %ld lives on", l.pid);
+	ck_assert_msg(gone(l.rec), "the run's recorder %ld lives on", l.rec);
+	ck_assert(file_has(S("pools/" P "/done/%s.Crashed", id), "exit",
+	    "status = 9\n"));
+}
+END_TEST
+
+/*
+ * the supervisor dies after its command ended, before it recorded the
+ * end (stopped, then killed): the recorder's record ends the run as the
+ * command did, and it is not run again
+ */
+static void
+sup_dies_after(const char *command, long retries, const char *state,
+    const char *code)
+{
+	struct spec s = { .command = command, .retries = retries };
+	struct sl_started out;
+	struct sl_lease l;
+	runid	id;
+	char	tok[128], v[600];
+	const char *dd;
+	int	status, i;
+
+	submit(&s, id);
+	claim1(now0, tok);
+	ck_assert_int_eq(start(tok, now0, &out), SL_START_STARTED);
+	wait_lease(tok, out.sup, &l);
+	ck_assert_int_eq(kill(out.sup, SIGSTOP), 0);
+	for (i = 0; i < 1000 && !t_exists(S("pools/" P "/running/%s/exit",
+	    tok)); i++)
+		usleep(10000);
+	ck_assert_msg(i < 1000, "no exit record");
+	ck_assert(gone(l.rec));	/* it recorded, swept, and exited */
+	ck_assert_int_eq(kill(out.sup, SIGKILL), 0);
+	ck_assert_int_eq(waitpid(out.sup, &status, 0), out.sup);
+	ck_assert_int_eq(sl_recover_running(&sp, P, time(NULL), cf.lease), 1);
+	dd = S("pools/" P "/done/%s.%s", id, state);
+	ck_assert_msg(t_exists(dd), "not %s", state);
+	result(dd, "exit_code", v, sizeof(v));
+	ck_assert_str_eq(v, code);
+	result(dd, "message", v, sizeof(v));
+	ck_assert_msg(strstr(v, "after its command ended") != NULL, "%s", v);
+	ck_assert_int_eq(n_in(S("pools/" P "/queues/" Q "/sched"), 1), 0);
+	ck_assert_int_eq(sl_slots_held(&sp, P, NULL), 0);
+}
+
+START_TEST(test_start_supervisor_killed_after_exit)
+{
+	sup_dies_after("sleep 0.3", 1, "Completed", "0");
+}
+END_TEST
+
+START_TEST(test_start_supervisor_killed_after_exit3)
+{
+	sup_dies_after("sleep 0.3; exit 3", 0, "Failed", "3");
+}
+END_TEST
+
+/* the command's leader dies: the rest of its tree (in its group, or
+ * escaped with setsid) is killed before the run is retried or ended */
+START_TEST(test_start_leader_killed)
+{
+	struct spec s = { .command = "sleep 30 & setsid sleep 31 & "
+	    "echo $! >\"$SLUICE_SPOOL/esc\"; kill -9 $$" };
+	struct sl_started out;
+	runid	id;
+	char	tok[128], *text;
+	long	esc;
+	const char *dd;
+
+	submit(&s, id);
+	claim1(now0, tok);
+	ck_assert_int_eq(start(tok, now0, &out), SL_START_STARTED);
+	wait_sup(&out);
+	dd = S("pools/" P "/done/%s.Crashed", id);
+	ck_assert_msg(t_exists(dd), "not Crashed");
+	ck_assert(file_has(dd, "result.ini", "signal 9"));
+	text = t_read(S("esc"));
+	esc = strtol(text, NULL, 10);
+	free(text);
+	ck_assert_int_gt(esc, 1);
+	ck_assert_msg(gone(esc), "the setsid'd sleep %ld lives on", esc);
 }
 END_TEST
 
@@ -1104,6 +1272,8 @@ suite_lease(void)
 	tcase_add_checked_fixture(rec, setup, teardown);
 	tcase_add_test(rec, test_recover_local_live);
 	tcase_add_test(rec, test_recover_local_dead);
+	tcase_add_test(rec, test_exit_record);
+	tcase_add_test(rec, test_recover_recorded);
 	tcase_add_test(rec, test_recover_local_kills_group);
 	tcase_add_test(rec, test_recover_local_never_supervised);
 	tcase_add_test(rec, test_recover_remote);
@@ -1128,6 +1298,9 @@ suite_lease(void)
 	tcase_add_test(st, test_start_cancel_running);
 	tcase_add_test(st, test_start_timeout);
 	tcase_add_test(st, test_start_supervisor_killed);
+	tcase_add_test(st, test_start_supervisor_killed_after_exit);
+	tcase_add_test(st, test_start_supervisor_killed_after_exit3);
+	tcase_add_test(st, test_start_leader_killed);
 	suite_add_tcase(s, st);
 	return s;
 }
