@@ -1,7 +1,9 @@
 /*
  * lease.c - a running run's lease, and crash detection.
  *
- *	running/TOKEN/lease	deadline = EPOCH, host, supervisor pid, pid
+ *	running/TOKEN/lease	deadline = EPOCH, host, supervisor, pid,
+ *				recorder, boot, their start times
+ *	running/TOKEN/exit	attempt, pid, status (the exit recorder's)
  *
  * The supervisor of a Running run replaces its lease every heartbeat with
  * a deadline lease seconds ahead, on its own clock.  The lease is read on
@@ -11,20 +13,24 @@
  *
  * A run is crashed when:
  *   - its lease names this host and its supervisor's pid is not alive
- *     (kill(pid, 0) fails with ESRCH, or it is a zombie): at once; or
- *   - now is past its deadline by more than another lease (a lease read
- *     from another host may be stale by a cache period, and clocks are
- *     skewed: the second lease is the margin for both); or
+ *     (kill(pid, 0) fails with ESRCH, or it is a zombie, or the pid
+ *     started at another time): at once; or
+ *   - now is past its deadline by more than another lease, whatever host
+ *     the lease names (a lease read from another host may be stale by a
+ *     cache period, and clocks are skewed: the second lease is the margin
+ *     for both); on this host that is a supervisor alive but not renewing
+ *     (stopped, blocked on a dead mount): it is killed; or
  *   - it has no lease at all (the agent writes one before the run enters
  *     running/, so none means a hand-made or broken directory).
- * A supervisor on this host that is alive but not renewing (stopped with
- * SIGSTOP, blocked on a dead mount) is left alone: it may still finish.
  *
  * Ending a crashed run, by any number of detectors at once: rename
  * running/TOKEN to running/.crash.E.U.TOKEN (a name only this detector
- * makes, so exactly one detector goes on), kill what is left of the run's
- * process group if it was on this host, then re-queue it (retries left)
- * or end it Crashed.  A detector that dies in between leaves the dotted
+ * makes, so exactly one detector goes on); if it was on this host, settle
+ * its processes (settle(): kill a live supervisor, use the command's
+ * `exit` record, or make a live recorder record it, and wait, bounded,
+ * until the command's group has no live member); then end it as the
+ * command ended if that was recorded, else re-queue it (retries left) or
+ * end it Crashed.  A detector that dies in between leaves the dotted
  * name; after 10 leases (by E) any detector takes it over.
  */
 #include <dirent.h>

@@ -17,13 +17,23 @@
  *      meanwhile, so after the rename the nonce says whose start it was;
  *   6. fork the supervisor, which calls setsid() and so outlives the agent.
  *
- * Supervisor: /bin/sh -c COMMAND in its own process group, stdin from
- * /dev/null, stdout and stderr appended to the run's log; renews the lease
- * every heartbeat; checks for a cancel file every second (SIGTERM to the
- * group, SIGKILL after cancel_grace); enforces the timeout the same way;
- * then maps the wait status to a state, and either re-queues the run for
- * another attempt or moves it to done/ (sl_run_finish).  If it dies, the
- * lease stops being renewed and crash detection (lease.c) ends the run.
+ * Supervisor (S): a child subreaper.  It forks the exit recorder (H),
+ * writes a lease naming both, then lets H go.  H (a subreaper too, deaf
+ * to SIGTERM/SIGINT/SIGHUP, in no group of the command's) starts
+ * /bin/sh -c COMMAND (C) in its own process group, stdin from /dev/null,
+ * stdout and stderr appended to the run's log, and tells S its pid; when
+ * C's leader exits H writes its wait status durably to `exit` (through a
+ * descriptor of the run directory, which crash detection may rename),
+ * sweeps (SIGKILL to the group and to every orphan that came to it, reap,
+ * until none is left), tells S, exits.  S renews the lease every
+ * heartbeat; checks for a cancel file every second (SIGTERM to the group,
+ * SIGKILL after cancel_grace); enforces the timeout the same way; reaps H
+ * (and C and the orphans if H was killed), sweeps what is left, then maps
+ * the status to a state, and either re-queues the run for another attempt
+ * or moves it to done/ (sl_run_finish).  No process of an attempt is
+ * alive by then.  If S dies, the lease stops being renewed and crash
+ * detection (lease.c) ends the run, with the status in `exit` if H wrote
+ * one (spool-layout.md, "Starting, supervising, crashing").
  */
 #include <dirent.h>
 #include <errno.h>
@@ -597,10 +607,6 @@ supervise(struct sup *s)
 	t0 = mono_ms();
 	memset(&rn, 0, sizeof(rn));
 	rn.s = s;
-	/* the supervisor is alive before the command starts: a spawn that
-	 * blocks (a hung cwd) must not look like a start that never was */
-	(void)sl_lease_put(s->dir, started + s->cf->lease, sl_host(),
-	    (long)getpid(), 0, 0);
 	/* the directory, by descriptor: crash detection may rename it */
 	dfd = open(s->dir, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
 	if (dfd < 0 || pipe2(go, O_CLOEXEC) < 0 || pipe2(rep, O_CLOEXEC) < 0) {
@@ -624,8 +630,10 @@ supervise(struct sup *s)
 	}
 	close(go[0]);
 	close(rep[1]);
-	/* the lease names the recorder before it starts the command: if we
-	 * die before the go, it starts nothing */
+	/* the lease names the supervisor and the recorder before the
+	 * command starts: a spawn that blocks (a hung cwd) must not look like
+	 * a start that never was, and if we die before the go, the recorder
+	 * starts nothing */
 	rn.rec = (long)rec;
 	(void)sl_lease_put(s->dir, started + s->cf->lease, sl_host(),
 	    (long)getpid(), (long)rec, 0);
