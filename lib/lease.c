@@ -345,6 +345,27 @@ same_group(const struct sl_lease *l)
 	return t == 0 || l->pid_start == 0 || t == l->pid_start;
 }
 
+/*
+ * may_signal - can this detector signal what is alive of the run on this
+ * host (its supervisor, recorder, command group)?  Not if one of them is
+ * another user's and we are not root: then the run is left to a detector
+ * that can (root, or its owner's agent), while a process of it lives.
+ */
+static int
+may_signal(const struct sl_lease *l)
+{
+	if (l->sup > 0 && !dead(l->sup, l->sup_start, l) &&
+	    kill((pid_t)l->sup, 0) < 0 && errno == EPERM)
+		return 0;
+	if (l->rec > 0 && !dead(l->rec, l->rec_start, l) &&
+	    kill((pid_t)l->rec, 0) < 0 && errno == EPERM)
+		return 0;
+	if (same_group(l) && kill(-(pid_t)l->pid, 0) < 0 && errno == EPERM &&
+	    sl_group_alive(l->pid))
+		return 0;
+	return 1;
+}
+
 /* nap - sleep ms milliseconds */
 static void
 nap(long ms)
@@ -603,6 +624,8 @@ sl_recover_running(const struct sl_spool *sp, const char *pool, time_t now,
 				    l.host);
 			/* what is left of the run on this host dies with
 			 * it, before it is retried or ended (settle) */
+			if (why[0] != '\0' && local && !may_signal(&l))
+				why[0] = '\0';	/* another user's: not ours to end */
 			if (why[0] != '\0' &&
 			    (priv = take(rd, dir, now, de->d_name)) != NULL &&
 			    end_crashed(sp, pool, priv, de->d_name, why,
