@@ -85,7 +85,10 @@ int	sl_write_tmp(const char *tmp, const void *, size_t, mode_t);
 int	sl_publish_link(const char *tmp, const char *to, const void *, size_t);
 int	sl_publish_rename(const char *tmp, const char *to, const void *, size_t);
 ssize_t	sl_read_file(const char *, char **, size_t max);
-int	sl_rmtree(const char *);
+int	sl_rmtree(const char *);		/* by descriptors: see fsop.c */
+/* tests: called in sl_rmtree after a directory is read, before each of
+ * its names (name, in the directory open as fd) is acted on */
+extern void (*sl_rmtree_hook)(int fd, const char *name);
 int	sl_discard_tree(const char *path, const char *trashdir);
 int	sl_fsync_dir(const char *);
 
