@@ -365,15 +365,24 @@ check_source(const char *path, char **text, size_t *len, struct stat *st,
 	int	fd;
 
 	*text = NULL;
+	/* the type first, so that nothing but a regular file is opened (a
+	 * FIFO, a device); path is in our private directory: it stays what
+	 * lstat saw */
+	if (lstat(path, st) < 0) {
+		snprintf(why, whylen, "cannot be looked at: %s", strerror(errno));
+		return -1;
+	}
+	if (!S_ISREG(st->st_mode)) {
+		snprintf(why, whylen, "%s, not a regular file",
+		    S_ISLNK(st->st_mode) ? "a symbolic link" :
+		    S_ISDIR(st->st_mode) ? "a directory" :
+		    S_ISFIFO(st->st_mode) ? "a FIFO" :
+		    S_ISSOCK(st->st_mode) ? "a socket" : "a device");
+		return -1;
+	}
 	fd = open(path, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
 	if (fd < 0) {
-		if (errno == ELOOP)
-			snprintf(why, whylen, "a symbolic link, not a regular file");
-		else if (lstat(path, st) == 0 && S_ISDIR(st->st_mode))
-			snprintf(why, whylen, "a directory, not a regular file");
-		else
-			snprintf(why, whylen, "cannot be opened: %s",
-			    strerror(errno));
+		snprintf(why, whylen, "cannot be opened: %s", strerror(errno));
 		return -1;
 	}
 	if (fstat(fd, st) < 0) {
@@ -416,6 +425,36 @@ check_source(const char *path, char **text, size_t *len, struct stat *st,
 bad:
 	close(fd);
 	return -1;
+}
+
+/*
+ * give_back - a drop that is not a regular file (a directory, a symbolic
+ * link, a FIFO, a socket, a device) is not kept in the spool's own tree,
+ * where its owner could still change it (a directory: swap what is in it)
+ * under root's feet: it goes back to its drop box under a dotted name,
+ * which acceptors ignore, queues/Q/new/.rejected.ID, and the reason says
+ * where.  It is its owner's: sluice never removes it.  If it cannot be
+ * moved, it stays as rejected/ID/source (sl_rmtree removes it safely).
+ */
+static void
+give_back(const struct sl_spool *sp, const char *pool, const char *queue,
+    const char *id, const char *src, char *why, size_t whylen)
+{
+	struct stat st;
+	char	name[80], *to;
+	size_t	n = strlen(why);
+
+	if (lstat(src, &st) < 0 || S_ISREG(st.st_mode))
+		return;
+	snprintf(name, sizeof(name), ".rejected.%s", id);
+	to = sl_path(sp->root, "pools", pool, "queues", queue, "new", name,
+	    (char *)NULL);
+	if (sane_rename(src, to) == 0)
+		snprintf(why + n, whylen - n, "; it is left in queues/%s/new/%s, "
+		    "for its owner to remove", queue, name);
+	else
+		sl_warn("cannot give %s back as %s: %s", src, to, strerror(errno));
+	free(to);
 }
 
 /* reject - publish a private directory as a Rejected run */
@@ -488,6 +527,7 @@ accept_one(const struct sl_spool *sp, const char *pool, const char *queue,
 	}
 	if (check_source(src, &text, &len, &st, why, sizeof(why)) < 0 ||
 	    sl_runspec_parse(text, len, now, 0, &r, why, sizeof(why)) < 0) {
+		give_back(sp, pool, queue, id, src, why, sizeof(why));
 		sl_log(SL_WARNING, "Rejected run file '%s' in work queue '%s' of "
 		    "work pool '%s' as %s: %s", shown, queue, pool, id, why);
 		rc = reject(sp, pool, id, priv, why) < 0 ? -1 : 1;
@@ -530,7 +570,9 @@ out:
 				    strerror(errno));
 			free(to);
 		}
-		if (sl_rmtree(priv) < 0)
+		/* a drop not given back stays, for cleanup to return it:
+		 * it is its owner's, never removed */
+		if (!exists(src) && sl_rmtree(priv) < 0)
 			sl_warn("cannot remove %s: %s", priv, strerror(errno));
 		free(priv);
 	}
