@@ -463,7 +463,7 @@ sl_rmtree(const char *path)
 	struct stat st;
 	char   *p = sl_xstrdup(path), *base, *s;
 	const char *parent;
-	int	pfd, fd, rc = -1;
+	int	pfd = -1, fd, rc = -1, entry = errno;
 
 	for (s = p + strlen(p); s > p + 1 && s[-1] == '/'; s--)
 		s[-1] = '\0';
@@ -515,6 +515,8 @@ out:
 		errno = saved;
 	}
 	free(p);
+	if (rc == 0)
+		errno = entry;	/* success leaves errno as it was */
 	return rc;
 }
 
