@@ -763,7 +763,12 @@ START_TEST(test_run_accept_bad)
 }
 END_TEST
 
-/* atrun's ladder: what is not one regular file is turned away */
+/*
+ * atrun's ladder: what is not one regular file is turned away.  What is
+ * not a regular file at all is not kept in the spool's tree (its owner
+ * could change it under root): it is given back to the drop box as
+ * new/.rejected.ID, which acceptors ignore, and never removed.
+ */
 enum { K_SYMLINK, K_FIFO, K_DIR, K_HARDLINK, K_NKINDS };
 
 START_TEST(test_run_accept_not_a_file)
@@ -774,7 +779,7 @@ START_TEST(test_run_accept_not_a_file)
 		"2 hard links",
 	};
 	const char *new = S("pools/P/queues/Q/new/x"), *dir;
-	char	outside[4096], *s;
+	char	outside[4096], back[4096], *s, *id;
 	struct stat st;
 
 	snprintf(outside, sizeof(outside), "%s", S("outside"));
@@ -795,27 +800,45 @@ START_TEST(test_run_accept_not_a_file)
 		break;
 	}
 	ck_assert_int_eq(accept_bounded(10), 1);
-	ck_assert_int_eq(entries(S("pools/P/queues/Q/new"), 1), 0);
+	ck_assert_int_eq(entries(S("pools/P/queues/Q/new"), 0), 0);
 	ck_assert_int_eq(entries(S("pools/P/queues/Q/sched"), 1), 0);
 	ck_assert_int_eq(entries(S("pools/P/tmp"), 1), 0);
 	dir = the_rejected(why[_i]);
-	/* what was dropped is kept as it was */
-	ck_assert_int_eq(lstat(in(dir, "source"), &st), 0);
-	switch (_i) {
-	case K_SYMLINK:
-		ck_assert(S_ISLNK(st.st_mode));
-		break;
-	case K_FIFO:
-		ck_assert(S_ISFIFO(st.st_mode));
-		break;
-	case K_DIR:
-		ck_assert(S_ISDIR(st.st_mode));
-		ck_assert(t_exists(in(dir, "source/run")));
-		break;
-	case K_HARDLINK:
+	id = strrchr(dir, '/') + 1;
+	snprintf(back, sizeof(back), "%s", S("pools/P/queues/Q/new/.rejected.%s",
+	    id));
+	if (_i == K_HARDLINK) {
+		/* a regular file: kept as it was */
+		ck_assert_int_eq(lstat(in(dir, "source"), &st), 0);
 		ck_assert(S_ISREG(st.st_mode));
 		ck_assert_int_eq(st.st_nlink, 2);
-		break;
+		ck_assert_int_eq(entries(S("pools/P/queues/Q/new"), 1), 0);
+	} else {
+		/* given back, as it was, and the reason says where */
+		char   *reason = t_read(in(dir, "reason"));
+
+		ck_assert(!t_exists(in(dir, "source")));
+		ck_assert_int_eq(entries(S("pools/P/queues/Q/new"), 1), 1);
+		ck_assert_int_eq(lstat(back, &st), 0);
+		ck_assert_msg(strstr(reason, strrchr(back, '/') + 1) != NULL,
+		    "reason [%s] does not name %s", reason, back);
+		free(reason);
+		switch (_i) {
+		case K_SYMLINK:
+			ck_assert(S_ISLNK(st.st_mode));
+			break;
+		case K_FIFO:
+			ck_assert(S_ISFIFO(st.st_mode));
+			break;
+		case K_DIR:
+			ck_assert(S_ISDIR(st.st_mode));
+			ck_assert(t_exists(S("pools/P/queues/Q/new/.rejected.%s/run",
+			    id)));
+			break;
+		}
+		/* a second pass leaves it alone */
+		ck_assert_int_eq(accept_bounded(10), 0);
+		ck_assert(t_exists(back));
 	}
 	/* and what it pointed at, untouched */
 	s = t_read(outside);
