@@ -1034,7 +1034,9 @@ sl_pool_active_runs(const struct sl_spool *sp, const char *pool)
 /*
  * sl_pool_run_counts - runs per stored state, from directory listings
  * alone: a file waiting in a queue's new/ counts as Scheduled (accepting
- * it makes it so), done/ID.STATE by its suffix.
+ * it makes it so), and so does one being accepted in tmp/E.ID.U/source,
+ * or stranded there by an acceptor that died (recovery returns it to
+ * new/); done/ID.STATE by its suffix.
  */
 int
 sl_pool_run_counts(const struct sl_spool *sp, const char *pool,
@@ -1060,6 +1062,7 @@ sl_pool_run_counts(const struct sl_spool *sp, const char *pool,
 		sl_strv_free(qs, nq);
 	}
 	free(p);
+	counts[SL_SCHEDULED] += sl_count_stranded(sp, pool, 0, 0, NULL);
 	p = sl_path(pd, "pending", (char *)NULL);
 	counts[SL_PENDING] = count_entries(p, 1);
 	free(p);
