@@ -1194,10 +1194,12 @@ sl_run_delete(const struct sl_spool *sp, struct sl_run *run, char *err,
 	trash = sl_path(sp->root, "pools", run->pool, "tmp", (char *)NULL);
 	if ((rc = sl_mkdirs(trash, 0755)) == 0)
 		rc = sl_discard_tree(run->dir, trash);
-	if (rc < 0)
-		snprintf(err, errlen, errno == ENOENT ? "Flow run '%s' moved "
-		    "while being deleted (claimed or cancelled); look again." :
-		    "cannot delete flow run '%s'", run->id);
+	if (rc < 0 && errno == ENOENT)
+		snprintf(err, errlen, "Flow run '%s' moved while being deleted "
+		    "(claimed or cancelled); look again.", run->id);
+	else if (rc < 0)
+		snprintf(err, errlen, "cannot delete flow run '%s' (%s): %s",
+		    run->id, run->dir, strerror(errno));
 	free(trash);
 	return rc;
 }
