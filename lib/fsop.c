@@ -16,6 +16,11 @@
  *
  * The three namespace calls go through sl_sys so that tests can make a call
  * succeed and then report the error a retransmission would have returned.
+ * Whatever we look at after a failure, the failure's own errno is what the
+ * caller gets.
+ *
+ * Trees are removed by directory descriptors, never by path (sl_rmtree,
+ * below): users own parts of the trees root removes.
  */
 #include <errno.h>
 #include <fcntl.h>
