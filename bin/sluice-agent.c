@@ -502,7 +502,8 @@ main(int argc, char **argv)
 			(void)sl_recover_running(&sp, a.pool, now, cf.lease);
 			(void)sl_deploy_schedule_pool(&sp, a.pool, now,
 			    cf.keep_days);
-			(void)sl_cleanup_pool(&sp, a.pool, cf.keep_days, now);
+			(void)sl_cleanup_pool(&sp, a.pool, cf.keep_days,
+			    10 * cf.lease, now);
 			last_full = now;
 		}
 		next = 0;

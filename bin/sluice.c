@@ -1052,7 +1052,8 @@ load_runs(const struct sl_config *cf, const char *only_pool, int cleanup,
 		if (sl_accept_pool(&spool, names[i], err, sizeof(err)) < 0)
 			sl_warn("%s", err);
 		if (cleanup)
-			(void)sl_cleanup_pool(&spool, names[i], cf->keep_days, now);
+			(void)sl_cleanup_pool(&spool, names[i], cf->keep_days,
+			    10 * cf->lease, now);
 		sl_runs_pool(&spool, names[i], &pr);
 		if (sl_pool_load(&spool, names[i], &p, err, sizeof(err)) == 0) {
 			struct sl_agent *ag = NULL;

@@ -302,10 +302,15 @@ sl_deploy_update(const struct sl_spool *sp, const char *name,
 		if (r < 0 || sl_mkdirs(vd, 0755) < 0 || render(vd, d, u) < 0)
 			snprintf(err, errlen, "cannot write %s: %s", vd,
 			    strerror(errno));
-		else if (exists(dd) || sane_rename(priv, dd) < 0)
-			snprintf(err, errlen, "Deployment '%s' already exists.",
-			    name);
-		else
+		else if (exists(dd) || (r = sane_rename(priv, dd)) < 0) {
+			/* the rename's own cause, unless the name is taken */
+			if (r < 0 && errno != EEXIST && errno != ENOTEMPTY)
+				snprintf(err, errlen, "cannot create %s: %s",
+				    dd, strerror(errno));
+			else
+				snprintf(err, errlen, "Deployment '%s' already "
+				    "exists.", name);
+		} else
 			rc = 0;
 		if (rc < 0)
 			(void)sl_rmtree(priv);

@@ -55,7 +55,7 @@ sl_dispatch_pool(const struct sl_spool *sp, const struct sl_config *cf,
 		    cf->heartbeat * cf->missed_heartbeats, 10 * cf->lease);
 		pass->recovered += sl_recover_running(sp, pool, now, cf->lease);
 		(void)sl_deploy_schedule_pool(sp, pool, now, cf->keep_days);
-		(void)sl_cleanup_pool(sp, pool, cf->keep_days, now);
+		(void)sl_cleanup_pool(sp, pool, cf->keep_days, 10 * cf->lease, now);
 	}
 	if (sl_agents_load(sp, pool, &ag, &na) < 0) {
 		sl_log(SL_ERROR, "cannot read the agents of work pool '%s': %s",

@@ -16,10 +16,15 @@
  *
  * The three namespace calls go through sl_sys so that tests can make a call
  * succeed and then report the error a retransmission would have returned.
+ * Whatever we look at after a failure, the failure's own errno is what the
+ * caller gets.
+ *
+ * Trees are removed by directory descriptors, never by path (sl_rmtree,
+ * below): users own parts of the trees root removes.
  */
 #include <errno.h>
 #include <fcntl.h>
-#include <ftw.h>
+#include <dirent.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -275,23 +280,249 @@ fail:
 	return -1;
 }
 
+/*
+ * Tree removal (sl_rmtree), as rm -r does it when users own parts of the
+ * tree: a user who owns a directory inside it (a queue's tmp/, a dropped
+ * directory) can swap any of its subdirectories for a symbolic link at
+ * any moment, so nothing is ever done by a path.  Every directory is
+ * entered by openat(parent_fd, name, O_DIRECTORY|O_NOFOLLOW) from a
+ * descriptor of its parent, and every name is removed by
+ * unlinkat(parent_fd, name): a link is removed, never followed, whatever
+ * it was a moment before.  A name that changes type between fstatat and
+ * the action (ELOOP, ENOTDIR, EISDIR) is looked at again.  Another
+ * filesystem mounted inside the tree is not entered (st_dev).  Depth is
+ * bounded by descriptors held (RM_DEPTH): a directory deeper than that is
+ * renamed, by descriptors, to the top of the tree and removed from there,
+ * so any depth is removed with at most RM_DEPTH descriptors open.
+ */
+#define RM_DEPTH	32	/* directory descriptors held at most */
+#define RM_PASSES	4	/* re-reads of a directory that keeps filling */
+#define RM_TRIES	4	/* looks at a name that keeps changing type */
+#define RM_HOISTS	100000	/* deep directories moved up, per removal */
+
+void	(*sl_rmtree_hook)(int fd, const char *name);
+
+struct rm {
+	int	top;		/* the tree's top directory */
+	dev_t	dev;		/* its filesystem */
+	long	hoisted;	/* deep directories moved to top */
+	int	err;		/* the first error */
+};
+
+static int rm_at(struct rm *, int pfd, const char *name, int depth);
+
+/* rm_note - keep the first error, as -1 */
 static int
-rm_one(const char *path, const struct stat *st, int flag, struct FTW *ftw)
+rm_note(struct rm *rm, int e)
 {
-	(void)st;
-	(void)ftw;
-	if ((flag == FTW_DP ? rmdir(path) : unlink(path)) < 0 && errno != ENOENT)
+	if (rm->err == 0)
+		rm->err = e;
+	return -1;
+}
+
+/* rm_names - the entries of the directory open as d, but . and .. */
+static char **
+rm_names(DIR *d, size_t *n)
+{
+	struct dirent *de;
+	char  **v = NULL;
+
+	*n = 0;
+	rewinddir(d);
+	errno = 0;
+	while ((de = readdir(d)) != NULL) {
+		if (strcmp(de->d_name, ".") == 0 || strcmp(de->d_name, "..") == 0)
+			continue;
+		v = sl_xrealloc(v, (*n + 1) * sizeof(*v));
+		v[(*n)++] = sl_xstrdup(de->d_name);
+	}
+	return v;
+}
+
+/* rm_contents - empty the directory open as fd (fd is consumed) */
+static int
+rm_contents(struct rm *rm, int fd, int depth)
+{
+	char  **v;
+	size_t	n, i;
+	long	before;
+	int	pass, rc = 0;
+	DIR    *d;
+
+	if ((d = fdopendir(fd)) == NULL) {
+		rm_note(rm, errno);
+		close(fd);
 		return -1;
+	}
+	for (pass = 0; pass < RM_PASSES; pass++) {
+		before = rm->hoisted;
+		v = rm_names(d, &n);
+		if (n == 0 && errno != 0)
+			rc = rm_note(rm, errno);
+		for (i = 0; i < n; i++) {
+			if (sl_rmtree_hook != NULL)
+				sl_rmtree_hook(dirfd(d), v[i]);
+			if (rm_at(rm, dirfd(d), v[i], depth) < 0)
+				rc = -1;
+			free(v[i]);
+		}
+		free(v);
+		if (n == 0 || rc < 0)
+			break;
+		/* the top re-reads as long as deep directories arrive */
+		if (depth == 0 && rm->hoisted != before)
+			pass = 0;
+	}
+	closedir(d);
+	return rc;
+}
+
+/* rm_hoist - move the too deep directory pfd/name to the top of the tree */
+static int
+rm_hoist(struct rm *rm, int pfd, const char *name)
+{
+	char	id[SL_UUID_LEN + 1], to[64];
+
+	if (rm->hoisted >= RM_HOISTS) {
+		errno = ELOOP;
+		return -1;
+	}
+	if (sl_uuid(id) < 0)
+		return -1;
+	snprintf(to, sizeof(to), ".deep.%s", id);
+	/* RACE: whatever is at name now moves, a link as a link */
+	if (renameat(pfd, name, rm->top, to) < 0)
+		return errno == ENOENT ? 0 : -1;
+	rm->hoisted++;
 	return 0;
 }
 
-/* sl_rmtree - rm -rf; a name that vanished meanwhile is not an error */
+/*
+ * rm_at - remove pfd/name, whatever it is; a name gone already is not an
+ * error.  depth: how many directories below the top pfd is.
+ */
+static int
+rm_at(struct rm *rm, int pfd, const char *name, int depth)
+{
+	struct stat st;
+	int	fd, tries, e = 0;
+
+	for (tries = 0; tries < RM_TRIES; tries++) {
+		if (fstatat(pfd, name, &st, AT_SYMLINK_NOFOLLOW) < 0)
+			return errno == ENOENT ? 0 : rm_note(rm, errno);
+		if (!S_ISDIR(st.st_mode)) {
+			if (unlinkat(pfd, name, 0) == 0 || errno == ENOENT)
+				return 0;
+			e = errno;
+			/* RACE: it became a directory: look again */
+			if (e == EISDIR || e == EPERM)
+				continue;
+			return rm_note(rm, e);
+		}
+		if (st.st_dev != rm->dev)	/* a mount point: not entered */
+			return rm_note(rm, EXDEV);
+		if (depth + 1 >= RM_DEPTH) {
+			if (rm_hoist(rm, pfd, name) < 0)
+				return rm_note(rm, errno);
+			return 0;
+		}
+		fd = openat(pfd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW |
+		    O_CLOEXEC);
+		if (fd < 0) {
+			e = errno;
+			if (e == ENOENT)
+				return 0;
+			/* RACE: swapped for a link or a file: look again */
+			if (e == ELOOP || e == ENOTDIR)
+				continue;
+			return rm_note(rm, e);
+		}
+		if (fstat(fd, &st) < 0 || st.st_dev != rm->dev) {
+			e = st.st_dev != rm->dev ? EXDEV : errno;
+			close(fd);
+			return rm_note(rm, e);
+		}
+		if (rm_contents(rm, fd, depth + 1) < 0)
+			return -1;
+		if (unlinkat(pfd, name, AT_REMOVEDIR) == 0 || errno == ENOENT)
+			return 0;
+		e = errno;
+		/* RACE: swapped for something else after we emptied it, or
+		 * filled again by its owner: look again */
+		if (e == ENOTDIR || e == ENOTEMPTY || e == EEXIST)
+			continue;
+		return rm_note(rm, e);
+	}
+	return rm_note(rm, e ? e : EAGAIN);
+}
+
+/*
+ * sl_rmtree - rm -rf by descriptors (above); a name that vanished
+ * meanwhile is not an error.  Only the parent of path is looked up by
+ * path: callers pass a tree whose parent is the spool's own.
+ */
 int
 sl_rmtree(const char *path)
 {
-	if (nftw(path, rm_one, 16, FTW_DEPTH | FTW_PHYS) < 0 && errno != ENOENT)
+	struct rm rm = { -1, 0, 0, 0 };
+	struct stat st;
+	char   *p = sl_xstrdup(path), *base, *s;
+	const char *parent;
+	int	pfd = -1, fd, rc = -1, entry = errno;
+
+	for (s = p + strlen(p); s > p + 1 && s[-1] == '/'; s--)
+		s[-1] = '\0';
+	if ((base = strrchr(p, '/')) == NULL) {
+		parent = ".";
+		base = p;
+	} else {
+		*base++ = '\0';
+		parent = *p != '\0' ? p : "/";
+	}
+	if (*base == '\0' || strcmp(base, ".") == 0 || strcmp(base, "..") == 0) {
+		free(p);
+		errno = EINVAL;
 		return -1;
-	return 0;
+	}
+	if ((pfd = open(parent, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0) {
+		rc = errno == ENOENT ? 0 : -1;
+		goto out;
+	}
+	if (fstatat(pfd, base, &st, AT_SYMLINK_NOFOLLOW) < 0) {
+		rc = errno == ENOENT ? 0 : -1;
+		goto out;
+	}
+	if (!S_ISDIR(st.st_mode)) {
+		rc = unlinkat(pfd, base, 0) == 0 || errno == ENOENT ? 0 : -1;
+		goto out;
+	}
+	fd = openat(pfd, base, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	if (fd < 0) {
+		rc = errno == ENOENT ? 0 : -1;
+		goto out;
+	}
+	rm.dev = st.st_dev;
+	if ((rm.top = dup(fd)) < 0) {
+		close(fd);
+		goto out;
+	}
+	rc = rm_contents(&rm, fd, 0);
+	close(rm.top);
+	if (rc == 0 && unlinkat(pfd, base, AT_REMOVEDIR) < 0 && errno != ENOENT)
+		rc = -1;
+	else if (rc < 0)
+		errno = rm.err ? rm.err : EIO;
+out:
+	if (pfd >= 0) {
+		int	saved = errno;
+
+		close(pfd);
+		errno = saved;
+	}
+	free(p);
+	if (rc == 0)
+		errno = entry;	/* success leaves errno as it was */
+	return rc;
 }
 
 /*

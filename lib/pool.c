@@ -715,7 +715,7 @@ sl_pool_update(const struct sl_spool *sp, const char *name,
 	struct stat st;
 	size_t	len;
 	char   *text;
-	int	attempt, rc;
+	int	attempt, rc, saved;
 
 	if (sl_uuid(writer) < 0) {
 		snprintf(err, errlen, "getrandom: %s", strerror(errno));
@@ -771,8 +771,10 @@ sl_pool_update(const struct sl_spool *sp, const char *name,
 		snprintf(tname, sizeof(tname), ".tmp.%s.%d", writer, attempt);
 		tmp = sl_path(cdir, tname, (char *)NULL);
 		to = version_path(cdir, next);
-		if (sl_publish_link(tmp, to, text, len) == 0 ||
-		    is_ours(cdir, next, writer)) {
+		saved = 0;
+		if (sl_publish_link(tmp, to, text, len) < 0)
+			saved = errno;	/* the cause, before lookups clobber it */
+		if (saved == 0 || is_ours(cdir, next, writer)) {
 			/* is_ours: the link was made and its reply lost */
 			free(text);
 			free(tmp);
@@ -790,11 +792,12 @@ sl_pool_update(const struct sl_spool *sp, const char *name,
 		if (lstat(to, &st) < 0 && errno == ENOENT) {
 			/* nobody holds that name: the failure was real */
 			snprintf(err, errlen, "cannot write %s: %s", to,
-			    strerror(errno));
+			    strerror(saved));
 			free(text);
 			free(tmp);
 			free(to);
 			sl_pool_free(&p);
+			errno = saved;
 			goto out;
 		}
 		/* RACE: another writer published version next first; read
@@ -847,7 +850,7 @@ place_new(const char *parent, const char *name,
     char *err, size_t errlen)
 {
 	char	id[SL_UUID_LEN + 1], priv[64], *tmp, *to;
-	int	rc = -1;
+	int	rc = -1, saved;
 
 	if (sl_uuid(id) < 0) {
 		snprintf(err, errlen, "getrandom: %s", strerror(errno));
@@ -871,19 +874,22 @@ place_new(const char *parent, const char *name,
 		goto out;
 	}
 	rc = 1;
-	if (errno != EEXIST && errno != ENOTEMPTY && errno != EPERM &&
-	    errno != EISDIR) {
+	saved = errno;
+	if (saved != EEXIST && saved != ENOTEMPTY && saved != EPERM &&
+	    saved != EISDIR) {
 		struct stat st;
 
 		if (stat(to, &st) < 0) {
 			snprintf(err, errlen, "cannot rename %s to %s: %s",
-			    tmp, to, strerror(errno));
+			    tmp, to, strerror(saved));
 			rc = -1;
 		}
 	}
 cleanup:
+	saved = errno;	/* the cause, for the caller: not the cleanup's */
 	if (sl_rmtree(tmp) < 0)
 		sl_warn("cannot remove %s: %s", tmp, strerror(errno));
+	errno = saved;
 out:
 	free(tmp);
 	free(to);
@@ -936,10 +942,12 @@ fill_pool(const char *dir, void *arg, char *err, size_t errlen)
 	 * a failed link is ours (the reply was lost). */
 	if (rc < 0) {
 		char   *cdir = sl_path(dir, "config", (char *)NULL);
+		int	saved = errno;	/* the cause, not is_ours' lookup */
 
 		if (is_ours(cdir, 1, writer))
 			rc = 0;
 		free(cdir);
+		errno = saved;
 	}
 	if (rc < 0)
 		snprintf(err, errlen, "cannot write %s: %s", to, strerror(errno));
@@ -1026,7 +1034,9 @@ sl_pool_active_runs(const struct sl_spool *sp, const char *pool)
 /*
  * sl_pool_run_counts - runs per stored state, from directory listings
  * alone: a file waiting in a queue's new/ counts as Scheduled (accepting
- * it makes it so), done/ID.STATE by its suffix.
+ * it makes it so), and so does one being accepted in tmp/E.ID.U/source,
+ * or stranded there by an acceptor that died (recovery returns it to
+ * new/); done/ID.STATE by its suffix.
  */
 int
 sl_pool_run_counts(const struct sl_spool *sp, const char *pool,
@@ -1052,6 +1062,7 @@ sl_pool_run_counts(const struct sl_spool *sp, const char *pool,
 		sl_strv_free(qs, nq);
 	}
 	free(p);
+	counts[SL_SCHEDULED] += sl_count_stranded(sp, pool, 0, 0, NULL);
 	p = sl_path(pd, "pending", (char *)NULL);
 	counts[SL_PENDING] = count_entries(p, 1);
 	free(p);

@@ -365,15 +365,24 @@ check_source(const char *path, char **text, size_t *len, struct stat *st,
 	int	fd;
 
 	*text = NULL;
+	/* the type first, so that nothing but a regular file is opened (a
+	 * FIFO, a device); path is in our private directory: it stays what
+	 * lstat saw */
+	if (lstat(path, st) < 0) {
+		snprintf(why, whylen, "cannot be looked at: %s", strerror(errno));
+		return -1;
+	}
+	if (!S_ISREG(st->st_mode)) {
+		snprintf(why, whylen, "%s, not a regular file",
+		    S_ISLNK(st->st_mode) ? "a symbolic link" :
+		    S_ISDIR(st->st_mode) ? "a directory" :
+		    S_ISFIFO(st->st_mode) ? "a FIFO" :
+		    S_ISSOCK(st->st_mode) ? "a socket" : "a device");
+		return -1;
+	}
 	fd = open(path, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
 	if (fd < 0) {
-		if (errno == ELOOP)
-			snprintf(why, whylen, "a symbolic link, not a regular file");
-		else if (lstat(path, st) == 0 && S_ISDIR(st->st_mode))
-			snprintf(why, whylen, "a directory, not a regular file");
-		else
-			snprintf(why, whylen, "cannot be opened: %s",
-			    strerror(errno));
+		snprintf(why, whylen, "cannot be opened: %s", strerror(errno));
 		return -1;
 	}
 	if (fstat(fd, st) < 0) {
@@ -416,6 +425,36 @@ check_source(const char *path, char **text, size_t *len, struct stat *st,
 bad:
 	close(fd);
 	return -1;
+}
+
+/*
+ * give_back - a drop that is not a regular file (a directory, a symbolic
+ * link, a FIFO, a socket, a device) is not kept in the spool's own tree,
+ * where its owner could still change it (a directory: swap what is in it)
+ * under root's feet: it goes back to its drop box under a dotted name,
+ * which acceptors ignore, queues/Q/new/.rejected.ID, and the reason says
+ * where.  It is its owner's: sluice never removes it.  If it cannot be
+ * moved, it stays as rejected/ID/source (sl_rmtree removes it safely).
+ */
+static void
+give_back(const struct sl_spool *sp, const char *pool, const char *queue,
+    const char *id, const char *src, char *why, size_t whylen)
+{
+	struct stat st;
+	char	name[80], *to;
+	size_t	n = strlen(why);
+
+	if (lstat(src, &st) < 0 || S_ISREG(st.st_mode))
+		return;
+	snprintf(name, sizeof(name), ".rejected.%s", id);
+	to = sl_path(sp->root, "pools", pool, "queues", queue, "new", name,
+	    (char *)NULL);
+	if (sane_rename(src, to) == 0)
+		snprintf(why + n, whylen - n, "; it is left in queues/%s/new/%s, "
+		    "for its owner to remove", queue, name);
+	else
+		sl_warn("cannot give %s back as %s: %s", src, to, strerror(errno));
+	free(to);
 }
 
 /* reject - publish a private directory as a Rejected run */
@@ -488,6 +527,7 @@ accept_one(const struct sl_spool *sp, const char *pool, const char *queue,
 	}
 	if (check_source(src, &text, &len, &st, why, sizeof(why)) < 0 ||
 	    sl_runspec_parse(text, len, now, 0, &r, why, sizeof(why)) < 0) {
+		give_back(sp, pool, queue, id, src, why, sizeof(why));
 		sl_log(SL_WARNING, "Rejected run file '%s' in work queue '%s' of "
 		    "work pool '%s' as %s: %s", shown, queue, pool, id, why);
 		rc = reject(sp, pool, id, priv, why) < 0 ? -1 : 1;
@@ -530,7 +570,9 @@ out:
 				    strerror(errno));
 			free(to);
 		}
-		if (sl_rmtree(priv) < 0)
+		/* a drop not given back stays, for cleanup to return it:
+		 * it is its owner's, never removed */
+		if (!exists(src) && sl_rmtree(priv) < 0)
 			sl_warn("cannot remove %s: %s", priv, strerror(errno));
 		free(priv);
 	}
@@ -1152,10 +1194,12 @@ sl_run_delete(const struct sl_spool *sp, struct sl_run *run, char *err,
 	trash = sl_path(sp->root, "pools", run->pool, "tmp", (char *)NULL);
 	if ((rc = sl_mkdirs(trash, 0755)) == 0)
 		rc = sl_discard_tree(run->dir, trash);
-	if (rc < 0)
-		snprintf(err, errlen, errno == ENOENT ? "Flow run '%s' moved "
-		    "while being deleted (claimed or cancelled); look again." :
-		    "cannot delete flow run '%s'", run->id);
+	if (rc < 0 && errno == ENOENT)
+		snprintf(err, errlen, "Flow run '%s' moved while being deleted "
+		    "(claimed or cancelled); look again.", run->id);
+	else if (rc < 0)
+		snprintf(err, errlen, "cannot delete flow run '%s' (%s): %s",
+		    run->id, run->dir, strerror(errno));
 	free(trash);
 	return rc;
 }
@@ -1215,15 +1259,132 @@ publish_stranded(const struct sl_spool *sp, const char *dir)
 }
 
 /*
+ * take_stranded - rename the private directory t/name (E.ID.U) to a fresh
+ * name of the same age, E.ID.U2, which its maker does not know: from then
+ * on the maker's next step (the claim rename into it, publication, the
+ * rejection) fails on a name that is gone, so the maker and we cannot
+ * both act on it.  A crash after this leaves E.ID.U2, as old as before:
+ * the next pass takes it again.  NULL if it is gone (published, or taken
+ * by another cleanup).
+ */
+static char *
+take_stranded(const char *t, const char *name)
+{
+	char	u[SL_UUID_LEN + 1], to[200], *from, *p;
+
+	if (sl_uuid(u) < 0)
+		return NULL;
+	snprintf(to, sizeof(to), "%.*s.%s", 17 + SL_UUID_LEN, name, u);
+	from = sl_path(t, name, (char *)NULL);
+	p = sl_path(t, to, (char *)NULL);
+	if (sane_rename(from, p) < 0) {
+		if (errno != ENOENT)
+			sl_warn("cannot take %s to recover it: %s", from,
+			    strerror(errno));
+		free(p);
+		p = NULL;
+	}
+	free(from);
+	return p;
+}
+
+/*
+ * recover_stranded - a private directory older than stale, its maker
+ * dead or stalled: a dropped file (source, with origin naming its queue)
+ * goes back into its queue's new/ to be accepted again; a deployment's
+ * run whose marker names it is published (publish_stranded); the rest is
+ * removed.  1 if something was recovered.
+ */
+static int
+recover_stranded(const struct sl_spool *sp, const char *pd, const char *t,
+    const char *name)
+{
+	char   *e, *src, *text, *o, *back, bname[80], q[80] = "";
+	int	rc = 0;
+
+	/* RACE: the maker (an acceptor, a scheduler) may wake up now; the
+	 * rename is the one step only one of us wins */
+	if ((e = take_stranded(t, name)) == NULL)
+		return 0;
+	src = sl_path(e, "source", (char *)NULL);
+	text = read_small(e, "origin");
+	if (text != NULL)
+		sl_kv_get(text, "queue", q, sizeof(q));
+	if (text != NULL && exists(src) && sl_name_ok(q)) {
+		snprintf(bname, sizeof(bname), "recovered.%.36s", name + 17);
+		o = sl_path(pd, "queues", q, "new", (char *)NULL);
+		back = sl_path(o, bname, (char *)NULL);
+		if (sl_mkdirs(o, 0755) == 0 && sane_rename(src, back) == 0) {
+			sl_log(SL_WARNING, "Recovered a dropped file stranded in "
+			    "%s/%s (its acceptor died mid-accept) as %s", t,
+			    name, back);
+			rc = 1;
+		} else
+			sl_warn("cannot return %s to %s: %s", src, back,
+			    strerror(errno));
+		free(o);
+		free(back);
+	}
+	free(text);
+	if (!exists(src) && publish_stranded(sp, e) == 0) {
+		sl_log(SL_WARNING, "Published a scheduled run stranded in %s/%s",
+		    t, name);
+		rc = 1;
+	} else if (!exists(src))
+		(void)sl_rmtree(e);	/* best effort */
+	/* a source that could not be returned stays, in E.ID.U2: never
+	 * removed, tried again by the next pass */
+	free(src);
+	free(e);
+	return rc;
+}
+
+/*
+ * sl_count_stranded - how many private directories of pool hold a
+ * dropped file (source) being accepted, or stranded there by an acceptor
+ * that died; and of those, how many are older than stale (recovery will
+ * return them to their queue).  For inspect: counting them is cheap.
+ */
+long
+sl_count_stranded(const struct sl_spool *sp, const char *pool, time_t now,
+    long stale, long *old)
+{
+	char   *t = sl_path(sp->root, "pools", pool, "tmp", (char *)NULL);
+	char  **v, *src;
+	size_t	n, i;
+	long	k = 0;
+
+	if (old != NULL)
+		*old = 0;
+	if (list_dir(t, is_drop, &v, &n) == 0) {
+		for (i = 0; i < n; i++) {
+			src = sl_path(t, v[i], "source", (char *)NULL);
+			if (strlen(v[i]) >= 17 && v[i][16] == '.' &&
+			    hexfield(v[i], 16) && exists(src)) {
+				k++;
+				if (old != NULL && (long long)strtoull(v[i],
+				    NULL, 16) <= (long long)now - stale)
+					(*old)++;
+			}
+			free(src);
+		}
+		sl_strv_free(v, n);
+	}
+	free(t);
+	return k;
+}
+
+/*
  * sl_cleanup_pool - remove finished runs older than keep_days (by the
  * time in their result, not an mtime), and recover private directories
- * left by a crash: a dropped file is put back into its queue's new/, the
- * rest is removed.  Never touches a Scheduled, Pending, Running or
- * Rejected run.
+ * left by a crash once older than stale (10 x lease, as every other
+ * stranded state): a dropped file is put back into its queue's new/, a
+ * deployment's run is published, the rest is removed.  Never touches a
+ * Scheduled, Pending, Running or Rejected run.
  */
 int
 sl_cleanup_pool(const struct sl_spool *sp, const char *pool, long keep_days,
-    time_t now)
+    long stale, time_t now)
 {
 	char   *pd = sl_pool_dir(sp, pool), *d, *e, *t, **v, id[SL_UUID_LEN + 1];
 	struct sl_runs rs = { 0 };
@@ -1251,47 +1412,21 @@ sl_cleanup_pool(const struct sl_spool *sp, const char *pool, long keep_days,
 	free(d);
 	/* agents offline for longer than finished runs are kept */
 	(void)sl_agents_prune(sp, pool, now, keep_days * 86400L);
-	/* stranded private directories */
+	/* stranded private directories: E is when their maker began (its
+	 * clock; stale dwarfs skew as it does for leases) */
 	if (list_dir(t, is_drop, &v, &n) == 0) {
 		for (i = 0; i < n; i++) {
 			unsigned long long born = strtoull(v[i], NULL, 16);
-			char   *o, *q, *src, *back, *text, name[80], qbuf[80] = "";
 
-			if (strlen(v[i]) < 17 || v[i][16] != '.' ||
-			    !hexfield(v[i], 16) || (long long)born > now - RECOVER_AGE)
+			size_t	len = strlen(v[i]);
+
+			/* E.ID.U, or E.ID as older versions made them */
+			if ((len != 17 + SL_UUID_LEN && (len != 18 +
+			    2 * SL_UUID_LEN || v[i][17 + SL_UUID_LEN] != '.')) ||
+			    v[i][16] != '.' || !hexfield(v[i], 16) ||
+			    (long long)born > (long long)now - stale)
 				continue;
-			e = sl_path(t, v[i], (char *)NULL);
-			src = sl_path(e, "source", (char *)NULL);
-			text = read_small(e, "origin");
-			if (text != NULL)
-				sl_kv_get(text, "queue", qbuf, sizeof(qbuf));
-			q = qbuf;
-			if (text != NULL && exists(src) && sl_name_ok(q)) {
-				snprintf(name, sizeof(name), "recovered.%s",
-				    v[i] + 17);
-				o = sl_path(pd, "queues", q, "new", (char *)NULL);
-				back = sl_path(o, name, (char *)NULL);
-				/* RACE: an acceptor stalled for an hour may
-				 * still finish; its publish then fails (its
-				 * source is gone) and this copy is accepted
-				 * again: one run, not two. */
-				if (sl_name_ok(q) && sl_mkdirs(o, 0755) == 0 &&
-				    sane_rename(src, back) == 0)
-					sl_log(SL_WARNING, "Recovered a dropped "
-					    "file stranded in %s as %s", e, back);
-				free(o);
-				free(back);
-			}
-			free(text);
-			free(src);
-			src = sl_path(e, "source", (char *)NULL);
-			if (!exists(src) && publish_stranded(sp, e) == 0)
-				sl_log(SL_WARNING, "Published a scheduled run "
-				    "stranded in %s", e);
-			else if (!exists(src))
-				(void)sl_rmtree(e);	/* best effort */
-			free(src);
-			free(e);
+			(void)recover_stranded(sp, pd, t, v[i]);
 		}
 		sl_strv_free(v, n);
 	}

@@ -85,7 +85,10 @@ int	sl_write_tmp(const char *tmp, const void *, size_t, mode_t);
 int	sl_publish_link(const char *tmp, const char *to, const void *, size_t);
 int	sl_publish_rename(const char *tmp, const char *to, const void *, size_t);
 ssize_t	sl_read_file(const char *, char **, size_t max);
-int	sl_rmtree(const char *);
+int	sl_rmtree(const char *);		/* by descriptors: see fsop.c */
+/* tests: called in sl_rmtree after a directory is read, before each of
+ * its names (name, in the directory open as fd) is acted on */
+extern void (*sl_rmtree_hook)(int fd, const char *name);
 int	sl_discard_tree(const char *path, const char *trashdir);
 int	sl_fsync_dir(const char *);
 
@@ -295,7 +298,9 @@ int	sl_run_requeue(const struct sl_spool *, const char *pool,
 int	sl_run_refuse(const struct sl_spool *, const char *pool,
 	    const char *dir, const char *id, const char *reason);
 int	sl_cleanup_pool(const struct sl_spool *, const char *, long keep_days,
-	    time_t now);
+	    long stale, time_t now);	/* stale: 10 x lease */
+long	sl_count_stranded(const struct sl_spool *, const char *pool,
+	    time_t now, long stale, long *old);
 
 /* ---- agent.c: agents' registrations and heartbeats ---- */
 

@@ -2,7 +2,8 @@
 # (cp into queues/Q/tmp/, mv into queues/Q/new/).  Good files become
 # Scheduled runs exactly as written and owned by the dropping user; every
 # hostile file becomes a Rejected run with its reason and its bytes kept in
-# rejected/ID/source; dotfiles and tmp/ are left alone; the quoting rules of
+# rejected/ID/source (what is not a regular file is given back as
+# new/.rejected.ID instead); dotfiles and tmp/ are left alone; the quoting rules of
 # sluice-run(5) (contract §5, §6; spool-layout.md "Accepting a dropped file").
 . "$TOP/tests/e2e/lib.sh"
 
@@ -190,8 +191,9 @@ equals "$lsrc" 0 "flow-run ls accepts every drop and exits 0 (no hang on the FIF
 index
 
 # nothing left in new/ but the dotfiles; tmp/ untouched
-left=$(cd "$Q/new" && ls -A | sort | tr '\n' ' ')
-equals "$left" ".hidden .nfs000000001 " "new/ holds only the dotfiles afterwards"
+left=$(cd "$Q/new" && ls -A | grep -v '^\.rejected\.' | sort | tr '\n' ' ')
+equals "$left" ".hidden .nfs000000001 " "new/ holds only the dotfiles afterwards (and what was given back)"
+equals "$(cd "$Q/new" && ls -A | grep -c '^\.rejected\.')" 3 "the symlink, directory and FIFO given back as .rejected.ID"
 cmp -s "$Q/new/.hidden" "$IN/.hidden" && ok "dotfile left alone, bytes intact" || fail "dotfile changed"
 [ "$(field .hidden state)" = "" ] && ok "dotfile is not a run" || fail "dotfile became a run"
 [ -f "$Q/tmp/wip" ] && cmp -s "$Q/tmp/wip" "$IN/wip" && ok "a file in tmp/ is never touched" || fail "tmp/wip moved or changed"
@@ -292,14 +294,22 @@ while IFS='|' read -r name kw; do
 	[ -f "$rd/reason" ] && [ "$(cat "$rd/reason")" = "$msg" ] || fail "$name: reason file '$(cat "$rd/reason" 2>&1)'"
 	case $name in
 	symlink)
-		[ -L "$rd/source" ] && [ "$(readlink "$rd/source")" = "$TESTDIR/keep/target" ] &&
-		    ok "symlink: kept as the link itself" || fail "symlink: source is not the link"
+		back=$Q/new/.rejected.$rid
+		[ ! -e "$rd/source" ] && [ ! -L "$rd/source" ] && [ -L "$back" ] &&
+		    [ "$(readlink "$back")" = "$TESTDIR/keep/target" ] &&
+		    ok "symlink: given back as new/.rejected.ID, not kept in rejected/" ||
+		    fail "symlink: not given back ($(ls -la "$rd" "$Q/new" 2>&1))"
+		case $msg in *"new/.rejected.$rid"*) ok "symlink: the reason says where it is" ;;
+		*) fail "symlink: the reason does not name new/.rejected.$rid" ;; esac
 		cmp -s "$TESTDIR/keep/target" "$IN/target.copy" && ok "symlink: its target untouched" || fail "symlink target changed" ;;
 	adir)
-		[ -d "$rd/source" ] && cmp -s "$rd/source/inner" "$IN/adir.inner" &&
-		    ok "directory: kept with its contents" || fail "directory: source $(ls -la "$rd" 2>&1)" ;;
+		back=$Q/new/.rejected.$rid
+		[ ! -e "$rd/source" ] && [ -d "$back" ] && cmp -s "$back/inner" "$IN/adir.inner" &&
+		    ok "directory: given back with its contents as new/.rejected.ID, not kept in rejected/" ||
+		    fail "directory: not given back ($(ls -la "$rd" "$Q/new" 2>&1))" ;;
 	fifo)
-		[ -p "$rd/source" ] && ok "fifo: kept as a FIFO" || fail "fifo: source $(ls -la "$rd" 2>&1)" ;;
+		[ ! -e "$rd/source" ] && [ -p "$Q/new/.rejected.$rid" ] &&
+		    ok "fifo: given back as new/.rejected.ID" || fail "fifo: not given back ($(ls -la "$rd" 2>&1))" ;;
 	hardlink)
 		cmp -s "$rd/source" "$IN/hardlink" && [ "$(stat -c %i "$rd/source")" = "$(stat -c %i "$TESTDIR/keep/hardlink")" ] &&
 		    ok "hard link: kept, same inode, other link still there" || fail "hard link: source differs" ;;

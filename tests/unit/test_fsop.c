@@ -30,6 +30,7 @@ teardown(void)
 	sl_sys.rename = rename;
 	sl_sys.link = link;
 	sl_sys.mkdir = mkdir;
+	sl_rmtree_hook = NULL;
 	sl_rmtree(dir);
 	free(dir);
 }
@@ -308,6 +309,128 @@ START_TEST(test_rmtree)
 }
 END_TEST
 
+/*
+ * The attack of issue 10 item 6, made deterministic: the tree's owner
+ * swaps a subdirectory for a symbolic link to a directory outside the
+ * tree holding a same-named file, between the listing of a directory and
+ * the removal of its names.  Nothing outside may go.
+ */
+static int swapped;
+static const char *swap_when;	/* the name whose turn triggers the swap */
+
+static void
+swap_hook(int fd, const char *name)
+{
+	(void)fd;
+	if (swapped || strcmp(name, swap_when) != 0)
+		return;
+	swapped = 1;
+	ck_assert_int_eq(rename(P("t/u/sub"), P("t/u/moved")), 0);
+	ck_assert_int_eq(symlink(P("victim"), P("t/u/sub")), 0);
+}
+
+static void
+swap_setup(void)
+{
+	ck_assert_int_eq(sl_mkdirs(P("t/u/sub/deeper"), 0755), 0);
+	ck_assert_int_eq(sl_mkdirs(P("victim/deeper"), 0755), 0);
+	t_puts(P("t/u/sub/secret"), "user's");
+	t_puts(P("t/u/sub/deeper/secret"), "user's");
+	t_puts(P("victim/secret"), "root's");
+	t_puts(P("victim/deeper/secret"), "root's");
+	swapped = 0;
+}
+
+START_TEST(test_rmtree_swap_before_descent)
+{
+	swap_setup();
+	swap_when = "sub";	/* swapped just before sub is looked at */
+	sl_rmtree_hook = swap_hook;
+	ck_assert_int_eq(sl_rmtree(P("t")), 0);
+	sl_rmtree_hook = NULL;
+	ck_assert(swapped);
+	ck_assert(!t_exists(P("t")));
+	check_content(P("victim/secret"), "root's");
+	check_content(P("victim/deeper/secret"), "root's");
+}
+END_TEST
+
+START_TEST(test_rmtree_swap_inside)
+{
+	swap_setup();
+	swap_when = "secret";	/* swapped while sub's names are removed */
+	sl_rmtree_hook = swap_hook;
+	ck_assert_int_eq(sl_rmtree(P("t")), 0);
+	sl_rmtree_hook = NULL;
+	ck_assert(swapped);
+	ck_assert(!t_exists(P("t")));
+	check_content(P("victim/secret"), "root's");
+	check_content(P("victim/deeper/secret"), "root's");
+}
+END_TEST
+
+/* a name that changes type between the listing and the action */
+static void
+retype_hook(int fd, const char *name)
+{
+	(void)fd;
+	if (swapped)
+		return;
+	if (strcmp(name, "f") == 0) {		/* a file becomes a directory */
+		swapped = 1;
+		ck_assert_int_eq(unlink(P("t/f")), 0);
+		ck_assert_int_eq(sl_mkdirs(P("t/f/inner"), 0755), 0);
+	} else if (strcmp(name, "d") == 0) {	/* a directory becomes a file */
+		swapped = 1;
+		ck_assert_int_eq(sl_rmtree(P("t/d")), 0);
+		t_puts(P("t/d"), "x");
+	}
+}
+
+START_TEST(test_rmtree_retype)
+{
+	int	i;
+
+	for (i = 0; i < 2; i++) {
+		ck_assert_int_eq(sl_mkdirs(P("t/d/x"), 0755), 0);
+		t_puts(P("t/f"), "x");
+		swapped = 0;
+		sl_rmtree_hook = retype_hook;
+		ck_assert_int_eq(sl_rmtree(P("t")), 0);
+		sl_rmtree_hook = NULL;
+		ck_assert(swapped);
+		ck_assert(!t_exists(P("t")));
+	}
+}
+END_TEST
+
+/* deeper than the descriptors it holds: removed all the same */
+START_TEST(test_rmtree_deep)
+{
+	char	path[4096];
+	size_t	len;
+	int	i;
+
+	len = (size_t)snprintf(path, sizeof(path), "%s", P("t"));
+	for (i = 0; i < 300; i++)
+		len += (size_t)snprintf(path + len, sizeof(path) - len, "/d");
+	ck_assert_int_eq(sl_mkdirs(path, 0755), 0);
+	t_puts(strcat(path, "/f"), "x");
+	ck_assert_int_eq(sl_rmtree(P("t")), 0);
+	ck_assert(!t_exists(P("t")));
+}
+END_TEST
+
+START_TEST(test_rmtree_trailing_slash)
+{
+	ck_assert_int_eq(sl_mkdirs(P("t/a"), 0755), 0);
+	ck_assert_int_eq(sl_rmtree(P("t/")), 0);
+	ck_assert(!t_exists(P("t")));
+	ck_assert_int_eq(sl_rmtree("."), -1);
+	ck_assert_int_eq(errno, EINVAL);
+}
+END_TEST
+
 START_TEST(test_discard_tree)
 {
 	ck_assert_int_eq(sl_mkdirs(P("pools/P/queues/default/new"), 0755), 0);
@@ -506,6 +629,11 @@ suite_fsop(void)
 	tcase_add_test(tc, test_read_file);
 	tcase_add_test(tc, test_read_file_refuses);
 	tcase_add_test(tc, test_rmtree);
+	tcase_add_test(tc, test_rmtree_swap_before_descent);
+	tcase_add_test(tc, test_rmtree_swap_inside);
+	tcase_add_test(tc, test_rmtree_retype);
+	tcase_add_test(tc, test_rmtree_deep);
+	tcase_add_test(tc, test_rmtree_trailing_slash);
 	tcase_add_test(tc, test_discard_tree);
 	tcase_add_test(tc, test_fsync_dir);
 	suite_add_tcase(s, tc);

@@ -12,11 +12,14 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <pwd.h>
+#include <sched.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mount.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -1296,6 +1299,9 @@ START_TEST(test_seam_update_link_fails)
 		ck_assert_int_eq(calls, 1);	/* a real failure: no retry */
 		ck_assert_msg(strstr(err, "cannot write") != NULL, "err: %s",
 		    err);
+		/* the link's own errno, not a later lookup's ENOENT */
+		ck_assert_msg(strstr(err, strerror(errs[i])) != NULL, "err: %s",
+		    err);
 		ck_assert_int_eq(t_count(S("pools/P/config"), 1), 1);
 	}
 	sl_sys.link = link;
@@ -1303,6 +1309,135 @@ START_TEST(test_seam_update_link_fails)
 	ck_assert_uint_eq(p.version, 1);
 	ck_assert_int_eq(p.paused, 0);
 	sl_pool_free(&p);
+}
+END_TEST
+
+/*
+ * Issue 10 item 11: on a read-only or full filesystem, or without write
+ * permission, the message carries the real cause (EROFS, ENOSPC, EACCES),
+ * not the ENOENT of a lookup made after the failure.  The filesystem is a
+ * tmpfs mounted in a mount namespace of this test's process only.
+ */
+static const char *
+private_tmpfs(const char *dir)
+{
+	if (geteuid() != 0)
+		return "not root";
+	if (unshare(CLONE_NEWNS) < 0)
+		return "unshare";
+	if (mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0)
+		return "mount --make-rprivate /";
+	if (mount("tmpfs", dir, "tmpfs", 0, "size=64k,mode=0755") < 0)
+		return "mount tmpfs";
+	return NULL;
+}
+
+static void
+expect_cause(int rc, const char *what, int e)
+{
+	ck_assert_msg(rc == -1, "%s: succeeded", what);
+	ck_assert_msg(strstr(err, strerror(e)) != NULL,
+	    "%s: '%s' does not say '%s'", what, err, strerror(e));
+}
+
+START_TEST(test_errno_rofs_full)
+{
+	struct sl_spool msp = { 0 };
+	const char *why;
+	char   *m = sl_xstrdup(S("m")), *fill;
+	int	fd;
+
+	t_mkdir(m);
+	if ((why = private_tmpfs(m)) != NULL) {
+		fprintf(stderr, "test_errno_rofs_full: skipped (%s: %s)\n", why,
+		    strerror(errno));
+		free(m);
+		return;
+	}
+	msp.root = m;
+	msp.source = "test";
+	t_mkdir(S("m/pools"));
+	ck_assert_msg(sl_pool_create(&msp, "P", 0, SL_NOLIMIT, err,
+	    sizeof(err)) == 0, "create: %s", err);
+	/* read-only */
+	ck_assert_int_eq(mount(NULL, m, NULL, MS_REMOUNT | MS_RDONLY, NULL), 0);
+	expect_cause(sl_pool_update(&msp, "P", edit_pause, NULL, NULL, err,
+	    sizeof(err)), "pause, read-only", EROFS);
+	expect_cause(sl_queue_create(&msp, "P", "Q", 0, SL_NOLIMIT, NULL, NULL,
+	    err, sizeof(err)), "queue create, read-only", EROFS);
+	expect_cause(sl_pool_create(&msp, "P2", 0, SL_NOLIMIT, err,
+	    sizeof(err)), "pool create, read-only", EROFS);
+	/* full */
+	ck_assert_int_eq(mount(NULL, m, NULL, MS_REMOUNT, NULL), 0);
+	fill = sl_path(m, "fill", (char *)NULL);
+	fd = open(fill, O_WRONLY | O_CREAT | O_TRUNC, 0600);
+	ck_assert_int_ge(fd, 0);
+	{
+		char	buf[4096] = { 0 };
+
+		while (write(fd, buf, sizeof(buf)) > 0)
+			;
+		ck_assert_int_eq(errno, ENOSPC);
+	}
+	close(fd);
+	free(fill);
+	expect_cause(sl_pool_update(&msp, "P", edit_pause, NULL, NULL, err,
+	    sizeof(err)), "pause, full", ENOSPC);
+	expect_cause(sl_queue_create(&msp, "P", "Q", 0, SL_NOLIMIT, NULL, NULL,
+	    err, sizeof(err)), "queue create, full", ENOSPC);
+	expect_cause(sl_pool_create(&msp, "P2", 0, SL_NOLIMIT, err,
+	    sizeof(err)), "pool create, full", ENOSPC);
+	(void)umount2(m, MNT_DETACH);
+	free(m);
+}
+END_TEST
+
+/* a user who may not write the spool is told so (EACCES) */
+START_TEST(test_errno_eacces)
+{
+	struct passwd *pw;
+	pid_t	pid;
+	int	status;
+
+	if (geteuid() != 0 || (pw = getpwnam("nobody")) == NULL) {
+		fprintf(stderr, "test_errno_eacces: skipped (not root, or no "
+		    "user nobody)\n");
+		return;
+	}
+	create("P");
+	{
+		/* nobody must reach the spool: open the run's scratch root
+		 * (mkdtemp made it 0700) for traversal */
+		char   *up = sl_xstrdup(root), *sl = strrchr(up, '/');
+
+		*sl = '\0';
+		ck_assert_int_eq(chmod(up, 0711), 0);
+		free(up);
+	}
+	ck_assert_int_eq(chmod(root, 0755), 0);
+	if ((pid = fork()) == 0) {
+		if (setgid(pw->pw_gid) < 0 || setuid(pw->pw_uid) < 0)
+			_exit(2);
+		err[0] = '\0';
+		if (sl_pool_update(&sp, "P", edit_pause, NULL, NULL, err,
+		    sizeof(err)) != -1)
+			_exit(3);
+		if (strstr(err, strerror(EACCES)) == NULL) {
+			fprintf(stderr, "pause as nobody: %s\n", err);
+			_exit(4);
+		}
+		if (sl_queue_create(&sp, "P", "Q", 0, SL_NOLIMIT, NULL, NULL,
+		    err, sizeof(err)) != -1 ||
+		    strstr(err, strerror(EACCES)) == NULL) {
+			fprintf(stderr, "queue create as nobody: %s\n", err);
+			_exit(5);
+		}
+		_exit(0);
+	}
+	ck_assert_int_gt(pid, 0);
+	ck_assert_int_eq(waitpid(pid, &status, 0), pid);
+	ck_assert_msg(WIFEXITED(status) && WEXITSTATUS(status) == 0,
+	    "child status %d", status);
 }
 END_TEST
 
@@ -1594,6 +1729,8 @@ suite_pool(void)
 	tcase_add_test(seam, test_seam_update_lost_link_no_inode);
 	tcase_add_test(seam, test_seam_update_race);
 	tcase_add_test(seam, test_seam_update_link_fails);
+	tcase_add_test(seam, test_errno_rofs_full);
+	tcase_add_test(seam, test_errno_eacces);
 	tcase_add_test(seam, test_seam_create_lost_rename);
 	tcase_add_test(seam, test_seam_queue_lost_rename);
 	tcase_add_test(seam, test_seam_lost_mkdir);

@@ -763,7 +763,12 @@ START_TEST(test_run_accept_bad)
 }
 END_TEST
 
-/* atrun's ladder: what is not one regular file is turned away */
+/*
+ * atrun's ladder: what is not one regular file is turned away.  What is
+ * not a regular file at all is not kept in the spool's tree (its owner
+ * could change it under root): it is given back to the drop box as
+ * new/.rejected.ID, which acceptors ignore, and never removed.
+ */
 enum { K_SYMLINK, K_FIFO, K_DIR, K_HARDLINK, K_NKINDS };
 
 START_TEST(test_run_accept_not_a_file)
@@ -774,7 +779,7 @@ START_TEST(test_run_accept_not_a_file)
 		"2 hard links",
 	};
 	const char *new = S("pools/P/queues/Q/new/x"), *dir;
-	char	outside[4096], *s;
+	char	outside[4096], back[4096], *s, *id;
 	struct stat st;
 
 	snprintf(outside, sizeof(outside), "%s", S("outside"));
@@ -795,27 +800,45 @@ START_TEST(test_run_accept_not_a_file)
 		break;
 	}
 	ck_assert_int_eq(accept_bounded(10), 1);
-	ck_assert_int_eq(entries(S("pools/P/queues/Q/new"), 1), 0);
+	ck_assert_int_eq(entries(S("pools/P/queues/Q/new"), 0), 0);
 	ck_assert_int_eq(entries(S("pools/P/queues/Q/sched"), 1), 0);
 	ck_assert_int_eq(entries(S("pools/P/tmp"), 1), 0);
 	dir = the_rejected(why[_i]);
-	/* what was dropped is kept as it was */
-	ck_assert_int_eq(lstat(in(dir, "source"), &st), 0);
-	switch (_i) {
-	case K_SYMLINK:
-		ck_assert(S_ISLNK(st.st_mode));
-		break;
-	case K_FIFO:
-		ck_assert(S_ISFIFO(st.st_mode));
-		break;
-	case K_DIR:
-		ck_assert(S_ISDIR(st.st_mode));
-		ck_assert(t_exists(in(dir, "source/run")));
-		break;
-	case K_HARDLINK:
+	id = strrchr(dir, '/') + 1;
+	snprintf(back, sizeof(back), "%s", S("pools/P/queues/Q/new/.rejected.%s",
+	    id));
+	if (_i == K_HARDLINK) {
+		/* a regular file: kept as it was */
+		ck_assert_int_eq(lstat(in(dir, "source"), &st), 0);
 		ck_assert(S_ISREG(st.st_mode));
 		ck_assert_int_eq(st.st_nlink, 2);
-		break;
+		ck_assert_int_eq(entries(S("pools/P/queues/Q/new"), 1), 0);
+	} else {
+		/* given back, as it was, and the reason says where */
+		char   *reason = t_read(in(dir, "reason"));
+
+		ck_assert(!t_exists(in(dir, "source")));
+		ck_assert_int_eq(entries(S("pools/P/queues/Q/new"), 1), 1);
+		ck_assert_int_eq(lstat(back, &st), 0);
+		ck_assert_msg(strstr(reason, strrchr(back, '/') + 1) != NULL,
+		    "reason [%s] does not name %s", reason, back);
+		free(reason);
+		switch (_i) {
+		case K_SYMLINK:
+			ck_assert(S_ISLNK(st.st_mode));
+			break;
+		case K_FIFO:
+			ck_assert(S_ISFIFO(st.st_mode));
+			break;
+		case K_DIR:
+			ck_assert(S_ISDIR(st.st_mode));
+			ck_assert(t_exists(S("pools/P/queues/Q/new/.rejected.%s/run",
+			    id)));
+			break;
+		}
+		/* a second pass leaves it alone */
+		ck_assert_int_eq(accept_bounded(10), 0);
+		ck_assert(t_exists(back));
 	}
 	/* and what it pointed at, untouched */
 	s = t_read(outside);
@@ -1502,16 +1525,17 @@ END_TEST
 
 /* ---- cleaning up ---- */
 
-/* stranded - a private directory tmp/E.ID made `age' seconds ago */
+/* stranded - a private directory tmp/E.ID.U made `age' seconds ago */
 static const char *
 stranded(const char *id, time_t now, long age, const char *source)
 {
-	char	name[80], t[40];
+	char	name[120], t[40], u[SL_UUID_LEN + 1];
 	struct sl_buf b = { 0 };
 	const char *d;
 
-	snprintf(name, sizeof(name), "%016llx.%s",
-	    (unsigned long long)(now - age), id);
+	ck_assert_int_eq(sl_uuid(u), 0);
+	snprintf(name, sizeof(name), "%016llx.%s.%s",
+	    (unsigned long long)(now - age), id, u);
 	d = S("pools/P/tmp/%s", name);
 	ck_assert_int_eq(sl_mkdirs(d, 0755), 0);
 	if (source != NULL) {
@@ -1530,6 +1554,85 @@ stranded(const char *id, time_t now, long age, const char *source)
 	}
 	return S("pools/P/tmp/%s", name);
 }
+
+#define STALE	300	/* 10 x lease, the default lease of 30 s */
+
+/*
+ * Issue 10 item 3: a drop whose acceptor died mid-accept (tmp/E.ID.U with
+ * origin and source) comes back to its queue's new/ once E is older than
+ * 10 x lease, as every other stranded state does, not after an hour; a
+ * younger one is not touched; meanwhile inspect's counts show it.
+ */
+START_TEST(test_run_cleanup_stranded_accept)
+{
+	static const char source[] = "[run]\ncommand = echo back\nname = lost\n";
+	static const char *const ids[] = {
+		"00000000-0000-4000-8000-000000000011",	/* stale + 1 s */
+		"00000000-0000-4000-8000-000000000012",	/* stale - 1 s */
+	};
+	time_t	now = time(NULL);
+	char	young[4096], old[4096], *s;
+	long	counts[SL_NSTATES], stale_n;
+
+	snprintf(old, sizeof(old), "%s", stranded(ids[0], now, STALE + 1,
+	    source));
+	snprintf(young, sizeof(young), "%s", stranded(ids[1], now, STALE - 1,
+	    source));
+	/* visible meanwhile: both count as Scheduled */
+	ck_assert_int_eq(sl_pool_run_counts(&sp, "P", counts), 0);
+	ck_assert_int_eq(counts[SL_SCHEDULED], 2);
+	ck_assert_int_eq(sl_count_stranded(&sp, "P", now, STALE, &stale_n), 2);
+	ck_assert_int_eq(stale_n, 1);
+
+	(void)sl_cleanup_pool(&sp, "P", 7, STALE, now);
+	s = t_read(S("pools/P/queues/Q/new/recovered.%s", ids[0]));
+	ck_assert_str_eq(s, source);
+	free(s);
+	ck_assert(!t_exists(old));
+	/* the young one: same name, source and origin where they were */
+	ck_assert(t_exists(in(young, "source")));
+	ck_assert(t_exists(in(young, "origin")));
+	ck_assert_int_eq(t_count(S("pools/P/tmp"), 1), 1);
+	ck_assert_int_eq(sl_count_stranded(&sp, "P", now, STALE, &stale_n), 1);
+	ck_assert_int_eq(stale_n, 0);
+	/* still counted once: the recovered drop in new/, the young one */
+	ck_assert_int_eq(sl_pool_run_counts(&sp, "P", counts), 0);
+	ck_assert_int_eq(counts[SL_SCHEDULED], 2);
+	/* accepted again: one run */
+	ck_assert_int_eq(sl_accept_pool(&sp, "P", err, sizeof(err)), 1);
+	ck_assert_int_eq(entries(S("pools/P/queues/Q/sched"), 1), 1);
+	/* 2 s later the young one is stale too */
+	(void)sl_cleanup_pool(&sp, "P", 7, STALE, now + 2);
+	ck_assert(t_exists(S("pools/P/queues/Q/new/recovered.%s", ids[1])));
+	ck_assert_int_eq(t_count(S("pools/P/tmp"), 1), 0);
+}
+END_TEST
+
+/*
+ * The acceptor was only stalled: recovery takes its directory by a
+ * rename first, so the acceptor's next step fails and the drop is
+ * accepted once, by whoever accepts the recovered copy.
+ */
+START_TEST(test_run_cleanup_stranded_taken)
+{
+	static const char source[] = "[run]\ncommand = echo back\nname = lost\n";
+	const char *id = "00000000-0000-4000-8000-000000000013";
+	time_t	now = time(NULL);
+	char	d[4096], *ri;
+
+	snprintf(d, sizeof(d), "%s", stranded(id, now, STALE + 60, source));
+	/* the stalled acceptor had already written run.ini */
+	ri = runini(id, "lost", now);
+	t_puts(in(d, "run.ini"), ri);
+	free(ri);
+	(void)sl_cleanup_pool(&sp, "P", 7, STALE, now);
+	/* its directory is gone from under it: its publication (a rename
+	 * of d) can no longer succeed */
+	ck_assert(!t_exists(d));
+	ck_assert(t_exists(S("pools/P/queues/Q/new/recovered.%s", id)));
+	ck_assert_int_eq(t_count(S("pools/P/tmp"), 1), 0);
+}
+END_TEST
 
 START_TEST(test_run_cleanup)
 {
@@ -1562,7 +1665,7 @@ START_TEST(test_run_cleanup)
 	snprintf(young, sizeof(young), "%s", stranded(ids[6], now, 60, source));
 	stranded(ids[7], now, 7200, NULL);
 
-	ck_assert_int_eq(sl_cleanup_pool(&sp, "P", 7, now), 2);
+	ck_assert_int_eq(sl_cleanup_pool(&sp, "P", 7, STALE, now), 2);
 
 	ck_assert(!t_exists(S("pools/P/done/%s.Completed", ids[0])));
 	ck_assert(t_exists(S("pools/P/done/%s.Failed", ids[1])));
@@ -1577,7 +1680,7 @@ START_TEST(test_run_cleanup)
 	ck_assert_str_eq(s, source);
 	free(s);
 	ck_assert_int_eq(t_count_prefix(S("pools/P/tmp"), "0"), 1);
-	ck_assert(t_exists(young));			/* an hour is not up */
+	ck_assert(t_exists(young));		/* 10 x lease is not up */
 	ck_assert(t_exists(in(young, "source")));
 	ck_assert_int_eq(t_count_prefix(S("pools/P/tmp"), ".trash."), 0);
 	/* accepted again: one run, not two */
@@ -1591,10 +1694,10 @@ START_TEST(test_run_cleanup)
 			ck_assert_str_eq(rs.v[i].spec.command, "echo back");
 	sl_runs_free(&rs);
 	/* a second cleanup finds nothing more */
-	ck_assert_int_eq(sl_cleanup_pool(&sp, "P", 7, now), 0);
+	ck_assert_int_eq(sl_cleanup_pool(&sp, "P", 7, STALE, now), 0);
 	ck_assert_int_eq(entries(S("pools/P/done"), 1), 3);
 	/* and with keep_days 0, every final run with an end is old */
-	ck_assert_int_eq(sl_cleanup_pool(&sp, "P", 0, now + 1), 2);
+	ck_assert_int_eq(sl_cleanup_pool(&sp, "P", 0, STALE, now + 1), 2);
 	ck_assert(t_exists(S("pools/P/done/%s.Completed", ids[4])));
 	ck_assert_int_eq(entries(S("pools/P/queues/Q/sched"), 1), 2);
 	the_rejected("no command");
@@ -1634,6 +1737,8 @@ suite_run(void)
 	tcase_add_test(tc, test_run_cancel_pending);
 	tcase_add_test(tc, test_run_delete);
 	tcase_add_test(tc, test_run_cleanup);
+	tcase_add_test(tc, test_run_cleanup_stranded_accept);
+	tcase_add_test(tc, test_run_cleanup_stranded_taken);
 	suite_add_tcase(s, tc);
 
 	tcase_set_timeout(acc, T_TIMEOUT);
