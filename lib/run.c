@@ -1249,8 +1249,6 @@ sl_cleanup_pool(const struct sl_spool *sp, const char *pool, long keep_days,
 	}
 	sl_runs_free(&rs);
 	free(d);
-	/* agents offline for longer than finished runs are kept */
-	(void)sl_agents_prune(sp, pool, now, keep_days * 86400L);
 	/* stranded private directories */
 	if (list_dir(t, is_drop, &v, &n) == 0) {
 		for (i = 0; i < n; i++) {
