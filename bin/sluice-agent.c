@@ -6,8 +6,13 @@
  *	    [--limit N] [--prefetch-seconds S] [--run-once] [--hide-welcome]
  *	    [--poll-seconds S] [--name NAME]
  *
- * The loop (signal handlers only set a flag):
- *   1. beat: publish the heartbeat every `heartbeat' seconds;
+ * The agent registers under a fresh id (a restart with the same --name is
+ * a new agent: its predecessor, dead on this host, is known dead at once,
+ * and the first recovery pass hands its Pending runs back and removes its
+ * registration).  The loop (signal handlers only set a flag):
+ *   1. beat: publish the heartbeat every `heartbeat' seconds (and register
+ *      again if recovery elsewhere took this agent for gone and removed
+ *      its registration);
  *   2. accept dropped files; every poll-seconds also recover (runs of gone
  *      agents, stale slots, crashed runs) and clean up;
  *   3. claim due runs for itself (sl_claim: the dispatcher's code, every
@@ -199,6 +204,24 @@ pending_tokens(const struct sl_spool *sp, const struct sl_agent *a,
 	return 0;
 }
 
+/*
+ * taken_back - a start that failed or found the run gone: if the run left
+ * our pending/ (recovery handed it back, a cancel ended it, it was
+ * deleted), say so once, at info level: a race, not a failure.  1 if so.
+ */
+static int
+taken_back(const struct sl_spool *sp, const struct sl_agent *a,
+    const char *token, const char *id)
+{
+	char	what[SL_ERR_MAX];
+
+	if (!sl_start_taken_back(sp, a, token, what, sizeof(what)))
+		return 0;
+	sl_log(SL_INFO, "Flow run '%s' was taken back before it started: %s",
+	    id, what);
+	return 1;
+}
+
 /* start_due - start what is due in pending/ID/; the next due time, or 0 */
 static time_t
 start_due(const struct sl_spool *sp, const struct sl_config *cf,
@@ -235,6 +258,7 @@ start_due(const struct sl_spool *sp, const struct sl_config *cf,
 				next = t;
 			break;
 		case SL_START_GONE:
+			taken_back(sp, a, v[i], s.id);
 			break;
 		case SL_START_REFUSED:
 			sl_log(SL_ERROR, "Rejected flow run '%s': %s", s.id, s.why);
@@ -248,8 +272,11 @@ start_due(const struct sl_spool *sp, const struct sl_config *cf,
 			    "%s", s.id, s.why);
 			break;
 		case SL_START_FAILED:
-			sl_log(SL_ERROR, "Cannot start flow run '%s' now: %s",
-			    s.id, s.why);
+			/* not an error if the run was taken from under us
+			 * (handed back, cancelled) as we started it */
+			if (!taken_back(sp, a, v[i], s.id))
+				sl_log(SL_ERROR, "Cannot start flow run '%s' "
+				    "now: %s", s.id, s.why);
 			break;
 		}
 		now = now_s();
@@ -284,6 +311,31 @@ hand_back(const struct sl_spool *sp, const struct sl_agent *a)
 	(void)rmdir(d);
 	free(d);
 	sl_strv_free(v, n);
+}
+
+/*
+ * same_name - warn if another live agent of the pool has our name.  A
+ * restart is a new agent (a new id); a predecessor dead on this host is
+ * not live, and recovery hands its runs back.
+ */
+static void
+same_name(const struct sl_spool *sp, const struct sl_config *cf,
+    const struct sl_agent *a)
+{
+	struct sl_agent *v;
+	size_t	n, i;
+
+	if (sl_agents_load(sp, a->pool, &v, &n) < 0)
+		return;
+	for (i = 0; i < n; i++)
+		if (v[i].registered && strcmp(v[i].id, a->id) != 0 &&
+		    strcmp(v[i].name, a->name) == 0 && sl_agent_online(&v[i],
+		    time(NULL), cf->heartbeat * cf->missed_heartbeats))
+			sl_log(SL_WARNING, "Another agent named '%s' is online "
+			    "in work pool '%s' (%s, pid %ld on %s); both will "
+			    "serve it", a->name, a->pool, v[i].id, v[i].pid,
+			    v[i].host);
+	sl_agents_free(v, n);
 }
 
 static void
@@ -459,6 +511,7 @@ main(int argc, char **argv)
 	a.started = time(NULL);
 	if (sl_agent_register(&sp, &a, err, sizeof(err)) < 0)
 		sl_fatal("%s", err);
+	same_name(&sp, &cf, &a);
 	next_beat = a.started + cf.heartbeat;
 
 	memset(&sa, 0, sizeof(sa));
@@ -489,16 +542,31 @@ main(int argc, char **argv)
 		reap();
 		now = now_s();
 		if (now >= next_beat) {
-			if (sl_agent_beat(&sp, &a, now) < 0)
+			if (sl_agent_beat(&sp, &a, now) == 0)
+				;
+			else if (errno != ENOENT)
 				sl_log(SL_ERROR, "cannot publish the heartbeat of "
 				    "agent %s: %s", a.id, strerror(errno));
+			else {
+				/* taken for gone (a host cut off for longer
+				 * than the window plus SL_STALE_LEASES leases,
+				 * a stopped agent) and swept: its claims went
+				 * back long ago; it serves again */
+				sl_log(SL_WARNING, "The registration of agent "
+				    "'%s' (%s) was removed: it was taken for "
+				    "gone; registering again", a.name, a.id);
+				if (sl_agent_register(&sp, &a, err,
+				    sizeof(err)) < 0)
+					sl_log(SL_ERROR, "%s", err);
+			}
 			next_beat = now + cf.heartbeat;
 		}
 		if (sl_accept_pool(&sp, a.pool, err, sizeof(err)) < 0)
 			sl_log(SL_ERROR, "%s", err);
 		if (now - last_full >= poll) {
 			(void)sl_recover_pool(&sp, a.pool, now,
-			    cf.heartbeat * cf.missed_heartbeats, 10 * cf.lease);
+			    cf.heartbeat * cf.missed_heartbeats,
+			    SL_STALE_LEASES * cf.lease);
 			(void)sl_recover_running(&sp, a.pool, now, cf.lease);
 			(void)sl_deploy_schedule_pool(&sp, a.pool, now,
 			    cf.keep_days);

@@ -1,19 +1,36 @@
 /*
- * agent.c - agents in the spool: registration, heartbeat, liveness.
+ * agent.c - agents in the spool: registration, heartbeat, liveness, and
+ * the removal of what dead agents leave.
  *
  *	pools/P/agents/ID/agent.ini	who the agent is and what it serves
  *	pools/P/agents/ID/heartbeat	the epoch second of its last beat
+ *	pools/P/agents/.new.E.ID/	a registration being made (private)
+ *	pools/P/agents/.gone.E.ID/	a registration being removed (private)
  *
- * agent.ini is written once, when the agent starts, under a fresh name and
- * renamed into a directory nobody else writes.  The heartbeat is replaced
- * at every beat; a reader on another host may read it torn (sshfs, NFS
- * without close-to-open), so it ends with a newline and a reader that does
- * not find one, or a number, calls the beat unknown, which counts as alive:
+ * agent.ini is written once, when the agent starts, under a private name
+ * (E, the epoch second in hex, gives its age by name) and renamed into a
+ * directory nobody else writes.  The heartbeat is replaced at every beat;
+ * a reader on another host may read it torn (sshfs, NFS without
+ * close-to-open), so it ends with a newline and a reader that does not
+ * find one, or a number, calls the beat unknown, which counts as alive:
  * taking a live agent for dead would hand its runs to another, taking a
  * dead one for alive only delays until the next look.  Liveness is decided
  * from the beat's content (the agent's clock), never from an mtime (the
  * file server's clock), with a window (heartbeat x missed_heartbeats) far
  * above any sane skew.
+ *
+ * On its own host an agent's death is known at once: agent.ini names its
+ * host, pid, the pid's start time, the boot id and the pid namespace, and
+ * a reader on the same host, boot and namespace asks the kernel (lease.c's
+ * helpers, as for a supervisor's lease): no such process, a zombie, or a
+ * process started at another time is a dead agent.  A pid of another host
+ * is never judged; there the heartbeat window decides.
+ *
+ * What dead agents leave is removed by recovery (sl_agents_sweep), so a
+ * pass reads about as many registrations as there are live agents: an
+ * agent dead on this host as soon as its Pending runs are back, one gone
+ * elsewhere once its last beat is SL_STALE_LEASES leases older than the
+ * window, and private names once that many leases old.
  */
 #include <dirent.h>
 #include <errno.h>
@@ -21,6 +38,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -35,6 +53,19 @@ sl_host(void)
 	if (h[0] == '\0' && (gethostname(h, sizeof(h) - 1) < 0 || h[0] == '\0'))
 		snprintf(h, sizeof(h), "unknown");
 	return h;
+}
+
+/* pid_ns - this process's pid namespace ("pid:[N]"), or "" */
+static const char *
+pid_ns(void)
+{
+	static char ns[64];
+	ssize_t	n;
+
+	if (ns[0] == '\0' && (n = readlink("/proc/self/ns/pid", ns,
+	    sizeof(ns) - 1)) > 0)
+		ns[n] = '\0';
+	return ns;
 }
 
 static char *
@@ -76,6 +107,10 @@ sl_agent_register(const struct sl_spool *sp, const struct sl_agent *a,
 	sl_ini_put(&b, "name", a->name);
 	sl_ini_put(&b, "host", a->host[0] ? a->host : "unknown");
 	sl_buf_printf(&b, "pid = %ld\n", a->pid);
+	/* what tells, on this host, that the agent died: see the top */
+	sl_buf_printf(&b, "pid_start = %llu\n", sl_proc_start(a->pid));
+	sl_ini_put(&b, "boot", sl_boot_id());
+	sl_ini_put(&b, "pidns", pid_ns());
 	sl_ini_put(&b, "pool", a->pool);
 	sl_buf_puts(&b, "queues = ");
 	for (i = 0; i < a->nqueues; i++)
@@ -91,7 +126,8 @@ sl_agent_register(const struct sl_spool *sp, const struct sl_agent *a,
 	sl_buf_puts(&b, SL_INI_TRAILER);
 
 	ad = sl_path(sp->root, "pools", a->pool, "agents", (char *)NULL);
-	snprintf(name, sizeof(name), ".new.%s", a->id);
+	snprintf(name, sizeof(name), ".new.%016llx.%s",
+	    (unsigned long long)time(NULL), a->id);
 	priv = sl_path(ad, name, (char *)NULL);
 	d = agent_dir(sp, a->pool, a->id);
 	if (sl_mkdirs(priv, 0755) < 0) {
@@ -105,7 +141,9 @@ sl_agent_register(const struct sl_spool *sp, const struct sl_agent *a,
 		char   *htmp = sl_path(priv, ".heartbeat.tmp", (char *)NULL);
 		char   *hb = sl_path(priv, "heartbeat", (char *)NULL);
 
-		snprintf(beat, sizeof(beat), "%lld\n", (long long)a->started);
+		/* now, not a->started: an agent registering again (its
+		 * registration was swept) must not look long dead */
+		snprintf(beat, sizeof(beat), "%lld\n", (long long)time(NULL));
 		rc = sl_publish_rename(tmp, to, b.s, b.len);
 		if (rc == 0)
 			rc = sl_publish_rename(htmp, hb, beat, strlen(beat));
@@ -130,6 +168,30 @@ out:
 	return rc;
 }
 
+/*
+ * discard - make registration dir vanish at once (rename to a private
+ * .gone.E.ID in agents/), then remove it.  0 also if it was already gone.
+ */
+static int
+discard(const char *ad, const char *d, const char *id)
+{
+	char	name[80], *to;
+	int	rc;
+
+	snprintf(name, sizeof(name), ".gone.%016llx.%s",
+	    (unsigned long long)time(NULL), id);
+	to = sl_path(ad, name, (char *)NULL);
+	if (sane_rename(d, to) < 0) {
+		/* RACE: the agent deregistered, or another sweeper took it */
+		rc = errno == ENOENT ? 0 : -1;
+		free(to);
+		return rc;
+	}
+	rc = sl_rmtree(to);	/* a crash here leaves .gone.: swept later */
+	free(to);
+	return rc;
+}
+
 /* sl_agent_deregister - the agent is gone: remove its registration */
 int
 sl_agent_deregister(const struct sl_spool *sp, const struct sl_agent *a)
@@ -138,7 +200,7 @@ sl_agent_deregister(const struct sl_spool *sp, const struct sl_agent *a)
 	int	rc;
 
 	ad = sl_path(sp->root, "pools", a->pool, "agents", (char *)NULL);
-	rc = sl_discard_tree(d, ad);
+	rc = discard(ad, d, a->id);
 	free(ad);
 	free(d);
 	return rc;
@@ -236,8 +298,15 @@ sl_agents_load(const struct sl_spool *sp, const char *pool,
 				a->prefetch = x;
 			if ((s = sl_ini_get(ini, "agent", "started")) != NULL)
 				(void)sl_time_parse(s, 0, &a->started);
+			if ((s = sl_ini_get(ini, "agent", "pid_start")) != NULL)
+				a->pid_start = strtoull(s, NULL, 10);
+			if ((s = sl_ini_get(ini, "agent", "boot")) != NULL)
+				snprintf(a->boot, sizeof(a->boot), "%s", s);
+			if ((s = sl_ini_get(ini, "agent", "pidns")) != NULL)
+				snprintf(a->pidns, sizeof(a->pidns), "%s", s);
 			sl_ini_free(ini);
 			a->registered = 1;
+			a->dead = sl_agent_dead_here(a);
 		}
 		/* RACE: a registration being removed or not yet complete has
 		 * no agent.ini; it is listed unregistered and serves nothing */
@@ -277,24 +346,59 @@ sl_agents_free(struct sl_agent *v, size_t n)
 }
 
 /*
- * sl_agent_online - has the agent beaten within the window?  For showing
- * (agent ls, agents_online) only a beat read whole and recent counts.
+ * sl_agent_dead_here - is the agent's process known dead, here?  Only a
+ * registration made on this host, in this boot and pid namespace names a
+ * pid we may ask the kernel about; its start time tells a reused pid.
+ * Anything else (another host, an old registration without these fields,
+ * a pid we may not signal) is not judged: 0.
+ */
+int
+sl_agent_dead_here(const struct sl_agent *a)
+{
+	if (!a->registered || a->pid <= 1 || a->boot[0] == '\0' ||
+	    a->pidns[0] == '\0' || strcmp(a->host, sl_host()) != 0 ||
+	    strcmp(a->boot, sl_boot_id()) != 0 || strcmp(a->pidns, pid_ns()) != 0)
+		return 0;
+	return sl_proc_dead(a->pid, a->pid_start, a->boot);
+}
+
+/*
+ * sl_agent_online - may the agent be counted on?  Not if it is dead on
+ * this host; else only a beat read whole and at most window seconds old.
  */
 int
 sl_agent_online(const struct sl_agent *a, time_t now, long window)
 {
-	return a->beat > 0 && now - a->beat <= window;
+	return !a->dead && a->beat > 0 && now - a->beat <= window;
 }
 
 /*
- * sl_agent_gone - may its work be taken back?  Only when its beat is
- * missing or read whole and older than the window: an unreadable beat
- * (torn, mid-replacement on another host) is not evidence of death.
+ * sl_agent_gone - may its work be taken back?  When it is dead on this
+ * host, or its beat is missing, or read whole and older than the window:
+ * an unreadable beat (torn, mid-replacement on another host) is not
+ * evidence of death.
  */
 int
 sl_agent_gone(const struct sl_agent *a, time_t now, long window)
 {
-	return a->beat < 0 || (a->beat > 0 && now - a->beat > window);
+	return a->dead || a->beat < 0 || (a->beat > 0 && now - a->beat > window);
+}
+
+/* sl_agent_gone_why - why sl_agent_gone said so, for a log line */
+void
+sl_agent_gone_why(const struct sl_agent *a, time_t now, char *out, size_t len)
+{
+	if (a->dead)
+		snprintf(out, len, "agent '%s' (%s): its process %ld on this "
+		    "host died", a->name, a->id, a->pid);
+	else if (a->beat < 0)
+		snprintf(out, len, "agent '%s' (%s): it has no heartbeat",
+		    a->name, a->id);
+	else
+		snprintf(out, len, "agent '%s' (%s) on %s: it missed its "
+		    "heartbeats (the last was %lld s ago)", a->name, a->id,
+		    a->host[0] ? a->host : "an unknown host",
+		    (long long)(now - a->beat));
 }
 
 /* sl_pool_agents_online - how many agents of the pool are online */
@@ -315,28 +419,164 @@ sl_pool_agents_online(const struct sl_spool *sp, const char *pool, time_t now,
 }
 
 /*
- * sl_agents_prune - remove the registrations of agents offline for more
- * than age seconds, and at least a day (killed, never deregistered).  Their Pending runs were
- * handed back long before, by recovery.  Returns how many were removed.
+ * stale_private - is agents/NAME a private name left by a crash?  The
+ * current names carry their epoch (.new.E.ID, .gone.E.ID); the older
+ * .new.UUID and .trash.UUID do not, and are judged by mtime after an hour
+ * (an hour dwarfs the skew between the file server's clock and ours).
+ */
+static int
+stale_private(const char *ad, const char *name, time_t now, long stale)
+{
+	const char *p = NULL;
+	struct stat st;
+	char   *path, *end;
+	unsigned long long e;
+	int	old;
+
+	if (strncmp(name, ".new.", 5) == 0)
+		p = name + 5;
+	else if (strncmp(name, ".gone.", 6) == 0)
+		p = name + 6;
+	else if (strncmp(name, ".trash.", 7) != 0)
+		return 0;
+	if (p != NULL && strlen(p) == 16 + 1 + SL_UUID_LEN && p[16] == '.' &&
+	    sl_uuid_ok(p + 17)) {
+		e = strtoull(p, &end, 16);
+		return end == p + 16 && (long long)now - (long long)e > stale;
+	}
+	if (p != NULL && !sl_uuid_ok(p))
+		return 0;		/* not a name of ours */
+	path = sl_path(ad, name, (char *)NULL);
+	old = lstat(path, &st) == 0 && S_ISDIR(st.st_mode) &&
+	    now - st.st_mtime > (stale > 3600 ? stale : 3600);
+	free(path);
+	return old;
+}
+
+/*
+ * sl_agents_sweep - remove what dead agents left in agents/ (v, n: the
+ * registrations, as sl_agents_load read them): the registration of an
+ * agent dead on this host (its Pending runs were handed back first, by
+ * sl_recover_pool), of one whose last beat (or, without a beat, its start)
+ * is more than window + stale seconds old, and private names older than
+ * stale.  Returns how many were removed.
+ */
+long
+sl_agents_sweep(const struct sl_spool *sp, const char *pool,
+    const struct sl_agent *v, size_t n, time_t now, long window, long stale)
+{
+	struct dirent *de;
+	char   *ad, *d, why[SL_ERR_MAX];
+	time_t	last;
+	size_t	i;
+	long	k = 0;
+	DIR    *dir;
+
+	ad = sl_path(sp->root, "pools", pool, "agents", (char *)NULL);
+	for (i = 0; i < n; i++) {
+		last = v[i].beat > 0 ? v[i].beat : v[i].beat < 0 &&
+		    v[i].registered ? v[i].started : 0;
+		if (!v[i].dead && (last <= 0 || now - last <= window + stale))
+			continue;
+		/* RACE: an agent gone this long that comes back (a host cut
+		 * off, a stopped process) finds its registration gone at its
+		 * next beat and registers again; its claims went back long
+		 * ago.  A dead one never comes back: its pid is gone. */
+		d = sl_path(ad, v[i].id, (char *)NULL);
+		if (discard(ad, d, v[i].id) == 0) {
+			sl_agent_gone_why(&v[i], now, why, sizeof(why));
+			sl_log(SL_INFO, "Removed the registration of %s", why);
+			k++;
+		}
+		free(d);
+	}
+	if ((dir = opendir(ad)) != NULL) {
+		while ((de = readdir(dir)) != NULL) {
+			if (!stale_private(ad, de->d_name, now, stale))
+				continue;
+			/* RACE: an agent registering, or a sweeper removing a
+			 * registration, is done in well under a second; this
+			 * is older than SL_STALE_LEASES leases */
+			d = sl_path(ad, de->d_name, (char *)NULL);
+			if (sl_rmtree(d) == 0)
+				k++;
+			free(d);
+		}
+		closedir(dir);
+	}
+	free(ad);
+	return k;
+}
+
+/*
+ * sl_start_taken_back - a start of pending/AGENT/TOKEN failed: was the run
+ * taken from under the agent (recovery handed it back, a cancel ended it,
+ * it was deleted) rather than a real failure?  1, with what became of it
+ * in what, if it is no longer in the agent's pending/; 0 if it still is
+ * (or cannot be told), which is a real failure.
  */
 int
-sl_agents_prune(const struct sl_spool *sp, const char *pool, time_t now,
-    long age)
+sl_start_taken_back(const struct sl_spool *sp, const struct sl_agent *a,
+    const char *token, char *what, size_t len)
 {
-	struct sl_agent *v;
-	size_t	n, i;
-	int	k = 0;
+	static const char *const fin[] = { "Completed", "Failed", "Crashed",
+	    "Cancelled" };
+	char	id[SL_UUID_LEN + 1], name[80], who[128], *p, *qd, **qs, *text;
+	struct stat st;
+	size_t	i, nq;
+	int	found = 0;
 
-	if (age < 86400)
-		age = 86400;	/* never a live agent, whatever keep_days says */
-	if (sl_agents_load(sp, pool, &v, &n) < 0)
+	if (sl_token_parse(token, NULL, id) < 0)
 		return 0;
-	for (i = 0; i < n; i++)
-		/* RACE: an agent whose beat is this old and comes back finds
-		 * its registration gone; its next beat fails and it says so */
-		if (v[i].beat > 0 && now - v[i].beat > age &&
-		    sl_agent_deregister(sp, &v[i]) == 0)
-			k++;
-	sl_agents_free(v, n);
-	return k;
+	p = sl_path(sp->root, "pools", a->pool, "pending", a->id, token,
+	    (char *)NULL);
+	if (lstat(p, &st) == 0 || errno != ENOENT) {
+		free(p);
+		return 0;
+	}
+	free(p);
+	/* in running/: started by us (then the failure came after the
+	 * start, e.g. fork, and is real), or by another agent after
+	 * recovery handed it back */
+	p = sl_path(sp->root, "pools", a->pool, "running", token, "start.ini",
+	    (char *)NULL);
+	if (sl_read_file(p, &text, 4096) >= 0) {
+		sl_kv_get(text, "agent", who, sizeof(who));
+		free(text);
+		free(p);
+		if (strcmp(who, a->id) == 0)
+			return 0;
+		snprintf(what, len, "it was handed back and started by "
+		    "another agent (%s)", who);
+		return 1;
+	}
+	free(p);
+	snprintf(what, len, "it was deleted, or moved where this agent "
+	    "cannot see it");
+	qd = sl_path(sp->root, "pools", a->pool, "queues", (char *)NULL);
+	if (sl_pool_names_in(qd, &qs, &nq) == 0) {
+		for (i = 0; i < nq; i++) {
+			p = sl_path(qd, qs[i], "sched", token, (char *)NULL);
+			if (!found && lstat(p, &st) == 0) {
+				snprintf(what, len, "it is back in work queue "
+				    "'%s' (its claim was handed back)", qs[i]);
+				found = 1;
+			}
+			free(p);
+		}
+		sl_strv_free(qs, nq);
+	}
+	free(qd);
+	for (i = 0; i < 4 && !found; i++) {
+		snprintf(name, sizeof(name), "%s.%s", id, fin[i]);
+		p = sl_path(sp->root, "pools", a->pool, "done", name,
+		    (char *)NULL);
+		if (lstat(p, &st) == 0) {
+			snprintf(what, len, "it ended %s%s", fin[i], i == 3 ?
+			    " (a cancel came first)" : "");
+			found = 1;
+		}
+		free(p);
+	}
+	return 1;
 }

@@ -21,10 +21,13 @@
  *   then empty directory.  An entry names its run, so a slow releaser can
  *   never release a slot that another run holds now.
  * - Recovery (sl_recover_pool) gives back the Pending runs of an agent that
- *   is offline, and frees slots whose run is finished or gone, or is back
- *   in sched/ and was claimed longer than a lease ago (a claimer that died
- *   mid-claim).  Every step is a rename or an unlink of a name that says
- *   whose it is, so recovery may run anywhere, any number of times at once.
+ *   is gone (dead on this host, or silent for the heartbeat window), removes
+ *   what gone agents leave (their empty pending/ directories, their
+ *   registrations: agent.c), and frees slots whose run is finished or gone,
+ *   or is back in sched/ and was claimed SL_STALE_LEASES leases ago (a
+ *   claimer that died mid-claim).  Every step is a rename, an unlink or an
+ *   rmdir of a name that says whose it is, so recovery may run anywhere, any
+ *   number of times at once.
  *
  * Queues are taken in priority order, waterfall: every due run of a queue
  * goes before any run of a lower-priority queue; within a queue a listing
@@ -769,21 +772,31 @@ slot_dead(const char *pd, const char *ent, const char *id, time_t now,
 
 /*
  * sl_recover_pool - undo what dead processes left.  Returns the number of
- * repairs.  Safe to run anywhere at any time, by any number of processes:
- *  1. a Pending run of an agent that is gone (sl_agent_gone, or no longer
- *     registered) goes back to its queue's sched/, and its slots are freed;
- *  2. a slot whose run is not Pending or Running is freed: at once if the
- *     run is finished, after the lease otherwise (a claimer may be between
- *     taking its slots and moving the run; a listing may be stale).
+ * runs returned and slots freed.  Safe to run anywhere at any time, by any number of processes:
+ *  1. a Pending run of an agent that is gone (sl_agent_gone: dead on this
+ *     host, or its beats missed for window seconds; or no longer
+ *     registered) goes back to its queue's sched/, and its slots are
+ *     freed; so does a claim whose claimer died between its two renames
+ *     (a .claim. name older than stale).  The pending/AGENT/ directory of
+ *     a gone agent is then removed if empty;
+ *  2. the registrations of agents gone for good, and private names in
+ *     agents/ older than stale, are removed (sl_agents_sweep);
+ *  3. a slot whose run is not Pending or Running is freed: at once if the
+ *     run is finished, after stale seconds otherwise (a claimer may be
+ *     between taking its slots and moving the run; a listing may be
+ *     stale).
+ * stale is SL_STALE_LEASES leases.
  */
 long
 sl_recover_pool(const struct sl_spool *sp, const char *pool, time_t now,
-    long window, long lease)
+    long window, long stale)
 {
 	struct idset active = { 0 }, sched = { 0 };
 	struct sl_agent *ag;
 	struct dirent *de, *e;
+	struct stat st;
 	char   *pd = sl_pool_dir(sp, pool), *d, *ad, *sd, **qs;
+	char	why[SL_ERR_MAX];
 	size_t	na, i, nq;
 	long	fixed = 0;
 	DIR    *dir, *sub;
@@ -804,7 +817,22 @@ sl_recover_pool(const struct sl_spool *sp, const char *pool, time_t now,
 			for (i = 0; i < na; i++)
 				if (strcmp(ag[i].id, de->d_name) == 0)
 					a = &ag[i];
-			gone = a == NULL || sl_agent_gone(a, now, window);
+			if (a == NULL) {
+				/* not in the listing: looked up by name
+				 * before it is called gone (a listing may be
+				 * stale on NFS and sshfs) */
+				ad = sl_path(pd, "agents", de->d_name,
+				    (char *)NULL);
+				gone = lstat(ad, &st) < 0 && errno == ENOENT;
+				free(ad);
+				snprintf(why, sizeof(why), "agent %s is not "
+				    "registered", de->d_name);
+			} else {
+				gone = sl_agent_gone(a, now, window);
+				if (gone)
+					sl_agent_gone_why(a, now, why,
+					    sizeof(why));
+			}
 			ad = sl_path(d, de->d_name, (char *)NULL);
 			if ((sub = opendir(ad)) != NULL) {
 				while ((e = readdir(sub)) != NULL) {
@@ -819,7 +847,7 @@ sl_recover_pool(const struct sl_spool *sp, const char *pool, time_t now,
 						    e->d_name);
 					} else if ((t = sl_flight_parse(e->d_name,
 					    "claim", &born)) == NULL ||
-					    now - born <= lease)
+					    now - born <= stale)
 						continue;
 					else
 						snprintf(tok, sizeof(tok), "%s", t);
@@ -832,16 +860,31 @@ sl_recover_pool(const struct sl_spool *sp, const char *pool, time_t now,
 					 * again at once: only this claim's slot
 					 * entries (by token) are given back. */
 					if (sl_run_unclaim(sp, pool, from, tok, de->d_name) == 0) {
-						sl_log(SL_WARNING, "Returned run %.36s "
-						    "to its work queue: %s", tok + 34,
-						    gone ? "its agent is gone" :
-						    "its claimer died mid-claim");
+						if (sl_token_parse(e->d_name,
+						    NULL, NULL) == 0)
+							sl_log(SL_WARNING, "Returned "
+							    "run %.36s to its work "
+							    "queue: its agent is "
+							    "gone (%s)", tok + 34, why);
+						else
+							sl_log(SL_WARNING, "Returned "
+							    "run %.36s to its work "
+							    "queue: its claimer died "
+							    "mid-claim", tok + 34);
 						fixed++;
 					}
 					free(from);
 				}
 				closedir(sub);
 			}
+			/* RACE: a claimer for this agent may have made the
+			 * directory again to rename a run into it; rmdir
+			 * fails on a non-empty directory, and a claimer whose
+			 * rename finds the directory gone gives its slots
+			 * back (claim_one): no run is lost, and no claim is
+			 * made for a gone agent by an up-to-date claimer */
+			if (gone)
+				(void)rmdir(ad);
 			if (!gone)
 				collect(ad, &active);
 			free(ad);
@@ -849,6 +892,8 @@ sl_recover_pool(const struct sl_spool *sp, const char *pool, time_t now,
 		closedir(dir);
 	}
 	free(d);
+	/* 2. what gone agents left in agents/ */
+	(void)sl_agents_sweep(sp, pool, ag, na, now, window, stale);
 	sl_agents_free(ag, na);
 	/* what is scheduled, then what is active (after step 1): in this
 	 * order, a run moving from sched/ to pending/ meanwhile is seen in
@@ -879,7 +924,7 @@ sl_recover_pool(const struct sl_spool *sp, const char *pool, time_t now,
 	d = sl_path(pd, "running", (char *)NULL);
 	collect(d, &active);
 	free(d);
-	/* 2. slots held by runs that are not Pending or Running */
+	/* 3. slots held by runs that are not Pending or Running */
 	sd = sl_path(pd, "slots", (char *)NULL);
 	if ((dir = opendir(sd)) != NULL) {
 		while ((de = readdir(dir)) != NULL) {
@@ -896,7 +941,7 @@ sl_recover_pool(const struct sl_spool *sp, const char *pool, time_t now,
 						continue;
 					ent = sl_path(ad, e->d_name, (char *)NULL);
 					free_it = slot_dead(pd, ent, e->d_name,
-					    now, lease);
+					    now, stale);
 					free(ent);
 					if (free_it && sl_slot_release(sp, pool,
 					    de->d_name, e->d_name) == 0)

@@ -3,11 +3,22 @@
  * and the inotify hints that make the next pass come early.
  *
  * A pass: accept dropped files; recover what dead processes left (runs of
- * gone agents, stale slots); clean up old finished runs; then claim due
- * runs for the pool's online agents, one run per agent in turn until no
- * agent gets another, so that agents share a backlog.  Every step is safe
- * with any number of passes running at once on any number of hosts; the
- * directory is the state, nothing is remembered between passes.
+ * gone agents, stale slots, dead registrations); clean up old finished
+ * runs; then claim due runs for the pool's live agents, one run per agent
+ * in turn until no agent gets another, so that agents share a backlog.
+ * Every step is safe with any number of passes running at once on any
+ * number of hosts; the directory is the state, nothing is remembered
+ * between passes.
+ *
+ * Whom to claim for: an agent whose registration is complete, that is not
+ * dead on this host (agent.c: pid, start time, boot), and whose last beat
+ * is at most claim_window() old: one heartbeat period and one more of
+ * margin, tighter than the window after which its claims are taken back
+ * (heartbeat x missed_heartbeats).  A run claimed for an agent that died
+ * waits in pending/ until recovery returns it, while its slots starve the
+ * pool; not claiming for a live agent that looks late costs nothing, as
+ * every agent claims for itself.  An agent dead on this host found by a
+ * quick pass has its runs handed back in that pass.
  *
  * inotify sees only this host's changes, so it is a hint for speed: the
  * caller waits for an event or for poll_seconds, whichever comes first,
@@ -27,6 +38,16 @@
 #include <inotifytools/inotifytools.h>
 
 #include "sluice.h"
+
+/* claim_window - how old a beat may be for a claim (see the top) */
+static long
+claim_window(const struct sl_config *cf)
+{
+	long	w = 2 * cf->heartbeat;
+
+	return w < cf->heartbeat * cf->missed_heartbeats ? w :
+	    cf->heartbeat * cf->missed_heartbeats;
+}
 
 /*
  * sl_dispatch_pool - one pass over pool; counts in *pass.  full: also
@@ -52,7 +73,8 @@ sl_dispatch_pool(const struct sl_spool *sp, const struct sl_config *cf,
 		pass->accepted += n;
 	if (full) {
 		pass->recovered += sl_recover_pool(sp, pool, now,
-		    cf->heartbeat * cf->missed_heartbeats, 10 * cf->lease);
+		    cf->heartbeat * cf->missed_heartbeats,
+		    SL_STALE_LEASES * cf->lease);
 		pass->recovered += sl_recover_running(sp, pool, now, cf->lease);
 		(void)sl_deploy_schedule_pool(sp, pool, now, cf->keep_days);
 		(void)sl_cleanup_pool(sp, pool, cf->keep_days, 10 * cf->lease, now);
@@ -65,9 +87,17 @@ sl_dispatch_pool(const struct sl_spool *sp, const struct sl_config *cf,
 	done = calloc(na ? na : 1, sizeof(int));
 	if (done == NULL)
 		sl_fatal("out of memory");
-	for (i = 0; i < na; i++)	/* only live, complete registrations */
+	for (i = 0; i < na; i++) {	/* only live, complete registrations */
 		done[i] = !ag[i].registered ||
-		    !sl_agent_online(&ag[i], now, cf->heartbeat * cf->missed_heartbeats);
+		    !sl_agent_online(&ag[i], now, claim_window(cf));
+		if (ag[i].dead && !full) {
+			/* its Pending runs go back now, not at the rescan */
+			pass->recovered += sl_recover_pool(sp, pool, now,
+			    cf->heartbeat * cf->missed_heartbeats,
+			    SL_STALE_LEASES * cf->lease);
+			full = 1;
+		}
+	}
 	for (round = 1; round > 0;) {
 		round = 0;
 		for (i = 0; i < na; i++) {

@@ -326,6 +326,36 @@ dead(long pid, unsigned long long start, const struct sl_lease *l)
 }
 
 /*
+ * The helpers above, for agent.c, which judges an agent's registration as
+ * this file judges a lease: this boot's id ("" if unknown), when process
+ * pid started (0 if unknown), and whether process pid, started at start
+ * (0: unknown) during boot, is gone.  The caller has checked that the pid
+ * is of this host.
+ */
+const char *
+sl_boot_id(void)
+{
+	return boot_id();
+}
+
+unsigned long long
+sl_proc_start(long pid)
+{
+	return proc_start(pid);
+}
+
+int
+sl_proc_dead(long pid, unsigned long long start, const char *boot)
+{
+	struct sl_lease l;
+
+	memset(&l, 0, sizeof(l));
+	snprintf(l.boot, sizeof(l.boot), "%s", boot);
+	l.sup_start = start;
+	return dead(pid, &l);
+}
+
+/*
  * same_group - may process group l->pid be the run's?  Not after a
  * reboot, and not if a process of that pid exists that started at
  * another time (its group is someone else's: a pid in use as a group's

@@ -1410,8 +1410,6 @@ sl_cleanup_pool(const struct sl_spool *sp, const char *pool, long keep_days,
 	}
 	sl_runs_free(&rs);
 	free(d);
-	/* agents offline for longer than finished runs are kept */
-	(void)sl_agents_prune(sp, pool, now, keep_days * 86400L);
 	/* stranded private directories: E is when their maker began (its
 	 * clock; stale dwarfs skew as it does for leases) */
 	if (list_dir(t, is_drop, &v, &n) == 0) {

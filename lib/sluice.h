@@ -318,7 +318,21 @@ struct sl_agent {
 	time_t	started;
 	time_t	beat;			/* last heartbeat; 0 unknown, -1 none */
 	int	registered;		/* agent.ini read */
+	char	boot[64];		/* its host's boot id when it started */
+	unsigned long long pid_start;	/* when its process started (/proc) */
+	char	pidns[64];		/* its pid namespace */
+	int	dead;			/* its process is gone, seen on its own
+					 * host (sl_agents_load) */
 };
+
+/*
+ * Left-overs of a crash (a claim between its two renames, an agent killed
+ * while registering, a registration half removed) and the registration of
+ * an agent gone for good are removed once they are this many leases old
+ * (by their name's epoch or the agent's last beat): far beyond any step a
+ * live process takes, any cache period and any sane clock skew.
+ */
+#define SL_STALE_LEASES	10
 
 int	sl_agent_register(const struct sl_spool *, const struct sl_agent *,
 	    char *, size_t);
@@ -330,10 +344,15 @@ void	sl_agent_free(struct sl_agent *);
 void	sl_agents_free(struct sl_agent *, size_t);
 int	sl_agent_online(const struct sl_agent *, time_t now, long window);
 int	sl_agent_gone(const struct sl_agent *, time_t now, long window);
+void	sl_agent_gone_why(const struct sl_agent *, time_t now, char *, size_t);
+int	sl_agent_dead_here(const struct sl_agent *);
 int	sl_agent_serves(const struct sl_agent *, const char *queue);
 const char *sl_host(void);		/* this host's name */
-int	sl_agents_prune(const struct sl_spool *, const char *pool, time_t now,
-	    long age);
+long	sl_agents_sweep(const struct sl_spool *, const char *pool,
+	    const struct sl_agent *, size_t, time_t now, long window,
+	    long stale);
+int	sl_start_taken_back(const struct sl_spool *, const struct sl_agent *,
+	    const char *token, char *, size_t);
 
 /* ---- claim.c: claims and concurrency slots ---- */
 
@@ -363,7 +382,7 @@ long	sl_slots_held(const struct sl_spool *, const char *pool,
 long	sl_claim(const struct sl_spool *, const struct sl_agent *, long max,
 	    time_t now, struct sl_names *got, time_t *next, char *, size_t);
 long	sl_recover_pool(const struct sl_spool *, const char *pool, time_t now,
-	    long window, long lease);
+	    long window, long stale);
 int	sl_run_finish(const struct sl_spool *, const char *pool,
 	    const char *dir, const char *id, enum sl_state, int exit_code,
 	    time_t started, const char *message);
@@ -431,6 +450,9 @@ int	sl_group_alive(long pgid);	/* a live (not zombie) member? */
 int	sl_lease_read(const char *dir, struct sl_lease *);
 long	sl_recover_running(const struct sl_spool *, const char *pool,
 	    time_t now, long lease);
+const char *sl_boot_id(void);
+unsigned long long sl_proc_start(long pid);
+int	sl_proc_dead(long pid, unsigned long long start, const char *boot);
 
 /* ---- cron.c: 5-field cron schedules ---- */
 

@@ -5,7 +5,7 @@
 # agent, and two agents sharing a pool: every run started exactly once);
 # --poll-seconds (rescans recover an offline agent's claims); agent ls and
 # work-pool inspect; SIGTERM (exit 0, deregister, hand back prefetched
-# claims); SIGKILL (offline after heartbeat * missed_heartbeats).
+# claims); SIGKILL (offline at once: the agent is of this host).
 . "$TOP/tests/e2e/lib.sh"
 AG="$TOP/bin/sluice-agent"
 D="$TOP/bin/sluice-dispatch"
@@ -238,21 +238,15 @@ equals "$(S work-pool inspect st --json | jget agents_online)" 0 "work-pool insp
 contains "$(cat "$TESTDIR/st.out")" "Agent stopped!" "SIGTERM: 'Agent stopped!'"
 contains "$(cat "$TESTDIR/st.err")" "Handed flow run '$late' back" "the hand-back is logged"
 
-# ---- SIGKILL: offline after heartbeat * missed_heartbeats (1 * 3 s) ----
+# ---- SIGKILL: offline at once on its own host ----
+# (its registration names its pid and the pid's start time; another host
+# would see it offline after heartbeat * missed_heartbeats, 1 * 3 s)
 S work-pool create kl >/dev/null
 start_agent kl -p kl --hide-welcome; klpid=$apid
 wait_until 5 has_online kl || fail "agent kl never online"
 equals "$(S work-pool inspect kl --json | jget agents_online)" 1 "before SIGKILL: agents_online 1"
 kill -KILL "$klpid"; wait "$klpid" 2>/dev/null
-t0=$(msnow)
-equals "$(agents_json kl | jget status)" online "just after SIGKILL: still online (beat < 3 s old)"
-if wait_until 8 sh -c "$SLUICE agent ls -p kl --json | grep -q '\"status\":\"offline\"'"; then
-	dt=$(( $(msnow) - t0 ))
-	[ "$dt" -ge 1000 ] && ok "SIGKILL: offline after ${dt} ms (3 missed 1 s beats)" ||
-	    fail "SIGKILL: offline already after ${dt} ms"
-else
-	fail "SIGKILL: agent still $(agents_json kl | jget status) 8 s later"
-fi
+equals "$(agents_json kl | jget status)" offline "just after SIGKILL: offline (its process is gone)"
 contains "$(S agent ls -p kl)" offline "agent ls table: offline"
 equals "$(S work-pool inspect kl --json | jget agents_online)" 0 "SIGKILL: agents_online drops to 0"
 finish

@@ -23,6 +23,7 @@
  */
 #include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -1966,6 +1967,410 @@ START_TEST(test_recover_unregistered)
 }
 END_TEST
 
+/* ---- agents dead on this host (issue 10, item 4) ---- */
+
+/* ini_set - set key = val in the agent's agent.ini (added if missing) */
+static void
+ini_set(const struct sl_agent *a, const char *key, const char *val)
+{
+	const char *p = S("pools/" P "/agents/%s/agent.ini", a->id);
+	char   *text = t_read(p), *line, *save, out[8192];
+	size_t	kl = strlen(key), o = 0;
+	int	done = 0;
+
+	out[0] = '\0';
+	for (line = strtok_r(text, "\n", &save); line != NULL;
+	    line = strtok_r(NULL, "\n", &save)) {
+		if (strncmp(line, key, kl) == 0 && strncmp(line + kl, " = ", 3) == 0) {
+			o += (size_t)snprintf(out + o, sizeof(out) - o,
+			    "%s = %s\n", key, val);
+			done = 1;
+		} else if (line[0] == ';' && !done) {
+			o += (size_t)snprintf(out + o, sizeof(out) - o,
+			    "%s = %s\n%s\n", key, val, line);
+			done = 1;
+		} else
+			o += (size_t)snprintf(out + o, sizeof(out) - o, "%s\n",
+			    line);
+	}
+	ck_assert(o < sizeof(out));
+	free(text);
+	t_puts(p, out);
+}
+
+/* ini_drop - remove key from the agent's agent.ini */
+static void
+ini_drop(const struct sl_agent *a, const char *key)
+{
+	const char *p = S("pools/" P "/agents/%s/agent.ini", a->id);
+	char   *text = t_read(p), *line, *save, out[8192];
+	size_t	kl = strlen(key), o = 0;
+
+	out[0] = '\0';
+	for (line = strtok_r(text, "\n", &save); line != NULL;
+	    line = strtok_r(NULL, "\n", &save))
+		if (strncmp(line, key, kl) != 0 || strncmp(line + kl, " = ", 3))
+			o += (size_t)snprintf(out + o, sizeof(out) - o, "%s\n",
+			    line);
+	free(text);
+	t_puts(p, out);
+}
+
+/* loaded - the agent as sl_agents_load reads it now */
+static struct sl_agent
+loaded(const struct sl_agent *a)
+{
+	struct sl_agent *v, r;
+	size_t	n, i;
+	int	found = 0;
+
+	ck_assert_int_eq(sl_agents_load(&sp, P, &v, &n), 0);
+	memset(&r, 0, sizeof(r));
+	for (i = 0; i < n; i++)
+		if (strcmp(v[i].id, a->id) == 0) {
+			r = v[i];
+			r.queues = NULL;	/* not used: freed below */
+			r.nqueues = 0;
+			r.match = NULL;
+			found = 1;
+		}
+	sl_agents_free(v, n);
+	ck_assert_msg(found, "agent %s not loaded", a->id);
+	return r;
+}
+
+/* child - a process that waits to be killed */
+static pid_t
+child(void)
+{
+	pid_t	pid = fork();
+
+	ck_assert_int_ge(pid, 0);
+	if (pid == 0) {
+		for (;;)
+			pause();
+	}
+	return pid;
+}
+
+/*
+ * A registration made on this host names its process: as soon as that
+ * process is gone (reaped, a zombie, or its pid reused by a process that
+ * started at another time) the agent is gone and not online, whatever its
+ * last beat says; recovery hands its Pending runs back at once and removes
+ * its pending/ directory and its registration.  A registration of another
+ * host, boot or pid namespace, or one without these fields, is never
+ * judged by pid: the heartbeat window decides there.
+ */
+START_TEST(test_agent_dead_here)
+{
+	struct sl_agent a, l;
+	struct sl_names got = { 0 };
+	char	why[SL_ERR_MAX], v[64];
+	runid	ids[2];
+	pid_t	pid;
+	int	st;
+
+	pool(2);
+	queue("A", 0, 1);
+	queue("B", 0, 1);
+	submit("A", now0 - 10, ids[0]);
+	submit("B", now0 - 20, ids[1]);
+	pid = child();
+	agent_init(&a, 2, 0, now0);
+	snprintf(a.host, sizeof(a.host), "%s", sl_host());
+	a.pid = (long)pid;
+	agent_reg(&a);
+	ck_assert_int_eq(claim(&a, 10, now0, &got), 2);
+	/* what it records */
+	{
+		char   *text = t_read(S("pools/" P "/agents/%s/agent.ini", a.id));
+
+		snprintf(v, sizeof(v), "pid = %ld\n", (long)pid);
+		ck_assert_ptr_nonnull(strstr(text, v));
+		snprintf(v, sizeof(v), "pid_start = %llu\n", sl_proc_start(pid));
+		ck_assert_ptr_nonnull(strstr(text, v));
+		ck_assert_ptr_nonnull(strstr(text, "boot = "));
+		ck_assert_ptr_nonnull(strstr(text, sl_boot_id()));
+		ck_assert_ptr_nonnull(strstr(text, "pidns = pid:["));
+		free(text);
+	}
+	ck_assert_uint_gt(sl_proc_start(pid), 0);
+	/* alive */
+	l = loaded(&a);
+	ck_assert_int_eq(l.dead, 0);
+	ck_assert(sl_agent_online(&l, now0, WINDOW));
+	ck_assert(!sl_agent_gone(&l, now0, WINDOW));
+	ck_assert_int_eq(sl_recover_pool(&sp, P, now0, WINDOW, LEASE), 0);
+	ck_assert_int_eq(npending(&a), 2);
+	/* its pid reused: a process of that pid started at another time */
+	snprintf(v, sizeof(v), "%llu", sl_proc_start(pid) + 1);
+	ini_set(&a, "pid_start", v);
+	l = loaded(&a);
+	ck_assert_int_eq(l.dead, 1);
+	ck_assert(!sl_agent_online(&l, now0, WINDOW));
+	ck_assert(sl_agent_gone(&l, now0, WINDOW));
+	/* the same pid of another host, boot or pid namespace: not judged */
+	ini_set(&a, "host", "otherhost");
+	ck_assert_int_eq(loaded(&a).dead, 0);
+	ini_set(&a, "host", sl_host());
+	ini_set(&a, "boot", "00000000-0000-4000-8000-000000000000");
+	ck_assert_int_eq(loaded(&a).dead, 0);
+	ini_set(&a, "boot", sl_boot_id());
+	ini_set(&a, "pidns", "pid:[1]");
+	ck_assert_int_eq(loaded(&a).dead, 0);
+	ini_drop(&a, "pidns");
+	ck_assert_int_eq(loaded(&a).dead, 0);
+	ini_drop(&a, "boot");			/* an older registration */
+	ck_assert_int_eq(loaded(&a).dead, 0);
+	ck_assert_int_eq(sl_recover_pool(&sp, P, now0, WINDOW, LEASE), 0);
+	ck_assert_int_eq(npending(&a), 2);
+	/* back to the truth: alive */
+	ck_assert_int_eq(sl_agent_deregister(&sp, &a), 0);
+	agent_reg(&a);
+	ck_assert_int_eq(loaded(&a).dead, 0);
+	/* killed, not yet reaped (a zombie): dead */
+	ck_assert_int_eq(kill(pid, SIGKILL), 0);
+	ck_assert_int_eq(waitid(P_PID, (id_t)pid, NULL, WEXITED | WNOWAIT), 0);
+	l = loaded(&a);
+	ck_assert_int_eq(l.dead, 1);
+	/* reaped: dead, with a fresh beat */
+	ck_assert_int_eq(waitpid(pid, &st, 0), pid);
+	ck_assert_int_eq(sl_agent_beat(&sp, &a, now0), 0);
+	l = loaded(&a);
+	ck_assert_int_eq(l.dead, 1);
+	ck_assert(!sl_agent_online(&l, now0, WINDOW));
+	ck_assert(sl_agent_gone(&l, now0, WINDOW));
+	sl_agent_gone_why(&l, now0, why, sizeof(why));
+	ck_assert_msg(strstr(why, "died") != NULL, "why: %s", why);
+	/* another host's registration of a dead pid: the window decides */
+	ini_set(&a, "host", "otherhost");
+	l = loaded(&a);
+	ck_assert_int_eq(l.dead, 0);
+	ck_assert(!sl_agent_gone(&l, now0 + WINDOW, WINDOW));
+	ck_assert(sl_agent_gone(&l, now0 + WINDOW + 1, WINDOW));
+	ini_set(&a, "host", sl_host());
+	/* recovery, with its beat fresh: runs back at once, then its
+	 * pending/ directory and its registration removed */
+	ck_assert_int_eq(sl_recover_pool(&sp, P, now0, WINDOW, LEASE), 2);
+	ck_assert_int_eq(npending(&a), 0);
+	ck_assert(!t_exists(S("pools/" P "/pending/%s", a.id)));
+	ck_assert(!t_exists(S("pools/" P "/agents/%s", a.id)));
+	ck_assert_int_eq(t_count(S("pools/" P "/agents"), 1), 0);
+	ck_assert_int_eq(sl_slots_held(&sp, P, NULL), 0);
+	check_spool(ids, 2, 2, -1);
+	sl_names_free(&got);
+	drain(ids, 2, 2, now0);
+}
+END_TEST
+
+/* this process, registered as an agent of this host: never dead */
+START_TEST(test_agent_self_alive)
+{
+	struct sl_agent a, l;
+
+	pool(SL_NOLIMIT);
+	agent_init(&a, SL_NOLIMIT, 0, now0);
+	snprintf(a.host, sizeof(a.host), "%s", sl_host());
+	agent_reg(&a);
+	l = loaded(&a);
+	ck_assert_int_eq(l.dead, 0);
+	ck_assert(sl_agent_online(&l, now0, WINDOW));
+	ck_assert_int_eq(sl_recover_pool(&sp, P, now0, WINDOW, LEASE), 0);
+	ck_assert(t_exists(S("pools/" P "/agents/%s/agent.ini", a.id)));
+}
+END_TEST
+
+/*
+ * What gone agents leave in agents/ is removed by recovery after a bounded
+ * time: a registration whose last beat is more than window + stale old
+ * (or, without a beat, its start), private names (.new.E.ID, .gone.E.ID)
+ * older than stale by their name, and the older .new.UUID / .trash.UUID
+ * by an mtime over an hour old.  Younger ones, and names not ours, stay.
+ */
+START_TEST(test_agents_sweep)
+{
+	struct sl_agent live, old, nobeat, young, *v;
+	const char *ad;
+	char	u[SL_UUID_LEN + 1], u2[SL_UUID_LEN + 1], name[128];
+	struct timespec ts[2];
+	size_t	n;
+
+	pool(SL_NOLIMIT);
+	agent_new(&live, SL_NOLIMIT, 0, now0);
+	agent_new(&old, SL_NOLIMIT, 0, now0 - WINDOW - LEASE - 1);
+	agent_new(&young, SL_NOLIMIT, 0, now0 - WINDOW - LEASE);
+	agent_new(&nobeat, SL_NOLIMIT, 0, now0);
+	ck_assert_int_eq(unlink(S("pools/" P "/agents/%s/heartbeat",
+	    nobeat.id)), 0);
+	ini_set(&nobeat, "started", "2000-01-01T00:00:00Z");
+	ad = sl_xstrdup(S("pools/" P "/agents"));
+	ck_assert_int_eq(sl_uuid(u), 0);
+	ck_assert_int_eq(sl_uuid(u2), 0);
+	snprintf(name, sizeof(name), "%s/.new.%016llx.%s", ad,
+	    (unsigned long long)(now0 - LEASE - 1), u);
+	t_mkdir(name);
+	snprintf(name, sizeof(name), "%s/.gone.%016llx.%s", ad,
+	    (unsigned long long)(now0 - LEASE - 1), u);
+	t_mkdir(name);
+	snprintf(name, sizeof(name), "%s/.new.%016llx.%s", ad,
+	    (unsigned long long)(now0 - LEASE), u2);
+	t_mkdir(name);				/* not old enough */
+	snprintf(name, sizeof(name), "%s/.new.%s", ad, u);
+	t_mkdir(name);
+	ts[0].tv_sec = ts[1].tv_sec = now0 - 3601;
+	ts[0].tv_nsec = ts[1].tv_nsec = 0;
+	ck_assert_int_eq(utimensat(AT_FDCWD, name, ts, 0), 0);
+	snprintf(name, sizeof(name), "%s/.trash.%s", ad, u);
+	t_mkdir(name);
+	ck_assert_int_eq(utimensat(AT_FDCWD, name, ts, 0), 0);
+	snprintf(name, sizeof(name), "%s/.new.%s", ad, u2);
+	t_mkdir(name);				/* made now */
+	snprintf(name, sizeof(name), "%s/.nfs0000001", ad);
+	t_puts(name, "not ours\n");
+	ts[0].tv_sec = ts[1].tv_sec = 1000;
+	ck_assert_int_eq(utimensat(AT_FDCWD, name, ts, 0), 0);
+	ck_assert_int_eq(sl_agents_load(&sp, P, &v, &n), 0);
+	ck_assert_uint_eq(n, 4);
+	ck_assert_int_eq(sl_agents_sweep(&sp, P, v, n, now0, WINDOW, LEASE), 6);
+	sl_agents_free(v, n);
+	ck_assert(t_exists(S("pools/" P "/agents/%s", live.id)));
+	ck_assert(t_exists(S("pools/" P "/agents/%s", young.id)));
+	ck_assert(!t_exists(S("pools/" P "/agents/%s", old.id)));
+	ck_assert(!t_exists(S("pools/" P "/agents/%s", nobeat.id)));
+	ck_assert_int_eq(t_count(ad, 1), 5);
+	ck_assert_int_eq(t_count_prefix(ad, ".new."), 2);
+	ck_assert_int_eq(t_count_prefix(ad, ".nfs"), 1);
+	/* recovery sweeps too; the young one goes a second later */
+	ck_assert_int_eq(sl_recover_pool(&sp, P, now0 + 1, WINDOW, LEASE), 0);
+	ck_assert(!t_exists(S("pools/" P "/agents/%s", young.id)));
+	ck_assert(t_exists(S("pools/" P "/agents/%s", live.id)));
+	free((char *)ad);
+}
+END_TEST
+
+/*
+ * A start that fails because the run was taken from under the agent (its
+ * claim handed back by recovery, a cancel that ended it, a delete) is a
+ * race, not a failure: sl_start_taken_back tells it from a real failure
+ * (the run still in the agent's pending/, or started by this agent).
+ */
+START_TEST(test_start_taken_back)
+{
+	struct sl_agent a, b;
+	struct sl_names got = { 0 };
+	char	what[SL_ERR_MAX], *dir;
+	runid	ids[1];
+
+	pool(SL_NOLIMIT);
+	submit("default", now0 - 10, ids[0]);
+	agent_new(&a, SL_NOLIMIT, 0, now0);
+	agent_new(&b, SL_NOLIMIT, 0, now0);
+	ck_assert_int_eq(claim(&a, 1, now0, &got), 1);
+	/* still ours: a real failure */
+	ck_assert_int_eq(sl_start_taken_back(&sp, &a, got.v[0], what,
+	    sizeof(what)), 0);
+	/* handed back to its queue */
+	dir = sl_xstrdup(S("pools/" P "/pending/%s/%s", a.id, got.v[0]));
+	ck_assert_int_eq(sl_run_unclaim(&sp, P, dir, got.v[0], a.id), 0);
+	free(dir);
+	ck_assert_int_eq(sl_start_taken_back(&sp, &a, got.v[0], what,
+	    sizeof(what)), 1);
+	ck_assert_msg(strstr(what, "back in work queue 'default'") != NULL,
+	    "what: %s", what);
+	/* claimed and started by another agent */
+	sl_names_free(&got);
+	ck_assert_int_eq(claim(&b, 1, now0, &got), 1);
+	start(&b, got.v[0]);
+	t_puts(S("pools/" P "/running/%s/start.ini", got.v[0]),
+	    "[start]\n");
+	{
+		char	body[200];
+
+		snprintf(body, sizeof(body), "[start]\nagent = %s\n; end of "
+		    "sluice file\n", b.id);
+		t_puts(S("pools/" P "/running/%s/start.ini", got.v[0]), body);
+	}
+	ck_assert_int_eq(sl_start_taken_back(&sp, &a, got.v[0], what,
+	    sizeof(what)), 1);
+	ck_assert_msg(strstr(what, "another agent") != NULL, "what: %s", what);
+	/* started by this agent (a failure after the start, e.g. fork) */
+	ck_assert_int_eq(sl_start_taken_back(&sp, &b, got.v[0], what,
+	    sizeof(what)), 0);
+	/* ended (a cancel came first) */
+	dir = sl_xstrdup(S("pools/" P "/running/%s", got.v[0]));
+	ck_assert_int_eq(sl_run_finish(&sp, P, dir, ids[0], SL_CANCELLED, -1,
+	    0, "Cancelled before it started"), 0);
+	free(dir);
+	ck_assert_int_eq(sl_start_taken_back(&sp, &a, got.v[0], what,
+	    sizeof(what)), 1);
+	ck_assert_msg(strstr(what, "Cancelled") != NULL, "what: %s", what);
+	/* deleted */
+	ck_assert_int_eq(sl_rmtree(S("pools/" P "/done/%s.Cancelled", ids[0])),
+	    0);
+	ck_assert_int_eq(sl_start_taken_back(&sp, &a, got.v[0], what,
+	    sizeof(what)), 1);
+	ck_assert_msg(strstr(what, "deleted") != NULL, "what: %s", what);
+	sl_names_free(&got);
+}
+END_TEST
+
+/*
+ * A dispatcher claims only for an agent that beat within one heartbeat
+ * period and one more of margin, and never for one dead on this host; an
+ * agent between that and the window keeps what it holds (not gone yet).
+ */
+START_TEST(test_dispatch_claim_window)
+{
+	struct sl_config cf;
+	struct sl_pass pass;
+	struct sl_agent a, d;
+	runid	ids[4];
+	pid_t	pid;
+	int	i, st;
+
+	memset(&cf, 0, sizeof(cf));
+	cf.heartbeat = 10;
+	cf.missed_heartbeats = 3;
+	cf.lease = 30;
+	cf.keep_days = 7;
+	pool(SL_NOLIMIT);
+	for (i = 0; i < 4; i++)
+		submit("default", now0 - 10, ids[i]);
+	agent_new(&a, SL_NOLIMIT, 0, now0 - 21);	/* late, not gone */
+	memset(&pass, 0, sizeof(pass));
+	ck_assert_int_eq(sl_dispatch_pool(&sp, &cf, P, now0, 0, &pass), 0);
+	ck_assert_int_eq(pass.claimed, 0);
+	ck_assert(!sl_agent_gone((struct sl_agent[]){ loaded(&a) }, now0,
+	    cf.heartbeat * cf.missed_heartbeats));
+	ck_assert_int_eq(sl_agent_beat(&sp, &a, now0 - 20), 0);
+	ck_assert_int_eq(sl_dispatch_pool(&sp, &cf, P, now0, 0, &pass), 0);
+	ck_assert_int_eq(pass.claimed, 4);
+	ck_assert_int_eq(npending(&a), 4);
+	/* a fresh beat, but dead here: nothing, and what it holds goes
+	 * back in the same (quick) pass */
+	pid = child();
+	agent_init(&d, SL_NOLIMIT, 0, now0);
+	snprintf(d.host, sizeof(d.host), "%s", sl_host());
+	d.pid = (long)pid;
+	agent_reg(&d);
+	ck_assert_int_eq(sl_agent_deregister(&sp, &a), 0);
+	ck_assert_int_eq(sl_recover_pool(&sp, P, now0, 30, LEASE), 4);
+	memset(&pass, 0, sizeof(pass));
+	ck_assert_int_eq(sl_dispatch_pool(&sp, &cf, P, now0, 0, &pass), 0);
+	ck_assert_int_eq(pass.claimed, 4);
+	ck_assert_int_eq(npending(&d), 4);
+	ck_assert_int_eq(kill(pid, SIGKILL), 0);
+	ck_assert_int_eq(waitpid(pid, &st, 0), pid);
+	memset(&pass, 0, sizeof(pass));
+	ck_assert_int_eq(sl_dispatch_pool(&sp, &cf, P, now0, 0, &pass), 0);
+	ck_assert_int_eq(pass.claimed, 0);
+	ck_assert_int_eq(pass.recovered, 4);
+	ck_assert_int_eq(npending(&d), 0);
+	check_spool(ids, 4, SL_NOLIMIT, -1);
+}
+END_TEST
+
 static const enum sl_state finals[] = { SL_COMPLETED, SL_FAILED, SL_CRASHED,
 	SL_CANCELLED };
 
@@ -2287,6 +2692,7 @@ suite_claim(void)
 	TCase  *seam = tcase_create("seam");
 	TCase  *rec = tcase_create("recovery");
 	TCase  *race = tcase_create("race");
+	TCase  *ag = tcase_create("agents");
 
 	tcase_set_timeout(sl, T_CLAIM_TIMEOUT);
 	tcase_add_checked_fixture(sl, setup, teardown);
@@ -2341,6 +2747,15 @@ suite_claim(void)
 	tcase_add_test(rec, test_recover_slot_of_running_run);
 	tcase_add_test(rec, test_recover_race_with_claim);
 	suite_add_tcase(s, rec);
+
+	tcase_set_timeout(ag, T_CLAIM_TIMEOUT);
+	tcase_add_checked_fixture(ag, setup, teardown);
+	tcase_add_test(ag, test_agent_dead_here);
+	tcase_add_test(ag, test_agent_self_alive);
+	tcase_add_test(ag, test_agents_sweep);
+	tcase_add_test(ag, test_start_taken_back);
+	tcase_add_test(ag, test_dispatch_claim_window);
+	suite_add_tcase(s, ag);
 
 	tcase_set_timeout(race, T_CLAIM_TIMEOUT);
 	tcase_add_checked_fixture(race, setup, teardown);

@@ -1,0 +1,188 @@
+# agent_restart.sh - agents restarted with kill -9 do not starve the pool,
+# and what they leave does not pile up (issue 10, item 4).
+#
+#  A. restart loop: a dispatcher (--watch) and one agent named "worker"
+#     (--limit 2) on a pool limited to 4, 600 short runs waiting; the
+#     agent is killed with SIGKILL and started again, same --name, 20
+#     times.  A killed agent is dead at once on its own host (its
+#     registration names its pid, the pid's start time and the boot), so
+#     the dispatcher must not claim for it, and its Pending runs go back
+#     at once: few claims are returned ("its agent is gone"), and the
+#     registrations, pending/AGENT/ directories and agents/.new.* seen
+#     during and after the loop stay bounded (a dead registration and its
+#     empty pending/ directory are removed by the next recovery pass; an
+#     agents/.new.* older than 10 leases too).
+#  B. a restart takes over at once: an agent holding two prefetched runs
+#     in pending/ is killed; the agent started again with the same --name
+#     gets them back without waiting for heartbeat x missed_heartbeats
+#     (10 s here): the runs are returned because the process died, not
+#     because beats were missed, and the old registration is gone.
+. "$TOP/tests/e2e/lib.sh"
+AG="$TOP/bin/sluice-agent"
+D="$TOP/bin/sluice-dispatch"
+SP=$SLUICE_SPOOL
+cat >"$TESTDIR/sluice.ini" <<'EOF'
+[sluice]
+heartbeat = 2
+missed_heartbeats = 5
+lease = 3
+cancel_grace = 1
+poll_seconds = 1
+EOF
+export SLUICE_CONFIG=$TESTDIR/sluice.ini
+RESTARTS=${RESTARTS:-20}
+
+pids=""
+cleanup() {
+	for p in $pids; do kill -KILL "$p" 2>/dev/null; done
+	# supervisors outlive their agents: stop what is still running
+	for l in "$SP"/pools/*/running/*/lease; do
+		[ -f "$l" ] || continue
+		for k in supervisor pid; do
+			v=$(sed -n "s/^$k = //p" "$l")
+			[ -n "$v" ] && [ "$v" -gt 1 ] && kill -KILL -- "-$v" "$v" 2>/dev/null
+		done
+	done
+}
+trap cleanup EXIT
+start_agent() {	# LOG ARGS...: an agent in the background, pid in $apid
+	log=$1; shift
+	"$AG" "$@" >"$log" 2>&1 &
+	apid=$!
+	pids="$pids $apid"
+}
+nreg() { ls "$SP/pools/$1/agents" 2>/dev/null | grep -c '^[0-9a-f-]\{36\}$'; }
+npend() { ls "$SP/pools/$1/pending" 2>/dev/null | grep -c '^[0-9a-f-]\{36\}$'; }
+nnew() { ls -a "$SP/pools/$1/agents" 2>/dev/null | grep -c '^\.new\.'; }
+returned() { cat "$@" 2>/dev/null | grep -c "its agent is gone"; }
+
+# ---- A. restart loop under a dispatcher ----
+export TZ=UTC	# log times are then the epoch's time of day
+S work-pool create p --limit 4 >/dev/null
+# what an agent killed while registering left, long ago: the old private
+# name (.new.UUID, two hours old by its mtime) and the current one
+# (.new.E.UUID, E an hour ago in hex)
+old=$(cat /proc/sys/kernel/random/uuid)
+mkdir -p "$SP/pools/p/agents/.new.$old"
+echo "[agent]" >"$SP/pools/p/agents/.new.$old/agent.ini"
+touch -d '2 hours ago' "$SP/pools/p/agents/.new.$old"
+e=$(printf '%016x' $(( $(date +%s) - 3600 )))
+mkdir -p "$SP/pools/p/agents/.new.$e.$(cat /proc/sys/kernel/random/uuid)"
+for i in $(seq 1 300); do
+	S submit -p p -- sleep 0.2 >/dev/null || { fail "submit"; break; }
+done
+"$D" --watch -p p --poll-seconds 1 >"$TESTDIR/dispatch.log" 2>&1 &
+dpid=$!
+pids="$pids $dpid"
+maxreg=0 maxpend=0 maxnew=0
+: >"$TESTDIR/kills"
+for i in $(seq 1 "$RESTARTS"); do
+	start_agent "$TESTDIR/worker.$i.log" -p p --name worker --limit 2 \
+	    --poll-seconds 1
+	# live between 0.6 and 1.5 s, then kill -9 (mid-anything)
+	t=$(( 6 + i * 7 % 10 ))
+	sleep "$(( t / 10 )).$(( t % 10 ))"
+	echo "$(date +%s%3N) $apid $TESTDIR/worker.$i.log" >>"$TESTDIR/kills"
+	kill -KILL "$apid"; wait "$apid" 2>/dev/null
+	r=$(nreg p) q=$(npend p) n=$(nnew p)
+	[ "$r" -gt "$maxreg" ] && maxreg=$r
+	[ "$q" -gt "$maxpend" ] && maxpend=$q
+	[ "$n" -gt "$maxnew" ] && maxnew=$n
+done
+# the last restart stays; two rescans of the dispatcher and the agent
+start_agent "$TESTDIR/worker.last.log" -p p --name worker --limit 2 \
+    --hide-welcome --poll-seconds 1
+sleep 3
+# claims the dispatcher made for an agent more than a second after it was
+# killed (a pass that loaded the agents just before the kill may claim
+# for it a few milliseconds after; a second is never that)
+late=$(python3 - "$TESTDIR/kills" "$TESTDIR/dispatch.log" <<'PY'
+import re, sys
+killed = {}
+for line in open(sys.argv[1]):
+    ms, pid, log = line.split()
+    m = re.search(r"agent 'worker' \(([0-9a-f-]{36})\)", open(log).read())
+    if m:
+        killed[m.group(1)] = int(ms) % 86400000
+late = 0
+for line in open(sys.argv[2]):
+    m = re.match(r"(\d\d):(\d\d):(\d\d)\.(\d{3}) .*Claimed flow run .* \(([0-9a-f-]{36})\)", line)
+    if not m or m.group(5) not in killed:
+        continue
+    t = ((int(m.group(1)) * 60 + int(m.group(2))) * 60 + int(m.group(3))) * 1000 + int(m.group(4))
+    d = (t - killed[m.group(5)]) % 86400000
+    if 1000 < d < 43200000:
+        late += 1
+print(late)
+PY
+)
+claimed=$(grep -c "Claimed flow run" "$TESTDIR/dispatch.log")
+own=$(cat "$TESTDIR"/worker.*.log | grep -c "Submitting flow run")
+ret=$(returned "$TESTDIR/dispatch.log" "$TESTDIR"/worker.*.log)
+done_n=$(ls "$SP/pools/p/done" | grep -c '\.Completed$')
+echo "restarts: $RESTARTS; claims: $claimed by the dispatcher ($late of them" \
+    "for an agent killed over a second before), $own by the agents;" \
+    "returned for a gone agent: $ret; completed: $done_n; max registrations" \
+    "$maxreg, pending dirs $maxpend, .new.* $maxnew during the loop"
+equals "$late" 0 "the dispatcher never claimed for an agent killed over a second before"
+# what is returned now is what was claimed in the instant before a kill
+[ $(( ret * 4 )) -le $(( claimed + own )) ] &&
+    ok "few claims returned for gone agents ($ret of $((claimed + own)))" ||
+    fail "$ret of $((claimed + own)) claims returned for gone agents"
+[ "$done_n" -ge 40 ] && ok "work went on while the agent was restarted ($done_n runs Completed)" ||
+    fail "only $done_n runs Completed: the pool starved"
+[ "$maxreg" -le 4 ] && ok "registrations stayed bounded during the loop (max $maxreg)" ||
+    fail "registrations piled up during the loop (max $maxreg)"
+[ "$maxpend" -le 4 ] && ok "pending/ directories stayed bounded during the loop (max $maxpend)" ||
+    fail "pending/ directories piled up during the loop (max $maxpend)"
+r=$(nreg p) q=$(npend p) n=$(nnew p)
+[ "$r" -le 2 ] && ok "$r registration(s) left after $RESTARTS kills" ||
+    fail "$r registrations left after $RESTARTS kills: $(ls "$SP/pools/p/agents" | tr '\n' ' ')"
+# (a pending/ directory holding a claim its claimer left between its two
+# renames stays until that claim is 10 leases old)
+[ "$q" -le 3 ] && ok "$q pending/ director(y|ies) left after $RESTARTS kills" ||
+    fail "$q pending/ directories left after $RESTARTS kills"
+[ -e "$SP/pools/p/agents/.new.$old" ] && fail "an old agents/.new.UUID was not removed" ||
+    ok "an agents/.new.UUID two hours old was removed"
+[ "$(ls -a "$SP/pools/p/agents" | grep -c "^\.new\.$e\.")" = 0 ] &&
+    ok "an agents/.new.E.UUID an hour old was removed" ||
+    fail "an old agents/.new.E.UUID was not removed"
+[ "$n" -le 2 ] && ok "agents/.new.* bounded ($n left)" || fail "$n agents/.new.* left"
+nw=$(S agent ls -p p --json | grep -c '"name":"worker"')
+[ "$nw" -le 2 ] && ok "agent ls lists $nw agent(s) named worker, not one per restart" ||
+    fail "agent ls lists $nw agents named worker"
+grep -h "ERROR" "$TESTDIR/dispatch.log" "$TESTDIR"/worker.*.log | head -5
+kill -KILL $pids 2>/dev/null
+for p in $pids; do wait "$p" 2>/dev/null; done
+pids=""
+
+# ---- B. a restart with the same --name takes over at once ----
+S work-pool create b >/dev/null
+start_agent "$TESTDIR/b1.log" -p b --name same --prefetch-seconds 60 \
+    --hide-welcome --poll-seconds 1
+b1=$apid
+r1=$(S submit -p b --at +40s -- true)
+r2=$(S submit -p b --at +40s -- true)
+wait_state "$r1" Pending 10 && wait_state "$r2" Pending 10 ||
+    fail "the first agent did not claim the two prefetched runs"
+A1=$(ls "$SP/pools/b/agents" | grep '^[0-9a-f-]\{36\}$' | head -n 1)
+equals "$(ls "$SP/pools/b/pending/$A1" 2>/dev/null | wc -l)" 2 "both runs are in pending/ of the first agent"
+kill -KILL "$b1"; wait "$b1" 2>/dev/null
+start_agent "$TESTDIR/b2.log" -p b --name same --prefetch-seconds 60 \
+    --hide-welcome --poll-seconds 1
+took=0
+_end=$(( $(msnow) + 30000 ))
+while [ "$(msnow)" -lt "$_end" ]; do
+	A2=$(ls "$SP/pools/b/agents" | grep '^[0-9a-f-]\{36\}$' | grep -v "$A1" | head -n 1)
+	[ -n "$A2" ] && [ "$(ls "$SP/pools/b/pending/$A2" 2>/dev/null | wc -l)" = 2 ] &&
+	    { took=1; break; }
+	sleep 0.1
+done
+equals "$took" 1 "the restarted agent holds both prefetched runs"
+contains "$(grep "its agent is gone" "$TESTDIR/b2.log")" "died" \
+    "they were returned because the old agent's process died, not after missed heartbeats"
+[ -e "$SP/pools/b/agents/$A1" ] && fail "the dead agent's registration is still there" ||
+    ok "the dead agent's registration was removed"
+[ -e "$SP/pools/b/pending/$A1" ] && fail "the dead agent's pending/ directory is still there" ||
+    ok "the dead agent's empty pending/ directory was removed"
+finish
