@@ -1281,6 +1281,13 @@ fr_logs(const struct sl_spool *sp, const struct sl_config *cf, struct args *a)
 			path = sl_path(r->dir, "log", (char *)NULL);
 			fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
 			free(path);
+			if (fd < 0 && errno == EACCES) {
+				/* 0640, the owner's group (perm.c) */
+				sl_warn("Permission denied: the log of flow run "
+				    "'%s' is readable by its owner only.", id);
+				sl_runs_free(&rs);
+				return EX_FAIL;
+			}
 			if (fd >= 0 && lseek(fd, off, SEEK_SET) < 0)
 				off = 0;
 		}
