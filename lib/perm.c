@@ -296,7 +296,10 @@ out:
 /*
  * sl_perm_dropbox - give a queue's tmp/ or new/ the drop box's mode (and
  * group) of `submitters'.  chmod, not mkdir's mode: the umask must not
- * take the sticky bit or the group's write away.
+ * take the sticky bit or the group's write away.  RACE: a drop box made
+ * in place (the default queue of a pool made by mkdir) is 0755 between
+ * the mkdir and the chmod; a user dropping in that instant is refused
+ * (EACCES) and tries again; two makers set the same mode.
  */
 int
 sl_perm_dropbox(const char *dir)
