@@ -1282,6 +1282,13 @@ fr_logs(const struct sl_spool *sp, const struct sl_config *cf, struct args *a)
 			path = sl_path(r->dir, "log", (char *)NULL);
 			fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
 			free(path);
+			if (fd < 0 && errno == EACCES) {
+				/* 0640, the owner's group (perm.c) */
+				sl_warn("Permission denied: the log of flow run "
+				    "'%s' is readable by its owner only.", id);
+				sl_runs_free(&rs);
+				return EX_FAIL;
+			}
 			if (fd >= 0 && lseek(fd, off, SEEK_SET) < 0)
 				off = 0;
 		}
@@ -1314,11 +1321,74 @@ fr_logs(const struct sl_spool *sp, const struct sl_config *cf, struct args *a)
 	return 0;
 }
 
+/*
+ * by_request - act on a run through a request to a privileged acceptor
+ * (perm.c), for a user who may act on it but cannot write the spool, and
+ * wait a little for it to be carried out.  0 done or under way.
+ */
 static int
-cancel_one(struct sl_run *r)
+by_request(struct sl_run *r, const char *action, const struct sl_config *cf)
+{
+	struct sl_runs rs;
+	struct sl_run *now;
+	char	id[SL_UUID_LEN + 1];
+	struct timespec ts = { 0, 200 * 1000000L };
+	int	i, done = 0;
+
+	if (sl_perm_request(&spool, r, action, err, sizeof(err)) < 0) {
+		sl_warn("%s", err);
+		return EX_FAIL;
+	}
+	memcpy(id, r->id, sizeof(id));
+	/* a watching dispatcher or agent takes it at once; others at their
+	 * next pass, poll_seconds away */
+	for (i = 0; i < 5 * (cf->poll_seconds + 2) && !done; i++) {
+		nanosleep(&ts, NULL);
+		if (sl_run_find(&spool, id, &rs, &now, err, sizeof(err)) < 0) {
+			sl_runs_free(&rs);
+			done = strcmp(action, "delete") == 0 ? 1 : 0;
+			continue;	/* gone, or moving */
+		}
+		if (strcmp(action, "cancel") == 0 &&
+		    (now->state == SL_CANCELLED || now->cancelling ||
+		    now->state >= SL_COMPLETED))
+			done = now->state == SL_CANCELLED ? 1 : now->cancelling ?
+			    2 : 3;
+		sl_runs_free(&rs);
+	}
+	if (done == 0)
+		printf("Asked for flow run '%s' to be %s: the spool is not "
+		    "writable by you, so a dispatcher or agent of work pool '%s' "
+		    "running as root or as the spool's owner carries it out at "
+		    "its next pass.\n", id, strcmp(action, "cancel") == 0 ?
+		    "cancelled" : "deleted", r->pool);
+	else if (strcmp(action, "delete") == 0)
+		printf("Deleted flow run '%s'.\n", id);
+	else if (done == 1)
+		printf("Cancelled flow run '%s'.\n", id);
+	else if (done == 2)
+		printf("Flow run '%s' was successfully scheduled for "
+		    "cancellation.\n", id);
+	else {
+		sl_warn("Flow run '%s' ended before the cancel was carried out.",
+		    id);
+		return EX_FAIL;
+	}
+	return 0;
+}
+
+static int
+cancel_one(struct sl_run *r, const struct sl_config *cf)
 {
 	int	was = r->state, rc;
 
+	/* who may cancel whose run (perm.c): others get exit 1 */
+	if (sl_perm_may_act(&spool, r, "cancel", err, sizeof(err)) < 0) {
+		sl_warn("%s", err);
+		return EX_FAIL;
+	}
+	if (r->state < SL_COMPLETED && sl_perm_needs_request(&spool, r))
+		return by_request(r, "cancel", cf);
 	rc = sl_run_cancel(&spool, r, err, sizeof(err));
 	if (rc != 0) {
 		sl_warn("%s", err);
@@ -1339,7 +1409,7 @@ fr_cancel(const struct sl_spool *sp, const struct sl_config *cf, struct args *a)
 	struct sl_run *r;
 	time_t	now = time(NULL);
 	size_t	i;
-	int	rc = 0, k, hits = 0;
+	int	rc = 0, k, hits = 0, others = 0;
 
 	(void)sp;
 	need_states(a);
@@ -1352,7 +1422,7 @@ fr_cancel(const struct sl_spool *sp, const struct sl_config *cf, struct args *a)
 				rc = EX_FAIL;
 				continue;
 			}
-			if (cancel_one(r) != 0)
+			if (cancel_one(r, cf) != 0)
 				rc = EX_FAIL;
 			sl_runs_free(&rs);
 		}
@@ -1366,10 +1436,19 @@ fr_cancel(const struct sl_spool *sp, const struct sl_config *cf, struct args *a)
 	for (i = 0; i < rs.n; i++) {
 		if (!selected(&rs.v[i], a, now, cf) || rs.v[i].state >= SL_COMPLETED)
 			continue;
+		/* a bulk cancel leaves other users' runs alone */
+		if (sl_perm_may_act(&spool, &rs.v[i], "cancel", err,
+		    sizeof(err)) < 0) {
+			others++;
+			continue;
+		}
 		hits++;
-		if (cancel_one(&rs.v[i]) != 0)
+		if (cancel_one(&rs.v[i], cf) != 0)
 			rc = EX_FAIL;
 	}
+	if (others > 0)
+		sl_warn("left %d flow run%s of other users alone (not yours to "
+		    "cancel)", others, others == 1 ? "" : "s");
 	if (hits == 0)
 		printf("No flow runs to cancel.\n");
 	sl_runs_free(&rs);
@@ -1386,7 +1465,14 @@ fr_delete(const struct sl_spool *sp, const struct sl_config *cf, struct args *a)
 	(void)sp;
 	if (find_run(a->pos[0], &rs, &r, cf) < 0)
 		return EX_FAIL;
-	if (sl_run_delete(&spool, r, err, sizeof(err)) < 0) {
+	/* who may delete whose run (perm.c): others get exit 1 */
+	if (sl_perm_may_act(&spool, r, "delete", err, sizeof(err)) < 0) {
+		sl_warn("%s", err);
+		rc = EX_FAIL;
+	} else if (r->state != SL_PENDING && r->state != SL_RUNNING &&
+	    sl_perm_needs_request(&spool, r))
+		rc = by_request(r, "delete", cf);
+	else if (sl_run_delete(&spool, r, err, sizeof(err)) < 0) {
 		sl_warn("%s", err);
 		rc = EX_FAIL;
 	} else
@@ -1448,6 +1534,32 @@ submit(const struct sl_spool *sp, const struct sl_config *cf, struct args *a)
 		    "work-pool create %s'.", r.pool, r.pool);
 		sl_runspec_free(&r);
 		return EX_FAIL;
+	}
+	{
+		/* a user who cannot write the pool's private tmp/ or the
+		 * queue's sched/ (a shared spool) goes through the queue's
+		 * drop box (perm.c); the id printed is the one its acceptor
+		 * gives it */
+		char   *pt = sl_path(sp->root, "pools", r.pool, "tmp",
+		    (char *)NULL);
+		char   *qd = sl_queue_dir(sp, r.pool, r.queue);
+		char   *qs = sl_path(qd, "sched", (char *)NULL);
+		int	drop = !sl_perm_privileged(sp) &&
+		    (!sl_perm_can_write(pt) || !sl_perm_can_write(qs));
+
+		free(pt);
+		free(qd);
+		free(qs);
+		if (drop) {
+			if (sl_perm_submit_drop(sp, &r, err, sizeof(err)) < 0) {
+				sl_warn("%s", err);
+				sl_runspec_free(&r);
+				return EX_FAIL;
+			}
+			printf("%s\n", r.id);
+			sl_runspec_free(&r);
+			return 0;
+		}
 	}
 	if (sl_queue_ensure(sp, r.pool, r.queue, err, sizeof(err)) < 0 ||
 	    sl_run_submit(sp, &r, err, sizeof(err)) < 0) {

@@ -6,9 +6,11 @@
  * missing file is an error (the user asked for it); SLUICE_CONFIG=/dev/null
  * means no file at all.  Every key is optional
  * and every value is checked: a bad value is an error, never a silent
- * default.
+ * default.  The permission keys (submitters, admins) name groups, which
+ * are looked up here, and the policy they make is handed to perm.c.
  */
 #include <errno.h>
+#include <grp.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -53,6 +55,9 @@ sl_config_load(struct sl_config *c, char *err, size_t errlen)
 	for (i = 0; i < sizeof(numeric) / sizeof(numeric[0]); i++)
 		*field(c, numeric[i].off) = numeric[i].def;
 	c->log = sl_xstrdup("stderr");
+	c->submitters = SL_SUBMIT_OWNER;
+	c->submit_gid = c->admin_gid = -1;
+	sl_perm_policy(c);
 	if (path == NULL || *path == '\0') {
 		path = SYSTEM_CONFIG;
 		if (access(path, F_OK) < 0 && errno == ENOENT)
@@ -89,7 +94,8 @@ sl_config_load(struct sl_config *c, char *err, size_t errlen)
 		const char *k = sl_ini_key(ini, "sluice", (int)i);
 		size_t	j;
 
-		if (k == NULL || strcmp(k, "spool") == 0 || strcmp(k, "log") == 0)
+		if (k == NULL || strcmp(k, "spool") == 0 || strcmp(k, "log") == 0 ||
+		    strcmp(k, "submitters") == 0 || strcmp(k, "admins") == 0)
 			continue;
 		for (j = 0; j < sizeof(numeric) / sizeof(numeric[0]); j++)
 			if (strcmp(k, numeric[j].key) == 0)
@@ -107,6 +113,32 @@ sl_config_load(struct sl_config *c, char *err, size_t errlen)
 		free(c->log);
 		c->log = sl_xstrdup(v);
 	}
+	if ((v = sl_ini_get(ini, "sluice", "submitters")) != NULL) {
+		struct group *gr;
+
+		if (strcmp(v, "owner") == 0)
+			c->submitters = SL_SUBMIT_OWNER;
+		else if (strcmp(v, "all") == 0)
+			c->submitters = SL_SUBMIT_ALL;
+		else if (*v != '\0' && (gr = getgrnam(v)) != NULL) {
+			c->submitters = SL_SUBMIT_GROUP;
+			c->submit_gid = (long)gr->gr_gid;
+		} else {
+			snprintf(err, errlen, "%s: submitters = %s: must be owner, "
+			    "all, or the name of a group of this host", path, v);
+			goto fail;
+		}
+	}
+	if ((v = sl_ini_get(ini, "sluice", "admins")) != NULL && *v != '\0') {
+		struct group *gr;
+
+		if ((gr = getgrnam(v)) == NULL) {
+			snprintf(err, errlen, "%s: admins = %s: must be the name of "
+			    "a group of this host", path, v);
+			goto fail;
+		}
+		c->admin_gid = (long)gr->gr_gid;
+	}
 	if (c->lease <= c->heartbeat) {
 		/* a supervisor renews its lease every heartbeat */
 		snprintf(err, errlen, "%s: lease = %ld must be longer than "
@@ -115,6 +147,7 @@ sl_config_load(struct sl_config *c, char *err, size_t errlen)
 		goto fail;
 	}
 	sl_ini_free(ini);
+	sl_perm_policy(c);
 	return 0;
 fail:
 	sl_ini_free(ini);

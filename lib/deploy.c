@@ -254,11 +254,9 @@ render(const char *dir, const struct sl_deploy *d, const char *writer)
 	if (rc < 0)
 		return -1;
 	text = sl_runspec_render(&d->tmpl, &len);
-	p = sl_path(dir, "run.ini", (char *)NULL);
-	tmp = sl_path(dir, ".run.tmp", (char *)NULL);
-	rc = sl_publish_rename(tmp, p, text, len);
-	free(p);
-	free(tmp);
+	/* the template's [env] is its owner's: 0640, like a run's (perm.c) */
+	rc = sl_perm_publish_runfile(dir, "run.ini", text, len,
+	    d->tmpl.owner_gid);
 	free(text);
 	return rc;
 }

@@ -825,9 +825,17 @@ mkdirs_in(const char *base, const char *const *sub, char *err, size_t errlen)
 {
 	char   *p;
 
+	struct stat st;
+	const char *b;
+	int	fresh;
+
 	for (; *sub != NULL; sub++) {
 		p = sl_path(base, *sub, (char *)NULL);
-		if (sl_mkdirs(p, 0755) < 0) {
+		fresh = lstat(p, &st) < 0;
+		b = strrchr(p, '/') + 1;
+		if (sl_mkdirs(p, 0755) < 0 || (fresh && (strcmp(b, "tmp") == 0 ||
+		    strcmp(b, "new") == 0) && sl_perm_dropbox(p) < 0)) {
+			/* tmp/, new/: the drop box's mode (perm.c) */
 			snprintf(err, errlen, "cannot create %s: %s", p,
 			    strerror(errno));
 			free(p);

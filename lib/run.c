@@ -256,7 +256,9 @@ write_runini(const char *dir, const struct sl_runspec *r, char *err,
 {
 	size_t	len;
 	char   *text = sl_runspec_render(r, &len);
-	int	rc = write_file(dir, "run.ini", text);
+	/* 0640, group the owner's: its [env] is read by no other user */
+	int	rc = sl_perm_publish_runfile(dir, "run.ini", text, len,
+	    r->owner_gid);
 
 	if (rc < 0)
 		snprintf(err, errlen, "cannot write %s/run.ini: %s", dir,
@@ -502,6 +504,12 @@ accept_one(const struct sl_spool *sp, const char *pool, const char *queue,
 	}
 	drop = sl_path(sp->root, "pools", pool, "queues", queue, "new", name,
 	    (char *)NULL);
+	/* another user's drop is for a privileged acceptor (perm.c) */
+	if (lstat(drop, &st) < 0 || !sl_perm_may_accept(sp, pool,
+	    (long)st.st_uid)) {
+		free(drop);
+		return 0;
+	}
 	if ((priv = private_dir(sp, pool, id, now, err, errlen)) == NULL) {
 		free(drop);
 		return -1;
@@ -525,7 +533,15 @@ accept_one(const struct sl_spool *sp, const char *pool, const char *queue,
 			    strerror(errno));
 		goto out;
 	}
-	if (check_source(src, &text, &len, &st, why, sizeof(why)) < 0 ||
+	if (check_source(src, &text, &len, &st, why, sizeof(why)) == 0 &&
+	    sl_perm_is_request(text, len)) {	/* cancel/delete, perm.c */
+		(void)sl_perm_do_request(sp, pool, (long)st.st_uid, text, len);
+		rc = 1;
+		(void)unlink(src);	/* a request is used up, not kept */
+		goto out;
+	}
+	if (text == NULL ||
+	    sl_perm_drop_id(text, len, (long)st.st_uid, id, why, sizeof(why)) < 0 ||
 	    sl_runspec_parse(text, len, now, 0, &r, why, sizeof(why)) < 0) {
 		give_back(sp, pool, queue, id, src, why, sizeof(why));
 		sl_log(SL_WARNING, "Rejected run file '%s' in work queue '%s' of "

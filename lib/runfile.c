@@ -323,7 +323,7 @@ sl_runspec_parse(const char *text, size_t len, time_t now, int trusted,
 	static const char *const known[] = { "command", "name", "scheduled",
 	    "retries", "retry_delay", "timeout", "cwd", "id", "pool", "queue",
 	    "created", "deployment", "owner_uid", "owner_gid", "attempt",
-	    NULL };
+	    "drop_id", NULL };	/* drop_id: read by perm.c */
 	struct sl_buf cmd = { 0 };
 	struct scan s;
 	const char *v;

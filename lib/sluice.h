@@ -141,7 +141,11 @@ struct sl_config {
 	long	keep_days;		/* default 7 */
 	long	poll_seconds;		/* default 10 */
 	char   *log;			/* "stderr" or "syslog" */
+	int	submitters;		/* SL_SUBMIT_*: who may drop runs */
+	long	submit_gid;		/* the group of submitters = GROUP */
+	long	admin_gid;		/* admins = GROUP, -1: none */
 };
+enum { SL_SUBMIT_OWNER, SL_SUBMIT_ALL, SL_SUBMIT_GROUP };
 int	sl_config_load(struct sl_config *, char *err, size_t);
 void	sl_config_free(struct sl_config *);
 
@@ -301,6 +305,34 @@ int	sl_cleanup_pool(const struct sl_spool *, const char *, long keep_days,
 	    long stale, time_t now);	/* stale: 10 x lease */
 long	sl_count_stranded(const struct sl_spool *, const char *pool,
 	    time_t now, long stale, long *old);
+
+/* ---- perm.c: the permission model (spool-layout.md, "Permissions") ---- */
+
+struct stat;
+void	sl_perm_policy(const struct sl_config *);
+int	sl_perm_privileged(const struct sl_spool *);
+int	sl_perm_can_write(const char *dir);
+ssize_t	sl_perm_read_run(const char *dir, char **text, struct stat *);
+int	sl_perm_check_run(const struct sl_spool *, const char *dir,
+	    const struct stat *, const struct sl_runspec *, char *, size_t);
+int	sl_perm_runfile_fd(int fd, long gid);
+int	sl_perm_publish_runfile(const char *dir, const char *name,
+	    const char *text, size_t len, long gid);
+int	sl_perm_dropbox(const char *dir);
+int	sl_perm_may_accept(const struct sl_spool *, const char *pool, long uid);
+void	sl_perm_drop_run_id(long uid, const char *u, char out[SL_UUID_LEN + 1]);
+int	sl_perm_drop_id(const char *text, size_t len, long uid,
+	    char id[SL_UUID_LEN + 1], char *, size_t);
+int	sl_perm_submit_drop(const struct sl_spool *, struct sl_runspec *,
+	    char *, size_t);
+int	sl_perm_may_act(const struct sl_spool *, const struct sl_run *,
+	    const char *verb, char *, size_t);
+int	sl_perm_needs_request(const struct sl_spool *, const struct sl_run *);
+int	sl_perm_request(const struct sl_spool *, const struct sl_run *,
+	    const char *action, char *, size_t);
+int	sl_perm_is_request(const char *text, size_t len);
+int	sl_perm_do_request(const struct sl_spool *, const char *pool, long uid,
+	    const char *text, size_t len);
 
 /* ---- agent.c: agents' registrations and heartbeats ---- */
 

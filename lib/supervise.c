@@ -591,11 +591,12 @@ supervise(struct sup *s)
 	(void)prctl(PR_SET_CHILD_SUBREAPER, 1L, 0L, 0L, 0L);
 	lp = sl_path(s->dir, "log", (char *)NULL);
 	cp = sl_path(s->dir, "cancel", (char *)NULL);
-	logfd = open(lp, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
+	logfd = open(lp, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC | O_NOFOLLOW,
+	    0600);
 	if (logfd < 0)
 		logfd = open("/dev/null", O_WRONLY | O_CLOEXEC);
-	if (s->as_user && fchown(logfd, s->uid, s->gid) < 0)
-		(void)0;	/* the log stays root's; the run still writes it */
+	else if (sl_perm_runfile_fd(logfd, s->r->owner_gid) < 0)
+		(void)0;	/* 0600: its owner reads it through sluice's */
 	sigemptyset(&set);
 	sigaddset(&set, SIGCHLD);
 	sigaddset(&set, SIGUSR1);	/* the recorder's, inherited blocked */
@@ -824,6 +825,7 @@ sl_run_start(const struct sl_spool *sp, const struct sl_config *cf,
 {
 	struct sl_runspec r;
 	struct sup s;
+	struct stat rst;
 	struct passwd *pw;
 	char	u1[64], u2[64], nonce[SL_UUID_LEN + 1], *pend, *run, *text, *c;
 	char	id[SL_UUID_LEN + 1];
@@ -845,10 +847,8 @@ sl_run_start(const struct sl_spool *sp, const struct sl_config *cf,
 		return SL_START_LATER;
 	}
 	free(c);
-	run = sl_path(pend, "run.ini", (char *)NULL);
 	memset(&r, 0, sizeof(r));
-	n = sl_read_file(run, &text, 2 * SL_INI_MAX);
-	free(run);
+	n = sl_perm_read_run(pend, &text, &rst);	/* judged by its fstat */
 	if (n < 0) {
 		rc = errno == ENOENT ? SL_START_GONE : SL_START_FAILED;
 		snprintf(out->why, sizeof(out->why), "cannot read %s/run.ini: %s",
@@ -882,6 +882,12 @@ sl_run_start(const struct sl_spool *sp, const struct sl_config *cf,
 		goto out;
 	}
 	memset(&s, 0, sizeof(s));
+	/* who wrote it: a forged run.ini must not choose its owner */
+	if (sl_perm_check_run(sp, pend, &rst, &r, out->why,
+	    sizeof(out->why)) < 0) {
+		sl_log(SL_WARNING, "Refused flow run '%s': %s", id, out->why);
+		goto refuse;
+	}
 	if (geteuid() == 0) {
 		if (r.owner_uid < 0 || (pw = getpwuid((uid_t)r.owner_uid)) == NULL) {
 			snprintf(out->why, sizeof(out->why), "Refused by agent "

@@ -34,6 +34,7 @@ Suite  *suite_runfile(void);
 Suite  *suite_run(void);
 Suite  *suite_cron(void);
 Suite  *suite_lease(void);
+Suite  *suite_perm(void);
 
 /* helpers (check_sluice.c) */
 
