@@ -255,10 +255,12 @@ write_runini(const char *dir, const struct sl_runspec *r, char *err,
     size_t errlen)
 {
 	size_t	len;
-	char   *text = sl_runspec_render(r, &len);
-	int	rc = write_file(dir, "run.ini", text);
+	char   *text = sl_runspec_store(r, &len, err, errlen);
+	int	rc;
 
-	if (rc < 0)
+	if (text == NULL)	/* it would not read back: err says why */
+		return -1;
+	if ((rc = write_file(dir, "run.ini", text)) < 0)
 		snprintf(err, errlen, "cannot write %s/run.ini: %s", dir,
 		    strerror(errno));
 	free(text);
@@ -507,6 +509,17 @@ accept_one(const struct sl_spool *sp, const char *pool, const char *queue,
 
 		sl_slug(slug, sizeof(slug));
 		r.name = sl_xstrdup(slug);
+	}
+	/* what the drop says must also be storable as run.ini, within the
+	 * trusted parser's limits: else Rejected now, not unreadable later */
+	if (sl_runspec_check(&r, why, sizeof(why)) < 0) {
+		sl_log(SL_WARNING, "Rejected run file '%s' in work queue '%s' of "
+		    "work pool '%s' as %s: %s", shown, queue, pool, id, why);
+		sl_runspec_free(&r);
+		rc = reject(sp, pool, id, priv, why) < 0 ? -1 : 1;
+		free(priv);
+		priv = NULL;
+		goto out;
 	}
 	if (write_runini(priv, &r, err, errlen) == 0 &&
 	    publish_sched(sp, &r, priv, NULL, err, errlen) == 0) {
