@@ -881,10 +881,10 @@ sl_runspec_store(const struct sl_runspec *r, size_t *len, char *err,
 			    "run that", MAX_KEYS_TRUSTED);
 		else
 			snprintf(err, errlen, "the run cannot be stored: its run "
-			    "file would be %zu bytes, over the %d MiB a run file "
-			    "may hold (each control byte or '\"' of a submitted "
-			    "command takes 7 bytes); write the command to a "
-			    "script and run that", *len, TRUSTED_MAX >> 20);
+			    "file would be over the %d MiB a run file may hold "
+			    "(each control byte or '\"' of a submitted command "
+			    "takes 7 bytes); write the command to a script and "
+			    "run that", TRUSTED_MAX >> 20);
 		goto refuse;
 	}
 	if (sl_runspec_parse(text, *len, 0, 1, &back, why, sizeof(why)) < 0) {
