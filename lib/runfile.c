@@ -728,7 +728,8 @@ render(const struct sl_runspec *r, size_t *len, size_t *keys, size_t maxkeys,
 	int	part;
 
 	*keys = 11;		/* id pool queue scheduled created retries
-				 * retry_delay timeout attempt owner_uid/gid */
+				 * retry_delay timeout attempt owner_uid/gid
+				 * (at most) */
 	*keys += (r->name != NULL) + (r->cwd != NULL) + (r->deployment != NULL) +
 	    r->nenv;
 	sl_buf_puts(&b, "; a sluice run, as accepted; see sluice-run(5)\n[run]\n");
@@ -768,8 +769,11 @@ render(const struct sl_runspec *r, size_t *len, size_t *keys, size_t maxkeys,
 		put_quoted(&b, "cwd", r->cwd);
 	if (r->deployment != NULL)
 		sl_ini_put(&b, "deployment", r->deployment);
-	sl_buf_printf(&b, "attempt = %ld\nowner_uid = %ld\nowner_gid = %ld\n",
-	    r->attempt, r->owner_uid, r->owner_gid);
+	sl_buf_printf(&b, "attempt = %ld\n", r->attempt);
+	if (r->owner_uid >= 0)	/* unknown (-1): absent, and read so */
+		sl_buf_printf(&b, "owner_uid = %ld\n", r->owner_uid);
+	if (r->owner_gid >= 0)
+		sl_buf_printf(&b, "owner_gid = %ld\n", r->owner_gid);
 	if (r->nenv > 0)
 		sl_buf_puts(&b, "[env]\n");
 	for (i = 0; i < r->nenv; i++) {
@@ -842,9 +846,9 @@ differs(const struct sl_runspec *a, const struct sl_runspec *b)
 		return "deployment";
 	if (a->attempt != b->attempt)
 		return "attempt";
-	if (a->owner_uid != b->owner_uid)
+	if ((a->owner_uid >= 0 ? a->owner_uid : -1) != b->owner_uid)
 		return "owner_uid";
-	if (a->owner_gid != b->owner_gid)
+	if ((a->owner_gid >= 0 ? a->owner_gid : -1) != b->owner_gid)
 		return "owner_gid";
 	if (a->nenv != b->nenv)
 		return "[env]";
@@ -921,10 +925,6 @@ sl_runspec_check(const struct sl_runspec *r, char *err, size_t errlen)
 	 * it: check it with those fields as they will be */
 	if (c.attempt < 1)
 		c.attempt = 1;
-	if (c.owner_uid < 0)
-		c.owner_uid = 0;
-	if (c.owner_gid < 0)
-		c.owner_gid = 0;
 	if ((text = sl_runspec_store(&c, &len, err, errlen)) == NULL)
 		return -1;
 	free(text);
