@@ -73,6 +73,40 @@ deps:
 	        --no-install-recommends $$missing; \
 	else echo "make deps: all of $(DEPS) installed"; fi
 
+# ---- fuzzing (tests/fuzz/, README "Fuzzing"): clang's libFuzzer with
+# ASan and UBSan, over lib sources compiled by clang in tests/fuzz/obj/ (the
+# gcc objects are untouched).  clang is needed only here.
+FUZZ_CC	= clang
+FUZZ_DEPS = clang libclang-rt-14-dev
+FUZZ_SECONDS ?= 60
+FUZZ_CI_SECONDS = 20
+FUZZ_CFLAGS = -g -O1 -std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror -Ilib \
+	  -fsanitize=address,undefined -fno-sanitize-recover=all \
+	  -fno-omit-frame-pointer
+FUZZ_LIBOBJ = $(patsubst lib/%.o,tests/fuzz/obj/%.o,$(LIBOBJ))
+FUZZERS	= runfile names cron argv
+FUZZ_BIN = $(FUZZERS:%=tests/fuzz/fuzz_%)
+
+tests/fuzz/obj/%.o: lib/%.c lib/sluice.h
+	@mkdir -p tests/fuzz/obj
+	$(FUZZ_CC) $(FUZZ_CFLAGS) -fsanitize=fuzzer-no-link -c -o $@ $<
+
+tests/fuzz/fuzz_%: tests/fuzz/fuzz_%.c tests/fuzz/fuzz.h $(FUZZ_LIBOBJ)
+	$(FUZZ_CC) $(FUZZ_CFLAGS) -fsanitize=fuzzer -o $@ $< $(FUZZ_LIBOBJ) \
+	    $(LDLIBS)
+
+fuzz-deps:
+	@$(MAKE) --no-print-directory deps DEPS="$(FUZZ_DEPS)"
+
+# make fuzz FUZZ_SECONDS=N: each harness for N seconds (default 60)
+fuzz: fuzz-deps
+	$(MAKE) $(FUZZ_BIN)
+	./tests/fuzz/run $(FUZZ_SECONDS) $(FUZZERS)
+
+# what CI runs: each harness for 20 s, about 90 s in all with the build
+fuzz-ci:
+	$(MAKE) fuzz FUZZ_SECONDS=$(FUZZ_CI_SECONDS)
+
 check: deps
 	$(MAKE) all $(UNIT) $(TESTPROGS)
 	./tests/run-tests
@@ -95,5 +129,6 @@ install: all
 
 clean:
 	rm -f lib/*.o lib/libsluice.a $(PROGS) $(UNIT) $(TESTPROGS) bench/mkruns bench/minloop
+	rm -rf tests/fuzz/obj $(FUZZ_BIN)
 
-.PHONY: all deps check lint-man demo install clean bench
+.PHONY: all deps check lint-man demo install clean bench fuzz fuzz-ci fuzz-deps

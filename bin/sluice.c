@@ -1626,6 +1626,9 @@ run_opts(struct args *a, struct sl_runspec *r_)
 	r.owner_uid = getuid();
 	r.owner_gid = (pw = getpwuid(getuid())) != NULL ? (long)pw->pw_gid :
 	    (long)getgid();
+	/* the run file it becomes must read back as given (sluice-run(5)) */
+	if (sl_runspec_check(&r, err, sizeof(err)) < 0)
+		usage_error(NULL, "%s", err);
 #undef r
 }
 

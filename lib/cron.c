@@ -3,10 +3,11 @@
  *
  * Parsing.  "minute hour day-of-month month day-of-week", fields split by
  * blanks, each a list (',') of '*', N or N-M with an optional /STEP; N/STEP
- * means N through the field's top, as Vixie cron has it.  Months and
- * weekdays take three-letter names in any case (jan..dec, sun..sat), also
- * in ranges; weekday 7 is Sunday, and so is "sun" at the end of a range
- * (fri-sun).  The macros @yearly @annually @monthly @weekly @daily
+ * means N through the field's top, as Vixie cron has it: the top is 7
+ * in day-of-week, so "7/2" is Sunday and "1/2" is Mon, Wed, Fri and Sun
+ * (1, 3, 5, 7).  Months and weekdays take three-letter names in any case
+ * (jan..dec, sun..sat), also in ranges; weekday 7 is Sunday, and so is
+ * "sun" at the end of a range (fri-sun); ranges may end in 7 (5-7).  The macros @yearly @annually @monthly @weekly @daily
  * @midnight @hourly stand for their five fields.  Each field becomes a
  * bit set; dom_any and dow_any remember a field that was exactly "*".
  *
@@ -14,6 +15,13 @@
  * matches if EITHER matches (Vixie, POSIX): "0 0 13 * fri" fires on every
  * 13th and on every Friday.  Otherwise both must match, and the "*" one
  * always does.
+ *
+ * Never.  A schedule no day can match is refused when parsed (Vixie cron
+ * takes it and never runs it): that happens only when day-of-week is "*"
+ * (else the OR rule, or the AND rule with every day of the month, lets
+ * some weekday match) and no listed day of month exists in any listed
+ * month, as "0 0 30 2 *" or "0 0 31 4,6,9,11 *".  February has 29 days
+ * (leap years), so "0 0 29 2 *" is taken.
  *
  * The next time.  Slots are wall-clock minutes (y, m, d, h, min) of the
  * schedule's zone.  Each slot W maps to one instant f(W), the first
@@ -237,7 +245,8 @@ element(const struct field *f, const char *p, const char *e,
 		if (step(f, p + 1, e, &by, err, len) < 0)
 			return -1;
 		if (!range)
-			b = f->top;	/* N/STEP: N through the top */
+			b = f->hi;	/* N/STEP: N through the top (7 for
+					 * day-of-week, as Vixie cron) */
 		p = e;
 	}
 	if (p != e)
@@ -306,6 +315,29 @@ split(const char *s, const char **w, const char **we, int max)
 	return n;
 }
 
+/*
+ * never - refuse a schedule whose days can never match (see "Never"
+ * above): day-of-week "*" and no listed day of month in a listed month.
+ */
+static int
+never(const struct sl_cron *c, const char *dp, const char *de,
+    const char *mp, const char *me, char *err, size_t len)
+{
+	static const int most[13] = { 0, 31, 29, 31, 30, 31, 30, 31, 31, 30,
+	    31, 30, 31 };
+	int	m, d;
+
+	if (!c->dow_any || c->dom_any)
+		return 0;
+	for (m = 1; m <= 12; m++)
+		for (d = 1; d <= most[m] && c->mon >> m & 1; d++)
+			if (c->dom >> d & 1)
+				return 0;
+	return fail(err, len, "the schedule never fires: no month in \"%.*s\" "
+	    "has a day \"%.*s\" (day-of-month and month fields)", QLEN(mp, me),
+	    mp, QLEN(dp, de), dp);
+}
+
 /* fields5 - five fields, or a macro, into *c */
 static int
 fields5(const char *expr, struct sl_cron *c, char *err, size_t len)
@@ -342,7 +374,7 @@ fields5(const char *expr, struct sl_cron *c, char *err, size_t len)
 	c->dow = (unsigned long)((bits[4] | bits[4] >> 7) & 0x7f);
 	c->dom_any = we[2] - w[2] == 1 && *w[2] == '*';
 	c->dow_any = we[4] - w[4] == 1 && *w[4] == '*';
-	return 0;
+	return never(c, w[2], we[2], w[3], we[3], err, len);
 }
 
 /* sl_cron_parse - a cron expression into *out; untouched on error */

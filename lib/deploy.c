@@ -224,6 +224,10 @@ render(const char *dir, const struct sl_deploy *d, const char *writer)
 	size_t	len;
 	int	rc;
 
+	/* the run template first: nothing is written if it would not read
+	 * back (sl_runspec_store; EINVAL) */
+	if ((text = sl_runspec_store(&d->tmpl, &len, NULL, 0)) == NULL)
+		return -1;
 	sl_buf_puts(&b, "; a sluice deployment; see sluice-deployment(1)\n"
 	    "[deployment]\n");
 	sl_ini_put(&b, "name", d->name);
@@ -251,9 +255,10 @@ render(const char *dir, const struct sl_deploy *d, const char *writer)
 	free(p);
 	free(tmp);
 	sl_buf_free(&b);
-	if (rc < 0)
+	if (rc < 0) {
+		free(text);
 		return -1;
-	text = sl_runspec_render(&d->tmpl, &len);
+	}
 	/* the template's [env] is its owner's: 0640, like a run's (perm.c) */
 	rc = sl_perm_publish_runfile(dir, "run.ini", text, len,
 	    d->tmpl.owner_gid);

@@ -155,7 +155,9 @@ sl_ini_get(const struct sl_ini *ini, const char *sec, const char *key)
 {
 	char	k[256];
 
-	snprintf(k, sizeof(k), "%s:%s", sec, key);
+	/* a longer key would be looked up cut short: as another key */
+	if (snprintf(k, sizeof(k), "%s:%s", sec, key) >= (int)sizeof(k))
+		return NULL;
 	return iniparser_getstring(ini->d, k, NULL);
 }
 

@@ -11,6 +11,14 @@
  *	HH:MM:SS.mmm | LEVEL   | logger - message
  * on stderr, or syslog(3) when sl_log_open("syslog") was called.  DEBUG
  * lines only when $SLUICE_DEBUG is set.
+ *
+ * Messages quote input (a dropped file's keys and values, names people
+ * gave), so every message is made printable before it is written, as a
+ * last defence behind the parsers that already do so (sl_printable):
+ * bytes below 0x20, 0x7f, the C1 controls U+0080..U+009F and bytes that
+ * are not part of valid UTF-8 (overlong forms, surrogates, past U+10FFFF,
+ * cut sequences) become the four characters \xNN; valid UTF-8 is kept.
+ * A terminal shown a log line or a reason file then runs no escape.
  */
 #include <errno.h>
 #include <stdarg.h>
@@ -40,12 +48,84 @@ sl_progname(void)
 	return progname;
 }
 
+/* utf8_len - bytes of the valid, non-control UTF-8 sequence at p, or 0 */
+static size_t
+utf8_len(const unsigned char *p)
+{
+	if (p[0] < 0x80)
+		return p[0] >= 0x20 && p[0] != 0x7f;
+	if (p[0] >= 0xc2 && p[0] <= 0xdf) {
+		if ((p[1] & 0xc0) != 0x80 || (p[0] == 0xc2 && p[1] < 0xa0))
+			return 0;	/* cut, or a C1 control */
+		return 2;
+	}
+	if (p[0] >= 0xe0 && p[0] <= 0xef) {
+		if ((p[1] & 0xc0) != 0x80 || (p[2] & 0xc0) != 0x80 ||
+		    (p[0] == 0xe0 && p[1] < 0xa0) ||	/* overlong */
+		    (p[0] == 0xed && p[1] >= 0xa0))	/* surrogate */
+			return 0;
+		return 3;
+	}
+	if (p[0] >= 0xf0 && p[0] <= 0xf4) {
+		if ((p[1] & 0xc0) != 0x80 || (p[2] & 0xc0) != 0x80 ||
+		    (p[3] & 0xc0) != 0x80 ||
+		    (p[0] == 0xf0 && p[1] < 0x90) ||	/* overlong */
+		    (p[0] == 0xf4 && p[1] >= 0x90))	/* past U+10FFFF */
+			return 0;
+		return 4;
+	}
+	return 0;
+}
+
+void
+sl_printable(char *s, size_t size)
+{
+	static const char hex[] = "0123456789ABCDEF";
+	unsigned char *in;
+	size_t	i, j = 0, k, n;
+
+	if (s == NULL || size == 0)
+		return;
+	n = strnlen(s, size - 1);
+	s[n] = '\0';
+	for (i = 0; i < n && (k = utf8_len((unsigned char *)s + i)) > 0; i += k)
+		;
+	if (i == n)
+		return;			/* nothing to escape: the usual case */
+	if ((in = malloc(n + 1)) == NULL) {
+		for (i = 0; i < n; i++)	/* no memory: a cruder mark */
+			if ((unsigned char)s[i] < 0x20 || (unsigned char)s[i] >= 0x7f)
+				s[i] = '?';
+		return;
+	}
+	memcpy(in, s, n + 1);
+	for (i = 0; i < n; i += k) {
+		if ((k = utf8_len(in + i)) > 0) {
+			if (j + k >= size)
+				break;
+			memcpy(s + j, in + i, k);
+			j += k;
+			continue;
+		}
+		k = 1;
+		if (j + 4 >= size)
+			break;
+		s[j++] = '\\';
+		s[j++] = 'x';
+		s[j++] = hex[in[i] >> 4];
+		s[j++] = hex[in[i] & 15];
+	}
+	s[j] = '\0';
+	free(in);
+}
+
 static void
 vmsg(const char *fmt, va_list ap)
 {
 	char	line[2048];
 
 	vsnprintf(line, sizeof(line), fmt, ap);
+	sl_printable(line, sizeof(line));
 	fprintf(stderr, "%s: %s\n", progname, line);
 }
 
@@ -73,13 +153,15 @@ sl_fatal(const char *fmt, ...)
 void
 sl_panic(const char *fmt, ...)
 {
+	char	line[2048];
 	va_list	ap;
 
-	fprintf(stderr, "%s: panic: ", progname);
 	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
+	vsnprintf(line, sizeof(line), fmt, ap);
 	va_end(ap);
-	fputs(" (this is a bug in sluice; please report it)\n", stderr);
+	sl_printable(line, sizeof(line));
+	fprintf(stderr, "%s: panic: %s (this is a bug in sluice; please "
+	    "report it)\n", progname, line);
 	abort();
 }
 
@@ -112,6 +194,7 @@ sl_log_format(char *buf, size_t len, const struct timespec *ts,
 	int	n;
 
 	localtime_r(&ts->tv_sec, &tm);
+	/* (msg is sl_log's, already printable, or a test's) */
 	n = snprintf(buf, len, "%02d:%02d:%02d.%03ld | %-7s | %s - %s",
 	    tm.tm_hour, tm.tm_min, tm.tm_sec, ts->tv_nsec / 1000000L,
 	    levelname[lv], who, msg);
@@ -131,6 +214,7 @@ sl_log(enum sl_level lv, const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
+	sl_printable(msg, sizeof(msg));
 	if (use_syslog) {
 		syslog(prio[lv], "%s", msg);
 		return;

@@ -255,12 +255,14 @@ write_runini(const char *dir, const struct sl_runspec *r, char *err,
     size_t errlen)
 {
 	size_t	len;
-	char   *text = sl_runspec_render(r, &len);
-	/* 0640, group the owner's: its [env] is read by no other user */
-	int	rc = sl_perm_publish_runfile(dir, "run.ini", text, len,
-	    r->owner_gid);
+	char   *text = sl_runspec_store(r, &len, err, errlen);
+	int	rc;
 
-	if (rc < 0)
+	if (text == NULL)	/* it would not read back: err says why */
+		return -1;
+	/* 0640, group the owner's: its [env] is read by no other user */
+	if ((rc = sl_perm_publish_runfile(dir, "run.ini", text, len,
+	    r->owner_gid)) < 0)
 		snprintf(err, errlen, "cannot write %s/run.ini: %s", dir,
 		    strerror(errno));
 	free(text);
@@ -563,6 +565,17 @@ accept_one(const struct sl_spool *sp, const char *pool, const char *queue,
 
 		sl_slug(slug, sizeof(slug));
 		r.name = sl_xstrdup(slug);
+	}
+	/* what the drop says must also be storable as run.ini, within the
+	 * trusted parser's limits: else Rejected now, not unreadable later */
+	if (sl_runspec_check(&r, why, sizeof(why)) < 0) {
+		sl_log(SL_WARNING, "Rejected run file '%s' in work queue '%s' of "
+		    "work pool '%s' as %s: %s", shown, queue, pool, id, why);
+		sl_runspec_free(&r);
+		rc = reject(sp, pool, id, priv, why) < 0 ? -1 : 1;
+		free(priv);
+		priv = NULL;
+		goto out;
 	}
 	if (write_runini(priv, &r, err, errlen) == 0 &&
 	    publish_sched(sp, &r, priv, NULL, err, errlen) == 0) {

@@ -22,6 +22,26 @@
  * sl_cmd_from_argv() goes the other way: it turns any argument vector into
  * a /bin/sh command that executes exactly that vector, written only with
  * characters an INI double-quoted value can hold (no '"', no newline).
+ *
+ * Storing.  sl_runspec_store() is the one place a trusted run.ini is made:
+ * it renders the run (sl_runspec_render), then parses the text back with
+ * the trusted parser and compares every field with what was meant; any
+ * difference, or a text over the trusted limits, refuses the run with the
+ * reason, before anything is published.  The drop limits are set below
+ * the trusted ones so that what a drop may hold renders within them:
+ *	drop				trusted run.ini
+ *	1 MiB				2 MiB (commands split in 900-byte pieces)
+ *	4,096 keys			8,192 keys (sluice adds 11 keys, and
+ *					splits the command more finely)
+ *	lines of 1,000 bytes		lines of 1,000 bytes: an [env] line
+ *					must fit once stored as NAME = "value"
+ *	key names of 200 bytes		the same
+ * A command whose quoting needs one key per byte (it alternates ' and ")
+ * or a submitted vector that grows past 2 MiB once encoded is refused.
+ *
+ * Costs: keys are sorted once to find duplicates and looked up by binary
+ * search, so parsing is O(n log n) in the keys (iniparser's own lookups
+ * are linear, which is why the key counts are capped).
  */
 #include <ctype.h>
 #include <errno.h>
@@ -34,16 +54,21 @@
 
 #define LINE_MAX_INI	1000	/* iniparser 4.1 fails lines past 1024 */
 #define CHUNK		900	/* shell text per command.N value */
-#define MAX_KEYS	4096	/* keys in one run file */
+#define MAX_KEYS	4096	/* keys in a dropped run file */
+#define MAX_KEYS_TRUSTED 8192	/* keys in sluice's own run.ini */
+#define KEY_MAX		200	/* bytes in a key name */
+#define TRUSTED_MAX	(2 * SL_INI_MAX)	/* bytes in sluice's run.ini */
 
 struct kv {
 	char   *sec, *key, *val;	/* key keeps its case */
+	char   *lkey;			/* key in lower case */
 	int	line;
 };
 
 struct scan {
 	struct kv *kv;
 	size_t	n;
+	struct kv **sorted;		/* by section, lkey, line */
 };
 
 static void
@@ -55,8 +80,23 @@ scan_free(struct scan *s)
 		free(s->kv[i].sec);
 		free(s->kv[i].key);
 		free(s->kv[i].val);
+		free(s->kv[i].lkey);
 	}
 	free(s->kv);
+	free(s->sorted);
+	memset(s, 0, sizeof(*s));
+}
+
+static int
+kv_cmp(const void *a, const void *b)
+{
+	const struct kv *x = *(struct kv *const *)a, *y = *(struct kv *const *)b;
+	int	c;
+
+	if ((c = strcmp(x->sec, y->sec)) != 0 || (c = strcmp(x->lkey,
+	    y->lkey)) != 0)
+		return c;
+	return (x->line > y->line) - (x->line < y->line);
 }
 
 static char *
@@ -132,7 +172,8 @@ value(char *v, const char *sec, const char *key, int line, char *err,
 
 /* scan - the strict reading of sluice-run(5) */
 static int
-scan(const char *text, size_t len, struct scan *s, char *err, size_t errlen)
+scan(const char *text, size_t len, size_t maxkeys, struct scan *s, char *err,
+    size_t errlen)
 {
 	char   *copy, *line, *next, *eq, *key, *v, sec[32] = "";
 	int	no = 0;
@@ -200,27 +241,52 @@ scan(const char *text, size_t len, struct scan *s, char *err, size_t errlen)
 			snprintf(err, errlen, "line %d: a bad key name", no);
 			goto fail;
 		}
-		if (s->n >= MAX_KEYS) {
-			snprintf(err, errlen, "more than %d keys", MAX_KEYS);
+		if (strlen(key) > KEY_MAX) {
+			snprintf(err, errlen, "line %d: a key name over %d bytes",
+			    no, KEY_MAX);
 			goto fail;
 		}
-		for (i = 0; i < s->n; i++)
-			if (strcmp(s->kv[i].sec, sec) == 0 &&
-			    lower_eq(s->kv[i].key, key)) {
-				snprintf(err, errlen, "line %d: %s is given twice "
-				    "(first on line %d)", no, key, s->kv[i].line);
-				goto fail;
-			}
+		if (s->n >= maxkeys) {
+			snprintf(err, errlen, "more than %zu keys", maxkeys);
+			goto fail;
+		}
 		if ((v = value(strip(eq + 1), sec, key, no, err, errlen)) == NULL)
 			goto fail;
-		s->kv = sl_xrealloc(s->kv, (s->n + 1) * sizeof(*s->kv));
+		if (s->n % 64 == 0)
+			s->kv = sl_xrealloc(s->kv, (s->n + 64) * sizeof(*s->kv));
 		s->kv[s->n].sec = sl_xstrdup(sec);
 		s->kv[s->n].key = sl_xstrdup(key);
+		s->kv[s->n].lkey = sl_xstrdup(key);
+		for (i = 0; s->kv[s->n].lkey[i]; i++)
+			s->kv[s->n].lkey[i] = (char)tolower((unsigned char)
+			    s->kv[s->n].lkey[i]);
 		s->kv[s->n].val = v;
 		s->kv[s->n].line = no;
 		s->n++;
 	}
 	free(copy);
+	/* duplicates, found once sorted: report the earliest repetition */
+	s->sorted = sl_xmalloc((s->n + 1) * sizeof(*s->sorted));
+	for (i = 0; i < s->n; i++)
+		s->sorted[i] = &s->kv[i];
+	qsort(s->sorted, s->n, sizeof(*s->sorted), kv_cmp);
+	{
+		const struct kv *dup = NULL, *first = NULL;
+
+		for (i = 1; i < s->n; i++)
+			if (strcmp(s->sorted[i]->sec, s->sorted[i - 1]->sec) == 0 &&
+			    strcmp(s->sorted[i]->lkey, s->sorted[i - 1]->lkey) == 0 &&
+			    (dup == NULL || s->sorted[i]->line < dup->line)) {
+				dup = s->sorted[i];
+				first = s->sorted[i - 1];
+			}
+		if (dup != NULL) {
+			snprintf(err, errlen, "line %d: %s is given twice (first "
+			    "on line %d)", dup->line, dup->key, first->line);
+			scan_free(s);
+			return -1;
+		}
+	}
 	return 0;
 fail:
 	free(copy);
@@ -234,19 +300,16 @@ crosscheck(const char *text, size_t len, const struct scan *s, char *err,
     size_t errlen)
 {
 	struct sl_ini *ini;
-	char	why[SL_ERR_MAX], key[300];
+	char	why[SL_ERR_MAX];
 	const char *got;
-	size_t	i, j;
+	size_t	i;
 
 	if ((ini = sl_ini_parse(text, len, why, sizeof(why))) == NULL) {
 		snprintf(err, errlen, "%s", why);
 		return -1;
 	}
 	for (i = 0; i < s->n; i++) {
-		for (j = 0; s->kv[i].key[j] && j < sizeof(key) - 1; j++)
-			key[j] = (char)tolower((unsigned char)s->kv[i].key[j]);
-		key[j] = '\0';
-		got = sl_ini_get(ini, s->kv[i].sec, key);
+		got = sl_ini_get(ini, s->kv[i].sec, s->kv[i].lkey);
 		if (got == NULL || strcmp(got, s->kv[i].val) != 0) {
 			snprintf(err, errlen, "line %d: INI reads the value of "
 			    "%s as \"%.60s\", not as written; see sluice-run(5)",
@@ -270,14 +333,23 @@ storable(const char *v)
 	return q != NULL;
 }
 
+/* get - the value of key (lower case) in sec, or NULL: a binary search */
 static const char *
 get(const struct scan *s, const char *sec, const char *key)
 {
-	size_t	i;
+	struct kv want = { (char *)sec, NULL, NULL, (char *)key, 0 }, *w = &want;
+	size_t	lo = 0, hi = s->n, mid;
 
-	for (i = 0; i < s->n; i++)
-		if (strcmp(s->kv[i].sec, sec) == 0 && lower_eq(s->kv[i].key, key))
-			return s->kv[i].val;
+	while (lo < hi) {		/* the first entry not below want */
+		mid = lo + (hi - lo) / 2;
+		if (kv_cmp(&s->sorted[mid], &w) < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	if (lo < s->n && strcmp(s->sorted[lo]->sec, sec) == 0 &&
+	    strcmp(s->sorted[lo]->lkey, key) == 0)
+		return s->sorted[lo]->val;
 	return NULL;
 }
 
@@ -307,12 +379,86 @@ sl_runspec_free(struct sl_runspec *r)
 	memset(r, 0, sizeof(*r));
 }
 
+/* line_fits - does "key = quoted" fit in one line of a run file? */
+static int
+line_fits(const char *key, const char *v)
+{
+	char   *q = sl_ini_quote(v);
+	int	ok = q != NULL && strlen(key) + 3 + strlen(q) <= LINE_MAX_INI;
+
+	free(q);
+	return ok;
+}
+
+/*
+ * check_values - what every run must hold to be stored in run.ini: a
+ * command without a newline or carriage return, storable name, cwd and
+ * [env] values, [env] names of at most KEY_MAX bytes whose line fits.
+ */
+static int
+check_values(const struct sl_runspec *r, char *err, size_t errlen)
+{
+	size_t	i, k;
+
+	if (r->command == NULL || *r->command == '\0') {
+		snprintf(err, errlen, "no command: [run] needs command = ...");
+		return -1;
+	}
+	if (strpbrk(r->command, "\r\n") != NULL) {
+		snprintf(err, errlen, "the command holds a carriage return; "
+		    "sluice-run(5) shows how to make one with the shell");
+		return -1;
+	}
+	if ((r->name != NULL && !storable(r->name)) ||
+	    (r->cwd != NULL && !storable(r->cwd))) {
+		snprintf(err, errlen, "the %s holds a newline or carriage "
+		    "return, both kinds of quote with ';' or '#', or is over "
+		    "900 bytes", r->name != NULL && !storable(r->name) ? "name" :
+		    "cwd");
+		return -1;
+	}
+	for (i = 0; i < r->nenv; i++) {
+		const char *eq = strchr(r->env[i], '=');
+		char	name[KEY_MAX + 1];
+
+		k = eq != NULL ? (size_t)(eq - r->env[i]) : 0;
+		if (eq == NULL || k == 0 || k > KEY_MAX) {
+			snprintf(err, errlen, "[env] name %.40s%s is %s; names "
+			    "have 1 to %d bytes", r->env[i], k > 40 ? "..." : "",
+			    k == 0 ? "empty" : "too long", KEY_MAX);
+			return -1;
+		}
+		memcpy(name, r->env[i], k);
+		name[k] = '\0';
+		if (!env_name_ok(name)) {
+			snprintf(err, errlen, "%s is not an environment variable "
+			    "name ([A-Za-z_][A-Za-z0-9_]*)", name);
+			return -1;
+		}
+		if (!storable(eq + 1)) {
+			snprintf(err, errlen, "the value of [env] %s holds a "
+			    "newline or carriage return, both kinds of quote with "
+			    "';' or '#', or is over 900 bytes", name);
+			return -1;
+		}
+		if (!line_fits(name, eq + 1)) {
+			snprintf(err, errlen, "[env] %s: name and value together "
+			    "are too long for one line of run.ini (%d bytes with "
+			    "\" = \" and the quotes); shorten the value", name,
+			    LINE_MAX_INI);
+			return -1;
+		}
+	}
+	return 0;
+}
+
 /*
  * sl_runspec_parse - a run file's text into r.  now: the time "+N" and
  * "now" count from (acceptance).  Fields sluice adds when accepting (id,
  * pool, queue, created, owner, attempt, deployment) are read only from a
  * trusted file (one sluice wrote); in a dropped file they are refused: a
- * file must not choose whom it runs as.
+ * file must not choose whom it runs as.  Every message is made printable
+ * here (sl_printable), since it may quote the file.
  */
 int
 sl_runspec_parse(const char *text, size_t len, time_t now, int trusted,
@@ -326,36 +472,41 @@ sl_runspec_parse(const char *text, size_t len, time_t now, int trusted,
 	    "drop_id", NULL };	/* drop_id: read by perm.c */
 	struct sl_buf cmd = { 0 };
 	struct scan s;
+	const char **parts = NULL;
 	const char *v;
 	char	k[32];
-	size_t	i;
+	size_t	i, nparts = 0;
 	long	n;
-	int	j, part;
+	int	j;
 
-	memset(r, 0, sizeof(*r));
-	/* sluice's own run.ini may be a little larger than the drop it came
-	 * from (its command is split in shorter pieces) */
-	if (len > (trusted ? 2 * SL_INI_MAX : SL_INI_MAX)) {
-		snprintf(err, errlen, "larger than 1 MiB");
-		return -1;
-	}
-	if (scan(text, len, &s, err, errlen) < 0)
-		return -1;
-	if (s.n > MAX_KEYS) {
-		/* the checks below are quadratic in the keys; no real run
-		 * has this many (a 1 MiB command is about 1,200 parts) */
-		snprintf(err, errlen, "more than %d keys", MAX_KEYS);
+	memset(r, 0, sizeof(r[0]));
+	memset(&s, 0, sizeof(s));
+	/* sluice's own run.ini may be larger than the drop it came from
+	 * (its command is split in shorter pieces) */
+	if (len > (trusted ? TRUSTED_MAX : SL_INI_MAX)) {
+		snprintf(err, errlen, "larger than %d MiB", trusted ? 2 : 1);
 		goto fail;
 	}
+	if (scan(text, len, trusted ? MAX_KEYS_TRUSTED : MAX_KEYS, &s, err,
+	    errlen) < 0)
+		goto fail;
 	if (crosscheck(text, len, &s, err, errlen) < 0)
 		goto fail;
+	/* the command's parts, by number: command is 1, command.N is N */
+	parts = sl_xmalloc((s.n + 2) * sizeof(*parts));
+	memset(parts, 0, (s.n + 2) * sizeof(*parts));
 	for (i = 0; i < s.n; i++) {
 		if (strcmp(s.kv[i].sec, "env") == 0)
 			continue;
 		for (j = 0; known[j] != NULL; j++)
-			if (lower_eq(s.kv[i].key, known[j]))
+			if (strcmp(s.kv[i].lkey, known[j]) == 0)
 				break;
-		if (known[j] == NULL && !(strncmp(s.kv[i].key, "command.", 8) == 0 &&
+		if (known[j] != NULL) {
+			if (j == 0)
+				parts[1] = s.kv[i].val;
+			continue;
+		}
+		if (!(strncmp(s.kv[i].lkey, "command.", 8) == 0 &&
 		    sl_num_parse(s.kv[i].key + 8, 2, 100000, &n) == 0 &&
 		    snprintf(k, sizeof(k), "%ld", n) > 0 &&
 		    strcmp(k, s.kv[i].key + 8) == 0)) {
@@ -366,6 +517,9 @@ sl_runspec_parse(const char *text, size_t len, time_t now, int trusted,
 			    s.kv[i].key);
 			goto fail;
 		}
+		if ((size_t)n > s.n)	/* more parts than keys: after a gap, */
+			continue;	/* which is reported below */
+		parts[n] = s.kv[i].val;
 	}
 	for (j = 0; !trusted && internal[j] != NULL; j++)
 		if (get(&s, "run", internal[j]) != NULL) {
@@ -373,22 +527,17 @@ sl_runspec_parse(const char *text, size_t len, time_t now, int trusted,
 			    "a run; a dropped file may not set it", internal[j]);
 			goto fail;
 		}
-	if ((v = get(&s, "run", "command")) == NULL || *v == '\0') {
+	if ((v = parts[1]) == NULL || *v == '\0') {
 		snprintf(err, errlen, "no command: [run] needs command = ...");
 		goto fail;
 	}
-	sl_buf_puts(&cmd, v);
-	for (part = 2;; part++) {
-		snprintf(k, sizeof(k), "command.%d", part);
-		if ((v = get(&s, "run", k)) == NULL)
-			break;
-		sl_buf_puts(&cmd, v);
-	}
+	for (nparts = 1; nparts <= s.n && parts[nparts] != NULL; nparts++)
+		sl_buf_puts(&cmd, parts[nparts]);
 	for (i = 0; i < s.n; i++)	/* command.N after a gap is a mistake */
-		if (strncmp(s.kv[i].key, "command.", 8) == 0 &&
-		    atoi(s.kv[i].key + 8) >= part) {
-			snprintf(err, errlen, "line %d: %s without command.%d",
-			    s.kv[i].line, s.kv[i].key, part);
+		if (strncmp(s.kv[i].lkey, "command.", 8) == 0 &&
+		    atol(s.kv[i].key + 8) >= (long)nparts) {
+			snprintf(err, errlen, "line %d: %s without command.%zu",
+			    s.kv[i].line, s.kv[i].key, nparts);
 			goto fail;
 		}
 	r->command = cmd.s;
@@ -462,21 +611,17 @@ sl_runspec_parse(const char *text, size_t len, time_t now, int trusted,
 	for (i = 0; i < s.n; i++) {
 		if (strcmp(s.kv[i].sec, "env") != 0)
 			continue;
+		/* (names differing only in case were refused by scan as
+		 * given twice: INI cannot tell them apart) */
 		if (!env_name_ok(s.kv[i].key)) {
 			snprintf(err, errlen, "line %d: %s is not an environment "
 			    "variable name ([A-Za-z_][A-Za-z0-9_]*)", s.kv[i].line,
 			    s.kv[i].key);
 			goto fail;
 		}
-		for (j = 0; j < (int)r->nenv; j++)
-			if (lower_eq(r->env[j], s.kv[i].key) &&
-			    r->env[j][strlen(s.kv[i].key)] == '=') {
-				snprintf(err, errlen, "line %d: %s and another "
-				    "[env] name differ only in case, which INI "
-				    "cannot tell apart", s.kv[i].line, s.kv[i].key);
-				goto fail;
-			}
-		r->env = sl_xrealloc(r->env, (r->nenv + 1) * sizeof(*r->env));
+		if (r->nenv % 64 == 0)
+			r->env = sl_xrealloc(r->env, (r->nenv + 64) *
+			    sizeof(*r->env));
 		{
 			struct sl_buf e = { 0 };
 
@@ -485,30 +630,14 @@ sl_runspec_parse(const char *text, size_t len, time_t now, int trusted,
 		}
 	}
 	/* every value must be one sluice can store again in run.ini */
-	if (strpbrk(r->command, "\r\n") != NULL) {
-		snprintf(err, errlen, "the command holds a carriage return; "
-		    "sluice-run(5) shows how to make one with the shell");
+	if (check_values(r, err, errlen) < 0)
 		goto fail;
-	}
-	if ((r->name != NULL && !storable(r->name)) ||
-	    (r->cwd != NULL && !storable(r->cwd))) {
-		snprintf(err, errlen, "the %s holds a newline or carriage "
-		    "return, both kinds of quote with ';' or '#', or is over "
-		    "900 bytes", r->name != NULL && !storable(r->name) ? "name" :
-		    "cwd");
-		goto fail;
-	}
-	for (i = 0; i < r->nenv; i++)
-		if (!storable(strchr(r->env[i], '=') + 1)) {
-			snprintf(err, errlen, "the value of [env] %.*s holds a "
-			    "newline or carriage return, both kinds of quote with "
-			    "';' or '#', or is over 900 bytes",
-			    (int)strcspn(r->env[i], "="), r->env[i]);
-			goto fail;
-		}
+	free(parts);
 	scan_free(&s);
 	return 0;
 fail:
+	sl_printable(err, errlen);
+	free(parts);
 	sl_buf_free(&cmd);
 	scan_free(&s);
 	sl_runspec_free(r);
@@ -542,27 +671,35 @@ sl_ini_quote(const char *v)
 	return b.s;
 }
 
-/* chunk - the longest prefix of s (at most CHUNK bytes) sl_ini_quote takes */
+/*
+ * chunk - the length of the longest prefix of s (at most CHUNK bytes, at
+ * least 1) that sl_ini_quote takes, found in one pass: a prefix without
+ * '"' goes in "...", one without '\'' in '...', and one bare if it has no
+ * ';' or '#', does not start with a quote or a blank, and does not end
+ * with a blank or '\'.  s holds no newline or carriage return.
+ */
 static size_t
 chunk(const char *s, size_t n)
 {
-	char	buf[CHUNK + 1], *q;
-	size_t	lo = 1, hi = n < CHUNK ? n : CHUNK, mid, best = 1;
+	size_t	max = n < CHUNK ? n : CHUNK, dq, sq, bare = 0;
 
-	/* storable prefixes are not monotone in general (a bare value may
-	 * not end in a blank); search down from the longest, in steps */
-	for (mid = hi; mid >= lo; mid--) {
-		memcpy(buf, s, mid);
-		buf[mid] = '\0';
-		if ((q = sl_ini_quote(buf)) != NULL) {
-			free(q);
-			best = mid;
-			break;
-		}
-		if (mid == 1)
-			break;
+	for (dq = 0; dq < max && s[dq] != '"'; dq++)
+		;
+	for (sq = 0; sq < max && s[sq] != '\''; sq++)
+		;
+	if (s[0] != '"' && s[0] != '\'' && !isspace((unsigned char)s[0])) {
+		for (bare = 0; bare < max && s[bare] != ';' && s[bare] != '#';
+		    bare++)
+			;
+		while (bare > 0 && (isspace((unsigned char)s[bare - 1]) ||
+		    s[bare - 1] == '\\'))
+			bare--;
 	}
-	return best;
+	if (sq > dq)
+		dq = sq;
+	if (bare > dq)
+		dq = bare;
+	return dq > 0 ? dq : 1;
 }
 
 static void
@@ -576,15 +713,25 @@ put_quoted(struct sl_buf *b, const char *key, const char *v)
 	free(q);
 }
 
-/* sl_runspec_render - the accepted run file, as sluice stores it */
-char *
-sl_runspec_render(const struct sl_runspec *r, size_t *len)
+/*
+ * render - the run file text of r; NULL when it would pass maxkeys keys
+ * or maxlen bytes (then *keys and *len say how far it got).  Every value
+ * must be storable (check_values), or this panics.
+ */
+static char *
+render(const struct sl_runspec *r, size_t *len, size_t *keys, size_t maxkeys,
+    size_t maxlen)
 {
 	struct sl_buf b = { 0 };
 	char	t[40], piece[CHUNK + 1];
 	size_t	n = strlen(r->command), off, k, i;
 	int	part;
 
+	*keys = 11;		/* id pool queue scheduled created retries
+				 * retry_delay timeout attempt owner_uid/gid
+				 * (at most) */
+	*keys += (r->name != NULL) + (r->cwd != NULL) + (r->deployment != NULL) +
+	    r->nenv;
 	sl_buf_puts(&b, "; a sluice run, as accepted; see sluice-run(5)\n[run]\n");
 	sl_ini_put(&b, "id", r->id);
 	if (r->name != NULL)
@@ -596,6 +743,11 @@ sl_runspec_render(const struct sl_runspec *r, size_t *len)
 	for (off = 0, part = 1; off < n; off += k, part++) {
 		char	key[32];
 
+		if (++*keys > maxkeys || b.len > maxlen) {
+			*len = b.len;
+			sl_buf_free(&b);
+			return NULL;
+		}
 		k = chunk(r->command + off, n - off);
 		memcpy(piece, r->command + off, k);
 		piece[k] = '\0';
@@ -617,8 +769,11 @@ sl_runspec_render(const struct sl_runspec *r, size_t *len)
 		put_quoted(&b, "cwd", r->cwd);
 	if (r->deployment != NULL)
 		sl_ini_put(&b, "deployment", r->deployment);
-	sl_buf_printf(&b, "attempt = %ld\nowner_uid = %ld\nowner_gid = %ld\n",
-	    r->attempt, r->owner_uid, r->owner_gid);
+	sl_buf_printf(&b, "attempt = %ld\n", r->attempt);
+	if (r->owner_uid >= 0)	/* unknown (-1): absent, and read so */
+		sl_buf_printf(&b, "owner_uid = %ld\n", r->owner_uid);
+	if (r->owner_gid >= 0)
+		sl_buf_printf(&b, "owner_gid = %ld\n", r->owner_gid);
 	if (r->nenv > 0)
 		sl_buf_puts(&b, "[env]\n");
 	for (i = 0; i < r->nenv; i++) {
@@ -632,7 +787,148 @@ sl_runspec_render(const struct sl_runspec *r, size_t *len)
 	}
 	sl_buf_puts(&b, SL_INI_TRAILER);
 	*len = b.len;
+	if (b.len > maxlen) {
+		sl_buf_free(&b);
+		return NULL;
+	}
 	return b.s;
+}
+
+/*
+ * sl_runspec_render - the run file text of r, unchecked: for tests and
+ * sl_runspec_store only.  Anything that publishes uses sl_runspec_store.
+ */
+char *
+sl_runspec_render(const struct sl_runspec *r, size_t *len)
+{
+	size_t	keys;
+
+	return render(r, len, &keys, (size_t)-1, (size_t)-1);
+}
+
+/* same_str - both NULL, or equal */
+static int
+same_str(const char *a, const char *b)
+{
+	return (a == NULL && b == NULL) ||
+	    (a != NULL && b != NULL && strcmp(a, b) == 0);
+}
+
+/* differs - the first field in which b is not a, or NULL */
+static const char *
+differs(const struct sl_runspec *a, const struct sl_runspec *b)
+{
+	size_t	i;
+
+	if (strcmp(a->id, b->id) != 0)
+		return "id";
+	if (strcmp(a->pool, b->pool) != 0)
+		return "pool";
+	if (strcmp(a->queue, b->queue) != 0)
+		return "queue";
+	if (!same_str(a->name, b->name))
+		return "name";
+	if (!same_str(a->command, b->command))
+		return "command";
+	if (a->scheduled != b->scheduled)
+		return "scheduled";
+	if (a->created != b->created)
+		return "created";
+	if (a->retries != b->retries)
+		return "retries";
+	if (a->retry_delay != b->retry_delay)
+		return "retry_delay";
+	if ((a->timeout > 0 ? a->timeout : 0) != b->timeout)
+		return "timeout";
+	if (!same_str(a->cwd, b->cwd))
+		return "cwd";
+	if (!same_str(a->deployment, b->deployment))
+		return "deployment";
+	if (a->attempt != b->attempt)
+		return "attempt";
+	if ((a->owner_uid >= 0 ? a->owner_uid : -1) != b->owner_uid)
+		return "owner_uid";
+	if ((a->owner_gid >= 0 ? a->owner_gid : -1) != b->owner_gid)
+		return "owner_gid";
+	if (a->nenv != b->nenv)
+		return "[env]";
+	for (i = 0; i < a->nenv; i++)
+		if (strcmp(a->env[i], b->env[i]) != 0)
+			return "[env]";
+	return NULL;
+}
+
+/*
+ * sl_runspec_store - the run.ini text of r, checked: rendered, parsed
+ * back with the trusted parser and compared, field by field, with r.
+ * NULL, EINVAL and the reason in err when the text would not be read back
+ * as r: nothing may be published that an agent would find unreadable or
+ * read differently.
+ */
+char *
+sl_runspec_store(const struct sl_runspec *r, size_t *len, char *err,
+    size_t errlen)
+{
+	struct sl_runspec back;
+	const char *what;
+	char   *text, why[SL_ERR_MAX];
+	size_t	keys;
+
+	if (check_values(r, err, errlen) < 0)
+		goto refuse;
+	if ((text = render(r, len, &keys, MAX_KEYS_TRUSTED, TRUSTED_MAX)) == NULL) {
+		if (keys > MAX_KEYS_TRUSTED)
+			snprintf(err, errlen, "the run cannot be stored: its run "
+			    "file would need more than %d keys (a command that "
+			    "switches between ' and \" at every byte takes one "
+			    "key per byte); write the command to a script and "
+			    "run that", MAX_KEYS_TRUSTED);
+		else
+			snprintf(err, errlen, "the run cannot be stored: its run "
+			    "file would be over the %d MiB a run file may hold "
+			    "(each control byte or '\"' of a submitted command "
+			    "takes 7 bytes); write the command to a script and "
+			    "run that", TRUSTED_MAX >> 20);
+		goto refuse;
+	}
+	if (sl_runspec_parse(text, *len, 0, 1, &back, why, sizeof(why)) < 0) {
+		snprintf(err, errlen, "the run cannot be stored: sluice would "
+		    "not read its own run file back (%s)", why);
+		free(text);
+		goto refuse;
+	}
+	what = differs(r, &back);
+	sl_runspec_free(&back);
+	if (what != NULL) {
+		snprintf(err, errlen, "the run cannot be stored: its %s would "
+		    "read back differently from its run file (a bug in sluice; "
+		    "please report it)", what);
+		free(text);
+		goto refuse;
+	}
+	return text;
+refuse:
+	sl_printable(err, errlen);
+	errno = EINVAL;
+	return NULL;
+}
+
+/* sl_runspec_check - could r be stored as it is?  0, or -1 and why */
+int
+sl_runspec_check(const struct sl_runspec *r, char *err, size_t errlen)
+{
+	struct sl_runspec c = *r;
+	size_t	len;
+	char   *text;
+
+	/* a run being built may lack what sluice fills in when it stores
+	 * it: check it with those fields as they will be */
+	if (c.attempt < 1)
+		c.attempt = 1;
+	if ((text = sl_runspec_store(&c, &len, err, errlen)) == NULL)
+		return -1;
+	free(text);
+	return 0;
 }
 
 /* safe_word - may this argument stand unquoted in /bin/sh? */

@@ -44,6 +44,9 @@ int	sl_log_open(const char *dest, const char *name); /* "stderr"|"syslog" */
 void	sl_log(enum sl_level, const char *, ...) __attribute__((format(printf, 2, 3)));
 size_t	sl_log_format(char *, size_t, const struct timespec *, enum sl_level,
 	    const char *logger, const char *msg);
+/* sl_printable - s (a buffer of size bytes) made safe to show, in place:
+ * bytes < 0x20, 0x7f, C1 controls and invalid UTF-8 become \xNN */
+void	sl_printable(char *s, size_t size);
 
 /* ---- names.c: names people give, names sluice makes ---- */
 
@@ -245,7 +248,10 @@ struct sl_runspec {
 int	sl_runspec_parse(const char *, size_t, time_t now, int trusted,
 	    struct sl_runspec *, char *err, size_t);
 void	sl_runspec_free(struct sl_runspec *);
-char   *sl_runspec_render(const struct sl_runspec *, size_t *);
+char   *sl_runspec_render(const struct sl_runspec *, size_t *); /* unchecked */
+char   *sl_runspec_store(const struct sl_runspec *, size_t *, char *err,
+	    size_t);		/* rendered, parsed back, compared */
+int	sl_runspec_check(const struct sl_runspec *, char *err, size_t);
 char   *sl_ini_quote(const char *);
 char   *sl_cmd_from_argv(int, char *const[]);
 

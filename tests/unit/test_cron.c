@@ -113,6 +113,22 @@ static const struct {
 	{ "0 0 * * */2", B(0), B(0), DOM_ALL, MON_ALL, B(0) | B(2) | B(4) |
 	    B(6), 1, 0 },
 	{ "0 0 13 * fri", B(0), B(0), B(13), MON_ALL, B(5), 0, 0 },
+	/* N/STEP in day-of-week runs to 7, as in Vixie cron (issue 10) */
+	{ "0 0 * * 7/2", B(0), B(0), DOM_ALL, MON_ALL, B(0), 1, 0 },
+	{ "0 0 * * 7/1", B(0), B(0), DOM_ALL, MON_ALL, B(0), 1, 0 },
+	{ "0 0 * * 1/2", B(0), B(0), DOM_ALL, MON_ALL, B(1) | B(3) | B(5) |
+	    B(0), 1, 0 },
+	{ "0 0 * * 6/1", B(0), B(0), DOM_ALL, MON_ALL, B(6) | B(0), 1, 0 },
+	{ "0 0 * * sat/1", B(0), B(0), DOM_ALL, MON_ALL, B(6) | B(0), 1, 0 },
+	{ "0 0 * * 0/3", B(0), B(0), DOM_ALL, MON_ALL, B(0) | B(3) | B(6),
+	    1, 0 },
+	{ "0 0 * * 7-7", B(0), B(0), DOM_ALL, MON_ALL, B(0), 1, 0 },
+	{ "0 0 * * 3-7/2", B(0), B(0), DOM_ALL, MON_ALL, B(3) | B(5) | B(0),
+	    1, 0 },
+	/* days that exist somewhere in the months given */
+	{ "0 0 29 2 *", B(0), B(0), B(29), B(2), DOW_ALL, 0, 1 },
+	{ "0 0 31 1,4 *", B(0), B(0), B(31), B(1) | B(4), DOW_ALL, 0, 1 },
+	{ "0 0 30 2 mon", B(0), B(0), B(30), B(2), B(1), 0, 0 }, /* OR */
 	/* macros */
 	{ "@yearly", B(0), B(0), B(1), B(1), DOW_ALL, 0, 1 },
 	{ "@annually", B(0), B(0), B(1), B(1), DOW_ALL, 0, 1 },
@@ -162,6 +178,14 @@ static const struct {
 	/* out of range, naming the field and its range */
 	{ "60 * * * *", "minute field: 60 is out of range (0-59)" },
 	{ "* 24 * * *", "hour field: 24 is out of range (0-23)" },
+	/* schedules that can never fire (issue 10) */
+	{ "0 0 30 2 *", "the schedule never fires: no month in \"2\" has a "
+	    "day \"30\"" },
+	{ "0 0 31 4 *", "never fires" },
+	{ "0 0 31 4,6,9,11 *", "never fires" },
+	{ "* * 30,31 feb *", "never fires" },
+	{ "0 0 31 apr-jun/2 *", "never fires" },
+	{ "0 0 31 2-2 *", "never fires" },
 	{ "* * 0 * *", "day-of-month field: 0 is out of range (1-31)" },
 	{ "* * 32 * *", "day-of-month field: 32 is out of range (1-31)" },
 	{ "* * * 0 *", "month field: 0 is out of range (1-12)" },
@@ -354,8 +378,17 @@ START_TEST(test_next_never)
 	time_t	t = 12345;
 	size_t	i;
 
+	/* refused when parsed (test_parse_bad); a schedule built by hand
+	 * that never fires still ends the search, with ERANGE */
 	for (i = 0; i < sizeof(never) / sizeof(never[0]); i++) {
-		parse(never[i], &c);
+		ck_assert_int_eq(sl_cron_parse(never[i], &c, NULL, 0), -1);
+		memset(&c, 0, sizeof(c));
+		c.min = B(0);
+		c.hour = B(0);
+		c.dom = B(30) | B(31);
+		c.mon = B(2);
+		c.dow = DOW_ALL;
+		c.dow_any = 1;
 		errno = 0;
 		ck_assert_msg(sl_cron_next(&c, NULL, at("2026-01-01T00:00:00Z"),
 		    &t) == -1, "'%s' should never fire", never[i]);
@@ -371,6 +404,23 @@ START_TEST(test_next_never)
 	ck_assert_int_eq(sl_cron_next(&c, NULL, at("2096-03-01T00:00:00Z"),
 	    &t), -1);
 	ck_assert_int_eq(errno, ERANGE);
+}
+END_TEST
+
+/* 7/N in day-of-week fires on Sundays (it fired never) */
+START_TEST(test_next_sunday_step)
+{
+	char	buf[40];
+	time_t	after = at("2026-12-02T12:00:00Z");	/* a Wednesday */
+
+	ck_assert_str_eq(next("0 0 * * 7/2", NULL, after, buf, sizeof(buf)),
+	    "2026-12-06T00:00:00Z");
+	ck_assert_str_eq(next("0 0 * * 7/3", NY, after, buf, sizeof(buf)),
+	    "2026-12-06T05:00:00Z");
+	ck_assert_str_eq(next("0 0 * * 5/2", NULL, after, buf, sizeof(buf)),
+	    "2026-12-04T00:00:00Z");
+	ck_assert_str_eq(next("0 0 * * 5/2", NULL, at("2026-12-04T00:00:00Z"),
+	    buf, sizeof(buf)), "2026-12-06T00:00:00Z");
 }
 END_TEST
 
@@ -644,6 +694,7 @@ suite_cron(void)
 	    (int)(sizeof(utc) / sizeof(utc[0])));
 	tcase_add_test(tc, test_next_or_rule);
 	tcase_add_test(tc, test_next_never);
+	tcase_add_test(tc, test_next_sunday_step);
 	tcase_add_test(tc, test_next_args);
 	tcase_add_loop_test(tc, test_next_zoned, 0,
 	    (int)(sizeof(zoned) / sizeof(zoned[0])));

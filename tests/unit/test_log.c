@@ -124,6 +124,77 @@ START_TEST(test_log_to_stderr)
 }
 END_TEST
 
+/* sl_printable: controls and invalid UTF-8 as \xNN, valid UTF-8 kept */
+static const struct {
+	const char *in, *out;
+} printable[] = {
+	{ "plain text, 100%", "plain text, 100%" },
+	{ "X\033c\033[2J\rY", "X\\x1Bc\\x1B[2J\\x0DY" },
+	{ "tab\there\nnl", "tab\\x09here\\x0Anl" },
+	{ "del\x7f", "del\\x7F" },
+	{ "caf\xc3\xa9 \xe2\x82\xac \xf0\x9f\x98\x80", "caf\xc3\xa9 \xe2\x82\xac "
+	    "\xf0\x9f\x98\x80" },				/* kept */
+	{ "csi\xc2\x9b" "31m", "csi\\xC2\\x9B31m" },		/* C1 control */
+	{ "\xff\xfe", "\\xFF\\xFE" },
+	{ "cut\xc3", "cut\\xC3" },
+	{ "over\xc0\xaf", "over\\xC0\\xAF" },			/* overlong '/' */
+	{ "over\xe0\x80\xaf", "over\\xE0\\x80\\xAF" },
+	{ "sur\xed\xa0\x80", "sur\\xED\\xA0\\x80" },		/* surrogate */
+	{ "big\xf4\x90\x80\x80", "big\\xF4\\x90\\x80\\x80" },	/* > U+10FFFF */
+	{ "back\\slash", "back\\slash" },
+};
+
+START_TEST(test_printable)
+{
+	char	buf[128];
+
+	snprintf(buf, sizeof(buf), "%s", printable[_i].in);
+	sl_printable(buf, sizeof(buf));
+	ck_assert_str_eq(buf, printable[_i].out);
+	sl_printable(buf, sizeof(buf));		/* idempotent */
+	ck_assert_str_eq(buf, printable[_i].out);
+}
+END_TEST
+
+/* escaping never overflows and never cuts an escape in two */
+START_TEST(test_printable_truncates)
+{
+	char	buf[8];
+
+	snprintf(buf, sizeof(buf), "ab\033\033\033");
+	sl_printable(buf, sizeof(buf));
+	ck_assert_str_eq(buf, "ab\\x1B");
+	snprintf(buf, sizeof(buf), "a\xc3\xa9\xc3\xa9\xc3\xa9");
+	sl_printable(buf, sizeof(buf));
+	ck_assert_str_eq(buf, "a\xc3\xa9\xc3\xa9\xc3\xa9");
+}
+END_TEST
+
+/* the log writer is the last defence: what it writes is printable */
+START_TEST(test_log_printable)
+{
+	char   *p, *text, *c;
+
+	utc();
+	ck_assert_int_eq(sl_log_open("stderr", "sluice.agent"), 0);
+	p = stderr_to();
+	sl_log(SL_WARNING, "Rejected run file: line 3: unknown key %s",
+	    "X\033c\033]0;owned\007\rY\xff");
+	sl_set_progname("t");
+	sl_warn("bad %s", "\033[31mred");
+	text = t_read(p);
+	for (c = text; *c; c++)
+		ck_assert_msg(*c == '\n' || ((unsigned char)*c >= 0x20 &&
+		    (unsigned char)*c < 0x7f), "byte %#x written: %s",
+		    (unsigned char)*c, text);
+	ck_assert_ptr_nonnull(strstr(text, "unknown key X\\x1Bc\\x1B]0;owned"
+	    "\\x07\\x0DY\\xFF\n"));
+	ck_assert_ptr_nonnull(strstr(text, "t: bad \\x1B[31mred\n"));
+	free(text);
+	free(p);
+}
+END_TEST
+
 START_TEST(test_fatal_exits_1)
 {
 	sl_set_progname("t");
@@ -149,6 +220,10 @@ suite_log(void)
 	tcase_add_test(tc, test_log_format_truncates);
 	tcase_add_test(tc, test_progname_and_warn);
 	tcase_add_test(tc, test_log_to_stderr);
+	tcase_add_loop_test(tc, test_printable, 0,
+	    (int)(sizeof(printable) / sizeof(printable[0])));
+	tcase_add_test(tc, test_printable_truncates);
+	tcase_add_test(tc, test_log_printable);
 	tcase_add_exit_test(tc, test_fatal_exits_1, 1);
 	tcase_add_test_raise_signal(tc, test_panic_aborts, SIGABRT);
 	suite_add_tcase(s, tc);

@@ -1596,6 +1596,202 @@ START_TEST(test_runfile_man_examples)
 }
 END_TEST
 
+
+/* ---- accepted must be runnable (issue 10 item 8) ---- */
+
+/*
+ * storable_or_refused - the invariant the acceptor and submit keep: a run
+ * that passes (the drop parser, or sl_runspec_check for a submitted one)
+ * renders to a run.ini the trusted parser reads back as the same run.
+ * r is complete (fill); refused: whether it was refused, with a reason.
+ */
+static int
+storable_or_refused(struct sl_runspec *r)
+{
+	struct sl_runspec back;
+	size_t	len;
+	char   *text;
+
+	err[0] = '\0';
+	if (sl_runspec_check(r, err, sizeof(err)) < 0) {
+		ck_assert_msg(err[0] != '\0', "refused without a reason");
+		return 1;
+	}
+	text = sl_runspec_render(r, &len);
+	ck_assert_msg(sl_runspec_parse(text, len, 0, 1, &back, err,
+	    sizeof(err)) == 0, "accepted, but its run.ini (%zu bytes) is "
+	    "unreadable: %s", len, err);
+	same(r, &back);
+	sl_runspec_free(&back);
+	free(text);
+	return 0;
+}
+
+/* drop_then_store - a dropped text: refused, or accepted and storable */
+static int
+drop_then_store(const char *text, size_t len)
+{
+	struct sl_runspec r;
+	int	refused;
+
+	if (parse_n(text, len, 0, &r) < 0) {
+		ck_assert_msg(err[0] != '\0', "refused without a reason");
+		return 1;
+	}
+	fill(&r);
+	refused = storable_or_refused(&r);
+	sl_runspec_free(&r);
+	return refused;
+}
+
+/* an [env] line of 997 to 999 bytes in a drop was a 1,001-byte line */
+START_TEST(test_runfile_env_line_fits)
+{
+	struct sl_buf b = { 0 };
+	int	line = 997 + _i, refused;
+
+	/* NAME=VALUE with a 900-byte value, the most a value may hold */
+	sl_buf_puts(&b, "[run]\ncommand = true\n[env]\n");
+	sl_buf_printf(&b, "%.*s=", line - 901, "NNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNN"
+	    "NNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNN"
+	    "NNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNN");
+	for (int i = 0; i < 900; i++)
+		sl_buf_add(&b, "v", 1);
+	sl_buf_add(&b, "\n", 1);
+	refused = drop_then_store(b.s, b.len);
+	if (refused)
+		ck_assert_msg(strstr(err, "too long for one line") != NULL,
+		    "reason: %s", err);
+	sl_buf_free(&b);
+}
+END_TEST
+
+/* a drop with 4,096 keys rendered to 4,107: accepted, then unreadable */
+START_TEST(test_runfile_max_keys_storable)
+{
+	struct sl_buf b = { 0 };
+	int	i;
+
+	sl_buf_puts(&b, "[run]\ncommand = true\n[env]\n");
+	for (i = 1; i < 4096; i++)
+		sl_buf_printf(&b, "K%d=v\n", i);
+	ck_assert_int_eq(drop_then_store(b.s, b.len), 0);
+	/* and one more key is refused, by the drop's own limit */
+	sl_buf_puts(&b, "K0=v\n");
+	ck_assert_int_eq(drop_then_store(b.s, b.len), 1);
+	ck_assert_msg(strstr(err, "more than 4096 keys") != NULL, "%s", err);
+	sl_buf_free(&b);
+}
+END_TEST
+
+/* `sluice submit --env N...(300)=v`: an id, then "run.ini unreadable" */
+START_TEST(test_runfile_long_env_name)
+{
+	static char *argv[] = { "true" };
+	struct sl_runspec r;
+	char	e[400];
+
+	memset(&r, 0, sizeof(r));
+	fill(&r);
+	r.attempt = 1;
+	r.command = sl_cmd_from_argv(1, argv);
+	memset(e, 'N', 300);
+	snprintf(e + 300, sizeof(e) - 300, "=v");
+	r.env = sl_xmalloc(sizeof(*r.env));
+	r.env[r.nenv++] = sl_xstrdup(e);
+	ck_assert_int_eq(storable_or_refused(&r), 1);
+	ck_assert_msg(strstr(err, "too long") != NULL, "%s", err);
+	/* 200 bytes is the limit of a key name, in a drop and in run.ini */
+	r.env[0][200] = '=';
+	r.env[0][201] = 'v';
+	r.env[0][202] = '\0';
+	ck_assert_int_eq(storable_or_refused(&r), 0);
+	sl_runspec_free(&r);
+	/* and a drop with such a name is refused when read, with why */
+	{
+		struct sl_buf b = { 0 };
+
+		sl_buf_puts(&b, "[run]\ncommand = true\n[env]\n");
+		sl_buf_printf(&b, "%.300s=v\n", e);
+		ck_assert_int_eq(drop_then_store(b.s, b.len), 1);
+		ck_assert_msg(strstr(err, "over 200 bytes") != NULL, "%s", err);
+		sl_buf_free(&b);
+	}
+}
+END_TEST
+
+/* a command vector of 330 KB of control bytes rendered to 2.36 MB */
+START_TEST(test_runfile_submit_too_large)
+{
+	struct sl_runspec r;
+	char   *arg = sl_xmalloc(330001), *argv[2];
+	size_t	i;
+
+	for (i = 0; i < 330000; i++)
+		arg[i] = (char)(1 + i % 31);
+	arg[330000] = '\0';
+	argv[0] = "printf";
+	argv[1] = arg;
+	memset(&r, 0, sizeof(r));
+	fill(&r);
+	r.attempt = 1;
+	r.command = sl_cmd_from_argv(2, argv);
+	ck_assert_uint_gt(strlen(r.command), 2 * SL_INI_MAX);
+	ck_assert_int_eq(storable_or_refused(&r), 1);
+	ck_assert_msg(strstr(err, "over the 2 MiB") != NULL, "%s", err);
+	/* one tenth of it is fine */
+	arg[33000] = '\0';
+	free(r.command);
+	r.command = sl_cmd_from_argv(2, argv);
+	ck_assert_int_eq(storable_or_refused(&r), 0);
+	sl_runspec_free(&r);
+	free(arg);
+}
+END_TEST
+
+/* a command that alternates quotes needs a key per byte: refused, fast */
+START_TEST(test_runfile_quote_storm)
+{
+	struct sl_buf b = { 0 };
+	int	i, j;
+
+	/* parts like x"'"'... : bare in a drop, one key per byte stored */
+	sl_buf_puts(&b, "[run]\ncommand = true\n");
+	for (i = 2; i <= 1000; i++) {
+		sl_buf_printf(&b, "command.%d = x", i);
+		for (j = 0; j < 980; j++)
+			sl_buf_add(&b, j % 2 ? "'" : "\"", 1);
+		sl_buf_add(&b, "\n", 1);
+	}
+	ck_assert_uint_le(b.len, SL_INI_MAX);
+	ck_assert_int_eq(drop_then_store(b.s, b.len), 1);
+	ck_assert_msg(strstr(err, "keys") != NULL, "%s", err);
+	sl_buf_free(&b);
+}
+END_TEST
+
+/* parse errors quote the file: made printable (issue 10 item 10) */
+START_TEST(test_runfile_reason_printable)
+{
+	static const char *const bad[] = {
+		"[run]\ncommand = x\nX\033c\rY = 1\n",
+		"[run]\ncommand = x\nscheduled = \033]0;owned\007\n",
+		"[run]\ncommand = x\n[env]\nA\x9b" "31m = v\n",
+		"[run]\ncommand = x\nk\xff\xfe\xc3 = 1\n",
+	};
+	const char *p;
+
+	refuse(bad[_i], NULL);
+	for (p = err; *p; p++)
+		ck_assert_msg((unsigned char)*p >= 0x20 && *p != 0x7f &&
+		    (unsigned char)*p < 0x80, "byte %#x in the reason: %s",
+		    (unsigned char)*p, err);
+	if (_i == 0)
+		ck_assert_msg(strstr(err, "X\\x1Bc\\x0DY") != NULL,
+		    "%s", err);
+}
+END_TEST
+
 Suite *
 suite_runfile(void)
 {
@@ -1640,6 +1836,12 @@ suite_runfile(void)
 	    (int)(sizeof(edge_times) / sizeof(edge_times[0])));
 	tcase_add_test(rt, test_runfile_round_trip_largest_drop);
 	tcase_add_test(rt, test_runfile_ini_quote);
+	tcase_add_loop_test(rt, test_runfile_env_line_fits, 0, 3);
+	tcase_add_test(rt, test_runfile_max_keys_storable);
+	tcase_add_test(rt, test_runfile_long_env_name);
+	tcase_add_test(rt, test_runfile_submit_too_large);
+	tcase_add_test(rt, test_runfile_quote_storm);
+	tcase_add_loop_test(rt, test_runfile_reason_printable, 0, 4);
 	suite_add_tcase(s, rt);
 
 	tcase_set_timeout(argv, T_TIMEOUT);
