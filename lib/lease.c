@@ -351,8 +351,7 @@ sl_proc_dead(long pid, unsigned long long start, const char *boot)
 
 	memset(&l, 0, sizeof(l));
 	snprintf(l.boot, sizeof(l.boot), "%s", boot);
-	l.sup_start = start;
-	return dead(pid, &l);
+	return dead(pid, start, &l);
 }
 
 /*
