@@ -390,7 +390,9 @@ rm_hoist(struct rm *rm, int pfd, const char *name)
 	if (sl_uuid(id) < 0)
 		return -1;
 	snprintf(to, sizeof(to), ".deep.%s", id);
-	/* RACE: whatever is at name now moves, a link as a link */
+	/* RACE: the tree's owner may have swapped name meanwhile:
+	 * whatever is there now moves, a link as a link, and stays in
+	 * the tree */
 	if (renameat(pfd, name, rm->top, to) < 0)
 		return errno == ENOENT ? 0 : -1;
 	rm->hoisted++;
@@ -414,7 +416,8 @@ rm_at(struct rm *rm, int pfd, const char *name, int depth)
 			if (unlinkat(pfd, name, 0) == 0 || errno == ENOENT)
 				return 0;
 			e = errno;
-			/* RACE: it became a directory: look again */
+			/* RACE: the tree's owner made the name a directory
+			 * since fstatat: look again */
 			if (e == EISDIR || e == EPERM)
 				continue;
 			return rm_note(rm, e);
@@ -432,7 +435,9 @@ rm_at(struct rm *rm, int pfd, const char *name, int depth)
 			e = errno;
 			if (e == ENOENT)
 				return 0;
-			/* RACE: swapped for a link or a file: look again */
+			/* RACE: the tree's owner swapped the directory for a
+			 * link or a file since fstatat: nothing was opened
+			 * through it; look again */
 			if (e == ELOOP || e == ENOTDIR)
 				continue;
 			return rm_note(rm, e);
@@ -447,8 +452,11 @@ rm_at(struct rm *rm, int pfd, const char *name, int depth)
 		if (unlinkat(pfd, name, AT_REMOVEDIR) == 0 || errno == ENOENT)
 			return 0;
 		e = errno;
-		/* RACE: swapped for something else after we emptied it, or
-		 * filled again by its owner: look again */
+		/* RACE: its owner swapped it for something else after we
+		 * emptied it (what we emptied is elsewhere now, and is
+		 * still in the tree, under another name, or was moved
+		 * out of it by its owner: not ours to follow), or filled
+		 * it again: look again */
 		if (e == ENOTDIR || e == ENOTEMPTY || e == EEXIST)
 			continue;
 		return rm_note(rm, e);
