@@ -823,10 +823,9 @@ out:
 static int
 mkdirs_in(const char *base, const char *const *sub, char *err, size_t errlen)
 {
-	char   *p;
-
 	struct stat st;
 	const char *b;
+	char   *p;
 	int	fresh;
 
 	for (; *sub != NULL; sub++) {

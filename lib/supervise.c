@@ -596,7 +596,7 @@ supervise(struct sup *s)
 	if (logfd < 0)
 		logfd = open("/dev/null", O_WRONLY | O_CLOEXEC);
 	else if (sl_perm_runfile_fd(logfd, s->r->owner_gid) < 0)
-		(void)0;	/* 0600: its owner reads it through sluice's */
+		(void)0;	/* left 0600, root's: safe, if unreadable */
 	sigemptyset(&set);
 	sigaddset(&set, SIGCHLD);
 	sigaddset(&set, SIGUSR1);	/* the recorder's, inherited blocked */
