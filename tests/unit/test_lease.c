@@ -19,7 +19,12 @@
  * detectors at once; stranded .crash. directories; the checks of a start
  * (not due, cancelled, owner refused, a slot lost) and the supervisor
  * (exit codes, output, environment, retries, cancel, timeout, a killed
- * supervisor found by crash detection).
+ * supervisor found by crash detection); the exit record (written whole,
+ * read by attempt); a dead supervisor whose command's end was recorded
+ * (Completed, Failed with its code, not retried); a supervisor stopped and
+ * killed after its command ended; a live supervisor on this host past its
+ * lease (killed, Crashed); a killed leader whose tree (also a setsid'd
+ * process) dies with it.
  *
  * The test machine runs as root, so a refused owner is a uid with no
  * passwd entry (an agent that is not root is tested when there is one).
