@@ -91,7 +91,7 @@ start_agent a1 -p c1 --hide-welcome --prefetch-seconds 60
 a1=$apid
 wait_online c1
 A1=$(ls "$SP/pools/c1/agents" | head -n 1)
-r1=$(S submit -p c1 --name r1 -- sh -c "echo started >>'$TESTDIR/r1.starts'; sleep 3; echo done")
+r1=$(S submit -p c1 --name r1 -- sh -c "echo started >>'$TESTDIR/r1.starts'; sleep 8; echo done")
 r2=$(S submit -p c1 --name r2 --at +20s -- sh -c "echo started >>'$TESTDIR/r2.starts'")
 expect_state "$r1" Running 5 "r1 Running"
 expect_state "$r2" Pending 5 "r2 (due in 20 s) claimed early by a --prefetch-seconds 60 agent"
@@ -110,7 +110,7 @@ contains "$(cat "$TESTDIR/d1.log")" "its process $a1 on this host died" \
 [ -e "$SP/pools/c1/agents/$A1" ] && fail "the dead agent's registration is still there" ||
     ok "the dead agent's registration was removed"
 gone "$sup1" && fail "r1's supervisor died with the agent" || ok "r1's supervisor outlives the agent"
-expect_state "$r1" Completed 6 "r1 ends Completed after its agent was killed"
+expect_state "$r1" Completed 15 "r1 ends Completed after its agent was killed"
 contains "$(S flow-run logs "$r1")" done "r1's log has its output"
 equals "$(lines "$TESTDIR/r1.starts")" 1 "r1 started once"
 equals "$(field "$r1" exit_code)" 0 "r1 exit_code 0"
