@@ -43,7 +43,7 @@
 #
 # Settings (environment): CHAOS_RUNS (10000) CHAOS_KILLS (1000)
 # CHAOS_SECONDS (3600, cap of the feeding phase) CHAOS_KILL_MS (400)
-# CHAOS_BACKLOG (40) CHAOS_WORK_MS (100-400: the commands' work, "MIN-MAX")
+# CHAOS_BACKLOG (40) CHAOS_WORK_MS (300-1200: the commands' work, "MIN-MAX")
 # CHAOS_SEED (random) CHAOS_DIR (a new /tmp/chaos.XXXXXX; kept)
 # CHAOS_DRAIN (180) CHAOS_PRIVATE_WAIT (12 leases + 10 s)
 # CHAOS_HOSTS (1; 2 = agents on h1 and h2 of the netfs rig, which must be
@@ -57,7 +57,7 @@ KILLS=${CHAOS_KILLS:-1000}
 SECONDS_MAX=${CHAOS_SECONDS:-3600}
 KILL_MS=${CHAOS_KILL_MS:-400}
 BACKLOG=${CHAOS_BACKLOG:-40}
-WORK=${CHAOS_WORK_MS:-100-400}
+WORK=${CHAOS_WORK_MS:-300-1200}
 SEED=${CHAOS_SEED:-$(( $(date +%s) % 100000 + $$ ))}
 DRAIN=${CHAOS_DRAIN:-180}
 HOSTS=${CHAOS_HOSTS:-1}
@@ -124,6 +124,9 @@ trap 'cleanup; exit 130' INT TERM HUP
 
 # on HOST CMD...: run CMD here (HOST "local") or on a rig host
 on() { h=$1; shift; if [ "$h" = local ]; then "$@"; else "$X" "$h" "$@"; fi; }
+. "$K9"
+# k9 HOST PID START MARK [SIGNAL]: kill9.sh, here or on HOST
+k9() { h=$1; shift; if [ "$h" = local ]; then kill9 "$@"; else "$X" "$h" sh "$K9" "$@"; fi; }
 
 # ---- 1. the pool ----
 S work-pool create P --limit 6 >/dev/null &&
@@ -194,39 +197,48 @@ lease_get() {
 	done <"$1" 2>/dev/null
 }
 hostof() { case $1 in h1|h2) echo "$1" ;; *) echo local ;; esac; }
+# try_kill KIND: SIGKILL one target of KIND chosen at random; 0 if done
+try_kill() {
+	kind=$1
+	case $kind in
+	agent|dispatcher)
+		if [ $kind = agent ]; then set -- "$W"/pid/a*; else set -- "$W"/pid/d*; fi
+		[ -e "$1" ] || return 1
+		rand; shift $(( R % $# ))
+		read -r h p inst <"$1" || return 1
+		mark=CHAOS_INST=$inst start=- target=$inst ;;
+	supervisor|leader)
+		set -- "$SPL"/pools/P/running/*/lease
+		[ -e "$1" ] || return 1
+		rand; shift $(( R % $# ))
+		lease_get "$1"
+		d=${1%/lease}; id=${d##*.}
+		h=$(hostof "$l_host")
+		if [ $kind = supervisor ]; then
+			p=$l_sup start=${l_sups:--} mark=CHAOS_CAMPAIGN=$C
+		else
+			p=$l_pid start=${l_pids:--} mark=SLUICE_RUN_ID=$id
+		fi
+		target=$id ;;
+	*)	return 1 ;;
+	esac
+	[ "$(k9 "$h" "$p" "$start" "$mark" 2>/dev/null)" = killed ] || return 1
+	read -r up _ </proc/uptime	# the ledger's clock
+	echo "kill $kind $p $(ms) $target $h $up" >>"$W/kills"
+}
+# every KILL_MS, a kind at random and up to 5 tries at a target of that
+# kind (a short run may end between its lease being read and the kill)
 killer() {
 	nap=$(awk -v m="$KILL_MS" 'BEGIN { printf "%.3f", m / 1000 }')
 	while [ ! -e "$W/fed" ]; do
 		sleep "$nap"
 		set -- $KINDS		# "none": no kills (a baseline)
-		rand; shift $(( R % $# )); kind=$1
-		case $kind in
-		agent|dispatcher)
-			if [ $kind = agent ]; then set -- "$W"/pid/a*; else set -- "$W"/pid/d*; fi
-			[ -e "$1" ] || continue
-			rand; shift $(( R % $# ))
-			read -r h p inst <"$1" || continue
-			mark=CHAOS_INST=$inst start=- target=$inst ;;
-		supervisor|leader)
-			set -- "$SPL"/pools/P/running/*/lease
-			[ -e "$1" ] || { echo "$(ms) none $kind" >>"$W/events"; continue; }
-			rand; shift $(( R % $# ))
-			lease_get "$1"
-			d=${1%/lease}; id=${d##*.}
-			h=$(hostof "$l_host")
-			if [ $kind = supervisor ]; then
-				p=$l_sup start=${l_sups:--} mark=CHAOS_CAMPAIGN=$C
-			else
-				p=$l_pid start=${l_pids:--} mark=SLUICE_RUN_ID=$id
-			fi
-			target=$id ;;
-		*)	continue ;;
-		esac
-		if [ "$(on "$h" sh "$K9" "$p" "$start" "$mark" 2>/dev/null)" = killed ]; then
-			echo "kill $kind $p $(ms) $target $h" >>"$W/kills"
-		else
-			echo "$(ms) missed $kind $p $target" >>"$W/events"
-		fi
+		rand; shift $(( R % $# ))
+		for try in 1 2 3 4 5; do
+			try_kill "$1" && break
+			echo "$(ms) missed $1" >>"$W/events"
+			sleep 0.02
+		done
 	done
 }
 : >"$W/kills"
@@ -243,7 +255,7 @@ if [ "$HOSTS" = 2 ]; then
 			[ -e "$W/fed" ] && break
 			n=$((n + 1)); h=h$(( n % 2 + 1 ))
 			ip -n "netfs-$h" link set eth0 down &&
-			    echo "kill host-cut 0 $(ms) $h $h" >>"$W/kills"
+			    echo "kill host-cut 0 $(ms) $h $h $(cut -d' ' -f1 /proc/uptime)" >>"$W/kills"
 			sleep "$CUT_SECONDS"
 			ip -n "netfs-$h" link set eth0 up
 			echo "$(ms) uncut $h" >>"$W/events"
@@ -260,7 +272,7 @@ count() { [ -e "$1" ] && echo $# || echo 0; }	# the words of a glob that matched
 finals() { echo $(( $(count "$SPL"/pools/P/done/*) + $(count "$SPL"/pools/P/rejected/*) )); }
 # runs go out in batches of BATCH submits at once (a fork is slow on a
 # loaded machine; one submitter at a time could not keep the pool busy)
-BATCH=${CHAOS_BATCH:-4}
+BATCH=${CHAOS_BATCH:-8}
 t0=$(date +%s) n=0 nf=0 nk=0
 while :; do
 	el=$(( $(date +%s) - t0 ))
@@ -310,7 +322,7 @@ while [ "$(finals)" -lt "$n" ] && [ "$(date +%s)" -lt "$end" ]; do sleep 1; done
 say "$(finals) of $n runs final after $(( $(date +%s) - t0 - feed_s )) s of drain"
 touch "$W/stop"
 for f in "$W"/pid/*; do
-	read -r h p inst <"$f" && on "$h" sh "$K9" "$p" - "CHAOS_INST=$inst" TERM >/dev/null
+	read -r h p inst <"$f" && k9 "$h" "$p" - "CHAOS_INST=$inst" TERM >/dev/null
 done
 for l in $(cat "$W/loops"); do wait "$l"; done
 end=$(( $(date +%s) + PRIVATE_WAIT ))

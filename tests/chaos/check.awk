@@ -7,8 +7,9 @@
 #   submitted	sub ID QUEUE RETRIES FAILS | drop NAME QUEUE RETRIES FAILS
 #   runs.json	`sluice flow-run ls -p P --json`: one run object a line
 #   ledger	start RUN ATTEMPT PGID PID T | end RUN ATTEMPT RC T (job.sh)
-#   kills	kill KIND PID T TARGET HOST (TARGET: the run id for a
-#		supervisor or leader, the instance for an agent or dispatcher)
+#   kills	kill KIND PID T TARGET HOST UPTIME (TARGET: the run id for a
+#		supervisor or leader, the instance for an agent or
+#		dispatcher; UPTIME: the ledger's clock)
 #   sampler.out	V KIND SCOPE T COUNT/LIMIT RUN:ATTEMPT:PID... | E ... | S ...
 #   leftover	private PATH | slot PATH | process PID RUN CMD | info KEY N
 #
@@ -61,6 +62,15 @@ function final(st) {
 function leader_killed(run, a) {
 	return ((run " " PG[run " " a]) in LK)
 }
+# sup_kills RUN ATTEMPT: when supervisors of RUN were killed, against the
+# end line of ATTEMPT (for the reader of an example)
+function sup_kills(run, a,   n, i, t, out) {
+	if (!(run in SK)) return "; no supervisor of it killed"
+	n = split(SK[run], t, " ")
+	out = "; supervisor killed at"
+	for (i = 1; i <= n; i++) out = out sprintf(" %+.2f s", t[i] - ENDT[run " " a])
+	return out " from that end line"
+}
 FILENAME ~ /submitted$/ {
 	if ($1 == "sub") { SUB[$2] = 1; RET[$2] = $4; nsub++ }
 	else { DROP[$2] = 1; DRET[$2] = $4; ndrop++ }
@@ -82,7 +92,7 @@ FILENAME ~ /ledger$/ {
 		STARTS[k]++; PG[k] = $4; nstart++
 		if (!($2 in MAXA) || $3 + 0 > MAXA[$2]) MAXA[$2] = $3 + 0
 	} else if ($1 == "end" && NF == 5) {
-		RC[k] = $4; nend++
+		RC[k] = $4; ENDT[k] = $5; nend++
 		if ($4 == 0) {
 			NOK[$2]++
 			if (!($2 in FIRSTOK) || $3 + 0 < FIRSTOK[$2]) FIRSTOK[$2] = $3 + 0
@@ -94,6 +104,7 @@ FILENAME ~ /ledger$/ {
 FILENAME ~ /kills$/ {
 	K[$2]++; nkill++
 	if ($2 == "leader") LK[$5 " " $3] = 1
+	if ($2 == "supervisor") SK[$5] = SK[$5] " " $7
 	next
 }
 FILENAME ~ /sampler\.out$/ {
@@ -141,7 +152,7 @@ END {
 		a = FIRSTOK[run]
 		if (MAXA[run] > a && !leader_killed(run, a))
 			viol("rerun-after-success", run " attempt " a " ended 0, attempt " MAXA[run] \
-			    " started; ran to its end " NOK[run] " times")
+			    " started; ran to its end " NOK[run] " times" sup_kills(run, a))
 		if (MAXA[run] > a && leader_killed(run, a)) excused++
 	}
 	# final states against the ledger
@@ -152,7 +163,8 @@ END {
 		if (st == "Failed" && (!(k in RC) || RC[k] == "0"))
 			viol("wrong-final-state", id " Failed, attempt " a " ended " (k in RC ? RC[k] : "never"))
 		if (st == "Crashed" && RC[k] == "0" && !leader_killed(id, a))
-			viol("wrong-final-state", id " Crashed, but attempt " a " ended 0 and its leader was not killed")
+			viol("wrong-final-state", id " Crashed, but attempt " a " ended 0 and its leader was not killed" \
+			    sup_kills(id, a))
 		if ((st == "Completed" || st == "Failed") && (k in RC) && EC[id] != RC[k])
 			viol("wrong-final-state", id " " st " exit_code " EC[id] ", command exited " RC[k])
 		if (a > RETR[id] + 1)

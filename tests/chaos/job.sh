@@ -8,7 +8,7 @@
 #	end RUN ATTEMPT RC T
 # (T: seconds since boot, from /proc/uptime: no fork for a clock)
 # The work runs in a subshell (a child of the leader, in its process
-# group) that sleeps WORK_MS milliseconds in 0.1 s steps, so that a killed leader
+# group) that sleeps WORK_MS milliseconds in 0.2 s steps, so that a killed leader
 # and its still-working children differ.  Attempts up to FAIL_ATTEMPTS
 # exit 3 after their work (a real failure, for --retries); later ones exit 0.
 ledger=$1 ms=$2 fails=$3
@@ -18,8 +18,8 @@ pgid=$3
 read -r t _ </proc/uptime
 echo "start $SLUICE_RUN_ID $SLUICE_RUN_ATTEMPT $pgid $$ $t" >>"$ledger"
 (
-	n=$((ms / 100))
-	while [ "$n" -gt 0 ]; do sleep 0.1; n=$((n - 1)); done
+	n=$((ms / 200))
+	while [ "$n" -gt 0 ]; do sleep 0.2; n=$((n - 1)); done
 ) &
 wait $!
 rc=$?
