@@ -65,12 +65,19 @@ CUT_EVERY=${CHAOS_CUT_EVERY:-60}
 CUT_SECONDS=${CHAOS_CUT_SECONDS:-25}
 KINDS=${CHAOS_KINDS:-agent dispatcher supervisor leader}
 W=${CHAOS_DIR:-$(mktemp -d /tmp/chaos.XXXXXX)}
+# run from a copy of the scripts kept with the campaign's record (sh reads
+# a script as it goes: an edit of the tree must not change a campaign)
+if [ "${CHAOS_COPY:-}" != "$W" ]; then
+	mkdir -p "$W/tool" && cp "$here"/*.sh "$here"/check.awk "$W/tool/" || exit 1
+	CHAOS_COPY=$W CHAOS_DIR=$W CHAOS_TREE=$top exec sh "$W/tool/chaos.sh"
+fi
+top=${CHAOS_TREE:-$top}
 C=chaos.$$.$(date +%s)			# this campaign's mark
 SLUICE=$top/bin/sluice AGENT=$top/bin/sluice-agent DISPATCH=$top/bin/sluice-dispatch
 JOB=$here/job.sh K9=$here/kill9.sh
 X=${NETFS_DIR:-/work/shared/netfs}/netfs-exec.sh
 mkdir -p "$W/pid" "$W/log" || exit 1
-for f in "$SLUICE" "$AGENT" "$DISPATCH" "$here/sampler"; do
+for f in "$SLUICE" "$AGENT" "$DISPATCH" "$top/tests/chaos/sampler"; do
 	[ -x "$f" ] || { echo "chaos: $f is missing: run make all tests/chaos/sampler" >&2; exit 2; }
 done
 
@@ -126,7 +133,18 @@ trap 'cleanup; exit 130' INT TERM HUP
 on() { h=$1; shift; if [ "$h" = local ]; then "$@"; else "$X" "$h" "$@"; fi; }
 . "$K9"
 # k9 HOST PID START MARK [SIGNAL]: kill9.sh, here or on HOST
-k9() { h=$1; shift; if [ "$h" = local ]; then kill9 "$@"; else "$X" "$h" sh "$K9" "$@"; fi; }
+# (a pid on a rig host is looked up here by its NSpid: netfs-exec.sh takes
+# seconds on a loaded machine, longer than a short run lives; kill9's start
+# time and mark checks then tell the one process meant)
+k9() {
+	h=$1; shift
+	[ "$h" = local ] && { kill9 "$@"; return; }
+	for g in $(grep -lE "^NSpid:.*[[:space:]]$1\$" /proc/[0-9]*/status 2>/dev/null); do
+		g=${g#/proc/}
+		_p=$1; shift; kill9 "${g%/status}" "$@" && return 0; set -- "$_p" "$@"
+	done
+	return 1
+}
 
 # ---- 1. the pool ----
 S work-pool create P --limit 6 >/dev/null &&
@@ -136,7 +154,7 @@ S work-queue create q3 -p P --priority 3 >/dev/null || { echo "chaos: cannot set
 say "campaign $C in $W, seed $SEED, $HOSTS host(s), spool $SPL"
 
 # ---- 3. the sampler ----
-nice -n -5 "$here/sampler" -c "$C" -P 6 -q q1=2 -q q2=3 -o "$W/sampler.out" \
+nice -n -5 "$top/tests/chaos/sampler" -c "$C" -P 6 -q q1=2 -q q2=3 -o "$W/sampler.out" \
     2>>"$W/log/sampler.log" &
 sampler=$!
 
@@ -244,6 +262,9 @@ killer() {
 : >"$W/kills"
 killer &
 killer_pid=$!
+# on a loaded machine a short run may be over before a kill reaches it: the
+# killer, like the sampler, runs ahead of the crowd (it uses little CPU)
+renice -n -5 -p "$killer_pid" >/dev/null 2>&1
 
 # ---- two hosts: the cutter ----
 cutter_pid=""
