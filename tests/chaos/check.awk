@@ -35,6 +35,8 @@
 #   attempts-overlap	two attempts of one run alive at one instant
 #   private-name-left	.claim., .crash., .lease., agents/.new., tmp/
 #			entries left after the drain
+#   scratch-left-in-run	the same inside a finished run (.lease.PID,
+#			.claim.tmp): kept until the run is cleaned up
 #   slot-held-after-drain	a slot still held when every run is final
 #   process-left	a command's process alive after the drain
 function viol(kind, ex) {
@@ -123,7 +125,8 @@ FILENAME ~ /sampler\.out$/ {
 	next
 }
 FILENAME ~ /leftover$/ {
-	if ($1 == "private") viol("private-name-left", $2)
+	if ($1 == "private" && $2 ~ /\/done\//) viol("scratch-left-in-run", $2)
+	else if ($1 == "private") viol("private-name-left", $2)
 	else if ($1 == "slot") viol("slot-held-after-drain", $2)
 	else if ($1 == "process") viol("process-left", $0)
 	else if ($1 == "info") INFO[$2] = $3
