@@ -66,12 +66,21 @@ function leader_killed(run, a) {
 }
 # sup_kills RUN ATTEMPT: when supervisors of RUN were killed, against the
 # end line of ATTEMPT (for the reader of an example)
-function sup_kills(run, a,   n, i, t, out) {
-	if (!(run in SK)) return "; no supervisor of it killed"
-	n = split(SK[run], t, " ")
-	out = "; supervisor killed at"
-	for (i = 1; i <= n; i++) out = out sprintf(" %+.2f s", t[i] - ENDT[run " " a])
-	return out " from that end line"
+# and host cuts in the 30 s after it (two hosts: a cut between a
+# command's end and its record makes its lease expire, and it runs again)
+function sup_kills(run, a,   n, i, t, out, e) {
+	e = ENDT[run " " a]
+	if (!(run in SK)) out = "; no supervisor of it killed"
+	else {
+		n = split(SK[run], t, " ")
+		out = "; supervisor killed at"
+		for (i = 1; i <= n; i++) out = out sprintf(" %+.2f s", t[i] - e)
+		out = out " from that end line"
+	}
+	n = split(CUTS, t, " ")
+	for (i = 1; i <= n; i++)
+		if (t[i] - e >= -1 && t[i] - e <= 30) out = out sprintf("; a host cut at %+.2f s", t[i] - e)
+	return out
 }
 FILENAME ~ /submitted$/ {
 	if ($1 == "sub") { SUB[$2] = 1; RET[$2] = $4; nsub++ }
@@ -107,6 +116,7 @@ FILENAME ~ /kills$/ {
 	K[$2]++; nkill++
 	if ($2 == "leader") LK[$5 " " $3] = 1
 	if ($2 == "supervisor") SK[$5] = SK[$5] " " $7
+	if ($2 == "host-cut") CUTS = CUTS " " $7
 	next
 }
 FILENAME ~ /sampler\.out$/ {
