@@ -26,7 +26,7 @@ MAN1	= man/sluice.1 man/sluice-work-pool.1 man/sluice-work-queue.1 man/sluice-de
 MAN5	= man/sluice.ini.5 man/sluice-run.5
 MAN8	= man/sluice-agent.8 man/sluice-dispatch.8
 UNIT	= tests/unit/check_sluice
-TESTPROGS = tests/claimer
+TESTPROGS = tests/claimer tests/chaos/sampler
 
 # Debian packages: build, test, demo.
 DEPS	= gcc make pkg-config libiniparser-dev libinotifytools0-dev check mandoc
@@ -43,6 +43,9 @@ bin/%: bin/%.c lib/libsluice.a lib/sluice.h
 
 tests/claimer: tests/claimer.c lib/libsluice.a lib/sluice.h
 	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ tests/claimer.c lib/libsluice.a $(LDLIBS)
+
+tests/chaos/sampler: tests/chaos/sampler.c
+	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ tests/chaos/sampler.c
 
 bench/mkruns: bench/mkruns.c lib/libsluice.a lib/sluice.h
 	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ bench/mkruns.c lib/libsluice.a $(LDLIBS)
@@ -111,6 +114,20 @@ check: deps
 	$(MAKE) all $(UNIT) $(TESTPROGS)
 	./tests/run-tests
 
+# chaos: the kill -9 campaign, tests/chaos/chaos.sh (>= 10,000 runs and
+# 1,000 kills; CHAOS_RUNS, CHAOS_KILLS, CHAOS_SECONDS... size it);
+# chaos-short: the few-minute one that `make check` runs
+# (tests/e2e/chaos_short.sh); chaos-2host: agents on both hosts of the
+# netfs rig (NETFS_BACKEND=nfs for NFS), under flock /tmp/netfs-rig.lock
+chaos: all tests/chaos/sampler
+	./tests/chaos/chaos.sh
+
+chaos-short: all tests/chaos/sampler
+	./tests/run-tests chaos_short
+
+chaos-2host: all tests/chaos/sampler
+	./tests/chaos/two-host.sh
+
 lint-man:
 	mandoc -Tlint -W warning $(MAN1) $(MAN5) $(MAN8)
 
@@ -131,4 +148,4 @@ clean:
 	rm -f lib/*.o lib/libsluice.a $(PROGS) $(UNIT) $(TESTPROGS) bench/mkruns bench/minloop
 	rm -rf tests/fuzz/obj $(FUZZ_BIN)
 
-.PHONY: all deps check lint-man demo install clean bench fuzz fuzz-ci fuzz-deps
+.PHONY: all deps check lint-man demo install clean bench fuzz fuzz-ci fuzz-deps chaos chaos-short chaos-2host
