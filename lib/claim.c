@@ -449,6 +449,9 @@ claim_one(const struct sl_spool *sp, const struct sl_agent *a,
 		char   *tmp = sl_path(priv, ".claim.tmp", (char *)NULL);
 		char   *cf = sl_path(priv, "claim.ini", (char *)NULL);
 
+		/* a claimer killed here before leaves its scratch in the
+		 * run; the directory is private to us now */
+		(void)unlink(tmp);
 		if (sl_publish_rename(tmp, cf, body, strlen(body)) < 0)
 			sl_warn("cannot write %s: %s", cf, strerror(errno));
 		free(tmp);
@@ -603,29 +606,56 @@ sl_names_free(struct sl_names *ns)
 
 /*
  * sl_run_unclaim - hand a claimed, unstarted run back to its queue: rename
- * its directory (dir, named anything) to queues/Q/sched/TOKEN, then give
- * back the slots of this claim, in this order so that it never counts as
- * Pending without its slots.  The run keeps its token, so it may be
- * claimed again under the same one at once: this claim's entries are
- * those that say both token = TOKEN and agent = AGENT.
+ * its directory (dir, named anything) first to a private name beside it
+ * (pending/AGENT/.claim.E.U.TOKEN, a name only this process makes), then
+ * to queues/Q/sched/TOKEN, then give back the slots of this claim, in this
+ * order so that it never counts as Pending without its slots.  The run
+ * keeps its token, so it may be claimed again under the same one at once:
+ * this claim's entries are those that say both token = TOKEN and agent =
+ * AGENT.
+ *
+ * Why the private step: sched/TOKEN is a name the run had before, so a
+ * host that looked it up within a cache period may still see it.  Had we
+ * renamed straight to it and lost to the agent's start (pending to
+ * running), sane_rename would see our source gone and "our" target there,
+ * call that a lost reply of a success, and we would give back the slots
+ * of a Running run.  A failed rename to a fresh private name is a real
+ * failure; once the run is under it, nobody else can move it, so the
+ * second rename's outcome is ours to read.  A crash between the two leaves
+ * a .claim. directory, which recovery returns after 10 x lease.
  */
 int
 sl_run_unclaim(const struct sl_spool *sp, const char *pool, const char *dir,
     const char *token, const char *agent)
 {
-	char	q[SL_NAME_MAX + 1], *qd, *to;
+	char	q[SL_NAME_MAX + 1], *qd, *to, *pd, *priv = NULL, *slash;
 	int	rc = -1;
 
 	if (queue_of(dir, q) < 0)
 		return -1;
+	pd = sl_xstrdup(dir);
+	if ((slash = strrchr(pd, '/')) != NULL)
+		*slash = '\0';
 	qd = sl_path(sp->root, "pools", pool, "queues", q, "sched", (char *)NULL);
 	to = sl_path(qd, token, (char *)NULL);
-	if (sl_mkdirs(qd, 0755) == 0 && sane_rename(dir, to) == 0) {
+	if (slash == NULL ||
+	    (priv = sl_flight_name(pd, "claim", time(NULL), token)) == NULL)
+		goto out;
+	step("unclaim-private");
+	if (sane_rename(dir, priv) < 0)
+		goto out;	/* started, cancelled or handed back meanwhile */
+	step("unclaim-publish");
+	if (sl_mkdirs(qd, 0755) == 0 && sane_rename(priv, to) == 0) {
 		if (release_matching(sp, pool, token, agent) < 0)
 			sl_warn("cannot give back the slots of run %s: %s",
 			    token, strerror(errno));
 		rc = 0;
-	}
+	} else
+		sl_warn("cannot return run %s to %s: %s; recovery will, from "
+		    "%s", token, qd, strerror(errno), priv);
+out:
+	free(priv);
+	free(pd);
 	free(qd);
 	free(to);
 	return rc;
@@ -645,6 +675,7 @@ sl_run_finish(const struct sl_spool *sp, const char *pool, const char *dir,
 	char	name[64], *dd, *to;
 	int	rc;
 
+	sl_run_scrub(dir);	/* a killed writer's scratch stays behind */
 	rc = sl_result_write(dir, sl_state_names[st], started, time(NULL),
 	    exit_code, message);
 	if (rc < 0)

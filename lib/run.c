@@ -1068,6 +1068,7 @@ sl_run_requeue(const struct sl_spool *sp, const char *pool, const char *dir,
 
 	r->attempt++;
 	r->scheduled = when;
+	sl_run_scrub(dir);
 	if (write_runini(dir, r, err, sizeof(err)) < 0)
 		return -1;
 	if (sl_result_write(dir, "AwaitingRetry", 0, time(NULL), exit_code,
@@ -1114,6 +1115,44 @@ sl_run_refuse(const struct sl_spool *sp, const char *pool, const char *dir,
 	if (rc == 0)
 		(void)sl_slots_release_run(sp, pool, id);
 	return rc;
+}
+
+/*
+ * sl_run_scrub - remove the scratch files a killed writer left in a run
+ * directory that is now the caller's alone (it ends the attempt): the
+ * private names of a lease (.lease.PID), an exit record (.exit.PID) and
+ * of write_file and the claim, start and result writers (.NAME.tmp).
+ * Anything else is left.  Acts through a descriptor, never a path below
+ * dir.  Best effort: a leftover is litter, not a fault.
+ */
+void
+sl_run_scrub(const char *dir)
+{
+	struct dirent *de;
+	size_t	n;
+	DIR    *d;
+	int	fd;
+
+	if ((fd = open(dir, O_RDONLY | O_DIRECTORY | O_NOFOLLOW |
+	    O_CLOEXEC)) < 0)
+		return;
+	if ((d = fdopendir(fd)) == NULL) {
+		close(fd);
+		return;
+	}
+	while ((de = readdir(d)) != NULL) {
+		n = strlen(de->d_name);
+		if (de->d_name[0] != '.' || strcmp(de->d_name, ".") == 0 ||
+		    strcmp(de->d_name, "..") == 0)
+			continue;
+		if (strncmp(de->d_name, ".lease.", 7) == 0 ||
+		    strncmp(de->d_name, ".exit.", 6) == 0 ||
+		    (n > 4 && strcmp(de->d_name + n - 4, ".tmp") == 0))
+			/* RACE: every writer of these names has ended:
+			 * the caller ends the attempt after its sweep */
+			(void)unlinkat(dirfd(d), de->d_name, 0);
+	}
+	closedir(d);
 }
 
 /* ---- cancelling and deleting ---- */
@@ -1479,9 +1518,12 @@ sl_cleanup_pool(const struct sl_spool *sp, const char *pool, long keep_days,
 
 					sl_kv_get(txt ? txt : "", "claimed", val,
 					    sizeof(val));
+					/* its claim time, on the claimer's
+					 * clock: stale (10 x lease) dwarfs
+					 * skew, as for a stranded claim */
 					if (en > 0)
 						old = now - strtol(val, NULL, 10) >
-						    RECOVER_AGE;
+						    stale;
 					else {
 						/* no entry yet: only its mtime
 						 * tells; an hour dwarfs skew */
@@ -1494,7 +1536,10 @@ sl_cleanup_pool(const struct sl_spool *sp, const char *pool, long keep_days,
 					sl_strv_free(ev, en);
 				}
 				/* RACE: a claimer's slot directory is private
-				 * for a moment only; an hour is never a moment */
+				 * for a moment only (made, then renamed onto
+				 * its slot); 10 leases are never a moment, and
+				 * a claimer that stalled that long finds its
+				 * rename failing and takes no slot */
 				if (old)
 					(void)sl_rmtree(e2);
 				free(e2);

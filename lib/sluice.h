@@ -298,6 +298,7 @@ int	sl_run_find(const struct sl_spool *, const char *ref, struct sl_runs *,
 	    struct sl_run **, char *, size_t);
 int	sl_run_cancel(const struct sl_spool *, struct sl_run *, char *, size_t);
 int	sl_run_delete(const struct sl_spool *, struct sl_run *, char *, size_t);
+void	sl_run_scrub(const char *dir);
 int	sl_result_write(const char *dir, const char *state, time_t started,
 	    time_t ended, int exit_code, const char *message);
 int	sl_run_create(const struct sl_spool *, struct sl_runspec *,

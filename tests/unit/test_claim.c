@@ -1792,7 +1792,9 @@ START_TEST(test_seam_finish_recover)
 		if (calls < k)
 			break;
 	}
-	ck_assert_int_eq(k, 3);
+	/* two renames per run (to a private .claim. name, then to sched/):
+	 * a lie at each of the four was survived */
+	ck_assert_int_eq(k, 5);
 }
 END_TEST
 

@@ -1704,6 +1704,64 @@ START_TEST(test_run_cleanup)
 }
 END_TEST
 
+/* a claimer killed between building its private slot directory and
+ * renaming it onto a slot leaves tmp/.slot.UUID/RUN-ID: gone once its
+ * claim time is more than stale (10 x lease) old, kept before */
+START_TEST(test_run_cleanup_stranded_slot)
+{
+	time_t	now = time(NULL);
+	char	body[128];
+
+	ck_assert_int_eq(sl_mkdirs(S("pools/P/tmp/.slot.old"), 0755), 0);
+	ck_assert_int_eq(sl_mkdirs(S("pools/P/tmp/.slot.young"), 0755), 0);
+	snprintf(body, sizeof(body), "claimed = %lld\nagent = A\ntoken = T\n",
+	    (long long)(now - STALE - 1));
+	t_puts(S("pools/P/tmp/.slot.old/00000000-0000-4000-8000-000000000021"),
+	    body);
+	snprintf(body, sizeof(body), "claimed = %lld\nagent = A\ntoken = T\n",
+	    (long long)(now - STALE + 5));
+	t_puts(S("pools/P/tmp/.slot.young/00000000-0000-4000-8000-000000000022"),
+	    body);
+	(void)sl_cleanup_pool(&sp, "P", 7, STALE, now);
+	ck_assert_msg(!t_exists(S("pools/P/tmp/.slot.old")),
+	    "a slot directory stale leases old was left");
+	ck_assert(t_exists(S("pools/P/tmp/.slot.young")));
+}
+END_TEST
+
+/* a killed writer's scratch names (.lease.PID, .exit.PID, .claim.tmp,
+ * .start.tmp, .result.ini.tmp) are scrubbed from a run it ends; the run's
+ * own files and anything else stay */
+START_TEST(test_run_scrub)
+{
+	char   *d = t_tmpdir(), p[4096];
+	static const char *const gone[] = { ".lease.123", ".exit.77",
+	    ".claim.tmp", ".start.tmp", ".result.ini.tmp" };
+	static const char *const kept[] = { "run.ini", "lease", "exit", "log",
+	    ".hidden" };
+	size_t	i;
+
+	for (i = 0; i < sizeof(gone) / sizeof(gone[0]); i++) {
+		snprintf(p, sizeof(p), "%s/%s", d, gone[i]);
+		t_puts(p, "x");
+	}
+	for (i = 0; i < sizeof(kept) / sizeof(kept[0]); i++) {
+		snprintf(p, sizeof(p), "%s/%s", d, kept[i]);
+		t_puts(p, "x");
+	}
+	sl_run_scrub(d);
+	for (i = 0; i < sizeof(gone) / sizeof(gone[0]); i++) {
+		snprintf(p, sizeof(p), "%s/%s", d, gone[i]);
+		ck_assert_msg(!t_exists(p), "%s was left", gone[i]);
+	}
+	for (i = 0; i < sizeof(kept) / sizeof(kept[0]); i++) {
+		snprintf(p, sizeof(p), "%s/%s", d, kept[i]);
+		ck_assert_msg(t_exists(p), "%s was removed", kept[i]);
+	}
+	free(d);
+}
+END_TEST
+
 Suite *
 suite_run(void)
 {
@@ -1739,6 +1797,8 @@ suite_run(void)
 	tcase_add_test(tc, test_run_cleanup);
 	tcase_add_test(tc, test_run_cleanup_stranded_accept);
 	tcase_add_test(tc, test_run_cleanup_stranded_taken);
+	tcase_add_test(tc, test_run_scrub);
+	tcase_add_test(tc, test_run_cleanup_stranded_slot);
 	suite_add_tcase(s, tc);
 
 	tcase_set_timeout(acc, T_TIMEOUT);
