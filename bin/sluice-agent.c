@@ -258,7 +258,7 @@ start_due(const struct sl_spool *sp, const struct sl_config *cf,
 				next = t;
 			break;
 		case SL_START_GONE:
-			taken_back(sp, a, v[i], s.id);
+			(void)taken_back(sp, a, v[i], s.id);
 			break;
 		case SL_START_REFUSED:
 			sl_log(SL_ERROR, "Rejected flow run '%s': %s", s.id, s.why);
@@ -311,6 +311,18 @@ hand_back(const struct sl_spool *sp, const struct sl_agent *a)
 	(void)rmdir(d);
 	free(d);
 	sl_strv_free(v, n);
+}
+
+/* registered - is the agent's registration (still) there? */
+static int
+registered(const struct sl_spool *sp, const struct sl_agent *a)
+{
+	char   *p = sl_path(sp->root, "pools", a->pool, "agents", a->id,
+	    "agent.ini", (char *)NULL);
+	int	rc = exists(p) || errno != ENOENT;
+
+	free(p);
+	return rc;
 }
 
 /*
@@ -542,12 +554,10 @@ main(int argc, char **argv)
 		reap();
 		now = now_s();
 		if (now >= next_beat) {
-			if (sl_agent_beat(&sp, &a, now) == 0)
-				;
-			else if (errno != ENOENT)
+			if (sl_agent_beat(&sp, &a, now) < 0 && errno != ENOENT)
 				sl_log(SL_ERROR, "cannot publish the heartbeat of "
 				    "agent %s: %s", a.id, strerror(errno));
-			else {
+			else if (!registered(&sp, &a)) {
 				/* taken for gone (a host cut off for longer
 				 * than the window plus SL_STALE_LEASES leases,
 				 * a stopped agent) and swept: its claims went

@@ -18,6 +18,8 @@
 #     gets them back without waiting for heartbeat x missed_heartbeats
 #     (10 s here): the runs are returned because the process died, not
 #     because beats were missed, and the old registration is gone.
+#  C. a live agent whose registration was removed (swept by a host that
+#     took it for gone) registers again at its next beat.
 . "$TOP/tests/e2e/lib.sh"
 AG="$TOP/bin/sluice-agent"
 D="$TOP/bin/sluice-dispatch"
@@ -189,4 +191,18 @@ contains "$(grep "its agent is gone" "$TESTDIR/b2.log")" "died" \
     ok "the dead agent's registration was removed"
 [ -e "$SP/pools/b/pending/$A1" ] && fail "the dead agent's pending/ directory is still there" ||
     ok "the dead agent's empty pending/ directory was removed"
+
+# ---- C. an agent whose registration was swept registers again ----
+# (as when it was cut off from a shared spool for longer than the window
+# plus 10 leases, and another host's recovery removed its registration)
+A2=$(ls "$SP/pools/b/agents" | grep '^[0-9a-f-]\{36\}$' | head -n 1)
+rm -rf "$SP/pools/b/agents/$A2"
+back=0
+_end=$(( $(msnow) + 30000 ))
+while [ "$(msnow)" -lt "$_end" ]; do
+	[ -f "$SP/pools/b/agents/$A2/agent.ini" ] && { back=1; break; }
+	sleep 0.1
+done
+equals "$back" 1 "a live agent whose registration was removed registers again, same id"
+contains "$(cat "$TESTDIR/b2.log")" "registering again" "and says so"
 finish
