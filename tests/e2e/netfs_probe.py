@@ -63,7 +63,7 @@ def stale(mnt, exp, n):
     for i in range(n):
         m, e = os.path.join(mnt, "stale.%d" % i), os.path.join(exp, "stale.%d" % i)
         open(e, "w").close()
-        end = time.time() + 30
+        end = time.time() + 60
         while time.time() < end:
             try:
                 os.stat(m)
@@ -73,7 +73,7 @@ def stale(mnt, exp, n):
         os.stat(m)		# seen: now in this host's caches
         os.unlink(e)
         t = time.time()
-        while time.time() < t + 30:
+        while time.time() < t + 60:
             try:
                 os.stat(m)
             except FileNotFoundError:
