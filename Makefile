@@ -96,7 +96,7 @@ check: deps
 
 check-long: deps
 	$(MAKE) all $(UNIT) $(TESTPROGS)
-	NETFS_LONG=1 SLUICE_TEST_TIMEOUT=3600 ./tests/run-tests
+	NETFS_LONG=1 SLUICE_TEST_TIMEOUT=7200 NETFS_LOCK_WAIT=3600 ./tests/run-tests
 
 lint-man:
 	mandoc -Tlint -W warning $(MAN1) $(MAN5) $(MAN8)
