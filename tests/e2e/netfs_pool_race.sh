@@ -15,7 +15,7 @@ for mode in $(netfs_modes); do
 	"$NETFS/netfs-exec.sh" h1 test -d "$SP" || fail "h1 cannot see $SP"
 	"$NETFS/netfs-exec.sh" h2 test -d "$SP" || fail "h2 cannot see $SP"
 	. "$TOP/tests/e2e/pool_race.inc"
-	W=${NETFS_W:-8} N=${NETFS_N:-$(netfs_size 10 2 1)}
+	W=${NETFS_W:-$(netfs_size 8 8 4)} N=${NETFS_N:-$(netfs_size 10 2 1)}
 	t0=$(msnow)
 	race_all
 	echo "== $mode: $W workers x $N queues in $(( ($(msnow) - t0) / 1000 )) s"
