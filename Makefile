@@ -30,6 +30,12 @@ TESTPROGS = tests/claimer tests/chaos/sampler
 
 # Debian packages: build, test, demo.
 DEPS	= gcc make pkg-config libiniparser-dev libinotifytools0-dev check mandoc
+# and for the tests: python3 (the end-to-end tests' checks), and the
+# two-host tests' rig (../shared/netfs, its README): its sshfs backend, and
+# its nfs backend (nfs-ganesha with its VFS FSAL, rpcbind; fuse-nfs, which
+# the rig builds from source, needs libnfs and FUSE 2)
+DEPS_TESTS = python3 sshfs openssh-server openssh-client fuse3 iproute2 util-linux \
+	  nfs-ganesha nfs-ganesha-vfs rpcbind libnfs-dev libfuse-dev libc6-dev
 
 all: $(PROGS)
 
@@ -63,18 +69,26 @@ $(UNIT): $(UNITSRC) tests/unit/tests.h lib/libsluice.a
 	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $(UNITSRC) lib/libsluice.a $(LDLIBS) \
 	    $$(pkg-config --libs check)
 
-# deps: install what is missing from Debian (sudo when not root).
+# deps: install what is missing from Debian (sudo when not root).  No
+# service starts during the install (nfs-ganesha, rpcbind and sshd would,
+# on the machine's own network): a policy-rc.d that says no (exit 101) is
+# put in place for the install when the machine has none, and removed after.
 deps:
-	@missing=""; for p in $(DEPS); do \
+	@missing=""; for p in $(DEPS) $(DEPS_TESTS); do \
 	    dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q 'ok installed' || \
 	    missing="$$missing $$p"; done; \
 	if [ -n "$$missing" ]; then \
 	    echo "make deps: installing$$missing with apt-get"; \
 	    sudo=""; [ "$$(id -u)" = 0 ] || sudo=sudo; \
+	    prc=/usr/sbin/policy-rc.d; made=""; \
+	    if [ ! -e $$prc ]; then \
+	        printf '#!/bin/sh\n# make deps: no service starts during its install\nexit 101\n' | \
+	            $$sudo tee $$prc >/dev/null && $$sudo chmod 755 $$prc && made=1; fi; \
 	    $$sudo apt-get update -qq && \
 	    DEBIAN_FRONTEND=noninteractive $$sudo apt-get install -y -qq \
-	        --no-install-recommends $$missing; \
-	else echo "make deps: all of $(DEPS) installed"; fi
+	        -o DPkg::Lock::Timeout=600 --no-install-recommends $$missing; rc=$$?; \
+	    [ -z "$$made" ] || $$sudo rm -f $$prc; exit $$rc; \
+	else echo "make deps: all of $(DEPS) $(DEPS_TESTS) installed"; fi
 
 # ---- fuzzing (tests/fuzz/, README "Fuzzing"): clang's libFuzzer with
 # ASan and UBSan, over lib sources compiled by clang in tests/fuzz/obj/ (the
@@ -110,6 +124,9 @@ fuzz: fuzz-deps
 fuzz-ci:
 	$(MAKE) fuzz FUZZ_SECONDS=$(FUZZ_CI_SECONDS)
 
+# check: every test.  The two-host tests (tests/e2e/netfs_*.sh) run on the
+# rig's sshfs backend and, in smaller rounds, on its nfs backend
+# (netfs_*_nfs.sh); check-long runs the nfs rounds at the full sizes.
 check: deps
 	$(MAKE) all $(UNIT) $(TESTPROGS)
 	./tests/run-tests
@@ -127,6 +144,9 @@ chaos-short: all tests/chaos/sampler
 
 chaos-2host: all tests/chaos/sampler
 	./tests/chaos/two-host.sh
+check-long: deps
+	$(MAKE) all $(UNIT) $(TESTPROGS)
+	NETFS_LONG=1 SLUICE_TEST_TIMEOUT=7200 NETFS_LOCK_WAIT=3600 ./tests/run-tests
 
 lint-man:
 	mandoc -Tlint -W warning $(MAN1) $(MAN5) $(MAN8)
@@ -148,4 +168,4 @@ clean:
 	rm -f lib/*.o lib/libsluice.a $(PROGS) $(UNIT) $(TESTPROGS) bench/mkruns bench/minloop
 	rm -rf tests/fuzz/obj $(FUZZ_BIN)
 
-.PHONY: all deps check lint-man demo install clean bench fuzz fuzz-ci fuzz-deps chaos chaos-short chaos-2host
+.PHONY: all deps check check-long lint-man demo install clean bench fuzz fuzz-ci fuzz-deps chaos chaos-short chaos-2host

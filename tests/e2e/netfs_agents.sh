@@ -1,6 +1,7 @@
 # netfs_agents.sh - real sluice-agents on two hosts, h1 and h2, sharing one
-# spool over sshfs (netfs.inc), once with sshfs's default caching and once
-# with every cache off.  Short timings (heartbeat 1, lease 8, poll 1).
+# spool over the netfs rig (netfs.inc: sshfs here, nfs in
+# netfs_agents_nfs.sh), once with the backend's default caching and once
+# with every client cache off.  Short timings (heartbeat 1, lease 8, poll 1).
 #
 #  A. shared work: a pool with limit 3, one agent on each host (each
 #     --limit 2, so neither fills the pool alone), 40 short
@@ -22,7 +23,7 @@
 netfs_need
 X=$NETFS/netfs-exec.sh
 AG=$TOP/bin/sluice-agent
-EXPORT=/tmp/netfs/export
+EXPORT=$NETFS_EXPORT
 # the config is in $TESTDIR (under /tmp): the same path on every host
 cat >"$TESTDIR/sluice.ini" <<'EOF'
 [sluice]
@@ -34,7 +35,6 @@ poll_seconds = 1
 EOF
 export SLUICE_CONFIG=$TESTDIR/sluice.ini
 LEASE=8
-NRUNS=${NETFS_AGENT_RUNS:-40}
 msnow() { echo $(( $(date +%s%N) / 1000000 )); }
 jget() {	# KEY: a field of the JSON object on stdin ("" if none)
 	python3 -c 'import json,sys
@@ -89,6 +89,8 @@ EOF
 
 shared_work() {	# MODE
 	sp=/mnt/spool/a-$1 spl=$EXPORT/a-$1
+	# fewer runs on nfs with caches off: fuse-nfs does one call at a time
+	NRUNS=${NETFS_AGENT_RUNS:-$(netfs_size 40 40 15)}
 	mkdir -p "$spl"
 	L() { "$SLUICE" --spool "$spl" "$@"; }
 	L work-pool create P --limit 3 >/dev/null || fail "$1: work-pool create P --limit 3"
@@ -185,8 +187,8 @@ host_dies() {	# MODE
 	agent_on h1 "$sp" B "$TESTDIR/agentB.h1.$1.log"
 	sleep $(( LEASE + 3 ))
 	equals "$(field state) on $(field host)" "Running on h2" "$1: an h1 agent leaves h2's live run alone for $(( LEASE + 3 )) s"
-	hp=$(awk '$1 == "holder_h2" { print $2 }' /tmp/netfs/pids)
-	[ -n "$hp" ] || fail "$1: no holder_h2 in /tmp/netfs/pids"
+	hp=$(awk '$1 == "holder_h2" { print $2 }' "$NETFS_STATE/pids")
+	[ -n "$hp" ] || fail "$1: no holder_h2 in $NETFS_STATE/pids"
 	tk=$(date +%s) t0=$(msnow)
 	kill -KILL "$hp"
 	for i in $(seq 100); do [ -e "/proc/$hp" ] || break; sleep 0.05; done
@@ -227,7 +229,7 @@ host_dies() {	# MODE
 }
 
 T0=$(msnow)
-for mode in default nocache; do
+for mode in $(NETFS_MODES=${NETFS_MODES:-default nocache} netfs_modes); do
 	netfs_up "$mode"
 	shared_work "$mode"
 	netfs_up "$mode"
