@@ -35,7 +35,6 @@
 
 #include "sluice.h"
 
-#define RECOVER_AGE	3600	/* a private tmp/ entry this old is stranded */
 
 const char *const sl_state_names[] = {
 	[SL_SCHEDULED] = "Scheduled", [SL_PENDING] = "Pending",
@@ -1526,11 +1525,16 @@ sl_cleanup_pool(const struct sl_spool *sp, const char *pool, long keep_days,
 						    stale;
 					else {
 						/* no entry yet: only its mtime
-						 * tells; an hour dwarfs skew */
+						 * tells (the file server's clock).
+						 * RACE: skew may make a claimer's
+						 * fresh directory look stale; its
+						 * entry write then fails and it
+						 * takes no slot: a lost claim, never
+						 * a double hold */
 						struct stat st;
 
 						old = lstat(e2, &st) == 0 &&
-						    now - st.st_mtime > RECOVER_AGE;
+						    now - st.st_mtime > stale;
 					}
 					free(txt);
 					sl_strv_free(ev, en);
