@@ -1844,7 +1844,8 @@ suite_runfile(void)
 	tcase_add_loop_test(rt, test_runfile_reason_printable, 0, 4);
 	suite_add_tcase(s, rt);
 
-	tcase_set_timeout(argv, T_TIMEOUT);
+	/* each vector runs /bin/sh: slow under SAN=1 on a busy machine */
+	tcase_set_timeout(argv, 4 * T_TIMEOUT);
 	tcase_add_test(argv, test_runfile_man_examples);
 	tcase_add_test(argv, test_runfile_cmd_from_argv_nasty);
 	tcase_add_loop_test(argv, test_runfile_cmd_from_argv_random, 0, 5);
