@@ -20,8 +20,15 @@
  *     cache period, and clocks are skewed: the second lease is the margin
  *     for both); on this host that is a supervisor alive but not renewing
  *     (stopped, blocked on a dead mount): it is killed; or
- *   - it has no lease at all (the agent writes one before the run enters
- *     running/, so none means a hand-made or broken directory).
+ *   - it has no lease, or one that does not read whole, and its
+ *     directory has not changed for two leases (by its mtime).  The agent
+ *     writes a lease before the run enters running/, and every renewal is
+ *     a rename in the directory, so a live run's directory is never older
+ *     than a heartbeat; a lookup of `lease` can fail on a network
+ *     filesystem while a live supervisor replaces it (seen on fuse-nfs
+ *     with 1 s caches), so a missing lease alone proves nothing.  The
+ *     mtime is the file server's clock: two leases are the margin for
+ *     skew and caches, as for a deadline.
  *
  * Ending a crashed run, by any number of detectors at once: rename
  * running/TOKEN to running/.crash.E.U.TOKEN (a name only this detector
@@ -41,6 +48,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -585,6 +593,21 @@ end_crashed(const struct sl_spool *sp, const char *pool, const char *priv,
 	return rc;
 }
 
+/*
+ * untouched - has run directory dir not changed for two leases?  (No
+ * lease, or no whole one: see the top of this file.)  A directory that
+ * cannot be looked at is not judged: it ended, or was taken.
+ */
+static int
+untouched(const char *dir, time_t now, long lease)
+{
+	struct stat st;
+
+	if (lstat(dir, &st) < 0 || !S_ISDIR(st.st_mode))
+		return 0;
+	return now > st.st_mtime + 2 * lease;
+}
+
 /* take - rename dir to a fresh crash name; the new name, or NULL */
 static char *
 take(const char *rd, const char *dir, time_t now, const char *token)
@@ -628,8 +651,10 @@ sl_recover_running(const struct sl_spool *sp, const char *pool, time_t now,
 			rc = sl_lease_read(dir, &l);
 			local = rc == 0 && strcmp(l.host, sl_host()) == 0;
 			why[0] = '\0';
-			if (rc < 0)
-				snprintf(why, sizeof(why), "it has no lease");
+			if (rc != 0 && untouched(dir, now, lease))
+				snprintf(why, sizeof(why), "it has %s lease, and "
+				    "nothing renewed it for %ld s", rc < 0 ?
+				    "no" : "an unreadable", 2 * lease);
 			else if (rc == 0 && local && l.sup > 0 &&
 			    dead(l.sup, l.sup_start, &l))
 				snprintf(why, sizeof(why), "its supervisor (pid "

@@ -37,7 +37,7 @@ LEASE=3
 cat >"$T/job.sh" <<'EOT'
 L=$T/ledger
 for p in $(cat "$T/live" 2>/dev/null); do
-	if kill -0 "$p" 2>/dev/null && tr '\0' '\n' <"/proc/$p/environ" 2>/dev/null | grep -qxF "T=$T"; then
+	if kill -0 "$p" 2>/dev/null && tr '\0' '\n' 2>/dev/null <"/proc/$p/environ" | grep -qxF "T=$T"; then
 		s=$(sed -n 's/^[0-9]* (.*) \([A-Za-z]\) .*/\1/p' "/proc/$p/stat" 2>/dev/null)
 		[ "$s" = Z ] || echo "overlap $1.$SLUICE_RUN_ATTEMPT $p: $(tr '\0' ' ' <"/proc/$p/cmdline")" >>"$L"
 	fi
@@ -74,7 +74,7 @@ cleanup() {
 }
 # ours PID: a process of this test's commands (its environment has our T),
 # not another that got a recorded pid since
-ours() { tr '\0' '\n' <"/proc/$1/environ" 2>/dev/null | grep -qxF "T=$T"; }
+ours() { tr '\0' '\n' 2>/dev/null <"/proc/$1/environ" | grep -qxF "T=$T"; }
 trap cleanup EXIT
 pstate() { sed -n 's/^[0-9]* (.*) \([A-Za-z]\) .*/\1/p' "/proc/$1/stat" 2>/dev/null; }
 gone() {	# PID: no such process, or a zombie
@@ -201,8 +201,13 @@ wait_lease pp "$rh"; ph=$cpid; sh_=$sup; rech=$rec
 sleep 0.2
 dl=$(lget "$rd" deadline)
 "$TOP/bin/sluice-dispatch" --once -p pp
+# the state is read first, the clock after: a crash is declared once the
+# clock is past deadline + lease, so a state read before that second ends
+# must still say Running (read the other way round, a detector could
+# cross the boundary between the two reads)
+st=$(state "$rh")
 if [ "$(date +%s)" -le $(( dl + LEASE )) ]; then
-	equals "$(state "$rh")" Running "a stopped supervisor within deadline + lease: still Running"
+	equals "$st" Running "a stopped supervisor within deadline + lease: still Running"
 fi
 expect_state "$rh" Crashed $(( LEASE * 2 + 6 )) "rh Crashed once its lease ran out"
 en=$(field "$rh" ended)
