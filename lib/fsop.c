@@ -54,6 +54,24 @@ sane_rename(const char *from, const char *to)
 	return -1;
 }
 
+/* sane_renameat - sane_rename of names relative to directory descriptors */
+int
+sane_renameat(int fromfd, const char *from, int tofd, const char *to)
+{
+	struct stat st;
+	int	saved;
+
+	if (renameat(fromfd, from, tofd, to) == 0)
+		return 0;
+	saved = errno;
+	/* RACE: as in sane_rename: callers rename only names they own */
+	if (fstatat(fromfd, from, &st, AT_SYMLINK_NOFOLLOW) < 0 &&
+	    errno == ENOENT && fstatat(tofd, to, &st, AT_SYMLINK_NOFOLLOW) == 0)
+		return 0;
+	errno = saved;
+	return -1;
+}
+
 /* sane_link - link, believing a failure only if the names differ */
 int
 sane_link(const char *from, const char *to)
@@ -221,63 +239,74 @@ sl_publish_rename(const char *tmp, const char *to, const void *data, size_t len)
 	return 0;
 }
 
+/*
+ * sl_read_fd - the whole regular file open on fd, at most max bytes,
+ * NUL-terminated in *out; its fstat in *st (may be NULL).  The length, or
+ * -1 with errno (EINVAL: not a regular file; EFBIG: over max, or it grew
+ * over max while being read).  fd stays open.
+ */
+ssize_t
+sl_read_fd(int fd, char **out, size_t max, struct stat *st)
+{
+	struct stat st0;
+	size_t	cap, len = 0;
+	char   *buf;
+	ssize_t	n;
+	int	saved;
+
+	*out = NULL;
+	if (st == NULL)
+		st = &st0;
+	if (fstat(fd, st) < 0)
+		return -1;
+	if (!S_ISREG(st->st_mode)) {
+		errno = EINVAL;
+		return -1;
+	}
+	if ((size_t)st->st_size > max) {
+		errno = EFBIG;
+		return -1;
+	}
+	cap = (size_t)st->st_size + 1;
+	buf = sl_xmalloc(cap + 1);
+	for (;;) {
+		n = read(fd, buf + len, cap - len);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0 || len + (size_t)n > max) {
+			saved = n < 0 ? errno : EFBIG;
+			free(buf);
+			errno = saved;
+			return -1;
+		}
+		if (n == 0)
+			break;
+		len += (size_t)n;
+		if (len == cap) {
+			cap *= 2;
+			buf = sl_xrealloc(buf, cap + 1);
+		}
+	}
+	buf[len] = '\0';
+	*out = buf;
+	return (ssize_t)len;
+}
+
 /* sl_read_file - a whole regular file, at most max bytes, NUL-terminated */
 ssize_t
 sl_read_file(const char *path, char **out, size_t max)
 {
-	struct stat st;
-	size_t	cap, len = 0;
-	char   *buf;
 	ssize_t	n;
 	int	fd, saved;
 
 	fd = open(path, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
 	if (fd < 0)
 		return -1;
-	if (fstat(fd, &st) < 0)
-		goto fail;
-	if (!S_ISREG(st.st_mode)) {
-		errno = EINVAL;
-		goto fail;
-	}
-	if ((size_t)st.st_size > max) {
-		errno = EFBIG;
-		goto fail;
-	}
-	cap = (size_t)st.st_size + 1;
-	buf = sl_xmalloc(cap + 1);
-	for (;;) {
-		n = read(fd, buf + len, cap - len);
-		if (n < 0) {
-			if (errno == EINTR)
-				continue;
-			saved = errno;
-			free(buf);
-			errno = saved;
-			goto fail;
-		}
-		if (n == 0)
-			break;
-		len += (size_t)n;
-		if (len > max) {
-			free(buf);
-			errno = EFBIG;
-			goto fail;
-		}
-		if (len == cap) {
-			cap *= 2;
-			buf = sl_xrealloc(buf, cap + 1);
-		}
-	}
-	close(fd);
-	buf[len] = '\0';
-	*out = buf;
-	return (ssize_t)len;
-fail:
+	n = sl_read_fd(fd, out, max, NULL);
 	saved = errno;
 	close(fd);
 	errno = saved;
-	return -1;
+	return n;
 }
 
 /*

@@ -182,7 +182,7 @@ sl_exit_write(int dirfd, long attempt, long pid, int status)
 		errno = saved;
 		return -1;
 	}
-	if (close(fd) < 0 || renameat(dirfd, name, dirfd, "exit") < 0) {
+	if (close(fd) < 0 || sane_renameat(dirfd, name, dirfd, "exit") < 0) {
 		saved = errno;
 		(void)unlinkat(dirfd, name, 0);
 		errno = saved;

@@ -126,8 +126,7 @@ in_group(long uid, long gid)
 ssize_t
 sl_perm_read_run(const char *dir, char **text, struct stat *st)
 {
-	char   *p = sl_path(dir, "run.ini", (char *)NULL), *buf;
-	size_t	got = 0;
+	char   *p = sl_path(dir, "run.ini", (char *)NULL);
 	ssize_t	n;
 	int	fd, saved;
 
@@ -136,40 +135,11 @@ sl_perm_read_run(const char *dir, char **text, struct stat *st)
 	free(p);
 	if (fd < 0)
 		return -1;
-	if (fstat(fd, st) < 0)
-		goto fail;
-	if (!S_ISREG(st->st_mode)) {
-		errno = EINVAL;
-		goto fail;
-	}
-	if (st->st_size > 2 * SL_INI_MAX) {
-		errno = EFBIG;
-		goto fail;
-	}
-	buf = sl_xmalloc((size_t)st->st_size + 2);
-	while ((n = read(fd, buf + got, (size_t)st->st_size + 1 - got)) != 0) {
-		if (n < 0) {
-			if (errno == EINTR)
-				continue;
-			free(buf);
-			goto fail;
-		}
-		got += (size_t)n;
-		if (got > (size_t)st->st_size) {
-			free(buf);
-			errno = EFBIG;	/* grew while being read */
-			goto fail;
-		}
-	}
-	close(fd);
-	buf[got] = '\0';
-	*text = buf;
-	return (ssize_t)got;
-fail:
+	n = sl_read_fd(fd, text, 2 * SL_INI_MAX, st);
 	saved = errno;
 	close(fd);
 	errno = saved;
-	return -1;
+	return n;
 }
 
 static const char *

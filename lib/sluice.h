@@ -81,6 +81,7 @@ struct sl_sysops {
 extern struct sl_sysops sl_sys;
 
 int	sane_rename(const char *from, const char *to);
+int	sane_renameat(int, const char *, int, const char *);
 int	sane_link(const char *from, const char *to);
 int	sane_mkdir(const char *, mode_t);	/* exists as a directory: ok */
 int	sl_mkdirs(const char *, mode_t);	/* mkdir -p */
@@ -88,6 +89,8 @@ int	sl_write_tmp(const char *tmp, const void *, size_t, mode_t);
 int	sl_publish_link(const char *tmp, const char *to, const void *, size_t);
 int	sl_publish_rename(const char *tmp, const char *to, const void *, size_t);
 ssize_t	sl_read_file(const char *, char **, size_t max);
+struct stat;
+ssize_t	sl_read_fd(int, char **, size_t max, struct stat *);
 int	sl_rmtree(const char *);		/* by descriptors: see fsop.c */
 /* tests: called in sl_rmtree after a directory is read, before each of
  * its names (name, in the directory open as fd) is acted on */
@@ -315,7 +318,6 @@ long	sl_count_stranded(const struct sl_spool *, const char *pool,
 
 /* ---- perm.c: the permission model (spool-layout.md, "Permissions") ---- */
 
-struct stat;
 void	sl_perm_policy(const struct sl_config *);
 int	sl_perm_privileged(const struct sl_spool *);
 int	sl_perm_can_write(const char *dir);
