@@ -94,7 +94,9 @@ mono_us(void)
 
 /*
  * read_stat - state letter, start time and env_start of pid: 0, or -1 if
- * the process is gone (or unreadable, which for us is the same)
+ * the process is gone (or unreadable, which for us is the same).  Not
+ * libsluice's sl_proc_stat, on purpose: the judge shares no code with
+ * what it judges (and needs env_start, field 48, which sluice does not).
  */
 static int
 read_stat(int pid, char *state, unsigned long long *start,
