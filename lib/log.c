@@ -4,7 +4,11 @@
  * The ladder (after Postfix): sl_warn() says something went wrong and the
  * program goes on; sl_fatal() says the environment or the request cannot be
  * served and exits 1; sl_panic() says a sluice invariant is broken (a bug)
- * and aborts.  Messages go to stderr as "prog: text".
+ * and aborts.  Messages go to stderr as "prog: text", or, once
+ * sl_log_open("syslog") was called, to syslog(3) with the event log
+ * (warnings at LOG_WARNING): a daemon's warnings end up where its log
+ * does.  Fatal errors and panics go to both: whoever started the program
+ * sees why it stopped.
  *
  * sl_log() is the event log of agents and dispatchers: one line per distinct
  * event, Prefect's console format
@@ -120,13 +124,26 @@ sl_printable(char *s, size_t size)
 }
 
 static void
-vmsg(const char *fmt, va_list ap)
+put_syslog(int prio, const char *msg)
+{
+	syslog(prio, "%s", msg);
+}
+
+/* where syslog lines go: syslog(3); a test points it elsewhere */
+void	(*sl_syslog_out)(int, const char *) = put_syslog;
+
+/* vmsg - a message of the ladder: to the sink; also to stderr if always */
+static void
+vmsg(int prio, int always, const char *fmt, va_list ap)
 {
 	char	line[2048];
 
 	vsnprintf(line, sizeof(line), fmt, ap);
 	sl_printable(line, sizeof(line));
-	fprintf(stderr, "%s: %s\n", progname, line);
+	if (use_syslog)
+		sl_syslog_out(prio, line);
+	if (!use_syslog || always)
+		fprintf(stderr, "%s: %s\n", progname, line);
 }
 
 void
@@ -135,7 +152,7 @@ sl_warn(const char *fmt, ...)
 	va_list	ap;
 
 	va_start(ap, fmt);
-	vmsg(fmt, ap);
+	vmsg(LOG_WARNING, 0, fmt, ap);
 	va_end(ap);
 }
 
@@ -145,7 +162,7 @@ sl_fatal(const char *fmt, ...)
 	va_list	ap;
 
 	va_start(ap, fmt);
-	vmsg(fmt, ap);
+	vmsg(LOG_ERR, 1, fmt, ap);
 	va_end(ap);
 	exit(1);
 }
@@ -162,6 +179,8 @@ sl_panic(const char *fmt, ...)
 	sl_printable(line, sizeof(line));
 	fprintf(stderr, "%s: panic: %s (this is a bug in sluice; please "
 	    "report it)\n", progname, line);
+	if (use_syslog)
+		sl_syslog_out(LOG_CRIT, line);
 	abort();
 }
 
@@ -216,7 +235,7 @@ sl_log(enum sl_level lv, const char *fmt, ...)
 	va_end(ap);
 	sl_printable(msg, sizeof(msg));
 	if (use_syslog) {
-		syslog(prio[lv], "%s", msg);
+		sl_syslog_out(prio[lv], msg);
 		return;
 	}
 	clock_gettime(CLOCK_REALTIME, &ts);

@@ -41,6 +41,7 @@ void	sl_warn(const char *, ...) __attribute__((format(printf, 1, 2)));
 _Noreturn void sl_fatal(const char *, ...) __attribute__((format(printf, 1, 2)));
 _Noreturn void sl_panic(const char *, ...) __attribute__((format(printf, 1, 2)));
 int	sl_log_open(const char *dest, const char *name); /* "stderr"|"syslog" */
+extern void (*sl_syslog_out)(int prio, const char *msg);	/* tests */
 void	sl_log(enum sl_level, const char *, ...) __attribute__((format(printf, 2, 3)));
 size_t	sl_log_format(char *, size_t, const struct timespec *, enum sl_level,
 	    const char *logger, const char *msg);

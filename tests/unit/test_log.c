@@ -10,6 +10,8 @@
 #include <string.h>
 #include <unistd.h>
 
+#include <sys/wait.h>
+
 #include "tests.h"
 
 static void
@@ -124,6 +126,63 @@ START_TEST(test_log_to_stderr)
 }
 END_TEST
 
+/* what went to "syslog" in test_warn_follows_syslog */
+static char syslogged[4096];
+
+static void
+fake_syslog(int prio, const char *msg)
+{
+	size_t	n = strlen(syslogged);
+
+	snprintf(syslogged + n, sizeof(syslogged) - n, "%d %s\n", prio, msg);
+}
+
+/* under log = syslog, warnings and the event log go to syslog, not to
+ * stderr; a fatal error goes to both (test_fatal_to_both) */
+START_TEST(test_warn_follows_syslog)
+{
+	char   *p, *text;
+
+	sl_set_progname("sluice-agent");
+	sl_syslog_out = fake_syslog;
+	ck_assert_int_eq(sl_log_open("syslog", "sluice.agent"), 0);
+	p = stderr_to();
+	sl_warn("cannot claim %s: %s", "q/x", "Stale file handle");
+	sl_log(SL_INFO, "Agent started!");
+	text = t_read(p);
+	ck_assert_str_eq(text, "");
+	ck_assert_str_eq(syslogged, "4 cannot claim q/x: Stale file handle\n"
+	    "6 Agent started!\n");
+	free(text);
+	ck_assert_int_eq(sl_log_open("stderr", NULL), 0);
+	syslogged[0] = '\0';
+	sl_warn("back on %s", "stderr");
+	text = t_read(p);
+	ck_assert_str_eq(text, "sluice-agent: back on stderr\n");
+	ck_assert_str_eq(syslogged, "");
+	free(text);
+	free(p);
+}
+END_TEST
+
+START_TEST(test_fatal_to_both)
+{
+	char   *p, *text;
+
+	sl_set_progname("sluice-agent");
+	sl_syslog_out = fake_syslog;
+	ck_assert_int_eq(sl_log_open("syslog", NULL), 0);
+	p = stderr_to();
+	if (fork() == 0)
+		sl_fatal("no spool at %s", "/x");
+	(void)wait(NULL);
+	text = t_read(p);
+	ck_assert_str_eq(text, "sluice-agent: no spool at /x\n");
+	free(text);
+	free(p);
+}
+END_TEST
+
 /* sl_printable: controls and invalid UTF-8 as \xNN, valid UTF-8 kept */
 static const struct {
 	const char *in, *out;
@@ -220,6 +279,8 @@ suite_log(void)
 	tcase_add_test(tc, test_log_format_truncates);
 	tcase_add_test(tc, test_progname_and_warn);
 	tcase_add_test(tc, test_log_to_stderr);
+	tcase_add_test(tc, test_warn_follows_syslog);
+	tcase_add_test(tc, test_fatal_to_both);
 	tcase_add_loop_test(tc, test_printable, 0,
 	    (int)(sizeof(printable) / sizeof(printable[0])));
 	tcase_add_test(tc, test_printable_truncates);
