@@ -342,7 +342,7 @@ same_name(const struct sl_spool *sp, const struct sl_config *cf,
 	for (i = 0; i < n; i++)
 		if (v[i].registered && strcmp(v[i].id, a->id) != 0 &&
 		    strcmp(v[i].name, a->name) == 0 && sl_agent_online(&v[i],
-		    time(NULL), cf->heartbeat * cf->missed_heartbeats))
+		    time(NULL), sl_offline_after(cf)))
 			sl_log(SL_WARNING, "Another agent named '%s' is online "
 			    "in work pool '%s' (%s, pid %ld on %s); both will "
 			    "serve it", a->name, a->pool, v[i].id, v[i].pid,
@@ -575,13 +575,13 @@ main(int argc, char **argv)
 			sl_log(SL_ERROR, "%s", err);
 		if (now - last_full >= poll) {
 			(void)sl_recover_pool(&sp, a.pool, now,
-			    cf.heartbeat * cf.missed_heartbeats,
-			    SL_STALE_LEASES * cf.lease);
+			    sl_offline_after(&cf),
+			    sl_stale_after(&cf));
 			(void)sl_recover_running(&sp, a.pool, now, cf.lease);
 			(void)sl_deploy_schedule_pool(&sp, a.pool, now,
 			    cf.keep_days);
 			(void)sl_cleanup_pool(&sp, a.pool, cf.keep_days,
-			    10 * cf.lease, now);
+			    sl_stale_after(&cf), now);
 			last_full = now;
 		}
 		next = 0;

@@ -246,7 +246,7 @@ pool_json(struct sl_buf *b, const struct sl_config *cf, const struct sl_pool *p)
 	sl_buf_add(b, "]", 1);
 	sl_json_key(b, &f, "agents_online");
 	sl_json_long(b, sl_pool_agents_online(&spool, p->name, time(NULL),
-	    cf->heartbeat * cf->missed_heartbeats), 0);
+	    sl_offline_after(cf)), 0);
 	sl_json_key(b, &f, "runs");
 	sl_buf_add(b, "{", 1);
 	sl_pool_run_counts(&spool, p->name, counts);
@@ -392,7 +392,7 @@ wp_inspect(const struct sl_spool *sp, const struct sl_config *cf, struct args *a
 			sl_buf_printf(&b, "%s'%s'", i ? ", " : "", p.q[i].name);
 		sl_buf_printf(&b, "],\n    agents_online=%d,\n    agents=[",
 		    sl_pool_agents_online(&spool, p.name, time(NULL),
-		    cf->heartbeat * cf->missed_heartbeats));
+		    sl_offline_after(cf)));
 		{
 			struct sl_agent *g;
 			size_t	ng, j;
@@ -404,7 +404,7 @@ wp_inspect(const struct sl_spool *sp, const struct sl_config *cf, struct args *a
 					    g[j].name : g[j].id, g[j].host[0] ?
 					    g[j].host : "?", g[j].registered &&
 					    sl_agent_online(&g[j], time(NULL),
-					    cf->heartbeat * cf->missed_heartbeats) ?
+					    sl_offline_after(cf)) ?
 					    "online" : "offline");
 				sl_agents_free(g, ng);
 			}
@@ -1053,7 +1053,7 @@ load_runs(const struct sl_config *cf, const char *only_pool, int cleanup,
 			sl_warn("%s", err);
 		if (cleanup)
 			(void)sl_cleanup_pool(&spool, names[i], cf->keep_days,
-			    10 * cf->lease, now);
+			    sl_stale_after(cf), now);
 		sl_runs_pool(&spool, names[i], &pr);
 		if (sl_pool_load(&spool, names[i], &p, err, sizeof(err)) == 0) {
 			struct sl_agent *ag = NULL;
@@ -1062,7 +1062,7 @@ load_runs(const struct sl_config *cf, const char *only_pool, int cleanup,
 			(void)sl_agents_load(&spool, names[i], &ag, &nag);
 			for (j = 0; j < pr.n; j++)
 				explain(&pr.v[j], &p, &pr, ag, nag, now,
-				    cf->heartbeat * cf->missed_heartbeats);
+				    sl_offline_after(cf));
 			sl_agents_free(ag, nag);
 			sl_pool_free(&p);
 		}
@@ -1207,7 +1207,7 @@ find_run(const char *ref, struct sl_runs *rs, struct sl_run **r,
 
 		(void)sl_agents_load(&spool, (*r)->pool, &ag, &nag);
 		explain(*r, &p, rs, ag, nag, now,
-		    cf->heartbeat * cf->missed_heartbeats);
+		    sl_offline_after(cf));
 		sl_agents_free(ag, nag);
 		sl_pool_free(&p);
 	}
@@ -1687,7 +1687,7 @@ agent_ls(const struct sl_spool *sp, const struct sl_config *cf, struct args *a)
 {
 	static const char *hdr[] = { "Name", "ID", "Host", "PID", "Pool",
 	    "Queues", "Limit", "Last Heartbeat", "Status" };
-	const long window = cf->heartbeat * cf->missed_heartbeats;
+	const long window = sl_offline_after(cf);
 	struct sl_buf b = { 0 };
 	struct sl_table *t = NULL;
 	struct sl_agent *g;

@@ -45,8 +45,8 @@ claim_window(const struct sl_config *cf)
 {
 	long	w = 2 * cf->heartbeat;
 
-	return w < cf->heartbeat * cf->missed_heartbeats ? w :
-	    cf->heartbeat * cf->missed_heartbeats;
+	return w < sl_offline_after(cf) ? w :
+	    sl_offline_after(cf);
 }
 
 /*
@@ -73,11 +73,12 @@ sl_dispatch_pool(const struct sl_spool *sp, const struct sl_config *cf,
 		pass->accepted += n;
 	if (full) {
 		pass->recovered += sl_recover_pool(sp, pool, now,
-		    cf->heartbeat * cf->missed_heartbeats,
-		    SL_STALE_LEASES * cf->lease);
+		    sl_offline_after(cf),
+		    sl_stale_after(cf));
 		pass->recovered += sl_recover_running(sp, pool, now, cf->lease);
 		(void)sl_deploy_schedule_pool(sp, pool, now, cf->keep_days);
-		(void)sl_cleanup_pool(sp, pool, cf->keep_days, 10 * cf->lease, now);
+		(void)sl_cleanup_pool(sp, pool, cf->keep_days,
+		    sl_stale_after(cf), now);
 	}
 	if (sl_agents_load(sp, pool, &ag, &na) < 0) {
 		sl_log(SL_ERROR, "cannot read the agents of work pool '%s': %s",
@@ -93,8 +94,8 @@ sl_dispatch_pool(const struct sl_spool *sp, const struct sl_config *cf,
 		if (ag[i].dead && !full) {
 			/* its Pending runs go back now, not at the rescan */
 			pass->recovered += sl_recover_pool(sp, pool, now,
-			    cf->heartbeat * cf->missed_heartbeats,
-			    SL_STALE_LEASES * cf->lease);
+			    sl_offline_after(cf),
+			    sl_stale_after(cf));
 			full = 1;
 		}
 	}

@@ -690,7 +690,7 @@ sl_recover_running(const struct sl_spool *sp, const char *pool, time_t now,
 			/* a detector died while ending this run: its lease
 			 * came along, so this host's leftovers are found */
 			snprintf(tok, sizeof(tok), "%s", ft);
-			if (now - born > 10 * lease &&
+			if (now - born > SL_STALE_LEASES * lease &&
 			    (priv = take(rd, dir, now, tok)) != NULL) {
 				rc = sl_lease_read(priv, &pl);
 				local = rc == 0 && strcmp(pl.host, sl_host()) == 0;

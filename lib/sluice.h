@@ -155,6 +155,17 @@ struct sl_config {
 enum { SL_SUBMIT_OWNER, SL_SUBMIT_ALL, SL_SUBMIT_GROUP };
 int	sl_config_load(struct sl_config *, char *err, size_t);
 void	sl_config_free(struct sl_config *);
+/*
+ * sl_offline_after - seconds without a heartbeat after which an agent is
+ * offline (Prefect: heartbeat x missed_heartbeats); its claims go back.
+ * Must stay above a heartbeat plus any cache period of a shared spool.
+ */
+static inline long
+sl_offline_after(const struct sl_config *cf)
+{
+	return cf->heartbeat * cf->missed_heartbeats;
+}
+long	sl_stale_after(const struct sl_config *);	/* see SL_STALE_LEASES */
 
 /* ---- spool.c: where the spool is and its fixed places ---- */
 
@@ -375,6 +386,7 @@ struct sl_agent {
  * live process takes, any cache period and any sane clock skew.
  */
 #define SL_STALE_LEASES	10
+/* sl_stale_after(cf) = SL_STALE_LEASES x lease, in seconds (config.c) */
 
 int	sl_agent_register(const struct sl_spool *, const struct sl_agent *,
 	    char *, size_t);
