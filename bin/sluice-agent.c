@@ -365,10 +365,11 @@ main(int argc, char **argv)
 	struct sl_agent a;
 	struct sigaction sa;
 	struct sl_names got = { 0 };
+	struct sl_pass pass = { 0 };
 	const char *spool = NULL, *pool = NULL, *name = NULL;
 	char	err[SL_ERR_MAX], slug[64];
 	long	limit = SL_NOLIMIT, prefetch = 10, poll = -1, wait_s, x;
-	int	once = 0, quiet = 0, i;
+	int	once = 0, quiet = 0, full, i;
 	size_t	j;
 	time_t	now, last_full = 0, next_beat = 0, due, next;
 
@@ -571,19 +572,10 @@ main(int argc, char **argv)
 			}
 			next_beat = now + cf.heartbeat;
 		}
-		if (sl_accept_pool(&sp, a.pool, err, sizeof(err)) < 0)
-			sl_log(SL_ERROR, "%s", err);
-		if (now - last_full >= poll) {
-			(void)sl_recover_pool(&sp, a.pool, now,
-			    sl_offline_after(&cf),
-			    sl_stale_after(&cf));
-			(void)sl_recover_running(&sp, a.pool, now, cf.lease);
-			(void)sl_deploy_schedule_pool(&sp, a.pool, now,
-			    cf.keep_days);
-			(void)sl_cleanup_pool(&sp, a.pool, cf.keep_days,
-			    sl_stale_after(&cf), now);
+		full = now - last_full >= poll;
+		sl_maintain_pool(&sp, &cf, a.pool, now, full, &pass);
+		if (full)
 			last_full = now;
-		}
 		next = 0;
 		if (!stop) {
 			long	n = sl_claim(&sp, &a, LONG_MAX, now, &got, &next,

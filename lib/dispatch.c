@@ -50,6 +50,33 @@ claim_window(const struct sl_config *cf)
 }
 
 /*
+ * sl_maintain_pool - the upkeep part of a pass, which agents make as well
+ * as dispatchers: accept dropped files; and when full, hand back the runs
+ * of gone agents and stale slots, end crashed runs, schedule deployments
+ * and clean up (see the top).  Counts in *pass.
+ */
+void
+sl_maintain_pool(const struct sl_spool *sp, const struct sl_config *cf,
+    const char *pool, time_t now, int full, struct sl_pass *pass)
+{
+	char	err[SL_ERR_MAX];
+	long	n;
+
+	n = sl_accept_pool(sp, pool, err, sizeof(err));
+	if (n < 0)
+		sl_log(SL_ERROR, "%s", err);
+	else
+		pass->accepted += n;
+	if (!full)
+		return;
+	pass->recovered += sl_recover_pool(sp, pool, now, sl_offline_after(cf),
+	    sl_stale_after(cf));
+	pass->recovered += sl_recover_running(sp, pool, now, cf->lease);
+	(void)sl_deploy_schedule_pool(sp, pool, now, cf->keep_days);
+	(void)sl_cleanup_pool(sp, pool, cf->keep_days, sl_stale_after(cf), now);
+}
+
+/*
  * sl_dispatch_pool - one pass over pool; counts in *pass.  full: also
  * recover and clean up (the periodic rescan); else accept and claim only
  * (a pass woken by inotify, which must be quick).
@@ -66,20 +93,7 @@ sl_dispatch_pool(const struct sl_spool *sp, const struct sl_config *cf,
 	time_t	next;
 	int	*done;
 
-	n = sl_accept_pool(sp, pool, err, sizeof(err));
-	if (n < 0)
-		sl_log(SL_ERROR, "%s", err);
-	else
-		pass->accepted += n;
-	if (full) {
-		pass->recovered += sl_recover_pool(sp, pool, now,
-		    sl_offline_after(cf),
-		    sl_stale_after(cf));
-		pass->recovered += sl_recover_running(sp, pool, now, cf->lease);
-		(void)sl_deploy_schedule_pool(sp, pool, now, cf->keep_days);
-		(void)sl_cleanup_pool(sp, pool, cf->keep_days,
-		    sl_stale_after(cf), now);
-	}
+	sl_maintain_pool(sp, cf, pool, now, full, pass);
 	if (sl_agents_load(sp, pool, &ag, &na) < 0) {
 		sl_log(SL_ERROR, "cannot read the agents of work pool '%s': %s",
 		    pool, strerror(errno));

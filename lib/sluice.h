@@ -447,6 +447,8 @@ struct sl_pass {
 	long	accepted, recovered, claimed;
 	time_t	next;			/* when a run comes due next; 0: none */
 };
+void	sl_maintain_pool(const struct sl_spool *, const struct sl_config *,
+	    const char *pool, time_t now, int full, struct sl_pass *);
 int	sl_dispatch_pool(const struct sl_spool *, const struct sl_config *,
 	    const char *pool, time_t now, int full, struct sl_pass *);
 int	sl_watch_pool(const struct sl_spool *, const char *pool);
