@@ -9,15 +9,7 @@
 AG="$TOP/bin/sluice-agent"
 D="$TOP/bin/sluice-dispatch"
 SP=$SLUICE_SPOOL
-cat >"$TESTDIR/sluice.ini" <<'EOF'
-[sluice]
-heartbeat = 1
-missed_heartbeats = 3
-lease = 3
-cancel_grace = 2
-poll_seconds = 1
-EOF
-export SLUICE_CONFIG=$TESTDIR/sluice.ini
+fast_config "$TESTDIR/sluice.ini"
 LEASE=3
 
 pids=""

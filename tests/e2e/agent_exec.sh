@@ -7,15 +7,7 @@
 . "$TOP/tests/e2e/lib.sh"
 AG="$TOP/bin/sluice-agent"
 SP=$SLUICE_SPOOL
-cat >"$TESTDIR/sluice.ini" <<'EOF'
-[sluice]
-heartbeat = 1
-missed_heartbeats = 3
-lease = 5
-cancel_grace = 2
-poll_seconds = 2
-EOF
-export SLUICE_CONFIG=$TESTDIR/sluice.ini
+fast_config "$TESTDIR/sluice.ini" lease=5 poll_seconds=2
 
 pids=""
 cleanup() {

@@ -10,15 +10,7 @@
 AG="$TOP/bin/sluice-agent"
 D="$TOP/bin/sluice-dispatch"
 SP=$SLUICE_SPOOL
-cat >"$TESTDIR/sluice.ini" <<'EOF'
-[sluice]
-heartbeat = 1
-missed_heartbeats = 3
-lease = 5
-cancel_grace = 2
-poll_seconds = 2
-EOF
-export SLUICE_CONFIG=$TESTDIR/sluice.ini
+fast_config "$TESTDIR/sluice.ini" lease=5 poll_seconds=2
 
 pids=""
 cleanup() {
@@ -217,9 +209,19 @@ fake ps 77777777-7777-4777-8777-777777777777
 pf1=$(S submit -p pf -- true); ps1=$(S submit -p ps -- true)
 "$D" --once -p pf -p ps
 equals "$(state "$pf1")/$(state "$ps1")" Pending/Pending "runs claimed for the hand-made agents"
+# the fake agent of ps beats on until the --poll-seconds 60 agent has made
+# its first pass (a full one, at its start: on a loaded machine that can
+# come after the 3 s window): its own run psm, submitted after the claim,
+# has run by then; from there only a rescan, 60 s away, could take ps1 back
+FB=$SP/pools/ps/agents/77777777-7777-4777-8777-777777777777/heartbeat
+( while [ ! -e "$TESTDIR/ps.nobeat" ]; do date +%s >"$FB.new" && mv "$FB.new" "$FB"; sleep 0.3; done ) &
+bpid=$!; pids="$pids $bpid"
+psm=$(S submit -p ps -- true)
 start_agent pf -p pf --poll-seconds 1 --hide-welcome; pfpid=$apid
 start_agent ps -p ps --poll-seconds 60 --hide-welcome; pspid=$apid
-# the fake agents go offline 3 s after their beat; a 1 s rescan sees it
+expect_state "$psm" Completed 20 "--poll-seconds 60: the agent's own run ran (its first pass is over)"
+touch "$TESTDIR/ps.nobeat"; wait "$bpid"
+# the fake agent of pf goes offline 3 s after its beat; a 1 s rescan sees it
 expect_state "$pf1" Completed 8 "--poll-seconds 1: an offline agent's claim recovered and run"
 equals "$(state "$ps1")" Pending "--poll-seconds 60: not rescanned yet, the claim is still held"
 kill -TERM "$pfpid" "$pspid"; wait "$pfpid"; wait "$pspid"

@@ -20,15 +20,7 @@
 AG="$TOP/bin/sluice-agent"
 SP=$SLUICE_SPOOL
 T=$TESTDIR
-cat >"$T/sluice.ini" <<'EOT'
-[sluice]
-heartbeat = 1
-missed_heartbeats = 3
-lease = 3
-cancel_grace = 2
-poll_seconds = 1
-EOT
-export SLUICE_CONFIG=$T/sluice.ini
+fast_config "$T/sluice.ini"
 LEASE=3
 
 # job.sh TAG N: the ledger's command: a subshell doing the work, and a

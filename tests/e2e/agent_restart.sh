@@ -24,15 +24,7 @@
 AG="$TOP/bin/sluice-agent"
 D="$TOP/bin/sluice-dispatch"
 SP=$SLUICE_SPOOL
-cat >"$TESTDIR/sluice.ini" <<'EOF'
-[sluice]
-heartbeat = 2
-missed_heartbeats = 5
-lease = 3
-cancel_grace = 1
-poll_seconds = 1
-EOF
-export SLUICE_CONFIG=$TESTDIR/sluice.ini
+fast_config "$TESTDIR/sluice.ini" heartbeat=2 missed_heartbeats=5 cancel_grace=1
 RESTARTS=${RESTARTS:-20}
 
 pids=""

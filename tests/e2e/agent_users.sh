@@ -4,42 +4,20 @@
 # started) and runs its own user's runs.  Needs root: it makes a
 # throwaway user (sluicet1) and removes it again.
 . "$TOP/tests/e2e/lib.sh"
-if [ "$(id -u)" -ne 0 ]; then
-	echo "agent_users needs root (to add a user and run agents as two users)"
-	exit 77
-fi
-for c in useradd userdel runuser getent; do
-	command -v "$c" >/dev/null 2>&1 || { echo "agent_users needs $c"; exit 77; }
-done
+need_root agent_users useradd userdel runuser getent
 AG="$TOP/bin/sluice-agent"
 SP=$SLUICE_SPOOL
 U=sluicet1
-cat >"$TESTDIR/sluice.ini" <<'EOF'
-[sluice]
-heartbeat = 1
-missed_heartbeats = 3
-lease = 3
-cancel_grace = 2
-poll_seconds = 1
-EOF
-export SLUICE_CONFIG=$TESTDIR/sluice.ini
+fast_config "$TESTDIR/sluice.ini"
 
-made_user=0
 pids=""
 cleanup() {
 	for p in $pids; do kill -KILL "$p" 2>/dev/null; done
 	[ -f "$TESTDIR/out/uagent.pid" ] && kill -KILL "$(cat "$TESTDIR/out/uagent.pid")" 2>/dev/null
-	if [ "$made_user" = 1 ]; then
-		sleep 0.3
-		userdel -r "$U" >/dev/null 2>&1 || userdel "$U" >/dev/null 2>&1 ||
-		    echo "warning: could not remove user $U"
-	fi
+	drop_test_users
 }
 trap cleanup EXIT
-if ! id "$U" >/dev/null 2>&1; then
-	useradd -m -s /bin/sh "$U" || { echo "useradd $U failed"; exit 77; }
-	made_user=1
-fi
+test_user "$U" -m
 uid=$(id -u "$U"); gid=$(id -g "$U")
 home=$(getent passwd "$U" | cut -d: -f6)
 [ -d "$home" ] || { mkdir -p "$home"; chown "$U:$gid" "$home"; }

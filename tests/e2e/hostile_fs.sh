@@ -8,30 +8,16 @@
 # rejected/ID/source but given back to the drop box as new/.rejected.ID.
 # Needs root: it makes a throwaway user (sluicet4) and removes it again.
 . "$TOP/tests/e2e/lib.sh"
-if [ "$(id -u)" -ne 0 ]; then
-	echo "hostile_fs needs root (to add a user and act as two users)"
-	exit 77
-fi
-for c in useradd userdel runuser cc; do
-	command -v "$c" >/dev/null 2>&1 || { echo "hostile_fs needs $c"; exit 77; }
-done
+need_root hostile_fs useradd userdel runuser cc
 U=sluicet4
 ROUNDS=${HOSTILE_ROUNDS:-2}
-made_user=0
 racer=""
 cleanup() {
 	[ -n "$racer" ] && kill -KILL "$racer" 2>/dev/null
-	if [ "$made_user" = 1 ]; then
-		sleep 0.2
-		userdel -r "$U" >/dev/null 2>&1 || userdel "$U" >/dev/null 2>&1 ||
-		    echo "warning: could not remove user $U"
-	fi
+	drop_test_users
 }
 trap cleanup EXIT
-if ! id "$U" >/dev/null 2>&1; then
-	useradd -M -s /bin/sh "$U" || { echo "useradd $U failed"; exit 77; }
-	made_user=1
-fi
+test_user "$U" -M
 chmod 755 "$TESTDIR"
 asuser() { runuser -u "$U" -- "$@"; }
 

@@ -77,3 +77,47 @@ wait_state() {	# RUN STATE SECONDS: 0 when RUN reached STATE in time
 expect_state() {	# RUN STATE SECONDS WHAT
 	if wait_state "$1" "$2" "$3"; then ok "$4"; else fail "$4: state $(state "$1"), wanted $2"; fi
 }
+# fast_config FILE [KEY=VALUE...]: write a sluice.ini with short timings
+# (heartbeat 1 s, 3 missed, lease 3 s, cancel_grace 2 s, poll 1 s), each
+# KEY=VALUE replacing a default or adding a key; export it as SLUICE_CONFIG
+fast_config() {
+	_f=$1; shift
+	printf '%s\n' heartbeat=1 missed_heartbeats=3 lease=3 cancel_grace=2 \
+	    poll_seconds=1 "$@" | awk '{
+		k = $0; sub(/=.*/, "", k); v = substr($0, length(k) + 2)
+		if (!(k in val)) order[n++] = k
+		val[k] = v
+	    } END {
+		print "[sluice]"
+		for (i = 0; i < n; i++) print order[i] " = " val[order[i]]
+	    }' >"$_f" || exit 1
+	export SLUICE_CONFIG="$_f"
+}
+# need_root TEST CMD...: skip (exit 77) unless root with every CMD at hand
+need_root() {
+	_t=$1; shift
+	[ "$(id -u)" -eq 0 ] || { echo "$_t needs root (to add users and act as them)"; exit 77; }
+	for _c in "$@"; do
+		command -v "$_c" >/dev/null 2>&1 || { echo "$_t needs $_c"; exit 77; }
+	done
+}
+# test_user NAME [useradd options...]: make user NAME unless it exists
+# (skip, exit 77, if that fails); drop_test_users, from the test's EXIT
+# trap, removes the users made here.  Each test has its own names
+# (sluicet1 agent_users, sluicet2/3 perm_users, sluicet4 hostile_fs).
+made_users=""
+test_user() {
+	_u=$1; shift
+	id "$_u" >/dev/null 2>&1 && return 0
+	useradd -s /bin/sh "$@" "$_u" || { echo "useradd $_u failed"; exit 77; }
+	made_users="$_u $made_users"
+}
+drop_test_users() {
+	[ -n "$made_users" ] || return 0
+	sleep 0.3	# their last processes end
+	for _u in $made_users; do
+		userdel -r "$_u" >/dev/null 2>&1 || userdel "$_u" >/dev/null 2>&1 ||
+		    echo "warning: could not remove user $_u"
+	done
+	made_users=""
+}

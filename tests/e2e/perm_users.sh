@@ -13,13 +13,7 @@
 # Needs root: it makes the users sluicet2 and sluicet3 and the group
 # sluicetg, and removes them again.
 . "$TOP/tests/e2e/lib.sh"
-if [ "$(id -u)" -ne 0 ]; then
-	echo "perm_users needs root (to add users and run sluice as them)"
-	exit 77
-fi
-for c in useradd userdel groupadd groupdel usermod runuser getent; do
-	command -v "$c" >/dev/null 2>&1 || { echo "perm_users needs $c"; exit 77; }
-done
+need_root perm_users useradd userdel groupadd groupdel usermod runuser getent
 AG="$TOP/bin/sluice-agent"
 SP=$SLUICE_SPOOL
 U2=sluicet2 U3=sluicet3 G=sluicetg
@@ -27,40 +21,21 @@ made=""
 pids=""
 cleanup() {
 	for p in $pids; do kill -KILL "$p" 2>/dev/null; done
-	sleep 0.3
-	for u in $made; do
-		case $u in
-		group:*) groupdel "${u#group:}" >/dev/null 2>&1 ||
-		    echo "warning: could not remove group ${u#group:}" ;;
-		*) userdel -r "$u" >/dev/null 2>&1 || userdel "$u" >/dev/null 2>&1 ||
-		    echo "warning: could not remove user $u" ;;
-		esac
+	drop_test_users
+	for g in $made; do
+		groupdel "$g" >/dev/null 2>&1 || echo "warning: could not remove group $g"
 	done
 }
 trap cleanup EXIT
-for u in $U2 $U3; do
-	if ! id "$u" >/dev/null 2>&1; then
-		useradd -m -s /bin/sh "$u" || { echo "useradd $u failed"; exit 77; }
-		made="$u $made"
-	fi
-done
+test_user $U2 -m
+test_user $U3 -m
 if ! getent group $G >/dev/null; then
 	groupadd $G || { echo "groupadd $G failed"; exit 77; }
-	made="$made group:$G"
+	made=$G
 fi
 gpasswd -d $U3 $G >/dev/null 2>&1	# not an admin until part 3 says so
 uid2=$(id -u $U2); gid2=$(id -g $U2); uid3=$(id -u $U3)
-cat >"$TESTDIR/sluice.ini" <<EOF
-[sluice]
-heartbeat = 1
-missed_heartbeats = 3
-lease = 3
-cancel_grace = 1
-poll_seconds = 1
-submitters = all
-admins = $G
-EOF
-export SLUICE_CONFIG=$TESTDIR/sluice.ini
+fast_config "$TESTDIR/sluice.ini" cancel_grace=1 submitters=all "admins=$G"
 chmod 755 "$TESTDIR"
 mkdir -p "$TESTDIR/out"; chmod 1777 "$TESTDIR/out"
 chmod 644 "$SLUICE_CONFIG"
