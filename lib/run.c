@@ -343,16 +343,38 @@ sl_run_create(const struct sl_spool *sp, struct sl_runspec *r,
 
 /* ---- accepting dropped files ---- */
 
-/* printable - a dropped file's name as it may be shown and stored */
+/*
+ * printable - a dropped file's name as it may be shown and stored in
+ * origin's "name = " line: controls, quotes and backslash as \xNN (so
+ * the line stays one unquoted value and no two names look alike), then
+ * sl_printable for C1 controls and invalid UTF-8.  A name cut short is
+ * never cut inside an escape.
+ */
 static void
 printable(const char *in, char *out, size_t len)
 {
+	static const char hex[] = "0123456789ABCDEF";
+	unsigned char c;
 	size_t	i, j = 0;
 
-	for (i = 0; in[i] != '\0' && j + 1 < len; i++)
-		out[j++] = (unsigned char)in[i] < 0x20 || in[i] == 0x7f ||
-		    in[i] == '"' || in[i] == '\'' || in[i] == '\\' ? '?' : in[i];
+	for (i = 0; in[i] != '\0'; i++) {
+		c = (unsigned char)in[i];
+		if (c < 0x20 || c == 0x7f || c == '"' || c == '\'' ||
+		    c == '\\') {
+			if (j + 5 > len)
+				break;
+			out[j++] = '\\';
+			out[j++] = 'x';
+			out[j++] = hex[c >> 4];
+			out[j++] = hex[c & 15];
+		} else {
+			if (j + 2 > len)
+				break;
+			out[j++] = (char)c;
+		}
+	}
 	out[j] = '\0';
+	sl_printable(out, len);
 }
 
 /*

@@ -688,7 +688,7 @@ START_TEST(test_run_accept_odd_name)
 	ck_assert_uint_eq(rs.n, 1);
 	origin = t_read(in(rs.v[0].dir, "origin"));
 	sl_kv_get(origin, "name", v, sizeof(v));
-	ck_assert_str_eq(v, "bad?name???");
+	ck_assert_str_eq(v, "bad\\x0Aname\\x22\\x27\\x5C");
 	sl_kv_get(origin, "queue", v, sizeof(v));
 	ck_assert_str_eq(v, "Q");
 	free(origin);
