@@ -110,7 +110,10 @@ sane_mkdir(const char *path, mode_t mode)
 		errno = saved == EEXIST ? ENOTDIR : saved;
 		return -1;
 	}
-	errno = saved;
+	/* "exists" but cannot be looked at (a network filesystem that lost
+	 * its server, a stale handle): the lookup's error is the real one */
+	if (saved != EEXIST)
+		errno = saved;
 	return -1;
 }
 

@@ -606,6 +606,8 @@ START_TEST(test_seam_failed_mkdir_eexist)
 	ck_assert(!t_exists(P("d")));
 	ck_assert_msg(e != ENOTDIR, "sane_mkdir: mkdir said EEXIST, nothing "
 	    "is at the path, and errno is ENOTDIR (%s)", strerror(e));
+	/* the lookup's answer is the cause given, not "File exists" */
+	ck_assert_int_eq(e, ENOENT);
 	sl_sys.mkdir = mkdir;
 }
 END_TEST
