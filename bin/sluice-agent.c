@@ -80,14 +80,6 @@ struct tracked {
 static struct tracked *tr;
 static size_t ntr;
 
-static int
-exists(const char *p)
-{
-	struct stat st;
-
-	return lstat(p, &st) == 0;
-}
-
 /*
  * now_s - the epoch second from the same clock the millisecond sleeps
  * use: time(2) reads a coarser clock that can still say the last second
@@ -127,7 +119,7 @@ report(const struct sl_spool *sp, const char *pool)
 
 		p = sl_path(sp->root, "pools", pool, "running", t->token,
 		    (char *)NULL);
-		if (exists(p)) {
+		if (sl_exists(p)) {
 			free(p);
 			tr[k++] = *t;
 			continue;
@@ -319,7 +311,7 @@ registered(const struct sl_spool *sp, const struct sl_agent *a)
 {
 	char   *p = sl_path(sp->root, "pools", a->pool, "agents", a->id,
 	    "agent.ini", (char *)NULL);
-	int	rc = exists(p) || errno != ENOENT;
+	int	rc = sl_exists(p) || errno != ENOENT;
 
 	free(p);
 	return rc;
@@ -500,7 +492,7 @@ main(int argc, char **argv)
 	}
 	for (j = 0; j < a.nqueues; j++) {
 		char   *qd = sl_queue_dir(&sp, a.pool, a.queues[j]);
-		int	had = exists(qd) || strcmp(a.queues[j], SL_DEFAULT_QUEUE) == 0;
+		int	had = sl_exists(qd) || strcmp(a.queues[j], SL_DEFAULT_QUEUE) == 0;
 
 		free(qd);
 		if (sl_queue_ensure(&sp, a.pool, a.queues[j], err, sizeof(err)) < 0)

@@ -54,14 +54,6 @@ is_version(const char *n)
 	return strlen(n) == 11 && n[0] == 'v' && strspn(n + 1, "0123456789") == 10;
 }
 
-static int
-exists(const char *p)
-{
-	struct stat st;
-
-	return lstat(p, &st) == 0;
-}
-
 void
 sl_deploy_free(struct sl_deploy *d)
 {
@@ -160,7 +152,7 @@ newest(const char *dd, struct sl_deploy *d, unsigned long *top, char *err,
 	for (;;) {
 		snprintf(name, sizeof(name), "v%010lu", hi + 1);
 		vd = sl_path(dd, name, (char *)NULL);
-		k = exists(vd);
+		k = sl_exists(vd);
 		free(vd);
 		if (!k)
 			break;
@@ -190,7 +182,7 @@ sl_deploy_load(const struct sl_spool *sp, const char *name,
 	unsigned long top;
 	int	rc;
 
-	if (!exists(dd)) {
+	if (!sl_exists(dd)) {
 		snprintf(err, errlen, "Deployment '%s' not found.", name);
 		free(dd);
 		errno = ENOENT;
@@ -305,7 +297,7 @@ sl_deploy_update(const struct sl_spool *sp, const char *name,
 		if (r < 0 || sl_mkdirs(vd, 0755) < 0 || render(vd, d, u) < 0)
 			snprintf(err, errlen, "cannot write %s: %s", vd,
 			    strerror(errno));
-		else if (exists(dd) || (r = sane_rename(priv, dd)) < 0) {
+		else if (sl_exists(dd) || (r = sane_rename(priv, dd)) < 0) {
 			/* the rename's own cause, unless the name is taken */
 			if (r < 0 && errno != EEXIST && errno != ENOTEMPTY)
 				snprintf(err, errlen, "cannot create %s: %s",
@@ -323,7 +315,7 @@ sl_deploy_update(const struct sl_spool *sp, const char *name,
 	}
 	for (tries = 0; tries < 200; tries++) {
 		if (newest(dd, d, &top, err, errlen) < 0) {
-			if (!exists(dd))
+			if (!sl_exists(dd))
 				snprintf(err, errlen, "Deployment '%s' not found.",
 				    name);
 			goto out;
@@ -431,7 +423,7 @@ take_back(const struct sl_spool *sp, const char *mp, const struct marker *m)
 
 	/* RACE: a claim may take the run this instant: the discard's
 	 * rename and the claim's rename cannot both succeed */
-	if (exists(run) && sl_discard_tree(run, trash) == 0)
+	if (sl_exists(run) && sl_discard_tree(run, trash) == 0)
 		rc = 0;
 	if (rc == 0 && unlink(mp) < 0 && errno != ENOENT)
 		rc = -1;
@@ -511,7 +503,7 @@ make_slot(const struct sl_spool *sp, const struct sl_deploy *d,
 
 	snprintf(tname, sizeof(tname), "%lld", (long long)t);
 	mk = sl_path(md, tname, (char *)NULL);
-	if (exists(mk)) {
+	if (sl_exists(mk)) {
 		free(mk);
 		return 1;
 	}
@@ -564,7 +556,7 @@ sl_deploy_schedule(const struct sl_spool *sp, const struct sl_deploy *d,
 	md = sl_path(dd, "made", (char *)NULL);
 	/* made/ is made with the deployment: if it is missing, the
 	 * deployment was deleted meanwhile, and nothing is to be made */
-	if (!exists(md))
+	if (!sl_exists(md))
 		goto out;
 	/* take back what the current version would not make */
 	if ((dir = opendir(md)) != NULL) {
@@ -652,7 +644,7 @@ sl_deploy_delete(const struct sl_spool *sp, const char *name, char *err,
 	int	rc;
 	DIR    *dir;
 
-	if (!exists(dd)) {
+	if (!sl_exists(dd)) {
 		snprintf(err, errlen, "Deployment '%s' not found.", name);
 		free(dd);
 		return -1;

@@ -36,6 +36,15 @@
 
 struct sl_sysops sl_sys = { rename, link, mkdir };
 
+/* sl_exists - is there anything (a link counts, unfollowed) at path? */
+int
+sl_exists(const char *path)
+{
+	struct stat st;
+
+	return lstat(path, &st) == 0;
+}
+
 /* sane_rename - rename, believing a failure only if nothing moved */
 int
 sane_rename(const char *from, const char *to)

@@ -180,14 +180,6 @@ read_small(const char *dir, const char *name)
 	return text;
 }
 
-static int
-exists(const char *p)
-{
-	struct stat st;
-
-	return lstat(p, &st) == 0;
-}
-
 /* ---- building and publishing a run ---- */
 
 /* private_dir - a fresh pools/P/tmp/E.ID.U directory */
@@ -609,7 +601,7 @@ out:
 	if (priv != NULL) {
 		/* not ours, or failed before publishing: give the file back,
 		 * under a fresh name (the old one may hold a new drop now) */
-		if (exists(src)) {
+		if (sl_exists(src)) {
 			char	back[80], *to;
 
 			snprintf(back, sizeof(back), "recovered.%s", id);
@@ -622,7 +614,7 @@ out:
 		}
 		/* a drop not given back stays, for cleanup to return it:
 		 * it is its owner's, never removed */
-		if (!exists(src) && sl_rmtree(priv) < 0)
+		if (!sl_exists(src) && sl_rmtree(priv) < 0)
 			sl_warn("cannot remove %s: %s", priv, strerror(errno));
 		free(priv);
 	}
@@ -797,7 +789,7 @@ add_run(struct sl_runs *rs, const char *pool, const char *queue,
 		{	/* a run refused by its agent keeps its run.ini */
 			char   *ri = sl_path(dir, "run.ini", (char *)NULL);
 
-			if (exists(ri)) {
+			if (sl_exists(ri)) {
 				load_spec(run);
 				if (run->queue[0] == '\0')
 					snprintf(run->queue, sizeof(run->queue),
@@ -842,7 +834,7 @@ add_run(struct sl_runs *rs, const char *pool, const char *queue,
 	if (st == SL_RUNNING || st == SL_PENDING) {
 		char   *c = sl_path(dir, "cancel", (char *)NULL);
 
-		run->cancelling = exists(c);
+		run->cancelling = sl_exists(c);
 		free(c);
 	}
 }
@@ -1250,7 +1242,7 @@ sl_run_cancel(const struct sl_spool *sp, struct sl_run *run, char *err,
 	case SL_PENDING:
 	case SL_RUNNING:
 		c = sl_path(run->dir, "cancel", (char *)NULL);
-		if (exists(c) || write_file(run->dir, "cancel", "cancel\n") == 0) {
+		if (sl_exists(c) || write_file(run->dir, "cancel", "cancel\n") == 0) {
 			run->cancelling = 1;
 			rc = 0;
 		} else
@@ -1399,7 +1391,7 @@ recover_stranded(const struct sl_spool *sp, const char *pd, const char *t,
 	text = read_small(e, "origin");
 	if (text != NULL)
 		sl_kv_get(text, "queue", q, sizeof(q));
-	if (text != NULL && exists(src) && sl_name_ok(q)) {
+	if (text != NULL && sl_exists(src) && sl_name_ok(q)) {
 		snprintf(bname, sizeof(bname), "recovered.%.36s", name + 17);
 		o = sl_path(pd, "queues", q, "new", (char *)NULL);
 		back = sl_path(o, bname, (char *)NULL);
@@ -1415,11 +1407,11 @@ recover_stranded(const struct sl_spool *sp, const char *pd, const char *t,
 		free(back);
 	}
 	free(text);
-	if (!exists(src) && publish_stranded(sp, e) == 0) {
+	if (!sl_exists(src) && publish_stranded(sp, e) == 0) {
 		sl_log(SL_WARNING, "Published a scheduled run stranded in %s/%s",
 		    t, name);
 		rc = 1;
-	} else if (!exists(src))
+	} else if (!sl_exists(src))
 		(void)sl_rmtree(e);	/* best effort */
 	/* a source that could not be returned stays, in E.ID.U2: never
 	 * removed, tried again by the next pass */
@@ -1449,7 +1441,7 @@ sl_count_stranded(const struct sl_spool *sp, const char *pool, time_t now,
 		for (i = 0; i < n; i++) {
 			src = sl_path(t, v[i], "source", (char *)NULL);
 			if (strlen(v[i]) >= 17 && v[i][16] == '.' &&
-			    hexfield(v[i], 16) && exists(src)) {
+			    hexfield(v[i], 16) && sl_exists(src)) {
 				k++;
 				if (old != NULL && (long long)strtoull(v[i],
 				    NULL, 16) <= (long long)now - stale)

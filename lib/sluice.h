@@ -81,6 +81,7 @@ struct sl_sysops {
 };
 extern struct sl_sysops sl_sys;
 
+int	sl_exists(const char *);
 int	sane_rename(const char *from, const char *to);
 int	sane_renameat(int, const char *, int, const char *);
 int	sane_link(const char *from, const char *to);

@@ -57,14 +57,6 @@
 
 extern char **environ;
 
-static int
-exists(const char *p)
-{
-	struct stat st;
-
-	return lstat(p, &st) == 0;
-}
-
 /* has_slot - does names hold SCOPE.K for some number K? */
 static int
 has_slot(char **names, size_t n, const char *scope)
@@ -685,7 +677,7 @@ supervise(struct sup *s)
 		if (rec_done && have)
 			break;
 		now = time(NULL);
-		if (asked == NONE && exists(cp)) {
+		if (asked == NONE && sl_exists(cp)) {
 			asked = CANCEL;
 			note(logfd, "cancel asked for: SIGTERM to process group %ld",
 			    (long)child);
@@ -841,7 +833,7 @@ sl_run_start(const struct sl_spool *sp, const struct sl_config *cf,
 	pend = sl_path(sp->root, "pools", a->pool, "pending", a->id, token,
 	    (char *)NULL);
 	c = sl_path(pend, "cancel", (char *)NULL);
-	if (t > now && !exists(c)) {	/* prefetched: waits for its time */
+	if (t > now && !sl_exists(c)) {	/* prefetched: waits for its time */
 		free(c);
 		free(pend);
 		return SL_START_LATER;
@@ -866,7 +858,7 @@ sl_run_start(const struct sl_spool *sp, const struct sl_config *cf,
 	free(text);
 	snprintf(out->name, sizeof(out->name), "%s", r.name ? r.name : "");
 	c = sl_path(pend, "cancel", (char *)NULL);
-	if (exists(c)) {
+	if (sl_exists(c)) {
 		free(c);
 		rc = sl_run_finish(sp, a->pool, pend, id, SL_CANCELLED, -1, 0,
 		    "Cancelled before it started") == 0 ? SL_START_CANCELLED :
