@@ -125,7 +125,7 @@ main(void)
 		suite_fsop, suite_pool, suite_config, suite_table, suite_log,
 		suite_buf, suite_spool,
 		suite_claim, suite_runparse, suite_runfile, suite_run, suite_cron,
-		suite_lease, suite_perm,
+		suite_lease, suite_perm, suite_dispatch,
 	};
 	SRunner *sr;
 	size_t	i;

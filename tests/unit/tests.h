@@ -35,6 +35,7 @@ Suite  *suite_run(void);
 Suite  *suite_cron(void);
 Suite  *suite_lease(void);
 Suite  *suite_perm(void);
+Suite  *suite_dispatch(void);
 
 /* helpers (check_sluice.c) */
 

@@ -1,0 +1,198 @@
+/*
+ * test_dispatch.c - lib/dispatch.c: the upkeep pass (sl_maintain_pool)
+ * and a whole pass (sl_dispatch_pool).
+ *
+ * Every test gets a fresh spool with pool P (queue default); agents are
+ * registered with sl_agent_register on a host name that is not this one,
+ * so only their beats say whether they live.  Covered: a quick upkeep
+ * pass accepts a drop and recovers nothing; a full one hands back the
+ * claim of an agent gone offline; a pass shares a backlog between two
+ * live agents, one run each in turn; and it claims nothing for an agent
+ * that is online but late (its beat older than two heartbeats).
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "tests.h"
+
+#define P	"P"
+
+static char *root;
+static struct sl_spool sp;
+static struct sl_config cf;
+static char err[SL_ERR_MAX];
+static time_t now0;
+
+static void
+setup(void)
+{
+	char   *pools;
+
+	root = t_tmpdir();
+	sp.root = root;
+	sp.source = "test";
+	pools = sl_path(root, "pools", (char *)NULL);
+	t_mkdir(pools);
+	free(pools);
+	memset(&cf, 0, sizeof(cf));
+	cf.heartbeat = 10;
+	cf.missed_heartbeats = 3;	/* offline after 30 s */
+	cf.lease = 30;
+	cf.cancel_grace = 30;
+	cf.keep_days = 7;
+	cf.poll_seconds = 10;
+	now0 = time(NULL);
+	ck_assert_msg(sl_pool_create(&sp, P, 0, SL_NOLIMIT, err,
+	    sizeof(err)) == 0, "pool: %s", err);
+}
+
+static void
+teardown(void)
+{
+	sl_rmtree(root);
+	free(root);
+}
+
+/* in - a path under pool P, made of parts (static, 2 live at once) */
+static const char *
+in(const char *a, const char *b)
+{
+	static char buf[2][4096];
+	static int k;
+
+	k = (k + 1) % 2;
+	snprintf(buf[k], sizeof(buf[k]), "%s/pools/" P "/%s%s%s", root, a,
+	    b != NULL ? "/" : "", b != NULL ? b : "");
+	return buf[k];
+}
+
+static void
+submit(void)
+{
+	struct sl_runspec r;
+
+	memset(&r, 0, sizeof(r));
+	snprintf(r.pool, sizeof(r.pool), "%s", P);
+	snprintf(r.queue, sizeof(r.queue), "default");
+	r.command = sl_xstrdup("true");
+	r.scheduled = now0 - 1;
+	ck_assert_msg(sl_run_submit(&sp, &r, err, sizeof(err)) == 0,
+	    "submit: %s", err);
+	sl_runspec_free(&r);
+}
+
+/* agent - register an agent of P, last beat at beat */
+static void
+agent(struct sl_agent *a, const char *name, time_t beat)
+{
+	memset(a, 0, sizeof(*a));
+	ck_assert_int_eq(sl_uuid(a->id), 0);
+	snprintf(a->name, sizeof(a->name), "%s", name);
+	snprintf(a->pool, sizeof(a->pool), "%s", P);
+	snprintf(a->host, sizeof(a->host), "not-this-host");
+	a->pid = 1;
+	a->limit = SL_NOLIMIT;
+	a->prefetch = 10;
+	a->started = beat;
+	ck_assert_msg(sl_agent_register(&sp, a, err, sizeof(err)) == 0,
+	    "register: %s", err);
+	ck_assert_int_eq(sl_agent_beat(&sp, a, beat), 0);
+}
+
+static int
+pending(const struct sl_agent *a)
+{
+	int	n = t_count(in("pending", a->id), 0);
+
+	return n < 0 ? 0 : n;
+}
+
+START_TEST(test_maintain_quick_and_full)
+{
+	struct sl_pass pass = { 0 };
+	struct sl_names got = { 0 };
+	struct sl_agent a;
+
+	/* quick: the drop is accepted, nothing else happens */
+	t_puts(in("queues/default/new", "d1"), "[run]\ncommand = true\n");
+	sl_maintain_pool(&sp, &cf, P, now0, 0, &pass);
+	ck_assert_int_eq(pass.accepted, 1);
+	ck_assert_int_eq(pass.recovered, 0);
+	ck_assert_int_eq(t_count(in("queues/default/sched", NULL), 0), 1);
+	ck_assert_int_eq(t_count(in("queues/default/new", NULL), 0), 0);
+
+	/* an agent claims it, then stops beating */
+	agent(&a, "gone", now0);
+	ck_assert_int_eq(sl_claim(&sp, &a, 1, now0, &got, NULL, err,
+	    sizeof(err)), 1);
+	sl_names_free(&got);
+	ck_assert_int_eq(pending(&a), 1);
+	/* quick passes never recover, whatever the time */
+	sl_maintain_pool(&sp, &cf, P, now0 + 1000, 0, &pass);
+	ck_assert_int_eq(pass.recovered, 0);
+	ck_assert_int_eq(pending(&a), 1);
+	/* a full pass within the window leaves the claim alone */
+	sl_maintain_pool(&sp, &cf, P, now0 + sl_offline_after(&cf), 1, &pass);
+	ck_assert_int_eq(pass.recovered, 0);
+	ck_assert_int_eq(pending(&a), 1);
+	/* past it, the claim goes back to sched/ */
+	sl_maintain_pool(&sp, &cf, P, now0 + 1000, 1, &pass);
+	ck_assert_int_ge(pass.recovered, 1);
+	ck_assert_int_eq(pending(&a), 0);
+	ck_assert_int_eq(t_count(in("queues/default/sched", NULL), 0), 1);
+}
+END_TEST
+
+START_TEST(test_dispatch_shares_backlog)
+{
+	struct sl_pass pass = { 0 };
+	struct sl_agent a, b;
+	int	i;
+
+	agent(&a, "one", now0);
+	agent(&b, "two", now0);
+	for (i = 0; i < 4; i++)
+		submit();
+	ck_assert_int_eq(sl_dispatch_pool(&sp, &cf, P, now0, 1, &pass), 0);
+	ck_assert_int_eq(pass.claimed, 4);
+	ck_assert_int_eq(pending(&a), 2);
+	ck_assert_int_eq(pending(&b), 2);
+	ck_assert_int_eq(t_count(in("queues/default/sched", NULL), 0), 0);
+}
+END_TEST
+
+START_TEST(test_dispatch_skips_late_agent)
+{
+	struct sl_pass pass = { 0 };
+	struct sl_agent late, live;
+
+	/* online (beat 25 s ago, window 30 s), but later than two
+	 * heartbeats (20 s): a claim for it could starve the pool */
+	agent(&late, "late", now0 - 25);
+	agent(&live, "live", now0);
+	submit();
+	submit();
+	ck_assert_int_eq(sl_dispatch_pool(&sp, &cf, P, now0, 0, &pass), 0);
+	ck_assert_int_eq(pass.claimed, 2);
+	ck_assert_int_eq(pending(&late), 0);
+	ck_assert_int_eq(pending(&live), 2);
+}
+END_TEST
+
+Suite *
+suite_dispatch(void)
+{
+	Suite  *s = suite_create("dispatch");
+	TCase  *tc = tcase_create("pass");
+
+	tcase_add_checked_fixture(tc, setup, teardown);
+	tcase_set_timeout(tc, T_TIMEOUT);
+	tcase_add_test(tc, test_maintain_quick_and_full);
+	tcase_add_test(tc, test_dispatch_shares_backlog);
+	tcase_add_test(tc, test_dispatch_skips_late_agent);
+	suite_add_tcase(s, tc);
+	return s;
+}
