@@ -31,6 +31,19 @@ t_tmpdir(void)
 	return p;
 }
 
+char *
+t_spool(struct sl_spool *sp)
+{
+	char   *root = t_tmpdir(), *pools;
+
+	sp->root = root;
+	sp->source = "test";
+	pools = sl_path(root, "pools", (char *)NULL);
+	t_mkdir(pools);
+	free(pools);
+	return root;
+}
+
 void
 t_write(const char *path, const void *data, size_t len)
 {

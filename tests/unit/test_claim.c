@@ -53,14 +53,7 @@ static int nagents;
 static void
 make_root(void)
 {
-	char   *pools;
-
-	root = t_tmpdir();
-	sp.root = root;
-	sp.source = "test";
-	pools = sl_path(root, "pools", (char *)NULL);
-	t_mkdir(pools);
-	free(pools);
+	root = t_spool(&sp);
 }
 
 static void

@@ -29,14 +29,7 @@ static time_t now0;
 static void
 setup(void)
 {
-	char   *pools;
-
-	root = t_tmpdir();
-	sp.root = root;
-	sp.source = "test";
-	pools = sl_path(root, "pools", (char *)NULL);
-	t_mkdir(pools);
-	free(pools);
+	root = t_spool(&sp);
 	memset(&cf, 0, sizeof(cf));
 	cf.heartbeat = 10;
 	cf.missed_heartbeats = 3;	/* offline after 30 s */

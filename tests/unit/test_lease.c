@@ -82,14 +82,7 @@ S(const char *fmt, ...)
 static void
 setup(void)
 {
-	char   *pools;
-
-	root = t_tmpdir();
-	sp.root = root;
-	sp.source = "test";
-	pools = sl_path(root, "pools", (char *)NULL);
-	t_mkdir(pools);
-	free(pools);
+	root = t_spool(&sp);
 	err[0] = '\0';
 	now0 = time(NULL);
 	ck_assert_msg(sl_pool_create(&sp, P, 0, 10, err, sizeof(err)) == 0,

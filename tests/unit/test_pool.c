@@ -34,14 +34,7 @@ static char err[SL_ERR_MAX];
 static void
 setup(void)
 {
-	char   *pools;
-
-	root = t_tmpdir();
-	sp.root = root;
-	sp.source = "test";
-	pools = sl_path(root, "pools", (char *)NULL);
-	t_mkdir(pools);
-	free(pools);
+	root = t_spool(&sp);
 	err[0] = '\0';
 }
 

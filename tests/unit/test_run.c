@@ -43,14 +43,7 @@ static char err[SL_ERR_MAX];
 static void
 setup(void)
 {
-	char   *pools;
-
-	root = t_tmpdir();
-	sp.root = root;
-	sp.source = "test";
-	pools = sl_path(root, "pools", (char *)NULL);
-	t_mkdir(pools);
-	free(pools);
+	root = t_spool(&sp);
 	err[0] = '\0';
 	ck_assert_msg(sl_pool_create(&sp, "P", 0, SL_NOLIMIT, err,
 	    sizeof(err)) == 0, "create pool P: %s", err);
