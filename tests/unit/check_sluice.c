@@ -13,7 +13,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <signal.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "tests.h"
@@ -29,6 +31,20 @@ t_tmpdir(void)
 	p = sl_path(root != NULL ? root : "/tmp", "t.XXXXXX", (char *)NULL);
 	ck_assert_msg(mkdtemp(p) != NULL, "mkdtemp %s: %s", p, strerror(errno));
 	return p;
+}
+
+long
+t_dead_pid(void)
+{
+	pid_t	pid = fork();
+
+	ck_assert_int_ge(pid, 0);
+	if (pid == 0)
+		_exit(0);
+	ck_assert_int_eq(waitpid(pid, NULL, 0), pid);
+	ck_assert_msg(kill(pid, 0) < 0 && errno == ESRCH, "pid %ld alive",
+	    (long)pid);
+	return (long)pid;
 }
 
 char *
@@ -138,7 +154,7 @@ main(void)
 		suite_fsop, suite_pool, suite_config, suite_table, suite_log,
 		suite_buf, suite_spool,
 		suite_claim, suite_runparse, suite_runfile, suite_run, suite_cron,
-		suite_lease, suite_perm, suite_dispatch,
+		suite_lease, suite_perm, suite_dispatch, suite_agent,
 	};
 	SRunner *sr;
 	size_t	i;

@@ -200,21 +200,6 @@ claimed_running(const struct spec *s, const char *host, time_t deadline,
 	to_running(tok);
 }
 
-/* dead_pid - the pid of a process that has exited and been waited for */
-static long
-dead_pid(void)
-{
-	pid_t	pid = fork();
-
-	ck_assert_int_ge(pid, 0);
-	if (pid == 0)
-		_exit(0);
-	ck_assert_int_eq(waitpid(pid, NULL, 0), pid);
-	ck_assert_msg(kill(pid, 0) < 0 && errno == ESRCH, "pid %ld alive",
-	    (long)pid);
-	return (long)pid;
-}
-
 /* result - key of dir/result.ini (the file must be there) */
 static void
 result(const char *dir, const char *key, char *out, size_t len)
@@ -443,7 +428,7 @@ START_TEST(test_recover_recorded)
 	char	tok[128], v[600];
 	const char *dd;
 
-	claimed_running(&s, sl_host(), now0 + LEASE, dead_pid(), 0, id, tok);
+	claimed_running(&s, sl_host(), now0 + LEASE, t_dead_pid(), 0, id, tok);
 	exit_in(tok, 1, 0);
 	ck_assert_int_eq(sl_recover_running(&sp, P, now0, LEASE), 1);
 	dd = S("pools/" P "/done/%s.Completed", id);
@@ -453,7 +438,7 @@ START_TEST(test_recover_recorded)
 	ck_assert_int_eq(sl_slots_held(&sp, P, NULL), 0);
 	/* exit 3, no retries left: Failed with code 3, not Crashed */
 	s.retries = 0;
-	claimed_running(&s, sl_host(), now0 + LEASE, dead_pid(), 0, id2, tok);
+	claimed_running(&s, sl_host(), now0 + LEASE, t_dead_pid(), 0, id2, tok);
 	exit_in(tok, 1, 3 << 8);
 	ck_assert_int_eq(sl_recover_running(&sp, P, now0, LEASE), 1);
 	dd = S("pools/" P "/done/%s.Failed", id2);
@@ -461,7 +446,7 @@ START_TEST(test_recover_recorded)
 	result(dd, "exit_code", v, sizeof(v));
 	ck_assert_str_eq(v, "3");
 	/* another attempt's record says nothing of this one: Crashed */
-	claimed_running(&s, sl_host(), now0 + LEASE, dead_pid(), 0, id3, tok);
+	claimed_running(&s, sl_host(), now0 + LEASE, t_dead_pid(), 0, id3, tok);
 	exit_in(tok, 2, 0);
 	ck_assert_int_eq(sl_recover_running(&sp, P, now0, LEASE), 1);
 	assert_crashed(id3, "supervisor");
@@ -473,7 +458,7 @@ START_TEST(test_recover_local_dead)
 	struct spec s = { 0 };
 	runid	id;
 	char	tok[128], pidstr[32];
-	long	dead = dead_pid();
+	long	dead = t_dead_pid();
 
 	claimed_running(&s, sl_host(), now0 + LEASE, dead, 0, id, tok);
 	/* at once, long before the deadline */
@@ -513,7 +498,7 @@ START_TEST(test_recover_local_kills_group)
 	(void)setpgid(kid, kid);
 	ck_assert_int_eq(read(fds[0], &c, 1), 1);
 	close(fds[0]);
-	claimed_running(&s, sl_host(), now0 + LEASE, dead_pid(), (long)kid,
+	claimed_running(&s, sl_host(), now0 + LEASE, t_dead_pid(), (long)kid,
 	    id, tok);
 	ck_assert_int_eq(sl_recover_running(&sp, P, now0, LEASE), 1);
 	assert_crashed(id, "supervisor");
@@ -554,7 +539,7 @@ START_TEST(test_recover_remote)
 	time_t	dl = now0 + LEASE;
 
 	/* a supervisor pid that is dead here means nothing on another host */
-	claimed_running(&s, OTHER, dl, dead_pid(), 0, id, tok);
+	claimed_running(&s, OTHER, dl, t_dead_pid(), 0, id, tok);
 	ck_assert_int_eq(sl_recover_running(&sp, P, now0, LEASE), 0);
 	assert_running(tok);
 	ck_assert_int_eq(sl_recover_running(&sp, P, dl + 1, LEASE), 0);
@@ -593,7 +578,7 @@ START_TEST(test_recover_torn_lease)
 	size_t	len;
 	const char *f;
 
-	claimed_running(&s, sl_host(), now0 + LEASE, dead_pid(), 0, id, tok);
+	claimed_running(&s, sl_host(), now0 + LEASE, t_dead_pid(), 0, id, tok);
 	f = S("pools/" P "/running/%s/lease", tok);
 	text = t_read(f);
 	len = strlen(text);
@@ -621,7 +606,7 @@ START_TEST(test_recover_retry)
 	struct sl_runspec r;
 	const char *sd;
 
-	claimed_running(&s, sl_host(), now0 + LEASE, dead_pid(), 0, id, tok);
+	claimed_running(&s, sl_host(), now0 + LEASE, t_dead_pid(), 0, id, tok);
 	ck_assert_int_eq(sl_recover_running(&sp, P, now0, LEASE), 1);
 	ck_assert_int_eq(n_in(S("pools/" P "/running"), 1), 0);
 	ck_assert_int_eq(n_in(S("pools/" P "/done"), 1), 0);
@@ -647,7 +632,7 @@ START_TEST(test_recover_retry)
 	ck_assert_str_eq(tok, tok2);
 	ck_assert_int_eq(sl_slots_held(&sp, P, NULL), 1);
 	ck_assert_int_eq(sl_lease_write(pending(tok), now0 + LEASE, sl_host(),
-	    dead_pid(), 0), 0);
+	    t_dead_pid(), 0), 0);
 	to_running(tok);
 	ck_assert_int_eq(sl_recover_running(&sp, P, now0, LEASE), 1);
 	assert_crashed(id, "supervisor");
@@ -666,7 +651,7 @@ START_TEST(test_recover_racing)
 	char	c;
 
 	for (round = 0; round < 5; round++) {
-		claimed_running(&s, sl_host(), now0 + LEASE, dead_pid(), 0, id,
+		claimed_running(&s, sl_host(), now0 + LEASE, t_dead_pid(), 0, id,
 		    tok);
 		ck_assert_int_eq(pipe(fds), 0);
 		for (i = 0; i < 4; i++) {
@@ -706,7 +691,7 @@ START_TEST(test_recover_stranded)
 	char	tok1[128], tok2[128], u[SL_UUID_LEN + 1], old[4096], young[4096];
 
 	/* two runs whose detectors died between the rename and the end */
-	claimed_running(&s, sl_host(), now0 + LEASE, dead_pid(), 0, id1, tok1);
+	claimed_running(&s, sl_host(), now0 + LEASE, t_dead_pid(), 0, id1, tok1);
 	ck_assert_int_eq(sl_uuid(u), 0);
 	snprintf(old, sizeof(old), "%s", S("pools/" P "/running/.crash.%016llx"
 	    ".%s.%s", (unsigned long long)(now0 - 10 * LEASE - 1), u, tok1));
@@ -714,7 +699,7 @@ START_TEST(test_recover_stranded)
 	submit(&s, id2);
 	claim1(now0, tok2);
 	ck_assert_int_eq(sl_lease_write(pending(tok2), now0 + LEASE, sl_host(),
-	    dead_pid(), 0), 0);
+	    t_dead_pid(), 0), 0);
 	ck_assert_int_eq(sl_uuid(u), 0);
 	snprintf(young, sizeof(young), "%s", S("pools/" P "/running/.crash."
 	    "%016llx.%s.%s", (unsigned long long)(now0 - 10 * LEASE), u, tok2));

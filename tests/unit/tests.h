@@ -36,12 +36,15 @@ Suite  *suite_cron(void);
 Suite  *suite_lease(void);
 Suite  *suite_perm(void);
 Suite  *suite_dispatch(void);
+Suite  *suite_agent(void);
 
 /* helpers (check_sluice.c) */
 
 /* t_spool - a fresh spool (a t_tmpdir with pools/ in it) in *sp, whose
  * source is "test"; returns its root (sp->root), to free after sl_rmtree */
 char   *t_spool(struct sl_spool *sp);
+/* t_dead_pid - the pid of a process that has exited and been reaped */
+long	t_dead_pid(void);
 /* t_tmpdir - a fresh empty directory under the run's scratch root; the
  * root is removed by main() after all tests, even those that failed. */
 char   *t_tmpdir(void);
