@@ -43,10 +43,9 @@
 static long
 claim_window(const struct sl_config *cf)
 {
-	long	w = 2 * cf->heartbeat;
+	long	w = 2 * cf->heartbeat, off = sl_offline_after(cf);
 
-	return w < sl_offline_after(cf) ? w :
-	    sl_offline_after(cf);
+	return w < off ? w : off;
 }
 
 /*

@@ -308,13 +308,22 @@ sl_read_fd(int fd, char **out, size_t max, struct stat *st)
 ssize_t
 sl_read_file(const char *path, char **out, size_t max)
 {
+	return sl_read_file_st(path, out, max, NULL);
+}
+
+/* sl_read_file_st - sl_read_file, and the fstat of the file read in *st
+ * (may be NULL): one descriptor, opened with O_NOFOLLOW, for both */
+ssize_t
+sl_read_file_st(const char *path, char **out, size_t max, struct stat *st)
+{
 	ssize_t	n;
 	int	fd, saved;
 
+	*out = NULL;
 	fd = open(path, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
 	if (fd < 0)
 		return -1;
-	n = sl_read_fd(fd, out, max, NULL);
+	n = sl_read_fd(fd, out, max, st);
 	saved = errno;
 	close(fd);
 	errno = saved;

@@ -128,16 +128,11 @@ sl_perm_read_run(const char *dir, char **text, struct stat *st)
 {
 	char   *p = sl_path(dir, "run.ini", (char *)NULL);
 	ssize_t	n;
-	int	fd, saved;
+	int	saved;
 
-	*text = NULL;
-	fd = open(p, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
-	free(p);
-	if (fd < 0)
-		return -1;
-	n = sl_read_fd(fd, text, 2 * SL_INI_MAX, st);
+	n = sl_read_file_st(p, text, 2 * SL_INI_MAX, st);
 	saved = errno;
-	close(fd);
+	free(p);
 	errno = saved;
 	return n;
 }

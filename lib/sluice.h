@@ -93,6 +93,7 @@ int	sl_publish_rename(const char *tmp, const char *to, const void *, size_t);
 ssize_t	sl_read_file(const char *, char **, size_t max);
 struct stat;
 ssize_t	sl_read_fd(int, char **, size_t max, struct stat *);
+ssize_t	sl_read_file_st(const char *, char **, size_t max, struct stat *);
 int	sl_rmtree(const char *);		/* by descriptors: see fsop.c */
 /* tests: called in sl_rmtree after a directory is read, before each of
  * its names (name, in the directory open as fd) is acted on */
