@@ -156,19 +156,22 @@ sl_group_alive(long pgid)
 
 /*
  * sl_exit_write - the recorder's durable note of how the command of
- * attempt N ended: "attempt", "pid", "status" (the raw wait status) and
- * the trailer, written under a private name, fsynced, renamed to "exit"
- * and the directory fsynced, all through dirfd (the run's directory,
- * opened when the attempt began: a crash detector may rename it).
+ * attempt N ended: "attempt", "pid", "status" (the raw wait status),
+ * "fenced" (seconds without a lease renewal after which the recorder
+ * killed the command itself; 0: it did not) and the trailer, written
+ * under a private name, fsynced, renamed to "exit" and the directory
+ * fsynced, all through dirfd (the run's directory, opened when the
+ * attempt began: a crash detector may rename it).
  */
 int
-sl_exit_write(int dirfd, long attempt, long pid, int status)
+sl_exit_write(int dirfd, long attempt, long pid, int status, long fenced)
 {
 	char	buf[256], name[64];
 	int	fd, len, saved;
 
 	len = snprintf(buf, sizeof(buf), "attempt = %ld\npid = %ld\n"
-	    "status = %d\n%s", attempt, pid, status, SL_INI_TRAILER);
+	    "status = %d\nfenced = %ld\n%s", attempt, pid, status, fenced,
+	    SL_INI_TRAILER);
 	snprintf(name, sizeof(name), ".exit.%ld", (long)getpid());
 	(void)unlinkat(dirfd, name, 0);	/* ours: our pid */
 	fd = openat(dirfd, name, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW |
@@ -192,10 +195,10 @@ sl_exit_write(int dirfd, long attempt, long pid, int status)
 	return 0;
 }
 
-/* sl_exit_read - the status recorded for attempt: 0, or -1 (none, torn,
- * another attempt's) */
+/* sl_exit_read - the status recorded for attempt, and its "fenced"
+ * (fenced may be NULL): 0, or -1 (none, torn, another attempt's) */
 int
-sl_exit_read(int dirfd, long attempt, int *status)
+sl_exit_read(int dirfd, long attempt, int *status, long *fenced)
 {
 	char	buf[512], v[64];
 	size_t	tl = strlen(SL_INI_TRAILER);
@@ -220,6 +223,11 @@ sl_exit_read(int dirfd, long attempt, int *status)
 	if (sl_num_parse(v, 0, INT_MAX, &x) < 0)
 		return -1;
 	*status = (int)x;
+	if (fenced != NULL) {
+		sl_kv_get(buf, "fenced", v, sizeof(v));
+		if (sl_num_parse(v, 0, LONG_MAX, fenced) < 0)
+			*fenced = 0;	/* a record without it */
+	}
 	return 0;
 }
 
@@ -418,6 +426,7 @@ struct settled {
 	int	status;
 	int	killed;		/* we sent the command's group SIGKILL */
 	int	left;		/* a process of the run outlived the bound */
+	long	fenced;		/* its recorder killed it: s without renewal */
 };
 
 /*
@@ -446,7 +455,8 @@ settle(const char *priv, const struct sl_lease *l, long attempt, long bound,
 	if (l->sup > 0 && !dead(l->sup, l->sup_start, l))
 		(void)kill((pid_t)l->sup, SIGKILL);
 	dfd = open(priv, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-	if (dfd >= 0 && sl_exit_read(dfd, attempt, &o->status) == 0)
+	if (dfd >= 0 && sl_exit_read(dfd, attempt, &o->status,
+	    &o->fenced) == 0)
 		o->found = 1;
 	if (!o->found && l->rec > 0 && !dead(l->rec, l->rec_start, l)) {
 		if (same_group(l)) {
@@ -466,7 +476,8 @@ settle(const char *priv, const struct sl_lease *l, long attempt, long bound,
 			    priv, bound);
 			(void)kill((pid_t)l->rec, SIGKILL);
 		}
-		if (dfd >= 0 && sl_exit_read(dfd, attempt, &o->status) == 0)
+		if (dfd >= 0 && sl_exit_read(dfd, attempt, &o->status,
+		    &o->fenced) == 0)
 			o->found = 1;
 	}
 	if (dfd >= 0)
@@ -543,13 +554,21 @@ end_crashed(const struct sl_spool *sp, const char *pool, const char *priv,
 	    O_CLOEXEC)) >= 0) {
 		/* another host's run: its recorder may have written how the
 		 * command ended before the host went */
-		o.found = sl_exit_read(dfd, attempt, &o.status) == 0;
+		o.found = sl_exit_read(dfd, attempt, &o.status,
+		    &o.fenced) == 0;
 		close(dfd);
 	}
 	snprintf(full, sizeof(full), "%s", why);
 	if (o.found) {
 		st = sl_status_state(o.status, &code, m, sizeof(m));
-		if (o.killed && WIFSIGNALED(o.status) &&
+		if (o.fenced > 0) {
+			/* the recorder fenced it: no end of its own */
+			st = SL_CRASHED;
+			code = -1;
+			snprintf(full, sizeof(full), "%s; its exit recorder had "
+			    "killed its command after %ld s without a lease "
+			    "renewal", why, o.fenced);
+		} else if (o.killed && WIFSIGNALED(o.status) &&
 		    WTERMSIG(o.status) == SIGKILL) {
 			st = SL_CRASHED;
 			code = -1;

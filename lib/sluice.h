@@ -499,8 +499,9 @@ int	sl_lease_write(const char *dir, time_t deadline, const char *host,
 int	sl_lease_put(const char *dir, time_t deadline, const char *host,
 	    long sup, long rec, long pid);
 /* the exit record: the command's raw wait status, by attempt */
-int	sl_exit_write(int dirfd, long attempt, long pid, int status);
-int	sl_exit_read(int dirfd, long attempt, int *status);
+int	sl_exit_write(int dirfd, long attempt, long pid, int status,
+	    long fenced);
+int	sl_exit_read(int dirfd, long attempt, int *status, long *fenced);
 /* /proc: a process's state letter, parent, group and start time */
 int	sl_proc_stat(long pid, char *state, long *ppid, long *pgid,
 	    unsigned long long *start);

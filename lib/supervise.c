@@ -331,6 +331,40 @@ mono_ms(void)
 	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
+/*
+ * The fence: a command must not run on once another host may take its
+ * run (deadline + another lease).  The supervisor tells the recorder,
+ * through a pipe, the monotonic time at which each lease it published
+ * successfully was begun; the recorder, which touches no file while the
+ * command runs (so a dead mount cannot block it), kills the command's
+ * group when none has come for FENCE_MS(lease) ms: half a lease after the
+ * deadline it was last given, half a lease before any detector may judge
+ * it (spool-layout.md, "The limit of a lease").
+ */
+#define FENCE_MS(lease)	((long long)(lease) * 1500)
+
+/* beat - tell the recorder (fd) of a lease begun at m; never blocks */
+static void
+beat(int fd, long long m)
+{
+	/* RACE: a full pipe (the recorder is behind) drops this beat; the
+	 * recorder keeps the newest it reads, and a later one comes */
+	if (fd >= 0 && write(fd, &m, sizeof(m)) < 0)
+		(void)0;
+}
+
+/* beats - the newest of last and the beats waiting in fd (non-blocking) */
+static long long
+beats(int fd, long long last)
+{
+	long long m;
+
+	while (read(fd, &m, sizeof(m)) == (ssize_t)sizeof(m))
+		if (m > last)
+			last = m;
+	return last;		/* empty (EAGAIN) or closed (0): as it was */
+}
+
 /* how long a sweep may take before it gives up, loudly */
 #define SWEEP_MAX	60
 
@@ -340,6 +374,7 @@ struct renewal {
 	const struct sup *s;
 	time_t	next;
 	long	rec, pid;
+	int	beat;		/* to the recorder: leases that succeeded */
 };
 
 static int
@@ -347,15 +382,18 @@ renew(struct renewal *rn)
 {
 	struct stat st;
 	time_t	now = time(NULL);
+	long long m = mono_ms();
 
 	if (rn == NULL || now < rn->next)
 		return 0;
 	/* RACE: a renewal that fails (EIO on a cut link) is retried next
-	 * second; the lease is generous */
+	 * second; the lease is generous, and the recorder's fence ends the
+	 * command before another host may take the run */
 	if (sl_lease_put(rn->s->dir, now + rn->s->cf->lease, sl_host(),
-	    (long)getpid(), rn->rec, rn->pid) == 0)
+	    (long)getpid(), rn->rec, rn->pid) == 0) {
 		rn->next = now + rn->s->cf->heartbeat;
-	else if (errno == ENOENT && lstat(rn->s->dir, &st) < 0 &&
+		beat(rn->beat, m);
+	} else if (errno == ENOENT && lstat(rn->s->dir, &st) < 0 &&
 	    errno == ENOENT)
 		return -1;
 	return 0;
@@ -447,6 +485,7 @@ struct ended_msg {
 	int	status;			/* the command's raw wait status */
 	int	recorded;		/* `exit` written */
 	int	left;			/* the sweep gave up */
+	long	fenced;			/* killed by the recorder: s unrenewed */
 };
 
 /*
@@ -456,20 +495,24 @@ struct ended_msg {
  * starts the command, tells the supervisor its pid, waits for it, writes
  * its status durably into the run directory (dfd), sweeps what is left of
  * its tree, tells the supervisor, exits.  SIGUSR1 (crash detection,
- * when the supervisor is dead): kill the command's group now.
+ * when the supervisor is dead): kill the command's group now.  No beat
+ * on bt for FENCE_MS: kill the command's group, sweep, then record (the
+ * spool may be out of reach: nothing of the attempt waits for it).
  */
 static _Noreturn void
-recorder(const struct sup *s, int dfd, int go, int rep, const char *cwd,
-    int logfd, char **env)
+recorder(const struct sup *s, int dfd, int go, int rep, int bt,
+    const char *cwd, int logfd, char **env)
 {
 	struct started_msg sm;
 	struct ended_msg em;
-	struct timespec sec = { 1, 0 };
+	struct timespec sec;
 	sigset_t set;
+	long long last, now, wait;
+	long	fenced = 0;
 	pid_t	c, w;
 	ssize_t	n;
 	char	b;
-	int	st = 0;
+	int	st = 0, swept = -2;
 
 	(void)prctl(PR_SET_CHILD_SUBREAPER, 1L, 0L, 0L, 0L);
 	signal(SIGTERM, SIG_IGN);
@@ -486,6 +529,7 @@ recorder(const struct sup *s, int dfd, int go, int rep, const char *cwd,
 	if (n != 1 || b != 'g')
 		_exit(0);	/* the supervisor died before its lease */
 	close(go);
+	last = mono_ms();	/* the supervisor's first lease is out */
 	memset(&sm, 0, sizeof(sm));
 	sm.pid = c = spawn(s, cwd, logfd, env, sm.why, sizeof(sm.why));
 	if (write(rep, &sm, sizeof(sm)) < 0)
@@ -500,19 +544,45 @@ recorder(const struct sup *s, int dfd, int go, int rep, const char *cwd,
 			    "%ld): waitpid: %s", (long)c, strerror(errno));
 			_exit(1);
 		}
+		last = beats(bt, last);
+		now = mono_ms();
+		if (fenced == 0 && now - last >= FENCE_MS(s->cf->lease)) {
+			(void)kill(-c, SIGKILL);
+			(void)kill(c, SIGKILL);
+			fenced = (long)((now - last) / 1000);
+		}
+		wait = fenced ? 1000 : last + FENCE_MS(s->cf->lease) - now;
+		if (wait > 1000)
+			wait = 1000;
+		sec.tv_sec = (time_t)(wait / 1000);
+		sec.tv_nsec = (long)(wait % 1000) * 1000000L;
 		if (sigtimedwait(&set, NULL, &sec) == SIGUSR1) {
 			(void)kill(-c, SIGKILL);
 			(void)kill(c, SIGKILL);
 		}
 	}
+	/* RACE: the command may have ended on its own just before the
+	 * fence's SIGKILL: then it was not fenced, and that end is its */
+	if (fenced && !(WIFSIGNALED(st) && WTERMSIG(st) == SIGKILL))
+		fenced = 0;
+	if (fenced) {
+		/* the spool is likely out of reach: no process of the
+		 * attempt may wait for it */
+		swept = sweep(c, NULL);
+		note(logfd, "no lease renewal had succeeded for %ld s (the "
+		    "spool out of reach, or the supervisor stopped or dead): "
+		    "the exit recorder killed process group %ld", fenced,
+		    (long)c);
+	}
 	memset(&em, 0, sizeof(em));
 	em.status = st;
-	if (sl_exit_write(dfd, s->r->attempt, (long)c, st) == 0)
+	em.fenced = fenced;
+	if (sl_exit_write(dfd, s->r->attempt, (long)c, st, fenced) == 0)
 		em.recorded = 1;
 	else
 		note(logfd, "cannot record the command's exit status in %s/exit: "
 		    "%s", s->dir, strerror(errno));
-	if (sweep(c, NULL) < 0) {
+	if ((swept == -2 ? sweep(c, NULL) : swept) < 0) {
 		em.left = 1;
 		note(logfd, "WARNING: processes of process group %ld (or its "
 		    "orphans) are still alive %d s after SIGKILL", (long)c,
@@ -560,11 +630,12 @@ supervise(struct sup *s)
 	sigset_t set;
 	struct timespec sec = { 1, 0 };
 	time_t	started, now, kill_at = 0;
-	long long t0, left;
+	long long t0, t1, left;
 	pid_t	child = -1, rec, w;
 	ssize_t	n;
-	int	logfd, fd, dfd, go[2], rep[2], status = 0, ws, killed = 0;
+	int	logfd, fd, dfd, go[2], rep[2], bt[2], status = 0, ws, killed = 0;
 	int	code = -1, lost = 0, rec_done = 0, have = 0, leftover = 0;
+	long	fenced = 0;
 
 	(void)setsid();		/* no longer in the agent's session */
 	signal(SIGTERM, SIG_DFL);
@@ -600,9 +671,11 @@ supervise(struct sup *s)
 	t0 = mono_ms();
 	memset(&rn, 0, sizeof(rn));
 	rn.s = s;
+	rn.beat = -1;
 	/* the directory, by descriptor: crash detection may rename it */
 	dfd = open(s->dir, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-	if (dfd < 0 || pipe2(go, O_CLOEXEC) < 0 || pipe2(rep, O_CLOEXEC) < 0) {
+	if (dfd < 0 || pipe2(go, O_CLOEXEC) < 0 || pipe2(rep, O_CLOEXEC) < 0 ||
+	    pipe2(bt, O_CLOEXEC | O_NONBLOCK) < 0) {
 		snprintf(msg, sizeof(msg), "Could not start: cannot open %.300s "
 		    "or make a pipe: %s", s->dir, strerror(errno));
 		note(logfd, "%s", msg + strlen("Could not start: "));
@@ -619,10 +692,13 @@ supervise(struct sup *s)
 	if (rec == 0) {
 		close(go[1]);
 		close(rep[0]);
-		recorder(s, dfd, go[0], rep[1], cwd, logfd, env);
+		close(bt[1]);
+		recorder(s, dfd, go[0], rep[1], bt[0], cwd, logfd, env);
 	}
 	close(go[0]);
 	close(rep[1]);
+	close(bt[0]);
+	rn.beat = bt[1];
 	/* the lease names the supervisor and the recorder before the
 	 * command starts: a spawn that blocks (a hung cwd) must not look like
 	 * a start that never was, and if we die before the go, the recorder
@@ -647,8 +723,10 @@ supervise(struct sup *s)
 	}
 	child = sm.pid;
 	rn.pid = (long)child;
-	(void)sl_lease_put(s->dir, started + s->cf->lease, sl_host(),
-	    (long)getpid(), (long)rec, (long)child);
+	t1 = mono_ms();
+	if (sl_lease_put(s->dir, time(NULL) + s->cf->lease, sl_host(),
+	    (long)getpid(), (long)rec, (long)child) == 0)
+		beat(rn.beat, t1);
 	rn.next = started + s->cf->heartbeat;
 	for (;;) {
 		/* as a subreaper we reap the recorder, and the command itself
@@ -660,9 +738,10 @@ supervise(struct sup *s)
 				    (ssize_t)sizeof(em)) {
 					status = em.status;
 					leftover = em.left;
+					fenced = em.fenced;
 					have = 1;
 				} else if (sl_exit_read(dfd, s->r->attempt,
-				    &status) == 0)
+				    &status, &fenced) == 0)
 					have = 1;	/* killed after recording */
 			} else if (w == child) {
 				status = ws;
@@ -731,6 +810,12 @@ supervise(struct sup *s)
 		code = -1;
 		snprintf(msg, sizeof(msg), "Its exit status was lost: its exit "
 		    "recorder (pid %ld) was killed", (long)rec);
+	} else if (fenced > 0) {
+		st = SL_CRASHED;
+		code = -1;
+		snprintf(msg, sizeof(msg), "Killed by its exit recorder after "
+		    "%ld s without a lease renewal (the spool out of reach, or "
+		    "the supervisor stopped)", fenced);
 	} else if (asked == CANCEL) {
 		st = SL_CANCELLED;
 		snprintf(msg, sizeof(msg), "Cancelled while running: its "

@@ -391,19 +391,30 @@ START_TEST(test_exit_record)
 	const char *d = S("x");
 	char	p[4096];
 	int	dfd, st = -1;
+	long	f = -1;
 
 	t_mkdir(d);
 	ck_assert_int_ge(dfd = open(d, O_RDONLY | O_DIRECTORY), 0);
-	ck_assert_int_eq(sl_exit_read(dfd, 1, &st), -1);	/* none */
-	ck_assert_int_eq(sl_exit_write(dfd, 2, 1234, 3 << 8), 0);
-	ck_assert_int_eq(sl_exit_read(dfd, 2, &st), 0);
+	ck_assert_int_eq(sl_exit_read(dfd, 1, &st, NULL), -1);	/* none */
+	ck_assert_int_eq(sl_exit_write(dfd, 2, 1234, 3 << 8, 0), 0);
+	ck_assert_int_eq(sl_exit_read(dfd, 2, &st, &f), 0);
 	ck_assert_int_eq(st, 3 << 8);
-	ck_assert_int_eq(sl_exit_read(dfd, 1, &st), -1);	/* attempt 1's? no */
-	ck_assert_int_eq(sl_exit_read(dfd, 3, &st), -1);
+	ck_assert_int_eq(f, 0);
+	ck_assert_int_eq(sl_exit_read(dfd, 1, &st, NULL), -1);	/* attempt 1's? */
+	ck_assert_int_eq(sl_exit_read(dfd, 3, &st, NULL), -1);
 	ck_assert_int_eq(n_in(d, 1), 1);	/* no scratch name left */
+	ck_assert_int_eq(sl_exit_write(dfd, 2, 1234, SIGKILL, 8), 0);
+	ck_assert_int_eq(sl_exit_read(dfd, 2, &st, &f), 0);
+	ck_assert_int_eq(st, SIGKILL);
+	ck_assert_int_eq(f, 8);
 	snprintf(p, sizeof(p), "%s/exit", d);
 	t_write(p, "attempt = 2\nstatus = 0\n", 24);	/* torn */
-	ck_assert_int_eq(sl_exit_read(dfd, 2, &st), -1);
+	ck_assert_int_eq(sl_exit_read(dfd, 2, &st, NULL), -1);
+	/* a record of before the fence (no "fenced"): not fenced */
+	t_write(p, "attempt = 2\nstatus = 0\n" SL_INI_TRAILER,
+	    strlen("attempt = 2\nstatus = 0\n" SL_INI_TRAILER));
+	ck_assert_int_eq(sl_exit_read(dfd, 2, &st, &f), 0);
+	ck_assert_int_eq(f, 0);
 	close(dfd);
 }
 END_TEST
@@ -415,7 +426,7 @@ exit_in(const char *tok, long attempt, int status)
 	int	dfd = open(running(tok), O_RDONLY | O_DIRECTORY);
 
 	ck_assert_int_ge(dfd, 0);
-	ck_assert_int_eq(sl_exit_write(dfd, attempt, 99999, status), 0);
+	ck_assert_int_eq(sl_exit_write(dfd, attempt, 99999, status, 0), 0);
 	close(dfd);
 }
 
@@ -1175,6 +1186,75 @@ START_TEST(test_start_supervisor_killed)
 END_TEST
 
 /*
+ * start_stopped - submit s, claim and start it, wait for its full lease
+ * (into l), then stop its supervisor (SIGSTOP: as if blocked on a dead
+ * mount); 1 if an `exit` record appeared within tries x 10 ms
+ */
+static int
+start_stopped(const struct spec *s, runid id, char tok[128],
+    struct sl_started *out, struct sl_lease *l, int tries)
+{
+	int	i;
+
+	submit(s, id);
+	claim1(now0, tok);
+	ck_assert_int_eq(start(tok, now0, out), SL_START_STARTED);
+	wait_lease(tok, out->sup, l);
+	ck_assert_int_eq(kill(out->sup, SIGSTOP), 0);
+	for (i = 0; i < tries && !t_exists(S("pools/" P "/running/%s/exit",
+	    tok)); i++)
+		usleep(10000);
+	return i < tries;
+}
+
+/*
+ * the fence: a run whose supervisor renews its lease runs on past one and
+ * a half leases; once its supervisor stops renewing (stopped here, as if
+ * blocked on a dead mount), the recorder kills the command's group by
+ * itself after 1.5 leases, with no detector anywhere, and records that;
+ * the detector then ends the run Crashed, saying so
+ */
+START_TEST(test_start_fenced)
+{
+	struct spec s = { .command = "sleep 8; exit 0" };
+	struct sl_started out;
+	struct sl_lease l;
+	runid	id;
+	char	tok[128], v[600];
+	int	status, i;
+
+	submit(&s, id);
+	claim1(now0, tok);
+	ck_assert_int_eq(start(tok, now0, &out), SL_START_STARTED);
+	for (i = 0; i < 2000 && !t_exists(S("pools/" P "/done/%s.Completed",
+	    id)); i++)
+		usleep(10000);
+	ck_assert_msg(i < 2000, "a renewed run of 8 s (lease %ld) did not "
+	    "complete", cf.lease);
+	ck_assert_int_eq(waitpid(out.sup, &status, 0), out.sup);
+
+	s.command = "sleep 30; echo";
+	ck_assert_msg(start_stopped(&s, id, tok, &out, &l, 1500),
+	    "not fenced within 15 s (lease %ld)", cf.lease);
+	ck_assert(file_has(running(tok), "exit", "status = 9\n"));
+	ck_assert(file_has(running(tok), "exit", "fenced = 7\n") ||
+	    file_has(running(tok), "exit", "fenced = 8\n"));
+	ck_assert(file_has(running(tok), "log", "exit recorder killed"));
+	ck_assert_msg(group_gone(l.pid), "process group %ld lives on", l.pid);
+	for (i = 0; i < 500 && !gone(l.rec); i++)
+		usleep(10000);
+	ck_assert_msg(gone(l.rec), "the recorder %ld lives on", l.rec);
+	ck_assert_int_eq(sl_recover_running(&sp, P, time(NULL) + 2 * cf.lease,
+	    cf.lease), 1);
+	assert_crashed(id, "stopped renewing its lease");
+	result(S("pools/" P "/done/%s.Crashed", id), "message", v, sizeof(v));
+	ck_assert_msg(strstr(v, "exit recorder had killed its command after")
+	    != NULL, "message: %s", v);
+	ck_assert_int_eq(waitpid(out.sup, &status, 0), out.sup);
+}
+END_TEST
+
+/*
  * the supervisor dies after its command ended, before it recorded the
  * end (stopped, then killed): the recorder's record ends the run as the
  * command did, and it is not run again
@@ -1189,17 +1269,10 @@ sup_dies_after(const char *command, long retries, const char *state,
 	runid	id;
 	char	tok[128], v[600];
 	const char *dd;
-	int	status, i;
+	int	status;
 
-	submit(&s, id);
-	claim1(now0, tok);
-	ck_assert_int_eq(start(tok, now0, &out), SL_START_STARTED);
-	wait_lease(tok, out.sup, &l);
-	ck_assert_int_eq(kill(out.sup, SIGSTOP), 0);
-	for (i = 0; i < 1000 && !t_exists(S("pools/" P "/running/%s/exit",
-	    tok)); i++)
-		usleep(10000);
-	ck_assert_msg(i < 1000, "no exit record");
+	ck_assert_msg(start_stopped(&s, id, tok, &out, &l, 1000),
+	    "no exit record");
 	ck_assert(gone(l.rec));	/* it recorded, swept, and exited */
 	ck_assert_int_eq(kill(out.sup, SIGKILL), 0);
 	ck_assert_int_eq(waitpid(out.sup, &status, 0), out.sup);
@@ -1297,6 +1370,7 @@ suite_lease(void)
 	tcase_add_test(st, test_start_cancel_running);
 	tcase_add_test(st, test_start_timeout);
 	tcase_add_test(st, test_start_supervisor_killed);
+	tcase_add_test(st, test_start_fenced);
 	tcase_add_test(st, test_start_supervisor_killed_after_exit);
 	tcase_add_test(st, test_start_supervisor_killed_after_exit3);
 	tcase_add_test(st, test_start_leader_killed);
