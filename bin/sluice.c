@@ -1,5 +1,5 @@
 /*
- * sluice - the front end: work pools and work queues (contract §4).
+ * sluice - the front end: work pools and work queues (sluice-work-pool(1), sluice-work-queue(1)).
  *
  *	sluice [--spool DIR] [--json] GROUP COMMAND [ARGS]
  *
@@ -9,7 +9,7 @@
  * against what that command accepts.  Everything that touches the spool is
  * in libsluice; this file parses, calls and prints.
  *
- * Exit status: 0 done, 1 refused or failed, 2 usage (contract §8).
+ * Exit status: 0 done, 1 refused or failed, 2 usage (sluice(1), EXIT STATUS).
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -194,7 +194,7 @@ emit(struct sl_buf *b)
 	sl_buf_free(b);
 }
 
-/* ---- JSON objects (contract §7) ---- */
+/* ---- JSON objects (sluice-flow-run(1), JSON) ---- */
 
 static void
 queue_json(struct sl_buf *b, const char *pool, const struct sl_queue *q)
@@ -917,7 +917,7 @@ json_time_or_null(struct sl_buf *b, time_t t)
 	sl_json_time(b, t);
 }
 
-/* run_json - one run as contract §7's object */
+/* run_json - one run as the object of sluice-flow-run(1), JSON */
 static void
 run_json(struct sl_buf *b, const struct sl_run *r, time_t now,
     const struct sl_config *cf)
@@ -972,7 +972,7 @@ run_json(struct sl_buf *b, const struct sl_run *r, time_t now,
 }
 
 /*
- * explain - why a Scheduled run is waiting, in words (contract §7): what
+ * explain - why a Scheduled run is waiting, in words (sluice-flow-run(1), JSON): what
  * holds it first, in the order a dispatcher would find it.
  */
 static void
@@ -2278,7 +2278,7 @@ main(int argc, char **argv)
 	size_t	k;
 
 	sl_set_progname(argv[0]);
-	/* "sluice dispatch ARGS" is "sluice-dispatch ARGS" (contract §1) */
+	/* "sluice dispatch ARGS" is "sluice-dispatch ARGS" (sluice(1)) */
 	for (i = 1; i < argc; i++) {
 		if (strcmp(argv[i], "--") == 0)
 			break;

@@ -1,5 +1,5 @@
 /*
- * clock.c - the WHEN forms of contract §4 and RFC 3339 output.
+ * clock.c - the WHEN forms of sluice-submit(1) --at and RFC 3339 output.
  *
  *	now			the caller's clock
  * (all within 1970-01-01T00:00:00Z .. 9999-12-31T23:59:59Z)

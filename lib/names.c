@@ -2,7 +2,7 @@
  * names.c - the names people give (pools, queues, deployments, agents) and
  * the names sluice makes up for runs.
  *
- * A name is [A-Za-z0-9][A-Za-z0-9._-]{0,63} (contract §3): safe as one path
+ * A name is [A-Za-z0-9][A-Za-z0-9._-]{0,63} (sluice(1), "Names"): safe as one path
  * component on every filesystem, never "." or "..", never a dotfile (the
  * spool's own scratch names start with a dot), never an option.
  */

@@ -420,7 +420,7 @@ settle(const struct sl_spool *sp, struct sl_pool *p, char **dirs, size_t nd)
 	}
 	qsort(p->q, p->nq, sizeof(*p->q), cmpprio);
 	/* A hand-written config may repeat a priority or leave out an id:
-	 * push the later of two equal numbers down (contract §4) and derive
+	 * push the later of two equal numbers down (sluice-work-queue(1), "Priorities") and derive
 	 * a stable id, so every reader sees the same unique numbers. */
 	for (i = 0; i < p->nq; i++) {
 		q = &p->q[i];
@@ -545,7 +545,7 @@ sl_pool_last_priority(const struct sl_pool *p)
 
 /*
  * sl_pool_place - give q priority prio; a queue holding it moves down one,
- * and so on while they collide (contract §4).  Numbers stay as given
+ * and so on while they collide (sluice-work-queue(1), "Priorities").  Numbers stay as given
  * otherwise: sparse priorities (1, 5, 10) are kept.
  */
 void

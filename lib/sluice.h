@@ -22,7 +22,7 @@
 
 #define SLUICE_VERSION	"0.1.0"
 
-#define SL_NAME_MAX	64		/* contract §3 */
+#define SL_NAME_MAX	64		/* sluice(1), Names */
 #define SL_UUID_LEN	36
 #define SL_ERR_MAX	512
 #define SL_NOLIMIT	(-1L)		/* concurrency_limit: none */
@@ -173,7 +173,7 @@ long	sl_stale_after(const struct sl_config *);	/* see SL_STALE_LEASES */
 
 struct sl_spool {
 	char   *root;
-	const char *source;		/* which rule of contract §2 chose it */
+	const char *source;		/* which rule of sluice(1) "The spool" */
 };
 int	sl_spool_resolve(struct sl_spool *, const char *opt,
 	    const struct sl_config *, char *err, size_t);

@@ -1,5 +1,5 @@
 /*
- * spool.c - where the spool is (contract §2), and its fixed places.
+ * spool.c - where the spool is (sluice(1), "The spool"), and its fixed places.
  *
  * First match wins: --spool DIR, $SLUICE_SPOOL, "spool =" in [sluice] of
  * the configuration file, /var/spool/sluice if it exists, and last the

@@ -1,5 +1,5 @@
 /*
- * test_clock.c - lib/clock.c: the WHEN forms of contract §4 (now, @EPOCH,
+ * test_clock.c - lib/clock.c: the WHEN forms of sluice-submit(1) --at (now, @EPOCH,
  * +N[smhd], RFC 3339 with an offset), sl_time_fmt, and sl_num_parse.
  *
  * The reference instants were checked with GNU date, e.g.

@@ -1,5 +1,5 @@
 /*
- * test_names.c - lib/names.c: sl_name_ok / sl_name_why (contract §3:
+ * test_names.c - lib/names.c: sl_name_ok / sl_name_why (sluice(1), "Names":
  * [A-Za-z0-9][A-Za-z0-9._-]{0,63}) and sl_slug (adjective-animal).
  */
 #include <string.h>

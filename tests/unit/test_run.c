@@ -1,6 +1,6 @@
 /*
  * test_run.c - lib/run.c: runs as directories that move (spool-layout.md,
- * "Runs"; contract §5-6).
+ * "Runs"; sluice-run(5)).
  *
  * Names first: sl_token_parse takes exactly "T.U.ID" (16 lowercase hex,
  * 16 lowercase hex, a lowercase UUID), and a listing of sched/ sorted with
@@ -1059,7 +1059,7 @@ START_TEST(test_run_accept_publish_fails)
 END_TEST
 
 /*
- * A drop of at most 1 MiB is a run (contract §5), so the run.ini sluice
+ * A drop of at most 1 MiB is a run (sluice-run(5)), so the run.ini sluice
  * writes for it must be one sluice can read again: here the command of a
  * 1,047,685-byte drop is rendered into a run.ini over SL_INI_MAX, which
  * the listing (and the claimer) then cannot read.

@@ -1,6 +1,6 @@
 /*
  * test_runfile.c - lib/runfile.c: the run file format of sluice-run(5)
- * (contract §5), read by sl_runspec_parse (a strict line scanner, then
+ * (sluice-run(5)), read by sl_runspec_parse (a strict line scanner, then
  * iniparser as a cross-check), written by sl_runspec_render and
  * sl_ini_quote, and sl_cmd_from_argv's shell text for any argument vector.
  *
@@ -639,7 +639,7 @@ START_TEST(test_runfile_minimal)
 }
 END_TEST
 
-/* the example of contract §5, as written there */
+/* the example of sluice-run(5) (the contract's), as written there */
 START_TEST(test_runfile_contract_example)
 {
 	static const char text[] =
@@ -767,7 +767,7 @@ START_TEST(test_runfile_crlf)
 }
 END_TEST
 
-/* every WHEN form of contract §4; relative ones count from `now' */
+/* every WHEN form of sluice-submit(1) --at; relative ones count from `now' */
 static const struct {
 	const char *v;
 	time_t	want;

@@ -1,5 +1,5 @@
 /*
- * test_spool.c - lib/spool.c: where the spool is (contract §2, first
+ * test_spool.c - lib/spool.c: where the spool is (sluice(1) "The spool", first
  * match wins: --spool, $SLUICE_SPOOL, [sluice] spool, /var/spool/sluice,
  * $XDG_STATE_HOME, $HOME/.local/state) and its fixed places.
  */
