@@ -16,7 +16,8 @@
  * made/T link decides); a lost link reply on the marker (same inode, and
  * as on sshfs, another inode) makes the run once, neither zero nor twice;
  * pause, set-pool and delete take back Scheduled runs and leave Pending
- * ones; torn, oversized and hostile deployment files and markers are
+ * ones; a pass holding an older version leaves the newer one's runs and
+ * makes none (known by the next version, or by its markers); torn, oversized and hostile deployment files and markers are
  * refused with a reason.
  */
 #include <errno.h>
