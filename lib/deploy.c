@@ -21,7 +21,8 @@
  * marker names the version, pool, and the run's token.  A run made for an
  * older version, or while the deployment is paused, is taken back while
  * it is still Scheduled (its marker removed after it), and made again for
- * the current version.  Slots come from wall-clock fields of the schedule,
+ * the current version; a pass holding an older version than the newest
+ * does nothing.  Slots come from wall-clock fields of the schedule,
  * never from a clock that runs, so a clock step or a DST change neither
  * skips nor doubles one (lib/cron.c).
  */
@@ -547,9 +548,11 @@ sl_deploy_schedule(const struct sl_spool *sp, const struct sl_deploy *d,
     time_t now, long keep_days)
 {
 	struct dirent *de;
+	struct sl_deploy nd;
 	struct marker m;
-	char   *dd = ddir(sp, d->name), *md, *p, err[SL_ERR_MAX];
+	char   *dd = ddir(sp, d->name), *md, *p, err[SL_ERR_MAX], vn[32];
 	long	made = 0, n = 0;
+	int	stale;
 	time_t	t, slot;
 	DIR    *dir;
 
@@ -557,6 +560,26 @@ sl_deploy_schedule(const struct sl_spool *sp, const struct sl_deploy *d,
 	/* made/ is made with the deployment: if it is missing, the
 	 * deployment was deleted meanwhile, and nothing is to be made */
 	if (!sl_exists(md))
+		goto out;
+	/* RACE: a scheduler that loaded d before a change (a dispatcher's
+	 * pass overlapping 'deployment set-pool' or 'pause', and that
+	 * change's own pass) would take back the newer version's runs and
+	 * make its own, in the old pool or while paused.  A pass whose
+	 * version is no longer the newest does nothing; one that learns of
+	 * the change only after this check makes runs whose markers name
+	 * the older version, which the next pass of the newest takes back
+	 * while they are Scheduled; and it never takes back a newer
+	 * version's run (below).  A torn next version (hostile: versions
+	 * appear whole) is not one, as for newest(). */
+	snprintf(vn, sizeof(vn), "v%010lu", d->version + 1);
+	p = sl_path(dd, vn, (char *)NULL);
+	stale = 0;
+	if (sl_exists(p) && read_version(p, &nd, err, sizeof(err)) == 0) {
+		sl_deploy_free(&nd);
+		stale = 1;
+	}
+	free(p);
+	if (stale)
 		goto out;
 	/* take back what the current version would not make */
 	if ((dir = opendir(md)) != NULL) {
@@ -568,8 +591,11 @@ sl_deploy_schedule(const struct sl_spool *sp, const struct sl_deploy *d,
 			p = sl_path(md, de->d_name, (char *)NULL);
 			if (slot < now - keep_days * 86400L - 86400L)
 				(void)unlink(p);	/* history only */
-			else if (read_marker(p, &m) == 0 &&
-			    (m.version != d->version || d->paused)) {
+			else if (read_marker(p, &m) < 0)
+				;		/* not a marker of ours */
+			else if (m.version > d->version)
+				stale = 1;	/* see above: leave it */
+			else if (m.version != d->version || d->paused) {
 				/* a slot already due (Late, no agent) whose
 				 * run is still Scheduled moves too, at once;
 				 * one to come is made again below */
@@ -583,7 +609,7 @@ sl_deploy_schedule(const struct sl_spool *sp, const struct sl_deploy *d,
 		}
 		closedir(dir);
 	}
-	if (d->paused || (d->cron == NULL && d->interval <= 0))
+	if (stale || d->paused || (d->cron == NULL && d->interval <= 0))
 		goto out;
 	for (t = now; n < AHEAD_MAX; n++) {
 		if (slot_after(d, t, &slot) < 0 ||

@@ -37,6 +37,7 @@ Suite  *suite_lease(void);
 Suite  *suite_perm(void);
 Suite  *suite_dispatch(void);
 Suite  *suite_agent(void);
+Suite  *suite_deploy(void);
 
 /* helpers (check_sluice.c) */
 
