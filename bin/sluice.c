@@ -1053,7 +1053,7 @@ load_runs(const struct sl_config *cf, const char *only_pool, int cleanup,
 			sl_warn("%s", err);
 		if (cleanup)
 			(void)sl_cleanup_pool(&spool, names[i], cf->keep_days,
-			    sl_stale_after(cf), now);
+			    sl_stale_after(cf), now, 1);
 		sl_runs_pool(&spool, names[i], &pr);
 		if (sl_pool_load(&spool, names[i], &p, err, sizeof(err)) == 0) {
 			struct sl_agent *ag = NULL;

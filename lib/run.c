@@ -1456,8 +1456,10 @@ sl_count_stranded(const struct sl_spool *sp, const char *pool, time_t now,
 }
 
 /*
- * sl_cleanup_pool - remove finished runs older than keep_days (by the
- * time in their result, not an mtime), and recover private directories
+ * sl_cleanup_pool - if finished, remove finished runs older than
+ * keep_days (by the time in their result, not an mtime: one read of each
+ * finished run, so callers that pass often ask for it seldom:
+ * sl_maintain_pool); always recover private directories
  * left by a crash once older than stale (10 x lease, as every other
  * stranded state): a dropped file is put back into its queue's new/, a
  * deployment's run is published, the rest is removed.  Never touches a
@@ -1465,7 +1467,7 @@ sl_count_stranded(const struct sl_spool *sp, const char *pool, time_t now,
  */
 int
 sl_cleanup_pool(const struct sl_spool *sp, const char *pool, long keep_days,
-    long stale, time_t now)
+    long stale, time_t now, int finished)
 {
 	char   *pd = sl_pool_dir(sp, pool), *d, *e, *t, **v, id[SL_UUID_LEN + 1];
 	struct sl_runs rs = { 0 };
@@ -1476,7 +1478,7 @@ sl_cleanup_pool(const struct sl_spool *sp, const char *pool, long keep_days,
 	/* finished runs */
 	d = sl_path(pd, "done", (char *)NULL);
 	t = sl_path(pd, "tmp", (char *)NULL);
-	if (list_dir(d, is_done, &v, &n) == 0) {
+	if (finished && list_dir(d, is_done, &v, &n) == 0) {
 		for (i = 0; i < n; i++) {
 			done_parse(v[i], id, &st);
 			e = sl_path(d, v[i], (char *)NULL);

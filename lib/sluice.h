@@ -326,7 +326,7 @@ int	sl_run_requeue(const struct sl_spool *, const char *pool,
 int	sl_run_refuse(const struct sl_spool *, const char *pool,
 	    const char *dir, const char *id, const char *reason);
 int	sl_cleanup_pool(const struct sl_spool *, const char *, long keep_days,
-	    long stale, time_t now);	/* stale: 10 x lease */
+	    long stale, time_t now, int finished);	/* stale: 10 x lease */
 long	sl_count_stranded(const struct sl_spool *, const char *pool,
 	    time_t now, long stale, long *old);
 

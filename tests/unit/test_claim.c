@@ -1414,7 +1414,7 @@ START_TEST(test_crash_claim)
 		ck_assert_int_eq(sl_recover_pool(&sp, P, later, WINDOW, LEASE), 0);
 		drain(ids, 3, 2, later);
 		/* what a crash leaves in tmp/ goes with cleanup, after an hour */
-		(void)sl_cleanup_pool(&sp, P, 100000, 3600, now0 + 3601);
+		(void)sl_cleanup_pool(&sp, P, 100000, 3600, now0 + 3601, 1);
 		ck_assert_int_le(t_count(S("pools/" P "/tmp"), 1), 0);
 	}
 	/* every call, then a child that was not stopped */

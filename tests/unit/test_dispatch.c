@@ -175,6 +175,55 @@ START_TEST(test_dispatch_skips_late_agent)
 }
 END_TEST
 
+/* old_done - a run done/ID.Completed in P that ended 30 days ago */
+static const char *
+old_done(const char *id)
+{
+	static char d[4096];
+	char	t[40], f[4200], b[200];
+
+	snprintf(d, sizeof(d), "%s/pools/" P "/done/%s.Completed", root, id);
+	ck_assert_int_eq(sl_mkdirs(d, 0755), 0);
+	snprintf(f, sizeof(f), "%s/run.ini", d);
+	t_puts(f, "[run]\ncommand = true\n" SL_INI_TRAILER);
+	snprintf(f, sizeof(f), "%s/result.ini", d);
+	snprintf(b, sizeof(b), "[result]\nstate = Completed\nended = %s\n%s",
+	    sl_time_fmt(now0 - 30 * 86400, t, sizeof(t)), SL_INI_TRAILER);
+	t_puts(f, b);
+	return d;
+}
+
+/*
+ * a long-running process sweeps a pool's finished runs in its first full
+ * pass, then at most every 600 s (each sweep reads every finished run);
+ * quick passes never do
+ */
+START_TEST(test_maintain_sweeps_done_seldom)
+{
+	struct sl_pass pass;
+	char	a[4096];
+
+	memset(&pass, 0, sizeof(pass));
+	snprintf(a, sizeof(a), "%s",
+	    old_done("00000000-0000-4000-8000-00000000000a"));
+	sl_maintain_pool(&sp, &cf, P, now0, 0, &pass);
+	ck_assert_msg(t_exists(a), "a quick pass swept");
+	sl_maintain_pool(&sp, &cf, P, now0, 1, &pass);
+	ck_assert_msg(!t_exists(a), "the first full pass did not sweep");
+	snprintf(a, sizeof(a), "%s",
+	    old_done("00000000-0000-4000-8000-00000000000b"));
+	sl_maintain_pool(&sp, &cf, P, now0 + 599, 1, &pass);
+	ck_assert_msg(t_exists(a), "swept again within 600 s");
+	sl_maintain_pool(&sp, &cf, P, now0 + 600, 1, &pass);
+	ck_assert_msg(!t_exists(a), "not swept after 600 s");
+	/* a clock stepped back: sweep, and count from there */
+	snprintf(a, sizeof(a), "%s",
+	    old_done("00000000-0000-4000-8000-00000000000c"));
+	sl_maintain_pool(&sp, &cf, P, now0 - 5, 1, &pass);
+	ck_assert_msg(!t_exists(a), "not swept after a step back");
+}
+END_TEST
+
 Suite *
 suite_dispatch(void)
 {
@@ -186,6 +235,7 @@ suite_dispatch(void)
 	tcase_add_test(tc, test_maintain_quick_and_full);
 	tcase_add_test(tc, test_dispatch_shares_backlog);
 	tcase_add_test(tc, test_dispatch_skips_late_agent);
+	tcase_add_test(tc, test_maintain_sweeps_done_seldom);
 	suite_add_tcase(s, tc);
 	return s;
 }

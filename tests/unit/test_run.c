@@ -1577,7 +1577,7 @@ START_TEST(test_run_cleanup_stranded_accept)
 	ck_assert_int_eq(sl_count_stranded(&sp, "P", now, STALE, &stale_n), 2);
 	ck_assert_int_eq(stale_n, 1);
 
-	(void)sl_cleanup_pool(&sp, "P", 7, STALE, now);
+	(void)sl_cleanup_pool(&sp, "P", 7, STALE, now, 1);
 	s = t_read(S("pools/P/queues/Q/new/recovered.%s", ids[0]));
 	ck_assert_str_eq(s, source);
 	free(s);
@@ -1595,7 +1595,7 @@ START_TEST(test_run_cleanup_stranded_accept)
 	ck_assert_int_eq(sl_accept_pool(&sp, "P", err, sizeof(err)), 1);
 	ck_assert_int_eq(entries(S("pools/P/queues/Q/sched"), 1), 1);
 	/* 2 s later the young one is stale too */
-	(void)sl_cleanup_pool(&sp, "P", 7, STALE, now + 2);
+	(void)sl_cleanup_pool(&sp, "P", 7, STALE, now + 2, 1);
 	ck_assert(t_exists(S("pools/P/queues/Q/new/recovered.%s", ids[1])));
 	ck_assert_int_eq(t_count(S("pools/P/tmp"), 1), 0);
 }
@@ -1618,7 +1618,7 @@ START_TEST(test_run_cleanup_stranded_taken)
 	ri = runini(id, "lost", now);
 	t_puts(in(d, "run.ini"), ri);
 	free(ri);
-	(void)sl_cleanup_pool(&sp, "P", 7, STALE, now);
+	(void)sl_cleanup_pool(&sp, "P", 7, STALE, now, 1);
 	/* its directory is gone from under it: its publication (a rename
 	 * of d) can no longer succeed */
 	ck_assert(!t_exists(d));
@@ -1658,7 +1658,7 @@ START_TEST(test_run_cleanup)
 	snprintf(young, sizeof(young), "%s", stranded(ids[6], now, 60, source));
 	stranded(ids[7], now, 7200, NULL);
 
-	ck_assert_int_eq(sl_cleanup_pool(&sp, "P", 7, STALE, now), 2);
+	ck_assert_int_eq(sl_cleanup_pool(&sp, "P", 7, STALE, now, 1), 2);
 
 	ck_assert(!t_exists(S("pools/P/done/%s.Completed", ids[0])));
 	ck_assert(t_exists(S("pools/P/done/%s.Failed", ids[1])));
@@ -1687,10 +1687,10 @@ START_TEST(test_run_cleanup)
 			ck_assert_str_eq(rs.v[i].spec.command, "echo back");
 	sl_runs_free(&rs);
 	/* a second cleanup finds nothing more */
-	ck_assert_int_eq(sl_cleanup_pool(&sp, "P", 7, STALE, now), 0);
+	ck_assert_int_eq(sl_cleanup_pool(&sp, "P", 7, STALE, now, 1), 0);
 	ck_assert_int_eq(entries(S("pools/P/done"), 1), 3);
 	/* and with keep_days 0, every final run with an end is old */
-	ck_assert_int_eq(sl_cleanup_pool(&sp, "P", 0, STALE, now + 1), 2);
+	ck_assert_int_eq(sl_cleanup_pool(&sp, "P", 0, STALE, now + 1, 1), 2);
 	ck_assert(t_exists(S("pools/P/done/%s.Completed", ids[4])));
 	ck_assert_int_eq(entries(S("pools/P/queues/Q/sched"), 1), 2);
 	the_rejected("no command");
@@ -1715,7 +1715,7 @@ START_TEST(test_run_cleanup_stranded_slot)
 	    (long long)(now - STALE + 5));
 	t_puts(S("pools/P/tmp/.slot.young/00000000-0000-4000-8000-000000000022"),
 	    body);
-	(void)sl_cleanup_pool(&sp, "P", 7, STALE, now);
+	(void)sl_cleanup_pool(&sp, "P", 7, STALE, now, 1);
 	ck_assert_msg(!t_exists(S("pools/P/tmp/.slot.old")),
 	    "a slot directory stale leases old was left");
 	ck_assert(t_exists(S("pools/P/tmp/.slot.young")));
