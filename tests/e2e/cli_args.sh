@@ -1,6 +1,6 @@
-# cli_args.sh - the command line of sluice: names (contract §3), options
+# cli_args.sh - the command line of sluice: names (sluice(1) "Names"), options
 # anywhere, usage errors (exit 2), --help and --version, errors on stderr
-# with stdout empty (§8), and where the spool is (§2: --spool, then
+# with stdout empty ("EXIT STATUS"), and where the spool is (sluice(1) "The spool": --spool, then
 # $SLUICE_SPOOL, then the config file's [sluice] spool, then
 # /var/spool/sluice, then ${XDG_STATE_HOME:-$HOME/.local/state}/sluice).
 . "$TOP/tests/e2e/lib.sh"

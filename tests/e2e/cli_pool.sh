@@ -1,5 +1,5 @@
 # cli_pool.sh - sluice work-pool: every command, its exact messages, its
-# table and JSON shapes, and its failures (contract §4, §7, §8; Prefect's
+# table and JSON shapes, and its failures (the pool, queue and submit pages, the "JSON" sections, "EXIT STATUS"; Prefect's
 # `prefect work-pool` texts, prefect-reference.md §3.1).
 . "$TOP/tests/e2e/lib.sh"
 

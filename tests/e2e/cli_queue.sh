@@ -1,7 +1,7 @@
 # cli_queue.sh - sluice work-queue: the default pool made on first use,
 # create's message block, priorities (kept as given, new ones last,
 # collisions push down, always unique), the default queue, every command's
-# message and JSON, and the failures (contract §4, §7, §8;
+# message and JSON, and the failures (the pool, queue and submit pages, the "JSON" sections, "EXIT STATUS";
 # prefect-reference.md §3.2).
 . "$TOP/tests/e2e/lib.sh"
 

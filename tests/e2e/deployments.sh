@@ -2,7 +2,7 @@
 # their JSON, runs made ahead of time (cron, interval, time zones), the
 # scheduler made idempotent against 8 racing dispatchers, pause/resume,
 # set-pool (scheduled runs move, a running one stays), delete, run --at,
-# and an agent running a deployment's runs (contract §4, §7, §8;
+# and an agent running a deployment's runs (the pool, queue and submit pages, the "JSON" sections, "EXIT STATUS";
 # sluice-deployment(1)).  Two groups of checks caught bugs, now fixed:
 # "8 dispatchers racing" (schedulers shared a private directory, so a
 # slot's marker could be made and its run lost) and "due (Late) Scheduled

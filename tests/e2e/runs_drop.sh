@@ -4,7 +4,7 @@
 # hostile file becomes a Rejected run with its reason and its bytes kept in
 # rejected/ID/source (what is not a regular file is given back as
 # new/.rejected.ID instead); dotfiles and tmp/ are left alone; the quoting rules of
-# sluice-run(5) (contract §5, §6; spool-layout.md "Accepting a dropped file").
+# sluice-run(5) (and sluice-flow-run(1) "States"; spool-layout.md "Accepting a dropped file").
 . "$TOP/tests/e2e/lib.sh"
 
 P=$SLUICE_SPOOL/pools/P

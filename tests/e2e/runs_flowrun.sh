@@ -1,7 +1,7 @@
 # runs_flowrun.sh - sluice flow-run: ls (table, --json, filters), inspect
 # (id, 8-char prefix, name, ambiguity), cancel (one, again, bulk by state,
 # a Running run), delete, logs, the "message" of a waiting run, and the
-# cleanup of old finished runs (contract §3, §4, §6, §7, §8;
+# cleanup of old finished runs (sluice(1) "Names", the pool, queue and submit pages, sluice-flow-run(1) "States", the "JSON" sections, "EXIT STATUS";
 # spool-layout.md "Runs" and its state table).  There is no agent yet:
 # Pending, Running and finished runs are made by hand as the spool layout
 # describes (a run is a directory that moves).

@@ -2,7 +2,7 @@
 # window (default 1), Late runs marked " (**)" with the caption, the
 # columns, the hint when nothing is due, --json lines, one queue's preview,
 # only Scheduled runs shown; and work-pool inspect's "runs" counts, which
-# include a file still waiting in a queue's new/ (contract §4, §7;
+# include a file still waiting in a queue's new/ (the pool, queue and submit pages, the "JSON" sections;
 # spool-layout.md "Runs").
 . "$TOP/tests/e2e/lib.sh"
 

@@ -2,7 +2,7 @@
 # must exist, the queue made on first use, every WHEN form of --at, every
 # option (and its refusals), options before and after the command word,
 # "--" and option-like words of the command, and the run's JSON object
-# (contract §3, §4, §7, §8; spool-layout.md "Runs").
+# (sluice(1) "Names", the pool, queue and submit pages, the "JSON" sections, "EXIT STATUS"; spool-layout.md "Runs").
 . "$TOP/tests/e2e/lib.sh"
 
 UUID_RE='^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$'
