@@ -47,6 +47,76 @@ t_dead_pid(void)
 	return (long)pid;
 }
 
+/* ---- fakes for the sl_sys seam (lib/fsop.c), counted in t_seam_calls ---- */
+
+int	t_seam_calls;
+
+/* the call is carried out, and its reply is lost (ENOENT, as a server
+ * that no longer remembers a retransmitted rename answers) */
+int
+t_lost_rename(const char *a, const char *b)
+{
+	t_seam_calls++;
+	if (rename(a, b) < 0)
+		return -1;
+	errno = ENOENT;
+	return -1;
+}
+
+/* the same, answered EEXIST */
+int
+t_lost_rename_eexist(const char *a, const char *b)
+{
+	t_seam_calls++;
+	if (rename(a, b) < 0)
+		return -1;
+	errno = EEXIST;
+	return -1;
+}
+
+int
+t_lost_link(const char *a, const char *b)
+{
+	t_seam_calls++;
+	if (link(a, b) < 0)
+		return -1;
+	errno = EEXIST;
+	return -1;
+}
+
+int
+t_lost_mkdir(const char *p, mode_t m)
+{
+	t_seam_calls++;
+	if (mkdir(p, m) < 0)
+		return -1;
+	errno = EEXIST;
+	return -1;
+}
+
+/* t_copied_link - t_lost_link on a filesystem without stable inode
+ * numbers (sshfs): the new name holds the content, but is not the same
+ * inode */
+int
+t_copied_link(const char *a, const char *b)
+{
+	char   *s;
+	ssize_t	n;
+	int	fd;
+
+	t_seam_calls++;
+	if ((n = sl_read_file(a, &s, SL_INI_MAX)) < 0)
+		return -1;
+	fd = open(b, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
+	if (fd < 0 || write(fd, s, (size_t)n) != n || close(fd) < 0) {
+		free(s);
+		return -1;
+	}
+	free(s);
+	errno = EEXIST;
+	return -1;
+}
+
 char *
 t_spool(struct sl_spool *sp)
 {

@@ -56,40 +56,7 @@ check_content(const char *path, const char *want)
 	free(got);
 }
 
-/* ---- the seam: fakes ---- */
-
-static int calls;
-
-/* the call is carried out, and its reply is lost */
-static int
-lost_rename(const char *a, const char *b)
-{
-	calls++;
-	if (rename(a, b) < 0)
-		return -1;
-	errno = ENOENT;
-	return -1;
-}
-
-static int
-lost_link(const char *a, const char *b)
-{
-	calls++;
-	if (link(a, b) < 0)
-		return -1;
-	errno = EEXIST;
-	return -1;
-}
-
-static int
-lost_mkdir(const char *p, mode_t m)
-{
-	calls++;
-	if (mkdir(p, m) < 0)
-		return -1;
-	errno = EEXIST;
-	return -1;
-}
+/* ---- the seam: fakes (lost replies: t_lost_* in check_sluice.c) ---- */
 
 /* the call is not carried out and fails */
 static int fail_errno;
@@ -99,7 +66,7 @@ failing_rename(const char *a, const char *b)
 {
 	(void)a;
 	(void)b;
-	calls++;
+	t_seam_calls++;
 	errno = fail_errno;
 	return -1;
 }
@@ -109,7 +76,7 @@ failing_link(const char *a, const char *b)
 {
 	(void)a;
 	(void)b;
-	calls++;
+	t_seam_calls++;
 	errno = fail_errno;
 	return -1;
 }
@@ -119,7 +86,7 @@ failing_mkdir(const char *p, mode_t m)
 {
 	(void)p;
 	(void)m;
-	calls++;
+	t_seam_calls++;
 	errno = fail_errno;
 	return -1;
 }
@@ -456,10 +423,10 @@ END_TEST
 START_TEST(test_seam_lost_rename)
 {
 	t_puts(P("a"), "A");
-	sl_sys.rename = lost_rename;
-	calls = 0;
+	sl_sys.rename = t_lost_rename;
+	t_seam_calls = 0;
 	ck_assert_int_eq(sane_rename(P("a"), P("b")), 0);
-	ck_assert_int_eq(calls, 1);
+	ck_assert_int_eq(t_seam_calls, 1);
 	ck_assert(!t_exists(P("a")));
 	check_content(P("b"), "A");
 
@@ -480,10 +447,10 @@ END_TEST
 START_TEST(test_seam_lost_link)
 {
 	t_puts(P("a"), "A");
-	sl_sys.link = lost_link;
-	calls = 0;
+	sl_sys.link = t_lost_link;
+	t_seam_calls = 0;
 	ck_assert_int_eq(sane_link(P("a"), P("b")), 0);
-	ck_assert_int_eq(calls, 1);
+	ck_assert_int_eq(t_seam_calls, 1);
 	check_content(P("b"), "A");
 
 	ck_assert_int_eq(sl_publish_link(P(".tmp"), P("c"), "C", 1), 0);
@@ -497,10 +464,10 @@ START_TEST(test_seam_lost_mkdir)
 {
 	struct stat st;
 
-	sl_sys.mkdir = lost_mkdir;
-	calls = 0;
+	sl_sys.mkdir = t_lost_mkdir;
+	t_seam_calls = 0;
 	ck_assert_int_eq(sane_mkdir(P("d"), 0755), 0);
-	ck_assert_int_eq(calls, 1);
+	ck_assert_int_eq(t_seam_calls, 1);
 	ck_assert_int_eq(stat(P("d"), &st), 0);
 	ck_assert_int_eq(sl_mkdirs(P("x/y/z"), 0755), 0);
 	ck_assert_int_eq(stat(P("x/y/z"), &st), 0);

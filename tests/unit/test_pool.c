@@ -1115,40 +1115,6 @@ END_TEST
 
 /* ---- the seam ---- */
 
-static int calls;
-
-static int
-lost_link(const char *a, const char *b)
-{
-	calls++;
-	if (link(a, b) < 0)
-		return -1;
-	errno = EEXIST;
-	return -1;
-}
-
-/* as lost_link on a filesystem without stable inode numbers (sshfs):
- * the new name holds the content, but is not the same inode */
-static int
-copying_link(const char *a, const char *b)
-{
-	char   *s;
-	ssize_t	n;
-	int	fd;
-
-	calls++;
-	if ((n = sl_read_file(a, &s, SL_INI_MAX)) < 0)
-		return -1;
-	fd = open(b, O_WRONLY | O_CREAT | O_EXCL, 0644);
-	if (fd < 0 || write(fd, s, (size_t)n) != n || close(fd) < 0) {
-		free(s);
-		return -1;
-	}
-	free(s);
-	errno = EEXIST;
-	return -1;
-}
-
 static int fail_errno;
 
 static int
@@ -1156,38 +1122,8 @@ failing_link(const char *a, const char *b)
 {
 	(void)a;
 	(void)b;
-	calls++;
+	t_seam_calls++;
 	errno = fail_errno;
-	return -1;
-}
-
-static int
-lost_rename(const char *a, const char *b)
-{
-	calls++;
-	if (rename(a, b) < 0)
-		return -1;
-	errno = ENOENT;
-	return -1;
-}
-
-static int
-lost_rename_eexist(const char *a, const char *b)
-{
-	calls++;
-	if (rename(a, b) < 0)
-		return -1;
-	errno = EEXIST;
-	return -1;
-}
-
-static int
-lost_mkdir(const char *p, mode_t m)
-{
-	calls++;
-	if (mkdir(p, m) < 0)
-		return -1;
-	errno = EEXIST;
 	return -1;
 }
 
@@ -1200,7 +1136,7 @@ racing_link(const char *a, const char *b)
 	long	lim = 5;
 	char	e[SL_ERR_MAX];
 
-	calls++;
+	t_seam_calls++;
 	if (!raced) {
 		raced = 1;
 		sl_sys.link = link;
@@ -1216,12 +1152,12 @@ START_TEST(test_seam_update_lost_link)
 	struct sl_pool p;
 
 	create("P");
-	sl_sys.link = lost_link;
-	calls = 0;
+	sl_sys.link = t_lost_link;
+	t_seam_calls = 0;
 	ck_assert_msg(sl_pool_update(&sp, "P", edit_pause, NULL, NULL, err,
 	    sizeof(err)) == 0, "update: %s", err);
 	sl_sys.link = link;
-	ck_assert_int_eq(calls, 1);		/* not retried */
+	ck_assert_int_eq(t_seam_calls, 1);		/* not retried */
 	ck_assert_int_eq(versions("P"), 2);	/* exactly one new version */
 	ck_assert_int_eq(t_count(S("pools/P/config"), 1), 2); /* no .tmp */
 	load("P", &p);
@@ -1236,12 +1172,12 @@ START_TEST(test_seam_update_lost_link_no_inode)
 	struct sl_pool p, out;
 
 	create("P");
-	sl_sys.link = copying_link;
-	calls = 0;
+	sl_sys.link = t_copied_link;
+	t_seam_calls = 0;
 	ck_assert_msg(sl_pool_update(&sp, "P", edit_pause, NULL, &out, err,
 	    sizeof(err)) == 0, "update: %s", err);
 	sl_sys.link = link;
-	ck_assert_int_eq(calls, 1);
+	ck_assert_int_eq(t_seam_calls, 1);
 	ck_assert_int_eq(versions("P"), 2);
 	ck_assert_int_eq(t_count(S("pools/P/config"), 1), 2);
 	ck_assert_uint_eq(out.version, 2);
@@ -1261,11 +1197,11 @@ START_TEST(test_seam_update_race)
 	create("P");
 	sl_sys.link = racing_link;
 	raced = 0;
-	calls = 0;
+	t_seam_calls = 0;
 	ck_assert_msg(sl_pool_update(&sp, "P", edit_pause, NULL, NULL, err,
 	    sizeof(err)) == 0, "update: %s", err);
 	sl_sys.link = link;
-	ck_assert_int_eq(calls, 2);		/* lost once, then won */
+	ck_assert_int_eq(t_seam_calls, 2);		/* lost once, then won */
 	ck_assert_int_eq(versions("P"), 3);
 	load("P", &p);
 	ck_assert_uint_eq(p.version, 3);
@@ -1285,11 +1221,11 @@ START_TEST(test_seam_update_link_fails)
 	sl_sys.link = failing_link;
 	for (i = 0; i < sizeof(errs) / sizeof(errs[0]); i++) {
 		fail_errno = errs[i];
-		calls = 0;
+		t_seam_calls = 0;
 		err[0] = '\0';
 		ck_assert_int_eq(sl_pool_update(&sp, "P", edit_pause, NULL,
 		    NULL, err, sizeof(err)), -1);
-		ck_assert_int_eq(calls, 1);	/* a real failure: no retry */
+		ck_assert_int_eq(t_seam_calls, 1);	/* a real failure: no retry */
 		ck_assert_msg(strstr(err, "cannot write") != NULL, "err: %s",
 		    err);
 		/* the link's own errno, not a later lookup's ENOENT */
@@ -1438,12 +1374,12 @@ START_TEST(test_seam_create_lost_rename)
 {
 	struct sl_pool p;
 
-	sl_sys.rename = lost_rename;
-	calls = 0;
+	sl_sys.rename = t_lost_rename;
+	t_seam_calls = 0;
 	ck_assert_msg(sl_pool_create(&sp, "P", 0, SL_NOLIMIT, err,
 	    sizeof(err)) == 0, "create: %s", err);
-	ck_assert_int_eq(calls, 1);
-	sl_sys.rename = lost_rename_eexist;
+	ck_assert_int_eq(t_seam_calls, 1);
+	sl_sys.rename = t_lost_rename_eexist;
 	ck_assert_msg(sl_pool_create(&sp, "Q", 0, SL_NOLIMIT, err,
 	    sizeof(err)) == 0, "create: %s", err);
 	sl_sys.rename = rename;
@@ -1453,7 +1389,7 @@ START_TEST(test_seam_create_lost_rename)
 	ck_assert_str_eq(order(&p), "default:1");
 	sl_pool_free(&p);
 	/* and a second create still says "already exists" */
-	sl_sys.rename = lost_rename;
+	sl_sys.rename = t_lost_rename;
 	ck_assert_int_eq(sl_pool_create(&sp, "P", 0, SL_NOLIMIT, err,
 	    sizeof(err)), 1);
 	sl_sys.rename = rename;
@@ -1464,7 +1400,7 @@ END_TEST
 START_TEST(test_seam_queue_lost_rename)
 {
 	create("P");
-	sl_sys.rename = lost_rename;
+	sl_sys.rename = t_lost_rename;
 	new_queue("P", "q", 1);
 	ck_assert_int_eq(sl_queue_delete(&sp, "P", "q", err, sizeof(err)), 0);
 	new_queue("P", "r", 0);
@@ -1478,10 +1414,10 @@ START_TEST(test_seam_lost_mkdir)
 {
 	struct sl_pool p;
 
-	sl_sys.mkdir = lost_mkdir;
-	calls = 0;
+	sl_sys.mkdir = t_lost_mkdir;
+	t_seam_calls = 0;
 	create("P");
-	ck_assert_int_gt(calls, 0);
+	ck_assert_int_gt(t_seam_calls, 0);
 	new_queue("P", "q", 0);
 	sl_sys.mkdir = mkdir;
 	load("P", &p);
@@ -1495,7 +1431,7 @@ END_TEST
 START_TEST(test_seam_pool_delete_lost_rename)
 {
 	create("P");
-	sl_sys.rename = lost_rename;
+	sl_sys.rename = t_lost_rename;
 	ck_assert_msg(sl_pool_delete(&sp, "P", 0, err, sizeof(err)) == 0,
 	    "delete: %s", err);
 	sl_sys.rename = rename;
@@ -1515,7 +1451,7 @@ START_TEST(test_seam_create_lost_link_no_inode)
 {
 	struct sl_pool p;
 
-	sl_sys.link = copying_link;
+	sl_sys.link = t_copied_link;
 	ck_assert_msg(sl_pool_create(&sp, "P", 0, SL_NOLIMIT, err,
 	    sizeof(err)) == 0, "create: %s", err);
 	sl_sys.link = link;
@@ -1525,7 +1461,6 @@ START_TEST(test_seam_create_lost_link_no_inode)
 }
 END_TEST
 
-
 /*
  * RACE of spool-layout.md: a person runs mkdir pools/P at the very
  * instant of a create; rename then replaces that empty directory with the
@@ -1534,7 +1469,7 @@ END_TEST
 static int
 mkdir_first_rename(const char *a, const char *b)
 {
-	calls++;
+	t_seam_calls++;
 	if (mkdir(b, 0755) < 0)
 		return -1;
 	return rename(a, b);
@@ -1545,11 +1480,11 @@ START_TEST(test_seam_create_mkdir_race)
 	struct sl_pool p;
 
 	sl_sys.rename = mkdir_first_rename;
-	calls = 0;
+	t_seam_calls = 0;
 	ck_assert_msg(sl_pool_create(&sp, "P", 1, SL_NOLIMIT, err,
 	    sizeof(err)) == 0, "create: %s", err);
 	sl_sys.rename = rename;
-	ck_assert_int_eq(calls, 1);
+	ck_assert_int_eq(t_seam_calls, 1);
 	load("P", &p);
 	ck_assert_uint_eq(p.version, 1);
 	ck_assert_int_eq(p.paused, 1);
@@ -1568,11 +1503,11 @@ START_TEST(test_queue_create_moved)
 	new_queue("P", "a", 0);
 	sl_sys.link = racing_link;	/* a rival writes first: a retry */
 	raced = 0;
-	calls = 0;
+	t_seam_calls = 0;
 	ck_assert_msg(sl_queue_create(&sp, "P", "top", 1, SL_NOLIMIT, &q,
 	    &moved, err, sizeof(err)) == 0, "create: %s", err);
 	sl_sys.link = link;
-	ck_assert_int_eq(calls, 2);
+	ck_assert_int_eq(t_seam_calls, 2);
 	ck_assert_int_eq(q.priority, 1);
 	ck_assert_ptr_nonnull(moved.s);
 	ck_assert_str_eq(moved.s,

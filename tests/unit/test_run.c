@@ -517,34 +517,12 @@ END_TEST
 
 /* ---- the seam ---- */
 
-static int calls;
-
-static int
-lost_rename(const char *a, const char *b)
-{
-	calls++;
-	if (rename(a, b) < 0)
-		return -1;
-	errno = ENOENT;
-	return -1;
-}
-
-static int
-lost_rename_eexist(const char *a, const char *b)
-{
-	calls++;
-	if (rename(a, b) < 0)
-		return -1;
-	errno = EEXIST;
-	return -1;
-}
-
 static int
 failing_rename(const char *a, const char *b)
 {
 	(void)a;
 	(void)b;
-	calls++;
+	t_seam_calls++;
 	errno = EIO;
 	return -1;
 }
@@ -554,7 +532,7 @@ static int
 failing_sched_rename(const char *a, const char *b)
 {
 	if (strstr(b, "/sched/") != NULL) {
-		calls++;
+		t_seam_calls++;
 		errno = EIO;
 		return -1;
 	}
@@ -562,7 +540,7 @@ failing_sched_rename(const char *a, const char *b)
 }
 
 static int (*const lost[])(const char *, const char *) = {
-	lost_rename, lost_rename_eexist,
+	t_lost_rename, t_lost_rename_eexist,
 };
 
 START_TEST(test_run_submit_lost_rename)
@@ -571,10 +549,10 @@ START_TEST(test_run_submit_lost_rename)
 	struct sl_runs rs;
 
 	sl_sys.rename = lost[_i];
-	calls = 0;
+	t_seam_calls = 0;
 	submit("Q", "lost", time(NULL), 1, id);
 	sl_sys.rename = rename;
-	ck_assert_int_gt(calls, 0);
+	ck_assert_int_gt(t_seam_calls, 0);
 	ck_assert_int_eq(entries(S("pools/P/queues/Q/sched"), 1), 1);
 	ck_assert_int_eq(entries(S("pools/P/tmp"), 1), 0);
 	load_runs(&rs);
@@ -596,10 +574,10 @@ START_TEST(test_run_submit_fails)
 	r.command = sl_xstrdup("true");
 	r.scheduled = time(NULL);
 	sl_sys.rename = _i == 0 ? failing_rename : failing_sched_rename;
-	calls = 0;
+	t_seam_calls = 0;
 	ck_assert_int_eq(sl_run_submit(&sp, &r, err, sizeof(err)), -1);
 	sl_sys.rename = rename;
-	ck_assert_int_gt(calls, 0);
+	ck_assert_int_gt(t_seam_calls, 0);
 	ck_assert_msg(err[0] != '\0', "no message");
 	ck_assert_int_eq(entries(S("pools/P/queues/Q/sched"), 1), 0);
 	ck_assert_int_eq(entries(S("pools/P/tmp"), 1), 0);
@@ -996,10 +974,10 @@ START_TEST(test_run_accept_lost_rename)
 	drop_s("good", "[run]\ncommand = echo hi\nname = good\n");
 	drop_s("bad", "[run]\nname = bad\n");
 	sl_sys.rename = lost[_i];
-	calls = 0;
+	t_seam_calls = 0;
 	ck_assert_int_eq(sl_accept_pool(&sp, "P", err, sizeof(err)), 2);
 	sl_sys.rename = rename;
-	ck_assert_int_gt(calls, 0);
+	ck_assert_int_gt(t_seam_calls, 0);
 	ck_assert_int_eq(entries(S("pools/P/queues/Q/new"), 1), 0);
 	ck_assert_int_eq(entries(S("pools/P/queues/Q/sched"), 1), 1);
 	ck_assert_int_eq(entries(S("pools/P/tmp"), 1), 0);
@@ -1018,7 +996,7 @@ END_TEST
 /* lost replies while another acceptor races: still one run per file */
 START_TEST(test_run_accept_lost_rename_two_at_once)
 {
-	two_acceptors(50, lost_rename);
+	two_acceptors(50, t_lost_rename);
 }
 END_TEST
 
@@ -1032,10 +1010,10 @@ START_TEST(test_run_accept_publish_fails)
 
 	drop_s("job", text);
 	sl_sys.rename = failing_sched_rename;
-	calls = 0;
+	t_seam_calls = 0;
 	ck_assert_int_eq(sl_accept_pool(&sp, "P", err, sizeof(err)), 0);
 	sl_sys.rename = rename;
-	ck_assert_int_gt(calls, 0);
+	ck_assert_int_gt(t_seam_calls, 0);
 	ck_assert_int_eq(entries(S("pools/P/queues/Q/sched"), 1), 0);
 	ck_assert_int_eq(entries(S("pools/P/tmp"), 1), 0);
 	ck_assert_int_eq(entries(S("pools/P/rejected"), 1), 0);

@@ -46,6 +46,15 @@ Suite  *suite_deploy(void);
 char   *t_spool(struct sl_spool *sp);
 /* t_dead_pid - the pid of a process that has exited and been reaped */
 long	t_dead_pid(void);
+/* fakes for the sl_sys seam, each counted in t_seam_calls: the call is
+ * carried out and its reply lost (rename: ENOENT, or EEXIST; link and
+ * mkdir: EEXIST); t_copied_link makes a copy, not a link (sshfs) */
+extern int t_seam_calls;
+int	t_lost_rename(const char *, const char *);
+int	t_lost_rename_eexist(const char *, const char *);
+int	t_lost_link(const char *, const char *);
+int	t_lost_mkdir(const char *, mode_t);
+int	t_copied_link(const char *, const char *);
 /* t_tmpdir - a fresh empty directory under the run's scratch root; the
  * root is removed by main() after all tests, even those that failed. */
 char   *t_tmpdir(void);
