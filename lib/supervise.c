@@ -382,10 +382,11 @@ renew(struct renewal *rn)
 {
 	struct stat st;
 	time_t	now = time(NULL);
-	long long m = mono_ms();
+	long long m;
 
 	if (rn == NULL || now < rn->next)
 		return 0;
+	m = mono_ms();		/* when this lease began, for the fence */
 	/* RACE: a renewal that fails (EIO on a cut link) is retried next
 	 * second; the lease is generous, and the recorder's fence ends the
 	 * command before another host may take the run */
