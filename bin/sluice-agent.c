@@ -71,7 +71,7 @@ static const char banner[] =
 
 /* a run this agent started, until it is seen to end */
 struct tracked {
-	char	token[96];
+	char	token[SL_RUNNAME_MAX];
 	char	id[SL_UUID_LEN + 1];
 	char	name[256];
 	long	attempt;
@@ -110,14 +110,15 @@ report(const struct sl_spool *sp, const char *pool)
 {
 	static const enum sl_state fin[] = { SL_COMPLETED, SL_FAILED,
 	    SL_CRASHED, SL_CANCELLED };
-	char   *p, name[80], *text, code[16], msg[512];
+	struct sl_result res;
+	char   *p, *d, name[SL_RUNNAME_MAX], code[16];
 	size_t	i, k, j;
 
 	for (i = 0, k = 0; i < ntr; i++) {
 		struct tracked *t = &tr[i];
 		int	found = 0;
 
-		p = sl_path(sp->root, "pools", pool, "running", t->token,
+		p = sl_place(sp, SL_PL_RUNNING, pool, NULL, t->token,
 		    (char *)NULL);
 		if (sl_exists(p)) {
 			free(p);
@@ -126,32 +127,23 @@ report(const struct sl_spool *sp, const char *pool)
 		}
 		free(p);
 		for (j = 0; j < 4 && !found; j++) {
-			snprintf(name, sizeof(name), "%s.%s", t->id,
-			    sl_state_names[fin[j]]);
-			p = sl_path(sp->root, "pools", pool, "done", name,
-			    "result.ini", (char *)NULL);
-			if (sl_read_file(p, &text, 64 * 1024) >= 0) {
-				struct sl_ini *ini;
-				const char *m;
-				char	why[SL_ERR_MAX];
-
+			sl_done_name(name, t->id, fin[j]);
+			d = sl_place(sp, SL_PL_DONE, pool, NULL, name,
+			    (char *)NULL);
+			if (sl_result_read(d, &res) == 0) {
 				found = 1;
-				sl_kv_get(text, "exit_code", code, sizeof(code));
-				msg[0] = '\0';	/* quoted in the file: parse it */
-				if ((ini = sl_ini_parse(text, strlen(text), why,
-				    sizeof(why))) != NULL) {
-					if ((m = sl_ini_get(ini, "result",
-					    "message")) != NULL)
-						snprintf(msg, sizeof(msg), "%s", m);
-					sl_ini_free(ini);
-				}
-				free(text);
+				if (res.exit_code >= 0)
+					snprintf(code, sizeof(code), "%d",
+					    res.exit_code);
+				else
+					code[0] = '\0';
 				if (fin[j] == SL_CANCELLED)
 					sl_log(SL_INFO, "Flow run '%s' (%s) was "
 					    "cancelled", t->name, t->id);
 				else if (fin[j] == SL_CRASHED)
 					sl_log(SL_ERROR, "Flow run '%s' (%s) "
-					    "crashed: %s", t->name, t->id, msg);
+					    "crashed: %s", t->name, t->id,
+					    res.message);
 				else
 					sl_log(fin[j] == SL_COMPLETED ? SL_INFO :
 					    SL_WARNING, "Flow run '%s' (%s) "
@@ -159,7 +151,7 @@ report(const struct sl_spool *sp, const char *pool)
 					    t->id, sl_state_names[fin[j]],
 					    code[0] ? code : "none");
 			}
-			free(p);
+			free(d);
 		}
 		if (!found)
 			sl_log(SL_WARNING, "Flow run '%s' (%s) ended attempt "
@@ -174,7 +166,7 @@ pending_tokens(const struct sl_spool *sp, const struct sl_agent *a,
     char ***v, size_t *n)
 {
 	struct dirent *de;
-	char   *d = sl_path(sp->root, "pools", a->pool, "pending", a->id,
+	char   *d = sl_place(sp, SL_PL_PENDING, a->pool, NULL, a->id,
 	    (char *)NULL);
 	DIR    *dir;
 
@@ -287,7 +279,7 @@ hand_back(const struct sl_spool *sp, const struct sl_agent *a)
 
 	if (pending_tokens(sp, a, &v, &n) < 0)
 		return;
-	d = sl_path(sp->root, "pools", a->pool, "pending", a->id, (char *)NULL);
+	d = sl_place(sp, SL_PL_PENDING, a->pool, NULL, a->id, (char *)NULL);
 	for (i = 0; i < n; i++) {
 		char	id[SL_UUID_LEN + 1];
 
@@ -309,7 +301,7 @@ hand_back(const struct sl_spool *sp, const struct sl_agent *a)
 static int
 registered(const struct sl_spool *sp, const struct sl_agent *a)
 {
-	char   *p = sl_path(sp->root, "pools", a->pool, "agents", a->id,
+	char   *p = sl_place(sp, SL_PL_AGENTS, a->pool, NULL, a->id,
 	    "agent.ini", (char *)NULL);
 	int	rc = sl_exists(p) || errno != ENOENT;
 

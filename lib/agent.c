@@ -71,7 +71,7 @@ pid_ns(void)
 static char *
 agent_dir(const struct sl_spool *sp, const char *pool, const char *id)
 {
-	return sl_path(sp->root, "pools", pool, "agents", id, (char *)NULL);
+	return sl_place(sp, SL_PL_AGENTS, pool, NULL, id, (char *)NULL);
 }
 
 /* sl_agent_beat - publish "now" as the agent's last beat */
@@ -125,7 +125,7 @@ sl_agent_register(const struct sl_spool *sp, const struct sl_agent *a,
 	sl_ini_put(&b, "started", sl_time_fmt(a->started, t, sizeof(t)));
 	sl_buf_puts(&b, SL_INI_TRAILER);
 
-	ad = sl_path(sp->root, "pools", a->pool, "agents", (char *)NULL);
+	ad = sl_place(sp, SL_PL_AGENTS, a->pool, NULL, (char *)NULL);
 	snprintf(name, sizeof(name), ".new.%016llx.%s",
 	    (unsigned long long)time(NULL), a->id);
 	priv = sl_path(ad, name, (char *)NULL);
@@ -199,7 +199,7 @@ sl_agent_deregister(const struct sl_spool *sp, const struct sl_agent *a)
 	char   *d = agent_dir(sp, a->pool, a->id), *ad;
 	int	rc;
 
-	ad = sl_path(sp->root, "pools", a->pool, "agents", (char *)NULL);
+	ad = sl_place(sp, SL_PL_AGENTS, a->pool, NULL, (char *)NULL);
 	rc = discard(ad, d, a->id);
 	free(ad);
 	free(d);
@@ -259,7 +259,7 @@ sl_agents_load(const struct sl_spool *sp, const char *pool,
 
 	*out = NULL;
 	*n = 0;
-	ad = sl_path(sp->root, "pools", pool, "agents", (char *)NULL);
+	ad = sl_place(sp, SL_PL_AGENTS, pool, NULL, (char *)NULL);
 	if ((dir = opendir(ad)) == NULL) {
 		free(ad);
 		return errno == ENOENT ? 0 : -1;
@@ -472,7 +472,7 @@ sl_agents_sweep(const struct sl_spool *sp, const char *pool,
 	long	k = 0;
 	DIR    *dir;
 
-	ad = sl_path(sp->root, "pools", pool, "agents", (char *)NULL);
+	ad = sl_place(sp, SL_PL_AGENTS, pool, NULL, (char *)NULL);
 	for (i = 0; i < n; i++) {
 		last = v[i].beat > 0 ? v[i].beat : v[i].beat < 0 &&
 		    v[i].registered ? v[i].started : 0;
@@ -528,7 +528,7 @@ sl_start_taken_back(const struct sl_spool *sp, const struct sl_agent *a,
 
 	if (sl_token_parse(token, NULL, id) < 0)
 		return 0;
-	p = sl_path(sp->root, "pools", a->pool, "pending", a->id, token,
+	p = sl_place(sp, SL_PL_PENDING, a->pool, NULL, a->id, token,
 	    (char *)NULL);
 	if (lstat(p, &st) == 0 || errno != ENOENT) {
 		free(p);
@@ -538,7 +538,7 @@ sl_start_taken_back(const struct sl_spool *sp, const struct sl_agent *a,
 	/* in running/: started by us (then the failure came after the
 	 * start, e.g. fork, and is real), or by another agent after
 	 * recovery handed it back */
-	p = sl_path(sp->root, "pools", a->pool, "running", token, "start.ini",
+	p = sl_place(sp, SL_PL_RUNNING, a->pool, NULL, token, "start.ini",
 	    (char *)NULL);
 	if (sl_read_file(p, &text, 4096) >= 0) {
 		sl_kv_get(text, "agent", who, sizeof(who));
@@ -553,7 +553,7 @@ sl_start_taken_back(const struct sl_spool *sp, const struct sl_agent *a,
 	free(p);
 	snprintf(what, len, "it was deleted, or moved where this agent "
 	    "cannot see it");
-	qd = sl_path(sp->root, "pools", a->pool, "queues", (char *)NULL);
+	qd = sl_place(sp, SL_PL_QUEUES, a->pool, NULL, (char *)NULL);
 	if (sl_pool_names_in(qd, &qs, &nq) == 0) {
 		for (i = 0; i < nq; i++) {
 			p = sl_path(qd, qs[i], "sched", token, (char *)NULL);
@@ -569,8 +569,7 @@ sl_start_taken_back(const struct sl_spool *sp, const struct sl_agent *a,
 	free(qd);
 	for (i = 0; i < 4 && !found; i++) {
 		snprintf(name, sizeof(name), "%s.%s", id, fin[i]);
-		p = sl_path(sp->root, "pools", a->pool, "done", name,
-		    (char *)NULL);
+		p = sl_place(sp, SL_PL_DONE, a->pool, NULL, name, (char *)NULL);
 		if (lstat(p, &st) == 0) {
 			snprintf(what, len, "it ended %s%s", fin[i], i == 3 ?
 			    " (a cancel came first)" : "");
@@ -579,4 +578,18 @@ sl_start_taken_back(const struct sl_spool *sp, const struct sl_agent *a,
 		free(p);
 	}
 	return 1;
+}
+
+/* sl_agent_serves - does agent a take runs of queue? (-q, -m, or all) */
+int
+sl_agent_serves(const struct sl_agent *a, const char *queue)
+{
+	size_t	i;
+
+	if (a->nqueues == 0 && a->match == NULL)
+		return 1;		/* -p alone: every queue of the pool */
+	for (i = 0; i < a->nqueues; i++)
+		if (strcmp(a->queues[i], queue) == 0)
+			return 1;
+	return a->match != NULL && strncmp(queue, a->match, strlen(a->match)) == 0;
 }

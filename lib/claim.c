@@ -4,7 +4,7 @@
  *
  * The algorithm (spool-layout.md, "Claims", has the argument in full):
  *
- * - A limit of N is N slot names, pools/P/slots/SCOPE.K for K < N, where
+ * - Slots (slot.c): a limit of N is N slot names, pools/P/slots/SCOPE.K for K < N, where
  *   SCOPE is "pool", "q.QUEUE" or "a.AGENT".  A slot is held while its
  *   directory exists and is not empty; its one entry is named after the run
  *   holding it.  To take a slot, a claimer builds a private directory
@@ -45,265 +45,6 @@
 
 #include "sluice.h"
 
-/* A test seam: called before each step of a claim; tests exit in it. */
-void	(*sl_claim_step)(const char *step);
-
-static void
-step(const char *what)
-{
-	if (sl_claim_step != NULL)
-		sl_claim_step(what);
-}
-
-/* ---- slots ---- */
-
-static char *
-slots_dir(const struct sl_spool *sp, const char *pool)
-{
-	return sl_path(sp->root, "pools", pool, "slots", (char *)NULL);
-}
-
-/* held - is this slot directory held (there and not empty)? */
-static int
-held(const char *dir)
-{
-	struct dirent *de;
-	int	n = 0;
-	DIR    *d;
-
-	if ((d = opendir(dir)) == NULL)
-		return 0;
-	while (n == 0 && (de = readdir(d)) != NULL)
-		if (strcmp(de->d_name, ".") != 0 && strcmp(de->d_name, ".."))
-			n++;
-	closedir(d);
-	return n > 0;
-}
-
-/*
- * sl_slot_take - hold one of the limit slots of scope for the run whose
- * token (T.U.ID) is given; the entry is named by the run's id and says
- * when, for which agent and under which token it was claimed.
- * 0 taken (*k its number), 1 all held, -1 error.
- */
-int
-sl_slot_take(const struct sl_spool *sp, const char *pool, const char *scope,
-    long limit, const char *token, const char *agent, time_t now, long *k)
-{
-	char	u[SL_UUID_LEN + 1], priv[64], name[200], body[300];
-	char	id[SL_UUID_LEN + 1];
-	char   *sd, *tmp, *entry, *slot;
-	long	i;
-	int	rc = 1;
-
-	if (limit <= 0)
-		return 1;
-	if (sl_uuid(u) < 0 || sl_token_parse(token, NULL, id) < 0)
-		return -1;
-	sd = slots_dir(sp, pool);
-	snprintf(priv, sizeof(priv), ".slot.%s", u);
-	tmp = sl_path(sp->root, "pools", pool, "tmp", priv, (char *)NULL);
-	entry = sl_path(tmp, id, (char *)NULL);
-	snprintf(body, sizeof(body), "claimed = %lld\nagent = %s\ntoken = %s\n",
-	    (long long)now, agent, token);
-	if (sl_mkdirs(sd, 0755) < 0 || sl_mkdirs(tmp, 0755) < 0 ||
-	    sl_write_tmp(entry, body, strlen(body), 0644) < 0) {
-		rc = -1;
-		goto out;
-	}
-	for (i = 0; i < limit; i++) {
-		snprintf(name, sizeof(name), "%s.%ld", scope, i);
-		slot = sl_path(sd, name, (char *)NULL);
-		if (held(slot)) {	/* cheap skip; the rename decides */
-			free(slot);
-			continue;
-		}
-		step("slot-rename");
-		/* RACE: another claimer may take this name between held() and
-		 * rename(); then our rename fails on its non-empty directory
-		 * and we try the next.  A lost reply is caught by sane_rename
-		 * (our private name is gone, the slot is there). */
-		if (sane_rename(tmp, slot) == 0) {
-			*k = i;
-			rc = 0;
-			free(slot);
-			goto out;
-		}
-		free(slot);
-	}
-out:
-	if (rc != 0)
-		(void)sl_rmtree(tmp);	/* ours, private; best effort */
-	free(entry);
-	free(tmp);
-	free(sd);
-	return rc;
-}
-
-/* sl_slot_release - give back slot name if run id holds it */
-int
-sl_slot_release(const struct sl_spool *sp, const char *pool, const char *name,
-    const char *id)
-{
-	char   *sd = slots_dir(sp, pool), *slot, *entry;
-	int	rc = 0;
-
-	slot = sl_path(sd, name, (char *)NULL);
-	entry = sl_path(slot, id, (char *)NULL);
-	if (unlink(entry) < 0) {
-		if (errno != ENOENT)
-			rc = -1;
-	} else if (rmdir(slot) < 0 && errno != ENOENT && errno != ENOTEMPTY &&
-	    errno != EEXIST) {
-		/* RACE: a claimer may rename its entry onto the slot between
-		 * our unlink and rmdir; then rmdir fails ENOTEMPTY and the
-		 * slot is rightly theirs.  An empty directory left behind by
-		 * a failed rmdir is a free slot: rename replaces it. */
-		rc = -1;
-	}
-	free(entry);
-	free(slot);
-	free(sd);
-	return rc;
-}
-
-/* sl_slots_of - the names of the slots run id holds */
-int
-sl_slots_of(const struct sl_spool *sp, const char *pool, const char *id,
-    char ***out, size_t *n)
-{
-	struct dirent *de;
-	struct stat st;
-	char   *sd = slots_dir(sp, pool), *e;
-	DIR    *d;
-
-	*out = NULL;
-	*n = 0;
-	if ((d = opendir(sd)) == NULL) {
-		free(sd);
-		return errno == ENOENT ? 0 : -1;
-	}
-	while ((de = readdir(d)) != NULL) {
-		if (de->d_name[0] == '.')
-			continue;
-		e = sl_path(sd, de->d_name, id, (char *)NULL);
-		if (lstat(e, &st) == 0) {
-			*out = sl_xrealloc(*out, (*n + 1) * sizeof(char *));
-			(*out)[(*n)++] = sl_xstrdup(de->d_name);
-		}
-		free(e);
-	}
-	closedir(d);
-	free(sd);
-	return 0;
-}
-
-/*
- * release_matching - give back the slots run id holds whose entry says
- * "key = val".  A run handed back to its queue may be claimed again at
- * once, whose new entries carry the same run id: only the entries that
- * name the old claim (its agent, or its token) are the old claim's.
- */
-static int queue_of(const char *, char [SL_NAME_MAX + 1]);
-
-static int
-release_matching(const struct sl_spool *sp, const char *pool,
-    const char *token, const char *agent)
-{
-	char  **v, *e, *text, who[128], tok[128], id[SL_UUID_LEN + 1];
-	size_t	n, i;
-	int	rc = 0;
-
-	if (sl_token_parse(token, NULL, id) < 0) {
-		errno = EINVAL;
-		return -1;
-	}
-	if (sl_slots_of(sp, pool, id, &v, &n) < 0)
-		return -1;
-	for (i = 0; i < n; i++) {
-		e = sl_path(sp->root, "pools", pool, "slots", v[i], id,
-		    (char *)NULL);
-		if (sl_read_file(e, &text, 1024) >= 0) {
-			sl_kv_get(text, "agent", who, sizeof(who));
-			sl_kv_get(text, "token", tok, sizeof(tok));
-			free(text);
-			if (strcmp(tok, token) == 0 && (agent == NULL ||
-			    strcmp(who, agent) == 0) &&
-			    sl_slot_release(sp, pool, v[i], id) < 0)
-				rc = -1;
-		}
-		free(e);
-	}
-	sl_strv_free(v, n);
-	return rc;
-}
-
-/* sl_slots_release_token - give back the slots of one claim of a run */
-int
-sl_slots_release_token(const struct sl_spool *sp, const char *pool,
-    const char *token)
-{
-	return release_matching(sp, pool, token, NULL);
-}
-
-/* sl_slots_release_run - give back every slot run id holds */
-int
-sl_slots_release_run(const struct sl_spool *sp, const char *pool,
-    const char *id)
-{
-	char  **v;
-	size_t	n, i;
-	int	rc = 0;
-
-	if (sl_slots_of(sp, pool, id, &v, &n) < 0)
-		return -1;
-	for (i = 0; i < n; i++)
-		if (sl_slot_release(sp, pool, v[i], id) < 0)
-			rc = -1;
-	sl_strv_free(v, n);
-	return rc;
-}
-
-/* sl_slots_held - how many slots of the pool are held now */
-long
-sl_slots_held(const struct sl_spool *sp, const char *pool, const char *prefix)
-{
-	struct dirent *de;
-	char   *sd = slots_dir(sp, pool), *p;
-	long	n = 0;
-	DIR    *d;
-
-	if ((d = opendir(sd)) == NULL) {
-		free(sd);
-		return 0;
-	}
-	while ((de = readdir(d)) != NULL) {
-		if (de->d_name[0] == '.' || (prefix != NULL &&
-		    strncmp(de->d_name, prefix, strlen(prefix)) != 0))
-			continue;
-		p = sl_path(sd, de->d_name, (char *)NULL);
-		n += held(p);
-		free(p);
-	}
-	closedir(d);
-	free(sd);
-	return n;
-}
-
-/* ---- agents ---- */
-
-int
-sl_agent_serves(const struct sl_agent *a, const char *queue)
-{
-	size_t	i;
-
-	if (a->nqueues == 0 && a->match == NULL)
-		return 1;		/* -p alone: every queue of the pool */
-	for (i = 0; i < a->nqueues; i++)
-		if (strcmp(a->queues[i], queue) == 0)
-			return 1;
-	return a->match != NULL && strncmp(queue, a->match, strlen(a->match)) == 0;
-}
 
 /* ---- claiming ---- */
 
@@ -339,33 +80,6 @@ take(const struct sl_spool *sp, const char *pool, const char *scope,
 	return rc;
 }
 
-/*
- * looks_free - does a scope show a slot not held?  Only a hint, checked
- * before taking anything: without it, a full pool under a free queue limit
- * would have every pass take a queue slot and give it back, and each of
- * those changes would wake a watching dispatcher for another pass.
- */
-static int
-looks_free(const struct sl_spool *sp, const char *pool, const char *scope,
-    long limit)
-{
-	char	name[200], *sd, *slot;
-	long	i;
-	int	rc = 0;
-
-	if (limit == SL_NOLIMIT)
-		return 1;
-	sd = slots_dir(sp, pool);
-	for (i = 0; i < limit && !rc; i++) {
-		snprintf(name, sizeof(name), "%s.%ld", scope, i);
-		slot = sl_path(sd, name, (char *)NULL);
-		rc = !held(slot);
-		free(slot);
-	}
-	free(sd);
-	return rc;
-}
-
 static enum outcome
 claim_one(const struct sl_spool *sp, const struct sl_agent *a,
     const struct sl_pool *p, const struct sl_queue *q, const char *token,
@@ -381,12 +95,12 @@ claim_one(const struct sl_spool *sp, const struct sl_agent *a,
 	/* RACE: what looks free may be taken by the time we take it; the
 	 * takes below decide, this only spares needless take-and-give-back */
 	snprintf(scope, sizeof(scope), "a.%s", a->id);
-	if (!looks_free(sp, p->name, scope, a->limit))
+	if (!sl_slot_looks_free(sp, p->name, scope, a->limit))
 		return AGENT_FULL;
 	snprintf(scope, sizeof(scope), "q.%s", q->name);
-	if (!looks_free(sp, p->name, scope, q->limit))
+	if (!sl_slot_looks_free(sp, p->name, scope, q->limit))
 		return QUEUE_FULL;
-	if (!looks_free(sp, p->name, "pool", p->limit))
+	if (!sl_slot_looks_free(sp, p->name, "pool", p->limit))
 		return POOL_FULL;
 	snprintf(scope, sizeof(scope), "a.%s", a->id);
 	if ((r = take(sp, p->name, scope, a->limit, token, a->id, now, tk, &n)) != 0)
@@ -400,16 +114,15 @@ claim_one(const struct sl_spool *sp, const struct sl_agent *a,
 		give_back(sp, p->name, id, tk, n);
 		return r > 0 ? POOL_FULL : FAILED;
 	}
-	from = sl_path(sp->root, "pools", p->name, "queues", q->name, "sched",
-	    token, (char *)NULL);
-	pd = sl_path(sp->root, "pools", p->name, "pending", a->id, (char *)NULL);
+	from = sl_place(sp, SL_PL_SCHED, p->name, q->name, token, (char *)NULL);
+	pd = sl_place(sp, SL_PL_PENDING, p->name, NULL, a->id, (char *)NULL);
 	to = sl_path(pd, token, (char *)NULL);
 	if ((priv = sl_flight_name(pd, "claim", now, token)) == NULL) {
 		give_back(sp, p->name, id, tk, n);
 		rc = FAILED;
 		goto out;
 	}
-	step("run-rename");
+	sl_step("run-rename");
 	/* the run first goes to a name only this claimer makes: another
 	 * claimer for the same agent renaming the same run would otherwise
 	 * share the target, and its failed rename would look done */
@@ -419,9 +132,9 @@ claim_one(const struct sl_spool *sp, const struct sl_agent *a,
 		rc = GONE;
 		goto out;
 	}
-	step("verify");
+	sl_step("verify");
 	for (i = 0; i < n; i++) {
-		char   *e = sl_path(sp->root, "pools", p->name, "slots",
+		char   *e = sl_place(sp, SL_PL_SLOTS, p->name, NULL,
 		    tk[i].name, id, (char *)NULL);
 		struct stat st;
 		int	gone = lstat(e, &st) < 0;
@@ -441,7 +154,7 @@ claim_one(const struct sl_spool *sp, const struct sl_agent *a,
 		rc = GONE;
 		goto out;
 	}
-	step("claim-file");
+	sl_step("claim-file");
 	snprintf(body, sizeof(body), "[claim]\nagent = %s\nhost = %s\n"
 	    "claimed = %s\n; end of sluice file\n", a->id, a->host,
 	    sl_time_fmt(now, t, sizeof(t)));
@@ -457,7 +170,7 @@ claim_one(const struct sl_spool *sp, const struct sl_agent *a,
 		free(tmp);
 		free(cf);
 	}
-	step("publish");
+	sl_step("publish");
 	if (sane_rename(priv, to) < 0) {
 		sl_warn("cannot move claimed run %s to %s: %s; returning it",
 		    id, to, strerror(errno));
@@ -490,8 +203,7 @@ sched_tokens(const struct sl_spool *sp, const char *pool, const char *q,
     char ***out, size_t *n)
 {
 	struct dirent *de;
-	char   *d = sl_path(sp->root, "pools", pool, "queues", q, "sched",
-	    (char *)NULL);
+	char   *d = sl_place(sp, SL_PL_SCHED, pool, q, (char *)NULL);
 	char  **v = NULL;
 	size_t	k = 0;
 	DIR    *dir;
@@ -604,95 +316,6 @@ sl_names_free(struct sl_names *ns)
 
 /* ---- finishing and recovery ---- */
 
-/*
- * sl_run_unclaim - hand a claimed, unstarted run back to its queue: rename
- * its directory (dir, named anything) first to a private name beside it
- * (pending/AGENT/.claim.E.U.TOKEN, a name only this process makes), then
- * to queues/Q/sched/TOKEN, then give back the slots of this claim, in this
- * order so that it never counts as Pending without its slots.  The run
- * keeps its token, so it may be claimed again under the same one at once:
- * this claim's entries are those that say both token = TOKEN and agent =
- * AGENT.
- *
- * Why the private step: sched/TOKEN is a name the run had before, so a
- * host that looked it up within a cache period may still see it.  Had we
- * renamed straight to it and lost to the agent's start (pending to
- * running), sane_rename would see our source gone and "our" target there,
- * call that a lost reply of a success, and we would give back the slots
- * of a Running run.  A failed rename to a fresh private name is a real
- * failure; once the run is under it, nobody else can move it, so the
- * second rename's outcome is ours to read.  A crash between the two leaves
- * a .claim. directory, which recovery returns after 10 x lease.
- */
-int
-sl_run_unclaim(const struct sl_spool *sp, const char *pool, const char *dir,
-    const char *token, const char *agent)
-{
-	char	q[SL_NAME_MAX + 1], *qd, *to, *pd, *priv = NULL, *slash;
-	int	rc = -1;
-
-	if (queue_of(dir, q) < 0)
-		return -1;
-	pd = sl_xstrdup(dir);
-	if ((slash = strrchr(pd, '/')) != NULL)
-		*slash = '\0';
-	qd = sl_path(sp->root, "pools", pool, "queues", q, "sched", (char *)NULL);
-	to = sl_path(qd, token, (char *)NULL);
-	if (slash == NULL ||
-	    (priv = sl_flight_name(pd, "claim", time(NULL), token)) == NULL)
-		goto out;
-	step("unclaim-private");
-	if (sane_rename(dir, priv) < 0)
-		goto out;	/* started, cancelled or handed back meanwhile */
-	step("unclaim-publish");
-	if (sl_mkdirs(qd, 0755) == 0 && sane_rename(priv, to) == 0) {
-		if (release_matching(sp, pool, token, agent) < 0)
-			sl_warn("cannot give back the slots of run %s: %s",
-			    token, strerror(errno));
-		rc = 0;
-	} else
-		sl_warn("cannot return run %s to %s: %s; recovery will, from "
-		    "%s", token, qd, strerror(errno), priv);
-out:
-	free(priv);
-	free(pd);
-	free(qd);
-	free(to);
-	return rc;
-}
-
-/*
- * sl_run_finish - end a Pending or Running run: write its result, move it
- * to done/ID.STATE, then give back its slots.  Moving first means a run
- * never counts as Pending or Running without its slots; a crash between
- * the two leaves slots held by a finished run, which recovery frees.
- */
-int
-sl_run_finish(const struct sl_spool *sp, const char *pool, const char *dir,
-    const char *id, enum sl_state st, int exit_code, time_t started,
-    const char *message)
-{
-	char	name[64], *dd, *to;
-	int	rc;
-
-	sl_run_scrub(dir);	/* a killed writer's scratch stays behind */
-	rc = sl_result_write(dir, sl_state_names[st], started, time(NULL),
-	    exit_code, message);
-	if (rc < 0)
-		return -1;
-	dd = sl_path(sp->root, "pools", pool, "done", (char *)NULL);
-	snprintf(name, sizeof(name), "%s.%s", id, sl_state_names[st]);
-	to = sl_path(dd, name, (char *)NULL);
-	step("finish-rename");
-	rc = sl_mkdirs(dd, 0755) < 0 ? -1 : sane_rename(dir, to);
-	free(dd);
-	free(to);
-	if (rc < 0)
-		return -1;
-	step("finish-release");
-	return sl_slots_release_run(sp, pool, id);
-}
-
 struct idset {
 	char  **v;
 	size_t	n;
@@ -727,30 +350,6 @@ collect(const char *dir, struct idset *s)
 	closedir(d);
 }
 
-/* queue_of - the queue in a run's run.ini */
-static int
-queue_of(const char *dir, char q[SL_NAME_MAX + 1])
-{
-	char   *p = sl_path(dir, "run.ini", (char *)NULL), *text, why[SL_ERR_MAX];
-	struct sl_runspec r;
-	ssize_t	n;
-	int	rc = -1;
-
-	if ((n = sl_read_file(p, &text, 2 * SL_INI_MAX)) >= 0) {
-		if (sl_runspec_parse(text, (size_t)n, 0, 1, &r, why,
-		    sizeof(why)) == 0) {
-			if (r.queue[0] != '\0') {
-				memcpy(q, r.queue, SL_NAME_MAX + 1);
-				rc = 0;
-			}
-			sl_runspec_free(&r);
-		}
-		free(text);
-	}
-	free(p);
-	return rc;
-}
-
 /*
  * slot_dead - may the slot entry of run id be freed?  Listings may be
  * stale (NFS, sshfs), so a run that no listing showed active is looked up
@@ -760,12 +359,12 @@ queue_of(const char *dir, char q[SL_NAME_MAX + 1])
  * after the lease, counted from the claim time in the entry.
  */
 static int
-slot_dead(const char *pd, const char *ent, const char *id, time_t now,
-    long lease)
+slot_dead(const struct sl_spool *sp, const char *pool, const char *ent,
+    const char *id, time_t now, long lease)
 {
 	static const enum sl_state fin[] = { SL_COMPLETED, SL_FAILED,
 	    SL_CRASHED, SL_CANCELLED };
-	char	tok[100], agent[100], name[64], *p, *text;
+	char	tok[SL_RUNNAME_MAX], agent[100], name[SL_RUNNAME_MAX], *p, *text;
 	struct stat st;
 	long	claimed = 0;
 	size_t	i;
@@ -779,19 +378,19 @@ slot_dead(const char *pd, const char *ent, const char *id, time_t now,
 	claimed = strtol(name, NULL, 10);
 	free(text);
 	for (i = 0; i < sizeof(fin) / sizeof(fin[0]); i++) {
-		snprintf(name, sizeof(name), "%.36s.%s", id, sl_state_names[fin[i]]);
-		p = sl_path(pd, "done", name, (char *)NULL);
+		sl_done_name(name, id, fin[i]);
+		p = sl_place(sp, SL_PL_DONE, pool, NULL, name, (char *)NULL);
 		found = lstat(p, &st) == 0;
 		free(p);
 		if (found)
 			return 1;
 	}
 	if (sl_token_parse(tok, NULL, NULL) == 0) {
-		p = sl_path(pd, "running", tok, (char *)NULL);
+		p = sl_place(sp, SL_PL_RUNNING, pool, NULL, tok, (char *)NULL);
 		found = lstat(p, &st) == 0;
 		free(p);
 		if (!found && sl_uuid_ok(agent)) {
-			p = sl_path(pd, "pending", agent, tok, (char *)NULL);
+			p = sl_place(sp, SL_PL_PENDING, pool, NULL, agent, tok, (char *)NULL);
 			found = lstat(p, &st) == 0;
 			free(p);
 		}
@@ -826,18 +425,16 @@ sl_recover_pool(const struct sl_spool *sp, const char *pool, time_t now,
 	struct sl_agent *ag;
 	struct dirent *de, *e;
 	struct stat st;
-	char   *pd = sl_pool_dir(sp, pool), *d, *ad, *sd, **qs;
+	char   *d, *ad, *sd, **qs;
 	char	why[SL_ERR_MAX];
 	size_t	na, i, nq;
 	long	fixed = 0;
 	DIR    *dir, *sub;
 
-	if (sl_agents_load(sp, pool, &ag, &na) < 0) {
-		free(pd);
+	if (sl_agents_load(sp, pool, &ag, &na) < 0)
 		return 0;
-	}
 	/* 1. Pending runs of agents that are gone */
-	d = sl_path(pd, "pending", (char *)NULL);
+	d = sl_place(sp, SL_PL_PENDING, pool, NULL, (char *)NULL);
 	if ((dir = opendir(d)) != NULL) {
 		while ((de = readdir(dir)) != NULL) {
 			const struct sl_agent *a = NULL;
@@ -852,7 +449,7 @@ sl_recover_pool(const struct sl_spool *sp, const char *pool, time_t now,
 				/* not in the listing: looked up by name
 				 * before it is called gone (a listing may be
 				 * stale on NFS and sshfs) */
-				ad = sl_path(pd, "agents", de->d_name,
+				ad = sl_place(sp, SL_PL_AGENTS, pool, NULL, de->d_name,
 				    (char *)NULL);
 				gone = lstat(ad, &st) < 0 && errno == ENOENT;
 				free(ad);
@@ -867,21 +464,20 @@ sl_recover_pool(const struct sl_spool *sp, const char *pool, time_t now,
 			ad = sl_path(d, de->d_name, (char *)NULL);
 			if ((sub = opendir(ad)) != NULL) {
 				while ((e = readdir(sub)) != NULL) {
-					char	tok[256], *from;
+					char	tok[SL_TOKEN_LEN + 1], *from;
 					const char *t;
 					time_t	born;
 
 					if (sl_token_parse(e->d_name, NULL, NULL) == 0) {
 						if (!gone)
 							continue;
-						snprintf(tok, sizeof(tok), "%s",
-						    e->d_name);
+						memcpy(tok, e->d_name, sizeof(tok));
 					} else if ((t = sl_flight_parse(e->d_name,
 					    "claim", &born)) == NULL ||
 					    now - born <= stale)
 						continue;
-					else
-						snprintf(tok, sizeof(tok), "%s", t);
+					else	/* parsed: a token */
+						memcpy(tok, t, sizeof(tok));
 					/* a gone agent's claim, or a claim whose
 					 * claimer died between its two renames */
 					from = sl_path(ad, e->d_name, (char *)NULL);
@@ -929,7 +525,7 @@ sl_recover_pool(const struct sl_spool *sp, const char *pool, time_t now,
 	/* what is scheduled, then what is active (after step 1): in this
 	 * order, a run moving from sched/ to pending/ meanwhile is seen in
 	 * one of them at least */
-	d = sl_path(pd, "queues", (char *)NULL);
+	d = sl_place(sp, SL_PL_QUEUES, pool, NULL, (char *)NULL);
 	if (sl_pool_names_in(d, &qs, &nq) == 0) {
 		for (i = 0; i < nq; i++) {
 			char   *s = sl_path(d, qs[i], "sched", (char *)NULL);
@@ -941,7 +537,7 @@ sl_recover_pool(const struct sl_spool *sp, const char *pool, time_t now,
 		free(qs);
 	}
 	free(d);
-	d = sl_path(pd, "pending", (char *)NULL);
+	d = sl_place(sp, SL_PL_PENDING, pool, NULL, (char *)NULL);
 	if ((dir = opendir(d)) != NULL) {
 		while ((de = readdir(dir)) != NULL)
 			if (sl_uuid_ok(de->d_name)) {
@@ -952,11 +548,11 @@ sl_recover_pool(const struct sl_spool *sp, const char *pool, time_t now,
 		closedir(dir);
 	}
 	free(d);
-	d = sl_path(pd, "running", (char *)NULL);
+	d = sl_place(sp, SL_PL_RUNNING, pool, NULL, (char *)NULL);
 	collect(d, &active);
 	free(d);
 	/* 3. slots held by runs that are not Pending or Running */
-	sd = sl_path(pd, "slots", (char *)NULL);
+	sd = sl_place(sp, SL_PL_SLOTS, pool, NULL, (char *)NULL);
 	if ((dir = opendir(sd)) != NULL) {
 		while ((de = readdir(dir)) != NULL) {
 			if (de->d_name[0] == '.')
@@ -971,7 +567,7 @@ sl_recover_pool(const struct sl_spool *sp, const char *pool, time_t now,
 					    has(&active, e->d_name))
 						continue;
 					ent = sl_path(ad, e->d_name, (char *)NULL);
-					free_it = slot_dead(pd, ent, e->d_name,
+					free_it = slot_dead(sp, pool, ent, e->d_name,
 					    now, stale);
 					free(ent);
 					if (free_it && sl_slot_release(sp, pool,
@@ -991,6 +587,5 @@ sl_recover_pool(const struct sl_spool *sp, const char *pool, time_t now,
 	for (i = 0; i < sched.n; i++)
 		free(sched.v[i]);
 	free(sched.v);
-	free(pd);
 	return fixed;
 }

@@ -46,7 +46,7 @@
 static char *
 ddir(const struct sl_spool *sp, const char *name)
 {
-	return sl_path(sp->root, "deployments", name, (char *)NULL);
+	return sl_place(sp, SL_PL_DEPLOYMENTS, NULL, NULL, name, (char *)NULL);
 }
 
 static int
@@ -69,9 +69,8 @@ static int
 read_version(const char *vd, struct sl_deploy *d, char *err, size_t errlen)
 {
 	struct sl_ini *ini;
-	char   *p, *text;
 	const char *v;
-	ssize_t	n;
+	char   *p;
 	long	x;
 
 	p = sl_path(vd, "deployment.ini", (char *)NULL);
@@ -113,19 +112,10 @@ read_version(const char *vd, struct sl_deploy *d, char *err, size_t errlen)
 		sl_deploy_free(d);
 		return -1;
 	}
-	p = sl_path(vd, "run.ini", (char *)NULL);
-	n = sl_read_file(p, &text, 2 * SL_INI_MAX);
-	free(p);
-	if (n < 0 || sl_runspec_parse(text, (size_t)n, 0, 1, &d->tmpl, err,
-	    errlen) < 0) {
-		if (n < 0)
-			snprintf(err, errlen, "%s/run.ini: %s", vd, strerror(errno));
-		else
-			free(text);
+	if (sl_runini_load(vd, 0, &d->tmpl, NULL, err, errlen) < 0) {
 		sl_deploy_free(d);
 		return -1;
 	}
-	free(text);
 	return 0;
 }
 
@@ -201,7 +191,7 @@ sl_deploy_load(const struct sl_spool *sp, const char *name,
 int
 sl_deploy_names(const struct sl_spool *sp, char ***v, size_t *n)
 {
-	char   *d = sl_path(sp->root, "deployments", (char *)NULL);
+	char   *d = sl_place(sp, SL_PL_DEPLOYMENTS, NULL, NULL, (char *)NULL);
 	int	rc = sl_pool_names_in(d, v, n);
 
 	free(d);
@@ -277,7 +267,7 @@ sl_deploy_update(const struct sl_spool *sp, const char *name,
 		snprintf(err, errlen, "getrandom: %s", strerror(errno));
 		return -1;
 	}
-	root = sl_path(sp->root, "deployments", (char *)NULL);
+	root = sl_place(sp, SL_PL_DEPLOYMENTS, NULL, NULL, (char *)NULL);
 	dd = ddir(sp, name);
 	if (sl_mkdirs(root, 0755) < 0) {
 		snprintf(err, errlen, "cannot create %s: %s", root, strerror(errno));
@@ -388,7 +378,7 @@ struct marker {
 	unsigned long version;
 	char	pool[SL_NAME_MAX + 1];
 	char	queue[SL_NAME_MAX + 1];
-	char	token[96];
+	char	token[SL_RUNNAME_MAX];
 };
 
 static int
@@ -417,9 +407,9 @@ read_marker(const char *p, struct marker *m)
 static int
 take_back(const struct sl_spool *sp, const char *mp, const struct marker *m)
 {
-	char   *run = sl_path(sp->root, "pools", m->pool, "queues", m->queue,
-	    "sched", m->token, (char *)NULL);
-	char   *trash = sl_path(sp->root, "pools", m->pool, "tmp", (char *)NULL);
+	char   *run = sl_place(sp, SL_PL_SCHED, m->pool, m->queue, m->token,
+	    (char *)NULL);
+	char   *trash = sl_place(sp, SL_PL_TMP, m->pool, NULL, (char *)NULL);
 	int	rc = 1;
 
 	/* RACE: a claim may take the run this instant: the discard's
@@ -499,7 +489,7 @@ make_slot(const struct sl_spool *sp, const struct sl_deploy *d,
 	struct sl_runspec r;
 	struct sl_buf body = { 0 };
 	struct gate g;
-	char	seed[128], tname[32], slug[64], tok[96], *mk, *tmp, u[SL_UUID_LEN + 1];
+	char	seed[128], tname[32], slug[64], tok[SL_TOKEN_LEN + 1], *mk, *tmp, u[SL_UUID_LEN + 1];
 	int	rc;
 
 	snprintf(tname, sizeof(tname), "%lld", (long long)t);
@@ -515,8 +505,7 @@ make_slot(const struct sl_spool *sp, const struct sl_deploy *d,
 	sl_slug(slug, sizeof(slug));
 	r.name = sl_xstrdup(slug);
 	r.attempt = 1;
-	snprintf(tok, sizeof(tok), "%016llx.%016llx.%s", (unsigned long long)t,
-	    (unsigned long long)t * 1000000ULL, r.id);
+	sl_token_make(tok, t, (unsigned long long)t * 1000000ULL, r.id);
 	if (sl_uuid(u) < 0) {
 		rc = -1;
 		goto out;
@@ -687,7 +676,7 @@ sl_deploy_delete(const struct sl_spool *sp, const char *name, char *err,
 		}
 		closedir(dir);
 	}
-	root = sl_path(sp->root, "deployments", (char *)NULL);
+	root = sl_place(sp, SL_PL_DEPLOYMENTS, NULL, NULL, (char *)NULL);
 	/* RACE: a scheduler that read the deployment before the discard may
 	 * still make a run; it is an ordinary Scheduled run of a deployment
 	 * that no longer exists, shown with its name, and runs once */

@@ -296,7 +296,7 @@ sl_watch_pool(const struct sl_spool *sp, const char *pool)
 			free(pd);
 			return -1;
 		}
-		p = sl_path(sp->root, "pools", (char *)NULL);
+		p = sl_place(sp, SL_PL_POOLS, NULL, NULL, (char *)NULL);
 		watch(p);
 		free(p);
 	}
@@ -305,7 +305,7 @@ sl_watch_pool(const struct sl_spool *sp, const char *pool)
 		watch(p);
 		free(p);
 	}
-	p = sl_path(pd, "queues", (char *)NULL);
+	p = sl_place(sp, SL_PL_QUEUES, pool, NULL, (char *)NULL);
 	if (sl_pool_names_in(p, &v, &n) == 0) {
 		for (i = 0; i < n; i++) {
 			char   *a = sl_path(p, v[i], "new", (char *)NULL);
@@ -323,7 +323,7 @@ sl_watch_pool(const struct sl_spool *sp, const char *pool)
 		free(v);
 	}
 	free(p);
-	p = sl_path(pd, "pending", (char *)NULL);
+	p = sl_place(sp, SL_PL_PENDING, pool, NULL, (char *)NULL);
 	if (sl_pool_names_in(p, &v, &n) == 0) {
 		for (i = 0; i < n; i++) {
 			char   *a = sl_path(p, v[i], (char *)NULL);

@@ -606,3 +606,49 @@ sl_discard_tree(const char *path, const char *trashdir)
 	free(to);
 	return rc;
 }
+
+/* ---- small files in a private directory ---- */
+
+/*
+ * sl_write_small - publish text as dir/name: written to dir/.name.tmp,
+ * synced, renamed into place.  dir must be private to the caller (a run's
+ * directory it holds), which makes the scratch name its own.
+ */
+int
+sl_write_small(const char *dir, const char *name, const char *text)
+{
+	char   *tmp, *to, tname[64];
+	int	rc;
+
+	snprintf(tname, sizeof(tname), ".%s.tmp", name);
+	tmp = sl_path(dir, tname, (char *)NULL);
+	to = sl_path(dir, name, (char *)NULL);
+	unlink(tmp);		/* a leftover of ours: the directory is private */
+	rc = sl_publish_rename(tmp, to, text, strlen(text));
+	free(tmp);
+	free(to);
+	return rc;
+}
+
+/* sl_read_small - dir/name, up to 64 KiB, NUL-terminated; NULL if not */
+char *
+sl_read_small(const char *dir, const char *name)
+{
+	char   *p = sl_path(dir, name, (char *)NULL), *text = NULL;
+
+	if (sl_read_file(p, &text, 64 * 1024) < 0)
+		text = NULL;
+	free(p);
+	return text;
+}
+
+/* A test seam: called before each step of a claim, an unclaim and a
+ * finish; tests exit in it to crash a move at every step. */
+void	(*sl_claim_step)(const char *step);
+
+void
+sl_step(const char *what)
+{
+	if (sl_claim_step != NULL)
+		sl_claim_step(what);
+}

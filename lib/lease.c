@@ -520,7 +520,6 @@ end_crashed(const struct sl_spool *sp, const char *pool, const char *priv,
 	char	msg[SL_ERR_MAX + 400], full[SL_ERR_MAX + 200];
 	enum sl_state st = SL_CRASHED;
 	time_t	started = 0, when;
-	ssize_t	n;
 	long	attempt = 0;
 	int	rc = -1, code = -1, parsed = 0, dfd;
 
@@ -535,15 +534,10 @@ end_crashed(const struct sl_spool *sp, const char *pool, const char *priv,
 	}
 	free(p);
 	memset(&r, 0, sizeof(r));
-	p = sl_path(priv, "run.ini", (char *)NULL);
-	n = sl_read_file(p, &text, 2 * SL_INI_MAX);
-	free(p);
-	if (n >= 0) {
+	{
 		char	e[SL_ERR_MAX];
 
-		parsed = sl_runspec_parse(text, (size_t)n, 0, 1, &r, e,
-		    sizeof(e)) == 0;
-		free(text);
+		parsed = sl_runini_load(priv, 0, &r, NULL, e, sizeof(e)) == 0;
 		if (parsed)
 			attempt = r.attempt;
 	}
@@ -651,14 +645,14 @@ sl_recover_running(const struct sl_spool *sp, const char *pool, time_t now,
 {
 	struct dirent *de;
 	struct sl_lease l, pl;
-	char   *rd, *dir, *priv, why[600], t[40], tok[128];
+	char   *rd, *dir, *priv, why[600], t[40], tok[SL_RUNNAME_MAX];
 	const char *ft;
 	long	fixed = 0;
 	time_t	born;
 	DIR    *d;
 	int	rc, local;
 
-	rd = sl_path(sp->root, "pools", pool, "running", (char *)NULL);
+	rd = sl_place(sp, SL_PL_RUNNING, pool, NULL, (char *)NULL);
 	if ((d = opendir(rd)) == NULL) {
 		free(rd);
 		return 0;

@@ -294,7 +294,7 @@ sl_perm_may_accept(const struct sl_spool *sp, const char *pool, long uid)
 		return 1;
 	if (uid != (long)geteuid())
 		return 0;
-	t = sl_path(sp->root, "pools", pool, "tmp", (char *)NULL);
+	t = sl_place(sp, SL_PL_TMP, pool, NULL, (char *)NULL);
 	ok = sl_perm_can_write(t);
 	free(t);
 	return ok;

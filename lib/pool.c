@@ -110,7 +110,7 @@ sl_pool_names_in(const char *dir, char ***out, size_t *n)
 int
 sl_pool_names(const struct sl_spool *sp, char ***out, size_t *n)
 {
-	char   *d = sl_path(sp->root, "pools", (char *)NULL);
+	char   *d = sl_place(sp, SL_PL_POOLS, NULL, NULL, (char *)NULL);
 	int	rc = list_names(d, out, n);
 
 	free(d);
@@ -970,7 +970,7 @@ sl_pool_create(const struct sl_spool *sp, const char *name, int paused,
     long limit, char *err, size_t errlen)
 {
 	struct newpool np = { name, paused, limit };
-	char   *pools = sl_path(sp->root, "pools", (char *)NULL);
+	char   *pools = sl_place(sp, SL_PL_POOLS, NULL, NULL, (char *)NULL);
 	int	rc = 1;
 
 	/* A directory of that name is a pool, even an empty one (mkdir). */
@@ -1019,6 +1019,23 @@ count_entries(const char *dir, int deep)
 	return n;
 }
 
+/* count_runs - add the runs in dir, a state directory of place pl, to counts */
+static void
+count_runs(const char *dir, enum sl_place pl, long *counts)
+{
+	struct dirent *de;
+	enum sl_state st;
+	char	id[SL_UUID_LEN + 1];
+	DIR    *d;
+
+	if ((d = opendir(dir)) == NULL)
+		return;
+	while ((de = readdir(d)) != NULL)
+		if (sl_run_entry(pl, de->d_name, id, &st))
+			counts[st]++;
+	closedir(d);
+}
+
 /*
  * sl_pool_active_runs - runs of the pool that are Pending or Running: the
  * entries of pending/AGENT/ and running/ (spool-layout.md).
@@ -1026,15 +1043,14 @@ count_entries(const char *dir, int deep)
 long
 sl_pool_active_runs(const struct sl_spool *sp, const char *pool)
 {
-	char   *pd = sl_pool_dir(sp, pool), *a, *b;
+	char   *a, *b;
 	long	n;
 
-	a = sl_path(pd, "pending", (char *)NULL);
-	b = sl_path(pd, "running", (char *)NULL);
+	a = sl_place(sp, SL_PL_PENDING, pool, NULL, (char *)NULL);
+	b = sl_place(sp, SL_PL_RUNNING, pool, NULL, (char *)NULL);
 	n = count_entries(a, 1) + count_entries(b, 0);
 	free(a);
 	free(b);
-	free(pd);
 	return n;
 }
 
@@ -1049,49 +1065,42 @@ int
 sl_pool_run_counts(const struct sl_spool *sp, const char *pool,
     long *counts)
 {
-	char   *pd = sl_pool_dir(sp, pool), *p, *q, **qs;
-	struct dirent *de;
-	size_t	nq, i;
-	int	st;
-	DIR    *d;
+	static const enum sl_place pools[] = {
+		SL_PL_RUNNING, SL_PL_DONE, SL_PL_REJECTED
+	};
+	char   *p, *q, **v;
+	size_t	n, i;
 
 	memset(counts, 0, SL_NSTATES * sizeof(long));
-	p = sl_path(pd, "queues", (char *)NULL);
-	if (list_names(p, &qs, &nq) == 0) {
-		for (i = 0; i < nq; i++) {
-			q = sl_path(p, qs[i], "new", (char *)NULL);
+	p = sl_place(sp, SL_PL_QUEUES, pool, NULL, (char *)NULL);
+	if (list_names(p, &v, &n) == 0) {
+		for (i = 0; i < n; i++) {
+			q = sl_place(sp, SL_PL_NEW, pool, v[i], (char *)NULL);
 			counts[SL_SCHEDULED] += count_entries(q, 0);
 			free(q);
-			q = sl_path(p, qs[i], "sched", (char *)NULL);
-			counts[SL_SCHEDULED] += count_entries(q, 0);
+			q = sl_place(sp, SL_PL_SCHED, pool, v[i], (char *)NULL);
+			count_runs(q, SL_PL_SCHED, counts);
 			free(q);
 		}
-		sl_strv_free(qs, nq);
+		sl_strv_free(v, n);
 	}
 	free(p);
 	counts[SL_SCHEDULED] += sl_count_stranded(sp, pool, 0, 0, NULL);
-	p = sl_path(pd, "pending", (char *)NULL);
-	counts[SL_PENDING] = count_entries(p, 1);
-	free(p);
-	p = sl_path(pd, "running", (char *)NULL);
-	counts[SL_RUNNING] = count_entries(p, 0);
-	free(p);
-	p = sl_path(pd, "rejected", (char *)NULL);
-	counts[SL_REJECTED] = count_entries(p, 0);
-	free(p);
-	p = sl_path(pd, "done", (char *)NULL);
-	if ((d = opendir(p)) != NULL) {
-		while ((de = readdir(d)) != NULL) {
-			const char *dot = strrchr(de->d_name, '.');
-
-			for (st = SL_COMPLETED; dot != NULL && st <= SL_CANCELLED; st++)
-				if (strcmp(dot + 1, sl_state_names[st]) == 0)
-					counts[st]++;
+	p = sl_place(sp, SL_PL_PENDING, pool, NULL, (char *)NULL);
+	if (list_names(p, &v, &n) == 0) {
+		for (i = 0; i < n; i++) {
+			q = sl_path(p, v[i], (char *)NULL);
+			count_runs(q, SL_PL_PENDING, counts);
+			free(q);
 		}
-		closedir(d);
+		sl_strv_free(v, n);
 	}
 	free(p);
-	free(pd);
+	for (i = 0; i < sizeof(pools) / sizeof(pools[0]); i++) {
+		p = sl_place(sp, pools[i], pool, NULL, (char *)NULL);
+		count_runs(p, pools[i], counts);
+		free(p);
+	}
 	return 0;
 }
 
@@ -1118,7 +1127,7 @@ sl_pool_delete(const struct sl_spool *sp, const char *name, int force,
 		return -1;
 	}
 	pd = sl_pool_dir(sp, name);
-	pools = sl_path(sp->root, "pools", (char *)NULL);
+	pools = sl_place(sp, SL_PL_POOLS, NULL, NULL, (char *)NULL);
 	if (sl_discard_tree(pd, pools) < 0) {
 		if (errno == ENOENT)
 			snprintf(err, errlen, "Work pool '%s' not found.", name);
@@ -1197,7 +1206,7 @@ sl_queue_create(const struct sl_spool *sp, const char *pool, const char *name,
 	if (strcmp(name, SL_DEFAULT_QUEUE) == 0 ||
 	    queue_dir_exists(sp, pool, name))
 		goto exists;
-	qd = sl_path(sp->root, "pools", pool, "queues", (char *)NULL);
+	qd = sl_place(sp, SL_PL_QUEUES, pool, NULL, (char *)NULL);
 	if (sl_mkdirs(qd, 0755) < 0) {
 		snprintf(err, errlen, "cannot create %s: %s", qd, strerror(errno));
 		free(qd);
@@ -1223,7 +1232,7 @@ sl_queue_create(const struct sl_spool *sp, const char *pool, const char *name,
 		/* Undo: the queue was never announced, and holds nothing
 		 * yet.  RACE: a run dropped into it this instant would be
 		 * discarded with it; its dropper saw no "Created" message. */
-		char   *parent = sl_path(sp->root, "pools", pool, "queues",
+		char   *parent = sl_place(sp, SL_PL_QUEUES, pool, NULL,
 		    (char *)NULL);
 
 		qd = sl_queue_dir(sp, pool, name);
@@ -1327,7 +1336,7 @@ sl_queue_delete(const struct sl_spool *sp, const char *pool, const char *name,
 		errno = EBUSY;
 		return -1;
 	}
-	parent = sl_path(sp->root, "pools", pool, "queues", (char *)NULL);
+	parent = sl_place(sp, SL_PL_QUEUES, pool, NULL, (char *)NULL);
 	rc = sl_discard_tree(qd, parent);
 	if (rc < 0)
 		snprintf(err, errlen, "cannot delete %s: %s", qd, strerror(errno));

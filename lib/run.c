@@ -20,6 +20,10 @@
  * Inside a run directory: run.ini (the accepted run, immutable), source
  * (the dropped file, as dropped), reason (why it was rejected), result.ini
  * (how it ended), cancel (a cancel was asked for), log (its output).
+ *
+ * Not here: the names themselves (names.c), run.ini's reader and writer
+ * (runfile.c), the moves that end a claimed run or give it back and
+ * result.ini (end.c), slots (slot.c), claims (claim.c).
  */
 #include <dirent.h>
 #include <errno.h>
@@ -36,150 +40,6 @@
 #include "sluice.h"
 
 
-const char *const sl_state_names[] = {
-	[SL_SCHEDULED] = "Scheduled", [SL_PENDING] = "Pending",
-	[SL_RUNNING] = "Running", [SL_COMPLETED] = "Completed",
-	[SL_FAILED] = "Failed", [SL_CRASHED] = "Crashed",
-	[SL_CANCELLED] = "Cancelled", [SL_REJECTED] = "Rejected",
-};
-
-/* ---- names ---- */
-
-static int
-hexfield(const char *s, size_t n)
-{
-	size_t	i;
-
-	for (i = 0; i < n; i++)
-		if (!((s[i] >= '0' && s[i] <= '9') || (s[i] >= 'a' && s[i] <= 'f')))
-			return 0;
-	return 1;
-}
-
-/* sl_token_parse - "T.U.ID": scheduled time, submission µs, run id */
-int
-sl_token_parse(const char *name, time_t *t, char id[SL_UUID_LEN + 1])
-{
-	if (strlen(name) != 16 + 1 + 16 + 1 + SL_UUID_LEN || name[16] != '.' ||
-	    name[33] != '.' || !hexfield(name, 16) || !hexfield(name + 17, 16) ||
-	    !sl_uuid_ok(name + 34))
-		return -1;
-	if (t != NULL)
-		*t = (time_t)strtoull(name, NULL, 16);
-	if (id != NULL)
-		memcpy(id, name + 34, SL_UUID_LEN + 1);
-	return 0;
-}
-
-/*
- * sl_flight_name - DIR/.KIND.E.U.TOKEN: a run between two renames, under a
- * name only its mover makes (U, a fresh UUID); E, the epoch second in
- * hex, gives its age by name.  KIND: "claim" (pending/) or "crash"
- * (running/).  NULL if no UUID could be made.
- */
-char *
-sl_flight_name(const char *dir, const char *kind, time_t now,
-    const char *token)
-{
-	char	u[SL_UUID_LEN + 1], name[200];
-
-	if (sl_uuid(u) < 0)
-		return NULL;
-	snprintf(name, sizeof(name), ".%s.%016llx.%s.%s", kind,
-	    (unsigned long long)now, u, token);
-	return sl_path(dir, name, (char *)NULL);
-}
-
-/*
- * sl_flight_parse - the token in a name sl_flight_name makes (a pointer
- * into name), and its E in *born; NULL if name is not one.  kind NULL:
- * either kind.
- */
-const char *
-sl_flight_parse(const char *name, const char *kind, time_t *born)
-{
-	char	u[SL_UUID_LEN + 1];
-	const char *p;
-
-	if (kind == NULL)
-		return sl_flight_parse(name, "claim", born) != NULL ?
-		    sl_flight_parse(name, "claim", born) :
-		    sl_flight_parse(name, "crash", born);
-	if (name[0] != '.' || strncmp(name + 1, kind, strlen(kind)) != 0 ||
-	    name[1 + strlen(kind)] != '.')
-		return NULL;
-	p = name + 2 + strlen(kind);
-	if (strlen(p) < 17 + SL_UUID_LEN + 1 || !hexfield(p, 16) ||
-	    p[16] != '.' || p[17 + SL_UUID_LEN] != '.')
-		return NULL;
-	memcpy(u, p + 17, SL_UUID_LEN);
-	u[SL_UUID_LEN] = '\0';
-	if (!sl_uuid_ok(u) || sl_token_parse(p + 18 + SL_UUID_LEN, NULL,
-	    NULL) < 0)
-		return NULL;
-	if (born != NULL)
-		*born = (time_t)strtoull(p, NULL, 16);
-	return p + 18 + SL_UUID_LEN;
-}
-
-static void
-token_name(char *out, size_t len, time_t sched, const struct timespec *sub,
-    const char *id)
-{
-	snprintf(out, len, "%016llx.%016llx.%s", (unsigned long long)sched,
-	    (unsigned long long)sub->tv_sec * 1000000ULL +
-	    (unsigned long long)(sub->tv_nsec / 1000), id);
-}
-
-/* done_parse - "ID.STATE" */
-static int
-done_parse(const char *name, char id[SL_UUID_LEN + 1], enum sl_state *st)
-{
-	int	i;
-
-	if (strlen(name) < SL_UUID_LEN + 2 || name[SL_UUID_LEN] != '.')
-		return -1;
-	memcpy(id, name, SL_UUID_LEN);
-	id[SL_UUID_LEN] = '\0';
-	if (!sl_uuid_ok(id))
-		return -1;
-	for (i = SL_COMPLETED; i <= SL_CANCELLED; i++)
-		if (strcmp(name + SL_UUID_LEN + 1, sl_state_names[i]) == 0) {
-			*st = (enum sl_state)i;
-			return 0;
-		}
-	return -1;
-}
-
-/* ---- small file helpers ---- */
-
-static int
-write_file(const char *dir, const char *name, const char *text)
-{
-	char   *tmp, *to, tname[64];
-	int	rc;
-
-	snprintf(tname, sizeof(tname), ".%s.tmp", name);
-	tmp = sl_path(dir, tname, (char *)NULL);
-	to = sl_path(dir, name, (char *)NULL);
-	unlink(tmp);		/* a leftover of ours: the directory is private */
-	rc = sl_publish_rename(tmp, to, text, strlen(text));
-	free(tmp);
-	free(to);
-	return rc;
-}
-
-static __attribute__((noinline)) char *
-read_small(const char *dir, const char *name)
-{
-	char   *p = sl_path(dir, name, (char *)NULL), *text = NULL;
-
-	if (sl_read_file(p, &text, 64 * 1024) < 0)
-		text = NULL;
-	free(p);
-	return text;
-}
-
 /* ---- building and publishing a run ---- */
 
 /* private_dir - a fresh pools/P/tmp/E.ID.U directory */
@@ -187,9 +47,9 @@ static char *
 private_dir(const struct sl_spool *sp, const char *pool, const char *id,
     time_t now, char *err, size_t errlen)
 {
-	char	name[120], u[SL_UUID_LEN + 1], *tmp, *d;
+	char	name[SL_RUNNAME_MAX], u[SL_UUID_LEN + 1], *tmp, *d;
 
-	tmp = sl_path(sp->root, "pools", pool, "tmp", (char *)NULL);
+	tmp = sl_place(sp, SL_PL_TMP, pool, NULL, (char *)NULL);
 	/* a run id is not always private (a deployment's runs have ids
 	 * every scheduler derives alike): a fresh UUID makes the name so */
 	if (sl_uuid(u) < 0) {
@@ -197,8 +57,7 @@ private_dir(const struct sl_spool *sp, const char *pool, const char *id,
 		free(tmp);
 		return NULL;
 	}
-	snprintf(name, sizeof(name), "%016llx.%s.%s", (unsigned long long)now,
-	    id, u);
+	sl_private_name(name, now, id, u);
 	d = sl_path(tmp, name, (char *)NULL);
 	free(tmp);
 	if (sl_mkdirs(d, 0755) < 0) {
@@ -218,16 +77,16 @@ publish_sched(const struct sl_spool *sp, const struct sl_runspec *r,
     const char *priv, const struct timespec *sub, char *err, size_t errlen)
 {
 	struct timespec now;
-	char	tok[96], *qd, *to;
+	char	tok[SL_TOKEN_LEN + 1], *qd, *to;
 	int	rc = -1;
 
 	if (sub != NULL)
 		now = *sub;
 	else
 		clock_gettime(CLOCK_REALTIME, &now);
-	token_name(tok, sizeof(tok), r->scheduled, &now, r->id);
-	qd = sl_path(sp->root, "pools", r->pool, "queues", r->queue, "sched",
-	    (char *)NULL);
+	sl_token_make(tok, r->scheduled, (unsigned long long)now.tv_sec *
+	    1000000ULL + (unsigned long long)(now.tv_nsec / 1000), r->id);
+	qd = sl_place(sp, SL_PL_SCHED, r->pool, r->queue, (char *)NULL);
 	to = sl_path(qd, tok, (char *)NULL);
 	if (sl_mkdirs(qd, 0755) < 0)
 		snprintf(err, errlen, "cannot create %s: %s", qd, strerror(errno));
@@ -238,25 +97,6 @@ publish_sched(const struct sl_spool *sp, const struct sl_runspec *r,
 		rc = 0;
 	free(qd);
 	free(to);
-	return rc;
-}
-
-static int
-write_runini(const char *dir, const struct sl_runspec *r, char *err,
-    size_t errlen)
-{
-	size_t	len;
-	char   *text = sl_runspec_store(r, &len, err, errlen);
-	int	rc;
-
-	if (text == NULL)	/* it would not read back: err says why */
-		return -1;
-	/* 0640, group the owner's: its [env] is read by no other user */
-	if ((rc = sl_perm_publish_runfile(dir, "run.ini", text, len,
-	    r->owner_gid)) < 0)
-		snprintf(err, errlen, "cannot write %s/run.ini: %s", dir,
-		    strerror(errno));
-	free(text);
 	return rc;
 }
 
@@ -282,7 +122,7 @@ sl_run_submit(const struct sl_spool *sp, struct sl_runspec *r, char *err,
 		r->attempt = 1;
 	if ((priv = private_dir(sp, r->pool, r->id, now, err, errlen)) == NULL)
 		return -1;
-	if (write_runini(priv, r, err, errlen) == 0 &&
+	if (sl_runini_write(priv, r, err, errlen) == 0 &&
 	    publish_sched(sp, r, priv, NULL, err, errlen) == 0)
 		rc = 0;
 	else if (sl_rmtree(priv) < 0)
@@ -315,7 +155,7 @@ sl_run_create(const struct sl_spool *sp, struct sl_runspec *r,
 	if ((priv = private_dir(sp, r->pool, r->id, now, err, errlen)) == NULL)
 		return -1;
 	g = -1;
-	if (write_runini(priv, r, err, errlen) == 0) {
+	if (sl_runini_write(priv, r, err, errlen) == 0) {
 		g = gate(arg);
 		if (g == 0 && publish_sched(sp, r, priv, &sub, err, errlen) == 0)
 			rc = 0;
@@ -464,8 +304,7 @@ give_back(const struct sl_spool *sp, const char *pool, const char *queue,
 	if (lstat(src, &st) < 0 || S_ISREG(st.st_mode))
 		return;
 	snprintf(name, sizeof(name), ".rejected.%s", id);
-	to = sl_path(sp->root, "pools", pool, "queues", queue, "new", name,
-	    (char *)NULL);
+	to = sl_place(sp, SL_PL_NEW, pool, queue, name, (char *)NULL);
 	if (sane_rename(src, to) == 0)
 		snprintf(why + n, whylen - n, "; it is left in queues/%s/new/%s, "
 		    "for its owner to remove", queue, name);
@@ -483,9 +322,9 @@ reject(const struct sl_spool *sp, const char *pool, const char *id,
 	int	rc;
 
 	snprintf(line, sizeof(line), "%s\n", why);
-	if (write_file(priv, "reason", line) < 0)
+	if (sl_write_small(priv, "reason", line) < 0)
 		sl_warn("cannot write %s/reason: %s", priv, strerror(errno));
-	rd = sl_path(sp->root, "pools", pool, "rejected", (char *)NULL);
+	rd = sl_place(sp, SL_PL_REJECTED, pool, NULL, (char *)NULL);
 	to = sl_path(rd, id, (char *)NULL);
 	rc = sl_mkdirs(rd, 0755) < 0 ? -1 : sane_rename(priv, to);
 	if (rc < 0)
@@ -517,8 +356,7 @@ accept_one(const struct sl_spool *sp, const char *pool, const char *queue,
 		snprintf(err, errlen, "getrandom: %s", strerror(errno));
 		return -1;
 	}
-	drop = sl_path(sp->root, "pools", pool, "queues", queue, "new", name,
-	    (char *)NULL);
+	drop = sl_place(sp, SL_PL_NEW, pool, queue, name, (char *)NULL);
 	/* another user's drop is for a privileged acceptor (perm.c) */
 	if (lstat(drop, &st) < 0 || !sl_perm_may_accept(sp, pool,
 	    (long)st.st_uid)) {
@@ -533,7 +371,7 @@ accept_one(const struct sl_spool *sp, const char *pool, const char *queue,
 	snprintf(origin, sizeof(origin), "queue = %s\nname = %s\naccepted = %s\n",
 	    queue, shown, sl_time_fmt(now, when, sizeof(when)));
 	src = sl_path(priv, "source", (char *)NULL);
-	if (write_file(priv, "origin", origin) < 0) {
+	if (sl_write_small(priv, "origin", origin) < 0) {
 		snprintf(err, errlen, "cannot write %s/origin: %s", priv,
 		    strerror(errno));
 		goto out;
@@ -590,7 +428,7 @@ accept_one(const struct sl_spool *sp, const char *pool, const char *queue,
 		priv = NULL;
 		goto out;
 	}
-	if (write_runini(priv, &r, err, errlen) == 0 &&
+	if (sl_runini_write(priv, &r, err, errlen) == 0 &&
 	    publish_sched(sp, &r, priv, NULL, err, errlen) == 0) {
 		rc = 1;
 		free(priv);
@@ -605,8 +443,8 @@ out:
 			char	back[80], *to;
 
 			snprintf(back, sizeof(back), "recovered.%s", id);
-			to = sl_path(sp->root, "pools", pool, "queues", queue,
-			    "new", back, (char *)NULL);
+			to = sl_place(sp, SL_PL_NEW, pool, queue, back,
+			    (char *)NULL);
 			if (sane_rename(src, to) < 0)
 				sl_warn("cannot return %s to %s: %s", src, to,
 				    strerror(errno));
@@ -677,7 +515,7 @@ sl_accept_pool(const struct sl_spool *sp, const char *pool, char *err,
 	long	taken = 0;
 	int	rc;
 
-	qd = sl_path(sp->root, "pools", pool, "queues", (char *)NULL);
+	qd = sl_place(sp, SL_PL_QUEUES, pool, NULL, (char *)NULL);
 	if (list_dir(qd, is_name, &qs, &nq) < 0) {
 		snprintf(err, errlen, "cannot list %s: %s", qd, strerror(errno));
 		free(qd);
@@ -708,46 +546,34 @@ sl_accept_pool(const struct sl_spool *sp, const char *pool, char *err,
 static void
 load_spec(struct sl_run *run)
 {
-	char   *text, why[SL_ERR_MAX];
-	char   *p = sl_path(run->dir, "run.ini", (char *)NULL);
-	ssize_t	n;
+	char	why[SL_ERR_MAX];
 
-	if ((n = sl_read_file(p, &text, 2 * SL_INI_MAX)) < 0)
+	switch (sl_runini_load(run->dir, 0, &run->spec, NULL, why,
+	    sizeof(why))) {
+	case -1:
 		snprintf(run->message, sizeof(run->message), "run.ini "
 		    "unreadable: %s", strerror(errno));
-	else {
-		if (sl_runspec_parse(text, (size_t)n, 0, 1, &run->spec, why,
-		    sizeof(why)) < 0)
-			snprintf(run->message, sizeof(run->message),
-			    "run.ini unreadable: %.400s", why);
-		free(text);
+		break;
+	case -2:
+		snprintf(run->message, sizeof(run->message),
+		    "run.ini unreadable: %.400s", why);
+		break;
 	}
-	free(p);
 }
 
 static void
 load_result(struct sl_run *run)
 {
-	char   *text = read_small(run->dir, "result.ini"), why[SL_ERR_MAX];
-	struct sl_ini *ini;
-	const char *v;
-	long	n;
+	struct sl_result res;
 
-	if (text == NULL)
+	if (sl_result_read(run->dir, &res) < 0)
 		return;
-	if ((ini = sl_ini_parse(text, strlen(text), why, sizeof(why))) != NULL) {
-		if ((v = sl_ini_get(ini, "result", "ended")) != NULL)
-			sl_time_parse(v, 0, &run->ended);
-		if ((v = sl_ini_get(ini, "result", "started")) != NULL)
-			sl_time_parse(v, 0, &run->started);
-		if ((v = sl_ini_get(ini, "result", "exit_code")) != NULL &&
-		    sl_num_parse(v, 0, 1000, &n) == 0)
-			run->exit_code = (int)n;
-		if ((v = sl_ini_get(ini, "result", "message")) != NULL)
-			snprintf(run->message, sizeof(run->message), "%s", v);
-		sl_ini_free(ini);
-	}
-	free(text);
+	run->ended = res.ended;
+	run->started = res.started;
+	if (res.exit_code >= 0)
+		run->exit_code = res.exit_code;
+	if (res.message[0] != '\0')
+		snprintf(run->message, sizeof(run->message), "%s", res.message);
 }
 
 static void
@@ -768,12 +594,12 @@ add_run(struct sl_runs *rs, const char *pool, const char *queue,
 	run->state = st;
 	run->exit_code = -1;
 	if (st == SL_REJECTED) {
-		if ((text = read_small(dir, "reason")) != NULL) {
+		if ((text = sl_read_small(dir, "reason")) != NULL) {
 			text[strcspn(text, "\n")] = '\0';
 			snprintf(run->message, sizeof(run->message), "%s", text);
 			free(text);
 		}
-		if ((text = read_small(dir, "origin")) != NULL) {
+		if ((text = sl_read_small(dir, "origin")) != NULL) {
 			char	v[256];
 
 			sl_kv_get(text, "queue", v, sizeof(v));
@@ -803,7 +629,7 @@ add_run(struct sl_runs *rs, const char *pool, const char *queue,
 	if (run->queue[0] == '\0')
 		snprintf(run->queue, sizeof(run->queue), "%s", run->spec.queue);
 	load_result(run);
-	if ((text = read_small(dir, "claim.ini")) != NULL) {
+	if ((text = sl_read_small(dir, "claim.ini")) != NULL) {
 		char	v[256];
 
 		sl_kv_get(text, "agent", v, sizeof(v));
@@ -814,7 +640,7 @@ add_run(struct sl_runs *rs, const char *pool, const char *queue,
 		free(text);
 	}
 	if (st != SL_SCHEDULED && st != SL_PENDING &&
-	    (text = read_small(dir, "lease")) != NULL) {
+	    (text = sl_read_small(dir, "lease")) != NULL) {
 		char	v[64];
 		long	x;
 
@@ -824,7 +650,7 @@ add_run(struct sl_runs *rs, const char *pool, const char *queue,
 		free(text);
 	}
 	if (st == SL_RUNNING && run->started == 0 &&
-	    (text = read_small(dir, "start.ini")) != NULL) {
+	    (text = sl_read_small(dir, "start.ini")) != NULL) {
 		char	v[64];
 
 		sl_kv_get(text, "started", v, sizeof(v));
@@ -840,50 +666,25 @@ add_run(struct sl_runs *rs, const char *pool, const char *queue,
 }
 
 static int
-is_token(const char *name)
+any_name(const char *name)
 {
-	return sl_token_parse(name, NULL, NULL) == 0;
+	return strcmp(name, ".") != 0 && strcmp(name, "..") != 0;
 }
 
-static int
-is_done(const char *name)
-{
-	char	id[SL_UUID_LEN + 1];
-	enum sl_state st;
-
-	return done_parse(name, id, &st) == 0;
-}
-
-static int
-is_uuid(const char *name)
-{
-	return sl_uuid_ok(name);
-}
-
-static int
-is_token_or_flight(const char *name)
-{
-	/* a run between two renames under a private name is listed in
-	 * the state of the directory it is in, so that a command looking
-	 * at it in that instant still finds it */
-	return is_token(name) || sl_flight_parse(name, NULL, NULL) != NULL;
-}
-
-/* scan_tokens - every run named by a token in dir, in state st */
+/* scan_place - every run in dir, a state directory of place pl */
 static void
-scan_tokens(struct sl_runs *rs, const char *pool, const char *queue,
-    const char *dir, enum sl_state st)
+scan_place(struct sl_runs *rs, const char *pool, const char *queue,
+    const char *dir, enum sl_place pl)
 {
 	char	id[SL_UUID_LEN + 1], **v, *p;
+	enum sl_state st;
 	size_t	n, i;
 
-	if (list_dir(dir, st == SL_SCHEDULED ? is_token : is_token_or_flight,
-	    &v, &n) < 0)
+	if (list_dir(dir, any_name, &v, &n) < 0)
 		return;
 	for (i = 0; i < n; i++) {
-		if (sl_token_parse(v[i], NULL, id) < 0)
-			sl_token_parse(sl_flight_parse(v[i], NULL, NULL), NULL,
-			    id);
+		if (!sl_run_entry(pl, v[i], id, &st))
+			continue;
 		p = sl_path(dir, v[i], (char *)NULL);
 		add_run(rs, pool, queue, p, id, st);
 		free(p);
@@ -895,55 +696,38 @@ scan_tokens(struct sl_runs *rs, const char *pool, const char *queue,
 int
 sl_runs_pool(const struct sl_spool *sp, const char *pool, struct sl_runs *rs)
 {
-	char   *pd = sl_pool_dir(sp, pool), *d, *e, **v, id[SL_UUID_LEN + 1];
-	enum sl_state st;
+	char   *d, *e, **v;
 	size_t	n, i;
 
-	d = sl_path(pd, "queues", (char *)NULL);
+	d = sl_place(sp, SL_PL_QUEUES, pool, NULL, (char *)NULL);
 	if (list_dir(d, is_name, &v, &n) == 0) {
 		for (i = 0; i < n; i++) {
-			e = sl_path(d, v[i], "sched", (char *)NULL);
-			scan_tokens(rs, pool, v[i], e, SL_SCHEDULED);
+			e = sl_place(sp, SL_PL_SCHED, pool, v[i], (char *)NULL);
+			scan_place(rs, pool, v[i], e, SL_PL_SCHED);
 			free(e);
 		}
 		sl_strv_free(v, n);
 	}
 	free(d);
-	d = sl_path(pd, "pending", (char *)NULL);
+	d = sl_place(sp, SL_PL_PENDING, pool, NULL, (char *)NULL);
 	if (list_dir(d, is_drop, &v, &n) == 0) {
 		for (i = 0; i < n; i++) {
 			e = sl_path(d, v[i], (char *)NULL);
-			scan_tokens(rs, pool, NULL, e, SL_PENDING);
+			scan_place(rs, pool, NULL, e, SL_PL_PENDING);
 			free(e);
 		}
 		sl_strv_free(v, n);
 	}
 	free(d);
-	d = sl_path(pd, "running", (char *)NULL);
-	scan_tokens(rs, pool, NULL, d, SL_RUNNING);
+	d = sl_place(sp, SL_PL_RUNNING, pool, NULL, (char *)NULL);
+	scan_place(rs, pool, NULL, d, SL_PL_RUNNING);
 	free(d);
-	d = sl_path(pd, "done", (char *)NULL);
-	if (list_dir(d, is_done, &v, &n) == 0) {
-		for (i = 0; i < n; i++) {
-			done_parse(v[i], id, &st);
-			e = sl_path(d, v[i], (char *)NULL);
-			add_run(rs, pool, NULL, e, id, st);
-			free(e);
-		}
-		sl_strv_free(v, n);
-	}
+	d = sl_place(sp, SL_PL_DONE, pool, NULL, (char *)NULL);
+	scan_place(rs, pool, NULL, d, SL_PL_DONE);
 	free(d);
-	d = sl_path(pd, "rejected", (char *)NULL);
-	if (list_dir(d, is_uuid, &v, &n) == 0) {
-		for (i = 0; i < n; i++) {
-			e = sl_path(d, v[i], (char *)NULL);
-			add_run(rs, pool, NULL, e, v[i], SL_REJECTED);
-			free(e);
-		}
-		sl_strv_free(v, n);
-	}
+	d = sl_place(sp, SL_PL_REJECTED, pool, NULL, (char *)NULL);
+	scan_place(rs, pool, NULL, d, SL_PL_REJECTED);
 	free(d);
-	free(pd);
 	return 0;
 }
 
@@ -1061,144 +845,7 @@ sl_run_find(const struct sl_spool *sp, const char *ref, struct sl_runs *rs,
 
 /* ---- retries and refusals ---- */
 
-/*
- * sl_run_requeue - put a run that ended an attempt back into its queue
- * for the next one (AwaitingRetry): run.ini is rewritten with attempt + 1
- * and the new scheduled time, result.ini says why, then the directory is
- * renamed to queues/Q/sched/ under a new token and the old claim's slots
- * are given back (by token: the run may be claimed again at once).  The
- * caller owns dir: its supervisor, or a crash detector that renamed it
- * to a private name.
- */
-int
-sl_run_requeue(const struct sl_spool *sp, const char *pool, const char *dir,
-    const char *old_token, struct sl_runspec *r, time_t when, int exit_code,
-    const char *message)
-{
-	struct timespec sub;
-	char	tok[96], err[SL_ERR_MAX], *qd, *to;
-	int	rc;
-
-	r->attempt++;
-	r->scheduled = when;
-	sl_run_scrub(dir);
-	if (write_runini(dir, r, err, sizeof(err)) < 0)
-		return -1;
-	if (sl_result_write(dir, "AwaitingRetry", 0, time(NULL), exit_code,
-	    message) < 0)
-		return -1;
-	clock_gettime(CLOCK_REALTIME, &sub);
-	token_name(tok, sizeof(tok), when, &sub, r->id);
-	qd = sl_path(sp->root, "pools", pool, "queues", r->queue, "sched",
-	    (char *)NULL);
-	to = sl_path(qd, tok, (char *)NULL);
-	rc = sl_mkdirs(qd, 0755) < 0 ? -1 : sane_rename(dir, to);
-	free(qd);
-	free(to);
-	if (rc == 0 && old_token != NULL &&
-	    sl_slots_release_token(sp, pool, old_token) < 0)
-		sl_warn("cannot give back the slots of run %s: %s", r->id,
-		    strerror(errno));
-	return rc;
-}
-
-/*
- * sl_run_refuse - a claimed run its agent will not run (owner, unreadable
- * run.ini): reason is written, the directory goes to rejected/ID with its
- * run.ini, and its slots are given back.
- */
-int
-sl_run_refuse(const struct sl_spool *sp, const char *pool, const char *dir,
-    const char *id, const char *reason)
-{
-	struct sl_buf b = { 0 };
-	char   *rd, *to;
-	int	rc;
-
-	sl_buf_printf(&b, "%s\n", reason);
-	rc = write_file(dir, "reason", b.s);
-	sl_buf_free(&b);
-	if (rc < 0)
-		return -1;
-	rd = sl_path(sp->root, "pools", pool, "rejected", (char *)NULL);
-	to = sl_path(rd, id, (char *)NULL);
-	rc = sl_mkdirs(rd, 0755) < 0 ? -1 : sane_rename(dir, to);
-	free(rd);
-	free(to);
-	if (rc == 0)
-		(void)sl_slots_release_run(sp, pool, id);
-	return rc;
-}
-
-/*
- * sl_run_scrub - remove the scratch files a killed writer left in a run
- * directory that is now the caller's alone (it ends the attempt): the
- * private names of a lease (.lease.PID), an exit record (.exit.PID) and
- * of write_file and the claim, start and result writers (.NAME.tmp).
- * Anything else is left.  Acts through a descriptor, never a path below
- * dir.  Best effort: a leftover is litter, not a fault.
- */
-void
-sl_run_scrub(const char *dir)
-{
-	struct dirent *de;
-	size_t	n;
-	DIR    *d;
-	int	fd;
-
-	if ((fd = open(dir, O_RDONLY | O_DIRECTORY | O_NOFOLLOW |
-	    O_CLOEXEC)) < 0)
-		return;
-	if ((d = fdopendir(fd)) == NULL) {
-		close(fd);
-		return;
-	}
-	while ((de = readdir(d)) != NULL) {
-		n = strlen(de->d_name);
-		if (de->d_name[0] != '.' || strcmp(de->d_name, ".") == 0 ||
-		    strcmp(de->d_name, "..") == 0)
-			continue;
-		if (strncmp(de->d_name, ".lease.", 7) == 0 ||
-		    strncmp(de->d_name, ".exit.", 6) == 0 ||
-		    (n > 4 && strcmp(de->d_name + n - 4, ".tmp") == 0))
-			/* RACE: every writer of these names has ended:
-			 * the caller ends the attempt after its sweep */
-			(void)unlinkat(dirfd(d), de->d_name, 0);
-	}
-	closedir(d);
-}
-
 /* ---- cancelling and deleting ---- */
-
-/*
- * sl_result_write - publish result.ini in a run's directory: state,
- * started (0: unknown), ended, exit_code (-1: none), message (NULL: none).
- * Every end of a run, or of an attempt, is written here.
- */
-int
-sl_result_write(const char *dir, const char *state, time_t started,
-    time_t ended, int exit_code, const char *message)
-{
-	struct sl_buf b = { 0 };
-	char	t[40], *q;
-	int	rc;
-
-	sl_buf_puts(&b, "[result]\n");
-	sl_ini_put(&b, "state", state);
-	if (started != 0)
-		sl_ini_put(&b, "started", sl_time_fmt(started, t, sizeof(t)));
-	sl_ini_put(&b, "ended", sl_time_fmt(ended, t, sizeof(t)));
-	if (exit_code >= 0)
-		sl_buf_printf(&b, "exit_code = %d\n", exit_code);
-	if (message != NULL && (q = sl_ini_quote(message)) != NULL) {
-		sl_buf_printf(&b, "message = %s\n", q);
-		free(q);
-	}
-	sl_buf_puts(&b, SL_INI_TRAILER);
-	rc = write_file(dir, "result.ini", b.s);
-	sl_buf_free(&b);
-	return rc;
-}
 
 /*
  * sl_run_cancel - a Scheduled run is Cancelled at once: its directory is
@@ -1210,13 +857,13 @@ int
 sl_run_cancel(const struct sl_spool *sp, struct sl_run *run, char *err,
     size_t errlen)
 {
-	char	name[64], *dd, *to, *c;
+	char	name[SL_RUNNAME_MAX], *dd, *to, *c;
 	int	rc = -1;
 
 	switch (run->state) {
 	case SL_SCHEDULED:
-		dd = sl_path(sp->root, "pools", run->pool, "done", (char *)NULL);
-		snprintf(name, sizeof(name), "%s.Cancelled", run->id);
+		dd = sl_place(sp, SL_PL_DONE, run->pool, NULL, (char *)NULL);
+		sl_done_name(name, run->id, SL_CANCELLED);
 		to = sl_path(dd, name, (char *)NULL);
 		if (sl_mkdirs(dd, 0755) < 0)
 			snprintf(err, errlen, "cannot create %s: %s", dd,
@@ -1242,7 +889,7 @@ sl_run_cancel(const struct sl_spool *sp, struct sl_run *run, char *err,
 	case SL_PENDING:
 	case SL_RUNNING:
 		c = sl_path(run->dir, "cancel", (char *)NULL);
-		if (sl_exists(c) || write_file(run->dir, "cancel", "cancel\n") == 0) {
+		if (sl_exists(c) || sl_write_small(run->dir, "cancel", "cancel\n") == 0) {
 			run->cancelling = 1;
 			rc = 0;
 		} else
@@ -1272,7 +919,7 @@ sl_run_delete(const struct sl_spool *sp, struct sl_run *run, char *err,
 		errno = EBUSY;
 		return -1;
 	}
-	trash = sl_path(sp->root, "pools", run->pool, "tmp", (char *)NULL);
+	trash = sl_place(sp, SL_PL_TMP, run->pool, NULL, (char *)NULL);
 	if ((rc = sl_mkdirs(trash, 0755)) == 0)
 		rc = sl_discard_tree(run->dir, trash);
 	if (rc < 0 && errno == ENOENT)
@@ -1291,15 +938,15 @@ sl_run_delete(const struct sl_spool *sp, struct sl_run *run, char *err,
 static int
 marker_names(const struct sl_spool *sp, const struct sl_runspec *r)
 {
-	char	t[32], tok[96], v[128], *d, *text;
+	char	t[32], tok[SL_TOKEN_LEN + 1], v[128], *d, *text;
 	int	rc = 0;
 
 	snprintf(t, sizeof(t), "%lld", (long long)r->scheduled);
-	snprintf(tok, sizeof(tok), "%016llx.%016llx.%s",
-	    (unsigned long long)r->scheduled,
+	sl_token_make(tok, r->scheduled,
 	    (unsigned long long)r->scheduled * 1000000ULL, r->id);
-	d = sl_path(sp->root, "deployments", r->deployment, "made", (char *)NULL);
-	if ((text = read_small(d, t)) != NULL) {
+	d = sl_place(sp, SL_PL_DEPLOYMENTS, NULL, NULL, r->deployment, "made",
+	    (char *)NULL);
+	if ((text = sl_read_small(d, t)) != NULL) {
 		sl_kv_get(text, "token", v, sizeof(v));
 		rc = strcmp(v, tok) == 0;
 		free(text);
@@ -1318,13 +965,10 @@ publish_stranded(const struct sl_spool *sp, const char *dir)
 {
 	struct sl_runspec r;
 	struct timespec sub;
-	char   *text, why[SL_ERR_MAX];
+	char	why[SL_ERR_MAX];
 	int	rc = -1;
 
-	if ((text = read_small(dir, "run.ini")) == NULL)
-		return -1;
-	if (sl_runspec_parse(text, strlen(text), 0, 1, &r, why,
-	    sizeof(why)) == 0) {
+	if (sl_runini_load(dir, 0, &r, NULL, why, sizeof(why)) == 0) {
 		sub.tv_sec = r.scheduled;
 		sub.tv_nsec = 0;
 		/* only the run its slot's marker names: a maker that died
@@ -1335,7 +979,6 @@ publish_stranded(const struct sl_spool *sp, const char *dir)
 			rc = publish_sched(sp, &r, dir, &sub, why, sizeof(why));
 		sl_runspec_free(&r);
 	}
-	free(text);
 	return rc;
 }
 
@@ -1377,7 +1020,7 @@ take_stranded(const char *t, const char *name)
  * removed.  1 if something was recovered.
  */
 static int
-recover_stranded(const struct sl_spool *sp, const char *pd, const char *t,
+recover_stranded(const struct sl_spool *sp, const char *pool, const char *t,
     const char *name)
 {
 	char   *e, *src, *text, *o, *back, bname[80], q[80] = "";
@@ -1388,12 +1031,12 @@ recover_stranded(const struct sl_spool *sp, const char *pd, const char *t,
 	if ((e = take_stranded(t, name)) == NULL)
 		return 0;
 	src = sl_path(e, "source", (char *)NULL);
-	text = read_small(e, "origin");
+	text = sl_read_small(e, "origin");
 	if (text != NULL)
 		sl_kv_get(text, "queue", q, sizeof(q));
 	if (text != NULL && sl_exists(src) && sl_name_ok(q)) {
 		snprintf(bname, sizeof(bname), "recovered.%.36s", name + 17);
-		o = sl_path(pd, "queues", q, "new", (char *)NULL);
+		o = sl_place(sp, SL_PL_QUEUES, pool, NULL, q, "new", (char *)NULL);
 		back = sl_path(o, bname, (char *)NULL);
 		if (sl_mkdirs(o, 0755) == 0 && sane_rename(src, back) == 0) {
 			sl_log(SL_WARNING, "Recovered a dropped file stranded in "
@@ -1430,9 +1073,10 @@ long
 sl_count_stranded(const struct sl_spool *sp, const char *pool, time_t now,
     long stale, long *old)
 {
-	char   *t = sl_path(sp->root, "pools", pool, "tmp", (char *)NULL);
+	char   *t = sl_place(sp, SL_PL_TMP, pool, NULL, (char *)NULL);
 	char  **v, *src;
 	size_t	n, i;
+	time_t	born;
 	long	k = 0;
 
 	if (old != NULL)
@@ -1440,11 +1084,11 @@ sl_count_stranded(const struct sl_spool *sp, const char *pool, time_t now,
 	if (list_dir(t, is_drop, &v, &n) == 0) {
 		for (i = 0; i < n; i++) {
 			src = sl_path(t, v[i], "source", (char *)NULL);
-			if (strlen(v[i]) >= 17 && v[i][16] == '.' &&
-			    hexfield(v[i], 16) && sl_exists(src)) {
+			if (sl_private_parse(v[i], &born) == 0 &&
+			    sl_exists(src)) {
 				k++;
-				if (old != NULL && (long long)strtoull(v[i],
-				    NULL, 16) <= (long long)now - stale)
+				if (old != NULL && (long long)born <=
+				    (long long)now - stale)
 					(*old)++;
 			}
 			free(src);
@@ -1469,18 +1113,19 @@ int
 sl_cleanup_pool(const struct sl_spool *sp, const char *pool, long keep_days,
     long stale, time_t now, int finished)
 {
-	char   *pd = sl_pool_dir(sp, pool), *d, *e, *t, **v, id[SL_UUID_LEN + 1];
+	char   *d, *e, *t, **v, id[SL_UUID_LEN + 1];
 	struct sl_runs rs = { 0 };
 	enum sl_state st;
 	size_t	n, i;
 	int	removed = 0;
 
 	/* finished runs */
-	d = sl_path(pd, "done", (char *)NULL);
-	t = sl_path(pd, "tmp", (char *)NULL);
-	if (finished && list_dir(d, is_done, &v, &n) == 0) {
+	d = sl_place(sp, SL_PL_DONE, pool, NULL, (char *)NULL);
+	t = sl_place(sp, SL_PL_TMP, pool, NULL, (char *)NULL);
+	if (finished && list_dir(d, any_name, &v, &n) == 0) {
 		for (i = 0; i < n; i++) {
-			done_parse(v[i], id, &st);
+			if (!sl_run_entry(SL_PL_DONE, v[i], id, &st))
+				continue;
 			e = sl_path(d, v[i], (char *)NULL);
 			add_run(&rs, pool, NULL, e, id, st);
 			if (rs.v[rs.n - 1].ended != 0 &&
@@ -1497,77 +1142,33 @@ sl_cleanup_pool(const struct sl_spool *sp, const char *pool, long keep_days,
 	 * clock; stale dwarfs skew as it does for leases) */
 	if (list_dir(t, is_drop, &v, &n) == 0) {
 		for (i = 0; i < n; i++) {
-			unsigned long long born = strtoull(v[i], NULL, 16);
+			time_t	born;
 
-			size_t	len = strlen(v[i]);
-
-			/* E.ID.U, or E.ID as older versions made them */
-			if ((len != 17 + SL_UUID_LEN && (len != 18 +
-			    2 * SL_UUID_LEN || v[i][17 + SL_UUID_LEN] != '.')) ||
-			    v[i][16] != '.' || !hexfield(v[i], 16) ||
+			if (sl_private_parse(v[i], &born) < 0 ||
 			    (long long)born > (long long)now - stale)
 				continue;
-			(void)recover_stranded(sp, pd, t, v[i]);
+			(void)recover_stranded(sp, pool, t, v[i]);
 		}
 		sl_strv_free(v, n);
 	}
-	/* a claimer's private slot directory (.slot.UUID/RUN-ID, whose
-	 * content says when) or a delete's .trash. left by a crash */
+	/* what a delete left by a crash: .trash. names are private to
+	 * their maker for one step only (sl_discard_tree) */
 	{
 		struct dirent *de;
 		DIR    *d2;
 
 		if ((d2 = opendir(t)) != NULL) {
 			while ((de = readdir(d2)) != NULL) {
-				char   *e2, **ev, val[32];
-				size_t	en;
-				int	old = 0;
-
-				if (strncmp(de->d_name, ".trash.", 7) == 0)
-					old = 1;
-				else if (strncmp(de->d_name, ".slot.", 6) != 0)
+				if (strncmp(de->d_name, ".trash.", 7) != 0)
 					continue;
-				e2 = sl_path(t, de->d_name, (char *)NULL);
-				if (!old && list_dir(e2, is_uuid, &ev, &en) == 0) {
-					char   *txt = en ? read_small(e2, ev[0]) : NULL;
-
-					sl_kv_get(txt ? txt : "", "claimed", val,
-					    sizeof(val));
-					/* its claim time, on the claimer's
-					 * clock: stale (10 x lease) dwarfs
-					 * skew, as for a stranded claim */
-					if (en > 0)
-						old = now - strtol(val, NULL, 10) >
-						    stale;
-					else {
-						/* no entry yet: only its mtime
-						 * tells (the file server's clock).
-						 * RACE: skew may make a claimer's
-						 * fresh directory look stale; its
-						 * entry write then fails and it
-						 * takes no slot: a lost claim, never
-						 * a double hold */
-						struct stat st;
-
-						old = lstat(e2, &st) == 0 &&
-						    now - st.st_mtime > stale;
-					}
-					free(txt);
-					sl_strv_free(ev, en);
-				}
-				/* RACE: a claimer's slot directory is private
-				 * for a moment only (made, then renamed onto
-				 * its slot); 10 leases are never a moment, and
-				 * a claimer that stalled that long finds its
-				 * rename failing and takes no slot */
-				if (old)
-					(void)sl_rmtree(e2);
-				free(e2);
+				e = sl_path(t, de->d_name, (char *)NULL);
+				(void)sl_rmtree(e);
+				free(e);
 			}
 			closedir(d2);
 		}
 	}
+	(void)sl_slots_sweep(sp, pool, now, stale);
 	free(t);
-	free(pd);
 	return removed;
 }

@@ -49,6 +49,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "sluice.h"
 
@@ -911,6 +912,64 @@ refuse:
 	sl_printable(err, errlen);
 	errno = EINVAL;
 	return NULL;
+}
+
+/*
+ * sl_runini_write - publish r as dir/run.ini (the trusted form, checked to
+ * read back: sl_runspec_store), 0640 and the owner's group, since its
+ * [env] is for no other user ("Permissions").  -1 with err.
+ */
+int
+sl_runini_write(const char *dir, const struct sl_runspec *r, char *err,
+    size_t errlen)
+{
+	size_t	len;
+	char   *text = sl_runspec_store(r, &len, err, errlen);
+	int	rc;
+
+	if (text == NULL)	/* it would not read back: err says why */
+		return -1;
+	/* 0640, group the owner's: its [env] is read by no other user */
+	if ((rc = sl_perm_publish_runfile(dir, "run.ini", text, len,
+	    r->owner_gid)) < 0)
+		snprintf(err, errlen, "cannot write %s/run.ini: %s", dir,
+		    strerror(errno));
+	free(text);
+	return rc;
+}
+
+/*
+ * sl_runini_load - read and parse dir/run.ini, the one reader of a run's
+ * run.ini, with one cap (SL_RUNINI_MAX): 0 and *r; -1 it could not be
+ * read (errno; err says what); -2 it is not a valid run (err says why).
+ * st, if not NULL, gets the fstat of the descriptor read (O_NOFOLLOW), by
+ * which an agent judges who owns the run.  now: as sl_runspec_parse.
+ */
+int
+sl_runini_load(const char *dir, time_t now, struct sl_runspec *r,
+    struct stat *st, char *err, size_t errlen)
+{
+	struct stat sb;
+	char   *p = sl_path(dir, "run.ini", (char *)NULL), *text;
+	ssize_t	n;
+	int	saved;
+
+	memset(r, 0, sizeof(*r));
+	n = sl_read_file_st(p, &text, SL_RUNINI_MAX, st != NULL ? st : &sb);
+	if (n < 0) {
+		saved = errno;
+		snprintf(err, errlen, "cannot read %s: %s", p, strerror(saved));
+		free(p);
+		errno = saved;
+		return -1;
+	}
+	free(p);
+	if (sl_runspec_parse(text, (size_t)n, now, 1, r, err, errlen) < 0) {
+		free(text);
+		return -2;
+	}
+	free(text);
+	return 0;
 }
 
 /* sl_runspec_check - could r be stored as it is?  0, or -1 and why */

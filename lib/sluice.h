@@ -100,6 +100,11 @@ int	sl_rmtree(const char *);		/* by descriptors: see fsop.c */
 extern void (*sl_rmtree_hook)(int fd, const char *name);
 int	sl_discard_tree(const char *path, const char *trashdir);
 int	sl_fsync_dir(const char *);
+int	sl_write_small(const char *dir, const char *name, const char *text);
+char   *sl_read_small(const char *dir, const char *name);	/* <= 64 KiB */
+/* tests: called before each step of a claim, unclaim or finish */
+extern void (*sl_claim_step)(const char *);
+void	sl_step(const char *);
 
 /* ---- buf.c: a growing string ---- */
 
@@ -178,8 +183,57 @@ struct sl_spool {
 int	sl_spool_resolve(struct sl_spool *, const char *opt,
 	    const struct sl_config *, char *err, size_t);
 void	sl_spool_free(struct sl_spool *);
+/* the spool's fixed places (spool-layout.md, "The tree"): one path builder */
+enum sl_place {
+	SL_PL_POOLS,		/* pools/ */
+	SL_PL_DEPLOYMENTS,	/* deployments/ */
+	SL_PL_POOL,		/* pools/P/ */
+	SL_PL_CONFIG,		/* pools/P/config/: versioned settings */
+	SL_PL_QUEUES,		/* pools/P/queues/ */
+	SL_PL_PENDING,		/* pools/P/pending/: AGENT/T.U.ID, Pending */
+	SL_PL_RUNNING,		/* pools/P/running/: T.U.ID, Running */
+	SL_PL_DONE,		/* pools/P/done/: ID.STATE, final */
+	SL_PL_REJECTED,		/* pools/P/rejected/: ID, Rejected */
+	SL_PL_TMP,		/* pools/P/tmp/: private, being built */
+	SL_PL_SLOTS,		/* pools/P/slots/: SCOPE.K/RUN-ID */
+	SL_PL_AGENTS,		/* pools/P/agents/: AGENT-ID/ */
+	SL_PL_QUEUE,		/* pools/P/queues/Q/ */
+	SL_PL_SCHED,		/* pools/P/queues/Q/sched/: T.U.ID, Scheduled */
+	SL_PL_NEW,		/* pools/P/queues/Q/new/: the drop box */
+	SL_PL_DROPTMP,		/* pools/P/queues/Q/tmp/: droppers' scratch */
+	SL_NPLACES
+};
+char   *sl_place(const struct sl_spool *, enum sl_place, const char *pool,
+	    const char *queue, ...) __attribute__((sentinel));
 char   *sl_pool_dir(const struct sl_spool *, const char *pool);
 char   *sl_queue_dir(const struct sl_spool *, const char *pool, const char *q);
+
+/* ---- names.c: run names (T.U.ID tokens, in-flight, done, private) ---- */
+
+enum sl_state {
+	SL_SCHEDULED, SL_PENDING, SL_RUNNING, SL_COMPLETED, SL_FAILED,
+	SL_CRASHED, SL_CANCELLED, SL_REJECTED, SL_NSTATES
+};
+extern const char *const sl_state_names[];
+
+#define SL_TOKEN_LEN	(16 + 1 + 16 + 1 + SL_UUID_LEN)	/* T.U.ID */
+/* holds any run directory name sluice makes, and a NUL: the longest is the
+ * in-flight one, ".crash.E.U2.T.U.ID" (131 bytes) */
+#define SL_RUNNAME_MAX	160
+
+void	sl_token_make(char out[SL_TOKEN_LEN + 1], time_t sched,
+	    unsigned long long sub_us, const char *id);
+int	sl_token_parse(const char *, time_t *, char id[SL_UUID_LEN + 1]);
+char   *sl_flight_name(const char *dir, const char *kind, time_t now,
+	    const char *token);
+const char *sl_flight_parse(const char *name, const char *kind, time_t *born);
+void	sl_done_name(char out[SL_RUNNAME_MAX], const char *id, enum sl_state);
+int	sl_done_parse(const char *, char id[SL_UUID_LEN + 1], enum sl_state *);
+void	sl_private_name(char out[SL_RUNNAME_MAX], time_t now, const char *id,
+	    const char *u);
+int	sl_private_parse(const char *, time_t *born);
+int	sl_run_entry(enum sl_place, const char *name, char id[SL_UUID_LEN + 1],
+	    enum sl_state *);
 
 /* ---- pool.c: pools and queues ---- */
 
@@ -271,14 +325,14 @@ char   *sl_runspec_store(const struct sl_runspec *, size_t *, char *err,
 int	sl_runspec_check(const struct sl_runspec *, char *err, size_t);
 char   *sl_ini_quote(const char *);
 char   *sl_cmd_from_argv(int, char *const[]);
+/* a run.ini: the trusted form of a run file of up to 1 MiB, quoted */
+#define SL_RUNINI_MAX	(2 * SL_INI_MAX)
+int	sl_runini_write(const char *dir, const struct sl_runspec *, char *,
+	    size_t);
+int	sl_runini_load(const char *dir, time_t now, struct sl_runspec *,
+	    struct stat *, char *, size_t);	/* -1 unread, -2 invalid */
 
 /* ---- run.c: runs in the spool ---- */
-
-enum sl_state {
-	SL_SCHEDULED, SL_PENDING, SL_RUNNING, SL_COMPLETED, SL_FAILED,
-	SL_CRASHED, SL_CANCELLED, SL_REJECTED, SL_NSTATES
-};
-extern const char *const sl_state_names[];
 
 struct sl_run {
 	char	id[SL_UUID_LEN + 1];
@@ -301,10 +355,6 @@ struct sl_runs {
 	size_t	n;
 };
 
-int	sl_token_parse(const char *, time_t *, char id[SL_UUID_LEN + 1]);
-char   *sl_flight_name(const char *dir, const char *kind, time_t now,
-	    const char *token);
-const char *sl_flight_parse(const char *name, const char *kind, time_t *born);
 int	sl_run_submit(const struct sl_spool *, struct sl_runspec *, char *,
 	    size_t);
 long	sl_accept_pool(const struct sl_spool *, const char *, char *, size_t);
@@ -315,16 +365,8 @@ int	sl_run_find(const struct sl_spool *, const char *ref, struct sl_runs *,
 	    struct sl_run **, char *, size_t);
 int	sl_run_cancel(const struct sl_spool *, struct sl_run *, char *, size_t);
 int	sl_run_delete(const struct sl_spool *, struct sl_run *, char *, size_t);
-void	sl_run_scrub(const char *dir);
-int	sl_result_write(const char *dir, const char *state, time_t started,
-	    time_t ended, int exit_code, const char *message);
 int	sl_run_create(const struct sl_spool *, struct sl_runspec *,
 	    int (*gate)(void *), void *, char *, size_t);
-int	sl_run_requeue(const struct sl_spool *, const char *pool,
-	    const char *dir, const char *old_token, struct sl_runspec *,
-	    time_t when, int exit_code, const char *message);
-int	sl_run_refuse(const struct sl_spool *, const char *pool,
-	    const char *dir, const char *id, const char *reason);
 int	sl_cleanup_pool(const struct sl_spool *, const char *, long keep_days,
 	    long stale, time_t now, int finished);	/* stale: 10 x lease */
 long	sl_count_stranded(const struct sl_spool *, const char *pool,
@@ -410,16 +452,8 @@ long	sl_agents_sweep(const struct sl_spool *, const char *pool,
 int	sl_start_taken_back(const struct sl_spool *, const struct sl_agent *,
 	    const char *token, char *, size_t);
 
-/* ---- claim.c: claims and concurrency slots ---- */
+/* ---- slot.c: concurrency slots ---- */
 
-struct sl_names {
-	char  **v;
-	size_t	n;
-};
-void	sl_names_add(struct sl_names *, const char *);
-void	sl_names_free(struct sl_names *);
-
-extern void (*sl_claim_step)(const char *);
 int	sl_slot_take(const struct sl_spool *, const char *pool,
 	    const char *scope, long limit, const char *token, const char *agent,
 	    time_t now, long *k);
@@ -431,17 +465,52 @@ int	sl_slots_release_run(const struct sl_spool *, const char *pool,
 	    const char *id);
 int	sl_slots_release_token(const struct sl_spool *, const char *pool,
 	    const char *token);
-int	sl_run_unclaim(const struct sl_spool *, const char *pool,
-	    const char *dir, const char *token, const char *agent);
+int	sl_slots_release_claim(const struct sl_spool *, const char *pool,
+	    const char *token, const char *agent);
 long	sl_slots_held(const struct sl_spool *, const char *pool,
 	    const char *prefix);
+int	sl_slot_looks_free(const struct sl_spool *, const char *pool,
+	    const char *scope, long limit);	/* a hint, not a hold */
+long	sl_slots_sweep(const struct sl_spool *, const char *pool, time_t now,
+	    long stale);
+
+/* ---- end.c: the moves that end a run or give it back; result.ini ---- */
+
+struct sl_result {
+	char	state[32];
+	time_t	started, ended;		/* 0: unknown */
+	int	exit_code;		/* -1: none */
+	char	message[512];
+};
+
+int	sl_run_finish(const struct sl_spool *, const char *pool,
+	    const char *dir, const char *id, enum sl_state, int exit_code,
+	    time_t started, const char *message);
+int	sl_run_unclaim(const struct sl_spool *, const char *pool,
+	    const char *dir, const char *token, const char *agent);
+int	sl_run_requeue(const struct sl_spool *, const char *pool,
+	    const char *dir, const char *old_token, struct sl_runspec *,
+	    time_t when, int exit_code, const char *message);
+int	sl_run_refuse(const struct sl_spool *, const char *pool,
+	    const char *dir, const char *id, const char *reason);
+void	sl_run_scrub(const char *dir);
+int	sl_result_write(const char *dir, const char *state, time_t started,
+	    time_t ended, int exit_code, const char *message);
+int	sl_result_read(const char *dir, struct sl_result *);
+
+/* ---- claim.c: claims, and recovery of gone agents' claims ---- */
+
+struct sl_names {
+	char  **v;
+	size_t	n;
+};
+void	sl_names_add(struct sl_names *, const char *);
+void	sl_names_free(struct sl_names *);
+
 long	sl_claim(const struct sl_spool *, const struct sl_agent *, long max,
 	    time_t now, struct sl_names *got, time_t *next, char *, size_t);
 long	sl_recover_pool(const struct sl_spool *, const char *pool, time_t now,
 	    long window, long stale);
-int	sl_run_finish(const struct sl_spool *, const char *pool,
-	    const char *dir, const char *id, enum sl_state, int exit_code,
-	    time_t started, const char *message);
 
 /* ---- dispatch.c: a pass over a pool, and inotify hints ---- */
 

@@ -10,6 +10,7 @@
  */
 #include <errno.h>
 #include <limits.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -67,7 +68,7 @@ sl_spool_resolve(struct sl_spool *sp, const char *opt,
 		    strerror(errno));
 		return -1;
 	}
-	pools = sl_path(sp->root, "pools", (char *)NULL);
+	pools = sl_place(sp, SL_PL_POOLS, NULL, NULL, (char *)NULL);
 	if (sl_mkdirs(pools, 0755) < 0) {
 		snprintf(err, errlen, "cannot create the spool %s (chosen by "
 		    "%s): %s", pools, sp->source, strerror(errno));
@@ -86,14 +87,80 @@ sl_spool_free(struct sl_spool *sp)
 	sp->root = NULL;
 }
 
+/*
+ * The place table: every fixed place of the spool, where it is relative to
+ * the spool (level 0), to pools/POOL (level 1) or to pools/POOL/queues/QUEUE
+ * (level 2).  spool-layout.md, "The tree", says what each holds; this table
+ * and that tree must agree.
+ */
+static const struct {
+	int	level;
+	const char *rel;		/* "": the level's own directory */
+} places[SL_NPLACES] = {
+	[SL_PL_POOLS] = { 0, "pools" },
+	[SL_PL_DEPLOYMENTS] = { 0, "deployments" },
+	[SL_PL_POOL] = { 1, "" },
+	[SL_PL_CONFIG] = { 1, "config" },
+	[SL_PL_QUEUES] = { 1, "queues" },
+	[SL_PL_PENDING] = { 1, "pending" },
+	[SL_PL_RUNNING] = { 1, "running" },
+	[SL_PL_DONE] = { 1, "done" },
+	[SL_PL_REJECTED] = { 1, "rejected" },
+	[SL_PL_TMP] = { 1, "tmp" },
+	[SL_PL_SLOTS] = { 1, "slots" },
+	[SL_PL_AGENTS] = { 1, "agents" },
+	[SL_PL_QUEUE] = { 2, "" },
+	[SL_PL_SCHED] = { 2, "sched" },
+	[SL_PL_NEW] = { 2, "new" },
+	[SL_PL_DROPTMP] = { 2, "tmp" },
+};
+
+/*
+ * sl_place - the path of place pl (of pool, and of queue for a queue's
+ * places; NULL where the place has none), with the further components
+ * given appended, up to a NULL: sl_place(sp, SL_PL_PENDING, pool, NULL,
+ * agent, token, NULL).  malloc'd.
+ */
+char *
+sl_place(const struct sl_spool *sp, enum sl_place pl, const char *pool,
+    const char *queue, ...)
+{
+	struct sl_buf b = { 0 };
+	const char *c;
+	va_list	ap;
+
+	if ((unsigned)pl >= SL_NPLACES || (places[pl].level >= 1 &&
+	    pool == NULL) || (places[pl].level == 2 && queue == NULL))
+		sl_panic("sl_place: place %d needs a%s name", (int)pl,
+		    pool == NULL ? " pool" : " queue");
+	sl_buf_puts(&b, sp->root);
+	if (places[pl].level == 0) {
+		sl_buf_puts(&b, "/");
+		sl_buf_puts(&b, places[pl].rel);
+	} else {
+		sl_buf_printf(&b, "/pools/%s", pool);
+		if (places[pl].level == 2)
+			sl_buf_printf(&b, "/queues/%s", queue);
+		if (places[pl].rel[0] != '\0')
+			sl_buf_printf(&b, "/%s", places[pl].rel);
+	}
+	va_start(ap, queue);
+	while ((c = va_arg(ap, const char *)) != NULL) {
+		sl_buf_puts(&b, "/");
+		sl_buf_puts(&b, c);
+	}
+	va_end(ap);
+	return b.s;
+}
+
 char *
 sl_pool_dir(const struct sl_spool *sp, const char *pool)
 {
-	return sl_path(sp->root, "pools", pool, (char *)NULL);
+	return sl_place(sp, SL_PL_POOL, pool, NULL, (char *)NULL);
 }
 
 char *
 sl_queue_dir(const struct sl_spool *sp, const char *pool, const char *q)
 {
-	return sl_path(sp->root, "pools", pool, "queues", q, (char *)NULL);
+	return sl_place(sp, SL_PL_QUEUE, pool, q, (char *)NULL);
 }

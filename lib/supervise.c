@@ -114,7 +114,7 @@ struct sup {
 	const struct sl_spool *sp;
 	const struct sl_config *cf;
 	const char *pool;
-	char	token[96];
+	char	token[SL_RUNNAME_MAX];
 	char   *dir;			/* running/TOKEN */
 	struct sl_runspec *r;
 	int	as_user;		/* root: become the owner */
@@ -905,18 +905,17 @@ sl_run_start(const struct sl_spool *sp, const struct sl_config *cf,
 	struct sup s;
 	struct stat rst;
 	struct passwd *pw;
-	char	u1[64], u2[64], nonce[SL_UUID_LEN + 1], *pend, *run, *text, *c;
+	char	u1[64], u2[64], nonce[SL_UUID_LEN + 1], *pend, *run, *c;
 	char	id[SL_UUID_LEN + 1];
 	enum sl_start rc;
 	time_t	t;
-	ssize_t	n;
 	pid_t	pid;
 
 	memset(out, 0, sizeof(*out));
 	if (sl_token_parse(token, &t, id) < 0)
 		return SL_START_GONE;
 	snprintf(out->id, sizeof(out->id), "%s", id);
-	pend = sl_path(sp->root, "pools", a->pool, "pending", a->id, token,
+	pend = sl_place(sp, SL_PL_PENDING, a->pool, NULL, a->id, token,
 	    (char *)NULL);
 	c = sl_path(pend, "cancel", (char *)NULL);
 	if (t > now && !sl_exists(c)) {	/* prefetched: waits for its time */
@@ -926,22 +925,18 @@ sl_run_start(const struct sl_spool *sp, const struct sl_config *cf,
 	}
 	free(c);
 	memset(&r, 0, sizeof(r));
-	n = sl_perm_read_run(pend, &text, &rst);	/* judged by its fstat */
-	if (n < 0) {
+	/* judged by the fstat of the descriptor read */
+	switch (sl_runini_load(pend, now, &r, &rst, out->why,
+	    sizeof(out->why))) {
+	case -1:
 		rc = errno == ENOENT ? SL_START_GONE : SL_START_FAILED;
-		snprintf(out->why, sizeof(out->why), "cannot read %s/run.ini: %s",
-		    pend, strerror(errno));
 		free(pend);
 		return rc;
-	}
-	if (sl_runspec_parse(text, (size_t)n, now, 1, &r, out->why,
-	    sizeof(out->why)) < 0) {
-		free(text);
+	case -2:
 		(void)sl_run_refuse(sp, a->pool, pend, id, out->why);
 		free(pend);
 		return SL_START_REFUSED;
 	}
-	free(text);
 	snprintf(out->name, sizeof(out->name), "%s", r.name ? r.name : "");
 	c = sl_path(pend, "cancel", (char *)NULL);
 	if (sl_exists(c)) {
@@ -1001,7 +996,7 @@ sl_run_start(const struct sl_spool *sp, const struct sl_config *cf,
 		rc = SL_START_FAILED;
 		goto out;
 	}
-	run = sl_path(sp->root, "pools", a->pool, "running", (char *)NULL);
+	run = sl_place(sp, SL_PL_RUNNING, a->pool, NULL, (char *)NULL);
 	s.dir = sl_path(run, token, (char *)NULL);
 	if (sl_mkdirs(run, 0755) < 0 || sane_rename(pend, s.dir) < 0 ||
 	    !nonce_is(s.dir, nonce)) {

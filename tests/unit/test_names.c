@@ -1,7 +1,10 @@
 /*
  * test_names.c - lib/names.c: sl_name_ok / sl_name_why (sluice(1), "Names":
- * [A-Za-z0-9][A-Za-z0-9._-]{0,63}) and sl_slug (adjective-animal).
+ * [A-Za-z0-9][A-Za-z0-9._-]{0,63}), sl_slug (adjective-animal), and the
+ * names of run directories (tokens, in-flight, done, private) with the one
+ * parser from a state directory's entry to a run.
  */
+#include <stdlib.h>
 #include <string.h>
 
 #include "tests.h"
@@ -120,6 +123,86 @@ START_TEST(test_slug_truncates)
 }
 END_TEST
 
+#define ID	"0b9e3c7e-8d2a-4f4e-9c1a-2b3c4d5e6f70"
+
+/* T.U.ID: 16 hex digits each, so byte order is (scheduled, submitted) */
+START_TEST(test_token_roundtrip)
+{
+	char	tok[SL_TOKEN_LEN + 1], a[SL_TOKEN_LEN + 1], id[SL_UUID_LEN + 1];
+	time_t	t;
+
+	sl_token_make(tok, 1764680000, 1764680000123456ULL, ID);
+	ck_assert_str_eq(tok, "00000000692ee140.000644f7948cb240." ID);
+	ck_assert_int_eq(strlen(tok), SL_TOKEN_LEN);
+	ck_assert_int_eq(sl_token_parse(tok, &t, id), 0);
+	ck_assert_int_eq(t, 1764680000);
+	ck_assert_str_eq(id, ID);
+	sl_token_make(a, 1764680000, 1764680000123457ULL, ID);
+	ck_assert_int_lt(strcmp(tok, a), 0);
+	tok[3] = 'G';
+	ck_assert_int_eq(sl_token_parse(tok, NULL, NULL), -1);
+	ck_assert_int_eq(sl_token_parse("x", NULL, NULL), -1);
+}
+END_TEST
+
+START_TEST(test_done_and_private_names)
+{
+	char	n[SL_RUNNAME_MAX], id[SL_UUID_LEN + 1];
+	enum sl_state st;
+	time_t	born;
+
+	sl_done_name(n, ID, SL_CRASHED);
+	ck_assert_str_eq(n, ID ".Crashed");
+	ck_assert_int_eq(sl_done_parse(n, id, &st), 0);
+	ck_assert_int_eq(st, SL_CRASHED);
+	ck_assert_int_eq(sl_done_parse(ID ".Running", id, &st), -1);
+	ck_assert_int_eq(sl_done_parse(ID, id, &st), -1);
+	sl_private_name(n, 0x1234, ID, ID);
+	ck_assert_str_eq(n, "0000000000001234." ID "." ID);
+	ck_assert_int_eq(sl_private_parse(n, &born), 0);
+	ck_assert_int_eq(born, 0x1234);
+	/* E.ID, as older versions made them */
+	ck_assert_int_eq(sl_private_parse("0000000000001234." ID, &born), 0);
+	ck_assert_int_eq(sl_private_parse("0000000000001234.x", &born), -1);
+	ck_assert_int_eq(sl_private_parse("000000000000123Z." ID, &born), -1);
+}
+END_TEST
+
+/* the one parser: an entry of each state directory, and what is not a run */
+START_TEST(test_run_entry)
+{
+	char	tok[SL_TOKEN_LEN + 1], id[SL_UUID_LEN + 1], *f, *base;
+	enum sl_state st;
+
+	sl_token_make(tok, 100, 200, ID);
+	f = sl_flight_name("/d", "claim", 300, tok);
+	base = strrchr(f, '/') + 1;
+	ck_assert_int_eq(sl_run_entry(SL_PL_SCHED, tok, id, &st), 1);
+	ck_assert_int_eq(st, SL_SCHEDULED);
+	ck_assert_str_eq(id, ID);
+	/* a run between two renames is not Scheduled in sched/ ... */
+	ck_assert_int_eq(sl_run_entry(SL_PL_SCHED, base, id, &st), 0);
+	/* ... but counts where it is in flight */
+	memset(id, 0, sizeof(id));
+	ck_assert_int_eq(sl_run_entry(SL_PL_PENDING, base, id, &st), 1);
+	ck_assert_int_eq(st, SL_PENDING);
+	ck_assert_str_eq(id, ID);
+	ck_assert_int_eq(sl_run_entry(SL_PL_RUNNING, tok, id, &st), 1);
+	ck_assert_int_eq(st, SL_RUNNING);
+	ck_assert_int_eq(sl_run_entry(SL_PL_DONE, ID ".Completed", id, &st), 1);
+	ck_assert_int_eq(st, SL_COMPLETED);
+	ck_assert_int_eq(sl_run_entry(SL_PL_DONE, tok, id, &st), 0);
+	ck_assert_int_eq(sl_run_entry(SL_PL_REJECTED, ID, id, &st), 1);
+	ck_assert_int_eq(st, SL_REJECTED);
+	ck_assert_int_eq(sl_run_entry(SL_PL_REJECTED, tok, id, &st), 0);
+	/* what sluice ignores, and never deletes */
+	ck_assert_int_eq(sl_run_entry(SL_PL_RUNNING, ".nfs0001", id, &st), 0);
+	ck_assert_int_eq(sl_run_entry(SL_PL_RUNNING, "..", id, &st), 0);
+	ck_assert_int_eq(sl_run_entry(SL_PL_TMP, tok, id, &st), 0);
+	free(f);
+}
+END_TEST
+
 Suite *
 suite_names(void)
 {
@@ -136,6 +219,9 @@ suite_names(void)
 	tcase_add_test(tc, test_name_reasons);
 	tcase_add_test(tc, test_slug_shape);
 	tcase_add_test(tc, test_slug_truncates);
+	tcase_add_test(tc, test_token_roundtrip);
+	tcase_add_test(tc, test_done_and_private_names);
+	tcase_add_test(tc, test_run_entry);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -1038,11 +1038,21 @@ END_TEST
 
 START_TEST(test_pool_run_counts)
 {
+	static const char *const id[] = {
+		"0b9e3c7e-8d2a-4f4e-9c1a-2b3c4d5e6f70",
+		"1b9e3c7e-8d2a-4f4e-9c1a-2b3c4d5e6f71",
+		"2b9e3c7e-8d2a-4f4e-9c1a-2b3c4d5e6f72",
+		"3b9e3c7e-8d2a-4f4e-9c1a-2b3c4d5e6f73",
+		"4b9e3c7e-8d2a-4f4e-9c1a-2b3c4d5e6f74",
+	};
+	char	tok[5][SL_TOKEN_LEN + 1], *f;
 	long	c[SL_NSTATES];
 	int	i;
 
 	for (i = 0; i < SL_NSTATES; i++)
 		c[i] = -1;
+	for (i = 0; i < 5; i++)
+		sl_token_make(tok[i], 100 + i, 200, id[i]);
 	create("P");
 	new_queue("P", "q", 0);
 	t_puts(S("pools/P/queues/default/new/r1"), "");
@@ -1051,24 +1061,33 @@ START_TEST(test_pool_run_counts)
 	t_puts(S("pools/P/queues/q/new/.r4"), "");	/* being written */
 	t_puts(S("pools/P/queues/q/tmp/r5"), "");
 	ck_assert_int_eq(sl_mkdirs(S("pools/P/queues/q/sched"), 0755), 0);
-	t_puts(S("pools/P/queues/q/sched/r10"), "");
+	t_puts(S("pools/P/queues/q/sched/%s", tok[0]), "");
+	t_puts(S("pools/P/queues/q/sched/junk"), "");	/* not a run */
 	ck_assert_int_eq(sl_mkdirs(S("pools/P/pending/A"), 0755), 0);
 	ck_assert_int_eq(sl_mkdirs(S("pools/P/pending/B"), 0755), 0);
 	ck_assert_int_eq(sl_mkdirs(S("pools/P/running"), 0755), 0);
 	ck_assert_int_eq(sl_mkdirs(S("pools/P/rejected"), 0755), 0);
-	t_puts(S("pools/P/pending/A/r6"), "");
-	t_puts(S("pools/P/pending/B/r7"), "");
+	ck_assert_int_eq(sl_mkdirs(S("pools/P/done"), 0755), 0);
+	t_puts(S("pools/P/pending/A/%s", tok[1]), "");
+	/* a claim between its two renames is Pending, as flow-run ls says */
+	f = sl_flight_name(S("pools/P/pending/B"), "claim", 300, tok[2]);
+	t_puts(f, "");
+	free(f);
 	t_puts(S("pools/P/pending/B/.r8"), "");
-	t_puts(S("pools/P/running/r9"), "");
+	t_puts(S("pools/P/running/%s", tok[3]), "");
+	t_puts(S("pools/P/rejected/%s", id[4]), "");
 	t_puts(S("pools/P/rejected/junk"), "");
+	t_puts(S("pools/P/done/%s.Completed", id[0]), "");
+	t_puts(S("pools/P/done/%s.Bogus", id[1]), "");
 	ck_assert_int_eq(sl_pool_run_counts(&sp, "P", c), 0);
 	ck_assert_int_eq(c[SL_SCHEDULED], 4);
 	ck_assert_int_eq(c[SL_PENDING], 2);
 	ck_assert_int_eq(c[SL_RUNNING], 1);
 	ck_assert_int_eq(c[SL_REJECTED], 1);
-	ck_assert_int_eq(c[SL_COMPLETED], 0);
+	ck_assert_int_eq(c[SL_COMPLETED], 1);
 	ck_assert_int_eq(c[SL_FAILED], 0);
-	ck_assert_int_eq(sl_pool_active_runs(&sp, "P"), 3);
+	/* a delete is refused for anything in pending/AGENT/ or running/ */
+	ck_assert_int_eq(sl_pool_active_runs(&sp, "P"), 2);
 }
 END_TEST
 

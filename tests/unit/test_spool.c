@@ -8,6 +8,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <signal.h>
+
 #include "tests.h"
 
 static char *dir;
@@ -147,6 +149,56 @@ START_TEST(test_spool_places)
 }
 END_TEST
 
+/* every place of the table, with and without further components */
+START_TEST(test_spool_place_table)
+{
+	static const struct {
+		enum sl_place pl;
+		const char *want;
+	} t[] = {
+		{ SL_PL_POOLS, "/s/pools" },
+		{ SL_PL_DEPLOYMENTS, "/s/deployments" },
+		{ SL_PL_POOL, "/s/pools/P" },
+		{ SL_PL_CONFIG, "/s/pools/P/config" },
+		{ SL_PL_QUEUES, "/s/pools/P/queues" },
+		{ SL_PL_PENDING, "/s/pools/P/pending" },
+		{ SL_PL_RUNNING, "/s/pools/P/running" },
+		{ SL_PL_DONE, "/s/pools/P/done" },
+		{ SL_PL_REJECTED, "/s/pools/P/rejected" },
+		{ SL_PL_TMP, "/s/pools/P/tmp" },
+		{ SL_PL_SLOTS, "/s/pools/P/slots" },
+		{ SL_PL_AGENTS, "/s/pools/P/agents" },
+		{ SL_PL_QUEUE, "/s/pools/P/queues/q" },
+		{ SL_PL_SCHED, "/s/pools/P/queues/q/sched" },
+		{ SL_PL_NEW, "/s/pools/P/queues/q/new" },
+		{ SL_PL_DROPTMP, "/s/pools/P/queues/q/tmp" },
+	};
+	struct sl_spool sp = { .root = (char *)"/s" };
+	char   *p, want[128];
+	size_t	i;
+
+	ck_assert_int_eq(sizeof(t) / sizeof(t[0]), SL_NPLACES);
+	for (i = 0; i < sizeof(t) / sizeof(t[0]); i++) {
+		p = sl_place(&sp, t[i].pl, "P", "q", (char *)NULL);
+		ck_assert_str_eq(p, t[i].want);
+		free(p);
+		p = sl_place(&sp, t[i].pl, "P", "q", "a", "b.ini", (char *)NULL);
+		snprintf(want, sizeof(want), "%s/a/b.ini", t[i].want);
+		ck_assert_str_eq(p, want);
+		free(p);
+	}
+}
+END_TEST
+
+/* a pool's place without a pool is a bug in the caller: panic, not a path */
+START_TEST(test_spool_place_needs_pool)
+{
+	struct sl_spool sp = { .root = (char *)"/s" };
+
+	(void)sl_place(&sp, SL_PL_SCHED, "P", NULL, (char *)NULL);
+}
+END_TEST
+
 Suite *
 suite_spool(void)
 {
@@ -159,6 +211,8 @@ suite_spool(void)
 	tcase_add_test(tc, test_spool_relative);
 	tcase_add_test(tc, test_spool_cannot_make);
 	tcase_add_test(tc, test_spool_places);
+	tcase_add_test(tc, test_spool_place_table);
+	tcase_add_test_raise_signal(tc, test_spool_place_needs_pool, SIGABRT);
 	suite_add_tcase(s, tc);
 	return s;
 }

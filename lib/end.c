@@ -1,0 +1,305 @@
+/*
+ * end.c - the moves that end a claimed run or give it back, and its
+ * result: finish (to done/ID.STATE), unclaim (back to sched/, unstarted),
+ * requeue (back to sched/ for a retry), refuse (to rejected/ID), and
+ * result.ini, written and read here only (spool-layout.md, "Runs" and its
+ * state table).
+ *
+ * Each move publishes what the run's next state needs in its directory
+ * first (result.ini, a new run.ini, reason), then renames the directory,
+ * then gives back the run's slots: a run never counts as Pending or
+ * Running without its slots, and a crash between the rename and the
+ * release leaves slots held by a run that is no longer active, which
+ * recovery frees (claim.c).  Every file written into a run's directory
+ * is written under a private name and renamed into place (sl_write_small).
+ */
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "sluice.h"
+
+/* queue_of - the queue in a run's run.ini */
+static int
+queue_of(const char *dir, char q[SL_NAME_MAX + 1])
+{
+	struct sl_runspec r;
+	char	why[SL_ERR_MAX];
+	int	rc = -1;
+
+	if (sl_runini_load(dir, 0, &r, NULL, why, sizeof(why)) == 0) {
+		if (r.queue[0] != '\0') {
+			memcpy(q, r.queue, SL_NAME_MAX + 1);
+			rc = 0;
+		}
+		sl_runspec_free(&r);
+	}
+	return rc;
+}
+
+/*
+ * sl_run_unclaim - hand a claimed, unstarted run back to its queue: rename
+ * its directory (dir, named anything) first to a private name beside it
+ * (pending/AGENT/.claim.E.U.TOKEN, a name only this process makes), then
+ * to queues/Q/sched/TOKEN, then give back the slots of this claim, in this
+ * order so that it never counts as Pending without its slots.  The run
+ * keeps its token, so it may be claimed again under the same one at once:
+ * this claim's entries are those that say both token = TOKEN and agent =
+ * AGENT.
+ *
+ * Why the private step: sched/TOKEN is a name the run had before, so a
+ * host that looked it up within a cache period may still see it.  Had we
+ * renamed straight to it and lost to the agent's start (pending to
+ * running), sane_rename would see our source gone and "our" target there,
+ * call that a lost reply of a success, and we would give back the slots
+ * of a Running run.  A failed rename to a fresh private name is a real
+ * failure; once the run is under it, nobody else can move it, so the
+ * second rename's outcome is ours to read.  A crash between the two leaves
+ * a .claim. directory, which recovery returns after 10 x lease.
+ */
+int
+sl_run_unclaim(const struct sl_spool *sp, const char *pool, const char *dir,
+    const char *token, const char *agent)
+{
+	char	q[SL_NAME_MAX + 1], *qd, *to, *pd, *priv = NULL, *slash;
+	int	rc = -1;
+
+	if (queue_of(dir, q) < 0)
+		return -1;
+	pd = sl_xstrdup(dir);
+	if ((slash = strrchr(pd, '/')) != NULL)
+		*slash = '\0';
+	qd = sl_place(sp, SL_PL_SCHED, pool, q, (char *)NULL);
+	to = sl_path(qd, token, (char *)NULL);
+	if (slash == NULL ||
+	    (priv = sl_flight_name(pd, "claim", time(NULL), token)) == NULL)
+		goto out;
+	sl_step("unclaim-private");
+	if (sane_rename(dir, priv) < 0)
+		goto out;	/* started, cancelled or handed back meanwhile */
+	sl_step("unclaim-publish");
+	if (sl_mkdirs(qd, 0755) == 0 && sane_rename(priv, to) == 0) {
+		if (sl_slots_release_claim(sp, pool, token, agent) < 0)
+			sl_warn("cannot give back the slots of run %s: %s",
+			    token, strerror(errno));
+		rc = 0;
+	} else
+		sl_warn("cannot return run %s to %s: %s; recovery will, from "
+		    "%s", token, qd, strerror(errno), priv);
+out:
+	free(priv);
+	free(pd);
+	free(qd);
+	free(to);
+	return rc;
+}
+
+/*
+ * sl_run_finish - end a Pending or Running run: write its result, move it
+ * to done/ID.STATE, then give back its slots.  Moving first means a run
+ * never counts as Pending or Running without its slots; a crash between
+ * the two leaves slots held by a finished run, which recovery frees.
+ */
+int
+sl_run_finish(const struct sl_spool *sp, const char *pool, const char *dir,
+    const char *id, enum sl_state st, int exit_code, time_t started,
+    const char *message)
+{
+	char	name[SL_RUNNAME_MAX], *dd, *to;
+	int	rc;
+
+	sl_run_scrub(dir);	/* a killed writer's scratch stays behind */
+	rc = sl_result_write(dir, sl_state_names[st], started, time(NULL),
+	    exit_code, message);
+	if (rc < 0)
+		return -1;
+	dd = sl_place(sp, SL_PL_DONE, pool, NULL, (char *)NULL);
+	sl_done_name(name, id, st);
+	to = sl_path(dd, name, (char *)NULL);
+	sl_step("finish-rename");
+	rc = sl_mkdirs(dd, 0755) < 0 ? -1 : sane_rename(dir, to);
+	free(dd);
+	free(to);
+	if (rc < 0)
+		return -1;
+	sl_step("finish-release");
+	return sl_slots_release_run(sp, pool, id);
+}
+
+/*
+ * sl_run_requeue - put a run that ended an attempt back into its queue
+ * for the next one (AwaitingRetry): run.ini is rewritten with attempt + 1
+ * and the new scheduled time, result.ini says why, then the directory is
+ * renamed to queues/Q/sched/ under a new token and the old claim's slots
+ * are given back (by token: the run may be claimed again at once).  The
+ * caller owns dir: its supervisor, or a crash detector that renamed it
+ * to a private name.
+ */
+int
+sl_run_requeue(const struct sl_spool *sp, const char *pool, const char *dir,
+    const char *old_token, struct sl_runspec *r, time_t when, int exit_code,
+    const char *message)
+{
+	struct timespec sub;
+	char	tok[SL_TOKEN_LEN + 1], err[SL_ERR_MAX], *qd, *to;
+	int	rc;
+
+	r->attempt++;
+	r->scheduled = when;
+	sl_run_scrub(dir);
+	if (sl_runini_write(dir, r, err, sizeof(err)) < 0)
+		return -1;
+	if (sl_result_write(dir, "AwaitingRetry", 0, time(NULL), exit_code,
+	    message) < 0)
+		return -1;
+	clock_gettime(CLOCK_REALTIME, &sub);
+	sl_token_make(tok, when, (unsigned long long)sub.tv_sec * 1000000ULL +
+	    (unsigned long long)(sub.tv_nsec / 1000), r->id);
+	qd = sl_place(sp, SL_PL_SCHED, pool, r->queue, (char *)NULL);
+	to = sl_path(qd, tok, (char *)NULL);
+	rc = sl_mkdirs(qd, 0755) < 0 ? -1 : sane_rename(dir, to);
+	free(qd);
+	free(to);
+	if (rc == 0 && old_token != NULL &&
+	    sl_slots_release_token(sp, pool, old_token) < 0)
+		sl_warn("cannot give back the slots of run %s: %s", r->id,
+		    strerror(errno));
+	return rc;
+}
+
+/*
+ * sl_run_refuse - a claimed run its agent will not run (owner, unreadable
+ * run.ini): reason is written, the directory goes to rejected/ID with its
+ * run.ini, and its slots are given back.
+ */
+int
+sl_run_refuse(const struct sl_spool *sp, const char *pool, const char *dir,
+    const char *id, const char *reason)
+{
+	struct sl_buf b = { 0 };
+	char   *rd, *to;
+	int	rc;
+
+	sl_buf_printf(&b, "%s\n", reason);
+	rc = sl_write_small(dir, "reason", b.s);
+	sl_buf_free(&b);
+	if (rc < 0)
+		return -1;
+	rd = sl_place(sp, SL_PL_REJECTED, pool, NULL, (char *)NULL);
+	to = sl_path(rd, id, (char *)NULL);
+	rc = sl_mkdirs(rd, 0755) < 0 ? -1 : sane_rename(dir, to);
+	free(rd);
+	free(to);
+	if (rc == 0)
+		(void)sl_slots_release_run(sp, pool, id);
+	return rc;
+}
+
+/*
+ * sl_run_scrub - remove the scratch files a killed writer left in a run
+ * directory that is now the caller's alone (it ends the attempt): the
+ * private names of a lease (.lease.PID), an exit record (.exit.PID) and
+ * of write_file and the claim, start and result writers (.NAME.tmp).
+ * Anything else is left.  Acts through a descriptor, never a path below
+ * dir.  Best effort: a leftover is litter, not a fault.
+ */
+void
+sl_run_scrub(const char *dir)
+{
+	struct dirent *de;
+	size_t	n;
+	DIR    *d;
+	int	fd;
+
+	if ((fd = open(dir, O_RDONLY | O_DIRECTORY | O_NOFOLLOW |
+	    O_CLOEXEC)) < 0)
+		return;
+	if ((d = fdopendir(fd)) == NULL) {
+		close(fd);
+		return;
+	}
+	while ((de = readdir(d)) != NULL) {
+		n = strlen(de->d_name);
+		if (de->d_name[0] != '.' || strcmp(de->d_name, ".") == 0 ||
+		    strcmp(de->d_name, "..") == 0)
+			continue;
+		if (strncmp(de->d_name, ".lease.", 7) == 0 ||
+		    strncmp(de->d_name, ".exit.", 6) == 0 ||
+		    (n > 4 && strcmp(de->d_name + n - 4, ".tmp") == 0))
+			/* RACE: every writer of these names has ended:
+			 * the caller ends the attempt after its sweep */
+			(void)unlinkat(dirfd(d), de->d_name, 0);
+	}
+	closedir(d);
+}
+
+/*
+ * sl_result_write - publish result.ini in a run's directory: state,
+ * started (0: unknown), ended, exit_code (-1: none), message (NULL: none).
+ * Every end of a run, or of an attempt, is written here.
+ */
+int
+sl_result_write(const char *dir, const char *state, time_t started,
+    time_t ended, int exit_code, const char *message)
+{
+	struct sl_buf b = { 0 };
+	char	t[40], *q;
+	int	rc;
+
+	sl_buf_puts(&b, "[result]\n");
+	sl_ini_put(&b, "state", state);
+	if (started != 0)
+		sl_ini_put(&b, "started", sl_time_fmt(started, t, sizeof(t)));
+	sl_ini_put(&b, "ended", sl_time_fmt(ended, t, sizeof(t)));
+	if (exit_code >= 0)
+		sl_buf_printf(&b, "exit_code = %d\n", exit_code);
+	if (message != NULL && (q = sl_ini_quote(message)) != NULL) {
+		sl_buf_printf(&b, "message = %s\n", q);
+		free(q);
+	}
+	sl_buf_puts(&b, SL_INI_TRAILER);
+	rc = sl_write_small(dir, "result.ini", b.s);
+	sl_buf_free(&b);
+	return rc;
+}
+
+/*
+ * sl_result_read - dir/result.ini: 0 and *res (exit_code -1 when none, an
+ * empty message when none); -1 if there is none or it cannot be parsed.
+ */
+int
+sl_result_read(const char *dir, struct sl_result *res)
+{
+	char   *text = sl_read_small(dir, "result.ini"), why[SL_ERR_MAX];
+	struct sl_ini *ini;
+	const char *v;
+	long	n;
+
+	memset(res, 0, sizeof(*res));
+	res->exit_code = -1;
+	if (text == NULL)
+		return -1;
+	ini = sl_ini_parse(text, strlen(text), why, sizeof(why));
+	free(text);
+	if (ini == NULL)
+		return -1;
+	if ((v = sl_ini_get(ini, "result", "state")) != NULL)
+		snprintf(res->state, sizeof(res->state), "%s", v);
+	if ((v = sl_ini_get(ini, "result", "ended")) != NULL)
+		sl_time_parse(v, 0, &res->ended);
+	if ((v = sl_ini_get(ini, "result", "started")) != NULL)
+		sl_time_parse(v, 0, &res->started);
+	if ((v = sl_ini_get(ini, "result", "exit_code")) != NULL &&
+	    sl_num_parse(v, 0, 1000, &n) == 0)
+		res->exit_code = (int)n;
+	if ((v = sl_ini_get(ini, "result", "message")) != NULL)
+		snprintf(res->message, sizeof(res->message), "%s", v);
+	sl_ini_free(ini);
+	return 0;
+}

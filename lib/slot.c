@@ -1,0 +1,356 @@
+/*
+ * slot.c - concurrency slots: taking, releasing, listing and sweeping them
+ * (spool-layout.md, "Slots").
+ *
+ * A limit of N is N slot names, pools/P/slots/SCOPE.K for K < N, where
+ * SCOPE is "pool", "q.QUEUE" or "a.AGENT".  A slot is held while its
+ * directory exists and is not empty; its one entry is named after the run
+ * holding it and says claimed, agent and token.  To take a slot, a claimer
+ * builds a private directory pools/P/tmp/.slot.UUID/RUN-ID and renames it
+ * onto the slot name: rename() onto an existing non-empty directory fails,
+ * onto a missing or empty one it succeeds, atomically, on every filesystem.
+ * So at most N runs hold a scope's slots, whatever the number of claimers.
+ * A slot is released by unlinking the run's own entry and removing the then
+ * empty directory: an entry names its run, so a slow releaser never
+ * releases a slot another run holds now.  A private .slot. directory a
+ * claimer left by dying is swept here too (sl_slots_sweep), once it is
+ * SL_STALE_LEASES leases old.
+ */
+#include <dirent.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "sluice.h"
+
+static char *
+slots_dir(const struct sl_spool *sp, const char *pool)
+{
+	return sl_place(sp, SL_PL_SLOTS, pool, NULL, (char *)NULL);
+}
+
+/* held - is this slot directory held (there and not empty)? */
+static int
+held(const char *dir)
+{
+	struct dirent *de;
+	int	n = 0;
+	DIR    *d;
+
+	if ((d = opendir(dir)) == NULL)
+		return 0;
+	while (n == 0 && (de = readdir(d)) != NULL)
+		if (strcmp(de->d_name, ".") != 0 && strcmp(de->d_name, ".."))
+			n++;
+	closedir(d);
+	return n > 0;
+}
+
+/*
+ * sl_slot_take - hold one of the limit slots of scope for the run whose
+ * token (T.U.ID) is given; the entry is named by the run's id and says
+ * when, for which agent and under which token it was claimed.
+ * 0 taken (*k its number), 1 all held, -1 error.
+ */
+int
+sl_slot_take(const struct sl_spool *sp, const char *pool, const char *scope,
+    long limit, const char *token, const char *agent, time_t now, long *k)
+{
+	char	u[SL_UUID_LEN + 1], priv[64], name[200], body[300];
+	char	id[SL_UUID_LEN + 1];
+	char   *sd, *tmp, *entry, *slot;
+	long	i;
+	int	rc = 1;
+
+	if (limit <= 0)
+		return 1;
+	if (sl_uuid(u) < 0 || sl_token_parse(token, NULL, id) < 0)
+		return -1;
+	sd = slots_dir(sp, pool);
+	snprintf(priv, sizeof(priv), ".slot.%s", u);
+	tmp = sl_place(sp, SL_PL_TMP, pool, NULL, priv, (char *)NULL);
+	entry = sl_path(tmp, id, (char *)NULL);
+	snprintf(body, sizeof(body), "claimed = %lld\nagent = %s\ntoken = %s\n",
+	    (long long)now, agent, token);
+	if (sl_mkdirs(sd, 0755) < 0 || sl_mkdirs(tmp, 0755) < 0 ||
+	    sl_write_tmp(entry, body, strlen(body), 0644) < 0) {
+		rc = -1;
+		goto out;
+	}
+	for (i = 0; i < limit; i++) {
+		snprintf(name, sizeof(name), "%s.%ld", scope, i);
+		slot = sl_path(sd, name, (char *)NULL);
+		if (held(slot)) {	/* cheap skip; the rename decides */
+			free(slot);
+			continue;
+		}
+		sl_step("slot-rename");
+		/* RACE: another claimer may take this name between held() and
+		 * rename(); then our rename fails on its non-empty directory
+		 * and we try the next.  A lost reply is caught by sane_rename
+		 * (our private name is gone, the slot is there). */
+		if (sane_rename(tmp, slot) == 0) {
+			*k = i;
+			rc = 0;
+			free(slot);
+			goto out;
+		}
+		free(slot);
+	}
+out:
+	if (rc != 0)
+		(void)sl_rmtree(tmp);	/* ours, private; best effort */
+	free(entry);
+	free(tmp);
+	free(sd);
+	return rc;
+}
+
+/* sl_slot_release - give back slot name if run id holds it */
+int
+sl_slot_release(const struct sl_spool *sp, const char *pool, const char *name,
+    const char *id)
+{
+	char   *sd = slots_dir(sp, pool), *slot, *entry;
+	int	rc = 0;
+
+	slot = sl_path(sd, name, (char *)NULL);
+	entry = sl_path(slot, id, (char *)NULL);
+	if (unlink(entry) < 0) {
+		if (errno != ENOENT)
+			rc = -1;
+	} else if (rmdir(slot) < 0 && errno != ENOENT && errno != ENOTEMPTY &&
+	    errno != EEXIST) {
+		/* RACE: a claimer may rename its entry onto the slot between
+		 * our unlink and rmdir; then rmdir fails ENOTEMPTY and the
+		 * slot is rightly theirs.  An empty directory left behind by
+		 * a failed rmdir is a free slot: rename replaces it. */
+		rc = -1;
+	}
+	free(entry);
+	free(slot);
+	free(sd);
+	return rc;
+}
+
+/* sl_slots_of - the names of the slots run id holds */
+int
+sl_slots_of(const struct sl_spool *sp, const char *pool, const char *id,
+    char ***out, size_t *n)
+{
+	struct dirent *de;
+	struct stat st;
+	char   *sd = slots_dir(sp, pool), *e;
+	DIR    *d;
+
+	*out = NULL;
+	*n = 0;
+	if ((d = opendir(sd)) == NULL) {
+		free(sd);
+		return errno == ENOENT ? 0 : -1;
+	}
+	while ((de = readdir(d)) != NULL) {
+		if (de->d_name[0] == '.')
+			continue;
+		e = sl_path(sd, de->d_name, id, (char *)NULL);
+		if (lstat(e, &st) == 0) {
+			*out = sl_xrealloc(*out, (*n + 1) * sizeof(char *));
+			(*out)[(*n)++] = sl_xstrdup(de->d_name);
+		}
+		free(e);
+	}
+	closedir(d);
+	free(sd);
+	return 0;
+}
+
+/*
+ * sl_slots_release_claim - give back the slots of one claim of a run: the
+ * entries that say token = TOKEN and, if agent is not NULL, agent = AGENT.  A run handed back to its queue may be claimed again at
+ * once, whose new entries carry the same run id: only the entries that
+ * name the old claim (its agent, or its token) are the old claim's.
+ */
+int
+sl_slots_release_claim(const struct sl_spool *sp, const char *pool,
+    const char *token, const char *agent)
+{
+	char  **v, *e, *text, who[128], tok[SL_RUNNAME_MAX], id[SL_UUID_LEN + 1];
+	size_t	n, i;
+	int	rc = 0;
+
+	if (sl_token_parse(token, NULL, id) < 0) {
+		errno = EINVAL;
+		return -1;
+	}
+	if (sl_slots_of(sp, pool, id, &v, &n) < 0)
+		return -1;
+	for (i = 0; i < n; i++) {
+		e = sl_place(sp, SL_PL_SLOTS, pool, NULL, v[i], id,
+		    (char *)NULL);
+		if (sl_read_file(e, &text, 1024) >= 0) {
+			sl_kv_get(text, "agent", who, sizeof(who));
+			sl_kv_get(text, "token", tok, sizeof(tok));
+			free(text);
+			if (strcmp(tok, token) == 0 && (agent == NULL ||
+			    strcmp(who, agent) == 0) &&
+			    sl_slot_release(sp, pool, v[i], id) < 0)
+				rc = -1;
+		}
+		free(e);
+	}
+	sl_strv_free(v, n);
+	return rc;
+}
+
+/* sl_slots_release_token - give back the slots of one claim of a run */
+int
+sl_slots_release_token(const struct sl_spool *sp, const char *pool,
+    const char *token)
+{
+	return sl_slots_release_claim(sp, pool, token, NULL);
+}
+
+/* sl_slots_release_run - give back every slot run id holds */
+int
+sl_slots_release_run(const struct sl_spool *sp, const char *pool,
+    const char *id)
+{
+	char  **v;
+	size_t	n, i;
+	int	rc = 0;
+
+	if (sl_slots_of(sp, pool, id, &v, &n) < 0)
+		return -1;
+	for (i = 0; i < n; i++)
+		if (sl_slot_release(sp, pool, v[i], id) < 0)
+			rc = -1;
+	sl_strv_free(v, n);
+	return rc;
+}
+
+/* sl_slots_held - how many slots of the pool are held now */
+long
+sl_slots_held(const struct sl_spool *sp, const char *pool, const char *prefix)
+{
+	struct dirent *de;
+	char   *sd = slots_dir(sp, pool), *p;
+	long	n = 0;
+	DIR    *d;
+
+	if ((d = opendir(sd)) == NULL) {
+		free(sd);
+		return 0;
+	}
+	while ((de = readdir(d)) != NULL) {
+		if (de->d_name[0] == '.' || (prefix != NULL &&
+		    strncmp(de->d_name, prefix, strlen(prefix)) != 0))
+			continue;
+		p = sl_path(sd, de->d_name, (char *)NULL);
+		n += held(p);
+		free(p);
+	}
+	closedir(d);
+	free(sd);
+	return n;
+}
+
+static int
+is_uuid(const char *name)
+{
+	return sl_uuid_ok(name);
+}
+
+/*
+ * sl_slots_sweep - remove a claimer's private slot directory
+ * (tmp/.slot.UUID/RUN-ID, whose entry says when it was claimed) that its
+ * claimer left by dying, once it is stale (SL_STALE_LEASES leases) old.
+ * Returns how many were removed.
+ */
+long
+sl_slots_sweep(const struct sl_spool *sp, const char *pool, time_t now,
+    long stale)
+{
+	char   *t = sl_place(sp, SL_PL_TMP, pool, NULL, (char *)NULL);
+	struct dirent *de, *e;
+	long	removed = 0;
+	DIR    *d, *sub;
+
+	if ((d = opendir(t)) == NULL) {
+		free(t);
+		return 0;
+	}
+	while ((de = readdir(d)) != NULL) {
+		char   *p, *txt = NULL, val[32];
+		int	old = 0, entries = 0;
+
+		if (strncmp(de->d_name, ".slot.", 6) != 0)
+			continue;
+		p = sl_path(t, de->d_name, (char *)NULL);
+		if ((sub = opendir(p)) != NULL) {
+			while ((e = readdir(sub)) != NULL)
+				if (is_uuid(e->d_name) && entries++ == 0)
+					txt = sl_read_small(p, e->d_name);
+			closedir(sub);
+			if (entries > 0) {
+				/* its claim time, on the claimer's clock:
+				 * stale (10 x lease) dwarfs skew, as for a
+				 * stranded claim */
+				sl_kv_get(txt ? txt : "", "claimed", val,
+				    sizeof(val));
+				old = now - strtol(val, NULL, 10) > stale;
+			} else {
+				/* no entry yet: only its mtime tells (the
+				 * file server's clock).  RACE: skew may make
+				 * a claimer's fresh directory look stale; its
+				 * entry write then fails and it takes no
+				 * slot: a lost claim, never a double hold */
+				struct stat st;
+
+				old = lstat(p, &st) == 0 &&
+				    now - st.st_mtime > stale;
+			}
+			free(txt);
+		}
+		/* RACE: a claimer's slot directory is private for a moment
+		 * only (made, then renamed onto its slot); 10 leases are
+		 * never a moment, and a claimer that stalled that long finds
+		 * its rename failing and takes no slot */
+		if (old && sl_rmtree(p) == 0)
+			removed++;
+		free(p);
+	}
+	closedir(d);
+	free(t);
+	return removed;
+}
+
+/*
+ * looks_free - does a scope show a slot not held?  Only a hint, checked
+ * before taking anything: without it, a full pool under a free queue limit
+ * would have every pass take a queue slot and give it back, and each of
+ * those changes would wake a watching dispatcher for another pass.
+ */
+int
+sl_slot_looks_free(const struct sl_spool *sp, const char *pool, const char *scope,
+    long limit)
+{
+	char	name[200], *sd, *slot;
+	long	i;
+	int	rc = 0;
+
+	if (limit == SL_NOLIMIT)
+		return 1;
+	sd = slots_dir(sp, pool);
+	for (i = 0; i < limit && !rc; i++) {
+		snprintf(name, sizeof(name), "%s.%ld", scope, i);
+		slot = sl_path(sd, name, (char *)NULL);
+		rc = !held(slot);
+		free(slot);
+	}
+	free(sd);
+	return rc;
+}
