@@ -58,7 +58,6 @@
 #define MAX_KEYS	4096	/* keys in a dropped run file */
 #define MAX_KEYS_TRUSTED 8192	/* keys in sluice's own run.ini */
 #define KEY_MAX		200	/* bytes in a key name */
-#define TRUSTED_MAX	(2 * SL_INI_MAX)	/* bytes in sluice's run.ini */
 
 struct kv {
 	char   *sec, *key, *val;	/* key keeps its case */
@@ -484,7 +483,7 @@ sl_runspec_parse(const char *text, size_t len, time_t now, int trusted,
 	memset(&s, 0, sizeof(s));
 	/* sluice's own run.ini may be larger than the drop it came from
 	 * (its command is split in shorter pieces) */
-	if (len > (trusted ? TRUSTED_MAX : SL_INI_MAX)) {
+	if (len > (trusted ? SL_RUNINI_MAX : SL_INI_MAX)) {
 		snprintf(err, errlen, "larger than %d MiB", trusted ? 2 : 1);
 		goto fail;
 	}
@@ -877,7 +876,7 @@ sl_runspec_store(const struct sl_runspec *r, size_t *len, char *err,
 
 	if (check_values(r, err, errlen) < 0)
 		goto refuse;
-	if ((text = render(r, len, &keys, MAX_KEYS_TRUSTED, TRUSTED_MAX)) == NULL) {
+	if ((text = render(r, len, &keys, MAX_KEYS_TRUSTED, SL_RUNINI_MAX)) == NULL) {
 		if (keys > MAX_KEYS_TRUSTED)
 			snprintf(err, errlen, "the run cannot be stored: its run "
 			    "file would need more than %d keys (a command that "
@@ -889,7 +888,7 @@ sl_runspec_store(const struct sl_runspec *r, size_t *len, char *err,
 			    "file would be over the %d MiB a run file may hold "
 			    "(each control byte or '\"' of a submitted command "
 			    "takes 7 bytes); write the command to a script and "
-			    "run that", TRUSTED_MAX >> 20);
+			    "run that", SL_RUNINI_MAX >> 20);
 		goto refuse;
 	}
 	if (sl_runspec_parse(text, *len, 0, 1, &back, why, sizeof(why)) < 0) {

@@ -20,6 +20,7 @@
  * makes none (known by the next version, or by its markers); torn, oversized and hostile deployment files and markers are
  * refused with a reason.
  */
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdarg.h>
@@ -83,7 +84,10 @@ S(const char *fmt, ...)
 	return buf[k];
 }
 
-/* mk - create deployment name in pool/queue, every EVERY s from now0 - 1 */
+static const char *mk_command = "echo hello";
+
+/* mk - create deployment name in pool/queue, every EVERY s from now0 - 1,
+ * running mk_command */
 static void
 mk(const char *name, const char *pool, const char *queue)
 {
@@ -100,7 +104,7 @@ mk(const char *name, const char *pool, const char *queue)
 	memcpy(d.tmpl.id, d.id, sizeof(d.id));
 	snprintf(d.tmpl.pool, sizeof(d.tmpl.pool), "%s", pool);
 	snprintf(d.tmpl.queue, sizeof(d.tmpl.queue), "%s", queue);
-	d.tmpl.command = sl_xstrdup("echo hello");
+	d.tmpl.command = sl_xstrdup(mk_command);
 	d.tmpl.scheduled = d.tmpl.created = now0;
 	d.tmpl.attempt = 1;
 	d.tmpl.deployment = sl_xstrdup(name);
@@ -556,6 +560,57 @@ START_TEST(test_schedule_once)
 }
 END_TEST
 
+/*
+ * A scheduler that died between its marker and its publication leaves the
+ * slot's run in a private tmp/E.ID.U; once that is stale, cleanup
+ * publishes it, since the marker names it and no one else will make it.
+ * Its run.ini is read by the one loader with the one cap: a template over
+ * 64 KiB (a long command) is published too, not removed.
+ */
+START_TEST(test_stranded_published)
+{
+	char	pre[32], name[256], priv[SL_RUNNAME_MAX], *big;
+	char	from[4096];
+	struct dirent *de;
+	struct stat st;
+	DIR    *dir;
+	size_t	n = 100 * 1024;
+
+	big = sl_xmalloc(n + 1);
+	memset(big, 'x', n);
+	memcpy(big, "echo ", 5);
+	big[n] = '\0';
+	mk_command = big;
+	mk(D, "A", "default");
+	mk_command = "echo hello";
+	ck_assert_int_eq(pass(now0), 3);
+	/* S1's run, as its dead maker left it: private, and old */
+	snprintf(pre, sizeof(pre), "%016llx.", (unsigned long long)S1);
+	ck_assert_ptr_nonnull(dir = opendir(S("pools/A/queues/default/sched")));
+	name[0] = '\0';
+	while ((de = readdir(dir)) != NULL)
+		if (strncmp(de->d_name, pre, strlen(pre)) == 0)
+			snprintf(name, sizeof(name), "%s", de->d_name);
+	closedir(dir);
+	ck_assert_str_ne(name, "");
+	snprintf(from, sizeof(from), "%s", S("pools/A/queues/default/sched/%s",
+	    name));
+	ck_assert_int_eq(stat(S("%s/run.ini", from + strlen(root) + 1), &st),
+	    0);
+	ck_assert_int_gt(st.st_size, 64 * 1024);
+	sl_private_name(priv, now0 - 3600, name + 34,
+	    "00000000-0000-4000-8000-0000000000aa");
+	ck_assert_int_eq(sl_mkdirs(S("pools/A/tmp"), 0755), 0);
+	ck_assert_int_eq(rename(from, S("pools/A/tmp/%s", priv)), 0);
+	ck_assert_int_eq(nsched("A", "default", S1), 0);
+	(void)sl_cleanup_pool(&sp, "A", 7, 300, now0, 0);
+	ck_assert_int_eq(nsched("A", "default", S1), 1);
+	ck_assert(access(from, F_OK) == 0);	/* under its own token */
+	ck_assert_int_eq(t_count(S("pools/A/tmp"), 0), 0);
+	free(big);
+}
+END_TEST
+
 static long rival_made;
 
 /* racing_link - before our first marker link, a rival scheduler runs a
@@ -926,6 +981,7 @@ suite_deploy(void)
 	tcase_add_checked_fixture(sch, setup, teardown);
 	tcase_set_timeout(sch, T_TIMEOUT);
 	tcase_add_test(sch, test_schedule_once);
+	tcase_add_test(sch, test_stranded_published);
 	tcase_add_test(sch, test_schedule_two_callers);
 	tcase_add_test(sch, test_lost_link_reply);
 	tcase_add_test(sch, test_lost_link_reply_other_inode);

@@ -1733,6 +1733,57 @@ START_TEST(test_run_scrub)
 }
 END_TEST
 
+/* result.ini: its one writer and its one reader agree; torn or missing: -1 */
+START_TEST(test_result_roundtrip)
+{
+	struct sl_result res;
+	char	d[4096];
+
+	snprintf(d, sizeof(d), "%s", S("pools/P/r"));
+
+	ck_assert_int_eq(sl_mkdirs(d, 0755), 0);
+	ck_assert_int_eq(sl_result_read(d, &res), -1);
+	ck_assert_int_eq(res.exit_code, -1);
+	ck_assert_int_eq(sl_result_write(d, "Failed", 1000, 2000, 3,
+	    "it said \"no\""), 0);
+	ck_assert_int_eq(sl_result_read(d, &res), 0);
+	ck_assert_str_eq(res.state, "Failed");
+	ck_assert_int_eq(res.started, 1000);
+	ck_assert_int_eq(res.ended, 2000);
+	ck_assert_int_eq(res.exit_code, 3);
+	ck_assert_str_eq(res.message, "it said \"no\"");
+	ck_assert_int_eq(sl_result_write(d, "Crashed", 0, 2000, -1, NULL), 0);
+	ck_assert_int_eq(sl_result_read(d, &res), 0);
+	ck_assert_int_eq(res.started, 0);
+	ck_assert_int_eq(res.exit_code, -1);
+	ck_assert_str_eq(res.message, "");
+	t_puts(S("pools/P/r/result.ini"), "[result\nstate = x\n");
+	ck_assert_int_eq(sl_result_read(d, &res), -1);
+}
+END_TEST
+
+/* run.ini's one loader: -1 unreadable (errno), -2 not a run (why) */
+START_TEST(test_runini_load)
+{
+	struct sl_runspec r;
+	char	d[4096];
+
+	snprintf(d, sizeof(d), "%s", S("pools/P/r"));
+
+	ck_assert_int_eq(sl_mkdirs(d, 0755), 0);
+	ck_assert_int_eq(sl_runini_load(d, 0, &r, NULL, err, sizeof(err)), -1);
+	ck_assert_int_eq(errno, ENOENT);
+	ck_assert_ptr_nonnull(strstr(err, "run.ini"));
+	t_puts(S("pools/P/r/run.ini"), "[run]\nname = x\n");
+	ck_assert_int_eq(sl_runini_load(d, 0, &r, NULL, err, sizeof(err)), -2);
+	ck_assert_str_ne(err, "");
+	ck_assert_int_eq(symlink("/etc/passwd", S("pools/P/r/l")), 0);
+	ck_assert_int_eq(rename(S("pools/P/r/l"), S("pools/P/r/run.ini")), 0);
+	ck_assert_int_eq(sl_runini_load(d, 0, &r, NULL, err, sizeof(err)), -1);
+	ck_assert_int_eq(errno, ELOOP);		/* never followed */
+}
+END_TEST
+
 Suite *
 suite_run(void)
 {
@@ -1766,6 +1817,8 @@ suite_run(void)
 	tcase_add_test(tc, test_run_cancel_pending);
 	tcase_add_test(tc, test_run_delete);
 	tcase_add_test(tc, test_run_cleanup);
+	tcase_add_test(tc, test_result_roundtrip);
+	tcase_add_test(tc, test_runini_load);
 	tcase_add_test(tc, test_run_cleanup_stranded_accept);
 	tcase_add_test(tc, test_run_cleanup_stranded_taken);
 	tcase_add_test(tc, test_run_scrub);
