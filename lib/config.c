@@ -163,11 +163,3 @@ sl_config_free(struct sl_config *c)
 	free(c->log);
 	memset(c, 0, sizeof(*c));
 }
-
-/* sl_stale_after - the age of a crash's left-overs, in seconds, at which
- * any process may sweep them (SL_STALE_LEASES, sluice.h) */
-long
-sl_stale_after(const struct sl_config *cf)
-{
-	return SL_STALE_LEASES * cf->lease;
-}

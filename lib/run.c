@@ -1036,7 +1036,7 @@ recover_stranded(const struct sl_spool *sp, const char *pool, const char *t,
 		sl_kv_get(text, "queue", q, sizeof(q));
 	if (text != NULL && sl_exists(src) && sl_name_ok(q)) {
 		snprintf(bname, sizeof(bname), "recovered.%.36s", name + 17);
-		o = sl_place(sp, SL_PL_QUEUES, pool, NULL, q, "new", (char *)NULL);
+		o = sl_place(sp, SL_PL_NEW, pool, q, (char *)NULL);
 		back = sl_path(o, bname, (char *)NULL);
 		if (sl_mkdirs(o, 0755) == 0 && sane_rename(src, back) == 0) {
 			sl_log(SL_WARNING, "Recovered a dropped file stranded in "
@@ -1050,14 +1050,16 @@ recover_stranded(const struct sl_spool *sp, const char *pool, const char *t,
 		free(back);
 	}
 	free(text);
-	if (!sl_exists(src) && publish_stranded(sp, e) == 0) {
-		sl_log(SL_WARNING, "Published a scheduled run stranded in %s/%s",
-		    t, name);
-		rc = 1;
-	} else if (!sl_exists(src))
-		(void)sl_rmtree(e);	/* best effort */
 	/* a source that could not be returned stays, in E.ID.U2: never
 	 * removed, tried again by the next pass */
+	if (rc == 1 || !sl_exists(src)) {
+		if (publish_stranded(sp, e) == 0) {
+			sl_log(SL_WARNING, "Published a scheduled run stranded "
+			    "in %s/%s", t, name);
+			rc = 1;
+		} else
+			(void)sl_rmtree(e);	/* best effort */
+	}
 	free(src);
 	free(e);
 	return rc;

@@ -172,7 +172,21 @@ sl_offline_after(const struct sl_config *cf)
 {
 	return cf->heartbeat * cf->missed_heartbeats;
 }
-long	sl_stale_after(const struct sl_config *);	/* see SL_STALE_LEASES */
+/*
+ * Left-overs of a crash (a claim between its two renames, an agent killed
+ * while registering, a registration half removed, a private directory of
+ * a maker that died) and the registration of an agent gone for good are
+ * removed once they are this many leases old (by their name's epoch or
+ * the agent's last beat): far beyond any step a live process takes, any
+ * cache period and any sane clock skew.
+ */
+#define SL_STALE_LEASES	10
+/* sl_stale_after - that age in seconds: any process may sweep them then */
+static inline long
+sl_stale_after(const struct sl_config *cf)
+{
+	return SL_STALE_LEASES * cf->lease;
+}
 
 /* ---- spool.c: where the spool is and its fixed places ---- */
 
@@ -422,15 +436,6 @@ struct sl_agent {
 					 * host (sl_agents_load) */
 };
 
-/*
- * Left-overs of a crash (a claim between its two renames, an agent killed
- * while registering, a registration half removed) and the registration of
- * an agent gone for good are removed once they are this many leases old
- * (by their name's epoch or the agent's last beat): far beyond any step a
- * live process takes, any cache period and any sane clock skew.
- */
-#define SL_STALE_LEASES	10
-/* sl_stale_after(cf) = SL_STALE_LEASES x lease, in seconds (config.c) */
 
 int	sl_agent_register(const struct sl_spool *, const struct sl_agent *,
 	    char *, size_t);
