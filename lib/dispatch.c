@@ -201,6 +201,27 @@ static char **watched;			/* paths asked for (the library's own
 					 * lookup misses them: it stores them
 					 * with a trailing slash) */
 static size_t nwatched;
+static int xfd = -1;			/* sl_watch_fd: one more to wake on */
+
+/*
+ * sl_watch_fd - also wake sl_watch_wait when fd (non-blocking) becomes
+ * readable; what is read is discarded: it only says "look".  -1: none.
+ */
+void
+sl_watch_fd(int fd)
+{
+	xfd = fd;
+}
+
+/* drain - read fd empty (non-blocking) */
+static void
+drain(int fd)
+{
+	char	buf[8192];
+
+	while (read(fd, buf, sizeof(buf)) > 0)
+		;
+}
 
 /* inotify_fds - a bit set of this process's inotify descriptors (< 1024) */
 static void
@@ -351,28 +372,35 @@ sl_watch_pool(const struct sl_spool *sp, const char *pool)
 int
 sl_watch_wait(long timeout)
 {
-	struct pollfd pf;
-	char	buf[8192];
-	int	rc;
+	struct pollfd pf[2];
+	nfds_t	n = 0;
+	int	ms;
 
 	if (timeout < 1)
 		timeout = 1;	/* 0 would block for ever */
-	if (!watching) {
+	ms = timeout > 86400 ? 86400000 : (int)timeout * 1000;
+	if (watching && ifd < 0)	/* the library waits: no other fd */
+		return inotifytools_next_event(timeout) != NULL;
+	if (watching) {
+		pf[n].fd = ifd;
+		pf[n++].events = POLLIN;
+	}
+	if (xfd >= 0) {
+		pf[n].fd = xfd;
+		pf[n++].events = POLLIN;
+	}
+	if (n == 0) {
 		struct timespec ts = { timeout, 0 };
 
 		nanosleep(&ts, NULL);
 		return 0;
 	}
-	if (ifd < 0)
-		return inotifytools_next_event(timeout) != NULL;
-	pf.fd = ifd;
-	pf.events = POLLIN;
-	if ((rc = poll(&pf, 1, timeout > 86400 ? 86400000 : (int)timeout *
-	    1000)) <= 0)
+	if (poll(pf, n, ms) <= 0)
 		return 0;	/* timed out, or a signal */
 	/* drain: the events only say "look"; the pass looks at everything */
-	while (read(ifd, buf, sizeof(buf)) > 0)
-		;
+	while (n-- > 0)
+		if (pf[n].revents != 0)
+			drain(pf[n].fd);
 	return 1;
 }
 

@@ -529,6 +529,7 @@ int	sl_dispatch_pool(const struct sl_spool *, const struct sl_config *,
 	    const char *pool, time_t now, int full, struct sl_pass *);
 int	sl_watch_pool(const struct sl_spool *, const char *pool);
 int	sl_watch_wait(long timeout);
+void	sl_watch_fd(int fd);		/* also wake when fd is readable */
 void	sl_watch_close(void);
 
 /* ---- supervise.c: starting a claimed run, and its supervisor ---- */
@@ -552,6 +553,7 @@ struct sl_started {
 };
 
 enum sl_state sl_status_state(int status, int *code, char *msg, size_t);
+void	sl_run_notify_fd(int fd);	/* supervisors write a byte at the end */
 enum sl_start sl_run_start(const struct sl_spool *, const struct sl_config *,
 	    const struct sl_agent *, const struct sl_pool *, const char *token,
 	    time_t now, struct sl_started *);

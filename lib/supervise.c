@@ -55,6 +55,8 @@
 
 #include "sluice.h"
 
+static int notify_fd = -1;		/* sl_run_notify_fd */
+
 extern char **environ;
 
 /* has_slot - does names hold SCOPE.K for some number K? */
@@ -636,6 +638,7 @@ supervise(struct sup *s)
 	ssize_t	n;
 	int	logfd, fd, dfd, go[2], rep[2], bt[2], status = 0, ws, killed = 0;
 	int	code = -1, lost = 0, rec_done = 0, have = 0, leftover = 0;
+	int	nfd = -1;
 	long	fenced = 0;
 
 	(void)setsid();		/* no longer in the agent's session */
@@ -649,7 +652,15 @@ supervise(struct sup *s)
 		(void)dup2(fd, 1);
 		(void)dup2(fd, 2);
 	}
-	(void)close_range(3, ~0U, 0);	/* the agent's inotify, pipes */
+	/* keep the agent's "a run ended" pipe (sl_run_notify_fd) as fd 3,
+	 * close-on-exec; close the rest (the agent's inotify, pipes) */
+	if (notify_fd == 3 || (notify_fd >= 0 && dup3(notify_fd, 3,
+	    O_CLOEXEC) == 3)) {
+		(void)fcntl(3, F_SETFD, FD_CLOEXEC);
+		(void)close_range(4, ~0U, 0);
+		nfd = 3;
+	} else
+		(void)close_range(3, ~0U, 0);
 	/* orphans of the command's tree come to us (or to the recorder,
 	 * while it lives), so that none outlives the attempt */
 	(void)prctl(PR_SET_CHILD_SUBREAPER, 1L, 0L, 0L, 0L);
@@ -848,10 +859,28 @@ ended:
 	/* RACE: if our lease had expired (we were stopped for longer than
 	 * it), crash detection took the directory and both calls above find
 	 * it gone: the run was already ended, once. */
+	/* tell the agent, if it still listens, that a slot of its is free:
+	 * one byte, never blocking (a full pipe already says so; a gone
+	 * agent's is EPIPE, SIGPIPE ignored) */
+	if (nfd >= 0)
+		(void)write(nfd, "e", 1);
 	_exit(0);
 }
 
 /* ---- starting ---- */
+
+/*
+ * sl_run_notify_fd - the write end of a pipe (non-blocking, close-on-exec)
+ * that every supervisor started from now on writes one byte to when its
+ * run has ended: an agent whose runs end on a network filesystem, where no
+ * inotify event reaches it, so starts the next run at once, not at its
+ * next poll.  -1: none.  A hint only: the agent's rescans stay the truth.
+ */
+void
+sl_run_notify_fd(int fd)
+{
+	notify_fd = fd;
+}
 
 static int
 write_start(const char *dir, const struct sl_agent *a, const char *nonce,

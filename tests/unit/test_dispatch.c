@@ -10,6 +10,8 @@
  * live agents, one run each in turn; and it claims nothing for an agent
  * that is online but late (its beat older than two heartbeats).
  */
+#include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -224,6 +226,34 @@ START_TEST(test_maintain_sweeps_done_seldom)
 }
 END_TEST
 
+/*
+ * sl_watch_fd: a byte on the extra descriptor (a supervisor saying its run
+ * ended) wakes sl_watch_wait at once, with or without inotify watches,
+ * and is drained; with nothing to read, the wait times out.
+ */
+START_TEST(test_watch_extra_fd)
+{
+	char	c;
+	int	p[2];
+
+	ck_assert_int_eq(pipe2(p, O_CLOEXEC | O_NONBLOCK), 0);
+	sl_watch_fd(p[0]);
+	ck_assert_int_eq(sl_watch_wait(1), 0);
+	ck_assert_int_eq(write(p[1], "ee", 2), 2);
+	ck_assert_int_eq(sl_watch_wait(3600), 1);	/* not an hour */
+	ck_assert_int_eq(read(p[0], &c, 1), -1);
+	ck_assert_int_eq(errno, EAGAIN);
+	ck_assert_int_eq(sl_watch_pool(&sp, "P"), 0);
+	ck_assert_int_eq(write(p[1], "e", 1), 1);
+	ck_assert_int_eq(sl_watch_wait(3600), 1);
+	ck_assert_int_eq(read(p[0], &c, 1), -1);
+	sl_watch_fd(-1);
+	sl_watch_close();
+	close(p[0]);
+	close(p[1]);
+}
+END_TEST
+
 Suite *
 suite_dispatch(void)
 {
@@ -236,6 +266,7 @@ suite_dispatch(void)
 	tcase_add_test(tc, test_dispatch_shares_backlog);
 	tcase_add_test(tc, test_dispatch_skips_late_agent);
 	tcase_add_test(tc, test_maintain_sweeps_done_seldom);
+	tcase_add_test(tc, test_watch_extra_fd);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -959,6 +959,35 @@ START_TEST(test_start_exit_code)
 }
 END_TEST
 
+/*
+ * A supervisor started with sl_run_notify_fd writes one byte to it when its
+ * run has ended (so an agent on a network filesystem starts the next run
+ * at once); the command does not inherit the descriptor.
+ */
+START_TEST(test_start_notifies)
+{
+	runid	id;
+	char	c[4], lk[64], ino[64], cmd[300];
+	ssize_t	n;
+	int	p[2];
+
+	ck_assert_int_eq(pipe2(p, O_CLOEXEC | O_NONBLOCK), 0);
+	snprintf(lk, sizeof(lk), "/proc/self/fd/%d", p[1]);
+	ck_assert_int_gt(n = readlink(lk, ino, sizeof(ino) - 1), 0);
+	ino[n] = '\0';
+	/* exit 7 if any descriptor of the command is that pipe */
+	snprintf(cmd, sizeof(cmd), "for f in /proc/self/fd/*; do [ "
+	    "\"$(readlink $f)\" = '%s' ] && exit 7; done; exit 0", ino);
+	sl_run_notify_fd(p[1]);
+	(void)run_cmd(cmd, id, "Completed");
+	sl_run_notify_fd(-1);
+	ck_assert_int_eq(read(p[0], c, sizeof(c)), 1);
+	ck_assert_int_eq(c[0], 'e');
+	close(p[0]);
+	close(p[1]);
+}
+END_TEST
+
 START_TEST(test_start_completed_output)
 {
 	runid	id;
@@ -1364,6 +1393,7 @@ suite_lease(void)
 	tcase_add_test(st, test_start_refused_unknown_owner);
 	tcase_add_test(st, test_start_returned);
 	tcase_add_test(st, test_start_exit_code);
+	tcase_add_test(st, test_start_notifies);
 	tcase_add_test(st, test_start_completed_output);
 	tcase_add_test(st, test_start_env);
 	tcase_add_test(st, test_start_retry);
