@@ -100,23 +100,53 @@ out:
 	return rc;
 }
 
-/*
- * sl_run_finish - end a Pending or Running run: write its result, move it
- * to done/ID.STATE, then give back its slots.  Moving first means a run
- * never counts as Pending or Running without its slots; a crash between
- * the two leaves slots held by a finished run, which recovery frees.
- */
-int
-sl_run_finish(const struct sl_spool *sp, const char *pool, const char *dir,
+/* result_put - result.ini, durably or not (sl_result_write) */
+static int
+result_put(const char *dir, const char *state, time_t started, time_t ended,
+    int exit_code, const char *message, int durable)
+{
+	struct sl_buf b = { 0 };
+	char	t[40], *q, *tmp, *to;
+	int	rc;
+
+	sl_buf_puts(&b, "[result]\n");
+	sl_ini_put(&b, "state", state);
+	if (started != 0)
+		sl_ini_put(&b, "started", sl_time_fmt(started, t, sizeof(t)));
+	sl_ini_put(&b, "ended", sl_time_fmt(ended, t, sizeof(t)));
+	if (exit_code >= 0)
+		sl_buf_printf(&b, "exit_code = %d\n", exit_code);
+	if (message != NULL && (q = sl_ini_quote(message)) != NULL) {
+		sl_buf_printf(&b, "message = %s\n", q);
+		free(q);
+	}
+	sl_buf_puts(&b, SL_INI_TRAILER);
+	if (durable)
+		rc = sl_write_small(dir, "result.ini", b.s);
+	else {
+		tmp = sl_path(dir, ".result.ini.tmp", (char *)NULL);
+		to = sl_path(dir, "result.ini", (char *)NULL);
+		unlink(tmp);	/* a leftover of ours: the directory is ours */
+		rc = sl_publish_nosync(tmp, to, b.s, b.len);
+		free(tmp);
+		free(to);
+	}
+	sl_buf_free(&b);
+	return rc;
+}
+
+/* finish - sl_run_finish; durable: fsync result.ini and done/ */
+static int
+finish(const struct sl_spool *sp, const char *pool, const char *dir,
     const char *id, enum sl_state st, int exit_code, time_t started,
-    const char *message)
+    const char *message, int durable)
 {
 	char	name[SL_RUNNAME_MAX], *dd, *to;
 	int	rc;
 
 	sl_run_scrub(dir);	/* a killed writer's scratch stays behind */
-	rc = sl_result_write(dir, sl_state_names[st], started, time(NULL),
-	    exit_code, message);
+	rc = result_put(dir, sl_state_names[st], started, time(NULL),
+	    exit_code, message, durable);
 	if (rc < 0)
 		return -1;
 	dd = sl_place(sp, SL_PL_DONE, pool, NULL, (char *)NULL);
@@ -124,12 +154,44 @@ sl_run_finish(const struct sl_spool *sp, const char *pool, const char *dir,
 	to = sl_path(dd, name, (char *)NULL);
 	sl_step("finish-rename");
 	rc = sl_mkdirs(dd, 0755) < 0 ? -1 : sane_rename(dir, to);
+	if (rc == 0 && durable)
+		(void)sl_fsync_dir(dd);	/* the move itself, durably */
 	free(dd);
 	free(to);
 	if (rc < 0)
 		return -1;
 	sl_step("finish-release");
 	return sl_slots_release_run(sp, pool, id);
+}
+
+/*
+ * sl_run_finish - end a Pending or Running run: write its result, move it
+ * to done/ID.STATE, then give back its slots.  Moving first means a run
+ * never counts as Pending or Running without its slots; a crash between
+ * the two leaves slots held by a finished run, which recovery frees.  The
+ * result and the move are durable before it returns.
+ */
+int
+sl_run_finish(const struct sl_spool *sp, const char *pool, const char *dir,
+    const char *id, enum sl_state st, int exit_code, time_t started,
+    const char *message)
+{
+	return finish(sp, pool, dir, id, st, exit_code, started, message, 1);
+}
+
+/*
+ * sl_run_finish_recorded - the same for a run whose attempt's exit record
+ * (lease.c, sl_exit_write) is durable already: nothing is fsynced.  A
+ * power cut that loses the result or the move leaves the run in running/
+ * with that record, and crash detection ends it from the record, with the
+ * same state and exit code: the record is the promise, this is its echo.
+ */
+int
+sl_run_finish_recorded(const struct sl_spool *sp, const char *pool,
+    const char *dir, const char *id, enum sl_state st, int exit_code,
+    time_t started, const char *message)
+{
+	return finish(sp, pool, dir, id, st, exit_code, started, message, 0);
 }
 
 /*
@@ -248,25 +310,7 @@ int
 sl_result_write(const char *dir, const char *state, time_t started,
     time_t ended, int exit_code, const char *message)
 {
-	struct sl_buf b = { 0 };
-	char	t[40], *q;
-	int	rc;
-
-	sl_buf_puts(&b, "[result]\n");
-	sl_ini_put(&b, "state", state);
-	if (started != 0)
-		sl_ini_put(&b, "started", sl_time_fmt(started, t, sizeof(t)));
-	sl_ini_put(&b, "ended", sl_time_fmt(ended, t, sizeof(t)));
-	if (exit_code >= 0)
-		sl_buf_printf(&b, "exit_code = %d\n", exit_code);
-	if (message != NULL && (q = sl_ini_quote(message)) != NULL) {
-		sl_buf_printf(&b, "message = %s\n", q);
-		free(q);
-	}
-	sl_buf_puts(&b, SL_INI_TRAILER);
-	rc = sl_write_small(dir, "result.ini", b.s);
-	sl_buf_free(&b);
-	return rc;
+	return result_put(dir, state, started, ended, exit_code, message, 1);
 }
 
 /*

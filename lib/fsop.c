@@ -152,9 +152,10 @@ sl_mkdirs(const char *path, mode_t mode)
 	return rc;
 }
 
-/* sl_write_tmp - create tmp exclusively, write, fsync, close: all checked */
-int
-sl_write_tmp(const char *tmp, const void *data, size_t len, mode_t mode)
+/* write_tmp - create tmp exclusively, write, fsync if sync, close: all
+ * checked (close is where NFS reports a failed write-back) */
+static int
+write_tmp(const char *tmp, const void *data, size_t len, mode_t mode, int sync)
 {
 	const char *p = data;
 	ssize_t	n;
@@ -173,7 +174,7 @@ sl_write_tmp(const char *tmp, const void *data, size_t len, mode_t mode)
 		p += n;
 		len -= (size_t)n;
 	}
-	if (fsync(fd) < 0)
+	if (sync && fsync(fd) < 0)
 		goto fail;
 	if (close(fd) < 0) {
 		fd = -1;
@@ -187,6 +188,22 @@ fail:
 	unlink(tmp);
 	errno = saved;
 	return -1;
+}
+
+/* sl_write_tmp - create tmp exclusively, write, fsync, close: all checked */
+int
+sl_write_tmp(const char *tmp, const void *data, size_t len, mode_t mode)
+{
+	return write_tmp(tmp, data, len, mode, 1);
+}
+
+/* sl_write_tmp_nosync - the same without the fsync: whole once renamed,
+ * not durable (spool-layout.md, "What each fsync keeps") */
+int
+sl_write_tmp_nosync(const char *tmp, const void *data, size_t len,
+    mode_t mode)
+{
+	return write_tmp(tmp, data, len, mode, 0);
 }
 
 /* sl_fsync_dir - make a directory's new entries durable (best effort) */
@@ -233,13 +250,15 @@ sl_publish_link(const char *tmp, const char *to, const void *data, size_t len)
 	return rc;
 }
 
-/* sl_publish_rename - publish, replacing what the name held */
-int
-sl_publish_rename(const char *tmp, const char *to, const void *data, size_t len)
+/* publish - write tmp, rename it to to; sync: fsync the file, then to's
+ * directory */
+static int
+publish(const char *tmp, const char *to, const void *data, size_t len,
+    int sync)
 {
 	int	saved;
 
-	if (sl_write_tmp(tmp, data, len, 0644) < 0)
+	if (write_tmp(tmp, data, len, 0644, sync) < 0)
 		return -1;
 	if (sane_rename(tmp, to) < 0) {
 		saved = errno;
@@ -247,8 +266,30 @@ sl_publish_rename(const char *tmp, const char *to, const void *data, size_t len)
 		errno = saved;
 		return -1;
 	}
-	fsync_parent(to);
+	if (sync)
+		fsync_parent(to);
 	return 0;
+}
+
+/* sl_publish_rename - publish, replacing what the name held, durably */
+int
+sl_publish_rename(const char *tmp, const char *to, const void *data, size_t len)
+{
+	return publish(tmp, to, data, len, 1);
+}
+
+/*
+ * sl_publish_nosync - publish, replacing what the name held, with no fsync
+ * of the file or the directory: a reader sees the old file or the whole
+ * new one, but a power cut may lose it (or leave it empty).  For files
+ * whose loss a reader survives: leases, heartbeats, start and claim
+ * records (spool-layout.md, "What each fsync keeps").
+ */
+int
+sl_publish_nosync(const char *tmp, const char *to, const void *data,
+    size_t len)
+{
+	return publish(tmp, to, data, len, 0);
 }
 
 /*

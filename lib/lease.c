@@ -267,7 +267,10 @@ sl_lease_put(const char *dir, time_t deadline, const char *host, long sup,
 	tmp = sl_path(dir, name, (char *)NULL);
 	to = sl_path(dir, "lease", (char *)NULL);
 	unlink(tmp);
-	rc = sl_publish_rename(tmp, to, b.s, b.len);
+	/* not fsynced: after a power cut every process of the run is gone
+	 * and its boot id says so; a lost or empty lease reads as "no
+	 * lease", judged by age (spool-layout.md, "What each fsync keeps") */
+	rc = sl_publish_nosync(tmp, to, b.s, b.len);
 	free(tmp);
 	free(to);
 	sl_buf_free(&b);

@@ -93,8 +93,13 @@ publish_sched(const struct sl_spool *sp, const struct sl_runspec *r,
 	else if (sane_rename(priv, to) < 0)
 		snprintf(err, errlen, "cannot move the run into %s: %s", qd,
 		    strerror(errno));
-	else
+	else {
+		/* the publication itself, durably: what submit acknowledges
+		 * survives a power cut (run.ini and its directory were
+		 * fsynced before) */
+		(void)sl_fsync_dir(qd);
 		rc = 0;
+	}
 	free(qd);
 	free(to);
 	return rc;

@@ -766,13 +766,13 @@ wait_sup(const struct sl_started *out)
 	ck_assert_int_eq(WEXITSTATUS(status), 0);
 }
 
-/* run_cmd - submit, claim and start command; returns the final dir */
+/* run_cmd_tok - submit, claim and start command; returns the final dir,
+ * and the run's token in tok */
 static const char *
-run_cmd(const char *command, runid id, const char *state)
+run_cmd_tok(const char *command, runid id, const char *state, char tok[128])
 {
 	struct spec s = { .command = command };
 	struct sl_started out;
-	char	tok[128];
 	const char *dd;
 
 	submit(&s, id);
@@ -788,6 +788,15 @@ run_cmd(const char *command, runid id, const char *state)
 	ck_assert_int_eq(n_in(S("pools/" P "/pending/%s", ag.id), 1), 0);
 	ck_assert_int_eq(sl_slots_held(&sp, P, NULL), 0);
 	return dd;
+}
+
+/* run_cmd - run_cmd_tok without the token */
+static const char *
+run_cmd(const char *command, runid id, const char *state)
+{
+	char	tok[128];
+
+	return run_cmd_tok(command, id, state, tok);
 }
 
 START_TEST(test_start_later)
@@ -985,6 +994,35 @@ START_TEST(test_start_notifies)
 	ck_assert_int_eq(c[0], 'e');
 	close(p[0]);
 	close(p[1]);
+}
+END_TEST
+
+/*
+ * Why a supervisor need not fsync the end of a run whose exit record is
+ * durable: if a power cut loses result.ini and the move to done/, the run
+ * is back in running/ with its exit record, and crash detection (its
+ * supervisor is gone) ends it from the record with the same state and
+ * exit code.  Simulated: the move undone, result.ini removed.
+ */
+START_TEST(test_start_end_redone_from_exit)
+{
+	runid	id;
+	char	tok[128], v[600], done[4096];
+	const char *dd;
+
+	snprintf(done, sizeof(done), "%s", run_cmd_tok("exit 3", id, "Failed",
+	    tok));
+	ck_assert(t_exists(S("pools/" P "/done/%s.Failed/exit", id)));
+	ck_assert_int_eq(unlink(S("pools/" P "/done/%s.Failed/result.ini", id)),
+	    0);
+	ck_assert_int_eq(rename(done, S("pools/" P "/running/%s", tok)), 0);
+	ck_assert_int_eq(sl_recover_running(&sp, P, time(NULL), cf.lease), 1);
+	dd = S("pools/" P "/done/%s.Failed", id);
+	ck_assert(t_exists(dd));
+	result(dd, "exit_code", v, sizeof(v));
+	ck_assert_str_eq(v, "3");
+	result(dd, "state", v, sizeof(v));
+	ck_assert_str_eq(v, "Failed");
 }
 END_TEST
 
@@ -1394,6 +1432,7 @@ suite_lease(void)
 	tcase_add_test(st, test_start_returned);
 	tcase_add_test(st, test_start_exit_code);
 	tcase_add_test(st, test_start_notifies);
+	tcase_add_test(st, test_start_end_redone_from_exit);
 	tcase_add_test(st, test_start_completed_output);
 	tcase_add_test(st, test_start_env);
 	tcase_add_test(st, test_start_retry);
