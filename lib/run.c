@@ -676,19 +676,41 @@ any_name(const char *name)
 	return strcmp(name, ".") != 0 && strcmp(name, "..") != 0;
 }
 
-/* scan_place - every run in dir, a state directory of place pl */
+/* scan_place - every run in dir, a state directory of place pl (only the
+ * run with id want, unless want is NULL; none at dir skip, unless NULL) */
 static void
 scan_place(struct sl_runs *rs, const char *pool, const char *queue,
-    const char *dir, enum sl_place pl)
+    const char *dir, enum sl_place pl, const char *want, const char *skip)
 {
 	char	id[SL_UUID_LEN + 1], **v, *p;
 	enum sl_state st;
 	size_t	n, i;
 
+	if (want != NULL) {
+		/* one run: no list to keep or sort, and no run.ini but its */
+		struct dirent *de;
+		DIR    *d;
+
+		if ((d = opendir(dir)) == NULL)
+			return;
+		while ((de = readdir(d)) != NULL)
+			if (strstr(de->d_name, want) != NULL &&
+			    sl_run_entry(pl, de->d_name, id, &st) &&
+			    strcmp(id, want) == 0 && (skip == NULL ||
+			    strcmp(skip, de->d_name) != 0)) {
+				p = sl_path(dir, de->d_name, (char *)NULL);
+				add_run(rs, pool, queue, p, id, st);
+				free(p);
+			}
+		closedir(d);
+		return;
+	}
 	if (list_dir(dir, any_name, &v, &n) < 0)
 		return;
 	for (i = 0; i < n; i++) {
 		if (!sl_run_entry(pl, v[i], id, &st))
+			continue;
+		if (skip != NULL && strcmp(skip, v[i]) == 0)
 			continue;
 		p = sl_path(dir, v[i], (char *)NULL);
 		add_run(rs, pool, queue, p, id, st);
@@ -697,18 +719,24 @@ scan_place(struct sl_runs *rs, const char *pool, const char *queue,
 	sl_strv_free(v, n);
 }
 
-/* sl_runs_pool - every run of a pool, in every state */
-int
-sl_runs_pool(const struct sl_spool *sp, const char *pool, struct sl_runs *rs)
+/*
+ * scan_pool - the runs of a pool (only run want, unless NULL), place by
+ * place in the order a run moves through them (sched/, pending/, running/,
+ * done/), so that a run moving forward while we look is seen once; active:
+ * pending/ and running/ only.  skip: a directory name to leave out.
+ */
+static void
+scan_pool(const struct sl_spool *sp, const char *pool, struct sl_runs *rs,
+    const char *want, int active, const char *skip)
 {
 	char   *d, *e, **v;
 	size_t	n, i;
 
 	d = sl_place(sp, SL_PL_QUEUES, pool, NULL, (char *)NULL);
-	if (list_dir(d, is_name, &v, &n) == 0) {
+	if (!active && list_dir(d, is_name, &v, &n) == 0) {
 		for (i = 0; i < n; i++) {
 			e = sl_place(sp, SL_PL_SCHED, pool, v[i], (char *)NULL);
-			scan_place(rs, pool, v[i], e, SL_PL_SCHED);
+			scan_place(rs, pool, v[i], e, SL_PL_SCHED, want, skip);
 			free(e);
 		}
 		sl_strv_free(v, n);
@@ -718,22 +746,68 @@ sl_runs_pool(const struct sl_spool *sp, const char *pool, struct sl_runs *rs)
 	if (list_dir(d, is_drop, &v, &n) == 0) {
 		for (i = 0; i < n; i++) {
 			e = sl_path(d, v[i], (char *)NULL);
-			scan_place(rs, pool, NULL, e, SL_PL_PENDING);
+			scan_place(rs, pool, NULL, e, SL_PL_PENDING, want, skip);
 			free(e);
 		}
 		sl_strv_free(v, n);
 	}
 	free(d);
 	d = sl_place(sp, SL_PL_RUNNING, pool, NULL, (char *)NULL);
-	scan_place(rs, pool, NULL, d, SL_PL_RUNNING);
+	scan_place(rs, pool, NULL, d, SL_PL_RUNNING, want, skip);
 	free(d);
+	if (active)
+		return;
 	d = sl_place(sp, SL_PL_DONE, pool, NULL, (char *)NULL);
-	scan_place(rs, pool, NULL, d, SL_PL_DONE);
+	scan_place(rs, pool, NULL, d, SL_PL_DONE, want, skip);
 	free(d);
 	d = sl_place(sp, SL_PL_REJECTED, pool, NULL, (char *)NULL);
-	scan_place(rs, pool, NULL, d, SL_PL_REJECTED);
+	scan_place(rs, pool, NULL, d, SL_PL_REJECTED, want, skip);
 	free(d);
+}
+
+/* sl_runs_pool - every run of a pool, in every state */
+int
+sl_runs_pool(const struct sl_spool *sp, const char *pool, struct sl_runs *rs)
+{
+	scan_pool(sp, pool, rs, NULL, 0, NULL);
 	return 0;
+}
+
+/*
+ * find_id - the run with this id, by the names of the pools' directories
+ * alone (every run's name holds its id): no run file is opened but its
+ * own.  Then the other Pending and Running runs of its pool, so that why
+ * it waits (the pool's and queue's limits) can be told.  1 found, 0 not.
+ */
+static int
+find_id(const struct sl_spool *sp, const char *id, struct sl_runs *rs,
+    struct sl_run **out, char *err, size_t errlen)
+{
+	char  **pools, *base;
+	size_t	np, i;
+	int	found = 0;
+
+	if (sl_pool_names(sp, &pools, &np) < 0) {
+		snprintf(err, errlen, "cannot list the pools: %s",
+		    strerror(errno));
+		return -1;
+	}
+	for (i = 0; i < np; i++) {
+		if (!found) {
+			sl_accept_pool(sp, pools[i], err, errlen);
+			scan_pool(sp, pools[i], rs, id, 0, NULL);
+			if (rs->n > 0) {
+				found = 1;
+				base = strrchr(rs->v[0].dir, '/');
+				scan_pool(sp, pools[i], rs, NULL, 1, base != NULL ?
+				    base + 1 : NULL);
+				*out = &rs->v[0];
+			}
+		}
+		free(pools[i]);
+	}
+	free(pools);
+	return found;
 }
 
 void
@@ -784,6 +858,22 @@ sl_run_find(const struct sl_spool *sp, const char *ref, struct sl_runs *rs,
 	int	byname = 0, tries;
 
 	memset(rs, 0, sizeof(*rs));
+	/* a whole id: by names alone, as cheap at 100,000 runs as at 10 (an
+	 * id is in every run's name); not found that way, it may still be a
+	 * run's name, which only the run files tell */
+	for (tries = 0; sl_uuid_ok(ref) && tries < 3; tries++) {
+		int	f;
+
+		if (tries > 0) {
+			struct timespec ts = { 0, 20 * 1000000L };
+
+			sl_runs_free(rs);
+			nanosleep(&ts, NULL);
+		}
+		if ((f = find_id(sp, ref, rs, out, err, errlen)) != 0)
+			return f > 0 ? 0 : -1;
+	}
+	sl_runs_free(rs);
 	/* RACE: a run moving between places listed in the other order (a
 	 * retry going back to sched/, say) can be missed by one look; it
 	 * is never missed by two looks a moment apart */
@@ -794,6 +884,7 @@ sl_run_find(const struct sl_spool *sp, const char *ref, struct sl_runs *rs,
 			sl_runs_free(rs);
 			nanosleep(&ts, NULL);
 		}
+
 		if (sl_pool_names(sp, &pools, &np) < 0) {
 			snprintf(err, errlen, "cannot list the pools: %s",
 			    strerror(errno));

@@ -1252,6 +1252,43 @@ START_TEST(test_run_find)
 }
 END_TEST
 
+/*
+ * A whole id is found by names alone; what comes back is that run and the
+ * pool's Pending and Running runs (why it waits needs their count), not
+ * every queued run.  A name that looks like an id is still found by name.
+ */
+START_TEST(test_run_find_by_id)
+{
+	static const char r[] = "abcdef01-0000-4000-8000-000000000003";
+	static const char lookalike[] = "99999999-0000-4000-8000-000000000009";
+	struct sl_runs rs;
+	struct sl_run *run;
+	char	a[SL_UUID_LEN + 1], b[SL_UUID_LEN + 1];
+	size_t	i, active = 0;
+
+	submit("Q", "a", time(NULL), 1, a);
+	submit("Q", lookalike, time(NULL), 1, b);
+	place("running", r, "running-r");
+	ck_assert_int_eq(sl_run_find(&sp, a, &rs, &run, err, sizeof(err)), 0);
+	ck_assert_str_eq(run->id, a);
+	ck_assert_int_eq(run->state, SL_SCHEDULED);
+	ck_assert_uint_eq(rs.n, 2);
+	for (i = 0; i < rs.n; i++)
+		active += rs.v[i].state == SL_RUNNING;
+	ck_assert_uint_eq(active, 1);
+	sl_runs_free(&rs);
+	/* the Running run itself: not listed twice */
+	ck_assert_int_eq(sl_run_find(&sp, r, &rs, &run, err, sizeof(err)), 0);
+	ck_assert_int_eq(run->state, SL_RUNNING);
+	ck_assert_uint_eq(rs.n, 1);
+	sl_runs_free(&rs);
+	ck_assert_int_eq(sl_run_find(&sp, lookalike, &rs, &run, err,
+	    sizeof(err)), 0);
+	ck_assert_str_eq(run->id, b);
+	sl_runs_free(&rs);
+}
+END_TEST
+
 /* an id prefix two runs share; runs in every state and another pool */
 START_TEST(test_run_find_prefix_and_places)
 {
@@ -1811,6 +1848,7 @@ suite_run(void)
 	tcase_add_test(tc, test_run_display_spool);
 	tcase_add_test(tc, test_run_find);
 	tcase_add_test(tc, test_run_find_prefix_and_places);
+	tcase_add_test(tc, test_run_find_by_id);
 	tcase_add_test(tc, test_run_cancel_scheduled);
 	tcase_add_test(tc, test_run_cancel_claimed_meanwhile);
 	tcase_add_test(tc, test_run_cancel_running);
