@@ -676,11 +676,14 @@ any_name(const char *name)
 	return strcmp(name, ".") != 0 && strcmp(name, "..") != 0;
 }
 
-/* scan_place - every run in dir, a state directory of place pl (only the
- * run with id want, unless want is NULL; none at dir skip, unless NULL) */
+/* scan_window - the runs in dir, a state directory of place pl: only the
+ * run with id want, unless want is NULL; none at dir skip, unless NULL;
+ * of sched/ only those whose token says they are due in [t0, t1] (t1 0:
+ * any), told by the name alone */
 static void
-scan_place(struct sl_runs *rs, const char *pool, const char *queue,
-    const char *dir, enum sl_place pl, const char *want, const char *skip)
+scan_window(struct sl_runs *rs, const char *pool, const char *queue,
+    const char *dir, enum sl_place pl, const char *want, const char *skip,
+    time_t t0, time_t t1)
 {
 	char	id[SL_UUID_LEN + 1], **v, *p;
 	enum sl_state st;
@@ -708,7 +711,12 @@ scan_place(struct sl_runs *rs, const char *pool, const char *queue,
 	if (list_dir(dir, any_name, &v, &n) < 0)
 		return;
 	for (i = 0; i < n; i++) {
+		time_t	due;
+
 		if (!sl_run_entry(pl, v[i], id, &st))
+			continue;
+		if (t1 != 0 && pl == SL_PL_SCHED && (sl_token_parse(v[i],
+		    &due, NULL) < 0 || due < t0 || due > t1))
 			continue;
 		if (skip != NULL && strcmp(skip, v[i]) == 0)
 			continue;
@@ -719,57 +727,96 @@ scan_place(struct sl_runs *rs, const char *pool, const char *queue,
 	sl_strv_free(v, n);
 }
 
+/* scan_place - scan_window without a window */
+static void
+scan_place(struct sl_runs *rs, const char *pool, const char *queue,
+    const char *dir, enum sl_place pl, const char *want, const char *skip)
+{
+	scan_window(rs, pool, queue, dir, pl, want, skip, 0, 0);
+}
+
 /*
- * scan_pool - the runs of a pool (only run want, unless NULL), place by
- * place in the order a run moves through them (sched/, pending/, running/,
- * done/), so that a run moving forward while we look is seen once; active:
- * pending/ and running/ only.  skip: a directory name to leave out.
+ * select_pool - the runs of a pool in the states of mask (bit 1 << st; 0:
+ * all); of the Scheduled ones, if t1 is not 0, only those due in [t0, t1];
+ * only the run with id want, unless NULL; not the one at dir name skip,
+ * unless NULL.  The places are listed in the order a run moves through
+ * them (sched/, pending/, running/, done/), so that a run moving forward
+ * while we look is seen once; only the places of those states are listed,
+ * and no run file is opened for a run left out.
  */
 static void
-scan_pool(const struct sl_spool *sp, const char *pool, struct sl_runs *rs,
-    const char *want, int active, const char *skip)
+select_pool(const struct sl_spool *sp, const char *pool, unsigned mask,
+    time_t t0, time_t t1, const char *want, const char *skip,
+    struct sl_runs *rs)
 {
+	static const struct {
+		enum sl_place pl;
+		unsigned states;
+	} places[] = {
+		{ SL_PL_PENDING, 1u << SL_PENDING },
+		{ SL_PL_RUNNING, 1u << SL_RUNNING },
+		{ SL_PL_DONE, 1u << SL_COMPLETED | 1u << SL_FAILED |
+		    1u << SL_CRASHED | 1u << SL_CANCELLED },
+		{ SL_PL_REJECTED, 1u << SL_REJECTED },
+	};
 	char   *d, *e, **v;
-	size_t	n, i;
+	size_t	n, i, k;
 
-	d = sl_place(sp, SL_PL_QUEUES, pool, NULL, (char *)NULL);
-	if (!active && list_dir(d, is_name, &v, &n) == 0) {
-		for (i = 0; i < n; i++) {
-			e = sl_place(sp, SL_PL_SCHED, pool, v[i], (char *)NULL);
-			scan_place(rs, pool, v[i], e, SL_PL_SCHED, want, skip);
-			free(e);
+	if (mask == 0)
+		mask = ~0u;
+	if (mask & (1u << SL_SCHEDULED)) {
+		d = sl_place(sp, SL_PL_QUEUES, pool, NULL, (char *)NULL);
+		if (list_dir(d, is_name, &v, &n) == 0) {
+			for (i = 0; i < n; i++) {
+				e = sl_place(sp, SL_PL_SCHED, pool, v[i],
+				    (char *)NULL);
+				scan_window(rs, pool, v[i], e, SL_PL_SCHED, want,
+				    skip, t0, t1);
+				free(e);
+			}
+			sl_strv_free(v, n);
 		}
-		sl_strv_free(v, n);
+		free(d);
 	}
-	free(d);
-	d = sl_place(sp, SL_PL_PENDING, pool, NULL, (char *)NULL);
-	if (list_dir(d, is_drop, &v, &n) == 0) {
-		for (i = 0; i < n; i++) {
-			e = sl_path(d, v[i], (char *)NULL);
-			scan_place(rs, pool, NULL, e, SL_PL_PENDING, want, skip);
-			free(e);
+	for (k = 0; k < sizeof(places) / sizeof(places[0]); k++) {
+		if (!(mask & places[k].states))
+			continue;
+		d = sl_place(sp, places[k].pl, pool, NULL, (char *)NULL);
+		if (places[k].pl != SL_PL_PENDING)
+			scan_place(rs, pool, NULL, d, places[k].pl, want,
+			    skip);
+		else if (list_dir(d, is_drop, &v, &n) == 0) {
+			for (i = 0; i < n; i++) {
+				e = sl_path(d, v[i], (char *)NULL);
+				scan_place(rs, pool, NULL, e, SL_PL_PENDING,
+				    want, skip);
+				free(e);
+			}
+			sl_strv_free(v, n);
 		}
-		sl_strv_free(v, n);
+		free(d);
 	}
-	free(d);
-	d = sl_place(sp, SL_PL_RUNNING, pool, NULL, (char *)NULL);
-	scan_place(rs, pool, NULL, d, SL_PL_RUNNING, want, skip);
-	free(d);
-	if (active)
-		return;
-	d = sl_place(sp, SL_PL_DONE, pool, NULL, (char *)NULL);
-	scan_place(rs, pool, NULL, d, SL_PL_DONE, want, skip);
-	free(d);
-	d = sl_place(sp, SL_PL_REJECTED, pool, NULL, (char *)NULL);
-	scan_place(rs, pool, NULL, d, SL_PL_REJECTED, want, skip);
-	free(d);
+}
+
+/*
+ * sl_runs_select - the runs of a pool in the states of mask (0: all) and,
+ * if t1 is not 0, of the Scheduled ones only those due in [t0, t1], so
+ * that `flow-run ls --state Running` and a preview cost what they show,
+ * not the size of the queue
+ */
+int
+sl_runs_select(const struct sl_spool *sp, const char *pool, unsigned mask,
+    time_t t0, time_t t1, struct sl_runs *rs)
+{
+	select_pool(sp, pool, mask, t0, t1, NULL, NULL, rs);
+	return 0;
 }
 
 /* sl_runs_pool - every run of a pool, in every state */
 int
 sl_runs_pool(const struct sl_spool *sp, const char *pool, struct sl_runs *rs)
 {
-	scan_pool(sp, pool, rs, NULL, 0, NULL);
+	select_pool(sp, pool, 0, 0, 0, NULL, NULL, rs);
 	return 0;
 }
 
@@ -795,12 +842,13 @@ find_id(const struct sl_spool *sp, const char *id, struct sl_runs *rs,
 	for (i = 0; i < np; i++) {
 		if (!found) {
 			sl_accept_pool(sp, pools[i], err, errlen);
-			scan_pool(sp, pools[i], rs, id, 0, NULL);
+			select_pool(sp, pools[i], 0, 0, 0, id, NULL, rs);
 			if (rs->n > 0) {
 				found = 1;
 				base = strrchr(rs->v[0].dir, '/');
-				scan_pool(sp, pools[i], rs, NULL, 1, base != NULL ?
-				    base + 1 : NULL);
+				select_pool(sp, pools[i], 1u << SL_PENDING |
+				    1u << SL_RUNNING, 0, 0, NULL, base != NULL ?
+				    base + 1 : NULL, rs);
 				*out = &rs->v[0];
 			}
 		}

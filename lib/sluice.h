@@ -375,6 +375,8 @@ int	sl_run_submit(const struct sl_spool *, struct sl_runspec *, char *,
 	    size_t);
 long	sl_accept_pool(const struct sl_spool *, const char *, char *, size_t);
 int	sl_runs_pool(const struct sl_spool *, const char *, struct sl_runs *);
+int	sl_runs_select(const struct sl_spool *, const char *pool,
+	    unsigned states, time_t t0, time_t t1, struct sl_runs *);
 void	sl_runs_free(struct sl_runs *);
 const char *sl_run_display(const struct sl_run *, time_t now, long late_after);
 int	sl_run_find(const struct sl_spool *, const char *ref, struct sl_runs *,

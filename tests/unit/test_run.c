@@ -1289,6 +1289,43 @@ START_TEST(test_run_find_by_id)
 }
 END_TEST
 
+/* sl_runs_select: only the states asked for, and of sched/ only the
+ * window asked for, both told by names */
+START_TEST(test_runs_select)
+{
+	static const char r[] = "abcdef01-0000-4000-8000-000000000004";
+	static const char d[] = "abcdef01-0000-4000-8000-000000000005";
+	struct sl_runs rs = { 0 };
+	time_t	now = time(NULL);
+	char	a[SL_UUID_LEN + 1], b[SL_UUID_LEN + 1];
+
+	submit("Q", "soon", now + 60, 1, a);
+	submit("default", "later", now + 7200, 1, b);
+	place("running", r, "running-r");
+	place_done(d, "Failed", "done-d", now - 60);
+	ck_assert_int_eq(sl_runs_select(&sp, "P", 1u << SL_RUNNING, 0, 0, &rs),
+	    0);
+	ck_assert_uint_eq(rs.n, 1);
+	ck_assert_str_eq(rs.v[0].id, r);
+	sl_runs_free(&rs);
+	ck_assert_int_eq(sl_runs_select(&sp, "P", 1u << SL_FAILED |
+	    1u << SL_SCHEDULED, 0, 0, &rs), 0);
+	ck_assert_uint_eq(rs.n, 3);
+	sl_runs_free(&rs);
+	/* the next hour: "later" is not read at all */
+	ck_assert_int_eq(sl_runs_select(&sp, "P", 1u << SL_SCHEDULED, now,
+	    now + 3600, &rs), 0);
+	ck_assert_uint_eq(rs.n, 1);
+	ck_assert_str_eq(rs.v[0].id, a);
+	ck_assert_str_eq(rs.v[0].spec.name, "soon");
+	sl_runs_free(&rs);
+	ck_assert_int_eq(sl_runs_select(&sp, "P", 0, 0, 0, &rs), 0);
+	ck_assert_uint_eq(rs.n, 4);
+	sl_runs_free(&rs);
+	(void)b;
+}
+END_TEST
+
 /* an id prefix two runs share; runs in every state and another pool */
 START_TEST(test_run_find_prefix_and_places)
 {
@@ -1849,6 +1886,7 @@ suite_run(void)
 	tcase_add_test(tc, test_run_find);
 	tcase_add_test(tc, test_run_find_prefix_and_places);
 	tcase_add_test(tc, test_run_find_by_id);
+	tcase_add_test(tc, test_runs_select);
 	tcase_add_test(tc, test_run_cancel_scheduled);
 	tcase_add_test(tc, test_run_cancel_claimed_meanwhile);
 	tcase_add_test(tc, test_run_cancel_running);
