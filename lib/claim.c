@@ -162,10 +162,9 @@ claim_one(const struct sl_spool *sp, const struct sl_agent *a,
 		char   *tmp = sl_path(priv, ".claim.tmp", (char *)NULL);
 		char   *cf = sl_path(priv, "claim.ini", (char *)NULL);
 
-		/* a claimer killed here before leaves its scratch in the
-		 * run; the directory is private to us now */
-		(void)unlink(tmp);
-		/* who claimed it, for people and logs: not fsynced, since a
+		/* (a claimer killed here before left its scratch in the
+		 * run, which publishing replaces: the directory is ours now)
+		 * who claimed it, for people and logs: not fsynced, since a
 		 * claim lost to a power cut is a run still in sched/, and one
 		 * kept is a gone agent's claim, which recovery hands back */
 		if (sl_publish_nosync(tmp, cf, body, strlen(body)) < 0)

@@ -126,7 +126,6 @@ result_put(const char *dir, const char *state, time_t started, time_t ended,
 	else {
 		tmp = sl_path(dir, ".result.ini.tmp", (char *)NULL);
 		to = sl_path(dir, "result.ini", (char *)NULL);
-		unlink(tmp);	/* a leftover of ours: the directory is ours */
 		rc = sl_publish_nosync(tmp, to, b.s, b.len);
 		free(tmp);
 		free(to);

@@ -132,24 +132,36 @@ sl_mkdirs(const char *path, mode_t mode)
 {
 	char   *p, *s;
 	struct stat st;
-	int	rc = 0;
+	int	rc;
 
 	/* the common case, the directory is there: one call, not one per
 	 * component of the path */
 	if (stat(path, &st) == 0 && S_ISDIR(st.st_mode))
 		return 0;
+	/* then the leaf; only if its parent is missing, the parent first
+	 * (and so on up): a new directory costs one mkdir, not one per
+	 * component of its path */
+	if (sane_mkdir(path, mode) == 0)
+		return 0;
+	if (errno != ENOENT)
+		return -1;
 	p = sl_xstrdup(path);
-	for (s = p + 1; *s != '\0' && rc == 0; s++) {
-		if (*s != '/')
-			continue;
-		*s = '\0';
-		rc = sane_mkdir(p, mode);
-		*s = '/';
+	s = p + strlen(p);
+	while (s > p && s[-1] == '/')	/* trailing slashes */
+		s--;
+	while (s > p && s[-1] != '/')	/* the leaf */
+		s--;
+	while (s > p && s[-1] == '/')	/* the slashes before it */
+		s--;
+	if (s == p) {		/* "x" or "/x": no parent left to make */
+		free(p);
+		errno = ENOENT;
+		return -1;
 	}
-	if (rc == 0)
-		rc = sane_mkdir(p, mode);
+	*s = '\0';
+	rc = sl_mkdirs(p, mode);
 	free(p);
-	return rc;
+	return rc < 0 ? -1 : sane_mkdir(path, mode);
 }
 
 /* write_tmp - create tmp exclusively, write, fsync if sync, close: all
@@ -250,15 +262,21 @@ sl_publish_link(const char *tmp, const char *to, const void *data, size_t len)
 	return rc;
 }
 
-/* publish - write tmp, rename it to to; sync: fsync the file, then to's
- * directory */
+/*
+ * publish - write tmp, rename it to to; sync: fsync the file, then to's
+ * directory.  tmp is a name in a directory only the caller writes (a run
+ * it holds, its agent's registration), so a file already there is its
+ * own, left by a killed predecessor: it is replaced, and only then (the
+ * common case costs no unlink).
+ */
 static int
 publish(const char *tmp, const char *to, const void *data, size_t len,
     int sync)
 {
 	int	saved;
 
-	if (write_tmp(tmp, data, len, 0644, sync) < 0)
+	if (write_tmp(tmp, data, len, 0644, sync) < 0 && (errno != EEXIST ||
+	    unlink(tmp) < 0 || write_tmp(tmp, data, len, 0644, sync) < 0))
 		return -1;
 	if (sane_rename(tmp, to) < 0) {
 		saved = errno;
@@ -664,7 +682,6 @@ sl_write_small(const char *dir, const char *name, const char *text)
 	snprintf(tname, sizeof(tname), ".%s.tmp", name);
 	tmp = sl_path(dir, tname, (char *)NULL);
 	to = sl_path(dir, name, (char *)NULL);
-	unlink(tmp);		/* a leftover of ours: the directory is private */
 	rc = sl_publish_rename(tmp, to, text, strlen(text));
 	free(tmp);
 	free(to);

@@ -266,7 +266,6 @@ sl_lease_put(const char *dir, time_t deadline, const char *host, long sup,
 	snprintf(name, sizeof(name), ".lease.%ld", (long)getpid());
 	tmp = sl_path(dir, name, (char *)NULL);
 	to = sl_path(dir, "lease", (char *)NULL);
-	unlink(tmp);
 	/* not fsynced: after a power cut every process of the run is gone
 	 * and its boot id says so; a lost or empty lease reads as "no
 	 * lease", judged by age (spool-layout.md, "What each fsync keeps") */

@@ -679,7 +679,16 @@ supervise(struct sup *s)
 	sigdelset(&set, SIGUSR1);
 	env = build_env(s);
 	cwd = s->r->cwd != NULL ? s->r->cwd : s->home;
-	started = time(NULL);
+	{
+		/* the precise clock, as the agent's start decision: time(2)
+		 * reads a coarser one that can still say the last second for
+		 * a few milliseconds, and a run started at its second would
+		 * seem started before it was due */
+		struct timespec rt;
+
+		clock_gettime(CLOCK_REALTIME, &rt);
+		started = rt.tv_sec;
+	}
 	t0 = mono_ms();
 	memset(&rn, 0, sizeof(rn));
 	rn.s = s;
@@ -904,7 +913,6 @@ write_start(const char *dir, const struct sl_agent *a, const char *nonce,
 	sl_ini_put(&b, "started", sl_time_fmt(now, t, sizeof(t)));
 	sl_buf_printf(&b, "attempt = %ld\n", attempt);
 	sl_buf_puts(&b, SL_INI_TRAILER);
-	unlink(tmp);		/* ours: the run is in our pending/ */
 	/* not fsynced: a start lost to a power cut is a run in running/
 	 * without a lease, ended by crash detection; nothing was run that
 	 * a record would keep from running again */

@@ -154,6 +154,21 @@ START_TEST(test_publish_rename)
 }
 END_TEST
 
+/* publish by rename writes into a directory only its caller writes: a
+ * scratch file left there by a killed predecessor is replaced, and a
+ * publication without fsync is as whole as one with */
+START_TEST(test_publish_rename_leftover)
+{
+	t_puts(P(".tmp.a"), "half of an old wri");
+	ck_assert_int_eq(sl_publish_rename(P(".tmp.a"), P("pub"), "one", 3), 0);
+	check_content(P("pub"), "one");
+	t_puts(P(".tmp.a"), "half of an old wri");
+	ck_assert_int_eq(sl_publish_nosync(P(".tmp.a"), P("pub"), "two", 3), 0);
+	check_content(P("pub"), "two");
+	ck_assert_int_eq(t_count(dir, 1), 1);
+}
+END_TEST
+
 START_TEST(test_publish_rename_fails_clean)
 {
 	t_mkdir(P("adir"));
@@ -592,6 +607,7 @@ suite_fsop(void)
 	tcase_add_test(tc, test_publish_link);
 	tcase_add_test(tc, test_publish_link_tmp_taken);
 	tcase_add_test(tc, test_publish_rename);
+	tcase_add_test(tc, test_publish_rename_leftover);
 	tcase_add_test(tc, test_publish_rename_fails_clean);
 	tcase_add_test(tc, test_sane_mkdir);
 	tcase_add_test(tc, test_mkdirs);
