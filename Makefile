@@ -47,6 +47,13 @@ $(LIBOBJ): lib/sluice.h
 bin/%: bin/%.c lib/libsluice.a lib/sluice.h
 	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $< lib/libsluice.a $(LDLIBS)
 
+# sluice: main and the command table in bin/sluice.c, the command families
+# in bin/cmd/ (one file each, as git's builtin/)
+CMDSRC	= $(wildcard bin/cmd/*.c)
+bin/sluice: bin/sluice.c $(CMDSRC) bin/cmd/cmd.h lib/libsluice.a lib/sluice.h
+	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ bin/sluice.c $(CMDSRC) lib/libsluice.a \
+	    $(LDLIBS)
+
 tests/claimer: tests/claimer.c lib/libsluice.a lib/sluice.h
 	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ tests/claimer.c lib/libsluice.a $(LDLIBS)
 
