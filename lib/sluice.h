@@ -579,4 +579,13 @@ void	sl_table_row(struct sl_table *, const char **cells);
 void	sl_table_print(struct sl_table *, FILE *, int boxed, const char *caption);
 void	sl_table_free(struct sl_table *);
 
+/* ---- why.c: why a Scheduled run waits; the runs of the pools ---- */
+
+void	sl_run_why(struct sl_run *, struct sl_pool *, const struct sl_runs *all,
+	    const struct sl_agent *, size_t nagents, time_t now, long window);
+void	sl_runs_why(const struct sl_spool *, const struct sl_config *,
+	    const char *pool, struct sl_run *, struct sl_runs *all, time_t now);
+int	sl_runs_load(const struct sl_spool *, const struct sl_config *,
+	    const char *pool, int cleanup, struct sl_runs *);
+
 #endif /* SLUICE_H */

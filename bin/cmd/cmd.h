@@ -96,8 +96,6 @@ cmd_fn	wq_create, wq_ls, wq_inspect, wq_preview, wq_set, wq_delete;
 /* run.c: submit and flow-run */
 cmd_fn	submit, fr_ls, fr_inspect, fr_logs, fr_cancel, fr_delete;
 void	run_opts(struct args *, struct sl_runspec *);
-int	load_runs(const struct sl_spool *, const struct sl_config *,
-	    const char *, int, struct sl_runs *);
 
 /* deploy.c: deployment */
 cmd_fn	dp_create, dp_ls, dp_inspect, dp_set, dp_delete, dp_run, dp_setpool;

@@ -213,7 +213,7 @@ preview(const struct sl_spool *sp, const struct sl_config *cf,
 
 	if (a->val[O_HOURS] != NULL)
 		hours = need_num("number of hours", a->val[O_HOURS], 0);
-	if (load_runs(sp, cf, pool, 0, &rs) < 0)
+	if (sl_runs_load(sp, cf, pool, 0, &rs) < 0)
 		return EX_FAIL;
 	qsort(rs.v, rs.n, sizeof(*rs.v), cmpsched_desc);
 	t = sl_table_new(NULL, 4, hdr);

@@ -18,112 +18,6 @@
 
 static char err[SL_ERR_MAX];
 
-/*
- * explain - why a Scheduled run is waiting, in words (sluice-flow-run(1), JSON): what
- * holds it first, in the order a dispatcher would find it.
- */
-static void
-explain(struct sl_run *r, struct sl_pool *p, const struct sl_runs *all,
-    const struct sl_agent *ag, size_t nag, time_t now, long window)
-{
-	struct sl_queue *q = sl_pool_queue(p, r->queue);
-	long	inq = 0, inp = 0;
-	size_t	i;
-	int	agents = 0;
-	char	t[40];
-
-	if (r->state != SL_SCHEDULED || r->message[0] != '\0')
-		return;		/* a message of its own (run.ini unreadable) */
-	for (i = 0; i < nag; i++)
-		agents += ag[i].registered && sl_agent_online(&ag[i], now,
-		    window) && sl_agent_serves(&ag[i], r->queue);
-	for (i = 0; i < all->n; i++) {
-		if (all->v[i].state != SL_PENDING && all->v[i].state != SL_RUNNING)
-			continue;
-		inp++;
-		if (strcmp(all->v[i].queue, r->queue) == 0)
-			inq++;
-	}
-	if (r->spec.scheduled > now)
-		snprintf(r->message, sizeof(r->message), "scheduled in the "
-		    "future, for %s", sl_time_fmt(r->spec.scheduled, t, sizeof(t)));
-	else if (p->paused)
-		snprintf(r->message, sizeof(r->message), "work pool '%s' is "
-		    "paused", p->name);
-	else if (q != NULL && q->paused)
-		snprintf(r->message, sizeof(r->message), "work queue '%s' is "
-		    "paused", q->name);
-	else if (p->limit != SL_NOLIMIT && inp >= p->limit)
-		snprintf(r->message, sizeof(r->message), "work pool '%s' is at "
-		    "its limit %ld/%ld", p->name, inp, p->limit);
-	else if (q != NULL && q->limit != SL_NOLIMIT && inq >= q->limit)
-		snprintf(r->message, sizeof(r->message), "work queue '%s' is at "
-		    "its limit %ld/%ld", q->name, inq, q->limit);
-	else if (agents == 0)
-		snprintf(r->message, sizeof(r->message), "no agent serves work "
-		    "queue '%s' of work pool '%s'", r->queue, p->name);
-	else
-		snprintf(r->message, sizeof(r->message), "waiting for an agent "
-		    "to claim it");
-}
-
-/* load_runs - accept drops, then every run of the pools named (all: NULL) */
-int
-load_runs(const struct sl_spool *sp, const struct sl_config *cf,
-    const char *only_pool, int cleanup, struct sl_runs *rs)
-{
-	char  **names, *one[1];
-	size_t	n, i;
-	time_t	now = time(NULL);
-
-	memset(rs, 0, sizeof(*rs));
-	if (only_pool != NULL) {
-		if (!sl_pool_exists(sp, only_pool)) {
-			sl_warn("Work pool '%s' not found.", only_pool);
-			return -1;
-		}
-		one[0] = sl_xstrdup(only_pool);
-		names = sl_xmalloc(sizeof(char *));
-		names[0] = one[0];
-		n = 1;
-	} else if (sl_pool_names(sp, &names, &n) < 0) {
-		sl_warn("cannot list the pools of %s: %s", sp->root,
-		    strerror(errno));
-		return -1;
-	}
-	for (i = 0; i < n; i++) {
-		struct sl_runs pr = { 0 };
-		struct sl_pool p;
-		size_t	j;
-
-		if (sl_accept_pool(sp, names[i], err, sizeof(err)) < 0)
-			sl_warn("%s", err);
-		if (cleanup)
-			(void)sl_cleanup_pool(sp, names[i], cf->keep_days,
-			    sl_stale_after(cf), now, 1);
-		sl_runs_pool(sp, names[i], &pr);
-		if (sl_pool_load(sp, names[i], &p, err, sizeof(err)) == 0) {
-			struct sl_agent *ag = NULL;
-			size_t	nag = 0;
-
-			(void)sl_agents_load(sp, names[i], &ag, &nag);
-			for (j = 0; j < pr.n; j++)
-				explain(&pr.v[j], &p, &pr, ag, nag, now,
-				    sl_offline_after(cf));
-			sl_agents_free(ag, nag);
-			sl_pool_free(&p);
-		}
-		rs->v = sl_xrealloc(rs->v, (rs->n + pr.n + 1) * sizeof(*rs->v));
-		if (pr.n > 0)
-			memcpy(rs->v + rs->n, pr.v, pr.n * sizeof(*pr.v));
-		rs->n += pr.n;
-		free(pr.v);
-		free(names[i]);
-	}
-	free(names);
-	return 0;
-}
-
 /* state_matches - is run r in the state a --state word names? */
 static int
 state_matches(const struct sl_run *r, const char *want, time_t now,
@@ -208,7 +102,7 @@ fr_ls(const struct sl_spool *sp, const struct sl_config *cf, struct args *a)
 	size_t	i;
 
 	need_states(a);
-	if (load_runs(sp, cf, a->val[O_POOL], 1, &rs) < 0)
+	if (sl_runs_load(sp, cf, a->val[O_POOL], 1, &rs) < 0)
 		return EX_FAIL;
 	qsort(rs.v, rs.n, sizeof(*rs.v), cmpwhen);
 	t = sl_table_new("Flow Runs", 6, hdr);
@@ -245,24 +139,12 @@ static int
 find_run(const struct sl_spool *sp, const char *ref, struct sl_runs *rs,
     struct sl_run **r, const struct sl_config *cf)
 {
-	struct sl_pool p;
-	time_t	now = time(NULL);
-
 	if (sl_run_find(sp, ref, rs, r, err, sizeof(err)) < 0) {
 		sl_warn("%s", err);
 		sl_runs_free(rs);
 		return -1;
 	}
-	if (sl_pool_load(sp, (*r)->pool, &p, err, sizeof(err)) == 0) {
-		struct sl_agent *ag = NULL;
-		size_t	nag = 0;
-
-		(void)sl_agents_load(sp, (*r)->pool, &ag, &nag);
-		explain(*r, &p, rs, ag, nag, now,
-		    sl_offline_after(cf));
-		sl_agents_free(ag, nag);
-		sl_pool_free(&p);
-	}
+	sl_runs_why(sp, cf, (*r)->pool, *r, rs, time(NULL));
 	return 0;
 }
 
@@ -486,7 +368,7 @@ fr_cancel(const struct sl_spool *sp, const struct sl_config *cf, struct args *a)
 	if (a->val[O_POOL] == NULL || a->nall[O_STATE] == 0)
 		usage_error(NULL, "missing argument: sluice flow-run cancel RUN... "
 		    "| -p POOL [-q QUEUE] --state STATE");
-	if (load_runs(sp, cf, a->val[O_POOL], 0, &rs) < 0)
+	if (sl_runs_load(sp, cf, a->val[O_POOL], 0, &rs) < 0)
 		return EX_FAIL;
 	for (i = 0; i < rs.n; i++) {
 		if (!selected(&rs.v[i], a, now, cf) || rs.v[i].state >= SL_COMPLETED)
