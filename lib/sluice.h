@@ -588,4 +588,14 @@ void	sl_runs_why(const struct sl_spool *, const struct sl_config *,
 int	sl_runs_load(const struct sl_spool *, const struct sl_config *,
 	    const char *pool, int cleanup, struct sl_runs *);
 
+/* runfile.c: the ranges and names a run file takes (sluice-run(5)) */
+
+struct sl_runfile_range {
+	long	min, max;
+};
+extern const struct sl_runfile_range sl_runfile_retries, sl_runfile_retry_delay,
+	    sl_runfile_timeout;
+int	sl_runfile_name_ok(const char *);
+int	sl_runfile_env_name_ok(const char *, size_t);
+
 #endif /* SLUICE_H */

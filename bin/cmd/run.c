@@ -456,12 +456,7 @@ submit(const struct sl_spool *sp, const struct sl_config *cf, struct args *a)
 		    "(2026-11-28T14:00:00Z), @EPOCH, now, or +N[smhd]",
 		    a->val[O_AT]);
 	if (a->val[O_NAME] != NULL) {
-		const char *c;
-
-		for (c = a->val[O_NAME]; *c && (unsigned char)*c >= 0x20 &&
-		    *c != 0x7f; c++)
-			;
-		if (*c != '\0' || strlen(a->val[O_NAME]) > 200)
+		if (!sl_runfile_name_ok(a->val[O_NAME]))
 			usage_error(NULL, "invalid run name: 1 to 200 printable "
 			    "characters");
 		r.name = storable("the run name", a->val[O_NAME]);
@@ -501,23 +496,29 @@ void
 run_opts(struct args *a, struct sl_runspec *r_)
 {
 #define r (*r_)
+	/* the ranges a run file allows (sluice-run(5)) */
+	const struct {
+		enum opt o;
+		const char *name, *unit;
+		const struct sl_runfile_range *range;
+		long   *v;
+	} num[] = {
+		{ O_RETRIES, "--retries", "", &sl_runfile_retries, &r.retries },
+		{ O_RETRY_DELAY, "--retry-delay", " seconds",
+		    &sl_runfile_retry_delay, &r.retry_delay },
+		{ O_TIMEOUT, "--timeout", " seconds", &sl_runfile_timeout,
+		    &r.timeout },
+	};
 	struct passwd *pw;
-	long	n;
+	size_t	k;
 	int	i;
 
-	if (a->val[O_RETRIES] != NULL)
-		r.retries = sl_num_parse(a->val[O_RETRIES], 0, 1000, &n) < 0 ?
-		    (usage_error(NULL, "invalid --retries '%s': 0 to 1000",
-		    a->val[O_RETRIES]), 0) : n;
-	/* the ranges a run file allows (sluice-run(5)) */
-	if (a->val[O_RETRY_DELAY] != NULL && sl_num_parse(a->val[O_RETRY_DELAY],
-	    0, 86400L * 365, &r.retry_delay) < 0)
-		usage_error(NULL, "invalid --retry-delay '%s': 0 to 31536000 "
-		    "seconds", a->val[O_RETRY_DELAY]);
-	if (a->val[O_TIMEOUT] != NULL && sl_num_parse(a->val[O_TIMEOUT], 1,
-	    86400L * 365, &r.timeout) < 0)
-		usage_error(NULL, "invalid --timeout '%s': 1 to 31536000 seconds",
-		    a->val[O_TIMEOUT]);
+	for (k = 0; k < sizeof(num) / sizeof(num[0]); k++)
+		if (a->val[num[k].o] != NULL && sl_num_parse(a->val[num[k].o],
+		    num[k].range->min, num[k].range->max, num[k].v) < 0)
+			usage_error(NULL, "invalid %s '%s': %ld to %ld%s",
+			    num[k].name, a->val[num[k].o], num[k].range->min,
+			    num[k].range->max, num[k].unit);
 	if (a->val[O_CWD] != NULL) {
 		if (a->val[O_CWD][0] != '/')
 			usage_error(NULL, "--cwd %s: must be an absolute path",
@@ -526,17 +527,12 @@ run_opts(struct args *a, struct sl_runspec *r_)
 	}
 	for (i = 0; i < a->nall[O_ENV]; i++) {
 		const char *e = a->all[O_ENV][i], *eq = strchr(e, '=');
-		const char *k;
 
 		if (eq == NULL || eq == e)
 			usage_error(NULL, "invalid --env '%s': NAME=VALUE", e);
-		for (k = e; k < eq; k++)
-			if (!((*k >= 'A' && *k <= 'Z') || (*k >= 'a' && *k <= 'z') ||
-			    *k == '_' || (k > e && *k >= '0' && *k <= '9')))
-				usage_error(NULL, "invalid --env name in '%s'", e);
+		if (!sl_runfile_env_name_ok(e, (size_t)(eq - e)))
+			usage_error(NULL, "invalid --env name in '%s'", e);
 		free(storable("an --env value", eq + 1));
-		for (k = e; k < eq; k++)
-			;
 		for (size_t j = 0; j < r.nenv; j++)
 			if (strncasecmp(r.env[j], e, (size_t)(eq - e)) == 0 &&
 			    r.env[j][eq - e] == '=')
