@@ -23,10 +23,7 @@
 
 /* ---- options ---- */
 
-static const struct {
-	const char *lng, *shrt;
-	int	arg;
-} opts[O_NOPT] = {
+static const struct sl_opt opts[O_NOPT] = {
 	[O_SPOOL] = { "--spool", NULL, 1 },
 	[O_JSON] = { "--json", NULL, 0 },
 	[O_HELP] = { "--help", "-h", 0 },
@@ -59,35 +56,6 @@ static const struct {
 
 static struct sl_spool spool;
 static char err[SL_ERR_MAX];
-
-/* find_opt - which option is this word, and its "=value" if any */
-static int
-find_opt(const char *w, const char **inl)
-{
-	size_t	n;
-	int	i;
-
-	*inl = NULL;
-	for (i = 0; i < O_NOPT; i++) {
-		n = strlen(opts[i].lng);
-		if (strncmp(w, opts[i].lng, n) == 0 &&
-		    (w[n] == '\0' || (w[n] == '=' && opts[i].arg))) {
-			if (w[n] == '=')
-				*inl = w + n + 1;
-			return i;
-		}
-		if (opts[i].shrt != NULL && strcmp(w, opts[i].shrt) == 0)
-			return i;
-	}
-	return -1;
-}
-
-/* is_option - does this word look like an option?  "-1" is a (bad) number */
-static int
-is_option(const char *w)
-{
-	return w[0] == '-' && w[1] != '\0' && !(w[1] >= '0' && w[1] <= '9');
-}
 
 /* add_pos - one more positional argument */
 static void
@@ -266,51 +234,40 @@ run_program(const char *prog, int argc, char **argv, int skip, int skip2)
 int
 main(int argc, char **argv)
 {
-	const char *words[2] = { NULL, NULL }, *inl;
+	const char *words[2] = { NULL, NULL };
 	const struct cmd *c = NULL;
 	static struct sl_config cf;	/* static: reachable when we exit early */
 	static struct args a;
+	struct sl_optget g;
 	int	i, nw = 0, o, rc, skip;
 	size_t	k;
 
 	sl_set_progname(argv[0]);
 	/* "sluice dispatch ARGS" is "sluice-dispatch ARGS" (sluice(1)) */
-	for (i = 1; i < argc; i++) {
-		if (strcmp(argv[i], "--") == 0)
-			break;
-		if (is_option(argv[i])) {
-			o = find_opt(argv[i], &inl);
-			if (o >= 0 && opts[o].arg && inl == NULL)
-				i++;
-			continue;
-		}
-		if (strcmp(argv[i], "dispatch") == 0)
-			run_program("sluice-dispatch", argc, argv, i, -1);
-		/* "sluice agent start ARGS" is "sluice-agent ARGS" */
-		if (strcmp(argv[i], "agent") == 0) {
-			int	j = i + 1;
-
-			while (j < argc && is_option(argv[j]) &&
-			    strcmp(argv[j], "--help") != 0) {
-				o = find_opt(argv[j], &inl);
-				j += 1 + (o >= 0 && opts[o].arg && inl == NULL);
-			}
-			if (j < argc && strcmp(argv[j], "start") == 0)
-				run_program("sluice-agent", argc, argv, i, j);
-		}
-		break;
+	sl_opt_init(&g, opts, O_NOPT, SL_OPT_DASHDASH, argc, argv);
+	while ((o = sl_opt_next(&g)) != SL_OPT_END && o != SL_OPT_ARG)
+		;
+	if (o == SL_OPT_ARG && strcmp(g.val, "dispatch") == 0)
+		run_program("sluice-dispatch", argc, argv, g.i - 1, -1);
+	/* "sluice agent start ARGS" is "sluice-agent ARGS"; "sluice agent
+	 * --help start" is ours */
+	if (o == SL_OPT_ARG && strcmp(g.val, "agent") == 0) {
+		i = g.i - 1;
+		sl_opt_init(&g, opts, O_NOPT, 0, argc, argv);
+		g.i = i + 1;
+		o = SL_OPT_END;
+		while (g.i < argc && strcmp(argv[g.i], "--help") != 0 &&
+		    (o = sl_opt_next(&g)) != SL_OPT_ARG)
+			o = SL_OPT_END;
+		if (o == SL_OPT_ARG && strcmp(g.val, "start") == 0)
+			run_program("sluice-agent", argc, argv, i, g.i - 1);
 	}
 	/* pass 1: the command words (one for submit, two for the groups) */
-	for (i = 1; i < argc && nw < 2; i++) {
-		if (strcmp(argv[i], "--") == 0)
-			break;
-		if (is_option(argv[i])) {
-			o = find_opt(argv[i], &inl);
-			if (o >= 0 && opts[o].arg && inl == NULL)
-				i++;
+	sl_opt_init(&g, opts, O_NOPT, SL_OPT_DASHDASH, argc, argv);
+	while (nw < 2 && (o = sl_opt_next(&g)) != SL_OPT_END) {
+		if (o != SL_OPT_ARG)
 			continue;
-		}
-		words[nw++] = argv[i];
+		words[nw++] = g.val;
 		if (nw == 1 && is_single(words[0]))
 			break;
 	}
@@ -339,48 +296,38 @@ main(int argc, char **argv)
 	else if (nw > 0)
 		snprintf(cmd_ctx, sizeof(cmd_ctx), "%s ", words[0]);
 	skip = c != NULL ? (c->name != NULL ? 2 : 1) : (nw > 0 ? 1 : 0);
-	for (i = 1; i < argc; i++) {
-		if (strcmp(argv[i], "--") == 0 || (!is_option(argv[i]) &&
-		    skip == 0 && c != NULL && c->tail && a.npos >= c->maxpos)) {
-			if (c != NULL && c->tail) {
-				/* the rest is the command, untouched */
-				a.tail = argv + i + (strcmp(argv[i], "--") == 0);
-				a.ntail = argc - i - (strcmp(argv[i], "--") == 0);
-				break;
-			}
-			for (i++; i < argc; i++)
-				add_pos(&a, argv[i]);
+	sl_opt_init(&g, opts, O_NOPT, SL_OPT_DASHDASH | SL_OPT_SAYLONG, argc,
+	    argv);
+	g.allow = GLOBAL | (c != NULL ? c->allowed : 0);
+	while ((o = sl_opt_next(&g)) != SL_OPT_END) {
+		if (o == SL_OPT_ARG && skip > 0)
+			skip--;
+		else if (o == SL_OPT_ARG && c != NULL && c->tail &&
+		    a.npos >= c->maxpos) {
+			g.i--;		/* the command's argv starts here */
 			break;
+		} else if (o == SL_OPT_ARG)
+			add_pos(&a, g.val);
+		else if (o == SL_OPT_UNKNOWN)
+			usage_error(cmd_ctx, "unknown option '%s'%s%.*s", g.word,
+			    c ? " for " : "", c ? (int)strlen(cmd_ctx) - 1 : 0,
+			    cmd_ctx);
+		else if (o == SL_OPT_BAD)
+			usage_error(cmd_ctx, "%s", g.err);
+		else {
+			a.val[o] = g.val;
+			a.all[o] = sl_xrealloc(a.all[o], (a.nall[o] + 1) *
+			    sizeof(char *));
+			a.all[o][a.nall[o]++] = g.val;
 		}
-		if (!is_option(argv[i])) {
-			if (skip > 0) {
-				skip--;
-				continue;
-			}
-			add_pos(&a, argv[i]);
-			continue;
-		}
-		o = find_opt(argv[i], &inl);
-		if (o < 0 || (!(BIT(o) & GLOBAL) &&
-		    (c == NULL || !(BIT(o) & c->allowed))))
-			usage_error(cmd_ctx, "unknown option '%s'%s%.*s", argv[i],
-			    c ? " for " : "", c ? (int)strlen(cmd_ctx) - 1 : 0, cmd_ctx);
-		if (opts[o].arg) {
-			if (inl == NULL) {
-				if (i + 1 >= argc)
-					usage_error(cmd_ctx, "option %s needs a "
-					    "value", opts[o].lng);
-				inl = argv[++i];
-			}
-			if (*inl == '\0')
-				usage_error(cmd_ctx, "option %s needs a value, not an "
-				    "empty string", opts[o].lng);
-		} else
-			inl = "";
-		a.val[o] = inl;
-		a.all[o] = sl_xrealloc(a.all[o], (a.nall[o] + 1) * sizeof(char *));
-		a.all[o][a.nall[o]++] = inl;
 	}
+	/* the words after "--": the command's argv, or positionals */
+	if (c != NULL && c->tail) {
+		a.tail = argv + g.i;
+		a.ntail = argc - g.i;
+	} else
+		for (i = g.i; i < argc; i++)
+			add_pos(&a, argv[i]);
 	if (a.val[O_VERSION] != NULL) {
 		printf("sluice %s\n", SLUICE_VERSION);
 		return 0;

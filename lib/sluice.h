@@ -598,4 +598,41 @@ extern const struct sl_runfile_range sl_runfile_retries, sl_runfile_retry_delay,
 int	sl_runfile_name_ok(const char *);
 int	sl_runfile_env_name_ok(const char *, size_t);
 
+/* opt.c: the options of the programs, read one word of argv at a time */
+
+struct sl_opt {
+	const char *lng;		/* "--name", or NULL */
+	const char *shrt;		/* "-x", or NULL */
+	int	arg;			/* takes a value */
+};
+
+struct sl_optget {
+	const struct sl_opt *tab;
+	int	ntab;
+	unsigned long allow;		/* bit i: tab[i] is accepted (all) */
+	int	flags;			/* SL_OPT_DASHDASH ... */
+	int	argc;
+	char  **argv;
+	int	i;			/* the next word (1) */
+	const char *word;		/* the word read */
+	const char *val;		/* its value ("" for a flag), an argument */
+	char	err[SL_ERR_MAX];	/* why a word was refused */
+};
+
+#define SL_OPT_DASHDASH	0x1		/* "--" ends the options */
+#define SL_OPT_NOARGS	0x2		/* an argument is an unknown word */
+#define SL_OPT_SAYLONG	0x4		/* messages say an option's long name */
+#define SL_OPT_SAYSHORT	0x8		/* ... its short name, if it has one */
+
+#define SL_OPT_END	(-1)		/* no more words, or "--" */
+#define SL_OPT_ARG	(-2)		/* an argument, in val */
+#define SL_OPT_UNKNOWN	(-3)		/* an unknown word: err */
+#define SL_OPT_BAD	(-4)		/* a missing or empty value: err */
+
+int	sl_opt_is(const char *);
+int	sl_opt_find(const struct sl_opt *, int, const char *, const char **inl);
+void	sl_opt_init(struct sl_optget *, const struct sl_opt *, int, int flags,
+	    int argc, char **argv);
+int	sl_opt_next(struct sl_optget *);
+
 #endif /* SLUICE_H */
