@@ -71,11 +71,12 @@ boxed(void)
 	return isatty(STDOUT_FILENO);
 }
 
-/* emit - write out a buffer and free it */
+/* emit - write out a buffer (empty: nothing, even no buffer) and free it */
 void
 emit(struct sl_buf *b)
 {
-	fwrite(b->s, 1, b->len, stdout);
+	if (b->s != NULL)
+		fwrite(b->s, 1, b->len, stdout);
 	sl_buf_free(b);
 }
 
