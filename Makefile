@@ -18,8 +18,8 @@ LDFLAGS	+= -fsanitize=address,undefined
 endif
 
 LIBOBJ	= lib/agent.o lib/buf.o lib/claim.o lib/clock.o lib/config.o lib/dispatch.o lib/fsop.o lib/ini.o lib/json.o lib/lease.o lib/cron.o lib/deploy.o lib/end.o \
-	  lib/log.o lib/names.o lib/perm.o lib/pool.o lib/run.o lib/runfile.o lib/slot.o lib/spool.o lib/supervise.o lib/table.o \
-	  lib/uuid.o
+	  lib/log.o lib/names.o lib/opt.o lib/perm.o lib/pool.o lib/run.o lib/runfile.o lib/slot.o lib/spool.o lib/supervise.o lib/table.o \
+	  lib/uuid.o lib/why.o
 PROGS	= bin/sluice bin/sluice-agent bin/sluice-dispatch
 MAN1	= man/sluice.1 man/sluice-work-pool.1 man/sluice-work-queue.1 man/sluice-deployment.1 \
 	  man/sluice-submit.1 man/sluice-flow-run.1
@@ -46,6 +46,13 @@ $(LIBOBJ): lib/sluice.h
 
 bin/%: bin/%.c lib/libsluice.a lib/sluice.h
 	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $< lib/libsluice.a $(LDLIBS)
+
+# sluice: main and the command table in bin/sluice.c, the command families
+# in bin/cmd/ (one file each, as git's builtin/)
+CMDSRC	= $(wildcard bin/cmd/*.c)
+bin/sluice: bin/sluice.c $(CMDSRC) bin/cmd/cmd.h lib/libsluice.a lib/sluice.h
+	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ bin/sluice.c $(CMDSRC) lib/libsluice.a \
+	    $(LDLIBS)
 
 tests/claimer: tests/claimer.c lib/libsluice.a lib/sluice.h
 	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ tests/claimer.c lib/libsluice.a $(LDLIBS)

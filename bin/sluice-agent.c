@@ -51,6 +51,28 @@ on_signal(int sig)
 	stop = 1;
 }
 
+enum { A_SPOOL, A_POOL, A_QUEUE, A_MATCH, A_LIMIT, A_L, A_PREFETCH, A_POLL,
+	A_NAME, A_HELP, A_VERSION, A_ONCE, A_QUIET, A_NOPT };
+
+/* the options (sluice-agent(8)); -l is apart from --limit, for messages
+ * name it as given */
+static const struct sl_opt opts[A_NOPT] = {
+	[A_SPOOL] = { "--spool", NULL, 1 },
+	[A_POOL] = { "--pool", "-p", 1 },
+	[A_QUEUE] = { "--work-queue", "-q", 1 },
+	[A_MATCH] = { "--match", "-m", 1 },
+	[A_LIMIT] = { "--limit", NULL, 1 },
+	[A_L] = { NULL, "-l", 1 },
+	[A_PREFETCH] = { "--prefetch-seconds", NULL, 1 },
+	[A_POLL] = { "--poll-seconds", NULL, 1 },
+	[A_NAME] = { "--name", NULL, 1 },
+	[A_HELP] = { "--help", "-h", 0 },
+	[A_VERSION] = { "--version", NULL, 0 },
+	[A_ONCE] = { "--run-once", NULL, 0 },
+	[A_QUIET] = { "--hide-welcome", NULL, 0 },
+};
+
+/* usage - the synopsis, on stdout for --help, else on stderr; exit rc */
 static _Noreturn void
 usage(int rc)
 {
@@ -353,80 +375,56 @@ main(int argc, char **argv)
 	const char *spool = NULL, *pool = NULL, *name = NULL;
 	char	err[SL_ERR_MAX], slug[64];
 	long	limit = SL_NOLIMIT, prefetch = 10, poll = -1, wait_s, x;
-	int	once = 0, quiet = 0, full, i;
+	struct sl_optget g;
+	int	once = 0, quiet = 0, full, o;
 	size_t	j;
 	time_t	now, last_full = 0, next_beat = 0, due, next;
 
 	sl_set_progname(argv[0]);
 	memset(&a, 0, sizeof(a));
-	for (i = 1; i < argc; i++) {
-		const char *o = argv[i], *v = NULL;
-		const char *eq;
+	sl_opt_init(&g, opts, A_NOPT, SL_OPT_NOARGS | SL_OPT_SAYSHORT, argc,
+	    argv);
+	while ((o = sl_opt_next(&g)) != SL_OPT_END) {
+		const char *v = g.val;
 
-		if (strcmp(o, "--help") == 0 || strcmp(o, "-h") == 0)
+		switch (o) {
+		case SL_OPT_UNKNOWN:
+		case SL_OPT_BAD:
+			sl_warn("%s", g.err);
+			usage(2);
+		case A_HELP:
 			usage(0);
-		if (strcmp(o, "--version") == 0) {
+		case A_VERSION:
 			printf("sluice-agent %s\n", SLUICE_VERSION);
 			return 0;
-		}
-		if (strcmp(o, "--run-once") == 0) {
+		case A_ONCE:
 			once = 1;
-			continue;
-		}
-		if (strcmp(o, "--hide-welcome") == 0) {
+			break;
+		case A_QUIET:
 			quiet = 1;
-			continue;
-		}
-		if (strncmp(o, "--", 2) == 0 && (eq = strchr(o, '=')) != NULL) {
-			static char opt[64];
-
-			snprintf(opt, sizeof(opt), "%.*s", (int)(eq - o), o);
-			o = opt;
-			v = eq + 1;
-		}
-		if (strcmp(o, "--pool") == 0)
-			o = "-p";
-		else if (strcmp(o, "--work-queue") == 0)
-			o = "-q";
-		else if (strcmp(o, "--match") == 0)
-			o = "-m";
-		if (strcmp(o, "--spool") && strcmp(o, "-p") && strcmp(o, "-q") &&
-		    strcmp(o, "-m") && strcmp(o, "--limit") && strcmp(o, "-l") &&
-		    strcmp(o, "--prefetch-seconds") && strcmp(o, "--poll-seconds") &&
-		    strcmp(o, "--name")) {
-			sl_warn("unknown argument '%s'", argv[i]);
-			usage(2);
-		}
-		if (v == NULL) {
-			if (i + 1 >= argc) {
-				sl_warn("option %s needs a value", o);
-				usage(2);
-			}
-			v = argv[++i];
-		}
-		if (*v == '\0') {
-			sl_warn("option %s needs a value, not an empty string", o);
-			usage(2);
-		}
-		if (strcmp(o, "--spool") == 0)
+			break;
+		case A_SPOOL:
 			spool = v;
-		else if (strcmp(o, "-p") == 0 || strcmp(o, "-q") == 0 ||
-		    strcmp(o, "--name") == 0) {
+			break;
+		case A_POOL:
+		case A_QUEUE:
+		case A_NAME:
 			if (!sl_name_ok(v)) {
-				sl_warn("invalid %s name '%s': it %s",
-				    o[1] == 'p' ? "work pool" : o[1] == 'q' ?
-				    "work queue" : "agent", v, sl_name_why(v));
+				sl_warn("invalid %s name '%s': it %s", o == A_POOL ?
+				    "work pool" : o == A_QUEUE ? "work queue" :
+				    "agent", v, sl_name_why(v));
 				usage(2);
 			}
-			if (o[1] == 'p')
+			if (o == A_POOL)
 				pool = v;
-			else if (o[1] == 'q') {
+			else if (o == A_QUEUE) {
 				a.queues = sl_xrealloc(a.queues,
 				    (a.nqueues + 1) * sizeof(char *));
 				a.queues[a.nqueues++] = sl_xstrdup(v);
 			} else
 				name = v;
-		} else if (strcmp(o, "-m") == 0) {
+			break;
+		case A_MATCH:
 			if (!sl_name_ok(v)) {
 				sl_warn("invalid queue prefix '%s': it %s", v,
 				    sl_name_why(v));
@@ -437,20 +435,22 @@ main(int argc, char **argv)
 				usage(2);
 			}
 			a.match = sl_xstrdup(v);
-		} else if (strcmp(o, "--limit") == 0 || strcmp(o, "-l") == 0) {
+			break;
+		case A_LIMIT:
+		case A_L:
 			if (sl_num_parse(v, 1, 1000000, &limit) < 0) {
 				sl_warn("invalid --limit '%s': a whole number "
 				    "from 1 to 1000000", v);
 				usage(2);
 			}
-		} else {
-			if (sl_num_parse(v, strcmp(o, "--poll-seconds") == 0,
-			    86400, &x) < 0) {
-				sl_warn("invalid %s '%s': seconds, %d to 86400", o,
-				    v, strcmp(o, "--poll-seconds") == 0);
+			break;
+		default:	/* A_PREFETCH, A_POLL */
+			if (sl_num_parse(v, o == A_POLL, 86400, &x) < 0) {
+				sl_warn("invalid %s '%s': seconds, %d to 86400",
+				    opts[o].lng, v, o == A_POLL);
 				usage(2);
 			}
-			if (strcmp(o, "--poll-seconds") == 0)
+			if (o == A_POLL)
 				poll = x;
 			else
 				prefetch = x;

@@ -37,6 +37,20 @@ on_signal(int sig)
 	stop = 1;
 }
 
+enum { D_SPOOL, D_POOL, D_POLL, D_HELP, D_VERSION, D_ONCE, D_WATCH, D_NOPT };
+
+/* the options (sluice-dispatch(8)) */
+static const struct sl_opt opts[D_NOPT] = {
+	[D_SPOOL] = { "--spool", NULL, 1 },
+	[D_POOL] = { "--pool", "-p", 1 },
+	[D_POLL] = { "--poll-seconds", NULL, 1 },
+	[D_HELP] = { "--help", "-h", 0 },
+	[D_VERSION] = { "--version", NULL, 0 },
+	[D_ONCE] = { "--once", NULL, 0 },
+	[D_WATCH] = { "--watch", NULL, 0 },
+};
+
+/* usage - the synopsis, on stdout for --help, else on stderr; exit rc */
 static _Noreturn void
 usage(int rc)
 {
@@ -101,56 +115,39 @@ main(int argc, char **argv)
 	const char *spool = NULL;
 	char  **pools = NULL, err[SL_ERR_MAX];
 	long	poll = -1, wait_s;
-	int	npools = 0, watch = 0, i;
+	struct sl_optget g;
+	int	npools = 0, watch = 0, o;
 	time_t	next, last_full = 0, now;
 
 	sl_set_progname(argv[0]);
-	for (i = 1; i < argc; i++) {
-		const char *a = argv[i], *v = NULL;
+	sl_opt_init(&g, opts, D_NOPT, SL_OPT_NOARGS, argc, argv);
+	while ((o = sl_opt_next(&g)) != SL_OPT_END) {
+		const char *v = g.val;
 
-		if (strcmp(a, "--help") == 0 || strcmp(a, "-h") == 0)
+		switch (o) {
+		case SL_OPT_UNKNOWN:
+		case SL_OPT_BAD:
+			sl_warn("%s", g.err);
+			usage(2);
+		case D_HELP:
 			usage(0);
-		if (strcmp(a, "--version") == 0) {
+		case D_VERSION:
 			printf("sluice-dispatch %s\n", SLUICE_VERSION);
 			return 0;
-		}
-		if (strcmp(a, "--once") == 0) {
-			watch = 0;
-			continue;
-		}
-		if (strcmp(a, "--watch") == 0) {
-			watch = 1;
-			continue;
-		}
-		if (strncmp(a, "--spool=", 8) == 0)
-			v = a + 8, a = "--spool";
-		else if (strncmp(a, "--pool=", 7) == 0)
-			v = a + 7, a = "-p";
-		else if (strncmp(a, "--poll-seconds=", 15) == 0)
-			v = a + 15, a = "--poll-seconds";
-		else if (strcmp(a, "--spool") == 0 || strcmp(a, "-p") == 0 ||
-		    strcmp(a, "--pool") == 0 || strcmp(a, "--poll-seconds") == 0) {
-			if (i + 1 >= argc) {
-				sl_warn("option %s needs a value", a);
-				usage(2);
-			}
-			v = argv[++i];
-		} else {
-			sl_warn("unknown argument '%s'", a);
-			usage(2);
-		}
-		if (*v == '\0') {
-			sl_warn("option %s needs a value, not an empty string", a);
-			usage(2);
-		}
-		if (strcmp(a, "--spool") == 0)
+		case D_ONCE:
+		case D_WATCH:
+			watch = o == D_WATCH;
+			break;
+		case D_SPOOL:
 			spool = v;
-		else if (strcmp(a, "--poll-seconds") == 0) {
+			break;
+		case D_POLL:
 			if (sl_num_parse(v, 1, 86400, &poll) < 0) {
 				sl_warn("invalid --poll-seconds '%s': 1 to 86400", v);
 				usage(2);
 			}
-		} else {
+			break;
+		case D_POOL:
 			if (!sl_name_ok(v)) {
 				sl_warn("invalid work pool name '%s': it %s", v,
 				    sl_name_why(v));
@@ -158,6 +155,7 @@ main(int argc, char **argv)
 			}
 			pools = sl_xrealloc(pools, (npools + 1) * sizeof(*pools));
 			pools[npools++] = (char *)v;
+			break;
 		}
 	}
 	if (sl_config_load(&cf, err, sizeof(err)) < 0)

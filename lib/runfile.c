@@ -1068,3 +1068,37 @@ sl_cmd_from_argv(int argc, char *const argv[])
 	sl_buf_free(&b);
 	return pre.s;
 }
+
+/*
+ * The ranges and names a run file takes, for what checks them before
+ * writing one (sluice submit, sluice deployment create), so that a
+ * refusal can name the option given rather than the run file's key.
+ */
+const struct sl_runfile_range sl_runfile_retries = { 0, 1000 };
+const struct sl_runfile_range sl_runfile_retry_delay = { 0, 86400L * 365 };
+const struct sl_runfile_range sl_runfile_timeout = { 1, 86400L * 365 };
+
+/* sl_runfile_name_ok - is v a run's name: 1 to 200 printable characters */
+int
+sl_runfile_name_ok(const char *v)
+{
+	const char *c;
+
+	for (c = v; *c && (unsigned char)*c >= 0x20 && *c != 0x7f; c++)
+		;
+	return *v != '\0' && *c == '\0' && c - v <= 200;
+}
+
+/* sl_runfile_env_name_ok - are the n bytes at k an [env] name? */
+int
+sl_runfile_env_name_ok(const char *k, size_t n)
+{
+	char   *s = sl_xmalloc(n + 1);
+	int	ok;
+
+	memcpy(s, k, n);
+	s[n] = '\0';
+	ok = env_name_ok(s);
+	free(s);
+	return ok;
+}

@@ -662,4 +662,60 @@ void	sl_table_row(struct sl_table *, const char **cells);
 void	sl_table_print(struct sl_table *, FILE *, int boxed, const char *caption);
 void	sl_table_free(struct sl_table *);
 
+/* ---- why.c: why a Scheduled run waits; the runs of the pools ---- */
+
+void	sl_run_why(struct sl_run *, struct sl_pool *, const struct sl_runs *all,
+	    const struct sl_agent *, size_t nagents, time_t now, long window);
+void	sl_runs_why(const struct sl_spool *, const struct sl_config *,
+	    const char *pool, struct sl_run *, struct sl_runs *all, time_t now);
+int	sl_runs_load(const struct sl_spool *, const struct sl_config *,
+	    const char *pool, int cleanup, struct sl_runs *);
+
+/* runfile.c: the ranges and names a run file takes (sluice-run(5)) */
+
+struct sl_runfile_range {
+	long	min, max;
+};
+extern const struct sl_runfile_range sl_runfile_retries, sl_runfile_retry_delay,
+	    sl_runfile_timeout;
+int	sl_runfile_name_ok(const char *);
+int	sl_runfile_env_name_ok(const char *, size_t);
+
+/* opt.c: the options of the programs, read one word of argv at a time */
+
+struct sl_opt {
+	const char *lng;		/* "--name", or NULL */
+	const char *shrt;		/* "-x", or NULL */
+	int	arg;			/* takes a value */
+};
+
+struct sl_optget {
+	const struct sl_opt *tab;
+	int	ntab;
+	unsigned long allow;		/* bit i: tab[i] is accepted (all) */
+	int	flags;			/* SL_OPT_DASHDASH ... */
+	int	argc;
+	char  **argv;
+	int	i;			/* the next word (1) */
+	const char *word;		/* the word read */
+	const char *val;		/* its value ("" for a flag), an argument */
+	char	err[SL_ERR_MAX];	/* why a word was refused */
+};
+
+#define SL_OPT_DASHDASH	0x1		/* "--" ends the options */
+#define SL_OPT_NOARGS	0x2		/* an argument is an unknown word */
+#define SL_OPT_SAYLONG	0x4		/* messages say an option's long name */
+#define SL_OPT_SAYSHORT	0x8		/* ... its short name, if it has one */
+
+#define SL_OPT_END	(-1)		/* no more words, or "--" */
+#define SL_OPT_ARG	(-2)		/* an argument, in val */
+#define SL_OPT_UNKNOWN	(-3)		/* an unknown word: err */
+#define SL_OPT_BAD	(-4)		/* a missing or empty value: err */
+
+int	sl_opt_is(const char *);
+int	sl_opt_find(const struct sl_opt *, int, const char *, const char **inl);
+void	sl_opt_init(struct sl_optget *, const struct sl_opt *, int, int flags,
+	    int argc, char **argv);
+int	sl_opt_next(struct sl_optget *);
+
 #endif /* SLUICE_H */

@@ -38,6 +38,8 @@ Suite  *suite_perm(void);
 Suite  *suite_dispatch(void);
 Suite  *suite_agent(void);
 Suite  *suite_deploy(void);
+Suite  *suite_why(void);
+Suite  *suite_opt(void);
 
 /* helpers (check_sluice.c) */
 

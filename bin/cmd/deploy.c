@@ -1,0 +1,332 @@
+/*
+ * deploy.c - sluice deployment (sluice-deployment(1)): run templates with
+ * schedules.  A change to a deployment makes its Scheduled runs again at
+ * once, as a dispatcher's pass would.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "cmd.h"
+
+static char err[SL_ERR_MAX];
+
+/* schedule_now - make the deployment's runs at once, as a pass would */
+static void
+schedule_now(const struct sl_spool *sp, const struct sl_config *cf,
+    const char *name)
+{
+	struct sl_deploy d;
+
+	if (sl_deploy_load(sp, name, &d, err, sizeof(err)) == 0) {
+		(void)sl_deploy_schedule(sp, &d, time(NULL), cf->keep_days);
+		sl_deploy_free(&d);
+	}
+}
+
+/* dp_create - sluice deployment create */
+int
+dp_create(const struct sl_spool *sp, const struct sl_config *cf, struct args *a)
+{
+	struct sl_deploy d;
+	const char *name = a->pos[0];
+	int	rc;
+
+	if (a->ntail == 0 || a->tail[0][0] == '\0')
+		usage_error(NULL, "missing command: sluice deployment create NAME "
+		    "-p POOL [...] -- COMMAND [ARG...]");
+	if (a->val[O_POOL] == NULL)
+		usage_error(NULL, "missing -p POOL: a deployment's runs go into a "
+		    "work pool");
+	if (a->val[O_CRON] != NULL && a->val[O_INTERVAL] != NULL)
+		usage_error(NULL, "give --cron or --interval, not both");
+	if (a->val[O_ANCHOR] != NULL && a->val[O_INTERVAL] == NULL)
+		usage_error(NULL, "--anchor goes with --interval");
+	memset(&d, 0, sizeof(d));
+	snprintf(d.name, sizeof(d.name), "%s", name);
+	snprintf(d.pool, sizeof(d.pool), "%s", a->val[O_POOL]);
+	snprintf(d.queue, sizeof(d.queue), "%s", a->val[O_QUEUE] ?
+	    a->val[O_QUEUE] : SL_DEFAULT_QUEUE);
+	d.created = time(NULL);
+	if (a->val[O_CRON] != NULL) {
+		struct sl_cron c;
+
+		if (sl_cron_parse(a->val[O_CRON], &c, err, sizeof(err)) < 0)
+			usage_error(NULL, "invalid --cron '%s': %s", a->val[O_CRON],
+			    err);
+		if (!sl_ini_value_ok(a->val[O_CRON]))
+			usage_error(NULL, "invalid --cron '%s'", a->val[O_CRON]);
+		d.cron = sl_xstrdup(a->val[O_CRON]);
+	}
+	if (a->val[O_INTERVAL] != NULL) {
+		if (sl_num_parse(a->val[O_INTERVAL], 1, 86400L * 365,
+		    &d.interval) < 0)
+			usage_error(NULL, "invalid --interval '%s': 1 to 31536000 "
+			    "seconds", a->val[O_INTERVAL]);
+		d.anchor = d.created;
+		if (a->val[O_ANCHOR] != NULL && sl_time_parse(a->val[O_ANCHOR],
+		    d.created, &d.anchor) < 0)
+			usage_error(NULL, "invalid --anchor '%s': use RFC 3339 with "
+			    "an offset, @EPOCH, now, or +N[smhd]", a->val[O_ANCHOR]);
+	}
+	if (a->val[O_TIMEZONE] != NULL) {
+		if (!sl_tz_ok(a->val[O_TIMEZONE]))
+			usage_error(NULL, "unknown --timezone '%s': a name under "
+			    "/usr/share/zoneinfo, such as Europe/Paris, or UTC",
+			    a->val[O_TIMEZONE]);
+		if (strcmp(a->val[O_TIMEZONE], "UTC") != 0)
+			d.tz = sl_xstrdup(a->val[O_TIMEZONE]);
+	}
+	if (sl_uuid(d.id) < 0)
+		sl_fatal("getrandom: %s", strerror(errno));
+	run_opts(a, &d.tmpl);
+	memcpy(d.tmpl.id, d.id, sizeof(d.id));
+	snprintf(d.tmpl.pool, sizeof(d.tmpl.pool), "%s", d.pool);
+	snprintf(d.tmpl.queue, sizeof(d.tmpl.queue), "%s", d.queue);
+	d.tmpl.scheduled = d.tmpl.created = d.created;
+	d.tmpl.attempt = 1;
+	d.tmpl.deployment = sl_xstrdup(d.name);
+	if (!sl_pool_exists(sp, d.pool)) {
+		sl_warn("Work pool '%s' not found. Create it with 'sluice "
+		    "work-pool create %s'.", d.pool, d.pool);
+		sl_deploy_free(&d);
+		return EX_FAIL;
+	}
+	rc = sl_queue_ensure(sp, d.pool, d.queue, err, sizeof(err)) < 0 ||
+	    sl_deploy_update(sp, name, NULL, NULL, 1, &d, err, sizeof(err)) < 0;
+	sl_deploy_free(&d);
+	if (rc) {
+		sl_warn("%s", err);
+		return EX_FAIL;
+	}
+	schedule_now(sp, cf, name);
+	printf("Created deployment '%s' in work pool '%s'.\n", name,
+	    a->val[O_POOL]);
+	return 0;
+}
+
+/* dp_ls - sluice deployment ls */
+int
+dp_ls(const struct sl_spool *sp, const struct sl_config *cf, struct args *a)
+{
+	static const char *hdr[] = { "Name", "ID", "Pool", "Queue", "Schedule" };
+	struct sl_buf b = { 0 };
+	struct sl_table *t = NULL;
+	struct sl_deploy d;
+	char  **v, nm[SL_NAME_MAX + 8], sch[256];
+	size_t	n, i;
+
+	(void)cf;
+	if (sl_deploy_names(sp, &v, &n) < 0) {
+		sl_warn("cannot list the deployments: %s", strerror(errno));
+		return EX_FAIL;
+	}
+	if (a->val[O_JSON] == NULL)
+		t = sl_table_new("Deployments", 5, hdr);
+	for (i = 0; i < n; i++) {
+		const char *row[5];
+
+		if (sl_deploy_load(sp, v[i], &d, err, sizeof(err)) < 0) {
+			sl_warn("%s", err);
+			continue;
+		}
+		if (t == NULL)
+			deploy_json(&b, &d);
+		else {
+			snprintf(nm, sizeof(nm), "%s%s", d.name, d.paused ?
+			    " (**)" : "");
+			sl_deploy_schedule_text(&d, sch, sizeof(sch));
+			row[0] = nm;
+			row[1] = d.id;
+			row[2] = d.pool;
+			row[3] = d.queue;
+			row[4] = sch;
+			sl_table_row(t, row);
+		}
+		sl_deploy_free(&d);
+	}
+	if (t != NULL) {
+		sl_table_print(t, stdout, boxed(), "(**) denotes a paused "
+		    "deployment");
+		sl_table_free(t);
+	} else
+		emit(&b);
+	sl_strv_free(v, n);
+	return 0;
+}
+
+/* dp_inspect - sluice deployment inspect */
+int
+dp_inspect(const struct sl_spool *sp, const struct sl_config *cf,
+    struct args *a)
+{
+	struct sl_buf b = { 0 };
+	struct sl_deploy d;
+	char	sch[256], t[40];
+
+	(void)cf;
+	if (sl_deploy_load(sp, a->pos[0], &d, err, sizeof(err)) < 0) {
+		sl_warn("%s", err);
+		return EX_FAIL;
+	}
+	if (a->val[O_JSON] != NULL)
+		deploy_json(&b, &d);
+	else {
+		sl_deploy_schedule_text(&d, sch, sizeof(sch));
+		sl_buf_printf(&b, "Deployment(\n    name='%s',\n    id='%s',\n"
+		    "    pool='%s',\n    queue='%s',\n    command='%s',\n"
+		    "    schedule='%s',\n    paused=%s,\n    retries=%ld,\n"
+		    "    retry_delay=%ld,\n", d.name, d.id, d.pool, d.queue,
+		    d.tmpl.command, sch, d.paused ? "True" : "False",
+		    d.tmpl.retries, d.tmpl.retry_delay);
+		if (d.tmpl.timeout > 0)
+			sl_buf_printf(&b, "    timeout=%ld,\n", d.tmpl.timeout);
+		else
+			sl_buf_puts(&b, "    timeout=None,\n");
+		sl_buf_printf(&b, "    created='%s',\n    version=%lu,\n)\n",
+		    sl_time_fmt(d.created, t, sizeof(t)), d.version);
+	}
+	emit(&b);
+	sl_deploy_free(&d);
+	return 0;
+}
+
+struct dp_edit {
+	int	paused;			/* -1: leave */
+	const char *pool, *queue;	/* NULL: leave */
+};
+
+/* dp_apply - sl_deploy_update's edit: apply a dp_edit; 1 if nothing changed */
+static int
+dp_apply(struct sl_deploy *d, void *arg, char *e, size_t elen)
+{
+	struct dp_edit *x = arg;
+	int	same = 1;
+
+	(void)e;
+	(void)elen;
+	if (x->paused >= 0 && d->paused != x->paused) {
+		d->paused = x->paused;
+		same = 0;
+	}
+	if (x->pool != NULL && (strcmp(d->pool, x->pool) != 0 ||
+	    strcmp(d->queue, x->queue) != 0)) {
+		snprintf(d->pool, sizeof(d->pool), "%s", x->pool);
+		snprintf(d->queue, sizeof(d->queue), "%s", x->queue);
+		snprintf(d->tmpl.pool, sizeof(d->tmpl.pool), "%s", x->pool);
+		snprintf(d->tmpl.queue, sizeof(d->tmpl.queue), "%s", x->queue);
+		same = 0;
+	}
+	return same;
+}
+
+/* dp_change - change a deployment, then make its runs again */
+static int
+dp_change(const struct sl_spool *sp, const struct sl_config *cf,
+    const char *name, struct dp_edit *x)
+{
+	struct sl_deploy d;
+
+	memset(&d, 0, sizeof(d));
+	if (sl_deploy_update(sp, name, dp_apply, x, 0, &d, err,
+	    sizeof(err)) < 0) {
+		sl_warn("%s", err);
+		return EX_FAIL;
+	}
+	sl_deploy_free(&d);
+	/* its Scheduled runs follow at once: taken back, made again */
+	schedule_now(sp, cf, name);
+	return 0;
+}
+
+static const struct setting dp_settings[] = {
+	{ "pause", 1, SET_NONE, "Paused deployment '%s'.\n" },
+	{ "resume", 0, SET_NONE, "Resumed deployment '%s'.\n" },
+	{ NULL, 0, 0, NULL }
+};
+
+/*
+ * dp_set - sluice deployment pause and resume: what changes and what is
+ * said are the command's row of dp_settings.
+ */
+int
+dp_set(const struct sl_spool *sp, const struct sl_config *cf, struct args *a)
+{
+	const struct setting *set = setting_of(dp_settings, a->cmd->name);
+	struct dp_edit x = { set->paused, NULL, NULL };
+	int	rc = dp_change(sp, cf, a->pos[0], &x);
+
+	if (rc == 0)
+		printf(set->said, a->pos[0]);
+	return rc;
+}
+
+/* dp_setpool - sluice deployment set-pool */
+int
+dp_setpool(const struct sl_spool *sp, const struct sl_config *cf,
+    struct args *a)
+{
+	struct dp_edit x = { -1, a->pos[1], a->val[O_QUEUE] ?
+	    a->val[O_QUEUE] : SL_DEFAULT_QUEUE };
+	int	rc;
+
+	need_name("work pool", a->pos[1]);
+	if (!sl_pool_exists(sp, x.pool)) {
+		sl_warn("Work pool '%s' not found. Create it with 'sluice "
+		    "work-pool create %s'.", x.pool, x.pool);
+		return EX_FAIL;
+	}
+	if (sl_queue_ensure(sp, x.pool, x.queue, err, sizeof(err)) < 0) {
+		sl_warn("%s", err);
+		return EX_FAIL;
+	}
+	if ((rc = dp_change(sp, cf, a->pos[0], &x)) == 0)
+		printf("Deployment '%s' now sends its runs to work queue '%s' "
+		    "in work pool '%s'.\n", a->pos[0], x.queue, x.pool);
+	return rc;
+}
+
+/* dp_delete - sluice deployment delete */
+int
+dp_delete(const struct sl_spool *sp, const struct sl_config *cf,
+    struct args *a)
+{
+	(void)cf;
+	if (sl_deploy_delete(sp, a->pos[0], err, sizeof(err)) < 0) {
+		sl_warn("%s", err);
+		return EX_FAIL;
+	}
+	printf("Deleted deployment '%s'.\n", a->pos[0]);
+	return 0;
+}
+
+/* dp_run - sluice deployment run */
+int
+dp_run(const struct sl_spool *sp, const struct sl_config *cf, struct args *a)
+{
+	struct sl_deploy d;
+	char	id[SL_UUID_LEN + 1];
+	time_t	when = time(NULL);
+	int	rc;
+
+	(void)cf;
+	if (a->val[O_AT] != NULL && sl_time_parse(a->val[O_AT], time(NULL),
+	    &when) < 0)
+		usage_error(NULL, "invalid time '%s': use RFC 3339 with an offset "
+		    "(2026-11-28T14:00:00Z), @EPOCH, now, or +N[smhd]",
+		    a->val[O_AT]);
+	if (sl_deploy_load(sp, a->pos[0], &d, err, sizeof(err)) < 0) {
+		sl_warn("%s", err);
+		return EX_FAIL;
+	}
+	rc = sl_deploy_run(sp, &d, when, id, err, sizeof(err));
+	sl_deploy_free(&d);
+	if (rc < 0) {
+		sl_warn("%s", err);
+		return EX_FAIL;
+	}
+	printf("%s\n", id);
+	return 0;
+}

@@ -1,0 +1,588 @@
+/*
+ * pool.c - sluice work-pool and sluice work-queue (sluice-work-pool(1),
+ * sluice-work-queue(1)): create, list, inspect, preview, delete, and the
+ * settings (pause, resume, concurrency limits, priority), which are one
+ * handler per group driven by the command table's row.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "cmd.h"
+
+static char err[SL_ERR_MAX];
+
+/* ---- work-pool ---- */
+
+/* load_or_fail - load a pool, or say why not */
+static int
+load_or_fail(const struct sl_spool *sp, const char *name, struct sl_pool *p)
+{
+	if (sl_pool_load(sp, name, p, err, sizeof(err)) < 0) {
+		sl_warn("%s", err);
+		return -1;
+	}
+	return 0;
+}
+
+/* wp_create - sluice work-pool create */
+int
+wp_create(const struct sl_spool *sp, const struct sl_config *cf, struct args *a)
+{
+	const char *name = need_name("work pool", a->pos[0]);
+	long	limit = SL_NOLIMIT;
+	int	rc;
+
+	(void)cf;
+	if (a->val[O_LIMIT] != NULL)
+		limit = need_num("concurrency limit", a->val[O_LIMIT], 0);
+	rc = sl_pool_create(sp, name, a->val[O_PAUSED] != NULL, limit, err,
+	    sizeof(err));
+	if (rc != 0) {
+		sl_warn("%s", err);
+		return EX_FAIL;
+	}
+	printf("Created work pool '%s'.\n", name);
+	printf("Start an agent to pick up flow runs from the work pool:\n"
+	    "        sluice agent start -p '%s'\n", name);
+	printf("Inspect the work pool:\n        sluice work-pool inspect '%s'\n",
+	    name);
+	return 0;
+}
+
+/* cmpcreated - pools newest first, then by name */
+static int
+cmpcreated(const void *a, const void *b)
+{
+	const struct sl_pool *x = a, *y = b;
+
+	if (x->created != y->created)
+		return x->created > y->created ? -1 : 1;	/* newest first */
+	return strcmp(x->name, y->name);
+}
+
+/* wp_ls - sluice work-pool ls */
+int
+wp_ls(const struct sl_spool *sp, const struct sl_config *cf, struct args *a)
+{
+	static const char *hdr[] = { "Name", "Type", "ID", "Concurrency Limit" };
+	struct sl_pool *pv = NULL;
+	struct sl_table *t;
+	struct sl_buf b = { 0 };
+	char  **names, nm[SL_NAME_MAX + 8], lim[32];
+	size_t	n, i, k = 0;
+	int	rc = 0;
+
+	if (sl_pool_names(sp, &names, &n) < 0) {
+		sl_warn("cannot list the pools of %s: %s", sp->root,
+		    strerror(errno));
+		return EX_FAIL;
+	}
+	pv = sl_xmalloc((n ? n : 1) * sizeof(*pv));
+	for (i = 0; i < n; i++) {
+		/* RACE: a pool deleted since the listing is just left out */
+		if (sl_pool_load(sp, names[i], &pv[k], err, sizeof(err)) == 0)
+			k++;
+		else if (errno != ENOENT) {
+			sl_warn("%s", err);
+			rc = EX_FAIL;
+		}
+		free(names[i]);
+	}
+	free(names);
+	qsort(pv, k, sizeof(*pv), cmpcreated);
+	if (a->val[O_JSON] != NULL) {
+		for (i = 0; i < k; i++)
+			pool_json(&b, sp, cf, &pv[i]);
+		if (b.s != NULL)
+			emit(&b);
+	} else {
+		t = sl_table_new("Work Pools", 4, hdr);
+		for (i = 0; i < k; i++) {
+			const char *row[4];
+
+			snprintf(nm, sizeof(nm), "%s%s", pv[i].name,
+			    pv[i].paused ? " (**)" : "");
+			row[0] = nm;
+			row[1] = pv[i].type;
+			row[2] = pv[i].id;
+			row[3] = limit_str(pv[i].limit, lim, sizeof(lim));
+			sl_table_row(t, row);
+		}
+		sl_table_print(t, stdout, boxed(), "(**) denotes a paused pool");
+		sl_table_free(t);
+	}
+	for (i = 0; i < k; i++)
+		sl_pool_free(&pv[i]);
+	free(pv);
+	return rc;
+}
+
+/* wp_inspect - sluice work-pool inspect */
+int
+wp_inspect(const struct sl_spool *sp, const struct sl_config *cf, struct args *a)
+{
+	const char *name = need_name("work pool", a->pos[0]);
+	struct sl_buf b = { 0 };
+	struct sl_pool p;
+	char	when[40], lim[32];
+	long	counts[SL_NSTATES];
+	size_t	i;
+	int	k = 0;
+
+	if (load_or_fail(sp, name, &p) < 0)
+		return EX_FAIL;
+	if (a->val[O_JSON] != NULL)
+		pool_json(&b, sp, cf, &p);
+	else {
+		sl_buf_printf(&b, "WorkPool(\n    name='%s',\n    id='%s',\n"
+		    "    type='%s',\n", p.name, p.id, p.type);
+		if (p.created != 0)
+			sl_buf_printf(&b, "    created='%s',\n",
+			    sl_time_fmt(p.created, when, sizeof(when)));
+		else
+			sl_buf_puts(&b, "    created=None,\n");
+		sl_buf_printf(&b, "    paused=%s,\n    concurrency_limit=%s,\n"
+		    "    queues=[", p.paused ? "True" : "False",
+		    limit_str(p.limit, lim, sizeof(lim)));
+		for (i = 0; i < p.nq; i++)
+			sl_buf_printf(&b, "%s'%s'", i ? ", " : "", p.q[i].name);
+		sl_buf_printf(&b, "],\n    agents_online=%d,\n    agents=[",
+		    sl_pool_agents_online(sp, p.name, time(NULL),
+		    sl_offline_after(cf)));
+		{
+			struct sl_agent *g;
+			size_t	ng, j;
+
+			if (sl_agents_load(sp, p.name, &g, &ng) == 0) {
+				for (j = 0; j < ng; j++)
+					sl_buf_printf(&b, "%s'%s on %s: %s'",
+					    j ? ", " : "", g[j].name[0] ?
+					    g[j].name : g[j].id, g[j].host[0] ?
+					    g[j].host : "?", g[j].registered &&
+					    sl_agent_online(&g[j], time(NULL),
+					    sl_offline_after(cf)) ?
+					    "online" : "offline");
+				sl_agents_free(g, ng);
+			}
+		}
+		sl_buf_puts(&b, "],\n    runs={");
+		sl_pool_run_counts(sp, p.name, counts);
+		for (i = 0; i < SL_NSTATES; i++)
+			if (counts[i] != 0)
+				sl_buf_printf(&b, "%s'%s': %ld", k++ ? ", " : "",
+				    sl_state_names[i], counts[i]);
+		sl_buf_puts(&b, "},\n)\n");
+	}
+	emit(&b);
+	sl_pool_free(&p);
+	return 0;
+}
+
+/* cmpsched_desc - runs latest scheduled first, then by id */
+static int
+cmpsched_desc(const void *x, const void *y)
+{
+	const struct sl_run *a = x, *b = y;
+
+	if (a->spec.scheduled != b->spec.scheduled)
+		return a->spec.scheduled > b->spec.scheduled ? -1 : 1;
+	return strcmp(a->id, b->id);
+}
+
+/*
+ * preview - the Scheduled runs of a pool (or one queue) due within the
+ * next H hours, Late ones included and marked, latest first as Prefect
+ * shows them.  Unlike Prefect's pool preview, --hours is honoured.
+ */
+static int
+preview(const struct sl_spool *sp, const struct sl_config *cf,
+    const char *pool, const char *queue, struct args *a)
+{
+	static const char *hdr[] = { "Scheduled Start Time", "Run ID", "Name",
+	    "Deployment ID" };
+	struct sl_buf b = { 0 };
+	struct sl_table *t;
+	struct sl_runs rs;
+	time_t	now = time(NULL);
+	long	hours = 1;
+	size_t	i, shown = 0;
+	char	when_s[48], w[40];
+
+	if (a->val[O_HOURS] != NULL)
+		hours = need_num("number of hours", a->val[O_HOURS], 0);
+	if (sl_runs_load(sp, cf, pool, 0, &rs) < 0)
+		return EX_FAIL;
+	qsort(rs.v, rs.n, sizeof(*rs.v), cmpsched_desc);
+	t = sl_table_new(NULL, 4, hdr);
+	for (i = 0; i < rs.n; i++) {
+		struct sl_run *r = &rs.v[i];
+		const char *row[4];
+
+		if (r->state != SL_SCHEDULED ||
+		    (queue != NULL && strcmp(r->queue, queue) != 0) ||
+		    r->spec.scheduled > now + hours * 3600)
+			continue;
+		shown++;
+		if (a->val[O_JSON] != NULL) {
+			run_json(&b, r, now, cf);
+			continue;
+		}
+		snprintf(when_s, sizeof(when_s), "%s%s",
+		    sl_time_fmt(r->spec.scheduled, w, sizeof(w)),
+		    now - r->spec.scheduled > cf->late_after ? " (**)" : "");
+		row[0] = when_s;
+		row[1] = r->id;
+		row[2] = r->spec.name ? r->spec.name : "";
+		row[3] = r->spec.deployment ? r->spec.deployment : "";
+		sl_table_row(t, row);
+	}
+	if (a->val[O_JSON] != NULL) {
+		if (b.s != NULL)
+			emit(&b);
+	} else if (shown == 0)
+		printf("No runs found - try increasing how far into the future "
+		    "you preview with the --hours flag\n");
+	else
+		sl_table_print(t, stdout, boxed(), "(**) denotes a late run");
+	sl_table_free(t);
+	sl_runs_free(&rs);
+	return 0;
+}
+
+/* wp_preview - sluice work-pool preview */
+int
+wp_preview(const struct sl_spool *sp, const struct sl_config *cf, struct args *a)
+{
+	struct sl_pool p;
+
+	if (load_or_fail(sp, need_name("work pool", a->pos[0]), &p) < 0)
+		return EX_FAIL;
+	sl_pool_free(&p);
+	return preview(sp, cf, a->pos[0], NULL, a);
+}
+
+struct poolset {
+	int	paused;			/* -1: leave */
+	long	limit;
+	int	set_limit;
+};
+
+/* edit_pool - sl_pool_update's edit: apply a poolset */
+static int
+edit_pool(struct sl_pool *p, void *arg, char *e, size_t elen)
+{
+	struct poolset *ps = arg;
+
+	(void)e;
+	(void)elen;
+	if (ps->paused >= 0)
+		p->paused = ps->paused;
+	if (ps->set_limit)
+		p->limit = ps->limit;
+	return 0;
+}
+
+static const struct setting wp_settings[] = {
+	{ "pause", 1, SET_NONE, "Paused work pool '%s'\n" },
+	{ "resume", 0, SET_NONE, "Resumed work pool '%s'\n" },
+	{ "set-concurrency-limit", -1, SET_LIMIT, "Set concurrency limit for "
+	    "work pool '%s' to %ld\n" },
+	{ "clear-concurrency-limit", -1, SET_NOLIMIT, "Cleared concurrency "
+	    "limit for work pool '%s'\n" },
+	{ NULL, 0, 0, NULL }
+};
+
+/*
+ * wp_set - sluice work-pool pause, resume, set-concurrency-limit and
+ * clear-concurrency-limit: what changes and what is said are the
+ * command's row of wp_settings.
+ */
+int
+wp_set(const struct sl_spool *sp, const struct sl_config *cf, struct args *a)
+{
+	const struct setting *set = setting_of(wp_settings, a->cmd->name);
+	const char *name = need_name("work pool", a->pos[0]);
+	struct poolset ps = { set->paused, SL_NOLIMIT, set->what != SET_NONE };
+
+	(void)cf;
+	if (set->what == SET_LIMIT)
+		ps.limit = need_num("concurrency limit", a->pos[1], 0);
+	if (sl_pool_update(sp, name, edit_pool, &ps, NULL, err,
+	    sizeof(err)) < 0) {
+		sl_warn("%s", err);
+		return EX_FAIL;
+	}
+	printf(set->said, name, ps.limit);
+	return 0;
+}
+
+/* wp_delete - sluice work-pool delete */
+int
+wp_delete(const struct sl_spool *sp, const struct sl_config *cf, struct args *a)
+{
+	const char *name = need_name("work pool", a->pos[0]);
+
+	(void)cf;
+	if (sl_pool_delete(sp, name, a->val[O_FORCE] != NULL, err,
+	    sizeof(err)) < 0) {
+		sl_warn("%s", err);
+		return EX_FAIL;
+	}
+	printf("Deleted work pool '%s'\n", name);
+	return 0;
+}
+
+/* ---- work-queue ---- */
+
+/* queue_pool - the -p pool, default-agent-pool made on first use */
+static const char *
+queue_pool(const struct sl_spool *sp, struct args *a)
+{
+	const char *pool = a->val[O_POOL];
+
+	if (pool == NULL || strcmp(pool, SL_DEFAULT_POOL) == 0) {
+		if (sl_pool_ensure(sp, SL_DEFAULT_POOL, err, sizeof(err)) < 0)
+			sl_fatal("%s", err);
+		return SL_DEFAULT_POOL;
+	}
+	return need_name("work pool", pool);
+}
+
+/* load_queue - load the -p pool and find the queue named, or say why not */
+static int
+load_queue(const struct sl_spool *sp, struct args *a, struct sl_pool *p,
+    struct sl_queue **q)
+{
+	const char *pool = queue_pool(sp, a);
+	const char *name = need_name("work queue", a->pos[0]);
+
+	if (load_or_fail(sp, pool, p) < 0)
+		return -1;
+	if ((*q = sl_pool_queue(p, name)) == NULL) {
+		sl_warn("Work queue '%s' not found in work pool '%s'.", name, pool);
+		sl_pool_free(p);
+		return -1;
+	}
+	return 0;
+}
+
+/* wq_create - sluice work-queue create */
+int
+wq_create(const struct sl_spool *sp, const struct sl_config *cf, struct args *a)
+{
+	const char *name = need_name("work queue", a->pos[0]);
+	const char *pool;
+	struct sl_buf moved = { 0 };
+	struct sl_queue q;
+	long	prio = 0, limit = SL_NOLIMIT;
+	char	lim[32];
+
+	(void)cf;
+	if (a->val[O_PRIORITY] != NULL)
+		prio = need_num("priority", a->val[O_PRIORITY], 1);
+	if (a->val[O_LIMIT] != NULL)
+		limit = need_num("concurrency limit", a->val[O_LIMIT], 0);
+	pool = queue_pool(sp, a);
+	if (sl_queue_create(sp, pool, name, prio, limit, &q, &moved, err,
+	    sizeof(err)) != 0) {
+		sl_warn("%s", err);
+		sl_buf_free(&moved);
+		return EX_FAIL;
+	}
+	printf("Created work queue with properties:\n"
+	    "    name - '%s'\n    work pool - '%s'\n    id - %s\n"
+	    "    priority - %ld\n    concurrency limit - %s\n", name, pool, q.id,
+	    q.priority, limit_str(q.limit, lim, sizeof(lim)));
+	printf("Start an agent to pick up flow runs from the work queue:\n"
+	    "    sluice agent start -p '%s' -q '%s'\n", pool, name);
+	printf("Inspect the work queue:\n"
+	    "    sluice work-queue inspect '%s' -p '%s'\n", name, pool);
+	if (moved.s != NULL)
+		emit(&moved);
+	return 0;
+}
+
+/* wq_ls - sluice work-queue ls */
+int
+wq_ls(const struct sl_spool *sp, const struct sl_config *cf, struct args *a)
+{
+	static const char *hdr[] = { "Name", "Priority", "Concurrency Limit" };
+	const char *pool = queue_pool(sp, a);
+	struct sl_buf b = { 0 };
+	struct sl_table *t;
+	struct sl_pool p;
+	char	title[128], nm[SL_NAME_MAX + 8], pr[32], lim[32];
+	size_t	i;
+
+	(void)cf;
+	if (load_or_fail(sp, pool, &p) < 0)
+		return EX_FAIL;
+	if (a->val[O_JSON] != NULL) {
+		for (i = 0; i < p.nq; i++)
+			queue_json(&b, p.name, &p.q[i]);
+		emit(&b);
+	} else {
+		snprintf(title, sizeof(title), "Work Queues in Work Pool '%s'",
+		    pool);
+		t = sl_table_new(title, 3, hdr);
+		for (i = 0; i < p.nq; i++) {
+			const char *row[3];
+
+			snprintf(nm, sizeof(nm), "%s%s", p.q[i].name,
+			    p.q[i].paused ? " (**)" : "");
+			snprintf(pr, sizeof(pr), "%ld", p.q[i].priority);
+			row[0] = nm;
+			row[1] = pr;
+			row[2] = limit_str(p.q[i].limit, lim, sizeof(lim));
+			sl_table_row(t, row);
+		}
+		sl_table_print(t, stdout, boxed(), "(**) denotes a paused queue");
+		sl_table_free(t);
+	}
+	sl_pool_free(&p);
+	return 0;
+}
+
+/* wq_inspect - sluice work-queue inspect */
+int
+wq_inspect(const struct sl_spool *sp, const struct sl_config *cf, struct args *a)
+{
+	struct sl_buf b = { 0 };
+	struct sl_queue *q;
+	struct sl_pool p;
+	char	when[40], lim[32];
+
+	(void)cf;
+	if (load_queue(sp, a, &p, &q) < 0)
+		return EX_FAIL;
+	if (a->val[O_JSON] != NULL)
+		queue_json(&b, p.name, q);
+	else {
+		sl_buf_printf(&b, "WorkQueue(\n    name='%s',\n    id='%s',\n"
+		    "    pool='%s',\n    priority=%ld,\n"
+		    "    concurrency_limit=%s,\n    paused=%s,\n", q->name, q->id,
+		    p.name, q->priority, limit_str(q->limit, lim, sizeof(lim)),
+		    q->paused ? "True" : "False");
+		if (q->created != 0)
+			sl_buf_printf(&b, "    created='%s',\n)\n",
+			    sl_time_fmt(q->created, when, sizeof(when)));
+		else
+			sl_buf_puts(&b, "    created=None,\n)\n");
+	}
+	emit(&b);
+	sl_pool_free(&p);
+	return 0;
+}
+
+/* wq_preview - sluice work-queue preview */
+int
+wq_preview(const struct sl_spool *sp, const struct sl_config *cf, struct args *a)
+{
+	struct sl_queue *q;
+	struct sl_pool p;
+
+	if (load_queue(sp, a, &p, &q) < 0)
+		return EX_FAIL;
+	sl_pool_free(&p);
+	return preview(sp, cf, p.name, a->pos[0], a);
+}
+
+struct queueset {
+	const char *name;
+	int	paused;			/* -1: leave */
+	int	set_limit;
+	long	limit;
+	long	prio;			/* 0: leave */
+	struct sl_buf moved;
+};
+
+/* edit_queue - sl_pool_update's edit: apply a queueset to its queue */
+static int
+edit_queue(struct sl_pool *p, void *arg, char *e, size_t elen)
+{
+	struct queueset *qs = arg;
+	struct sl_queue *q = sl_pool_queue(p, qs->name);
+
+	if (q == NULL) {
+		snprintf(e, elen, "Work queue '%s' not found in work pool '%s'.",
+		    qs->name, p->name);
+		return -1;
+	}
+	if (qs->paused >= 0)
+		q->paused = qs->paused;
+	if (qs->set_limit)
+		q->limit = qs->limit;
+	if (qs->prio > 0) {
+		sl_buf_free(&qs->moved);	/* a retry starts over */
+		sl_pool_place(p, q, qs->prio, &qs->moved);
+	}
+	return 0;
+}
+
+/* the messages name the queue (1$), its pool (2$) and the number (3$) */
+static const struct setting wq_settings[] = {
+	{ "pause", 1, SET_NONE, "Work queue '%1$s' in work pool '%2$s' "
+	    "paused\n" },
+	{ "resume", 0, SET_NONE, "Work queue '%1$s' in work pool '%2$s' "
+	    "resumed\n" },
+	{ "set-concurrency-limit", -1, SET_LIMIT, "Concurrency limit of %3$ld "
+	    "set on work queue '%1$s' in work pool '%2$s'\n" },
+	{ "clear-concurrency-limit", -1, SET_NOLIMIT, "Concurrency limits "
+	    "removed on work queue '%1$s' in work pool '%2$s'\n" },
+	{ "set-priority", -1, SET_PRIORITY, "Set priority of work queue '%1$s' "
+	    "in work pool '%2$s' to %3$ld\n" },
+	{ NULL, 0, 0, NULL }
+};
+
+/*
+ * wq_set - sluice work-queue pause, resume, set-concurrency-limit,
+ * clear-concurrency-limit and set-priority: what changes and what is said
+ * are the command's row of wq_settings.
+ */
+int
+wq_set(const struct sl_spool *sp, const struct sl_config *cf, struct args *a)
+{
+	const struct setting *set = setting_of(wq_settings, a->cmd->name);
+	struct queueset qs = { NULL, set->paused, set->what == SET_LIMIT ||
+	    set->what == SET_NOLIMIT, SL_NOLIMIT, 0, { 0 } };
+	const char *pool;
+
+	(void)cf;
+	if (set->what == SET_LIMIT)
+		qs.limit = need_num("concurrency limit", a->pos[1], 0);
+	if (set->what == SET_PRIORITY)
+		qs.prio = need_num("priority", a->pos[1], 1);
+	qs.name = need_name("work queue", a->pos[0]);
+	pool = queue_pool(sp, a);
+	if (sl_pool_update(sp, pool, edit_queue, &qs, NULL, err,
+	    sizeof(err)) < 0) {
+		sl_warn("%s", err);
+		sl_buf_free(&qs.moved);
+		return EX_FAIL;
+	}
+	printf(set->said, qs.name, pool, set->what == SET_PRIORITY ? qs.prio :
+	    qs.limit);
+	if (qs.moved.s != NULL)
+		emit(&qs.moved);
+	return 0;
+}
+
+/* wq_delete - sluice work-queue delete */
+int
+wq_delete(const struct sl_spool *sp, const struct sl_config *cf, struct args *a)
+{
+	const char *name = need_name("work queue", a->pos[0]);
+	const char *pool = queue_pool(sp, a);
+
+	(void)cf;
+	if (sl_queue_delete(sp, pool, name, err, sizeof(err)) < 0) {
+		sl_warn("%s", err);
+		return EX_FAIL;
+	}
+	printf("Successfully deleted work queue '%s' in work pool '%s'\n", name,
+	    pool);
+	return 0;
+}

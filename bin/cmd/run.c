@@ -1,0 +1,553 @@
+/*
+ * run.c - sluice submit and sluice flow-run (sluice-submit(1),
+ * sluice-flow-run(1)): put a command into a pool as a run; list, inspect,
+ * follow, cancel and delete runs.  A user who may act on a run but cannot
+ * write the spool acts through a request to a privileged acceptor (perm.c).
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <pwd.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "cmd.h"
+
+static char err[SL_ERR_MAX];
+
+/* state_matches - is run r in the state a --state word names? */
+static int
+state_matches(const struct sl_run *r, const char *want, time_t now,
+    const struct sl_config *cf)
+{
+	return strcasecmp(want, sl_run_display(r, now, cf->late_after)) == 0 ||
+	    strcasecmp(want, sl_state_names[r->state]) == 0;
+}
+
+static const char *const state_words[] = { "Scheduled", "Late",
+	"AwaitingRetry", "Pending", "Running", "Cancelling", "Completed",
+	"Failed", "Crashed", "Cancelled", "Rejected", NULL };
+
+/* need_states - every --state word known, or exit 2 */
+static void
+need_states(struct args *a)
+{
+	int	i, j;
+
+	for (i = 0; i < a->nall[O_STATE]; i++) {
+		for (j = 0; state_words[j] != NULL; j++)
+			if (strcasecmp(a->all[O_STATE][i], state_words[j]) == 0)
+				break;
+		if (state_words[j] == NULL)
+			usage_error(NULL, "unknown state '%s': one of Scheduled, "
+			    "Late, AwaitingRetry, Pending, Running, Cancelling, "
+			    "Completed, Failed, Crashed, Cancelled, Rejected",
+			    a->all[O_STATE][i]);
+	}
+}
+
+/* selected - does run r pass the -q and --state filters? */
+static int
+selected(const struct sl_run *r, struct args *a, time_t now,
+    const struct sl_config *cf)
+{
+	int	i;
+
+	if (a->val[O_QUEUE] != NULL && strcmp(r->queue, a->val[O_QUEUE]) != 0)
+		return 0;
+	if (a->nall[O_STATE] == 0)
+		return 1;
+	for (i = 0; i < a->nall[O_STATE]; i++)
+		if (state_matches(r, a->all[O_STATE][i], now, cf))
+			return 1;
+	return 0;
+}
+
+/* when - the time a run is listed by: ended, started, else due */
+static time_t
+when(const struct sl_run *r)
+{
+	if (r->ended)
+		return r->ended;
+	if (r->started)
+		return r->started;
+	return r->state == SL_REJECTED ? r->spec.created : r->spec.scheduled;
+}
+
+/* cmpwhen - runs newest first, then by id */
+static int
+cmpwhen(const void *x, const void *y)
+{
+	const struct sl_run *a = x, *b = y;
+
+	if (when(a) != when(b))
+		return when(a) > when(b) ? -1 : 1;	/* newest first */
+	return strcmp(a->id, b->id);
+}
+
+/* fr_ls - sluice flow-run ls */
+int
+fr_ls(const struct sl_spool *sp, const struct sl_config *cf, struct args *a)
+{
+	static const char *hdr[] = { "ID", "Name", "Pool", "Queue", "State",
+	    "When" };
+	struct sl_buf b = { 0 };
+	struct sl_runs rs;
+	struct sl_table *t;
+	time_t	now = time(NULL);
+	char	w[40];
+	size_t	i;
+
+	need_states(a);
+	if (sl_runs_load(sp, cf, a->val[O_POOL], 1, &rs) < 0)
+		return EX_FAIL;
+	qsort(rs.v, rs.n, sizeof(*rs.v), cmpwhen);
+	t = sl_table_new("Flow Runs", 6, hdr);
+	for (i = 0; i < rs.n; i++) {
+		const char *row[6];
+
+		if (!selected(&rs.v[i], a, now, cf))
+			continue;
+		if (a->val[O_JSON] != NULL) {
+			run_json(&b, &rs.v[i], now, cf);
+			continue;
+		}
+		row[0] = rs.v[i].id;
+		row[1] = rs.v[i].spec.name ? rs.v[i].spec.name : "";
+		row[2] = rs.v[i].pool;
+		row[3] = rs.v[i].queue;
+		row[4] = sl_run_display(&rs.v[i], now, cf->late_after);
+		row[5] = when(&rs.v[i]) ? sl_time_fmt(when(&rs.v[i]), w,
+		    sizeof(w)) : "";
+		sl_table_row(t, row);
+	}
+	if (a->val[O_JSON] != NULL) {
+		if (b.s != NULL)
+			emit(&b);
+	} else
+		sl_table_print(t, stdout, boxed(), NULL);
+	sl_table_free(t);
+	sl_runs_free(&rs);
+	return 0;
+}
+
+/* find_run - a run by id or prefix, with why it waits; or say why not */
+static int
+find_run(const struct sl_spool *sp, const char *ref, struct sl_runs *rs,
+    struct sl_run **r, const struct sl_config *cf)
+{
+	if (sl_run_find(sp, ref, rs, r, err, sizeof(err)) < 0) {
+		sl_warn("%s", err);
+		sl_runs_free(rs);
+		return -1;
+	}
+	sl_runs_why(sp, cf, (*r)->pool, *r, rs, time(NULL));
+	return 0;
+}
+
+/* fr_inspect - sluice flow-run inspect */
+int
+fr_inspect(const struct sl_spool *sp, const struct sl_config *cf, struct args *a)
+{
+	struct sl_buf b = { 0 };
+	struct sl_runs rs;
+	struct sl_run *r;
+	time_t	now = time(NULL);
+	char	*line, *nl, *js;
+
+	if (find_run(sp, a->pos[0], &rs, &r, cf) < 0)
+		return EX_FAIL;
+	run_json(&b, r, now, cf);
+	if (a->val[O_JSON] != NULL) {
+		emit(&b);
+		sl_runs_free(&rs);
+		return 0;
+	}
+	/* the same fields, one per line, as Prefect's FlowRun(...) */
+	printf("FlowRun(\n");
+	js = b.s + 1;
+	js[strlen(js) - 2] = '\0';	/* drop "}\n" */
+	for (line = js; line != NULL && *line; line = nl) {
+		/* split at top-level commas: values are JSON, keys plain */
+		int	inq = 0;
+		char   *c;
+
+		for (c = line; *c; c++) {
+			if (*c == '\\' && inq) {
+				c++;
+				continue;
+			}
+			if (*c == '"')
+				inq = !inq;
+			if (*c == ',' && !inq)
+				break;
+		}
+		nl = *c ? c + 1 : NULL;
+		*c = '\0';
+		c = strchr(line, ':');
+		printf("    %.*s=%s,\n", (int)(c - line - 2), line + 1, c + 1);
+	}
+	printf(")\n");
+	sl_buf_free(&b);
+	sl_runs_free(&rs);
+	return 0;
+}
+
+/* fr_logs - sluice flow-run logs */
+int
+fr_logs(const struct sl_spool *sp, const struct sl_config *cf, struct args *a)
+{
+	struct sl_runs rs;
+	struct sl_run *r;
+	char	id[SL_UUID_LEN + 1], buf[8192], *path;
+	off_t	off = 0;
+	ssize_t	n;
+	int	fd = -1, final;
+
+	if (find_run(sp, a->pos[0], &rs, &r, cf) < 0)
+		return EX_FAIL;
+	memcpy(id, r->id, sizeof(id));
+	for (;;) {
+		final = r->state >= SL_COMPLETED;
+		if (fd < 0) {
+			path = sl_path(r->dir, "log", (char *)NULL);
+			fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+			free(path);
+			if (fd < 0 && errno == EACCES) {
+				/* 0640, the owner's group (perm.c) */
+				sl_warn("Permission denied: the log of flow run "
+				    "'%s' is readable by its owner only.", id);
+				sl_runs_free(&rs);
+				return EX_FAIL;
+			}
+			if (fd >= 0 && lseek(fd, off, SEEK_SET) < 0)
+				off = 0;
+		}
+		while (fd >= 0 && (n = read(fd, buf, sizeof(buf))) > 0) {
+			fwrite(buf, 1, (size_t)n, stdout);
+			off += n;
+		}
+		fflush(stdout);
+		if (a->val[O_FOLLOW] == NULL || final)
+			break;
+		/* RACE: the run's directory moves as its state changes; an
+		 * open log keeps reading across the rename, and we look the
+		 * run up again to learn when it has ended. */
+		sleep(1);
+		sl_runs_free(&rs);
+		if (sl_run_find(sp, id, &rs, &r, err, sizeof(err)) < 0)
+			break;
+		if (r->state >= SL_COMPLETED && fd >= 0) {
+			while ((n = read(fd, buf, sizeof(buf))) > 0)
+				fwrite(buf, 1, (size_t)n, stdout);
+			break;
+		}
+	}
+	if (off == 0 && a->val[O_FOLLOW] == NULL)
+		fprintf(stderr, "No logs for flow run '%s' (%s).\n", id,
+		    sl_state_names[r->state]);
+	if (fd >= 0)
+		close(fd);
+	sl_runs_free(&rs);
+	return 0;
+}
+
+/*
+ * by_request - act on a run through a request to a privileged acceptor
+ * (perm.c), for a user who may act on it but cannot write the spool, and
+ * wait a little for it to be carried out.  0 done or under way.
+ */
+static int
+by_request(const struct sl_spool *sp, struct sl_run *r, const char *action,
+    const struct sl_config *cf)
+{
+	struct sl_runs rs;
+	struct sl_run *now;
+	char	id[SL_UUID_LEN + 1];
+	struct timespec ts = { 0, 200 * 1000000L };
+	int	i, done = 0;
+
+	if (sl_perm_request(sp, r, action, err, sizeof(err)) < 0) {
+		sl_warn("%s", err);
+		return EX_FAIL;
+	}
+	memcpy(id, r->id, sizeof(id));
+	/* a watching dispatcher or agent takes it at once; others at their
+	 * next pass, poll_seconds away */
+	for (i = 0; i < 5 * (cf->poll_seconds + 2) && !done; i++) {
+		nanosleep(&ts, NULL);
+		if (sl_run_find(sp, id, &rs, &now, err, sizeof(err)) < 0) {
+			sl_runs_free(&rs);
+			done = strcmp(action, "delete") == 0 ? 1 : 0;
+			continue;	/* gone, or moving */
+		}
+		if (strcmp(action, "cancel") == 0 &&
+		    (now->state == SL_CANCELLED || now->cancelling ||
+		    now->state >= SL_COMPLETED))
+			done = now->state == SL_CANCELLED ? 1 : now->cancelling ?
+			    2 : 3;
+		sl_runs_free(&rs);
+	}
+	if (done == 0)
+		printf("Asked for flow run '%s' to be %s: the spool is not "
+		    "writable by you, so a dispatcher or agent of work pool '%s' "
+		    "running as root or as the spool's owner carries it out at "
+		    "its next pass.\n", id, strcmp(action, "cancel") == 0 ?
+		    "cancelled" : "deleted", r->pool);
+	else if (strcmp(action, "delete") == 0)
+		printf("Deleted flow run '%s'.\n", id);
+	else if (done == 1)
+		printf("Cancelled flow run '%s'.\n", id);
+	else if (done == 2)
+		printf("Flow run '%s' was successfully scheduled for "
+		    "cancellation.\n", id);
+	else {
+		sl_warn("Flow run '%s' ended before the cancel was carried out.",
+		    id);
+		return EX_FAIL;
+	}
+	return 0;
+}
+
+/* cancel_one - cancel a run, or ask for it to be cancelled */
+static int
+cancel_one(const struct sl_spool *sp, struct sl_run *r,
+    const struct sl_config *cf)
+{
+	int	was = r->state, rc;
+
+	/* who may cancel whose run (perm.c): others get exit 1 */
+	if (sl_perm_may_act(sp, r, "cancel", err, sizeof(err)) < 0) {
+		sl_warn("%s", err);
+		return EX_FAIL;
+	}
+	if (r->state < SL_COMPLETED && sl_perm_needs_request(sp, r))
+		return by_request(sp, r, "cancel", cf);
+	rc = sl_run_cancel(sp, r, err, sizeof(err));
+	if (rc != 0) {
+		sl_warn("%s", err);
+		return EX_FAIL;
+	}
+	if (was == SL_SCHEDULED)
+		printf("Cancelled flow run '%s'.\n", r->id);
+	else
+		printf("Flow run '%s' was successfully scheduled for "
+		    "cancellation.\n", r->id);
+	return 0;
+}
+
+/* fr_cancel - sluice flow-run cancel */
+int
+fr_cancel(const struct sl_spool *sp, const struct sl_config *cf, struct args *a)
+{
+	struct sl_runs rs;
+	struct sl_run *r;
+	time_t	now = time(NULL);
+	size_t	i;
+	int	rc = 0, k, hits = 0, others = 0;
+
+	need_states(a);
+	if (a->npos > 0) {
+		if (a->val[O_POOL] || a->val[O_QUEUE] || a->nall[O_STATE])
+			usage_error(NULL, "give runs, or -p POOL [-q QUEUE] "
+			    "--state STATE, not both");
+		for (k = 0; k < a->npos; k++) {
+			if (find_run(sp, a->pos[k], &rs, &r, cf) < 0) {
+				rc = EX_FAIL;
+				continue;
+			}
+			if (cancel_one(sp, r, cf) != 0)
+				rc = EX_FAIL;
+			sl_runs_free(&rs);
+		}
+		return rc;
+	}
+	if (a->val[O_POOL] == NULL || a->nall[O_STATE] == 0)
+		usage_error(NULL, "missing argument: sluice flow-run cancel RUN... "
+		    "| -p POOL [-q QUEUE] --state STATE");
+	if (sl_runs_load(sp, cf, a->val[O_POOL], 0, &rs) < 0)
+		return EX_FAIL;
+	for (i = 0; i < rs.n; i++) {
+		if (!selected(&rs.v[i], a, now, cf) || rs.v[i].state >= SL_COMPLETED)
+			continue;
+		/* a bulk cancel leaves other users' runs alone */
+		if (sl_perm_may_act(sp, &rs.v[i], "cancel", err,
+		    sizeof(err)) < 0) {
+			others++;
+			continue;
+		}
+		hits++;
+		if (cancel_one(sp, &rs.v[i], cf) != 0)
+			rc = EX_FAIL;
+	}
+	if (others > 0)
+		sl_warn("left %d flow run%s of other users alone (not yours to "
+		    "cancel)", others, others == 1 ? "" : "s");
+	if (hits == 0)
+		printf("No flow runs to cancel.\n");
+	sl_runs_free(&rs);
+	return rc;
+}
+
+/* fr_delete - sluice flow-run delete */
+int
+fr_delete(const struct sl_spool *sp, const struct sl_config *cf, struct args *a)
+{
+	struct sl_runs rs;
+	struct sl_run *r;
+	int	rc = 0;
+
+	if (find_run(sp, a->pos[0], &rs, &r, cf) < 0)
+		return EX_FAIL;
+	/* who may delete whose run (perm.c): others get exit 1 */
+	if (sl_perm_may_act(sp, r, "delete", err, sizeof(err)) < 0) {
+		sl_warn("%s", err);
+		rc = EX_FAIL;
+	} else if (r->state != SL_PENDING && r->state != SL_RUNNING &&
+	    sl_perm_needs_request(sp, r))
+		rc = by_request(sp, r, "delete", cf);
+	else if (sl_run_delete(sp, r, err, sizeof(err)) < 0) {
+		sl_warn("%s", err);
+		rc = EX_FAIL;
+	} else
+		printf("Deleted flow run '%s'.\n", r->id);
+	sl_runs_free(&rs);
+	return rc;
+}
+
+/* storable - a value for the run file, or exit 2 saying why not */
+static char *
+storable(const char *what, const char *v)
+{
+	char   *q = sl_ini_quote(v);
+
+	if (q == NULL)
+		usage_error(NULL, "%s cannot be stored in a run file: it holds a "
+		    "newline, both kinds of quote, or is over 900 bytes", what);
+	free(q);
+	return sl_xstrdup(v);
+}
+
+/* submit - sluice submit */
+int
+submit(const struct sl_spool *sp, const struct sl_config *cf, struct args *a)
+{
+	struct sl_runspec r;
+	const char *q = a->val[O_QUEUE] ? a->val[O_QUEUE] : SL_DEFAULT_QUEUE;
+	char   *pt, *qd, *qs;
+	int	drop;
+
+	(void)cf;
+	if (a->ntail == 0 || a->tail[0][0] == '\0')
+		usage_error(NULL, "missing command: sluice submit -p POOL -- "
+		    "COMMAND [ARG...]");
+	if (a->val[O_POOL] == NULL)
+		usage_error(NULL, "missing -p POOL: a run goes into a work pool");
+	memset(&r, 0, sizeof(r));
+	snprintf(r.pool, sizeof(r.pool), "%s", a->val[O_POOL]);
+	snprintf(r.queue, sizeof(r.queue), "%s", q);
+	r.scheduled = time(NULL);	/* --at @0 is 1970, not "now" */
+	if (a->val[O_AT] != NULL && sl_time_parse(a->val[O_AT], time(NULL),
+	    &r.scheduled) < 0)
+		usage_error(NULL, "invalid time '%s': use RFC 3339 with an offset "
+		    "(2026-11-28T14:00:00Z), @EPOCH, now, or +N[smhd]",
+		    a->val[O_AT]);
+	if (a->val[O_NAME] != NULL) {
+		if (!sl_runfile_name_ok(a->val[O_NAME]))
+			usage_error(NULL, "invalid run name: 1 to 200 printable "
+			    "characters");
+		r.name = storable("the run name", a->val[O_NAME]);
+	}
+	run_opts(a, &r);
+	if (!sl_pool_exists(sp, r.pool)) {
+		sl_warn("Work pool '%s' not found. Create it with 'sluice "
+		    "work-pool create %s'.", r.pool, r.pool);
+		sl_runspec_free(&r);
+		return EX_FAIL;
+	}
+	/* a user who cannot write the pool's private tmp/ or the queue's
+	 * sched/ (a shared spool) goes through the queue's drop box
+	 * (perm.c); the id printed is the one its acceptor gives it */
+	pt = sl_path(sp->root, "pools", r.pool, "tmp", (char *)NULL);
+	qd = sl_queue_dir(sp, r.pool, r.queue);
+	qs = sl_path(qd, "sched", (char *)NULL);
+	drop = !sl_perm_privileged(sp) &&
+	    (!sl_perm_can_write(pt) || !sl_perm_can_write(qs));
+	free(pt);
+	free(qd);
+	free(qs);
+	if (drop ? sl_perm_submit_drop(sp, &r, err, sizeof(err)) < 0 :
+	    sl_queue_ensure(sp, r.pool, r.queue, err, sizeof(err)) < 0 ||
+	    sl_run_submit(sp, &r, err, sizeof(err)) < 0) {
+		sl_warn("%s", err);
+		sl_runspec_free(&r);
+		return EX_FAIL;
+	}
+	printf("%s\n", r.id);
+	sl_runspec_free(&r);
+	return 0;
+}
+
+/* run_opts - what submit and deployment create take for a run */
+void
+run_opts(struct args *a, struct sl_runspec *r_)
+{
+#define r (*r_)
+	/* the ranges a run file allows (sluice-run(5)) */
+	const struct {
+		enum opt o;
+		const char *name, *unit;
+		const struct sl_runfile_range *range;
+		long   *v;
+	} num[] = {
+		{ O_RETRIES, "--retries", "", &sl_runfile_retries, &r.retries },
+		{ O_RETRY_DELAY, "--retry-delay", " seconds",
+		    &sl_runfile_retry_delay, &r.retry_delay },
+		{ O_TIMEOUT, "--timeout", " seconds", &sl_runfile_timeout,
+		    &r.timeout },
+	};
+	struct passwd *pw;
+	size_t	k;
+	int	i;
+
+	for (k = 0; k < sizeof(num) / sizeof(num[0]); k++)
+		if (a->val[num[k].o] != NULL && sl_num_parse(a->val[num[k].o],
+		    num[k].range->min, num[k].range->max, num[k].v) < 0)
+			usage_error(NULL, "invalid %s '%s': %ld to %ld%s",
+			    num[k].name, a->val[num[k].o], num[k].range->min,
+			    num[k].range->max, num[k].unit);
+	if (a->val[O_CWD] != NULL) {
+		if (a->val[O_CWD][0] != '/')
+			usage_error(NULL, "--cwd %s: must be an absolute path",
+			    a->val[O_CWD]);
+		r.cwd = storable("the --cwd directory", a->val[O_CWD]);
+	}
+	for (i = 0; i < a->nall[O_ENV]; i++) {
+		const char *e = a->all[O_ENV][i], *eq = strchr(e, '=');
+
+		if (eq == NULL || eq == e)
+			usage_error(NULL, "invalid --env '%s': NAME=VALUE", e);
+		if (!sl_runfile_env_name_ok(e, (size_t)(eq - e)))
+			usage_error(NULL, "invalid --env name in '%s'", e);
+		free(storable("an --env value", eq + 1));
+		for (size_t j = 0; j < r.nenv; j++)
+			if (strncasecmp(r.env[j], e, (size_t)(eq - e)) == 0 &&
+			    r.env[j][eq - e] == '=')
+				usage_error(NULL, "--env %.*s given twice (names "
+				    "differing only in case count as one)",
+				    (int)(eq - e), e);
+		r.env = sl_xrealloc(r.env, (r.nenv + 1) * sizeof(*r.env));
+		r.env[r.nenv++] = sl_xstrdup(e);
+	}
+	r.command = sl_cmd_from_argv(a->ntail, a->tail);
+	r.owner_uid = getuid();
+	r.owner_gid = (pw = getpwuid(getuid())) != NULL ? (long)pw->pw_gid :
+	    (long)getgid();
+	/* the run file it becomes must read back as given (sluice-run(5)) */
+	if (sl_runspec_check(&r, err, sizeof(err)) < 0)
+		usage_error(NULL, "%s", err);
+#undef r
+}

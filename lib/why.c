@@ -1,0 +1,143 @@
+/*
+ * why.c - why a Scheduled run waits, in words (sluice-flow-run(1), JSON:
+ * "message"), and the runs of the pools with those words.
+ *
+ * A run is held by the first of these a dispatcher would find: it is due
+ * in the future; its pool is paused; its queue is paused; its pool is at
+ * its concurrency limit (Pending and Running runs of the pool); its queue
+ * is at its limit (those of the queue); no online agent serves its queue.
+ * If none holds it, it waits for an agent to claim it.  A run with a
+ * message of its own (run.ini unreadable) keeps it.  The counts are of
+ * the runs loaded with it, a snapshot: a dispatcher may see the spool
+ * change between the loading and its pass.
+ *
+ * sl_runs_load reads the pools as flow-run ls does: it accepts dropped
+ * files first (so a run submitted through a drop box is listed), cleans
+ * up if asked, then loads every run of each pool and says why each
+ * Scheduled one waits.
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "sluice.h"
+
+/* sl_run_why - put in r->message why the Scheduled run r waits */
+void
+sl_run_why(struct sl_run *r, struct sl_pool *p, const struct sl_runs *all,
+    const struct sl_agent *ag, size_t nag, time_t now, long window)
+{
+	struct sl_queue *q = sl_pool_queue(p, r->queue);
+	long	inq = 0, inp = 0;
+	size_t	i;
+	int	agents = 0;
+	char	t[40];
+
+	if (r->state != SL_SCHEDULED || r->message[0] != '\0')
+		return;		/* a message of its own (run.ini unreadable) */
+	for (i = 0; i < nag; i++)
+		agents += ag[i].registered && sl_agent_online(&ag[i], now,
+		    window) && sl_agent_serves(&ag[i], r->queue);
+	for (i = 0; i < all->n; i++) {
+		if (all->v[i].state != SL_PENDING && all->v[i].state != SL_RUNNING)
+			continue;
+		inp++;
+		if (strcmp(all->v[i].queue, r->queue) == 0)
+			inq++;
+	}
+	if (r->spec.scheduled > now)
+		snprintf(r->message, sizeof(r->message), "scheduled in the "
+		    "future, for %s", sl_time_fmt(r->spec.scheduled, t, sizeof(t)));
+	else if (p->paused)
+		snprintf(r->message, sizeof(r->message), "work pool '%s' is "
+		    "paused", p->name);
+	else if (q != NULL && q->paused)
+		snprintf(r->message, sizeof(r->message), "work queue '%s' is "
+		    "paused", q->name);
+	else if (p->limit != SL_NOLIMIT && inp >= p->limit)
+		snprintf(r->message, sizeof(r->message), "work pool '%s' is at "
+		    "its limit %ld/%ld", p->name, inp, p->limit);
+	else if (q != NULL && q->limit != SL_NOLIMIT && inq >= q->limit)
+		snprintf(r->message, sizeof(r->message), "work queue '%s' is at "
+		    "its limit %ld/%ld", q->name, inq, q->limit);
+	else if (agents == 0)
+		snprintf(r->message, sizeof(r->message), "no agent serves work "
+		    "queue '%s' of work pool '%s'", r->queue, p->name);
+	else
+		snprintf(r->message, sizeof(r->message), "waiting for an agent "
+		    "to claim it");
+}
+
+/*
+ * sl_runs_why - say why the runs of pool wait: r, or every run of all if
+ * r is NULL; all holds the runs counted against the limits.  Nothing is
+ * said if the pool cannot be loaded.
+ */
+void
+sl_runs_why(const struct sl_spool *sp, const struct sl_config *cf,
+    const char *pool, struct sl_run *r, struct sl_runs *all, time_t now)
+{
+	struct sl_agent *ag = NULL;
+	struct sl_pool p;
+	char	err[SL_ERR_MAX];
+	size_t	nag = 0, i;
+
+	if (sl_pool_load(sp, pool, &p, err, sizeof(err)) < 0)
+		return;
+	(void)sl_agents_load(sp, pool, &ag, &nag);
+	for (i = 0; i < (r != NULL ? 1 : all->n); i++)
+		sl_run_why(r != NULL ? r : &all->v[i], &p, all, ag, nag, now,
+		    sl_offline_after(cf));
+	sl_agents_free(ag, nag);
+	sl_pool_free(&p);
+}
+
+/*
+ * sl_runs_load - accept drops, clean up if asked, then every run of the
+ * pool named (all pools: NULL) into rs, with why each Scheduled one
+ * waits.  -1 (said) if the pool does not exist or the pools cannot be
+ * listed.
+ */
+int
+sl_runs_load(const struct sl_spool *sp, const struct sl_config *cf,
+    const char *only_pool, int cleanup, struct sl_runs *rs)
+{
+	char  **names, err[SL_ERR_MAX];
+	size_t	n, i;
+	time_t	now = time(NULL);
+
+	memset(rs, 0, sizeof(*rs));
+	if (only_pool != NULL) {
+		if (!sl_pool_exists(sp, only_pool)) {
+			sl_warn("Work pool '%s' not found.", only_pool);
+			return -1;
+		}
+		names = sl_xmalloc(sizeof(char *));
+		names[0] = sl_xstrdup(only_pool);
+		n = 1;
+	} else if (sl_pool_names(sp, &names, &n) < 0) {
+		sl_warn("cannot list the pools of %s: %s", sp->root,
+		    strerror(errno));
+		return -1;
+	}
+	for (i = 0; i < n; i++) {
+		struct sl_runs pr = { 0 };
+
+		if (sl_accept_pool(sp, names[i], err, sizeof(err)) < 0)
+			sl_warn("%s", err);
+		if (cleanup)
+			(void)sl_cleanup_pool(sp, names[i], cf->keep_days,
+			    sl_stale_after(cf), now, 1);
+		sl_runs_pool(sp, names[i], &pr);
+		sl_runs_why(sp, cf, names[i], NULL, &pr, now);
+		rs->v = sl_xrealloc(rs->v, (rs->n + pr.n + 1) * sizeof(*rs->v));
+		if (pr.n > 0)
+			memcpy(rs->v + rs->n, pr.v, pr.n * sizeof(*pr.v));
+		rs->n += pr.n;
+		free(pr.v);
+		free(names[i]);
+	}
+	free(names);
+	return 0;
+}
