@@ -30,6 +30,7 @@
  */
 #include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <limits.h>
 #include <signal.h>
 #include <stdio.h>
@@ -370,6 +371,7 @@ main(int argc, char **argv)
 	struct sl_spool sp;
 	struct sl_agent a;
 	struct sigaction sa;
+	int	ended[2];
 	struct sl_names got = { 0 };
 	struct sl_pass pass = { 0 };
 	const char *spool = NULL, *pool = NULL, *name = NULL;
@@ -516,6 +518,15 @@ main(int argc, char **argv)
 	sigemptyset(&sa.sa_mask);
 	if (sigaction(SIGTERM, &sa, NULL) < 0 || sigaction(SIGINT, &sa, NULL) < 0)
 		sl_fatal("sigaction: %s", strerror(errno));
+	/* our supervisors say on this pipe that a run ended, so its slot is
+	 * used again at once even where no inotify event comes (a network
+	 * filesystem); without the pipe we rescan, only later */
+	if (pipe2(ended, O_CLOEXEC | O_NONBLOCK) == 0) {
+		sl_run_notify_fd(ended[1]);
+		sl_watch_fd(ended[0]);
+	} else
+		sl_log(SL_WARNING, "cannot make a pipe (%s): ended runs are "
+		    "seen at the next rescan", strerror(errno));
 
 	if (!quiet) {
 		printf("Starting sluice %s agent '%s' (%s) on spool %s...\n%s\n",
@@ -607,7 +618,8 @@ main(int argc, char **argv)
 		}
 		(void)sl_watch_pool(&sp, a.pool);
 		/* RACE: a change on another host is seen at the next rescan,
-		 * at most poll seconds away: inotify sees only this host */
+		 * at most poll seconds away: inotify sees only this host, and
+		 * the pipe only our own supervisors */
 		(void)sl_watch_wait(wait_s);
 		if (stop)
 			break;

@@ -58,6 +58,9 @@
 #define MAX_KEYS	4096	/* keys in a dropped run file */
 #define MAX_KEYS_TRUSTED 8192	/* keys in sluice's own run.ini */
 #define KEY_MAX		200	/* bytes in a key name */
+#define RETRIES_MAX	1000	/* retries: 0 to this */
+#define SECONDS_MAX	(86400L * 365)	/* retry_delay, timeout: a year */
+#define RUNNAME_CHARS	200	/* a run's name: 1 to this, printable */
 
 struct kv {
 	char   *sec, *key, *val;	/* key keeps its case */
@@ -549,13 +552,9 @@ sl_runspec_parse(const char *text, size_t len, time_t now, int trusted,
 	r->owner_uid = r->owner_gid = -1;
 	r->scheduled = now;
 	if ((v = get(&s, "run", "name")) != NULL) {
-		const char *c;
-
-		for (c = v; *c && (unsigned char)*c >= 0x20 && *c != 0x7f; c++)
-			;
-		if (*v == '\0' || strlen(v) > 200 || *c != '\0') {
-			snprintf(err, errlen, "name must be 1 to 200 printable "
-			    "characters");
+		if (!sl_runfile_name_ok(v)) {
+			snprintf(err, errlen, "name must be 1 to %d printable "
+			    "characters", RUNNAME_CHARS);
 			goto fail;
 		}
 		r->name = sl_xstrdup(v);
@@ -573,10 +572,10 @@ sl_runspec_parse(const char *text, size_t len, time_t now, int trusted,
 	}
 	{
 		static const struct { const char *k; size_t off; long min, max; } num[] = {
-			{ "retries", offsetof(struct sl_runspec, retries), 0, 1000 },
-			{ "retry_delay", offsetof(struct sl_runspec, retry_delay), 0, 86400 * 365 },
-			{ "timeout", offsetof(struct sl_runspec, timeout), 1, 86400 * 365 },
-			{ "attempt", offsetof(struct sl_runspec, attempt), 1, 1001 },
+			{ "retries", offsetof(struct sl_runspec, retries), 0, RETRIES_MAX },
+			{ "retry_delay", offsetof(struct sl_runspec, retry_delay), 0, SECONDS_MAX },
+			{ "timeout", offsetof(struct sl_runspec, timeout), 1, SECONDS_MAX },
+			{ "attempt", offsetof(struct sl_runspec, attempt), 1, RETRIES_MAX + 1 },
 			{ "owner_uid", offsetof(struct sl_runspec, owner_uid), 0, INT_MAX },
 			{ "owner_gid", offsetof(struct sl_runspec, owner_gid), 0, INT_MAX },
 		};
@@ -1074,9 +1073,9 @@ sl_cmd_from_argv(int argc, char *const argv[])
  * writing one (sluice submit, sluice deployment create), so that a
  * refusal can name the option given rather than the run file's key.
  */
-const struct sl_runfile_range sl_runfile_retries = { 0, 1000 };
-const struct sl_runfile_range sl_runfile_retry_delay = { 0, 86400L * 365 };
-const struct sl_runfile_range sl_runfile_timeout = { 1, 86400L * 365 };
+const struct sl_runfile_range sl_runfile_retries = { 0, RETRIES_MAX };
+const struct sl_runfile_range sl_runfile_retry_delay = { 0, SECONDS_MAX };
+const struct sl_runfile_range sl_runfile_timeout = { 1, SECONDS_MAX };
 
 /* sl_runfile_name_ok - is v a run's name: 1 to 200 printable characters */
 int
@@ -1086,7 +1085,7 @@ sl_runfile_name_ok(const char *v)
 
 	for (c = v; *c && (unsigned char)*c >= 0x20 && *c != 0x7f; c++)
 		;
-	return *v != '\0' && *c == '\0' && c - v <= 200;
+	return *v != '\0' && *c == '\0' && c - v <= RUNNAME_CHARS;
 }
 
 /* sl_runfile_env_name_ok - are the n bytes at k an [env] name? */

@@ -670,6 +670,11 @@ void	sl_runs_why(const struct sl_spool *, const struct sl_config *,
 	    const char *pool, struct sl_run *, struct sl_runs *all, time_t now);
 int	sl_runs_load(const struct sl_spool *, const struct sl_config *,
 	    const char *pool, int cleanup, struct sl_runs *);
+/* only runs in states (a mask of 1 << state, 0: all; their Pending and
+ * Running ones come too) and, if due_by, only Scheduled runs due by then */
+int	sl_runs_load_sel(const struct sl_spool *, const struct sl_config *,
+	    const char *pool, int cleanup, unsigned states, time_t due_by,
+	    struct sl_runs *);
 
 /* runfile.c: the ranges and names a run file takes (sluice-run(5)) */
 

@@ -78,6 +78,7 @@ void
 sl_runs_why(const struct sl_spool *sp, const struct sl_config *cf,
     const char *pool, struct sl_run *r, struct sl_runs *all, time_t now)
 {
+	struct sl_runs act = { 0 };
 	struct sl_agent *ag = NULL;
 	struct sl_pool p;
 	char	err[SL_ERR_MAX];
@@ -86,22 +87,35 @@ sl_runs_why(const struct sl_spool *sp, const struct sl_config *cf,
 	if (sl_pool_load(sp, pool, &p, err, sizeof(err)) < 0)
 		return;
 	(void)sl_agents_load(sp, pool, &ag, &nag);
+	/* the runs counted against the limits, once: each run's why then
+	 * costs the few active runs, not the whole queue again (100,000
+	 * queued runs were 10^10 comparisons); shallow copies, only read */
+	act.v = sl_xmalloc((all->n + 1) * sizeof(*act.v));
+	for (i = 0; i < all->n; i++)
+		if (all->v[i].state == SL_PENDING ||
+		    all->v[i].state == SL_RUNNING)
+			act.v[act.n++] = all->v[i];
 	for (i = 0; i < (r != NULL ? 1 : all->n); i++)
-		sl_run_why(r != NULL ? r : &all->v[i], &p, all, ag, nag, now,
+		sl_run_why(r != NULL ? r : &all->v[i], &p, &act, ag, nag, now,
 		    sl_offline_after(cf));
+	free(act.v);
 	sl_agents_free(ag, nag);
 	sl_pool_free(&p);
 }
 
 /*
- * sl_runs_load - accept drops, clean up if asked, then every run of the
- * pool named (all pools: NULL) into rs, with why each Scheduled one
- * waits.  -1 (said) if the pool does not exist or the pools cannot be
- * listed.
+ * sl_runs_load_sel - accept drops, clean up if asked, then the runs of the
+ * pool named (all pools: NULL) into rs, with why each Scheduled one waits:
+ * only those in states (a mask of 1 << state; 0: all), with the pools'
+ * Pending and Running runs, which why needs; if due_by is not 0, of the
+ * Scheduled ones only those due by then.  Only the places of those states
+ * are listed and only the runs kept are read (sl_runs_select).  -1 (said)
+ * if the pool does not exist or the pools cannot be listed.
  */
 int
-sl_runs_load(const struct sl_spool *sp, const struct sl_config *cf,
-    const char *only_pool, int cleanup, struct sl_runs *rs)
+sl_runs_load_sel(const struct sl_spool *sp, const struct sl_config *cf,
+    const char *only_pool, int cleanup, unsigned states, time_t due_by,
+    struct sl_runs *rs)
 {
 	char  **names, err[SL_ERR_MAX];
 	size_t	n, i;
@@ -129,7 +143,9 @@ sl_runs_load(const struct sl_spool *sp, const struct sl_config *cf,
 		if (cleanup)
 			(void)sl_cleanup_pool(sp, names[i], cf->keep_days,
 			    sl_stale_after(cf), now, 1);
-		sl_runs_pool(sp, names[i], &pr);
+		/* why a run waits counts the Pending and Running ones */
+		sl_runs_select(sp, names[i], states != 0 ? states |
+		    1u << SL_PENDING | 1u << SL_RUNNING : 0, 0, due_by, &pr);
 		sl_runs_why(sp, cf, names[i], NULL, &pr, now);
 		rs->v = sl_xrealloc(rs->v, (rs->n + pr.n + 1) * sizeof(*rs->v));
 		if (pr.n > 0)
@@ -140,4 +156,12 @@ sl_runs_load(const struct sl_spool *sp, const struct sl_config *cf,
 	}
 	free(names);
 	return 0;
+}
+
+/* sl_runs_load - every run of the pools named (all: NULL), with why */
+int
+sl_runs_load(const struct sl_spool *sp, const struct sl_config *cf,
+    const char *only_pool, int cleanup, struct sl_runs *rs)
+{
+	return sl_runs_load_sel(sp, cf, only_pool, cleanup, 0, 0, rs);
 }

@@ -213,7 +213,10 @@ preview(const struct sl_spool *sp, const struct sl_config *cf,
 
 	if (a->val[O_HOURS] != NULL)
 		hours = need_num("number of hours", a->val[O_HOURS], 0);
-	if (sl_runs_load(sp, cf, pool, 0, &rs) < 0)
+	/* only the Scheduled runs due in the window are read: a preview
+	 * costs what it shows, not the length of the queue */
+	if (sl_runs_load_sel(sp, cf, pool, 0, 1u << SL_SCHEDULED,
+	    now + hours * 3600, &rs) < 0)
 		return EX_FAIL;
 	qsort(rs.v, rs.n, sizeof(*rs.v), cmpsched_desc);
 	t = sl_table_new(NULL, 4, hdr);

@@ -31,22 +31,35 @@ static const char *const state_words[] = { "Scheduled", "Late",
 	"AwaitingRetry", "Pending", "Running", "Cancelling", "Completed",
 	"Failed", "Crashed", "Cancelled", "Rejected", NULL };
 
-/* need_states - every --state word known, or exit 2 */
-static void
+/* the stored states each --state word can be in: where to look */
+static const unsigned state_places[] = {
+	1u << SL_SCHEDULED, 1u << SL_SCHEDULED, 1u << SL_SCHEDULED,
+	1u << SL_PENDING, 1u << SL_RUNNING, 1u << SL_PENDING | 1u << SL_RUNNING,
+	1u << SL_COMPLETED, 1u << SL_FAILED, 1u << SL_CRASHED,
+	1u << SL_CANCELLED, 1u << SL_REJECTED
+};
+
+/* need_states - every --state word known, or exit 2; the stored states
+ * they can be in (0: no --state, all) */
+static unsigned
 need_states(struct args *a)
 {
+	unsigned mask = 0;
 	int	i, j;
 
 	for (i = 0; i < a->nall[O_STATE]; i++) {
 		for (j = 0; state_words[j] != NULL; j++)
-			if (strcasecmp(a->all[O_STATE][i], state_words[j]) == 0)
+			if (strcasecmp(a->all[O_STATE][i], state_words[j]) == 0) {
+				mask |= state_places[j];
 				break;
+			}
 		if (state_words[j] == NULL)
 			usage_error(NULL, "unknown state '%s': one of Scheduled, "
 			    "Late, AwaitingRetry, Pending, Running, Cancelling, "
 			    "Completed, Failed, Crashed, Cancelled, Rejected",
 			    a->all[O_STATE][i]);
 	}
+	return mask;
 }
 
 /* selected - does run r pass the -q and --state filters? */
@@ -101,8 +114,8 @@ fr_ls(const struct sl_spool *sp, const struct sl_config *cf, struct args *a)
 	char	w[40];
 	size_t	i;
 
-	need_states(a);
-	if (sl_runs_load(sp, cf, a->val[O_POOL], 1, &rs) < 0)
+	if (sl_runs_load_sel(sp, cf, a->val[O_POOL], 1, need_states(a), 0,
+	    &rs) < 0)
 		return EX_FAIL;
 	qsort(rs.v, rs.n, sizeof(*rs.v), cmpwhen);
 	t = sl_table_new("Flow Runs", 6, hdr);
@@ -347,9 +360,10 @@ fr_cancel(const struct sl_spool *sp, const struct sl_config *cf, struct args *a)
 	struct sl_run *r;
 	time_t	now = time(NULL);
 	size_t	i;
+	unsigned states;
 	int	rc = 0, k, hits = 0, others = 0;
 
-	need_states(a);
+	states = need_states(a);
 	if (a->npos > 0) {
 		if (a->val[O_POOL] || a->val[O_QUEUE] || a->nall[O_STATE])
 			usage_error(NULL, "give runs, or -p POOL [-q QUEUE] "
@@ -368,7 +382,7 @@ fr_cancel(const struct sl_spool *sp, const struct sl_config *cf, struct args *a)
 	if (a->val[O_POOL] == NULL || a->nall[O_STATE] == 0)
 		usage_error(NULL, "missing argument: sluice flow-run cancel RUN... "
 		    "| -p POOL [-q QUEUE] --state STATE");
-	if (sl_runs_load(sp, cf, a->val[O_POOL], 0, &rs) < 0)
+	if (sl_runs_load_sel(sp, cf, a->val[O_POOL], 0, states, 0, &rs) < 0)
 		return EX_FAIL;
 	for (i = 0; i < rs.n; i++) {
 		if (!selected(&rs.v[i], a, now, cf) || rs.v[i].state >= SL_COMPLETED)
@@ -471,7 +485,7 @@ submit(const struct sl_spool *sp, const struct sl_config *cf, struct args *a)
 	/* a user who cannot write the pool's private tmp/ or the queue's
 	 * sched/ (a shared spool) goes through the queue's drop box
 	 * (perm.c); the id printed is the one its acceptor gives it */
-	pt = sl_path(sp->root, "pools", r.pool, "tmp", (char *)NULL);
+	pt = sl_place(sp, SL_PL_TMP, r.pool, NULL, (char *)NULL);
 	qd = sl_queue_dir(sp, r.pool, r.queue);
 	qs = sl_path(qd, "sched", (char *)NULL);
 	drop = !sl_perm_privileged(sp) &&

@@ -142,6 +142,20 @@ START_TEST(test_runs_load)
 	ck_assert_uint_eq(rs.n, 1);
 	ck_assert_str_eq(rs.v[0].pool, "b");
 	sl_runs_free(&rs);
+	/* only some states: the places of Running (and Pending) are read */
+	ck_assert_int_eq(sl_runs_load_sel(&sp, &cf, NULL, 0, 1u << SL_RUNNING,
+	    0, &rs), 0);
+	ck_assert_uint_eq(rs.n, 0);
+	sl_runs_free(&rs);
+	/* Scheduled by a due time: both are due already, none a minute ago */
+	ck_assert_int_eq(sl_runs_load_sel(&sp, &cf, NULL, 0,
+	    1u << SL_SCHEDULED, time(NULL), &rs), 0);
+	ck_assert_uint_eq(rs.n, 2);
+	sl_runs_free(&rs);
+	ck_assert_int_eq(sl_runs_load_sel(&sp, &cf, NULL, 0,
+	    1u << SL_SCHEDULED, time(NULL) - 60, &rs), 0);
+	ck_assert_uint_eq(rs.n, 0);
+	sl_runs_free(&rs);
 	ck_assert_int_eq(sl_runs_load(&sp, &cf, "nope", 0, &rs), -1);
 	ck_assert_uint_eq(rs.n, 0);
 	sl_config_free(&cf);
