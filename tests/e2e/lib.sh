@@ -77,6 +77,9 @@ wait_state() {	# RUN STATE SECONDS: 0 when RUN reached STATE in time
 expect_state() {	# RUN STATE SECONDS WHAT
 	if wait_state "$1" "$2" "$3"; then ok "$4"; else fail "$4: state $(state "$1"), wanted $2"; fi
 }
+# on_worker W CMD...: run CMD for worker W of a race (claim_race.inc,
+# pool_race.inc): here; netfs.inc redefines it to run on a rig host
+on_worker() { shift; "$@"; }
 # fast_config FILE [KEY=VALUE...]: write a sluice.ini with short timings
 # (heartbeat 1 s, 3 missed, lease 3 s, cancel_grace 2 s, poll 1 s), each
 # KEY=VALUE replacing a default or adding a key; export it as SLUICE_CONFIG
