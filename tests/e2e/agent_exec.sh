@@ -37,7 +37,7 @@ contains "$envs" "K2=v2" "a second --env visible"
 
 # ---- working directory ----
 c1=$(S submit -p x --cwd "$TESTDIR/wd" -- sh -c 'pwd >"$1"' sh "$TESTDIR/cwd1")
-# default: the owner's home directory (contract 5), from the password file
+# default: the owner's home directory (sluice-run(5), cwd), from the password file
 home=$(getent passwd "$(id -u)" | cut -d: -f6)
 c2=$(S submit -p x -- sh -c 'pwd >"$1"' sh "$TESTDIR/cwd2")
 expect_state "$c1" Completed 5 "--cwd run Completed"
