@@ -6,72 +6,16 @@
 # left, attempt 2), a lease from another host (Crashed only after its
 # deadline plus another lease), and no run left Running or in two places.
 . "$TOP/tests/e2e/lib.sh"
-AG="$TOP/bin/sluice-agent"
+. "$TOP/tests/e2e/agent.inc"
 D="$TOP/bin/sluice-dispatch"
-SP=$SLUICE_SPOOL
 fast_config "$TESTDIR/sluice.ini"
 LEASE=3
 
-pids=""
 cleanup() {
-	for p in $pids; do kill -KILL "$p" 2>/dev/null; done
-	# a run this test left behind: kill its supervisor and its group
-	for l in "$SP"/pools/*/running/*/lease; do
-		[ -f "$l" ] || continue
-		for k in supervisor pid; do
-			v=$(sed -n "s/^$k = //p" "$l")
-			[ -n "$v" ] && [ "$v" -gt 1 ] && kill -KILL -- "-$v" "$v" 2>/dev/null
-		done
-	done
+	kill_agents
+	kill_leased	# a run this test left behind
 }
 trap cleanup EXIT
-start_agent() {	# TAG ARGS...: background agent, pid in $apid
-	tag=$1; shift
-	"$AG" "$@" >"$TESTDIR/$tag.out" 2>"$TESTDIR/$tag.err" &
-	apid=$!
-	pids="$pids $apid"
-}
-wait_online() {
-	_end=$(( $(msnow) + 5000 ))
-	while [ "$(msnow)" -lt "$_end" ]; do
-		S agent ls -p "$1" --json | grep -q '"status":"online"' && return 0
-		sleep 0.05
-	done
-	fail "agent on pool $1 never came online"
-}
-epoch() {	# RFC 3339 -> seconds since the epoch
-	python3 -c 'import sys,datetime
-print(int(datetime.datetime.fromisoformat(sys.argv[1].replace("Z", "+00:00")).timestamp()))' "$1"
-}
-rdir() { ls -d "$SP/pools/$1/running/"*".$2" 2>/dev/null | head -n 1; }	# POOL ID
-lget() { sed -n "s/^$2 = //p" "$1/lease" 2>/dev/null; }	# DIR KEY
-# wait_lease POOL ID: the run is in running/ and its lease names a
-# supervisor and the command; sets $rd $sup $cpid
-wait_lease() {
-	_end=$(( $(msnow) + 5000 ))
-	while [ "$(msnow)" -lt "$_end" ]; do
-		rd=$(rdir "$1" "$2")
-		if [ -n "$rd" ]; then
-			sup=$(lget "$rd" supervisor); cpid=$(lget "$rd" pid)
-			[ "${sup:-0}" -gt 1 ] && [ "${cpid:-0}" -gt 1 ] && return 0
-		fi
-		sleep 0.05
-	done
-	fail "run $2 never got a lease with a supervisor and a pid"
-	sup=0; cpid=0
-	return 1
-}
-# dead: no such process, or a zombie (the process is dead; here pid 1
-# reaps orphans only now and then, so kill -0 alone would call it alive)
-pstate() { sed -n 's/^[0-9]* (.*) \([A-Za-z]\) .*/\1/p' "/proc/$1/stat" 2>/dev/null; }
-gone() {	# PID
-	kill -0 "$1" 2>/dev/null || return 0
-	[ "$(pstate "$1")" = Z ]
-}
-group_gone() {	# PGID: no live process left in the group
-	for _p in $(pgrep -g "$1" 2>/dev/null); do gone "$_p" || return 1; done
-	return 0
-}
 psg() { ps -eo pid=,ppid=,pgid=,stat=,args= | awk -v g="$1" '$3 == g' | tr '\n' ';'; }	# PGID: what is left
 lines() { [ -f "$1" ] && wc -l <"$1" | tr -d ' ' || echo 0; }
 
@@ -89,7 +33,7 @@ expect_state "$r1" Running 5 "r1 Running"
 expect_state "$r2" Pending 5 "r2 (due in 20 s) claimed early by a --prefetch-seconds 60 agent"
 [ -n "$(ls "$SP/pools/c1/pending/$A1/" 2>/dev/null | grep "$r2")" ] &&
     ok "r2 is in pending/AGENT/" || fail "r2 not in pending/$A1/"
-wait_lease c1 "$r1"; sup1=$sup
+wait_lease c1 "$r1" 5; sup1=$sup
 # another host's agent that stops beating keeps its claims for
 # heartbeat * missed_heartbeats; one on this host is known dead at once
 # (its registration names its pid and the pid's start time)
@@ -118,7 +62,7 @@ a2=$apid
 wait_online c1
 r3=$(S submit -p c1 --name r3 -- sh -c 'sleep 30; echo never')
 expect_state "$r3" Running 5 "r3 Running"
-wait_lease c1 "$r3"; sup3=$sup; pid3=$cpid
+wait_lease c1 "$r3" 5; sup3=$sup; pid3=$cpid
 group_gone "$pid3" && fail "r3's process group is empty while Running" || ok "r3's process group $pid3 exists"
 kill -KILL "$sup3"
 t0=$(msnow)
@@ -132,7 +76,7 @@ group_gone "$pid3" && ok "r3's process group is gone (sleep 30 killed)" || fail 
 # ---- 3. the same with --retries 1: attempt 2 completes ----
 r4=$(S submit -p c1 --name r4 --retries 1 -- sh -c "echo \$SLUICE_RUN_ATTEMPT >>'$TESTDIR/r4.starts'; [ \"\$SLUICE_RUN_ATTEMPT\" = 2 ] || sleep 30")
 expect_state "$r4" Running 5 "r4 Running"
-wait_lease c1 "$r4"; sup4=$sup; pid4=$cpid
+wait_lease c1 "$r4" 5; sup4=$sup; pid4=$cpid
 equals "$(field "$r4" attempt)" 1 "r4 attempt 1"
 kill -KILL "$sup4"
 expect_state "$r4" Completed 8 "r4 retried after its supervisor died, and Completed"
@@ -146,7 +90,7 @@ a4=$apid
 wait_online c4
 r5=$(S submit -p c4 --name r5 -- sh -c 'sleep 30; echo never')
 expect_state "$r5" Running 5 "r5 Running"
-wait_lease c4 "$r5"; sup5=$sup; pid5=$cpid; rd5=$rd
+wait_lease c4 "$r5" 5; sup5=$sup; pid5=$cpid; rd5=$rd
 kill -KILL "$a4"; wait "$a4" 2>/dev/null
 # stop the supervisor first, so that no lease of its own lands after ours
 # and no detector sees this host's dead supervisor in between

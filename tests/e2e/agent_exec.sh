@@ -5,36 +5,14 @@
 # prefetch (claimed early, started on time), a run waiting for an agent to
 # come up, and the inotify wake-up of an idle agent.
 . "$TOP/tests/e2e/lib.sh"
-AG="$TOP/bin/sluice-agent"
-SP=$SLUICE_SPOOL
+. "$TOP/tests/e2e/agent.inc"
 fast_config "$TESTDIR/sluice.ini" lease=5 poll_seconds=2
 
-pids=""
 cleanup() {
-	for p in $pids; do kill -KILL "$p" 2>/dev/null; done
-	for p in $(S flow-run ls --state Running --json 2>/dev/null |
-	    python3 -c 'import json,sys
-for l in sys.stdin: print(json.loads(l)["id"])' 2>/dev/null); do
-		S flow-run cancel "$p" >/dev/null 2>&1
-	done
+	kill_agents
+	cancel_running
 }
 trap cleanup EXIT
-start_agent() {	# TAG ARGS...: background agent, pid in $apid
-	tag=$1; shift
-	"$AG" "$@" >"$TESTDIR/$tag.out" 2>"$TESTDIR/$tag.err" &
-	apid=$!
-	pids="$pids $apid"
-}
-has_online() { S agent ls -p "$1" --json | grep -q '"status":"online"'; }
-wait_online() {
-	_end=$(( $(msnow) + 5000 ))
-	while [ "$(msnow)" -lt "$_end" ]; do has_online "$1" && return 0; sleep 0.05; done
-	fail "agent on pool $1 never came online"
-}
-epoch() {	# RFC 3339 -> seconds since the epoch
-	python3 -c 'import sys,datetime
-print(int(datetime.datetime.fromisoformat(sys.argv[1].replace("Z", "+00:00")).timestamp()))' "$1"
-}
 # fdiff A B: A - B (decimal seconds) in ms
 fdiff() { python3 -c 'import sys; print(round((float(sys.argv[1]) - float(sys.argv[2])) * 1000))' "$1" "$2"; }
 
@@ -59,7 +37,7 @@ contains "$envs" "K2=v2" "a second --env visible"
 
 # ---- working directory ----
 c1=$(S submit -p x --cwd "$TESTDIR/wd" -- sh -c 'pwd >"$1"' sh "$TESTDIR/cwd1")
-# default: the owner's home directory (contract 5), from the password file
+# default: the owner's home directory (sluice-run(5), cwd), from the password file
 home=$(getent passwd "$(id -u)" | cut -d: -f6)
 c2=$(S submit -p x -- sh -c 'pwd >"$1"' sh "$TESTDIR/cwd2")
 expect_state "$c1" Completed 5 "--cwd run Completed"

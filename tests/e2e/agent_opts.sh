@@ -7,30 +7,15 @@
 # work-pool inspect; SIGTERM (exit 0, deregister, hand back prefetched
 # claims); SIGKILL (offline at once: the agent is of this host).
 . "$TOP/tests/e2e/lib.sh"
-AG="$TOP/bin/sluice-agent"
+. "$TOP/tests/e2e/agent.inc"
 D="$TOP/bin/sluice-dispatch"
-SP=$SLUICE_SPOOL
 fast_config "$TESTDIR/sluice.ini" lease=5 poll_seconds=2
 
-pids=""
 cleanup() {
-	for p in $pids; do kill -KILL "$p" 2>/dev/null; done
-	# runs still going (supervisors outlive agents): stop them
-	for p in $(S flow-run ls --state Running --json 2>/dev/null |
-	    python3 -c 'import json,sys
-for l in sys.stdin: print(json.loads(l)["id"])' 2>/dev/null); do
-		S flow-run cancel "$p" >/dev/null 2>&1
-	done
+	kill_agents
+	cancel_running	# supervisors outlive agents: stop the runs still going
 }
 trap cleanup EXIT
-# start_agent TAG ARGS... : a background sluice-agent; its pid in $apid,
-# stdout/stderr in $TESTDIR/TAG.out / TAG.err
-start_agent() {
-	tag=$1; shift
-	"$AG" "$@" >"$TESTDIR/$tag.out" 2>"$TESTDIR/$tag.err" &
-	apid=$!
-	pids="$pids $apid"
-}
 # wait_until SECONDS CMD...: 0 when CMD succeeds in time
 wait_until() {
 	_end=$(( $(msnow) + $1 * 1000 )); shift
@@ -42,7 +27,6 @@ wait_until() {
 }
 nrunning() { find "$SP/pools/$1/running" -mindepth 1 -maxdepth 1 ! -name '.*' 2>/dev/null | wc -l; }
 agents_json() { S agent ls -p "$1" --json; }
-has_online() { agents_json "$1" | grep -q '"status":"online"'; }
 
 # ---- sluice agent start is sluice-agent ----
 expect_rc 0 S agent start --help && h1=$out

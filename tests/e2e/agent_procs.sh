@@ -17,8 +17,7 @@
 # looks for any live process of an earlier command (their pids are kept
 # in $T/live): "overlap" lines must never appear.
 . "$TOP/tests/e2e/lib.sh"
-AG="$TOP/bin/sluice-agent"
-SP=$SLUICE_SPOOL
+. "$TOP/tests/e2e/agent.inc"
 T=$TESTDIR
 fast_config "$T/sluice.ini"
 LEASE=3
@@ -68,35 +67,8 @@ cleanup() {
 # not another that got a recorded pid since
 ours() { tr '\0' '\n' 2>/dev/null <"/proc/$1/environ" | grep -qxF "T=$T"; }
 trap cleanup EXIT
-pstate() { sed -n 's/^[0-9]* (.*) \([A-Za-z]\) .*/\1/p' "/proc/$1/stat" 2>/dev/null; }
-gone() {	# PID: no such process, or a zombie
-	kill -0 "$1" 2>/dev/null || return 0
-	[ "$(pstate "$1")" = Z ]
-}
-group_gone() {	# PGID: no live process left in the group
-	for _p in $(pgrep -g "$1" 2>/dev/null); do gone "$_p" || return 1; done
-	return 0
-}
 live_left() {	# the ledger's processes still alive
 	for _p in $(cat "$T/live" 2>/dev/null); do gone "$_p" || ! ours "$_p" || printf '%s ' "$_p"; done
-}
-rdir() { ls -d "$SP/pools/$1/running/"*".$2" 2>/dev/null | head -n 1; }	# POOL ID
-lget() { sed -n "s/^$2 = //p" "$1/lease" 2>/dev/null; }	# DIR KEY
-wait_lease() {	# POOL ID: sets $rd $sup $rec $cpid
-	_end=$(( $(msnow) + 8000 ))
-	while [ "$(msnow)" -lt "$_end" ]; do
-		rd=$(rdir "$1" "$2")
-		if [ -n "$rd" ]; then
-			sup=$(lget "$rd" supervisor); cpid=$(lget "$rd" pid)
-			rec=$(lget "$rd" recorder)
-			[ "${sup:-0}" -gt 1 ] && [ "${cpid:-0}" -gt 1 ] && return 0
-		fi
-		sleep 0.05
-	done
-	fail "run $2 never got a lease with a supervisor and a pid ($rd: $(ls "$rd" | tr '\n' ' '); $(cat "$rd/lease" | tr '\n' ' '))"
-	ps -eo pid,ppid,pgid,stat,args | grep -F "$TOP/bin/sluice-agent"
-	sup=99999999; cpid=99999999; rec=99999999
-	return 1
 }
 wait_file() {	# FILE PATTERN SECONDS
 	_end=$(( $(msnow) + $3 * 1000 ))
@@ -117,7 +89,7 @@ apid=$!
 ra=$(S submit -p pp -q q1 --name ra --retries 1 --env "T=$T" -- sh "$T/job.sh" ra 1)
 rb=$(S submit -p pp -q q1 --name rb --env "T=$T" -- sh "$T/job.sh" rb 0)
 expect_state "$ra" Running 8 "ra Running"
-wait_lease pp "$ra"
+wait_lease pp "$ra" 8
 wait_file "$T/ledger" "up-sub ra.1" 10 && wait_file "$T/ledger" "up-setsid ra.1" 10 ||
     fail "ra's subshell or setsid'd process never started"
 [ "${cpid:-0}" -gt 1 ] && kill -KILL "$cpid"
@@ -175,7 +147,7 @@ kill -TERM "$apid2"; wait "$apid2"; apid2=""
 # ---- 3. the supervisor killed while the command runs ----
 rg=$(S submit -p pp -q q1 --name rg --retries 1 --env "T=$T" -- sh "$T/job.sh" rg 1)
 expect_state "$rg" Running 8 "rg Running"
-wait_lease pp "$rg"; pg=$cpid
+wait_lease pp "$rg" 8; pg=$cpid
 wait_file "$T/ledger" "up-sub rg.1" 10 && wait_file "$T/ledger" "up-setsid rg.1" 10 ||
     fail "rg's subshell or setsid'd process never started"
 [ "${sup:-0}" -gt 1 ] && kill -KILL "$sup"
@@ -191,7 +163,7 @@ contains "$(S flow-run logs "$rg" 2>/dev/null; cat "$SP"/pools/pp/done/"$rg".*/r
 # ---- 4. a stopped supervisor on this host: judged by its lease ----
 rh=$(S submit -p pp -q q1 --name rh --env "T=$T" -- sh -c 'echo $$ >>"$T/live"; sleep 30')
 expect_state "$rh" Running 8 "rh Running"
-wait_lease pp "$rh"; ph=$cpid; sh_=$sup; rech=$rec
+wait_lease pp "$rh" 8; ph=$cpid; sh_=$sup; rech=$rec
 [ "${sh_:-0}" -gt 1 ] && kill -STOP "$sh_"
 sleep 0.2
 dl=$(lget "$rd" deadline)

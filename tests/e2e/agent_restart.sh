@@ -21,31 +21,16 @@
 #  C. a live agent whose registration was removed (swept by a host that
 #     took it for gone) registers again at its next beat.
 . "$TOP/tests/e2e/lib.sh"
-AG="$TOP/bin/sluice-agent"
+. "$TOP/tests/e2e/agent.inc"
 D="$TOP/bin/sluice-dispatch"
-SP=$SLUICE_SPOOL
 fast_config "$TESTDIR/sluice.ini" heartbeat=2 missed_heartbeats=5 cancel_grace=1
 RESTARTS=${RESTARTS:-20}
 
-pids=""
 cleanup() {
-	for p in $pids; do kill -KILL "$p" 2>/dev/null; done
-	# supervisors outlive their agents: stop what is still running
-	for l in "$SP"/pools/*/running/*/lease; do
-		[ -f "$l" ] || continue
-		for k in supervisor pid; do
-			v=$(sed -n "s/^$k = //p" "$l")
-			[ -n "$v" ] && [ "$v" -gt 1 ] && kill -KILL -- "-$v" "$v" 2>/dev/null
-		done
-	done
+	kill_agents	# and the dispatcher
+	kill_leased
 }
 trap cleanup EXIT
-start_agent() {	# LOG ARGS...: an agent in the background, pid in $apid
-	log=$1; shift
-	"$AG" "$@" >"$log" 2>&1 &
-	apid=$!
-	pids="$pids $apid"
-}
 nreg() { ls "$SP/pools/$1/agents" 2>/dev/null | grep -c '^[0-9a-f-]\{36\}$'; }
 npend() { ls "$SP/pools/$1/pending" 2>/dev/null | grep -c '^[0-9a-f-]\{36\}$'; }
 nnew() { ls -a "$SP/pools/$1/agents" 2>/dev/null | grep -c '^\.new\.'; }
@@ -72,7 +57,7 @@ pids="$pids $dpid"
 maxreg=0 maxpend=0 maxnew=0
 : >"$TESTDIR/kills"
 for i in $(seq 1 "$RESTARTS"); do
-	start_agent "$TESTDIR/worker.$i.log" -p p --name worker --limit 2 \
+	start_agent_log "$TESTDIR/worker.$i.log" -p p --name worker --limit 2 \
 	    --poll-seconds 1
 	# live between 0.6 and 1.5 s, then kill -9 (mid-anything)
 	t=$(( 6 + i * 7 % 10 ))
@@ -85,7 +70,7 @@ for i in $(seq 1 "$RESTARTS"); do
 	[ "$n" -gt "$maxnew" ] && maxnew=$n
 done
 # the last restart stays; two rescans of the dispatcher and the agent
-start_agent "$TESTDIR/worker.last.log" -p p --name worker --limit 2 \
+start_agent_log "$TESTDIR/worker.last.log" -p p --name worker --limit 2 \
     --hide-welcome --poll-seconds 1
 sleep 3
 # claims the dispatcher made for an agent more than two seconds after it was
@@ -156,7 +141,7 @@ pids=""
 
 # ---- B. a restart with the same --name takes over at once ----
 S work-pool create b >/dev/null
-start_agent "$TESTDIR/b1.log" -p b --name same --prefetch-seconds 60 \
+start_agent_log "$TESTDIR/b1.log" -p b --name same --prefetch-seconds 60 \
     --hide-welcome --poll-seconds 1
 b1=$apid
 r1=$(S submit -p b --at +40s -- true)
@@ -166,7 +151,7 @@ wait_state "$r1" Pending 10 && wait_state "$r2" Pending 10 ||
 A1=$(ls "$SP/pools/b/agents" | grep '^[0-9a-f-]\{36\}$' | head -n 1)
 equals "$(ls "$SP/pools/b/pending/$A1" 2>/dev/null | wc -l)" 2 "both runs are in pending/ of the first agent"
 kill -KILL "$b1"; wait "$b1" 2>/dev/null
-start_agent "$TESTDIR/b2.log" -p b --name same --prefetch-seconds 60 \
+start_agent_log "$TESTDIR/b2.log" -p b --name same --prefetch-seconds 60 \
     --hide-welcome --poll-seconds 1
 took=0
 _end=$(( $(msnow) + 30000 ))

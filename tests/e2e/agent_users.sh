@@ -5,14 +5,12 @@
 # throwaway user (sluicet1) and removes it again.
 . "$TOP/tests/e2e/lib.sh"
 need_root agent_users useradd userdel runuser getent
-AG="$TOP/bin/sluice-agent"
-SP=$SLUICE_SPOOL
+. "$TOP/tests/e2e/agent.inc"
 U=sluicet1
 fast_config "$TESTDIR/sluice.ini"
 
-pids=""
 cleanup() {
-	for p in $pids; do kill -KILL "$p" 2>/dev/null; done
+	kill_agents
 	[ -f "$TESTDIR/out/uagent.pid" ] && kill -KILL "$(cat "$TESTDIR/out/uagent.pid")" 2>/dev/null
 	drop_test_users
 }
@@ -27,14 +25,6 @@ mkdir -p "$TESTDIR/out"; chmod 1777 "$TESTDIR/out"
 chmod 644 "$SLUICE_CONFIG"
 asuser() { runuser -u "$U" -- env SLUICE_SPOOL="$SP" SLUICE_CONFIG="$SLUICE_CONFIG" "$@"; }
 
-wait_online() {
-	_end=$(( $(msnow) + 5000 ))
-	while [ "$(msnow)" -lt "$_end" ]; do
-		S agent ls -p "$1" --json | grep -q '"status":"online"' && return 0
-		sleep 0.05
-	done
-	fail "agent on pool $1 never came online"
-}
 id_by_name() {	# POOL NAME: the id of the run named NAME, waiting for it to be accepted
 	_end=$(( $(msnow) + 5000 ))
 	while [ "$(msnow)" -lt "$_end" ]; do
@@ -50,9 +40,8 @@ for l in sys.stdin:
 
 # ---- 1. a root agent runs a user's run as that user ----
 S work-pool create u >/dev/null
-"$AG" -p u --hide-welcome >"$TESTDIR/ra.out" 2>"$TESTDIR/ra.err" &
-ra=$!
-pids="$pids $ra"
+start_agent ra -p u --hide-welcome
+ra=$apid
 wait_online u
 Q=$SP/pools/u/queues/default
 chmod 1777 "$Q/tmp"

@@ -120,7 +120,7 @@ if expect_rc 0 S deployment ls; then
 	contains "$out" "cron 0 * * * * (UTC)" "ls: shows the schedule"
 fi
 if expect_rc 0 S deployment ls --json; then
-	jcheck "ls --json: keys as contract §7, values" '
+	jcheck "ls --json: keys as sluice-deployment(1) \"JSON\", values" '
 want = "name id pool queue command schedule paused retries retry_delay timeout".split()
 len(objs) == 2 or bad("%d objects" % len(objs))
 for o in objs:

@@ -77,6 +77,30 @@ wait_state() {	# RUN STATE SECONDS: 0 when RUN reached STATE in time
 expect_state() {	# RUN STATE SECONDS WHAT
 	if wait_state "$1" "$2" "$3"; then ok "$4"; else fail "$4: state $(state "$1"), wanted $2"; fi
 }
+epoch() {	# TIME: the RFC 3339 TIME in seconds since the epoch
+	python3 -c 'import sys,datetime
+print(int(datetime.datetime.fromisoformat(sys.argv[1].replace("Z", "+00:00")).timestamp()))' "$1"
+}
+has_online() { S agent ls -p "$1" --json | grep -q '"status":"online"'; }	# POOL: an agent online?
+wait_online() {	# POOL: wait (5 s) for an agent of POOL to be online; fails if none is
+	_end=$(( $(msnow) + 5000 ))
+	while [ "$(msnow)" -lt "$_end" ]; do has_online "$1" && return 0; sleep 0.05; done
+	fail "agent on pool $1 never came online"
+}
+pstate() { sed -n 's/^[0-9]* (.*) \([A-Za-z]\) .*/\1/p' "/proc/$1/stat" 2>/dev/null; }	# PID: R, S, T, Z...
+# gone PID: 0 when PID is dead: no such process, or a zombie (here pid 1
+# reaps orphans only now and then, so kill -0 alone would call it alive)
+gone() {
+	kill -0 "$1" 2>/dev/null || return 0
+	[ "$(pstate "$1")" = Z ]
+}
+group_gone() {	# PGID: 0 when no live process is left in the group
+	for _p in $(pgrep -g "$1" 2>/dev/null); do gone "$_p" || return 1; done
+	return 0
+}
+# on_worker W CMD...: run CMD for worker W of a race (claim_race.inc,
+# pool_race.inc): here; netfs.inc redefines it to run on a rig host
+on_worker() { shift; "$@"; }
 # fast_config FILE [KEY=VALUE...]: write a sluice.ini with short timings
 # (heartbeat 1 s, 3 missed, lease 3 s, cancel_grace 2 s, poll 1 s), each
 # KEY=VALUE replacing a default or adding a key; export it as SLUICE_CONFIG

@@ -25,23 +25,8 @@ X=$NETFS/netfs-exec.sh
 AG=$TOP/bin/sluice-agent
 EXPORT=$NETFS_EXPORT
 # the config is in $TESTDIR (under /tmp): the same path on every host
-cat >"$TESTDIR/sluice.ini" <<'EOF'
-[sluice]
-heartbeat = 1
-missed_heartbeats = 5
-lease = 8
-cancel_grace = 2
-poll_seconds = 1
-EOF
-export SLUICE_CONFIG=$TESTDIR/sluice.ini
+fast_config "$TESTDIR/sluice.ini" missed_heartbeats=5 lease=8
 LEASE=8
-msnow() { echo $(( $(date +%s%N) / 1000000 )); }
-jget() {	# KEY: a field of the JSON object on stdin ("" if none)
-	python3 -c 'import json,sys
-try: v = json.load(sys.stdin)[sys.argv[1]]
-except Exception: sys.exit(0)
-print("null" if v is None else v)' "$1"
-}
 agents=""
 agent_on() {	# HOST SPOOL POOL LOG [ARGS]: an agent in the background "on" HOST
 	h=$1 s=$2 p=$3 log=$4

@@ -14,13 +14,11 @@
 # sluicetg, and removes them again.
 . "$TOP/tests/e2e/lib.sh"
 need_root perm_users useradd userdel groupadd groupdel usermod runuser getent
-AG="$TOP/bin/sluice-agent"
-SP=$SLUICE_SPOOL
+. "$TOP/tests/e2e/agent.inc"
 U2=sluicet2 U3=sluicet3 G=sluicetg
 made=""
-pids=""
 cleanup() {
-	for p in $pids; do kill -KILL "$p" 2>/dev/null; done
+	kill_agents
 	drop_test_users
 	for g in $made; do
 		groupdel "$g" >/dev/null 2>&1 || echo "warning: could not remove group $g"
@@ -48,8 +46,7 @@ hex16() { printf '%016x' "$1"; }
 
 # ---- 1. a forged run.ini is refused ----
 S work-pool create f >/dev/null
-"$AG" -p f --hide-welcome >"$TESTDIR/fa.out" 2>"$TESTDIR/fa.err" &
-pids="$pids $!"
+start_agent fa -p f --hide-welcome
 F=$SP/pools/f
 # what an administrator had to do to let users submit before there was
 # a drop box mode: open the pool's tmp/ and a queue's sched/
@@ -107,8 +104,7 @@ D=$SP/pools/s
 for d in queues/default/tmp queues/default/new queues/q2/tmp queues/q2/new; do
 	equals "$(stat -c '%a %U' "$D/$d")" "1777 root" "submitters = all: $d is 1777, root's"
 done
-"$AG" -p s --hide-welcome >"$TESTDIR/sa.out" 2>"$TESTDIR/sa.err" &
-pids="$pids $!"
+start_agent sa -p s --hide-welcome
 expect_rc 0 as $U2 "$SLUICE" submit -p s --name s2run --env SECRET=hunter2 -- \
     sh -c 'id -u >"$1"; echo hello-from-s2' sh "$TESTDIR/out/s2"
 r1=$out

@@ -64,7 +64,7 @@ f=$(runini "$id")
 [ -n "$f" ] && ok "submit: run.ini under pools/P/queues/default/sched/T.U.ID" || fail "no run.ini for $id"
 
 # ---- the JSON object: keys, nulls, times ----
-jcheck "run JSON: keys exactly as contract §7, in order" '
+jcheck "run JSON: keys exactly as sluice-flow-run(1) \"JSON\", in order" '
 want = "id name pool queue deployment state message scheduled created started ended exit_code attempt retries agent host pid command".split()
 list(obj.keys()) == want or bad("keys %r" % list(obj.keys()))
 '
