@@ -1,11 +1,15 @@
 /*
- * minloop - the helpers of bench/agent.sh, and the baseline it compares
- * sluice-agent with: the least a spool can do to start a dropped run.
+ * minloop - the helpers of bench/agent.sh and bench/compare.sh, and the
+ * baseline they compare sluice-agent with: the least a spool can do to
+ * start a dropped run.
  *
  *	minloop stamp FILE
  *	minloop drop NEWDIR TMPDIR DONEDIR N serial STAMP STAMPDIR [SETTLE_MS]
  *	minloop drop NEWDIR TMPDIR DONEDIR N burst
- *	minloop serve NEWDIR DONEDIR N CONC
+ *	minloop serve NEWDIR DONEDIR N CONC [fsync]
+ *	minloop submit NEWDIR TMPDIR COMMAND [fsync]
+ *	minloop wait DIR N [SECONDS]
+ *	minloop lat N SETTLE_MS STAMPDIR WAITCMD ARGV...
  *
  * stamp: write CLOCK_MONOTONIC (ns, decimal) to FILE.  A run's command is
  * `exec STAMP stamp FILE', so the start time is taken by the first program
@@ -23,12 +27,32 @@
  *   possible.  Prints the seconds from the first rename to the Nth run in
  *   DONEDIR.
  *
- * serve: the baseline consumer.  inotify on NEWDIR; for each file renamed
- * in: read it, take its command, posix_spawn /bin/sh -c COMMAND, keeping
- * at most CONC children; when one is reaped (signalfd), rename its file
- * to DONEDIR.  Exits after N.  Nothing else: no fsync, no state, no
- * supervisor, no limits held on disk.
+ * serve: the baseline consumer.  inotify on NEWDIR, then the files already
+ * there (nothing may be renamed in while it starts: a file renamed in
+ * between the watch and the listing would be run twice); for each file: read
+ * it, take its command, posix_spawn /bin/sh -c COMMAND, keeping at most
+ * CONC children; when one is reaped (signalfd), rename its file to DONEDIR.
+ * Exits after N.  Nothing else: no state, no supervisor, no limits held on
+ * disk, and no fsync unless `fsync' is given: then the file is fsynced
+ * before the rename, and NEWDIR and DONEDIR after it.
+ *
+ * submit: the baseline's command-line submitter, one run per process:
+ * write `[run]' and `command = COMMAND' to a fresh name in TMPDIR, rename
+ * it into NEWDIR.  With `fsync': the file is fsynced before the rename,
+ * TMPDIR and NEWDIR after it.
+ *
+ * wait: block (inotify) until DIR holds N names not starting with a dot;
+ * exit 1 after SECONDS (default 600) if it never does.
+ *
+ * lat: submit→start latency of any queue with a command-line submitter.
+ * N times: ARGV (the submitting command) is run with each `@I@' in its
+ * words replaced by the index, its start time taken just before the
+ * posix_spawn; then WAITCMD (/bin/sh -c, `@I@' and `@N@' replaced by the
+ * index and the index + 1) must return once that run is done; then
+ * SETTLE_MS.  The run's command is to be `STAMP stamp STAMPDIR/@I@' (or
+ * exec'd by /bin/sh).  Prints "p50 p99 max" of start - submit, in ms.
  */
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
@@ -45,7 +69,7 @@
 #include <time.h>
 #include <unistd.h>
 
-extern char **environ;
+#include "shspawn.h"
 
 static _Noreturn void
 die(const char *what)
@@ -71,6 +95,34 @@ put_file(const char *path, const char *text)
 
 	if (fd < 0 || write(fd, text, len) != (ssize_t)len || close(fd) < 0)
 		die(path);
+}
+
+/* sync_path - fsync a file or directory by name */
+static void
+sync_path(const char *path)
+{
+	int	fd = open(path, O_RDONLY | O_CLOEXEC);
+
+	if (fd < 0 || fsync(fd) < 0 || close(fd) < 0)
+		die(path);
+}
+
+/*
+ * move - rename FROM (in FROMDIR) to TO (in TODIR); with dosync, the file
+ * is fsynced before and both directories after
+ */
+static void
+move(const char *from, const char *to, const char *fromdir,
+    const char *todir, int dosync)
+{
+	if (dosync)
+		sync_path(from);
+	if (rename(from, to) < 0)
+		die(to);
+	if (dosync) {
+		sync_path(fromdir);
+		sync_path(todir);
+	}
 }
 
 static int
@@ -128,6 +180,37 @@ pct(const long long *v, long n, int p)
 	return v[i < 0 ? 0 : i >= n ? n - 1 : i];
 }
 
+/*
+ * report - read the start stamps STAMPDIR/0 .. N-1, print "p50 p99 max" of
+ * start - t[i] in ms
+ */
+static void
+report(const char *sd, const long long *t, long n)
+{
+	char	path[PATH_MAX];
+	long long *lat, s;
+	long	i;
+	FILE   *f;
+
+	if ((lat = calloc((size_t)n, sizeof(long long))) == NULL)
+		die("calloc");
+	for (i = 0; i < n; i++) {
+		snprintf(path, sizeof(path), "%s/%ld", sd, i);
+		if ((f = fopen(path, "r")) == NULL)
+			die(path);
+		if (fscanf(f, "%lld", &s) != 1) {
+			errno = EINVAL;
+			die(path);
+		}
+		fclose(f);
+		lat[i] = s - t[i];
+	}
+	qsort(lat, (size_t)n, sizeof(long long), cmp_ll);
+	printf("%.2f %.2f %.2f\n", pct(lat, n, 50) / 1e6,
+	    pct(lat, n, 99) / 1e6, lat[n - 1] / 1e6);
+	free(lat);
+}
+
 static int
 drop(int argc, char **argv)
 {
@@ -135,7 +218,7 @@ drop(int argc, char **argv)
 	long	n = atol(argv[5]), i, have = 0;
 	char	from[PATH_MAX], to[PATH_MAX], text[PATH_MAX + 64];
 	int	serial = strcmp(mode, "serial") == 0, ifd;
-	long long *lat = NULL, t0 = 0;
+	long long t0 = 0;
 
 	if (n < 1 || (!serial && strcmp(mode, "burst") != 0) ||
 	    (serial && argc < 9)) {
@@ -166,10 +249,8 @@ drop(int argc, char **argv)
 		long	settle = argc > 9 ? atol(argv[9]) : 20;
 		struct timespec gap = { settle / 1000, settle % 1000 * 1000000L };
 		long long *drop_t = calloc((size_t)n, sizeof(long long));
-		FILE   *f;
 
-		lat = calloc((size_t)n, sizeof(long long));
-		if (drop_t == NULL || lat == NULL)
+		if (drop_t == NULL)
 			die("calloc");
 		for (i = 0; i < n; i++) {
 			snprintf(from, sizeof(from), "%s/s%06ld", td, i);
@@ -183,24 +264,8 @@ drop(int argc, char **argv)
 			done_wait(ifd, &have, i + 1);
 			nanosleep(&gap, NULL);
 		}
-		for (i = 0; i < n; i++) {
-			long long s;
-
-			snprintf(from, sizeof(from), "%s/%ld", sd, i);
-			if ((f = fopen(from, "r")) == NULL)
-				die(from);
-			if (fscanf(f, "%lld", &s) != 1) {
-				errno = EINVAL;
-				die(from);
-			}
-			fclose(f);
-			lat[i] = s - drop_t[i];
-		}
-		qsort(lat, (size_t)n, sizeof(long long), cmp_ll);
-		printf("%.2f %.2f %.2f\n", pct(lat, n, 50) / 1e6,
-		    pct(lat, n, 99) / 1e6, lat[n - 1] / 1e6);
+		report(sd, drop_t, n);
 		free(drop_t);
-		free(lat);
 	}
 	return 0;
 }
@@ -216,9 +281,6 @@ static void
 start(const char *nd, const char *name, struct child *c)
 {
 	char	path[PATH_MAX], buf[4096], *cmd, *e;
-	char   *argv[] = { "sh", "-c", NULL, NULL };
-	posix_spawnattr_t at;
-	sigset_t none;
 	ssize_t	n;
 	int	fd, rc;
 
@@ -235,14 +297,7 @@ start(const char *nd, const char *name, struct child *c)
 	cmd += strlen("command = ");
 	if ((e = strchr(cmd, '\n')) != NULL)
 		*e = '\0';
-	argv[2] = cmd;
-	sigemptyset(&none);
-	posix_spawnattr_init(&at);
-	posix_spawnattr_setflags(&at, POSIX_SPAWN_SETSIGMASK);
-	posix_spawnattr_setsigmask(&at, &none);
-	rc = posix_spawn(&c->pid, "/bin/sh", NULL, &at, argv, environ);
-	posix_spawnattr_destroy(&at);
-	if (rc != 0) {
+	if ((rc = sh_spawn(cmd, &c->pid)) != 0) {
 		errno = rc;
 		die("posix_spawn");
 	}
@@ -250,11 +305,14 @@ start(const char *nd, const char *name, struct child *c)
 }
 
 static int
-serve(char **argv)
+serve(int argc, char **argv)
 {
 	const char *nd = argv[2], *dd = argv[3];
 	long	n = atol(argv[4]), conc = atol(argv[5]), done = 0, running = 0;
 	long	qh = 0, qt = 0, i;
+	int	dosync = argc > 6 && strcmp(argv[6], "fsync") == 0;
+	struct dirent *de;
+	DIR    *d;
 	char	buf[64 * 1024] __attribute__((aligned(__alignof__(struct inotify_event))));
 	char	(*q)[NAME_MAX + 1];
 	struct child *ch;
@@ -278,6 +336,12 @@ serve(char **argv)
 	if ((ifd = inotify_init1(IN_CLOEXEC | IN_NONBLOCK)) < 0 ||
 	    inotify_add_watch(ifd, nd, IN_MOVED_TO | IN_ONLYDIR) < 0)
 		die(nd);
+	if ((d = opendir(nd)) == NULL)
+		die(nd);
+	while ((de = readdir(d)) != NULL && qt < n)
+		if (de->d_name[0] != '.')
+			snprintf(q[qt++], NAME_MAX + 1, "%s", de->d_name);
+	closedir(d);
 	/* ready: the submitter may start once this line is out */
 	printf("ready\n");
 	fflush(stdout);
@@ -308,8 +372,7 @@ serve(char **argv)
 
 					snprintf(a, sizeof(a), "%s/%s", nd, ch[i].name);
 					snprintf(b, sizeof(b), "%s/%s", dd, ch[i].name);
-					if (rename(a, b) < 0)
-						die(b);
+					move(a, b, nd, dd, dosync);
 					ch[i].pid = 0;
 					running--;
 					done++;
@@ -327,6 +390,175 @@ serve(char **argv)
 	return 0;
 }
 
+static int
+submit(int argc, char **argv)
+{
+	const char *nd = argv[2], *td = argv[3], *cmd = argv[4];
+	char	from[PATH_MAX], to[PATH_MAX], text[8192];
+	int	dosync = argc > 5 && strcmp(argv[5], "fsync") == 0;
+	long long t = ns_now();
+
+	snprintf(from, sizeof(from), "%s/m%lld.%ld", td, t, (long)getpid());
+	snprintf(to, sizeof(to), "%s/m%lld.%ld", nd, t, (long)getpid());
+	if (snprintf(text, sizeof(text), "[run]\ncommand = %s\n", cmd) >=
+	    (int)sizeof(text)) {
+		errno = E2BIG;
+		die(cmd);
+	}
+	put_file(from, text);
+	move(from, to, td, nd, dosync);
+	return 0;
+}
+
+/* count - the names in dir not starting with a dot */
+static long
+count(const char *dir)
+{
+	struct dirent *de;
+	DIR    *d;
+	long	k = 0;
+
+	if ((d = opendir(dir)) == NULL)
+		die(dir);
+	while ((de = readdir(d)) != NULL)
+		if (de->d_name[0] != '.')
+			k++;
+	closedir(d);
+	return k;
+}
+
+static int
+waitdir(int argc, char **argv)
+{
+	const char *dir = argv[2];
+	long	n = atol(argv[3]), have;
+	long long end = ns_now() + (argc > 4 ? atoll(argv[4]) : 600) *
+	    1000000000LL;
+	char	buf[64 * 1024] __attribute__((aligned(__alignof__(struct inotify_event))));
+	const struct inotify_event *ev;
+	struct pollfd pf;
+	ssize_t	k;
+	char   *p;
+	int	ifd;
+
+	if ((ifd = inotify_init1(IN_CLOEXEC | IN_NONBLOCK)) < 0 ||
+	    inotify_add_watch(ifd, dir, IN_MOVED_TO | IN_CREATE | IN_ONLYDIR) < 0)
+		die(dir);
+	pf.fd = ifd;
+	pf.events = POLLIN;
+	/* events counted from the listing on; a name seen by both is counted
+	 * twice, so the listing has the last word */
+	have = count(dir);
+	for (;;) {
+		if (have >= n && (have = count(dir)) >= n)
+			return 0;
+		if (ns_now() >= end) {
+			fprintf(stderr, "minloop wait: %s: %ld of %ld\n", dir,
+			    count(dir), n);
+			return 1;
+		}
+		if (poll(&pf, 1, 100) < 0 && errno != EINTR)
+			die("poll");
+		while ((k = read(ifd, buf, sizeof(buf))) > 0)
+			for (p = buf; p < buf + k; p += sizeof(*ev) + ev->len) {
+				ev = (const struct inotify_event *)(void *)p;
+				if (ev->mask & IN_Q_OVERFLOW)
+					have = count(dir);
+				else if (ev->len > 0 && ev->name[0] != '.')
+					have++;
+			}
+	}
+}
+
+/* subst - WORD with each `@I@' replaced by i and each `@N@' by i + 1 */
+static char *
+subst(const char *word, long i)
+{
+	char	out[8192], num[32];
+	size_t	o = 0, l;
+	const char *w;
+
+	for (w = word; *w != '\0' && o < sizeof(out) - 1;) {
+		if (w[0] == '@' && (w[1] == 'I' || w[1] == 'N') && w[2] == '@') {
+			l = (size_t)snprintf(num, sizeof(num), "%ld",
+			    w[1] == 'I' ? i : i + 1);
+			if (o + l >= sizeof(out) - 1)
+				break;
+			memcpy(out + o, num, l);
+			o += l;
+			w += 3;
+		} else
+			out[o++] = *w++;
+	}
+	out[o] = '\0';
+	if (*w != '\0') {
+		errno = E2BIG;
+		die(word);
+	}
+	return strdup(out);
+}
+
+/* run - posix_spawnp ARGV, stdout to /dev/null; die unless it exits 0 */
+static void
+run(char **av)
+{
+	posix_spawn_file_actions_t fa;
+	pid_t	pid;
+	int	rc, st;
+
+	posix_spawn_file_actions_init(&fa);
+	posix_spawn_file_actions_addopen(&fa, 1, "/dev/null", O_WRONLY, 0);
+	rc = posix_spawnp(&pid, av[0], &fa, NULL, av, environ);
+	posix_spawn_file_actions_destroy(&fa);
+	if (rc != 0) {
+		errno = rc;
+		die(av[0]);
+	}
+	while (waitpid(pid, &st, 0) < 0)
+		if (errno != EINTR)
+			die("waitpid");
+	if (!WIFEXITED(st) || WEXITSTATUS(st) != 0) {
+		fprintf(stderr, "minloop lat: %s failed (status %#x)\n", av[0],
+		    st);
+		exit(1);
+	}
+}
+
+static int
+lat(int argc, char **argv)
+{
+	long	n = atol(argv[2]), settle = atol(argv[3]), i;
+	const char *sd = argv[4], *waitcmd = argv[5];
+	struct timespec gap = { settle / 1000, settle % 1000 * 1000000L };
+	int	na = argc - 6, j;
+	char  **av = calloc((size_t)na + 1, sizeof(char *));
+	char   *wv[] = { "sh", "-c", NULL, NULL };
+	long long *t = calloc((size_t)(n > 0 ? n : 1), sizeof(long long));
+
+	if (av == NULL || t == NULL)
+		die("calloc");
+	if (n < 1 || na < 1) {
+		fprintf(stderr, "minloop lat: bad arguments\n");
+		return 2;
+	}
+	for (i = 0; i < n; i++) {
+		for (j = 0; j < na; j++)
+			av[j] = subst(argv[6 + j], i);
+		wv[2] = subst(waitcmd, i);
+		t[i] = ns_now();
+		run(av);
+		run(wv);
+		for (j = 0; j < na; j++)
+			free(av[j]);
+		free(wv[2]);
+		nanosleep(&gap, NULL);
+	}
+	report(sd, t, n);
+	free(av);
+	free(t);
+	return 0;
+}
+
 int
 main(int argc, char **argv)
 {
@@ -334,12 +566,21 @@ main(int argc, char **argv)
 		return stamp(argv[2]);
 	if (argc >= 7 && strcmp(argv[1], "drop") == 0)
 		return drop(argc, argv);
-	if (argc == 6 && strcmp(argv[1], "serve") == 0)
-		return serve(argv);
+	if ((argc == 6 || argc == 7) && strcmp(argv[1], "serve") == 0)
+		return serve(argc, argv);
+	if ((argc == 5 || argc == 6) && strcmp(argv[1], "submit") == 0)
+		return submit(argc, argv);
+	if ((argc == 4 || argc == 5) && strcmp(argv[1], "wait") == 0)
+		return waitdir(argc, argv);
+	if (argc >= 7 && strcmp(argv[1], "lat") == 0)
+		return lat(argc, argv);
 	fprintf(stderr, "usage: minloop stamp FILE\n"
 	    "       minloop drop NEWDIR TMPDIR DONEDIR N serial STAMP STAMPDIR "
 	    "[SETTLE_MS]\n"
 	    "       minloop drop NEWDIR TMPDIR DONEDIR N burst\n"
-	    "       minloop serve NEWDIR DONEDIR N CONC\n");
+	    "       minloop serve NEWDIR DONEDIR N CONC [fsync]\n"
+	    "       minloop submit NEWDIR TMPDIR COMMAND [fsync]\n"
+	    "       minloop wait DIR N [SECONDS]\n"
+	    "       minloop lat N SETTLE_MS STAMPDIR WAITCMD ARGV...\n");
 	return 2;
 }
