@@ -77,7 +77,6 @@ bench: all bench/mkruns bench/minloop bench/bsq
 	./bench/dispatch.sh
 	./bench/agent.sh
 	./bench/compare.sh
-	./bench/netfs.sh
 
 bench-deps:
 	@$(MAKE) --no-print-directory deps DEPS="$(BENCH_DEPS)" DEPS_TESTS=
