@@ -71,7 +71,7 @@ bench/bsq: bench/bsq.c bench/shspawn.h
 
 # bench: timing claims are benchmarks, never timed asserts in tests.  Not
 # run by CI; compare.sh installs its anchors when missing (bench-deps does
-# only that, as deps does), netfs.sh skips, saying why, when the rig cannot start
+# only that, as deps does)
 BENCH_DEPS = beanstalkd task-spooler nq strace
 bench: all bench/mkruns bench/minloop bench/bsq
 	./bench/dispatch.sh
