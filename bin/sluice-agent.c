@@ -37,6 +37,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/vfs.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -181,6 +182,19 @@ report(const struct sl_spool *sp, const char *pool)
 			    "%ld; AwaitingRetry", t->name, t->id, t->attempt);
 	}
 	ntr = k;
+}
+
+/* network_fs - is dir on NFS or FUSE (sshfs, fuse-nfs)? */
+static int
+network_fs(const char *dir)
+{
+	struct statfs st;
+
+	if (statfs(dir, &st) < 0)
+		return 0;
+	return st.f_type == 0x6969 /* NFS */ || st.f_type == 0x65735546
+	    /* FUSE */ || st.f_type == 0xff534d42 /* CIFS */ ||
+	    st.f_type == 0xfe534d42 /* SMB2 */;
 }
 
 /* due_tokens - the runs in our pending/, in order */
@@ -518,13 +532,15 @@ main(int argc, char **argv)
 	sigemptyset(&sa.sa_mask);
 	if (sigaction(SIGTERM, &sa, NULL) < 0 || sigaction(SIGINT, &sa, NULL) < 0)
 		sl_fatal("sigaction: %s", strerror(errno));
-	/* our supervisors say on this pipe that a run ended, so its slot is
-	 * used again at once even where no inotify event comes (a network
-	 * filesystem); without the pipe we rescan, only later */
-	if (pipe2(ended, O_CLOEXEC | O_NONBLOCK) == 0) {
+	/* on a network filesystem (NFS, FUSE: sshfs), where our own
+	 * supervisors' renames may bring no inotify event, they say on this
+	 * pipe that a run ended, so its slot is used again at once, not at
+	 * the next rescan.  On a local disk inotify already tells us, and
+	 * the pipe is not made (spool-layout.md, "Where the code is") */
+	if (network_fs(sp.root) && pipe2(ended, O_CLOEXEC | O_NONBLOCK) == 0) {
 		sl_run_notify_fd(ended[1]);
 		sl_watch_fd(ended[0]);
-	} else
+	} else if (network_fs(sp.root))
 		sl_log(SL_WARNING, "cannot make a pipe (%s): ended runs are "
 		    "seen at the next rescan", strerror(errno));
 
