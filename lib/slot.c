@@ -76,11 +76,8 @@ sl_slot_take(const struct sl_spool *sp, const char *pool, const char *scope,
 	entry = sl_path(tmp, id, (char *)NULL);
 	snprintf(body, sizeof(body), "claimed = %lld\nagent = %s\ntoken = %s\n",
 	    (long long)now, agent, token);
-	/* the entry is not fsynced: slots count live processes, and a power
-	 * cut leaves none; an entry lost or empty is a slot whose holder is
-	 * unknown, freed by recovery after the lease like any other */
 	if (sl_mkdirs(sd, 0755) < 0 || sl_mkdirs(tmp, 0755) < 0 ||
-	    sl_write_tmp_nosync(entry, body, strlen(body), 0644) < 0) {
+	    sl_write_tmp(entry, body, strlen(body), 0644) < 0) {
 		rc = -1;
 		goto out;
 	}
