@@ -2,9 +2,10 @@
  * ini.c - INI files through iniparser.
  *
  * iniparser 4.1 reads only named files, so text already in memory (read
- * once, size-capped, trailer-checked) is handed to it through a memfd: the
- * bytes parsed are exactly the bytes checked, whatever happens to the file
- * meanwhile.  iniparser folds section and key names to lower case; values
+ * once, size-capped, trailer-checked) is split into lines here, in
+ * iniparser's dialect, and stored in an iniparser dictionary: the bytes
+ * parsed are exactly the bytes checked, whatever happens to the file
+ * meanwhile, at no system call.  Names fold to lower case; values
  * keep their case.  It cuts an unquoted value at ';' or '#' and cannot hold
  * '"' inside a quoted one, so sluice writes only values for which
  * sl_ini_value_ok() holds, and checks that before writing.
@@ -17,9 +18,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/mman.h>
 #include <unistd.h>
 
+#include <iniparser/dictionary.h>
 #include <iniparser/iniparser.h>
 
 #include "sluice.h"
@@ -28,87 +29,141 @@ struct sl_ini {
 	dictionary *d;
 };
 
-static char parse_error[600];
+#define LINE_MAX_INI	1022	/* iniparser 4.1's longest line, '\n' aside */
 
-/*
- * on_error - keep iniparser's first complaint, in our words: it names the
- * memfd ("syntax error in /proc/self/fd/3 (7):\n-> text"), which means
- * nothing to a person; say "syntax error on line 7: text" instead.
- */
-static int
-on_error(const char *fmt, ...)
+/* strip - cut isspace() characters at both ends of s[0..*len), in place */
+static char *
+strip(char *s, size_t *len)
 {
-	char	raw[512], *p, *q, *what = raw;
-	long	line = 0;
-	va_list	ap;
-
-	if (parse_error[0] != '\0')
-		return 0;		/* keep the first */
-	va_start(ap, fmt);
-	vsnprintf(raw, sizeof(raw), fmt, ap);
-	va_end(ap);
-	if (strncmp(what, "iniparser: ", 11) == 0)
-		what += 11;
-	if ((p = strstr(what, " in /proc/self/fd/")) != NULL) {
-		*p = '\0';
-		if ((q = strchr(p + 1, '(')) != NULL)
-			line = strtol(q + 1, NULL, 10);
-		q = strstr(p + 1, "-> ");
-		snprintf(parse_error, sizeof(parse_error), "%s on line %ld%s%.*s",
-		    what, line, q ? ": " : "",
-		    q ? (int)strcspn(q + 3, "\n") : 0, q ? q + 3 : "");
-	} else
-		snprintf(parse_error, sizeof(parse_error), "%.*s",
-		    (int)strcspn(what, "\n"), what);
-	return 0;
+	while (*len > 0 && isspace((unsigned char)s[*len - 1]))
+		(*len)--;
+	while (*len > 0 && isspace((unsigned char)*s)) {
+		s++;
+		(*len)--;
+	}
+	s[*len] = '\0';
+	return s;
 }
 
+static void
+lower(char *s)
+{
+	for (; *s != '\0'; s++)
+		*s = (char)tolower((unsigned char)*s);
+}
+
+/*
+ * line - one logical line (stripped, non-empty, not a comment) into d:
+ * "[sec]" starts a section; "key = value" sets sec:key.  The dialect is
+ * iniparser 4.1's: names fold to lower case; a value in "" or '' is kept
+ * as is up to the closing quote; an unquoted value ends at ';' or '#' and
+ * loses its blanks; "" and '' alone are empty.  Returns 0, or -1 for a
+ * line that is neither (a syntax error).
+ */
+static int
+line(dictionary *d, char *sec, char *l, size_t len)
+{
+	char	key[2 * LINE_MAX_INI + 2], *k, *v, *e, q;
+	size_t	kl, vl;
+
+	if (l[0] == '[' && l[len - 1] == ']') {
+		/* "[]...": iniparser names the current section again, cut
+		 * to the line's length less one */
+		if ((e = strchr(l + 1, ']')) == l + 1 && strlen(sec) >= len)
+			sec[len - 1] = '\0';
+		else if (e != l + 1) {
+			vl = (size_t)(e - (l + 1));
+			memcpy(sec, l + 1, vl);
+			k = strip(sec, &vl);
+			memmove(sec, k, vl + 1);
+			lower(sec);
+		}
+		return dictionary_set(d, sec, NULL) < 0 ? -2 : 0;
+	}
+	if (l[0] == '=' || (e = strchr(l, '=')) == NULL)
+		return -1;
+	kl = (size_t)(e - l);
+	k = strip(l, &kl);
+	lower(k);
+	v = e + 1;
+	while (isspace((unsigned char)*v))
+		v++;
+	q = *v;
+	if ((q == '"' || q == '\'') && v[1] != '\0' && v[1] != q) {
+		v++;
+		if ((e = strchr(v, q)) != NULL)
+			*e = '\0';	/* what follows the quote is dropped */
+	} else {
+		vl = strcspn(v, ";#");
+		v = strip(v, &vl);
+		if (strcmp(v, "\"\"") == 0 || strcmp(v, "''") == 0)
+			v[0] = '\0';
+	}
+	snprintf(key, sizeof(key), "%s:%s", sec, k);
+	return dictionary_set(d, key, v) < 0 ? -2 : 0;
+}
+
+/*
+ * sl_ini_parse - INI text in memory, read by our own line splitter into
+ * an iniparser dictionary (iniparser 4.1 itself reads only named files,
+ * which cost a memfd, a write and a reopen per parse).  The bytes parsed
+ * are exactly the bytes the caller checked.
+ */
 struct sl_ini *
 sl_ini_parse(const char *text, size_t len, char *err, size_t errlen)
 {
 	struct sl_ini *ini;
-	char	path[64];
 	dictionary *d;
-	size_t	off = 0;
-	ssize_t	n;
-	int	fd;
+	char	buf[LINE_MAX_INI + 2], sec[LINE_MAX_INI + 1] = "", *l;
+	const char *e;
+	size_t	off = 0, n, have = 0;
+	long	lineno = 0;
+	int	rc;
 
 	if (memchr(text, '\0', len) != NULL) {
 		snprintf(err, errlen, "contains a NUL byte: not a text file");
 		errno = EINVAL;
 		return NULL;
 	}
-	if ((fd = memfd_create("sluice-ini", MFD_CLOEXEC)) < 0) {
-		snprintf(err, errlen, "memfd_create: %s", strerror(errno));
-		return NULL;
-	}
+	if ((d = dictionary_new(0)) == NULL)
+		sl_fatal("out of memory");
 	while (off < len) {
-		n = write(fd, text + off, len - off);
-		if (n < 0) {
-			if (errno == EINTR)
-				continue;
-			snprintf(err, errlen, "write to memfd: %s", strerror(errno));
-			close(fd);
-			return NULL;
+		lineno++;
+		e = memchr(text + off, '\n', len - off);
+		n = e != NULL ? (size_t)(e - (text + off)) : len - off;
+		if (have + n > LINE_MAX_INI) {
+			snprintf(err, errlen, "not an INI file (input line too "
+			    "long on line %ld)", lineno);
+			goto bad;
 		}
-		off += (size_t)n;
-	}
-	snprintf(path, sizeof(path), "/proc/self/fd/%d", fd);
-	parse_error[0] = '\0';
-	iniparser_set_error_callback(on_error);
-	d = iniparser_load(path);
-	close(fd);
-	if (d == NULL || parse_error[0] != '\0') {
-		snprintf(err, errlen, "not an INI file (%s)",
-		    parse_error[0] ? parse_error : "unreadable");
-		if (d != NULL)
-			iniparser_freedict(d);
-		errno = EINVAL;
-		return NULL;
+		memcpy(buf + have, text + off, n);
+		off += n + 1;
+		n += have;
+		have = 0;
+		while (n > 0 && isspace((unsigned char)buf[n - 1]))
+			n--;
+		if (n > 0 && buf[n - 1] == '\\') {
+			have = n - 1;	/* continued on the next line */
+			continue;
+		}
+		l = strip(buf, &n);
+		if (n == 0 || l[0] == '#' || l[0] == ';')
+			continue;
+		if ((rc = line(d, sec, l, n)) == -2)
+			sl_fatal("out of memory");
+		if (rc < 0) {
+			snprintf(err, errlen, "not an INI file (syntax error "
+			    "on line %ld: %.*s)", lineno, (int)n, l);
+			goto bad;
+		}
 	}
 	ini = sl_xmalloc(sizeof(*ini));
 	ini->d = d;
 	return ini;
+bad:
+	dictionary_del(d);
+	errno = EINVAL;
+	return NULL;
 }
 
 struct sl_ini *
@@ -186,8 +241,9 @@ sl_ini_key(const struct sl_ini *ini, const char *sec, int i)
 	keys = sl_xmalloc(n * sizeof(*keys));
 	k = iniparser_getseckeys(ini->d, sec, keys) != NULL ? keys[i] : NULL;
 	free(keys);
-	if (k != NULL && strchr(k, ':') != NULL)
-		k = strchr(k, ':') + 1;
+	/* the section may hold ':' itself: skip its name, not to a ':' */
+	if (k != NULL && strlen(k) > strlen(sec))
+		k += strlen(sec) + 1;
 	return k;
 }
 
