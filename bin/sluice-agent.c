@@ -246,24 +246,18 @@ taken_back(const struct sl_spool *sp, const struct sl_agent *a,
 /* start_due - start what is due in pending/ID/; the next due time, or 0 */
 static time_t
 start_due(const struct sl_spool *sp, const struct sl_config *cf,
-    const struct sl_agent *a)
+    const struct sl_agent *a, const struct sl_pool *p)
 {
 	struct sl_started s;
-	struct sl_pool p;
-	char  **v, err[SL_ERR_MAX];
+	char  **v;
 	size_t	n, i;
 	time_t	t, next = 0, now = now_s();
 
 	if (pending_tokens(sp, a, &v, &n) < 0 || n == 0)
 		return 0;
-	if (sl_pool_load(sp, a->pool, &p, err, sizeof(err)) < 0) {
-		sl_log(SL_ERROR, "%s", err);
-		sl_strv_free(v, n);
-		return 0;
-	}
 	for (i = 0; i < n && !stop; i++) {
 		sl_token_parse(v[i], &t, NULL);
-		switch (sl_run_start(sp, cf, a, &p, v[i], now, &s)) {
+		switch (sl_run_start(sp, cf, a, p, v[i], now, &s)) {
 		case SL_START_STARTED:
 			sl_log(SL_INFO, "Started flow run '%s' (%s), attempt %ld, "
 			    "under supervisor %ld", s.name, s.id, s.attempt,
@@ -302,7 +296,6 @@ start_due(const struct sl_spool *sp, const struct sl_config *cf,
 		}
 		now = now_s();
 	}
-	sl_pool_free(&p);
 	sl_strv_free(v, n);
 	return next;
 }
@@ -388,6 +381,7 @@ main(int argc, char **argv)
 	int	ended[2];
 	struct sl_names got = { 0 };
 	struct sl_pass pass = { 0 };
+	struct sl_pool p;
 	const char *spool = NULL, *pool = NULL, *name = NULL;
 	char	err[SL_ERR_MAX], slug[64];
 	long	limit = SL_NOLIMIT, prefetch = 10, poll = -1, wait_s, x;
@@ -587,13 +581,14 @@ main(int argc, char **argv)
 		sl_maintain_pool(&sp, &cf, a.pool, now, full, &pass);
 		if (full)
 			last_full = now;
-		next = 0;
-		if (!stop) {
-			long	n = sl_claim(&sp, &a, LONG_MAX, now, &got, &next,
-			    err, sizeof(err));
-
-			if (n < 0)
-				sl_log(SL_ERROR, "%s", err);
+		next = due = 0;
+		/* the pool's configuration is read once a pass, for the
+		 * claims and the starts alike */
+		if (!stop && sl_pool_load(&sp, a.pool, &p, err, sizeof(err)) < 0)
+			sl_log(SL_ERROR, "%s", err);
+		else if (!stop) {
+			(void)sl_claim_in(&sp, &a, &p, LONG_MAX, now, &got,
+			    &next);
 			for (j = 0; j < got.n; j++) {
 				char	id[SL_UUID_LEN + 1];
 
@@ -601,8 +596,9 @@ main(int argc, char **argv)
 				sl_log(SL_INFO, "Submitting flow run '%s'", id);
 			}
 			sl_names_free(&got);
+			due = start_due(&sp, &cf, &a, &p);
+			sl_pool_free(&p);
 		}
-		due = stop ? 0 : start_due(&sp, &cf, &a);
 		report(&sp, a.pool);
 		if (once || stop)
 			break;

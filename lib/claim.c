@@ -240,6 +240,27 @@ sl_claim(const struct sl_spool *sp, const struct sl_agent *a, long max,
     time_t now, struct sl_names *got, time_t *next, char *err, size_t errlen)
 {
 	struct sl_pool p;
+	long	n;
+
+	if (next != NULL)
+		*next = 0;
+	if (sl_pool_load(sp, a->pool, &p, err, errlen) < 0)
+		return -1;
+	n = sl_claim_in(sp, a, &p, max, now, got, next);
+	sl_pool_free(&p);
+	return n;
+}
+
+/*
+ * sl_claim_in - sl_claim with the pool's configuration already read (in
+ * this pass: a pass reads it once for all it does).  Never fails as a
+ * whole: a run it cannot claim is left for the next pass.
+ */
+long
+sl_claim_in(const struct sl_spool *sp, const struct sl_agent *a,
+    const struct sl_pool *p, long max, time_t now, struct sl_names *got,
+    time_t *next)
+{
 	char  **v;
 	size_t	qi, n, i;
 	long	claimed = 0;
@@ -248,18 +269,14 @@ sl_claim(const struct sl_spool *sp, const struct sl_agent *a, long max,
 
 	if (next != NULL)
 		*next = 0;
-	if (sl_pool_load(sp, a->pool, &p, err, errlen) < 0)
-		return -1;
-	if (p.paused || p.limit == 0) {
-		sl_pool_free(&p);
+	if (p->paused || p->limit == 0)
 		return 0;
-	}
-	for (qi = 0; qi < p.nq && !stop; qi++) {
-		const struct sl_queue *q = &p.q[qi];
+	for (qi = 0; qi < p->nq && !stop; qi++) {
+		const struct sl_queue *q = &p->q[qi];
 
 		if (q->paused || q->limit == 0 || !sl_agent_serves(a, q->name))
 			continue;
-		if (sched_tokens(sp, p.name, q->name, &v, &n) < 0)
+		if (sched_tokens(sp, p->name, q->name, &v, &n) < 0)
 			continue;
 		for (i = 0; i < n && !stop; i++) {
 			sl_token_parse(v[i], &t, NULL);
@@ -273,7 +290,7 @@ sl_claim(const struct sl_spool *sp, const struct sl_agent *a, long max,
 				stop = 1;
 				break;
 			}
-			switch (claim_one(sp, a, &p, q, v[i], now)) {
+			switch (claim_one(sp, a, p, q, v[i], now)) {
 			case CLAIMED:
 				claimed++;
 				if (got != NULL)
@@ -295,7 +312,6 @@ sl_claim(const struct sl_spool *sp, const struct sl_agent *a, long max,
 			free(v[i]);
 		free(v);
 	}
-	sl_pool_free(&p);
 	return claimed;
 }
 

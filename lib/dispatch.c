@@ -127,6 +127,7 @@ sl_dispatch_pool(const struct sl_spool *sp, const struct sl_config *cf,
 {
 	struct sl_agent *ag;
 	struct sl_names got = { 0 };
+	struct sl_pool p = { 0 };
 	char	err[SL_ERR_MAX], id[SL_UUID_LEN + 1];
 	size_t	na, i, j;
 	long	n, round;
@@ -153,19 +154,22 @@ sl_dispatch_pool(const struct sl_spool *sp, const struct sl_config *cf,
 			full = 1;
 		}
 	}
-	for (round = 1; round > 0;) {
+	/* the configuration is read once for the whole pass */
+	if (sl_pool_load(sp, pool, &p, err, sizeof(err)) < 0) {
+		sl_log(SL_ERROR, "%s", err);
+		round = 0;
+	} else
+		round = 1;
+	for (; round > 0;) {
 		round = 0;
 		for (i = 0; i < na; i++) {
 			if (done[i])
 				continue;
-			n = sl_claim(sp, &ag[i], 1, now, &got, &next, err,
-			    sizeof(err));
+			n = sl_claim_in(sp, &ag[i], &p, 1, now, &got, &next);
 			if (next != 0 && (pass->next == 0 || next - ag[i].prefetch <
 			    pass->next))
 				pass->next = next - ag[i].prefetch;
 			if (n <= 0) {
-				if (n < 0)
-					sl_log(SL_ERROR, "%s", err);
 				done[i] = 1;
 				continue;
 			}
@@ -180,6 +184,7 @@ sl_dispatch_pool(const struct sl_spool *sp, const struct sl_config *cf,
 			round += n;
 		}
 	}
+	sl_pool_free(&p);	/* also after a failed load: p.q is NULL */
 	free(done);
 	sl_agents_free(ag, na);
 	return 0;

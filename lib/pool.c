@@ -142,23 +142,6 @@ version_path(const char *cdir, unsigned long v)
 	return sl_path(cdir, name, (char *)NULL);
 }
 
-/* highest_listed - the highest version number in a listing of config/ */
-static unsigned long
-highest_listed(const char *cdir)
-{
-	unsigned long v, max = 0;
-	struct dirent *de;
-	DIR    *d;
-
-	if ((d = opendir(cdir)) == NULL)
-		return 0;
-	while ((de = readdir(d)) != NULL)
-		if (version_of(de->d_name, &v) == 0 && v > max)
-			max = v;
-	closedir(d);
-	return max;
-}
-
 static int
 cmpdesc(const void *a, const void *b)
 {
@@ -167,12 +150,12 @@ cmpdesc(const void *a, const void *b)
 	return x < y ? 1 : x > y ? -1 : 0;
 }
 
-static unsigned long newest(const char *, unsigned long);
+static unsigned long probe_above(const char *, unsigned long);
 
 /*
  * versions - the version numbers to try, highest first: every one listed
  * in config/, and those found by probing names above the listing (see
- * newest()).  Only names that exist are tried: a stray v9999999999.ini
+ * probe_above()).  Only names that exist are tried: a stray v9999999999.ini
  * costs one failed read, not a count down from it.
  */
 static size_t
@@ -195,7 +178,7 @@ versions(const char *cdir, unsigned long floor, unsigned long **out)
 		if (vs[i] > v)
 			v = vs[i];
 	/* above the listing: the floor and what probing by name found */
-	for (top = newest(cdir, floor); top > v; top--) {
+	for (top = probe_above(cdir, v > floor ? v : floor); top > v; top--) {
 		vs = sl_xrealloc(vs, (n + 1) * sizeof(*vs));
 		vs[n++] = top;
 	}
@@ -206,19 +189,17 @@ versions(const char *cdir, unsigned long floor, unsigned long **out)
 }
 
 /*
- * newest - the highest version that exists, from a listing and then by
- * probing names above it: a listing may be stale (an NFS or sshfs directory
- * cache), a lookup by name is fresher.  floor: a version known to exist.
+ * probe_above - v, or the highest version above it found by probing
+ * names: a listing may be stale (an NFS or sshfs directory cache), a
+ * lookup by name is fresher.
  */
 static unsigned long
-newest(const char *cdir, unsigned long floor)
+probe_above(const char *cdir, unsigned long v)
 {
-	unsigned long v = highest_listed(cdir), i;
+	unsigned long i;
 	struct stat st;
 	char   *p;
 
-	if (floor > v)
-		v = floor;
 	for (i = 0; i < PROBE_AHEAD; i++) {
 		p = version_path(cdir, v + 1);
 		if (lstat(p, &st) < 0) {

@@ -1008,6 +1008,75 @@ special(unsigned char c)
 }
 
 /*
+ * sl_cmd_to_argv - the argument vector of a command that is one simple
+ * command needing no shell: words of safe_word() characters and
+ * '...' quotes (and \' for a quote), apart by blanks, after an optional
+ * "exec" (as sl_cmd_from_argv writes them).  Anything else (expansions,
+ * operators, redirections, assignments, other quoting, the IFS preamble
+ * of sl_cmd_from_argv) is the shell's: -1.  On 0, *argv is a vector of
+ * *argc words and a NULL, in one allocation (free(*argv) frees it all).
+ */
+int
+sl_cmd_to_argv(const char *cmd, char ***argv, int *argc)
+{
+	size_t	len = strlen(cmd), nw = 0;
+	char  **v, *o;
+	const char *p;
+	int	inword = 0;
+
+	/* at most len / 2 + 1 words; each word no longer than the text */
+	v = sl_xmalloc((len / 2 + 2) * sizeof(char *) + len + 1);
+	o = (char *)(v + len / 2 + 2);
+	for (p = cmd; *p != '\0'; p++) {
+		if (*p == ' ' || *p == '\t') {
+			if (inword)
+				*o++ = '\0';
+			inword = 0;
+			continue;
+		}
+		if (!inword) {
+			v[nw++] = o;
+			inword = 1;
+		}
+		if (*p == '\'') {
+			const char *q = strchr(p + 1, '\'');
+
+			if (q == NULL)
+				goto shell;
+			memcpy(o, p + 1, (size_t)(q - p - 1));
+			o += q - p - 1;
+			p = q;
+		} else if (*p == '\\' && p[1] == '\'') {
+			*o++ = '\'';
+			p++;
+		} else if (isalnum((unsigned char)*p) ||
+		    strchr("_@%+=:,./-", *p) != NULL)
+			*o++ = *p;
+		else
+			goto shell;
+	}
+	if (inword)
+		*o = '\0';
+	v[nw] = NULL;
+	if (nw > 0 && strcmp(v[0], "exec") == 0 && cmd[strspn(cmd, " \t")] ==
+	    'e') {
+		memmove(v, v + 1, nw * sizeof(char *));
+		nw--;
+	}
+	/* a first word with '=' is an assignment, not a program */
+	if (nw == 0 || strchr(v[0], '=') != NULL)
+		goto shell;
+	*argv = v;
+	*argc = (int)nw;
+	return 0;
+shell:
+	free(v);
+	*argv = NULL;
+	*argc = 0;
+	return -1;
+}
+
+/*
  * sl_cmd_from_argv - a /bin/sh command executing exactly argv.  Words are
  * single-quoted where needed ('\'' for a quote).  A byte an INI value
  * cannot hold ('"', newline, other control bytes) is made by the shell at

@@ -339,6 +339,7 @@ char   *sl_runspec_store(const struct sl_runspec *, size_t *, char *err,
 int	sl_runspec_check(const struct sl_runspec *, char *err, size_t);
 char   *sl_ini_quote(const char *);
 char   *sl_cmd_from_argv(int, char *const[]);
+int	sl_cmd_to_argv(const char *, char ***, int *);
 /* a run.ini: the trusted form of a run file of up to 1 MiB, quoted */
 #define SL_RUNINI_MAX	(2 * SL_INI_MAX)
 int	sl_runini_write(const char *dir, const struct sl_runspec *, char *,
@@ -516,6 +517,9 @@ void	sl_names_free(struct sl_names *);
 
 long	sl_claim(const struct sl_spool *, const struct sl_agent *, long max,
 	    time_t now, struct sl_names *got, time_t *next, char *, size_t);
+long	sl_claim_in(const struct sl_spool *, const struct sl_agent *,
+	    const struct sl_pool *, long max, time_t now, struct sl_names *,
+	    time_t *next);
 long	sl_recover_pool(const struct sl_spool *, const char *pool, time_t now,
 	    long window, long stale);
 
@@ -556,6 +560,7 @@ struct sl_started {
 
 enum sl_state sl_status_state(int status, int *code, char *msg, size_t);
 void	sl_run_notify_fd(int fd);	/* supervisors write a byte at the end */
+char   *sl_cmd_program(const char *, char *const env[], char ***argv);
 enum sl_start sl_run_start(const struct sl_spool *, const struct sl_config *,
 	    const struct sl_agent *, const struct sl_pool *, const char *token,
 	    time_t now, struct sl_started *);

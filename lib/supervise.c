@@ -42,7 +42,6 @@
 #include <limits.h>
 #include <pwd.h>
 #include <signal.h>
-#include <spawn.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -217,63 +216,117 @@ note(int fd, const char *fmt, ...)
 }
 
 /*
- * spawn - start /bin/sh -c command in its own process group.  The same
- * user: posix_spawn (vfork-like, the cheapest way to make a process).
- * Another user: fork, then initgroups, setgid, setuid, chdir, exec; a
- * failure before exec is reported through a close-on-exec pipe.
+ * Words /bin/sh (dash) takes as its own before any program on PATH:
+ * keywords and builtins.  A command whose first word is one of them runs
+ * through the shell.  true and false are not here: the programs do the
+ * same.  echo, printf, pwd, kill and test are (their programs differ in
+ * options or output).
+ */
+static const char *const shell_words[] = {
+	"!", ".", ":", "[", "[[", "]]", "{", "}", "alias", "bg", "break",
+	"case", "cd", "command", "continue", "do", "done", "echo", "elif",
+	"else", "esac", "eval", "exec", "exit", "export", "fc", "fg", "fi",
+	"for", "function", "getopts", "hash", "if", "in", "jobs", "kill",
+	"let", "local", "printf", "pwd", "read", "readonly", "return", "select",
+	"set", "shift", "source", "test", "then", "time", "times", "trap",
+	"type", "ulimit", "umask", "unalias", "unset", "until", "wait",
+	"while", NULL
+};
+
+/*
+ * sl_cmd_program - where a command that needs no shell is: its words in *argv
+ * (sl_cmd_to_argv) and the program's path, found on the PATH of env as
+ * the shell would (every entry absolute; a name holding '/' is used as it
+ * is, if absolute).  NULL: let /bin/sh run it (shell syntax, a word of
+ * the shell's, no such program, a PATH the shell reads differently).
+ * One stat per PATH entry tried, where the shell would exec each.
+ */
+char *
+sl_cmd_program(const char *cmd, char *const env[], char ***argv)
+{
+	const char *path = NULL, *p, *e;
+	struct stat st;
+	char	buf[PATH_MAX];
+	size_t	i, dl, nl;
+	int	argc;
+
+	*argv = NULL;
+	if (sl_cmd_to_argv(cmd, argv, &argc) < 0)
+		return NULL;
+	for (i = 0; shell_words[i] != NULL; i++)
+		if (strcmp((*argv)[0], shell_words[i]) == 0)
+			goto shell;
+	if (strchr((*argv)[0], '/') != NULL) {
+		if ((*argv)[0][0] != '/')
+			goto shell;	/* relative to the run's directory */
+		return sl_xstrdup((*argv)[0]);
+	}
+	for (i = 0; env[i] != NULL; i++)
+		if (strncmp(env[i], "PATH=", 5) == 0)
+			path = env[i] + 5;
+	if (path == NULL)
+		goto shell;		/* the shell's own default path */
+	nl = strlen((*argv)[0]);
+	for (p = path; ; p = e + 1) {
+		e = strchr(p, ':');
+		dl = e != NULL ? (size_t)(e - p) : strlen(p);
+		if (dl == 0 || p[0] != '/')
+			goto shell;	/* "" or relative: the run's directory */
+		if (dl + nl + 2 <= sizeof(buf)) {
+			memcpy(buf, p, dl);
+			buf[dl] = '/';
+			memcpy(buf + dl + 1, (*argv)[0], nl + 1);
+			if (stat(buf, &st) == 0 && S_ISREG(st.st_mode) &&
+			    (st.st_mode & 0111) != 0)
+				return sl_xstrdup(buf);
+		}
+		if (e == NULL)
+			break;
+	}
+shell:
+	free(*argv);
+	*argv = NULL;
+	return NULL;
+}
+
+/*
+ * spawn - start the command in its own process group: the program itself
+ * when it needs no shell (sl_cmd_program()), else /bin/sh -c command; a program
+ * that cannot be executed after all (a script without #!, say) is handed
+ * to /bin/sh, as the shell would.  The same user: vfork, whose child only
+ * resets the signals the recorder ignores, makes its group, redirects,
+ * enters the directory and execs (posix_spawn would also reset every
+ * other signal, 64 system calls a run).  Another user: fork, then
+ * initgroups, setgid, setuid, chdir, exec.  A failure before exec is
+ * reported through a close-on-exec pipe.
  */
 static pid_t
 spawn(const struct sup *s, const char *cwd, int logfd, char **env,
     char *why, size_t whylen)
 {
-	char   *argv[] = { "sh", "-c", s->r->command, NULL };
-	posix_spawn_file_actions_t fa;
-	posix_spawnattr_t at;
-	sigset_t none, def;
+	char   *shargv[] = { "sh", "-c", s->r->command, NULL };
+	char  **argv, *prog = sl_cmd_program(s->r->command, env,
+	    &argv);
+	sigset_t all, old;
 	pid_t	pid;
-	int	rc, pfd[2], e[2];
+	int	pfd[2], e[2];
 	ssize_t	n;
 
-	if (!s->as_user) {
-		sigemptyset(&none);
-		sigfillset(&def);
-		posix_spawnattr_init(&at);
-		posix_spawnattr_setflags(&at, POSIX_SPAWN_SETPGROUP |
-		    POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF);
-		posix_spawnattr_setpgroup(&at, 0);
-		posix_spawnattr_setsigmask(&at, &none);
-		posix_spawnattr_setsigdefault(&at, &def);
-		posix_spawn_file_actions_init(&fa);
-		posix_spawn_file_actions_addopen(&fa, 0, "/dev/null", O_RDONLY, 0);
-		posix_spawn_file_actions_adddup2(&fa, logfd, 1);
-		posix_spawn_file_actions_adddup2(&fa, logfd, 2);
-		posix_spawn_file_actions_addchdir_np(&fa, cwd);
-		rc = posix_spawn(&pid, "/bin/sh", &fa, &at, argv, env);
-		posix_spawn_file_actions_destroy(&fa);
-		posix_spawnattr_destroy(&at);
-		if (rc != 0) {
-			snprintf(why, whylen, "cannot start /bin/sh in %.300s: %s",
-			    cwd, strerror(rc));
-			return -1;
-		}
-		return pid;
-	}
 	if (pipe2(pfd, O_CLOEXEC) < 0) {
 		snprintf(why, whylen, "pipe: %s", strerror(errno));
+		free(prog);
+		free(argv);
 		return -1;
 	}
-	if ((pid = fork()) < 0) {
-		snprintf(why, whylen, "fork: %s", strerror(errno));
-		close(pfd[0]);
-		close(pfd[1]);
-		return -1;
-	}
+	/* no handler may run in a vfork child, which shares our memory */
+	sigfillset(&all);
+	sigprocmask(SIG_SETMASK, &all, &old);
+	pid = s->as_user ? fork() : vfork();
 	if (pid == 0) {
 		int	stage = 0, fd;
+		sigset_t none;
 
 		close(pfd[0]);
-		sigemptyset(&none);
-		sigprocmask(SIG_SETMASK, &none, NULL);
 		signal(SIGPIPE, SIG_DFL);
 		signal(SIGHUP, SIG_DFL);
 		signal(SIGTERM, SIG_DFL);	/* the recorder ignores them */
@@ -281,10 +334,10 @@ spawn(const struct sup *s, const char *cwd, int logfd, char **env,
 		if (setpgid(0, 0) < 0)
 			goto fail;
 		stage = 1;
-		if (initgroups(s->user, s->gid) < 0 || setgid(s->gid) < 0 ||
-		    setuid(s->uid) < 0)
+		if (s->as_user && (initgroups(s->user, s->gid) < 0 ||
+		    setgid(s->gid) < 0 || setuid(s->uid) < 0))
 			goto fail;
-		if (s->uid != 0 && setuid(0) == 0)
+		if (s->as_user && s->uid != 0 && setuid(0) == 0)
 			goto fail;	/* could get root back: refuse */
 		stage = 2;
 		if (chdir(cwd) < 0)
@@ -293,7 +346,13 @@ spawn(const struct sup *s, const char *cwd, int logfd, char **env,
 		if ((fd = open("/dev/null", O_RDONLY)) < 0 || dup2(fd, 0) < 0 ||
 		    dup2(logfd, 1) < 0 || dup2(logfd, 2) < 0)
 			goto fail;
-		execve("/bin/sh", argv, env);
+		if (fd > 2)
+			close(fd);
+		sigemptyset(&none);
+		sigprocmask(SIG_SETMASK, &none, NULL);
+		if (prog != NULL)
+			execve(prog, argv, env);
+		execve("/bin/sh", shargv, env);
 		stage = 4;
 fail:
 		e[0] = stage;
@@ -302,7 +361,15 @@ fail:
 			(void)0;
 		_exit(127);
 	}
+	sigprocmask(SIG_SETMASK, &old, NULL);
+	free(prog);
+	free(argv);
 	close(pfd[1]);
+	if (pid < 0) {
+		snprintf(why, whylen, "fork: %s", strerror(errno));
+		close(pfd[0]);
+		return -1;
+	}
 	while ((n = read(pfd[0], e, sizeof(e))) < 0 && errno == EINTR)
 		;
 	close(pfd[0]);

@@ -34,6 +34,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -1409,6 +1410,37 @@ sh_output(const char *cmd, size_t *len)
 }
 
 /*
+ * check_to_argv - sl_cmd_to_argv reads back exactly the vector of a
+ * command sl_cmd_from_argv wrote, whenever that command needs no shell
+ * (no byte made at run time; a first word without '='); else says -1.
+ */
+static void
+check_to_argv(const char *cmd, int argc, char **argv, const char *what)
+{
+	const unsigned char *p;
+	char  **v;
+	int	n, i, plain = strchr(argv[0], '=') == NULL;
+
+	for (i = 0; i < argc; i++)
+		for (p = (const unsigned char *)argv[i]; *p; p++)
+			if (*p == '"' || *p < 0x20 || *p == 0x7f)
+				plain = 0;
+	if (sl_cmd_to_argv(cmd, &v, &n) < 0) {
+		ck_assert_msg(!plain, "%s: a plain vector was not read back "
+		    "from %.300s", what, cmd);
+		ck_assert_ptr_null(v);
+		return;
+	}
+	ck_assert_msg(plain, "%s: read a vector from %.300s", what, cmd);
+	ck_assert_int_eq(n, argc);
+	for (i = 0; i < argc; i++)
+		ck_assert_msg(strcmp(v[i], argv[i]) == 0, "%s: word %d is "
+		    "[%s], not [%s]", what, i, v[i], argv[i]);
+	ck_assert_ptr_null(v[argc]);
+	free(v);
+}
+
+/*
  * check_vector - argv[0] is the helper: the command made of argv, stored
  * in a run file and read back, must give the helper exactly argv[1..].
  */
@@ -1446,9 +1478,109 @@ check_vector(int argc, char **argv, const char *what)
 	    want.len, cmd);
 	free(got);
 	sl_buf_free(&want);
+	check_to_argv(back.command, argc, argv, what);
 	sl_runspec_free(&back);
 	free(cmd);
 }
+
+/* commands written by hand: which need the shell, and the words of those
+ * that do not */
+START_TEST(test_runfile_cmd_to_argv_hand)
+{
+	static const struct {
+		const char *cmd;
+		const char *words;	/* joined by '|'; NULL: the shell's */
+	} t[] = {
+		{ "true", "true" },
+		{ "  /usr/bin/env  -i  A=1 ", "/usr/bin/env|-i|A=1" },
+		{ "exec backup --to /srv/b", "backup|--to|/srv/b" },
+		{ "exec 'a b' '' x'y'z \\'q", "a b||xyz|'q" },
+		{ "echo $HOME", NULL }, { "a; b", NULL }, { "a | b", NULL },
+		{ "a > f", NULL }, { "a && b", NULL }, { "FOO=1 env", NULL },
+		{ "ls *.c", NULL }, { "cd ~", NULL }, { "echo \"x\"", NULL },
+		{ "echo 'unterminated", NULL }, { "a\\b", NULL },
+		{ "exec", NULL }, { "", NULL }, { "   ", NULL },
+		{ "IFS=;v042=$(printf '\\042.');exec x", NULL },
+	};
+	size_t	i;
+
+	for (i = 0; i < sizeof(t) / sizeof(t[0]); i++) {
+		struct sl_buf b = { 0 };
+		char  **v;
+		int	n, j;
+
+		if (sl_cmd_to_argv(t[i].cmd, &v, &n) < 0) {
+			ck_assert_msg(t[i].words == NULL, "[%s] needs the shell",
+			    t[i].cmd);
+			continue;
+		}
+		ck_assert_msg(t[i].words != NULL, "[%s] read as a vector",
+		    t[i].cmd);
+		for (j = 0; j < n; j++)
+			sl_buf_printf(&b, "%s%s", j ? "|" : "", v[j]);
+		ck_assert_str_eq(b.s ? b.s : "", t[i].words);
+		sl_buf_free(&b);
+		free(v);
+	}
+}
+END_TEST
+
+/* sl_cmd_program: the program a plain command runs, found on the run's
+ * PATH; NULL where the shell must run the command */
+START_TEST(test_runfile_cmd_program)
+{
+	char   *d = t_tmpdir(), *x, *nx, *adir, path[600], *prog, **v;
+	char   *env[] = { path, "HOME=/", NULL }, *noenv[] = { NULL };
+
+	build_helper();
+	x = sl_path(d, "prog", (char *)NULL);
+	nx = sl_path(d, "notexec", (char *)NULL);
+	t_puts(x, "#!/bin/sh\n");
+	ck_assert_int_eq(chmod(x, 0755), 0);
+	t_puts(nx, "data\n");
+	t_mkdir(adir = sl_path(d, "adir", (char *)NULL));
+	snprintf(path, sizeof(path), "PATH=/nonexistent:%s:%s", helper_dir, d);
+	prog = sl_cmd_program("exec prog 'a b'", env, &v);
+	ck_assert_str_eq(prog, x);
+	ck_assert_str_eq(v[0], "prog");
+	ck_assert_str_eq(v[1], "a b");
+	ck_assert_ptr_null(v[2]);
+	free(prog);
+	free(v);
+	prog = sl_cmd_program("argv 1", env, &v);	/* the first on PATH */
+	ck_assert_str_eq(prog, helper);
+	free(prog);
+	free(v);
+	prog = sl_cmd_program("/bin/true x", noenv, &v);	/* a path */
+	ck_assert_str_eq(prog, "/bin/true");
+	free(prog);
+	free(v);
+	/* the shell's: not found, not executable, a directory, a shell word,
+	 * a relative path, no PATH, a relative or empty PATH entry, syntax */
+	ck_assert_ptr_null(sl_cmd_program("nosuchprog", env, &v));
+	ck_assert_ptr_null(v);
+	ck_assert_ptr_null(sl_cmd_program("notexec", env, &v));
+	ck_assert_ptr_null(sl_cmd_program("adir", env, &v));
+	ck_assert_ptr_null(sl_cmd_program("cd /", env, &v));
+	ck_assert_ptr_null(sl_cmd_program("echo x", env, &v));
+	ck_assert_ptr_null(sl_cmd_program("exit 3", env, &v));
+	ck_assert_ptr_null(sl_cmd_program("./prog", env, &v));
+	ck_assert_ptr_null(sl_cmd_program("prog", noenv, &v));
+	snprintf(path, sizeof(path), "PATH=bin:%s", d);
+	ck_assert_ptr_null(sl_cmd_program("prog", env, &v));
+	snprintf(path, sizeof(path), "PATH=%s::", helper_dir);
+	ck_assert_ptr_null(sl_cmd_program("prog", env, &v));
+	snprintf(path, sizeof(path), "PATH=%s", d);
+	ck_assert_ptr_null(sl_cmd_program("prog > out", env, &v));
+	ck_assert_ptr_null(v);
+	free(x);
+	free(nx);
+	free(adir);
+	sl_rmtree(d);
+	free(d);
+	drop_helper();
+}
+END_TEST
 
 START_TEST(test_runfile_cmd_from_argv_nasty)
 {
@@ -1848,6 +1980,8 @@ suite_runfile(void)
 	tcase_set_timeout(argv, 4 * T_TIMEOUT);
 	tcase_add_test(argv, test_runfile_man_examples);
 	tcase_add_test(argv, test_runfile_cmd_from_argv_nasty);
+	tcase_add_test(argv, test_runfile_cmd_to_argv_hand);
+	tcase_add_test(argv, test_runfile_cmd_program);
 	tcase_add_loop_test(argv, test_runfile_cmd_from_argv_random, 0, 5);
 	suite_add_tcase(s, argv);
 	return s;
