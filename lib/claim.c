@@ -348,18 +348,30 @@ has(const struct idset *s, const char *id)
 	return 0;
 }
 
-/* collect - the run ids of the tokens in dir */
+/*
+ * collect - the run ids of the tokens in dir, and of the runs under a
+ * private name there (.claim. in pending/AGENT/, a claim between its two
+ * renames; .crash. in running/, a run that crash detection is ending):
+ * those hold their slots until whoever took them finishes (or, if that
+ * one dies, until recovery of the stale private name does), whatever
+ * their claim time.  Freeing a .crash. run's slots while the detector
+ * still waits for its processes to die would let a new run start beside
+ * them, over the limit.
+ */
 static void
 collect(const char *dir, struct idset *s)
 {
 	struct dirent *de;
+	const char *tok;
 	char	id[SL_UUID_LEN + 1];
 	DIR    *d;
 
 	if ((d = opendir(dir)) == NULL)
 		return;
 	while ((de = readdir(d)) != NULL)
-		if (sl_token_parse(de->d_name, NULL, id) == 0) {
+		if (sl_token_parse(de->d_name, NULL, id) == 0 ||
+		    ((tok = sl_flight_parse(de->d_name, NULL, NULL)) != NULL &&
+		    sl_token_parse(tok, NULL, id) == 0)) {
 			s->v = sl_xrealloc(s->v, (s->n + 1) * sizeof(char *));
 			s->v[s->n++] = sl_xstrdup(id);
 		}
@@ -372,7 +384,11 @@ collect(const char *dir, struct idset *s)
  * by name before anything is freed: finished (done/ID.STATE exists) frees
  * at once; active (running/TOKEN or pending/AGENT/TOKEN exists) never
  * frees; otherwise (back in sched/, claimer died mid-claim, or gone) only
- * after the lease, counted from the claim time in the entry.
+ * after the lease, counted from the claim time in the entry.  RACE: a run
+ * under a private name (.crash.) cannot be looked up by name; a listing
+ * too stale to show it costs a slot freed early only if its claim is also
+ * older than stale (SL_STALE_LEASES leases), the same bound every other
+ * stranded state has.
  */
 static int
 slot_dead(const struct sl_spool *sp, const char *pool, const char *ent,

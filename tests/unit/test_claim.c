@@ -2463,6 +2463,40 @@ START_TEST(test_recover_slot_of_running_run)
 END_TEST
 
 /*
+ * a slot of a run that crash detection is ending (running/.crash.NAME: the
+ * detector may still be waiting for its processes to die) is not freed
+ * however old its claim, even with its agent gone: only the detector's
+ * end of the run frees it (else a new run could start beside the dying
+ * one's processes, over the limit)
+ */
+START_TEST(test_recover_slot_of_crashing_run)
+{
+	struct sl_agent a;
+	struct sl_names got = { 0 };
+	char   *rd, *priv;
+	runid	ids[1];
+
+	pool(1);
+	submit("default", now0 - 10, ids[0]);
+	agent_new(&a, 1, 0, now0);
+	ck_assert_int_eq(claim(&a, 1, now0, &got), 1);
+	start(&a, got.v[0]);
+	rd = sl_xstrdup(S("pools/" P "/running"));
+	priv = sl_flight_name(rd, "crash", now0 + 1, got.v[0]);
+	ck_assert_ptr_nonnull(priv);
+	ck_assert_int_eq(rename(S("pools/" P "/running/%s", got.v[0]), priv),
+	    0);
+	ck_assert_int_eq(sl_agent_deregister(&sp, &a), 0);
+	ck_assert_int_eq(sl_recover_pool(&sp, P, now0 + 1000 * LEASE, WINDOW,
+	    LEASE), 0);
+	ck_assert_int_eq(nslots(ids[0]), 2);
+	free(priv);
+	free(rd);
+	sl_names_free(&got);
+}
+END_TEST
+
+/*
  * Recovery returns a gone agent's Pending run to sched/ and then releases
  * "the slots of run ID": every slot whose entry is named ID.  A live
  * claimer that takes the run again between the two (it is Scheduled again,
@@ -2740,6 +2774,7 @@ suite_claim(void)
 	    (int)(sizeof(finals) / sizeof(finals[0])));
 	tcase_add_test(rec, test_recover_slot_of_sched_run);
 	tcase_add_test(rec, test_recover_slot_of_running_run);
+	tcase_add_test(rec, test_recover_slot_of_crashing_run);
 	tcase_add_test(rec, test_recover_race_with_claim);
 	suite_add_tcase(s, rec);
 
