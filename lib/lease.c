@@ -435,6 +435,8 @@ struct settled {
  *   1. a supervisor still alive (stopped, blocked: its lease ran out) gets
  *      SIGKILL;
  *   2. an `exit` record of this attempt: the command ended, that is how;
+ *      a recorder still alive is sweeping its leftovers: wait for it (up
+ *      to bound seconds, then SIGKILL);
  *   3. else, a live recorder: SIGKILL to the command's group, SIGUSR1 to
  *      the recorder (which kills the group it made, even one whose pid
  *      the lease does not name yet), then wait, up to bound seconds, for
@@ -478,6 +480,16 @@ settle(const char *priv, const struct sl_lease *l, long attempt, long bound,
 		if (dfd >= 0 && sl_exit_read(dfd, attempt, &o->status,
 		    &o->fenced) == 0)
 			o->found = 1;
+	}
+	/* the command ended and its recorder lives on: it is sweeping what
+	 * the command left (orphans that left the group too): let it finish,
+	 * so that nothing of the attempt outlives its end */
+	if (o->found && l->rec > 0 && !dead(l->rec, l->rec_start, l)) {
+		end = time(NULL) + bound;
+		while (!dead(l->rec, l->rec_start, l) && time(NULL) < end)
+			nap(20);
+		if (!dead(l->rec, l->rec_start, l))
+			(void)kill((pid_t)l->rec, SIGKILL);
 	}
 	if (dfd >= 0)
 		close(dfd);

@@ -464,6 +464,39 @@ START_TEST(test_recover_recorded)
 }
 END_TEST
 
+/*
+ * a dead supervisor, the command's end recorded, its recorder still alive
+ * (sweeping what the command left): the run ends only once the recorder
+ * is gone, so that nothing of the attempt outlives its end
+ */
+START_TEST(test_recover_recorded_waits_recorder)
+{
+	struct spec s = { 0 };
+	runid	id;
+	char	tok[128];
+	pid_t	rec;
+	int	st;
+
+	claimed_running(&s, sl_host(), now0 + LEASE, t_dead_pid(), 0, id, tok);
+	if ((rec = fork()) == 0) {
+		struct timespec ts = { 0, 400 * 1000000L };
+
+		nanosleep(&ts, NULL);	/* "sweeping" */
+		_exit(0);
+	}
+	ck_assert_int_gt(rec, 0);
+	ck_assert_int_eq(sl_lease_put(running(tok), now0 + LEASE, sl_host(),
+	    t_dead_pid(), (long)rec, 0), 0);
+	exit_in(tok, 1, 0);
+	ck_assert_int_eq(sl_recover_running(&sp, P, now0, LEASE), 1);
+	ck_assert_msg(t_exists(S("pools/" P "/done/%s.Completed", id)),
+	    "not Completed");
+	/* it had exited (a zombie of ours) before the run was ended */
+	ck_assert_int_eq(waitpid(rec, &st, WNOHANG), rec);
+	ck_assert(WIFEXITED(st) && WEXITSTATUS(st) == 0);
+}
+END_TEST
+
 START_TEST(test_recover_local_dead)
 {
 	struct spec s = { 0 };
@@ -1413,6 +1446,7 @@ suite_lease(void)
 	tcase_add_test(rec, test_recover_local_dead);
 	tcase_add_test(rec, test_exit_record);
 	tcase_add_test(rec, test_recover_recorded);
+	tcase_add_test(rec, test_recover_recorded_waits_recorder);
 	tcase_add_test(rec, test_recover_local_kills_group);
 	tcase_add_test(rec, test_recover_local_never_supervised);
 	tcase_add_test(rec, test_recover_remote);
