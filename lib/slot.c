@@ -18,6 +18,7 @@
  */
 #include <dirent.h>
 #include <errno.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -51,6 +52,33 @@ held(const char *dir)
 }
 
 /*
+ * renamed - after a failed rename of our private directory tmp onto slot:
+ * 1 if it was carried out all the same (a lost reply: tmp is gone and
+ * the slot holds the entry of this take, which names u), 0 if not (the
+ * slot is another's: try the next), -1 if tmp is gone and the slot is
+ * not ours (a sweeper took tmp for a stale leftover: we hold nothing).
+ * Not sane_rename: "tmp gone, slot there" is also what a slot held by
+ * another claimer of the same run looks like once tmp was swept, and
+ * taking that for ours would give back the other's slot later.
+ */
+static int
+renamed(const char *tmp, const char *slot, const char *id, const char *u)
+{
+	struct stat st;
+	char   *text, v[SL_UUID_LEN + 8];
+	int	ours;
+
+	if (lstat(tmp, &st) == 0 || errno != ENOENT)
+		return 0;
+	if ((text = sl_read_small(slot, id)) == NULL)
+		return -1;
+	sl_kv_get(text, "slot", v, sizeof(v));
+	ours = strcmp(v, u) == 0;
+	free(text);
+	return ours ? 1 : -1;
+}
+
+/*
  * sl_slot_take - hold one of the limit slots of scope for the run whose
  * token (T.U.ID) is given; the entry is named by the run's id and says
  * when, for which agent and under which token it was claimed.
@@ -64,7 +92,7 @@ sl_slot_take(const struct sl_spool *sp, const char *pool, const char *scope,
 	char	id[SL_UUID_LEN + 1];
 	char   *sd, *tmp, *entry, *slot;
 	long	i;
-	int	rc = 1;
+	int	rc = 1, r = 0;
 
 	if (limit <= 0)
 		return 1;
@@ -74,8 +102,10 @@ sl_slot_take(const struct sl_spool *sp, const char *pool, const char *scope,
 	snprintf(priv, sizeof(priv), ".slot.%s", u);
 	tmp = sl_place(sp, SL_PL_TMP, pool, NULL, priv, (char *)NULL);
 	entry = sl_path(tmp, id, (char *)NULL);
-	snprintf(body, sizeof(body), "claimed = %lld\nagent = %s\ntoken = %s\n",
-	    (long long)now, agent, token);
+	/* "slot" names this take alone (the private directory's uuid): two
+	 * claimers of one run write entries of the same name and token */
+	snprintf(body, sizeof(body), "claimed = %lld\nagent = %s\ntoken = %s\n"
+	    "slot = %s\n", (long long)now, agent, token, u);
 	if (sl_mkdirs(sd, 0755) < 0 || sl_mkdirs(tmp, 0755) < 0 ||
 	    sl_write_tmp(entry, body, strlen(body), 0644) < 0) {
 		rc = -1;
@@ -91,15 +121,19 @@ sl_slot_take(const struct sl_spool *sp, const char *pool, const char *scope,
 		sl_step("slot-rename");
 		/* RACE: another claimer may take this name between held() and
 		 * rename(); then our rename fails on its non-empty directory
-		 * and we try the next.  A lost reply is caught by sane_rename
-		 * (our private name is gone, the slot is there). */
-		if (sane_rename(tmp, slot) == 0) {
+		 * and we try the next. */
+		if (sl_sys.rename(tmp, slot) == 0 || (r = renamed(tmp, slot,
+		    id, u)) == 1) {
 			*k = i;
 			rc = 0;
 			free(slot);
 			goto out;
 		}
 		free(slot);
+		if (r < 0) {	/* our private directory is gone */
+			rc = -1;
+			break;
+		}
 	}
 out:
 	if (rc != 0)
@@ -284,7 +318,8 @@ sl_slots_sweep(const struct sl_spool *sp, const char *pool, time_t now,
 		return 0;
 	}
 	while ((de = readdir(d)) != NULL) {
-		char   *p, *txt = NULL, val[32];
+		char   *p, *txt = NULL, val[32], u[SL_UUID_LEN + 8];
+		long	claimed;
 		int	old = 0, entries = 0;
 
 		if (strncmp(de->d_name, ".slot.", 6) != 0)
@@ -295,16 +330,20 @@ sl_slots_sweep(const struct sl_spool *sp, const char *pool, time_t now,
 				if (is_uuid(e->d_name) && entries++ == 0)
 					txt = sl_read_small(p, e->d_name);
 			closedir(sub);
-			if (entries > 0) {
-				/* its claim time, on the claimer's clock:
-				 * stale (10 x lease) dwarfs skew, as for a
-				 * stranded claim */
-				sl_kv_get(txt ? txt : "", "claimed", val,
-				    sizeof(val));
-				old = now - strtol(val, NULL, 10) > stale;
+			/* its claim time, on the claimer's clock: stale (10
+			 * x lease) dwarfs skew, as for a stranded claim.  An
+			 * entry not (yet) whole (its last key, slot, missing)
+			 * says nothing: its claimer may be writing it this
+			 * instant, and a claim time of 0 would sweep the
+			 * directory from under it */
+			sl_kv_get(txt ? txt : "", "slot", u, sizeof(u));
+			sl_kv_get(txt ? txt : "", "claimed", val, sizeof(val));
+			if (entries > 0 && sl_uuid_ok(u) && sl_num_parse(val,
+			    1, LONG_MAX, &claimed) == 0) {
+				old = now - claimed > stale;
 			} else {
-				/* no entry yet: only its mtime tells (the
-				 * file server's clock).  RACE: skew may make
+				/* no (whole) entry yet: only its mtime tells
+				 * (the file server's clock).  RACE: skew may make
 				 * a claimer's fresh directory look stale; its
 				 * entry write then fails and it takes no
 				 * slot: a lost claim, never a double hold */

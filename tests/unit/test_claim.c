@@ -598,12 +598,14 @@ START_TEST(test_slot_take_release)
 	/* nothing private is left behind, taken or not */
 	ck_assert_int_eq(t_count(S("pools/" P "/tmp"), 1), 0);
 
-	/* the entry names the run and says when, for whom, under which token */
+	/* the entry names the run and says when, for whom, under which
+	 * token, and which take made it (a uuid of its own) */
 	ck_assert_int_eq(t_count(S("pools/" P "/slots/pool.1"), 1), 1);
 	text = t_read(S("pools/" P "/slots/pool.1/%s", id[1]));
-	snprintf(want, sizeof(want), "claimed = %lld\nagent = %s\ntoken = %s\n",
-	    (long long)now0 + 1, agent, tok[1]);
-	ck_assert_str_eq(text, want);
+	snprintf(want, sizeof(want), "claimed = %lld\nagent = %s\ntoken = %s\n"
+	    "slot = ", (long long)now0 + 1, agent, tok[1]);
+	ck_assert_int_eq(strncmp(text, want, strlen(want)), 0);
+	ck_assert_int_eq(strlen(text), strlen(want) + SL_UUID_LEN + 1);
 	free(text);
 
 	/* a different run cannot release it; the holder can */
@@ -657,6 +659,95 @@ START_TEST(test_slot_limits_and_errors)
 END_TEST
 
 /* an empty slot directory (a lost rmdir) is a free slot */
+/*
+ * Two claimers of one run race for its slots; the slower one's private
+ * directory is swept (as a stale leftover) just before its rename, which
+ * then fails with the run's other entry in the slot.  "Private name gone,
+ * slot there" must not read as a lost reply of a success: the loser would
+ * hold, and later give back, the winner's slot (the chaos campaign's
+ * limit overshoots).
+ */
+static int
+lost_reply_rename(const char *from, const char *to)
+{
+	ck_assert_int_eq(rename(from, to), 0);
+	errno = EIO;
+	return -1;
+}
+
+static const char *other_take;	/* the other claimer's private directory */
+
+static int
+swept_rename(const char *from, const char *to)
+{
+	/* the other claimer of the run renames first; then a sweeper takes
+	 * our private directory */
+	ck_assert_int_eq(rename(other_take, to), 0);
+	ck_assert_int_eq(sl_rmtree(from), 0);
+	return rename(from, to);
+}
+
+START_TEST(test_slot_take_swept_private)
+{
+	char	tok[128], agent[SL_UUID_LEN + 1], body[400], other[200];
+	runid	id;
+	long	k = -1;
+
+	ck_assert_int_eq(sl_uuid(agent), 0);
+	mktoken(tok, sizeof(tok), now0, id);
+	snprintf(other, sizeof(other), "%s",
+	    S("pools/" P "/tmp/.slot.0a9c7a26-9c4e-4c2e-9d1e-222222222222"));
+	ck_assert_int_eq(sl_mkdirs(other, 0755), 0);
+	snprintf(body, sizeof(body), "claimed = %lld\nagent = %s\ntoken = %s\n"
+	    "slot = 0a9c7a26-9c4e-4c2e-9d1e-222222222222\n", (long long)now0,
+	    agent, tok);
+	{
+		char	e[300];
+
+		snprintf(e, sizeof(e), "%s/%s", other, id);
+		t_puts(e, body);
+	}
+	other_take = other;
+	sl_sys.rename = swept_rename;
+	ck_assert_int_eq(sl_slot_take(&sp, P, "pool", 1, tok, agent, now0,
+	    &k), -1);
+	sl_sys.rename = rename;
+	ck_assert_int_eq(k, -1);
+	/* the slot is the other claimer's, untouched */
+	ck_assert_int_eq(sl_slots_held(&sp, P, NULL), 1);
+	ck_assert_ptr_nonnull(strstr(t_read(S("pools/" P "/slots/pool.0/%s",
+	    id)), "222222222222"));
+	/* a lost reply of a real success still counts as taken */
+	sl_sys.rename = lost_reply_rename;
+	ck_assert_int_eq(sl_slot_take(&sp, P, "pool", 2, tok, agent, now0,
+	    &k), 0);
+	sl_sys.rename = rename;
+	ck_assert_int_eq(k, 1);
+	ck_assert_int_eq(sl_slots_held(&sp, P, NULL), 2);
+}
+END_TEST
+
+/* the sweeper leaves a fresh private slot directory alone whatever its
+ * entry holds while its claimer writes it (nothing, half of it) */
+START_TEST(test_slot_sweep_half_written)
+{
+	static const char *const half[] = { "", "claimed = 1",
+	    "claimed = 12\nagent = x\n" };
+	char	path[256];
+	size_t	i;
+
+	for (i = 0; i < sizeof(half) / sizeof(half[0]); i++) {
+		snprintf(path, sizeof(path), "pools/" P "/tmp/.slot.%08zx-0000-"
+		    "4000-8000-000000000000", i);
+		ck_assert_int_eq(sl_mkdirs(S("%s", path), 0755), 0);
+		t_puts(S("%s/%s", path, "0a9c7a26-9c4e-4c2e-9d1e-111111111111"),
+		    half[i]);
+	}
+	ck_assert_int_eq(sl_slots_sweep(&sp, P, time(NULL), 30), 0);
+	ck_assert_int_eq(t_count(S("pools/" P "/tmp"), 1), 3);
+}
+END_TEST
+
 START_TEST(test_slot_empty_dir_is_free)
 {
 	char	tok[2][128], agent[SL_UUID_LEN + 1];
@@ -2728,6 +2819,8 @@ suite_claim(void)
 	tcase_add_test(sl, test_slot_take_release);
 	tcase_add_test(sl, test_slot_limits_and_errors);
 	tcase_add_test(sl, test_slot_empty_dir_is_free);
+	tcase_add_test(sl, test_slot_take_swept_private);
+	tcase_add_test(sl, test_slot_sweep_half_written);
 	tcase_add_test(sl, test_slots_held_of_release_run);
 	suite_add_tcase(s, sl);
 
