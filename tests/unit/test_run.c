@@ -1751,26 +1751,38 @@ END_TEST
 
 /* a claimer killed between building its private slot directory and
  * renaming it onto a slot leaves tmp/.slot.UUID/RUN-ID: gone once its
- * claim time is more than stale (10 x lease) old, kept before */
+ * claim time is more than stale (10 x lease) old, kept before; an entry
+ * without its last key (half written, or by an older sluice) is judged by
+ * the directory's mtime, so a fresh directory stays */
 START_TEST(test_run_cleanup_stranded_slot)
 {
+	static const char slot[] = "slot = 00000000-0000-4000-8000-0000000000aa\n";
 	time_t	now = time(NULL);
-	char	body[128];
+	char	body[200];
 
 	ck_assert_int_eq(sl_mkdirs(S("pools/P/tmp/.slot.old"), 0755), 0);
 	ck_assert_int_eq(sl_mkdirs(S("pools/P/tmp/.slot.young"), 0755), 0);
-	snprintf(body, sizeof(body), "claimed = %lld\nagent = A\ntoken = T\n",
-	    (long long)(now - STALE - 1));
+	ck_assert_int_eq(sl_mkdirs(S("pools/P/tmp/.slot.oldfmt"), 0755), 0);
+	snprintf(body, sizeof(body), "claimed = %lld\nagent = A\ntoken = T\n%s",
+	    (long long)(now - STALE - 1), slot);
 	t_puts(S("pools/P/tmp/.slot.old/00000000-0000-4000-8000-000000000021"),
 	    body);
-	snprintf(body, sizeof(body), "claimed = %lld\nagent = A\ntoken = T\n",
-	    (long long)(now - STALE + 5));
+	snprintf(body, sizeof(body), "claimed = %lld\nagent = A\ntoken = T\n%s",
+	    (long long)(now - STALE + 5), slot);
 	t_puts(S("pools/P/tmp/.slot.young/00000000-0000-4000-8000-000000000022"),
+	    body);
+	snprintf(body, sizeof(body), "claimed = %lld\nagent = A\ntoken = T\n",
+	    (long long)(now - STALE - 1));
+	t_puts(S("pools/P/tmp/.slot.oldfmt/00000000-0000-4000-8000-000000000023"),
 	    body);
 	(void)sl_cleanup_pool(&sp, "P", 7, STALE, now, 1);
 	ck_assert_msg(!t_exists(S("pools/P/tmp/.slot.old")),
 	    "a slot directory stale leases old was left");
 	ck_assert(t_exists(S("pools/P/tmp/.slot.young")));
+	ck_assert(t_exists(S("pools/P/tmp/.slot.oldfmt")));
+	/* judged by its mtime once that is stale too */
+	(void)sl_cleanup_pool(&sp, "P", 7, STALE, now + STALE + 5, 1);
+	ck_assert(!t_exists(S("pools/P/tmp/.slot.oldfmt")));
 }
 END_TEST
 
