@@ -84,7 +84,9 @@ sl_agent_beat(const struct sl_spool *sp, const struct sl_agent *a, time_t now)
 	snprintf(text, sizeof(text), "%lld\n", (long long)now);
 	tmp = sl_path(d, ".heartbeat.tmp", (char *)NULL);
 	to = sl_path(d, "heartbeat", (char *)NULL);
-	rc = sl_publish_rename(tmp, to, text, strlen(text));
+	/* every heartbeat seconds, so never fsynced: a beat lost to a power
+	 * cut is an agent that died with it */
+	rc = sl_publish_nosync(tmp, to, text, strlen(text));
 	free(tmp);
 	free(to);
 	free(d);

@@ -164,8 +164,10 @@ claim_one(const struct sl_spool *sp, const struct sl_agent *a,
 
 		/* (a claimer killed here before left its scratch in the
 		 * run, which publishing replaces: the directory is ours now)
-		 * who claimed it, for people and logs */
-		if (sl_publish_rename(tmp, cf, body, strlen(body)) < 0)
+		 * who claimed it, for people and logs: not fsynced, since a
+		 * claim lost to a power cut is a run still in sched/, and one
+		 * kept is a gone agent's claim, which recovery hands back */
+		if (sl_publish_nosync(tmp, cf, body, strlen(body)) < 0)
 			sl_warn("cannot write %s: %s", cf, strerror(errno));
 		free(tmp);
 		free(cf);

@@ -100,13 +100,13 @@ out:
 	return rc;
 }
 
-/* result_put - result.ini, durably (sl_result_write) */
+/* result_put - result.ini, durably or not (sl_result_write) */
 static int
 result_put(const char *dir, const char *state, time_t started, time_t ended,
-    int exit_code, const char *message)
+    int exit_code, const char *message, int durable)
 {
 	struct sl_buf b = { 0 };
-	char	t[40], *q;
+	char	t[40], *q, *tmp, *to;
 	int	rc;
 
 	sl_buf_puts(&b, "[result]\n");
@@ -121,23 +121,31 @@ result_put(const char *dir, const char *state, time_t started, time_t ended,
 		free(q);
 	}
 	sl_buf_puts(&b, SL_INI_TRAILER);
-	rc = sl_write_small(dir, "result.ini", b.s);
+	if (durable)
+		rc = sl_write_small(dir, "result.ini", b.s);
+	else {
+		tmp = sl_path(dir, ".result.ini.tmp", (char *)NULL);
+		to = sl_path(dir, "result.ini", (char *)NULL);
+		rc = sl_publish_nosync(tmp, to, b.s, b.len);
+		free(tmp);
+		free(to);
+	}
 	sl_buf_free(&b);
 	return rc;
 }
 
-/* finish - sl_run_finish: result.ini and the move to done/, durably */
+/* finish - sl_run_finish; durable: fsync result.ini and done/ */
 static int
 finish(const struct sl_spool *sp, const char *pool, const char *dir,
     const char *id, enum sl_state st, int exit_code, time_t started,
-    const char *message)
+    const char *message, int durable)
 {
 	char	name[SL_RUNNAME_MAX], *dd, *to;
 	int	rc;
 
 	sl_run_scrub(dir);	/* a killed writer's scratch stays behind */
 	rc = result_put(dir, sl_state_names[st], started, time(NULL),
-	    exit_code, message);
+	    exit_code, message, durable);
 	if (rc < 0)
 		return -1;
 	dd = sl_place(sp, SL_PL_DONE, pool, NULL, (char *)NULL);
@@ -145,7 +153,7 @@ finish(const struct sl_spool *sp, const char *pool, const char *dir,
 	to = sl_path(dd, name, (char *)NULL);
 	sl_step("finish-rename");
 	rc = sl_mkdirs(dd, 0755) < 0 ? -1 : sane_rename(dir, to);
-	if (rc == 0)
+	if (rc == 0 && durable)
 		(void)sl_fsync_dir(dd);	/* the move itself, durably */
 	free(dd);
 	free(to);
@@ -167,7 +175,22 @@ sl_run_finish(const struct sl_spool *sp, const char *pool, const char *dir,
     const char *id, enum sl_state st, int exit_code, time_t started,
     const char *message)
 {
-	return finish(sp, pool, dir, id, st, exit_code, started, message);
+	return finish(sp, pool, dir, id, st, exit_code, started, message, 1);
+}
+
+/*
+ * sl_run_finish_recorded - the same for a run whose attempt's exit record
+ * (lease.c, sl_exit_write) is durable already: nothing is fsynced.  A
+ * power cut that loses the result or the move leaves the run in running/
+ * with that record, and crash detection ends it from the record, with the
+ * same state and exit code: the record is the promise, this is its echo.
+ */
+int
+sl_run_finish_recorded(const struct sl_spool *sp, const char *pool,
+    const char *dir, const char *id, enum sl_state st, int exit_code,
+    time_t started, const char *message)
+{
+	return finish(sp, pool, dir, id, st, exit_code, started, message, 0);
 }
 
 /*
@@ -286,7 +309,7 @@ int
 sl_result_write(const char *dir, const char *state, time_t started,
     time_t ended, int exit_code, const char *message)
 {
-	return result_put(dir, state, started, ended, exit_code, message);
+	return result_put(dir, state, started, ended, exit_code, message, 1);
 }
 
 /*

@@ -209,6 +209,15 @@ sl_write_tmp(const char *tmp, const void *data, size_t len, mode_t mode)
 	return write_tmp(tmp, data, len, mode, 1);
 }
 
+/* sl_write_tmp_nosync - the same without the fsync: whole once renamed,
+ * not durable (spool-layout.md, "What each fsync keeps") */
+int
+sl_write_tmp_nosync(const char *tmp, const void *data, size_t len,
+    mode_t mode)
+{
+	return write_tmp(tmp, data, len, mode, 0);
+}
+
 /* sl_fsync_dir - make a directory's new entries durable (best effort) */
 int
 sl_fsync_dir(const char *dir)
@@ -285,6 +294,20 @@ int
 sl_publish_rename(const char *tmp, const char *to, const void *data, size_t len)
 {
 	return publish(tmp, to, data, len, 1);
+}
+
+/*
+ * sl_publish_nosync - publish, replacing what the name held, with no fsync
+ * of the file or the directory: a reader sees the old file or the whole
+ * new one, but a power cut may lose it (or leave it empty).  For files
+ * whose loss a reader survives: leases, heartbeats, start and claim
+ * records (spool-layout.md, "What each fsync keeps").
+ */
+int
+sl_publish_nosync(const char *tmp, const char *to, const void *data,
+    size_t len)
+{
+	return publish(tmp, to, data, len, 0);
 }
 
 /*

@@ -266,7 +266,10 @@ sl_lease_put(const char *dir, time_t deadline, const char *host, long sup,
 	snprintf(name, sizeof(name), ".lease.%ld", (long)getpid());
 	tmp = sl_path(dir, name, (char *)NULL);
 	to = sl_path(dir, "lease", (char *)NULL);
-	rc = sl_publish_rename(tmp, to, b.s, b.len);
+	/* not fsynced: after a power cut every process of the run is gone
+	 * and its boot id says so; a lost or empty lease reads as "no
+	 * lease", judged by age (spool-layout.md, "What each fsync keeps") */
+	rc = sl_publish_nosync(tmp, to, b.s, b.len);
 	free(tmp);
 	free(to);
 	sl_buf_free(&b);

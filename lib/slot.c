@@ -103,11 +103,14 @@ sl_slot_take(const struct sl_spool *sp, const char *pool, const char *scope,
 	tmp = sl_place(sp, SL_PL_TMP, pool, NULL, priv, (char *)NULL);
 	entry = sl_path(tmp, id, (char *)NULL);
 	/* "slot" names this take alone (the private directory's uuid): two
-	 * claimers of one run write entries of the same name and token */
+	 * claimers of one run write entries of the same name and token.
+	 * The entry is not fsynced: slots count live processes, and a power
+	 * cut leaves none; an entry lost or empty is a slot whose holder is
+	 * unknown, freed by recovery after the lease like any other */
 	snprintf(body, sizeof(body), "claimed = %lld\nagent = %s\ntoken = %s\n"
 	    "slot = %s\n", (long long)now, agent, token, u);
 	if (sl_mkdirs(sd, 0755) < 0 || sl_mkdirs(tmp, 0755) < 0 ||
-	    sl_write_tmp(entry, body, strlen(body), 0644) < 0) {
+	    sl_write_tmp_nosync(entry, body, strlen(body), 0644) < 0) {
 		rc = -1;
 		goto out;
 	}

@@ -90,6 +90,8 @@ int	sl_mkdirs(const char *, mode_t);	/* mkdir -p */
 int	sl_write_tmp(const char *tmp, const void *, size_t, mode_t);
 int	sl_publish_link(const char *tmp, const char *to, const void *, size_t);
 int	sl_publish_rename(const char *tmp, const char *to, const void *, size_t);
+int	sl_publish_nosync(const char *tmp, const char *to, const void *, size_t);
+int	sl_write_tmp_nosync(const char *tmp, const void *, size_t, mode_t);
 ssize_t	sl_read_file(const char *, char **, size_t max);
 struct stat;
 ssize_t	sl_read_fd(int, char **, size_t max, struct stat *);
@@ -492,6 +494,9 @@ struct sl_result {
 };
 
 int	sl_run_finish(const struct sl_spool *, const char *pool,
+	    const char *dir, const char *id, enum sl_state, int exit_code,
+	    time_t started, const char *message);
+int	sl_run_finish_recorded(const struct sl_spool *, const char *pool,
 	    const char *dir, const char *id, enum sl_state, int exit_code,
 	    time_t started, const char *message);
 int	sl_run_unclaim(const struct sl_spool *, const char *pool,

@@ -929,7 +929,13 @@ ended:
 		note(logfd, "%s", m2);
 		(void)sl_run_requeue(s->sp, s->pool, s->dir, s->token, s->r,
 		    when, code, m2);
-	} else
+	} else if (have && !lost && dfd >= 0 &&
+	    sl_exit_read(dfd, s->r->attempt, &ws, NULL) == 0)
+		/* the attempt's exit record is durable: crash detection
+		 * would end the run from it after a power cut */
+		(void)sl_run_finish_recorded(s->sp, s->pool, s->dir, s->r->id,
+		    st, code, started, msg[0] ? msg : NULL);
+	else
 		(void)sl_run_finish(s->sp, s->pool, s->dir, s->r->id, st, code,
 		    started, msg[0] ? msg : NULL);
 	/* RACE: if our lease had expired (we were stopped for longer than
@@ -974,7 +980,10 @@ write_start(const char *dir, const struct sl_agent *a, const char *nonce,
 	sl_ini_put(&b, "started", sl_time_fmt(now, t, sizeof(t)));
 	sl_buf_printf(&b, "attempt = %ld\n", attempt);
 	sl_buf_puts(&b, SL_INI_TRAILER);
-	rc = sl_publish_rename(tmp, to, b.s, b.len);
+	/* not fsynced: a start lost to a power cut is a run in running/
+	 * without a lease, ended by crash detection; nothing was run that
+	 * a record would keep from running again */
+	rc = sl_publish_nosync(tmp, to, b.s, b.len);
 	sl_buf_free(&b);
 	free(tmp);
 	free(to);

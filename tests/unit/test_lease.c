@@ -1031,9 +1031,9 @@ START_TEST(test_start_notifies)
 END_TEST
 
 /*
- * The exit record is the promise that a finished command is not run
- * again: if result.ini and the move to done/ are lost (a power cut), the
- * run is back in running/ with its exit record, and crash detection (its
+ * Why a supervisor need not fsync the end of a run whose exit record is
+ * durable: if a power cut loses result.ini and the move to done/, the run
+ * is back in running/ with its exit record, and crash detection (its
  * supervisor is gone) ends it from the record with the same state and
  * exit code.  Simulated: the move undone, result.ini removed.
  */
