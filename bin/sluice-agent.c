@@ -584,7 +584,8 @@ main(int argc, char **argv)
 		next = due = 0;
 		/* the pool's configuration is read once a pass, for the
 		 * claims and the starts alike */
-		if (!stop && sl_pool_load(&sp, a.pool, &p, err, sizeof(err)) < 0)
+		if (!stop && sl_pool_load_pass(&sp, a.pool, &p, full, err,
+		    sizeof(err)) < 0)
 			sl_log(SL_ERROR, "%s", err);
 		else if (!stop) {
 			(void)sl_claim_in(&sp, &a, &p, LONG_MAX, now, &got,

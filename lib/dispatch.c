@@ -156,7 +156,7 @@ sl_dispatch_pool(const struct sl_spool *sp, const struct sl_config *cf,
 		}
 	}
 	/* the configuration is read once for the whole pass */
-	if (sl_pool_load(sp, pool, &p, err, sizeof(err)) < 0) {
+	if (sl_pool_load_pass(sp, pool, &p, full, err, sizeof(err)) < 0) {
 		sl_log(SL_ERROR, "%s", err);
 		round = 0;
 	} else

@@ -491,6 +491,81 @@ sl_pool_load(const struct sl_spool *sp, const char *name, struct sl_pool *p,
 	return load_from(sp, name, 0, p, NULL, err, errlen);
 }
 
+/* same_dir - do two stats show a directory unchanged? */
+static int
+same_dir(const struct stat *a, const struct stat *b)
+{
+	return a->st_dev == b->st_dev && a->st_ino == b->st_ino &&
+	    a->st_mtim.tv_sec == b->st_mtim.tv_sec &&
+	    a->st_mtim.tv_nsec == b->st_mtim.tv_nsec &&
+	    a->st_ctim.tv_sec == b->st_ctim.tv_sec &&
+	    a->st_ctim.tv_nsec == b->st_ctim.tv_nsec;
+}
+
+/*
+ * sl_pool_load_pass - sl_pool_load for a process that reads the pool every
+ * pass (agents, dispatchers): unless fresh, a pool whose config/ and
+ * queues/ directories are unchanged since this process last read it here
+ * (a new version or a new queue directory changes them) is copied from
+ * memory, for two stats instead of two listings and a read.  RACE: on a
+ * network filesystem a directory's times may be cached as long as its
+ * listing is, and a filesystem with coarse times may show two changes in
+ * one tick as one; callers pass fresh on every periodic rescan, so a
+ * change is seen within poll_seconds at worst (rule 5: the hint is for
+ * speed, the rescan for correctness).
+ */
+int
+sl_pool_load_pass(const struct sl_spool *sp, const char *name,
+    struct sl_pool *p, int fresh, char *err, size_t errlen)
+{
+	static struct cached {
+		char	root[PATH_MAX], name[SL_NAME_MAX + 1];
+		struct stat cst, qst;
+		struct sl_pool p;
+	} *c;
+	static size_t nc;
+	struct stat cst, qst;
+	char   *cdir, *qdir;
+	size_t	i;
+	int	ok;
+
+	cdir = sl_place(sp, SL_PL_CONFIG, name, NULL, (char *)NULL);
+	qdir = sl_place(sp, SL_PL_QUEUES, name, NULL, (char *)NULL);
+	ok = stat(cdir, &cst) == 0 && stat(qdir, &qst) == 0;
+	free(cdir);
+	free(qdir);
+	for (i = 0; i < nc && (strcmp(c[i].name, name) != 0 ||
+	    strcmp(c[i].root, sp->root) != 0); i++)
+		;
+	if (ok && !fresh && i < nc && same_dir(&cst, &c[i].cst) &&
+	    same_dir(&qst, &c[i].qst)) {
+		*p = c[i].p;
+		p->q = sl_xmalloc((p->nq ? p->nq : 1) * sizeof(*p->q));
+		memcpy(p->q, c[i].p.q, p->nq * sizeof(*p->q));
+		return 0;
+	}
+	if (sl_pool_load(sp, name, p, err, errlen) < 0)
+		return -1;
+	if (!ok)
+		return 0;
+	if (i == nc) {
+		c = sl_xrealloc(c, (nc + 1) * sizeof(*c));
+		memset(&c[nc], 0, sizeof(*c));
+		snprintf(c[nc].name, sizeof(c[nc].name), "%s", name);
+		snprintf(c[nc].root, sizeof(c[nc].root), "%s", sp->root);
+		nc++;
+	}
+	/* the times from before the read: a change during it is seen next
+	 * time, never hidden */
+	c[i].cst = cst;
+	c[i].qst = qst;
+	sl_pool_free(&c[i].p);
+	c[i].p = *p;
+	c[i].p.q = sl_xmalloc((p->nq ? p->nq : 1) * sizeof(*p->q));
+	memcpy(c[i].p.q, p->q, p->nq * sizeof(*p->q));
+	return 0;
+}
+
 void
 sl_pool_free(struct sl_pool *p)
 {

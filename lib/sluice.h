@@ -285,6 +285,8 @@ int	sl_pool_names(const struct sl_spool *, char ***, size_t *);
 int	sl_pool_names_in(const char *dir, char ***, size_t *);
 int	sl_pool_load(const struct sl_spool *, const char *, struct sl_pool *,
 	    char *, size_t);
+int	sl_pool_load_pass(const struct sl_spool *, const char *,
+	    struct sl_pool *, int fresh, char *, size_t);
 void	sl_pool_free(struct sl_pool *);
 int	sl_pool_update(const struct sl_spool *, const char *, sl_pool_edit_fn,
 	    void *, struct sl_pool *out, char *, size_t);
