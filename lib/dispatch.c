@@ -102,7 +102,8 @@ sl_maintain_pool(const struct sl_spool *sp, const struct sl_config *cf,
 	char	err[SL_ERR_MAX];
 	long	n;
 
-	n = sl_accept_pool(sp, pool, err, sizeof(err));
+	n = full ? sl_accept_pool(sp, pool, err, sizeof(err)) :
+	    sl_accept_pool_quick(sp, pool, err, sizeof(err));
 	if (n < 0)
 		sl_log(SL_ERROR, "%s", err);
 	else
@@ -303,62 +304,18 @@ watch(const char *dir)
 	}
 }
 
-/*
- * names_in - the names in dir (sl_pool_names_in), listed again only when
- * its inode or change times differ from those of the last listing here
- * (a new entry changes them): one stat instead of a listing before every
- * wait.  RACE: a filesystem whose times are too coarse to show two
- * changes in one tick may hide a new queue until the next change there; a
- * watch missed is only a later wake-up, the periodic rescan finds its runs.
- */
 static int
-names_in(const char *dir, char ***out, size_t *nout)
+is_name(const char *name)
 {
-	static struct seen {
-		char   *dir;
-		struct stat st;
-		char  **v;
-		size_t	n;
-	} *c;
-	static size_t nc;
-	struct stat st;
-	size_t	i, j;
-
-	if (stat(dir, &st) < 0)
-		return sl_pool_names_in(dir, out, nout);
-	for (i = 0; i < nc && strcmp(c[i].dir, dir) != 0; i++)
-		;
-	if (i == nc) {
-		c = sl_xrealloc(c, (nc + 1) * sizeof(*c));
-		memset(&c[nc], 0, sizeof(*c));
-		c[nc++].dir = sl_xstrdup(dir);
-	} else if (c[i].st.st_ino == st.st_ino &&
-	    c[i].st.st_mtim.tv_sec == st.st_mtim.tv_sec &&
-	    c[i].st.st_mtim.tv_nsec == st.st_mtim.tv_nsec &&
-	    c[i].st.st_ctim.tv_sec == st.st_ctim.tv_sec &&
-	    c[i].st.st_ctim.tv_nsec == st.st_ctim.tv_nsec)
-		goto copy;
-	sl_strv_free(c[i].v, c[i].n);
-	c[i].v = NULL;
-	c[i].n = 0;
-	if (sl_pool_names_in(dir, &c[i].v, &c[i].n) < 0) {
-		memset(&c[i].st, 0, sizeof(c[i].st));
-		return -1;
-	}
-	c[i].st = st;
-copy:
-	*out = sl_xmalloc((c[i].n + 1) * sizeof(char *));
-	for (j = 0; j < c[i].n; j++)
-		(*out)[j] = sl_xstrdup(c[i].v[j]);
-	*nout = c[i].n;
-	return 0;
+	return sl_name_ok(name);
 }
 
 /*
  * sl_watch_pool - watch the places of a pool where work appears or frees
  * up: the drop boxes and sched/ of every queue, pending/ and its agents,
  * running/, done/, slots/, agents/, config/.  Called before every wait, so
- * queues made since the last pass are watched too.
+ * queues made since the last pass are watched too (queues/ and pending/
+ * are listed again only when they changed: sl_list_quick).
  */
 int
 sl_watch_pool(const struct sl_spool *sp, const char *pool)
@@ -384,7 +341,7 @@ sl_watch_pool(const struct sl_spool *sp, const char *pool)
 		free(p);
 	}
 	p = sl_place(sp, SL_PL_QUEUES, pool, NULL, (char *)NULL);
-	if (names_in(p, &v, &n) == 0) {
+	if (sl_list_quick(p, is_name, &v, &n) == 0) {
 		for (i = 0; i < n; i++) {
 			char   *a = sl_path(p, v[i], "new", (char *)NULL);
 			char   *b = sl_path(p, v[i], "sched", (char *)NULL);
@@ -402,7 +359,7 @@ sl_watch_pool(const struct sl_spool *sp, const char *pool)
 	}
 	free(p);
 	p = sl_place(sp, SL_PL_PENDING, pool, NULL, (char *)NULL);
-	if (names_in(p, &v, &n) == 0) {
+	if (sl_list_quick(p, is_name, &v, &n) == 0) {
 		for (i = 0; i < n; i++) {
 			char   *a = sl_path(p, v[i], (char *)NULL);
 

@@ -710,3 +710,77 @@ sl_step(const char *what)
 	if (sl_claim_step != NULL)
 		sl_claim_step(what);
 }
+
+/*
+ * sl_list_quick - the names in dir that pass ok(), sorted (ENOENT: none),
+ * listed again only when dir's inode or change times differ from those
+ * at this process's last listing of it with this ok (a new or removed
+ * entry changes them): one stat instead of a listing, for passes woken
+ * often.  RACE: a filesystem with coarse times may show two changes in
+ * one tick as one, and a network filesystem may cache a directory's times
+ * as long as its listing; so only quick passes may use this: every
+ * periodic rescan lists for real (a hint for speed, the rescan for
+ * correctness).
+ */
+int
+sl_list_quick(const char *dir, int (*ok)(const char *), char ***out,
+    size_t *nout)
+{
+	static struct seen {
+		char   *dir;
+		int	(*ok)(const char *);
+		struct stat st;
+		char  **v;
+		size_t	n;
+	} *c;
+	static size_t nc;
+	struct dirent *de;
+	struct stat st;
+	size_t	i, j;
+	DIR    *d;
+
+	*out = NULL;
+	*nout = 0;
+	if (stat(dir, &st) < 0)
+		return errno == ENOENT ? 0 : -1;
+	for (i = 0; i < nc && (c[i].ok != ok || strcmp(c[i].dir, dir) != 0);
+	    i++)
+		;
+	if (i == nc) {
+		c = sl_xrealloc(c, (nc + 1) * sizeof(*c));
+		memset(&c[nc], 0, sizeof(*c));
+		c[nc].dir = sl_xstrdup(dir);
+		c[nc++].ok = ok;
+	} else if (c[i].st.st_ino == st.st_ino &&
+	    c[i].st.st_mtim.tv_sec == st.st_mtim.tv_sec &&
+	    c[i].st.st_mtim.tv_nsec == st.st_mtim.tv_nsec &&
+	    c[i].st.st_ctim.tv_sec == st.st_ctim.tv_sec &&
+	    c[i].st.st_ctim.tv_nsec == st.st_ctim.tv_nsec)
+		goto copy;
+	sl_strv_free(c[i].v, c[i].n);
+	c[i].v = NULL;
+	c[i].n = 0;
+	memset(&c[i].st, 0, sizeof(c[i].st));
+	if ((d = opendir(dir)) == NULL)
+		return errno == ENOENT ? 0 : -1;
+	while ((de = readdir(d)) != NULL)
+		if (ok(de->d_name)) {
+			c[i].v = sl_xrealloc(c[i].v, (c[i].n + 1) *
+			    sizeof(char *));
+			c[i].v[c[i].n++] = sl_xstrdup(de->d_name);
+		}
+	closedir(d);
+	if (c[i].n > 1)
+		qsort(c[i].v, c[i].n, sizeof(char *), sl_strcmp_p);
+	/* the times from before the listing: a change during it shows
+	 * next time, never hides */
+	c[i].st = st;
+copy:
+	if (c[i].n == 0)
+		return 0;
+	*out = sl_xmalloc(c[i].n * sizeof(char *));
+	for (j = 0; j < c[i].n; j++)
+		(*out)[j] = sl_xstrdup(c[i].v[j]);
+	*nout = c[i].n;
+	return 0;
+}

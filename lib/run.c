@@ -506,6 +506,9 @@ is_name(const char *name)
 	return sl_name_ok(name);
 }
 
+static long accept_pool(const struct sl_spool *, const char *, int, char *,
+    size_t);
+
 /*
  * sl_accept_pool - accept every file dropped into the pool's queues.
  * Safe to run in any number of processes on any number of hosts at once:
@@ -515,20 +518,42 @@ long
 sl_accept_pool(const struct sl_spool *sp, const char *pool, char *err,
     size_t errlen)
 {
+	return accept_pool(sp, pool, 0, err, errlen);
+}
+
+/*
+ * sl_accept_pool_quick - the same for a quick pass (woken by inotify):
+ * queues/ and the drop boxes are listed again only when they changed
+ * since this process last listed them (sl_list_quick); the periodic
+ * rescan calls sl_accept_pool.
+ */
+long
+sl_accept_pool_quick(const struct sl_spool *sp, const char *pool, char *err,
+    size_t errlen)
+{
+	return accept_pool(sp, pool, 1, err, errlen);
+}
+
+static long
+accept_pool(const struct sl_spool *sp, const char *pool, int quick, char *err,
+    size_t errlen)
+{
 	char  **qs, **files, *qd, *nd;
 	size_t	nq, nf, i, j;
 	long	taken = 0;
 	int	rc;
+	int	(*list)(const char *, int (*)(const char *), char ***,
+	    size_t *) = quick ? sl_list_quick : list_dir;
 
 	qd = sl_place(sp, SL_PL_QUEUES, pool, NULL, (char *)NULL);
-	if (list_dir(qd, is_name, &qs, &nq) < 0) {
+	if (list(qd, is_name, &qs, &nq) < 0) {
 		snprintf(err, errlen, "cannot list %s: %s", qd, strerror(errno));
 		free(qd);
 		return -1;
 	}
 	for (i = 0; i < nq; i++) {
 		nd = sl_path(qd, qs[i], "new", (char *)NULL);
-		if (list_dir(nd, is_drop, &files, &nf) == 0) {
+		if (list(nd, is_drop, &files, &nf) == 0) {
 			for (j = 0; j < nf; j++) {
 				rc = accept_one(sp, pool, qs[i], files[j], err,
 				    errlen);

@@ -103,6 +103,7 @@ extern void (*sl_rmtree_hook)(int fd, const char *name);
 int	sl_discard_tree(const char *path, const char *trashdir);
 int	sl_fsync_dir(const char *);
 int	sl_write_small(const char *dir, const char *name, const char *text);
+int	sl_list_quick(const char *, int (*)(const char *), char ***, size_t *);
 char   *sl_read_small(const char *dir, const char *name);	/* <= 64 KiB */
 /* tests: called before each step of a claim, unclaim or finish */
 extern void (*sl_claim_step)(const char *);
@@ -377,6 +378,8 @@ struct sl_runs {
 int	sl_run_submit(const struct sl_spool *, struct sl_runspec *, char *,
 	    size_t);
 long	sl_accept_pool(const struct sl_spool *, const char *, char *, size_t);
+long	sl_accept_pool_quick(const struct sl_spool *, const char *, char *,
+	    size_t);
 int	sl_runs_pool(const struct sl_spool *, const char *, struct sl_runs *);
 int	sl_runs_select(const struct sl_spool *, const char *pool,
 	    unsigned states, time_t t0, time_t t1, struct sl_runs *);

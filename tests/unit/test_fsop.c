@@ -593,6 +593,60 @@ START_TEST(test_seam_failed_mkdir_eexist)
 	sl_sys.mkdir = mkdir;
 }
 END_TEST
+static int
+not_dot(const char *name)
+{
+	return name[0] != '.';
+}
+
+/* join - v's n names joined by ',' (static) */
+static const char *
+join(char **v, size_t n)
+{
+	static char b[512];
+	size_t	i;
+
+	b[0] = '\0';
+	for (i = 0; i < n; i++)
+		snprintf(b + strlen(b), sizeof(b) - strlen(b), "%s%s",
+		    i ? "," : "", v[i]);
+	return b;
+}
+
+/* sl_list_quick: what a listing would say, sorted and filtered, after
+ * every change; a missing directory lists nothing */
+START_TEST(test_list_quick)
+{
+	char  **v;
+	size_t	n;
+	char	d[4096];
+
+	snprintf(d, sizeof(d), "%s", P("q"));
+	ck_assert_int_eq(sl_list_quick(d, not_dot, &v, &n), 0);
+	ck_assert_uint_eq(n, 0);
+	t_mkdir(d);
+	t_puts(P("q/b"), "");
+	t_puts(P("q/a"), "");
+	t_puts(P("q/.hidden"), "");
+	ck_assert_int_eq(sl_list_quick(d, not_dot, &v, &n), 0);
+	ck_assert_str_eq(join(v, n), "a,b");
+	sl_strv_free(v, n);
+	ck_assert_int_eq(sl_list_quick(d, not_dot, &v, &n), 0);	/* cached */
+	ck_assert_str_eq(join(v, n), "a,b");
+	sl_strv_free(v, n);
+	t_puts(P("q/c"), "");
+	ck_assert_int_eq(unlink(P("q/a")), 0);
+	ck_assert_int_eq(sl_list_quick(d, not_dot, &v, &n), 0);
+	ck_assert_str_eq(join(v, n), "b,c");
+	sl_strv_free(v, n);
+	/* the same directory made again (a new inode) is listed again */
+	ck_assert_int_eq(sl_rmtree(d), 0);
+	t_mkdir(d);
+	ck_assert_int_eq(sl_list_quick(d, not_dot, &v, &n), 0);
+	ck_assert_uint_eq(n, 0);
+}
+END_TEST
+
 
 Suite *
 suite_fsop(void)
@@ -604,6 +658,7 @@ suite_fsop(void)
 	tcase_set_timeout(tc, T_TIMEOUT);
 	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_add_test(tc, test_write_tmp);
+	tcase_add_test(tc, test_list_quick);
 	tcase_add_test(tc, test_publish_link);
 	tcase_add_test(tc, test_publish_link_tmp_taken);
 	tcase_add_test(tc, test_publish_rename);
