@@ -199,14 +199,53 @@ is_token(const char *name)
 	return sl_token_parse(name, NULL, NULL) == 0;
 }
 
-/* sched_tokens - the tokens of a queue's sched/, in order */
+/*
+ * The head of a queue: a pass claims from the earliest runs only, so of a
+ * sched/ holding any number of runs it keeps the HEAD earliest tokens (a
+ * max-heap while reading, then sorted): memory and sorting do not grow
+ * with the queue.  A pass that claims all HEAD leaves the rest to the next
+ * pass, which its own renames wake.
+ */
+#define HEAD	256
+
+static void
+sift_down(char **h, size_t n, size_t i)
+{
+	size_t	c;
+	char   *t;
+
+	for (; (c = 2 * i + 1) < n; i = c) {
+		if (c + 1 < n && strcmp(h[c + 1], h[c]) > 0)
+			c++;
+		if (strcmp(h[i], h[c]) >= 0)
+			break;
+		t = h[i];
+		h[i] = h[c];
+		h[c] = t;
+	}
+}
+
+static void
+sift_up(char **h, size_t i)
+{
+	char   *t;
+
+	for (; i > 0 && strcmp(h[(i - 1) / 2], h[i]) < 0; i = (i - 1) / 2) {
+		t = h[i];
+		h[i] = h[(i - 1) / 2];
+		h[(i - 1) / 2] = t;
+	}
+}
+
+/* sched_tokens - the earliest (up to HEAD) tokens of a queue's sched/, in
+ * order */
 static int
 sched_tokens(const struct sl_spool *sp, const char *pool, const char *q,
     char ***out, size_t *n)
 {
 	struct dirent *de;
 	char   *d = sl_place(sp, SL_PL_SCHED, pool, q, (char *)NULL);
-	char  **v = NULL;
+	char  **h = sl_xmalloc(HEAD * sizeof(*h));
 	size_t	k = 0;
 	DIR    *dir;
 
@@ -214,19 +253,26 @@ sched_tokens(const struct sl_spool *sp, const char *pool, const char *q,
 	*n = 0;
 	if ((dir = opendir(d)) == NULL) {
 		free(d);
+		free(h);
 		return errno == ENOENT ? 0 : -1;
 	}
-	while ((de = readdir(dir)) != NULL)
-		if (is_token(de->d_name)) {
-			if ((k & (k - 1)) == 0)
-				v = sl_xrealloc(v, (k ? 2 * k : 1) * sizeof(*v));
-			v[k++] = sl_xstrdup(de->d_name);
+	while ((de = readdir(dir)) != NULL) {
+		if (!is_token(de->d_name))
+			continue;
+		if (k < HEAD) {
+			h[k] = sl_xstrdup(de->d_name);
+			sift_up(h, k++);
+		} else if (strcmp(de->d_name, h[0]) < 0) {
+			free(h[0]);
+			h[0] = sl_xstrdup(de->d_name);
+			sift_down(h, k, 0);
 		}
+	}
 	closedir(dir);
 	free(d);
 	if (k > 1)
-		qsort(v, k, sizeof(*v), sl_strcmp_p);
-	*out = v;
+		qsort(h, k, sizeof(*h), sl_strcmp_p);
+	*out = h;
 	*n = k;
 	return 0;
 }
@@ -455,13 +501,13 @@ long
 sl_recover_pool(const struct sl_spool *sp, const char *pool, time_t now,
     long window, long stale)
 {
-	struct idset active = { 0 }, sched = { 0 };
+	struct idset active = { 0 };
 	struct sl_agent *ag;
 	struct dirent *de, *e;
 	struct stat st;
-	char   *d, *ad, *sd, **qs;
+	char   *d, *ad, *sd;
 	char	why[SL_ERR_MAX];
-	size_t	na, i, nq;
+	size_t	na, i;
 	long	fixed = 0;
 	DIR    *dir, *sub;
 
@@ -556,21 +602,9 @@ sl_recover_pool(const struct sl_spool *sp, const char *pool, time_t now,
 	/* 2. what gone agents left in agents/ */
 	(void)sl_agents_sweep(sp, pool, ag, na, now, window, stale);
 	sl_agents_free(ag, na);
-	/* what is scheduled, then what is active (after step 1): in this
-	 * order, a run moving from sched/ to pending/ meanwhile is seen in
-	 * one of them at least */
-	d = sl_place(sp, SL_PL_QUEUES, pool, NULL, (char *)NULL);
-	if (sl_pool_names_in(d, &qs, &nq) == 0) {
-		for (i = 0; i < nq; i++) {
-			char   *s = sl_path(d, qs[i], "sched", (char *)NULL);
-
-			collect(s, &sched);
-			free(s);
-			free(qs[i]);
-		}
-		free(qs);
-	}
-	free(d);
+	/* what is active (after step 1).  Nothing else is listed: a slot
+	 * of a run not seen active is looked up by name (slot_dead), so
+	 * sched/, however long, is never read here */
 	d = sl_place(sp, SL_PL_PENDING, pool, NULL, (char *)NULL);
 	if ((dir = opendir(d)) != NULL) {
 		while ((de = readdir(dir)) != NULL)
@@ -618,8 +652,5 @@ sl_recover_pool(const struct sl_spool *sp, const char *pool, time_t now,
 	for (i = 0; i < active.n; i++)
 		free(active.v[i]);
 	free(active.v);
-	for (i = 0; i < sched.n; i++)
-		free(sched.v[i]);
-	free(sched.v);
 	return fixed;
 }

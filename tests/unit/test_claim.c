@@ -23,6 +23,7 @@
  */
 #include <dirent.h>
 #include <errno.h>
+#include <limits.h>
 #include <fcntl.h>
 #include <signal.h>
 #include <stdarg.h>
@@ -2460,6 +2461,38 @@ END_TEST
 static const enum sl_state finals[] = { SL_COMPLETED, SL_FAILED, SL_CRASHED,
 	SL_CANCELLED };
 
+/*
+ * a pass reads only the head of a long queue (the earliest 256): all of it
+ * is claimed in order, the next pass takes the rest
+ */
+START_TEST(test_claim_long_queue_head)
+{
+	struct sl_agent a;
+	struct sl_names got = { 0 };
+	runid	ids[300], first;
+	time_t	t;
+	int	i;
+
+	pool(SL_NOLIMIT);
+	for (i = 299; i >= 0; i--)	/* later runs submitted first */
+		submit("default", now0 - 1000 + i, ids[i]);
+	memcpy(first, ids[0], sizeof(first));
+	agent_new(&a, SL_NOLIMIT, 0, now0);
+	ck_assert_int_eq(claim(&a, LONG_MAX, now0, &got), 256);
+	/* in order: the earliest first, the 256th is run 255 */
+	ck_assert_int_eq(sl_token_parse(got.v[0], &t, NULL), 0);
+	ck_assert_int_eq(t, now0 - 1000);
+	ck_assert_ptr_nonnull(strstr(got.v[0], first));
+	ck_assert_int_eq(sl_token_parse(got.v[255], &t, NULL), 0);
+	ck_assert_int_eq(t, now0 - 1000 + 255);
+	sl_names_free(&got);
+	ck_assert_int_eq(claim(&a, LONG_MAX, now0, &got), 44);
+	sl_names_free(&got);
+	ck_assert_int_eq(claim(&a, LONG_MAX, now0, &got), 0);
+	sl_names_free(&got);
+}
+END_TEST
+
 /* a slot held by a finished run (a finisher died before releasing) is
  * freed at once */
 START_TEST(test_recover_slot_of_done_run)
@@ -2868,6 +2901,7 @@ suite_claim(void)
 	tcase_add_test(rec, test_recover_slot_of_sched_run);
 	tcase_add_test(rec, test_recover_slot_of_running_run);
 	tcase_add_test(rec, test_recover_slot_of_crashing_run);
+	tcase_add_test(rec, test_claim_long_queue_head);
 	tcase_add_test(rec, test_recover_race_with_claim);
 	suite_add_tcase(s, rec);
 
