@@ -68,9 +68,13 @@ GROUP = {"newfstatat":"stat", "statx":"stat", "stat":"stat", "lstat":"stat", "fs
          "close":"close", "rmdir":"rmdir", "link":"link", "linkat":"link"}
 bycall = collections.Counter(); bypath = collections.Counter(); total = 0; errs = collections.Counter()
 procs = 0
+byproc = collections.Counter()
 for f in sys.argv[3:]:
     procs += 1
+    who = "children"
     for ln in open(f, errors="replace"):
+        if ln.startswith('execve("') and "sluice-agent" in ln.split(",")[0]:
+            who = "agent"
         m = line_re.match(ln)
         if not m: continue
         call, a, ret = m.group(1), args(m.group(2)), m.group(3)
@@ -78,11 +82,14 @@ for f in sys.argv[3:]:
         if p is None or not (p == pre or p.startswith(pre + "/")): continue
         g = GROUP.get(call, call)
         total += 1
+        byproc[who] += 1
         bycall[g] += 1
         bypath[(g, norm(p))] += 1
         if ret == "-1": errs[(g, norm(p), m.group(4).split()[0] if m.group(4).split() else "")] += 1
 print("processes traced: %d; file syscalls on the spool: %d, %.1f per run" % (procs, total, total / runs))
 print("by call, per run: " + ", ".join("%s %.1f" % (k, v / runs) for k, v in bycall.most_common()))
+print("by process, per run: the agent %.1f, the processes it forked (supervisors, recorders, runs) %.1f"
+      % (byproc["agent"] / runs, byproc["children"] / runs))
 print("top (call, path), per run:")
 for (g, p), v in bypath.most_common(int(os.environ.get("PAIRS", "25"))):
     print("  %7.2f  %-10s %s" % (v / runs, g, p))

@@ -18,7 +18,8 @@
 #     getdents64, rename, mkdir, unlink, rmdir, link, fsync, read, write,
 #     close); only calls on a path under the spool count, by path (-yy
 #     gives an fd's path).  Printed per run: the total, by call, and the
-#     top (call, path pattern) pairs (ids as ID, numbers as N, hex as X).
+#     top (call, path pattern) pairs (ids as ID, numbers as N, hex as X),
+#     and how many of them the agent process made itself.
 #     These are the agent side's system calls on the mount, not network
 #     requests: with caches on, FUSE answers some stats and lookups itself,
 #     and one open is a LOOKUP plus an OPEN; the rig exposes no server-side
@@ -33,8 +34,9 @@
 # builds fuse-nfs into /tmp/netfs-cache on first use (the rig does, ~2 s).
 # The rig is taken down at the end, on failure and on a signal too.
 # A benchmark, not a test: nothing here fails on a number.
-# Time on the 2-core machine (2026-12-03): about 2 minutes for sshfs (both
-# modes) and 6 for nfs (both modes), most of it the traced drains.
+# Time on the 2-core machine (2026-12-03): about 3 minutes for sshfs (both
+# modes) and 7 for nfs (both modes), most of it the traced drains (nfs
+# with caches off: 76 s untraced, 215 s traced).
 #
 #	bench/netfs.sh [sshfs|nfs]...	(default: both; make all first)
 #	N, NTRACE, MODES ("nocache default"), DRAIN_MAX (s, per drain, 900),
@@ -168,6 +170,7 @@ for b in "$@"; do
 	rc=$?
 	[ $rc = 77 ] && { note "$b: skipped (above)"; row "$b" skipped >>"$work/summary"; }
 	[ $rc = 0 ] || [ $rc = 77 ] || note "$b: stopped (exit $rc)"
+	case $rc in 129|130|143) exit $rc ;; esac	# a signal: no more backends
 done
 echo
 echo "== across hosts: $N runs of \`true'; submit on h1, one agent on h2 (--limit 4 --poll-seconds 1)"
