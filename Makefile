@@ -71,12 +71,15 @@ bench/bsq: bench/bsq.c bench/shspawn.h
 
 # bench: timing claims are benchmarks, never timed asserts in tests.  Not
 # run by CI; compare.sh installs its anchors when missing (bench-deps does
-# only that, as deps does)
+# only that, as deps does); netfs.sh (two hosts, the netfs rig: root,
+# /dev/fuse, the rig's packages) installs nothing and skips a backend,
+# saying why, when the rig cannot run it
 BENCH_DEPS = beanstalkd task-spooler nq strace
 bench: all bench/mkruns bench/minloop bench/bsq
 	./bench/dispatch.sh
 	./bench/agent.sh
 	./bench/compare.sh
+	./bench/netfs.sh
 
 bench-deps:
 	@$(MAKE) --no-print-directory deps DEPS="$(BENCH_DEPS)" DEPS_TESTS=
