@@ -309,7 +309,7 @@ sl_claim_in(const struct sl_spool *sp, const struct sl_agent *a,
     const struct sl_pool *p, long max, time_t now, struct sl_names *got,
     time_t *next)
 {
-	char  **v;
+	char  **v, scope[SL_NAME_MAX + SL_UUID_LEN + 8];
 	size_t	qi, n, i;
 	long	claimed = 0;
 	time_t	t;
@@ -319,10 +319,21 @@ sl_claim_in(const struct sl_spool *sp, const struct sl_agent *a,
 		*next = 0;
 	if (p->paused || p->limit == 0)
 		return 0;
+	/* RACE: a hint, as in claim_one: a scope full now frees a slot
+	 * later, and that change wakes a pass (slots/ is watched, and an
+	 * agent's supervisors tell it).  A full scope spares listing sched/,
+	 * the costliest read of a pass, for nothing */
+	snprintf(scope, sizeof(scope), "a.%s", a->id);
+	if (!sl_slot_looks_free(sp, p->name, scope, a->limit) ||
+	    !sl_slot_looks_free(sp, p->name, "pool", p->limit))
+		return 0;
 	for (qi = 0; qi < p->nq && !stop; qi++) {
 		const struct sl_queue *q = &p->q[qi];
 
 		if (q->paused || q->limit == 0 || !sl_agent_serves(a, q->name))
+			continue;
+		snprintf(scope, sizeof(scope), "q.%s", q->name);
+		if (!sl_slot_looks_free(sp, p->name, scope, q->limit))
 			continue;
 		if (sched_tokens(sp, p->name, q->name, &v, &n) < 0)
 			continue;

@@ -1050,6 +1050,17 @@ sl_run_start(const struct sl_spool *sp, const struct sl_config *cf,
 		free(pend);
 		return SL_START_REFUSED;
 	}
+	if (strcmp(r.id, id) != 0) {
+		/* the name decides which run this is (its done/ name, its
+		 * slots); a run.ini of another run would end that run's
+		 * name: refuse, never guess */
+		snprintf(out->why, sizeof(out->why), "its run.ini is of run "
+		    "%.40s, not of %s", r.id[0] ? r.id : "(none)", id);
+		sl_runspec_free(&r);
+		(void)sl_run_refuse(sp, a->pool, pend, id, out->why);
+		free(pend);
+		return SL_START_REFUSED;
+	}
 	snprintf(out->name, sizeof(out->name), "%s", r.name ? r.name : "");
 	c = sl_path(pend, "cancel", (char *)NULL);
 	if (sl_exists(c)) {

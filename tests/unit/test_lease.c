@@ -952,6 +952,35 @@ START_TEST(test_start_refused_unknown_owner)
 }
 END_TEST
 
+/* a run.ini of another run under this run's name (a copied directory) is
+ * refused: the run would end under the other run's done/ name */
+START_TEST(test_start_refused_other_id)
+{
+	struct spec s = { 0 };
+	struct sl_started out;
+	runid	id, other;
+	char	tok[128], *text, *a;
+	const char *f;
+
+	submit(&s, id);
+	claim1(now0, tok);
+	ck_assert_int_eq(sl_uuid(other), 0);
+	f = S("pools/" P "/pending/%s/%s/run.ini", ag.id, tok);
+	text = t_read(f);
+	ck_assert_ptr_nonnull(a = strstr(text, id));
+	memcpy(a, other, SL_UUID_LEN);
+	t_puts(f, text);
+	free(text);
+	ck_assert_int_eq(start(tok, now0, &out), SL_START_REFUSED);
+	ck_assert_int_eq(out.sup, 0);
+	ck_assert(t_exists(S("pools/" P "/rejected/%s/run.ini", id)));
+	ck_assert_msg(file_has(S("pools/" P "/rejected/%s", id), "reason",
+	    other), "reason: %s", out.why);
+	ck_assert(!t_exists(S("pools/" P "/done/%s.Completed", other)));
+	ck_assert_int_eq(sl_slots_held(&sp, P, NULL), 0);
+}
+END_TEST
+
 START_TEST(test_start_returned)
 {
 	struct spec s = { 0 };
@@ -1463,6 +1492,7 @@ suite_lease(void)
 	tcase_add_test(st, test_start_cancelled);
 	tcase_add_test(st, test_start_refused_owner);
 	tcase_add_test(st, test_start_refused_unknown_owner);
+	tcase_add_test(st, test_start_refused_other_id);
 	tcase_add_test(st, test_start_returned);
 	tcase_add_test(st, test_start_exit_code);
 	tcase_add_test(st, test_start_notifies);
