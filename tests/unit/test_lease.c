@@ -920,12 +920,26 @@ START_TEST(test_start_refused_owner)
 }
 END_TEST
 
+/* refused_as - the start of tok was refused: no supervisor, the run in
+ * rejected/ID with a reason holding why, no slot left */
+static void
+refused_as(const char *tok, const runid id, const char *why)
+{
+	struct sl_started out;
+
+	ck_assert_int_eq(start(tok, now0, &out), SL_START_REFUSED);
+	ck_assert_int_eq(out.sup, 0);
+	ck_assert(t_exists(S("pools/" P "/rejected/%s/run.ini", id)));
+	ck_assert_msg(file_has(S("pools/" P "/rejected/%s", id), "reason",
+	    why), "reason: %s", out.why);
+	ck_assert_int_eq(sl_slots_held(&sp, P, NULL), 0);
+}
+
 /* an unknown owner: run.ini says owner_uid = -1 (which sluice does not
  * read back), or says nothing of its owner */
 START_TEST(test_start_refused_unknown_owner)
 {
 	struct spec s = { 0 };
-	struct sl_started out;
 	runid	id;
 	char	tok[128], *text, *a, *b;
 	const char *f;
@@ -943,12 +957,7 @@ START_TEST(test_start_refused_unknown_owner)
 	    strlen("owner_gid = 0\n"));
 	t_puts(f, text);
 	free(text);
-	ck_assert_int_eq(start(tok, now0, &out), SL_START_REFUSED);
-	ck_assert_int_eq(out.sup, 0);
-	ck_assert(t_exists(S("pools/" P "/rejected/%s/run.ini", id)));
-	ck_assert_msg(file_has(S("pools/" P "/rejected/%s", id), "reason",
-	    geteuid() == 0 ? "uid -1" : "-1"), "reason: %s", out.why);
-	ck_assert_int_eq(sl_slots_held(&sp, P, NULL), 0);
+	refused_as(tok, id, geteuid() == 0 ? "uid -1" : "-1");
 }
 END_TEST
 
@@ -957,7 +966,6 @@ END_TEST
 START_TEST(test_start_refused_other_id)
 {
 	struct spec s = { 0 };
-	struct sl_started out;
 	runid	id, other;
 	char	tok[128], *text, *a;
 	const char *f;
@@ -971,13 +979,8 @@ START_TEST(test_start_refused_other_id)
 	memcpy(a, other, SL_UUID_LEN);
 	t_puts(f, text);
 	free(text);
-	ck_assert_int_eq(start(tok, now0, &out), SL_START_REFUSED);
-	ck_assert_int_eq(out.sup, 0);
-	ck_assert(t_exists(S("pools/" P "/rejected/%s/run.ini", id)));
-	ck_assert_msg(file_has(S("pools/" P "/rejected/%s", id), "reason",
-	    other), "reason: %s", out.why);
+	refused_as(tok, id, other);
 	ck_assert(!t_exists(S("pools/" P "/done/%s.Completed", other)));
-	ck_assert_int_eq(sl_slots_held(&sp, P, NULL), 0);
 }
 END_TEST
 
