@@ -98,6 +98,7 @@ publish_sched(const struct sl_spool *sp, const struct sl_runspec *r,
 		 * survives a power cut (run.ini and its directory were
 		 * fsynced before) */
 		(void)sl_fsync_dir(qd);
+		(void)sl_idhint_write(sp, r->pool, r->queue, tok);
 		rc = 0;
 	}
 	free(qd);
@@ -320,8 +321,8 @@ give_back(const struct sl_spool *sp, const char *pool, const char *queue,
 
 /* reject - publish a private directory as a Rejected run */
 static int
-reject(const struct sl_spool *sp, const char *pool, const char *id,
-    const char *priv, const char *why)
+reject(const struct sl_spool *sp, const char *pool, const char *queue,
+    const char *id, const char *priv, const char *why)
 {
 	char   *rd, *to, line[SL_ERR_MAX + 2];
 	int	rc;
@@ -334,6 +335,8 @@ reject(const struct sl_spool *sp, const char *pool, const char *id,
 	rc = sl_mkdirs(rd, 0755) < 0 ? -1 : sane_rename(priv, to);
 	if (rc < 0)
 		sl_warn("cannot move %s to %s: %s", priv, to, strerror(errno));
+	else
+		(void)sl_idhint_write(sp, pool, queue, id);
 	free(rd);
 	free(to);
 	return rc;
@@ -404,7 +407,7 @@ accept_one(const struct sl_spool *sp, const char *pool, const char *queue,
 		give_back(sp, pool, queue, id, src, why, sizeof(why));
 		sl_log(SL_WARNING, "Rejected run file '%s' in work queue '%s' of "
 		    "work pool '%s' as %s: %s", shown, queue, pool, id, why);
-		rc = reject(sp, pool, id, priv, why) < 0 ? -1 : 1;
+		rc = reject(sp, pool, queue, id, priv, why) < 0 ? -1 : 1;
 		free(priv);
 		priv = NULL;
 		goto out;
@@ -428,7 +431,7 @@ accept_one(const struct sl_spool *sp, const char *pool, const char *queue,
 		sl_log(SL_WARNING, "Rejected run file '%s' in work queue '%s' of "
 		    "work pool '%s' as %s: %s", shown, queue, pool, id, why);
 		sl_runspec_free(&r);
-		rc = reject(sp, pool, id, priv, why) < 0 ? -1 : 1;
+		rc = reject(sp, pool, queue, id, priv, why) < 0 ? -1 : 1;
 		free(priv);
 		priv = NULL;
 		goto out;
@@ -820,6 +823,90 @@ sl_runs_pool(const struct sl_spool *sp, const char *pool, struct sl_runs *rs)
 	return 0;
 }
 
+/* probe - add the run at dir/name if it is a directory there */
+static int
+probe(struct sl_runs *rs, const char *pool, const char *queue,
+    const char *dir, const char *name, const char *id, enum sl_state st)
+{
+	struct stat sb;
+	char   *p = sl_path(dir, name, (char *)NULL);
+	int	hit;
+
+	/* lstat: a run is a directory, never a link to one */
+	if ((hit = lstat(p, &sb) == 0 && S_ISDIR(sb.st_mode)))
+		add_run(rs, pool, queue, p, id, st);
+	free(p);
+	return hit;
+}
+
+/*
+ * find_hinted - the run with this id where its hint (ids.c) says it was
+ * put, by name: its token in its queue's sched/, in each agent's
+ * directory of pending/ and in running/, then ID.STATE in done/ and ID in
+ * rejected/, in the order a run moves; no big directory is listed.  1
+ * found (in rs->v[0]), 0 not: no hint, a stale or a false one, or the
+ * run moved between two probes; the caller then lists (find_id).
+ */
+static int
+find_hinted(const struct sl_spool *sp, const char *id, struct sl_runs *rs,
+    char *err, size_t errlen)
+{
+	struct sl_idhint h;
+	struct dirent *de;
+	char	name[SL_RUNNAME_MAX], *d, *e;
+	DIR    *pd;
+	int	st, hit = 0;
+
+	if (sl_idhint_read(sp, id, &h) < 0 || !sl_pool_exists(sp, h.pool))
+		return 0;
+	/* as the listing does: a drop waiting in this pool becomes a run */
+	sl_accept_pool(sp, h.pool, err, errlen);
+	if (strcmp(h.token, id) != 0) {
+		d = sl_place(sp, SL_PL_SCHED, h.pool, h.queue, (char *)NULL);
+		hit = probe(rs, h.pool, h.queue, d, h.token, id, SL_SCHEDULED);
+		free(d);
+		d = sl_place(sp, SL_PL_PENDING, h.pool, NULL, (char *)NULL);
+		if (!hit && (pd = opendir(d)) != NULL) {
+			while (!hit && (de = readdir(pd)) != NULL) {
+				if (!is_drop(de->d_name))
+					continue;
+				e = sl_path(d, de->d_name, (char *)NULL);
+				hit = probe(rs, h.pool, NULL, e, h.token, id,
+				    SL_PENDING);
+				free(e);
+			}
+			closedir(pd);
+		}
+		free(d);
+		d = sl_place(sp, SL_PL_RUNNING, h.pool, NULL, (char *)NULL);
+		hit = hit || probe(rs, h.pool, NULL, d, h.token, id, SL_RUNNING);
+		free(d);
+	}
+	d = sl_place(sp, SL_PL_DONE, h.pool, NULL, (char *)NULL);
+	for (st = SL_COMPLETED; !hit && st <= SL_CANCELLED; st++) {
+		sl_done_name(name, id, (enum sl_state)st);
+		hit = probe(rs, h.pool, NULL, d, name, id, (enum sl_state)st);
+	}
+	free(d);
+	d = sl_place(sp, SL_PL_REJECTED, h.pool, NULL, (char *)NULL);
+	hit = hit || probe(rs, h.pool, NULL, d, id, id, SL_REJECTED);
+	free(d);
+	return hit;
+}
+
+/* with_active - after the run found (rs->v[0]), the other Pending and
+ * Running runs of its pool, so that why it waits can be told */
+static void
+with_active(const struct sl_spool *sp, struct sl_runs *rs)
+{
+	char	pool[SL_NAME_MAX + 1], *base;
+
+	memcpy(pool, rs->v[0].pool, sizeof(pool));
+	base = strrchr(rs->v[0].dir, '/');
+	select_pool(sp, pool, 1u << SL_PENDING | 1u << SL_RUNNING, 0, 0, NULL,
+	    base != NULL ? base + 1 : NULL, rs);
+}
+
 /*
  * find_id - the run with this id, by the names of the pools' directories
  * alone (every run's name holds its id): no run file is opened but its
@@ -830,10 +917,15 @@ static int
 find_id(const struct sl_spool *sp, const char *id, struct sl_runs *rs,
     struct sl_run **out, char *err, size_t errlen)
 {
-	char  **pools, *base;
+	char  **pools;
 	size_t	np, i;
 	int	found = 0;
 
+	if (find_hinted(sp, id, rs, err, errlen)) {
+		with_active(sp, rs);
+		*out = &rs->v[0];
+		return 1;
+	}
 	if (sl_pool_names(sp, &pools, &np) < 0) {
 		snprintf(err, errlen, "cannot list the pools: %s",
 		    strerror(errno));
@@ -845,10 +937,7 @@ find_id(const struct sl_spool *sp, const char *id, struct sl_runs *rs,
 			select_pool(sp, pools[i], 0, 0, 0, id, NULL, rs);
 			if (rs->n > 0) {
 				found = 1;
-				base = strrchr(rs->v[0].dir, '/');
-				select_pool(sp, pools[i], 1u << SL_PENDING |
-				    1u << SL_RUNNING, 0, 0, NULL, base != NULL ?
-				    base + 1 : NULL, rs);
+				with_active(sp, rs);
 				*out = &rs->v[0];
 			}
 		}
@@ -1066,10 +1155,12 @@ sl_run_delete(const struct sl_spool *sp, struct sl_run *run, char *err,
 	trash = sl_place(sp, SL_PL_TMP, run->pool, NULL, (char *)NULL);
 	if ((rc = sl_mkdirs(trash, 0755)) == 0)
 		rc = sl_discard_tree(run->dir, trash);
-	if (rc < 0 && errno == ENOENT)
+	if (rc == 0)
+		sl_idhint_remove(sp, run->id);
+	else if (errno == ENOENT)
 		snprintf(err, errlen, "Flow run '%s' moved while being deleted "
 		    "(claimed or cancelled); look again.", run->id);
-	else if (rc < 0)
+	else
 		snprintf(err, errlen, "cannot delete flow run '%s' (%s): %s",
 		    run->id, run->dir, strerror(errno));
 	free(trash);
@@ -1276,8 +1367,10 @@ sl_cleanup_pool(const struct sl_spool *sp, const char *pool, long keep_days,
 			add_run(&rs, pool, NULL, e, id, st);
 			if (rs.v[rs.n - 1].ended != 0 &&
 			    now - rs.v[rs.n - 1].ended > keep_days * 86400L &&
-			    sl_mkdirs(t, 0755) == 0 && sl_discard_tree(e, t) == 0)
+			    sl_mkdirs(t, 0755) == 0 && sl_discard_tree(e, t) == 0) {
+				sl_idhint_remove(sp, id);
 				removed++;
+			}
 			free(e);
 		}
 		sl_strv_free(v, n);

@@ -215,6 +215,7 @@ enum sl_place {
 	SL_PL_SCHED,		/* pools/P/queues/Q/sched/: T.U.ID, Scheduled */
 	SL_PL_NEW,		/* pools/P/queues/Q/new/: the drop box */
 	SL_PL_DROPTMP,		/* pools/P/queues/Q/tmp/: droppers' scratch */
+	SL_PL_IDS,		/* ids/: XX/ID, where a run was put (a hint) */
 	SL_NPLACES
 };
 char   *sl_place(const struct sl_spool *, enum sl_place, const char *pool,
@@ -371,6 +372,19 @@ struct sl_runs {
 
 int	sl_run_submit(const struct sl_spool *, struct sl_runspec *, char *,
 	    size_t);
+
+/* ---- ids.c: the id index, ids/XX/ID (a hint: spool-layout.md) ---- */
+
+struct sl_idhint {
+	char	pool[SL_NAME_MAX + 1];
+	char	queue[SL_NAME_MAX + 1];
+	char	token[SL_TOKEN_LEN + 1];	/* T.U.ID, or ID (Rejected) */
+};
+int	sl_idhint_write(const struct sl_spool *, const char *pool,
+	    const char *queue, const char *token);
+int	sl_idhint_read(const struct sl_spool *, const char *id,
+	    struct sl_idhint *);
+void	sl_idhint_remove(const struct sl_spool *, const char *id);
 long	sl_accept_pool(const struct sl_spool *, const char *, char *, size_t);
 int	sl_runs_pool(const struct sl_spool *, const char *, struct sl_runs *);
 int	sl_runs_select(const struct sl_spool *, const char *pool,

@@ -1289,6 +1289,100 @@ START_TEST(test_run_find_by_id)
 }
 END_TEST
 
+/* run_token - the token (T.U.ID) of Scheduled run id of P's queue Q */
+static const char *
+run_token(const char *id)
+{
+	static char tok[SL_TOKEN_LEN + 1];
+	struct dirent *de;
+	DIR    *d;
+
+	tok[0] = '\0';
+	ck_assert_ptr_nonnull(d = opendir(S("pools/P/queues/Q/sched")));
+	while ((de = readdir(d)) != NULL)
+		if (strlen(de->d_name) == SL_TOKEN_LEN &&
+		    strcmp(de->d_name + SL_TOKEN_LEN - SL_UUID_LEN, id) == 0)
+			memcpy(tok, de->d_name, sizeof(tok));
+	closedir(d);
+	ck_assert_msg(tok[0] != '\0', "no run %s in Q", id);
+	return tok;
+}
+
+/*
+ * The id index (ids.c): submit writes ids/XX/ID, a lookup by id follows
+ * it, and a hint that is missing, false (another run's place), a link,
+ * not a file or garbage is no hint: the run found is always the one with
+ * that id, by the full scan.  Delete removes the hint.
+ */
+START_TEST(test_run_find_hinted)
+{
+	static const char *const bad[] = {
+		"garbage\n",
+		"pool = ../P\nqueue = Q\ntoken = %s\n",
+		"pool = P\nqueue = a/b\ntoken = %s\n",
+		"pool = P\nqueue = Q\ntoken = 0000\n",
+	};
+	struct sl_idhint h;
+	struct sl_runs rs;
+	struct sl_run *run;
+	char	a[SL_UUID_LEN + 1], b[SL_UUID_LEN + 1], hint[200], text[400];
+	char   *bt;
+	size_t	i;
+
+	submit("Q", "a", time(NULL), 1, a);
+	submit("default", "b", time(NULL) + 60, 1, b);
+	snprintf(hint, sizeof(hint), "ids/%.2s/%s", a, a);
+	ck_assert_int_eq(sl_idhint_read(&sp, a, &h), 0);
+	ck_assert_str_eq(h.pool, "P");
+	ck_assert_str_eq(h.queue, "Q");
+	ck_assert_str_eq(h.token + SL_TOKEN_LEN - SL_UUID_LEN, a);
+	ck_assert_int_eq(sl_run_find(&sp, a, &rs, &run, err, sizeof(err)), 0);
+	ck_assert_str_eq(run->id, a);
+	ck_assert_str_eq(run->queue, "Q");
+	sl_runs_free(&rs);
+	/* b's hint copied over a's: names b's run, not a's: no hint */
+	bt = sl_read_small(S("ids/%.2s", b), b);
+	ck_assert_ptr_nonnull(bt);
+	t_puts(S("%s", hint), bt);
+	free(bt);
+	ck_assert_int_eq(sl_idhint_read(&sp, a, &h), -1);
+	/* a's token in the wrong queue: probed, not found, then scanned */
+	ck_assert_int_eq(sl_idhint_write(&sp, "P", "default", run_token(a)), 0);
+	ck_assert_int_eq(sl_idhint_read(&sp, a, &h), 0);
+	ck_assert_int_eq(sl_run_find(&sp, a, &rs, &run, err, sizeof(err)), 0);
+	ck_assert_str_eq(run->id, a);
+	ck_assert_str_eq(run->queue, "Q");
+	sl_runs_free(&rs);
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		snprintf(text, sizeof(text), bad[i], run_token(a));
+		t_puts(S("%s", hint), text);
+		ck_assert_msg(sl_idhint_read(&sp, a, &h) == -1, "%s", text);
+		ck_assert_int_eq(sl_run_find(&sp, a, &rs, &run, err,
+		    sizeof(err)), 0);
+		ck_assert_str_eq(run->id, a);
+		sl_runs_free(&rs);
+	}
+	/* a link to a good hint is no hint; nor is a directory */
+	ck_assert_int_eq(sl_idhint_write(&sp, "P", "Q", run_token(a)), 0);
+	ck_assert_int_eq(rename(S("%s", hint), S("ids/good")), 0);
+	ck_assert_int_eq(symlink(S("ids/good"), S("%s", hint)), 0);
+	ck_assert_int_eq(sl_idhint_read(&sp, a, &h), -1);
+	ck_assert_int_eq(unlink(S("%s", hint)), 0);
+	ck_assert_int_eq(mkdir(S("%s", hint), 0755), 0);
+	ck_assert_int_eq(sl_idhint_read(&sp, a, &h), -1);
+	ck_assert_int_eq(rmdir(S("%s", hint)), 0);
+	ck_assert_int_eq(sl_run_find(&sp, a, &rs, &run, err, sizeof(err)), 0);
+	ck_assert_str_eq(run->id, a);
+	/* delete forgets it */
+	ck_assert_int_eq(sl_idhint_write(&sp, "P", "Q", run_token(a)), 0);
+	ck_assert_int_eq(sl_run_delete(&sp, run, err, sizeof(err)), 0);
+	sl_runs_free(&rs);
+	ck_assert_int_eq(access(S("%s", hint), F_OK), -1);
+	ck_assert_int_eq(sl_run_find(&sp, a, &rs, &run, err, sizeof(err)), -1);
+	sl_runs_free(&rs);
+}
+END_TEST
+
 /* sl_runs_select: only the states asked for, and of sched/ only the
  * window asked for, both told by names */
 START_TEST(test_runs_select)
@@ -1886,6 +1980,7 @@ suite_run(void)
 	tcase_add_test(tc, test_run_find);
 	tcase_add_test(tc, test_run_find_prefix_and_places);
 	tcase_add_test(tc, test_run_find_by_id);
+	tcase_add_test(tc, test_run_find_hinted);
 	tcase_add_test(tc, test_runs_select);
 	tcase_add_test(tc, test_run_cancel_scheduled);
 	tcase_add_test(tc, test_run_cancel_claimed_meanwhile);
