@@ -730,27 +730,18 @@ scan_window(struct sl_runs *rs, const char *pool, const char *queue,
 	sl_strv_free(v, n);
 }
 
-/* scan_place - scan_window without a window */
-static void
-scan_place(struct sl_runs *rs, const char *pool, const char *queue,
-    const char *dir, enum sl_place pl, const char *want, const char *skip)
-{
-	scan_window(rs, pool, queue, dir, pl, want, skip, 0, 0);
-}
-
 /*
- * select_pool - the runs of a pool in the states of mask (bit 1 << st; 0:
- * all); of the Scheduled ones, if t1 is not 0, only those due in [t0, t1];
- * only the run with id want, unless NULL; not the one at dir name skip,
- * unless NULL.  The places are listed in the order a run moves through
- * them (sched/, pending/, running/, done/), so that a run moving forward
- * while we look is seen once; only the places of those states are listed,
- * and no run file is opened for a run left out.
+ * each_place - fn(arg, queue, dir, pl) for every state directory of pool
+ * that holds runs in the states of mask (bit 1 << st), in the order a run
+ * moves through them: each queue's sched/ (only queue's, unless NULL; fn
+ * gets the queue's name), each agent's directory in pending/, running/,
+ * done/, rejected/; so that a run moving forward while we look is seen
+ * once.  Only those places are listed.
  */
 static void
-select_pool(const struct sl_spool *sp, const char *pool, unsigned mask,
-    time_t t0, time_t t1, const char *want, const char *skip,
-    struct sl_runs *rs)
+each_place(const struct sl_spool *sp, const char *pool, unsigned mask,
+    const char *queue, void (*fn)(void *, const char *, const char *,
+    enum sl_place), void *arg)
 {
 	static const struct {
 		enum sl_place pl;
@@ -765,16 +756,15 @@ select_pool(const struct sl_spool *sp, const char *pool, unsigned mask,
 	char   *d, *e, **v;
 	size_t	n, i, k;
 
-	if (mask == 0)
-		mask = ~0u;
 	if (mask & (1u << SL_SCHEDULED)) {
 		d = sl_place(sp, SL_PL_QUEUES, pool, NULL, (char *)NULL);
 		if (list_dir(d, is_name, &v, &n) == 0) {
 			for (i = 0; i < n; i++) {
+				if (queue != NULL && strcmp(queue, v[i]) != 0)
+					continue;
 				e = sl_place(sp, SL_PL_SCHED, pool, v[i],
 				    (char *)NULL);
-				scan_window(rs, pool, v[i], e, SL_PL_SCHED, want,
-				    skip, t0, t1);
+				fn(arg, v[i], e, SL_PL_SCHED);
 				free(e);
 			}
 			sl_strv_free(v, n);
@@ -786,19 +776,50 @@ select_pool(const struct sl_spool *sp, const char *pool, unsigned mask,
 			continue;
 		d = sl_place(sp, places[k].pl, pool, NULL, (char *)NULL);
 		if (places[k].pl != SL_PL_PENDING)
-			scan_place(rs, pool, NULL, d, places[k].pl, want,
-			    skip);
+			fn(arg, NULL, d, places[k].pl);
 		else if (list_dir(d, is_drop, &v, &n) == 0) {
 			for (i = 0; i < n; i++) {
 				e = sl_path(d, v[i], (char *)NULL);
-				scan_place(rs, pool, NULL, e, SL_PL_PENDING,
-				    want, skip);
+				fn(arg, NULL, e, SL_PL_PENDING);
 				free(e);
 			}
 			sl_strv_free(v, n);
 		}
 		free(d);
 	}
+}
+
+/* what select_pool asks of each place */
+struct sel {
+	struct sl_runs *rs;
+	const char *pool, *want, *skip;
+	time_t	t0, t1;
+};
+
+static void
+sel_place(void *arg, const char *queue, const char *dir, enum sl_place pl)
+{
+	struct sel *s = arg;
+
+	scan_window(s->rs, s->pool, queue, dir, pl, s->want, s->skip, s->t0,
+	    s->t1);
+}
+
+/*
+ * select_pool - the runs of a pool in the states of mask (bit 1 << st; 0:
+ * all); of the Scheduled ones, if t1 is not 0, only those due in [t0, t1];
+ * only the run with id want, unless NULL; not the one at dir name skip,
+ * unless NULL.  Only the places of those states are listed (each_place),
+ * and no run file is opened for a run left out.
+ */
+static void
+select_pool(const struct sl_spool *sp, const char *pool, unsigned mask,
+    time_t t0, time_t t1, const char *want, const char *skip,
+    struct sl_runs *rs)
+{
+	struct sel s = { rs, pool, want, skip, t0, t1 };
+
+	each_place(sp, pool, mask == 0 ? ~0u : mask, NULL, sel_place, &s);
 }
 
 /*
@@ -821,6 +842,292 @@ sl_runs_pool(const struct sl_spool *sp, const char *pool, struct sl_runs *rs)
 {
 	select_pool(sp, pool, 0, 0, 0, NULL, NULL, rs);
 	return 0;
+}
+
+/*
+ * sl_run_when - the time a run is listed by (flow-run ls, newest first):
+ * a Scheduled or Pending run by when it is due (an AwaitingRetry run is
+ * due again, whatever its last attempt's result says), a Running one by
+ * its start, a final one by its end, a Rejected one by its acceptance
+ */
+time_t
+sl_run_when(const struct sl_run *r)
+{
+	switch (r->state) {
+	case SL_SCHEDULED:
+	case SL_PENDING:
+		return r->spec.scheduled;
+	case SL_REJECTED:
+		return r->spec.created;
+	default:
+		if (r->ended)
+			return r->ended;
+		return r->started ? r->started : r->spec.scheduled;
+	}
+}
+
+/* sl_run_cmp - for qsort: runs newest first (sl_run_when), then by id */
+int
+sl_run_cmp(const void *x, const void *y)
+{
+	const struct sl_run *a = x, *b = y;
+
+	if (sl_run_when(a) != sl_run_when(b))
+		return sl_run_when(a) > sl_run_when(b) ? -1 : 1;
+	return strcmp(a->id, b->id);
+}
+
+/*
+ * A run known by name only, until it is shown: its listing time (due from
+ * a token's T, a final run's end from its result.ini alone), or, for the
+ * few read whole at once (Pending, Running, Rejected, a final run with no
+ * end), its place in the runs already loaded.
+ */
+struct cand {
+	time_t	when;
+	char	id[SL_UUID_LEN + 1];
+	enum sl_state st;
+	const char *pool, *queue;	/* interned (queue NULL: from run.ini) */
+	const char *dir;		/* the state directory, interned */
+	char   *name;			/* the entry, owned */
+	long	loaded;			/* index in the runs loaded; -1 none */
+};
+
+/*
+ * The candidates: all of them (cap 0), or the cap best, in a heap whose
+ * root is the worst kept, so that an entry that cannot be among them
+ * costs one comparison and no copy of its name.
+ */
+struct cands {
+	struct cand *v;
+	size_t	n, cap;
+	int	dropped;		/* a candidate was left out (cap) */
+	struct sl_names strs;		/* the interned strings */
+	struct sl_runs pre;		/* the runs read whole at once */
+};
+
+/* cand_cmp - newest first, then by id, then by where: a total order */
+static int
+cand_cmp(const void *x, const void *y)
+{
+	const struct cand *a = x, *b = y;
+	int	c;
+
+	if (a->when != b->when)
+		return a->when > b->when ? -1 : 1;
+	if ((c = strcmp(a->id, b->id)) != 0)
+		return c;
+	if ((c = strcmp(a->name, b->name)) != 0)
+		return c;
+	return strcmp(a->dir, b->dir);
+}
+
+static const char *
+intern(struct cands *c, const char *s)
+{
+	sl_names_add(&c->strs, s);
+	return c->strs.v[c->strs.n - 1];
+}
+
+static void
+cand_swap(struct cand *a, struct cand *b)
+{
+	struct cand t = *a;
+
+	*a = *b;
+	*b = t;
+}
+
+/* cand_add - offer k (its name not yet owned) to the candidates */
+static void
+cand_add(struct cands *c, struct cand *k)
+{
+	size_t	i, j;
+
+	if (c->cap != 0 && c->n == c->cap) {
+		/* full: k replaces the worst, if it is better */
+		c->dropped = 1;
+		if (cand_cmp(k, &c->v[0]) >= 0)
+			return;
+		free(c->v[0].name);
+		c->v[0] = *k;
+		c->v[0].name = sl_xstrdup(k->name);
+		for (i = 0; (j = 2 * i + 1) < c->n; i = j) {	/* sift down */
+			if (j + 1 < c->n && cand_cmp(&c->v[j + 1], &c->v[j]) > 0)
+				j++;
+			if (cand_cmp(&c->v[j], &c->v[i]) <= 0)
+				break;
+			cand_swap(&c->v[i], &c->v[j]);
+		}
+		return;
+	}
+	if ((c->n & (c->n - 1)) == 0)
+		c->v = sl_xrealloc(c->v, (c->n ? 2 * c->n : 1) * sizeof(*c->v));
+	c->v[c->n] = *k;
+	c->v[c->n].name = sl_xstrdup(k->name);
+	for (i = c->n++; c->cap != 0 && i > 0; i = j) {		/* sift up */
+		j = (i - 1) / 2;
+		if (cand_cmp(&c->v[i], &c->v[j]) <= 0)
+			break;
+		cand_swap(&c->v[i], &c->v[j]);
+	}
+}
+
+/* cands_place - the runs of dir, a state directory of place pl, in the
+ * states of mask, by name, and those in whole read now (with the few
+ * whose time their name does not tell); the others are read when shown */
+static void
+cands_place(struct cands *c, const char *pool, const char *queue,
+    const char *dir, enum sl_place pl, unsigned mask, unsigned whole)
+{
+	struct sl_result res;
+	struct dirent *de;
+	struct cand k;
+	char   *p;
+	DIR    *d;
+
+	if ((d = opendir(dir)) == NULL)
+		return;
+	k.pool = pool;
+	k.queue = queue;
+	k.dir = intern(c, dir);
+	while ((de = readdir(d)) != NULL) {
+		k.name = de->d_name;
+		k.loaded = -1;
+		if (!sl_run_entry(pl, k.name, k.id, &k.st) ||
+		    !((mask | whole) & 1u << k.st))
+			continue;
+		if (k.st == SL_SCHEDULED) {	/* T.U.ID, sl_run_entry says */
+			k.when = (time_t)strtoull(k.name, NULL, 16);
+			cand_add(c, &k);
+			continue;
+		}
+		p = sl_path(k.dir, k.name, (char *)NULL);
+		if (k.st >= SL_COMPLETED && k.st <= SL_CANCELLED &&
+		    sl_result_read(p, &res) == 0 && res.ended != 0) {
+			k.when = res.ended;
+			cand_add(c, &k);
+			free(p);
+			continue;
+		}
+		add_run(&c->pre, pool, queue, p, k.id, k.st);
+		free(p);
+		if (mask & 1u << k.st) {
+			k.when = sl_run_when(&c->pre.v[c->pre.n - 1]);
+			k.loaded = (long)c->pre.n - 1;
+			cand_add(c, &k);
+		}
+	}
+	closedir(d);
+}
+
+/* what cands_collect asks of each place */
+struct cplace {
+	struct cands *c;
+	const char *pool;
+	unsigned mask, whole;
+};
+
+static void
+cand_place(void *arg, const char *queue, const char *dir, enum sl_place pl)
+{
+	struct cplace *cp = arg;
+
+	cands_place(cp->c, cp->pool, queue != NULL ? intern(cp->c, queue) :
+	    NULL, dir, pl, cp->mask, cp->whole);
+}
+
+/* cands_collect - the candidates of the pools, at most c->cap (0: all),
+ * in the order shown; Pending and Running runs, which why a run waits
+ * counts, are read whole in any case */
+static void
+cands_collect(const struct sl_spool *sp, char *const *pools, size_t np,
+    unsigned mask, const char *queue, struct cands *c)
+{
+	struct cplace cp = { c, NULL, mask, 1u << SL_PENDING | 1u << SL_RUNNING };
+	size_t	k;
+
+	for (k = 0; k < np; k++) {
+		cp.pool = intern(c, pools[k]);
+		each_place(sp, cp.pool, mask | cp.whole, queue, cand_place, &cp);
+	}
+	if (c->n > 1)
+		qsort(c->v, c->n, sizeof(*c->v), cand_cmp);
+}
+
+static void
+cands_free(struct cands *c)
+{
+	size_t	i;
+
+	for (i = 0; i < c->n; i++)
+		free(c->v[i].name);
+	free(c->v);
+	sl_names_free(&c->strs);
+	sl_runs_free(&c->pre);
+	memset(c, 0, sizeof(*c));
+}
+
+/*
+ * sl_runs_newest - the runs of the pools named in states of mask (0: all)
+ * (and of sched/, only queue's, unless NULL), newest first (sl_run_cmp),
+ * that keep() accepts, at most limit of them (0: all), into rs; and into
+ * act every Pending and Running run of those pools, which why a run waits
+ * needs (those also in rs are in act by pool, queue and state only).
+ * Every state directory is listed, but of a Scheduled run only its name
+ * is looked at until it is its turn to be shown, and of a final run only
+ * its result.ini, for its end: at 100,000 queued runs the newest 15 cost
+ * 15 run files.  The first look keeps the limit best names; if keep()
+ * turns down so many that they run out, a second look keeps them all.
+ * RACE: a run that moves between the listing and its turn is read where
+ * it was, as a listing of sl_runs_select would.
+ */
+void
+sl_runs_newest(const struct sl_spool *sp, char *const *pools, size_t np,
+    unsigned mask, const char *queue, size_t limit,
+    int (*keep)(const struct sl_run *, void *), void *arg, struct sl_runs *rs,
+    struct sl_runs *act)
+{
+	struct cands c = { 0 };
+	struct sl_runs one = { 0 };
+	struct sl_run *r;
+	char   *d;
+	size_t	i;
+
+	memset(rs, 0, sizeof(*rs));
+	if (mask == 0)
+		mask = ~0u;
+	c.cap = limit;
+	cands_collect(sp, pools, np, mask, queue, &c);
+	for (i = 0; i < c.n && (limit == 0 || rs->n < limit); i++) {
+		if (c.v[i].loaded >= 0)
+			r = &c.pre.v[c.v[i].loaded];
+		else {
+			d = sl_path(c.v[i].dir, c.v[i].name, (char *)NULL);
+			add_run(&one, c.v[i].pool, c.v[i].queue, d, c.v[i].id,
+			    c.v[i].st);
+			free(d);
+			r = &one.v[0];
+		}
+		if (keep == NULL || keep(r, arg)) {
+			rs->v = sl_xrealloc(rs->v, (rs->n + 1) * sizeof(*rs->v));
+			rs->v[rs->n++] = *r;
+			/* rs has it now: nothing of it is freed with its source */
+			r->dir = NULL;
+			memset(&r->spec, 0, sizeof(r->spec));
+		}
+		sl_runs_free(&one);
+		if (i + 1 == c.n && rs->n < limit && c.dropped) {
+			/* turned down too many: look again, keeping all */
+			sl_runs_free(rs);
+			cands_free(&c);
+			cands_collect(sp, pools, np, mask, queue, &c);
+			i = (size_t)-1;
+		}
+	}
+	*act = c.pre;
+	memset(&c.pre, 0, sizeof(c.pre));
+	cands_free(&c);
 }
 
 /* probe - add the run at dir/name if it is a directory there */

@@ -390,6 +390,12 @@ int	sl_runs_pool(const struct sl_spool *, const char *, struct sl_runs *);
 int	sl_runs_select(const struct sl_spool *, const char *pool,
 	    unsigned states, time_t t0, time_t t1, struct sl_runs *);
 void	sl_runs_free(struct sl_runs *);
+time_t	sl_run_when(const struct sl_run *);
+int	sl_run_cmp(const void *, const void *);
+void	sl_runs_newest(const struct sl_spool *, char *const *pools, size_t np,
+	    unsigned states, const char *queue, size_t limit,
+	    int (*keep)(const struct sl_run *, void *), void *arg,
+	    struct sl_runs *, struct sl_runs *act);
 const char *sl_run_display(const struct sl_run *, time_t now, long late_after);
 int	sl_run_find(const struct sl_spool *, const char *ref, struct sl_runs *,
 	    struct sl_run **, char *, size_t);
@@ -681,6 +687,11 @@ int	sl_runs_load(const struct sl_spool *, const struct sl_config *,
 	    const char *pool, int cleanup, struct sl_runs *);
 /* only runs in states (a mask of 1 << state, 0: all; their Pending and
  * Running ones come too) and, if due_by, only Scheduled runs due by then */
+int	sl_runs_load_newest(const struct sl_spool *, const struct sl_config *,
+	    const char *only_pool, int cleanup, unsigned states,
+	    const char *queue, size_t limit,
+	    int (*keep)(const struct sl_run *, void *), void *arg,
+	    struct sl_runs *);
 int	sl_runs_load_sel(const struct sl_spool *, const struct sl_config *,
 	    const char *pool, int cleanup, unsigned states, time_t due_by,
 	    struct sl_runs *);
