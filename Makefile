@@ -75,6 +75,7 @@ bench/bsq: bench/bsq.c bench/shspawn.h
 BENCH_DEPS = beanstalkd task-spooler nq strace
 bench: all bench/mkruns bench/minloop bench/bsq
 	./bench/dispatch.sh
+	./bench/scale.sh
 	./bench/agent.sh
 	./bench/compare.sh
 
