@@ -80,6 +80,21 @@ fi
 expect_rc 2 S flow-run ls --limit -1 && contains "$errout" "--limit" "ls --limit -1: exit 2, names the option"
 expect_rc 2 S flow-run ls --limit many && ok "ls --limit many: exit 2"
 
+# what is read, not how long it takes: the files opened (strace)
+if command -v strace >/dev/null 2>&1; then
+	opened() { strace -f -e trace=open,openat -o "$TESTDIR/strace" "$SLUICE" "$@" >/dev/null 2>&1; grep -c "$OPEN" "$TESTDIR/strace"; }
+	OPEN='/run\.ini"'
+	equals "$(opened flow-run ls -p E --limit 3)" 4 "ls --limit 3 of 15 runs reads 4 run files (3, and one to know there are more)"
+	equals "$(opened work-pool inspect E)" 0 "work-pool inspect counts runs without opening a run file"
+	OPEN='/sched", O_RDONLY.*O_DIRECTORY'
+	e1=$(S flow-run ls -p E --limit 1 --json | python3 -c 'import json,sys; print(json.loads(sys.stdin.readline())["id"])')
+	equals "$(opened flow-run inspect "$e1")" 0 "inspect by id with its hint lists no sched/"
+	OPEN='/run\.ini"'
+	equals "$(opened flow-run inspect "$e1")" 1 "inspect by id with its hint reads that run's file only"
+else
+	echo "strace not installed: the counts of files read are not checked"
+fi
+
 # ================================================================ the id index
 a=$(sub -p P -q Q --name alpha -- true)
 b=$(sub -p R --name beta --at +1h -- true)
