@@ -890,7 +890,7 @@ struct cand {
 	const char *pool, *queue;	/* interned (queue NULL: from run.ini) */
 	const char *dir;		/* the state directory, interned */
 	char   *name;			/* the entry, owned */
-	long	loaded;			/* index in the runs loaded; -1 none */
+	long	loaded;			/* in the runs loaded; -1: not */
 };
 
 /*
@@ -952,8 +952,9 @@ cand_add(struct cands *c, struct cand *k)
 		free(c->v[0].name);
 		c->v[0] = *k;
 		c->v[0].name = sl_xstrdup(k->name);
-		for (i = 0; (j = 2 * i + 1) < c->n; i = j) {	/* sift down */
-			if (j + 1 < c->n && cand_cmp(&c->v[j + 1], &c->v[j]) > 0)
+		for (i = 0; (j = 2 * i + 1) < c->n; i = j) {	/* down */
+			if (j + 1 < c->n &&
+			    cand_cmp(&c->v[j + 1], &c->v[j]) > 0)
 				j++;
 			if (cand_cmp(&c->v[j], &c->v[i]) <= 0)
 				break;
@@ -965,7 +966,7 @@ cand_add(struct cands *c, struct cand *k)
 		c->v = sl_xrealloc(c->v, (c->n ? 2 * c->n : 1) * sizeof(*c->v));
 	c->v[c->n] = *k;
 	c->v[c->n].name = sl_xstrdup(k->name);
-	for (i = c->n++; c->cap != 0 && i > 0; i = j) {		/* sift up */
+	for (i = c->n++; c->cap != 0 && i > 0; i = j) {	/* up */
 		j = (i - 1) / 2;
 		if (cand_cmp(&c->v[i], &c->v[j]) <= 0)
 			break;
@@ -997,7 +998,7 @@ cands_place(struct cands *c, const char *pool, const char *queue,
 		if (!sl_run_entry(pl, k.name, k.id, &k.st) ||
 		    !((mask | whole) & 1u << k.st))
 			continue;
-		if (k.st == SL_SCHEDULED) {	/* T.U.ID, sl_run_entry says */
+		if (k.st == SL_SCHEDULED) {	/* T.U.ID: T is its time */
 			k.when = (time_t)strtoull(k.name, NULL, 16);
 			cand_add(c, &k);
 			continue;
@@ -1044,12 +1045,14 @@ static void
 cands_collect(const struct sl_spool *sp, char *const *pools, size_t np,
     unsigned mask, const char *queue, struct cands *c)
 {
-	struct cplace cp = { c, NULL, mask, 1u << SL_PENDING | 1u << SL_RUNNING };
+	struct cplace cp = { c, NULL, mask,
+	    1u << SL_PENDING | 1u << SL_RUNNING };
 	size_t	k;
 
 	for (k = 0; k < np; k++) {
 		cp.pool = intern(c, pools[k]);
-		each_place(sp, cp.pool, mask | cp.whole, queue, cand_place, &cp);
+		each_place(sp, cp.pool, mask | cp.whole, queue, cand_place,
+		    &cp);
 	}
 	if (c->n > 1)
 		qsort(c->v, c->n, sizeof(*c->v), cand_cmp);
@@ -1112,7 +1115,7 @@ sl_runs_newest(const struct sl_spool *sp, char *const *pools, size_t np,
 		if (keep == NULL || keep(r, arg)) {
 			rs->v = sl_xrealloc(rs->v, (rs->n + 1) * sizeof(*rs->v));
 			rs->v[rs->n++] = *r;
-			/* rs has it now: nothing of it is freed with its source */
+			/* rs has it now: not freed with its source */
 			r->dir = NULL;
 			memset(&r->spec, 0, sizeof(r->spec));
 		}
@@ -1186,7 +1189,8 @@ find_hinted(const struct sl_spool *sp, const char *id, struct sl_runs *rs,
 		}
 		free(d);
 		d = sl_place(sp, SL_PL_RUNNING, h.pool, NULL, (char *)NULL);
-		hit = hit || probe(rs, h.pool, NULL, d, h.token, id, SL_RUNNING);
+		hit = hit ||
+		    probe(rs, h.pool, NULL, d, h.token, id, SL_RUNNING);
 		free(d);
 	}
 	d = sl_place(sp, SL_PL_DONE, h.pool, NULL, (char *)NULL);
