@@ -974,12 +974,21 @@ cand_add(struct cands *c, struct cand *k)
 	}
 }
 
+/* what cands_collect asks of each place */
+struct cplace {
+	struct cands *c;
+	const char *pool;
+	unsigned mask, whole;
+	time_t	due_by;
+};
+
 /* cands_place - the runs of dir, a state directory of place pl, in the
- * states of mask, by name, and those in whole read now (with the few
- * whose time their name does not tell); the others are read when shown */
+ * states of cp->mask (Scheduled: due by cp->due_by, unless 0), by name,
+ * and those in cp->whole read now (with the few whose time their name
+ * does not tell); the others are read when shown */
 static void
 cands_place(struct cands *c, const char *pool, const char *queue,
-    const char *dir, enum sl_place pl, unsigned mask, unsigned whole)
+    const char *dir, enum sl_place pl, const struct cplace *cp)
 {
 	struct sl_result res;
 	struct dirent *de;
@@ -996,11 +1005,12 @@ cands_place(struct cands *c, const char *pool, const char *queue,
 		k.name = de->d_name;
 		k.loaded = -1;
 		if (!sl_run_entry(pl, k.name, k.id, &k.st) ||
-		    !((mask | whole) & 1u << k.st))
+		    !((cp->mask | cp->whole) & 1u << k.st))
 			continue;
 		if (k.st == SL_SCHEDULED) {	/* T.U.ID: T is its time */
 			k.when = (time_t)strtoull(k.name, NULL, 16);
-			cand_add(c, &k);
+			if (cp->due_by == 0 || k.when <= cp->due_by)
+				cand_add(c, &k);
 			continue;
 		}
 		p = sl_path(k.dir, k.name, (char *)NULL);
@@ -1013,7 +1023,7 @@ cands_place(struct cands *c, const char *pool, const char *queue,
 		}
 		add_run(&c->pre, pool, queue, p, k.id, k.st);
 		free(p);
-		if (mask & 1u << k.st) {
+		if (cp->mask & 1u << k.st) {
 			k.when = sl_run_when(&c->pre.v[c->pre.n - 1]);
 			k.loaded = (long)c->pre.n - 1;
 			cand_add(c, &k);
@@ -1022,20 +1032,13 @@ cands_place(struct cands *c, const char *pool, const char *queue,
 	closedir(d);
 }
 
-/* what cands_collect asks of each place */
-struct cplace {
-	struct cands *c;
-	const char *pool;
-	unsigned mask, whole;
-};
-
 static void
 cand_place(void *arg, const char *queue, const char *dir, enum sl_place pl)
 {
 	struct cplace *cp = arg;
 
 	cands_place(cp->c, cp->pool, queue != NULL ? intern(cp->c, queue) :
-	    NULL, dir, pl, cp->mask, cp->whole);
+	    NULL, dir, pl, cp);
 }
 
 /* cands_collect - the candidates of the pools, at most c->cap (0: all),
@@ -1043,16 +1046,16 @@ cand_place(void *arg, const char *queue, const char *dir, enum sl_place pl)
  * counts, are read whole in any case */
 static void
 cands_collect(const struct sl_spool *sp, char *const *pools, size_t np,
-    unsigned mask, const char *queue, struct cands *c)
+    const struct sl_runsel *sel, struct cands *c)
 {
-	struct cplace cp = { c, NULL, mask,
-	    1u << SL_PENDING | 1u << SL_RUNNING };
+	struct cplace cp = { c, NULL, sel->states != 0 ? sel->states : ~0u,
+	    1u << SL_PENDING | 1u << SL_RUNNING, sel->due_by };
 	size_t	k;
 
 	for (k = 0; k < np; k++) {
 		cp.pool = intern(c, pools[k]);
-		each_place(sp, cp.pool, mask | cp.whole, queue, cand_place,
-		    &cp);
+		each_place(sp, cp.pool, cp.mask | cp.whole, sel->queue,
+		    cand_place, &cp);
 	}
 	if (c->n > 1)
 		qsort(c->v, c->n, sizeof(*c->v), cand_cmp);
@@ -1072,9 +1075,10 @@ cands_free(struct cands *c)
 }
 
 /*
- * sl_runs_newest - the runs of the pools named in states of mask (0: all)
- * (and of sched/, only queue's, unless NULL), newest first (sl_run_cmp),
- * that keep() accepts, at most limit of them (0: all), into rs; and into
+ * sl_runs_newest - the runs of the pools named that sel selects (in its
+ * states; of sched/, only its queue's and those due by its due_by; those
+ * its keep() accepts; at most its limit), newest first (sl_run_cmp), into
+ * rs; and into
  * act every Pending and Running run of those pools, which why a run waits
  * needs (those also in rs are in act by pool, queue and state only).
  * Every state directory is listed, but of a Scheduled run only its name
@@ -1087,21 +1091,18 @@ cands_free(struct cands *c)
  */
 void
 sl_runs_newest(const struct sl_spool *sp, char *const *pools, size_t np,
-    unsigned mask, const char *queue, size_t limit,
-    int (*keep)(const struct sl_run *, void *), void *arg, struct sl_runs *rs,
-    struct sl_runs *act)
+    const struct sl_runsel *sel, struct sl_runs *rs, struct sl_runs *act)
 {
 	struct cands c = { 0 };
 	struct sl_runs one = { 0 };
 	struct sl_run *r;
+	const size_t limit = sel->limit;
 	char   *d;
 	size_t	i;
 
 	memset(rs, 0, sizeof(*rs));
-	if (mask == 0)
-		mask = ~0u;
 	c.cap = limit;
-	cands_collect(sp, pools, np, mask, queue, &c);
+	cands_collect(sp, pools, np, sel, &c);
 	for (i = 0; i < c.n && (limit == 0 || rs->n < limit); i++) {
 		if (c.v[i].loaded >= 0)
 			r = &c.pre.v[c.v[i].loaded];
@@ -1112,7 +1113,7 @@ sl_runs_newest(const struct sl_spool *sp, char *const *pools, size_t np,
 			free(d);
 			r = &one.v[0];
 		}
-		if (keep == NULL || keep(r, arg)) {
+		if (sel->keep == NULL || sel->keep(r, sel->arg)) {
 			rs->v = sl_xrealloc(rs->v, (rs->n + 1) * sizeof(*rs->v));
 			rs->v[rs->n++] = *r;
 			/* rs has it now: not freed with its source */
@@ -1124,7 +1125,7 @@ sl_runs_newest(const struct sl_spool *sp, char *const *pools, size_t np,
 			/* turned down too many: look again, keeping all */
 			sl_runs_free(rs);
 			cands_free(&c);
-			cands_collect(sp, pools, np, mask, queue, &c);
+			cands_collect(sp, pools, np, sel, &c);
 			i = (size_t)-1;
 		}
 	}

@@ -392,10 +392,17 @@ int	sl_runs_select(const struct sl_spool *, const char *pool,
 void	sl_runs_free(struct sl_runs *);
 time_t	sl_run_when(const struct sl_run *);
 int	sl_run_cmp(const void *, const void *);
+/* which runs flow-run ls shows (sl_runs_newest, sl_runs_load_newest) */
+struct sl_runsel {
+	unsigned states;		/* a mask of 1 << state; 0: all */
+	const char *queue;		/* only this queue's; NULL: any */
+	time_t	due_by;			/* Scheduled: only due by then; 0: any */
+	size_t	limit;			/* at most this many; 0: all */
+	int	(*keep)(const struct sl_run *, void *);	/* NULL: every run */
+	void   *arg;
+};
 void	sl_runs_newest(const struct sl_spool *, char *const *pools, size_t np,
-	    unsigned states, const char *queue, size_t limit,
-	    int (*keep)(const struct sl_run *, void *), void *arg,
-	    struct sl_runs *, struct sl_runs *act);
+	    const struct sl_runsel *, struct sl_runs *, struct sl_runs *act);
 const char *sl_run_display(const struct sl_run *, time_t now, long late_after);
 int	sl_run_find(const struct sl_spool *, const char *ref, struct sl_runs *,
 	    struct sl_run **, char *, size_t);
@@ -688,9 +695,7 @@ int	sl_runs_load(const struct sl_spool *, const struct sl_config *,
 /* only runs in states (a mask of 1 << state, 0: all; their Pending and
  * Running ones come too) and, if due_by, only Scheduled runs due by then */
 int	sl_runs_load_newest(const struct sl_spool *, const struct sl_config *,
-	    const char *only_pool, int cleanup, unsigned states,
-	    const char *queue, size_t limit,
-	    int (*keep)(const struct sl_run *, void *), void *arg,
+	    const char *only_pool, int cleanup, const struct sl_runsel *,
 	    struct sl_runs *);
 int	sl_runs_load_sel(const struct sl_spool *, const struct sl_config *,
 	    const char *pool, int cleanup, unsigned states, time_t due_by,

@@ -156,16 +156,14 @@ ready_pools(const struct sl_spool *sp, const struct sl_config *cf,
 
 /*
  * sl_runs_load_newest - accept drops, clean up if asked, then the newest
- * runs of the pool named (all pools: NULL) in states (0: all), of queue
- * (NULL: any), that keep() accepts, at most limit (0: all), newest first
+ * runs of the pool named (all pools: NULL) that sel selects, newest first
  * (sl_run_cmp), with why each Scheduled one waits: what `flow-run ls`
  * shows, at the cost of the runs shown (sl_runs_newest).  -1 (said) as
  * sl_runs_load_sel.
  */
 int
 sl_runs_load_newest(const struct sl_spool *sp, const struct sl_config *cf,
-    const char *only_pool, int cleanup, unsigned states, const char *queue,
-    size_t limit, int (*keep)(const struct sl_run *, void *), void *arg,
+    const char *only_pool, int cleanup, const struct sl_runsel *sel,
     struct sl_runs *rs)
 {
 	struct sl_runs act;
@@ -176,7 +174,7 @@ sl_runs_load_newest(const struct sl_spool *sp, const struct sl_config *cf,
 	memset(rs, 0, sizeof(*rs));
 	if (ready_pools(sp, cf, only_pool, cleanup, &names, &n) < 0)
 		return -1;
-	sl_runs_newest(sp, names, n, states, queue, limit, keep, arg, rs, &act);
+	sl_runs_newest(sp, names, n, sel, rs, &act);
 	for (i = 0; i < rs->n; i++) {
 		for (j = 0; j < i; j++)
 			if (strcmp(rs->v[j].pool, rs->v[i].pool) == 0)

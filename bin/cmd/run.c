@@ -94,6 +94,23 @@ ls_keep(const struct sl_run *r, void *arg)
 	return selected(r, f->a, f->now, f->cf);
 }
 
+/* late_only - of the Scheduled runs, does --state ask for Late ones only
+ * (then a run due later is left out by its name)? */
+static int
+late_only(struct args *a)
+{
+	int	i, late = 0;
+
+	for (i = 0; i < a->nall[O_STATE]; i++) {
+		if (strcasecmp(a->all[O_STATE][i], "Late") == 0)
+			late = 1;
+		else if (strcasecmp(a->all[O_STATE][i], "Scheduled") == 0 ||
+		    strcasecmp(a->all[O_STATE][i], "AwaitingRetry") == 0)
+			return 0;
+	}
+	return late;
+}
+
 /* LS_DEFAULT - the runs a table shows without --limit, as Prefect */
 #define LS_DEFAULT	15
 
@@ -109,6 +126,7 @@ fr_ls(const struct sl_spool *sp, const struct sl_config *cf, struct args *a)
 	static const char *hdr[] = { "ID", "Name", "Pool", "Queue", "State",
 	    "When" };
 	struct ls_filter f = { a, cf, time(NULL) };
+	struct sl_runsel sel = { 0 };
 	struct sl_buf b = { 0 };
 	struct sl_runs rs;
 	struct sl_table *t;
@@ -120,8 +138,14 @@ fr_ls(const struct sl_spool *sp, const struct sl_config *cf, struct args *a)
 		limit = (size_t)need_num("--limit", a->val[O_LIMIT], 0);
 	else
 		limit = a->val[O_JSON] != NULL ? 0 : LS_DEFAULT;
-	if (sl_runs_load_newest(sp, cf, a->val[O_POOL], 1, need_states(a),
-	    a->val[O_QUEUE], limit ? limit + 1 : 0, ls_keep, &f, &rs) < 0)
+	sel.states = need_states(a);
+	sel.queue = a->val[O_QUEUE];
+	/* Late: scheduled more than late_after ago (sl_run_display) */
+	sel.due_by = late_only(a) ? f.now - cf->late_after - 1 : 0;
+	sel.limit = limit ? limit + 1 : 0;
+	sel.keep = ls_keep;
+	sel.arg = &f;
+	if (sl_runs_load_newest(sp, cf, a->val[O_POOL], 1, &sel, &rs) < 0)
 		return EX_FAIL;
 	more[0] = '\0';
 	if (limit != 0 && rs.n > limit) {

@@ -86,6 +86,7 @@ if command -v strace >/dev/null 2>&1; then
 	OPEN='/run\.ini"'
 	equals "$(opened flow-run ls -p E --limit 3)" 4 "ls --limit 3 of 15 runs reads 4 run files (3, and one to know there are more)"
 	equals "$(opened work-pool inspect E)" 0 "work-pool inspect counts runs without opening a run file"
+	equals "$(opened flow-run ls -p E --state Late)" 0 "ls --state Late reads no run due later (told by its name)"
 	OPEN='/sched", O_RDONLY.*O_DIRECTORY'
 	e1=$(S flow-run ls -p E --limit 1 --json | python3 -c 'import json,sys; print(json.loads(sys.stdin.readline())["id"])')
 	equals "$(opened flow-run inspect "$e1")" 0 "inspect by id with its hint lists no sched/"
