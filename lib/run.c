@@ -866,17 +866,6 @@ sl_run_when(const struct sl_run *r)
 	}
 }
 
-/* sl_run_cmp - for qsort: runs newest first (sl_run_when), then by id */
-int
-sl_run_cmp(const void *x, const void *y)
-{
-	const struct sl_run *a = x, *b = y;
-
-	if (sl_run_when(a) != sl_run_when(b))
-		return sl_run_when(a) > sl_run_when(b) ? -1 : 1;
-	return strcmp(a->id, b->id);
-}
-
 /*
  * A run known by name only, until it is shown: its listing time (due from
  * a token's T, a final run's end from its result.ini alone), or, for the
@@ -1077,10 +1066,10 @@ cands_free(struct cands *c)
 /*
  * sl_runs_newest - the runs of the pools named that sel selects (in its
  * states; of sched/, only its queue's and those due by its due_by; those
- * its keep() accepts; at most its limit), newest first (sl_run_cmp), into
- * rs; and into
- * act every Pending and Running run of those pools, which why a run waits
- * needs (those also in rs are in act by pool, queue and state only).
+ * its keep() accepts; at most its limit), newest first (sl_run_when, then
+ * id), into rs; and into act every Pending and Running run of those
+ * pools, which why a run waits needs (those also in rs are in act by
+ * pool, queue and state only).
  * Every state directory is listed, but of a Scheduled run only its name
  * is looked at until it is its turn to be shown, and of a final run only
  * its result.ini, for its end: at 100,000 queued runs the newest 15 cost

@@ -391,7 +391,6 @@ int	sl_runs_select(const struct sl_spool *, const char *pool,
 	    unsigned states, time_t t0, time_t t1, struct sl_runs *);
 void	sl_runs_free(struct sl_runs *);
 time_t	sl_run_when(const struct sl_run *);
-int	sl_run_cmp(const void *, const void *);
 /* which runs flow-run ls shows (sl_runs_newest, sl_runs_load_newest) */
 struct sl_runsel {
 	unsigned states;		/* a mask of 1 << state; 0: all */

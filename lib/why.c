@@ -157,9 +157,9 @@ ready_pools(const struct sl_spool *sp, const struct sl_config *cf,
 /*
  * sl_runs_load_newest - accept drops, clean up if asked, then the newest
  * runs of the pool named (all pools: NULL) that sel selects, newest first
- * (sl_run_cmp), with why each Scheduled one waits: what `flow-run ls`
- * shows, at the cost of the runs shown (sl_runs_newest).  -1 (said) as
- * sl_runs_load_sel.
+ * (sl_run_when, then id), with why each Scheduled one waits: what
+ * `flow-run ls` shows, at the cost of the runs shown (sl_runs_newest).
+ * -1 (said) as sl_runs_load_sel.
  */
 int
 sl_runs_load_newest(const struct sl_spool *sp, const struct sl_config *cf,

@@ -1383,6 +1383,86 @@ START_TEST(test_run_find_hinted)
 }
 END_TEST
 
+/* keep_odd - a keep() for sl_runs_newest: runs named with an odd number */
+static int
+keep_odd(const struct sl_run *r, void *arg)
+{
+	(void)arg;
+	return r->spec.name != NULL && (atoi(r->spec.name + 1) & 1);
+}
+
+/*
+ * sl_runs_newest: the newest runs by name, the few kept in a heap, are
+ * the first of all of them sorted; with a keep() that turns down most,
+ * the second look (every name) still gives the newest that it accepts;
+ * a finished run is placed by its end, a Running one by its start.
+ */
+START_TEST(test_runs_newest)
+{
+	static char pool[] = "P";
+	char   *pools[] = { pool };
+	struct sl_runsel sel = { 0 };
+	struct sl_runs all, few, act;
+	time_t	now = time(NULL);
+	char	name[16], ids[40][SL_UUID_LEN + 1];
+	size_t	i;
+	int	k;
+
+	for (k = 0; k < 40; k++) {	/* due times in a scrambled order */
+		snprintf(name, sizeof(name), "r%d", k);
+		submit(k % 3 ? "Q" : "default", name, now + (k * 7919) % 40 * 60,
+		    1, ids[k]);
+	}
+	place_done("abcdef01-0000-4000-8000-000000000006", "Completed", "fin",
+	    now + 100 * 60);
+	place("running", "abcdef01-0000-4000-8000-000000000007", "run");
+	sl_runs_newest(&sp, pools, 1, &sel, &all, &act);
+	ck_assert_uint_eq(all.n, 42);
+	ck_assert_str_eq(all.v[0].spec.name, "fin");	/* ended latest */
+	for (i = 1; i < all.n; i++)
+		ck_assert_msg(sl_run_when(&all.v[i - 1]) > sl_run_when(&all.v[i]) ||
+		    (sl_run_when(&all.v[i - 1]) == sl_run_when(&all.v[i]) &&
+		    strcmp(all.v[i - 1].id, all.v[i].id) < 0), "order at %zu", i);
+	ck_assert_uint_eq(act.n >= 1, 1);		/* the Running run */
+	sl_runs_free(&act);
+	sel.limit = 5;
+	sl_runs_newest(&sp, pools, 1, &sel, &few, &act);
+	ck_assert_uint_eq(few.n, 5);
+	for (i = 0; i < few.n; i++)
+		ck_assert_str_eq(few.v[i].id, all.v[i].id);
+	sl_runs_free(&few);
+	sl_runs_free(&act);
+	/* 5 of the odd ones: beyond the first 5 names, a second look */
+	sel.keep = keep_odd;
+	sl_runs_newest(&sp, pools, 1, &sel, &few, &act);
+	ck_assert_uint_eq(few.n, 5);
+	for (i = 0, k = 0; i < all.n && k < 5; i++)
+		if (keep_odd(&all.v[i], NULL))
+			ck_assert_str_eq(few.v[k++].id, all.v[i].id);
+	sl_runs_free(&few);
+	sl_runs_free(&act);
+	/* only queue Q's Scheduled runs, due within 10 minutes */
+	sel.keep = NULL;
+	sel.limit = 0;
+	sel.states = 1u << SL_SCHEDULED;
+	sel.queue = "Q";
+	sel.due_by = now + 10 * 60;
+	sl_runs_newest(&sp, pools, 1, &sel, &few, &act);
+	for (i = 0; i < few.n; i++) {
+		ck_assert_str_eq(few.v[i].queue, "Q");
+		ck_assert_int_le(few.v[i].spec.scheduled, now + 10 * 60);
+	}
+	for (i = 0, k = 0; i < all.n; i++)
+		k += all.v[i].state == SL_SCHEDULED &&
+		    strcmp(all.v[i].queue, "Q") == 0 &&
+		    all.v[i].spec.scheduled <= now + 10 * 60;
+	ck_assert_uint_eq(few.n, (size_t)k);
+	sl_runs_free(&few);
+	sl_runs_free(&act);
+	sl_runs_free(&all);
+}
+END_TEST
+
 /* sl_runs_select: only the states asked for, and of sched/ only the
  * window asked for, both told by names */
 START_TEST(test_runs_select)
@@ -1981,6 +2061,7 @@ suite_run(void)
 	tcase_add_test(tc, test_run_find_prefix_and_places);
 	tcase_add_test(tc, test_run_find_by_id);
 	tcase_add_test(tc, test_run_find_hinted);
+	tcase_add_test(tc, test_runs_newest);
 	tcase_add_test(tc, test_runs_select);
 	tcase_add_test(tc, test_run_cancel_scheduled);
 	tcase_add_test(tc, test_run_cancel_claimed_meanwhile);
