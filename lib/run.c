@@ -1123,6 +1123,52 @@ sl_runs_newest(const struct sl_spool *sp, char *const *pools, size_t np,
 	cands_free(&c);
 }
 
+/* what forget_place needs */
+struct forget {
+	const struct sl_spool *sp;
+	const char *pool;
+};
+
+/* forget_place - remove the hints of the runs in dir that name the pool */
+static void
+forget_place(void *arg, const char *queue, const char *dir, enum sl_place pl)
+{
+	const struct forget *f = arg;
+	struct sl_idhint h;
+	struct dirent *de;
+	enum sl_state st;
+	char	id[SL_UUID_LEN + 1];
+	DIR    *d;
+
+	(void)queue;
+	if ((d = opendir(dir)) == NULL)
+		return;
+	while ((de = readdir(d)) != NULL)
+		if (sl_run_entry(pl, de->d_name, id, &st) &&
+		    sl_idhint_read(f->sp, id, &h) == 0 &&
+		    strcmp(h.pool, f->pool) == 0)
+			sl_idhint_remove(f->sp, id);
+	closedir(d);
+}
+
+/*
+ * sl_idhints_forget_pool - remove the hints of pool's runs (those that
+ * still name it), before the pool is deleted: one listing of its places
+ * and a read of each run's hint.  Nothing to do on a spool without ids/.
+ * RACE: a run published into the pool meanwhile keeps its hint, which
+ * then names a pool that is gone: lookups fall back, as for any stale one.
+ */
+void
+sl_idhints_forget_pool(const struct sl_spool *sp, const char *pool)
+{
+	struct forget f = { sp, pool };
+	char   *ids = sl_place(sp, SL_PL_IDS, NULL, NULL, (char *)NULL);
+
+	if (sl_exists(ids))
+		each_place(sp, pool, ~0u, NULL, forget_place, &f);
+	free(ids);
+}
+
 /* probe - add the run at dir/name if it is a directory there */
 static int
 probe(struct sl_runs *rs, const char *pool, const char *queue,

@@ -385,6 +385,8 @@ int	sl_idhint_write(const struct sl_spool *, const char *pool,
 int	sl_idhint_read(const struct sl_spool *, const char *id,
 	    struct sl_idhint *);
 void	sl_idhint_remove(const struct sl_spool *, const char *id);
+/* run.c: remove the hints of a pool's runs, before it is deleted */
+void	sl_idhints_forget_pool(const struct sl_spool *, const char *pool);
 long	sl_accept_pool(const struct sl_spool *, const char *, char *, size_t);
 int	sl_runs_pool(const struct sl_spool *, const char *, struct sl_runs *);
 int	sl_runs_select(const struct sl_spool *, const char *pool,

@@ -165,6 +165,18 @@ grep -qx "token = $db" "$(hint "$db")" 2>/dev/null && ok "a rejected drop gets i
     fail "hint of rejected $db: $(cat "$(hint "$db")" 2>&1)"
 expect_rc 0 S flow-run inspect "$db" --json && jcheck "inspect a Rejected run by id" \
     'if obj["state"] != "Rejected": bad(obj)'
+# work-pool delete takes its runs' hints with it, not another pool's
+rd=$(sub -p R --name doomed -- true)
+[ -f "$(hint "$rd")" ] && [ -f "$(hint "$b")" ] || fail "no hints for $rd and $b before the delete"
+S work-pool create D >/dev/null
+d1=$(sub -p D --name d1 -- true)
+d2=$(sub -p D --name d2 --at +1h -- true)
+S flow-run cancel "$d2" >/dev/null
+expect_rc 0 S work-pool delete D
+[ -e "$(hint "$d1")" ] || [ -e "$(hint "$d2")" ] && fail "work-pool delete left hints of its runs" ||
+    ok "work-pool delete removes the hints of its runs (Scheduled, Cancelled)"
+[ -f "$(hint "$rd")" ] && [ -f "$(hint "$b")" ] && ok "... and leaves other pools' hints" ||
+    fail "work-pool delete removed another pool's hint"
 # an old spool, without ids/: everything still found
 rm -rf "$IDS"
 expect_rc 0 S flow-run inspect "$b" --json && jcheck "no ids/ at all (an old spool): found by listing" \
