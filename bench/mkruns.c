@@ -4,9 +4,10 @@
  *	mkruns SPOOL POOL QUEUE N
  *
  * The first run is submitted with sl_run_submit (write, fsync, rename);
- * the others are copies of it made with mkdir + write (no fsync) under fresh tokens
- * and ids, because N fsyncs would make the set-up, not the dispatch pass,
- * what the benchmark measures.  Each copy's run.ini names the first run's
+ * the others are copies of it made with mkdir + write (no fsync) under
+ * fresh tokens and ids, each with its id hint (ids/XX/ID, as submit
+ * writes it), because N fsyncs would make the set-up, not the dispatch
+ * pass, what the benchmark measures.  Each copy's run.ini names the first run's
  * id, which the claim protocol never reads: it orders and claims by token.
  */
 #include <errno.h>
@@ -90,6 +91,7 @@ main(int argc, char **argv)
 			fprintf(stderr, "mkruns: %s: %s\n", d, strerror(errno));
 			return 1;
 		}
+		(void)sl_idhint_write(&sp, argv[2], argv[3], tok);	/* as submit */
 		free(d);
 		free(dst);
 	}

@@ -104,8 +104,9 @@ static const struct cmd cmds[] = {
 	    BIT(O_ENV), 0, 0, 1, NULL, "-p POOL [-q QUEUE] [--at WHEN] "
 	    "[--name NAME] [--retries N] [--retry-delay S] [--timeout S] "
 	    "[--cwd DIR] [--env K=V]... -- COMMAND [ARG...]", submit },
-	{ "flow-run", "ls", P | BIT(O_QUEUE) | BIT(O_STATE) | J, 0, 0, 0, NULL,
-	    "[-p POOL] [-q QUEUE] [--state STATE]... [--json]", fr_ls },
+	{ "flow-run", "ls", P | BIT(O_QUEUE) | BIT(O_STATE) | BIT(O_LIMIT) | J,
+	    0, 0, 0, NULL, "[-p POOL] [-q QUEUE] [--state STATE]... [--limit N] "
+	    "[--json]", fr_ls },
 	{ "flow-run", "inspect", J, 1, 1, 0, NULL, "RUN [--json]", fr_inspect },
 	{ "flow-run", "logs", BIT(O_FOLLOW), 1, 1, 0, NULL, "RUN [--follow]",
 	    fr_logs },

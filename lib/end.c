@@ -227,6 +227,8 @@ sl_run_requeue(const struct sl_spool *sp, const char *pool, const char *dir,
 	rc = sl_mkdirs(qd, 0755) < 0 ? -1 : sane_rename(dir, to);
 	free(qd);
 	free(to);
+	if (rc == 0)	/* its new name, for lookups by id */
+		(void)sl_idhint_write(sp, pool, r->queue, tok);
 	if (rc == 0 && old_token != NULL &&
 	    sl_slots_release_token(sp, pool, old_token) < 0)
 		sl_warn("cannot give back the slots of run %s: %s", r->id,

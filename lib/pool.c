@@ -1182,6 +1182,9 @@ sl_pool_delete(const struct sl_spool *sp, const char *name, int force,
 		errno = EBUSY;
 		return -1;
 	}
+	/* its runs go with it: so do their hints (a hint is never needed,
+	 * but each takes an inode) */
+	sl_idhints_forget_pool(sp, name);
 	pd = sl_pool_dir(sp, name);
 	pools = sl_place(sp, SL_PL_POOLS, NULL, NULL, (char *)NULL);
 	if (sl_discard_tree(pd, pools) < 0) {

@@ -98,6 +98,7 @@ publish_sched(const struct sl_spool *sp, const struct sl_runspec *r,
 		 * survives a power cut (run.ini and its directory were
 		 * fsynced before) */
 		(void)sl_fsync_dir(qd);
+		(void)sl_idhint_write(sp, r->pool, r->queue, tok);
 		rc = 0;
 	}
 	free(qd);
@@ -320,8 +321,8 @@ give_back(const struct sl_spool *sp, const char *pool, const char *queue,
 
 /* reject - publish a private directory as a Rejected run */
 static int
-reject(const struct sl_spool *sp, const char *pool, const char *id,
-    const char *priv, const char *why)
+reject(const struct sl_spool *sp, const char *pool, const char *queue,
+    const char *id, const char *priv, const char *why)
 {
 	char   *rd, *to, line[SL_ERR_MAX + 2];
 	int	rc;
@@ -334,6 +335,8 @@ reject(const struct sl_spool *sp, const char *pool, const char *id,
 	rc = sl_mkdirs(rd, 0755) < 0 ? -1 : sane_rename(priv, to);
 	if (rc < 0)
 		sl_warn("cannot move %s to %s: %s", priv, to, strerror(errno));
+	else
+		(void)sl_idhint_write(sp, pool, queue, id);
 	free(rd);
 	free(to);
 	return rc;
@@ -404,7 +407,7 @@ accept_one(const struct sl_spool *sp, const char *pool, const char *queue,
 		give_back(sp, pool, queue, id, src, why, sizeof(why));
 		sl_log(SL_WARNING, "Rejected run file '%s' in work queue '%s' of "
 		    "work pool '%s' as %s: %s", shown, queue, pool, id, why);
-		rc = reject(sp, pool, id, priv, why) < 0 ? -1 : 1;
+		rc = reject(sp, pool, queue, id, priv, why) < 0 ? -1 : 1;
 		free(priv);
 		priv = NULL;
 		goto out;
@@ -428,7 +431,7 @@ accept_one(const struct sl_spool *sp, const char *pool, const char *queue,
 		sl_log(SL_WARNING, "Rejected run file '%s' in work queue '%s' of "
 		    "work pool '%s' as %s: %s", shown, queue, pool, id, why);
 		sl_runspec_free(&r);
-		rc = reject(sp, pool, id, priv, why) < 0 ? -1 : 1;
+		rc = reject(sp, pool, queue, id, priv, why) < 0 ? -1 : 1;
 		free(priv);
 		priv = NULL;
 		goto out;
@@ -752,27 +755,18 @@ scan_window(struct sl_runs *rs, const char *pool, const char *queue,
 	sl_strv_free(v, n);
 }
 
-/* scan_place - scan_window without a window */
-static void
-scan_place(struct sl_runs *rs, const char *pool, const char *queue,
-    const char *dir, enum sl_place pl, const char *want, const char *skip)
-{
-	scan_window(rs, pool, queue, dir, pl, want, skip, 0, 0);
-}
-
 /*
- * select_pool - the runs of a pool in the states of mask (bit 1 << st; 0:
- * all); of the Scheduled ones, if t1 is not 0, only those due in [t0, t1];
- * only the run with id want, unless NULL; not the one at dir name skip,
- * unless NULL.  The places are listed in the order a run moves through
- * them (sched/, pending/, running/, done/), so that a run moving forward
- * while we look is seen once; only the places of those states are listed,
- * and no run file is opened for a run left out.
+ * each_place - fn(arg, queue, dir, pl) for every state directory of pool
+ * that holds runs in the states of mask (bit 1 << st), in the order a run
+ * moves through them: each queue's sched/ (only queue's, unless NULL; fn
+ * gets the queue's name), each agent's directory in pending/, running/,
+ * done/, rejected/; so that a run moving forward while we look is seen
+ * once.  Only those places are listed.
  */
 static void
-select_pool(const struct sl_spool *sp, const char *pool, unsigned mask,
-    time_t t0, time_t t1, const char *want, const char *skip,
-    struct sl_runs *rs)
+each_place(const struct sl_spool *sp, const char *pool, unsigned mask,
+    const char *queue, void (*fn)(void *, const char *, const char *,
+    enum sl_place), void *arg)
 {
 	static const struct {
 		enum sl_place pl;
@@ -787,16 +781,15 @@ select_pool(const struct sl_spool *sp, const char *pool, unsigned mask,
 	char   *d, *e, **v;
 	size_t	n, i, k;
 
-	if (mask == 0)
-		mask = ~0u;
 	if (mask & (1u << SL_SCHEDULED)) {
 		d = sl_place(sp, SL_PL_QUEUES, pool, NULL, (char *)NULL);
 		if (list_dir(d, is_name, &v, &n) == 0) {
 			for (i = 0; i < n; i++) {
+				if (queue != NULL && strcmp(queue, v[i]) != 0)
+					continue;
 				e = sl_place(sp, SL_PL_SCHED, pool, v[i],
 				    (char *)NULL);
-				scan_window(rs, pool, v[i], e, SL_PL_SCHED, want,
-				    skip, t0, t1);
+				fn(arg, v[i], e, SL_PL_SCHED);
 				free(e);
 			}
 			sl_strv_free(v, n);
@@ -808,19 +801,50 @@ select_pool(const struct sl_spool *sp, const char *pool, unsigned mask,
 			continue;
 		d = sl_place(sp, places[k].pl, pool, NULL, (char *)NULL);
 		if (places[k].pl != SL_PL_PENDING)
-			scan_place(rs, pool, NULL, d, places[k].pl, want,
-			    skip);
+			fn(arg, NULL, d, places[k].pl);
 		else if (list_dir(d, is_drop, &v, &n) == 0) {
 			for (i = 0; i < n; i++) {
 				e = sl_path(d, v[i], (char *)NULL);
-				scan_place(rs, pool, NULL, e, SL_PL_PENDING,
-				    want, skip);
+				fn(arg, NULL, e, SL_PL_PENDING);
 				free(e);
 			}
 			sl_strv_free(v, n);
 		}
 		free(d);
 	}
+}
+
+/* what select_pool asks of each place */
+struct sel {
+	struct sl_runs *rs;
+	const char *pool, *want, *skip;
+	time_t	t0, t1;
+};
+
+static void
+sel_place(void *arg, const char *queue, const char *dir, enum sl_place pl)
+{
+	struct sel *s = arg;
+
+	scan_window(s->rs, s->pool, queue, dir, pl, s->want, s->skip, s->t0,
+	    s->t1);
+}
+
+/*
+ * select_pool - the runs of a pool in the states of mask (bit 1 << st; 0:
+ * all); of the Scheduled ones, if t1 is not 0, only those due in [t0, t1];
+ * only the run with id want, unless NULL; not the one at dir name skip,
+ * unless NULL.  Only the places of those states are listed (each_place),
+ * and no run file is opened for a run left out.
+ */
+static void
+select_pool(const struct sl_spool *sp, const char *pool, unsigned mask,
+    time_t t0, time_t t1, const char *want, const char *skip,
+    struct sl_runs *rs)
+{
+	struct sel s = { rs, pool, want, skip, t0, t1 };
+
+	each_place(sp, pool, mask == 0 ? ~0u : mask, NULL, sel_place, &s);
 }
 
 /*
@@ -846,6 +870,416 @@ sl_runs_pool(const struct sl_spool *sp, const char *pool, struct sl_runs *rs)
 }
 
 /*
+ * sl_run_when - the time a run is listed by (flow-run ls, newest first):
+ * a Scheduled or Pending run by when it is due (an AwaitingRetry run is
+ * due again, whatever its last attempt's result says), a Running one by
+ * its start, a final one by its end, a Rejected one by its acceptance
+ */
+time_t
+sl_run_when(const struct sl_run *r)
+{
+	switch (r->state) {
+	case SL_SCHEDULED:
+	case SL_PENDING:
+		return r->spec.scheduled;
+	case SL_REJECTED:
+		return r->spec.created;
+	default:
+		if (r->ended)
+			return r->ended;
+		return r->started ? r->started : r->spec.scheduled;
+	}
+}
+
+/*
+ * A run known by name only, until it is shown: its listing time (due from
+ * a token's T, a final run's end from its result.ini alone), or, for the
+ * few read whole at once (Pending, Running, Rejected, a final run with no
+ * end), its place in the runs already loaded.
+ */
+struct cand {
+	time_t	when;
+	char	id[SL_UUID_LEN + 1];
+	enum sl_state st;
+	const char *pool, *queue;	/* interned (queue NULL: from run.ini) */
+	const char *dir;		/* the state directory, interned */
+	char   *name;			/* the entry, owned */
+	long	loaded;			/* in the runs loaded; -1: not */
+};
+
+/*
+ * The candidates: all of them (cap 0), or the cap best, in a heap whose
+ * root is the worst kept, so that an entry that cannot be among them
+ * costs one comparison and no copy of its name.
+ */
+struct cands {
+	struct cand *v;
+	size_t	n, cap;
+	int	dropped;		/* a candidate was left out (cap) */
+	struct sl_names strs;		/* the interned strings */
+	struct sl_runs pre;		/* the runs read whole at once */
+};
+
+/* cand_cmp - newest first, then by id, then by where: a total order */
+static int
+cand_cmp(const void *x, const void *y)
+{
+	const struct cand *a = x, *b = y;
+	int	c;
+
+	if (a->when != b->when)
+		return a->when > b->when ? -1 : 1;
+	if ((c = strcmp(a->id, b->id)) != 0)
+		return c;
+	if ((c = strcmp(a->name, b->name)) != 0)
+		return c;
+	return strcmp(a->dir, b->dir);
+}
+
+static const char *
+intern(struct cands *c, const char *s)
+{
+	sl_names_add(&c->strs, s);
+	return c->strs.v[c->strs.n - 1];
+}
+
+static void
+cand_swap(struct cand *a, struct cand *b)
+{
+	struct cand t = *a;
+
+	*a = *b;
+	*b = t;
+}
+
+/* cand_add - offer k (its name not yet owned) to the candidates */
+static void
+cand_add(struct cands *c, struct cand *k)
+{
+	size_t	i, j;
+
+	if (c->cap != 0 && c->n == c->cap) {
+		/* full: k replaces the worst, if it is better */
+		c->dropped = 1;
+		if (cand_cmp(k, &c->v[0]) >= 0)
+			return;
+		free(c->v[0].name);
+		c->v[0] = *k;
+		c->v[0].name = sl_xstrdup(k->name);
+		for (i = 0; (j = 2 * i + 1) < c->n; i = j) {	/* down */
+			if (j + 1 < c->n &&
+			    cand_cmp(&c->v[j + 1], &c->v[j]) > 0)
+				j++;
+			if (cand_cmp(&c->v[j], &c->v[i]) <= 0)
+				break;
+			cand_swap(&c->v[i], &c->v[j]);
+		}
+		return;
+	}
+	if ((c->n & (c->n - 1)) == 0)
+		c->v = sl_xrealloc(c->v, (c->n ? 2 * c->n : 1) * sizeof(*c->v));
+	c->v[c->n] = *k;
+	c->v[c->n].name = sl_xstrdup(k->name);
+	for (i = c->n++; c->cap != 0 && i > 0; i = j) {	/* up */
+		j = (i - 1) / 2;
+		if (cand_cmp(&c->v[i], &c->v[j]) <= 0)
+			break;
+		cand_swap(&c->v[i], &c->v[j]);
+	}
+}
+
+/* what cands_collect asks of each place */
+struct cplace {
+	struct cands *c;
+	const char *pool;
+	unsigned mask, whole;
+	time_t	due_by;
+};
+
+/* cands_place - the runs of dir, a state directory of place pl, in the
+ * states of cp->mask (Scheduled: due by cp->due_by, unless 0), by name,
+ * and those in cp->whole read now (with the few whose time their name
+ * does not tell); the others are read when shown */
+static void
+cands_place(struct cands *c, const char *pool, const char *queue,
+    const char *dir, enum sl_place pl, const struct cplace *cp)
+{
+	struct sl_result res;
+	struct dirent *de;
+	struct cand k;
+	char   *p;
+	DIR    *d;
+
+	if ((d = opendir(dir)) == NULL)
+		return;
+	k.pool = pool;
+	k.queue = queue;
+	k.dir = intern(c, dir);
+	while ((de = readdir(d)) != NULL) {
+		k.name = de->d_name;
+		k.loaded = -1;
+		if (!sl_run_entry(pl, k.name, k.id, &k.st) ||
+		    !((cp->mask | cp->whole) & 1u << k.st))
+			continue;
+		if (k.st == SL_SCHEDULED) {	/* T.U.ID: T is its time */
+			k.when = (time_t)strtoull(k.name, NULL, 16);
+			if (cp->due_by == 0 || k.when <= cp->due_by)
+				cand_add(c, &k);
+			continue;
+		}
+		p = sl_path(k.dir, k.name, (char *)NULL);
+		if (k.st >= SL_COMPLETED && k.st <= SL_CANCELLED &&
+		    sl_result_read(p, &res) == 0 && res.ended != 0) {
+			k.when = res.ended;
+			cand_add(c, &k);
+			free(p);
+			continue;
+		}
+		add_run(&c->pre, pool, queue, p, k.id, k.st);
+		free(p);
+		if (cp->mask & 1u << k.st) {
+			k.when = sl_run_when(&c->pre.v[c->pre.n - 1]);
+			k.loaded = (long)c->pre.n - 1;
+			cand_add(c, &k);
+		}
+	}
+	closedir(d);
+}
+
+static void
+cand_place(void *arg, const char *queue, const char *dir, enum sl_place pl)
+{
+	struct cplace *cp = arg;
+
+	cands_place(cp->c, cp->pool, queue != NULL ? intern(cp->c, queue) :
+	    NULL, dir, pl, cp);
+}
+
+/* cands_collect - the candidates of the pools, at most c->cap (0: all),
+ * in the order shown; Pending and Running runs, which why a run waits
+ * counts, are read whole in any case */
+static void
+cands_collect(const struct sl_spool *sp, char *const *pools, size_t np,
+    const struct sl_runsel *sel, struct cands *c)
+{
+	struct cplace cp = { c, NULL, sel->states != 0 ? sel->states : ~0u,
+	    1u << SL_PENDING | 1u << SL_RUNNING, sel->due_by };
+	size_t	k;
+
+	for (k = 0; k < np; k++) {
+		cp.pool = intern(c, pools[k]);
+		each_place(sp, cp.pool, cp.mask | cp.whole, sel->queue,
+		    cand_place, &cp);
+	}
+	if (c->n > 1)
+		qsort(c->v, c->n, sizeof(*c->v), cand_cmp);
+}
+
+static void
+cands_free(struct cands *c)
+{
+	size_t	i;
+
+	for (i = 0; i < c->n; i++)
+		free(c->v[i].name);
+	free(c->v);
+	sl_names_free(&c->strs);
+	sl_runs_free(&c->pre);
+	memset(c, 0, sizeof(*c));
+}
+
+/*
+ * sl_runs_newest - the runs of the pools named that sel selects (in its
+ * states; of sched/, only its queue's and those due by its due_by; those
+ * its keep() accepts; at most its limit), newest first (sl_run_when, then
+ * id), into rs; and into act every Pending and Running run of those
+ * pools, which why a run waits needs (those also in rs are in act by
+ * pool, queue and state only).
+ * Every state directory is listed, but of a Scheduled run only its name
+ * is looked at until it is its turn to be shown, and of a final run only
+ * its result.ini, for its end: at 100,000 queued runs the newest 15 cost
+ * 15 run files.  The first look keeps the limit best names; if keep()
+ * turns down so many that they run out, a second look keeps them all.
+ * RACE: a run that moves between the listing and its turn is read where
+ * it was, as a listing of sl_runs_select would.
+ */
+void
+sl_runs_newest(const struct sl_spool *sp, char *const *pools, size_t np,
+    const struct sl_runsel *sel, struct sl_runs *rs, struct sl_runs *act)
+{
+	struct cands c = { 0 };
+	struct sl_runs one = { 0 };
+	struct sl_run *r;
+	const size_t limit = sel->limit;
+	char   *d;
+	size_t	i;
+
+	memset(rs, 0, sizeof(*rs));
+	c.cap = limit;
+	cands_collect(sp, pools, np, sel, &c);
+	for (i = 0; i < c.n && (limit == 0 || rs->n < limit); i++) {
+		if (c.v[i].loaded >= 0)
+			r = &c.pre.v[c.v[i].loaded];
+		else {
+			d = sl_path(c.v[i].dir, c.v[i].name, (char *)NULL);
+			add_run(&one, c.v[i].pool, c.v[i].queue, d, c.v[i].id,
+			    c.v[i].st);
+			free(d);
+			r = &one.v[0];
+		}
+		if (sel->keep == NULL || sel->keep(r, sel->arg)) {
+			rs->v = sl_xrealloc(rs->v, (rs->n + 1) * sizeof(*rs->v));
+			rs->v[rs->n++] = *r;
+			/* rs has it now: not freed with its source */
+			r->dir = NULL;
+			memset(&r->spec, 0, sizeof(r->spec));
+		}
+		sl_runs_free(&one);
+		if (i + 1 == c.n && rs->n < limit && c.dropped) {
+			/* turned down too many: look again, keeping all */
+			sl_runs_free(rs);
+			cands_free(&c);
+			cands_collect(sp, pools, np, sel, &c);
+			i = (size_t)-1;
+		}
+	}
+	*act = c.pre;
+	memset(&c.pre, 0, sizeof(c.pre));
+	cands_free(&c);
+}
+
+/* what forget_place needs */
+struct forget {
+	const struct sl_spool *sp;
+	const char *pool;
+};
+
+/* forget_place - remove the hints of the runs in dir that name the pool */
+static void
+forget_place(void *arg, const char *queue, const char *dir, enum sl_place pl)
+{
+	const struct forget *f = arg;
+	struct sl_idhint h;
+	struct dirent *de;
+	enum sl_state st;
+	char	id[SL_UUID_LEN + 1];
+	DIR    *d;
+
+	(void)queue;
+	if ((d = opendir(dir)) == NULL)
+		return;
+	while ((de = readdir(d)) != NULL)
+		if (sl_run_entry(pl, de->d_name, id, &st) &&
+		    sl_idhint_read(f->sp, id, &h) == 0 &&
+		    strcmp(h.pool, f->pool) == 0)
+			sl_idhint_remove(f->sp, id);
+	closedir(d);
+}
+
+/*
+ * sl_idhints_forget_pool - remove the hints of pool's runs (those that
+ * still name it), before the pool is deleted: one listing of its places
+ * and a read of each run's hint.  Nothing to do on a spool without ids/.
+ * RACE: a run published into the pool meanwhile keeps its hint, which
+ * then names a pool that is gone: lookups fall back, as for any stale one.
+ */
+void
+sl_idhints_forget_pool(const struct sl_spool *sp, const char *pool)
+{
+	struct forget f = { sp, pool };
+	char   *ids = sl_place(sp, SL_PL_IDS, NULL, NULL, (char *)NULL);
+
+	if (sl_exists(ids))
+		each_place(sp, pool, ~0u, NULL, forget_place, &f);
+	free(ids);
+}
+
+/* probe - add the run at dir/name if it is a directory there */
+static int
+probe(struct sl_runs *rs, const char *pool, const char *queue,
+    const char *dir, const char *name, const char *id, enum sl_state st)
+{
+	struct stat sb;
+	char   *p = sl_path(dir, name, (char *)NULL);
+	int	hit;
+
+	/* lstat: a run is a directory, never a link to one */
+	if ((hit = lstat(p, &sb) == 0 && S_ISDIR(sb.st_mode)))
+		add_run(rs, pool, queue, p, id, st);
+	free(p);
+	return hit;
+}
+
+/*
+ * find_hinted - the run with this id where its hint (ids.c) says it was
+ * put, by name: its token in its queue's sched/, in each agent's
+ * directory of pending/ and in running/, then ID.STATE in done/ and ID in
+ * rejected/, in the order a run moves; no big directory is listed.  1
+ * found (in rs->v[0]), 0 not: no hint, a stale or a false one, or the
+ * run moved between two probes; the caller then lists (find_id).
+ */
+static int
+find_hinted(const struct sl_spool *sp, const char *id, struct sl_runs *rs,
+    char *err, size_t errlen)
+{
+	struct sl_idhint h;
+	struct dirent *de;
+	char	name[SL_RUNNAME_MAX], *d, *e;
+	DIR    *pd;
+	int	st, hit = 0;
+
+	if (sl_idhint_read(sp, id, &h) < 0 || !sl_pool_exists(sp, h.pool))
+		return 0;
+	/* as the listing does: a drop waiting in this pool becomes a run */
+	sl_accept_pool(sp, h.pool, err, errlen);
+	if (strcmp(h.token, id) != 0) {
+		d = sl_place(sp, SL_PL_SCHED, h.pool, h.queue, (char *)NULL);
+		hit = probe(rs, h.pool, h.queue, d, h.token, id, SL_SCHEDULED);
+		free(d);
+		d = sl_place(sp, SL_PL_PENDING, h.pool, NULL, (char *)NULL);
+		if (!hit && (pd = opendir(d)) != NULL) {
+			while (!hit && (de = readdir(pd)) != NULL) {
+				if (!is_drop(de->d_name))
+					continue;
+				e = sl_path(d, de->d_name, (char *)NULL);
+				hit = probe(rs, h.pool, NULL, e, h.token, id,
+				    SL_PENDING);
+				free(e);
+			}
+			closedir(pd);
+		}
+		free(d);
+		d = sl_place(sp, SL_PL_RUNNING, h.pool, NULL, (char *)NULL);
+		hit = hit ||
+		    probe(rs, h.pool, NULL, d, h.token, id, SL_RUNNING);
+		free(d);
+	}
+	d = sl_place(sp, SL_PL_DONE, h.pool, NULL, (char *)NULL);
+	for (st = SL_COMPLETED; !hit && st <= SL_CANCELLED; st++) {
+		sl_done_name(name, id, (enum sl_state)st);
+		hit = probe(rs, h.pool, NULL, d, name, id, (enum sl_state)st);
+	}
+	free(d);
+	d = sl_place(sp, SL_PL_REJECTED, h.pool, NULL, (char *)NULL);
+	hit = hit || probe(rs, h.pool, NULL, d, id, id, SL_REJECTED);
+	free(d);
+	return hit;
+}
+
+/* with_active - after the run found (rs->v[0]), the other Pending and
+ * Running runs of its pool, so that why it waits can be told */
+static void
+with_active(const struct sl_spool *sp, struct sl_runs *rs)
+{
+	char	pool[SL_NAME_MAX + 1], *base;
+
+	memcpy(pool, rs->v[0].pool, sizeof(pool));
+	base = strrchr(rs->v[0].dir, '/');
+	select_pool(sp, pool, 1u << SL_PENDING | 1u << SL_RUNNING, 0, 0, NULL,
+	    base != NULL ? base + 1 : NULL, rs);
+}
+
+/*
  * find_id - the run with this id, by the names of the pools' directories
  * alone (every run's name holds its id): no run file is opened but its
  * own.  Then the other Pending and Running runs of its pool, so that why
@@ -855,10 +1289,15 @@ static int
 find_id(const struct sl_spool *sp, const char *id, struct sl_runs *rs,
     struct sl_run **out, char *err, size_t errlen)
 {
-	char  **pools, *base;
+	char  **pools;
 	size_t	np, i;
 	int	found = 0;
 
+	if (find_hinted(sp, id, rs, err, errlen)) {
+		with_active(sp, rs);
+		*out = &rs->v[0];
+		return 1;
+	}
 	if (sl_pool_names(sp, &pools, &np) < 0) {
 		snprintf(err, errlen, "cannot list the pools: %s",
 		    strerror(errno));
@@ -870,10 +1309,7 @@ find_id(const struct sl_spool *sp, const char *id, struct sl_runs *rs,
 			select_pool(sp, pools[i], 0, 0, 0, id, NULL, rs);
 			if (rs->n > 0) {
 				found = 1;
-				base = strrchr(rs->v[0].dir, '/');
-				select_pool(sp, pools[i], 1u << SL_PENDING |
-				    1u << SL_RUNNING, 0, 0, NULL, base != NULL ?
-				    base + 1 : NULL, rs);
+				with_active(sp, rs);
 				*out = &rs->v[0];
 			}
 		}
@@ -1091,10 +1527,12 @@ sl_run_delete(const struct sl_spool *sp, struct sl_run *run, char *err,
 	trash = sl_place(sp, SL_PL_TMP, run->pool, NULL, (char *)NULL);
 	if ((rc = sl_mkdirs(trash, 0755)) == 0)
 		rc = sl_discard_tree(run->dir, trash);
-	if (rc < 0 && errno == ENOENT)
+	if (rc == 0)
+		sl_idhint_remove(sp, run->id);
+	else if (errno == ENOENT)
 		snprintf(err, errlen, "Flow run '%s' moved while being deleted "
 		    "(claimed or cancelled); look again.", run->id);
-	else if (rc < 0)
+	else
 		snprintf(err, errlen, "cannot delete flow run '%s' (%s): %s",
 		    run->id, run->dir, strerror(errno));
 	free(trash);
@@ -1301,8 +1739,10 @@ sl_cleanup_pool(const struct sl_spool *sp, const char *pool, long keep_days,
 			add_run(&rs, pool, NULL, e, id, st);
 			if (rs.v[rs.n - 1].ended != 0 &&
 			    now - rs.v[rs.n - 1].ended > keep_days * 86400L &&
-			    sl_mkdirs(t, 0755) == 0 && sl_discard_tree(e, t) == 0)
+			    sl_mkdirs(t, 0755) == 0 && sl_discard_tree(e, t) == 0) {
+				sl_idhint_remove(sp, id);
 				removed++;
+			}
 			free(e);
 		}
 		sl_strv_free(v, n);

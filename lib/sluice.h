@@ -218,6 +218,7 @@ enum sl_place {
 	SL_PL_SCHED,		/* pools/P/queues/Q/sched/: T.U.ID, Scheduled */
 	SL_PL_NEW,		/* pools/P/queues/Q/new/: the drop box */
 	SL_PL_DROPTMP,		/* pools/P/queues/Q/tmp/: droppers' scratch */
+	SL_PL_IDS,		/* ids/: XX/ID, where a run was put (a hint) */
 	SL_NPLACES
 };
 char   *sl_place(const struct sl_spool *, enum sl_place, const char *pool,
@@ -377,6 +378,21 @@ struct sl_runs {
 
 int	sl_run_submit(const struct sl_spool *, struct sl_runspec *, char *,
 	    size_t);
+
+/* ---- ids.c: the id index, ids/XX/ID (a hint: spool-layout.md) ---- */
+
+struct sl_idhint {
+	char	pool[SL_NAME_MAX + 1];
+	char	queue[SL_NAME_MAX + 1];
+	char	token[SL_TOKEN_LEN + 1];	/* T.U.ID, or ID (Rejected) */
+};
+int	sl_idhint_write(const struct sl_spool *, const char *pool,
+	    const char *queue, const char *token);
+int	sl_idhint_read(const struct sl_spool *, const char *id,
+	    struct sl_idhint *);
+void	sl_idhint_remove(const struct sl_spool *, const char *id);
+/* run.c: remove the hints of a pool's runs, before it is deleted */
+void	sl_idhints_forget_pool(const struct sl_spool *, const char *pool);
 long	sl_accept_pool(const struct sl_spool *, const char *, char *, size_t);
 long	sl_accept_pool_quick(const struct sl_spool *, const char *, char *,
 	    size_t);
@@ -384,6 +400,18 @@ int	sl_runs_pool(const struct sl_spool *, const char *, struct sl_runs *);
 int	sl_runs_select(const struct sl_spool *, const char *pool,
 	    unsigned states, time_t t0, time_t t1, struct sl_runs *);
 void	sl_runs_free(struct sl_runs *);
+time_t	sl_run_when(const struct sl_run *);
+/* which runs flow-run ls shows (sl_runs_newest, sl_runs_load_newest) */
+struct sl_runsel {
+	unsigned states;		/* a mask of 1 << state; 0: all */
+	const char *queue;		/* only this queue's; NULL: any */
+	time_t	due_by;			/* Scheduled: only due by then; 0: any */
+	size_t	limit;			/* at most this many; 0: all */
+	int	(*keep)(const struct sl_run *, void *);	/* NULL: every run */
+	void   *arg;
+};
+void	sl_runs_newest(const struct sl_spool *, char *const *pools, size_t np,
+	    const struct sl_runsel *, struct sl_runs *, struct sl_runs *act);
 const char *sl_run_display(const struct sl_run *, time_t now, long late_after);
 int	sl_run_find(const struct sl_spool *, const char *ref, struct sl_runs *,
 	    struct sl_run **, char *, size_t);
@@ -682,6 +710,9 @@ int	sl_runs_load(const struct sl_spool *, const struct sl_config *,
 	    const char *pool, int cleanup, struct sl_runs *);
 /* only runs in states (a mask of 1 << state, 0: all; their Pending and
  * Running ones come too) and, if due_by, only Scheduled runs due by then */
+int	sl_runs_load_newest(const struct sl_spool *, const struct sl_config *,
+	    const char *only_pool, int cleanup, const struct sl_runsel *,
+	    struct sl_runs *);
 int	sl_runs_load_sel(const struct sl_spool *, const struct sl_config *,
 	    const char *pool, int cleanup, unsigned states, time_t due_by,
 	    struct sl_runs *);

@@ -113,6 +113,7 @@ static const struct {
 	[SL_PL_SCHED] = { 2, "sched" },
 	[SL_PL_NEW] = { 2, "new" },
 	[SL_PL_DROPTMP] = { 2, "tmp" },
+	[SL_PL_IDS] = { 0, "ids" },
 };
 
 /*

@@ -70,13 +70,14 @@ sl_run_why(struct sl_run *r, struct sl_pool *p, const struct sl_runs *all,
 }
 
 /*
- * sl_runs_why - say why the runs of pool wait: r, or every run of all if
- * r is NULL; all holds the runs counted against the limits.  Nothing is
+ * why_of - say why the runs of pool among v[0..n) wait, counting the
+ * Pending and Running runs of pool in all against the limits.  Nothing is
  * said if the pool cannot be loaded.
  */
-void
-sl_runs_why(const struct sl_spool *sp, const struct sl_config *cf,
-    const char *pool, struct sl_run *r, struct sl_runs *all, time_t now)
+static void
+why_of(const struct sl_spool *sp, const struct sl_config *cf,
+    const char *pool, struct sl_run *v, size_t n, const struct sl_runs *all,
+    time_t now)
 {
 	struct sl_runs act = { 0 };
 	struct sl_agent *ag = NULL;
@@ -92,15 +93,98 @@ sl_runs_why(const struct sl_spool *sp, const struct sl_config *cf,
 	 * queued runs were 10^10 comparisons); shallow copies, only read */
 	act.v = sl_xmalloc((all->n + 1) * sizeof(*act.v));
 	for (i = 0; i < all->n; i++)
-		if (all->v[i].state == SL_PENDING ||
-		    all->v[i].state == SL_RUNNING)
+		if ((all->v[i].state == SL_PENDING ||
+		    all->v[i].state == SL_RUNNING) &&
+		    strcmp(all->v[i].pool, pool) == 0)
 			act.v[act.n++] = all->v[i];
-	for (i = 0; i < (r != NULL ? 1 : all->n); i++)
-		sl_run_why(r != NULL ? r : &all->v[i], &p, &act, ag, nag, now,
-		    sl_offline_after(cf));
+	for (i = 0; i < n; i++)
+		if (strcmp(v[i].pool, pool) == 0)
+			sl_run_why(&v[i], &p, &act, ag, nag, now,
+			    sl_offline_after(cf));
 	free(act.v);
 	sl_agents_free(ag, nag);
 	sl_pool_free(&p);
+}
+
+/*
+ * sl_runs_why - say why the runs of pool wait: r, or every run of all if
+ * r is NULL; all holds the runs counted against the limits.  Nothing is
+ * said if the pool cannot be loaded.
+ */
+void
+sl_runs_why(const struct sl_spool *sp, const struct sl_config *cf,
+    const char *pool, struct sl_run *r, struct sl_runs *all, time_t now)
+{
+	why_of(sp, cf, pool, r != NULL ? r : all->v, r != NULL ? 1 : all->n,
+	    all, now);
+}
+
+/*
+ * ready_pools - the pool named (all pools: NULL), each with its dropped
+ * files accepted and, if asked, cleaned up.  -1 (said) if the pool does
+ * not exist or the pools cannot be listed.
+ */
+static int
+ready_pools(const struct sl_spool *sp, const struct sl_config *cf,
+    const char *only_pool, int cleanup, char ***names, size_t *n)
+{
+	char	err[SL_ERR_MAX];
+	size_t	i;
+
+	if (only_pool != NULL) {
+		if (!sl_pool_exists(sp, only_pool)) {
+			sl_warn("Work pool '%s' not found.", only_pool);
+			return -1;
+		}
+		*names = sl_xmalloc(sizeof(char *));
+		(*names)[0] = sl_xstrdup(only_pool);
+		*n = 1;
+	} else if (sl_pool_names(sp, names, n) < 0) {
+		sl_warn("cannot list the pools of %s: %s", sp->root,
+		    strerror(errno));
+		return -1;
+	}
+	for (i = 0; i < *n; i++) {
+		if (sl_accept_pool(sp, (*names)[i], err, sizeof(err)) < 0)
+			sl_warn("%s", err);
+		if (cleanup)
+			(void)sl_cleanup_pool(sp, (*names)[i], cf->keep_days,
+			    sl_stale_after(cf), time(NULL), 1);
+	}
+	return 0;
+}
+
+/*
+ * sl_runs_load_newest - accept drops, clean up if asked, then the newest
+ * runs of the pool named (all pools: NULL) that sel selects, newest first
+ * (sl_run_when, then id), with why each Scheduled one waits: what
+ * `flow-run ls` shows, at the cost of the runs shown (sl_runs_newest).
+ * -1 (said) as sl_runs_load_sel.
+ */
+int
+sl_runs_load_newest(const struct sl_spool *sp, const struct sl_config *cf,
+    const char *only_pool, int cleanup, const struct sl_runsel *sel,
+    struct sl_runs *rs)
+{
+	struct sl_runs act;
+	char  **names;
+	size_t	n, i, j;
+	time_t	now = time(NULL);
+
+	memset(rs, 0, sizeof(*rs));
+	if (ready_pools(sp, cf, only_pool, cleanup, &names, &n) < 0)
+		return -1;
+	sl_runs_newest(sp, names, n, sel, rs, &act);
+	for (i = 0; i < rs->n; i++) {
+		for (j = 0; j < i; j++)
+			if (strcmp(rs->v[j].pool, rs->v[i].pool) == 0)
+				break;
+		if (j == i)	/* the first run of its pool: all of them */
+			why_of(sp, cf, rs->v[i].pool, rs->v, rs->n, &act, now);
+	}
+	sl_runs_free(&act);
+	sl_strv_free(names, n);
+	return 0;
 }
 
 /*
@@ -117,32 +201,16 @@ sl_runs_load_sel(const struct sl_spool *sp, const struct sl_config *cf,
     const char *only_pool, int cleanup, unsigned states, time_t due_by,
     struct sl_runs *rs)
 {
-	char  **names, err[SL_ERR_MAX];
+	char  **names;
 	size_t	n, i;
 	time_t	now = time(NULL);
 
 	memset(rs, 0, sizeof(*rs));
-	if (only_pool != NULL) {
-		if (!sl_pool_exists(sp, only_pool)) {
-			sl_warn("Work pool '%s' not found.", only_pool);
-			return -1;
-		}
-		names = sl_xmalloc(sizeof(char *));
-		names[0] = sl_xstrdup(only_pool);
-		n = 1;
-	} else if (sl_pool_names(sp, &names, &n) < 0) {
-		sl_warn("cannot list the pools of %s: %s", sp->root,
-		    strerror(errno));
+	if (ready_pools(sp, cf, only_pool, cleanup, &names, &n) < 0)
 		return -1;
-	}
 	for (i = 0; i < n; i++) {
 		struct sl_runs pr = { 0 };
 
-		if (sl_accept_pool(sp, names[i], err, sizeof(err)) < 0)
-			sl_warn("%s", err);
-		if (cleanup)
-			(void)sl_cleanup_pool(sp, names[i], cf->keep_days,
-			    sl_stale_after(cf), now, 1);
 		/* why a run waits counts the Pending and Running ones */
 		sl_runs_select(sp, names[i], states != 0 ? states |
 		    1u << SL_PENDING | 1u << SL_RUNNING : 0, 0, due_by, &pr);

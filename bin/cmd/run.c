@@ -79,70 +79,105 @@ selected(const struct sl_run *r, struct args *a, time_t now,
 	return 0;
 }
 
-/* when - the time a run is listed by: ended, started, else due */
-static time_t
-when(const struct sl_run *r)
-{
-	if (r->ended)
-		return r->ended;
-	if (r->started)
-		return r->started;
-	return r->state == SL_REJECTED ? r->spec.created : r->spec.scheduled;
-}
+/* the filters of flow-run ls, for sl_runs_load_newest */
+struct ls_filter {
+	struct args *a;
+	const struct sl_config *cf;
+	time_t	now;
+};
 
-/* cmpwhen - runs newest first, then by id */
 static int
-cmpwhen(const void *x, const void *y)
+ls_keep(const struct sl_run *r, void *arg)
 {
-	const struct sl_run *a = x, *b = y;
+	struct ls_filter *f = arg;
 
-	if (when(a) != when(b))
-		return when(a) > when(b) ? -1 : 1;	/* newest first */
-	return strcmp(a->id, b->id);
+	return selected(r, f->a, f->now, f->cf);
 }
 
-/* fr_ls - sluice flow-run ls */
+/* late_only - of the Scheduled runs, does --state ask for Late ones only
+ * (then a run due later is left out by its name)? */
+static int
+late_only(struct args *a)
+{
+	int	i, late = 0;
+
+	for (i = 0; i < a->nall[O_STATE]; i++) {
+		if (strcasecmp(a->all[O_STATE][i], "Late") == 0)
+			late = 1;
+		else if (strcasecmp(a->all[O_STATE][i], "Scheduled") == 0 ||
+		    strcasecmp(a->all[O_STATE][i], "AwaitingRetry") == 0)
+			return 0;
+	}
+	return late;
+}
+
+/* LS_DEFAULT - the runs a table shows without --limit, as Prefect */
+#define LS_DEFAULT	15
+
+/*
+ * fr_ls - sluice flow-run ls: the newest runs first; a table shows
+ * LS_DEFAULT unless --limit (0: all), --json all unless --limit.  One run
+ * more than shown is looked for, so that the table says when there are
+ * more, and only when there are.
+ */
 int
 fr_ls(const struct sl_spool *sp, const struct sl_config *cf, struct args *a)
 {
 	static const char *hdr[] = { "ID", "Name", "Pool", "Queue", "State",
 	    "When" };
+	struct ls_filter f = { a, cf, time(NULL) };
+	struct sl_runsel sel = { 0 };
 	struct sl_buf b = { 0 };
 	struct sl_runs rs;
 	struct sl_table *t;
-	time_t	now = time(NULL);
-	char	w[40];
-	size_t	i;
+	char	w[40], more[160];
+	size_t	i, limit;
+	time_t	when;
 
-	if (sl_runs_load_sel(sp, cf, a->val[O_POOL], 1, need_states(a), 0,
-	    &rs) < 0)
+	if (a->val[O_LIMIT] != NULL)
+		limit = (size_t)need_num("--limit", a->val[O_LIMIT], 0);
+	else
+		limit = a->val[O_JSON] != NULL ? 0 : LS_DEFAULT;
+	sel.states = need_states(a);
+	sel.queue = a->val[O_QUEUE];
+	/* Late: scheduled more than late_after ago (sl_run_display) */
+	sel.due_by = late_only(a) ? f.now - cf->late_after - 1 : 0;
+	sel.limit = limit ? limit + 1 : 0;
+	sel.keep = ls_keep;
+	sel.arg = &f;
+	if (sl_runs_load_newest(sp, cf, a->val[O_POOL], 1, &sel, &rs) < 0)
 		return EX_FAIL;
-	qsort(rs.v, rs.n, sizeof(*rs.v), cmpwhen);
+	more[0] = '\0';
+	if (limit != 0 && rs.n > limit) {
+		snprintf(more, sizeof(more), "Showing the newest %zu; there are "
+		    "more: --limit N shows N, --limit 0 all.", limit);
+		rs.n--;		/* the one looked for: freed below */
+	}
 	t = sl_table_new("Flow Runs", 6, hdr);
 	for (i = 0; i < rs.n; i++) {
 		const char *row[6];
 
-		if (!selected(&rs.v[i], a, now, cf))
-			continue;
 		if (a->val[O_JSON] != NULL) {
-			run_json(&b, &rs.v[i], now, cf);
+			run_json(&b, &rs.v[i], f.now, cf);
 			continue;
 		}
+		when = sl_run_when(&rs.v[i]);
 		row[0] = rs.v[i].id;
 		row[1] = rs.v[i].spec.name ? rs.v[i].spec.name : "";
 		row[2] = rs.v[i].pool;
 		row[3] = rs.v[i].queue;
-		row[4] = sl_run_display(&rs.v[i], now, cf->late_after);
-		row[5] = when(&rs.v[i]) ? sl_time_fmt(when(&rs.v[i]), w,
-		    sizeof(w)) : "";
+		row[4] = sl_run_display(&rs.v[i], f.now, cf->late_after);
+		row[5] = when ? sl_time_fmt(when, w, sizeof(w)) : "";
 		sl_table_row(t, row);
 	}
 	if (a->val[O_JSON] != NULL) {
 		if (b.s != NULL)
 			emit(&b);
 	} else
-		sl_table_print(t, stdout, boxed(), NULL);
+		sl_table_print(t, stdout, boxed(), more[0] ? more : NULL);
 	sl_table_free(t);
+	if (more[0])
+		rs.n++;
 	sl_runs_free(&rs);
 	return 0;
 }

@@ -1289,6 +1289,180 @@ START_TEST(test_run_find_by_id)
 }
 END_TEST
 
+/* run_token - the token (T.U.ID) of Scheduled run id of P's queue Q */
+static const char *
+run_token(const char *id)
+{
+	static char tok[SL_TOKEN_LEN + 1];
+	struct dirent *de;
+	DIR    *d;
+
+	tok[0] = '\0';
+	ck_assert_ptr_nonnull(d = opendir(S("pools/P/queues/Q/sched")));
+	while ((de = readdir(d)) != NULL)
+		if (strlen(de->d_name) == SL_TOKEN_LEN &&
+		    strcmp(de->d_name + SL_TOKEN_LEN - SL_UUID_LEN, id) == 0)
+			memcpy(tok, de->d_name, sizeof(tok));
+	closedir(d);
+	ck_assert_msg(tok[0] != '\0', "no run %s in Q", id);
+	return tok;
+}
+
+/*
+ * The id index (ids.c): submit writes ids/XX/ID, a lookup by id follows
+ * it, and a hint that is missing, false (another run's place), a link,
+ * not a file or garbage is no hint: the run found is always the one with
+ * that id, by the full scan.  Delete removes the hint.
+ */
+START_TEST(test_run_find_hinted)
+{
+	static const char *const bad[] = {
+		"garbage\n",
+		"pool = ../P\nqueue = Q\ntoken = %s\n",
+		"pool = P\nqueue = a/b\ntoken = %s\n",
+		"pool = P\nqueue = Q\ntoken = 0000\n",
+	};
+	struct sl_idhint h;
+	struct sl_runs rs;
+	struct sl_run *run;
+	char	a[SL_UUID_LEN + 1], b[SL_UUID_LEN + 1], hint[200], text[400];
+	char   *bt;
+	size_t	i;
+
+	submit("Q", "a", time(NULL), 1, a);
+	submit("default", "b", time(NULL) + 60, 1, b);
+	snprintf(hint, sizeof(hint), "ids/%.2s/%s", a, a);
+	ck_assert_int_eq(sl_idhint_read(&sp, a, &h), 0);
+	ck_assert_str_eq(h.pool, "P");
+	ck_assert_str_eq(h.queue, "Q");
+	ck_assert_str_eq(h.token + SL_TOKEN_LEN - SL_UUID_LEN, a);
+	ck_assert_int_eq(sl_run_find(&sp, a, &rs, &run, err, sizeof(err)), 0);
+	ck_assert_str_eq(run->id, a);
+	ck_assert_str_eq(run->queue, "Q");
+	sl_runs_free(&rs);
+	/* b's hint copied over a's: names b's run, not a's: no hint */
+	bt = sl_read_small(S("ids/%.2s", b), b);
+	ck_assert_ptr_nonnull(bt);
+	t_puts(S("%s", hint), bt);
+	free(bt);
+	ck_assert_int_eq(sl_idhint_read(&sp, a, &h), -1);
+	/* a's token in the wrong queue: probed, not found, then scanned */
+	ck_assert_int_eq(sl_idhint_write(&sp, "P", "default", run_token(a)), 0);
+	ck_assert_int_eq(sl_idhint_read(&sp, a, &h), 0);
+	ck_assert_int_eq(sl_run_find(&sp, a, &rs, &run, err, sizeof(err)), 0);
+	ck_assert_str_eq(run->id, a);
+	ck_assert_str_eq(run->queue, "Q");
+	sl_runs_free(&rs);
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		snprintf(text, sizeof(text), bad[i], run_token(a));
+		t_puts(S("%s", hint), text);
+		ck_assert_msg(sl_idhint_read(&sp, a, &h) == -1, "%s", text);
+		ck_assert_int_eq(sl_run_find(&sp, a, &rs, &run, err,
+		    sizeof(err)), 0);
+		ck_assert_str_eq(run->id, a);
+		sl_runs_free(&rs);
+	}
+	/* a link to a good hint is no hint; nor is a directory */
+	ck_assert_int_eq(sl_idhint_write(&sp, "P", "Q", run_token(a)), 0);
+	ck_assert_int_eq(rename(S("%s", hint), S("ids/good")), 0);
+	ck_assert_int_eq(symlink(S("ids/good"), S("%s", hint)), 0);
+	ck_assert_int_eq(sl_idhint_read(&sp, a, &h), -1);
+	ck_assert_int_eq(unlink(S("%s", hint)), 0);
+	ck_assert_int_eq(mkdir(S("%s", hint), 0755), 0);
+	ck_assert_int_eq(sl_idhint_read(&sp, a, &h), -1);
+	ck_assert_int_eq(rmdir(S("%s", hint)), 0);
+	ck_assert_int_eq(sl_run_find(&sp, a, &rs, &run, err, sizeof(err)), 0);
+	ck_assert_str_eq(run->id, a);
+	/* delete forgets it */
+	ck_assert_int_eq(sl_idhint_write(&sp, "P", "Q", run_token(a)), 0);
+	ck_assert_int_eq(sl_run_delete(&sp, run, err, sizeof(err)), 0);
+	sl_runs_free(&rs);
+	ck_assert_int_eq(access(S("%s", hint), F_OK), -1);
+	ck_assert_int_eq(sl_run_find(&sp, a, &rs, &run, err, sizeof(err)), -1);
+	sl_runs_free(&rs);
+}
+END_TEST
+
+/* keep_odd - a keep() for sl_runs_newest: runs named with an odd number */
+static int
+keep_odd(const struct sl_run *r, void *arg)
+{
+	(void)arg;
+	return r->spec.name != NULL && (atoi(r->spec.name + 1) & 1);
+}
+
+/*
+ * sl_runs_newest: the newest runs by name, the few kept in a heap, are
+ * the first of all of them sorted; with a keep() that turns down most,
+ * the second look (every name) still gives the newest that it accepts;
+ * a finished run is placed by its end, a Running one by its start.
+ */
+START_TEST(test_runs_newest)
+{
+	static char pool[] = "P";
+	char   *pools[] = { pool };
+	struct sl_runsel sel = { 0 };
+	struct sl_runs all, few, act;
+	time_t	now = time(NULL);
+	char	name[16], ids[40][SL_UUID_LEN + 1];
+	size_t	i;
+	int	k;
+
+	for (k = 0; k < 40; k++) {	/* due times in a scrambled order */
+		snprintf(name, sizeof(name), "r%d", k);
+		submit(k % 3 ? "Q" : "default", name, now + (k * 7919) % 40 * 60,
+		    1, ids[k]);
+	}
+	place_done("abcdef01-0000-4000-8000-000000000006", "Completed", "fin",
+	    now + 100 * 60);
+	place("running", "abcdef01-0000-4000-8000-000000000007", "run");
+	sl_runs_newest(&sp, pools, 1, &sel, &all, &act);
+	ck_assert_uint_eq(all.n, 42);
+	ck_assert_str_eq(all.v[0].spec.name, "fin");	/* ended latest */
+	for (i = 1; i < all.n; i++)
+		ck_assert_msg(sl_run_when(&all.v[i - 1]) > sl_run_when(&all.v[i]) ||
+		    (sl_run_when(&all.v[i - 1]) == sl_run_when(&all.v[i]) &&
+		    strcmp(all.v[i - 1].id, all.v[i].id) < 0), "order at %zu", i);
+	ck_assert_uint_eq(act.n >= 1, 1);		/* the Running run */
+	sl_runs_free(&act);
+	sel.limit = 5;
+	sl_runs_newest(&sp, pools, 1, &sel, &few, &act);
+	ck_assert_uint_eq(few.n, 5);
+	for (i = 0; i < few.n; i++)
+		ck_assert_str_eq(few.v[i].id, all.v[i].id);
+	sl_runs_free(&few);
+	sl_runs_free(&act);
+	/* 5 of the odd ones: beyond the first 5 names, a second look */
+	sel.keep = keep_odd;
+	sl_runs_newest(&sp, pools, 1, &sel, &few, &act);
+	ck_assert_uint_eq(few.n, 5);
+	for (i = 0, k = 0; i < all.n && k < 5; i++)
+		if (keep_odd(&all.v[i], NULL))
+			ck_assert_str_eq(few.v[k++].id, all.v[i].id);
+	sl_runs_free(&few);
+	sl_runs_free(&act);
+	/* only queue Q's Scheduled runs, due within 10 minutes */
+	sel.keep = NULL;
+	sel.limit = 0;
+	sel.states = 1u << SL_SCHEDULED;
+	sel.queue = "Q";
+	sel.due_by = now + 10 * 60;
+	sl_runs_newest(&sp, pools, 1, &sel, &few, &act);
+	for (i = 0; i < few.n; i++) {
+		ck_assert_str_eq(few.v[i].queue, "Q");
+		ck_assert_int_le(few.v[i].spec.scheduled, now + 10 * 60);
+	}
+	for (i = 0, k = 0; i < all.n; i++)
+		k += all.v[i].state == SL_SCHEDULED &&
+		    strcmp(all.v[i].queue, "Q") == 0 &&
+		    all.v[i].spec.scheduled <= now + 10 * 60;
+	ck_assert_uint_eq(few.n, (size_t)k);
+	sl_runs_free(&few);
+	sl_runs_free(&act);
+	sl_runs_free(&all);
+}
+END_TEST
+
 /* sl_runs_select: only the states asked for, and of sched/ only the
  * window asked for, both told by names */
 START_TEST(test_runs_select)
@@ -1898,6 +2072,8 @@ suite_run(void)
 	tcase_add_test(tc, test_run_find);
 	tcase_add_test(tc, test_run_find_prefix_and_places);
 	tcase_add_test(tc, test_run_find_by_id);
+	tcase_add_test(tc, test_run_find_hinted);
+	tcase_add_test(tc, test_runs_newest);
 	tcase_add_test(tc, test_runs_select);
 	tcase_add_test(tc, test_run_cancel_scheduled);
 	tcase_add_test(tc, test_run_cancel_claimed_meanwhile);

@@ -172,6 +172,7 @@ START_TEST(test_spool_place_table)
 		{ SL_PL_SCHED, "/s/pools/P/queues/q/sched" },
 		{ SL_PL_NEW, "/s/pools/P/queues/q/new" },
 		{ SL_PL_DROPTMP, "/s/pools/P/queues/q/tmp" },
+		{ SL_PL_IDS, "/s/ids" },
 	};
 	struct sl_spool sp = { .root = (char *)"/s" };
 	char   *p, want[128];
