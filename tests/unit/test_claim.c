@@ -690,7 +690,7 @@ swept_rename(const char *from, const char *to)
 
 START_TEST(test_slot_take_swept_private)
 {
-	char	tok[128], agent[SL_UUID_LEN + 1], body[400], other[200];
+	char	tok[128], agent[SL_UUID_LEN + 1], body[400], other[200], *text;
 	runid	id;
 	long	k = -1;
 
@@ -716,8 +716,9 @@ START_TEST(test_slot_take_swept_private)
 	ck_assert_int_eq(k, -1);
 	/* the slot is the other claimer's, untouched */
 	ck_assert_int_eq(sl_slots_held(&sp, P, NULL), 1);
-	ck_assert_ptr_nonnull(strstr(t_read(S("pools/" P "/slots/pool.0/%s",
-	    id)), "222222222222"));
+	text = t_read(S("pools/" P "/slots/pool.0/%s", id));
+	ck_assert_ptr_nonnull(strstr(text, "222222222222"));
+	free(text);
 	/* a lost reply of a real success still counts as taken */
 	sl_sys.rename = lost_reply_rename;
 	ck_assert_int_eq(sl_slot_take(&sp, P, "pool", 2, tok, agent, now0,
