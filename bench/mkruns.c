@@ -7,8 +7,11 @@
  * the others are copies of it made with mkdir + write (no fsync) under
  * fresh tokens and ids, each with its id hint (ids/XX/ID, as submit
  * writes it), because N fsyncs would make the set-up, not the dispatch
- * pass, what the benchmark measures.  Each copy's run.ini names the first run's
- * id, which the claim protocol never reads: it orders and claims by token.
+ * pass, what the benchmark measures.  Each copy's run.ini names the first
+ * run's id, which the claim protocol never reads: it orders and claims by
+ * token.  So these runs serve listing and claiming benchmarks only: an
+ * agent refuses to start a run whose run.ini names another run (they end
+ * Rejected); drain benchmarks submit their runs with sluice submit.
  */
 #include <errno.h>
 #include <stdio.h>
