@@ -1108,10 +1108,22 @@ sl_run_start(const struct sl_spool *sp, const struct sl_config *cf,
 			    (long)geteuid(), user_name(geteuid(), u2, sizeof(u2)));
 			goto refuse;
 		}
-		pw = getpwuid(geteuid());
-		snprintf(s.home, sizeof(s.home), "%s", pw != NULL ? pw->pw_dir :
-		    getenv("HOME") != NULL ? getenv("HOME") : "/");
-		snprintf(s.user, sizeof(s.user), "%s", pw ? pw->pw_name : "");
+		/* our own user: the same for the agent's life, looked up
+		 * once (a read of /etc/passwd a start otherwise) */
+		static char home[PATH_MAX], user[256];
+		static int known;
+
+		if (!known) {
+			pw = getpwuid(geteuid());
+			snprintf(home, sizeof(home), "%s", pw != NULL ?
+			    pw->pw_dir : getenv("HOME") != NULL ?
+			    getenv("HOME") : "/");
+			snprintf(user, sizeof(user), "%s", pw ? pw->pw_name :
+			    "");
+			known = 1;
+		}
+		snprintf(s.home, sizeof(s.home), "%s", home);
+		snprintf(s.user, sizeof(s.user), "%s", user);
 	}
 	if (sl_uuid(nonce) < 0 || write_start(pend, a, nonce, now, r.attempt) < 0 ||
 	    sl_lease_write(pend, now + cf->lease, sl_host(), 0, 0) < 0) {
@@ -1122,8 +1134,11 @@ sl_run_start(const struct sl_spool *sp, const struct sl_config *cf,
 	}
 	run = sl_place(sp, SL_PL_RUNNING, a->pool, NULL, (char *)NULL);
 	s.dir = sl_path(run, token, (char *)NULL);
-	if (sl_mkdirs(run, 0755) < 0 || sane_rename(pend, s.dir) < 0 ||
-	    !nonce_is(s.dir, nonce)) {
+	/* a rename that says it succeeded moved our run; one that failed
+	 * may have been carried out (a lost reply) or not, and running/TOKEN
+	 * may then be another start's of the same run: the nonce tells */
+	if (sl_mkdirs(run, 0755) < 0 || (sl_sys.rename(pend, s.dir) < 0 &&
+	    (sl_exists(pend) || !nonce_is(s.dir, nonce)))) {
 		/* RACE: recovery took it back (our heartbeat looked old), or
 		 * a cancel ended it: it is not ours to start */
 		free(run);

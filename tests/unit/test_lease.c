@@ -832,6 +832,64 @@ run_cmd(const char *command, runid id, const char *state)
 	return run_cmd_tok(command, id, state, tok);
 }
 
+/*
+ * The start's rename of the run into running/ is believed only as its
+ * outcome says: a reply lost after the rename was carried out is ours by
+ * the nonce in start.ini, and the run runs; a rename that another start of
+ * the same run beat (running/TOKEN holds another nonce) starts nothing.
+ */
+static int
+lost_start_rename(const char *from, const char *to)
+{
+	int	rc = rename(from, to);
+
+	if (rc == 0 && strstr(to, "/running/") != NULL) {
+		errno = EIO;
+		return -1;
+	}
+	return rc;
+}
+
+static int
+beaten_start_rename(const char *from, const char *to)
+{
+	char	p[4096];
+
+	if (strstr(to, "/running/") == NULL)
+		return rename(from, to);
+	/* the other start got there first, with its own start.ini */
+	ck_assert_int_eq(rename(from, to), 0);
+	snprintf(p, sizeof(p), "%s/start.ini", to);
+	t_puts(p, "[start]\nnonce = 00000000-0000-4000-8000-000000000000\n");
+	errno = EEXIST;
+	return -1;
+}
+
+START_TEST(test_start_rename_outcome)
+{
+	struct spec s = { .command = "true" };
+	struct sl_started out;
+	runid	id, id2;
+	char	tok[128];
+
+	submit(&s, id);
+	claim1(now0, tok);
+	sl_sys.rename = lost_start_rename;
+	ck_assert_int_eq(start(tok, time(NULL), &out), SL_START_STARTED);
+	sl_sys.rename = rename;
+	wait_sup(&out);
+	ck_assert(t_exists(S("pools/" P "/done/%s.Completed", id)));
+	submit(&s, id2);
+	claim1(now0, tok);
+	memset(&out, 0, sizeof(out));
+	sl_sys.rename = beaten_start_rename;
+	ck_assert_int_eq(start(tok, time(NULL), &out), SL_START_GONE);
+	sl_sys.rename = rename;
+	ck_assert_int_eq(out.sup, 0);
+	ck_assert(file_has(running(tok), "start.ini", "000000000000"));
+}
+END_TEST
+
 START_TEST(test_start_later)
 {
 	struct spec s = { .when = now0 + 100 };
@@ -1496,6 +1554,7 @@ suite_lease(void)
 	tcase_add_test(st, test_start_refused_owner);
 	tcase_add_test(st, test_start_refused_unknown_owner);
 	tcase_add_test(st, test_start_refused_other_id);
+	tcase_add_test(st, test_start_rename_outcome);
 	tcase_add_test(st, test_start_returned);
 	tcase_add_test(st, test_start_exit_code);
 	tcase_add_test(st, test_start_notifies);
