@@ -304,12 +304,6 @@ watch(const char *dir)
 	}
 }
 
-static int
-is_name(const char *name)
-{
-	return sl_name_ok(name);
-}
-
 /*
  * sl_watch_pool - watch the places of a pool where work appears or frees
  * up: the drop boxes and sched/ of every queue, pending/ and its agents,
@@ -341,7 +335,7 @@ sl_watch_pool(const struct sl_spool *sp, const char *pool)
 		free(p);
 	}
 	p = sl_place(sp, SL_PL_QUEUES, pool, NULL, (char *)NULL);
-	if (sl_list_quick(p, is_name, &v, &n) == 0) {
+	if (sl_list_quick(p, sl_name_ok, &v, &n) == 0) {
 		for (i = 0; i < n; i++) {
 			char   *a = sl_path(p, v[i], "new", (char *)NULL);
 			char   *b = sl_path(p, v[i], "sched", (char *)NULL);
@@ -359,7 +353,7 @@ sl_watch_pool(const struct sl_spool *sp, const char *pool)
 	}
 	free(p);
 	p = sl_place(sp, SL_PL_PENDING, pool, NULL, (char *)NULL);
-	if (sl_list_quick(p, is_name, &v, &n) == 0) {
+	if (sl_list_quick(p, sl_name_ok, &v, &n) == 0) {
 		for (i = 0; i < n; i++) {
 			char   *a = sl_path(p, v[i], (char *)NULL);
 

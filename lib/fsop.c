@@ -711,6 +711,47 @@ sl_step(const char *what)
 		sl_claim_step(what);
 }
 
+/* sl_same_dir - do two stats show one directory unchanged (the same
+ * inode, its modification and change times to the nanosecond)? */
+int
+sl_same_dir(const struct stat *a, const struct stat *b)
+{
+	return a->st_dev == b->st_dev && a->st_ino == b->st_ino &&
+	    a->st_mtim.tv_sec == b->st_mtim.tv_sec &&
+	    a->st_mtim.tv_nsec == b->st_mtim.tv_nsec &&
+	    a->st_ctim.tv_sec == b->st_ctim.tv_sec &&
+	    a->st_ctim.tv_nsec == b->st_ctim.tv_nsec;
+}
+
+/* sl_list_names - the entries of dir that pass ok(), sorted; ENOENT is
+ * empty */
+int
+sl_list_names(const char *dir, int (*ok)(const char *), char ***out,
+    size_t *n)
+{
+	struct dirent *de;
+	char  **v = NULL;
+	size_t	k = 0;
+	DIR    *d;
+
+	*out = NULL;
+	*n = 0;
+	if ((d = opendir(dir)) == NULL)
+		return errno == ENOENT ? 0 : -1;
+	while ((de = readdir(d)) != NULL) {
+		if (!ok(de->d_name))
+			continue;
+		v = sl_xrealloc(v, (k + 1) * sizeof(*v));
+		v[k++] = sl_xstrdup(de->d_name);
+	}
+	closedir(d);
+	if (k > 1)
+		qsort(v, k, sizeof(*v), sl_strcmp_p);
+	*out = v;
+	*n = k;
+	return 0;
+}
+
 /*
  * sl_list_quick - the names in dir that pass ok(), sorted (ENOENT: none),
  * listed again only when dir's inode or change times differ from those
@@ -734,10 +775,8 @@ sl_list_quick(const char *dir, int (*ok)(const char *), char ***out,
 		size_t	n;
 	} *c;
 	static size_t nc;
-	struct dirent *de;
 	struct stat st;
 	size_t	i, j;
-	DIR    *d;
 
 	*out = NULL;
 	*nout = 0;
@@ -751,27 +790,12 @@ sl_list_quick(const char *dir, int (*ok)(const char *), char ***out,
 		memset(&c[nc], 0, sizeof(*c));
 		c[nc].dir = sl_xstrdup(dir);
 		c[nc++].ok = ok;
-	} else if (c[i].st.st_ino == st.st_ino &&
-	    c[i].st.st_mtim.tv_sec == st.st_mtim.tv_sec &&
-	    c[i].st.st_mtim.tv_nsec == st.st_mtim.tv_nsec &&
-	    c[i].st.st_ctim.tv_sec == st.st_ctim.tv_sec &&
-	    c[i].st.st_ctim.tv_nsec == st.st_ctim.tv_nsec)
+	} else if (sl_same_dir(&c[i].st, &st))
 		goto copy;
 	sl_strv_free(c[i].v, c[i].n);
-	c[i].v = NULL;
-	c[i].n = 0;
 	memset(&c[i].st, 0, sizeof(c[i].st));
-	if ((d = opendir(dir)) == NULL)
-		return errno == ENOENT ? 0 : -1;
-	while ((de = readdir(d)) != NULL)
-		if (ok(de->d_name)) {
-			c[i].v = sl_xrealloc(c[i].v, (c[i].n + 1) *
-			    sizeof(char *));
-			c[i].v[c[i].n++] = sl_xstrdup(de->d_name);
-		}
-	closedir(d);
-	if (c[i].n > 1)
-		qsort(c[i].v, c[i].n, sizeof(char *), sl_strcmp_p);
+	if (sl_list_names(dir, ok, &c[i].v, &c[i].n) < 0)
+		return -1;
 	/* the times from before the listing: a change during it shows
 	 * next time, never hides */
 	c[i].st = st;

@@ -48,7 +48,7 @@ sl_idhint_write(const struct sl_spool *sp, const char *pool,
 	char	text[256], tname[SL_TOKEN_LEN + 2], *d, *tmp, *to;
 	const char *id;
 	ssize_t	len;
-	int	fd, rc = -1;
+	int	rc;
 
 	if (sl_token_parse(token, NULL, NULL) == 0)
 		id = token + SL_TOKEN_LEN - SL_UUID_LEN;
@@ -64,18 +64,10 @@ sl_idhint_write(const struct sl_spool *sp, const char *pool,
 	d = hint_dir(sp, id);
 	tmp = sl_path(d, tname, (char *)NULL);
 	to = sl_path(d, id, (char *)NULL);
-	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC,
-	    0644);
-	if (fd < 0 && errno == ENOENT && sl_mkdirs(d, 0755) == 0)
-		fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW |
-		    O_CLOEXEC, 0644);
-	if (fd >= 0) {
-		rc = write(fd, text, (size_t)len) == len ? 0 : -1;
-		if (close(fd) < 0 || rc < 0 || rename(tmp, to) < 0) {
-			(void)unlink(tmp);
-			rc = -1;
-		}
-	}
+	/* ids/XX/ is made by the first hint that needs it */
+	if ((rc = sl_publish_nosync(tmp, to, text, (size_t)len)) < 0 &&
+	    errno == ENOENT && sl_mkdirs(d, 0755) == 0)
+		rc = sl_publish_nosync(tmp, to, text, (size_t)len);
 	free(d);
 	free(tmp);
 	free(to);

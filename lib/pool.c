@@ -491,17 +491,6 @@ sl_pool_load(const struct sl_spool *sp, const char *name, struct sl_pool *p,
 	return load_from(sp, name, 0, p, NULL, err, errlen);
 }
 
-/* same_dir - do two stats show a directory unchanged? */
-static int
-same_dir(const struct stat *a, const struct stat *b)
-{
-	return a->st_dev == b->st_dev && a->st_ino == b->st_ino &&
-	    a->st_mtim.tv_sec == b->st_mtim.tv_sec &&
-	    a->st_mtim.tv_nsec == b->st_mtim.tv_nsec &&
-	    a->st_ctim.tv_sec == b->st_ctim.tv_sec &&
-	    a->st_ctim.tv_nsec == b->st_ctim.tv_nsec;
-}
-
 /*
  * sl_pool_load_pass - sl_pool_load for a process that reads the pool every
  * pass (agents, dispatchers): unless fresh, a pool whose config/ and
@@ -537,8 +526,8 @@ sl_pool_load_pass(const struct sl_spool *sp, const char *name,
 	for (i = 0; i < nc && (strcmp(c[i].name, name) != 0 ||
 	    strcmp(c[i].root, sp->root) != 0); i++)
 		;
-	if (ok && !fresh && i < nc && same_dir(&cst, &c[i].cst) &&
-	    same_dir(&qst, &c[i].qst)) {
+	if (ok && !fresh && i < nc && sl_same_dir(&cst, &c[i].cst) &&
+	    sl_same_dir(&qst, &c[i].qst)) {
 		*p = c[i].p;
 		p->q = sl_xmalloc((p->nq ? p->nq : 1) * sizeof(*p->q));
 		memcpy(p->q, c[i].p.q, p->nq * sizeof(*p->q));

@@ -470,33 +470,6 @@ out:
 	return rc;
 }
 
-/* list_dir - the entries of dir that pass ok(), sorted; ENOENT is empty */
-static int
-list_dir(const char *dir, int (*ok)(const char *), char ***out, size_t *n)
-{
-	struct dirent *de;
-	char  **v = NULL;
-	size_t	k = 0;
-	DIR    *d;
-
-	*out = NULL;
-	*n = 0;
-	if ((d = opendir(dir)) == NULL)
-		return errno == ENOENT ? 0 : -1;
-	while ((de = readdir(d)) != NULL) {
-		if (!ok(de->d_name))
-			continue;
-		v = sl_xrealloc(v, (k + 1) * sizeof(*v));
-		v[k++] = sl_xstrdup(de->d_name);
-	}
-	closedir(d);
-	if (k > 1)
-		qsort(v, k, sizeof(*v), sl_strcmp_p);
-	*out = v;
-	*n = k;
-	return 0;
-}
-
 static int
 is_drop(const char *name)
 {
@@ -546,7 +519,7 @@ accept_pool(const struct sl_spool *sp, const char *pool, int quick, char *err,
 	long	taken = 0;
 	int	rc;
 	int	(*list)(const char *, int (*)(const char *), char ***,
-	    size_t *) = quick ? sl_list_quick : list_dir;
+	    size_t *) = quick ? sl_list_quick : sl_list_names;
 
 	qd = sl_place(sp, SL_PL_QUEUES, pool, NULL, (char *)NULL);
 	if (list(qd, is_name, &qs, &nq) < 0) {
@@ -736,7 +709,7 @@ scan_window(struct sl_runs *rs, const char *pool, const char *queue,
 		closedir(d);
 		return;
 	}
-	if (list_dir(dir, any_name, &v, &n) < 0)
+	if (sl_list_names(dir, any_name, &v, &n) < 0)
 		return;
 	for (i = 0; i < n; i++) {
 		time_t	due;
@@ -783,7 +756,7 @@ each_place(const struct sl_spool *sp, const char *pool, unsigned mask,
 
 	if (mask & (1u << SL_SCHEDULED)) {
 		d = sl_place(sp, SL_PL_QUEUES, pool, NULL, (char *)NULL);
-		if (list_dir(d, is_name, &v, &n) == 0) {
+		if (sl_list_names(d, is_name, &v, &n) == 0) {
 			for (i = 0; i < n; i++) {
 				if (queue != NULL && strcmp(queue, v[i]) != 0)
 					continue;
@@ -802,7 +775,7 @@ each_place(const struct sl_spool *sp, const char *pool, unsigned mask,
 		d = sl_place(sp, places[k].pl, pool, NULL, (char *)NULL);
 		if (places[k].pl != SL_PL_PENDING)
 			fn(arg, NULL, d, places[k].pl);
-		else if (list_dir(d, is_drop, &v, &n) == 0) {
+		else if (sl_list_names(d, is_drop, &v, &n) == 0) {
 			for (i = 0; i < n; i++) {
 				e = sl_path(d, v[i], (char *)NULL);
 				fn(arg, NULL, e, SL_PL_PENDING);
@@ -1690,7 +1663,7 @@ sl_count_stranded(const struct sl_spool *sp, const char *pool, time_t now,
 
 	if (old != NULL)
 		*old = 0;
-	if (list_dir(t, is_drop, &v, &n) == 0) {
+	if (sl_list_names(t, is_drop, &v, &n) == 0) {
 		for (i = 0; i < n; i++) {
 			src = sl_path(t, v[i], "source", (char *)NULL);
 			if (sl_private_parse(v[i], &born) == 0 &&
@@ -1731,7 +1704,7 @@ sl_cleanup_pool(const struct sl_spool *sp, const char *pool, long keep_days,
 	/* finished runs */
 	d = sl_place(sp, SL_PL_DONE, pool, NULL, (char *)NULL);
 	t = sl_place(sp, SL_PL_TMP, pool, NULL, (char *)NULL);
-	if (finished && list_dir(d, any_name, &v, &n) == 0) {
+	if (finished && sl_list_names(d, any_name, &v, &n) == 0) {
 		for (i = 0; i < n; i++) {
 			if (!sl_run_entry(SL_PL_DONE, v[i], id, &st))
 				continue;
@@ -1751,7 +1724,7 @@ sl_cleanup_pool(const struct sl_spool *sp, const char *pool, long keep_days,
 	free(d);
 	/* stranded private directories: E is when their maker began (its
 	 * clock; stale dwarfs skew as it does for leases) */
-	if (list_dir(t, is_drop, &v, &n) == 0) {
+	if (sl_list_names(t, is_drop, &v, &n) == 0) {
 		for (i = 0; i < n; i++) {
 			time_t	born;
 

@@ -103,6 +103,9 @@ extern void (*sl_rmtree_hook)(int fd, const char *name);
 int	sl_discard_tree(const char *path, const char *trashdir);
 int	sl_fsync_dir(const char *);
 int	sl_write_small(const char *dir, const char *name, const char *text);
+struct stat;
+int	sl_same_dir(const struct stat *, const struct stat *);
+int	sl_list_names(const char *, int (*)(const char *), char ***, size_t *);
 int	sl_list_quick(const char *, int (*)(const char *), char ***, size_t *);
 char   *sl_read_small(const char *dir, const char *name);	/* <= 64 KiB */
 /* tests: called before each step of a claim, unclaim or finish */
