@@ -72,6 +72,11 @@ check_time(const char *s)
 	/* an RFC 3339 UTC form with whole seconds is its own normal form */
 	if (strlen(s) == 20 && s[10] == 'T' && s[19] == 'Z') {
 		snprintf(back, sizeof(back), "%s", s);
+		/* except a leap second, which is its minute's :59 (clock.c) */
+		if (back[17] == '6' && back[18] == '0') {
+			back[17] = '5';
+			back[18] = '9';
+		}
 		FUZZ_CHECK(strcmp(back, buf) == 0, "%s printed as %s", s, buf);
 	}
 	/* @N is N */
