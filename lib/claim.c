@@ -48,7 +48,11 @@
 
 /* ---- claiming ---- */
 
-enum outcome { CLAIMED, GONE, AGENT_FULL, QUEUE_FULL, POOL_FULL, FAILED };
+/* STALE: the run was not in sched/ any more (another claimer took it, or
+ * a cancel): the listing that named it is old, as a listing cached by a
+ * network filesystem client can be for seconds */
+enum outcome { CLAIMED, GONE, STALE, AGENT_FULL, QUEUE_FULL, POOL_FULL,
+	FAILED };
 
 struct taken {
 	char	name[200];
@@ -129,7 +133,7 @@ claim_one(const struct sl_spool *sp, const struct sl_agent *a,
 	if (sl_mkdirs(pd, 0755) < 0 || sane_rename(from, priv) < 0) {
 		/* RACE: another claimer took the run, or it was cancelled */
 		give_back(sp, p->name, id, tk, n);
-		rc = GONE;
+		rc = STALE;
 		goto out;
 	}
 	sl_step("verify");
@@ -309,11 +313,11 @@ sl_claim_in(const struct sl_spool *sp, const struct sl_agent *a,
     const struct sl_pool *p, long max, time_t now, struct sl_names *got,
     time_t *next)
 {
-	char  **v, scope[SL_NAME_MAX + SL_UUID_LEN + 8];
+	char  **v, scope[SL_NAME_MAX + SL_UUID_LEN + 8], *sd;
 	size_t	qi, n, i;
 	long	claimed = 0;
 	time_t	t;
-	int	stop = 0;
+	int	stop = 0, relisted;
 
 	if (next != NULL)
 		*next = 0;
@@ -337,6 +341,8 @@ sl_claim_in(const struct sl_spool *sp, const struct sl_agent *a,
 			continue;
 		if (sched_tokens(sp, p->name, q->name, &v, &n) < 0)
 			continue;
+		sd = sl_place(sp, SL_PL_SCHED, p->name, q->name, (char *)NULL);
+		relisted = 0;
 		for (i = 0; i < n && !stop; i++) {
 			sl_token_parse(v[i], &t, NULL);
 			if (t > now + a->prefetch) {
@@ -357,6 +363,27 @@ sl_claim_in(const struct sl_spool *sp, const struct sl_agent *a,
 				break;
 			case GONE:
 				break;
+			case STALE:
+				/* the rest of this listing may be as old: on
+				 * sshfs or NFS a host that lost a race once
+				 * would list the same taken runs until its
+				 * cache expired (20 s on sshfs), chasing them
+				 * while another host took every new one
+				 * (netfs_claim_race: 595 runs to 5).  Once a
+				 * pass: list again from the server */
+				if (relisted++)
+					break;
+				sl_dir_refresh(sd);
+				for (i = 0; i < n; i++)
+					free(v[i]);
+				free(v);
+				if (sched_tokens(sp, p->name, q->name, &v,
+				    &n) < 0) {
+					v = NULL;
+					n = 0;
+				}
+				i = (size_t)-1;	/* from the start */
+				break;
 			case QUEUE_FULL:
 				i = n;		/* next queue */
 				break;
@@ -370,6 +397,7 @@ sl_claim_in(const struct sl_spool *sp, const struct sl_agent *a,
 		for (i = 0; i < n; i++)
 			free(v[i]);
 		free(v);
+		free(sd);
 	}
 	return claimed;
 }

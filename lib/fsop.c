@@ -711,6 +711,22 @@ sl_step(const char *what)
 		sl_claim_step(what);
 }
 
+/*
+ * sl_dir_refresh - make this host's next listing of dir come from the file
+ * server: sshfs and the NFS client keep a directory's listing for seconds
+ * (sshfs: 20), and drop it when this client changes the directory's
+ * attributes.  Setting its times to now is such a change, one call, and
+ * harms nothing: no reader here keys anything on sched/'s times.  Best
+ * effort: a failure leaves the listing to expire on its own.
+ */
+void
+sl_dir_refresh(const char *dir)
+{
+	/* a claimer may write in dir, which is all utimensat(NULL) needs;
+	 * if it fails all the same, the cached listing expires in time */
+	(void)utimensat(AT_FDCWD, dir, NULL, 0);
+}
+
 /* sl_same_dir - do two stats show one directory unchanged (the same
  * inode, its modification and change times to the nanosecond)? */
 int

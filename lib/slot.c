@@ -34,6 +34,29 @@ slots_dir(const struct sl_spool *sp, const char *pool)
 	return sl_place(sp, SL_PL_SLOTS, pool, NULL, (char *)NULL);
 }
 
+/*
+ * taken - is this slot held, as the file server sees it now?  rmdir asks
+ * the server and removes nothing but an empty directory, which is a free
+ * slot (a releaser's rmdir that lost a race leaves one; a rename replaces
+ * it): so the slot is free if rmdir removed it or found nothing there,
+ * held if anything else (ENOTEMPTY, EEXIST; sshfs says EPERM).  Not a
+ * listing (held, below): on sshfs and NFS a directory's listing is cached
+ * for seconds, and a host that went by it saw a slot another host keeps
+ * re-taking as held at every look, and was starved of work while that
+ * host kept the pool full (netfs_claim_race: 600 runs to 0).  One call,
+ * where opendir/readdir/closedir take four.
+ * RACE: a rename onto the slot may land just after our rmdir, or our
+ * rmdir just after a releaser emptied it; either way the answer is a
+ * hint and the rename of a take decides.
+ */
+static int
+taken(const char *slot)
+{
+	if (rmdir(slot) == 0 || errno == ENOENT)
+		return 0;
+	return 1;
+}
+
 /* held - is this slot directory held (there and not empty)? */
 static int
 held(const char *dir)
@@ -117,14 +140,14 @@ sl_slot_take(const struct sl_spool *sp, const char *pool, const char *scope,
 	for (i = 0; i < limit; i++) {
 		snprintf(name, sizeof(name), "%s.%ld", scope, i);
 		slot = sl_path(sd, name, (char *)NULL);
-		if (held(slot)) {	/* cheap skip; the rename decides */
+		if (taken(slot)) {	/* cheap skip; the rename decides */
 			free(slot);
 			continue;
 		}
 		sl_step("slot-rename");
-		/* RACE: another claimer may take this name between held() and
-		 * rename(); then our rename fails on its non-empty directory
-		 * and we try the next. */
+		/* RACE: another claimer may take this name between taken()
+		 * and rename(); then our rename fails on its non-empty
+		 * directory and we try the next. */
 		if (sl_sys.rename(tmp, slot) == 0 || (r = renamed(tmp, slot,
 		    id, u)) == 1) {
 			*k = i;
@@ -390,7 +413,7 @@ sl_slot_looks_free(const struct sl_spool *sp, const char *pool, const char *scop
 	for (i = 0; i < limit && !rc; i++) {
 		snprintf(name, sizeof(name), "%s.%ld", scope, i);
 		slot = sl_path(sd, name, (char *)NULL);
-		rc = !held(slot);
+		rc = !taken(slot);
 		free(slot);
 	}
 	free(sd);

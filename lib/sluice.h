@@ -105,6 +105,7 @@ int	sl_fsync_dir(const char *);
 int	sl_write_small(const char *dir, const char *name, const char *text);
 struct stat;
 int	sl_same_dir(const struct stat *, const struct stat *);
+void	sl_dir_refresh(const char *dir);
 int	sl_list_names(const char *, int (*)(const char *), char ***, size_t *);
 int	sl_list_quick(const char *, int (*)(const char *), char ***, size_t *);
 char   *sl_read_small(const char *dir, const char *name);	/* <= 64 KiB */

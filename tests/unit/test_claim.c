@@ -780,6 +780,51 @@ START_TEST(test_slot_empty_dir_is_free)
 }
 END_TEST
 
+/*
+ * sl_slot_looks_free asks the file server (rmdir: a listing is cached for
+ * seconds on sshfs and NFS, and a host that went by it was starved): it
+ * must never take a held slot for free nor harm one, and an empty slot
+ * directory it finds is free and goes.
+ */
+START_TEST(test_slot_looks_free_asks)
+{
+	char	tok[2][128], agent[SL_UUID_LEN + 1];
+	runid	id[2];
+	long	k = -1;
+	int	i;
+
+	ck_assert_int_eq(sl_uuid(agent), 0);
+	ck_assert_int_eq(sl_slot_looks_free(&sp, P, "q.a", 2), 1);
+	ck_assert_int_eq(sl_slot_looks_free(&sp, P, "q.a", SL_NOLIMIT), 1);
+	ck_assert_int_eq(sl_slot_looks_free(&sp, P, "q.a", 0), 0);
+	for (i = 0; i < 2; i++) {
+		mktoken(tok[i], sizeof(tok[i]), now0, id[i]);
+		ck_assert_int_eq(sl_slot_take(&sp, P, "q.a", 2, tok[i], agent,
+		    now0, &k), 0);
+		ck_assert_int_eq(k, i);
+	}
+	ck_assert_int_eq(sl_slot_looks_free(&sp, P, "q.a", 2), 0);
+	ck_assert_int_eq(sl_slot_looks_free(&sp, P, "q.a", 2), 0);
+	/* the looks left both slots as they were */
+	ck_assert_int_eq(sl_slots_held(&sp, P, "q.a."), 2);
+	ck_assert(t_exists(S("pools/" P "/slots/q.a.0/%s", id[0])));
+	ck_assert(t_exists(S("pools/" P "/slots/q.a.1/%s", id[1])));
+	/* a raised limit shows the next, missing, slot */
+	ck_assert_int_eq(sl_slot_looks_free(&sp, P, "q.a", 3), 1);
+	/* an empty directory (a release whose rmdir was lost) is free */
+	ck_assert_int_eq(unlink(S("pools/" P "/slots/q.a.1/%s", id[1])), 0);
+	ck_assert_int_eq(sl_slot_looks_free(&sp, P, "q.a", 2), 1);
+	ck_assert(!t_exists(S("pools/" P "/slots/q.a.1")));
+	ck_assert(t_exists(S("pools/" P "/slots/q.a.0/%s", id[0])));
+	/* something else under a slot's name is not a free slot, and stays */
+	t_write(S("pools/" P "/slots/q.b.0"), "x", 1);
+	ck_assert_int_eq(sl_slot_looks_free(&sp, P, "q.b", 1), 0);
+	ck_assert(t_exists(S("pools/" P "/slots/q.b.0")));
+	ck_assert_int_eq(sl_slot_take(&sp, P, "q.b", 1, tok[1], agent, now0,
+	    &k), 1);
+}
+END_TEST
+
 static int
 has_name(char **v, size_t n, const char *s)
 {
@@ -1343,6 +1388,57 @@ crash_step(const char *what)
 	if (++steps_seen == crash_at)
 		_exit(CRASHED);
 }
+
+/*
+ * A pass whose listing of sched/ names a run that is gone (another claimer
+ * took it) lists sched/ again, from the file server: on sshfs or NFS the
+ * rest of a cached listing is as old, and a host that walked it chased
+ * taken runs while another host took every new one.  Seen here by a run
+ * that arrives after the first listing, ahead of the listing's next one:
+ * the pass claims it, not the next one of its old listing.
+ */
+static runid steal_id, late_id;
+static int stolen;
+
+static void
+steal_step(const char *what)
+{
+	struct sl_names v;
+	size_t	i;
+
+	if (stolen || strcmp(what, "run-rename") != 0)
+		return;
+	stolen = 1;
+	ls(S("pools/" P "/queues/q/sched"), 0, &v);
+	for (i = 0; i < v.n; i++)
+		if (strstr(v.v[i], steal_id) != NULL)
+			ck_assert_int_eq(rename(S("pools/" P "/queues/q/sched/%s",
+			    v.v[i]), S("pools/" P "/stolen")), 0);
+	sl_names_free(&v);
+	submit("q", now0 - 50, late_id);
+}
+
+START_TEST(test_claim_lost_race_lists_again)
+{
+	struct sl_agent a;
+	struct sl_names got = { 0 };
+	runid	later, id;
+
+	pool(SL_NOLIMIT);
+	queue("q", 0, SL_NOLIMIT);
+	submit("q", now0 - 60, steal_id);
+	submit("q", now0 - 40, later);
+	agent_new(&a, SL_NOLIMIT, 0, now0);
+	sl_claim_step = steal_step;
+	ck_assert_int_eq(claim(&a, 1, now0, &got), 1);
+	ck_assert_int_eq(stolen, 1);
+	ck_assert_int_eq(sl_token_parse(got.v[0], NULL, id), 0);
+	ck_assert_str_eq(id, late_id);
+	ck_assert_int_eq(locate(later).w, W_SCHED);
+	ck_assert_int_eq(sl_slots_held(&sp, P, NULL), 0);
+	sl_names_free(&got);
+}
+END_TEST
 
 START_TEST(test_claim_steps)
 {
@@ -2853,6 +2949,7 @@ suite_claim(void)
 	tcase_add_test(sl, test_slot_take_release);
 	tcase_add_test(sl, test_slot_limits_and_errors);
 	tcase_add_test(sl, test_slot_empty_dir_is_free);
+	tcase_add_test(sl, test_slot_looks_free_asks);
 	tcase_add_test(sl, test_slot_take_swept_private);
 	tcase_add_test(sl, test_slot_sweep_half_written);
 	tcase_add_test(sl, test_slots_held_of_release_run);
@@ -2875,6 +2972,7 @@ suite_claim(void)
 	tcase_set_timeout(cr, T_CLAIM_TIMEOUT);
 	tcase_add_checked_fixture(cr, setup, teardown);
 	tcase_add_test(cr, test_claim_steps);
+	tcase_add_test(cr, test_claim_lost_race_lists_again);
 	tcase_add_loop_test(cr, test_crash_claim, AT_STEP, AFTER_RENAME + 1);
 	tcase_add_loop_test(cr, test_crash_claim_early_recovery, AT_STEP,
 	    AFTER_RENAME + 1);
