@@ -243,10 +243,14 @@ taken_back(const struct sl_spool *sp, const struct sl_agent *a,
 	return 1;
 }
 
-/* start_due - start what is due in pending/ID/; the next due time, or 0 */
+/*
+ * start_due - start what is due in pending/ID/, the runs this pass claimed
+ * (fresh) among them; the next due time, or 0
+ */
 static time_t
 start_due(const struct sl_spool *sp, const struct sl_config *cf,
-    const struct sl_agent *a, const struct sl_pool *p)
+    const struct sl_agent *a, const struct sl_pool *p,
+    const struct sl_names *fresh)
 {
 	struct sl_started s;
 	char  **v;
@@ -257,7 +261,8 @@ start_due(const struct sl_spool *sp, const struct sl_config *cf,
 		return 0;
 	for (i = 0; i < n && !stop; i++) {
 		sl_token_parse(v[i], &t, NULL);
-		switch (sl_run_start(sp, cf, a, p, v[i], now, &s)) {
+		switch (sl_run_start(sp, cf, a, p, v[i], now,
+		    sl_names_has(fresh, v[i]) ? SL_START_FRESH : 0, &s)) {
 		case SL_START_STARTED:
 			sl_log(SL_INFO, "Started flow run '%s' (%s), attempt %ld, "
 			    "under supervisor %ld", s.name, s.id, s.attempt,
@@ -520,6 +525,7 @@ main(int argc, char **argv)
 		sl_fatal("%s", err);
 	same_name(&sp, &cf, &a);
 	next_beat = a.started + cf.heartbeat;
+	sl_watch_self(a.id);
 
 	memset(&sa, 0, sizeof(sa));
 	sa.sa_handler = on_signal;	/* no SA_RESTART: waits return */
@@ -595,9 +601,10 @@ main(int argc, char **argv)
 
 				sl_token_parse(got.v[j], NULL, id);
 				sl_log(SL_INFO, "Submitting flow run '%s'", id);
+				sl_watch_own(got.v[j]);
 			}
+			due = start_due(&sp, &cf, &a, &p, &got);
 			sl_names_free(&got);
-			due = start_due(&sp, &cf, &a, &p);
 			sl_pool_free(&p);
 		}
 		report(&sp, a.pool);

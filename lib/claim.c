@@ -68,17 +68,19 @@ give_back(const struct sl_spool *sp, const char *pool, const char *id,
 			    id, strerror(errno));
 }
 
+/* take - a slot of scope, trying from number from (first_free's) on */
 static int
 take(const struct sl_spool *sp, const char *pool, const char *scope,
     long limit, const char *token, const char *agent, time_t now,
-    struct taken *t, int *n)
+    long from, struct taken *t, int *n)
 {
 	long	k;
 	int	rc;
 
 	if (limit == SL_NOLIMIT)
 		return 0;
-	rc = sl_slot_take(sp, pool, scope, limit, token, agent, now, &k);
+	rc = sl_slot_take_from(sp, pool, scope, limit, token, agent, now,
+	    from, &k);
 	if (rc == 0)
 		snprintf(t[(*n)++].name, sizeof(t->name), "%s.%ld", scope, k);
 	return rc;
@@ -94,27 +96,32 @@ claim_one(const struct sl_spool *sp, const struct sl_agent *a,
 	struct taken tk[3];
 	enum outcome rc = CLAIMED;
 	int	n = 0, i, r;
+	long	fa, fq, fp;
 
 	sl_token_parse(token, NULL, id);
 	/* RACE: what looks free may be taken by the time we take it; the
-	 * takes below decide, this only spares needless take-and-give-back */
+	 * takes below decide, this only spares needless take-and-give-back.
+	 * Each take starts at the slot seen free here */
 	snprintf(scope, sizeof(scope), "a.%s", a->id);
-	if (!sl_slot_looks_free(sp, p->name, scope, a->limit))
+	if ((fa = sl_slot_first_free(sp, p->name, scope, a->limit)) < 0)
 		return AGENT_FULL;
 	snprintf(scope, sizeof(scope), "q.%s", q->name);
-	if (!sl_slot_looks_free(sp, p->name, scope, q->limit))
+	if ((fq = sl_slot_first_free(sp, p->name, scope, q->limit)) < 0)
 		return QUEUE_FULL;
-	if (!sl_slot_looks_free(sp, p->name, "pool", p->limit))
+	if ((fp = sl_slot_first_free(sp, p->name, "pool", p->limit)) < 0)
 		return POOL_FULL;
 	snprintf(scope, sizeof(scope), "a.%s", a->id);
-	if ((r = take(sp, p->name, scope, a->limit, token, a->id, now, tk, &n)) != 0)
+	if ((r = take(sp, p->name, scope, a->limit, token, a->id, now, fa, tk,
+	    &n)) != 0)
 		return r > 0 ? AGENT_FULL : FAILED;
 	snprintf(scope, sizeof(scope), "q.%s", q->name);
-	if ((r = take(sp, p->name, scope, q->limit, token, a->id, now, tk, &n)) != 0) {
+	if ((r = take(sp, p->name, scope, q->limit, token, a->id, now, fq, tk,
+	    &n)) != 0) {
 		give_back(sp, p->name, id, tk, n);
 		return r > 0 ? QUEUE_FULL : FAILED;
 	}
-	if ((r = take(sp, p->name, "pool", p->limit, token, a->id, now, tk, &n)) != 0) {
+	if ((r = take(sp, p->name, "pool", p->limit, token, a->id, now, fp, tk,
+	    &n)) != 0) {
 		give_back(sp, p->name, id, tk, n);
 		return r > 0 ? POOL_FULL : FAILED;
 	}
@@ -409,6 +416,18 @@ sl_names_add(struct sl_names *ns, const char *s)
 	ns->v[ns->n++] = sl_xstrdup(s);
 }
 
+/* sl_names_has - is s one of ns? */
+int
+sl_names_has(const struct sl_names *ns, const char *s)
+{
+	size_t	i;
+
+	for (i = 0; i < ns->n; i++)
+		if (strcmp(ns->v[i], s) == 0)
+			return 1;
+	return 0;
+}
+
 void
 sl_names_free(struct sl_names *ns)
 {
@@ -418,22 +437,6 @@ sl_names_free(struct sl_names *ns)
 }
 
 /* ---- finishing and recovery ---- */
-
-struct idset {
-	char  **v;
-	size_t	n;
-};
-
-static int
-has(const struct idset *s, const char *id)
-{
-	size_t	i;
-
-	for (i = 0; i < s->n; i++)
-		if (strcmp(s->v[i], id) == 0)
-			return 1;
-	return 0;
-}
 
 /*
  * collect - the run ids of the tokens in dir, and of the runs under a
@@ -446,7 +449,7 @@ has(const struct idset *s, const char *id)
  * them, over the limit.
  */
 static void
-collect(const char *dir, struct idset *s)
+collect(const char *dir, struct sl_names *s)
 {
 	struct dirent *de;
 	const char *tok;
@@ -458,10 +461,8 @@ collect(const char *dir, struct idset *s)
 	while ((de = readdir(d)) != NULL)
 		if (sl_token_parse(de->d_name, NULL, id) == 0 ||
 		    ((tok = sl_flight_parse(de->d_name, NULL, NULL)) != NULL &&
-		    sl_token_parse(tok, NULL, id) == 0)) {
-			s->v = sl_xrealloc(s->v, (s->n + 1) * sizeof(char *));
-			s->v[s->n++] = sl_xstrdup(id);
-		}
+		    sl_token_parse(tok, NULL, id) == 0))
+			sl_names_add(s, id);
 	closedir(d);
 }
 
@@ -540,7 +541,7 @@ long
 sl_recover_pool(const struct sl_spool *sp, const char *pool, time_t now,
     long window, long stale)
 {
-	struct idset active = { 0 };
+	struct sl_names active = { 0 };
 	struct sl_agent *ag;
 	struct dirent *de, *e;
 	struct stat st;
@@ -671,7 +672,7 @@ sl_recover_pool(const struct sl_spool *sp, const char *pool, time_t now,
 					int	free_it;
 
 					if (!sl_uuid_ok(e->d_name) ||
-					    has(&active, e->d_name))
+					    sl_names_has(&active, e->d_name))
 						continue;
 					ent = sl_path(ad, e->d_name, (char *)NULL);
 					free_it = slot_dead(sp, pool, ent, e->d_name,
@@ -688,8 +689,6 @@ sl_recover_pool(const struct sl_spool *sp, const char *pool, time_t now,
 		closedir(dir);
 	}
 	free(sd);
-	for (i = 0; i < active.n; i++)
-		free(active.v[i]);
-	free(active.v);
+	sl_names_free(&active);
 	return fixed;
 }

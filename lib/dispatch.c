@@ -201,14 +201,41 @@ sl_dispatch_pool(const struct sl_spool *sp, const struct sl_config *cf,
  * queued: one event per wake-up would make one pass per event, and a
  * pass makes events of its own.  So a wake-up drains the queue, and one
  * pass follows however many events came.
+ *
+ * Not every event is worth a pass.  A pass can find new work only where
+ * work appears (a drop box, sched/, our own pending/, config/, agents/,
+ * the pool's and queues' own directories) or where a limit frees up (a
+ * slot directory leaving slots/: supervisors release a run's slots after
+ * it left running/, so running/ and done/ say nothing a slot's release
+ * does not say later).  A run taken (sched/), a slot taken (slots/), a
+ * start (pending/ to running/) and a claim we made ourselves
+ * (sl_watch_own) free nothing, and most of them are this process's own
+ * doing: waking for them cost one empty pass per run.  Such events are
+ * read and dropped, and the wait goes on.  RACE: a filter that is wrong
+ * costs latency, never a run: every rescan (poll_seconds) looks at all.
  */
+enum wkind {
+	W_ALL,			/* every event: new/, config/, agents/, ... */
+	W_SCHED,		/* a run arriving (CREATE, MOVED_TO) */
+	W_PENDING,		/* another agent's pending/: none */
+	W_PENDING_SELF,		/* a run claimed for us by someone else */
+	W_ENDS,			/* running/, done/: none (see slots/) */
+	W_SLOTS			/* a slot freed (DELETE, MOVED_FROM) */
+};
 static int watching;
 static int ifd = -1;			/* the library's inotify descriptor */
 static char **watched;			/* paths asked for (the library's own
 					 * lookup misses them: it stores them
 					 * with a trailing slash) */
+static struct wd_kind {
+	int	wd;
+	enum wkind kind;
+} *kinds;				/* kind of each watched[] path */
 static size_t nwatched;
 static int xfd = -1;			/* sl_watch_fd: one more to wake on */
+static char self[SL_UUID_LEN + 1];	/* sl_watch_self: our agent id */
+static char **own;			/* sl_watch_own: names we moved */
+static size_t nown;
 
 /*
  * sl_watch_fd - also wake sl_watch_wait when fd (non-blocking) becomes
@@ -218,6 +245,24 @@ void
 sl_watch_fd(int fd)
 {
 	xfd = fd;
+}
+
+/* sl_watch_self - the agent whose pending/ID/ arrivals are worth a pass */
+void
+sl_watch_self(const char *id)
+{
+	snprintf(self, sizeof(self), "%s", id);
+}
+
+/*
+ * sl_watch_own - name (a run token) was moved into our pending/ID/ by this
+ * process: its arrival there is not news.  Forgotten after the next wait.
+ */
+void
+sl_watch_own(const char *name)
+{
+	own = sl_xrealloc(own, (nown + 1) * sizeof(char *));
+	own[nown++] = sl_xstrdup(name);
 }
 
 /* drain - read fd empty (non-blocking) */
@@ -282,9 +327,12 @@ start(void)
 	return 0;
 }
 
-/* watch - ask for events on one directory, if it exists */
+#define WATCH_MASK	(IN_CREATE | IN_MOVED_TO | IN_MOVED_FROM | IN_DELETE | \
+	    IN_CLOSE_WRITE | IN_ONLYDIR)
+
+/* watch - ask for events on one directory of a kind, if it exists */
 static void
-watch(const char *dir)
+watch(const char *dir, enum wkind kind)
 {
 	size_t	i;
 
@@ -297,11 +345,79 @@ watch(const char *dir)
 		return;
 	/* RACE: the directory may vanish or appear between passes; a watch
 	 * missed is only a later wake-up, the periodic rescan finds all */
-	if (inotifytools_watch_file(dir, IN_CREATE | IN_MOVED_TO |
-	    IN_MOVED_FROM | IN_DELETE | IN_CLOSE_WRITE | IN_ONLYDIR)) {
+	if (inotifytools_watch_file(dir, WATCH_MASK)) {
 		watched = sl_xrealloc(watched, (nwatched + 1) * sizeof(char *));
-		watched[nwatched++] = sl_xstrdup(dir);
+		kinds = sl_xrealloc(kinds, (nwatched + 1) * sizeof(*kinds));
+		watched[nwatched] = sl_xstrdup(dir);
+		/* the library does not say the descriptor; asking again
+		 * for the same mask returns it and changes nothing (-1:
+		 * unknown, then every event of it is worth a pass) */
+		kinds[nwatched].wd = ifd >= 0 ? inotify_add_watch(ifd, dir,
+		    WATCH_MASK) : -1;
+		kinds[nwatched++].kind = kind;
 	}
+}
+
+/* owned - was name moved where it is by this process (sl_watch_own)? */
+static int
+owned(const char *name)
+{
+	size_t	i;
+
+	for (i = 0; i < nown; i++)
+		if (strcmp(own[i], name) == 0)
+			return 1;
+	return 0;
+}
+
+/* worth - is this event worth a pass (see "Not every event" above)? */
+static int
+worth(const struct inotify_event *e)
+{
+	const char *name = e->len > 0 ? e->name : "";
+	size_t	i;
+
+	if (e->wd < 0 || (e->mask & (IN_Q_OVERFLOW | IN_IGNORED | IN_UNMOUNT)))
+		return 1;
+	for (i = 0; i < nwatched; i++)
+		if (kinds[i].wd == e->wd)
+			break;
+	if (i == nwatched)
+		return 1;
+	switch (kinds[i].kind) {
+	case W_SCHED:
+		return (e->mask & (IN_CREATE | IN_MOVED_TO)) != 0;
+	case W_PENDING:
+	case W_ENDS:
+		return 0;
+	case W_PENDING_SELF:
+		return (e->mask & (IN_CREATE | IN_MOVED_TO)) != 0 &&
+		    name[0] != '.' && !owned(name);
+	case W_SLOTS:
+		return (e->mask & (IN_DELETE | IN_MOVED_FROM)) != 0;
+	default:
+		return 1;
+	}
+}
+
+/* news - read the queued events (non-blocking): is one worth a pass? */
+static int
+news(int fd)
+{
+	char	buf[8192] __attribute__((aligned(__alignof__(struct
+	    inotify_event))));
+	const struct inotify_event *e;
+	ssize_t	n, off;
+	int	any = 0;
+
+	while ((n = read(fd, buf, sizeof(buf))) > 0)
+		for (off = 0; off + (ssize_t)sizeof(*e) <= n;
+		    off += (ssize_t)(sizeof(*e) + e->len)) {
+			e = (const struct inotify_event *)(buf + off);
+			if (!any && worth(e))
+				any = 1;
+		}
+	return any;
 }
 
 /*
@@ -326,12 +442,14 @@ sl_watch_pool(const struct sl_spool *sp, const char *pool)
 			return -1;
 		}
 		p = sl_place(sp, SL_PL_POOLS, NULL, NULL, (char *)NULL);
-		watch(p);
+		watch(p, W_ALL);
 		free(p);
 	}
 	for (k = 0; sub[k] != NULL; k++) {
 		p = *sub[k] ? sl_path(pd, sub[k], (char *)NULL) : sl_xstrdup(pd);
-		watch(p);
+		watch(p, strcmp(sub[k], "running") == 0 ||
+		    strcmp(sub[k], "done") == 0 ? W_ENDS :
+		    strcmp(sub[k], "slots") == 0 ? W_SLOTS : W_ALL);
 		free(p);
 	}
 	p = sl_place(sp, SL_PL_QUEUES, pool, NULL, (char *)NULL);
@@ -341,9 +459,9 @@ sl_watch_pool(const struct sl_spool *sp, const char *pool)
 			char   *b = sl_path(p, v[i], "sched", (char *)NULL);
 			char   *c = sl_path(p, v[i], (char *)NULL);
 
-			watch(a);
-			watch(b);
-			watch(c);	/* new/ or sched/ made by hand later */
+			watch(a, W_ALL);
+			watch(b, W_SCHED);
+			watch(c, W_ALL);	/* new/ or sched/ made later */
 			free(a);
 			free(b);
 			free(c);
@@ -357,7 +475,8 @@ sl_watch_pool(const struct sl_spool *sp, const char *pool)
 		for (i = 0; i < n; i++) {
 			char   *a = sl_path(p, v[i], (char *)NULL);
 
-			watch(a);
+			watch(a, strcmp(v[i], self) == 0 ? W_PENDING_SELF :
+			    W_PENDING);
 			free(a);
 			free(v[i]);
 		}
@@ -370,25 +489,31 @@ sl_watch_pool(const struct sl_spool *sp, const char *pool)
 
 /*
  * sl_watch_wait - wait up to timeout seconds (at least 1) for a change on
- * this host.  1 woken by an event, 0 timed out or interrupted.  Every
- * event queued is drained, so that one pass follows however many events
- * came (a pass makes events of its own).  IN_Q_OVERFLOW needs nothing
- * else: every pass is a full rescan of its directories.  RACE: a watched
- * directory removed and made again is not watched again; the periodic
- * rescan still finds what appears in it.
+ * this host worth a pass.  1 woken by one, 0 timed out or interrupted.
+ * Every event queued is drained, so that one pass follows however many
+ * events came (a pass makes events of its own), and events worth nothing
+ * (worth()) are dropped without ending the wait.  IN_Q_OVERFLOW is worth
+ * a pass, which needs nothing else: every pass is a full rescan of its
+ * directories.  The sl_watch_own names are forgotten on return.  RACE: a
+ * watched directory removed and made again is not watched again; the
+ * periodic rescan still finds what appears in it.
  */
 int
 sl_watch_wait(long timeout)
 {
 	struct pollfd pf[2];
-	nfds_t	n = 0;
-	int	ms;
+	struct timespec t0, t;
+	nfds_t	n = 0, i;
+	long	ms, left;
+	int	rc = 0;
 
 	if (timeout < 1)
 		timeout = 1;	/* 0 would block for ever */
-	ms = timeout > 86400 ? 86400000 : (int)timeout * 1000;
-	if (watching && ifd < 0)	/* the library waits: no other fd */
-		return inotifytools_next_event(timeout) != NULL;
+	ms = timeout > 86400 ? 86400000L : timeout * 1000;
+	if (watching && ifd < 0) {	/* the library waits: no other fd */
+		rc = inotifytools_next_event(timeout) != NULL;
+		goto out;
+	}
 	if (watching) {
 		pf[n].fd = ifd;
 		pf[n++].events = POLLIN;
@@ -401,15 +526,31 @@ sl_watch_wait(long timeout)
 		struct timespec ts = { timeout, 0 };
 
 		nanosleep(&ts, NULL);
-		return 0;
+		goto out;
 	}
-	if (poll(pf, n, ms) <= 0)
-		return 0;	/* timed out, or a signal */
-	/* drain: the events only say "look"; the pass looks at everything */
-	while (n-- > 0)
-		if (pf[n].revents != 0)
-			drain(pf[n].fd);
-	return 1;
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	for (left = ms; left > 0 && rc == 0; ) {
+		if (poll(pf, n, (int)left) <= 0)
+			break;	/* timed out, or a signal */
+		for (i = 0; i < n; i++) {
+			if (pf[i].revents == 0)
+				continue;
+			if (pf[i].fd == ifd && watching)
+				rc |= news(ifd);
+			else {
+				drain(pf[i].fd);	/* our supervisors */
+				rc = 1;
+			}
+		}
+		clock_gettime(CLOCK_MONOTONIC, &t);
+		left = ms - ((t.tv_sec - t0.tv_sec) * 1000L +
+		    (t.tv_nsec - t0.tv_nsec) / 1000000L);
+	}
+out:
+	sl_strv_free(own, nown);
+	own = NULL;
+	nown = 0;
+	return rc;
 }
 
 /* sl_watch_close - drop every watch (at exit) */
@@ -422,5 +563,10 @@ sl_watch_close(void)
 	ifd = -1;
 	sl_strv_free(watched, nwatched);
 	watched = NULL;
+	free(kinds);
+	kinds = NULL;
 	nwatched = 0;
+	sl_strv_free(own, nown);
+	own = NULL;
+	nown = 0;
 }

@@ -739,10 +739,28 @@ sl_same_dir(const struct stat *a, const struct stat *b)
 	    a->st_ctim.tv_nsec == b->st_ctim.tv_nsec;
 }
 
-/* sl_list_names - the entries of dir that pass ok(), sorted; ENOENT is
- * empty */
-int
-sl_list_names(const char *dir, int (*ok)(const char *), char ***out,
+/* a_dir - is the entry de of dir a directory (a symlink to one too)? */
+static int
+a_dir(const char *dir, const struct dirent *de)
+{
+	struct stat st;
+	char   *p;
+	int	rc;
+
+	if (de->d_type == DT_DIR)
+		return 1;
+	if (de->d_type != DT_UNKNOWN && de->d_type != DT_LNK)
+		return 0;
+	p = sl_path(dir, de->d_name, (char *)NULL);
+	/* RACE: it may vanish between readdir and stat; then it is simply
+	 * not listed, as if we had listed later */
+	rc = stat(p, &st) == 0 && S_ISDIR(st.st_mode);
+	free(p);
+	return rc;
+}
+
+static int
+list(const char *dir, int (*ok)(const char *), int dirs, char ***out,
     size_t *n)
 {
 	struct dirent *de;
@@ -755,7 +773,7 @@ sl_list_names(const char *dir, int (*ok)(const char *), char ***out,
 	if ((d = opendir(dir)) == NULL)
 		return errno == ENOENT ? 0 : -1;
 	while ((de = readdir(d)) != NULL) {
-		if (!ok(de->d_name))
+		if (!ok(de->d_name) || (dirs && !a_dir(dir, de)))
 			continue;
 		v = sl_xrealloc(v, (k + 1) * sizeof(*v));
 		v[k++] = sl_xstrdup(de->d_name);
@@ -766,6 +784,23 @@ sl_list_names(const char *dir, int (*ok)(const char *), char ***out,
 	*out = v;
 	*n = k;
 	return 0;
+}
+
+/* sl_list_names - the entries of dir that pass ok(), sorted; ENOENT is
+ * empty */
+int
+sl_list_names(const char *dir, int (*ok)(const char *), char ***out,
+    size_t *n)
+{
+	return list(dir, ok, 0, out, n);
+}
+
+/* sl_list_dirs - the same, of the entries that are directories */
+int
+sl_list_dirs(const char *dir, int (*ok)(const char *), char ***out,
+    size_t *n)
+{
+	return list(dir, ok, 1, out, n);
 }
 
 /*

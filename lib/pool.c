@@ -61,44 +61,12 @@ sl_pool_exists(const struct sl_spool *sp, const char *name)
 	return rc;
 }
 
-/* list_names - the valid names of subdirectories of dir, sorted */
+/* list_names - the valid names of subdirectories of dir, sorted
+ * (dotfiles, .nfs*, junk are not ours) */
 static int
 list_names(const char *dir, char ***out, size_t *n)
 {
-	struct dirent *de;
-	struct stat st;
-	char  **v = NULL, *p;
-	size_t	k = 0;
-	DIR    *d;
-
-	*out = NULL;
-	*n = 0;
-	if ((d = opendir(dir)) == NULL)
-		return errno == ENOENT ? 0 : -1;
-	while ((de = readdir(d)) != NULL) {
-		if (!sl_name_ok(de->d_name))
-			continue;	/* dotfiles, .nfs*, junk: not ours */
-		if (de->d_type != DT_DIR) {
-			if (de->d_type != DT_UNKNOWN && de->d_type != DT_LNK)
-				continue;
-			p = sl_path(dir, de->d_name, (char *)NULL);
-			/* RACE: it may vanish between readdir and stat; then
-			 * it is simply not listed, as if we had listed later. */
-			if (stat(p, &st) < 0 || !S_ISDIR(st.st_mode)) {
-				free(p);
-				continue;
-			}
-			free(p);
-		}
-		v = sl_xrealloc(v, (k + 1) * sizeof(*v));
-		v[k++] = sl_xstrdup(de->d_name);
-	}
-	closedir(d);
-	if (k > 1)
-		qsort(v, k, sizeof(*v), sl_strcmp_p);
-	*out = v;
-	*n = k;
-	return 0;
+	return sl_list_dirs(dir, sl_name_ok, out, n);
 }
 
 int

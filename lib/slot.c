@@ -111,6 +111,20 @@ int
 sl_slot_take(const struct sl_spool *sp, const char *pool, const char *scope,
     long limit, const char *token, const char *agent, time_t now, long *k)
 {
+	return sl_slot_take_from(sp, pool, scope, limit, token, agent, now,
+	    -1, k);
+}
+
+/*
+ * sl_slot_take_from - sl_slot_take, trying slots from number from on,
+ * which sl_slot_first_free saw free a moment ago (so it is not looked at
+ * again: the rename decides); from -1: from 0, looking at each.
+ */
+int
+sl_slot_take_from(const struct sl_spool *sp, const char *pool,
+    const char *scope, long limit, const char *token, const char *agent,
+    time_t now, long from, long *k)
+{
 	char	u[SL_UUID_LEN + 1], priv[64], name[200], body[300];
 	char	id[SL_UUID_LEN + 1];
 	char   *sd, *tmp, *entry, *slot;
@@ -137,10 +151,11 @@ sl_slot_take(const struct sl_spool *sp, const char *pool, const char *scope,
 		rc = -1;
 		goto out;
 	}
-	for (i = 0; i < limit; i++) {
+	for (i = from < 0 ? 0 : from; i < limit; i++) {
 		snprintf(name, sizeof(name), "%s.%ld", scope, i);
 		slot = sl_path(sd, name, (char *)NULL);
-		if (taken(slot)) {	/* cheap skip; the rename decides */
+		if (i != from && taken(slot)) {	/* cheap skip; the rename
+						 * decides */
 			free(slot);
 			continue;
 		}
@@ -403,17 +418,26 @@ int
 sl_slot_looks_free(const struct sl_spool *sp, const char *pool, const char *scope,
     long limit)
 {
+	return sl_slot_first_free(sp, pool, scope, limit) >= 0;
+}
+
+/* sl_slot_first_free - the number of the first slot of scope that looks
+ * free (0 without a limit), or -1: the same hint */
+long
+sl_slot_first_free(const struct sl_spool *sp, const char *pool,
+    const char *scope, long limit)
+{
 	char	name[200], *sd, *slot;
-	long	i;
-	int	rc = 0;
+	long	i, rc = -1;
 
 	if (limit == SL_NOLIMIT)
-		return 1;
+		return 0;
 	sd = slots_dir(sp, pool);
-	for (i = 0; i < limit && !rc; i++) {
+	for (i = 0; i < limit && rc < 0; i++) {
 		snprintf(name, sizeof(name), "%s.%ld", scope, i);
 		slot = sl_path(sd, name, (char *)NULL);
-		rc = !taken(slot);
+		if (!taken(slot))
+			rc = i;
 		free(slot);
 	}
 	free(sd);

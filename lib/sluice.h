@@ -107,6 +107,7 @@ struct stat;
 int	sl_same_dir(const struct stat *, const struct stat *);
 void	sl_dir_refresh(const char *dir);
 int	sl_list_names(const char *, int (*)(const char *), char ***, size_t *);
+int	sl_list_dirs(const char *, int (*)(const char *), char ***, size_t *);
 int	sl_list_quick(const char *, int (*)(const char *), char ***, size_t *);
 char   *sl_read_small(const char *dir, const char *name);	/* <= 64 KiB */
 /* tests: called before each step of a claim, unclaim or finish */
@@ -504,6 +505,9 @@ int	sl_start_taken_back(const struct sl_spool *, const struct sl_agent *,
 int	sl_slot_take(const struct sl_spool *, const char *pool,
 	    const char *scope, long limit, const char *token, const char *agent,
 	    time_t now, long *k);
+int	sl_slot_take_from(const struct sl_spool *, const char *pool,
+	    const char *scope, long limit, const char *token, const char *agent,
+	    time_t now, long from, long *k);
 int	sl_slot_release(const struct sl_spool *, const char *pool,
 	    const char *name, const char *id);
 int	sl_slots_of(const struct sl_spool *, const char *pool, const char *id,
@@ -518,6 +522,8 @@ long	sl_slots_held(const struct sl_spool *, const char *pool,
 	    const char *prefix);
 int	sl_slot_looks_free(const struct sl_spool *, const char *pool,
 	    const char *scope, long limit);	/* a hint, not a hold */
+long	sl_slot_first_free(const struct sl_spool *, const char *pool,
+	    const char *scope, long limit);	/* the same; which */
 long	sl_slots_sweep(const struct sl_spool *, const char *pool, time_t now,
 	    long stale);
 
@@ -555,6 +561,7 @@ struct sl_names {
 	size_t	n;
 };
 void	sl_names_add(struct sl_names *, const char *);
+int	sl_names_has(const struct sl_names *, const char *);
 void	sl_names_free(struct sl_names *);
 
 long	sl_claim(const struct sl_spool *, const struct sl_agent *, long max,
@@ -578,6 +585,8 @@ int	sl_dispatch_pool(const struct sl_spool *, const struct sl_config *,
 int	sl_watch_pool(const struct sl_spool *, const char *pool);
 int	sl_watch_wait(long timeout);
 void	sl_watch_fd(int fd);		/* also wake when fd is readable */
+void	sl_watch_self(const char *agent_id);	/* its pending/ is news */
+void	sl_watch_own(const char *token);	/* we moved it: not news */
 void	sl_watch_close(void);
 
 /* ---- supervise.c: starting a claimed run, and its supervisor ---- */
@@ -603,9 +612,11 @@ struct sl_started {
 enum sl_state sl_status_state(int status, int *code, char *msg, size_t);
 void	sl_run_notify_fd(int fd);	/* supervisors write a byte at the end */
 char   *sl_cmd_program(const char *, char *const env[], char ***argv);
+#define SL_START_FRESH	1	/* claimed by this process, this pass, under
+				 * this pool configuration */
 enum sl_start sl_run_start(const struct sl_spool *, const struct sl_config *,
 	    const struct sl_agent *, const struct sl_pool *, const char *token,
-	    time_t now, struct sl_started *);
+	    time_t now, int flags, struct sl_started *);
 
 /* ---- lease.c: a running run's lease, crash detection ---- */
 

@@ -7,7 +7,7 @@
  *   2. cancel asked for: end it Cancelled, it never ran;
  *   3. it must hold a slot of every limited scope (pool, queue, agent);
  *      if not (a claimer stalled past recovery, or a limit set after the
- *      claim) it goes back to its queue;
+ *      claim) it goes back to its queue.  Skipped for SL_START_FRESH;
  *   4. who it runs as: an agent that is root runs it as its owner; an
  *      agent that is not root refuses a run owned by anyone else
  *      (Rejected, with the reason);
@@ -1007,12 +1007,15 @@ nonce_is(const char *dir, const char *nonce)
 
 /*
  * sl_run_start - start pending/AGENT/TOKEN (see the top of this file).
- * out->name, out->sup and out->why are filled in as they apply.
+ * out->name, out->sup and out->why are filled in as they apply.  With
+ * SL_START_FRESH (the caller claimed the run itself, in this pass, under
+ * this p) step 3 is skipped: the claim took a slot of every scope p
+ * limits and verified them after moving the run, a moment ago.
  */
 enum sl_start
 sl_run_start(const struct sl_spool *sp, const struct sl_config *cf,
     const struct sl_agent *a, const struct sl_pool *p, const char *token,
-    time_t now, struct sl_started *out)
+    time_t now, int flags, struct sl_started *out)
 {
 	struct sl_runspec r;
 	struct sup s;
@@ -1071,7 +1074,11 @@ sl_run_start(const struct sl_spool *sp, const struct sl_config *cf,
 		goto out;
 	}
 	free(c);
-	if (!holds_slots(sp, p, a, r.queue, id)) {
+	/* RACE: a fresh claim's slots can be gone only if this agent
+	 * stalled past its heartbeats since: then recovery handed the run
+	 * back too, and its rename into running/ below fails.  Checking
+	 * costs a listing of slots/ and an lstat per slot directory a run */
+	if (!(flags & SL_START_FRESH) && !holds_slots(sp, p, a, r.queue, id)) {
 		snprintf(out->why, sizeof(out->why), "it does not hold a slot "
 		    "of every concurrency limit now");
 		rc = sl_run_unclaim(sp, a->pool, pend, token, a->id) == 0 ?

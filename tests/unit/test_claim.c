@@ -825,6 +825,44 @@ START_TEST(test_slot_looks_free_asks)
 }
 END_TEST
 
+/*
+ * sl_slot_first_free says which slot looked free, and sl_slot_take_from
+ * starts there without looking again; a hint gone stale (the slot taken
+ * since) costs only a failed rename, and the next slot is tried.
+ */
+START_TEST(test_slot_take_from_hint)
+{
+	char	tok[3][128], agent[SL_UUID_LEN + 1];
+	runid	id[3];
+	long	k = -1;
+	int	i;
+
+	ck_assert_int_eq(sl_uuid(agent), 0);
+	for (i = 0; i < 3; i++)
+		mktoken(tok[i], sizeof(tok[i]), now0, id[i]);
+	ck_assert_int_eq(sl_slot_first_free(&sp, P, "pool", SL_NOLIMIT), 0);
+	ck_assert_int_eq(sl_slot_first_free(&sp, P, "pool", 0), -1);
+	ck_assert_int_eq(sl_slot_first_free(&sp, P, "pool", 3), 0);
+	/* from 1: slot 0, free, is not tried */
+	ck_assert_int_eq(sl_slot_take_from(&sp, P, "pool", 3, tok[0], agent,
+	    now0, 1, &k), 0);
+	ck_assert_int_eq(k, 1);
+	ck_assert_int_eq(sl_slot_first_free(&sp, P, "pool", 3), 0);
+	/* a stale hint: slot 1 is held; the take goes on to 2 */
+	ck_assert_int_eq(sl_slot_take_from(&sp, P, "pool", 3, tok[1], agent,
+	    now0, 1, &k), 0);
+	ck_assert_int_eq(k, 2);
+	ck_assert_int_eq(sl_slot_take(&sp, P, "pool", 3, tok[2], agent, now0,
+	    &k), 0);
+	ck_assert_int_eq(k, 0);
+	ck_assert_int_eq(sl_slot_first_free(&sp, P, "pool", 3), -1);
+	ck_assert_int_eq(sl_slot_take_from(&sp, P, "pool", 3, tok[2], agent,
+	    now0, 2, &k), 1);
+	ck_assert_int_eq(sl_slots_held(&sp, P, "pool."), 3);
+	ck_assert_int_eq(t_count(S("pools/" P "/tmp"), 1), 0);
+}
+END_TEST
+
 static int
 has_name(char **v, size_t n, const char *s)
 {
@@ -2950,6 +2988,7 @@ suite_claim(void)
 	tcase_add_test(sl, test_slot_limits_and_errors);
 	tcase_add_test(sl, test_slot_empty_dir_is_free);
 	tcase_add_test(sl, test_slot_looks_free_asks);
+	tcase_add_test(sl, test_slot_take_from_hint);
 	tcase_add_test(sl, test_slot_take_swept_private);
 	tcase_add_test(sl, test_slot_sweep_half_written);
 	tcase_add_test(sl, test_slots_held_of_release_run);

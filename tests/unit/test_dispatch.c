@@ -16,6 +16,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "tests.h"
@@ -254,6 +255,154 @@ START_TEST(test_watch_extra_fd)
 }
 END_TEST
 
+/*
+ * The watch wakes for what may be new work or a freed limit, and lets the
+ * rest of its own and others' traffic go by (lib/dispatch.c, "Not every
+ * event is worth a pass").  Each step makes one change and waits 1 s.
+ */
+static int
+change_then_wait(const char *what, int (*fn)(void))
+{
+	ck_assert_msg(fn() == 0, "%s: %s", what, strerror(errno));
+	return sl_watch_wait(1);
+}
+
+static char agent_self[SL_UUID_LEN + 1], agent_other[SL_UUID_LEN + 1];
+static char own_token[SL_RUNNAME_MAX], other_token[SL_RUNNAME_MAX];
+
+static int
+ch_running(void)
+{
+	t_write(in("running", "x.1"), "x", 1);
+	return 0;
+}
+
+static int
+ch_done(void)
+{
+	t_write(in("done", "x.1.Completed"), "x", 1);
+	return 0;
+}
+
+static int
+ch_other_pending(void)
+{
+	char	p[256];
+
+	snprintf(p, sizeof(p), "%s/%s", agent_other, own_token);
+	return mkdir(in("pending", p), 0755);
+}
+
+static int
+ch_slot_taken(void)
+{
+	return mkdir(in("slots", "pool.0"), 0755);
+}
+
+static int
+ch_slot_freed(void)
+{
+	return rmdir(in("slots", "pool.0"));
+}
+
+static int
+move_in(const char *name)
+{
+	char	p[256];
+
+	ck_assert_int_eq(mkdir(in("tmp", name), 0755), 0);
+	snprintf(p, sizeof(p), "%s/%s", agent_self, name);
+	return rename(in("tmp", name), in("pending", p));
+}
+
+static int
+ch_own_claim(void)
+{
+	sl_watch_own(own_token);
+	return move_in(own_token);
+}
+
+static int
+ch_private(void)
+{
+	return move_in(".claim.x");
+}
+
+static int
+ch_their_claim(void)
+{
+	return move_in(other_token);
+}
+
+static int
+ch_submit(void)
+{
+	submit();
+	return 0;
+}
+
+static int
+not_dot(const char *name)
+{
+	return name[0] != '.';
+}
+
+static int
+ch_run_taken(void)
+{
+	char  **names, from[4096];
+	size_t	n, i;
+	int	rc;
+
+	ck_assert_int_eq(sl_list_names(in("queues", "default/sched"),
+	    not_dot, &names, &n), 0);
+	ck_assert_uint_eq(n, 1);
+	snprintf(from, sizeof(from), "%s/%s", in("queues", "default/sched"),
+	    names[0]);
+	rc = rename(from, in("tmp", names[0]));
+	for (i = 0; i < n; i++)
+		free(names[i]);
+	free(names);
+	return rc;
+}
+
+START_TEST(test_watch_filter)
+{
+	char	id[SL_UUID_LEN + 1];
+
+	ck_assert_int_eq(sl_uuid(agent_self), 0);
+	ck_assert_int_eq(sl_uuid(agent_other), 0);
+	ck_assert_int_eq(sl_uuid(id), 0);
+	snprintf(own_token, sizeof(own_token), "%016llx.%016llx.%s",
+	    (unsigned long long)now0, 1ULL, id);
+	ck_assert_int_eq(sl_uuid(id), 0);
+	snprintf(other_token, sizeof(other_token), "%016llx.%016llx.%s",
+	    (unsigned long long)now0, 2ULL, id);
+	ck_assert_int_eq(sl_mkdirs(in("pending", agent_self), 0755), 0);
+	ck_assert_int_eq(sl_mkdirs(in("pending", agent_other), 0755), 0);
+	ck_assert_int_eq(sl_mkdirs(in("running", NULL), 0755), 0);
+	ck_assert_int_eq(sl_mkdirs(in("done", NULL), 0755), 0);
+	ck_assert_int_eq(sl_mkdirs(in("slots", NULL), 0755), 0);
+	ck_assert_int_eq(sl_mkdirs(in("tmp", NULL), 0755), 0);
+	ck_assert_int_eq(sl_mkdirs(in("queues", "default/sched"), 0755), 0);
+	sl_watch_self(agent_self);
+	ck_assert_int_eq(sl_watch_pool(&sp, P), 0);
+	ck_assert_int_eq(sl_watch_wait(1), 0);		/* quiet */
+	ck_assert_int_eq(change_then_wait("running", ch_running), 0);
+	ck_assert_int_eq(change_then_wait("done", ch_done), 0);
+	ck_assert_int_eq(change_then_wait("pending/other",
+	    ch_other_pending), 0);
+	ck_assert_int_eq(change_then_wait("slot taken", ch_slot_taken), 0);
+	ck_assert_int_eq(change_then_wait("slot freed", ch_slot_freed), 1);
+	ck_assert_int_eq(change_then_wait("own claim", ch_own_claim), 0);
+	ck_assert_int_eq(change_then_wait("private name", ch_private), 0);
+	ck_assert_int_eq(change_then_wait("their claim", ch_their_claim), 1);
+	ck_assert_int_eq(change_then_wait("submit", ch_submit), 1);
+	ck_assert_int_eq(change_then_wait("run taken", ch_run_taken), 0);
+	sl_watch_close();
+}
+END_TEST
+
 Suite *
 suite_dispatch(void)
 {
@@ -267,6 +416,7 @@ suite_dispatch(void)
 	tcase_add_test(tc, test_dispatch_skips_late_agent);
 	tcase_add_test(tc, test_maintain_sweeps_done_seldom);
 	tcase_add_test(tc, test_watch_extra_fd);
+	tcase_add_test(tc, test_watch_filter);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -773,18 +773,25 @@ END_TEST
 
 /* ---- sl_run_start ---- */
 
-/* start - sl_run_start of tok for ag at when */
+/* start_as - sl_run_start of tok for ag at when, with flags */
 static enum sl_start
-start(const char *tok, time_t when, struct sl_started *out)
+start_as(const char *tok, time_t when, int flags, struct sl_started *out)
 {
 	struct sl_pool p;
 	enum sl_start rc;
 
 	ck_assert_msg(sl_pool_load(&sp, P, &p, err, sizeof(err)) == 0,
 	    "load: %s", err);
-	rc = sl_run_start(&sp, &cf, &ag, &p, tok, when, out);
+	rc = sl_run_start(&sp, &cf, &ag, &p, tok, when, flags, out);
 	sl_pool_free(&p);
 	return rc;
+}
+
+/* start - sl_run_start of tok for ag at when */
+static enum sl_start
+start(const char *tok, time_t when, struct sl_started *out)
+{
+	return start_as(tok, when, 0, out);
 }
 
 /* wait_sup - wait for the supervisor, which must exit 0 */
@@ -1042,22 +1049,31 @@ START_TEST(test_start_refused_other_id)
 }
 END_TEST
 
-START_TEST(test_start_returned)
+/* drop_slots - release the one slot run id holds, as recovery would */
+static void
+drop_slots(const char *id)
 {
-	struct spec s = { 0 };
-	struct sl_started out;
-	runid	id;
-	char	tok[128], **v;
+	char  **v;
 	size_t	n, i;
 
-	submit(&s, id);
-	claim1(now0, tok);
-	/* recovery freed its slot while the agent stalled */
 	ck_assert_int_eq(sl_slots_of(&sp, P, id, &v, &n), 0);
 	ck_assert_uint_eq(n, 1);
 	for (i = 0; i < n; i++)
 		ck_assert_int_eq(sl_slot_release(&sp, P, v[i], id), 0);
 	sl_strv_free(v, n);
+}
+
+START_TEST(test_start_returned)
+{
+	struct spec s = { 0 };
+	struct sl_started out;
+	runid	id;
+	char	tok[128];
+
+	submit(&s, id);
+	claim1(now0, tok);
+	/* recovery freed its slot while the agent stalled */
+	drop_slots(id);
 	ck_assert_int_eq(start(tok, now0, &out), SL_START_RETURNED);
 	ck_assert_int_eq(out.sup, 0);
 	ck_assert(t_exists(S("pools/" P "/queues/" Q "/sched/%s", tok)));
@@ -1068,6 +1084,16 @@ START_TEST(test_start_returned)
 	/* and it can be claimed and started again */
 	claim1(now0, tok);
 	ck_assert_int_eq(start(tok, now0, &out), SL_START_STARTED);
+	wait_sup(&out);
+	ck_assert(t_exists(S("pools/" P "/done/%s.Completed", id)));
+	/* SL_START_FRESH: the agent claimed the run itself a moment ago, so
+	 * the start does not look for its slots again (a listing of slots/
+	 * and an lstat per slot directory): even a slot gone since */
+	submit(&s, id);
+	claim1(now0, tok);
+	drop_slots(id);
+	ck_assert_int_eq(start_as(tok, now0, SL_START_FRESH, &out),
+	    SL_START_STARTED);
 	wait_sup(&out);
 	ck_assert(t_exists(S("pools/" P "/done/%s.Completed", id)));
 }
