@@ -156,6 +156,16 @@ sl_agent_register(const struct sl_spool *sp, const struct sl_agent *a,
 	if (rc == 0 && (rc = sane_rename(priv, d)) < 0)
 		snprintf(err, errlen, "cannot register agent in %s: %s", d,
 		    strerror(errno));
+	else if (rc == 0) {
+		/* its pending/, where its claims go, made now (see
+		 * sl_rename_into); a claim makes it too if it is missing */
+		char   *pd = sl_place(sp, SL_PL_PENDING, a->pool, NULL, a->id,
+		    (char *)NULL);
+
+		if (sl_mkdirs(pd, 0755) < 0)
+			sl_warn("cannot create %s: %s", pd, strerror(errno));
+		free(pd);
+	}
 	else if (rc < 0)
 		snprintf(err, errlen, "cannot write the registration in %s: %s",
 		    priv, strerror(errno));

@@ -137,7 +137,7 @@ claim_one(const struct sl_spool *sp, const struct sl_agent *a,
 	/* the run first goes to a name only this claimer makes: another
 	 * claimer for the same agent renaming the same run would otherwise
 	 * share the target, and its failed rename would look done */
-	if (sl_mkdirs(pd, 0755) < 0 || sane_rename(from, priv) < 0) {
+	if (sl_rename_into(from, priv, pd) < 0) {
 		/* RACE: another claimer took the run, or it was cancelled */
 		give_back(sp, p->name, id, tk, n);
 		rc = STALE;

@@ -84,7 +84,7 @@ sl_run_unclaim(const struct sl_spool *sp, const char *pool, const char *dir,
 	if (sane_rename(dir, priv) < 0)
 		goto out;	/* started, cancelled or handed back meanwhile */
 	sl_step("unclaim-publish");
-	if (sl_mkdirs(qd, 0755) == 0 && sane_rename(priv, to) == 0) {
+	if (sl_rename_into(priv, to, qd) == 0) {
 		if (sl_slots_release_claim(sp, pool, token, agent) < 0)
 			sl_warn("cannot give back the slots of run %s: %s",
 			    token, strerror(errno));
@@ -152,7 +152,7 @@ finish(const struct sl_spool *sp, const char *pool, const char *dir,
 	sl_done_name(name, id, st);
 	to = sl_path(dd, name, (char *)NULL);
 	sl_step("finish-rename");
-	rc = sl_mkdirs(dd, 0755) < 0 ? -1 : sane_rename(dir, to);
+	rc = sl_rename_into(dir, to, dd);
 	if (rc == 0 && durable)
 		(void)sl_fsync_dir(dd);	/* the move itself, durably */
 	free(dd);
@@ -224,7 +224,7 @@ sl_run_requeue(const struct sl_spool *sp, const char *pool, const char *dir,
 	    (unsigned long long)(sub.tv_nsec / 1000), r->id);
 	qd = sl_place(sp, SL_PL_SCHED, pool, r->queue, (char *)NULL);
 	to = sl_path(qd, tok, (char *)NULL);
-	rc = sl_mkdirs(qd, 0755) < 0 ? -1 : sane_rename(dir, to);
+	rc = sl_rename_into(dir, to, qd);
 	free(qd);
 	free(to);
 	if (rc == 0)	/* its new name, for lookups by id */
@@ -256,7 +256,7 @@ sl_run_refuse(const struct sl_spool *sp, const char *pool, const char *dir,
 		return -1;
 	rd = sl_place(sp, SL_PL_REJECTED, pool, NULL, (char *)NULL);
 	to = sl_path(rd, id, (char *)NULL);
-	rc = sl_mkdirs(rd, 0755) < 0 ? -1 : sane_rename(dir, to);
+	rc = sl_rename_into(dir, to, rd);
 	free(rd);
 	free(to);
 	if (rc == 0)

@@ -63,6 +63,43 @@ sane_rename(const char *from, const char *to)
 	return -1;
 }
 
+/*
+ * sl_rename_into - sane_rename of from to to, in directory dir, which is
+ * made only when the rename failed for want of it: dir is there nearly
+ * always, and a look before each move (sl_mkdirs) is one more lookup, a
+ * network round trip on NFS, per move for nothing.  ENOENT with from
+ * still there and dir missing is the case; any other failure is the
+ * rename's, errno as it said.
+ */
+int
+sl_rename_into(const char *from, const char *to, const char *dir)
+{
+	int	saved;
+
+	if (sane_rename(from, to) == 0)
+		return 0;
+	saved = errno;
+	if (saved != ENOENT || !sl_exists(from) || sl_exists(dir)) {
+		errno = saved;
+		return -1;
+	}
+	if (sl_mkdirs(dir, 0755) < 0)
+		return -1;
+	return sane_rename(from, to);
+}
+
+/*
+ * sl_mkdir_new - make directory path, a new name (a fresh UUID in it), and
+ * its parents if they are missing: mkdir first, not a look first
+ */
+int
+sl_mkdir_new(const char *path, mode_t mode)
+{
+	if (sane_mkdir(path, mode) == 0)
+		return 0;
+	return errno == ENOENT ? sl_mkdirs(path, mode) : -1;
+}
+
 /* sane_renameat - sane_rename of names relative to directory descriptors */
 int
 sane_renameat(int fromfd, const char *from, int tofd, const char *to)

@@ -925,8 +925,12 @@ struct newpool {
 static int
 fill_pool(const char *dir, void *arg, char *err, size_t errlen)
 {
+	/* every directory a run moves into, made now: a move makes its
+	 * target directory only if the rename finds it missing
+	 * (sl_rename_into), so that none looks first */
 	static const char *const sub[] = { "config", "queues/default/tmp",
-	    "queues/default/new", "queues/default/sched", NULL };
+	    "queues/default/new", "queues/default/sched", "tmp", "slots",
+	    "pending", "running", "done", NULL };
 	struct newpool *np = arg;
 	struct sl_pool p;
 	struct sl_queue dq;

@@ -129,7 +129,7 @@ sl_slot_take_from(const struct sl_spool *sp, const char *pool,
 	char	id[SL_UUID_LEN + 1];
 	char   *sd, *tmp, *entry, *slot;
 	long	i;
-	int	rc = 1, r = 0;
+	int	rc = 1, r = 0, ok;
 
 	if (limit <= 0)
 		return 1;
@@ -146,7 +146,7 @@ sl_slot_take_from(const struct sl_spool *sp, const char *pool,
 	 * unknown, freed by recovery after the lease like any other */
 	snprintf(body, sizeof(body), "claimed = %lld\nagent = %s\ntoken = %s\n"
 	    "slot = %s\n", (long long)now, agent, token, u);
-	if (sl_mkdirs(sd, 0755) < 0 || sl_mkdirs(tmp, 0755) < 0 ||
+	if (sl_mkdir_new(tmp, 0755) < 0 ||
 	    sl_write_tmp_nosync(entry, body, strlen(body), 0644) < 0) {
 		rc = -1;
 		goto out;
@@ -163,8 +163,12 @@ sl_slot_take_from(const struct sl_spool *sp, const char *pool,
 		/* RACE: another claimer may take this name between taken()
 		 * and rename(); then our rename fails on its non-empty
 		 * directory and we try the next. */
-		if (sl_sys.rename(tmp, slot) == 0 || (r = renamed(tmp, slot,
-		    id, u)) == 1) {
+		ok = sl_sys.rename(tmp, slot) == 0;
+		/* slots/ is made by the first take that finds it missing */
+		if (!ok && errno == ENOENT && !sl_exists(sd) &&
+		    sl_mkdirs(sd, 0755) == 0)
+			ok = sl_sys.rename(tmp, slot) == 0;
+		if (ok || (r = renamed(tmp, slot, id, u)) == 1) {
 			*k = i;
 			rc = 0;
 			free(slot);

@@ -83,6 +83,8 @@ extern struct sl_sysops sl_sys;
 
 int	sl_exists(const char *);
 int	sane_rename(const char *from, const char *to);
+int	sl_rename_into(const char *from, const char *to, const char *dir);
+int	sl_mkdir_new(const char *path, mode_t mode);
 int	sane_renameat(int, const char *, int, const char *);
 int	sane_link(const char *from, const char *to);
 int	sane_mkdir(const char *, mode_t);	/* exists as a directory: ok */

@@ -1026,6 +1026,7 @@ sl_run_start(const struct sl_spool *sp, const struct sl_config *cf,
 	enum sl_start rc;
 	time_t	t;
 	pid_t	pid;
+	int	r2;
 
 	memset(out, 0, sizeof(*out));
 	if (sl_token_parse(token, &t, id) < 0)
@@ -1144,8 +1145,10 @@ sl_run_start(const struct sl_spool *sp, const struct sl_config *cf,
 	/* a rename that says it succeeded moved our run; one that failed
 	 * may have been carried out (a lost reply) or not, and running/TOKEN
 	 * may then be another start's of the same run: the nonce tells */
-	if (sl_mkdirs(run, 0755) < 0 || (sl_sys.rename(pend, s.dir) < 0 &&
-	    (sl_exists(pend) || !nonce_is(s.dir, nonce)))) {
+	if ((r2 = sl_sys.rename(pend, s.dir)) < 0 && errno == ENOENT &&
+	    sl_exists(pend) && !sl_exists(run) && sl_mkdirs(run, 0755) == 0)
+		r2 = sl_sys.rename(pend, s.dir);	/* running/ was missing */
+	if (r2 < 0 && (sl_exists(pend) || !nonce_is(s.dir, nonce))) {
 		/* RACE: recovery took it back (our heartbeat looked old), or
 		 * a cancel ended it: it is not ours to start */
 		free(run);

@@ -699,6 +699,8 @@ START_TEST(test_slot_take_swept_private)
 	snprintf(other, sizeof(other), "%s",
 	    S("pools/" P "/tmp/.slot.0a9c7a26-9c4e-4c2e-9d1e-222222222222"));
 	ck_assert_int_eq(sl_mkdirs(other, 0755), 0);
+	/* slots/, as a pool has it from its creation (fill_pool) */
+	ck_assert_int_eq(sl_mkdirs(S("pools/" P "/slots"), 0755), 0);
 	snprintf(body, sizeof(body), "claimed = %lld\nagent = %s\ntoken = %s\n"
 	    "slot = 0a9c7a26-9c4e-4c2e-9d1e-222222222222\n", (long long)now0,
 	    agent, tok);

@@ -219,6 +219,87 @@ START_TEST(test_mkdirs)
 }
 END_TEST
 
+/* counting_mkdir - mkdir, counted: how many directories a call made */
+static int
+counting_mkdir(const char *p, mode_t m)
+{
+	t_seam_calls++;
+	return mkdir(p, m);
+}
+
+/*
+ * sl_rename_into makes the target directory only when the rename failed
+ * for want of it: a directory that is there costs no mkdir, a missing
+ * source is not mistaken for a missing directory, and other errors are
+ * the rename's
+ */
+START_TEST(test_rename_into)
+{
+	struct stat st;
+
+	t_mkdir(P("to"));
+	t_puts(P("a"), "A");
+	sl_sys.mkdir = counting_mkdir;
+	t_seam_calls = 0;
+	ck_assert_int_eq(sl_rename_into(P("a"), P("to/a"), P("to")), 0);
+	ck_assert_int_eq(t_seam_calls, 0);	/* there: no mkdir */
+	check_content(P("to/a"), "A");
+
+	/* missing: made, then moved */
+	ck_assert_int_eq(sl_rename_into(P("to/a"), P("x/y/a"), P("x/y")), 0);
+	ck_assert_int_eq(stat(P("x/y"), &st), 0);
+	ck_assert(S_ISDIR(st.st_mode));
+	ck_assert_int_gt(t_seam_calls, 0);
+	check_content(P("x/y/a"), "A");
+	ck_assert(!t_exists(P("to/a")));
+
+	/* the source gone: ENOENT, and no directory made for it */
+	t_seam_calls = 0;
+	errno = 0;
+	ck_assert_int_eq(sl_rename_into(P("none"), P("z/none"), P("z")), -1);
+	ck_assert_int_eq(errno, ENOENT);
+	ck_assert_int_eq(t_seam_calls, 0);
+	ck_assert(!t_exists(P("z")));
+
+	/* another error is kept: a file onto a non-empty directory */
+	t_puts(P("b"), "B");
+	t_mkdir(P("to/full"));
+	t_puts(P("to/full/f"), "");
+	errno = 0;
+	ck_assert_int_eq(sl_rename_into(P("b"), P("to/full"), P("to")), -1);
+	ck_assert_int_eq(errno, EISDIR);
+	ck_assert_int_eq(t_seam_calls, 0);
+	check_content(P("b"), "B");
+
+	/* a lost reply of a done rename is a success (sane_rename) */
+	sl_sys.rename = t_lost_rename;
+	ck_assert_int_eq(sl_rename_into(P("b"), P("to/b"), P("to")), 0);
+	check_content(P("to/b"), "B");
+	sl_sys.rename = rename;
+	sl_sys.mkdir = mkdir;
+}
+END_TEST
+
+/* sl_mkdir_new tries the one mkdir first, and makes parents on ENOENT */
+START_TEST(test_mkdir_new)
+{
+	struct stat st;
+
+	t_mkdir(P("p"));
+	sl_sys.mkdir = counting_mkdir;
+	t_seam_calls = 0;
+	ck_assert_int_eq(sl_mkdir_new(P("p/n"), 0755), 0);
+	ck_assert_int_eq(t_seam_calls, 1);
+	ck_assert_int_eq(sl_mkdir_new(P("q/r/n"), 0755), 0);
+	ck_assert_int_eq(stat(P("q/r/n"), &st), 0);
+	ck_assert(S_ISDIR(st.st_mode));
+	t_puts(P("f"), "");
+	ck_assert_int_eq(sl_mkdir_new(P("f/n"), 0755), -1);
+	ck_assert_int_eq(errno, ENOTDIR);
+	sl_sys.mkdir = mkdir;
+}
+END_TEST
+
 /* ---- reading ---- */
 
 START_TEST(test_read_file)
@@ -666,6 +747,8 @@ suite_fsop(void)
 	tcase_add_test(tc, test_publish_rename_fails_clean);
 	tcase_add_test(tc, test_sane_mkdir);
 	tcase_add_test(tc, test_mkdirs);
+	tcase_add_test(tc, test_rename_into);
+	tcase_add_test(tc, test_mkdir_new);
 	tcase_add_test(tc, test_read_file);
 	tcase_add_test(tc, test_read_file_refuses);
 	tcase_add_test(tc, test_rmtree);
