@@ -244,6 +244,8 @@ main(int argc, char **argv)
 	size_t	k;
 
 	sl_set_progname(argv[0]);
+	/* counts and totals for long work on many runs (progress.c) */
+	sl_progress_cli = 1;
 	/* "sluice dispatch ARGS" is "sluice-dispatch ARGS" (sluice(1)) */
 	sl_opt_init(&g, opts, O_NOPT, SL_OPT_DASHDASH, argc, argv);
 	while ((o = sl_opt_next(&g)) != SL_OPT_END && o != SL_OPT_ARG)

@@ -485,6 +485,9 @@ is_name(const char *name)
 static long accept_pool(const struct sl_spool *, const char *, int, char *,
     size_t);
 
+/* accepting this many files or more in one pool, sluice(1) says so */
+#define SL_ACCEPT_TELL	100
+
 /*
  * sl_accept_pool - accept every file dropped into the pool's queues.
  * Safe to run in any number of processes on any number of hosts at once:
@@ -514,7 +517,8 @@ static long
 accept_pool(const struct sl_spool *sp, const char *pool, int quick, char *err,
     size_t errlen)
 {
-	char  **qs, **files, *qd, *nd;
+	struct sl_progress pg;
+	char  **qs, **files, *qd, *nd, what[SL_NAME_MAX + 64];
 	size_t	nq, nf, i, j;
 	long	taken = 0;
 	int	rc;
@@ -527,10 +531,14 @@ accept_pool(const struct sl_spool *sp, const char *pool, int quick, char *err,
 		free(qd);
 		return -1;
 	}
+	snprintf(what, sizeof(what), "accepting the files dropped into work "
+	    "pool '%s'", pool);
+	sl_progress_begin(&pg, what, 0);
 	for (i = 0; i < nq; i++) {
 		nd = sl_path(qd, qs[i], "new", (char *)NULL);
 		if (list(nd, is_drop, &files, &nf) == 0) {
 			for (j = 0; j < nf; j++) {
+				sl_progress_step(&pg);
 				rc = accept_one(sp, pool, qs[i], files[j], err,
 				    errlen);
 				if (rc > 0)
@@ -544,6 +552,12 @@ accept_pool(const struct sl_spool *sp, const char *pool, int quick, char *err,
 	}
 	sl_strv_free(qs, nq);
 	free(qd);
+	sl_progress_end(&pg);
+	/* a person's command says how many it took when they were many (a
+	 * few are seen in what it prints next) */
+	if (sl_progress_cli && taken >= SL_ACCEPT_TELL)
+		sl_warn("accepted %ld dropped run files into work pool '%s'",
+		    taken, pool);
 	return taken;
 }
 
@@ -840,6 +854,22 @@ sl_runs_pool(const struct sl_spool *sp, const char *pool, struct sl_runs *rs)
 {
 	select_pool(sp, pool, 0, 0, 0, NULL, NULL, rs);
 	return 0;
+}
+
+/*
+ * sl_run_seconds - how long run r ran (ended - started), or has been
+ * running by now; 0 when another host's clock put the end first; -1 if it
+ * has not started
+ */
+long
+sl_run_seconds(const struct sl_run *r, time_t now)
+{
+	time_t	d;
+
+	if (r->started <= 0)
+		return -1;
+	d = (r->ended > 0 ? r->ended : now) - r->started;
+	return d > 0 ? (long)d : 0;
 }
 
 /*

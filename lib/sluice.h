@@ -49,6 +49,23 @@ size_t	sl_log_format(char *, size_t, const struct timespec *, enum sl_level,
  * bytes < 0x20, 0x7f, C1 controls and invalid UTF-8 become \xNN */
 void	sl_printable(char *s, size_t size);
 
+/* ---- progress.c: a count on the terminal for long work on many runs ---- */
+
+struct sl_progress {
+	const char *what;		/* "cancelling flow runs" */
+	long	done, total;		/* total 0: not known */
+	struct timespec t0;		/* when the work began (monotonic) */
+	long	drawn_ms;		/* when it was last drawn, from t0 */
+	int	shown;			/* a count is on the screen */
+	int	off;			/* not drawn (set after begin, to
+					 * turn it off) */
+};
+extern int sl_progress_cli;		/* set by sluice(1), a person's */
+extern long sl_progress_after_ms;	/* draw only after this long */
+void	sl_progress_begin(struct sl_progress *, const char *what, long total);
+void	sl_progress_step(struct sl_progress *);
+void	sl_progress_end(struct sl_progress *);
+
 /* ---- names.c: names people give, names sluice makes ---- */
 
 int	sl_name_ok(const char *);
@@ -408,6 +425,7 @@ int	sl_runs_select(const struct sl_spool *, const char *pool,
 	    unsigned states, time_t t0, time_t t1, struct sl_runs *);
 void	sl_runs_free(struct sl_runs *);
 time_t	sl_run_when(const struct sl_run *);
+long	sl_run_seconds(const struct sl_run *, time_t now);
 /* which runs flow-run ls shows (sl_runs_newest, sl_runs_load_newest) */
 struct sl_runsel {
 	unsigned states;		/* a mask of 1 << state; 0: all */

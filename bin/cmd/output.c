@@ -206,6 +206,10 @@ run_json(struct sl_buf *b, const struct sl_run *r, time_t now,
 	sl_json_long(b, r->pid, r->pid <= 0);
 	sl_json_key(b, &f, "command");
 	sl_json_str(b, r->spec.command);
+	/* seconds it ran (ended - started), or has run by now; null: not
+	 * started.  Beyond the contract's keys, so last */
+	sl_json_key(b, &f, "duration");
+	sl_json_long(b, sl_run_seconds(r, now), r->started <= 0);
 	sl_buf_puts(b, "}\n");
 }
 

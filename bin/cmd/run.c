@@ -115,6 +115,86 @@ late_only(struct args *a)
 #define LS_DEFAULT	15
 
 /*
+ * run_duration - how long run r ran, or has been running by now, as "45s",
+ * "3m04s", "2h05m", "3d04h"; "" if it has not started
+ */
+static const char *
+run_duration(const struct sl_run *r, time_t now, char *buf, size_t len)
+{
+	long	d = sl_run_seconds(r, now);
+
+	buf[0] = '\0';
+	if (d < 0)
+		return buf;
+	if (d < 60)
+		snprintf(buf, len, "%lds", d);
+	else if (d < 3600)
+		snprintf(buf, len, "%ldm%02lds", d / 60, d % 60);
+	else if (d < 86400)
+		snprintf(buf, len, "%ldh%02ldm", d / 3600, d % 3600 / 60);
+	else
+		snprintf(buf, len, "%ldd%02ldh", d / 86400, d % 86400 / 3600);
+	return buf;
+}
+
+/* the agents of the pools a listing shows, each pool's loaded once */
+struct agentnames {
+	struct poolagents {
+		char	pool[SL_NAME_MAX + 1];
+		struct sl_agent *v;
+		size_t	n;
+	}      *p;
+	size_t	n;
+};
+
+/*
+ * agent_label - the name of the agent that took run r, if it is registered
+ * now, else the first 8 digits of its id (agent ls --json shows it whole);
+ * "" for a run no agent took
+ */
+static const char *
+agent_label(const struct sl_spool *sp, const struct sl_run *r,
+    struct agentnames *an, char *buf, size_t len)
+{
+	struct poolagents *pa;
+	size_t	i;
+
+	if (r->agent[0] == '\0')
+		return "";
+	for (i = 0; i < an->n && strcmp(an->p[i].pool, r->pool) != 0; i++)
+		;
+	if (i == an->n) {
+		pa = realloc(an->p, (an->n + 1) * sizeof(*an->p));
+		if (pa == NULL)
+			sl_fatal("out of memory");
+		an->p = pa;
+		pa = &an->p[an->n++];
+		snprintf(pa->pool, sizeof(pa->pool), "%s", r->pool);
+		if (sl_agents_load(sp, r->pool, &pa->v, &pa->n) < 0) {
+			pa->v = NULL;	/* names unknown: ids then */
+			pa->n = 0;
+		}
+	}
+	pa = &an->p[i];
+	for (i = 0; i < pa->n; i++)
+		if (strcmp(pa->v[i].id, r->agent) == 0 && pa->v[i].name[0])
+			return pa->v[i].name;
+	snprintf(buf, len, "%.8s", r->agent);
+	return buf;
+}
+
+/* agentnames_free - forget the agents agent_label loaded */
+static void
+agentnames_free(struct agentnames *an)
+{
+	size_t	i;
+
+	for (i = 0; i < an->n; i++)
+		sl_agents_free(an->p[i].v, an->p[i].n);
+	free(an->p);
+}
+
+/*
  * fr_ls - sluice flow-run ls: the newest runs first; a table shows
  * LS_DEFAULT unless --limit (0: all), --json all unless --limit.  One run
  * more than shown is looked for, so that the table says when there are
@@ -124,13 +204,14 @@ int
 fr_ls(const struct sl_spool *sp, const struct sl_config *cf, struct args *a)
 {
 	static const char *hdr[] = { "ID", "Name", "Pool", "Queue", "State",
-	    "When" };
+	    "When", "Host", "Agent", "Duration", "Exit" };
+	struct agentnames an = { NULL, 0 };
 	struct ls_filter f = { a, cf, time(NULL) };
 	struct sl_runsel sel = { 0 };
 	struct sl_buf b = { 0 };
 	struct sl_runs rs;
 	struct sl_table *t;
-	char	w[40], more[160];
+	char	w[40], more[160], dur[32], ag[16], ex[16];
 	size_t	i, limit;
 	time_t	when;
 
@@ -153,9 +234,9 @@ fr_ls(const struct sl_spool *sp, const struct sl_config *cf, struct args *a)
 		    "more: --limit N shows N, --limit 0 all.", limit);
 		rs.n--;		/* the one looked for: freed below */
 	}
-	t = sl_table_new("Flow Runs", 6, hdr);
+	t = sl_table_new("Flow Runs", 10, hdr);
 	for (i = 0; i < rs.n; i++) {
-		const char *row[6];
+		const char *row[10];
 
 		if (a->val[O_JSON] != NULL) {
 			run_json(&b, &rs.v[i], f.now, cf);
@@ -168,6 +249,13 @@ fr_ls(const struct sl_spool *sp, const struct sl_config *cf, struct args *a)
 		row[3] = rs.v[i].queue;
 		row[4] = sl_run_display(&rs.v[i], f.now, cf->late_after);
 		row[5] = when ? sl_time_fmt(when, w, sizeof(w)) : "";
+		row[6] = rs.v[i].host;
+		row[7] = agent_label(sp, &rs.v[i], &an, ag, sizeof(ag));
+		row[8] = run_duration(&rs.v[i], f.now, dur, sizeof(dur));
+		ex[0] = '\0';
+		if (rs.v[i].exit_code >= 0)
+			snprintf(ex, sizeof(ex), "%d", rs.v[i].exit_code);
+		row[9] = ex;
 		sl_table_row(t, row);
 	}
 	if (a->val[O_JSON] != NULL) {
@@ -176,6 +264,7 @@ fr_ls(const struct sl_spool *sp, const struct sl_config *cf, struct args *a)
 	} else
 		sl_table_print(t, stdout, boxed(), more[0] ? more : NULL);
 	sl_table_free(t);
+	agentnames_free(&an);
 	if (more[0])
 		rs.n++;
 	sl_runs_free(&rs);
@@ -387,6 +476,31 @@ cancel_one(const struct sl_spool *sp, struct sl_run *r,
 	return 0;
 }
 
+/*
+ * cancel_total - the last line of a bulk cancel: how many runs were
+ * cancelled at once (they had not started), how many were asked to stop
+ * (Pending or Running: their agents end them), how many could not be
+ */
+static void
+cancel_total(int stopped, int asked, int failed)
+{
+	const char *sep = "";
+
+	if (stopped > 0) {
+		printf("Cancelled %d flow run%s", stopped, stopped == 1 ? "" :
+		    "s");
+		sep = "; ";
+	}
+	if (asked > 0) {
+		printf("%s%d %s scheduled for cancellation", sep, asked,
+		    asked == 1 ? "was" : "were");
+		sep = "; ";
+	}
+	if (failed > 0)
+		printf("%s%d could not be cancelled (said above)", sep, failed);
+	printf(".\n");
+}
+
 /* fr_cancel - sluice flow-run cancel */
 int
 fr_cancel(const struct sl_spool *sp, const struct sl_config *cf, struct args *a)
@@ -396,7 +510,8 @@ fr_cancel(const struct sl_spool *sp, const struct sl_config *cf, struct args *a)
 	time_t	now = time(NULL);
 	size_t	i;
 	unsigned states;
-	int	rc = 0, k, hits = 0, others = 0;
+	struct sl_progress pg;
+	int	rc = 0, k, hits = 0, others = 0, stopped = 0, failed = 0, was;
 
 	states = need_states(a);
 	if (a->npos > 0) {
@@ -419,7 +534,13 @@ fr_cancel(const struct sl_spool *sp, const struct sl_config *cf, struct args *a)
 		    "| -p POOL [-q QUEUE] --state STATE");
 	if (sl_runs_load_sel(sp, cf, a->val[O_POOL], 0, states, 0, &rs) < 0)
 		return EX_FAIL;
+	sl_progress_begin(&pg, "cancelling flow runs", (long)rs.n);
+	/* on a terminal the lines below show how far it got; into a pipe, a
+	 * count on standard error does (progress.c) */
+	if (isatty(STDOUT_FILENO))
+		pg.off = 1;
 	for (i = 0; i < rs.n; i++) {
+		sl_progress_step(&pg);
 		if (!selected(&rs.v[i], a, now, cf) || rs.v[i].state >= SL_COMPLETED)
 			continue;
 		/* a bulk cancel leaves other users' runs alone */
@@ -429,14 +550,21 @@ fr_cancel(const struct sl_spool *sp, const struct sl_config *cf, struct args *a)
 			continue;
 		}
 		hits++;
-		if (cancel_one(sp, &rs.v[i], cf) != 0)
+		was = rs.v[i].state;
+		if (cancel_one(sp, &rs.v[i], cf) != 0) {
 			rc = EX_FAIL;
+			failed++;
+		} else if (was == SL_SCHEDULED)
+			stopped++;
 	}
+	sl_progress_end(&pg);
 	if (others > 0)
 		sl_warn("left %d flow run%s of other users alone (not yours to "
 		    "cancel)", others, others == 1 ? "" : "s");
 	if (hits == 0)
 		printf("No flow runs to cancel.\n");
+	else
+		cancel_total(stopped, hits - stopped - failed, failed);
 	sl_runs_free(&rs);
 	return rc;
 }

@@ -51,8 +51,8 @@ late1=$(sub -p P --name late1 --at "$(ago 60)" -- true)
 
 if expect_rc 0 S flow-run ls; then
 	equals "$(printf '%s\n' "$out" | head -n 1)" "Flow Runs" "ls: title Flow Runs"
-	printf '%s\n' "$out" | sed -n 2p | grep -Eq '^ID +Name +Pool +Queue +State +When *$' &&
-	    ok "ls: columns ID Name Pool Queue State When" || fail "ls header: $(printf '%s\n' "$out" | sed -n 2p)"
+	printf '%s\n' "$out" | sed -n 2p | grep -Eq '^ID +Name +Pool +Queue +State +When +Host +Agent +Duration +Exit *$' &&
+	    ok "ls: columns ID Name Pool Queue State When Host Agent Duration Exit" || fail "ls header: $(printf '%s\n' "$out" | sed -n 2p)"
 	printf '%s\n' "$out" | grep -Eq "^$beta +beta +P +Q +Scheduled +[0-9-]{10}T[0-9:]{8}Z *\$" &&
 	    ok "ls: a row for beta (id, name, pool, queue, Scheduled, time)" || fail "ls: no row for beta: $out"
 	printf '%s\n' "$out" | grep -Eq "^$late1 +late1 +P +default +Late +$(ago 60) *\$" &&
@@ -173,6 +173,7 @@ x1=$(sub -p P --name P-late --at "$(ago 60)" -- true)
 if expect_rc 0 S flow-run cancel -p L --state Late; then
 	ok "bulk cancel -p L --state Late: exit 0"
 	equals "$(printf '%s\n' "$out" | grep -c "^Cancelled flow run")" 3 "bulk cancel: three runs cancelled"
+	equals "$(printf '%s\n' "$out" | tail -n 1)" "Cancelled 3 flow runs." "bulk cancel: a last line with the total"
 fi
 equals "$(names -p L --state Cancelled)" "L-late-1 L-late-2 L-late-3" "bulk cancel: exactly the Late runs are Cancelled"
 equals "$(names -p L --state Scheduled)" "L-future-1 L-future-2" "bulk cancel: the future runs stay Scheduled"
@@ -263,6 +264,45 @@ obj["state"] == "Completed" or bad("state %r" % obj["state"])
 obj["ended"] == "'"$(ago 60)"'" or bad("ended %r" % obj["ended"])
 '
 expect_rc 1 S flow-run logs no-such-run && ok "logs of an unknown run: exit 1"
+
+# ls: who ran a finished run, where, for how long, and how it exited (an
+# agent no longer registered shows as the first 8 digits of its id)
+fx=$(sub -p P --name exited3 -- false)
+to_done P "$fx" Failed ""
+printf '[result]\nstate = Failed\nstarted = %s\nended = %s\nexit_code = 3\n' "$(ago 125)" "$(ago 60)" \
+    >"$SP/P/done/$fx.Failed/result.ini"
+printf 'agent = 6a1b3c5d-0000-4000-8000-00000000bbbb\nhost = hostx\n' >"$SP/P/done/$fx.Failed/claim.ini"
+if expect_rc 0 S flow-run ls -p P --limit 0; then
+	printf '%s\n' "$out" | grep -Eq "^$fx +exited3 +P +default +Failed +$(ago 60) +hostx +6a1b3c5d +1m05s +3 *\$" &&
+	    ok "ls: Host, Agent, Duration and Exit of a finished run" ||
+	    fail "ls: row of exited3: $(printf '%s\n' "$out" | grep exited3)"
+fi
+expect_rc 0 S flow-run inspect "$fx" --json && jcheck "inspect --json: duration in seconds, host, agent, exit_code" '
+obj["duration"] == 65 or bad("duration %r" % obj["duration"])
+obj["host"] == "hostx" or bad("host %r" % obj["host"])
+obj["agent"] == "6a1b3c5d-0000-4000-8000-00000000bbbb" or bad("agent %r" % obj["agent"])
+obj["exit_code"] == 3 or bad("exit_code %r" % obj["exit_code"])
+'
+ns=$(sub -p P --name notstarted --at +2h -- true)
+expect_rc 0 S flow-run inspect "$ns" --json && jcheck "inspect --json: a run not started has duration null" '
+obj["duration"] is None or bad("duration %r" % obj["duration"])
+'
+
+# many dropped files: the command that accepts them says how many
+S work-pool create D >/dev/null || fail "create pool D"
+mkdir -p "$SP/D/queues/default/tmp" "$SP/D/queues/default/new"
+i=0
+while [ $i -lt 120 ]; do
+	printf '[run]\ncommand = true\nscheduled = %s\n' "$(ago -3600)" >"$SP/D/queues/default/tmp/d$i"
+	mv "$SP/D/queues/default/tmp/d$i" "$SP/D/queues/default/new/d$i.ini"
+	i=$((i + 1))
+done
+if expect_rc 0 S flow-run ls -p D --limit 1; then
+	contains "$errout" "accepted 120 dropped run files into work pool 'D'" "accepting 120 drops: a total on stderr"
+fi
+if expect_rc 0 S flow-run cancel -p D --state Scheduled; then
+	contains "$out" "Cancelled 120 flow runs." "bulk cancel of 120: the total"
+fi
 
 # ================================================================ message
 msg_of() {	# msg_of ID : the message flow-run inspect --json shows

@@ -40,6 +40,7 @@ Suite  *suite_agent(void);
 Suite  *suite_deploy(void);
 Suite  *suite_why(void);
 Suite  *suite_opt(void);
+Suite  *suite_progress(void);
 
 /* helpers (check_sluice.c) */
 
