@@ -48,6 +48,9 @@ static const struct sl_opt opts[O_NOPT] = {
 	[O_INTERVAL] = { "--interval", NULL, 1 },
 	[O_ANCHOR] = { "--anchor", NULL, 1 },
 	[O_TIMEZONE] = { "--timezone", NULL, 1 },
+	[O_ON_FAILURE] = { "--on-failure", NULL, 1 },
+	[O_ON_CRASH] = { "--on-crash", NULL, 1 },
+	[O_MAIL] = { "--mail", NULL, 1 },
 };
 
 #define GLOBAL	(BIT(O_SPOOL) | BIT(O_HELP) | BIT(O_VERSION))
@@ -82,6 +85,9 @@ static const struct cmd cmds[] = {
 	    wp_set },
 	{ "work-pool", "clear-concurrency-limit", 0, 1, 1, 0, "work pool", "NAME",
 	    wp_set },
+	{ "work-pool", "set-alerts", BIT(O_ON_FAILURE) | BIT(O_ON_CRASH) |
+	    BIT(O_MAIL), 1, 1, 0, "work pool", "NAME [--on-failure CMD|none] "
+	    "[--on-crash CMD|none] [--mail owner|ADDRESS|none]", wp_alerts },
 	{ "work-queue", "create", P | BIT(O_PRIORITY) | BIT(O_LIMIT), 1, 1, 0, "work queue",
 	    "NAME [-p POOL] [--priority N] [--limit N]", wq_create },
 	{ "work-queue", "ls", P | J, 0, 0, 0, "work queue", "[-p POOL] [--json]", wq_ls },

@@ -155,6 +155,8 @@ finish(const struct sl_spool *sp, const char *pool, const char *dir,
 	rc = sl_rename_into(dir, to, dd);
 	if (rc == 0 && durable)
 		(void)sl_fsync_dir(dd);	/* the move itself, durably */
+	if (rc == 0)	/* ended here, once: the pool's alerts (alert.c) */
+		sl_alert_run(sp, pool, id, st);
 	free(dd);
 	free(to);
 	if (rc < 0)

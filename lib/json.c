@@ -100,3 +100,61 @@ sl_json_long(struct sl_buf *b, long v, int isnull)
 	else
 		sl_buf_printf(b, "%ld", v);
 }
+
+/*
+ * sl_run_json - one run as the object of sluice-flow-run(1), "JSON", one
+ * line: what flow-run ls and inspect print, and what an alert hook reads
+ * (alert.c)
+ */
+void
+sl_run_json(struct sl_buf *b, const struct sl_run *r, time_t now,
+    long late_after)
+{
+	int	f = 1;
+
+	sl_buf_add(b, "{", 1);
+	sl_json_key(b, &f, "id");
+	sl_json_str(b, r->id);
+	sl_json_key(b, &f, "name");
+	sl_json_str(b, r->spec.name);
+	sl_json_key(b, &f, "pool");
+	sl_json_str(b, r->pool);
+	sl_json_key(b, &f, "queue");
+	sl_json_str(b, r->queue[0] ? r->queue : NULL);
+	sl_json_key(b, &f, "deployment");
+	sl_json_str(b, r->spec.deployment);
+	sl_json_key(b, &f, "state");
+	sl_json_str(b, sl_run_display(r, now, late_after));
+	sl_json_key(b, &f, "message");
+	sl_json_str(b, r->message[0] ? r->message : NULL);
+	sl_json_key(b, &f, "scheduled");
+	if (r->state == SL_REJECTED)
+		sl_buf_puts(b, "null");
+	else {
+		char	t[40];
+
+		/* 0 is a time here (--at @0), not "none" */
+		sl_json_str(b, sl_time_fmt(r->spec.scheduled, t, sizeof(t)));
+	}
+	sl_json_key(b, &f, "created");
+	sl_json_time(b, r->spec.created);
+	sl_json_key(b, &f, "started");
+	sl_json_time(b, r->started);
+	sl_json_key(b, &f, "ended");
+	sl_json_time(b, r->ended);
+	sl_json_key(b, &f, "exit_code");
+	sl_json_long(b, r->exit_code, r->exit_code < 0);
+	sl_json_key(b, &f, "attempt");
+	sl_json_long(b, r->spec.attempt, r->state == SL_REJECTED);
+	sl_json_key(b, &f, "retries");
+	sl_json_long(b, r->spec.retries, r->state == SL_REJECTED);
+	sl_json_key(b, &f, "agent");
+	sl_json_str(b, r->agent[0] ? r->agent : NULL);
+	sl_json_key(b, &f, "host");
+	sl_json_str(b, r->host[0] ? r->host : NULL);
+	sl_json_key(b, &f, "pid");
+	sl_json_long(b, r->pid, r->pid <= 0);
+	sl_json_key(b, &f, "command");
+	sl_json_str(b, r->spec.command);
+	sl_buf_puts(b, "}\n");
+}

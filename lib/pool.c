@@ -214,6 +214,24 @@ parse_when(const char *s, time_t *out)
 	return sl_time_parse(s, 0, out);
 }
 
+/*
+ * get_alert - [pool] key into buf (written quoted by put_alert): absent
+ * is "", a value that does not fit is an error
+ */
+static int
+get_alert(struct sl_ini *ini, const char *key, char *buf, size_t len)
+{
+	const char *s = sl_ini_get(ini, "pool", key);
+
+	buf[0] = '\0';
+	if (s == NULL)
+		return 0;
+	if (strlen(s) >= len)
+		return -1;
+	memcpy(buf, s, strlen(s) + 1);
+	return 0;
+}
+
 /* read_version - one config version into p (queues registered, not present) */
 static int
 read_version(const char *path, struct sl_pool *p, char *err, size_t errlen)
@@ -237,6 +255,14 @@ read_version(const char *path, struct sl_pool *p, char *err, size_t errlen)
 		snprintf(p->type, sizeof(p->type), "%s", s);
 	if ((s = sl_ini_get(ini, "version", "writer")) != NULL)
 		snprintf(p->writer, sizeof(p->writer), "%s", s);
+	if (get_alert(ini, "on_failure", p->on_failure,
+	    sizeof(p->on_failure)) < 0 || get_alert(ini, "on_crash",
+	    p->on_crash, sizeof(p->on_crash)) < 0 || get_alert(ini, "mail",
+	    p->mail, sizeof(p->mail)) < 0) {
+		snprintf(err, errlen, "%s: bad alert in [pool] (too long, or "
+		    "not one line)", path);
+		goto fail;
+	}
 	if ((p->paused = parse_bool(sl_ini_get(ini, "pool", "paused"), 0)) < 0 ||
 	    parse_limit(sl_ini_get(ini, "pool", "concurrency_limit"), &p->limit) ||
 	    parse_when(sl_ini_get(ini, "pool", "created"), &p->created)) {
@@ -610,6 +636,46 @@ put_time(struct sl_buf *b, const char *key, time_t t)
 	sl_ini_put(b, key, t == 0 ? "none" : sl_time_fmt(t, v, sizeof(v)));
 }
 
+/* put_alert - an alert setting, quoted (a shell command holds quotes and
+ * ';'), when set: a pool without alerts reads as it did.  Its value was
+ * checked by sl_pool_alert_ok when it was set. */
+static void
+put_alert(struct sl_buf *b, const char *key, const char *val)
+{
+	char   *q;
+
+	if (val[0] == '\0')
+		return;
+	if ((q = sl_ini_quote(val)) == NULL)
+		sl_panic("put_alert: %s cannot be stored: %s", key, val);
+	sl_buf_printf(b, "%s = %s\n", key, q);
+	free(q);
+}
+
+/*
+ * sl_pool_alert_ok - can v be stored as an alert setting (on_failure,
+ * on_crash: a shell command; mail: "owner" or an address) of at most len
+ * bytes?  NULL if so, else why not
+ */
+const char *
+sl_pool_alert_ok(const char *key, const char *v, size_t len)
+{
+	char   *q;
+
+	if (strlen(v) >= len)
+		return "too long";
+	if ((q = sl_ini_quote(v)) == NULL)
+		return "cannot be stored (more than one line or 900 bytes, or "
+		    "both kinds of quote with ';' or '#'): put it in a script "
+		    "and give the script";
+	free(q);
+	if (strcmp(key, "mail") == 0 && v[0] != '\0' &&
+	    strcmp(v, "owner") != 0 && (strchr(v, '@') == NULL ||
+	    strpbrk(v, " \t,<>()\"'`$;|&") != NULL || v[0] == '-'))
+		return "not 'owner' or one mail address";
+	return NULL;
+}
+
 char *
 sl_pool_render(const struct sl_pool *p, unsigned long version,
     const char *writer, size_t *len)
@@ -628,6 +694,9 @@ sl_pool_render(const struct sl_pool *p, unsigned long version,
 	put_time(&b, "created", p->created);
 	sl_ini_put(&b, "paused", p->paused ? "true" : "false");
 	put_limit(&b, p->limit);
+	put_alert(&b, "on_failure", p->on_failure);
+	put_alert(&b, "on_crash", p->on_crash);
+	put_alert(&b, "mail", p->mail);
 	sl_buf_puts(&b, "\n[version]\n");
 	snprintf(v, sizeof(v), "%lu", version);
 	sl_ini_put(&b, "number", v);

@@ -290,6 +290,9 @@ struct sl_queue {
 	int	present;		/* its directory exists */
 };
 
+#define SL_HOOK_MAX	1024		/* an alert command, with its NUL */
+#define SL_MAILTO_MAX	256
+
 struct sl_pool {
 	char	name[SL_NAME_MAX + 1];
 	char	id[SL_UUID_LEN + 1];
@@ -299,6 +302,11 @@ struct sl_pool {
 	time_t	created;
 	unsigned long version;		/* config version read, 0: none */
 	char	writer[SL_UUID_LEN + 1]; /* who wrote that version */
+	/* alerts (alert.c): commands run when a run ends Failed or Crashed,
+	 * and whom to mail; "" none */
+	char	on_failure[SL_HOOK_MAX];
+	char	on_crash[SL_HOOK_MAX];
+	char	mail[SL_MAILTO_MAX];	/* "owner" or an address */
 	struct sl_queue *q;		/* present queues, by priority */
 	size_t	nq;
 };
@@ -307,6 +315,11 @@ struct sl_pool {
 typedef int (*sl_pool_edit_fn)(struct sl_pool *, void *, char *, size_t);
 
 int	sl_pool_exists(const struct sl_spool *, const char *);
+const char *sl_pool_alert_ok(const char *key, const char *, size_t);
+/* alert.c: a pool's on_failure / on_crash commands and mail */
+extern const char *sl_alert_sendmail;
+void	sl_alert_run(const struct sl_spool *, const char *pool, const char *id,
+	    enum sl_state);
 int	sl_pool_names(const struct sl_spool *, char ***, size_t *);
 int	sl_pool_names_in(const char *dir, char ***, size_t *);
 int	sl_pool_load(const struct sl_spool *, const char *, struct sl_pool *,
@@ -726,6 +739,9 @@ void	sl_json_str(struct sl_buf *, const char *);	/* "..." or null */
 void	sl_json_key(struct sl_buf *, int *first, const char *);
 void	sl_json_time(struct sl_buf *, time_t);		/* 0: null */
 void	sl_json_long(struct sl_buf *, long, int isnull);
+struct sl_run;
+void	sl_run_json(struct sl_buf *, const struct sl_run *, time_t now,
+	    long late_after);
 
 /* ---- table.c: aligned tables, box-drawing on a terminal ---- */
 

@@ -21,7 +21,8 @@ enum opt {
 	O_SPOOL, O_JSON, O_HELP, O_VERSION, O_POOL, O_LIMIT, O_PAUSED,
 	O_HOURS, O_PRIORITY, O_FORCE, O_QUEUE, O_AT, O_NAME, O_RETRIES,
 	O_RETRY_DELAY, O_TIMEOUT, O_CWD, O_ENV, O_STATE, O_FOLLOW, O_CRON,
-	O_INTERVAL, O_ANCHOR, O_TIMEZONE, O_NOPT
+	O_INTERVAL, O_ANCHOR, O_TIMEZONE, O_ON_FAILURE, O_ON_CRASH, O_MAIL,
+	O_NOPT
 };
 
 #define BIT(o)	(1u << (o))
@@ -90,7 +91,7 @@ void	agent_json(struct sl_buf *, const struct sl_agent *, int online);
 void	deploy_json(struct sl_buf *, const struct sl_deploy *);
 
 /* pool.c: work-pool and work-queue */
-cmd_fn	wp_create, wp_ls, wp_inspect, wp_preview, wp_set, wp_delete;
+cmd_fn	wp_create, wp_ls, wp_inspect, wp_preview, wp_set, wp_delete, wp_alerts;
 cmd_fn	wq_create, wq_ls, wq_inspect, wq_preview, wq_set, wq_delete;
 
 /* run.c: submit and flow-run */

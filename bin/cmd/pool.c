@@ -120,6 +120,27 @@ wp_ls(const struct sl_spool *sp, const struct sl_config *cf, struct args *a)
 	return rc;
 }
 
+/* py_str - "    key='v',", as Python writes a string, or None for "" */
+static void
+py_str(struct sl_buf *b, const char *key, const char *v)
+{
+	const char *q = strchr(v, '\'') != NULL && strchr(v, '"') == NULL ?
+	    "\"" : "'";
+
+	sl_buf_printf(b, "    %s=", key);
+	if (v[0] == '\0') {
+		sl_buf_puts(b, "None,\n");
+		return;
+	}
+	sl_buf_puts(b, q);
+	for (; *v != '\0'; v++) {
+		if (*v == '\\' || *v == *q)
+			sl_buf_add(b, "\\", 1);
+		sl_buf_add(b, v, 1);
+	}
+	sl_buf_printf(b, "%s,\n", q);
+}
+
 /* wp_inspect - sluice work-pool inspect */
 int
 wp_inspect(const struct sl_spool *sp, const struct sl_config *cf, struct args *a)
@@ -174,7 +195,11 @@ wp_inspect(const struct sl_spool *sp, const struct sl_config *cf, struct args *a
 			if (counts[i] != 0)
 				sl_buf_printf(&b, "%s'%s': %ld", k++ ? ", " : "",
 				    sl_state_names[i], counts[i]);
-		sl_buf_puts(&b, "},\n)\n");
+		sl_buf_puts(&b, "},\n");
+		py_str(&b, "on_failure", p.on_failure);
+		py_str(&b, "on_crash", p.on_crash);
+		py_str(&b, "mail", p.mail);
+		sl_buf_puts(&b, ")\n");
 	}
 	emit(&b);
 	sl_pool_free(&p);
@@ -319,6 +344,72 @@ wp_set(const struct sl_spool *sp, const struct sl_config *cf, struct args *a)
 		return EX_FAIL;
 	}
 	printf(set->said, name, ps.limit);
+	return 0;
+}
+
+/* the alert settings sluice work-pool set-alerts changes: NULL leaves one */
+struct alertset {
+	const char *v[3];		/* on_failure, on_crash, mail */
+};
+
+/* edit_alerts - sl_pool_update's edit: apply an alertset */
+static int
+edit_alerts(struct sl_pool *p, void *arg, char *e, size_t elen)
+{
+	struct alertset *as = arg;
+	char   *dst[3] = { p->on_failure, p->on_crash, p->mail };
+	size_t	len[3] = { sizeof(p->on_failure), sizeof(p->on_crash),
+	    sizeof(p->mail) }, i;
+
+	(void)e;
+	(void)elen;
+	for (i = 0; i < 3; i++)
+		if (as->v[i] != NULL)
+			snprintf(dst[i], len[i], "%s", as->v[i]);
+	return 0;
+}
+
+/*
+ * wp_alerts - sluice work-pool set-alerts: the pool's on_failure and
+ * on_crash commands and its mail recipient (alert.c); the value none
+ * clears one, one not given is left as it is
+ */
+int
+wp_alerts(const struct sl_spool *sp, const struct sl_config *cf,
+    struct args *a)
+{
+	static const char *const key[3] = { "on_failure", "on_crash", "mail" };
+	static const enum opt o[3] = { O_ON_FAILURE, O_ON_CRASH, O_MAIL };
+	static const char *const flag[3] = { "--on-failure", "--on-crash",
+	    "--mail" };
+	const char *name = need_name("work pool", a->pos[0]), *why;
+	struct alertset as = { { NULL, NULL, NULL } };
+	struct sl_pool p;
+	size_t	i, n = 0;
+
+	(void)cf;
+	for (i = 0; i < 3; i++) {
+		if ((as.v[i] = a->val[o[i]]) == NULL)
+			continue;
+		n++;
+		if (strcmp(as.v[i], "none") == 0)
+			as.v[i] = "";	/* cleared */
+		if ((why = sl_pool_alert_ok(key[i], as.v[i], i == 2 ?
+		    SL_MAILTO_MAX : SL_HOOK_MAX)) != NULL)
+			usage_error(NULL, "%s: %s", flag[i], why);
+	}
+	if (n == 0)
+		usage_error(NULL, "give --on-failure CMD, --on-crash CMD or "
+		    "--mail owner|ADDRESS (none clears one)");
+	if (sl_pool_update(sp, name, edit_alerts, &as, &p, err,
+	    sizeof(err)) < 0) {
+		sl_warn("%s", err);
+		return EX_FAIL;
+	}
+	printf("Set the alerts of work pool '%s': on_failure %s, on_crash %s, "
+	    "mail %s\n", name, p.on_failure[0] ? p.on_failure : "none",
+	    p.on_crash[0] ? p.on_crash : "none", p.mail[0] ? p.mail : "none");
+	sl_pool_free(&p);
 	return 0;
 }
 

@@ -65,7 +65,7 @@ f=$(runini "$id")
 
 # ---- the JSON object: keys, nulls, times ----
 jcheck "run JSON: keys exactly as sluice-flow-run(1) \"JSON\", in order" '
-want = "id name pool queue deployment state message scheduled created started ended exit_code attempt retries agent host pid command duration".split()
+want = "id name pool queue deployment state message scheduled created started ended exit_code attempt retries agent host pid command".split()
 list(obj.keys()) == want or bad("keys %r" % list(obj.keys()))
 '
 jcheck "run JSON: null where absent, times RFC 3339 with Z" '

@@ -41,6 +41,7 @@ Suite  *suite_deploy(void);
 Suite  *suite_why(void);
 Suite  *suite_opt(void);
 Suite  *suite_progress(void);
+Suite  *suite_alert(void);
 
 /* helpers (check_sluice.c) */
 
