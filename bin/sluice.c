@@ -51,6 +51,10 @@ static const struct sl_opt opts[O_NOPT] = {
 	[O_ON_FAILURE] = { "--on-failure", NULL, 1 },
 	[O_ON_CRASH] = { "--on-crash", NULL, 1 },
 	[O_MAIL] = { "--mail", NULL, 1 },
+	/* flow-run logs, as Prefect's; -h is --head there (main) */
+	[O_HEAD] = { "--head", NULL, 0 },
+	[O_NUM_LOGS] = { "--num-logs", "-n", 1 },
+	[O_REVERSE] = { "--reverse", "-r", 0 },
 };
 
 #define GLOBAL	(BIT(O_SPOOL) | BIT(O_HELP) | BIT(O_VERSION))
@@ -114,8 +118,9 @@ static const struct cmd cmds[] = {
 	    0, 0, 0, NULL, "[-p POOL] [-q QUEUE] [--state STATE]... [--limit N] "
 	    "[--json]", fr_ls },
 	{ "flow-run", "inspect", J, 1, 1, 0, NULL, "RUN [--json]", fr_inspect },
-	{ "flow-run", "logs", BIT(O_FOLLOW), 1, 1, 0, NULL, "RUN [--follow]",
-	    fr_logs },
+	{ "flow-run", "logs", BIT(O_FOLLOW) | BIT(O_HEAD) | BIT(O_NUM_LOGS) |
+	    BIT(O_REVERSE), 1, 1, 0, NULL, "RUN [--follow] [--head] "
+	    "[-n/--num-logs N] [--reverse]", fr_logs },
 	{ "flow-run", "cancel", P | BIT(O_QUEUE) | BIT(O_STATE), 0, 64, 0, NULL,
 	    "RUN... | -p POOL [-q QUEUE] --state STATE", fr_cancel },
 	{ "flow-run", "delete", 0, 1, 1, 0, NULL, "RUN", fr_delete },
@@ -246,6 +251,7 @@ main(int argc, char **argv)
 	static struct sl_config cf;	/* static: reachable when we exit early */
 	static struct args a;
 	struct sl_optget g;
+	struct sl_opt cmdopts[O_NOPT];
 	int	i, nw = 0, o, rc, skip;
 	size_t	k;
 
@@ -305,8 +311,16 @@ main(int argc, char **argv)
 	else if (nw > 0)
 		snprintf(cmd_ctx, sizeof(cmd_ctx), "%s ", words[0]);
 	skip = c != NULL ? (c->name != NULL ? 2 : 1) : (nw > 0 ? 1 : 0);
-	sl_opt_init(&g, opts, O_NOPT, SL_OPT_DASHDASH | SL_OPT_SAYLONG, argc,
-	    argv);
+	/* as in Prefect, -h is --hours to preview and --head to logs; --help
+	 * stays --help everywhere */
+	memcpy(cmdopts, opts, sizeof(cmdopts));
+	if (c != NULL && (c->allowed & (BIT(O_HOURS) | BIT(O_HEAD)))) {
+		cmdopts[O_HELP].shrt = NULL;
+		cmdopts[c->allowed & BIT(O_HOURS) ? O_HOURS : O_HEAD].shrt =
+		    "-h";
+	}
+	sl_opt_init(&g, cmdopts, O_NOPT, SL_OPT_DASHDASH | SL_OPT_SAYLONG,
+	    argc, argv);
 	g.allow = GLOBAL | (c != NULL ? c->allowed : 0);
 	while ((o = sl_opt_next(&g)) != SL_OPT_END) {
 		if (o == SL_OPT_ARG && skip > 0)

@@ -22,10 +22,10 @@ enum opt {
 	O_HOURS, O_PRIORITY, O_FORCE, O_QUEUE, O_AT, O_NAME, O_RETRIES,
 	O_RETRY_DELAY, O_TIMEOUT, O_CWD, O_ENV, O_STATE, O_FOLLOW, O_CRON,
 	O_INTERVAL, O_ANCHOR, O_TIMEZONE, O_ON_FAILURE, O_ON_CRASH, O_MAIL,
-	O_NOPT
+	O_HEAD, O_NUM_LOGS, O_REVERSE, O_NOPT
 };
 
-#define BIT(o)	(1u << (o))
+#define BIT(o)	(1UL << (o))
 
 struct cmd;
 
@@ -63,7 +63,7 @@ typedef int cmd_fn(const struct sl_spool *, const struct sl_config *,
 
 struct cmd {
 	const char *group, *name;
-	unsigned allowed;		/* options besides GLOBAL */
+	unsigned long allowed;		/* options besides GLOBAL */
 	int	minpos, maxpos;
 	int	tail;			/* takes a command's argv at the end */
 	const char *what;		/* what the first argument names, or NULL */

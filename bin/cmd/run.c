@@ -333,6 +333,64 @@ fr_inspect(const struct sl_spool *sp, const struct sl_config *cf, struct args *a
 	return 0;
 }
 
+/*
+ * some_lines - flow-run logs --head, -n N, --reverse: the first N lines
+ * (--head; N 20 unless -n), or the last N (-n alone), or all, newest
+ * first with --reverse.  Returns the log's size (where a --follow goes
+ * on from), or -1 when it cannot be read.
+ */
+static off_t
+some_lines(const struct sl_run *r, struct args *a)
+{
+	char   *path = sl_path(r->dir, "log", (char *)NULL), *text = NULL;
+	size_t	len = 0, n, i, nl = 0, first, last, *at;
+	long	want = 20;
+	ssize_t	got;
+
+	if (a->val[O_NUM_LOGS] != NULL)
+		want = need_num("--num-logs", a->val[O_NUM_LOGS], 0);
+	if ((got = sl_read_file(path, &text, (size_t)1 << 31)) < 0) {
+		if (errno == EACCES)
+			sl_warn("Permission denied: the log of flow run '%s' is "
+			    "readable by its owner only.", r->id);
+		else if (errno != ENOENT)
+			sl_warn("cannot read %s: %s", path, strerror(errno));
+		free(path);
+		return errno == ENOENT ? 0 : -1;
+	}
+	free(path);
+	len = (size_t)got;
+	/* where each line starts; a last line without '\n' counts */
+	for (i = 0; i < len; i++)
+		nl += text[i] == '\n';
+	n = nl + (len > 0 && text[len - 1] != '\n');
+	at = sl_xmalloc((n + 1) * sizeof(*at));
+	at[0] = 0;
+	for (i = 0, nl = 1; i < len; i++)
+		if (text[i] == '\n' && nl <= n)
+			at[nl++] = i + 1;
+	at[n] = len;
+	first = 0;
+	last = n;
+	if (a->val[O_HEAD] != NULL)
+		last = (size_t)want < n ? (size_t)want : n;
+	else if (a->val[O_NUM_LOGS] != NULL)
+		first = (size_t)want < n ? n - (size_t)want : 0;
+	for (i = first; i < last; i++) {
+		size_t	k = a->val[O_REVERSE] != NULL ? last - 1 - (i - first) :
+		    i;
+		size_t	e = at[k + 1];
+
+		fwrite(text + at[k], 1, e - at[k], stdout);
+		if (e == len && len > 0 && text[len - 1] != '\n' &&
+		    a->val[O_REVERSE] != NULL && k != first)
+			putchar('\n');	/* reversed, the last is not last */
+	}
+	free(at);
+	free(text);
+	return (off_t)len;
+}
+
 /* fr_logs - sluice flow-run logs */
 int
 fr_logs(const struct sl_spool *sp, const struct sl_config *cf, struct args *a)
@@ -344,9 +402,22 @@ fr_logs(const struct sl_spool *sp, const struct sl_config *cf, struct args *a)
 	ssize_t	n;
 	int	fd = -1, final;
 
+	if ((a->val[O_HEAD] != NULL || a->val[O_REVERSE] != NULL) &&
+	    a->val[O_FOLLOW] != NULL)
+		usage_error(NULL, "--follow prints lines as they come: not with "
+		    "--head or --reverse");
 	if (find_run(sp, a->pos[0], &rs, &r, cf) < 0)
 		return EX_FAIL;
 	memcpy(id, r->id, sizeof(id));
+	if (a->val[O_HEAD] != NULL || a->val[O_NUM_LOGS] != NULL ||
+	    a->val[O_REVERSE] != NULL) {
+		if ((off = some_lines(r, a)) < 0) {
+			sl_runs_free(&rs);
+			return EX_FAIL;
+		}
+		if (a->val[O_FOLLOW] == NULL)
+			goto said;
+	}
 	for (;;) {
 		final = r->state >= SL_COMPLETED;
 		if (fd < 0) {
@@ -383,9 +454,10 @@ fr_logs(const struct sl_spool *sp, const struct sl_config *cf, struct args *a)
 			break;
 		}
 	}
+said:
 	if (off == 0 && a->val[O_FOLLOW] == NULL)
-		fprintf(stderr, "No logs for flow run '%s' (%s).\n", id,
-		    sl_state_names[r->state]);
+		fprintf(stderr, "%s: No logs for flow run '%s' (%s).\n",
+		    sl_progname(), id, sl_state_names[r->state]);
 	if (fd >= 0)
 		close(fd);
 	sl_runs_free(&rs);

@@ -264,6 +264,26 @@ obj["state"] == "Completed" or bad("state %r" % obj["state"])
 obj["ended"] == "'"$(ago 60)"'" or bad("ended %r" % obj["ended"])
 '
 expect_rc 1 S flow-run logs no-such-run && ok "logs of an unknown run: exit 1"
+# --head, -n/--num-logs, --reverse (Prefect's; -h is --head here)
+S flow-run logs logged --head -n 2 >"$TESTDIR/log.got" 2>&1
+printf 'line one\n\ttabbed \033[1mbold\033[0m\n' | cmp -s - "$TESTDIR/log.got" &&
+    ok "logs --head -n 2: the first two lines" || fail "logs --head -n 2: $(od -c "$TESTDIR/log.got" | head -3)"
+S flow-run logs logged -h -n 1 >"$TESTDIR/log.got" 2>&1
+printf 'line one\n' | cmp -s - "$TESTDIR/log.got" && ok "logs -h -n 1: -h is --head" || fail "logs -h -n 1: $(cat "$TESTDIR/log.got")"
+S flow-run logs logged -n 1 >"$TESTDIR/log.got" 2>&1
+printf 'no newline at the end' | cmp -s - "$TESTDIR/log.got" && ok "logs -n 1: the last line, as it is" || fail "logs -n 1: $(cat "$TESTDIR/log.got")"
+S flow-run logs logged --reverse >"$TESTDIR/log.got" 2>&1
+printf 'no newline at the end\n\377\376 bytes\n\ttabbed \033[1mbold\033[0m\nline one\n' | cmp -s - "$TESTDIR/log.got" &&
+    ok "logs --reverse: newest line first" || fail "logs --reverse: $(od -c "$TESTDIR/log.got" | head -4)"
+S flow-run logs logged --head --num-logs 9 >"$TESTDIR/log.got" 2>&1
+cmp -s "$TESTDIR/log.want" "$TESTDIR/log.got" && ok "logs --head with more lines asked than there are: all" || fail "logs --head --num-logs 9 differs"
+expect_rc 2 S flow-run logs logged --head --follow && ok "logs --head --follow: exit 2"
+if expect_rc 0 S flow-run logs "$gamma" -n 3; then
+	contains "$errout" "sluice: No logs for flow run" "logs -n of a run without a log: the note, with sluice:"
+fi
+if expect_rc 0 S work-pool preview P -h 2; then
+	case $out in usage:*) fail "preview -h 2 printed help" ;; *) ok "preview P -h 2: -h is --hours, as in Prefect" ;; esac
+fi
 
 # ls: who ran a finished run, where, for how long, and how it exited (an
 # agent no longer registered shows as the first 8 digits of its id)
