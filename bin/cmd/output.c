@@ -210,10 +210,8 @@ agent_json(struct sl_buf *b, const struct sl_agent *g, int online)
 void
 deploy_json(struct sl_buf *b, const struct sl_deploy *d)
 {
-	char	sch[256];
-	int	f = 1;
+	int	f = 1, g;
 
-	sl_deploy_schedule_text(d, sch, sizeof(sch));
 	sl_buf_add(b, "{", 1);
 	sl_json_key(b, &f, "name");
 	sl_json_str(b, d->name);
@@ -225,8 +223,27 @@ deploy_json(struct sl_buf *b, const struct sl_deploy *d)
 	sl_json_str(b, d->queue);
 	sl_json_key(b, &f, "command");
 	sl_json_str(b, d->tmpl.command);
+	/* the contract's object: {"cron": EXPR, "timezone": TZ} or
+	 * {"interval": S, "anchor": TIME}; null for none */
 	sl_json_key(b, &f, "schedule");
-	sl_json_str(b, d->cron == NULL && d->interval <= 0 ? NULL : sch);
+	if (d->cron != NULL) {
+		g = 1;
+		sl_buf_add(b, "{", 1);
+		sl_json_key(b, &g, "cron");
+		sl_json_str(b, d->cron);
+		sl_json_key(b, &g, "timezone");
+		sl_json_str(b, d->tz != NULL ? d->tz : "UTC");
+		sl_buf_add(b, "}", 1);
+	} else if (d->interval > 0) {
+		g = 1;
+		sl_buf_add(b, "{", 1);
+		sl_json_key(b, &g, "interval");
+		sl_json_long(b, d->interval, 0);
+		sl_json_key(b, &g, "anchor");
+		sl_json_time(b, d->anchor);
+		sl_buf_add(b, "}", 1);
+	} else
+		sl_buf_puts(b, "null");
 	sl_json_key(b, &f, "paused");
 	sl_buf_puts(b, d->paused ? "true" : "false");
 	sl_json_key(b, &f, "retries");

@@ -131,7 +131,7 @@ h, a = d["hourly"], d["adhoc"]
 (h["pool"], h["queue"], h["paused"]) == ("P", "default", False) or bad("hourly %r" % h)
 (h["retries"], h["retry_delay"], h["timeout"]) == (2, 30, 600) or bad("hourly numbers %r" % h)
 h["command"] == "exec /bin/echo hello" or bad("command %r" % h["command"])
-"0 * * * *" in h["schedule"] or bad("schedule %r" % h["schedule"])
+h["schedule"] == {"cron": "0 * * * *", "timezone": "UTC"} or bad("schedule %r" % h["schedule"])
 (a["queue"], a["schedule"], a["timeout"], a["retries"]) == ("side", None, None, 0) or bad("adhoc %r" % a)
 '
 fi
@@ -174,6 +174,9 @@ equals "$(made_count hourly)" "$(count "$out")" "hourly: one made/ marker per ru
 # ---- interval: at least 3 runs, through at least an hour ahead ----
 t0=$(date +%s)
 expect_rc 0 S deployment create ten -p P --interval 600 --anchor @1000000200 -- true >/dev/null
+expect_rc 0 S deployment inspect ten --json && jcheck "inspect --json: an interval schedule is {interval, anchor}" '
+obj["schedule"] == {"interval": 600, "anchor": "2001-09-09T01:50:00Z"} or bad("schedule %r" % obj["schedule"])
+'
 runs_of ten -p P
 jcheck "interval 600: every slot of the next hour, at least 3, on the anchor's grid" '
 now = '"$t0"'
@@ -199,7 +202,7 @@ abs(t[0] - ('"$t0"' + 86400)) < 30 or bad("first %r" % t[0])
 expect_rc 0 S deployment create paris -p P --cron '0 9 * * *' --timezone Europe/Paris -- true >/dev/null &&
     ok "--timezone Europe/Paris: accepted"
 S deployment inspect paris --json >"$TESTDIR/paris.json" 2>&1
-contains "$(cat "$TESTDIR/paris.json")" "Europe/Paris" "inspect: the schedule names the zone"
+contains "$(cat "$TESTDIR/paris.json")" '"schedule":{"cron":"0 9 * * *","timezone":"Europe/Paris"}' "inspect: the schedule object names the zone"
 runs_of paris -p P
 jcheck "cron 0 9 * * * Europe/Paris: 3 runs at 09:00 Paris time (08:00Z winter, 07:00Z summer)" '
 from datetime import datetime, timezone, timedelta
