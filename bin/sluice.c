@@ -142,6 +142,7 @@ static const struct cmd cmds[] = {
 	    dp_run },
 	{ "deployment", "set-pool", BIT(O_QUEUE), 2, 2, 0, "deployment",
 	    "NAME POOL [-q QUEUE]", dp_setpool },
+	{ "config", NULL, J, 0, 0, 0, NULL, "[--json]", cfg_show },
 	{ "agent", "start", 0, 0, 0, 0, NULL, "[-p POOL] [-q QUEUE]... "
 	    "[-m PREFIX] [--limit N] [--prefetch-seconds S] [--run-once] "
 	    "[--hide-welcome] [--poll-seconds S] [--name NAME]", NULL },
@@ -156,6 +157,7 @@ static const char *const groups[][2] = {
 	{ "deployment", "run templates with schedules" },
 	{ "agent", "start an agent (sluice-agent), list agents" },
 	{ "dispatch", "hand due runs to agents (sluice-dispatch)" },
+	{ "config", "the spool in force, where it came from, the settings" },
 };
 
 /* is_single - a command of one word, such as submit */
@@ -377,7 +379,10 @@ main(int argc, char **argv)
 		need_name("work queue", a.val[O_QUEUE]);
 	if (sl_config_load(&cf, err, sizeof(err)) < 0)
 		sl_fatal("%s", err);
-	if (sl_spool_resolve(&spool, a.val[O_SPOOL], &cf, err, sizeof(err)) < 0)
+	/* config only says which spool: it does not make it */
+	if ((c->fn == cfg_show ? sl_spool_locate(&spool, a.val[O_SPOOL], &cf,
+	    err, sizeof(err)) : sl_spool_resolve(&spool, a.val[O_SPOOL], &cf,
+	    err, sizeof(err))) < 0)
 		sl_fatal("%s", err);
 	a.cmd = c;
 	rc = c->fn(&spool, &cf, &a);

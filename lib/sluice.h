@@ -221,6 +221,8 @@ struct sl_spool {
 	char   *root;
 	const char *source;		/* which rule of sluice(1) "The spool" */
 };
+int	sl_spool_locate(struct sl_spool *, const char *opt,
+	    const struct sl_config *, char *, size_t);
 int	sl_spool_resolve(struct sl_spool *, const char *opt,
 	    const struct sl_config *, char *err, size_t);
 void	sl_spool_free(struct sl_spool *);

@@ -31,13 +31,17 @@ absolute(const char *p)
 	return sl_path(cwd, p, (char *)NULL);
 }
 
+/*
+ * sl_spool_locate - which spool, and why (sp->source), without making it:
+ * --spool, $SLUICE_SPOOL, sluice.ini's spool, /var/spool/sluice if it
+ * exists, $XDG_STATE_HOME/sluice, $HOME/.local/state/sluice
+ */
 int
-sl_spool_resolve(struct sl_spool *sp, const char *opt,
+sl_spool_locate(struct sl_spool *sp, const char *opt,
     const struct sl_config *cf, char *err, size_t errlen)
 {
 	const char *v, *home;
 	struct stat st;
-	char   *pools;
 
 	memset(sp, 0, sizeof(*sp));
 	if (opt != NULL && *opt != '\0') {
@@ -68,6 +72,19 @@ sl_spool_resolve(struct sl_spool *sp, const char *opt,
 		    strerror(errno));
 		return -1;
 	}
+	return 0;
+}
+
+/* sl_spool_resolve - sl_spool_locate, and make the spool if it is not
+ * there yet */
+int
+sl_spool_resolve(struct sl_spool *sp, const char *opt,
+    const struct sl_config *cf, char *err, size_t errlen)
+{
+	char   *pools;
+
+	if (sl_spool_locate(sp, opt, cf, err, errlen) < 0)
+		return -1;
 	pools = sl_place(sp, SL_PL_POOLS, NULL, NULL, (char *)NULL);
 	if (sl_mkdirs(pools, 0755) < 0) {
 		snprintf(err, errlen, "cannot create the spool %s (chosen by "

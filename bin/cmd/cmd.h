@@ -91,6 +91,7 @@ void	agent_json(struct sl_buf *, const struct sl_agent *, int online);
 void	deploy_json(struct sl_buf *, const struct sl_deploy *);
 
 /* pool.c: work-pool and work-queue */
+cmd_fn	cfg_show;
 cmd_fn	wp_create, wp_ls, wp_inspect, wp_preview, wp_set, wp_delete, wp_alerts;
 cmd_fn	wq_create, wq_ls, wq_inspect, wq_preview, wq_set, wq_delete;
 
