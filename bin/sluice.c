@@ -142,6 +142,14 @@ static const struct cmd cmds[] = {
 	    dp_run },
 	{ "deployment", "set-pool", BIT(O_QUEUE), 2, 2, 0, "deployment",
 	    "NAME POOL [-q QUEUE]", dp_setpool },
+	{ "deployment", "set-schedule", BIT(O_CRON) | BIT(O_INTERVAL) |
+	    BIT(O_ANCHOR) | BIT(O_TIMEZONE), 1, 1, 0, "deployment",
+	    "NAME (--cron EXPR | --interval S [--anchor WHEN]) [--timezone TZ]",
+	    dp_setschedule },
+	{ "deployment", "pause-schedule", 0, 1, 1, 0, "deployment", "NAME",
+	    dp_set },
+	{ "deployment", "resume-schedule", 0, 1, 1, 0, "deployment", "NAME",
+	    dp_set },
 	{ "config", NULL, J, 0, 0, 0, NULL, "[--json]", cfg_show },
 	{ "agent", "start", 0, 0, 0, 0, NULL, "[-p POOL] [-q QUEUE]... "
 	    "[-m PREFIX] [--limit N] [--prefetch-seconds S] [--run-once] "

@@ -8,7 +8,19 @@
 set -e
 cd "$(dirname "$0")/.."
 S=./bin/sluice
-say() { printf '\n$ sluice %s\n' "$*"; $S "$@"; }
+# say ARGS: echo the command as it could be pasted (quoted where a shell
+# needs it), then run it
+say() {
+	printf '\n$ sluice'
+	for _a in "$@"; do
+		case $_a in
+		*[!A-Za-z0-9_./:=@%+,-]* | '') printf " '%s'" "$(printf '%s' "$_a" | sed "s/'/'\\\\''/g")" ;;
+		*) printf ' %s' "$_a" ;;
+		esac
+	done
+	printf '\n'
+	$S "$@"
+}
 
 # The demo owns the pool "sluice-demo": start it afresh each time.
 $S work-pool inspect sluice-demo >/dev/null 2>&1 && $S work-pool delete --force sluice-demo >/dev/null

@@ -100,7 +100,7 @@ cmd_fn	submit, fr_ls, fr_inspect, fr_logs, fr_cancel, fr_delete;
 void	run_opts(struct args *, struct sl_runspec *);
 
 /* deploy.c: deployment */
-cmd_fn	dp_create, dp_ls, dp_inspect, dp_set, dp_delete, dp_run, dp_setpool;
+cmd_fn	dp_create, dp_ls, dp_inspect, dp_set, dp_delete, dp_run, dp_setpool, dp_setschedule;
 
 /* agent.c: agent ls */
 cmd_fn	agent_ls;

@@ -26,6 +26,48 @@ schedule_now(const struct sl_spool *sp, const struct sl_config *cf,
 	}
 }
 
+/*
+ * schedule_opts - --cron, or --interval with --anchor, and --timezone into
+ * d's schedule (none given: none); a bad one is a usage error
+ */
+static void
+schedule_opts(struct args *a, struct sl_deploy *d, time_t now)
+{
+	if (a->val[O_CRON] != NULL && a->val[O_INTERVAL] != NULL)
+		usage_error(NULL, "give --cron or --interval, not both");
+	if (a->val[O_ANCHOR] != NULL && a->val[O_INTERVAL] == NULL)
+		usage_error(NULL, "--anchor goes with --interval");
+	if (a->val[O_CRON] != NULL) {
+		struct sl_cron c;
+
+		if (sl_cron_parse(a->val[O_CRON], &c, err, sizeof(err)) < 0)
+			usage_error(NULL, "invalid --cron '%s': %s", a->val[O_CRON],
+			    err);
+		if (!sl_ini_value_ok(a->val[O_CRON]))
+			usage_error(NULL, "invalid --cron '%s'", a->val[O_CRON]);
+		d->cron = sl_xstrdup(a->val[O_CRON]);
+	}
+	if (a->val[O_INTERVAL] != NULL) {
+		if (sl_num_parse(a->val[O_INTERVAL], 1, 86400L * 365,
+		    &d->interval) < 0)
+			usage_error(NULL, "invalid --interval '%s': 1 to 31536000 "
+			    "seconds", a->val[O_INTERVAL]);
+		d->anchor = now;
+		if (a->val[O_ANCHOR] != NULL && sl_time_parse(a->val[O_ANCHOR],
+		    now, &d->anchor) < 0)
+			usage_error(NULL, "invalid --anchor '%s': use RFC 3339 with "
+			    "an offset, @EPOCH, now, or +N[smhd]", a->val[O_ANCHOR]);
+	}
+	if (a->val[O_TIMEZONE] != NULL) {
+		if (!sl_tz_ok(a->val[O_TIMEZONE]))
+			usage_error(NULL, "unknown --timezone '%s': a name under "
+			    "/usr/share/zoneinfo, such as Europe/Paris, or UTC",
+			    a->val[O_TIMEZONE]);
+		if (strcmp(a->val[O_TIMEZONE], "UTC") != 0)
+			d->tz = sl_xstrdup(a->val[O_TIMEZONE]);
+	}
+}
+
 /* dp_create - sluice deployment create */
 int
 dp_create(const struct sl_spool *sp, const struct sl_config *cf, struct args *a)
@@ -40,45 +82,13 @@ dp_create(const struct sl_spool *sp, const struct sl_config *cf, struct args *a)
 	if (a->val[O_POOL] == NULL)
 		usage_error(NULL, "missing -p POOL: a deployment's runs go into a "
 		    "work pool");
-	if (a->val[O_CRON] != NULL && a->val[O_INTERVAL] != NULL)
-		usage_error(NULL, "give --cron or --interval, not both");
-	if (a->val[O_ANCHOR] != NULL && a->val[O_INTERVAL] == NULL)
-		usage_error(NULL, "--anchor goes with --interval");
 	memset(&d, 0, sizeof(d));
 	snprintf(d.name, sizeof(d.name), "%s", name);
 	snprintf(d.pool, sizeof(d.pool), "%s", a->val[O_POOL]);
 	snprintf(d.queue, sizeof(d.queue), "%s", a->val[O_QUEUE] ?
 	    a->val[O_QUEUE] : SL_DEFAULT_QUEUE);
 	d.created = time(NULL);
-	if (a->val[O_CRON] != NULL) {
-		struct sl_cron c;
-
-		if (sl_cron_parse(a->val[O_CRON], &c, err, sizeof(err)) < 0)
-			usage_error(NULL, "invalid --cron '%s': %s", a->val[O_CRON],
-			    err);
-		if (!sl_ini_value_ok(a->val[O_CRON]))
-			usage_error(NULL, "invalid --cron '%s'", a->val[O_CRON]);
-		d.cron = sl_xstrdup(a->val[O_CRON]);
-	}
-	if (a->val[O_INTERVAL] != NULL) {
-		if (sl_num_parse(a->val[O_INTERVAL], 1, 86400L * 365,
-		    &d.interval) < 0)
-			usage_error(NULL, "invalid --interval '%s': 1 to 31536000 "
-			    "seconds", a->val[O_INTERVAL]);
-		d.anchor = d.created;
-		if (a->val[O_ANCHOR] != NULL && sl_time_parse(a->val[O_ANCHOR],
-		    d.created, &d.anchor) < 0)
-			usage_error(NULL, "invalid --anchor '%s': use RFC 3339 with "
-			    "an offset, @EPOCH, now, or +N[smhd]", a->val[O_ANCHOR]);
-	}
-	if (a->val[O_TIMEZONE] != NULL) {
-		if (!sl_tz_ok(a->val[O_TIMEZONE]))
-			usage_error(NULL, "unknown --timezone '%s': a name under "
-			    "/usr/share/zoneinfo, such as Europe/Paris, or UTC",
-			    a->val[O_TIMEZONE]);
-		if (strcmp(a->val[O_TIMEZONE], "UTC") != 0)
-			d.tz = sl_xstrdup(a->val[O_TIMEZONE]);
-	}
+	schedule_opts(a, &d, d.created);
 	if (sl_uuid(d.id) < 0)
 		sl_fatal("getrandom: %s", strerror(errno));
 	run_opts(a, &d.tmpl);
@@ -98,7 +108,12 @@ dp_create(const struct sl_spool *sp, const struct sl_config *cf, struct args *a)
 	    sl_deploy_update(sp, name, NULL, NULL, 1, &d, err, sizeof(err)) < 0;
 	sl_deploy_free(&d);
 	if (rc) {
-		sl_warn("%s", err);
+		if (strstr(err, "already exists") != NULL)
+			sl_warn("%s Change it in place with 'sluice deployment "
+			    "set-schedule', 'set-pool', 'pause' or 'resume', or "
+			    "delete it first.", err);
+		else
+			sl_warn("%s", err);
 		return EX_FAIL;
 	}
 	schedule_now(sp, cf, name);
@@ -196,6 +211,7 @@ dp_inspect(const struct sl_spool *sp, const struct sl_config *cf,
 struct dp_edit {
 	int	paused;			/* -1: leave */
 	const char *pool, *queue;	/* NULL: leave */
+	const struct sl_deploy *sched;	/* its schedule; NULL: leave */
 };
 
 /* dp_apply - sl_deploy_update's edit: apply a dp_edit; 1 if nothing changed */
@@ -217,6 +233,16 @@ dp_apply(struct sl_deploy *d, void *arg, char *e, size_t elen)
 		snprintf(d->queue, sizeof(d->queue), "%s", x->queue);
 		snprintf(d->tmpl.pool, sizeof(d->tmpl.pool), "%s", x->pool);
 		snprintf(d->tmpl.queue, sizeof(d->tmpl.queue), "%s", x->queue);
+		same = 0;
+	}
+	if (x->sched != NULL) {
+		/* a new version even when equal: the runs are made again */
+		free(d->cron);
+		free(d->tz);
+		d->cron = x->sched->cron ? sl_xstrdup(x->sched->cron) : NULL;
+		d->tz = x->sched->tz ? sl_xstrdup(x->sched->tz) : NULL;
+		d->interval = x->sched->interval;
+		d->anchor = x->sched->anchor;
 		same = 0;
 	}
 	return same;
@@ -244,6 +270,9 @@ dp_change(const struct sl_spool *sp, const struct sl_config *cf,
 static const struct setting dp_settings[] = {
 	{ "pause", 1, SET_NONE, "Paused deployment '%s'.\n" },
 	{ "resume", 0, SET_NONE, "Resumed deployment '%s'.\n" },
+	/* Prefect's names for the same */
+	{ "pause-schedule", 1, SET_NONE, "Paused deployment '%s'.\n" },
+	{ "resume-schedule", 0, SET_NONE, "Resumed deployment '%s'.\n" },
 	{ NULL, 0, 0, NULL }
 };
 
@@ -255,7 +284,7 @@ int
 dp_set(const struct sl_spool *sp, const struct sl_config *cf, struct args *a)
 {
 	const struct setting *set = setting_of(dp_settings, a->cmd->name);
-	struct dp_edit x = { set->paused, NULL, NULL };
+	struct dp_edit x = { set->paused, NULL, NULL, NULL };
 	int	rc = dp_change(sp, cf, a->pos[0], &x);
 
 	if (rc == 0)
@@ -269,7 +298,7 @@ dp_setpool(const struct sl_spool *sp, const struct sl_config *cf,
     struct args *a)
 {
 	struct dp_edit x = { -1, a->pos[1], a->val[O_QUEUE] ?
-	    a->val[O_QUEUE] : SL_DEFAULT_QUEUE };
+	    a->val[O_QUEUE] : SL_DEFAULT_QUEUE, NULL };
 	int	rc;
 
 	need_name("work pool", a->pos[1]);
@@ -285,6 +314,31 @@ dp_setpool(const struct sl_spool *sp, const struct sl_config *cf,
 	if ((rc = dp_change(sp, cf, a->pos[0], &x)) == 0)
 		printf("Deployment '%s' now sends its runs to work queue '%s' "
 		    "in work pool '%s'.\n", a->pos[0], x.queue, x.pool);
+	return rc;
+}
+
+/*
+ * dp_setschedule - sluice deployment set-schedule: a new schedule in
+ * place; its Scheduled runs of the old one are taken back and made again
+ */
+int
+dp_setschedule(const struct sl_spool *sp, const struct sl_config *cf,
+    struct args *a)
+{
+	struct sl_deploy n;
+	struct dp_edit x = { -1, NULL, NULL, &n };
+	char	sch[256];
+	int	rc;
+
+	if (a->val[O_CRON] == NULL && a->val[O_INTERVAL] == NULL)
+		usage_error(NULL, "give --cron EXPR or --interval S");
+	memset(&n, 0, sizeof(n));
+	schedule_opts(a, &n, time(NULL));
+	if ((rc = dp_change(sp, cf, a->pos[0], &x)) == 0) {
+		sl_deploy_schedule_text(&n, sch, sizeof(sch));
+		printf("Deployment '%s' now runs %s.\n", a->pos[0], sch);
+	}
+	sl_deploy_free(&n);
 	return rc;
 }
 

@@ -210,6 +210,7 @@ agent_json(struct sl_buf *b, const struct sl_agent *g, int online)
 void
 deploy_json(struct sl_buf *b, const struct sl_deploy *d)
 {
+	char	t[40];
 	int	f = 1, g;
 
 	sl_buf_add(b, "{", 1);
@@ -239,8 +240,8 @@ deploy_json(struct sl_buf *b, const struct sl_deploy *d)
 		sl_buf_add(b, "{", 1);
 		sl_json_key(b, &g, "interval");
 		sl_json_long(b, d->interval, 0);
-		sl_json_key(b, &g, "anchor");
-		sl_json_time(b, d->anchor);
+		sl_json_key(b, &g, "anchor");	/* 0 is a time (@0) here */
+		sl_json_str(b, sl_time_fmt(d->anchor, t, sizeof(t)));
 		sl_buf_add(b, "}", 1);
 	} else
 		sl_buf_puts(b, "null");

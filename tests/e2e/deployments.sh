@@ -388,4 +388,35 @@ if [ "$n" -ge 1 ]; then
 fi
 S deployment delete tick >/dev/null
 
+# ---- set-schedule: a new schedule in place; Prefect's pause-schedule ----
+expect_rc 0 S deployment create resched -p P --cron '0 * * * *' -- true >/dev/null
+rid0=$(S deployment inspect resched --json | jget id)
+expect_rc 1 S deployment create resched -p P --cron '0 * * * *' -- true &&
+    contains "$errout" "set-schedule" "create of an existing deployment: the message says how to change it"
+expect_rc 2 S deployment set-schedule resched && ok "set-schedule without --cron or --interval: exit 2"
+expect_rc 2 S deployment set-schedule resched --cron '0 * * * *' --interval 60 && ok "set-schedule --cron and --interval: exit 2"
+expect_rc 2 S deployment set-schedule resched --cron 'nope' && ok "set-schedule --cron nope: exit 2"
+expect_rc 1 S deployment set-schedule nosuch --interval 60 && ok "set-schedule of an unknown deployment: exit 1"
+if expect_rc 0 S deployment set-schedule resched --interval 1800 --anchor @1000000200; then
+	contains "$out" "Deployment 'resched' now runs every 1800 s" "set-schedule: says the new schedule"
+fi
+expect_rc 0 S deployment inspect resched --json && jcheck "set-schedule: same id, the new schedule" '
+obj["id"] == "'"$rid0"'" or bad("id %r" % obj["id"])
+obj["schedule"] == {"interval": 1800, "anchor": "2001-09-09T01:50:00Z"} or bad("schedule %r" % obj["schedule"])
+'
+runs_of resched -p P
+jcheck "set-schedule: its Scheduled runs are the new schedule's (on the half hour, none of the old left)" '
+t = [ts(o["scheduled"]) for o in objs]
+len(t) >= 3 or bad("%d runs" % len(t))
+all((x - 1000000200) % 1800 == 0 for x in t) or bad("off the new grid: %r" % [o["scheduled"] for o in objs])
+any(x % 3600 != 0 for x in t) or bad("only whole hours: the old schedule %r" % [o["scheduled"] for o in objs])
+'
+expect_rc 0 S deployment pause-schedule resched && contains "$out" "Paused deployment 'resched'" "pause-schedule: Prefect's name for pause"
+runs_of resched -p P
+equals "$(count "$out")" 0 "pause-schedule: its Scheduled runs are taken back"
+expect_rc 0 S deployment resume-schedule resched && contains "$out" "Resumed deployment 'resched'" "resume-schedule: Prefect's name for resume"
+runs_of resched -p P
+[ "$(count "$out")" -ge 3 ] && ok "resume-schedule: its runs are made again" || fail "resume-schedule: $(count "$out") runs"
+S deployment delete resched >/dev/null
+
 finish
