@@ -110,7 +110,7 @@ void
 sl_run_json(struct sl_buf *b, const struct sl_run *r, time_t now,
     long late_after)
 {
-	int	f = 1;
+	int	f = 1, i, n;
 
 	sl_buf_add(b, "{", 1);
 	sl_json_key(b, &f, "id");
@@ -156,5 +156,25 @@ sl_run_json(struct sl_buf *b, const struct sl_run *r, time_t now,
 	sl_json_long(b, r->pid, r->pid <= 0);
 	sl_json_key(b, &f, "command");
 	sl_json_str(b, r->spec.command);
+	/* the vector submitted, read back from the command it was made into
+	 * (sl_cmd_argv_of); null for a shell command, as a run file's is */
+	sl_json_key(b, &f, "argv");
+	{
+		char  **v = r->spec.command != NULL ?
+		    sl_cmd_argv_of(r->spec.command, &n) : NULL;
+
+		if (v == NULL)
+			sl_buf_puts(b, "null");
+		else {
+			sl_buf_add(b, "[", 1);
+			for (i = 0; i < n; i++) {
+				if (i > 0)
+					sl_buf_add(b, ",", 1);
+				sl_json_str(b, v[i]);
+			}
+			sl_buf_add(b, "]", 1);
+			sl_strv_free(v, (size_t)n);
+		}
+	}
 	sl_buf_puts(b, "}\n");
 }

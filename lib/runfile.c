@@ -1095,7 +1095,9 @@ sl_cmd_from_argv(int argc, char *const argv[])
 	for (i = 0; i < argc; i++) {
 		if (i > 0)
 			sl_buf_add(&b, " ", 1);
-		if (safe_word(argv[i])) {
+		/* a program named -x is quoted: sh -c would take a command
+		 * that starts with '-' for its options */
+		if (safe_word(argv[i]) && (i > 0 || argv[i][0] != '-')) {
 			sl_buf_puts(&b, argv[i]);
 			continue;
 		}
@@ -1131,10 +1133,125 @@ sl_cmd_from_argv(int argc, char *const argv[])
 			sl_buf_printf(&pre, "v%03o=$(printf '\\%03o.');"
 			    "v%03o=${v%03o%%.};", i, i, i, i);
 		}
-	sl_buf_puts(&pre, "exec ");
+	/* exec, so that the shell is not left waiting; but not before a
+	 * program named -x, which bash's exec takes as an option and dash's
+	 * has no -- for: then the shell runs it as a plain command word,
+	 * '-x' (quoted above) */
+	if (argc == 0 || argv[0][0] != '-')
+		sl_buf_puts(&pre, "exec ");
 	sl_buf_add(&pre, b.s ? b.s : "", b.len);
+	if (pre.s == NULL)
+		sl_buf_puts(&pre, "");
 	sl_buf_free(&b);
 	return pre.s;
+}
+
+/*
+ * sl_argv_shell - argv as a person would type it to a shell: plain words
+ * bare, others in '...' ('\'' for a quote), nothing made at run time;
+ * what sluice shows as a command submitted as a vector
+ */
+char *
+sl_argv_shell(int argc, char *const argv[])
+{
+	struct sl_buf b = { 0 };
+	const char *p;
+	int	i;
+
+	for (i = 0; i < argc; i++) {
+		if (i > 0)
+			sl_buf_add(&b, " ", 1);
+		if (argv[i][0] != '\0' && safe_word(argv[i])) {
+			sl_buf_puts(&b, argv[i]);
+			continue;
+		}
+		sl_buf_add(&b, "'", 1);
+		for (p = argv[i]; *p; p++)
+			if (*p == '\'')
+				sl_buf_puts(&b, "'\\''");
+			else
+				sl_buf_add(&b, p, 1);
+		sl_buf_add(&b, "'", 1);
+	}
+	if (b.s == NULL)
+		sl_buf_puts(&b, "");
+	return b.s;
+}
+
+/*
+ * sl_cmd_argv_of - the vector a command was made from by sl_cmd_from_argv,
+ * or NULL if it was not made so (a shell command of a run file).  The
+ * words are read back (quotes, \', and the ${vNNN} bytes of the IFS
+ * preamble), and the vector is encoded again: only a command that comes
+ * back exactly is one.  On success *argc words and a NULL, each and the
+ * vector malloc'd (sl_strv_free frees them).
+ */
+char **
+sl_cmd_argv_of(const char *cmd, int *argc)
+{
+	struct sl_buf w = { 0 };
+	const char *p = cmd;
+	char  **v = NULL, *again, def[64];
+	size_t	n = 0;
+	unsigned o;
+	int	inq = 0, inword = 0;
+
+	/* the preamble's definitions, each exactly as written; which ones
+	 * there are is checked by the encoding below */
+	if (strncmp(p, "IFS=;", 5) == 0)
+		for (p += 5; *p == 'v'; p += strlen(def)) {
+			if (sscanf(p + 1, "%3o", &o) != 1 || o > 0377)
+				return NULL;
+			snprintf(def, sizeof(def), "v%03o=$(printf '\\%03o.');"
+			    "v%03o=${v%03o%%.};", o, o, o, o);
+			if (strncmp(p, def, strlen(def)) != 0)
+				return NULL;
+		}
+	if (strncmp(p, "exec ", 5) == 0)
+		p += 5;
+	for (;; p++) {
+		if (!inq && (*p == ' ' || *p == '\0')) {
+			if (inword) {
+				v = sl_xrealloc(v, (n + 2) * sizeof(*v));
+				v[n++] = w.s != NULL ? w.s : sl_xstrdup("");
+				v[n] = NULL;
+				memset(&w, 0, sizeof(w));
+			}
+			inword = 0;
+			if (*p == '\0')
+				break;
+			continue;
+		}
+		inword = 1;
+		if (*p == '\0')
+			goto bad;	/* an open quote */
+		if (*p == '\'')
+			inq = !inq;
+		else if (!inq && p[0] == '\\' && p[1] == '\'')
+			sl_buf_add(&w, ++p, 1);
+		else if (!inq && strncmp(p, "${v", 3) == 0 &&
+		    sscanf(p + 3, "%3o", &o) == 1 && o < 256 && p[6] == '}') {
+			char	c = (char)o;
+
+			sl_buf_add(&w, &c, 1);
+			p += 6;
+		} else
+			sl_buf_add(&w, p, 1);
+	}
+	if (n == 0)
+		goto bad;
+	again = sl_cmd_from_argv((int)n, v);
+	if (strcmp(again, cmd) != 0) {
+		free(again);
+		goto bad;
+	}
+	free(again);
+	*argc = (int)n;
+	return v;
+bad:
+	sl_buf_free(&w);
+	sl_strv_free(v, n);
+	return NULL;
 }
 
 /*

@@ -384,6 +384,8 @@ char   *sl_runspec_store(const struct sl_runspec *, size_t *, char *err,
 int	sl_runspec_check(const struct sl_runspec *, char *err, size_t);
 char   *sl_ini_quote(const char *);
 char   *sl_cmd_from_argv(int, char *const[]);
+char  **sl_cmd_argv_of(const char *, int *argc);	/* or NULL */
+char   *sl_argv_shell(int, char *const[]);	/* as typed */
 int	sl_cmd_to_argv(const char *, char ***, int *);
 /* a run.ini: the trusted form of a run file of up to 1 MiB, quoted */
 #define SL_RUNINI_MAX	(2 * SL_INI_MAX)

@@ -45,7 +45,31 @@ for rid, argv in cases.items():
         bad += 1
         if bad < 4:
             print("MISMATCH for %r\n  command %r\n  got %r" % (argv, cmd, got))
+    # the JSON's argv is the vector submitted (strings as JSON holds them)
+    if runs[rid]["argv"] != [printargv] + argv:
+        bad += 1
+        if bad < 4:
+            print("ARGV MISMATCH for %r\n  argv %r" % (argv, runs[rid]["argv"]))
 print("%d vectors, %d mismatches" % (len(cases), bad))
 sys.exit(1 if bad else 0)
 PY
+# a program whose name starts with '-' runs (bash's exec would take it for
+# an option, and dash's exec has no --), and argv says it
+printf '#!/bin/sh\necho "ran $*"\n' >"$TESTDIR/-x" && chmod +x "$TESTDIR/-x"
+id=$(cd "$TESTDIR" && PATH="$TESTDIR:$PATH" S submit -p p -- -x a b)
+cmd=$(S flow-run inspect "$id" --json | jget command)
+equals "$(cd "$TESTDIR" && PATH="$TESTDIR:$PATH" /bin/sh -c "$cmd")" "ran a b" "submit -- -x a b: the command runs the program -x"
+equals "$(cd "$TESTDIR" && PATH="$TESTDIR:$PATH" bash -c "$cmd")" "ran a b" "... under bash too"
+equals "$(S flow-run inspect "$id" --json | python3 -c 'import json,sys; print(json.load(sys.stdin)["argv"])')" "['-x', 'a', 'b']" "... and argv is the vector"
+# text inspect shows the command as typed, not the form stored for sh
+id=$(S submit -p p -- printf '%s "q"\n' 'a b')
+contains "$(S flow-run inspect "$id")" "    command=\"printf '%s \\\"q\\\"\\\\n' 'a b'\"," "inspect: the command as submitted"
+# a run file's shell command has no argv
+printf '[run]\ncommand = "echo hi; date"\n' >"$SLUICE_SPOOL/pools/p/queues/default/tmp/f" &&
+    mv "$SLUICE_SPOOL/pools/p/queues/default/tmp/f" "$SLUICE_SPOOL/pools/p/queues/default/new/f.ini"
+equals "$(S flow-run ls -p p --json | python3 -c '
+import json, sys
+for l in sys.stdin:
+    o = json.loads(l)
+    if o["command"] == "echo hi; date": print(o["argv"])')" None "a run file's shell command: argv null"
 finish

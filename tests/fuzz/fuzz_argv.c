@@ -7,8 +7,10 @@
  *	  (no '"', no byte below 0x20, no 0x7f);
  *	- decode(encode(argv)) == argv, where decode is a strict reader of
  *	  exactly the shell subset the encoder writes (the IFS= and vNNN=
- *	  prologue, then "exec" and words of bare characters, '...', \' and
- *	  ${vNNN}); anything else in the command is a failure;
+ *	  prologue, then "exec" (not before a quoted program named -x) and
+ *	  words of bare characters, '...', \' and ${vNNN}); anything else in
+ *	  the command is a failure;
+ *	- sl_cmd_argv_of, what flow-run shows as argv, reads argv back;
  *	- the run it makes is stored and read back (sl_runspec_store), or
  *	  refused only for its size;
  *	- for one input in 256 (picked by a hash of it), /bin/sh itself runs the
@@ -66,9 +68,10 @@ decode(const char *cmd, char ***out, size_t *n)
 			have[o] = 1;
 		}
 	}
-	if (strncmp(p, "exec ", 5) != 0)
+	if (strncmp(p, "exec ", 5) == 0)
+		p += 5;
+	else if (strncmp(p, "'-", 2) != 0)	/* a program named -x: no exec */
 		return -1;
-	p += 5;
 	for (;;) {
 		sl_buf_free(&w);
 		memset(&w, 0, sizeof(w));
@@ -201,6 +204,18 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		free(back[i]);
 	}
 	free(back);
+	/* and what flow-run shows as argv reads the same vector back */
+	{
+		int	k;
+
+		back = sl_cmd_argv_of(cmd, &k);
+		FUZZ_CHECK(back != NULL && (size_t)k == argc,
+		    "sl_cmd_argv_of: %s", cmd);
+		for (i = 0; i < argc; i++)
+			FUZZ_CHECK(strcmp(back[i], argv[i]) == 0,
+			    "sl_cmd_argv_of: argument %zu", i);
+		sl_strv_free(back, argc);
+	}
 	memset(&r, 0, sizeof(r));
 	snprintf(r.id, sizeof(r.id), "0e6d2b4c-8c1e-4a5e-9b3a-2f4d6e8a0b1c");
 	snprintf(r.pool, sizeof(r.pool), "P");
