@@ -55,6 +55,9 @@ static const struct sl_opt opts[O_NOPT] = {
 	[O_HEAD] = { "--head", NULL, 0 },
 	[O_NUM_LOGS] = { "--num-logs", "-n", 1 },
 	[O_REVERSE] = { "--reverse", "-r", 0 },
+	[O_TYPE] = { "--type", "-t", 1 },
+	[O_VERBOSE] = { "--verbose", "-v", 0 },
+	[O_MATCH] = { "--match", "-m", 1 },
 };
 
 #define GLOBAL	(BIT(O_SPOOL) | BIT(O_HELP) | BIT(O_VERSION))
@@ -76,9 +79,11 @@ add_pos(struct args *a, const char *w)
 /* ---- the command table ---- */
 
 static const struct cmd cmds[] = {
-	{ "work-pool", "create", BIT(O_PAUSED) | BIT(O_LIMIT), 1, 1, 0, "work pool",
-	    "[--paused] [--limit N] NAME", wp_create },
-	{ "work-pool", "ls", J, 0, 0, 0, "work pool", "[--json]", wp_ls },
+	{ "work-pool", "create", BIT(O_PAUSED) | BIT(O_LIMIT) | BIT(O_TYPE), 1,
+	    1, 0, "work pool", "[--paused] [--limit N] [-t/--type "
+	    "prefect-agent] NAME", wp_create },
+	{ "work-pool", "ls", J | BIT(O_VERBOSE), 0, 0, 0, "work pool",
+	    "[-v/--verbose] [--json]", wp_ls },
 	{ "work-pool", "inspect", J, 1, 1, 0, "work pool", "NAME [--json]", wp_inspect },
 	{ "work-pool", "preview", J | BIT(O_HOURS), 1, 1, 0, "work pool",
 	    "NAME [--hours H] [--json]", wp_preview },
@@ -94,7 +99,9 @@ static const struct cmd cmds[] = {
 	    "[--on-crash CMD|none] [--mail owner|ADDRESS|none]", wp_alerts },
 	{ "work-queue", "create", P | BIT(O_PRIORITY) | BIT(O_LIMIT), 1, 1, 0, "work queue",
 	    "NAME [-p POOL] [--priority N] [--limit N]", wq_create },
-	{ "work-queue", "ls", P | J, 0, 0, 0, "work queue", "[-p POOL] [--json]", wq_ls },
+	{ "work-queue", "ls", P | J | BIT(O_VERBOSE) | BIT(O_MATCH), 0, 0, 0,
+	    "work queue", "[-p POOL] [-m/--match PREFIX]... [-v/--verbose] "
+	    "[--json]", wq_ls },
 	{ "work-queue", "inspect", P | J, 1, 1, 0, "work queue", "NAME [-p POOL] [--json]",
 	    wq_inspect },
 	{ "work-queue", "preview", P | J | BIT(O_HOURS), 1, 1, 0, "work queue",

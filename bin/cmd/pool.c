@@ -36,6 +36,10 @@ wp_create(const struct sl_spool *sp, const struct sl_config *cf, struct args *a)
 	int	rc;
 
 	(void)cf;
+	/* the one type there is: an agent's (Prefect's default to 2.10.10) */
+	if (a->val[O_TYPE] != NULL && strcmp(a->val[O_TYPE], "prefect-agent"))
+		usage_error(NULL, "Unknown work pool type '%s'. Please choose "
+		    "from prefect-agent.", a->val[O_TYPE]);
 	if (a->val[O_LIMIT] != NULL)
 		limit = need_num("concurrency limit", a->val[O_LIMIT], 0);
 	rc = sl_pool_create(sp, name, a->val[O_PAUSED] != NULL, limit, err,
@@ -67,7 +71,9 @@ cmpcreated(const void *a, const void *b)
 int
 wp_ls(const struct sl_spool *sp, const struct sl_config *cf, struct args *a)
 {
-	static const char *hdr[] = { "Name", "Type", "ID", "Concurrency Limit" };
+	static const char *hdr[] = { "Name", "Type", "ID", "Concurrency Limit",
+	    "Queues", "Created" };
+	const int ncol = a->val[O_VERBOSE] != NULL ? 6 : 4;
 	struct sl_pool *pv = NULL;
 	struct sl_table *t;
 	struct sl_buf b = { 0 };
@@ -99,9 +105,12 @@ wp_ls(const struct sl_spool *sp, const struct sl_config *cf, struct args *a)
 		if (b.s != NULL)
 			emit(&b);
 	} else {
-		t = sl_table_new("Work Pools", 4, hdr);
+		t = sl_table_new("Work Pools", ncol, hdr);
 		for (i = 0; i < k; i++) {
-			const char *row[4];
+			const char *row[6];
+			struct sl_buf qs = { 0 };
+			char	when[40] = "";
+			size_t	j;
 
 			snprintf(nm, sizeof(nm), "%s%s", pv[i].name,
 			    pv[i].paused ? " (**)" : "");
@@ -109,7 +118,16 @@ wp_ls(const struct sl_spool *sp, const struct sl_config *cf, struct args *a)
 			row[1] = pv[i].type;
 			row[2] = pv[i].id;
 			row[3] = limit_str(pv[i].limit, lim, sizeof(lim));
+			/* -v: its queues by priority, and when it was made */
+			for (j = 0; j < pv[i].nq; j++)
+				sl_buf_printf(&qs, "%s%s", j ? ", " : "",
+				    pv[i].q[j].name);
+			row[4] = qs.s != NULL ? qs.s : "";
+			if (pv[i].created != 0)
+				sl_time_fmt(pv[i].created, when, sizeof(when));
+			row[5] = when;
 			sl_table_row(t, row);
+			sl_buf_free(&qs);
 		}
 		sl_table_print(t, stdout, boxed(), "(**) denotes a paused pool");
 		sl_table_free(t);
@@ -500,43 +518,122 @@ wq_create(const struct sl_spool *sp, const struct sl_config *cf, struct args *a)
 }
 
 /* wq_ls - sluice work-queue ls */
+/* queue_matches - is q one sluice work-queue ls -m PREFIX shows? */
+static int
+queue_matches(const struct sl_queue *q, struct args *a)
+{
+	size_t	i;
+
+	if (a->nall[O_MATCH] == 0)
+		return 1;
+	for (i = 0; i < (size_t)a->nall[O_MATCH]; i++)
+		if (strncmp(q->name, a->all[O_MATCH][i],
+		    strlen(a->all[O_MATCH][i])) == 0)
+			return 1;
+	return 0;
+}
+
+/*
+ * wq_ls - sluice work-queue ls: the queues of the -p pool, or with no -p
+ * of every pool (Prefect's two tables); -m PREFIX only the queues whose
+ * names start with it; -v more columns (the queue's id and when it was
+ * made, and in the all-pools table its priority)
+ */
 int
 wq_ls(const struct sl_spool *sp, const struct sl_config *cf, struct args *a)
 {
-	static const char *hdr[] = { "Name", "Priority", "Concurrency Limit" };
-	const char *pool = queue_pool(sp, a);
+	static const char *hdr1[] = { "Name", "Priority", "Concurrency Limit",
+	    "ID", "Created" };
+	static const char *hdr_all[] = { "Name", "Pool", "ID",
+	    "Concurrency Limit", "Priority", "Created" };
+	const int verbose = a->val[O_VERBOSE] != NULL, all = a->val[O_POOL] ==
+	    NULL;
 	struct sl_buf b = { 0 };
 	struct sl_table *t;
-	struct sl_pool p;
-	char	title[128], nm[SL_NAME_MAX + 8], pr[32], lim[32];
-	size_t	i;
+	struct sl_pool *pv;
+	char	title[128], nm[SL_NAME_MAX + 8], pr[32], lim[32], when[40];
+	char	nm2[32], **names;
+	size_t	np, i, j, k = 0;
+	int	rc = 0;
 
 	(void)cf;
-	if (load_or_fail(sp, pool, &p) < 0)
-		return EX_FAIL;
-	if (a->val[O_JSON] != NULL) {
-		for (i = 0; i < p.nq; i++)
-			queue_json(&b, p.name, &p.q[i]);
-		emit(&b);
+	(void)queue_pool(sp, a);	/* the default pool, made on first use */
+	if (all) {
+		if (sl_pool_names(sp, &names, &np) < 0) {
+			sl_warn("cannot list the pools of %s: %s", sp->root,
+			    strerror(errno));
+			return EX_FAIL;
+		}
 	} else {
+		names = sl_xmalloc(sizeof(*names));
+		names[0] = sl_xstrdup(a->val[O_POOL]);
+		np = 1;
+	}
+	pv = sl_xmalloc((np ? np : 1) * sizeof(*pv));
+	for (i = 0; i < np; i++) {
+		/* RACE: a pool deleted since the listing is just left out */
+		if (all ? sl_pool_load(sp, names[i], &pv[k], err,
+		    sizeof(err)) == 0 : load_or_fail(sp, names[i], &pv[k]) == 0)
+			k++;
+		else if (!all)
+			rc = EX_FAIL;
+		free(names[i]);
+	}
+	free(names);
+	if (rc != 0) {
+		free(pv);
+		return rc;
+	}
+	if (all)
+		snprintf(title, sizeof(title), "Work Queues");
+	else
 		snprintf(title, sizeof(title), "Work Queues in Work Pool '%s'",
-		    pool);
-		t = sl_table_new(title, 3, hdr);
-		for (i = 0; i < p.nq; i++) {
-			const char *row[3];
+		    pv[0].name);
+	t = all ? sl_table_new(title, verbose ? 6 : 4, hdr_all) :
+	    sl_table_new(title, verbose ? 5 : 3, hdr1);
+	for (i = 0; i < k; i++)
+		for (j = 0; j < pv[i].nq; j++) {
+			const struct sl_queue *q = &pv[i].q[j];
+			const char *row[6];
 
-			snprintf(nm, sizeof(nm), "%s%s", p.q[i].name,
-			    p.q[i].paused ? " (**)" : "");
-			snprintf(pr, sizeof(pr), "%ld", p.q[i].priority);
+			if (!queue_matches(q, a))
+				continue;
+			if (a->val[O_JSON] != NULL) {
+				queue_json(&b, pv[i].name, q);
+				continue;
+			}
+			snprintf(nm, sizeof(nm), "%s%s", q->name, q->paused ?
+			    " (**)" : "");
+			snprintf(pr, sizeof(pr), "%ld", q->priority);
+			snprintf(lim, sizeof(lim), "%s", limit_str(q->limit, nm2,
+			    sizeof(nm2)));
+			if (q->created != 0)
+				sl_time_fmt(q->created, when, sizeof(when));
+			else
+				when[0] = '\0';
 			row[0] = nm;
-			row[1] = pr;
-			row[2] = limit_str(p.q[i].limit, lim, sizeof(lim));
+			if (all) {
+				row[1] = pv[i].name;
+				row[2] = q->id;
+				row[3] = lim;
+				row[4] = pr;
+				row[5] = when;
+			} else {
+				row[1] = pr;
+				row[2] = lim;
+				row[3] = q->id;
+				row[4] = when;
+			}
 			sl_table_row(t, row);
 		}
+	if (a->val[O_JSON] != NULL)
+		emit(&b);
+	else
 		sl_table_print(t, stdout, boxed(), "(**) denotes a paused queue");
-		sl_table_free(t);
-	}
-	sl_pool_free(&p);
+	sl_table_free(t);
+	for (i = 0; i < k; i++)
+		sl_pool_free(&pv[i]);
+	free(pv);
 	return 0;
 }
 

@@ -185,4 +185,16 @@ for args in "inspect ghost" "inspect ghost --json" "pause ghost" "resume ghost" 
 done
 [ -e "$SLUICE_SPOOL/pools/ghost" ] && fail "a not-found command created pools/ghost" || ok "not-found commands create nothing"
 
+# ---- -t/--type (the one type), ls -v ----
+expect_rc 0 S work-pool create typed -t prefect-agent && ok "create -t prefect-agent: exit 0"
+if expect_rc 2 S work-pool create other --type process; then
+	contains "$errout" "Unknown work pool type 'process'. Please choose from prefect-agent." "create --type process: Prefect's message"
+fi
+[ -e "$SLUICE_SPOOL/pools/other" ] && fail "a refused type made the pool" || ok "a refused type makes no pool"
+if expect_rc 0 S work-pool ls -v; then
+	printf '%s\n' "$out" | sed -n 2p | grep -Eq '^Name +Type +ID +Concurrency Limit +Queues +Created *$' &&
+	    ok "ls -v: adds Queues and Created" || fail "ls -v header: $(printf '%s\n' "$out" | sed -n 2p)"
+	printf '%s\n' "$out" | grep -Eq '^typed +prefect-agent +[0-9a-f-]{36} +None +default +[0-9-]{10}T' &&
+	    ok "ls -v: typed's row with its queue and time" || fail "ls -v: $(printf '%s\n' "$out" | grep typed)"
+fi
 finish

@@ -18,12 +18,20 @@ print(" ".join("%s=%d" % (o["name"], o["priority"]) for o in map(json.loads, sys
 
 # ---- default-agent-pool, created on first use ----
 [ -e "$SLUICE_SPOOL/pools/default-agent-pool" ] && fail "default-agent-pool exists before any use"
+# without -p: every pool's queues, Prefect's "Work Queues" table
 if expect_rc 0 S work-queue ls; then
-	equals "$(printf '%s\n' "$out" | head -n 1)" "Work Queues in Work Pool 'default-agent-pool'" "ls: title names default-agent-pool"
-	printf '%s\n' "$out" | sed -n 2p | grep -Eq '^Name +Priority +Concurrency Limit *$' &&
-	    ok "ls: columns Name, Priority, Concurrency Limit" || fail "ls header: $(printf '%s\n' "$out" | sed -n 2p)"
-	printf '%s\n' "$out" | grep -Eq '^default +1 +None *$' && ok "ls: default queue at priority 1" || fail "ls: $out"
+	equals "$(printf '%s\n' "$out" | head -n 1)" "Work Queues" "ls without -p: title Work Queues (every pool)"
+	printf '%s\n' "$out" | sed -n 2p | grep -Eq '^Name +Pool +ID +Concurrency Limit *$' &&
+	    ok "ls without -p: columns Name, Pool, ID, Concurrency Limit" || fail "ls header: $(printf '%s\n' "$out" | sed -n 2p)"
+	printf '%s\n' "$out" | grep -Eq '^default +default-agent-pool +[0-9a-f-]{36} +None *$' &&
+	    ok "ls without -p: default-agent-pool's default queue" || fail "ls: $out"
 	equals "$(printf '%s\n' "$out" | tail -n 1 | sed 's/^ *//')" "(**) denotes a paused queue" "ls: caption"
+fi
+if expect_rc 0 S work-queue ls -p default-agent-pool; then
+	equals "$(printf '%s\n' "$out" | head -n 1)" "Work Queues in Work Pool 'default-agent-pool'" "ls -p: title names the pool"
+	printf '%s\n' "$out" | sed -n 2p | grep -Eq '^Name +Priority +Concurrency Limit *$' &&
+	    ok "ls -p: columns Name, Priority, Concurrency Limit" || fail "ls header: $(printf '%s\n' "$out" | sed -n 2p)"
+	printf '%s\n' "$out" | grep -Eq '^default +1 +None *$' && ok "ls -p: default queue at priority 1" || fail "ls: $out"
 fi
 [ -d "$SLUICE_SPOOL/pools/default-agent-pool" ] && ok "work-queue ls created default-agent-pool" || fail "no default-agent-pool after work-queue ls"
 expect_rc 0 S work-pool ls --json && jcheck "default-agent-pool is a pool with queue default" '
@@ -57,7 +65,7 @@ contains "$out" "    concurrency limit - None" "create without --limit: None"
 
 # the seed's example is stored exactly; default is pushed to 2
 prios default-agent-pool "critical=1 default=2 high=5 low=10" "seed example: critical 1, default 2, high 5, low 10"
-if expect_rc 0 S work-queue ls --json; then
+if expect_rc 0 S work-queue ls -p default-agent-pool --json; then
 	jcheck "ls --json: exactly the queue keys" '
 len(objs) == 4 or bad("%d objects" % len(objs))
 for o in objs:
@@ -75,7 +83,7 @@ len({o["id"] for o in objs}) == 4 or bad("ids not unique")
 '
 fi
 # a table, sorted by priority
-if expect_rc 0 S work-queue ls; then
+if expect_rc 0 S work-queue ls -p default-agent-pool; then
 	equals "$(printf '%s\n' "$out" | sed -n '3,6p' | awk '{print $1 "=" $2 "=" $3}' | tr '\n' ' ')" \
 	    "critical=1=1 default=2=None high=5=3 low=10=None " "ls table: rows in priority order with limits"
 fi
@@ -168,7 +176,7 @@ obj["priority"] == 6 or bad("priority %r" % obj["priority"])
 obj["name"] == "high" and obj["pool"] == "default-agent-pool" or bad("%r" % obj)
 obj["concurrency_limit"] == 3 or bad("limit %r" % obj["concurrency_limit"])
 '
-S work-queue ls | grep -Eq '^high \(\*\*\) +6 +3 *$' && ok "pause: ls shows 'high (**)'" || fail "pause: ls: $(S work-queue ls)"
+S work-queue ls -p default-agent-pool | grep -Eq '^high \(\*\*\) +6 +3 *$' && ok "pause: ls shows 'high (**)'" || fail "pause: ls: $(S work-queue ls -p default-agent-pool)"
 if expect_rc 0 S work-queue resume high -p default-agent-pool; then
 	equals "$out" "Work queue 'high' in work pool 'default-agent-pool' resumed" "resume: message"
 fi
@@ -236,4 +244,24 @@ ps == sorted(ps) or bad("not sorted %r" % ps)
 '
 done
 
+# ---- -m/--match PREFIX (repeatable), -v/--verbose, every pool ----
+S work-pool create mq >/dev/null
+for q in dev-a dev-b prod; do S work-queue create $q -p mq >/dev/null || fail "create $q"; done
+names() { printf '%s\n' "$out" | sed -n '3,$p' | grep -v denotes | awk '{print $1}' | tr '\n' ' '; }
+expect_rc 0 S work-queue ls -p mq -m dev- && equals "$(names)" "dev-a dev-b " "ls -m dev-: the queues starting with dev-"
+expect_rc 0 S work-queue ls -p mq -m dev- --match pr && equals "$(names)" "dev-a dev-b prod " "ls -m dev- --match pr: either prefix"
+expect_rc 0 S work-queue ls -p mq -m nope && equals "$(names)" "" "ls -m nope: no rows"
+if expect_rc 0 S work-queue ls -p mq -v; then
+	printf '%s\n' "$out" | sed -n 2p | grep -Eq '^Name +Priority +Concurrency Limit +ID +Created *$' &&
+	    ok "ls -p -v: adds ID and Created" || fail "ls -v header: $(printf '%s\n' "$out" | sed -n 2p)"
+fi
+if expect_rc 0 S work-queue ls -v -m dev-; then
+	printf '%s\n' "$out" | sed -n 2p | grep -Eq '^Name +Pool +ID +Concurrency Limit +Priority +Created *$' &&
+	    ok "ls -v (every pool): adds Priority and Created" || fail "ls -v header: $(printf '%s\n' "$out" | sed -n 2p)"
+	printf '%s\n' "$out" | grep -Eq '^dev-a +mq ' && ok "ls -v -m dev- (every pool): mq's dev-a" || fail "ls -v -m: $out"
+fi
+expect_rc 0 S work-queue ls --json && jcheck "ls --json without -p: the queues of every pool" '
+pools = {o["pool"] for o in objs}
+{"mq", "default-agent-pool"} <= pools or bad("pools %r" % pools)
+'
 finish
