@@ -58,6 +58,7 @@ static const struct sl_opt opts[O_NOPT] = {
 	[O_TYPE] = { "--type", "-t", 1 },
 	[O_VERBOSE] = { "--verbose", "-v", 0 },
 	[O_MATCH] = { "--match", "-m", 1 },
+	[O_STATE_TYPE] = { "--state-type", NULL, 1 },
 };
 
 #define GLOBAL	(BIT(O_SPOOL) | BIT(O_HELP) | BIT(O_VERSION))
@@ -121,9 +122,9 @@ static const struct cmd cmds[] = {
 	    BIT(O_ENV), 0, 0, 1, NULL, "-p POOL [-q QUEUE] [--at WHEN] "
 	    "[--name NAME] [--retries N] [--retry-delay S] [--timeout S] "
 	    "[--cwd DIR] [--env K=V]... -- COMMAND [ARG...]", submit },
-	{ "flow-run", "ls", P | BIT(O_QUEUE) | BIT(O_STATE) | BIT(O_LIMIT) | J,
-	    0, 0, 0, NULL, "[-p POOL] [-q QUEUE] [--state STATE]... [--limit N] "
-	    "[--json]", fr_ls },
+	{ "flow-run", "ls", P | BIT(O_QUEUE) | BIT(O_STATE) | BIT(O_STATE_TYPE) |
+	    BIT(O_LIMIT) | J, 0, 0, 0, NULL, "[-p POOL] [-q QUEUE] [--state "
+	    "STATE]... [--state-type TYPE]... [--limit N] [--json]", fr_ls },
 	{ "flow-run", "inspect", J, 1, 1, 0, NULL, "RUN [--json]", fr_inspect },
 	{ "flow-run", "logs", BIT(O_FOLLOW) | BIT(O_HEAD) | BIT(O_NUM_LOGS) |
 	    BIT(O_REVERSE), 1, 1, 0, NULL, "RUN [--follow] [--head] "

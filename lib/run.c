@@ -1520,6 +1520,13 @@ sl_run_delete(const struct sl_spool *sp, struct sl_run *run, char *err,
 	char   *trash;
 	int	rc;
 
+	if (run->cancelling && (run->state == SL_PENDING ||
+	    run->state == SL_RUNNING)) {
+		snprintf(err, errlen, "Flow run '%s' is Cancelling: its agent is "
+		    "ending it; delete it once it is Cancelled.", run->id);
+		errno = EBUSY;
+		return -1;
+	}
 	if (run->state == SL_PENDING || run->state == SL_RUNNING) {
 		snprintf(err, errlen, "Flow run '%s' is %s; cancel it first "
 		    "('sluice flow-run cancel %s').", run->id,

@@ -29,15 +29,48 @@ state_matches(const struct sl_run *r, const char *want, time_t now,
 
 static const char *const state_words[] = { "Scheduled", "Late",
 	"AwaitingRetry", "Pending", "Running", "Cancelling", "Completed",
-	"Failed", "Crashed", "Cancelled", "Rejected", NULL };
+	"Failed", "Crashed", "Cancelled", "Rejected", "Paused", NULL };
 
-/* the stored states each --state word can be in: where to look */
+/* the stored states each --state word can be in: where to look (Paused,
+ * a Prefect state no sluice run is ever in: a bit of no state, so that
+ * nothing is looked for, yet not "every state") */
 static const unsigned state_places[] = {
 	1u << SL_SCHEDULED, 1u << SL_SCHEDULED, 1u << SL_SCHEDULED,
 	1u << SL_PENDING, 1u << SL_RUNNING, 1u << SL_PENDING | 1u << SL_RUNNING,
 	1u << SL_COMPLETED, 1u << SL_FAILED, 1u << SL_CRASHED,
-	1u << SL_CANCELLED, 1u << SL_REJECTED
+	1u << SL_CANCELLED, 1u << SL_REJECTED, 1u << SL_NSTATES
 };
+
+/*
+ * state_types - flow-run ls --state-type TYPE, Prefect's state types
+ * (SCHEDULED, PENDING, RUNNING, CANCELLING, COMPLETED, FAILED, CRASHED,
+ * CANCELLED, PAUSED; any case), added to the --state words: a type is a
+ * stored state, so SCHEDULED takes in Late and AwaitingRetry runs, and
+ * PENDING and RUNNING their Cancelling ones, as --state does.  An unknown
+ * type is a usage error.
+ */
+static void
+state_types(struct args *a)
+{
+	static const char *const types[] = { "SCHEDULED", "PENDING",
+	    "RUNNING", "CANCELLING", "COMPLETED", "FAILED", "CRASHED",
+	    "CANCELLED", "PAUSED", "REJECTED", NULL };
+	int	i, j;
+
+	for (i = 0; i < a->nall[O_STATE_TYPE]; i++) {
+		for (j = 0; types[j] != NULL; j++)
+			if (strcasecmp(a->all[O_STATE_TYPE][i], types[j]) == 0)
+				break;
+		if (types[j] == NULL)
+			usage_error(NULL, "unknown state type '%s': one of "
+			    "SCHEDULED, PENDING, RUNNING, CANCELLING, COMPLETED, "
+			    "FAILED, CRASHED, CANCELLED, PAUSED, REJECTED",
+			    a->all[O_STATE_TYPE][i]);
+		a->all[O_STATE] = sl_xrealloc(a->all[O_STATE],
+		    (a->nall[O_STATE] + 1) * sizeof(char *));
+		a->all[O_STATE][a->nall[O_STATE]++] = types[j];
+	}
+}
 
 /* need_states - every --state word known, or exit 2; the stored states
  * they can be in (0: no --state, all) */
@@ -56,8 +89,8 @@ need_states(struct args *a)
 		if (state_words[j] == NULL)
 			usage_error(NULL, "unknown state '%s': one of Scheduled, "
 			    "Late, AwaitingRetry, Pending, Running, Cancelling, "
-			    "Completed, Failed, Crashed, Cancelled, Rejected",
-			    a->all[O_STATE][i]);
+			    "Completed, Failed, Crashed, Cancelled, Rejected, "
+			    "Paused", a->all[O_STATE][i]);
 	}
 	return mask;
 }
@@ -219,6 +252,7 @@ fr_ls(const struct sl_spool *sp, const struct sl_config *cf, struct args *a)
 		limit = (size_t)need_num("--limit", a->val[O_LIMIT], 0);
 	else
 		limit = a->val[O_JSON] != NULL ? 0 : LS_DEFAULT;
+	state_types(a);
 	sel.states = need_states(a);
 	sel.queue = a->val[O_QUEUE];
 	/* Late: scheduled more than late_after ago (sl_run_display) */

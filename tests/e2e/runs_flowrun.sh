@@ -84,6 +84,12 @@ equals "$(names --state late)" "late1" "ls --state late (case-insensitive)"
 equals "$(names --state SCHEDULED)" "alpha beta gamma late1" "ls --state SCHEDULED: Scheduled matches Late too"
 equals "$(names --state Scheduled -p R)" "gamma" "ls --state Scheduled -p R"
 equals "$(names --state Completed)" "" "ls --state Completed: none"
+# Prefect's --state-type: a stored state (SCHEDULED takes in Late)
+equals "$(names --state-type SCHEDULED)" "alpha beta gamma late1" "ls --state-type SCHEDULED: Late runs too"
+equals "$(names --state-type scheduled -p R)" "gamma" "ls --state-type scheduled -p R (any case)"
+equals "$(names --state-type PAUSED)" "" "ls --state-type PAUSED: none (no sluice run is Paused)"
+equals "$(names --state-type COMPLETED --state Late)" "late1" "ls --state-type and --state: either"
+expect_rc 2 S flow-run ls --state-type Late && ok "ls --state-type Late: exit 2 (Late is a state, not a type)"
 expect_rc 2 S flow-run ls --state Bogus && ok "ls --state Bogus: exit 2" && contains "$errout" "Bogus" "ls --state Bogus: message names it"
 expect_rc 1 S flow-run ls -p nosuch && ok "ls -p nosuch: exit 1" && contains "$errout" "nosuch" "ls -p nosuch: message names the pool"
 expect_rc 2 S flow-run ls -p 'a b' && ok "ls -p 'a b': exit 2 (bad name)"
@@ -204,6 +210,9 @@ d=$(rundir "$run1")
 case $d in "$SP/P/running/"*) ok "the Running run stays in running/" ;; *) fail "Running run moved to $d" ;; esac
 [ -f "$d/cancel" ] && ok "cancel file in the run's directory" || fail "no cancel file in $d"
 equals "$(state_of "$run1")" Cancelling "a Running run with a cancel file shows Cancelling"
+if expect_rc 1 S flow-run delete "$run1"; then
+	contains "$errout" "is Cancelling: its agent is ending it; delete it once it is Cancelled." "delete of a Cancelling run: says it is being cancelled, not 'cancel it first'"
+fi
 # a Pending run (made by hand)
 pend=$(sub -p P --name pender -- true)
 to_pending P "$pend" 6a1b3c5d-0000-4000-8000-00000000aaaa
@@ -232,6 +241,7 @@ if expect_rc 1 S flow-run cancel "$rej"; then
 	contains "$errout" "already Rejected" "cancel Rejected: 'already Rejected'"
 fi
 del_gone "$rej" "a Rejected run"
+rm -f "$(rundir "$run1")/cancel"	# Running again, not Cancelling
 if expect_rc 1 S flow-run delete "$run1"; then
 	ok "delete a Running run: exit 1"
 	contains "$errout" "cancel it first" "delete Running: says to cancel first"
