@@ -172,6 +172,34 @@ dp_ls(const struct sl_spool *sp, const struct sl_config *cf, struct args *a)
 	return 0;
 }
 
+/*
+ * deploy_by_id - as Prefect takes a deployment's id where a name goes: the
+ * deployment whose id is ref (a UUID naming no deployment) into d; 0, or
+ * -1 (none, err left as the name's lookup said)
+ */
+static int
+deploy_by_id(const struct sl_spool *sp, const char *ref, struct sl_deploy *d)
+{
+	char  **names, why[SL_ERR_MAX];
+	size_t	n, i;
+	int	found = -1;
+
+	if (!sl_uuid_ok(ref) || sl_deploy_names(sp, &names, &n) < 0)
+		return -1;
+	for (i = 0; i < n; i++) {
+		if (found < 0 && sl_deploy_load(sp, names[i], d, why,
+		    sizeof(why)) == 0) {
+			if (strcmp(d->id, ref) == 0)
+				found = 0;
+			else
+				sl_deploy_free(d);
+		}
+		free(names[i]);
+	}
+	free(names);
+	return found;
+}
+
 /* dp_inspect - sluice deployment inspect */
 int
 dp_inspect(const struct sl_spool *sp, const struct sl_config *cf,
@@ -182,7 +210,8 @@ dp_inspect(const struct sl_spool *sp, const struct sl_config *cf,
 	char	sch[256], t[40];
 
 	(void)cf;
-	if (sl_deploy_load(sp, a->pos[0], &d, err, sizeof(err)) < 0) {
+	if (sl_deploy_load(sp, a->pos[0], &d, err, sizeof(err)) < 0 &&
+	    deploy_by_id(sp, a->pos[0], &d) < 0) {
 		sl_warn("%s", err);
 		return EX_FAIL;
 	}

@@ -27,6 +27,50 @@ load_or_fail(const struct sl_spool *sp, const char *name, struct sl_pool *p)
 	return 0;
 }
 
+/*
+ * by_id - the pool (and, with qname, the queue) whose id is ref, for an
+ * inspect given an id where Prefect takes a name or an id: only when ref
+ * is a UUID and names no pool (or queue) itself.  Fills name (and qname);
+ * 0 found, -1 not.  Looks through every pool (or just pool, if given).
+ */
+static int
+by_id(const struct sl_spool *sp, const char *ref, const char *pool,
+    char *name, size_t len, char *qname, size_t qlen)
+{
+	struct sl_pool p;
+	char  **names;
+	size_t	n, i, j;
+	int	found = -1;
+
+	if (!sl_uuid_ok(ref))
+		return -1;
+	if (pool != NULL) {
+		names = sl_xmalloc(sizeof(*names));
+		names[0] = sl_xstrdup(pool);
+		n = 1;
+	} else if (sl_pool_names(sp, &names, &n) < 0)
+		return -1;
+	for (i = 0; i < n; i++) {
+		if (found < 0 && sl_pool_load(sp, names[i], &p, err,
+		    sizeof(err)) == 0) {
+			if (qname == NULL && strcmp(p.id, ref) == 0) {
+				snprintf(name, len, "%s", p.name);
+				found = 0;
+			}
+			for (j = 0; qname != NULL && j < p.nq; j++)
+				if (strcmp(p.q[j].id, ref) == 0) {
+					snprintf(name, len, "%s", p.name);
+					snprintf(qname, qlen, "%s", p.q[j].name);
+					found = 0;
+				}
+			sl_pool_free(&p);
+		}
+		free(names[i]);
+	}
+	free(names);
+	return found;
+}
+
 /* wp_create - sluice work-pool create */
 int
 wp_create(const struct sl_spool *sp, const struct sl_config *cf, struct args *a)
@@ -164,6 +208,7 @@ int
 wp_inspect(const struct sl_spool *sp, const struct sl_config *cf, struct args *a)
 {
 	const char *name = need_name("work pool", a->pos[0]);
+	char	byid[SL_NAME_MAX + 1];
 	struct sl_buf b = { 0 };
 	struct sl_pool p;
 	char	when[40], lim[32];
@@ -171,6 +216,10 @@ wp_inspect(const struct sl_spool *sp, const struct sl_config *cf, struct args *a
 	size_t	i;
 	int	k = 0;
 
+	/* a name, or as in Prefect the pool's id */
+	if (!sl_pool_exists(sp, name) && by_id(sp, name, NULL, byid,
+	    sizeof(byid), NULL, 0) == 0)
+		name = byid;
 	if (load_or_fail(sp, name, &p) < 0)
 		return EX_FAIL;
 	if (a->val[O_JSON] != NULL)
@@ -644,9 +693,16 @@ wq_inspect(const struct sl_spool *sp, const struct sl_config *cf, struct args *a
 	struct sl_buf b = { 0 };
 	struct sl_queue *q;
 	struct sl_pool p;
-	char	when[40], lim[32];
+	char	when[40], lim[32], pn[SL_NAME_MAX + 1], qn[SL_NAME_MAX + 1];
 
 	(void)cf;
+	/* a name, or as in Prefect the queue's id: in the -p pool, or in
+	 * any pool without -p */
+	if (by_id(sp, a->pos[0], a->val[O_POOL], pn, sizeof(pn), qn,
+	    sizeof(qn)) == 0) {
+		a->val[O_POOL] = pn;
+		a->pos[0] = qn;
+	}
 	if (load_queue(sp, a, &p, &q) < 0)
 		return EX_FAIL;
 	if (a->val[O_JSON] != NULL)

@@ -264,4 +264,20 @@ expect_rc 0 S work-queue ls --json && jcheck "ls --json without -p: the queues o
 pools = {o["pool"] for o in objs}
 {"mq", "default-agent-pool"} <= pools or bad("pools %r" % pools)
 '
+# ---- inspect by id, as Prefect takes a name or an id ----
+qid=$(S work-queue ls -p mq --json | python3 -c 'import json,sys
+for l in sys.stdin:
+    o = json.loads(l)
+    if o["name"] == "prod": print(o["id"])')
+if expect_rc 0 S work-queue inspect "$qid" --json; then
+	jcheck "work-queue inspect ID (no -p): the queue of that id, in its pool" '(obj["name"], obj["pool"]) == ("prod", "mq") or bad("%r" % obj)'
+fi
+expect_rc 0 S work-queue inspect "$qid" -p mq && contains "$out" "name='prod'" "work-queue inspect ID -p POOL"
+expect_rc 1 S work-queue inspect "$qid" -p default-agent-pool && ok "work-queue inspect ID -p another pool: not found, exit 1"
+pid=$(S work-pool inspect mq --json | jget id)
+expect_rc 0 S work-pool inspect "$pid" && contains "$out" "name='mq'" "work-pool inspect ID: the pool of that id"
+expect_rc 1 S work-pool inspect 00000000-0000-4000-8000-000000000000 && ok "work-pool inspect of an unknown id: exit 1"
+S deployment create byid -p mq --interval 3600 -- true >/dev/null || fail "create deployment byid"
+did=$(S deployment inspect byid --json | jget id)
+expect_rc 0 S deployment inspect "$did" --json && jcheck "deployment inspect ID" 'obj["name"] == "byid" or bad(obj["name"])'
 finish
