@@ -87,7 +87,7 @@ static const struct cmd cmds[] = {
 	    "[-v/--verbose] [--json]", wp_ls },
 	{ "work-pool", "inspect", J, 1, 1, 0, "work pool", "NAME [--json]", wp_inspect },
 	{ "work-pool", "preview", J | BIT(O_HOURS), 1, 1, 0, "work pool",
-	    "NAME [--hours H] [--json]", wp_preview },
+	    "NAME [-h/--hours H] [--json]", wp_preview },
 	{ "work-pool", "pause", 0, 1, 1, 0, "work pool", "NAME", wp_set },
 	{ "work-pool", "resume", 0, 1, 1, 0, "work pool", "NAME", wp_set },
 	{ "work-pool", "delete", BIT(O_FORCE), 1, 1, 0, "work pool", "NAME [--force]", wp_delete },
@@ -106,7 +106,7 @@ static const struct cmd cmds[] = {
 	{ "work-queue", "inspect", P | J, 1, 1, 0, "work queue", "NAME [-p POOL] [--json]",
 	    wq_inspect },
 	{ "work-queue", "preview", P | J | BIT(O_HOURS), 1, 1, 0, "work queue",
-	    "NAME [-p POOL] [--hours H] [--json]", wq_preview },
+	    "NAME [-p POOL] [-h/--hours H] [--json]", wq_preview },
 	{ "work-queue", "pause", P, 1, 1, 0, "work queue", "NAME [-p POOL]", wq_set },
 	{ "work-queue", "resume", P, 1, 1, 0, "work queue", "NAME [-p POOL]", wq_set },
 	{ "work-queue", "delete", P, 1, 1, 0, "work queue", "NAME [-p POOL]",
@@ -127,8 +127,8 @@ static const struct cmd cmds[] = {
 	    "STATE]... [--state-type TYPE]... [--limit N] [--json]", fr_ls },
 	{ "flow-run", "inspect", J, 1, 1, 0, NULL, "RUN [--json]", fr_inspect },
 	{ "flow-run", "logs", BIT(O_FOLLOW) | BIT(O_HEAD) | BIT(O_NUM_LOGS) |
-	    BIT(O_REVERSE), 1, 1, 0, NULL, "RUN [--follow] [--head] "
-	    "[-n/--num-logs N] [--reverse]", fr_logs },
+	    BIT(O_REVERSE), 1, 1, 0, NULL, "RUN [--follow] [-h/--head] "
+	    "[-n/--num-logs N] [-r/--reverse]", fr_logs },
 	{ "flow-run", "cancel", P | BIT(O_QUEUE) | BIT(O_STATE), 0, 64, 0, NULL,
 	    "RUN... | -p POOL [-q QUEUE] --state STATE", fr_cancel },
 	{ "flow-run", "delete", 0, 1, 1, 0, NULL, "RUN", fr_delete },
@@ -188,6 +188,37 @@ is_single(const char *w)
 	return 0;
 }
 
+/* options_help - a command's options, one line each (help.c) */
+static void
+options_help(FILE *f, const struct cmd *c)
+{
+	const char *arg, *text, *shrt;
+	char	flag[64];
+	int	o, any = 0;
+
+	for (o = 0; o < O_NOPT; o++) {
+		/* -h is --hours to preview and --head to logs (main) */
+		shrt = opts[o].shrt;
+		if ((o == O_HOURS || o == O_HEAD) && (c->allowed & BIT(o)))
+			shrt = "-h";
+		if (!(c->allowed & BIT(o)) || option_line(c, (enum opt)o, &arg,
+		    &text) < 0)
+			continue;
+		if (!any++)
+			fprintf(f, "\nOptions:\n");
+		/* -p, --pool POOL; -h is --hours or --head where it is */
+		snprintf(flag, sizeof(flag), "%s%s%s%s%s", shrt ? shrt : "",
+		    shrt ? ", " : "", opts[o].lng, arg ? " " : "", arg ? arg : "");
+		if (strlen(flag) <= 22)
+			fprintf(f, "  %-22s %s\n", flag, text);
+		else
+			fprintf(f, "  %s\n  %-22s %s\n", flag, "", text);
+	}
+	fprintf(f, "%s  --spool DIR, --help%s, --version: see 'sluice --help'"
+	    "\n\n", any ? "" : "\nOptions:\n", c->allowed & (BIT(O_HOURS) |
+	    BIT(O_HEAD)) ? " (not -h here)" : "");
+}
+
 /* help - the usage of a command, of a group, or of sluice */
 static void
 help(FILE *f, const char *group, const struct cmd *c)
@@ -198,6 +229,7 @@ help(FILE *f, const char *group, const struct cmd *c)
 		fprintf(f, "usage: sluice %s%s%s %s\n", c->group,
 		    c->name ? " " : "", c->name ? c->name : "",
 		    c->synopsis);
+		options_help(f, c);
 		if (strcmp(c->group, "agent") == 0)	/* agent ls is sluice's */
 			fprintf(f, "See sluice(1) and sluice-agent(8).\n");
 		else

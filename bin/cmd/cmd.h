@@ -72,6 +72,10 @@ struct cmd {
 	cmd_fn *fn;
 };
 
+/* help.c: one line per option for --help */
+int	option_line(const struct cmd *, enum opt, const char **arg,
+	    const char **text);
+
 /* output.c: usage errors, names and numbers, JSON objects, output */
 extern char cmd_ctx[80];	/* "GROUP COMMAND ", for "Try 'sluice ... --help'" */
 
