@@ -754,6 +754,8 @@ struct sl_table *sl_table_new(const char *title, int ncol, const char **hdr);
 void	sl_table_row(struct sl_table *, const char **cells);
 void	sl_table_print(struct sl_table *, FILE *, int boxed, const char *caption);
 void	sl_table_free(struct sl_table *);
+extern int sl_table_columns;	/* fit boxed tables to this; 0: the terminal */
+extern int sl_table_ascii;	/* ASCII borders: 1, 0, or -1 the locale */
 
 /* ---- why.c: why a Scheduled run waits; the runs of the pools ---- */
 

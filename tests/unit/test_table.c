@@ -95,6 +95,8 @@ START_TEST(test_table_boxed)
 
 	sl_table_row(t, r1);
 	sl_table_row(t, r2);
+	sl_table_ascii = 0;
+	sl_table_columns = 200;
 	s = render(t, 1, "(**) denotes a paused pool");
 	ck_assert_ptr_nonnull(strstr(s, "┏"));
 	ck_assert_ptr_nonnull(strstr(s, "┓"));
@@ -143,6 +145,92 @@ START_TEST(test_table_no_rows)
 }
 END_TEST
 
+/* widths are terminal columns: a CJK character takes two, a combining
+ * accent none */
+START_TEST(test_table_wide_chars)
+{
+	const char *hdr[] = { "Name", "X" };
+	const char *r1[] = { "\xe6\x97\xa5\xe6\x9c\xac", "1" };	/* 日本 */
+	const char *r2[] = { "e\xcc\x81t\xc3\xa9", "2" };	/* é (e + ´), té */
+	struct sl_table *t = sl_table_new(NULL, 2, hdr);
+	char   *s;
+
+	sl_table_row(t, r1);
+	sl_table_row(t, r2);
+	s = render(t, 0, NULL);
+	ck_assert_str_eq(s,
+	    "Name  X\n"
+	    "\xe6\x97\xa5\xe6\x9c\xac  1\n"
+	    "e\xcc\x81t\xc3\xa9   2\n");
+	free(s);
+	sl_table_free(t);
+}
+END_TEST
+
+/* on a terminal narrower than the table: the widest column gives up
+ * space and its cells are cut with an ellipsis; in a pipe, never */
+START_TEST(test_table_fits_terminal)
+{
+	const char *hdr[] = { "ID", "Name", "State" };
+	const char *r1[] = { "0123456789abcdef0123456789abcdef0123",
+	    "a-rather-long-run-name", "Scheduled" };
+	struct sl_table *t = sl_table_new("Flow Runs", 3, hdr);
+	char   *s, *line, *save;
+	int	cut = 0;
+
+	sl_table_row(t, r1);
+	sl_table_ascii = 0;
+	sl_table_columns = 40;
+	s = render(t, 1, NULL);
+	for (line = strtok_r(s, "\n", &save); line != NULL;
+	    line = strtok_r(NULL, "\n", &save)) {
+		ck_assert_msg(cols(line) <= 40, "%zu columns: %s", cols(line),
+		    line);
+		cut += strstr(line, "\xe2\x80\xa6") != NULL;	/* … */
+	}
+	ck_assert_int_eq(cut, 1);
+	free(s);
+	s = render(t, 0, NULL);		/* a pipe: whole */
+	ck_assert_ptr_nonnull(strstr(s, "0123456789abcdef0123456789abcdef0123  "
+	    "a-rather-long-run-name  Scheduled"));
+	free(s);
+	/* wide enough: nothing cut */
+	sl_table_columns = 200;
+	s = render(t, 1, NULL);
+	ck_assert_ptr_null(strstr(s, "\xe2\x80\xa6"));
+	ck_assert_ptr_nonnull(strstr(s, "a-rather-long-run-name"));
+	free(s);
+	sl_table_free(t);
+}
+END_TEST
+
+/* a locale that is not UTF-8: ASCII borders and ellipsis */
+START_TEST(test_table_ascii)
+{
+	const char *hdr[] = { "Name", "State" };
+	const char *r1[] = { "long-long-long-name", "Scheduled" };
+	struct sl_table *t = sl_table_new("T", 2, hdr);
+	char   *s;
+
+	sl_table_row(t, r1);
+	sl_table_ascii = 1;
+	sl_table_columns = 24;
+	s = render(t, 1, NULL);
+	ck_assert_ptr_nonnull(strstr(s, "+====="));
+	ck_assert_ptr_nonnull(strstr(s, "| Name"));
+	ck_assert_ptr_nonnull(strstr(s, "~ |"));
+	ck_assert_ptr_null(strstr(s, "\xe2"));	/* no UTF-8 at all */
+	free(s);
+	/* the C locale draws boxes, as rich does */
+	sl_table_ascii = -1;
+	setenv("LC_ALL", "C", 1);
+	s = render(t, 1, NULL);
+	ck_assert_ptr_nonnull(strstr(s, "\xe2\x94\x8f"));	/* ┏ */
+	free(s);
+	sl_table_free(t);
+}
+END_TEST
+
 Suite *
 suite_table(void)
 {
@@ -154,6 +242,9 @@ suite_table(void)
 	tcase_add_test(tc, test_table_plain_utf8_and_empty);
 	tcase_add_test(tc, test_table_boxed);
 	tcase_add_test(tc, test_table_no_rows);
+	tcase_add_test(tc, test_table_wide_chars);
+	tcase_add_test(tc, test_table_fits_terminal);
+	tcase_add_test(tc, test_table_ascii);
 	suite_add_tcase(s, tc);
 	return s;
 }
