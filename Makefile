@@ -1,16 +1,39 @@
 # sluice - plain make.  `make`, `make check`, `make demo`, `make install`.
 # SAN=1 builds everything with -fsanitize=address,undefined.
 
+# Where `make install` puts things (DESTDIR is prepended to each):
+# programs for users in BINDIR, sluice-agent and sluice-dispatch (section 8)
+# in SBINDIR, man pages in MANDIR, the example configuration in ETCDIR,
+# systemd units, sysusers.d and tmpfiles.d entries under LIBDIR, the cron
+# files and the bash completion under DATADIR.  The programs read
+# SYSCONFDIR/sluice/sluice.ini, and sluice finds sluice-agent and
+# sluice-dispatch in SBINDIR, so set those when building too.
 PREFIX	?= /usr/local
 DESTDIR	?=
-BINDIR	= $(PREFIX)/bin
-SBINDIR	= $(PREFIX)/sbin
-MANDIR	= $(PREFIX)/share/man
-ETCDIR	?= /etc/sluice
+BINDIR	?= $(PREFIX)/bin
+SBINDIR	?= $(PREFIX)/sbin
+DATADIR	?= $(PREFIX)/share
+MANDIR	?= $(DATADIR)/man
+LIBDIR	?= $(PREFIX)/lib
+SYSCONFDIR ?= /etc
+ETCDIR	?= $(SYSCONFDIR)/sluice
+UNITDIR	?= $(LIBDIR)/systemd/system
+SYSUSERSDIR ?= $(LIBDIR)/sysusers.d
+TMPFILESDIR ?= $(LIBDIR)/tmpfiles.d
+EXAMPLEDIR ?= $(DATADIR)/sluice
+COMPLETIONDIR ?= $(DATADIR)/bash-completion/completions
 
+# CFLAGS, CPPFLAGS and LDFLAGS are the builder's (Debian's hardening flags:
+# dpkg-buildflags); what sluice itself needs is in SL_CFLAGS and
+# SL_CPPFLAGS, which every compile and link below adds to them.
+# WERROR= builds without -Werror (a newer compiler's new warnings).
 CC	?= cc
 CFLAGS	?= -O2 -g
-CFLAGS	+= -std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror -Ilib
+WERROR	?= -Werror
+SL_CFLAGS = -std=c11 -Wall -Wextra $(WERROR)
+SL_CPPFLAGS = -D_GNU_SOURCE -Ilib -DSL_SYSCONFDIR='"$(SYSCONFDIR)"' \
+	  -DSL_SBINDIR='"$(SBINDIR)"'
+ALL_CFLAGS = $(SL_CPPFLAGS) $(CPPFLAGS) $(SL_CFLAGS) $(CFLAGS)
 LDLIBS	= -liniparser -linotifytools
 ifeq ($(SAN),1)
 CFLAGS	+= -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
@@ -44,30 +67,33 @@ lib/libsluice.a: $(LIBOBJ)
 
 $(LIBOBJ): lib/sluice.h
 
+lib/%.o: lib/%.c
+	$(CC) $(ALL_CFLAGS) -c -o $@ $<
+
 bin/%: bin/%.c lib/libsluice.a lib/sluice.h
-	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $< lib/libsluice.a $(LDLIBS)
+	$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $< lib/libsluice.a $(LDLIBS)
 
 # sluice: main and the command table in bin/sluice.c, the command families
 # in bin/cmd/ (one file each, as git's builtin/)
 CMDSRC	= $(wildcard bin/cmd/*.c)
 bin/sluice: bin/sluice.c $(CMDSRC) bin/cmd/cmd.h lib/libsluice.a lib/sluice.h
-	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ bin/sluice.c $(CMDSRC) lib/libsluice.a \
-	    $(LDLIBS)
+	$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ bin/sluice.c $(CMDSRC) \
+	    lib/libsluice.a $(LDLIBS)
 
 tests/claimer: tests/claimer.c lib/libsluice.a lib/sluice.h
-	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ tests/claimer.c lib/libsluice.a $(LDLIBS)
+	$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ tests/claimer.c lib/libsluice.a $(LDLIBS)
 
 tests/chaos/sampler: tests/chaos/sampler.c
-	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ tests/chaos/sampler.c
+	$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ tests/chaos/sampler.c
 
 bench/mkruns: bench/mkruns.c lib/libsluice.a lib/sluice.h
-	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ bench/mkruns.c lib/libsluice.a $(LDLIBS)
+	$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ bench/mkruns.c lib/libsluice.a $(LDLIBS)
 
 bench/minloop: bench/minloop.c bench/shspawn.h
-	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ bench/minloop.c
+	$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ bench/minloop.c
 
 bench/bsq: bench/bsq.c bench/shspawn.h
-	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ bench/bsq.c
+	$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ bench/bsq.c
 
 # bench: timing claims are benchmarks, never timed asserts in tests.  Not
 # run by CI; compare.sh installs its anchors when missing (bench-deps does
@@ -87,7 +113,7 @@ bench-deps:
 
 UNITSRC	= $(wildcard tests/unit/test_*.c) tests/unit/check_sluice.c
 $(UNIT): $(UNITSRC) tests/unit/tests.h lib/libsluice.a
-	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $(UNITSRC) lib/libsluice.a $(LDLIBS) \
+	$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $(UNITSRC) lib/libsluice.a $(LDLIBS) \
 	    $$(pkg-config --libs check)
 
 # deps: install what is missing from Debian (sudo when not root).  No
@@ -149,6 +175,10 @@ fuzz-ci:
 # rig's sshfs backend and, in smaller rounds, on its nfs backend
 # (netfs_*_nfs.sh); check-long runs the nfs rounds at the full sizes.
 check: deps
+	$(MAKE) test
+
+# test: every test, installing nothing (a package build runs this one)
+test:
 	$(MAKE) all $(UNIT) $(TESTPROGS)
 	./tests/run-tests
 
@@ -176,17 +206,57 @@ demo: deps
 	$(MAKE) all
 	./etc/demo.sh
 
+# etc/*.in are installed with the install paths in them
+SUBST	= sed -e 's|@BINDIR@|$(BINDIR)|g' -e 's|@SBINDIR@|$(SBINDIR)|g' \
+	  -e 's|@ETCDIR@|$(ETCDIR)|g'
+
+UNITS	= sluice-agent.service sluice-agent@.service sluice-dispatch.service \
+	  sluice-dispatch-once.service sluice-dispatch.timer
+CRONS	= sluice-agent.cron sluice-dispatch.cron
+
 install: all
-	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1 \
-	    $(DESTDIR)$(MANDIR)/man5 $(DESTDIR)$(MANDIR)/man8 $(DESTDIR)$(ETCDIR)
-	install -m 755 $(PROGS) $(DESTDIR)$(BINDIR)
+	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(SBINDIR) \
+	    $(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(MANDIR)/man5 \
+	    $(DESTDIR)$(MANDIR)/man8 $(DESTDIR)$(ETCDIR) $(DESTDIR)$(UNITDIR) \
+	    $(DESTDIR)$(SYSUSERSDIR) $(DESTDIR)$(TMPFILESDIR) \
+	    $(DESTDIR)$(EXAMPLEDIR)
+	install -m 755 bin/sluice $(DESTDIR)$(BINDIR)
+	install -m 755 bin/sluice-agent bin/sluice-dispatch $(DESTDIR)$(SBINDIR)
 	install -m 644 $(MAN1) $(DESTDIR)$(MANDIR)/man1
 	install -m 644 $(MAN5) $(DESTDIR)$(MANDIR)/man5
 	install -m 644 $(MAN8) $(DESTDIR)$(MANDIR)/man8
 	install -m 644 etc/sluice.ini $(DESTDIR)$(ETCDIR)/sluice.ini.example
+	for f in $(UNITS); do $(SUBST) etc/$$f.in >$(DESTDIR)$(UNITDIR)/$$f && \
+	    chmod 644 $(DESTDIR)$(UNITDIR)/$$f || exit 1; done
+	for f in $(CRONS); do $(SUBST) etc/$$f.in >$(DESTDIR)$(EXAMPLEDIR)/$$f && \
+	    chmod 644 $(DESTDIR)$(EXAMPLEDIR)/$$f || exit 1; done
+	$(SUBST) etc/sluice.sysusers.in >$(DESTDIR)$(SYSUSERSDIR)/sluice.conf
+	$(SUBST) etc/sluice.tmpfiles.in >$(DESTDIR)$(TMPFILESDIR)/sluice.conf
+	chmod 644 $(DESTDIR)$(SYSUSERSDIR)/sluice.conf \
+	    $(DESTDIR)$(TMPFILESDIR)/sluice.conf
+	if [ -f etc/sluice.bash-completion ]; then \
+	    install -d $(DESTDIR)$(COMPLETIONDIR) && \
+	    install -m 644 etc/sluice.bash-completion \
+	        $(DESTDIR)$(COMPLETIONDIR)/sluice; fi
+
+# uninstall: what install put there, and nothing else (ETCDIR's own
+# sluice.ini, a spool, the service user stay)
+uninstall:
+	rm -f $(DESTDIR)$(BINDIR)/sluice $(DESTDIR)$(SBINDIR)/sluice-agent \
+	    $(DESTDIR)$(SBINDIR)/sluice-dispatch
+	rm -f $(MAN1:man/%=$(DESTDIR)$(MANDIR)/man1/%) \
+	    $(MAN5:man/%=$(DESTDIR)$(MANDIR)/man5/%) \
+	    $(MAN8:man/%=$(DESTDIR)$(MANDIR)/man8/%)
+	rm -f $(DESTDIR)$(ETCDIR)/sluice.ini.example
+	rm -f $(UNITS:%=$(DESTDIR)$(UNITDIR)/%)
+	rm -f $(DESTDIR)$(SYSUSERSDIR)/sluice.conf \
+	    $(DESTDIR)$(TMPFILESDIR)/sluice.conf
+	rm -f $(CRONS:%=$(DESTDIR)$(EXAMPLEDIR)/%) \
+	    $(DESTDIR)$(COMPLETIONDIR)/sluice
+	-rmdir $(DESTDIR)$(EXAMPLEDIR) $(DESTDIR)$(ETCDIR) 2>/dev/null
 
 clean:
 	rm -f lib/*.o lib/libsluice.a $(PROGS) $(UNIT) $(TESTPROGS) bench/mkruns bench/minloop bench/bsq
 	rm -rf tests/fuzz/obj $(FUZZ_BIN)
 
-.PHONY: all deps check check-long lint-man demo install clean bench bench-deps fuzz fuzz-ci fuzz-deps chaos chaos-short chaos-2host
+.PHONY: all deps check test check-long lint-man demo install uninstall clean bench bench-deps fuzz fuzz-ci fuzz-deps chaos chaos-short chaos-2host

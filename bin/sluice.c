@@ -261,9 +261,15 @@ help(FILE *f, const char *group, const struct cmd *c)
 	    "'sluice GROUP --help' lists a group's commands.  See sluice(1).\n");
 }
 
+/* SBINDIR of the Makefile: where make install put sluice-agent */
+#ifndef SL_SBINDIR
+#define SL_SBINDIR	"/usr/local/sbin"
+#endif
+
 /*
  * run_program - exec a sibling program (the one next to this binary, else
- * from $PATH) with our arguments minus the word at skip.
+ * the one in SBINDIR, else from $PATH) with our arguments minus the word
+ * at skip.
  */
 static _Noreturn void
 run_program(const char *prog, int argc, char **argv, int skip, int skip2)
@@ -288,9 +294,14 @@ run_program(const char *prog, int argc, char **argv, int skip, int skip2)
 			free(path);
 		}
 	}
+	/* installed: in SBINDIR, which a user's $PATH often lacks */
+	path = sl_path(SL_SBINDIR, prog, (char *)NULL);
+	if (access(path, X_OK) == 0)
+		execv(path, av);
+	free(path);
 	execvp(prog, av);
-	sl_fatal("cannot run %s: %s (is it installed next to sluice or on "
-	    "$PATH?)", prog, strerror(errno));
+	sl_fatal("cannot run %s: %s (is it installed next to sluice, in %s or "
+	    "on $PATH?)", prog, strerror(errno), SL_SBINDIR);
 }
 
 int

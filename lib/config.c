@@ -20,7 +20,11 @@
 
 #include "sluice.h"
 
-#define SYSTEM_CONFIG	"/etc/sluice/sluice.ini"
+/* SYSCONFDIR of the Makefile, /etc unless the build says otherwise */
+#ifndef SL_SYSCONFDIR
+#define SL_SYSCONFDIR	"/etc"
+#endif
+#define SYSTEM_CONFIG	SL_SYSCONFDIR "/sluice/sluice.ini"
 
 static const struct {
 	const char *key;

@@ -944,8 +944,9 @@ ended:
 	/* tell the agent, if it still listens, that a slot of its is free:
 	 * one byte, never blocking (a full pipe already says so; a gone
 	 * agent's is EPIPE, SIGPIPE ignored) */
-	if (nfd >= 0)
-		(void)write(nfd, "e", 1);
+	if (nfd >= 0 && write(nfd, "e", 1) < 0) {
+		/* EAGAIN: it was told already; EPIPE: nobody listens */
+	}
 	_exit(0);
 }
 
