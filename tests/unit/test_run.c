@@ -1666,8 +1666,14 @@ START_TEST(test_run_cancel_running)
 	ck_assert_str_eq(sl_run_display(run, time(NULL), 15), "Cancelling");
 	ck_assert_int_eq(sl_run_cancel(&sp, run, err, sizeof(err)), 0);
 	ck_assert_int_eq(entries(dir, 1), 2);		/* run.ini, cancel */
-	/* a Running run is not deleted */
+	/* a Cancelling run is not deleted, and is not told to cancel */
 	errno = 0;
+	ck_assert_int_eq(sl_run_delete(&sp, run, err, sizeof(err)), -1);
+	ck_assert_int_eq(errno, EBUSY);
+	ck_assert_msg(strstr(err, "is Cancelling") != NULL, "%s", err);
+	ck_assert(t_exists(in(dir, "run.ini")));
+	/* nor is a Running one */
+	run->cancelling = 0;
 	ck_assert_int_eq(sl_run_delete(&sp, run, err, sizeof(err)), -1);
 	ck_assert_int_eq(errno, EBUSY);
 	ck_assert_msg(strstr(err, "cancel it first") != NULL, "%s", err);
