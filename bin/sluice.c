@@ -59,6 +59,8 @@ static const struct sl_opt opts[O_NOPT] = {
 	[O_VERBOSE] = { "--verbose", "-v", 0 },
 	[O_MATCH] = { "--match", "-m", 1 },
 	[O_STATE_TYPE] = { "--state-type", NULL, 1 },
+	[O_LATE_SECONDS] = { "--late-seconds", NULL, 1 },
+	[O_OUTPUT] = { "--output", "-o", 1 },
 };
 
 #define GLOBAL	(BIT(O_SPOOL) | BIT(O_HELP) | BIT(O_VERSION))
@@ -159,6 +161,10 @@ static const struct cmd cmds[] = {
 	{ "deployment", "resume-schedule", 0, 1, 1, 0, "deployment", "NAME",
 	    dp_set },
 	{ "config", NULL, J, 0, 0, 0, NULL, "[--json]", cfg_show },
+	{ "status", NULL, P | J | BIT(O_LATE_SECONDS), 0, 0, 0, NULL,
+	    "[-p POOL] [--late-seconds S] [--json]", st_show },
+	{ "metrics", NULL, P | BIT(O_LATE_SECONDS) | BIT(O_OUTPUT), 0, 0, 0,
+	    NULL, "[-p POOL] [-o/--output FILE]", st_metrics },
 	{ "agent", "start", 0, 0, 0, 0, NULL, "[-p POOL] [-q QUEUE]... "
 	    "[-m PREFIX] [--limit N] [--prefetch-seconds S] [--run-once] "
 	    "[--hide-welcome] [--poll-seconds S] [--name NAME]", NULL },
@@ -174,6 +180,8 @@ static const char *const groups[][2] = {
 	{ "agent", "start an agent (sluice-agent), list agents" },
 	{ "dispatch", "hand due runs to agents (sluice-dispatch)" },
 	{ "config", "the spool in force, where it came from, the settings" },
+	{ "status", "each pool's health; exit 1 when degraded" },
+	{ "metrics", "OpenMetrics text for node_exporter" },
 };
 
 /* is_single - a command of one word, such as submit */
@@ -232,6 +240,10 @@ help(FILE *f, const char *group, const struct cmd *c)
 		options_help(f, c);
 		if (strcmp(c->group, "agent") == 0)	/* agent ls is sluice's */
 			fprintf(f, "See sluice(1) and sluice-agent(8).\n");
+		else if (strcmp(c->group, "config") == 0)
+			fprintf(f, "See sluice(1).\n");
+		else if (strcmp(c->group, "metrics") == 0)
+			fprintf(f, "See sluice-status(1).\n");
 		else
 			fprintf(f, "See sluice-%s(1).\n", c->group);
 		return;

@@ -205,3 +205,21 @@ sl_time_fmt(time_t t, char *buf, size_t len)
 		snprintf(buf, len, "@%lld", (long long)t);
 	return buf;
 }
+
+/*
+ * sl_duration_fmt - seconds as people read a duration: "45s", "3m04s",
+ * "2h05m", "3d04h" (two units, the larger first)
+ */
+char *
+sl_duration_fmt(long d, char *buf, size_t len)
+{
+	if (d < 60)
+		snprintf(buf, len, "%lds", d);
+	else if (d < 3600)
+		snprintf(buf, len, "%ldm%02lds", d / 60, d % 60);
+	else if (d < 86400)
+		snprintf(buf, len, "%ldh%02ldm", d / 3600, d % 3600 / 60);
+	else
+		snprintf(buf, len, "%ldd%02ldh", d / 86400, d % 86400 / 3600);
+	return buf;
+}

@@ -82,6 +82,7 @@ int	sl_uuid_ok(const char *);
 
 int	sl_time_parse(const char *, time_t now, time_t *out);
 char   *sl_time_fmt(time_t, char *, size_t);	/* 2026-11-28T14:00:00Z */
+char   *sl_duration_fmt(long, char *, size_t);	/* 45s, 3m04s, 2h05m, 3d04h */
 int	sl_num_parse(const char *, long min, long max, long *out);
 
 /* ---- fsop.c: defensive file primitives ---- */
@@ -590,6 +591,51 @@ void	sl_run_scrub(const char *dir);
 int	sl_result_write(const char *dir, const char *state, time_t started,
 	    time_t ended, int exit_code, const char *message);
 int	sl_result_read(const char *dir, struct sl_result *);
+
+/* ---- status.c: a fleet's health, for sluice status and metrics ---- */
+
+struct sl_status_agent {
+	char	id[SL_UUID_LEN + 1];
+	char	name[SL_NAME_MAX + 1];
+	char	host[256];
+	time_t	beat;
+	int	online;
+};
+struct sl_status_queue {
+	char	name[SL_NAME_MAX + 1];
+	int	paused, served;		/* served: an online agent serves it */
+	long	limit, used;		/* SL_NOLIMIT; slots held */
+	long	due;			/* Scheduled and due */
+};
+struct sl_status_done {
+	char	id[SL_UUID_LEN + 1];
+	enum sl_state state;
+	time_t	ended;
+	char   *dir;
+	char	message[512];
+};
+struct sl_status {
+	char	name[SL_NAME_MAX + 1];
+	int	paused;
+	long	limit, used;		/* the pool's: SL_NOLIMIT; held */
+	long	counts[SL_NSTATES];
+	long	late;			/* Scheduled, due more than late_after */
+	time_t	oldest_late;		/* the oldest Late run's time, or 0 */
+	struct sl_status_agent *agents;
+	size_t	nagents;
+	struct sl_status_queue *queues;
+	size_t	nqueues;
+	struct sl_status_done failures[3];	/* the newest Failed, Crashed */
+	size_t	nfailures;
+	double *durations;		/* seconds, of the newest finished */
+	size_t	ndurations;
+	char  **problems;		/* none: healthy */
+	size_t	nproblems;
+};
+int	sl_status_gather(const struct sl_spool *, const struct sl_config *,
+	    const char *pool, long late_seconds, int durations,
+	    struct sl_status **, size_t *, char *, size_t);
+void	sl_status_free(struct sl_status *, size_t);
 
 /* ---- claim.c: claims, and recovery of gone agents' claims ---- */
 

@@ -23,7 +23,7 @@ enum opt {
 	O_RETRY_DELAY, O_TIMEOUT, O_CWD, O_ENV, O_STATE, O_FOLLOW, O_CRON,
 	O_INTERVAL, O_ANCHOR, O_TIMEZONE, O_ON_FAILURE, O_ON_CRASH, O_MAIL,
 	O_HEAD, O_NUM_LOGS, O_REVERSE, O_TYPE, O_VERBOSE, O_MATCH,
-	O_STATE_TYPE, O_NOPT
+	O_STATE_TYPE, O_LATE_SECONDS, O_OUTPUT, O_NOPT
 };
 
 #define BIT(o)	(1UL << (o))
@@ -97,6 +97,7 @@ void	deploy_json(struct sl_buf *, const struct sl_deploy *);
 
 /* pool.c: work-pool and work-queue */
 cmd_fn	cfg_show;
+cmd_fn	st_show, st_metrics;
 cmd_fn	wp_create, wp_ls, wp_inspect, wp_preview, wp_set, wp_delete, wp_alerts;
 cmd_fn	wq_create, wq_ls, wq_inspect, wq_preview, wq_set, wq_delete;
 

@@ -22,6 +22,10 @@ static const struct {
 	{ O_POOL, "work-queue", NULL, "POOL", "the queue's work pool "
 	    "(default: default-agent-pool)" },
 	{ O_POOL, "agent", NULL, "POOL", "only the agents of this work pool" },
+	{ O_POOL, "status", NULL, "POOL", "only this work pool (default: "
+	    "every pool)" },
+	{ O_POOL, "metrics", NULL, "POOL", "only this work pool (default: "
+	    "every pool)" },
 	{ O_POOL, NULL, NULL, "POOL", "the work pool" },
 	{ O_QUEUE, "flow-run", NULL, "QUEUE", "only the runs of queues of this "
 	    "name" },
@@ -81,6 +85,10 @@ static const struct {
 	    "PREFIX (repeatable)" },
 	{ O_JSON, NULL, NULL, NULL, "JSON: one object per line (list) or "
 	    "one object" },
+	{ O_LATE_SECONDS, NULL, NULL, "S", "a Late run due more than S seconds "
+	    "ago is a problem (default 300)" },
+	{ O_OUTPUT, NULL, NULL, "FILE", "write to FILE, atomically (for "
+	    "node_exporter's textfile collector)" },
 };
 
 /*

@@ -157,17 +157,7 @@ run_duration(const struct sl_run *r, time_t now, char *buf, size_t len)
 	long	d = sl_run_seconds(r, now);
 
 	buf[0] = '\0';
-	if (d < 0)
-		return buf;
-	if (d < 60)
-		snprintf(buf, len, "%lds", d);
-	else if (d < 3600)
-		snprintf(buf, len, "%ldm%02lds", d / 60, d % 60);
-	else if (d < 86400)
-		snprintf(buf, len, "%ldh%02ldm", d / 3600, d % 3600 / 60);
-	else
-		snprintf(buf, len, "%ldd%02ldh", d / 86400, d % 86400 / 3600);
-	return buf;
+	return d < 0 ? buf : sl_duration_fmt(d, buf, len);
 }
 
 /* the agents of the pools a listing shows, each pool's loaded once */

@@ -1,0 +1,391 @@
+/*
+ * status.c - sluice status and sluice metrics (sluice-status(1)): what
+ * lib/status.c gathered, as a report for people (exit 1 when degraded,
+ * for Nagios-style checks), as JSON, or as OpenMetrics text for
+ * node_exporter's textfile collector.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "cmd.h"
+
+#define LATE_SECONDS	300	/* --late-seconds: Late past this is degraded */
+
+static char err[SL_ERR_MAX];
+
+/* gather - the status of -p POOL or every pool, or say why not */
+static int
+gather(const struct sl_spool *sp, const struct sl_config *cf, struct args *a,
+    int durations, struct sl_status **v, size_t *n)
+{
+	long	late = LATE_SECONDS;
+
+	if (a->val[O_LATE_SECONDS] != NULL)
+		late = need_num("--late-seconds", a->val[O_LATE_SECONDS], 0);
+	if (sl_status_gather(sp, cf, a->val[O_POOL], late, durations, v, n,
+	    err, sizeof(err)) < 0) {
+		sl_warn("%s", err);
+		return -1;
+	}
+	return 0;
+}
+
+/* limit_of - "used/limit", or "used (no limit)" */
+static const char *
+limit_of(long used, long limit, char *buf, size_t len)
+{
+	if (limit == SL_NOLIMIT)
+		snprintf(buf, len, "%ld (no limit)", used);
+	else
+		snprintf(buf, len, "%ld/%ld", used, limit);
+	return buf;
+}
+
+/* status_text - one pool, for people */
+static void
+status_text(const struct sl_status *s, time_t now)
+{
+	char	b1[64], t[40];
+	size_t	i, j;
+	int	on = 0, off = 0, first;
+
+	printf("Work pool '%s'%s: %s\n", s->name, s->paused ? " (paused)" : "",
+	    s->nproblems ? "degraded" : "healthy");
+	for (i = 0; i < s->nagents; i++)
+		s->agents[i].online ? on++ : off++;
+	printf("  agents: %d online, %d offline", on, off);
+	/* by host: "web1: a, b; web2: c (offline)" */
+	for (i = 0, first = 1; i < s->nagents; i++) {
+		for (j = 0; j < i; j++)
+			if (strcmp(s->agents[j].host, s->agents[i].host) == 0)
+				break;
+		if (j < i)
+			continue;
+		printf("%s%s:", first ? " (" : "; ", s->agents[i].host);
+		first = 0;
+		for (j = i; j < s->nagents; j++)
+			if (strcmp(s->agents[j].host, s->agents[i].host) == 0)
+				printf(" %s%s", s->agents[j].name,
+				    s->agents[j].online ? "" : " (offline)");
+	}
+	printf("%s\n", first ? "" : ")");
+	printf("  runs:");
+	for (i = 0; i < SL_NSTATES; i++)
+		printf(" %s %ld%s", sl_state_names[i], s->counts[i],
+		    i + 1 < SL_NSTATES ? "," : "");
+	printf("\n  late: %ld", s->late);
+	if (s->late > 0)
+		printf(", the oldest due %s ago", sl_duration_fmt((long)(now -
+		    s->oldest_late), b1, sizeof(b1)));
+	printf("\n  slots: pool %s", limit_of(s->used, s->limit, b1,
+	    sizeof(b1)));
+	for (i = 0; i < s->nqueues; i++)
+		printf(", queue %s %s%s", s->queues[i].name,
+		    limit_of(s->queues[i].used, s->queues[i].limit, b1,
+		    sizeof(b1)), s->queues[i].paused ? " (paused)" : "");
+	printf("\n");
+	for (i = 0; i < s->nfailures; i++)
+		printf("  last error: %s %s %s%s%s\n", s->failures[i].id,
+		    sl_state_names[s->failures[i].state],
+		    sl_time_fmt(s->failures[i].ended, t, sizeof(t)),
+		    s->failures[i].message[0] ? ": " : "",
+		    s->failures[i].message);
+	for (i = 0; i < s->nproblems; i++)
+		printf("  problem: %s\n", s->problems[i]);
+}
+
+/* status_json - one pool, one object */
+static void
+status_json(struct sl_buf *b, const struct sl_status *s, time_t now)
+{
+	size_t	i;
+	int	f = 1, g;
+
+	sl_buf_add(b, "{", 1);
+	sl_json_key(b, &f, "pool");
+	sl_json_str(b, s->name);
+	sl_json_key(b, &f, "healthy");
+	sl_buf_puts(b, s->nproblems ? "false" : "true");
+	sl_json_key(b, &f, "paused");
+	sl_buf_puts(b, s->paused ? "true" : "false");
+	sl_json_key(b, &f, "agents");
+	sl_buf_add(b, "[", 1);
+	for (i = 0; i < s->nagents; i++) {
+		g = 1;
+		sl_buf_puts(b, i ? ",{" : "{");
+		sl_json_key(b, &g, "id");
+		sl_json_str(b, s->agents[i].id);
+		sl_json_key(b, &g, "name");
+		sl_json_str(b, s->agents[i].name);
+		sl_json_key(b, &g, "host");
+		sl_json_str(b, s->agents[i].host);
+		sl_json_key(b, &g, "status");
+		sl_json_str(b, s->agents[i].online ? "online" : "offline");
+		sl_json_key(b, &g, "heartbeat");
+		sl_json_time(b, s->agents[i].beat > 0 ? s->agents[i].beat : 0);
+		sl_buf_add(b, "}", 1);
+	}
+	sl_buf_add(b, "]", 1);
+	sl_json_key(b, &f, "runs");
+	g = 1;
+	sl_buf_add(b, "{", 1);
+	for (i = 0; i < SL_NSTATES; i++) {
+		sl_json_key(b, &g, sl_state_names[i]);
+		sl_json_long(b, s->counts[i], 0);
+	}
+	sl_buf_add(b, "}", 1);
+	sl_json_key(b, &f, "late");
+	sl_json_long(b, s->late, 0);
+	sl_json_key(b, &f, "oldest_late_seconds");
+	sl_json_long(b, (long)(now - s->oldest_late), s->late == 0);
+	sl_json_key(b, &f, "slots");
+	g = 1;
+	sl_buf_add(b, "{", 1);
+	sl_json_key(b, &g, "pool");
+	sl_buf_printf(b, "{\"used\":%ld,\"limit\":", s->used);
+	sl_json_long(b, s->limit, s->limit == SL_NOLIMIT);
+	sl_buf_add(b, "}", 1);
+	for (i = 0; i < s->nqueues; i++) {
+		sl_json_key(b, &g, s->queues[i].name);
+		sl_buf_printf(b, "{\"used\":%ld,\"limit\":",
+		    s->queues[i].used);
+		sl_json_long(b, s->queues[i].limit, s->queues[i].limit ==
+		    SL_NOLIMIT);
+		sl_buf_add(b, "}", 1);
+	}
+	sl_buf_add(b, "}", 1);
+	sl_json_key(b, &f, "last_errors");
+	sl_buf_add(b, "[", 1);
+	for (i = 0; i < s->nfailures; i++) {
+		g = 1;
+		sl_buf_puts(b, i ? ",{" : "{");
+		sl_json_key(b, &g, "id");
+		sl_json_str(b, s->failures[i].id);
+		sl_json_key(b, &g, "state");
+		sl_json_str(b, sl_state_names[s->failures[i].state]);
+		sl_json_key(b, &g, "ended");
+		sl_json_time(b, s->failures[i].ended);
+		sl_json_key(b, &g, "message");
+		sl_json_str(b, s->failures[i].message[0] ?
+		    s->failures[i].message : NULL);
+		sl_buf_add(b, "}", 1);
+	}
+	sl_buf_add(b, "]", 1);
+	sl_json_key(b, &f, "problems");
+	sl_buf_add(b, "[", 1);
+	for (i = 0; i < s->nproblems; i++) {
+		if (i > 0)
+			sl_buf_add(b, ",", 1);
+		sl_json_str(b, s->problems[i]);
+	}
+	sl_buf_puts(b, "]}\n");
+}
+
+/*
+ * st_show - sluice status: each pool's health; exit 0 healthy, 1
+ * degraded (or a pool not found), as Nagios checks expect
+ */
+int
+st_show(const struct sl_spool *sp, const struct sl_config *cf,
+    struct args *a)
+{
+	struct sl_status *v;
+	struct sl_buf b = { 0 };
+	size_t	n, i, bad = 0;
+	time_t	now = time(NULL);
+
+	if (gather(sp, cf, a, 0, &v, &n) < 0)
+		return EX_FAIL;
+	for (i = 0; i < n; i++) {
+		bad += v[i].nproblems > 0;
+		if (a->val[O_JSON] != NULL)
+			status_json(&b, &v[i], now);
+		else
+			status_text(&v[i], now);
+	}
+	if (a->val[O_JSON] != NULL) {
+		if (b.s != NULL)
+			emit(&b);
+	} else if (n == 0)
+		printf("No work pools.\n");
+	else
+		printf("%s: %zu work pool%s, %zu degraded\n", bad ? "DEGRADED" :
+		    "OK", n, n == 1 ? "" : "s", bad);
+	sl_status_free(v, n);
+	return bad ? EX_FAIL : 0;
+}
+
+/* label - a label value, escaped as OpenMetrics says (\\ \" \n) */
+static void
+label(struct sl_buf *b, const char *v)
+{
+	for (; *v != '\0'; v++)
+		if (*v == '\\' || *v == '"')
+			sl_buf_printf(b, "\\%c", *v);
+		else if (*v == '\n')
+			sl_buf_puts(b, "\\n");
+		else
+			sl_buf_add(b, v, 1);
+}
+
+/* family - a metric family's TYPE and HELP lines */
+static void
+family(struct sl_buf *b, const char *name, const char *type,
+    const char *help)
+{
+	sl_buf_printf(b, "# TYPE %s %s\n# HELP %s %s\n", name, type, name, help);
+}
+
+/* sample - "NAME{pool="P"[,KEY="V"]} VALUE" */
+static void
+sample(struct sl_buf *b, const char *name, const char *pool, const char *k,
+    const char *v, double value)
+{
+	sl_buf_printf(b, "%s{pool=\"", name);
+	label(b, pool);
+	if (k != NULL) {
+		sl_buf_printf(b, "\",%s=\"", k);
+		label(b, v);
+	}
+	sl_buf_printf(b, "\"} %.17g\n", value);
+}
+
+/* the buckets of sluice_run_duration_seconds, in seconds */
+static const double buckets[] = { 1, 5, 15, 60, 300, 900, 3600, 14400,
+    86400 };
+#define NBUCKETS	(sizeof(buckets) / sizeof(buckets[0]))
+
+/* metrics_text - OpenMetrics text of the pools v[0..n-1] */
+static void
+metrics_text(struct sl_buf *b, const struct sl_status *v, size_t n,
+    time_t now)
+{
+	size_t	i, j, k;
+	char	le[32];
+
+	family(b, "sluice_runs", "gauge", "Runs by work pool and state.");
+	for (i = 0; i < n; i++)
+		for (k = 0; k < SL_NSTATES; k++)
+			sample(b, "sluice_runs", v[i].name, "state",
+			    sl_state_names[k], (double)v[i].counts[k]);
+	family(b, "sluice_queue_due_runs", "gauge", "Scheduled runs that are "
+	    "due, by work queue.");
+	for (i = 0; i < n; i++)
+		for (j = 0; j < v[i].nqueues; j++)
+			sample(b, "sluice_queue_due_runs", v[i].name, "queue",
+			    v[i].queues[j].name, (double)v[i].queues[j].due);
+	family(b, "sluice_late_runs", "gauge", "Late runs (Scheduled, due "
+	    "more than late_after ago).");
+	for (i = 0; i < n; i++)
+		sample(b, "sluice_late_runs", v[i].name, NULL, NULL,
+		    (double)v[i].late);
+	family(b, "sluice_oldest_late_seconds", "gauge", "How long the oldest "
+	    "Late run has been due (0: none).");
+	for (i = 0; i < n; i++)
+		sample(b, "sluice_oldest_late_seconds", v[i].name, NULL, NULL,
+		    v[i].late ? (double)(now - v[i].oldest_late) : 0);
+	family(b, "sluice_slots_used", "gauge", "Concurrency slots held, by "
+	    "scope (queue=\"\": the pool's own).");
+	for (i = 0; i < n; i++) {
+		sample(b, "sluice_slots_used", v[i].name, "queue", "",
+		    (double)v[i].used);
+		for (j = 0; j < v[i].nqueues; j++)
+			sample(b, "sluice_slots_used", v[i].name, "queue",
+			    v[i].queues[j].name, (double)v[i].queues[j].used);
+	}
+	family(b, "sluice_slots_limit", "gauge", "Concurrency limits, by scope "
+	    "(queue=\"\": the pool's own; absent: no limit).");
+	for (i = 0; i < n; i++) {
+		if (v[i].limit != SL_NOLIMIT)
+			sample(b, "sluice_slots_limit", v[i].name, "queue", "",
+			    (double)v[i].limit);
+		for (j = 0; j < v[i].nqueues; j++)
+			if (v[i].queues[j].limit != SL_NOLIMIT)
+				sample(b, "sluice_slots_limit", v[i].name,
+				    "queue", v[i].queues[j].name,
+				    (double)v[i].queues[j].limit);
+	}
+	family(b, "sluice_agents", "gauge", "Registered agents, online or "
+	    "offline.");
+	for (i = 0; i < n; i++) {
+		long	on = 0;
+
+		for (j = 0; j < v[i].nagents; j++)
+			on += v[i].agents[j].online;
+		sample(b, "sluice_agents", v[i].name, "status", "online",
+		    (double)on);
+		sample(b, "sluice_agents", v[i].name, "status", "offline",
+		    (double)((long)v[i].nagents - on));
+	}
+	family(b, "sluice_pool_healthy", "gauge", "1 when sluice status finds "
+	    "nothing wrong with the pool.");
+	for (i = 0; i < n; i++)
+		sample(b, "sluice_pool_healthy", v[i].name, NULL, NULL,
+		    v[i].nproblems ? 0 : 1);
+	family(b, "sluice_run_duration_seconds", "histogram", "How long the "
+	    "newest finished runs ran (up to 500 a pool).");
+	for (i = 0; i < n; i++) {
+		double	sum = 0;
+
+		for (k = 0; k <= NBUCKETS; k++) {
+			size_t	c = 0;
+
+			for (j = 0; j < v[i].ndurations; j++)
+				c += k == NBUCKETS || v[i].durations[j] <=
+				    buckets[k];
+			if (k < NBUCKETS)
+				snprintf(le, sizeof(le), "%.1f", buckets[k]);
+			else
+				snprintf(le, sizeof(le), "+Inf");
+			sample(b, "sluice_run_duration_seconds_bucket",
+			    v[i].name, "le", le, (double)c);
+		}
+		for (j = 0; j < v[i].ndurations; j++)
+			sum += v[i].durations[j];
+		sample(b, "sluice_run_duration_seconds_count", v[i].name, NULL,
+		    NULL, (double)v[i].ndurations);
+		sample(b, "sluice_run_duration_seconds_sum", v[i].name, NULL,
+		    NULL, sum);
+	}
+	sl_buf_puts(b, "# EOF\n");
+}
+
+/*
+ * st_metrics - sluice metrics: OpenMetrics text on stdout, or with
+ * --output FILE into FILE, atomically (a scraper never reads half)
+ */
+int
+st_metrics(const struct sl_spool *sp, const struct sl_config *cf,
+    struct args *a)
+{
+	struct sl_status *v;
+	struct sl_buf b = { 0 };
+	size_t	n;
+	char   *tmp;
+	int	rc = 0;
+
+	if (gather(sp, cf, a, 1, &v, &n) < 0)
+		return EX_FAIL;
+	metrics_text(&b, v, n, time(NULL));
+	sl_status_free(v, n);
+	if (a->val[O_OUTPUT] == NULL) {
+		fwrite(b.s, 1, b.len, stdout);
+		sl_buf_free(&b);
+		return 0;
+	}
+	tmp = sl_xmalloc(strlen(a->val[O_OUTPUT]) + 32);
+	sprintf(tmp, "%s.tmp.%ld", a->val[O_OUTPUT], (long)getpid());
+	if (sl_publish_rename(tmp, a->val[O_OUTPUT], b.s, b.len) < 0) {
+		sl_warn("cannot write %s: %s", a->val[O_OUTPUT],
+		    strerror(errno));
+		(void)unlink(tmp);
+		rc = EX_FAIL;
+	}
+	free(tmp);
+	sl_buf_free(&b);
+	return rc;
+}

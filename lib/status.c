@@ -1,0 +1,287 @@
+/*
+ * status.c - a fleet's health, gathered from the spool for sluice status
+ * and sluice metrics (sluice-status(1)): per pool its agents (online or
+ * not, by host), its runs per state, its Late runs and how old the oldest
+ * is, the slots held against each limit, its last failures, and what is
+ * wrong.  Everything is read from directory listings (rule 1: the
+ * directory is the state), never from run files, except the few newest
+ * failures' messages and the durations of the newest finished runs.
+ *
+ * What makes a pool degraded: a queue with due runs that no online agent
+ * serves (and neither it nor the pool is paused); a Late run older than
+ * late_seconds; a registered agent that is offline.
+ */
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+
+#include "sluice.h"
+
+/* how many finished runs give durations, and how many failures to show */
+#define DURATIONS	500
+#define FAILURES	3
+
+/* add_problem - one more thing wrong with pool s, printf-style */
+static void
+add_problem(struct sl_status *s, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+
+static void
+add_problem(struct sl_status *s, const char *fmt, ...)
+{
+	char	buf[512];
+	va_list	ap;
+
+	va_start(ap, fmt);
+	vsnprintf(buf, sizeof(buf), fmt, ap);
+	va_end(ap);
+	s->problems = sl_xrealloc(s->problems, (s->nproblems + 1) *
+	    sizeof(*s->problems));
+	s->problems[s->nproblems++] = sl_xstrdup(buf);
+}
+
+/* any_name - every entry but . and .. */
+static int
+any_name(const char *n)
+{
+	return strcmp(n, ".") != 0 && strcmp(n, "..") != 0;
+}
+
+/* queue_times - the due and Late runs of a queue, by their names */
+static void
+queue_times(const struct sl_spool *sp, struct sl_status *s,
+    struct sl_status_queue *q, time_t now, long late_after)
+{
+	char   *d = sl_place(sp, SL_PL_SCHED, s->name, q->name, (char *)NULL);
+	char  **v, id[SL_UUID_LEN + 1];
+	size_t	n, i;
+	time_t	t;
+
+	if (sl_list_names(d, any_name, &v, &n) == 0) {
+		for (i = 0; i < n; i++) {
+			if (sl_token_parse(v[i], &t, id) < 0)
+				continue;
+			if (t <= now)
+				q->due++;
+			if (t < now - late_after) {
+				s->late++;
+				if (s->oldest_late == 0 || t < s->oldest_late)
+					s->oldest_late = t;
+			}
+		}
+		sl_strv_free(v, n);
+	}
+	free(d);
+}
+
+/* by_time - finished runs, newest first */
+static int
+by_time(const void *a, const void *b)
+{
+	const struct sl_status_done *x = a, *y = b;
+
+	return x->ended < y->ended ? 1 : x->ended > y->ended ? -1 :
+	    strcmp(x->id, y->id);
+}
+
+/*
+ * finished - the pool's finished runs: their end (the time their
+ * directory was renamed into done/: its ctime), the newest FAILURES
+ * Failed or Crashed ones with their messages, and the durations of the
+ * newest DURATIONS (result.ini: started, ended)
+ */
+static void
+finished(const struct sl_spool *sp, struct sl_status *s, int durations)
+{
+	char   *dd = sl_place(sp, SL_PL_DONE, s->name, NULL, (char *)NULL);
+	char  **v, id[SL_UUID_LEN + 1], *p;
+	struct sl_status_done *all = NULL;
+	struct stat st;
+	enum sl_state state;
+	size_t	n = 0, i, k = 0;
+
+	if (sl_list_names(dd, any_name, &v, &n) < 0) {
+		free(dd);
+		return;
+	}
+	all = sl_xmalloc((n ? n : 1) * sizeof(*all));
+	for (i = 0; i < n; i++) {
+		if (!sl_run_entry(SL_PL_DONE, v[i], id, &state))
+			continue;
+		p = sl_path(dd, v[i], (char *)NULL);
+		/* RACE: removed by a cleanup since the listing: left out */
+		if (lstat(p, &st) == 0) {
+			memcpy(all[k].id, id, sizeof(id));
+			all[k].state = state;
+			all[k].ended = st.st_ctime;
+			all[k].dir = p;
+			k++;
+		} else
+			free(p);
+	}
+	sl_strv_free(v, n);
+	qsort(all, k, sizeof(*all), by_time);
+	for (i = 0; i < k; i++) {
+		struct sl_result res;
+
+		if (durations && i < DURATIONS &&
+		    sl_result_read(all[i].dir, &res) == 0 &&
+		    res.started > 0 && res.ended >= res.started) {
+			s->durations = sl_xrealloc(s->durations,
+			    (s->ndurations + 1) * sizeof(*s->durations));
+			s->durations[s->ndurations++] = (double)(res.ended -
+			    res.started);
+		}
+		if ((all[i].state == SL_FAILED || all[i].state ==
+		    SL_CRASHED) && s->nfailures < FAILURES) {
+			struct sl_status_done *f = &s->failures[s->nfailures++];
+
+			*f = all[i];
+			f->dir = NULL;
+			f->message[0] = '\0';
+			if (sl_result_read(all[i].dir, &res) == 0) {
+				snprintf(f->message, sizeof(f->message), "%s",
+				    res.message);
+				if (res.ended > 0)
+					f->ended = res.ended;
+			}
+		}
+	}
+	for (i = 0; i < k; i++)
+		free(all[i].dir);
+	free(all);
+	free(dd);
+}
+
+/* gather_pool - one pool's status into s; -1 if it cannot be read */
+static int
+gather_pool(const struct sl_spool *sp, const struct sl_config *cf,
+    const char *name, long late_seconds, int durations, time_t now,
+    struct sl_status *s)
+{
+	struct sl_pool p;
+	struct sl_agent *g = NULL;
+	char	err[SL_ERR_MAX], scope[SL_NAME_MAX + 8], t[40];
+	size_t	ng = 0, i, j;
+	const long window = sl_offline_after(cf);
+
+	memset(s, 0, sizeof(*s));
+	if (sl_pool_load(sp, name, &p, err, sizeof(err)) < 0)
+		return -1;
+	snprintf(s->name, sizeof(s->name), "%s", p.name);
+	s->paused = p.paused;
+	s->limit = p.limit;
+	s->used = sl_slots_held(sp, p.name, "pool.");
+	sl_pool_run_counts(sp, p.name, s->counts);
+	if (sl_agents_load(sp, p.name, &g, &ng) < 0)
+		ng = 0;
+	s->agents = sl_xmalloc((ng ? ng : 1) * sizeof(*s->agents));
+	for (i = 0; i < ng; i++) {
+		struct sl_status_agent *a = &s->agents[s->nagents++];
+
+		snprintf(a->id, sizeof(a->id), "%s", g[i].id);
+		snprintf(a->name, sizeof(a->name), "%s", g[i].name[0] ?
+		    g[i].name : g[i].id);
+		snprintf(a->host, sizeof(a->host), "%s", g[i].host[0] ?
+		    g[i].host : "?");
+		a->beat = g[i].beat;
+		a->online = g[i].registered && sl_agent_online(&g[i], now,
+		    window);
+		if (!a->online)
+			add_problem(s, "agent '%s' on %s is offline (last "
+			    "heartbeat %s)", a->name, a->host, a->beat > 0 ?
+			    sl_time_fmt(a->beat, t, sizeof(t)) : "never");
+	}
+	s->queues = sl_xmalloc((p.nq ? p.nq : 1) * sizeof(*s->queues));
+	for (j = 0; j < p.nq; j++) {
+		struct sl_status_queue *q = &s->queues[s->nqueues++];
+
+		memset(q, 0, sizeof(*q));
+		snprintf(q->name, sizeof(q->name), "%s", p.q[j].name);
+		q->paused = p.q[j].paused;
+		q->limit = p.q[j].limit;
+		snprintf(scope, sizeof(scope), "q.%s.", q->name);
+		q->used = sl_slots_held(sp, p.name, scope);
+		queue_times(sp, s, q, now, cf->late_after);
+		for (i = 0; i < ng; i++)
+			if (s->agents[i].online && sl_agent_serves(&g[i],
+			    q->name))
+				q->served = 1;
+		if (q->due > 0 && !q->served && !q->paused && !s->paused)
+			add_problem(s, "work queue '%s' has %ld due run%s and no "
+			    "agent online serves it", q->name, q->due,
+			    q->due == 1 ? "" : "s");
+	}
+	if (s->late > 0 && now - s->oldest_late > late_seconds)
+		add_problem(s, "%ld Late run%s, the oldest due %lds ago (more "
+		    "than %lds)", s->late, s->late == 1 ? "" : "s",
+		    (long)(now - s->oldest_late), late_seconds);
+	finished(sp, s, durations);
+	sl_agents_free(g, ng);
+	sl_pool_free(&p);
+	return 0;
+}
+
+/*
+ * sl_status_gather - the status of pool (or, NULL, of every pool) into
+ * *out, *n of them; a Late run is a problem once it has been due for more
+ * than late_seconds; with durations, those of the newest finished runs
+ * too (their result.ini files, for metrics).  -1 (err set) when pool does not exist or the pools
+ * cannot be listed.
+ */
+int
+sl_status_gather(const struct sl_spool *sp, const struct sl_config *cf,
+    const char *pool, long late_seconds, int durations,
+    struct sl_status **out, size_t *n, char *err, size_t errlen)
+{
+	char  **names;
+	size_t	np, i;
+	time_t	now = time(NULL);
+
+	*out = NULL;
+	*n = 0;
+	if (pool != NULL) {
+		if (!sl_pool_exists(sp, pool)) {
+			snprintf(err, errlen, "Work pool '%s' not found.", pool);
+			return -1;
+		}
+		names = sl_xmalloc(sizeof(*names));
+		names[0] = sl_xstrdup(pool);
+		np = 1;
+	} else if (sl_pool_names(sp, &names, &np) < 0) {
+		snprintf(err, errlen, "cannot list the pools of %s: %s",
+		    sp->root, strerror(errno));
+		return -1;
+	}
+	*out = sl_xmalloc((np ? np : 1) * sizeof(**out));
+	for (i = 0; i < np; i++) {
+		/* RACE: a pool deleted since the listing is left out */
+		if (gather_pool(sp, cf, names[i], late_seconds, durations, now,
+		    &(*out)[*n]) == 0)
+			(*n)++;
+		free(names[i]);
+	}
+	free(names);
+	return 0;
+}
+
+/* sl_status_free - what sl_status_gather made */
+void
+sl_status_free(struct sl_status *v, size_t n)
+{
+	size_t	i, j;
+
+	for (i = 0; i < n; i++) {
+		for (j = 0; j < v[i].nproblems; j++)
+			free(v[i].problems[j]);
+		free(v[i].problems);
+		free(v[i].agents);
+		free(v[i].queues);
+		free(v[i].durations);
+	}
+	free(v);
+}
