@@ -61,6 +61,7 @@ static const struct sl_opt opts[O_NOPT] = {
 	[O_STATE_TYPE] = { "--state-type", NULL, 1 },
 	[O_LATE_SECONDS] = { "--late-seconds", NULL, 1 },
 	[O_OUTPUT] = { "--output", "-o", 1 },
+	[O_HTML] = { "--html", NULL, 1 },
 };
 
 #define GLOBAL	(BIT(O_SPOOL) | BIT(O_HELP) | BIT(O_VERSION))
@@ -161,8 +162,9 @@ static const struct cmd cmds[] = {
 	{ "deployment", "resume-schedule", 0, 1, 1, 0, "deployment", "NAME",
 	    dp_set },
 	{ "config", NULL, J, 0, 0, 0, NULL, "[--json]", cfg_show },
-	{ "status", NULL, P | J | BIT(O_LATE_SECONDS), 0, 0, 0, NULL,
-	    "[-p POOL] [--late-seconds S] [--json]", st_show },
+	{ "status", NULL, P | J | BIT(O_LATE_SECONDS) | BIT(O_HTML), 0, 0, 0,
+	    NULL, "[-p POOL] [--late-seconds S] [--json] [--html FILE]",
+	    st_show },
 	{ "metrics", NULL, P | BIT(O_LATE_SECONDS) | BIT(O_OUTPUT), 0, 0, 0,
 	    NULL, "[-p POOL] [-o/--output FILE]", st_metrics },
 	{ "agent", "start", 0, 0, 0, 0, NULL, "[-p POOL] [-q QUEUE]... "

@@ -89,6 +89,8 @@ static const struct {
 	    "ago is a problem (default 300)" },
 	{ O_OUTPUT, NULL, NULL, "FILE", "write to FILE, atomically (for "
 	    "node_exporter's textfile collector)" },
+	{ O_HTML, NULL, NULL, "FILE", "write a static status page to FILE "
+	    "instead, atomically" },
 };
 
 /*

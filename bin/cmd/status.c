@@ -185,9 +185,208 @@ status_json(struct sl_buf *b, const struct sl_status *s, time_t now)
 	sl_buf_puts(b, "]}\n");
 }
 
+/* html_text - s with & < > " ' escaped */
+static void
+html_text(struct sl_buf *b, const char *s)
+{
+	for (; s != NULL && *s != '\0'; s++)
+		switch (*s) {
+		case '&':
+			sl_buf_puts(b, "&amp;");
+			break;
+		case '<':
+			sl_buf_puts(b, "&lt;");
+			break;
+		case '>':
+			sl_buf_puts(b, "&gt;");
+			break;
+		case '"':
+			sl_buf_puts(b, "&quot;");
+			break;
+		case '\'':
+			sl_buf_puts(b, "&#39;");
+			break;
+		default:
+			sl_buf_add(b, s, 1);
+		}
+}
+
+/* html_cell - "<td>text</td>", or with a class */
+static void
+html_cell(struct sl_buf *b, const char *cls, const char *text)
+{
+	if (cls != NULL)
+		sl_buf_printf(b, "<td class=\"%s\">", cls);
+	else
+		sl_buf_puts(b, "<td>");
+	html_text(b, text);
+	sl_buf_puts(b, "</td>");
+}
+
+/* html_pool - one pool's section of the page */
+static void
+html_pool(struct sl_buf *b, const struct sl_status *s, time_t now)
+{
+	char	b1[64], t[40];
+	size_t	i;
+
+	sl_buf_puts(b, "<section><h2>");
+	html_text(b, s->name);
+	sl_buf_printf(b, " <span class=\"%s\">%s</span>%s</h2>\n",
+	    s->nproblems ? "bad" : "ok", s->nproblems ? "degraded" : "healthy",
+	    s->paused ? " <span class=\"note\">paused</span>" : "");
+	if (s->nproblems > 0) {
+		sl_buf_puts(b, "<ul class=\"problems\">");
+		for (i = 0; i < s->nproblems; i++) {
+			sl_buf_puts(b, "<li>");
+			html_text(b, s->problems[i]);
+			sl_buf_puts(b, "</li>");
+		}
+		sl_buf_puts(b, "</ul>\n");
+	}
+	sl_buf_puts(b, "<table><tr>");
+	for (i = 0; i < SL_NSTATES; i++) {
+		sl_buf_puts(b, "<th>");
+		html_text(b, sl_state_names[i]);
+		sl_buf_puts(b, "</th>");
+	}
+	sl_buf_puts(b, "<th>Late</th></tr>\n<tr>");
+	for (i = 0; i < SL_NSTATES; i++)
+		sl_buf_printf(b, "<td class=\"n\">%ld</td>", s->counts[i]);
+	sl_buf_printf(b, "<td class=\"n%s\">%ld%s%s</td></tr></table>\n",
+	    s->late ? " late" : "", s->late, s->late ? ", oldest " : "",
+	    s->late ? sl_duration_fmt((long)(now - s->oldest_late), b1,
+	    sizeof(b1)) : "");
+	sl_buf_puts(b, "<h3>Queues</h3><table><tr><th>Queue</th><th>Slots "
+	    "held</th><th>Due</th><th>Served</th></tr>\n");
+	sl_buf_puts(b, "<tr><td><em>the pool</em></td>");
+	html_cell(b, "n", limit_of(s->used, s->limit, b1, sizeof(b1)));
+	sl_buf_puts(b, "<td></td><td></td></tr>\n");
+	for (i = 0; i < s->nqueues; i++) {
+		sl_buf_puts(b, "<tr>");
+		html_cell(b, NULL, s->queues[i].name);
+		html_cell(b, "n", limit_of(s->queues[i].used,
+		    s->queues[i].limit, b1, sizeof(b1)));
+		sl_buf_printf(b, "<td class=\"n\">%ld</td>", s->queues[i].due);
+		sl_buf_printf(b, "<td>%s</td></tr>\n", s->queues[i].paused ?
+		    "paused" : s->queues[i].served ? "yes" : "<span class=\"bad\">"
+		    "no agent online</span>");
+	}
+	sl_buf_puts(b, "</table>\n<h3>Agents</h3><table><tr><th>Name</th>"
+	    "<th>Host</th><th>Status</th><th>Last heartbeat</th></tr>\n");
+	for (i = 0; i < s->nagents; i++) {
+		sl_buf_puts(b, "<tr>");
+		html_cell(b, NULL, s->agents[i].name);
+		html_cell(b, NULL, s->agents[i].host);
+		html_cell(b, s->agents[i].online ? "ok" : "bad",
+		    s->agents[i].online ? "online" : "offline");
+		html_cell(b, NULL, s->agents[i].beat > 0 ?
+		    sl_time_fmt(s->agents[i].beat, t, sizeof(t)) : "");
+		sl_buf_puts(b, "</tr>\n");
+	}
+	sl_buf_puts(b, "</table>\n");
+	if (s->nfailures > 0) {
+		sl_buf_puts(b, "<h3>Last failures</h3><table><tr><th>Run</th>"
+		    "<th>State</th><th>Ended</th><th>Why</th></tr>\n");
+		for (i = 0; i < s->nfailures; i++) {
+			sl_buf_puts(b, "<tr>");
+			html_cell(b, "id", s->failures[i].id);
+			html_cell(b, "bad", sl_state_names[s->failures[i].state]);
+			html_cell(b, NULL, sl_time_fmt(s->failures[i].ended, t,
+			    sizeof(t)));
+			html_cell(b, NULL, s->failures[i].message);
+			sl_buf_puts(b, "</tr>\n");
+		}
+		sl_buf_puts(b, "</table>\n");
+	}
+	sl_buf_puts(b, "</section>\n");
+}
+
+/*
+ * html_page - the whole page: every pool, then the newest runs; one file,
+ * no script, its own style; it reloads itself every minute (regenerate it
+ * from cron, as the metrics)
+ */
+static void
+html_page(struct sl_buf *b, const struct sl_spool *sp,
+    const struct sl_config *cf, struct args *a, const struct sl_status *v,
+    size_t n, size_t bad, time_t now)
+{
+	struct sl_runsel sel = { 0 };
+	struct sl_runs rs;
+	char	t[40];
+	size_t	i;
+
+	sl_buf_puts(b, "<!DOCTYPE html>\n<html lang=\"en\"><head><meta "
+	    "charset=\"utf-8\">\n<meta http-equiv=\"refresh\" content=\"60\">\n"
+	    "<title>sluice status</title>\n<style>\n"
+	    "body{font:14px/1.4 system-ui,sans-serif;margin:1.5em;color:#222}\n"
+	    "table{border-collapse:collapse;margin:.4em 0 1em}\n"
+	    "th,td{border:1px solid #ccc;padding:.2em .6em;text-align:left}\n"
+	    "th{background:#f3f3f3}td.n{text-align:right}td.id{font-family:"
+	    "monospace}\n.ok{color:#1a7f37;font-weight:bold}.bad{color:#cf222e;"
+	    "font-weight:bold}.late{color:#9a6700}.note{color:#666}\n"
+	    "section{border-top:2px solid #ddd;margin-top:1em}\n"
+	    "</style></head><body>\n<h1>sluice status</h1>\n<p>Spool <code>");
+	html_text(b, sp->root);
+	sl_buf_printf(b, "</code>, %s: <span class=\"%s\">%s</span>, %zu work "
+	    "pool%s, %zu degraded.</p>\n", sl_time_fmt(now, t, sizeof(t)),
+	    bad ? "bad" : "ok", bad ? "DEGRADED" : "OK", n, n == 1 ? "" : "s",
+	    bad);
+	for (i = 0; i < n; i++)
+		html_pool(b, &v[i], now);
+	/* the newest runs, as flow-run ls shows them */
+	sel.limit = 20;
+	if (sl_runs_load_newest(sp, cf, a->val[O_POOL], 0, &sel, &rs) == 0) {
+		sl_buf_puts(b, "<section><h2>Newest runs</h2><table><tr><th>ID"
+		    "</th><th>Name</th><th>Pool</th><th>Queue</th><th>State</th>"
+		    "<th>When</th></tr>\n");
+		for (i = 0; i < rs.n; i++) {
+			const char *st = sl_run_display(&rs.v[i], now,
+			    cf->late_after);
+			time_t	w = sl_run_when(&rs.v[i]);
+
+			sl_buf_puts(b, "<tr>");
+			html_cell(b, "id", rs.v[i].id);
+			html_cell(b, NULL, rs.v[i].spec.name);
+			html_cell(b, NULL, rs.v[i].pool);
+			html_cell(b, NULL, rs.v[i].queue);
+			html_cell(b, strcmp(st, "Failed") == 0 || strcmp(st,
+			    "Crashed") == 0 ? "bad" : strcmp(st, "Completed") ==
+			    0 ? "ok" : strcmp(st, "Late") == 0 ? "late" : NULL,
+			    st);
+			html_cell(b, NULL, w ? sl_time_fmt(w, t, sizeof(t)) : "");
+			sl_buf_puts(b, "</tr>\n");
+		}
+		sl_buf_puts(b, "</table></section>\n");
+		sl_runs_free(&rs);
+	}
+	sl_buf_puts(b, "<p class=\"note\">Made by <code>sluice status "
+	    "--html</code>; see sluice-status(1).</p>\n</body></html>\n");
+}
+
+/* write_whole - data into path whole: a temporary file beside it, synced,
+ * renamed; 0, or -1 said */
+static int
+write_whole(const char *path, const struct sl_buf *b)
+{
+	char   *tmp = sl_xmalloc(strlen(path) + 32);
+	int	rc = 0;
+
+	sprintf(tmp, "%s.tmp.%ld", path, (long)getpid());
+	if (sl_publish_rename(tmp, path, b->s, b->len) < 0) {
+		sl_warn("cannot write %s: %s", path, strerror(errno));
+		(void)unlink(tmp);
+		rc = -1;
+	}
+	free(tmp);
+	return rc;
+}
+
 /*
  * st_show - sluice status: each pool's health; exit 0 healthy, 1
- * degraded (or a pool not found), as Nagios checks expect
+ * degraded (or a pool not found), as Nagios checks expect; --html FILE
+ * writes the page instead
  */
 int
 st_show(const struct sl_spool *sp, const struct sl_config *cf,
@@ -200,8 +399,17 @@ st_show(const struct sl_spool *sp, const struct sl_config *cf,
 
 	if (gather(sp, cf, a, 0, &v, &n) < 0)
 		return EX_FAIL;
-	for (i = 0; i < n; i++) {
+	for (i = 0; i < n; i++)
 		bad += v[i].nproblems > 0;
+	if (a->val[O_HTML] != NULL) {
+		html_page(&b, sp, cf, a, v, n, bad, now);
+		if (write_whole(a->val[O_HTML], &b) < 0)
+			bad = 1;
+		sl_buf_free(&b);
+		sl_status_free(v, n);
+		return bad ? EX_FAIL : 0;
+	}
+	for (i = 0; i < n; i++) {
 		if (a->val[O_JSON] != NULL)
 			status_json(&b, &v[i], now);
 		else
@@ -365,27 +573,16 @@ st_metrics(const struct sl_spool *sp, const struct sl_config *cf,
 	struct sl_status *v;
 	struct sl_buf b = { 0 };
 	size_t	n;
-	char   *tmp;
 	int	rc = 0;
 
 	if (gather(sp, cf, a, 1, &v, &n) < 0)
 		return EX_FAIL;
 	metrics_text(&b, v, n, time(NULL));
 	sl_status_free(v, n);
-	if (a->val[O_OUTPUT] == NULL) {
+	if (a->val[O_OUTPUT] == NULL)
 		fwrite(b.s, 1, b.len, stdout);
-		sl_buf_free(&b);
-		return 0;
-	}
-	tmp = sl_xmalloc(strlen(a->val[O_OUTPUT]) + 32);
-	sprintf(tmp, "%s.tmp.%ld", a->val[O_OUTPUT], (long)getpid());
-	if (sl_publish_rename(tmp, a->val[O_OUTPUT], b.s, b.len) < 0) {
-		sl_warn("cannot write %s: %s", a->val[O_OUTPUT],
-		    strerror(errno));
-		(void)unlink(tmp);
+	else if (write_whole(a->val[O_OUTPUT], &b) < 0)
 		rc = EX_FAIL;
-	}
-	free(tmp);
 	sl_buf_free(&b);
 	return rc;
 }

@@ -51,6 +51,85 @@ len(obj["problems"]) >= 2 or bad("problems %r" % obj["problems"])
 fi
 expect_rc 1 S status -p nosuch && contains "$errout" "Work pool 'nosuch' not found." "status -p of an unknown pool: exit 1"
 
+# ---- --html FILE: one static page ----
+S submit -p sp --name '<b>&"x'"'" --at +1h -- true >/dev/null
+if expect_rc 1 S status --html "$TESTDIR/status.html"; then
+	equals "$out" "" "status --html: nothing on stdout (the exit status still says degraded)"
+fi
+python3 - "$TESTDIR/status.html" <<'P' && ok "status --html: one self-contained page (no script, balanced tables, the pool, its problems, newest runs, text escaped)" || fail "status --html: $(head -c 400 "$TESTDIR/status.html")"
+import sys
+from html.parser import HTMLParser
+text = open(sys.argv[1], encoding="utf-8").read()
+class P(HTMLParser):
+    def __init__(s):
+        super().__init__(); s.stack = []; s.tags = set(); s.data = []
+    def handle_starttag(s, t, a):
+        s.tags.add(t)
+        if t in ("table", "tr", "td", "th", "section", "ul", "li", "h2", "h3", "span"):
+            s.stack.append(t)
+    def handle_endtag(s, t):
+        if t in ("table", "tr", "td", "th", "section", "ul", "li", "h2", "h3", "span"):
+            assert s.stack and s.stack[-1] == t, "unbalanced </%s> in %r" % (t, s.stack[-3:])
+            s.stack.pop()
+    def handle_data(s, d):
+        s.data.append(d)
+p = P(); p.feed(text); p.close()
+assert not p.stack, "unclosed %r" % p.stack
+assert "script" not in p.tags and "link" not in p.tags, "not self-contained"
+data = "".join(p.data)
+assert "sp" in data and "degraded" in data and "no agent online serves it" in data
+assert "Newest runs" in data and "boom" in data
+assert '<b>&"x\'' in data, "the run name, as text"
+assert '<b>&"x' not in text, "a name written raw into the page"
+P
+if command -v chromium >/dev/null 2>&1; then
+	(cd "$TESTDIR" && timeout 60 chromium --headless --no-sandbox --disable-gpu --hide-scrollbars \
+	    --window-size=1000,1400 --screenshot="$TESTDIR/status.png" "file://$TESTDIR/status.html" \
+	    >"$TESTDIR/chromium.log" 2>&1)
+	python3 - "$TESTDIR/status.png" <<'P' && ok "status --html in headless Chromium: a screenshot with the red 'degraded' in it" || fail "screenshot: $(tail -3 "$TESTDIR/chromium.log")"
+import struct, sys, zlib
+png = open(sys.argv[1], "rb").read()
+assert png[:8] == b"\x89PNG\r\n\x1a\n", "not a PNG"
+pos, idat, w = 8, b"", 0
+while pos < len(png):
+    n, kind = struct.unpack(">I4s", png[pos:pos + 8])
+    body = png[pos + 8:pos + 8 + n]
+    if kind == b"IHDR":
+        w, h, depth, ctype = struct.unpack(">IIBB", body[:10])
+        assert depth == 8 and ctype in (2, 6), (depth, ctype)
+        bpp = 3 if ctype == 2 else 4
+    elif kind == b"IDAT":
+        idat += body
+    pos += 12 + n
+raw = zlib.decompress(idat)
+stride = w * bpp
+prev = bytearray(stride)
+red = 0
+for y in range(h):
+    f = raw[y * (stride + 1)]
+    line = bytearray(raw[y * (stride + 1) + 1:(y + 1) * (stride + 1)])
+    for x in range(stride):
+        a = line[x - bpp] if x >= bpp else 0
+        b = prev[x]
+        c = prev[x - bpp] if x >= bpp else 0
+        if f == 1: line[x] = (line[x] + a) & 255
+        elif f == 2: line[x] = (line[x] + b) & 255
+        elif f == 3: line[x] = (line[x] + (a + b) // 2) & 255
+        elif f == 4:
+            p = a + b - c; pa, pb, pc = abs(p - a), abs(p - b), abs(p - c)
+            line[x] = (line[x] + (a if pa <= pb and pa <= pc else b if pb <= pc else c)) & 255
+    for x in range(0, stride, bpp):
+        r, g, bl = line[x], line[x + 1], line[x + 2]
+        if r > 150 and g < 90 and bl < 90:
+            red += 1
+    prev = line
+assert red > 20, "no red text (%d pixels)" % red
+P
+	cp "$TESTDIR/status.png" "$TOP/tests/e2e/logs/status.png" 2>/dev/null
+else
+	ok "skipped the screenshot: chromium is not installed (make deps installs it)"
+fi
+
 # ---- metrics ----
 expect_rc 0 S metrics || fail "metrics"
 printf '%s\n' "$out" >"$TESTDIR/metrics.txt"
