@@ -396,6 +396,8 @@ main(int argc, char **argv)
 	time_t	now, last_full = 0, next_beat = 0, due, next;
 
 	sl_set_progname(argv[0]);
+	/* systemd's socket and watchdog, if any, ours and not our runs' */
+	sl_notify_init();
 	memset(&a, 0, sizeof(a));
 	sl_opt_init(&g, opts, A_NOPT, SL_OPT_NOARGS | SL_OPT_SAYSHORT, argc,
 	    argv);
@@ -562,6 +564,7 @@ main(int argc, char **argv)
 		fflush(stdout);
 	}
 
+	(void)sl_notify("READY=1\nSTATUS=Looking for work");
 	for (;;) {
 		reap();
 		now = now_s();
@@ -637,6 +640,7 @@ main(int argc, char **argv)
 				wait_s = (ms - 1000) / 1000;
 		}
 		(void)sl_watch_pool(&sp, a.pool);
+		sl_notify_tick(&wait_s);	/* the watchdog, never late */
 		/* RACE: a change on another host is seen at the next rescan,
 		 * at most poll seconds away: inotify sees only this host, and
 		 * the pipe only our own supervisors */
@@ -644,6 +648,7 @@ main(int argc, char **argv)
 		if (stop)
 			break;
 	}
+	(void)sl_notify("STOPPING=1");
 	hand_back(&sp, &a);
 	report(&sp, a.pool);
 	if (sl_agent_deregister(&sp, &a) < 0)

@@ -120,6 +120,7 @@ main(int argc, char **argv)
 	time_t	next, last_full = 0, now;
 
 	sl_set_progname(argv[0]);
+	sl_notify_init();	/* systemd's, if any (Type=notify, --watch) */
 	sl_opt_init(&g, opts, D_NOPT, SL_OPT_NOARGS, argc, argv);
 	while ((o = sl_opt_next(&g)) != SL_OPT_END) {
 		const char *v = g.val;
@@ -171,9 +172,11 @@ main(int argc, char **argv)
 	sigemptyset(&sa.sa_mask);
 	if (sigaction(SIGTERM, &sa, NULL) < 0 || sigaction(SIGINT, &sa, NULL) < 0)
 		sl_fatal("sigaction: %s", strerror(errno));
-	if (watch)
+	if (watch) {
 		sl_log(SL_INFO, "Dispatcher started on %s, rescanning every %ld s",
 		    sp.root, poll);
+		(void)sl_notify("READY=1\nSTATUS=Dispatching");
+	}
 	for (;;) {
 		now = time(NULL);
 		next = pass(&sp, &cf, pools, npools, now - last_full >= poll ||
@@ -185,14 +188,17 @@ main(int argc, char **argv)
 		wait_s = poll - (time(NULL) - last_full);
 		if (next != 0 && next - time(NULL) < wait_s)
 			wait_s = next - time(NULL);
+		sl_notify_tick(&wait_s);	/* the watchdog, never late */
 		/* RACE: a change on another host is seen at the next rescan,
 		 * at most poll seconds away: inotify sees only this host */
 		(void)sl_watch_wait(wait_s);
 		if (stop)
 			break;
 	}
-	if (watch)
+	if (watch) {
+		(void)sl_notify("STOPPING=1");
 		sl_log(SL_INFO, "Dispatcher stopped");
+	}
 	sl_watch_close();
 	free(pools);
 	sl_spool_free(&sp);

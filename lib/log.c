@@ -14,7 +14,10 @@
  * event, Prefect's console format
  *	HH:MM:SS.mmm | LEVEL   | logger - message
  * on stderr, or syslog(3) when sl_log_open("syslog") was called.  DEBUG
- * lines only when $SLUICE_DEBUG is set.
+ * lines only when $SLUICE_DEBUG is set.  When stderr is the journal
+ * ($JOURNAL_STREAM names its device and inode, as systemd sets it), each
+ * line starts with its sd-daemon priority, "<6>" and so on, instead of
+ * the time, which the journal keeps itself: a warning is a warning there.
  *
  * Messages quote input (a dropped file's keys and values, names people
  * gave), so every message is made printable before it is written, as a
@@ -30,6 +33,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <syslog.h>
+#include <sys/stat.h>
+#include <unistd.h>
 #include <time.h>
 
 #include "sluice.h"
@@ -204,6 +209,20 @@ sl_log_open(const char *dest, const char *name)
 
 static const char *const levelname[] = { "DEBUG", "INFO", "WARNING", "ERROR" };
 
+/* to_journal - is stderr the journal?  $JOURNAL_STREAM is "DEV:INO" of
+ * the stream systemd gave us; a stderr redirected since is not it */
+static int
+to_journal(void)
+{
+	const char *js = getenv("JOURNAL_STREAM");
+	unsigned long long dev, ino;
+	struct stat st;
+
+	return js != NULL && sscanf(js, "%llu:%llu", &dev, &ino) == 2 &&
+	    fstat(STDERR_FILENO, &st) == 0 && (unsigned long long)st.st_dev ==
+	    dev && (unsigned long long)st.st_ino == ino;
+}
+
 /* sl_log_format - one log line, without the newline, into buf */
 size_t
 sl_log_format(char *buf, size_t len, const struct timespec *ts,
@@ -236,6 +255,11 @@ sl_log(enum sl_level lv, const char *fmt, ...)
 	sl_printable(msg, sizeof(msg));
 	if (use_syslog) {
 		sl_syslog_out(prio[lv], msg);
+		return;
+	}
+	if (to_journal()) {
+		fprintf(stderr, "<%d>%-7s | %s - %s\n", prio[lv],
+		    levelname[lv], logger, msg);
 		return;
 	}
 	clock_gettime(CLOCK_REALTIME, &ts);

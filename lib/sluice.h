@@ -49,6 +49,13 @@ size_t	sl_log_format(char *, size_t, const struct timespec *, enum sl_level,
  * bytes < 0x20, 0x7f, C1 controls and invalid UTF-8 become \xNN */
 void	sl_printable(char *s, size_t size);
 
+/* ---- notify.c: systemd's READY=1 / WATCHDOG=1 / STOPPING=1 ---- */
+
+void	sl_notify_init(void);		/* reads and unsets the variables */
+long	sl_notify_watchdog_ms(void);	/* ping every this; 0: none */
+int	sl_notify(const char *state);
+void	sl_notify_tick(long *wait_s);	/* WATCHDOG=1 when due */
+
 /* ---- progress.c: a count on the terminal for long work on many runs ---- */
 
 struct sl_progress {

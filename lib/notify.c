@@ -1,0 +1,123 @@
+/*
+ * notify.c - systemd's service notification protocol, by hand (no
+ * libsystemd for a dozen lines): when the service manager set
+ * $NOTIFY_SOCKET (Type=notify), a datagram "READY=1", "WATCHDOG=1" or
+ * "STOPPING=1" to that AF_UNIX socket (a path, or '@' for the abstract
+ * namespace).  The variables are read once and removed from the
+ * environment, so that supervisors and runs started later cannot speak
+ * for the agent.  Nothing here fails the caller: no socket is no systemd.
+ */
+#include <errno.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/un.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "sluice.h"
+
+static struct sockaddr_un addr;
+static socklen_t addrlen;		/* 0: no manager to tell */
+static long watchdog_usec;		/* 0: no watchdog */
+static int warned;
+
+/*
+ * sl_notify_init - read $NOTIFY_SOCKET, $WATCHDOG_USEC and $WATCHDOG_PID
+ * (the watchdog is ours only if WATCHDOG_PID is unset or our pid), then
+ * unset them
+ */
+void
+sl_notify_init(void)
+{
+	const char *s = getenv("NOTIFY_SOCKET"), *u = getenv("WATCHDOG_USEC");
+	const char *pid = getenv("WATCHDOG_PID");
+	size_t	n;
+	long	v;
+
+	addrlen = 0;
+	watchdog_usec = 0;
+	if (s != NULL && (s[0] == '/' || s[0] == '@') &&
+	    (n = strlen(s)) < sizeof(addr.sun_path)) {
+		memset(&addr, 0, sizeof(addr));
+		addr.sun_family = AF_UNIX;
+		memcpy(addr.sun_path, s, n);
+		if (s[0] == '@')
+			addr.sun_path[0] = '\0';	/* abstract */
+		addrlen = (socklen_t)(offsetof(struct sockaddr_un, sun_path) +
+		    n);
+	}
+	if (u != NULL && sl_num_parse(u, 1, 86400L * 1000000, &v) == 0) {
+		long	p = 0;
+
+		if (pid == NULL || *pid == '\0' || (sl_num_parse(pid, 1,
+		    1L << 30, &p) == 0 && p == (long)getpid()))
+			watchdog_usec = v;
+	}
+	unsetenv("NOTIFY_SOCKET");
+	unsetenv("WATCHDOG_USEC");
+	unsetenv("WATCHDOG_PID");
+}
+
+/* sl_notify_watchdog_ms - how often to send WATCHDOG=1: half the
+ * manager's interval, in milliseconds; 0: no watchdog */
+long
+sl_notify_watchdog_ms(void)
+{
+	return addrlen != 0 && watchdog_usec > 0 ? watchdog_usec / 2000 : 0;
+}
+
+/* sl_notify - send state ("READY=1", "WATCHDOG=1"...); 0 sent or no
+ * manager, -1 (warned once) when the send failed */
+int
+sl_notify(const char *state)
+{
+	int	fd;
+	ssize_t	r;
+
+	if (addrlen == 0)
+		return 0;
+	if ((fd = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0)) < 0)
+		goto fail;
+	r = sendto(fd, state, strlen(state), MSG_NOSIGNAL,
+	    (struct sockaddr *)&addr, addrlen);
+	close(fd);
+	if (r >= 0)
+		return 0;
+fail:
+	if (!warned++)
+		sl_log(SL_WARNING, "cannot notify the service manager (%s): %s",
+		    state, strerror(errno));
+	return -1;
+}
+
+/*
+ * sl_notify_tick - a service loop's turn: WATCHDOG=1 when half the
+ * manager's interval has passed since the last, and *wait_s (the loop's
+ * next wait, in seconds) cut so that the next one is not late; nothing
+ * without a watchdog
+ */
+void
+sl_notify_tick(long *wait_s)
+{
+	static struct timespec last;
+	struct timespec now;
+	long	every = sl_notify_watchdog_ms(), since, left;
+
+	if (every <= 0 || clock_gettime(CLOCK_MONOTONIC, &now) < 0)
+		return;
+	since = (long)(now.tv_sec - last.tv_sec) * 1000 + (now.tv_nsec -
+	    last.tv_nsec) / 1000000;
+	if (last.tv_sec == 0 || since >= every) {
+		(void)sl_notify("WATCHDOG=1");
+		last = now;
+		since = 0;
+	}
+	left = (every - since) / 1000;
+	if (left < 1)
+		left = 1;
+	if (*wait_s > left)
+		*wait_s = left;
+}
