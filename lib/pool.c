@@ -998,7 +998,7 @@ fill_pool(const char *dir, void *arg, char *err, size_t errlen)
 	 * target directory only if the rename finds it missing
 	 * (sl_rename_into), so that none looks first */
 	static const char *const sub[] = { "config", "queues/default/tmp",
-	    "queues/default/new", "queues/default/sched", "tmp", "slots",
+	    "queues/default/new", "queues/default/sched", "slots",
 	    "pending", "running", "done", NULL };
 	struct newpool *np = arg;
 	struct sl_pool p;
@@ -1009,6 +1009,16 @@ fill_pool(const char *dir, void *arg, char *err, size_t errlen)
 	int	rc;
 
 	if (mkdirs_in(dir, sub, err, errlen) < 0)
+		return -1;
+	/* the pool's own tmp/, private (0755): not in sub[], where a
+	 * directory named tmp/ gets a queue drop box's mode */
+	tmp = sl_path(dir, "tmp", (char *)NULL);
+	rc = sl_mkdirs(tmp, 0755);
+	if (rc < 0)
+		snprintf(err, errlen, "cannot create %s: %s", tmp,
+		    strerror(errno));
+	free(tmp);
+	if (rc < 0)
 		return -1;
 	memset(&p, 0, sizeof(p));
 	memset(&dq, 0, sizeof(dq));
