@@ -72,7 +72,7 @@ names = sorted(o["name"] for o in objs)
 assert names == ["in-30m", "in-3h", "late-one", "vq-run"], names
 st = {o["name"]: o["state"] for o in objs}
 assert st["late-one"] == "Late" and st["in-3h"] == "Scheduled", st
-keys = "id name pool queue deployment state message scheduled created started ended exit_code attempt retries agent host pid command".split()
+keys = "id name pool queue deployment state message scheduled created started ended exit_code attempt retries agent host pid command argv".split()
 for o in objs: assert list(o) == keys, list(o)
 ' 2>&1); then ok "preview --json: one run object per line, the same runs"; else fail "preview --json: $msg"; echo "$out"; fi
 fi
