@@ -2,7 +2,7 @@
  * sluice-agent - start the runs of a work pool, each under its own
  * supervisor.
  *
- *	sluice-agent [--spool DIR] [-p POOL] [-q QUEUE]... [-m PREFIX]
+ *	sluice-agent [--spool DIR] [-p POOL] [-q QUEUE]... [-m PREFIX]...
  *	    [--limit N] [--prefetch-seconds S] [--run-once] [--hide-welcome]
  *	    [--poll-seconds S] [--name NAME]
  *
@@ -79,7 +79,7 @@ static _Noreturn void
 usage(int rc)
 {
 	fprintf(rc ? stderr : stdout, "usage: sluice-agent [--spool DIR] "
-	    "[-p POOL] [-q QUEUE]... [-m PREFIX] [--limit N]\n"
+	    "[-p POOL] [-q QUEUE]... [-m PREFIX]... [--limit N]\n"
 	    "           [--prefetch-seconds S] [--run-once] [--hide-welcome] "
 	    "[--poll-seconds S]\n           [--name NAME]\n"
 	    "At least one of -p, -q, -m.  See sluice-agent(8).\n");
@@ -447,11 +447,17 @@ main(int argc, char **argv)
 				    sl_name_why(v));
 				usage(2);
 			}
+			/* several, as Prefect's: kept as "dev-,ops-" (a name
+			 * never holds a comma; sl_agent_serves splits it) */
 			if (a.match != NULL) {
-				sl_warn("give -m once: a queue prefix");
-				usage(2);
-			}
-			a.match = sl_xstrdup(v);
+				char   *m = sl_xmalloc(strlen(a.match) +
+				    strlen(v) + 2);
+
+				sprintf(m, "%s,%s", a.match, v);
+				free(a.match);
+				a.match = m;
+			} else
+				a.match = sl_xstrdup(v);
 			break;
 		case A_LIMIT:
 		case A_L:
@@ -552,10 +558,17 @@ main(int argc, char **argv)
 		if (pool != NULL || (a.nqueues == 0 && a.match == NULL))
 			printf("Agent started! Looking for work from work pool "
 			    "'%s'...\n", a.pool);
-		else if (a.match != NULL)
+		else if (a.match != NULL) {
+			/* Prefect's list: ['dev-', 'ops-'] */
 			printf("Agent started! Looking for work from queue(s) "
-			    "that start with the prefix: ['%s']...\n", a.match);
-		else {
+			    "that start with the prefix: ['");
+			for (j = 0; a.match[j] != '\0'; j++)
+				if (a.match[j] == ',')
+					printf("', '");
+				else
+					putchar(a.match[j]);
+			printf("']...\n");
+		} else {
 			printf("Agent started! Looking for work from queue(s): ");
 			for (j = 0; j < a.nqueues; j++)
 				printf("%s%s", j ? ", " : "", a.queues[j]);

@@ -168,7 +168,7 @@ static const struct cmd cmds[] = {
 	{ "metrics", NULL, P | BIT(O_LATE_SECONDS) | BIT(O_OUTPUT), 0, 0, 0,
 	    NULL, "[-p POOL] [-o/--output FILE]", st_metrics },
 	{ "agent", "start", 0, 0, 0, 0, NULL, "[-p POOL] [-q QUEUE]... "
-	    "[-m PREFIX] [--limit N] [--prefetch-seconds S] [--run-once] "
+	    "[-m PREFIX]... [--limit N] [--prefetch-seconds S] [--run-once] "
 	    "[--hide-welcome] [--poll-seconds S] [--name NAME]", NULL },
 };
 #define NCMDS	(sizeof(cmds) / sizeof(cmds[0]))

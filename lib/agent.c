@@ -595,6 +595,7 @@ sl_start_taken_back(const struct sl_spool *sp, const struct sl_agent *a,
 int
 sl_agent_serves(const struct sl_agent *a, const char *queue)
 {
+	const char *m, *e;
 	size_t	i;
 
 	if (a->nqueues == 0 && a->match == NULL)
@@ -602,5 +603,13 @@ sl_agent_serves(const struct sl_agent *a, const char *queue)
 	for (i = 0; i < a->nqueues; i++)
 		if (strcmp(a->queues[i], queue) == 0)
 			return 1;
-	return a->match != NULL && strncmp(queue, a->match, strlen(a->match)) == 0;
+	/* -m given more than once: "dev-,ops-" (names hold no comma) */
+	for (m = a->match; m != NULL; m = *e ? e + 1 : NULL) {
+		e = strchr(m, ',');
+		if (e == NULL)
+			e = m + strlen(m);
+		if (strncmp(queue, m, (size_t)(e - m)) == 0)
+			return 1;
+	}
+	return 0;
 }

@@ -120,6 +120,22 @@ contains "$(S agent ls -p m)" matcher "--name shows in the agent ls table"
 equals "$(S flow-run inspect "$d1" --json | jget agent)" "$(echo "$aj" | jget id)" "the run's agent is the agent's id"
 kill -TERM "$mpid"; wait "$mpid"; equals "$?" 0 "agent -m: SIGTERM, exit 0"
 
+# ---- -m given twice: either prefix, as Prefect's repeatable -m ----
+S work-pool create m2 >/dev/null
+start_agent m2 -p m2 -m dev- -m ops- --name twice
+m2pid=$apid
+wait_until 5 has_online m2 || fail "agent -m -m never came online"
+contains "$("$AG" -m dev- -m ops- --run-once 2>/dev/null)" "that start with the prefix: ['dev-', 'ops-']" "-m dev- -m ops-: Prefect's banner lists both"
+d2=$(S submit -p m2 -q dev-a -- true)
+o2=$(S submit -p m2 -q ops-b -- true)
+z2=$(S submit -p m2 -q zz -- true)
+expect_state "$d2" Completed 5 "-m dev- -m ops-: dev-a served"
+expect_state "$o2" Completed 5 "-m dev- -m ops-: ops-b served"
+sleep 0.5
+equals "$(state "$z2")" Scheduled "-m dev- -m ops-: zz is not served"
+equals "$(agents_json m2 | jget match)" "dev-,ops-" "agent ls --json: match holds both prefixes"
+kill -TERM "$m2pid"; wait "$m2pid"
+
 # ---- --run-once exits at once; its run goes on and ends Completed ----
 S work-pool create once >/dev/null
 r1=$(S submit -p once -- sleep 2)

@@ -1332,6 +1332,15 @@ START_TEST(test_claim_serves)
 	ck_assert(sl_agent_serves(&m, "abc"));
 	ck_assert(!sl_agent_serves(&m, "a"));
 	ck_assert(!sl_agent_serves(&m, "x"));
+	/* -m given twice: "ab,x" serves either prefix, not "a" or "," */
+	free(m.match);
+	m.match = sl_xstrdup("ab,x");
+	ck_assert(sl_agent_serves(&m, "abc"));
+	ck_assert(sl_agent_serves(&m, "xy"));
+	ck_assert(!sl_agent_serves(&m, "a"));
+	ck_assert(!sl_agent_serves(&m, "yx"));
+	free(m.match);
+	m.match = sl_xstrdup("ab");
 	ck_assert_int_eq(claim(&m, 10, now0, NULL), 2);
 	ck_assert_int_eq(locate(ids[0]).w, W_PENDING);
 	ck_assert_int_eq(locate(ids[1]).w, W_PENDING);
