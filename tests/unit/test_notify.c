@@ -72,6 +72,19 @@ received(int fd, int ms)
 	return buf;
 }
 
+/* stderr_to - stderr to the file err in d; returns its path */
+static char *
+stderr_to(const char *d)
+{
+	char   *p = sl_path(d, "err", (char *)NULL);
+	int	fd = open(p, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+
+	ck_assert_int_ge(fd, 0);
+	ck_assert_int_ge(dup2(fd, 2), 0);
+	close(fd);
+	return p;
+}
+
 /* no_watchdog - neither WATCHDOG_USEC nor WATCHDOG_PID */
 static void
 no_watchdog(void)
@@ -138,14 +151,11 @@ END_TEST
  * warning), even when a socket of that name is in the directory */
 START_TEST(test_notify_relative_ignored)
 {
-	char   *d = t_tmpdir(), *p = sl_path(d, "err", (char *)NULL), *text;
-	int	fd, efd;
+	char   *d = t_tmpdir(), *p = stderr_to(d), *text;
+	int	fd;
 
 	ck_assert_int_eq(chdir(d), 0);
 	fd = manager("rel.sock");
-	efd = open(p, O_WRONLY | O_CREAT | O_TRUNC, 0644);
-	ck_assert_int_ge(efd, 0);
-	ck_assert_int_ge(dup2(efd, 2), 0);
 	no_watchdog();
 	sl_notify_init();
 	ck_assert_int_eq(sl_notify("READY=1"), 0);
@@ -155,7 +165,6 @@ START_TEST(test_notify_relative_ignored)
 	    "an absolute path"));
 	free(text);
 	close(fd);
-	close(efd);
 	free(p);
 	free(d);
 }
@@ -164,12 +173,9 @@ END_TEST
 /* a manager that is gone: -1 each time, the warning once, never fatal */
 START_TEST(test_notify_fails_warns_once)
 {
-	char   *d = t_tmpdir(), *p = sl_path(d, "err", (char *)NULL);
+	char   *d = t_tmpdir(), *p = stderr_to(d);
 	char   *sock = sl_path(d, "gone.sock", (char *)NULL), *text, *second;
-	int	efd = open(p, O_WRONLY | O_CREAT | O_TRUNC, 0644);
 
-	ck_assert_int_ge(efd, 0);
-	ck_assert_int_ge(dup2(efd, 2), 0);
 	setenv("NOTIFY_SOCKET", sock, 1);
 	no_watchdog();
 	sl_notify_init();
@@ -183,7 +189,6 @@ START_TEST(test_notify_fails_warns_once)
 	second = strchr(text, '\n') + 1;
 	ck_assert_str_eq(second, "");	/* once */
 	free(text);
-	close(efd);
 	free(sock);
 	free(p);
 	free(d);
