@@ -577,6 +577,9 @@ main(int argc, char **argv)
 		fflush(stdout);
 	}
 
+	/* registered, and watching before the first pass: nothing that
+	 * arrives after READY=1 is missed */
+	(void)sl_watch_pool(&sp, a.pool);
 	(void)sl_notify("READY=1\nSTATUS=Looking for work");
 	for (;;) {
 		reap();
@@ -634,6 +637,9 @@ main(int argc, char **argv)
 			wait_s = next_beat - now;
 		if (next != 0 && next - a.prefetch - now < wait_s)
 			wait_s = next - a.prefetch - now;
+		/* the watchdog, never late: before the short sleeps to a
+		 * start too, which a busy queue can chain for minutes */
+		sl_notify_tick(&wait_s);
 		if (due != 0) {
 			/* whole-second waits would start it up to a second
 			 * late: wait to a second before, then sleep to the
@@ -653,7 +659,6 @@ main(int argc, char **argv)
 				wait_s = (ms - 1000) / 1000;
 		}
 		(void)sl_watch_pool(&sp, a.pool);
-		sl_notify_tick(&wait_s);	/* the watchdog, never late */
 		/* RACE: a change on another host is seen at the next rescan,
 		 * at most poll seconds away: inotify sees only this host, and
 		 * the pipe only our own supervisors */

@@ -116,7 +116,7 @@ main(int argc, char **argv)
 	char  **pools = NULL, err[SL_ERR_MAX];
 	long	poll = -1, wait_s;
 	struct sl_optget g;
-	int	npools = 0, watch = 0, o;
+	int	npools = 0, watch = 0, ready = 0, o;
 	time_t	next, last_full = 0, now;
 
 	sl_set_progname(argv[0]);
@@ -172,11 +172,9 @@ main(int argc, char **argv)
 	sigemptyset(&sa.sa_mask);
 	if (sigaction(SIGTERM, &sa, NULL) < 0 || sigaction(SIGINT, &sa, NULL) < 0)
 		sl_fatal("sigaction: %s", strerror(errno));
-	if (watch) {
+	if (watch)
 		sl_log(SL_INFO, "Dispatcher started on %s, rescanning every %ld s",
 		    sp.root, poll);
-		(void)sl_notify("READY=1\nSTATUS=Dispatching");
-	}
 	for (;;) {
 		now = time(NULL);
 		next = pass(&sp, &cf, pools, npools, now - last_full >= poll ||
@@ -185,6 +183,12 @@ main(int argc, char **argv)
 			last_full = now;
 		if (!watch || stop)
 			break;
+		/* READY=1 after the first pass, which set the watches up;
+		 * --once, a oneshot service, tells nothing */
+		if (!ready) {
+			(void)sl_notify("READY=1\nSTATUS=Dispatching");
+			ready = 1;
+		}
 		wait_s = poll - (time(NULL) - last_full);
 		if (next != 0 && next - time(NULL) < wait_s)
 			wait_s = next - time(NULL);

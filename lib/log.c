@@ -18,6 +18,7 @@
  * ($JOURNAL_STREAM names its device and inode, as systemd sets it), each
  * line starts with its sd-daemon priority, "<6>" and so on, instead of
  * the time, which the journal keeps itself: a warning is a warning there.
+ * The ladder's "prog: text" lines get theirs too ("<4>", "<3>", "<2>").
  *
  * Messages quote input (a dropped file's keys and values, names people
  * gave), so every message is made printable before it is written, as a
@@ -128,6 +129,20 @@ sl_printable(char *s, size_t size)
 	free(in);
 }
 
+/* to_journal - is stderr the journal?  $JOURNAL_STREAM is "DEV:INO" of
+ * the stream systemd gave us; a stderr redirected since is not it */
+static int
+to_journal(void)
+{
+	const char *js = getenv("JOURNAL_STREAM");
+	unsigned long long dev, ino;
+	struct stat st;
+
+	return js != NULL && sscanf(js, "%llu:%llu", &dev, &ino) == 2 &&
+	    fstat(STDERR_FILENO, &st) == 0 && (unsigned long long)st.st_dev ==
+	    dev && (unsigned long long)st.st_ino == ino;
+}
+
 static void
 put_syslog(int prio, const char *msg)
 {
@@ -147,7 +162,9 @@ vmsg(int prio, int always, const char *fmt, va_list ap)
 	sl_printable(line, sizeof(line));
 	if (use_syslog)
 		sl_syslog_out(prio, line);
-	if (!use_syslog || always)
+	if ((!use_syslog || always) && to_journal())
+		fprintf(stderr, "<%d>%s: %s\n", prio, progname, line);
+	else if (!use_syslog || always)
 		fprintf(stderr, "%s: %s\n", progname, line);
 }
 
@@ -182,8 +199,8 @@ sl_panic(const char *fmt, ...)
 	vsnprintf(line, sizeof(line), fmt, ap);
 	va_end(ap);
 	sl_printable(line, sizeof(line));
-	fprintf(stderr, "%s: panic: %s (this is a bug in sluice; please "
-	    "report it)\n", progname, line);
+	fprintf(stderr, "%s%s: panic: %s (this is a bug in sluice; please "
+	    "report it)\n", to_journal() ? "<2>" : "", progname, line);
 	if (use_syslog)
 		sl_syslog_out(LOG_CRIT, line);
 	abort();
@@ -208,20 +225,6 @@ sl_log_open(const char *dest, const char *name)
 }
 
 static const char *const levelname[] = { "DEBUG", "INFO", "WARNING", "ERROR" };
-
-/* to_journal - is stderr the journal?  $JOURNAL_STREAM is "DEV:INO" of
- * the stream systemd gave us; a stderr redirected since is not it */
-static int
-to_journal(void)
-{
-	const char *js = getenv("JOURNAL_STREAM");
-	unsigned long long dev, ino;
-	struct stat st;
-
-	return js != NULL && sscanf(js, "%llu:%llu", &dev, &ino) == 2 &&
-	    fstat(STDERR_FILENO, &st) == 0 && (unsigned long long)st.st_dev ==
-	    dev && (unsigned long long)st.st_ino == ino;
-}
 
 /* sl_log_format - one log line, without the newline, into buf */
 size_t

@@ -1,7 +1,7 @@
 /*
  * test_log.c - lib/log.c: Prefect's console line format (sl_log_format),
- * the program name, and the warn / fatal / panic ladder (stderr, exit 1,
- * abort).
+ * the program name, the warn / fatal / panic ladder (stderr, exit 1,
+ * abort), and the journal's priority prefixes ($JOURNAL_STREAM).
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -10,6 +10,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include <sys/stat.h>
 #include <sys/wait.h>
 
 #include "tests.h"
@@ -183,6 +184,84 @@ START_TEST(test_fatal_to_both)
 }
 END_TEST
 
+/* journal_stream - $JOURNAL_STREAM naming stderr (off: another inode) */
+static void
+journal_stream(int off)
+{
+	struct stat st;
+	char	v[64];
+
+	ck_assert_int_eq(fstat(2, &st), 0);
+	snprintf(v, sizeof(v), "%llu:%llu", (unsigned long long)st.st_dev,
+	    (unsigned long long)st.st_ino + off);
+	ck_assert_int_eq(setenv("JOURNAL_STREAM", v, 1), 0);
+}
+
+/* stderr is the journal: each line starts with its sd-daemon priority,
+ * and the time (the journal's own) is left out; the ladder's too */
+START_TEST(test_log_journal)
+{
+	char   *p, *text;
+
+	sl_set_progname("sluice-agent");
+	ck_assert_int_eq(sl_log_open("stderr", "sluice.agent"), 0);
+	setenv("SLUICE_DEBUG", "1", 1);
+	p = stderr_to();
+	journal_stream(0);
+	sl_log(SL_INFO, "Agent started! %d", 1);
+	sl_log(SL_WARNING, "w");
+	sl_log(SL_ERROR, "e");
+	sl_log(SL_DEBUG, "d");
+	sl_warn("cannot claim %s", "q/x");
+	text = t_read(p);
+	ck_assert_str_eq(text,
+	    "<6>INFO    | sluice.agent - Agent started! 1\n"
+	    "<4>WARNING | sluice.agent - w\n"
+	    "<3>ERROR   | sluice.agent - e\n"
+	    "<7>DEBUG   | sluice.agent - d\n"
+	    "<4>sluice-agent: cannot claim q/x\n");
+	free(text);
+	if (fork() == 0)
+		sl_fatal("no spool at %s", "/x");
+	(void)wait(NULL);
+	text = t_read(p);
+	ck_assert_ptr_nonnull(strstr(text, "\n<3>sluice-agent: no spool at "
+	    "/x\n"));
+	free(text);
+	free(p);
+}
+END_TEST
+
+/* a JOURNAL_STREAM that is not stderr (redirected since, or not a
+ * DEV:INO): the usual lines, with the time and without priorities */
+START_TEST(test_log_journal_not_stderr)
+{
+	const char *bad[] = { "", "x", "12", "12:", NULL };
+	char   *p, *text;
+	size_t	i;
+
+	utc();
+	sl_set_progname("sluice-agent");
+	ck_assert_int_eq(sl_log_open("stderr", "sluice.agent"), 0);
+	p = stderr_to();
+	journal_stream(1);
+	sl_log(SL_WARNING, "w");
+	sl_warn("x");
+	for (i = 0; bad[i] != NULL; i++) {
+		setenv("JOURNAL_STREAM", bad[i], 1);
+		sl_log(SL_WARNING, "w");
+	}
+	text = t_read(p);
+	ck_assert_ptr_null(strchr(text, '<'));
+	ck_assert_int_eq(text[2], ':');
+	ck_assert_int_eq(text[8], '.');
+	ck_assert_ptr_nonnull(strstr(text, " | WARNING | sluice.agent - w\n"
+	    "sluice-agent: x\n"));
+	free(text);
+	free(p);
+}
+END_TEST
+
 /* sl_printable: controls and invalid UTF-8 as \xNN, valid UTF-8 kept */
 static const struct {
 	const char *in, *out;
@@ -281,6 +360,8 @@ suite_log(void)
 	tcase_add_test(tc, test_log_to_stderr);
 	tcase_add_test(tc, test_warn_follows_syslog);
 	tcase_add_test(tc, test_fatal_to_both);
+	tcase_add_test(tc, test_log_journal);
+	tcase_add_test(tc, test_log_journal_not_stderr);
 	tcase_add_loop_test(tc, test_printable, 0,
 	    (int)(sizeof(printable) / sizeof(printable[0])));
 	tcase_add_test(tc, test_printable_truncates);
