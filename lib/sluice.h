@@ -613,6 +613,7 @@ struct sl_status_queue {
 	int	paused, served;		/* served: an online agent serves it */
 	long	limit, used;		/* SL_NOLIMIT; slots held */
 	long	due;			/* Scheduled and due */
+	long	scheduled;		/* in sched/, due or not */
 };
 struct sl_status_done {
 	char	id[SL_UUID_LEN + 1];
@@ -643,6 +644,8 @@ int	sl_status_gather(const struct sl_spool *, const struct sl_config *,
 	    const char *pool, long late_seconds, int durations,
 	    struct sl_status **, size_t *, char *, size_t);
 void	sl_status_free(struct sl_status *, size_t);
+void	sl_status_metrics(struct sl_buf *, const struct sl_status *, size_t,
+	    time_t);
 
 /* ---- claim.c: claims, and recovery of gone agents' claims ---- */
 

@@ -7,6 +7,10 @@
  * directory is the state), never from run files, except the few newest
  * failures' messages and the durations of the newest finished runs.
  *
+ * sl_status_metrics writes what was gathered as OpenMetrics text (label
+ * values escaped, the duration histogram's buckets), here rather than in
+ * bin/cmd/status.c so that test_status checks it.
+ *
  * What makes a pool degraded: a queue with due runs that no online agent
  * serves (and neither it nor the pool is paused); a Late run older than
  * late_seconds; a registered agent that is offline.
@@ -65,6 +69,7 @@ queue_times(const struct sl_spool *sp, struct sl_status *s,
 		for (i = 0; i < n; i++) {
 			if (sl_token_parse(v[i], &t, id) < 0)
 				continue;
+			q->scheduled++;
 			if (t <= now)
 				q->due++;
 			if (t < now - late_after) {
@@ -290,3 +295,150 @@ sl_status_free(struct sl_status *v, size_t n)
 	}
 	free(v);
 }
+
+/* om_label - a label value, escaped as OpenMetrics says (\\ \" \n) */
+static void
+om_label(struct sl_buf *b, const char *v)
+{
+	for (; *v != '\0'; v++)
+		if (*v == '\\' || *v == '"')
+			sl_buf_printf(b, "\\%c", *v);
+		else if (*v == '\n')
+			sl_buf_puts(b, "\\n");
+		else
+			sl_buf_add(b, v, 1);
+}
+
+/* family - a metric family's TYPE and HELP lines */
+static void
+family(struct sl_buf *b, const char *name, const char *type,
+    const char *help)
+{
+	sl_buf_printf(b, "# TYPE %s %s\n# HELP %s %s\n", name, type, name, help);
+}
+
+/* sample - "NAME{pool="P"[,KEY="V"]} VALUE" */
+static void
+sample(struct sl_buf *b, const char *name, const char *pool, const char *k,
+    const char *v, double value)
+{
+	sl_buf_printf(b, "%s{pool=\"", name);
+	om_label(b, pool);
+	if (k != NULL) {
+		sl_buf_printf(b, "\",%s=\"", k);
+		om_label(b, v);
+	}
+	sl_buf_printf(b, "\"} %.17g\n", value);
+}
+
+/* the buckets of sluice_run_duration_seconds, in seconds */
+static const double buckets[] = { 1, 5, 15, 60, 300, 900, 3600, 14400,
+    86400 };
+#define NBUCKETS	(sizeof(buckets) / sizeof(buckets[0]))
+
+/*
+ * sl_status_metrics - the OpenMetrics text of the pools v[0..n-1] (what
+ * sl_status_gather made, with durations) appended to b, "# EOF" last;
+ * now: when they were gathered (the oldest Late run's age)
+ */
+void
+sl_status_metrics(struct sl_buf *b, const struct sl_status *v, size_t n,
+    time_t now)
+{
+	size_t	i, j, k;
+	char	le[32];
+
+	family(b, "sluice_runs", "gauge", "Runs by work pool and state.");
+	for (i = 0; i < n; i++)
+		for (k = 0; k < SL_NSTATES; k++)
+			sample(b, "sluice_runs", v[i].name, "state",
+			    sl_state_names[k], (double)v[i].counts[k]);
+	family(b, "sluice_queue_due_runs", "gauge", "Scheduled runs that are "
+	    "due, by work queue.");
+	for (i = 0; i < n; i++)
+		for (j = 0; j < v[i].nqueues; j++)
+			sample(b, "sluice_queue_due_runs", v[i].name, "queue",
+			    v[i].queues[j].name, (double)v[i].queues[j].due);
+	family(b, "sluice_queue_scheduled_runs", "gauge", "Scheduled runs "
+	    "(accepted, due or not), by work queue.");
+	for (i = 0; i < n; i++)
+		for (j = 0; j < v[i].nqueues; j++)
+			sample(b, "sluice_queue_scheduled_runs", v[i].name,
+			    "queue", v[i].queues[j].name,
+			    (double)v[i].queues[j].scheduled);
+	family(b, "sluice_late_runs", "gauge", "Late runs (Scheduled, due "
+	    "more than late_after ago).");
+	for (i = 0; i < n; i++)
+		sample(b, "sluice_late_runs", v[i].name, NULL, NULL,
+		    (double)v[i].late);
+	family(b, "sluice_oldest_late_seconds", "gauge", "How long the oldest "
+	    "Late run has been due (0: none).");
+	for (i = 0; i < n; i++)
+		sample(b, "sluice_oldest_late_seconds", v[i].name, NULL, NULL,
+		    v[i].late ? (double)(now - v[i].oldest_late) : 0);
+	family(b, "sluice_slots_used", "gauge", "Concurrency slots held, by "
+	    "scope (queue=\"\": the pool's own).");
+	for (i = 0; i < n; i++) {
+		sample(b, "sluice_slots_used", v[i].name, "queue", "",
+		    (double)v[i].used);
+		for (j = 0; j < v[i].nqueues; j++)
+			sample(b, "sluice_slots_used", v[i].name, "queue",
+			    v[i].queues[j].name, (double)v[i].queues[j].used);
+	}
+	family(b, "sluice_slots_limit", "gauge", "Concurrency limits, by scope "
+	    "(queue=\"\": the pool's own; absent: no limit).");
+	for (i = 0; i < n; i++) {
+		if (v[i].limit != SL_NOLIMIT)
+			sample(b, "sluice_slots_limit", v[i].name, "queue", "",
+			    (double)v[i].limit);
+		for (j = 0; j < v[i].nqueues; j++)
+			if (v[i].queues[j].limit != SL_NOLIMIT)
+				sample(b, "sluice_slots_limit", v[i].name,
+				    "queue", v[i].queues[j].name,
+				    (double)v[i].queues[j].limit);
+	}
+	family(b, "sluice_agents", "gauge", "Registered agents, online or "
+	    "offline.");
+	for (i = 0; i < n; i++) {
+		long	on = 0;
+
+		for (j = 0; j < v[i].nagents; j++)
+			on += v[i].agents[j].online;
+		sample(b, "sluice_agents", v[i].name, "status", "online",
+		    (double)on);
+		sample(b, "sluice_agents", v[i].name, "status", "offline",
+		    (double)((long)v[i].nagents - on));
+	}
+	family(b, "sluice_pool_healthy", "gauge", "1 when sluice status finds "
+	    "nothing wrong with the pool.");
+	for (i = 0; i < n; i++)
+		sample(b, "sluice_pool_healthy", v[i].name, NULL, NULL,
+		    v[i].nproblems ? 0 : 1);
+	family(b, "sluice_run_duration_seconds", "histogram", "How long the "
+	    "newest finished runs ran (up to 500 a pool).");
+	for (i = 0; i < n; i++) {
+		double	sum = 0;
+
+		for (k = 0; k <= NBUCKETS; k++) {
+			size_t	c = 0;
+
+			for (j = 0; j < v[i].ndurations; j++)
+				c += k == NBUCKETS || v[i].durations[j] <=
+				    buckets[k];
+			if (k < NBUCKETS)
+				snprintf(le, sizeof(le), "%.1f", buckets[k]);
+			else
+				snprintf(le, sizeof(le), "+Inf");
+			sample(b, "sluice_run_duration_seconds_bucket",
+			    v[i].name, "le", le, (double)c);
+		}
+		for (j = 0; j < v[i].ndurations; j++)
+			sum += v[i].durations[j];
+		sample(b, "sluice_run_duration_seconds_count", v[i].name, NULL,
+		    NULL, (double)v[i].ndurations);
+		sample(b, "sluice_run_duration_seconds_sum", v[i].name, NULL,
+		    NULL, sum);
+	}
+	sl_buf_puts(b, "# EOF\n");
+}
+

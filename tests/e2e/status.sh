@@ -173,6 +173,9 @@ assert 'le="+Inf"' in b[-1]
 assert 'sluice_runs{pool="sp",state="Failed"} 1' in lines
 assert 'sluice_late_runs{pool="sp"} 1' in lines
 assert 'sluice_pool_healthy{pool="sp"} 0' in lines
+assert 'sluice_queue_scheduled_runs{pool="sp",queue="crit"} 1' in lines
+assert 'sluice_queue_scheduled_runs{pool="sp",queue="default"} 1' in lines
+assert 'sluice_queue_due_runs{pool="sp",queue="default"} 0' in lines
 P
 expect_rc 1 S metrics -o "$TESTDIR/node/sluice.prom" &&
     contains "$errout" "cannot write $TESTDIR/node/sluice.prom" "metrics -o into a missing directory: exit 1, says so"

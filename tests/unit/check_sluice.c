@@ -226,6 +226,7 @@ main(void)
 		suite_claim, suite_runparse, suite_runfile, suite_run, suite_cron,
 		suite_lease, suite_perm, suite_dispatch, suite_agent,
 		suite_deploy, suite_why, suite_opt, suite_progress, suite_alert,
+		suite_status,
 	};
 	SRunner *sr;
 	size_t	i;

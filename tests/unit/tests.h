@@ -42,6 +42,7 @@ Suite  *suite_why(void);
 Suite  *suite_opt(void);
 Suite  *suite_progress(void);
 Suite  *suite_alert(void);
+Suite  *suite_status(void);
 
 /* helpers (check_sluice.c) */
 
