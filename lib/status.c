@@ -15,6 +15,7 @@
  * serves (and neither it nor the pool is paused); a Late run older than
  * late_seconds; a registered agent that is offline.
  */
+#include <dirent.h>
 #include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -55,19 +56,25 @@ any_name(const char *n)
 	return strcmp(n, ".") != 0 && strcmp(n, "..") != 0;
 }
 
-/* queue_times - the due and Late runs of a queue, by their names */
+/*
+ * queue_times - the Scheduled, due and Late runs of a queue, by their
+ * names, read as they come (no copy, no sort: sched/ may hold 100,000)
+ */
 static void
 queue_times(const struct sl_spool *sp, struct sl_status *s,
     struct sl_status_queue *q, time_t now, long late_after)
 {
 	char   *d = sl_place(sp, SL_PL_SCHED, s->name, q->name, (char *)NULL);
-	char  **v, id[SL_UUID_LEN + 1];
-	size_t	n, i;
+	char	id[SL_UUID_LEN + 1];
+	struct dirent *de;
+	DIR    *dir;
 	time_t	t;
 
-	if (sl_list_names(d, any_name, &v, &n) == 0) {
-		for (i = 0; i < n; i++) {
-			if (sl_token_parse(v[i], &t, id) < 0)
+	/* RACE: a queue deleted since the pool was read has nothing */
+	if ((dir = opendir(d)) != NULL) {
+		while ((de = readdir(dir)) != NULL) {
+			if (!any_name(de->d_name) ||
+			    sl_token_parse(de->d_name, &t, id) < 0)
 				continue;
 			q->scheduled++;
 			if (t <= now)
@@ -78,7 +85,7 @@ queue_times(const struct sl_spool *sp, struct sl_status *s,
 					s->oldest_late = t;
 			}
 		}
-		sl_strv_free(v, n);
+		closedir(dir);
 	}
 	free(d);
 }
