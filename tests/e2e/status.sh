@@ -10,6 +10,8 @@ cleanup() { kill_agents; }
 trap cleanup EXIT
 
 expect_rc 0 S status && contains "$out" "No work pools." "status of an empty spool: exit 0"
+expect_rc 0 S metrics && equals "$(printf '%s\n' "$out" | grep -v '^# [TH]' )" "# EOF" \
+    "metrics of an empty spool: every family typed, no sample, # EOF"
 S work-pool create sp --limit 3 >/dev/null
 S work-queue create crit -p sp --limit 1 >/dev/null
 start_agent a1 -p sp --hide-welcome --name a1
@@ -177,6 +179,28 @@ assert 'sluice_queue_scheduled_runs{pool="sp",queue="crit"} 1' in lines
 assert 'sluice_queue_scheduled_runs{pool="sp",queue="default"} 1' in lines
 assert 'sluice_queue_due_runs{pool="sp",queue="default"} 0' in lines
 P
+# the reference parser too, where an interpreter has it (Debian's
+# python3-prometheus-client is for /usr/bin/python3, not always python3)
+refpy=
+for py in python3 /usr/bin/python3; do
+	"$py" -c 'import prometheus_client.openmetrics.parser' 2>/dev/null && { refpy=$py; break; }
+done
+if [ -n "$refpy" ]; then
+	"$refpy" - "$TESTDIR/metrics.txt" <<'P' && ok "metrics: prometheus_client's OpenMetrics parser reads it" || fail "metrics: prometheus_client's parser refuses it"
+import sys
+from prometheus_client.openmetrics.parser import text_string_to_metric_families as parse
+fams = {f.name: f for f in parse(open(sys.argv[1]).read())}
+assert fams["sluice_runs"].type == "gauge"
+assert fams["sluice_run_duration_seconds"].type == "histogram"
+got = {(s.name, tuple(sorted(s.labels.items()))): s.value for f in fams.values() for s in f.samples}
+assert got[("sluice_runs", (("pool", "sp"), ("state", "Failed")))] == 1, got
+assert got[("sluice_queue_scheduled_runs", (("pool", "sp"), ("queue", "crit")))] == 1
+assert got[("sluice_slots_limit", (("pool", "sp"), ("queue", "")))] == 3
+assert got[("sluice_run_duration_seconds_count", (("pool", "sp"),))] >= 1
+P
+else
+	ok "skipped prometheus_client's parser: not installed (python3-prometheus-client)"
+fi
 expect_rc 1 S metrics -o "$TESTDIR/node/sluice.prom" &&
     contains "$errout" "cannot write $TESTDIR/node/sluice.prom" "metrics -o into a missing directory: exit 1, says so"
 mkdir -p "$TESTDIR/node"
