@@ -619,7 +619,6 @@ struct sl_status_done {
 	char	id[SL_UUID_LEN + 1];
 	enum sl_state state;
 	time_t	ended;
-	char   *dir;
 	char	message[512];
 };
 struct sl_status {

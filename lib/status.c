@@ -17,6 +17,7 @@
  */
 #include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -90,11 +91,18 @@ queue_times(const struct sl_spool *sp, struct sl_status *s,
 	free(d);
 }
 
+/* a finished run as finished() sorts them: small, 100,000 may be kept */
+struct fin {
+	time_t	ended;
+	enum sl_state state;
+	char	id[SL_UUID_LEN + 1];
+};
+
 /* by_time - finished runs, newest first */
 static int
 by_time(const void *a, const void *b)
 {
-	const struct sl_status_done *x = a, *y = b;
+	const struct fin *x = a, *y = b;
 
 	return x->ended < y->ended ? 1 : x->ended > y->ended ? -1 :
 	    strcmp(x->id, y->id);
@@ -104,72 +112,79 @@ by_time(const void *a, const void *b)
  * finished - the pool's finished runs: their end (the time their
  * directory was renamed into done/: its ctime), the newest FAILURES
  * Failed or Crashed ones with their messages, and the durations of the
- * newest DURATIONS (result.ini: started, ended)
+ * newest DURATIONS (result.ini: started, ended).  done/ is read as it
+ * comes and each run looked at relative to it (fstatat), no copy of the
+ * listing and no path a run.
  */
 static void
 finished(const struct sl_spool *sp, struct sl_status *s, int durations)
 {
 	char   *dd = sl_place(sp, SL_PL_DONE, s->name, NULL, (char *)NULL);
-	char  **v, id[SL_UUID_LEN + 1], *p;
-	struct sl_status_done *all = NULL;
+	char	id[SL_UUID_LEN + 1], name[SL_RUNNAME_MAX], *p;
+	struct fin *all = NULL;
+	struct dirent *de;
 	struct stat st;
 	enum sl_state state;
-	size_t	n = 0, i, k = 0;
+	size_t	i, k = 0, room = 0;
+	DIR    *d;
 
-	if (sl_list_names(dd, any_name, &v, &n) < 0) {
+	if ((d = opendir(dd)) == NULL) {
 		free(dd);
 		return;
 	}
-	all = sl_xmalloc((n ? n : 1) * sizeof(*all));
-	for (i = 0; i < n; i++) {
-		if (!sl_run_entry(SL_PL_DONE, v[i], id, &state))
+	while ((de = readdir(d)) != NULL) {
+		if (!sl_run_entry(SL_PL_DONE, de->d_name, id, &state))
 			continue;
 		/* without durations only failures matter: their names say
 		 * so, and the others are not even looked at (one lstat each,
 		 * a round trip on NFS) */
 		if (!durations && state != SL_FAILED && state != SL_CRASHED)
 			continue;
-		p = sl_path(dd, v[i], (char *)NULL);
 		/* RACE: removed by a cleanup since the listing: left out */
-		if (lstat(p, &st) == 0) {
-			memcpy(all[k].id, id, sizeof(id));
-			all[k].state = state;
-			all[k].ended = st.st_ctime;
-			all[k].dir = p;
-			k++;
-		} else
-			free(p);
+		if (fstatat(dirfd(d), de->d_name, &st, AT_SYMLINK_NOFOLLOW) < 0)
+			continue;
+		if (k == room) {
+			room = room ? 2 * room : 256;
+			all = sl_xrealloc(all, room * sizeof(*all));
+		}
+		memcpy(all[k].id, id, sizeof(id));
+		all[k].state = state;
+		all[k].ended = st.st_ctime;
+		k++;
 	}
-	sl_strv_free(v, n);
-	qsort(all, k, sizeof(*all), by_time);
-	for (i = 0; i < k; i++) {
+	closedir(d);
+	if (k > 0)
+		qsort(all, k, sizeof(*all), by_time);
+	for (i = 0; i < k && (i < DURATIONS || s->nfailures < FAILURES); i++) {
 		struct sl_result res;
+		int	failed = all[i].state == SL_FAILED ||
+			    all[i].state == SL_CRASHED;
 
-		if (durations && i < DURATIONS &&
-		    sl_result_read(all[i].dir, &res) == 0 &&
-		    res.started > 0 && res.ended >= res.started) {
+		if (!(durations && i < DURATIONS) && !(failed &&
+		    s->nfailures < FAILURES))
+			continue;
+		sl_done_name(name, all[i].id, all[i].state);
+		p = sl_path(dd, name, (char *)NULL);
+		if (sl_result_read(p, &res) < 0)
+			res.started = res.ended = 0;
+		if (durations && i < DURATIONS && res.started > 0 &&
+		    res.ended >= res.started) {
 			s->durations = sl_xrealloc(s->durations,
 			    (s->ndurations + 1) * sizeof(*s->durations));
 			s->durations[s->ndurations++] = (double)(res.ended -
 			    res.started);
 		}
-		if ((all[i].state == SL_FAILED || all[i].state ==
-		    SL_CRASHED) && s->nfailures < FAILURES) {
+		if (failed && s->nfailures < FAILURES) {
 			struct sl_status_done *f = &s->failures[s->nfailures++];
 
-			*f = all[i];
-			f->dir = NULL;
-			f->message[0] = '\0';
-			if (sl_result_read(all[i].dir, &res) == 0) {
-				snprintf(f->message, sizeof(f->message), "%s",
-				    res.message);
-				if (res.ended > 0)
-					f->ended = res.ended;
-			}
+			memcpy(f->id, all[i].id, sizeof(f->id));
+			f->state = all[i].state;
+			f->ended = res.ended > 0 ? res.ended : all[i].ended;
+			snprintf(f->message, sizeof(f->message), "%s",
+			    res.message);
 		}
+		free(p);
 	}
-	for (i = 0; i < k; i++)
-		free(all[i].dir);
 	free(all);
 	free(dd);
 }

@@ -8,7 +8,8 @@
  * per state, due and Late runs by their names, each problem (a queue with
  * due runs and no agent, a Late run past late_seconds, an agent offline)
  * and its absence, the newest failures with their messages, durations only
- * when asked, an unknown pool.  The text tests build a status by hand:
+ * when asked and of the newest 500 only, the newest 3 failures, an unknown
+ * pool.  The text tests build a status by hand:
  * label values escaped (\\ \" \n), histogram buckets cumulative with each
  * bound inclusive, no limit no sample, "# EOF" once and last.
  */
@@ -245,6 +246,52 @@ START_TEST(test_gather_finished)
 }
 END_TEST
 
+START_TEST(test_gather_bounded)
+{
+	struct sl_status *v;
+	char	id[SL_UUID_LEN + 1], name[SL_RUNNAME_MAX], *dir, *ini, *first;
+	size_t	n;
+	int	i, k;
+
+	/* 4 failures: the newest 3 are shown */
+	for (i = 0; i < 4; i++)
+		finished(SL_CRASHED, now0 - 100, now0 - 50, "killed");
+	/* 510 finished runs: the newest 500 give durations (copies of one
+	 * result.ini: 510 fsyncs would be the test's time) */
+	finished(SL_COMPLETED, now0 - 100, now0 - 93, NULL);
+	gather(300, 1, &v, &n);
+	ck_assert_int_eq(v[0].ndurations, 5);
+	ck_assert_int_eq(v[0].nfailures, 3);
+	ck_assert_str_eq(v[0].failures[2].message, "killed");
+	ck_assert_int_eq(v[0].failures[2].state, SL_CRASHED);
+	sl_status_free(v, n);
+	first = sl_place(&sp, SL_PL_DONE, P, NULL, (char *)NULL);
+	ck_assert_int_ge(t_count(first, 0), 5);
+	for (i = 0; i < 505; i++) {
+		ck_assert_int_eq(sl_uuid(id), 0);
+		sl_done_name(name, id, SL_COMPLETED);
+		dir = sl_path(first, name, (char *)NULL);
+		t_mkdir(dir);
+		ini = sl_path(dir, "result.ini", (char *)NULL);
+		t_puts(ini, "[result]\nstate = Completed\nstarted = "
+		    "2026-01-01T00:00:00Z\nended = 2026-01-01T00:00:07Z\n"
+		    "exit_code = 0\n");
+		free(ini);
+		free(dir);
+	}
+	free(first);
+	gather(300, 1, &v, &n);
+	ck_assert_int_eq(v[0].counts[SL_COMPLETED], 506);
+	ck_assert_int_eq(v[0].ndurations, 500);
+	/* the first 5 may share the second of the newest (ctime), and so
+	 * be among them */
+	for (i = 0, k = 0; i < 500; i++)
+		k += v[0].durations[i] == 7.0;
+	ck_assert_int_ge(k, 495);
+	sl_status_free(v, n);
+}
+END_TEST
+
 START_TEST(test_gather_unknown_pool)
 {
 	struct sl_status *v;
@@ -380,6 +427,7 @@ suite_status(void)
 	tcase_add_test(g, test_gather_due_unserved_and_late);
 	tcase_add_test(g, test_gather_agent_offline);
 	tcase_add_test(g, test_gather_finished);
+	tcase_add_test(g, test_gather_bounded);
 	tcase_add_test(g, test_gather_unknown_pool);
 	suite_add_tcase(s, g);
 	tcase_set_timeout(m, T_TIMEOUT);
