@@ -249,9 +249,10 @@ gather_pool(const struct sl_spool *sp, const struct sl_config *cf,
 			    q->due == 1 ? "" : "s");
 	}
 	if (s->late > 0 && now - s->oldest_late > late_seconds)
-		add_problem(s, "%ld Late run%s, the oldest due %lds ago (more "
-		    "than %lds)", s->late, s->late == 1 ? "" : "s",
-		    (long)(now - s->oldest_late), late_seconds);
+		add_problem(s, "%ld Late run%s, the oldest due %s ago (more "
+		    "than --late-seconds %ld)", s->late, s->late == 1 ? "" :
+		    "s", sl_duration_fmt((long)(now - s->oldest_late), t,
+		    sizeof(t)), late_seconds);
 	finished(sp, s, durations);
 	sl_agents_free(g, ng);
 	sl_pool_free(&p);

@@ -180,7 +180,8 @@ START_TEST(test_gather_due_unserved_and_late)
 	ck_assert_int_eq(v[0].oldest_late, now0 - 1000);
 	ck_assert(has_problem(&v[0], "work queue 'crit' has 1 due run and no "
 	    "agent online serves it"));
-	ck_assert(has_problem(&v[0], "1 Late run"));
+	ck_assert(has_problem(&v[0], "1 Late run, the oldest due 16m4"));
+	ck_assert(has_problem(&v[0], "s ago (more than --late-seconds 300)"));
 	ck_assert(!has_problem(&v[0], "'default'"));
 	ck_assert_int_eq(v[0].nproblems, 2);
 	sl_status_free(v, n);
