@@ -52,6 +52,9 @@ len(obj["problems"]) >= 2 or bad("problems %r" % obj["problems"])
 '
 fi
 expect_rc 1 S status -p nosuch && contains "$errout" "Work pool 'nosuch' not found." "status -p of an unknown pool: exit 1"
+expect_rc 1 S metrics -p nosuch && contains "$errout" "Work pool 'nosuch' not found." "metrics -p of an unknown pool: exit 1"
+expect_rc 2 S status --late-seconds soon && contains "$errout" "invalid --late-seconds 'soon'" "status --late-seconds soon: a usage error, exit 2"
+expect_rc 2 S metrics --late-seconds -1 && contains "$errout" "invalid --late-seconds '-1'" "metrics --late-seconds -1: a usage error, exit 2"
 
 # ---- --html FILE: one static page ----
 S submit -p sp --name '<b>&"x'"'" --at +1h -- true >/dev/null
