@@ -629,6 +629,7 @@ struct sl_status {
 	long	late;			/* Scheduled, due more than late_after */
 	time_t	oldest_late;		/* the oldest Late run's time, or 0 */
 	struct sl_status_agent *agents;
+	struct sl_agent *regs;		/* their registrations, as agents[] */
 	size_t	nagents;
 	struct sl_status_queue *queues;
 	size_t	nqueues;

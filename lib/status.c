@@ -254,7 +254,7 @@ gather_pool(const struct sl_spool *sp, const struct sl_config *cf,
 		    "s", sl_duration_fmt((long)(now - s->oldest_late), t,
 		    sizeof(t)), late_seconds);
 	finished(sp, s, durations);
-	sl_agents_free(g, ng);
+	s->regs = g;
 	sl_pool_free(&p);
 	return 0;
 }
@@ -313,6 +313,7 @@ sl_status_free(struct sl_status *v, size_t n)
 			free(v[i].problems[j]);
 		free(v[i].problems);
 		free(v[i].agents);
+		sl_agents_free(v[i].regs, v[i].nagents);
 		free(v[i].queues);
 		free(v[i].durations);
 	}

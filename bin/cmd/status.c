@@ -114,21 +114,15 @@ status_json(struct sl_buf *b, const struct sl_status *s, time_t now)
 	sl_json_key(b, &f, "paused");
 	sl_buf_puts(b, s->paused ? "true" : "false");
 	sl_json_key(b, &f, "agents");
+	/* the contract's agent objects, as agent ls --json prints them */
 	sl_buf_add(b, "[", 1);
 	for (i = 0; i < s->nagents; i++) {
-		g = 1;
-		sl_buf_puts(b, i ? ",{" : "{");
-		sl_json_key(b, &g, "id");
-		sl_json_str(b, s->agents[i].id);
-		sl_json_key(b, &g, "name");
-		sl_json_str(b, s->agents[i].name);
-		sl_json_key(b, &g, "host");
-		sl_json_str(b, s->agents[i].host);
-		sl_json_key(b, &g, "status");
-		sl_json_str(b, s->agents[i].online ? "online" : "offline");
-		sl_json_key(b, &g, "heartbeat");
-		sl_json_time(b, s->agents[i].beat > 0 ? s->agents[i].beat : 0);
-		sl_buf_add(b, "}", 1);
+		if (i > 0)
+			sl_buf_add(b, ",", 1);
+		agent_json(b, &s->regs[i], s->agents[i].online);
+		/* agent_json ends a line: here the object is in a list */
+		if (b->len > 0 && b->s[b->len - 1] == '\n')
+			b->s[--b->len] = '\0';
 	}
 	sl_buf_add(b, "]", 1);
 	sl_json_key(b, &f, "runs");

@@ -48,6 +48,8 @@ obj["runs"]["Failed"] == 1 and obj["runs"]["Scheduled"] == 1 or bad("runs %r" % 
 obj["late"] == 1 and 1100 < obj["oldest_late_seconds"] < 1500 or bad("late %r %r" % (obj["late"], obj["oldest_late_seconds"]))
 obj["slots"]["pool"] == {"used": 0, "limit": 3} and obj["slots"]["crit"]["limit"] == 1 or bad("slots %r" % obj["slots"])
 obj["last_errors"][0]["state"] == "Failed" or bad("last_errors %r" % obj["last_errors"])
+list(obj["agents"][0]) == "id name host pid pool queues match limit started heartbeat status".split() or bad("agent keys %r" % list(obj["agents"][0]))
+obj["agents"][0]["name"] == "a1" and obj["agents"][0]["status"] == "offline" or bad("agent %r" % obj["agents"][0])
 len(obj["problems"]) >= 2 or bad("problems %r" % obj["problems"])
 '
 fi
