@@ -166,7 +166,8 @@ static const struct cmd cmds[] = {
 	    NULL, "[-p POOL] [--late-seconds S] [--json] [--html FILE]",
 	    st_show },
 	{ "metrics", NULL, P | BIT(O_LATE_SECONDS) | BIT(O_OUTPUT), 0, 0, 0,
-	    NULL, "[-p POOL] [-o/--output FILE]", st_metrics },
+	    NULL, "[-p POOL] [--late-seconds S] [-o/--output FILE]",
+	    st_metrics },
 	{ "agent", "start", 0, 0, 0, 0, NULL, "[-p POOL] [-q QUEUE]... "
 	    "[-m PREFIX]... [--limit N] [--prefetch-seconds S] [--run-once] "
 	    "[--hide-welcome] [--poll-seconds S] [--name NAME]", NULL },

@@ -613,12 +613,12 @@ struct sl_status_queue {
 	int	paused, served;		/* served: an online agent serves it */
 	long	limit, used;		/* SL_NOLIMIT; slots held */
 	long	due;			/* Scheduled and due */
+	long	scheduled;		/* in sched/, due or not */
 };
 struct sl_status_done {
 	char	id[SL_UUID_LEN + 1];
 	enum sl_state state;
 	time_t	ended;
-	char   *dir;
 	char	message[512];
 };
 struct sl_status {
@@ -629,6 +629,7 @@ struct sl_status {
 	long	late;			/* Scheduled, due more than late_after */
 	time_t	oldest_late;		/* the oldest Late run's time, or 0 */
 	struct sl_status_agent *agents;
+	struct sl_agent *regs;		/* their registrations, as agents[] */
 	size_t	nagents;
 	struct sl_status_queue *queues;
 	size_t	nqueues;
@@ -643,6 +644,8 @@ int	sl_status_gather(const struct sl_spool *, const struct sl_config *,
 	    const char *pool, long late_seconds, int durations,
 	    struct sl_status **, size_t *, char *, size_t);
 void	sl_status_free(struct sl_status *, size_t);
+void	sl_status_metrics(struct sl_buf *, const struct sl_status *, size_t,
+	    time_t);
 
 /* ---- claim.c: claims, and recovery of gone agents' claims ---- */
 

@@ -7,11 +7,17 @@
  * directory is the state), never from run files, except the few newest
  * failures' messages and the durations of the newest finished runs.
  *
+ * sl_status_metrics writes what was gathered as OpenMetrics text (label
+ * values escaped, the duration histogram's buckets), here rather than in
+ * bin/cmd/status.c so that test_status checks it.
+ *
  * What makes a pool degraded: a queue with due runs that no online agent
  * serves (and neither it nor the pool is paused); a Late run older than
  * late_seconds; a registered agent that is offline.
  */
+#include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -51,20 +57,27 @@ any_name(const char *n)
 	return strcmp(n, ".") != 0 && strcmp(n, "..") != 0;
 }
 
-/* queue_times - the due and Late runs of a queue, by their names */
+/*
+ * queue_times - the Scheduled, due and Late runs of a queue, by their
+ * names, read as they come (no copy, no sort: sched/ may hold 100,000)
+ */
 static void
 queue_times(const struct sl_spool *sp, struct sl_status *s,
     struct sl_status_queue *q, time_t now, long late_after)
 {
 	char   *d = sl_place(sp, SL_PL_SCHED, s->name, q->name, (char *)NULL);
-	char  **v, id[SL_UUID_LEN + 1];
-	size_t	n, i;
+	char	id[SL_UUID_LEN + 1];
+	struct dirent *de;
+	DIR    *dir;
 	time_t	t;
 
-	if (sl_list_names(d, any_name, &v, &n) == 0) {
-		for (i = 0; i < n; i++) {
-			if (sl_token_parse(v[i], &t, id) < 0)
+	/* RACE: a queue deleted since the pool was read has nothing */
+	if ((dir = opendir(d)) != NULL) {
+		while ((de = readdir(dir)) != NULL) {
+			if (!any_name(de->d_name) ||
+			    sl_token_parse(de->d_name, &t, id) < 0)
 				continue;
+			q->scheduled++;
 			if (t <= now)
 				q->due++;
 			if (t < now - late_after) {
@@ -73,16 +86,23 @@ queue_times(const struct sl_spool *sp, struct sl_status *s,
 					s->oldest_late = t;
 			}
 		}
-		sl_strv_free(v, n);
+		closedir(dir);
 	}
 	free(d);
 }
+
+/* a finished run as finished() sorts them: small, 100,000 may be kept */
+struct fin {
+	time_t	ended;
+	enum sl_state state;
+	char	id[SL_UUID_LEN + 1];
+};
 
 /* by_time - finished runs, newest first */
 static int
 by_time(const void *a, const void *b)
 {
-	const struct sl_status_done *x = a, *y = b;
+	const struct fin *x = a, *y = b;
 
 	return x->ended < y->ended ? 1 : x->ended > y->ended ? -1 :
 	    strcmp(x->id, y->id);
@@ -92,72 +112,79 @@ by_time(const void *a, const void *b)
  * finished - the pool's finished runs: their end (the time their
  * directory was renamed into done/: its ctime), the newest FAILURES
  * Failed or Crashed ones with their messages, and the durations of the
- * newest DURATIONS (result.ini: started, ended)
+ * newest DURATIONS (result.ini: started, ended).  done/ is read as it
+ * comes and each run looked at relative to it (fstatat), no copy of the
+ * listing and no path a run.
  */
 static void
 finished(const struct sl_spool *sp, struct sl_status *s, int durations)
 {
 	char   *dd = sl_place(sp, SL_PL_DONE, s->name, NULL, (char *)NULL);
-	char  **v, id[SL_UUID_LEN + 1], *p;
-	struct sl_status_done *all = NULL;
+	char	id[SL_UUID_LEN + 1], name[SL_RUNNAME_MAX], *p;
+	struct fin *all = NULL;
+	struct dirent *de;
 	struct stat st;
 	enum sl_state state;
-	size_t	n = 0, i, k = 0;
+	size_t	i, k = 0, room = 0;
+	DIR    *d;
 
-	if (sl_list_names(dd, any_name, &v, &n) < 0) {
+	if ((d = opendir(dd)) == NULL) {
 		free(dd);
 		return;
 	}
-	all = sl_xmalloc((n ? n : 1) * sizeof(*all));
-	for (i = 0; i < n; i++) {
-		if (!sl_run_entry(SL_PL_DONE, v[i], id, &state))
+	while ((de = readdir(d)) != NULL) {
+		if (!sl_run_entry(SL_PL_DONE, de->d_name, id, &state))
 			continue;
 		/* without durations only failures matter: their names say
 		 * so, and the others are not even looked at (one lstat each,
 		 * a round trip on NFS) */
 		if (!durations && state != SL_FAILED && state != SL_CRASHED)
 			continue;
-		p = sl_path(dd, v[i], (char *)NULL);
 		/* RACE: removed by a cleanup since the listing: left out */
-		if (lstat(p, &st) == 0) {
-			memcpy(all[k].id, id, sizeof(id));
-			all[k].state = state;
-			all[k].ended = st.st_ctime;
-			all[k].dir = p;
-			k++;
-		} else
-			free(p);
+		if (fstatat(dirfd(d), de->d_name, &st, AT_SYMLINK_NOFOLLOW) < 0)
+			continue;
+		if (k == room) {
+			room = room ? 2 * room : 256;
+			all = sl_xrealloc(all, room * sizeof(*all));
+		}
+		memcpy(all[k].id, id, sizeof(id));
+		all[k].state = state;
+		all[k].ended = st.st_ctime;
+		k++;
 	}
-	sl_strv_free(v, n);
-	qsort(all, k, sizeof(*all), by_time);
-	for (i = 0; i < k; i++) {
+	closedir(d);
+	if (k > 0)
+		qsort(all, k, sizeof(*all), by_time);
+	for (i = 0; i < k && (i < DURATIONS || s->nfailures < FAILURES); i++) {
 		struct sl_result res;
+		int	failed = all[i].state == SL_FAILED ||
+			    all[i].state == SL_CRASHED;
 
-		if (durations && i < DURATIONS &&
-		    sl_result_read(all[i].dir, &res) == 0 &&
-		    res.started > 0 && res.ended >= res.started) {
+		if (!(durations && i < DURATIONS) && !(failed &&
+		    s->nfailures < FAILURES))
+			continue;
+		sl_done_name(name, all[i].id, all[i].state);
+		p = sl_path(dd, name, (char *)NULL);
+		if (sl_result_read(p, &res) < 0)
+			res.started = res.ended = 0;
+		if (durations && i < DURATIONS && res.started > 0 &&
+		    res.ended >= res.started) {
 			s->durations = sl_xrealloc(s->durations,
 			    (s->ndurations + 1) * sizeof(*s->durations));
 			s->durations[s->ndurations++] = (double)(res.ended -
 			    res.started);
 		}
-		if ((all[i].state == SL_FAILED || all[i].state ==
-		    SL_CRASHED) && s->nfailures < FAILURES) {
+		if (failed && s->nfailures < FAILURES) {
 			struct sl_status_done *f = &s->failures[s->nfailures++];
 
-			*f = all[i];
-			f->dir = NULL;
-			f->message[0] = '\0';
-			if (sl_result_read(all[i].dir, &res) == 0) {
-				snprintf(f->message, sizeof(f->message), "%s",
-				    res.message);
-				if (res.ended > 0)
-					f->ended = res.ended;
-			}
+			memcpy(f->id, all[i].id, sizeof(f->id));
+			f->state = all[i].state;
+			f->ended = res.ended > 0 ? res.ended : all[i].ended;
+			snprintf(f->message, sizeof(f->message), "%s",
+			    res.message);
 		}
+		free(p);
 	}
-	for (i = 0; i < k; i++)
-		free(all[i].dir);
 	free(all);
 	free(dd);
 }
@@ -222,11 +249,12 @@ gather_pool(const struct sl_spool *sp, const struct sl_config *cf,
 			    q->due == 1 ? "" : "s");
 	}
 	if (s->late > 0 && now - s->oldest_late > late_seconds)
-		add_problem(s, "%ld Late run%s, the oldest due %lds ago (more "
-		    "than %lds)", s->late, s->late == 1 ? "" : "s",
-		    (long)(now - s->oldest_late), late_seconds);
+		add_problem(s, "%ld Late run%s, the oldest due %s ago (more "
+		    "than --late-seconds %ld)", s->late, s->late == 1 ? "" :
+		    "s", sl_duration_fmt((long)(now - s->oldest_late), t,
+		    sizeof(t)), late_seconds);
 	finished(sp, s, durations);
-	sl_agents_free(g, ng);
+	s->regs = g;
 	sl_pool_free(&p);
 	return 0;
 }
@@ -285,8 +313,156 @@ sl_status_free(struct sl_status *v, size_t n)
 			free(v[i].problems[j]);
 		free(v[i].problems);
 		free(v[i].agents);
+		sl_agents_free(v[i].regs, v[i].nagents);
 		free(v[i].queues);
 		free(v[i].durations);
 	}
 	free(v);
 }
+
+/* om_label - a label value, escaped as OpenMetrics says (\\ \" \n) */
+static void
+om_label(struct sl_buf *b, const char *v)
+{
+	for (; *v != '\0'; v++)
+		if (*v == '\\' || *v == '"')
+			sl_buf_printf(b, "\\%c", *v);
+		else if (*v == '\n')
+			sl_buf_puts(b, "\\n");
+		else
+			sl_buf_add(b, v, 1);
+}
+
+/* family - a metric family's TYPE and HELP lines */
+static void
+family(struct sl_buf *b, const char *name, const char *type,
+    const char *help)
+{
+	sl_buf_printf(b, "# TYPE %s %s\n# HELP %s %s\n", name, type, name, help);
+}
+
+/* sample - "NAME{pool="P"[,KEY="V"]} VALUE" */
+static void
+sample(struct sl_buf *b, const char *name, const char *pool, const char *k,
+    const char *v, double value)
+{
+	sl_buf_printf(b, "%s{pool=\"", name);
+	om_label(b, pool);
+	if (k != NULL) {
+		sl_buf_printf(b, "\",%s=\"", k);
+		om_label(b, v);
+	}
+	sl_buf_printf(b, "\"} %.17g\n", value);
+}
+
+/* the buckets of sluice_run_duration_seconds, in seconds */
+static const double buckets[] = { 1, 5, 15, 60, 300, 900, 3600, 14400,
+    86400 };
+#define NBUCKETS	(sizeof(buckets) / sizeof(buckets[0]))
+
+/*
+ * sl_status_metrics - the OpenMetrics text of the pools v[0..n-1] (what
+ * sl_status_gather made, with durations) appended to b, "# EOF" last;
+ * now: when they were gathered (the oldest Late run's age)
+ */
+void
+sl_status_metrics(struct sl_buf *b, const struct sl_status *v, size_t n,
+    time_t now)
+{
+	size_t	i, j, k;
+	char	le[32];
+
+	family(b, "sluice_runs", "gauge", "Runs by work pool and state.");
+	for (i = 0; i < n; i++)
+		for (k = 0; k < SL_NSTATES; k++)
+			sample(b, "sluice_runs", v[i].name, "state",
+			    sl_state_names[k], (double)v[i].counts[k]);
+	family(b, "sluice_queue_due_runs", "gauge", "Scheduled runs that are "
+	    "due, by work queue.");
+	for (i = 0; i < n; i++)
+		for (j = 0; j < v[i].nqueues; j++)
+			sample(b, "sluice_queue_due_runs", v[i].name, "queue",
+			    v[i].queues[j].name, (double)v[i].queues[j].due);
+	family(b, "sluice_queue_scheduled_runs", "gauge", "Scheduled runs "
+	    "(accepted, due or not), by work queue.");
+	for (i = 0; i < n; i++)
+		for (j = 0; j < v[i].nqueues; j++)
+			sample(b, "sluice_queue_scheduled_runs", v[i].name,
+			    "queue", v[i].queues[j].name,
+			    (double)v[i].queues[j].scheduled);
+	family(b, "sluice_late_runs", "gauge", "Late runs (Scheduled, due "
+	    "more than late_after ago).");
+	for (i = 0; i < n; i++)
+		sample(b, "sluice_late_runs", v[i].name, NULL, NULL,
+		    (double)v[i].late);
+	family(b, "sluice_oldest_late_seconds", "gauge", "How long the oldest "
+	    "Late run has been due (0: none).");
+	for (i = 0; i < n; i++)
+		sample(b, "sluice_oldest_late_seconds", v[i].name, NULL, NULL,
+		    v[i].late ? (double)(now - v[i].oldest_late) : 0);
+	family(b, "sluice_slots_used", "gauge", "Concurrency slots held, by "
+	    "scope (queue=\"\": the pool's own).");
+	for (i = 0; i < n; i++) {
+		sample(b, "sluice_slots_used", v[i].name, "queue", "",
+		    (double)v[i].used);
+		for (j = 0; j < v[i].nqueues; j++)
+			sample(b, "sluice_slots_used", v[i].name, "queue",
+			    v[i].queues[j].name, (double)v[i].queues[j].used);
+	}
+	family(b, "sluice_slots_limit", "gauge", "Concurrency limits, by scope "
+	    "(queue=\"\": the pool's own; absent: no limit).");
+	for (i = 0; i < n; i++) {
+		if (v[i].limit != SL_NOLIMIT)
+			sample(b, "sluice_slots_limit", v[i].name, "queue", "",
+			    (double)v[i].limit);
+		for (j = 0; j < v[i].nqueues; j++)
+			if (v[i].queues[j].limit != SL_NOLIMIT)
+				sample(b, "sluice_slots_limit", v[i].name,
+				    "queue", v[i].queues[j].name,
+				    (double)v[i].queues[j].limit);
+	}
+	family(b, "sluice_agents", "gauge", "Registered agents, online or "
+	    "offline.");
+	for (i = 0; i < n; i++) {
+		long	on = 0;
+
+		for (j = 0; j < v[i].nagents; j++)
+			on += v[i].agents[j].online;
+		sample(b, "sluice_agents", v[i].name, "status", "online",
+		    (double)on);
+		sample(b, "sluice_agents", v[i].name, "status", "offline",
+		    (double)((long)v[i].nagents - on));
+	}
+	family(b, "sluice_pool_healthy", "gauge", "1 when sluice status finds "
+	    "nothing wrong with the pool.");
+	for (i = 0; i < n; i++)
+		sample(b, "sluice_pool_healthy", v[i].name, NULL, NULL,
+		    v[i].nproblems ? 0 : 1);
+	family(b, "sluice_run_duration_seconds", "histogram", "How long the "
+	    "newest finished runs ran (up to 500 a pool).");
+	for (i = 0; i < n; i++) {
+		double	sum = 0;
+
+		for (k = 0; k <= NBUCKETS; k++) {
+			size_t	c = 0;
+
+			for (j = 0; j < v[i].ndurations; j++)
+				c += k == NBUCKETS || v[i].durations[j] <=
+				    buckets[k];
+			if (k < NBUCKETS)
+				snprintf(le, sizeof(le), "%.1f", buckets[k]);
+			else
+				snprintf(le, sizeof(le), "+Inf");
+			sample(b, "sluice_run_duration_seconds_bucket",
+			    v[i].name, "le", le, (double)c);
+		}
+		for (j = 0; j < v[i].ndurations; j++)
+			sum += v[i].durations[j];
+		sample(b, "sluice_run_duration_seconds_count", v[i].name, NULL,
+		    NULL, (double)v[i].ndurations);
+		sample(b, "sluice_run_duration_seconds_sum", v[i].name, NULL,
+		    NULL, sum);
+	}
+	sl_buf_puts(b, "# EOF\n");
+}
+

@@ -1,8 +1,9 @@
 /*
  * status.c - sluice status and sluice metrics (sluice-status(1)): what
  * lib/status.c gathered, as a report for people (exit 1 when degraded,
- * for Nagios-style checks), as JSON, or as OpenMetrics text for
- * node_exporter's textfile collector.
+ * for Nagios-style checks), as JSON, as a static page, or as OpenMetrics
+ * text for node_exporter's textfile collector (written by lib/status.c's
+ * sl_status_metrics).
  */
 #include <errno.h>
 #include <stdio.h>
@@ -113,21 +114,15 @@ status_json(struct sl_buf *b, const struct sl_status *s, time_t now)
 	sl_json_key(b, &f, "paused");
 	sl_buf_puts(b, s->paused ? "true" : "false");
 	sl_json_key(b, &f, "agents");
+	/* the contract's agent objects, as agent ls --json prints them */
 	sl_buf_add(b, "[", 1);
 	for (i = 0; i < s->nagents; i++) {
-		g = 1;
-		sl_buf_puts(b, i ? ",{" : "{");
-		sl_json_key(b, &g, "id");
-		sl_json_str(b, s->agents[i].id);
-		sl_json_key(b, &g, "name");
-		sl_json_str(b, s->agents[i].name);
-		sl_json_key(b, &g, "host");
-		sl_json_str(b, s->agents[i].host);
-		sl_json_key(b, &g, "status");
-		sl_json_str(b, s->agents[i].online ? "online" : "offline");
-		sl_json_key(b, &g, "heartbeat");
-		sl_json_time(b, s->agents[i].beat > 0 ? s->agents[i].beat : 0);
-		sl_buf_add(b, "}", 1);
+		if (i > 0)
+			sl_buf_add(b, ",", 1);
+		agent_json(b, &s->regs[i], s->agents[i].online);
+		/* agent_json ends a line: here the object is in a list */
+		if (b->len > 0 && b->s[b->len - 1] == '\n')
+			b->s[--b->len] = '\0';
 	}
 	sl_buf_add(b, "]", 1);
 	sl_json_key(b, &f, "runs");
@@ -427,141 +422,6 @@ st_show(const struct sl_spool *sp, const struct sl_config *cf,
 	return bad ? EX_FAIL : 0;
 }
 
-/* label - a label value, escaped as OpenMetrics says (\\ \" \n) */
-static void
-label(struct sl_buf *b, const char *v)
-{
-	for (; *v != '\0'; v++)
-		if (*v == '\\' || *v == '"')
-			sl_buf_printf(b, "\\%c", *v);
-		else if (*v == '\n')
-			sl_buf_puts(b, "\\n");
-		else
-			sl_buf_add(b, v, 1);
-}
-
-/* family - a metric family's TYPE and HELP lines */
-static void
-family(struct sl_buf *b, const char *name, const char *type,
-    const char *help)
-{
-	sl_buf_printf(b, "# TYPE %s %s\n# HELP %s %s\n", name, type, name, help);
-}
-
-/* sample - "NAME{pool="P"[,KEY="V"]} VALUE" */
-static void
-sample(struct sl_buf *b, const char *name, const char *pool, const char *k,
-    const char *v, double value)
-{
-	sl_buf_printf(b, "%s{pool=\"", name);
-	label(b, pool);
-	if (k != NULL) {
-		sl_buf_printf(b, "\",%s=\"", k);
-		label(b, v);
-	}
-	sl_buf_printf(b, "\"} %.17g\n", value);
-}
-
-/* the buckets of sluice_run_duration_seconds, in seconds */
-static const double buckets[] = { 1, 5, 15, 60, 300, 900, 3600, 14400,
-    86400 };
-#define NBUCKETS	(sizeof(buckets) / sizeof(buckets[0]))
-
-/* metrics_text - OpenMetrics text of the pools v[0..n-1] */
-static void
-metrics_text(struct sl_buf *b, const struct sl_status *v, size_t n,
-    time_t now)
-{
-	size_t	i, j, k;
-	char	le[32];
-
-	family(b, "sluice_runs", "gauge", "Runs by work pool and state.");
-	for (i = 0; i < n; i++)
-		for (k = 0; k < SL_NSTATES; k++)
-			sample(b, "sluice_runs", v[i].name, "state",
-			    sl_state_names[k], (double)v[i].counts[k]);
-	family(b, "sluice_queue_due_runs", "gauge", "Scheduled runs that are "
-	    "due, by work queue.");
-	for (i = 0; i < n; i++)
-		for (j = 0; j < v[i].nqueues; j++)
-			sample(b, "sluice_queue_due_runs", v[i].name, "queue",
-			    v[i].queues[j].name, (double)v[i].queues[j].due);
-	family(b, "sluice_late_runs", "gauge", "Late runs (Scheduled, due "
-	    "more than late_after ago).");
-	for (i = 0; i < n; i++)
-		sample(b, "sluice_late_runs", v[i].name, NULL, NULL,
-		    (double)v[i].late);
-	family(b, "sluice_oldest_late_seconds", "gauge", "How long the oldest "
-	    "Late run has been due (0: none).");
-	for (i = 0; i < n; i++)
-		sample(b, "sluice_oldest_late_seconds", v[i].name, NULL, NULL,
-		    v[i].late ? (double)(now - v[i].oldest_late) : 0);
-	family(b, "sluice_slots_used", "gauge", "Concurrency slots held, by "
-	    "scope (queue=\"\": the pool's own).");
-	for (i = 0; i < n; i++) {
-		sample(b, "sluice_slots_used", v[i].name, "queue", "",
-		    (double)v[i].used);
-		for (j = 0; j < v[i].nqueues; j++)
-			sample(b, "sluice_slots_used", v[i].name, "queue",
-			    v[i].queues[j].name, (double)v[i].queues[j].used);
-	}
-	family(b, "sluice_slots_limit", "gauge", "Concurrency limits, by scope "
-	    "(queue=\"\": the pool's own; absent: no limit).");
-	for (i = 0; i < n; i++) {
-		if (v[i].limit != SL_NOLIMIT)
-			sample(b, "sluice_slots_limit", v[i].name, "queue", "",
-			    (double)v[i].limit);
-		for (j = 0; j < v[i].nqueues; j++)
-			if (v[i].queues[j].limit != SL_NOLIMIT)
-				sample(b, "sluice_slots_limit", v[i].name,
-				    "queue", v[i].queues[j].name,
-				    (double)v[i].queues[j].limit);
-	}
-	family(b, "sluice_agents", "gauge", "Registered agents, online or "
-	    "offline.");
-	for (i = 0; i < n; i++) {
-		long	on = 0;
-
-		for (j = 0; j < v[i].nagents; j++)
-			on += v[i].agents[j].online;
-		sample(b, "sluice_agents", v[i].name, "status", "online",
-		    (double)on);
-		sample(b, "sluice_agents", v[i].name, "status", "offline",
-		    (double)((long)v[i].nagents - on));
-	}
-	family(b, "sluice_pool_healthy", "gauge", "1 when sluice status finds "
-	    "nothing wrong with the pool.");
-	for (i = 0; i < n; i++)
-		sample(b, "sluice_pool_healthy", v[i].name, NULL, NULL,
-		    v[i].nproblems ? 0 : 1);
-	family(b, "sluice_run_duration_seconds", "histogram", "How long the "
-	    "newest finished runs ran (up to 500 a pool).");
-	for (i = 0; i < n; i++) {
-		double	sum = 0;
-
-		for (k = 0; k <= NBUCKETS; k++) {
-			size_t	c = 0;
-
-			for (j = 0; j < v[i].ndurations; j++)
-				c += k == NBUCKETS || v[i].durations[j] <=
-				    buckets[k];
-			if (k < NBUCKETS)
-				snprintf(le, sizeof(le), "%.1f", buckets[k]);
-			else
-				snprintf(le, sizeof(le), "+Inf");
-			sample(b, "sluice_run_duration_seconds_bucket",
-			    v[i].name, "le", le, (double)c);
-		}
-		for (j = 0; j < v[i].ndurations; j++)
-			sum += v[i].durations[j];
-		sample(b, "sluice_run_duration_seconds_count", v[i].name, NULL,
-		    NULL, (double)v[i].ndurations);
-		sample(b, "sluice_run_duration_seconds_sum", v[i].name, NULL,
-		    NULL, sum);
-	}
-	sl_buf_puts(b, "# EOF\n");
-}
-
 /*
  * st_metrics - sluice metrics: OpenMetrics text on stdout, or with
  * --output FILE into FILE, atomically (a scraper never reads half)
@@ -577,7 +437,7 @@ st_metrics(const struct sl_spool *sp, const struct sl_config *cf,
 
 	if (gather(sp, cf, a, 1, &v, &n) < 0)
 		return EX_FAIL;
-	metrics_text(&b, v, n, time(NULL));
+	sl_status_metrics(&b, v, n, time(NULL));
 	sl_status_free(v, n);
 	if (a->val[O_OUTPUT] == NULL)
 		fwrite(b.s, 1, b.len, stdout);

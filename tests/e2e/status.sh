@@ -10,6 +10,8 @@ cleanup() { kill_agents; }
 trap cleanup EXIT
 
 expect_rc 0 S status && contains "$out" "No work pools." "status of an empty spool: exit 0"
+expect_rc 0 S metrics && equals "$(printf '%s\n' "$out" | grep -v '^# [TH]' )" "# EOF" \
+    "metrics of an empty spool: every family typed, no sample, # EOF"
 S work-pool create sp --limit 3 >/dev/null
 S work-queue create crit -p sp --limit 1 >/dev/null
 start_agent a1 -p sp --hide-welcome --name a1
@@ -46,10 +48,15 @@ obj["runs"]["Failed"] == 1 and obj["runs"]["Scheduled"] == 1 or bad("runs %r" % 
 obj["late"] == 1 and 1100 < obj["oldest_late_seconds"] < 1500 or bad("late %r %r" % (obj["late"], obj["oldest_late_seconds"]))
 obj["slots"]["pool"] == {"used": 0, "limit": 3} and obj["slots"]["crit"]["limit"] == 1 or bad("slots %r" % obj["slots"])
 obj["last_errors"][0]["state"] == "Failed" or bad("last_errors %r" % obj["last_errors"])
+list(obj["agents"][0]) == "id name host pid pool queues match limit started heartbeat status".split() or bad("agent keys %r" % list(obj["agents"][0]))
+obj["agents"][0]["name"] == "a1" and obj["agents"][0]["status"] == "offline" or bad("agent %r" % obj["agents"][0])
 len(obj["problems"]) >= 2 or bad("problems %r" % obj["problems"])
 '
 fi
 expect_rc 1 S status -p nosuch && contains "$errout" "Work pool 'nosuch' not found." "status -p of an unknown pool: exit 1"
+expect_rc 1 S metrics -p nosuch && contains "$errout" "Work pool 'nosuch' not found." "metrics -p of an unknown pool: exit 1"
+expect_rc 2 S status --late-seconds soon && contains "$errout" "invalid --late-seconds 'soon'" "status --late-seconds soon: a usage error, exit 2"
+expect_rc 2 S metrics --late-seconds -1 && contains "$errout" "invalid --late-seconds '-1'" "metrics --late-seconds -1: a usage error, exit 2"
 
 # ---- --html FILE: one static page ----
 S submit -p sp --name '<b>&"x'"'" --at +1h -- true >/dev/null
@@ -173,7 +180,32 @@ assert 'le="+Inf"' in b[-1]
 assert 'sluice_runs{pool="sp",state="Failed"} 1' in lines
 assert 'sluice_late_runs{pool="sp"} 1' in lines
 assert 'sluice_pool_healthy{pool="sp"} 0' in lines
+assert 'sluice_queue_scheduled_runs{pool="sp",queue="crit"} 1' in lines
+assert 'sluice_queue_scheduled_runs{pool="sp",queue="default"} 1' in lines
+assert 'sluice_queue_due_runs{pool="sp",queue="default"} 0' in lines
 P
+# the reference parser too, where an interpreter has it (Debian's
+# python3-prometheus-client is for /usr/bin/python3, not always python3)
+refpy=
+for py in python3 /usr/bin/python3; do
+	"$py" -c 'import prometheus_client.openmetrics.parser' 2>/dev/null && { refpy=$py; break; }
+done
+if [ -n "$refpy" ]; then
+	"$refpy" - "$TESTDIR/metrics.txt" <<'P' && ok "metrics: prometheus_client's OpenMetrics parser reads it" || fail "metrics: prometheus_client's parser refuses it"
+import sys
+from prometheus_client.openmetrics.parser import text_string_to_metric_families as parse
+fams = {f.name: f for f in parse(open(sys.argv[1]).read())}
+assert fams["sluice_runs"].type == "gauge"
+assert fams["sluice_run_duration_seconds"].type == "histogram"
+got = {(s.name, tuple(sorted(s.labels.items()))): s.value for f in fams.values() for s in f.samples}
+assert got[("sluice_runs", (("pool", "sp"), ("state", "Failed")))] == 1, got
+assert got[("sluice_queue_scheduled_runs", (("pool", "sp"), ("queue", "crit")))] == 1
+assert got[("sluice_slots_limit", (("pool", "sp"), ("queue", "")))] == 3
+assert got[("sluice_run_duration_seconds_count", (("pool", "sp"),))] >= 1
+P
+else
+	ok "skipped prometheus_client's parser: not installed (python3-prometheus-client)"
+fi
 expect_rc 1 S metrics -o "$TESTDIR/node/sluice.prom" &&
     contains "$errout" "cannot write $TESTDIR/node/sluice.prom" "metrics -o into a missing directory: exit 1, says so"
 mkdir -p "$TESTDIR/node"

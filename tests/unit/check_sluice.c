@@ -227,6 +227,7 @@ main(void)
 		suite_lease, suite_perm, suite_dispatch, suite_agent,
 		suite_deploy, suite_why, suite_opt, suite_progress, suite_alert,
 		suite_notify,
+		suite_status,
 	};
 	SRunner *sr;
 	size_t	i;

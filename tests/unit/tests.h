@@ -43,6 +43,7 @@ Suite  *suite_opt(void);
 Suite  *suite_progress(void);
 Suite  *suite_alert(void);
 Suite  *suite_notify(void);
+Suite  *suite_status(void);
 
 /* helpers (check_sluice.c) */
 
