@@ -59,6 +59,7 @@ sl_config_load(struct sl_config *c, char *err, size_t errlen)
 	for (i = 0; i < sizeof(numeric) / sizeof(numeric[0]); i++)
 		*field(c, numeric[i].off) = numeric[i].def;
 	c->log = sl_xstrdup("stderr");
+	c->log_max = SL_LOGCAP_DEFAULT;
 	c->submitters = SL_SUBMIT_OWNER;
 	c->submit_gid = c->admin_gid = -1;
 	sl_perm_policy(c);
@@ -99,6 +100,7 @@ sl_config_load(struct sl_config *c, char *err, size_t errlen)
 		size_t	j;
 
 		if (k == NULL || strcmp(k, "spool") == 0 || strcmp(k, "log") == 0 ||
+		    strcmp(k, "log_max") == 0 ||
 		    strcmp(k, "submitters") == 0 || strcmp(k, "admins") == 0)
 			continue;
 		for (j = 0; j < sizeof(numeric) / sizeof(numeric[0]); j++)
@@ -116,6 +118,13 @@ sl_config_load(struct sl_config *c, char *err, size_t errlen)
 		}
 		free(c->log);
 		c->log = sl_xstrdup(v);
+	}
+	if ((v = sl_ini_get(ini, "sluice", "log_max")) != NULL &&
+	    sl_size_parse(v, &c->log_max) < 0) {
+		snprintf(err, errlen, "%s: log_max = %s: must be a size in bytes, "
+		    "optionally followed by k, M or G (times 1024, 1024^2, "
+		    "1024^3), at most 1024G; 0 means no limit", path, v);
+		goto fail;
 	}
 	if ((v = sl_ini_get(ini, "sluice", "submitters")) != NULL) {
 		struct group *gr;

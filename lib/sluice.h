@@ -193,6 +193,7 @@ struct sl_config {
 	int	submitters;		/* SL_SUBMIT_*: who may drop runs */
 	long	submit_gid;		/* the group of submitters = GROUP */
 	long	admin_gid;		/* admins = GROUP, -1: none */
+	long long log_max;		/* bytes of a run's log, 0: no cap */
 };
 enum { SL_SUBMIT_OWNER, SL_SUBMIT_ALL, SL_SUBMIT_GROUP };
 int	sl_config_load(struct sl_config *, char *err, size_t);
@@ -222,6 +223,25 @@ sl_stale_after(const struct sl_config *cf)
 {
 	return SL_STALE_LEASES * cf->lease;
 }
+
+/* ---- logcap.c: log_max, the head and tail of a run's output ---- */
+
+#define SL_LOGCAP_DEFAULT	(10LL << 20)	/* log_max: 10M */
+#define SL_LOGCAP_SIZE_MAX	(1LL << 40)	/* 1024G */
+#define SL_LOGCAP_TAIL_MAX	(64LL << 20)	/* the tail, held in memory */
+struct sl_logcap {
+	long long head;			/* bytes still to go to the log */
+	long long cut;			/* bytes dropped */
+	size_t	tailmax;		/* the ring's size */
+	size_t	rpos, rlen;		/* next byte's place, bytes held */
+	char   *ring;			/* taken at the first tail byte */
+	char	last;			/* the head's last byte */
+};
+int	sl_size_parse(const char *, long long *);
+char   *sl_size_fmt(long long, char *, size_t);
+void	sl_logcap_init(struct sl_logcap *, long long budget);
+size_t	sl_logcap_feed(struct sl_logcap *, const char *, size_t);
+void	sl_logcap_end(struct sl_logcap *, const char *limit, struct sl_buf *);
 
 /* ---- spool.c: where the spool is and its fixed places ---- */
 

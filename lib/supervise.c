@@ -46,7 +46,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <poll.h>
 #include <sys/prctl.h>
+#include <sys/signalfd.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -571,7 +573,7 @@ struct ended_msg {
  */
 static _Noreturn void
 recorder(const struct sup *s, int dfd, int go, int rep, int bt,
-    const char *cwd, int logfd, char **env)
+    const char *cwd, int logfd, int outfd, char **env)
 {
 	struct started_msg sm;
 	struct ended_msg em;
@@ -601,7 +603,13 @@ recorder(const struct sup *s, int dfd, int go, int rep, int bt,
 	close(go);
 	last = mono_ms();	/* the supervisor's first lease is out */
 	memset(&sm, 0, sizeof(sm));
-	sm.pid = c = spawn(s, cwd, logfd, env, sm.why, sizeof(sm.why));
+	sm.pid = c = spawn(s, cwd, outfd, env, sm.why, sizeof(sm.why));
+	/* the pipe to the supervisor (log_max): only the command's tree
+	 * may hold its write end, so that it ends with the tree.  Its read
+	 * end we keep, unread: a supervisor killed leaves the command
+	 * blocked on a full pipe until the fence, not killed by SIGPIPE */
+	if (outfd != logfd)
+		close(outfd);
 	if (write(rep, &sm, sizeof(sm)) < 0)
 		(void)0;	/* the supervisor is gone: we go on */
 	if (c < 0)
@@ -686,6 +694,181 @@ sl_status_state(int status, int *code, char *msg, size_t len)
 	return SL_FAILED;
 }
 
+/*
+ * The log cap (log_max, sluice.ini(5); logcap.c).  With a cap, the
+ * command's stdout and stderr are a pipe to the supervisor, which writes
+ * the head to the log as it comes and keeps the tail in memory, until the
+ * attempt ends: then the marker line (what was cut) and the tail.  The
+ * supervisor reads in the waits of its loop (a signalfd wakes it for
+ * SIGCHLD too): a poll and a read for up to CAP_CHUNK bytes, and a write
+ * while the head lasts.  Without a cap (0) the command writes the log
+ * itself, as it always did.  A supervisor killed loses the tail it held:
+ * the log keeps the head (spool-layout.md, "The log cap").
+ */
+#define CAP_CHUNK	(256 * 1024)	/* a read, and the pipe's size */
+#define CAP_READS	16		/* reads in a row, then the loop's work */
+
+struct cap {
+	struct sl_logcap lc;
+	long long max;		/* log_max */
+	int	in;		/* the pipe's read end, -1: none or ended */
+	int	out;		/* its write end, until the recorder has it */
+	int	log;		/* the log */
+	int	sig;		/* a signalfd for SIGCHLD, -1: none */
+	const char *path;	/* the log's, for messages */
+};
+
+/* cap_open - a pipe for the command's output if log_max asks for one;
+ * on any failure the command writes the log itself, uncapped, said */
+static void
+cap_open(struct cap *c, long long max, int logfd, const char *path)
+{
+	struct stat st;
+	int	p[2];
+
+	memset(c, 0, sizeof(*c));
+	c->in = c->out = c->sig = -1;
+	c->log = logfd;
+	c->path = path;
+	c->max = max;
+	if (max <= 0 || fstat(logfd, &st) < 0 || !S_ISREG(st.st_mode))
+		return;		/* no cap, or no log to cap (/dev/null) */
+	if (pipe2(p, O_CLOEXEC) < 0) {
+		note(logfd, "cannot make a pipe for log_max (%s): this attempt's "
+		    "output is not capped", strerror(errno));
+		return;
+	}
+	/* RACE: none; the log is the run's and only its supervisor writes
+	 * it while the command runs.  A bigger pipe means fewer wakeups;
+	 * refused (the user's pipe quota), the default 64 KiB serves */
+	(void)fcntl(p[0], F_SETPIPE_SZ, CAP_CHUNK);
+	(void)fcntl(p[0], F_SETFL, O_NONBLOCK);
+	c->in = p[0];
+	c->out = p[1];
+	sl_logcap_init(&c->lc, st.st_size < max ? max - st.st_size : 0);
+}
+
+/* cap_watch - after the recorder is forked: SIGCHLD as a descriptor, so
+ * that one poll waits for output and for a child's end */
+static void
+cap_watch(struct cap *c, const sigset_t *chld)
+{
+	if (c->in >= 0)
+		c->sig = signalfd(-1, chld, SFD_NONBLOCK | SFD_CLOEXEC);
+}
+
+/* cap_write - all of p to the log; a failure loses output, never a state */
+static void
+cap_write(struct cap *c, const char *p, size_t n)
+{
+	ssize_t	w;
+
+	while (n > 0) {
+		if ((w = write(c->log, p, n)) < 0) {
+			if (errno == EINTR)
+				continue;
+			sl_warn("cannot write %s: %s", c->path, strerror(errno));
+			return;
+		}
+		p += w;
+		n -= (size_t)w;
+	}
+}
+
+/* cap_pump - read what the pipe holds (at most CAP_READS chunks), the
+ * head to the log, the tail to memory; at end of file close it.  1: it
+ * stopped at CAP_READS (more may wait), else 0 */
+static int
+cap_pump(struct cap *c)
+{
+	static char buf[CAP_CHUNK];
+	ssize_t	n;
+	size_t	now;
+	int	i;
+
+	for (i = 0; i < CAP_READS && c->in >= 0; i++) {
+		if ((n = read(c->in, buf, sizeof(buf))) < 0 && errno == EINTR)
+			continue;
+		if (n < 0)
+			return 0;	/* EAGAIN: nothing more for now */
+		if (n == 0) {
+			close(c->in);
+			c->in = -1;
+			return 0;
+		}
+		if ((now = sl_logcap_feed(&c->lc, buf, (size_t)n)) > 0)
+			cap_write(c, buf, now);
+	}
+	return c->in >= 0;
+}
+
+/*
+ * cap_wait - the supervisor loop's wait: up to *sec, or until a signal
+ * of set (SIGCHLD) is pending, copying output meanwhile.  Without a pipe,
+ * the sigtimedwait it always was.
+ */
+static void
+cap_wait(struct cap *c, const sigset_t *set, const struct timespec *sec)
+{
+	struct signalfd_siginfo si;
+	struct pollfd pf[2];
+	long long end = mono_ms() + sec->tv_sec * 1000LL + sec->tv_nsec /
+	    1000000L, left;
+
+	if (c->in < 0 || c->sig < 0) {
+		(void)sigtimedwait(set, NULL, sec);
+		return;
+	}
+	pf[0].fd = c->sig;
+	pf[1].fd = c->in;
+	pf[0].events = pf[1].events = POLLIN;
+	while ((left = end - mono_ms()) > 0 && c->in >= 0) {
+		pf[0].revents = pf[1].revents = 0;
+		if (poll(pf, 2, (int)left) < 0 && errno != EINTR)
+			return;
+		if (pf[1].revents != 0)
+			(void)cap_pump(c);
+		if (pf[0].revents != 0) {
+			/* drained: SIGCHLD stays blocked, the loop reaps */
+			while (read(c->sig, &si, sizeof(si)) > 0)
+				;
+			return;
+		}
+	}
+	if (c->in < 0 && (left = end - mono_ms()) > 0) {
+		/* the command closed its output: wait as before */
+		struct timespec ts = { left / 1000, (left % 1000) * 1000000L };
+
+		(void)sigtimedwait(set, NULL, &ts);
+	}
+}
+
+/* cap_end - the attempt is over and no writer is left: read the rest,
+ * then write the marker (if anything was cut) and the tail */
+static void
+cap_end(struct cap *c)
+{
+	struct sl_buf b = { 0 };
+	char	lim[32];
+
+	if (c->max <= 0 || c->sig < 0)
+		return;
+	/* RACE: a writer still alive (the sweep gave up on it: stuck in
+	 * the kernel) writes nothing more; what waits is read, not waited
+	 * for */
+	while (cap_pump(c))
+		;
+	if (c->in >= 0)
+		close(c->in);
+	c->in = -1;
+	close(c->sig);
+	c->sig = -1;
+	sl_logcap_end(&c->lc, sl_size_fmt(c->max, lim, sizeof(lim)), &b);
+	if (b.len > 0)
+		cap_write(c, b.s, b.len);
+	sl_buf_free(&b);
+}
+
 /* supervise - the supervisor process; never returns */
 static _Noreturn void
 supervise(struct sup *s)
@@ -707,6 +890,7 @@ supervise(struct sup *s)
 	int	code = -1, lost = 0, rec_done = 0, have = 0, leftover = 0;
 	int	nfd = -1;
 	long	fenced = 0;
+	struct cap cap;
 
 	(void)setsid();		/* no longer in the agent's session */
 	signal(SIGTERM, SIG_DFL);
@@ -744,6 +928,7 @@ supervise(struct sup *s)
 	sigaddset(&set, SIGUSR1);	/* the recorder's, inherited blocked */
 	sigprocmask(SIG_BLOCK, &set, NULL);
 	sigdelset(&set, SIGUSR1);
+	cap_open(&cap, s->cf->log_max, logfd, lp);
 	env = build_env(s);
 	cwd = s->r->cwd != NULL ? s->r->cwd : s->home;
 	{
@@ -781,7 +966,13 @@ supervise(struct sup *s)
 		close(go[1]);
 		close(rep[0]);
 		close(bt[1]);
-		recorder(s, dfd, go[0], rep[1], bt[0], cwd, logfd, env);
+		recorder(s, dfd, go[0], rep[1], bt[0], cwd, logfd,
+		    cap.out >= 0 ? cap.out : logfd, env);
+	}
+	if (cap.out >= 0) {
+		close(cap.out);
+		cap.out = -1;
+		cap_watch(&cap, &set);
 	}
 	close(go[0]);
 	close(rep[1]);
@@ -882,11 +1073,13 @@ supervise(struct sup *s)
 			sec.tv_sec = 0;
 			sec.tv_nsec = left * 1000000L;
 		}
-		(void)sigtimedwait(&set, NULL, &sec);
+		cap_wait(&cap, &set, &sec);
 	}
 	/* nothing of the attempt outlives it: the recorder swept; this
 	 * sweeps what it could not (it was killed) */
-	if (sweep(child, &rn) < 0 || leftover) {
+	n = sweep(child, &rn);
+	cap_end(&cap);		/* no writer is left: the rest, the tail */
+	if (n < 0 || leftover) {
 		leftover = 1;
 		note(logfd, "WARNING: processes of process group %ld (or its "
 		    "orphans) are still alive %d s after SIGKILL; the run is "

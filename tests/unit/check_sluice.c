@@ -216,6 +216,8 @@ t_count_prefix(const char *dir, const char *prefix)
 	return n;
 }
 
+Suite  *suite_logcap(void);
+
 int
 main(void)
 {
@@ -228,6 +230,7 @@ main(void)
 		suite_deploy, suite_why, suite_opt, suite_progress, suite_alert,
 		suite_notify,
 		suite_status,
+		suite_logcap,
 	};
 	SRunner *sr;
 	size_t	i;

@@ -41,6 +41,7 @@ check_defaults(const struct sl_config *c)
 	ck_assert_int_eq(c->keep_days, 7);
 	ck_assert_int_eq(c->poll_seconds, 10);
 	ck_assert_str_eq(c->log, "stderr");
+	ck_assert(c->log_max == 10LL << 20);
 }
 
 START_TEST(test_config_values)
@@ -50,7 +51,7 @@ START_TEST(test_config_values)
 	t_puts(file, "; host settings\n[sluice]\nspool=/x\nlate_after=20\n"
 	    "heartbeat = 5\nmissed_heartbeats = 4\nlease = 60\n"
 	    "cancel_grace = 0\nkeep_days = 0\npoll_seconds = 2\n"
-	    "log = syslog\n");
+	    "log = syslog\nlog_max = 64k\n");
 	ck_assert_msg(sl_config_load(&c, err, sizeof(err)) == 0, "%s", err);
 	ck_assert_str_eq(c.path, file);
 	ck_assert_str_eq(c.spool, "/x");
@@ -62,6 +63,11 @@ START_TEST(test_config_values)
 	ck_assert_int_eq(c.keep_days, 0);
 	ck_assert_int_eq(c.poll_seconds, 2);
 	ck_assert_str_eq(c.log, "syslog");
+	ck_assert(c.log_max == 65536);
+	sl_config_free(&c);
+	t_puts(file, "[sluice]\nlog_max = 0\n");	/* no limit */
+	ck_assert_msg(sl_config_load(&c, err, sizeof(err)) == 0, "%s", err);
+	ck_assert(c.log_max == 0);
 	sl_config_free(&c);
 	ck_assert_ptr_null(c.path);
 	ck_assert_ptr_null(c.spool);
@@ -114,6 +120,10 @@ static const struct {
 	{ "[sluice]\nlog = foo\n", "log" },
 	{ "[sluice]\nlog = Syslog\n", "log" },
 	{ "[sluice]\nlog =\n", "log" },
+	{ "[sluice]\nlog_max =\n", "log_max" },
+	{ "[sluice]\nlog_max = 10MB\n", "log_max" },
+	{ "[sluice]\nlog_max = -1\n", "log_max" },
+	{ "[sluice]\nlog_max = 2T\n", "log_max" },
 };
 
 START_TEST(test_config_bad_value)
@@ -186,7 +196,7 @@ START_TEST(test_config_unknown_key)
 	ck_assert_int_ge(fd, 0);
 	ck_assert_int_ge(dup2(fd, 2), 0);
 	close(fd);
-	t_puts(file, "[sluice]\nlate_afer = 5\nheartbeat = 4\n"
+	t_puts(file, "[sluice]\nlate_afer = 5\nheartbeat = 4\nlog_max = 1M\n"
 	    "[other]\nwhatever = 1\n");
 	ck_assert_msg(sl_config_load(&c, err, sizeof(err)) == 0, "%s", err);
 	ck_assert_int_eq(c.late_after, 15);
@@ -195,6 +205,7 @@ START_TEST(test_config_unknown_key)
 	text = t_read(log);
 	ck_assert_msg(strstr(text, "late_afer") != NULL, "stderr: %s", text);
 	ck_assert_msg(strstr(text, "heartbeat") == NULL, "stderr: %s", text);
+	ck_assert_msg(strstr(text, "log_max") == NULL, "stderr: %s", text);
 	ck_assert_msg(strstr(text, "whatever") == NULL, "stderr: %s", text);
 	free(text);
 	free(log);
