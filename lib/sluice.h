@@ -820,6 +820,8 @@ void	sl_json_key(struct sl_buf *, int *first, const char *);
 void	sl_json_time(struct sl_buf *, time_t);		/* 0: null */
 void	sl_json_long(struct sl_buf *, long, int isnull);
 struct sl_run;
+/* pretty.c: inspect's text, an object's JSON as Python's repr writes it */
+int	sl_pretty(struct sl_buf *, const char *type, const char *json);
 void	sl_run_json(struct sl_buf *, const struct sl_run *, time_t now,
 	    long late_after);
 

@@ -86,6 +86,8 @@ long	need_num(const char *what, const char *s, long min);
 const char *limit_str(long limit, char *buf, size_t len);
 int	boxed(void);
 void	emit(struct sl_buf *);
+void	inspect_emit(const char *type, struct sl_buf *, struct sl_buf *more,
+	    const char *command);
 const struct setting *setting_of(const struct setting *, const char *);
 void	queue_json(struct sl_buf *, const char *pool, const struct sl_queue *);
 void	pool_json(struct sl_buf *, const struct sl_spool *,

@@ -207,7 +207,6 @@ dp_inspect(const struct sl_spool *sp, const struct sl_config *cf,
 {
 	struct sl_buf b = { 0 };
 	struct sl_deploy d;
-	char	sch[256], t[40];
 
 	(void)cf;
 	if (sl_deploy_load(sp, a->pos[0], &d, err, sizeof(err)) < 0 &&
@@ -215,24 +214,26 @@ dp_inspect(const struct sl_spool *sp, const struct sl_config *cf,
 		sl_warn("%s", err);
 		return EX_FAIL;
 	}
+	deploy_json(&b, &d);
 	if (a->val[O_JSON] != NULL)
-		deploy_json(&b, &d);
+		emit(&b);
 	else {
-		sl_deploy_schedule_text(&d, sch, sizeof(sch));
-		sl_buf_printf(&b, "Deployment(\n    name='%s',\n    id='%s',\n"
-		    "    pool='%s',\n    queue='%s',\n    command='%s',\n"
-		    "    schedule='%s',\n    paused=%s,\n    retries=%ld,\n"
-		    "    retry_delay=%ld,\n", d.name, d.id, d.pool, d.queue,
-		    d.tmpl.command, sch, d.paused ? "True" : "False",
-		    d.tmpl.retries, d.tmpl.retry_delay);
-		if (d.tmpl.timeout > 0)
-			sl_buf_printf(&b, "    timeout=%ld,\n", d.tmpl.timeout);
-		else
-			sl_buf_puts(&b, "    timeout=None,\n");
-		sl_buf_printf(&b, "    created='%s',\n    version=%lu,\n)\n",
-		    sl_time_fmt(d.created, t, sizeof(t)), d.version);
+		struct sl_buf x = { 0 };
+		char  **argv, *typed = NULL;
+		int	argc, k = 0;
+
+		sl_json_key(&x, &k, "created");
+		sl_json_time(&x, d.created);
+		sl_json_key(&x, &k, "version");
+		sl_buf_printf(&x, "%lu", d.version);
+		if (d.tmpl.command != NULL && (argv =
+		    sl_cmd_argv_of(d.tmpl.command, &argc)) != NULL) {
+			typed = sl_argv_shell(argc, argv);
+			sl_strv_free(argv, (size_t)argc);
+		}
+		inspect_emit("Deployment", &b, &x, typed);
+		free(typed);
 	}
-	emit(&b);
 	sl_deploy_free(&d);
 	return 0;
 }

@@ -80,6 +80,56 @@ emit(struct sl_buf *b)
 	sl_buf_free(b);
 }
 
+/*
+ * inspect_emit - an inspect command's text, one style for every object:
+ * the object's JSON j (as --json prints it, "{...}\n") with the members
+ * of more appended (",\"key\":value..." or NULL: what the text shows and
+ * the contract's JSON keys leave out), written by sl_pretty as TYPE(...).
+ * command, if not NULL, is shown for the command's value: the command as
+ * submitted, not as stored for /bin/sh.  Frees j and more.
+ */
+void
+inspect_emit(const char *type, struct sl_buf *j, struct sl_buf *more,
+    const char *command)
+{
+	struct sl_buf obj = { 0 }, out = { 0 }, one = { 0 }, line = { 0 };
+	char   *at, *end, *mid;
+
+	sl_buf_add(&obj, j->s, j->len);
+	if (obj.len > 0 && obj.s[obj.len - 1] == '\n')
+		obj.len--;
+	if (obj.len > 0 && obj.s[obj.len - 1] == '}')
+		obj.len--;			/* reopened for more members */
+	obj.s[obj.len] = '\0';
+	if (more != NULL && more->len > 0)
+		sl_buf_add(&obj, more->s, more->len);
+	sl_buf_add(&obj, "}", 1);
+	if (sl_pretty(&out, type, obj.s) < 0)
+		sl_panic("inspect: not one JSON object: %s", obj.s);
+	/* one key a line, and a line break in a value is written \n: the
+	 * line starting "    command=" is the command's */
+	if (command != NULL && (at = strstr(out.s, "\n    command=")) != NULL) {
+		sl_buf_puts(&line, "{\"command\":");
+		sl_json_str(&line, command);
+		sl_buf_puts(&line, "}");
+		if (sl_pretty(&one, "X", line.s) < 0)
+			sl_panic("inspect: cannot write the command");
+		mid = one.s + 2;			/* past "X(\n" ... */
+		mid[strlen(mid) - 2] = '\0';		/* ... and before ")\n" */
+		end = strchr(at + 1, '\n');
+		*at = '\0';
+		printf("%s\n%s%s", out.s, mid + 1, end + 1);
+	} else
+		fputs(out.s, stdout);
+	sl_buf_free(&obj);
+	sl_buf_free(&out);
+	sl_buf_free(&one);
+	sl_buf_free(&line);
+	sl_buf_free(j);
+	if (more != NULL)
+		sl_buf_free(more);
+}
+
 /* setting_of - the row of a setting table for a command (NULL-ended) */
 const struct setting *
 setting_of(const struct setting *tab, const char *name)

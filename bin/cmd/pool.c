@@ -182,27 +182,6 @@ wp_ls(const struct sl_spool *sp, const struct sl_config *cf, struct args *a)
 	return rc;
 }
 
-/* py_str - "    key='v',", as Python writes a string, or None for "" */
-static void
-py_str(struct sl_buf *b, const char *key, const char *v)
-{
-	const char *q = strchr(v, '\'') != NULL && strchr(v, '"') == NULL ?
-	    "\"" : "'";
-
-	sl_buf_printf(b, "    %s=", key);
-	if (v[0] == '\0') {
-		sl_buf_puts(b, "None,\n");
-		return;
-	}
-	sl_buf_puts(b, q);
-	for (; *v != '\0'; v++) {
-		if (*v == '\\' || *v == *q)
-			sl_buf_add(b, "\\", 1);
-		sl_buf_add(b, v, 1);
-	}
-	sl_buf_printf(b, "%s,\n", q);
-}
-
 /* wp_inspect - sluice work-pool inspect */
 int
 wp_inspect(const struct sl_spool *sp, const struct sl_config *cf, struct args *a)
@@ -211,9 +190,6 @@ wp_inspect(const struct sl_spool *sp, const struct sl_config *cf, struct args *a
 	char	byid[SL_NAME_MAX + 1];
 	struct sl_buf b = { 0 };
 	struct sl_pool p;
-	char	when[40], lim[32];
-	long	counts[SL_NSTATES];
-	size_t	i;
 	int	k = 0;
 
 	/* a name, or as in Prefect the pool's id */
@@ -222,53 +198,45 @@ wp_inspect(const struct sl_spool *sp, const struct sl_config *cf, struct args *a
 		name = byid;
 	if (load_or_fail(sp, name, &p) < 0)
 		return EX_FAIL;
+	pool_json(&b, sp, cf, &p);
 	if (a->val[O_JSON] != NULL)
-		pool_json(&b, sp, cf, &p);
+		emit(&b);
 	else {
-		sl_buf_printf(&b, "WorkPool(\n    name='%s',\n    id='%s',\n"
-		    "    type='%s',\n", p.name, p.id, p.type);
-		if (p.created != 0)
-			sl_buf_printf(&b, "    created='%s',\n",
-			    sl_time_fmt(p.created, when, sizeof(when)));
-		else
-			sl_buf_puts(&b, "    created=None,\n");
-		sl_buf_printf(&b, "    paused=%s,\n    concurrency_limit=%s,\n"
-		    "    queues=[", p.paused ? "True" : "False",
-		    limit_str(p.limit, lim, sizeof(lim)));
-		for (i = 0; i < p.nq; i++)
-			sl_buf_printf(&b, "%s'%s'", i ? ", " : "", p.q[i].name);
-		sl_buf_printf(&b, "],\n    agents_online=%d,\n    agents=[",
-		    sl_pool_agents_online(sp, p.name, time(NULL),
-		    sl_offline_after(cf)));
-		{
-			struct sl_agent *g;
-			size_t	ng, j;
+		/* the text adds what the contract's JSON keys leave out */
+		struct sl_buf x = { 0 };
+		struct sl_agent *g;
+		size_t	ng, j;
+		struct sl_buf who = { 0 };
 
-			if (sl_agents_load(sp, p.name, &g, &ng) == 0) {
-				for (j = 0; j < ng; j++)
-					sl_buf_printf(&b, "%s'%s on %s: %s'",
-					    j ? ", " : "", g[j].name[0] ?
-					    g[j].name : g[j].id, g[j].host[0] ?
-					    g[j].host : "?", g[j].registered &&
-					    sl_agent_online(&g[j], time(NULL),
-					    sl_offline_after(cf)) ?
-					    "online" : "offline");
-				sl_agents_free(g, ng);
+		sl_json_key(&x, &k, "created");
+		sl_json_time(&x, p.created);
+		sl_json_key(&x, &k, "agents");
+		sl_buf_add(&x, "[", 1);
+		if (sl_agents_load(sp, p.name, &g, &ng) == 0) {
+			for (j = 0; j < ng; j++) {
+				who.len = 0;
+				sl_buf_printf(&who, "%s on %s: %s",
+				    g[j].name[0] ? g[j].name : g[j].id,
+				    g[j].host[0] ? g[j].host : "?",
+				    g[j].registered && sl_agent_online(&g[j],
+				    time(NULL), sl_offline_after(cf)) ?
+				    "online" : "offline");
+				if (j > 0)
+					sl_buf_add(&x, ",", 1);
+				sl_json_str(&x, who.s);
 			}
+			sl_agents_free(g, ng);
+			sl_buf_free(&who);
 		}
-		sl_buf_puts(&b, "],\n    runs={");
-		sl_pool_run_counts(sp, p.name, counts);
-		for (i = 0; i < SL_NSTATES; i++)
-			if (counts[i] != 0)
-				sl_buf_printf(&b, "%s'%s': %ld", k++ ? ", " : "",
-				    sl_state_names[i], counts[i]);
-		sl_buf_puts(&b, "},\n");
-		py_str(&b, "on_failure", p.on_failure);
-		py_str(&b, "on_crash", p.on_crash);
-		py_str(&b, "mail", p.mail);
-		sl_buf_puts(&b, ")\n");
+		sl_buf_add(&x, "]", 1);
+		sl_json_key(&x, &k, "on_failure");
+		sl_json_str(&x, p.on_failure[0] ? p.on_failure : NULL);
+		sl_json_key(&x, &k, "on_crash");
+		sl_json_str(&x, p.on_crash[0] ? p.on_crash : NULL);
+		sl_json_key(&x, &k, "mail");
+		sl_json_str(&x, p.mail[0] ? p.mail : NULL);
+		inspect_emit("WorkPool", &b, &x, NULL);
 	}
-	emit(&b);
 	sl_pool_free(&p);
 	return 0;
 }
@@ -693,7 +661,7 @@ wq_inspect(const struct sl_spool *sp, const struct sl_config *cf, struct args *a
 	struct sl_buf b = { 0 };
 	struct sl_queue *q;
 	struct sl_pool p;
-	char	when[40], lim[32], pn[SL_NAME_MAX + 1], qn[SL_NAME_MAX + 1];
+	char	pn[SL_NAME_MAX + 1], qn[SL_NAME_MAX + 1];
 
 	(void)cf;
 	/* a name, or as in Prefect the queue's id: in the -p pool, or in
@@ -705,21 +673,17 @@ wq_inspect(const struct sl_spool *sp, const struct sl_config *cf, struct args *a
 	}
 	if (load_queue(sp, a, &p, &q) < 0)
 		return EX_FAIL;
+	queue_json(&b, p.name, q);
 	if (a->val[O_JSON] != NULL)
-		queue_json(&b, p.name, q);
+		emit(&b);
 	else {
-		sl_buf_printf(&b, "WorkQueue(\n    name='%s',\n    id='%s',\n"
-		    "    pool='%s',\n    priority=%ld,\n"
-		    "    concurrency_limit=%s,\n    paused=%s,\n", q->name, q->id,
-		    p.name, q->priority, limit_str(q->limit, lim, sizeof(lim)),
-		    q->paused ? "True" : "False");
-		if (q->created != 0)
-			sl_buf_printf(&b, "    created='%s',\n)\n",
-			    sl_time_fmt(q->created, when, sizeof(when)));
-		else
-			sl_buf_puts(&b, "    created=None,\n)\n");
+		struct sl_buf x = { 0 };
+		int	k = 0;
+
+		sl_json_key(&x, &k, "created");
+		sl_json_time(&x, q->created);
+		inspect_emit("WorkQueue", &b, &x, NULL);
 	}
-	emit(&b);
 	sl_pool_free(&p);
 	return 0;
 }

@@ -317,7 +317,7 @@ fr_inspect(const struct sl_spool *sp, const struct sl_config *cf, struct args *a
 	struct sl_runs rs;
 	struct sl_run *r;
 	time_t	now = time(NULL);
-	char	*line, *nl, *js, *typed = NULL, **argv;
+	char	*typed = NULL, **argv;
 	int	argc;
 
 	if (find_run(sp, a->pos[0], &rs, &r, cf) < 0)
@@ -328,51 +328,14 @@ fr_inspect(const struct sl_spool *sp, const struct sl_config *cf, struct args *a
 		sl_runs_free(&rs);
 		return 0;
 	}
-	/* the same fields, one per line, as Prefect's FlowRun(...) */
+	/* the text shows the command as submitted */
 	if (r->spec.command != NULL &&
 	    (argv = sl_cmd_argv_of(r->spec.command, &argc)) != NULL) {
 		typed = sl_argv_shell(argc, argv);
 		sl_strv_free(argv, (size_t)argc);
 	}
-	printf("FlowRun(\n");
-	js = b.s + 1;
-	js[strlen(js) - 2] = '\0';	/* drop "}\n" */
-	for (line = js; line != NULL && *line; line = nl) {
-		/* split at top-level commas: values are JSON, keys plain */
-		int	inq = 0, depth = 0;
-		char   *c;
-
-		for (c = line; *c; c++) {
-			if (*c == '\\' && inq) {
-				c++;
-				continue;
-			}
-			if (*c == '"')
-				inq = !inq;
-			else if (!inq && *c == '[')
-				depth++;
-			else if (!inq && *c == ']')
-				depth--;
-			if (*c == ',' && !inq && depth == 0)
-				break;
-		}
-		nl = *c ? c + 1 : NULL;
-		*c = '\0';
-		c = strchr(line, ':');
-		if (strncmp(line, "\"command\":", 10) == 0 && typed != NULL) {
-			/* as submitted, not the form stored for /bin/sh */
-			struct sl_buf t = { 0 };
-
-			sl_json_str(&t, typed);
-			printf("    command=%s,\n", t.s);
-			sl_buf_free(&t);
-			continue;
-		}
-		printf("    %.*s=%s,\n", (int)(c - line - 2), line + 1, c + 1);
-	}
-	printf(")\n");
+	inspect_emit("FlowRun", &b, NULL, typed);
 	free(typed);
-	sl_buf_free(&b);
 	sl_runs_free(&rs);
 	return 0;
 }

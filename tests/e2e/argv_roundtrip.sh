@@ -63,7 +63,7 @@ equals "$(cd "$TESTDIR" && PATH="$TESTDIR:$PATH" bash -c "$cmd")" "ran a b" "...
 equals "$(S flow-run inspect "$id" --json | python3 -c 'import json,sys; print(json.load(sys.stdin)["argv"])')" "['-x', 'a', 'b']" "... and argv is the vector"
 # text inspect shows the command as typed, not the form stored for sh
 id=$(S submit -p p -- printf '%s "q"\n' 'a b')
-contains "$(S flow-run inspect "$id")" "    command=\"printf '%s \\\"q\\\"\\\\n' 'a b'\"," "inspect: the command as submitted"
+contains "$(S flow-run inspect "$id")" "    command='printf \\'%s \"q\"\\\\n\\' \\'a b\\''," "inspect: the command as submitted"
 # a run file's shell command has no argv
 printf '[run]\ncommand = "echo hi; date"\n' >"$SLUICE_SPOOL/pools/p/queues/default/tmp/f" &&
     mv "$SLUICE_SPOOL/pools/p/queues/default/tmp/f" "$SLUICE_SPOOL/pools/p/queues/default/new/f.ini"

@@ -110,8 +110,8 @@ obj["id"] == "'"$alpha"'" and obj["name"] == "alpha" or bad("%r" % obj)
 fi
 if expect_rc 0 S flow-run inspect "$alpha"; then
 	equals "$(printf '%s\n' "$out" | head -n 1)" "FlowRun(" "inspect: FlowRun( block"
-	contains "$out" "    id=\"$alpha\"," "inspect: id line"
-	contains "$out" '    name="alpha",' "inspect: name line"
+	contains "$out" "    id='$alpha'," "inspect: id line"
+	contains "$out" "    name='alpha'," "inspect: name line"
 	equals "$(printf '%s\n' "$out" | tail -n 1)" ")" "inspect: closing )"
 fi
 pfx8=$(printf '%s' "$alpha" | cut -c1-8)

@@ -217,6 +217,7 @@ t_count_prefix(const char *dir, const char *prefix)
 }
 
 Suite  *suite_logcap(void);
+Suite  *suite_pretty(void);
 
 int
 main(void)
@@ -231,6 +232,7 @@ main(void)
 		suite_notify,
 		suite_status,
 		suite_logcap,
+		suite_pretty,
 	};
 	SRunner *sr;
 	size_t	i;
