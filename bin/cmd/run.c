@@ -285,7 +285,12 @@ fr_ls(const struct sl_spool *sp, const struct sl_config *cf, struct args *a)
 	if (a->val[O_JSON] != NULL) {
 		if (b.s != NULL)
 			emit(&b);
-	} else
+	} else if (rs.n == 0)
+		/* a sentence, not a bare header (as preview says it too) */
+		printf("%s\n", a->val[O_POOL] != NULL || a->val[O_QUEUE] !=
+		    NULL || a->nall[O_STATE] > 0 ? "No flow runs match these "
+		    "filters." : "No flow runs found.");
+	else
 		sl_table_print(t, stdout, boxed(), more[0] ? more : NULL);
 	sl_table_free(t);
 	agentnames_free(&an);

@@ -1,4 +1,4 @@
-# runs_flowrun.sh - sluice flow-run: ls (table, --json, filters), inspect
+# runs_flowrun.sh - sluice flow-run: ls (table, --json, filters, none), inspect
 # (id, 8-char prefix, name, ambiguity), cancel (one, again, bulk by state,
 # a Running run), delete, logs, the "message" of a waiting run, and the
 # cleanup of old finished runs (sluice(1) "Names", the pool, queue and submit pages, sluice-flow-run(1) "States", the "JSON" sections, "EXIT STATUS";
@@ -44,6 +44,11 @@ ago() { date -u -d "@$((now - $1))" +%Y-%m-%dT%H:%M:%SZ; }
 for p in P R L M C; do S work-pool create $p >/dev/null || fail "create pool $p"; done
 
 # ================================================================ ls
+# nothing yet: a sentence, not a bare title and header; JSON: nothing
+expect_rc 0 S flow-run ls && equals "$out" "No flow runs found." "ls of no runs: says so"
+expect_rc 0 S flow-run ls -p P --state Running && equals "$out" "No flow runs match these filters." \
+    "ls with filters matching nothing: says so"
+expect_rc 0 S flow-run ls --json && equals "$out" "" "ls --json of no runs: no output"
 alpha=$(sub -p P --name alpha --at +10m -- echo a)
 beta=$(sub -p P -q Q --name beta --at +1h -- echo b)
 gamma=$(sub -p R --name gamma --at +20m -- true)
