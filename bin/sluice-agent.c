@@ -497,6 +497,7 @@ main(int argc, char **argv)
 		sl_fatal("log = %s: cannot open", cf.log);
 	if (sl_spool_resolve(&sp, spool, &cf, err, sizeof(err)) < 0)
 		sl_fatal("%s", err);
+	sl_perm_denied_hint(&sp);
 
 	/* the pool and the queues it names: made if missing (seed) */
 	snprintf(a.pool, sizeof(a.pool), "%s", pool ? pool : SL_DEFAULT_POOL);

@@ -167,6 +167,7 @@ main(int argc, char **argv)
 		sl_fatal("log = %s: cannot open", cf.log);
 	if (sl_spool_resolve(&sp, spool, &cf, err, sizeof(err)) < 0)
 		sl_fatal("%s", err);
+	sl_perm_denied_hint(&sp);
 	memset(&sa, 0, sizeof(sa));
 	sa.sa_handler = on_signal;	/* no SA_RESTART: waits return */
 	sigemptyset(&sa.sa_mask);

@@ -459,6 +459,7 @@ main(int argc, char **argv)
 	    err, sizeof(err))) < 0)
 		sl_fatal("%s", err);
 	a.cmd = c;
+	sl_perm_denied_hint(&spool);
 	rc = c->fn(&spool, &cf, &a);
 	if (fflush(stdout) == EOF || ferror(stdout)) {
 		sl_warn("cannot write the output: %s", strerror(errno));

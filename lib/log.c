@@ -152,20 +152,50 @@ put_syslog(int prio, const char *msg)
 /* where syslog lines go: syslog(3); a test points it elsewhere */
 void	(*sl_syslog_out)(int, const char *) = put_syslog;
 
-/* vmsg - a message of the ladder: to the sink; also to stderr if always */
-static void
-vmsg(int prio, int always, const char *fmt, va_list ap)
-{
-	char	line[2048];
+/* the program's word on a refused write, said once (sl_log_denied_hint) */
+static char denied_hint[1024];
 
-	vsnprintf(line, sizeof(line), fmt, ap);
-	sl_printable(line, sizeof(line));
+/*
+ * sl_log_denied_hint - what a person refused a write in the spool should
+ * know (whose it is, who may change it), said once after the first message
+ * that reports EACCES or EPERM in strerror's words, unless the message
+ * explains itself (it starts "Permission denied:").  "" says nothing.
+ */
+void
+sl_log_denied_hint(const char *hint)
+{
+	snprintf(denied_hint, sizeof(denied_hint), "%s", hint);
+}
+
+/* put - one line of the ladder to the sink; also to stderr if always */
+static void
+put(int prio, int always, const char *line)
+{
 	if (use_syslog)
 		sl_syslog_out(prio, line);
 	if ((!use_syslog || always) && to_journal())
 		fprintf(stderr, "<%d>%s: %s\n", prio, progname, line);
 	else if (!use_syslog || always)
 		fprintf(stderr, "%s: %s\n", progname, line);
+}
+
+/* vmsg - a message of the ladder, and the hint it calls for */
+static void
+vmsg(int prio, int always, const char *fmt, va_list ap)
+{
+	char	line[2048];
+	int	e = errno;
+
+	vsnprintf(line, sizeof(line), fmt, ap);
+	sl_printable(line, sizeof(line));
+	put(prio, always, line);
+	if (denied_hint[0] != '\0' && strncmp(line, "Permission denied",
+	    17) != 0 && (strstr(line, strerror(EACCES)) != NULL ||
+	    strstr(line, strerror(EPERM)) != NULL)) {
+		put(prio, always, denied_hint);
+		denied_hint[0] = '\0';
+	}
+	errno = e;
 }
 
 void

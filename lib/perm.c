@@ -72,6 +72,8 @@ sl_perm_policy(const struct sl_config *cf)
 	policy.admin_gid = cf->admin_gid;
 }
 
+static const char *uname_of(long, char *, size_t);
+
 /* spool_owner - the uid owning the spool's root directory, or -1 */
 static long
 spool_owner(const struct sl_spool *sp)
@@ -81,6 +83,33 @@ spool_owner(const struct sl_spool *sp)
 	if (sp == NULL || sp->root == NULL || stat(sp->root, &st) < 0)
 		return -1;
 	return (long)st.st_uid;
+}
+
+/*
+ * sl_perm_denied_hint - tell the log what to say to a person whose write
+ * into the spool is refused (sl_log_denied_hint): whose the spool is and
+ * who may change it.  Nothing for root or the spool's owner: their
+ * refusals come from modes someone changed, said by the message itself.
+ */
+void
+sl_perm_denied_hint(const struct sl_spool *sp)
+{
+	char	me[64], own[64], who[80], hint[1024];
+	long	o = spool_owner(sp), uid = (long)geteuid();
+
+	if (uid == 0 || o < 0 || o == uid) {
+		sl_log_denied_hint("");
+		return;
+	}
+	(void)uname_of(uid, me, sizeof(me));
+	(void)uname_of(o, own, sizeof(own));
+	snprintf(who, sizeof(who), o == 0 ? "root" : "root or %s", own);
+	snprintf(hint, sizeof(hint), "you (%s) may not change the spool %s: "
+	    "it is %s's. Pools, queues, deployments and agents are made and "
+	    "changed by %s; other users submit runs through the drop boxes "
+	    "and cancel or delete their own (sluice.ini(5), PERMISSIONS).",
+	    me, sp->root, own, who);
+	sl_log_denied_hint(hint);
 }
 
 /* trusted - may this uid write runs for anyone? */

@@ -40,6 +40,7 @@ const char *sl_progname(void);
 void	sl_warn(const char *, ...) __attribute__((format(printf, 1, 2)));
 _Noreturn void sl_fatal(const char *, ...) __attribute__((format(printf, 1, 2)));
 _Noreturn void sl_panic(const char *, ...) __attribute__((format(printf, 1, 2)));
+void	sl_log_denied_hint(const char *);	/* said after a refused write */
 int	sl_log_open(const char *dest, const char *name); /* "stderr"|"syslog" */
 extern void (*sl_syslog_out)(int prio, const char *msg);	/* tests */
 void	sl_log(enum sl_level, const char *, ...) __attribute__((format(printf, 2, 3)));
@@ -498,6 +499,7 @@ long	sl_count_stranded(const struct sl_spool *, const char *pool,
 
 void	sl_perm_policy(const struct sl_config *);
 int	sl_perm_privileged(const struct sl_spool *);
+void	sl_perm_denied_hint(const struct sl_spool *);
 int	sl_perm_can_write(const char *dir);
 ssize_t	sl_perm_read_run(const char *dir, char **text, struct stat *);
 int	sl_perm_check_run(const struct sl_spool *, const char *dir,

@@ -9,7 +9,9 @@
 #  3. another user cannot cancel or delete her runs (exit 1, a clear
 #     message); she, root and a member of the admins group can;
 #  4. the sticky bit: another user cannot move her half-written file from
-#     tmp/ into new/; an unprivileged acceptor leaves others' drops alone.
+#     tmp/ into new/; an unprivileged acceptor leaves others' drops alone;
+#  5. a change refused for lack of rights says whose the spool is and
+#     who may change it (once), in sluice and sluice-agent.
 # Needs root: it makes the users sluicet2 and sluicet3 and the group
 # sluicetg, and removes them again.
 . "$TOP/tests/e2e/lib.sh"
@@ -204,4 +206,21 @@ expect_rc 0 S flow-run ls -p x --json
 jcheck "root accepts it, owned by $U2" 'o = by["waits"]
 if o["state"] != "Scheduled" and o["state"] != "Late": bad(o["state"])'
 [ -e "$X/new/w" ] && fail "the drop is still in new/" || ok "it left new/"
+
+# ---- 5. a refused change says whose the spool is and who may ----
+hint="you ($U3) may not change the spool $SP: it is root's."
+for c in "work-pool create u3pool" "work-queue create u3q -p x" "work-pool pause x" \
+    "deployment create u3d -p x -- true" "work-pool delete x"; do
+	# shellcheck disable=SC2086
+	expect_rc 1 as $U3 "$SLUICE" $c
+	contains "$errout" "$hint" "$U3: sluice $c: exit 1, and says whose the spool is"
+	equals "$(printf '%s\n' "$errout" | grep -c 'may not change the spool')" 1 "... once"
+done
+expect_rc 1 as $U3 "$TOP/bin/sluice-agent" -p x --run-once --hide-welcome
+contains "$errout" "$hint" "$U3: sluice-agent -p x: exit 1, and says whose the spool is"
+expect_rc 0 as $U3 "$SLUICE" flow-run ls
+equals "$errout" "" "$U3: flow-run ls of a spool not hers: exit 0, no warning"
+expect_rc 1 S work-pool create x
+case $errout in *"may not change"*) fail "root is told the spool is not hers" ;;
+*) ok "root's refusals carry no such hint" ;; esac
 finish
