@@ -60,7 +60,7 @@ DEPS	= gcc make pkg-config libiniparser-dev libinotifytools0-dev check mandoc
 # the rig builds from source, needs libnfs and FUSE 2)
 DEPS_TESTS = python3 sshfs openssh-server openssh-client fuse3 iproute2 util-linux \
 	  nfs-ganesha nfs-ganesha-vfs rpcbind libnfs-dev libfuse-dev libc6-dev \
-	  chromium
+	  chromium python3-prometheus-client
 
 all: $(PROGS)
 

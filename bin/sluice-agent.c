@@ -93,6 +93,10 @@ static const char banner[] =
 "   \\__ \\ | | |_| | | (_|  __/\n"
 "   |___/ |_|\\__,_|_|\\___\\___|   agent\n";
 
+/* runs claimed for itself and started since the agent started, and
+ * what it last published of them (sl_agent_counters) */
+static unsigned long long n_claims, n_starts, said_claims, said_starts;
+
 /* a run this agent started, until it is seen to end */
 struct tracked {
 	char	token[SL_RUNNAME_MAX];
@@ -264,6 +268,7 @@ start_due(const struct sl_spool *sp, const struct sl_config *cf,
 		switch (sl_run_start(sp, cf, a, p, v[i], now,
 		    sl_names_has(fresh, v[i]) ? SL_START_FRESH : 0, &s)) {
 		case SL_START_STARTED:
+			n_starts++;
 			sl_log(SL_INFO, "Started flow run '%s' (%s), attempt %ld, "
 			    "under supervisor %ld", s.name, s.id, s.attempt,
 			    (long)s.sup);
@@ -601,6 +606,13 @@ main(int argc, char **argv)
 				    sizeof(err)) < 0)
 					sl_log(SL_ERROR, "%s", err);
 			}
+			/* the counters, at a beat, when they changed */
+			if ((n_claims != said_claims || n_starts !=
+			    said_starts) && sl_agent_counters(&sp, &a,
+			    n_claims, n_starts) == 0) {
+				said_claims = n_claims;
+				said_starts = n_starts;
+			}
 			next_beat = now + cf.heartbeat;
 		}
 		full = now - last_full >= poll;
@@ -616,6 +628,7 @@ main(int argc, char **argv)
 		else if (!stop) {
 			(void)sl_claim_in(&sp, &a, &p, LONG_MAX, now, &got,
 			    &next);
+			n_claims += got.n;
 			for (j = 0; j < got.n; j++) {
 				char	id[SL_UUID_LEN + 1];
 

@@ -93,6 +93,61 @@ sl_agent_beat(const struct sl_spool *sp, const struct sl_agent *a, time_t now)
 	return rc;
 }
 
+/*
+ * sl_agent_counters - publish how many runs the agent has claimed for
+ * itself and started since it started (agents/ID/counters, "claims N\n
+ * starts M\n"), for sluice metrics' counters.  Its own file, not the
+ * heartbeat's: older readers take a heartbeat of anything but one number
+ * for an unknown beat.  Written at a beat when they changed, never
+ * fsynced (a count lost to a power cut is a counter reset, which a
+ * scraper expects of a restarted process).
+ */
+int
+sl_agent_counters(const struct sl_spool *sp, const struct sl_agent *a,
+    unsigned long long claims, unsigned long long starts)
+{
+	char	text[64], *d = agent_dir(sp, a->pool, a->id), *tmp, *to;
+	int	rc;
+
+	snprintf(text, sizeof(text), "claims %llu\nstarts %llu\n", claims,
+	    starts);
+	tmp = sl_path(d, ".counters.tmp", (char *)NULL);
+	to = sl_path(d, "counters", (char *)NULL);
+	rc = sl_publish_nosync(tmp, to, text, strlen(text));
+	free(tmp);
+	free(to);
+	free(d);
+	return rc;
+}
+
+/*
+ * sl_agent_counters_read - what sl_agent_counters last published for a
+ * registered agent: 0, or -1 when there is none or it cannot be read
+ * (an agent too old to write it, or that has not beaten since a change)
+ */
+int
+sl_agent_counters_read(const struct sl_spool *sp, const struct sl_agent *a,
+    unsigned long long *claims, unsigned long long *starts)
+{
+	char   *d = agent_dir(sp, a->pool, a->id), *p, *text;
+	ssize_t	n;
+	int	rc = -1, used = 0;
+
+	p = sl_path(d, "counters", (char *)NULL);
+	if ((n = sl_read_file(p, &text, 128)) >= 0) {
+		/* RACE: none; replaced by rename, read whole or not at all */
+		if (n > 0 && text[0] == 'c' && text[n - 1] == '\n' &&
+		    sscanf(text, "claims %llu\n"
+		    "starts %llu\n%n", claims, starts, &used) == 2 &&
+		    used == n && strchr(text, '-') == NULL)
+			rc = 0;
+		free(text);
+	}
+	free(p);
+	free(d);
+	return rc;
+}
+
 /* sl_agent_register - make the agent known to its pool */
 int
 sl_agent_register(const struct sl_spool *sp, const struct sl_agent *a,

@@ -550,6 +550,10 @@ struct sl_agent {
 int	sl_agent_register(const struct sl_spool *, const struct sl_agent *,
 	    char *, size_t);
 int	sl_agent_beat(const struct sl_spool *, const struct sl_agent *, time_t);
+int	sl_agent_counters(const struct sl_spool *, const struct sl_agent *,
+	    unsigned long long claims, unsigned long long starts);
+int	sl_agent_counters_read(const struct sl_spool *, const struct sl_agent *,
+	    unsigned long long *claims, unsigned long long *starts);
 int	sl_agent_deregister(const struct sl_spool *, const struct sl_agent *);
 int	sl_agents_load(const struct sl_spool *, const char *pool,
 	    struct sl_agent **, size_t *);
@@ -629,6 +633,8 @@ struct sl_status_agent {
 	char	host[256];
 	time_t	beat;
 	int	online;
+	int	counted;		/* claims and starts read (metrics) */
+	unsigned long long claims, starts;
 };
 struct sl_status_queue {
 	char	name[SL_NAME_MAX + 1];

@@ -223,6 +223,10 @@ gather_pool(const struct sl_spool *sp, const struct sl_config *cf,
 		a->beat = g[i].beat;
 		a->online = g[i].registered && sl_agent_online(&g[i], now,
 		    window);
+		/* its counters, for metrics only: one read an agent */
+		a->counted = durations && g[i].registered &&
+		    sl_agent_counters_read(sp, &g[i], &a->claims,
+		    &a->starts) == 0;
 		if (!a->online)
 			add_problem(s, "agent '%s' on %s is offline (last "
 			    "heartbeat %s)", a->name, a->host, a->beat > 0 ?
@@ -355,6 +359,38 @@ sample(struct sl_buf *b, const char *name, const char *pool, const char *k,
 	sl_buf_printf(b, "\"} %.17g\n", value);
 }
 
+/*
+ * counter - a counter family of the registered agents' counters
+ * (sl_agent_counters): NAME_total{pool,agent,host,id}, the starts when
+ * starts, else the claims.  An agent that has published none has no
+ * sample; a restarted agent is a new id, a new series.
+ */
+static void
+counter(struct sl_buf *b, const struct sl_status *v, size_t n,
+    const char *name, const char *help, int starts)
+{
+	const struct sl_status_agent *a;
+	size_t	i, j;
+
+	family(b, name, "counter", help);
+	for (i = 0; i < n; i++)
+		for (j = 0; j < v[i].nagents; j++) {
+			a = &v[i].agents[j];
+			if (!a->counted)
+				continue;
+			sl_buf_printf(b, "%s_total{pool=\"", name);
+			om_label(b, v[i].name);
+			sl_buf_puts(b, "\",agent=\"");
+			om_label(b, a->name);
+			sl_buf_puts(b, "\",host=\"");
+			om_label(b, a->host);
+			sl_buf_puts(b, "\",id=\"");
+			om_label(b, a->id);
+			sl_buf_printf(b, "\"} %llu\n", starts ? a->starts :
+			    a->claims);
+		}
+}
+
 /* the buckets of sluice_run_duration_seconds, in seconds */
 static const double buckets[] = { 1, 5, 15, 60, 300, 900, 3600, 14400,
     86400 };
@@ -433,6 +469,11 @@ sl_status_metrics(struct sl_buf *b, const struct sl_status *v, size_t n,
 		sample(b, "sluice_agents", v[i].name, "status", "offline",
 		    (double)((long)v[i].nagents - on));
 	}
+	counter(b, v, n, "sluice_agent_claims", "Runs an agent claimed for "
+	    "itself since it started (a dispatcher's claims for it count in "
+	    "its starts only).", 0);
+	counter(b, v, n, "sluice_agent_starts", "Runs an agent started since "
+	    "it started.", 1);
 	family(b, "sluice_pool_healthy", "gauge", "1 when sluice status finds "
 	    "nothing wrong with the pool.");
 	for (i = 0; i < n; i++)

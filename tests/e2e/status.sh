@@ -1,7 +1,8 @@
 # status.sh - sluice status (exit 0 healthy, 1 degraded: a queue with due
 # runs and no agent online, a Late run past --late-seconds, an agent
 # offline; the last failures; --json) and sluice metrics (OpenMetrics text
-# that parses, every family typed, histograms consistent, "# EOF" last;
+# that parses, every family typed, histograms consistent, the agents'
+# claim and start counters, "# EOF" last;
 # --output FILE written whole).
 . "$TOP/tests/e2e/lib.sh"
 . "$TOP/tests/e2e/agent.inc"
@@ -28,6 +29,11 @@ if expect_rc 0 S status; then
 	contains "$out" "queue crit 0/1" "status: queue slots against its limit"
 	contains "$out" "OK: 1 work pool, 0 degraded" "status: the summary line"
 fi
+# the agent's counters, published at its next beat (heartbeat = 1 s)
+cnt=$(ls -d "$SLUICE_SPOOL"/pools/sp/agents/*/ | head -n 1)counters
+n=0
+until grep -qx 'starts 1' "$cnt" 2>/dev/null || [ $n -ge 50 ]; do sleep 0.1; n=$((n + 1)); done
+equals "$(cat "$cnt" 2>/dev/null)" "$(printf 'claims 1\nstarts 1')" "the agent published its counters: 1 claim, 1 start"
 kill -KILL "$apid"; wait "$apid" 2>/dev/null
 ago() { date -u -d "@$(( $(date +%s) - $1 ))" +%Y-%m-%dT%H:%M:%SZ; }
 S submit -p sp -q crit --name late --at "$(ago 1200)" -- true >/dev/null
@@ -163,7 +169,7 @@ for l in lines[:-1]:
     assert m, "not a sample: %r" % l
     n = m.group(1)
     fam = n
-    for suf in ("_bucket", "_count", "_sum"):
+    for suf in ("_bucket", "_count", "_sum", "_total"):
         if n.endswith(suf) and n[:-len(suf)] in typed:
             fam = n[:-len(suf)]
     assert fam in typed, "sample of an untyped family: " + l
@@ -183,6 +189,11 @@ assert 'sluice_pool_healthy{pool="sp"} 0' in lines
 assert 'sluice_queue_scheduled_runs{pool="sp",queue="crit"} 1' in lines
 assert 'sluice_queue_scheduled_runs{pool="sp",queue="default"} 1' in lines
 assert 'sluice_queue_due_runs{pool="sp",queue="default"} 0' in lines
+assert typed["sluice_agent_claims"] == typed["sluice_agent_starts"] == "counter"
+for f in ("claims", "starts"):
+    s = [l for l in samples["sluice_agent_" + f] if 'agent="a1"' in l]
+    assert len(s) == 1 and s[0].startswith('sluice_agent_%s_total{pool="sp",agent="a1",host="' % f) \
+        and s[0].endswith(" 1"), "%s: %r" % (f, s)
 P
 # the reference parser too, where an interpreter has it (Debian's
 # python3-prometheus-client is for /usr/bin/python3, not always python3)
@@ -202,6 +213,8 @@ assert got[("sluice_runs", (("pool", "sp"), ("state", "Failed")))] == 1, got
 assert got[("sluice_queue_scheduled_runs", (("pool", "sp"), ("queue", "crit")))] == 1
 assert got[("sluice_slots_limit", (("pool", "sp"), ("queue", "")))] == 3
 assert got[("sluice_run_duration_seconds_count", (("pool", "sp"),))] >= 1
+assert fams["sluice_agent_starts"].type == "counter"
+assert [s.value for s in fams["sluice_agent_starts"].samples if s.labels["agent"] == "a1"] == [1]
 P
 else
 	ok "skipped prometheus_client's parser: not installed (python3-prometheus-client)"

@@ -134,6 +134,42 @@ START_TEST(test_torn_beat_is_no_evidence)
 }
 END_TEST
 
+/* the counters: none until published, read back, a bad file refused,
+ * and the heartbeat left as older readers want it (one number) */
+START_TEST(test_counters)
+{
+	static const char *const bad[] = { "", "claims 1\n", "claims 1\nstarts",
+	    "claims 1\nstarts 2", "claims -1\nstarts 2\n",
+	    "claims 1\nstarts 2\nmore\n", "starts 2\nclaims 1\n",
+	    "claims x\nstarts 2\n" };
+	struct sl_agent a;
+	unsigned long long c = 7, st = 7;
+	char	p[4096], hb[4096], *text;
+	size_t	i;
+
+	reg(&a, "counts", "elsewhere", 4242, now0);
+	ck_assert_int_eq(sl_agent_counters_read(&sp, &a, &c, &st), -1);
+	ck_assert_int_eq(sl_agent_counters(&sp, &a, 12, 10), 0);
+	ck_assert_int_eq(sl_agent_counters_read(&sp, &a, &c, &st), 0);
+	ck_assert(c == 12 && st == 10);
+	ck_assert_int_eq(sl_agent_counters(&sp, &a, 18446744073709551615ULL,
+	    0), 0);
+	ck_assert_int_eq(sl_agent_counters_read(&sp, &a, &c, &st), 0);
+	ck_assert(c == 18446744073709551615ULL && st == 0);
+	snprintf(p, sizeof(p), "%s/pools/" P "/agents/%s/counters", root, a.id);
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		t_puts(p, bad[i]);
+		ck_assert_msg(sl_agent_counters_read(&sp, &a, &c, &st) == -1,
+		    "took %s", bad[i]);
+	}
+	snprintf(hb, sizeof(hb), "%s/pools/" P "/agents/%s/heartbeat", root,
+	    a.id);
+	ck_assert_int_eq(sl_read_file(hb, &text, 64), 11);
+	ck_assert_int_eq(strtol(text, NULL, 10), now0);
+	free(text);
+}
+END_TEST
+
 START_TEST(test_dead_here_at_once)
 {
 	struct sl_agent a, b, c, d;
@@ -193,6 +229,7 @@ suite_agent(void)
 	tcase_add_test(tc, test_register_reads_back);
 	tcase_add_test(tc, test_online_and_gone_by_beat);
 	tcase_add_test(tc, test_torn_beat_is_no_evidence);
+	tcase_add_test(tc, test_counters);
 	tcase_add_test(tc, test_dead_here_at_once);
 	tcase_add_test(tc, test_reused_pid_is_dead);
 	suite_add_tcase(s, tc);
