@@ -74,23 +74,36 @@ agent_dir(const struct sl_spool *sp, const char *pool, const char *id)
 	return sl_place(sp, SL_PL_AGENTS, pool, NULL, id, (char *)NULL);
 }
 
-/* sl_agent_beat - publish "now" as the agent's last beat */
-int
-sl_agent_beat(const struct sl_spool *sp, const struct sl_agent *a, time_t now)
+/* publish - text as the agent's file name, by rename, not fsynced */
+static int
+publish(const struct sl_spool *sp, const struct sl_agent *a,
+    const char *name, const char *text)
 {
-	char	text[32], *d = agent_dir(sp, a->pool, a->id), *tmp, *to;
+	char   *d = agent_dir(sp, a->pool, a->id), *tmp, *to, tn[64];
 	int	rc;
 
-	snprintf(text, sizeof(text), "%lld\n", (long long)now);
-	tmp = sl_path(d, ".heartbeat.tmp", (char *)NULL);
-	to = sl_path(d, "heartbeat", (char *)NULL);
-	/* every heartbeat seconds, so never fsynced: a beat lost to a power
-	 * cut is an agent that died with it */
+	snprintf(tn, sizeof(tn), ".%s.tmp", name);
+	tmp = sl_path(d, tn, (char *)NULL);
+	to = sl_path(d, name, (char *)NULL);
 	rc = sl_publish_nosync(tmp, to, text, strlen(text));
 	free(tmp);
 	free(to);
 	free(d);
 	return rc;
+}
+
+/*
+ * sl_agent_beat - publish "now" as the agent's last beat; every heartbeat
+ * seconds, so never fsynced: a beat lost to a power cut is an agent that
+ * died with it
+ */
+int
+sl_agent_beat(const struct sl_spool *sp, const struct sl_agent *a, time_t now)
+{
+	char	text[32];
+
+	snprintf(text, sizeof(text), "%lld\n", (long long)now);
+	return publish(sp, a, "heartbeat", text);
 }
 
 /*
@@ -106,18 +119,11 @@ int
 sl_agent_counters(const struct sl_spool *sp, const struct sl_agent *a,
     unsigned long long claims, unsigned long long starts)
 {
-	char	text[64], *d = agent_dir(sp, a->pool, a->id), *tmp, *to;
-	int	rc;
+	char	text[64];
 
 	snprintf(text, sizeof(text), "claims %llu\nstarts %llu\n", claims,
 	    starts);
-	tmp = sl_path(d, ".counters.tmp", (char *)NULL);
-	to = sl_path(d, "counters", (char *)NULL);
-	rc = sl_publish_nosync(tmp, to, text, strlen(text));
-	free(tmp);
-	free(to);
-	free(d);
-	return rc;
+	return publish(sp, a, "counters", text);
 }
 
 /*
