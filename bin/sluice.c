@@ -153,6 +153,9 @@ static const struct cmd cmds[] = {
 	    dp_run },
 	{ "deployment", "set-pool", BIT(O_QUEUE), 2, 2, 0, "deployment",
 	    "NAME POOL [-q QUEUE]", dp_setpool },
+	{ "deployment", "set-alerts", BIT(O_ON_FAILURE) | BIT(O_ON_CRASH) |
+	    BIT(O_MAIL), 1, 1, 0, "deployment", "NAME [--on-failure CMD|none] "
+	    "[--on-crash CMD|none] [--mail owner|ADDRESS|none]", dp_alerts },
 	{ "deployment", "set-schedule", BIT(O_CRON) | BIT(O_INTERVAL) |
 	    BIT(O_ANCHOR) | BIT(O_TIMEZONE), 1, 1, 0, "deployment",
 	    "NAME (--cron EXPR | --interval S [--anchor WHEN]) [--timezone TZ]",

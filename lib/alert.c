@@ -1,7 +1,7 @@
 /*
- * alert.c - a work pool's alerts: when one of its runs ends Failed or
- * Crashed (finally: not a failed attempt that will be retried), the
- * process that moved it into done/ starts the pool's on_failure or
+ * alert.c - the alerts of work pools and deployments: when a run ends
+ * Failed or Crashed (finally: not a failed attempt that will be retried),
+ * the process that moved it into done/ starts the on_failure or
  * on_crash command with the run's JSON (sluice-flow-run(1), "JSON") on its
  * standard input, and mails the run's owner or an address (mail = owner,
  * as at -m does) when a mailer is installed.
@@ -17,9 +17,10 @@
  * Who it runs as: a root process runs it as the run's owner (the user the
  * run itself ran as), never as root for another user's run; any other
  * process as itself.  The settings come from the pool's configuration,
- * which only the spool's owner (and root) can write (spool-layout.md,
- * "Permissions"), as a run.ini they write is trusted to say whom a run
- * runs as.
+ * and, for a run a deployment made, the deployment's (each of on_failure,
+ * on_crash and mail set there wins over the pool's), which only the
+ * spool's owner (and root) can write (spool-layout.md, "Permissions"), as
+ * a run.ini they write is trusted to say whom a run runs as.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -173,28 +174,40 @@ sl_alert_run(const struct sl_spool *sp, const char *pool, const char *id,
     enum sl_state st)
 {
 	struct sl_pool p;
+	struct sl_deploy d;
 	struct sl_runs rs = { 0 };
 	struct sl_run *r;
-	const char *cmd;
-	char	err[SL_ERR_MAX];
+	char	cmd[SL_HOOK_MAX], mail[SL_MAILTO_MAX], err[SL_ERR_MAX];
+	const char *dc;
 	pid_t	pid;
 
 	if (st != SL_FAILED && st != SL_CRASHED)
 		return;
-	memset(&p, 0, sizeof(p));
-	if (sl_pool_load(sp, pool, &p, err, sizeof(err)) < 0) {
-		sl_pool_free(&p);
-		return;		/* a pool gone or unreadable: no settings */
-	}
-	cmd = st == SL_FAILED ? p.on_failure : p.on_crash;
-	if (cmd[0] == '\0' && p.mail[0] == '\0') {
-		sl_pool_free(&p);
-		return;
-	}
 	if (sl_run_find(sp, id, &rs, &r, err, sizeof(err)) < 0) {
 		sl_warn("cannot alert for flow run '%s': %s", id, err);
 		sl_runs_free(&rs);
-		sl_pool_free(&p);
+		return;
+	}
+	/* the pool's settings, then its deployment's over them */
+	cmd[0] = mail[0] = '\0';
+	memset(&p, 0, sizeof(p));
+	if (sl_pool_load(sp, pool, &p, err, sizeof(err)) == 0) {
+		snprintf(cmd, sizeof(cmd), "%s", st == SL_FAILED ?
+		    p.on_failure : p.on_crash);
+		snprintf(mail, sizeof(mail), "%s", p.mail);
+	}	/* else a pool gone or unreadable: no settings of its own */
+	sl_pool_free(&p);
+	if (r->spec.deployment != NULL && sl_deploy_load(sp,
+	    r->spec.deployment, &d, err, sizeof(err)) == 0) {
+		dc = st == SL_FAILED ? d.on_failure : d.on_crash;
+		if (dc[0] != '\0')
+			snprintf(cmd, sizeof(cmd), "%s", dc);
+		if (d.mail[0] != '\0')
+			snprintf(mail, sizeof(mail), "%s", d.mail);
+		sl_deploy_free(&d);
+	}
+	if (cmd[0] == '\0' && mail[0] == '\0') {
+		sl_runs_free(&rs);
 		return;
 	}
 	fflush(NULL);	/* nothing buffered is written twice */
@@ -205,7 +218,7 @@ sl_alert_run(const struct sl_spool *sp, const char *pool, const char *id,
 		/* the middle child: its child is reparented at once */
 		if (fork() == 0) {
 			(void)close_range(3, ~0U, 0);
-			alert(cmd, p.mail, r);
+			alert(cmd, mail, r);
 			_exit(0);
 		}
 		_exit(0);
@@ -214,9 +227,8 @@ sl_alert_run(const struct sl_spool *sp, const char *pool, const char *id,
 			;
 		sl_log(SL_INFO, "Alerted for flow run '%s' (%s): %s%s%s", id,
 		    sl_state_names[st], cmd[0] ? (st == SL_FAILED ?
-		    "on_failure" : "on_crash") : "", cmd[0] && p.mail[0] ?
-		    " and " : "", p.mail[0] ? "mail" : "");
+		    "on_failure" : "on_crash") : "", cmd[0] && mail[0] ?
+		    " and " : "", mail[0] ? "mail" : "");
 	}
 	sl_runs_free(&rs);
-	sl_pool_free(&p);
 }

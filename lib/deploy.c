@@ -105,6 +105,17 @@ read_version(const char *vd, struct sl_deploy *d, char *err, size_t errlen)
 	if ((v = sl_ini_get(ini, "deployment", "version")) != NULL &&
 	    sl_num_parse(v, 1, LONG_MAX, &x) == 0)
 		d->version = (unsigned long)x;
+	/* alerts: kept only if they could have been set (sl_pool_alert_ok);
+	 * older binaries ignore these keys, and drop them on an edit */
+	if ((v = sl_ini_get(ini, "deployment", "on_failure")) != NULL &&
+	    sl_pool_alert_ok("on_failure", v, SL_HOOK_MAX) == NULL)
+		snprintf(d->on_failure, sizeof(d->on_failure), "%s", v);
+	if ((v = sl_ini_get(ini, "deployment", "on_crash")) != NULL &&
+	    sl_pool_alert_ok("on_crash", v, SL_HOOK_MAX) == NULL)
+		snprintf(d->on_crash, sizeof(d->on_crash), "%s", v);
+	if ((v = sl_ini_get(ini, "deployment", "mail")) != NULL &&
+	    sl_pool_alert_ok("mail", v, SL_MAILTO_MAX) == NULL)
+		snprintf(d->mail, sizeof(d->mail), "%s", v);
 	sl_ini_free(ini);
 	if (!sl_name_ok(d->name) || !sl_uuid_ok(d->id) || !sl_name_ok(d->pool) ||
 	    !sl_name_ok(d->queue) || d->version == 0) {
@@ -230,6 +241,9 @@ render(const char *dir, const struct sl_deploy *d, const char *writer)
 	}
 	sl_ini_put(&b, "timezone", d->tz ? d->tz : "UTC");
 	sl_buf_printf(&b, "version = %lu\n", d->version);
+	sl_ini_put_quoted(&b, "on_failure", d->on_failure);
+	sl_ini_put_quoted(&b, "on_crash", d->on_crash);
+	sl_ini_put_quoted(&b, "mail", d->mail);
 	sl_ini_put(&b, "writer", writer);
 	sl_buf_puts(&b, SL_INI_TRAILER);
 	p = sl_path(dir, "deployment.ini", (char *)NULL);

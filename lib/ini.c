@@ -273,3 +273,18 @@ sl_ini_put(struct sl_buf *b, const char *key, const char *val)
 		sl_panic("sl_ini_put: value of %s cannot be stored: %s", key, val);
 	sl_buf_printf(b, "%s = %s\n", key, val);
 }
+
+/* sl_ini_put_quoted - "key = value" quoted (a shell command holds quotes
+ * and ';'), nothing for ""; the caller checked that it can be stored */
+void
+sl_ini_put_quoted(struct sl_buf *b, const char *key, const char *val)
+{
+	char   *q;
+
+	if (val[0] == '\0')
+		return;
+	if ((q = sl_ini_quote(val)) == NULL)
+		sl_panic("sl_ini_put_quoted: %s cannot be stored: %s", key, val);
+	sl_buf_printf(b, "%s = %s\n", key, q);
+	free(q);
+}

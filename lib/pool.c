@@ -636,22 +636,6 @@ put_time(struct sl_buf *b, const char *key, time_t t)
 	sl_ini_put(b, key, t == 0 ? "none" : sl_time_fmt(t, v, sizeof(v)));
 }
 
-/* put_alert - an alert setting, quoted (a shell command holds quotes and
- * ';'), when set: a pool without alerts reads as it did.  Its value was
- * checked by sl_pool_alert_ok when it was set. */
-static void
-put_alert(struct sl_buf *b, const char *key, const char *val)
-{
-	char   *q;
-
-	if (val[0] == '\0')
-		return;
-	if ((q = sl_ini_quote(val)) == NULL)
-		sl_panic("put_alert: %s cannot be stored: %s", key, val);
-	sl_buf_printf(b, "%s = %s\n", key, q);
-	free(q);
-}
-
 /*
  * sl_pool_alert_ok - can v be stored as an alert setting (on_failure,
  * on_crash: a shell command; mail: "owner" or an address) of at most len
@@ -694,9 +678,9 @@ sl_pool_render(const struct sl_pool *p, unsigned long version,
 	put_time(&b, "created", p->created);
 	sl_ini_put(&b, "paused", p->paused ? "true" : "false");
 	put_limit(&b, p->limit);
-	put_alert(&b, "on_failure", p->on_failure);
-	put_alert(&b, "on_crash", p->on_crash);
-	put_alert(&b, "mail", p->mail);
+	sl_ini_put_quoted(&b, "on_failure", p->on_failure);
+	sl_ini_put_quoted(&b, "on_crash", p->on_crash);
+	sl_ini_put_quoted(&b, "mail", p->mail);
 	sl_buf_puts(&b, "\n[version]\n");
 	snprintf(v, sizeof(v), "%lu", version);
 	sl_ini_put(&b, "number", v);

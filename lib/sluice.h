@@ -177,6 +177,7 @@ const char *sl_ini_key(const struct sl_ini *, const char *sec, int);
 const char *sl_ini_secname(const struct sl_ini *, int);
 int	sl_ini_value_ok(const char *);	/* survives a write and a read */
 void	sl_ini_put(struct sl_buf *, const char *key, const char *val);
+void	sl_ini_put_quoted(struct sl_buf *, const char *, const char *);
 
 /* ---- config.c: sluice.ini ---- */
 
@@ -800,6 +801,10 @@ struct sl_deploy {
 	char   *tz;			/* NULL: UTC */
 	unsigned long version;
 	struct sl_runspec tmpl;		/* command, retries, ..., owner */
+	/* its alerts (alert.c), over the pool's; "" none */
+	char	on_failure[SL_HOOK_MAX];
+	char	on_crash[SL_HOOK_MAX];
+	char	mail[SL_MAILTO_MAX];
 };
 
 /* An edit: 0 apply and write, 1 nothing to write, -1 refused (err set). */

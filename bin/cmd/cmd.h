@@ -86,6 +86,13 @@ long	need_num(const char *what, const char *s, long min);
 const char *limit_str(long limit, char *buf, size_t len);
 int	boxed(void);
 void	emit(struct sl_buf *);
+/* the alert settings set-alerts changes: NULL leaves one, "" clears */
+struct alertset {
+	const char *v[3];		/* on_failure, on_crash, mail */
+};
+void	alert_opts(struct args *, struct alertset *);
+int	alert_apply(const struct alertset *, char *, char *, char *);
+void	alert_json(struct sl_buf *, const char *, const char *, const char *);
 void	inspect_emit(const char *type, struct sl_buf *, struct sl_buf *more,
 	    const char *command);
 const struct setting *setting_of(const struct setting *, const char *);
@@ -108,7 +115,7 @@ cmd_fn	submit, fr_ls, fr_inspect, fr_logs, fr_cancel, fr_delete;
 void	run_opts(struct args *, struct sl_runspec *);
 
 /* deploy.c: deployment */
-cmd_fn	dp_create, dp_ls, dp_inspect, dp_set, dp_delete, dp_run, dp_setpool, dp_setschedule;
+cmd_fn	dp_create, dp_ls, dp_inspect, dp_set, dp_delete, dp_run, dp_setpool, dp_setschedule, dp_alerts;
 
 /* agent.c: agent ls */
 cmd_fn	agent_ls;

@@ -226,6 +226,7 @@ dp_inspect(const struct sl_spool *sp, const struct sl_config *cf,
 		sl_json_time(&x, d.created);
 		sl_json_key(&x, &k, "version");
 		sl_buf_printf(&x, "%lu", d.version);
+		alert_json(&x, d.on_failure, d.on_crash, d.mail);
 		if (d.tmpl.command != NULL && (argv =
 		    sl_cmd_argv_of(d.tmpl.command, &argc)) != NULL) {
 			typed = sl_argv_shell(argc, argv);
@@ -412,5 +413,42 @@ dp_run(const struct sl_spool *sp, const struct sl_config *cf, struct args *a)
 		return EX_FAIL;
 	}
 	printf("%s\n", id);
+	return 0;
+}
+
+/* dp_edit_alerts - sl_deploy_update's edit: apply an alertset; 1 if
+ * nothing changed (no new version) */
+static int
+dp_edit_alerts(struct sl_deploy *d, void *arg, char *e, size_t elen)
+{
+	(void)e;
+	(void)elen;
+	return alert_apply(arg, d->on_failure, d->on_crash, d->mail);
+}
+
+/*
+ * dp_alerts - sluice deployment set-alerts: the deployment's on_failure,
+ * on_crash and mail, which win over its pool's for its runs (alert.c)
+ */
+int
+dp_alerts(const struct sl_spool *sp, const struct sl_config *cf,
+    struct args *a)
+{
+	struct alertset as;
+	struct sl_deploy d;
+
+	(void)cf;
+	alert_opts(a, &as);
+	memset(&d, 0, sizeof(d));
+	if (sl_deploy_update(sp, a->pos[0], dp_edit_alerts, &as, 0, &d, err,
+	    sizeof(err)) < 0) {
+		sl_warn("%s", err);
+		sl_deploy_free(&d);
+		return EX_FAIL;
+	}
+	printf("Set the alerts of deployment '%s': on_failure %s, on_crash %s, "
+	    "mail %s\n", d.name, d.on_failure[0] ? d.on_failure : "none",
+	    d.on_crash[0] ? d.on_crash : "none", d.mail[0] ? d.mail : "none");
+	sl_deploy_free(&d);
 	return 0;
 }

@@ -229,12 +229,7 @@ wp_inspect(const struct sl_spool *sp, const struct sl_config *cf, struct args *a
 			sl_buf_free(&who);
 		}
 		sl_buf_add(&x, "]", 1);
-		sl_json_key(&x, &k, "on_failure");
-		sl_json_str(&x, p.on_failure[0] ? p.on_failure : NULL);
-		sl_json_key(&x, &k, "on_crash");
-		sl_json_str(&x, p.on_crash[0] ? p.on_crash : NULL);
-		sl_json_key(&x, &k, "mail");
-		sl_json_str(&x, p.mail[0] ? p.mail : NULL);
+		alert_json(&x, p.on_failure, p.on_crash, p.mail);
 		inspect_emit("WorkPool", &b, &x, NULL);
 	}
 	sl_pool_free(&p);
@@ -382,26 +377,79 @@ wp_set(const struct sl_spool *sp, const struct sl_config *cf, struct args *a)
 	return 0;
 }
 
-/* the alert settings sluice work-pool set-alerts changes: NULL leaves one */
-struct alertset {
-	const char *v[3];		/* on_failure, on_crash, mail */
-};
-
 /* edit_alerts - sl_pool_update's edit: apply an alertset */
 static int
 edit_alerts(struct sl_pool *p, void *arg, char *e, size_t elen)
 {
-	struct alertset *as = arg;
-	char   *dst[3] = { p->on_failure, p->on_crash, p->mail };
-	size_t	len[3] = { sizeof(p->on_failure), sizeof(p->on_crash),
-	    sizeof(p->mail) }, i;
-
 	(void)e;
 	(void)elen;
-	for (i = 0; i < 3; i++)
-		if (as->v[i] != NULL)
-			snprintf(dst[i], len[i], "%s", as->v[i]);
+	(void)alert_apply(arg, p->on_failure, p->on_crash, p->mail);
 	return 0;
+}
+
+/* alert_json - ",on_failure:...,on_crash:...,mail:..." for inspect's
+ * text (null for none) */
+void
+alert_json(struct sl_buf *x, const char *on_failure, const char *on_crash,
+    const char *mail)
+{
+	int	k = 0;
+
+	sl_json_key(x, &k, "on_failure");
+	sl_json_str(x, on_failure[0] ? on_failure : NULL);
+	sl_json_key(x, &k, "on_crash");
+	sl_json_str(x, on_crash[0] ? on_crash : NULL);
+	sl_json_key(x, &k, "mail");
+	sl_json_str(x, mail[0] ? mail : NULL);
+}
+
+/* alert_apply - an alertset onto a pool's or a deployment's settings
+ * (SL_HOOK_MAX, SL_HOOK_MAX, SL_MAILTO_MAX bytes); 1 if nothing changed */
+int
+alert_apply(const struct alertset *as, char *on_failure, char *on_crash,
+    char *mail)
+{
+	char   *dst[3] = { on_failure, on_crash, mail };
+	const size_t len[3] = { SL_HOOK_MAX, SL_HOOK_MAX, SL_MAILTO_MAX };
+	size_t	i;
+	int	same = 1;
+
+	for (i = 0; i < 3; i++)
+		if (as->v[i] != NULL && strcmp(dst[i], as->v[i]) != 0) {
+			snprintf(dst[i], len[i], "%s", as->v[i]);
+			same = 0;
+		}
+	return same;
+}
+
+/*
+ * alert_opts - the settings set-alerts (of a pool or a deployment) was
+ * given, checked: NULL leaves one, "" clears it ("none"); a usage error
+ * when there is none or one cannot be stored
+ */
+void
+alert_opts(struct args *a, struct alertset *as)
+{
+	static const char *const key[3] = { "on_failure", "on_crash", "mail" };
+	static const enum opt o[3] = { O_ON_FAILURE, O_ON_CRASH, O_MAIL };
+	static const char *const flag[3] = { "--on-failure", "--on-crash",
+	    "--mail" };
+	const char *why;
+	size_t	i, n = 0;
+
+	for (i = 0; i < 3; i++) {
+		if ((as->v[i] = a->val[o[i]]) == NULL)
+			continue;
+		n++;
+		if (strcmp(as->v[i], "none") == 0)
+			as->v[i] = "";	/* cleared */
+		if ((why = sl_pool_alert_ok(key[i], as->v[i], i == 2 ?
+		    SL_MAILTO_MAX : SL_HOOK_MAX)) != NULL)
+			usage_error(NULL, "%s: %s", flag[i], why);
+	}
+	if (n == 0)
+		usage_error(NULL, "give --on-failure CMD, --on-crash CMD or "
+		    "--mail owner|ADDRESS (none clears one)");
 }
 
 /*
@@ -413,29 +461,12 @@ int
 wp_alerts(const struct sl_spool *sp, const struct sl_config *cf,
     struct args *a)
 {
-	static const char *const key[3] = { "on_failure", "on_crash", "mail" };
-	static const enum opt o[3] = { O_ON_FAILURE, O_ON_CRASH, O_MAIL };
-	static const char *const flag[3] = { "--on-failure", "--on-crash",
-	    "--mail" };
-	const char *name = need_name("work pool", a->pos[0]), *why;
-	struct alertset as = { { NULL, NULL, NULL } };
+	const char *name = need_name("work pool", a->pos[0]);
+	struct alertset as;
 	struct sl_pool p;
-	size_t	i, n = 0;
 
 	(void)cf;
-	for (i = 0; i < 3; i++) {
-		if ((as.v[i] = a->val[o[i]]) == NULL)
-			continue;
-		n++;
-		if (strcmp(as.v[i], "none") == 0)
-			as.v[i] = "";	/* cleared */
-		if ((why = sl_pool_alert_ok(key[i], as.v[i], i == 2 ?
-		    SL_MAILTO_MAX : SL_HOOK_MAX)) != NULL)
-			usage_error(NULL, "%s: %s", flag[i], why);
-	}
-	if (n == 0)
-		usage_error(NULL, "give --on-failure CMD, --on-crash CMD or "
-		    "--mail owner|ADDRESS (none clears one)");
+	alert_opts(a, &as);
 	if (sl_pool_update(sp, name, edit_alerts, &as, &p, err,
 	    sizeof(err)) < 0) {
 		sl_warn("%s", err);

@@ -1,4 +1,6 @@
-# alerts.sh - a work pool's alerts (sluice work-pool set-alerts, lib/alert.c):
+# alerts.sh - a work pool's alerts (sluice work-pool set-alerts, lib/alert.c)
+# and a deployment's (deployment set-alerts: each setting wins over the
+# pool's for the deployment's runs; cleared, the pool's applies again):
 # a run that ends Failed starts on_failure with the run's JSON on stdin, one
 # whose supervisor is killed (Crashed) starts on_crash; a Completed run, and
 # a failed attempt that is retried, start nothing; only the last attempt of
@@ -91,4 +93,40 @@ b2=$(S submit -p al --name bad2 -- false)
 expect_state "$b2" Failed 10 "bad2 ends Failed"
 sleep 1
 equals "$(count "$H/failed.count")" 2 "no on_failure after it was cleared"
+
+# ---- a deployment's alerts, over its pool's ----
+S deployment create dal -p al -- sh -c 'exit 3' >/dev/null || fail "deployment create dal"
+expect_rc 1 S deployment set-alerts nope --mail owner && ok "deployment set-alerts of an unknown deployment: exit 1"
+expect_rc 2 S deployment set-alerts dal && ok "deployment set-alerts with nothing to set: exit 2"
+D="cat >'$H/d.tmp'; mv '$H/d.tmp' '$H/dep.\$\$'; echo x >>'$H/dep.count'"
+if expect_rc 0 S deployment set-alerts dal --on-failure "$D"; then
+	contains "$out" "Set the alerts of deployment 'dal': on_failure cat >" "deployment set-alerts: says what it set"
+fi
+expect_rc 0 S deployment inspect dal && contains "$out" "    on_failure=\"cat >'$H/d.tmp'" "deployment inspect: on_failure"
+S work-pool set-alerts al --on-failure "$F" >/dev/null
+d1=$(S deployment run dal)
+expect_state "$d1" Failed 10 "the deployment's run ends Failed"
+if wait_file "$H/dep.count" 10; then
+	f=$(ls "$H"/dep.* | grep -v count | head -n 1)
+	python3 - "$f" "$d1" <<'P' && ok "the deployment's on_failure ran with the run's JSON" || fail "deployment on_failure's stdin: $(cat "$f")"
+import json, sys
+o = json.loads(open(sys.argv[1]).read())
+assert o["id"] == sys.argv[2] and o["deployment"] == "dal" and o["exit_code"] == 3, o
+P
+else
+	fail "the deployment's on_failure did not run"
+fi
+sleep 1
+equals "$(count "$H/failed.count")" 2 "the pool's on_failure did not run for it (the deployment's wins)"
+b3=$(S submit -p al --name bad3 -- false)
+expect_state "$b3" Failed 10 "a run of no deployment ends Failed"
+wait_file "$H/failed.count" 1; sleep 1
+equals "$(count "$H/failed.count")" 3 "... and gets the pool's on_failure"
+equals "$(count "$H/dep.count")" 1 "... not the deployment's"
+expect_rc 0 S deployment set-alerts dal --on-failure none && contains "$out" "on_failure none" "deployment set-alerts --on-failure none: cleared"
+d2=$(S deployment run dal)
+expect_state "$d2" Failed 10 "the deployment's second run ends Failed"
+sleep 1
+equals "$(count "$H/failed.count")" 4 "with the deployment's cleared, its run gets the pool's on_failure"
+equals "$(count "$H/dep.count")" 1 "and not the deployment's"
 finish

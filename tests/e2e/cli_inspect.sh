@@ -53,7 +53,7 @@ PY
 }
 check WorkPool "created agents on_failure on_crash mail" work-pool inspect insp
 check WorkQueue "created" work-queue inspect low -p insp
-check Deployment "created version" deployment inspect nightly
+check Deployment "created version on_failure on_crash mail" deployment inspect nightly
 check FlowRun "" flow-run inspect "$rid"
 
 # the same through ids (Prefect takes either)
