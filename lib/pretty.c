@@ -262,7 +262,7 @@ members(struct rd *r, struct sl_buf *b, int obj)
 			k.len = 0;
 			if (jstring(r, &k) < 0)
 				goto out;
-			pystr(b, k.s, k.len);
+			pystr(b, k.s != NULL ? k.s : "", k.len);
 			ws(r);
 			if (eat(r, ':') < 0)
 				goto out;

@@ -51,6 +51,7 @@ START_TEST(test_pretty_values)
 		{ "[1, [2, null], {\"k\": true}]", "[1, [2, None], {'k': True}]" },
 		{ "{\"Scheduled\":4,\"Late\":1}", "{'Scheduled': 4, 'Late': 1}" },
 		{ "{\"it's\":\"x\"}", "{\"it's\": 'x'}" },
+		{ "{\"\":1}", "{'': 1}" },
 	};
 	size_t	i;
 
