@@ -91,7 +91,8 @@ claim_one(const struct sl_spool *sp, const struct sl_agent *a,
     const struct sl_pool *p, const struct sl_queue *q, const char *token,
     time_t now)
 {
-	char	id[SL_UUID_LEN + 1], scope[SL_NAME_MAX + 8], body[400], t[40];
+	char	id[SL_UUID_LEN + 1], scope[SL_NAME_MAX + 8], body[1024], t[40];
+	char	held[3 * 201 + 8];
 	char   *from, *pd, *to, *priv = NULL;
 	struct taken tk[3];
 	enum outcome rc = CLAIMED;
@@ -166,9 +167,15 @@ claim_one(const struct sl_spool *sp, const struct sl_agent *a,
 		goto out;
 	}
 	sl_step("claim-file");
+	/* the slots it holds, so that its end releases them by name
+	 * (sl_slots_release_named) instead of looking in every slot */
+	held[0] = '\0';
+	for (i = 0; i < n; i++)
+		snprintf(held + strlen(held), sizeof(held) - strlen(held),
+		    "%s%s", i ? " " : "", tk[i].name);
 	snprintf(body, sizeof(body), "[claim]\nagent = %s\nhost = %s\n"
-	    "claimed = %s\n; end of sluice file\n", a->id, a->host,
-	    sl_time_fmt(now, t, sizeof(t)));
+	    "claimed = %s\nslots = %s\n; end of sluice file\n", a->id,
+	    a->host, sl_time_fmt(now, t, sizeof(t)), n ? held : "none");
 	{
 		char   *tmp = sl_path(priv, ".claim.tmp", (char *)NULL);
 		char   *cf = sl_path(priv, "claim.ini", (char *)NULL);
@@ -178,8 +185,14 @@ claim_one(const struct sl_spool *sp, const struct sl_agent *a,
 		 * who claimed it, for people and logs: not fsynced, since a
 		 * claim lost to a power cut is a run still in sched/, and one
 		 * kept is a gone agent's claim, which recovery hands back */
-		if (sl_publish_nosync(tmp, cf, body, strlen(body)) < 0)
+		if (sl_publish_nosync(tmp, cf, body, strlen(body)) < 0) {
 			sl_warn("cannot write %s: %s", cf, strerror(errno));
+			/* an earlier claim's would name slots this run no
+			 * longer holds: without one, its end looks for them */
+			if (unlink(cf) < 0 && errno != ENOENT)
+				sl_warn("cannot remove %s: %s", cf,
+				    strerror(errno));
+		}
 		free(tmp);
 		free(cf);
 	}

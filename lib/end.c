@@ -134,6 +134,27 @@ result_put(const char *dir, const char *state, time_t started, time_t ended,
 	return rc;
 }
 
+/*
+ * release - give back the slots of the run id, now in dir: those its
+ * claim.ini names, else (a claim written by an older binary, or lost)
+ * those a look into every slot finds
+ */
+static int
+release(const struct sl_spool *sp, const char *pool, const char *dir,
+    const char *id)
+{
+	char   *text, list[1024];
+	int	rc = -1;
+
+	if ((text = sl_read_small(dir, "claim.ini")) != NULL) {
+		/* RACE: none; the run is in done/, where nobody writes it */
+		sl_kv_get(text, "slots", list, sizeof(list));
+		free(text);
+		rc = sl_slots_release_named(sp, pool, id, list);
+	}
+	return rc == 0 ? 0 : sl_slots_release_run(sp, pool, id);
+}
+
 /* finish - sl_run_finish; durable: fsync result.ini and done/ */
 static int
 finish(const struct sl_spool *sp, const char *pool, const char *dir,
@@ -157,12 +178,13 @@ finish(const struct sl_spool *sp, const char *pool, const char *dir,
 		(void)sl_fsync_dir(dd);	/* the move itself, durably */
 	if (rc == 0)	/* ended here, once: the pool's alerts (alert.c) */
 		sl_alert_run(sp, pool, id, st);
+	if (rc == 0) {
+		sl_step("finish-release");
+		rc = release(sp, pool, to, id);
+	}
 	free(dd);
 	free(to);
-	if (rc < 0)
-		return -1;
-	sl_step("finish-release");
-	return sl_slots_release_run(sp, pool, id);
+	return rc;
 }
 
 /*

@@ -311,6 +311,60 @@ sl_slots_release_run(const struct sl_spool *sp, const char *pool,
 	return rc;
 }
 
+/* slot_name_ok - SCOPE.K as sl_slot_take names slots: no path in it */
+static int
+slot_name_ok(const char *s, size_t n)
+{
+	size_t	i;
+
+	if (n == 0 || n >= 200 || s[0] == '.' || s[n - 1] < '0' ||
+	    s[n - 1] > '9')
+		return 0;
+	for (i = 0; i < n; i++)
+		if (!((s[i] >= 'a' && s[i] <= 'z') || (s[i] >= 'A' &&
+		    s[i] <= 'Z') || (s[i] >= '0' && s[i] <= '9') ||
+		    s[i] == '.' || s[i] == '_' || s[i] == '-'))
+			return 0;
+	return 1;
+}
+
+/*
+ * sl_slots_release_named - give back the slots run id holds, named by its
+ * claim ("slots = a.ID.0 q.Q.1" in claim.ini; "none"): no listing of
+ * slots/ and no look into every slot, which on a network filesystem is a
+ * round trip each.  -1 (nothing released) if list is not such a list: the
+ * caller then looks for them (sl_slots_release_run).  A slot named that
+ * the run no longer holds (freed by recovery, taken by another run) has
+ * no entry of this run: its release does nothing.
+ */
+int
+sl_slots_release_named(const struct sl_spool *sp, const char *pool,
+    const char *id, const char *list)
+{
+	const char *p, *e;
+	char	name[200];
+	int	rc = 0;
+
+	if (strcmp(list, "none") == 0)
+		return 0;
+	for (p = list;; p = e + 1) {	/* names, one space between */
+		e = p + strcspn(p, " ");
+		if (!slot_name_ok(p, (size_t)(e - p)))
+			return -1;
+		if (*e == '\0')
+			break;
+	}
+	for (p = list;; p = e + 1) {
+		e = p + strcspn(p, " ");
+		snprintf(name, sizeof(name), "%.*s", (int)(e - p), p);
+		if (sl_slot_release(sp, pool, name, id) < 0)
+			rc = -1;
+		if (*e == '\0')
+			break;
+	}
+	return rc;
+}
+
 /* sl_slots_held - how many slots of the pool are held now */
 long
 sl_slots_held(const struct sl_spool *sp, const char *pool, const char *prefix)

@@ -586,6 +586,8 @@ int	sl_slots_of(const struct sl_spool *, const char *pool, const char *id,
 	    char ***, size_t *);
 int	sl_slots_release_run(const struct sl_spool *, const char *pool,
 	    const char *id);
+int	sl_slots_release_named(const struct sl_spool *, const char *pool,
+	    const char *id, const char *list);
 int	sl_slots_release_token(const struct sl_spool *, const char *pool,
 	    const char *token);
 int	sl_slots_release_claim(const struct sl_spool *, const char *pool,

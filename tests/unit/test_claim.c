@@ -946,6 +946,48 @@ START_TEST(test_slots_held_of_release_run)
 }
 END_TEST
 
+/* sl_slots_release_named: the slots a claim.ini names, and only this run's
+ * entries in them; a list that is not one releases nothing (-1) */
+START_TEST(test_slots_release_named)
+{
+	static const char *const bad[] = { "", "../x.1", "pool.1 ../q.0",
+	    ".pool.1", "pool.x", "pool.1  pool.0", "pool.1 ", "a/b.1",
+	    "pool.1\tq.A.0" };
+	char	tok[2][128], agent[SL_UUID_LEN + 1], list[200];
+	runid	id[2];
+	size_t	i;
+	long	k;
+
+	ck_assert_int_eq(sl_uuid(agent), 0);
+	for (i = 0; i < 2; i++)
+		mktoken(tok[i], sizeof(tok[i]), now0, id[i]);
+	ck_assert_int_eq(sl_slot_take(&sp, P, "pool", 2, tok[0], agent, now0,
+	    &k), 0);
+	ck_assert_int_eq(sl_slot_take(&sp, P, "q.A", 2, tok[0], agent, now0,
+	    &k), 0);
+	ck_assert_int_eq(sl_slot_take(&sp, P, "pool", 2, tok[1], agent, now0,
+	    &k), 0);
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		ck_assert_msg(sl_slots_release_named(&sp, P, id[0], bad[i]) ==
+		    -1, "took '%s'", bad[i]);
+		ck_assert_int_eq(nslots(id[0]), 2);
+	}
+	ck_assert_int_eq(sl_slots_release_named(&sp, P, id[0], "none"), 0);
+	ck_assert_int_eq(nslots(id[0]), 2);
+	/* run 1's slot named for run 0: its entry is not run 0's, kept */
+	ck_assert_int_eq(sl_slots_release_named(&sp, P, id[0], "pool.1"), 0);
+	ck_assert_int_eq(nslots(id[1]), 1);
+	ck_assert_int_eq(nslots(id[0]), 2);
+	snprintf(list, sizeof(list), "pool.0 q.A.0");
+	ck_assert_int_eq(sl_slots_release_named(&sp, P, id[0], list), 0);
+	ck_assert_int_eq(nslots(id[0]), 0);
+	ck_assert_int_eq(nslots(id[1]), 1);
+	ck_assert_int_eq(sl_slots_held(&sp, P, NULL), 1);
+	/* again: nothing left to release, no error */
+	ck_assert_int_eq(sl_slots_release_named(&sp, P, id[0], list), 0);
+}
+END_TEST
+
 /* ---- claims ---- */
 
 START_TEST(test_claim_basic)
@@ -976,8 +1018,8 @@ START_TEST(test_claim_basic)
 	    l.name)));
 	text = t_read(S("pools/" P "/pending/%s/%s/claim.ini", a.id, l.name));
 	snprintf(want, sizeof(want), "[claim]\nagent = %s\nhost = testhost\n"
-	    "claimed = %s\n; end of sluice file\n", a.id,
-	    sl_time_fmt(now0, t, sizeof(t)));
+	    "claimed = %s\nslots = none\n; end of sluice file\n", a.id,
+	    sl_time_fmt(now0, t, sizeof(t)));	/* no limit: no slot */
 	ck_assert_str_eq(text, want);
 	free(text);
 	ck_assert_int_eq(t_count(S("pools/" P "/pending/%s/%s", a.id, l.name),
@@ -1385,6 +1427,16 @@ START_TEST(test_finish)
 	l = locate(ids[0]);
 	ck_assert_int_eq(l.w, W_RUNNING);
 	d = sl_xstrdup(run_dir(&l));
+	/* the claim names the slots it took: its end releases those */
+	{
+		char   *c = sl_path(d, "claim.ini", (char *)NULL);
+
+		text = t_read(c);
+		ck_assert_msg(strstr(text, "\nslots = a.") != NULL &&
+		    strstr(text, ".0 pool.0\n") != NULL, "%s", text);
+		free(text);
+		free(c);
+	}
 	ck_assert_int_eq(sl_run_finish(&sp, P, d, ids[0], SL_FAILED, 3,
 	    now0, "it \"broke\""), 0);
 	l = locate(ids[0]);
@@ -1407,10 +1459,19 @@ START_TEST(test_finish)
 	ck_assert_int_eq(locate(ids[0]).w, W_DONE);
 	free(d);
 	sl_names_free(&got);
-	/* a Pending run may be finished too (cancelled before it started) */
+	/* a Pending run may be finished too (cancelled before it started);
+	 * its claim.ini as an older binary wrote it, without slots: its end
+	 * looks for them */
 	ck_assert_int_eq(claim(&a, 10, now0, &got), 1);
 	l = locate(ids[1]);
 	d = sl_xstrdup(run_dir(&l));
+	ck_assert_int_eq(nslots(ids[1]), 2);
+	{
+		char   *c = sl_path(d, "claim.ini", (char *)NULL);
+
+		t_puts(c, "[claim]\nagent = x\n; end of sluice file\n");
+		free(c);
+	}
 	ck_assert_int_eq(sl_run_finish(&sp, P, d, ids[1], SL_CANCELLED, -1,
 	    0, NULL), 0);
 	ck_assert(t_exists(S("pools/" P "/done/%s.Cancelled/result.ini",
@@ -3003,6 +3064,7 @@ suite_claim(void)
 	tcase_add_test(sl, test_slot_take_swept_private);
 	tcase_add_test(sl, test_slot_sweep_half_written);
 	tcase_add_test(sl, test_slots_held_of_release_run);
+	tcase_add_test(sl, test_slots_release_named);
 	suite_add_tcase(s, sl);
 
 	tcase_set_timeout(cl, T_CLAIM_TIMEOUT);
