@@ -94,7 +94,7 @@ void	alert_opts(struct args *, struct alertset *);
 int	alert_apply(const struct alertset *, char *, char *, char *);
 void	alert_json(struct sl_buf *, const char *, const char *, const char *);
 void	inspect_emit(const char *type, struct sl_buf *, struct sl_buf *more,
-	    const char *command);
+	    const char *stored);
 const struct setting *setting_of(const struct setting *, const char *);
 void	queue_json(struct sl_buf *, const char *pool, const struct sl_queue *);
 void	pool_json(struct sl_buf *, const struct sl_spool *,

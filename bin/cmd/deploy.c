@@ -219,21 +219,14 @@ dp_inspect(const struct sl_spool *sp, const struct sl_config *cf,
 		emit(&b);
 	else {
 		struct sl_buf x = { 0 };
-		char  **argv, *typed = NULL;
-		int	argc, k = 0;
+		int	k = 0;
 
 		sl_json_key(&x, &k, "created");
 		sl_json_time(&x, d.created);
 		sl_json_key(&x, &k, "version");
 		sl_buf_printf(&x, "%lu", d.version);
 		alert_json(&x, d.on_failure, d.on_crash, d.mail);
-		if (d.tmpl.command != NULL && (argv =
-		    sl_cmd_argv_of(d.tmpl.command, &argc)) != NULL) {
-			typed = sl_argv_shell(argc, argv);
-			sl_strv_free(argv, (size_t)argc);
-		}
-		inspect_emit("Deployment", &b, &x, typed);
-		free(typed);
+		inspect_emit("Deployment", &b, &x, d.tmpl.command);
 	}
 	sl_deploy_free(&d);
 	return 0;

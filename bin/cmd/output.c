@@ -85,16 +85,22 @@ emit(struct sl_buf *b)
  * the object's JSON j (as --json prints it, "{...}\n") with the members
  * of more appended (",\"key\":value..." or NULL: what the text shows and
  * the contract's JSON keys leave out), written by sl_pretty as TYPE(...).
- * command, if not NULL, is shown for the command's value: the command as
- * submitted, not as stored for /bin/sh.  Frees j and more.
+ * stored, the command as stored for /bin/sh (or NULL): when it was made
+ * from an argument vector, the command's value is shown as that vector
+ * was typed (sl_argv_shell), not in its stored form.  Frees j and more.
  */
 void
 inspect_emit(const char *type, struct sl_buf *j, struct sl_buf *more,
-    const char *command)
+    const char *stored)
 {
 	struct sl_buf obj = { 0 }, out = { 0 }, one = { 0 }, line = { 0 };
-	char   *at, *end, *mid;
+	char   *at, *end, *mid, *command = NULL, **argv;
+	int	argc;
 
+	if (stored != NULL && (argv = sl_cmd_argv_of(stored, &argc)) != NULL) {
+		command = sl_argv_shell(argc, argv);
+		sl_strv_free(argv, (size_t)argc);
+	}
 	sl_buf_add(&obj, j->s, j->len);
 	if (obj.len > 0 && obj.s[obj.len - 1] == '\n')
 		obj.len--;
@@ -125,6 +131,7 @@ inspect_emit(const char *type, struct sl_buf *j, struct sl_buf *more,
 	sl_buf_free(&out);
 	sl_buf_free(&one);
 	sl_buf_free(&line);
+	free(command);
 	sl_buf_free(j);
 	if (more != NULL)
 		sl_buf_free(more);

@@ -322,8 +322,6 @@ fr_inspect(const struct sl_spool *sp, const struct sl_config *cf, struct args *a
 	struct sl_runs rs;
 	struct sl_run *r;
 	time_t	now = time(NULL);
-	char	*typed = NULL, **argv;
-	int	argc;
 
 	if (find_run(sp, a->pos[0], &rs, &r, cf) < 0)
 		return EX_FAIL;
@@ -333,14 +331,7 @@ fr_inspect(const struct sl_spool *sp, const struct sl_config *cf, struct args *a
 		sl_runs_free(&rs);
 		return 0;
 	}
-	/* the text shows the command as submitted */
-	if (r->spec.command != NULL &&
-	    (argv = sl_cmd_argv_of(r->spec.command, &argc)) != NULL) {
-		typed = sl_argv_shell(argc, argv);
-		sl_strv_free(argv, (size_t)argc);
-	}
-	inspect_emit("FlowRun", &b, NULL, typed);
-	free(typed);
+	inspect_emit("FlowRun", &b, NULL, r->spec.command);
 	sl_runs_free(&rs);
 	return 0;
 }
