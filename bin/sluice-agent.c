@@ -103,10 +103,25 @@ struct tracked {
 	char	id[SL_UUID_LEN + 1];
 	char	name[256];
 	long	attempt;
+	int	look;		/* its word said "?": look in the spool */
 };
 
 static struct tracked *tr;
 static size_t ntr;
+
+/*
+ * What the last look into pending/ID/ left there: runs claimed and not
+ * due yet (prefetched), how many and the earliest's time; and whether a
+ * start failed and is to be tried again.  With the runs it started (tr),
+ * what holds its agent slots, as far as it knows: a claim is not tried
+ * with none free, and pending/ is not listed again until one comes due.
+ */
+static long nlater;
+static time_t later_due;
+static int relist;
+
+/* the read end of the supervisors' pipe (endword.c), -1 none */
+static int ended_fd = -1;
 
 /*
  * now_s - the epoch second from the same clock the millisecond sleeps
@@ -132,59 +147,126 @@ ms_until(time_t t)
 	return (long)(t - ts.tv_sec) * 1000 - ts.tv_nsec / 1000000;
 }
 
-/* report - say how the runs we started and that left running/ ended */
+/* said - log how a run we started ended: a final state's name or
+ * AwaitingRetry, its exit code (-1 none) and message */
 static void
-report(const struct sl_spool *sp, const char *pool)
+said(const struct tracked *t, const char *state, int code, const char *msg)
+{
+	char	c[16];
+
+	if (code >= 0)
+		snprintf(c, sizeof(c), "%d", code);
+	else
+		snprintf(c, sizeof(c), "none");
+	if (strcmp(state, "Cancelled") == 0)
+		sl_log(SL_INFO, "Flow run '%s' (%s) was cancelled", t->name,
+		    t->id);
+	else if (strcmp(state, "Crashed") == 0)
+		sl_log(SL_ERROR, "Flow run '%s' (%s) crashed: %s", t->name,
+		    t->id, msg);
+	else if (strcmp(state, "Completed") == 0 ||
+	    strcmp(state, "Failed") == 0)
+		sl_log(state[0] == 'C' ? SL_INFO : SL_WARNING, "Flow run '%s' "
+		    "(%s) finished: %s (exit code %s)", t->name, t->id, state, c);
+	else
+		sl_log(SL_WARNING, "Flow run '%s' (%s) ended attempt %ld; "
+		    "AwaitingRetry", t->name, t->id, t->attempt);
+}
+
+/* looked - has run t left running/?  If so, log how it ended (from its
+ * result in done/, else it went back to its queue) and say 1 */
+static int
+looked(const struct sl_spool *sp, const char *pool, const struct tracked *t)
 {
 	static const enum sl_state fin[] = { SL_COMPLETED, SL_FAILED,
 	    SL_CRASHED, SL_CANCELLED };
 	struct sl_result res;
-	char   *p, *d, name[SL_RUNNAME_MAX], code[16];
-	size_t	i, k, j;
+	char   *p, *d, name[SL_RUNNAME_MAX];
+	size_t	j;
+	int	there;
 
-	for (i = 0, k = 0; i < ntr; i++) {
-		struct tracked *t = &tr[i];
-		int	found = 0;
-
-		p = sl_place(sp, SL_PL_RUNNING, pool, NULL, t->token,
-		    (char *)NULL);
-		if (sl_exists(p)) {
-			free(p);
-			tr[k++] = *t;
-			continue;
-		}
-		free(p);
-		for (j = 0; j < 4 && !found; j++) {
-			sl_done_name(name, t->id, fin[j]);
-			d = sl_place(sp, SL_PL_DONE, pool, NULL, name,
-			    (char *)NULL);
-			if (sl_result_read(d, &res) == 0) {
-				found = 1;
-				if (res.exit_code >= 0)
-					snprintf(code, sizeof(code), "%d",
-					    res.exit_code);
-				else
-					code[0] = '\0';
-				if (fin[j] == SL_CANCELLED)
-					sl_log(SL_INFO, "Flow run '%s' (%s) was "
-					    "cancelled", t->name, t->id);
-				else if (fin[j] == SL_CRASHED)
-					sl_log(SL_ERROR, "Flow run '%s' (%s) "
-					    "crashed: %s", t->name, t->id,
-					    res.message);
-				else
-					sl_log(fin[j] == SL_COMPLETED ? SL_INFO :
-					    SL_WARNING, "Flow run '%s' (%s) "
-					    "finished: %s (exit code %s)", t->name,
-					    t->id, sl_state_names[fin[j]],
-					    code[0] ? code : "none");
-			}
+	p = sl_place(sp, SL_PL_RUNNING, pool, NULL, t->token, (char *)NULL);
+	there = sl_exists(p);
+	free(p);
+	if (there)
+		return 0;
+	for (j = 0; j < 4; j++) {
+		sl_done_name(name, t->id, fin[j]);
+		d = sl_place(sp, SL_PL_DONE, pool, NULL, name, (char *)NULL);
+		if (sl_result_read(d, &res) == 0) {
 			free(d);
+			said(t, sl_state_names[fin[j]], res.exit_code,
+			    res.message);
+			return 1;
 		}
-		if (!found)
-			sl_log(SL_WARNING, "Flow run '%s' (%s) ended attempt "
-			    "%ld; AwaitingRetry", t->name, t->id, t->attempt);
+		free(d);
 	}
+	said(t, "AwaitingRetry", -1, "");
+	return 1;
+}
+
+/*
+ * words - read the words our supervisors wrote (endword.c) and forget
+ * each run a word names, logging how it ended; a "?" marks the run for a
+ * look into the spool.  Non-blocking; a word cut by the buffer's end is
+ * kept for the next read.
+ */
+static void
+words(void)
+{
+	static char buf[4 * SL_ENDWORD_MAX];
+	static size_t len;
+	struct sl_endword w;
+	ssize_t	n;
+	char   *nl, *p;
+	size_t	i;
+
+	if (ended_fd < 0)
+		return;
+	for (;;) {
+		n = read(ended_fd, buf + len, sizeof(buf) - len);
+		if (n <= 0)
+			break;	/* EAGAIN: all read */
+		len += (size_t)n;
+		p = buf;
+		while ((nl = memchr(p, '\n', len - (size_t)(p - buf))) != NULL) {
+			if (sl_endword_parse(p, (size_t)(nl - p), &w) == 0) {
+				for (i = 0; i < ntr; i++)
+					if (strcmp(tr[i].token, w.token) == 0)
+						break;
+				if (i < ntr && strcmp(w.state, "?") == 0)
+					tr[i].look = 1;
+				else if (i < ntr) {
+					said(&tr[i], w.state, w.code, w.msg);
+					tr[i] = tr[--ntr];
+				}
+			}
+			p = nl + 1;
+		}
+		len -= (size_t)(p - buf);
+		memmove(buf, p, len);
+		if (len == sizeof(buf))	/* no newline in a full buffer:
+					 * not words; the rescan sees */
+			len = 0;
+	}
+}
+
+/*
+ * report - say how the runs we started ended: those our supervisors' words
+ * name, and at a rescan (full) or at a "?" those that left running/: a
+ * word lost (a supervisor killed, a full pipe) is made up for there.
+ */
+static void
+report(const struct sl_spool *sp, const char *pool, int full)
+{
+	size_t	i, k;
+
+	words();
+	for (i = 0, k = 0; i < ntr; i++)
+		if (!(full || tr[i].look) || !looked(sp, pool, &tr[i])) {
+			tr[i].look = 0;
+			tr[k++] = tr[i];
+		}
 	ntr = k;
 }
 
@@ -249,20 +331,34 @@ taken_back(const struct sl_spool *sp, const struct sl_agent *a,
 
 /*
  * start_due - start what is due in pending/ID/, the runs this pass claimed
- * (fresh) among them; the next due time, or 0
+ * (fresh) among them: all that is there if listing (a rescan; a run
+ * claimed for us by another process, by inotify; a prefetched run come
+ * due; a start to try again), else only the fresh claims, which spares a
+ * listing a run.  RACE: a run another host's dispatcher claimed for us is
+ * started at our next rescan then; no event would tell us sooner.  The
+ * next due time of a run left there, or 0.
  */
 static time_t
 start_due(const struct sl_spool *sp, const struct sl_config *cf,
     const struct sl_agent *a, const struct sl_pool *p,
-    const struct sl_names *fresh)
+    const struct sl_names *fresh, int listing)
 {
 	struct sl_started s;
 	char  **v;
 	size_t	n, i;
-	time_t	t, next = 0, now = now_s();
+	time_t	t, now = now_s();
 
-	if (pending_tokens(sp, a, &v, &n) < 0 || n == 0)
-		return 0;
+	if (listing) {
+		if (pending_tokens(sp, a, &v, &n) < 0)
+			return later_due;
+		nlater = 0;
+		later_due = 0;
+		relist = 0;
+	} else {
+		v = sl_xmalloc((fresh->n ? fresh->n : 1) * sizeof(char *));
+		for (n = 0; n < fresh->n; n++)
+			v[n] = sl_xstrdup(fresh->v[n]);
+	}
 	for (i = 0; i < n && !stop; i++) {
 		sl_token_parse(v[i], &t, NULL);
 		switch (sl_run_start(sp, cf, a, p, v[i], now,
@@ -279,8 +375,9 @@ start_due(const struct sl_spool *sp, const struct sl_config *cf,
 			tr[ntr++].attempt = s.attempt;
 			break;
 		case SL_START_LATER:	/* prefetched; a cancel is acted on */
-			if (next == 0 || t < next)
-				next = t;
+			nlater++;
+			if (later_due == 0 || t < later_due)
+				later_due = t;
 			break;
 		case SL_START_GONE:
 			(void)taken_back(sp, a, v[i], s.id);
@@ -299,15 +396,19 @@ start_due(const struct sl_spool *sp, const struct sl_config *cf,
 		case SL_START_FAILED:
 			/* not an error if the run was taken from under us
 			 * (handed back, cancelled) as we started it */
-			if (!taken_back(sp, a, v[i], s.id))
+			if (!taken_back(sp, a, v[i], s.id)) {
 				sl_log(SL_ERROR, "Cannot start flow run '%s' "
 				    "now: %s", s.id, s.why);
+				relist = 1;
+			}
 			break;
 		}
 		now = now_s();
 	}
+	if (i < n)	/* stopping: what is left is handed back */
+		relist = 1;
 	sl_strv_free(v, n);
-	return next;
+	return later_due;
 }
 
 /* hand_back - return every claimed, unstarted run to its queue */
@@ -388,13 +489,13 @@ main(int argc, char **argv)
 	struct sl_spool sp;
 	struct sl_agent a;
 	struct sigaction sa;
-	int	ended[2];
+	int	ended[2], listing;
 	struct sl_names got = { 0 };
 	struct sl_pass pass = { 0 };
 	struct sl_pool p;
 	const char *spool = NULL, *pool = NULL, *name = NULL;
 	char	err[SL_ERR_MAX], slug[64];
-	long	limit = SL_NOLIMIT, prefetch = 10, poll = -1, wait_s, x;
+	long	limit = SL_NOLIMIT, prefetch = 10, poll = -1, wait_s, x, room;
 	struct sl_optget g;
 	int	once = 0, quiet = 0, full, o;
 	size_t	j;
@@ -546,17 +647,19 @@ main(int argc, char **argv)
 	sigemptyset(&sa.sa_mask);
 	if (sigaction(SIGTERM, &sa, NULL) < 0 || sigaction(SIGINT, &sa, NULL) < 0)
 		sl_fatal("sigaction: %s", strerror(errno));
-	/* on a network filesystem (NFS, FUSE: sshfs), where our own
-	 * supervisors' renames may bring no inotify event, they say on this
-	 * pipe that a run ended, so its slot is used again at once, not at
-	 * the next rescan.  On a local disk inotify already tells us, and
-	 * the pipe is not made (spool-layout.md, "Where the code is") */
-	if (network_fs(sp.root) && pipe2(ended, O_CLOEXEC | O_NONBLOCK) == 0) {
+	/* our supervisors say on this pipe how each run ended (endword.c),
+	 * so its slot is used again at once and its end is logged without
+	 * a look into the spool: on a network filesystem (NFS, FUSE: sshfs)
+	 * their renames bring no inotify event at all (spool-layout.md,
+	 * "The agent's pipe") */
+	if (pipe2(ended, O_CLOEXEC | O_NONBLOCK) == 0) {
 		sl_run_notify_fd(ended[1]);
 		sl_watch_fd(ended[0]);
-	} else if (network_fs(sp.root))
+		ended_fd = ended[0];
+	} else
 		sl_log(SL_WARNING, "cannot make a pipe (%s): ended runs are "
-		    "seen at the next rescan", strerror(errno));
+		    "seen at the next rescan%s", strerror(errno),
+		    network_fs(sp.root) ? "" : " or by inotify");
 
 	if (!quiet) {
 		printf("Starting sluice %s agent '%s' (%s) on spool %s...\n%s\n",
@@ -585,7 +688,7 @@ main(int argc, char **argv)
 
 	/* registered, and watching before the first pass: nothing that
 	 * arrives after READY=1 is missed */
-	(void)sl_watch_pool(&sp, a.pool);
+	(void)sl_watch_pool(&sp, a.pool, 1);
 	(void)sl_notify("READY=1\nSTATUS=Looking for work");
 	for (;;) {
 		reap();
@@ -619,6 +722,8 @@ main(int argc, char **argv)
 		sl_maintain_pool(&sp, &cf, a.pool, now, full, &pass);
 		if (full)
 			last_full = now;
+		/* first: the runs that ended, so that their slots count free */
+		report(&sp, a.pool, full);
 		next = due = 0;
 		/* the pool's configuration is read once a pass, for the
 		 * claims and the starts alike */
@@ -626,8 +731,16 @@ main(int argc, char **argv)
 		    sizeof(err)) < 0)
 			sl_log(SL_ERROR, "%s", err);
 		else if (!stop) {
-			(void)sl_claim_in(&sp, &a, &p, LONG_MAX, now, &got,
-			    &next);
+			/* RACE: between rescans, no claim is tried while the
+			 * runs we started and those prefetched fill our limit:
+			 * our agent slots are held by those and by runs others
+			 * claimed for us, which we may not know of yet, so
+			 * this counts too few, never too many, and spares a
+			 * look at every slot a pass; a rescan looks anyway */
+			room = LONG_MAX;
+			if (a.limit != SL_NOLIMIT && !full)
+				room = a.limit - (long)ntr - nlater;
+			(void)sl_claim_in(&sp, &a, &p, room, now, &got, &next);
 			n_claims += got.n;
 			for (j = 0; j < got.n; j++) {
 				char	id[SL_UUID_LEN + 1];
@@ -636,11 +749,13 @@ main(int argc, char **argv)
 				sl_log(SL_INFO, "Submitting flow run '%s'", id);
 				sl_watch_own(got.v[j]);
 			}
-			due = start_due(&sp, &cf, &a, &p, &got);
+			listing = full || relist || (sl_watch_seen() &
+			    SL_SEEN_MINE) || (later_due != 0 && now_s() >=
+			    later_due);
+			due = start_due(&sp, &cf, &a, &p, &got, listing);
 			sl_names_free(&got);
 			sl_pool_free(&p);
 		}
-		report(&sp, a.pool);
 		if (once || stop)
 			break;
 		/* the next thing to do: a prefetched run's start (to the
@@ -672,7 +787,7 @@ main(int argc, char **argv)
 			if ((ms - 1000) / 1000 < wait_s)
 				wait_s = (ms - 1000) / 1000;
 		}
-		(void)sl_watch_pool(&sp, a.pool);
+		(void)sl_watch_pool(&sp, a.pool, full);
 		/* RACE: a change on another host is seen at the next rescan,
 		 * at most poll seconds away: inotify sees only this host, and
 		 * the pipe only our own supervisors */
@@ -682,7 +797,7 @@ main(int argc, char **argv)
 	}
 	(void)sl_notify("STOPPING=1");
 	hand_back(&sp, &a);
-	report(&sp, a.pool);
+	report(&sp, a.pool, 1);
 	if (sl_agent_deregister(&sp, &a) < 0)
 		sl_log(SL_ERROR, "cannot deregister agent %s: %s", a.id,
 		    strerror(errno));

@@ -93,7 +93,7 @@ pass(const struct sl_spool *sp, const struct sl_config *cf, char **pools,
 		total.claimed += p.claimed;
 		if (p.next != 0 && (total.next == 0 || p.next < total.next))
 			total.next = p.next;
-		(void)sl_watch_pool(sp, names[i]);
+		(void)sl_watch_pool(sp, names[i], full);
 	}
 	if (npools == 0) {
 		for (i = 0; i < n; i++)

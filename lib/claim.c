@@ -68,6 +68,66 @@ give_back(const struct sl_spool *sp, const char *pool, const char *id,
 			    id, strerror(errno));
 }
 
+/*
+ * Where a claimer looks first in a scope: the slot after the one it took
+ * last there (sl_slot_first_free_at), remembered by this process for the
+ * ROT scopes it took from last.  A hint: a wrong guess costs looks, never
+ * a slot; a new process looks from 0.
+ */
+#define ROT	32
+
+static struct rot {
+	char	pool[SL_NAME_MAX + 1];
+	char	scope[SL_NAME_MAX + SL_UUID_LEN + 8];
+	long	next;
+} rot[ROT];
+static size_t nrot, rot_old;
+
+static struct rot *
+rot_find(const char *pool, const char *scope)
+{
+	size_t	i;
+
+	for (i = 0; i < nrot; i++)
+		if (strcmp(rot[i].scope, scope) == 0 &&
+		    strcmp(rot[i].pool, pool) == 0)
+			return &rot[i];
+	return NULL;
+}
+
+/* rot_get - where to look first in scope */
+static long
+rot_get(const char *pool, const char *scope)
+{
+	struct rot *r = rot_find(pool, scope);
+
+	return r != NULL ? r->next : 0;
+}
+
+/* rot_set - slot k of scope was taken: look at k + 1 first next time */
+static void
+rot_set(const char *pool, const char *scope, long k)
+{
+	struct rot *r = rot_find(pool, scope);
+
+	if (r == NULL) {
+		r = nrot < ROT ? &rot[nrot++] : &rot[rot_old++ % ROT];
+		snprintf(r->pool, sizeof(r->pool), "%s", pool);
+		snprintf(r->scope, sizeof(r->scope), "%s", scope);
+	}
+	r->next = k + 1;
+}
+
+/* first_free - the slot of scope to try (a look from where we took
+ * last), or -1 if every one looks held; 0 without a limit */
+static long
+first_free(const struct sl_spool *sp, const char *pool, const char *scope,
+    long limit)
+{
+	return sl_slot_first_free_at(sp, pool, scope, limit,
+	    rot_get(pool, scope));
+}
+
 /* take - a slot of scope, trying from number from (first_free's) on */
 static int
 take(const struct sl_spool *sp, const char *pool, const char *scope,
@@ -81,15 +141,71 @@ take(const struct sl_spool *sp, const char *pool, const char *scope,
 		return 0;
 	rc = sl_slot_take_from(sp, pool, scope, limit, token, agent, now,
 	    from, &k);
-	if (rc == 0)
+	if (rc == 0) {
 		snprintf(t[(*n)++].name, sizeof(t->name), "%s.%ld", scope, k);
+		rot_set(pool, scope, k);
+	}
 	return rc;
 }
+
+/*
+ * The slots of this process's last MEMO claims, by token: a supervisor,
+ * forked from the agent that made the claim, releases them at the run's
+ * end without reading claim.ini back (sl_claim_slots_of; four calls, four
+ * round trips on a network filesystem).  What claim.ini says, from the
+ * same hand; a claim not found here (another process's, an older one) is
+ * read from claim.ini.
+ */
+#define MEMO	64
+
+static struct memo {
+	char	token[SL_RUNNAME_MAX];
+	char	held[3 * 201 + 8];
+} memo[MEMO];
+static size_t nmemo;
+
+static void
+memo_put(const char *token, const char *held)
+{
+	struct memo *m = &memo[nmemo++ % MEMO];
+
+	snprintf(m->token, sizeof(m->token), "%s", token);
+	snprintf(m->held, sizeof(m->held), "%s", held);
+}
+
+/*
+ * sl_claim_slots_of - the slots this process's claim of token took, as
+ * claim.ini's "slots" says them ("none" for none), into out; 0, or -1 if
+ * this process made no such claim lately
+ */
+int
+sl_claim_slots_of(const char *token, char *out, size_t len)
+{
+	size_t	i, k;
+
+	for (i = 0; i < MEMO && i < nmemo; i++) {
+		k = (nmemo - 1 - i) % MEMO;	/* the newest first */
+		if (strcmp(memo[k].token, token) == 0) {
+			snprintf(out, len, "%s", memo[k].held);
+			return 0;
+		}
+	}
+	return -1;
+}
+
+/*
+ * The slots a pass saw free (first_free), one a scope: agent, queue,
+ * pool.  Each is used by the next claim without a second look (the rename
+ * of the take decides), then forgotten (-1: look again).
+ */
+struct seen {
+	long	fa, fq, fp;
+};
 
 static enum outcome
 claim_one(const struct sl_spool *sp, const struct sl_agent *a,
     const struct sl_pool *p, const struct sl_queue *q, const char *token,
-    time_t now)
+    time_t now, struct seen *f)
 {
 	char	id[SL_UUID_LEN + 1], scope[SL_NAME_MAX + 8], body[1024], t[40];
 	char	held[3 * 201 + 8];
@@ -102,14 +218,18 @@ claim_one(const struct sl_spool *sp, const struct sl_agent *a,
 	sl_token_parse(token, NULL, id);
 	/* RACE: what looks free may be taken by the time we take it; the
 	 * takes below decide, this only spares needless take-and-give-back.
-	 * Each take starts at the slot seen free here */
+	 * Each take starts at the slot seen free here, or by the pass */
+	fa = f->fa;
+	fq = f->fq;
+	fp = f->fp;
+	f->fa = f->fq = f->fp = -1;
 	snprintf(scope, sizeof(scope), "a.%s", a->id);
-	if ((fa = sl_slot_first_free(sp, p->name, scope, a->limit)) < 0)
+	if (fa < 0 && (fa = first_free(sp, p->name, scope, a->limit)) < 0)
 		return AGENT_FULL;
 	snprintf(scope, sizeof(scope), "q.%s", q->name);
-	if ((fq = sl_slot_first_free(sp, p->name, scope, q->limit)) < 0)
+	if (fq < 0 && (fq = first_free(sp, p->name, scope, q->limit)) < 0)
 		return QUEUE_FULL;
-	if ((fp = sl_slot_first_free(sp, p->name, "pool", p->limit)) < 0)
+	if (fp < 0 && (fp = first_free(sp, p->name, "pool", p->limit)) < 0)
 		return POOL_FULL;
 	snprintf(scope, sizeof(scope), "a.%s", a->id);
 	if ((r = take(sp, p->name, scope, a->limit, token, a->id, now, fa, tk,
@@ -208,7 +328,8 @@ claim_one(const struct sl_spool *sp, const struct sl_agent *a,
 			give_back(sp, p->name, id, tk, n);
 			rc = GONE;
 		}
-	}
+	} else
+		memo_put(token, n ? held : "none");
 out:
 	free(from);
 	free(pd);
@@ -338,18 +459,20 @@ sl_claim_in(const struct sl_spool *sp, const struct sl_agent *a,
 	long	claimed = 0;
 	time_t	t;
 	int	stop = 0, relisted;
+	struct seen f;
 
 	if (next != NULL)
 		*next = 0;
-	if (p->paused || p->limit == 0)
+	if (p->paused || p->limit == 0 || max <= 0)
 		return 0;
 	/* RACE: a hint, as in claim_one: a scope full now frees a slot
 	 * later, and that change wakes a pass (slots/ is watched, and an
 	 * agent's supervisors tell it).  A full scope spares listing sched/,
-	 * the costliest read of a pass, for nothing */
+	 * the costliest read of a pass, for nothing.  The slots seen free
+	 * are where the first claim takes */
 	snprintf(scope, sizeof(scope), "a.%s", a->id);
-	if (!sl_slot_looks_free(sp, p->name, scope, a->limit) ||
-	    !sl_slot_looks_free(sp, p->name, "pool", p->limit))
+	if ((f.fa = first_free(sp, p->name, scope, a->limit)) < 0 ||
+	    (f.fp = first_free(sp, p->name, "pool", p->limit)) < 0)
 		return 0;
 	for (qi = 0; qi < p->nq && !stop; qi++) {
 		const struct sl_queue *q = &p->q[qi];
@@ -357,7 +480,7 @@ sl_claim_in(const struct sl_spool *sp, const struct sl_agent *a,
 		if (q->paused || q->limit == 0 || !sl_agent_serves(a, q->name))
 			continue;
 		snprintf(scope, sizeof(scope), "q.%s", q->name);
-		if (!sl_slot_looks_free(sp, p->name, scope, q->limit))
+		if ((f.fq = first_free(sp, p->name, scope, q->limit)) < 0)
 			continue;
 		if (sched_tokens(sp, p->name, q->name, &v, &n) < 0)
 			continue;
@@ -375,7 +498,7 @@ sl_claim_in(const struct sl_spool *sp, const struct sl_agent *a,
 				stop = 1;
 				break;
 			}
-			switch (claim_one(sp, a, p, q, v[i], now)) {
+			switch (claim_one(sp, a, p, q, v[i], now, &f)) {
 			case CLAIMED:
 				claimed++;
 				if (got != NULL)

@@ -102,8 +102,16 @@ sl_maintain_pool(const struct sl_spool *sp, const struct sl_config *cf,
 	char	err[SL_ERR_MAX];
 	long	n;
 
-	n = full ? sl_accept_pool(sp, pool, err, sizeof(err)) :
-	    sl_accept_pool_quick(sp, pool, err, sizeof(err));
+	/* a quick pass looks into the drop boxes only if this host's
+	 * inotify saw something there (or cannot say): RACE: a file dropped
+	 * on another host is seen by the rescan, as before, since no event
+	 * crosses hosts */
+	if (full)
+		n = sl_accept_pool(sp, pool, err, sizeof(err));
+	else if (sl_watch_seen() & SL_SEEN_DROP)
+		n = sl_accept_pool_quick(sp, pool, err, sizeof(err));
+	else
+		n = 0;
 	if (n < 0)
 		sl_log(SL_ERROR, "%s", err);
 	else
@@ -233,13 +241,15 @@ static struct wd_kind {
 } *kinds;				/* kind of each watched[] path */
 static size_t nwatched;
 static int xfd = -1;			/* sl_watch_fd: one more to wake on */
+static unsigned seen = SL_SEEN_ALL;	/* sl_watch_seen: what woke us */
 static char self[SL_UUID_LEN + 1];	/* sl_watch_self: our agent id */
 static char **own;			/* sl_watch_own: names we moved */
 static size_t nown;
 
 /*
  * sl_watch_fd - also wake sl_watch_wait when fd (non-blocking) becomes
- * readable; what is read is discarded: it only says "look".  -1: none.
+ * readable; what is there is the caller's to read (the agent's supervisors'
+ * words, sl_endword_parse), before it waits again.  -1: none.
  */
 void
 sl_watch_fd(int fd)
@@ -265,14 +275,18 @@ sl_watch_own(const char *name)
 	own[nown++] = sl_xstrdup(name);
 }
 
-/* drain - read fd empty (non-blocking) */
-static void
-drain(int fd)
+/*
+ * sl_watch_seen - where the events that ended the last sl_watch_wait came
+ * from, SL_SEEN_* bits: a pass may skip a look that no event calls for
+ * (the drop boxes, our pending/, the list of queues), as its rescan does
+ * not.  Everything before the first wait, without inotify, or when the
+ * library waits (it does not say which event): a look skipped wrongly
+ * costs latency up to the rescan, never a run.
+ */
+unsigned
+sl_watch_seen(void)
 {
-	char	buf[8192];
-
-	while (read(fd, buf, sizeof(buf)) > 0)
-		;
+	return seen;
 }
 
 /* inotify_fds - a bit set of this process's inotify descriptors (< 1024) */
@@ -377,13 +391,17 @@ worth(const struct inotify_event *e)
 	const char *name = e->len > 0 ? e->name : "";
 	size_t	i;
 
-	if (e->wd < 0 || (e->mask & (IN_Q_OVERFLOW | IN_IGNORED | IN_UNMOUNT)))
+	if (e->wd < 0 || (e->mask & (IN_Q_OVERFLOW | IN_IGNORED | IN_UNMOUNT))) {
+		seen |= SL_SEEN_ALL;
 		return 1;
+	}
 	for (i = 0; i < nwatched; i++)
 		if (kinds[i].wd == e->wd)
 			break;
-	if (i == nwatched)
+	if (i == nwatched) {
+		seen |= SL_SEEN_ALL;
 		return 1;
+	}
 	switch (kinds[i].kind) {
 	case W_SCHED:
 		return (e->mask & (IN_CREATE | IN_MOVED_TO)) != 0;
@@ -391,11 +409,15 @@ worth(const struct inotify_event *e)
 	case W_ENDS:
 		return 0;
 	case W_PENDING_SELF:
-		return (e->mask & (IN_CREATE | IN_MOVED_TO)) != 0 &&
-		    name[0] != '.' && !owned(name);
+		if ((e->mask & (IN_CREATE | IN_MOVED_TO)) == 0 ||
+		    name[0] == '.' || owned(name))
+			return 0;
+		seen |= SL_SEEN_MINE;
+		return 1;
 	case W_SLOTS:
 		return (e->mask & (IN_DELETE | IN_MOVED_FROM)) != 0;
-	default:
+	default:	/* a drop box, the list of queues, agents/, config/ */
+		seen |= SL_SEEN_DROP | SL_SEEN_DIRS;
 		return 1;
 	}
 }
@@ -414,7 +436,7 @@ news(int fd)
 		for (off = 0; off + (ssize_t)sizeof(*e) <= n;
 		    off += (ssize_t)(sizeof(*e) + e->len)) {
 			e = (const struct inotify_event *)(buf + off);
-			if (!any && worth(e))
+			if (worth(e))	/* each: the kinds add up */
 				any = 1;
 		}
 	return any;
@@ -424,11 +446,14 @@ news(int fd)
  * sl_watch_pool - watch the places of a pool where work appears or frees
  * up: the drop boxes and sched/ of every queue, pending/ and its agents,
  * running/, done/, slots/, agents/, config/.  Called before every wait, so
- * queues made since the last pass are watched too (queues/ and pending/
- * are listed again only when they changed: sl_list_quick).
+ * queues made since the last pass are watched too: queues/ and pending/
+ * are looked at after a rescan (rescan) or an event in such a directory
+ * (sl_watch_seen), and listed again only when they changed
+ * (sl_list_quick).  RACE: a queue made on another host is watched from
+ * the next rescan on; none of its events could come before anyway.
  */
 int
-sl_watch_pool(const struct sl_spool *sp, const char *pool)
+sl_watch_pool(const struct sl_spool *sp, const char *pool, int rescan)
 {
 	static const char *const sub[] = { "", "queues", "pending", "running",
 	    "done", "slots", "agents", "config", NULL };
@@ -451,6 +476,10 @@ sl_watch_pool(const struct sl_spool *sp, const char *pool)
 		    strcmp(sub[k], "done") == 0 ? W_ENDS :
 		    strcmp(sub[k], "slots") == 0 ? W_SLOTS : W_ALL);
 		free(p);
+	}
+	if (!rescan && !(seen & SL_SEEN_DIRS)) {
+		free(pd);
+		return 0;
 	}
 	p = sl_place(sp, SL_PL_QUEUES, pool, NULL, (char *)NULL);
 	if (sl_list_quick(p, sl_name_ok, &v, &n) == 0) {
@@ -510,10 +539,14 @@ sl_watch_wait(long timeout)
 	if (timeout < 1)
 		timeout = 1;	/* 0 would block for ever */
 	ms = timeout > 86400 ? 86400000L : timeout * 1000;
+	seen = 0;
 	if (watching && ifd < 0) {	/* the library waits: no other fd */
 		rc = inotifytools_next_event(timeout) != NULL;
+		seen = SL_SEEN_ALL;	/* it does not say what */
 		goto out;
 	}
+	if (!watching)
+		seen = SL_SEEN_ALL;	/* no inotify: anything may have */
 	if (watching) {
 		pf[n].fd = ifd;
 		pf[n++].events = POLLIN;
@@ -537,10 +570,8 @@ sl_watch_wait(long timeout)
 				continue;
 			if (pf[i].fd == ifd && watching)
 				rc |= news(ifd);
-			else {
-				drain(pf[i].fd);	/* our supervisors */
-				rc = 1;
-			}
+			else
+				rc = 1;	/* our supervisors: theirs to read */
 		}
 		clock_gettime(CLOCK_MONOTONIC, &t);
 		left = ms - ((t.tv_sec - t0.tv_sec) * 1000L +

@@ -135,18 +135,21 @@ result_put(const char *dir, const char *state, time_t started, time_t ended,
 }
 
 /*
- * release - give back the slots of the run id, now in dir: those its
- * claim.ini names, else (a claim written by an older binary, or lost)
+ * release - give back the slots of the run id, now in dir: those slots
+ * names (the caller made the claim: what its claim.ini says), else those
+ * its claim.ini names, else (a claim written by an older binary, or lost)
  * those a look into every slot finds
  */
 static int
 release(const struct sl_spool *sp, const char *pool, const char *dir,
-    const char *id)
+    const char *id, const char *slots)
 {
 	char   *text, list[1024];
 	int	rc = -1;
 
-	if ((text = sl_read_small(dir, "claim.ini")) != NULL) {
+	if (slots != NULL)
+		rc = sl_slots_release_named(sp, pool, id, slots);
+	else if ((text = sl_read_small(dir, "claim.ini")) != NULL) {
 		/* RACE: none; the run is in done/, where nobody writes it */
 		sl_kv_get(text, "slots", list, sizeof(list));
 		free(text);
@@ -159,7 +162,7 @@ release(const struct sl_spool *sp, const char *pool, const char *dir,
 static int
 finish(const struct sl_spool *sp, const char *pool, const char *dir,
     const char *id, enum sl_state st, int exit_code, time_t started,
-    const char *message, int durable)
+    const char *message, int durable, const char *slots)
 {
 	char	name[SL_RUNNAME_MAX], *dd, *to;
 	int	rc;
@@ -180,7 +183,7 @@ finish(const struct sl_spool *sp, const char *pool, const char *dir,
 		sl_alert_run(sp, pool, id, st);
 	if (rc == 0) {
 		sl_step("finish-release");
-		rc = release(sp, pool, to, id);
+		rc = release(sp, pool, to, id, slots);
 	}
 	free(dd);
 	free(to);
@@ -199,7 +202,8 @@ sl_run_finish(const struct sl_spool *sp, const char *pool, const char *dir,
     const char *id, enum sl_state st, int exit_code, time_t started,
     const char *message)
 {
-	return finish(sp, pool, dir, id, st, exit_code, started, message, 1);
+	return finish(sp, pool, dir, id, st, exit_code, started, message, 1,
+	    NULL);
 }
 
 /*
@@ -208,13 +212,16 @@ sl_run_finish(const struct sl_spool *sp, const char *pool, const char *dir,
  * power cut that loses the result or the move leaves the run in running/
  * with that record, and crash detection ends it from the record, with the
  * same state and exit code: the record is the promise, this is its echo.
+ * slots: the slots the run's claim took, if the caller knows them (its
+ * agent made the claim: sl_claim_slots_of), else NULL: claim.ini says.
  */
 int
 sl_run_finish_recorded(const struct sl_spool *sp, const char *pool,
     const char *dir, const char *id, enum sl_state st, int exit_code,
-    time_t started, const char *message)
+    time_t started, const char *message, const char *slots)
 {
-	return finish(sp, pool, dir, id, st, exit_code, started, message, 0);
+	return finish(sp, pool, dir, id, st, exit_code, started, message, 0,
+	    slots);
 }
 
 /*

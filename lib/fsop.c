@@ -351,7 +351,11 @@ sl_publish_nosync(const char *tmp, const char *to, const void *data,
  * sl_read_fd - the whole regular file open on fd, at most max bytes,
  * NUL-terminated in *out; its fstat in *st (may be NULL).  The length, or
  * -1 with errno (EINVAL: not a regular file; EFBIG: over max, or it grew
- * over max while being read).  fd stays open.
+ * over max while being read).  fd stays open.  A read that brings the
+ * file to the size fstat said ends it: the spool's files are published
+ * whole by a rename and never change after (a last read to see end of
+ * file is one more round trip on a network filesystem, for nothing); a
+ * file that grows is read to its end, as before.
  */
 ssize_t
 sl_read_fd(int fd, char **out, size_t max, struct stat *st)
@@ -390,6 +394,8 @@ sl_read_fd(int fd, char **out, size_t max, struct stat *st)
 		if (n == 0)
 			break;
 		len += (size_t)n;
+		if (len == (size_t)st->st_size && len < cap)
+			break;	/* all fstat saw (above) */
 		if (len == cap) {
 			cap *= 2;
 			buf = sl_xrealloc(buf, cap + 1);

@@ -495,7 +495,10 @@ sl_pool_load(const struct sl_spool *sp, const char *name, struct sl_pool *p,
  * listing is, and a filesystem with coarse times may show two changes in
  * one tick as one; callers pass fresh on every periodic rescan, so a
  * change is seen within poll_seconds at worst (rule 5: the hint is for
- * speed, the rescan for correctness).
+ * speed, the rescan for correctness).  Nor are the two looked at when the
+ * last wait of this process's inotify saw no change in such a directory
+ * (sl_watch_seen): a change on this host is seen at once, one on another
+ * host at the rescan, as a cached look would see it anyway.
  */
 int
 sl_pool_load_pass(const struct sl_spool *sp, const char *name,
@@ -512,16 +515,19 @@ sl_pool_load_pass(const struct sl_spool *sp, const char *name,
 	size_t	i;
 	int	ok;
 
+	for (i = 0; i < nc && (strcmp(c[i].name, name) != 0 ||
+	    strcmp(c[i].root, sp->root) != 0); i++)
+		;
+	if (!fresh && i < nc && !(sl_watch_seen() & SL_SEEN_DIRS))
+		goto copy;
 	cdir = sl_place(sp, SL_PL_CONFIG, name, NULL, (char *)NULL);
 	qdir = sl_place(sp, SL_PL_QUEUES, name, NULL, (char *)NULL);
 	ok = stat(cdir, &cst) == 0 && stat(qdir, &qst) == 0;
 	free(cdir);
 	free(qdir);
-	for (i = 0; i < nc && (strcmp(c[i].name, name) != 0 ||
-	    strcmp(c[i].root, sp->root) != 0); i++)
-		;
 	if (ok && !fresh && i < nc && sl_same_dir(&cst, &c[i].cst) &&
 	    sl_same_dir(&qst, &c[i].qst)) {
+copy:
 		*p = c[i].p;
 		p->q = sl_xmalloc((p->nq ? p->nq : 1) * sizeof(*p->q));
 		memcpy(p->q, c[i].p.q, p->nq * sizeof(*p->q));

@@ -116,9 +116,10 @@ sl_slot_take(const struct sl_spool *sp, const char *pool, const char *scope,
 }
 
 /*
- * sl_slot_take_from - sl_slot_take, trying slots from number from on,
- * which sl_slot_first_free saw free a moment ago (so it is not looked at
- * again: the rename decides); from -1: from 0, looking at each.
+ * sl_slot_take_from - sl_slot_take, trying slot number from first, which
+ * sl_slot_first_free_at saw free a moment ago (so it is not looked at
+ * again: the rename decides), then the ones after it, round to the ones
+ * before it; from -1: from 0, looking at each.
  */
 int
 sl_slot_take_from(const struct sl_spool *sp, const char *pool,
@@ -128,7 +129,7 @@ sl_slot_take_from(const struct sl_spool *sp, const char *pool,
 	char	u[SL_UUID_LEN + 1], priv[64], name[200], body[300];
 	char	id[SL_UUID_LEN + 1];
 	char   *sd, *tmp, *entry, *slot;
-	long	i;
+	long	i, j, start = from < 0 ? 0 : from % limit;
 	int	rc = 1, r = 0, ok;
 
 	if (limit <= 0)
@@ -151,7 +152,8 @@ sl_slot_take_from(const struct sl_spool *sp, const char *pool,
 		rc = -1;
 		goto out;
 	}
-	for (i = from < 0 ? 0 : from; i < limit; i++) {
+	for (j = 0; j < limit; j++) {
+		i = (start + j) % limit;
 		snprintf(name, sizeof(name), "%s.%ld", scope, i);
 		slot = sl_path(sd, name, (char *)NULL);
 		if (i != from && taken(slot)) {	/* cheap skip; the rename
@@ -485,13 +487,32 @@ long
 sl_slot_first_free(const struct sl_spool *sp, const char *pool,
     const char *scope, long limit)
 {
+	return sl_slot_first_free_at(sp, pool, scope, limit, 0);
+}
+
+/*
+ * sl_slot_first_free_at - the same, looking from slot number start on and
+ * round: a claimer that took slot K looks at K + 1 first next time, which
+ * when takes go round is the slot taken longest ago, the likeliest free
+ * when runs take alike (one look, where looking from 0 takes one for
+ * every held slot before the free one)
+ */
+long
+sl_slot_first_free_at(const struct sl_spool *sp, const char *pool,
+    const char *scope, long limit, long start)
+{
 	char	name[200], *sd, *slot;
-	long	i, rc = -1;
+	long	i, j, rc = -1;
 
 	if (limit == SL_NOLIMIT)
 		return 0;
+	if (limit <= 0)
+		return -1;
+	if (start < 0)
+		start = 0;
 	sd = slots_dir(sp, pool);
-	for (i = 0; i < limit && rc < 0; i++) {
+	for (j = 0; j < limit && rc < 0; j++) {
+		i = (start + j) % limit;
 		snprintf(name, sizeof(name), "%s.%ld", scope, i);
 		slot = sl_path(sd, name, (char *)NULL);
 		if (!taken(slot))

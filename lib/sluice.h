@@ -598,6 +598,8 @@ int	sl_slot_looks_free(const struct sl_spool *, const char *pool,
 	    const char *scope, long limit);	/* a hint, not a hold */
 long	sl_slot_first_free(const struct sl_spool *, const char *pool,
 	    const char *scope, long limit);	/* the same; which */
+long	sl_slot_first_free_at(const struct sl_spool *, const char *pool,
+	    const char *scope, long limit, long start);	/* from start, round */
 long	sl_slots_sweep(const struct sl_spool *, const char *pool, time_t now,
 	    long stale);
 
@@ -615,7 +617,8 @@ int	sl_run_finish(const struct sl_spool *, const char *pool,
 	    time_t started, const char *message);
 int	sl_run_finish_recorded(const struct sl_spool *, const char *pool,
 	    const char *dir, const char *id, enum sl_state, int exit_code,
-	    time_t started, const char *message);
+	    time_t started, const char *message, const char *slots);
+int	sl_claim_slots_of(const char *token, char *out, size_t);
 int	sl_run_unclaim(const struct sl_spool *, const char *pool,
 	    const char *dir, const char *token, const char *agent);
 int	sl_run_requeue(const struct sl_spool *, const char *pool,
@@ -706,8 +709,14 @@ void	sl_maintain_pool(const struct sl_spool *, const struct sl_config *,
 	    const char *pool, time_t now, int full, struct sl_pass *);
 int	sl_dispatch_pool(const struct sl_spool *, const struct sl_config *,
 	    const char *pool, time_t now, int full, struct sl_pass *);
-int	sl_watch_pool(const struct sl_spool *, const char *pool);
+int	sl_watch_pool(const struct sl_spool *, const char *pool, int rescan);
 int	sl_watch_wait(long timeout);
+/* sl_watch_seen: where the events of the last wait were */
+#define SL_SEEN_DROP	0x1	/* a drop box, or a directory holding some */
+#define SL_SEEN_MINE	0x2	/* a run claimed for us by another process */
+#define SL_SEEN_DIRS	0x4	/* queues/, pending/ (new queues, agents) */
+#define SL_SEEN_ALL	0x7
+unsigned sl_watch_seen(void);
 void	sl_watch_fd(int fd);		/* also wake when fd is readable */
 void	sl_watch_self(const char *agent_id);	/* its pending/ is news */
 void	sl_watch_own(const char *token);	/* we moved it: not news */
@@ -734,7 +743,19 @@ struct sl_started {
 };
 
 enum sl_state sl_status_state(int status, int *code, char *msg, size_t);
-void	sl_run_notify_fd(int fd);	/* supervisors write a byte at the end */
+void	sl_run_notify_fd(int fd);	/* supervisors write a word at the end */
+
+/* endword.c: the line a supervisor sends its agent at its run's end */
+#define SL_ENDWORD_MAX	512		/* < PIPE_BUF: one atomic write */
+struct sl_endword {
+	char	token[SL_RUNNAME_MAX];
+	char	state[16];		/* a final state, AwaitingRetry, "?" */
+	int	code;			/* exit code, -1 none */
+	char	msg[SL_ENDWORD_MAX];
+};
+size_t	sl_endword_fmt(char *buf, size_t len, const char *token,
+	    const char *state, int code, const char *msg);
+int	sl_endword_parse(const char *line, size_t n, struct sl_endword *);
 char   *sl_cmd_program(const char *, char *const env[], char ***argv);
 #define SL_START_FRESH	1	/* claimed by this process, this pass, under
 				 * this pool configuration */

@@ -121,6 +121,7 @@ struct sup {
 	char   *dir;			/* running/TOKEN */
 	struct sl_runspec *r;
 	int	as_user;		/* root: become the owner */
+	int	fresh;			/* its agent claimed it (SL_START_FRESH) */
 	uid_t	uid;
 	gid_t	gid;
 	char	user[256], home[PATH_MAX];
@@ -888,7 +889,8 @@ supervise(struct sup *s)
 	ssize_t	n;
 	int	logfd, fd, dfd, go[2], rep[2], bt[2], status = 0, ws, killed = 0;
 	int	code = -1, lost = 0, rec_done = 0, have = 0, leftover = 0;
-	int	nfd = -1;
+	int	nfd = -1, ok;
+	const char *said;
 	long	fenced = 0;
 	struct cap cap;
 
@@ -1111,6 +1113,7 @@ supervise(struct sup *s)
 		    "processes of it were still alive %d s after SIGKILL",
 		    msg[0] ? "; " : "", SWEEP_MAX);
 ended:
+	said = sl_state_names[st];
 	if ((st == SL_FAILED || st == SL_CRASHED) && !leftover &&
 	    s->r->attempt <= s->r->retries) {
 		time_t	when = time(NULL) + s->r->retry_delay;
@@ -1120,25 +1123,41 @@ ended:
 		    "retrying at %s", s->r->attempt, s->r->retries + 1,
 		    sl_state_names[st], msg, sl_time_fmt(when, t, sizeof(t)));
 		note(logfd, "%s", m2);
-		(void)sl_run_requeue(s->sp, s->pool, s->dir, s->token, s->r,
-		    when, code, m2);
+		ok = sl_run_requeue(s->sp, s->pool, s->dir, s->token, s->r,
+		    when, code, m2) == 0;
+		said = "AwaitingRetry";
 	} else if (have && !lost && dfd >= 0 &&
-	    sl_exit_read(dfd, s->r->attempt, &ws, NULL) == 0)
+	    sl_exit_read(dfd, s->r->attempt, &ws, NULL) == 0) {
 		/* the attempt's exit record is durable: crash detection
-		 * would end the run from it after a power cut */
-		(void)sl_run_finish_recorded(s->sp, s->pool, s->dir, s->r->id,
-		    st, code, started, msg[0] ? msg : NULL);
+		 * would end the run from it after a power cut.  The slots of
+		 * a claim our agent made are in our memory, forked from it */
+		char	slots[1024];
+		int	known = s->fresh && sl_claim_slots_of(s->token, slots,
+		    sizeof(slots)) == 0;
+
+		ok = sl_run_finish_recorded(s->sp, s->pool, s->dir, s->r->id,
+		    st, code, started, msg[0] ? msg : NULL, known ? slots :
+		    NULL) == 0;
+	}
 	else
-		(void)sl_run_finish(s->sp, s->pool, s->dir, s->r->id, st, code,
-		    started, msg[0] ? msg : NULL);
+		ok = sl_run_finish(s->sp, s->pool, s->dir, s->r->id, st, code,
+		    started, msg[0] ? msg : NULL) == 0;
 	/* RACE: if our lease had expired (we were stopped for longer than
 	 * it), crash detection took the directory and both calls above find
-	 * it gone: the run was already ended, once. */
-	/* tell the agent, if it still listens, that a slot of its is free:
-	 * one byte, never blocking (a full pipe already says so; a gone
-	 * agent's is EPIPE, SIGPIPE ignored) */
-	if (nfd >= 0 && write(nfd, "e", 1) < 0) {
-		/* EAGAIN: it was told already; EPIPE: nobody listens */
+	 * it gone: the run was already ended, once; the word says "?" then,
+	 * and the agent looks in the spool for how it ended. */
+	/* tell the agent, if it still listens, how the run ended and so
+	 * that a slot of its is free: one word (endword.c), one write, never
+	 * blocking (a full pipe: the agent's rescan finds the run ended; a
+	 * gone agent's is EPIPE, SIGPIPE ignored) */
+	if (nfd >= 0) {
+		char	w[SL_ENDWORD_MAX];
+		size_t	wn = sl_endword_fmt(w, sizeof(w), s->token, ok ? said :
+		    "?", code, msg);
+
+		if (wn > 0 && write(nfd, w, wn) < 0) {
+			/* EAGAIN: full, the rescan will see; EPIPE: gone */
+		}
 	}
 	_exit(0);
 }
@@ -1281,6 +1300,7 @@ sl_run_start(const struct sl_spool *sp, const struct sl_config *cf,
 		goto out;
 	}
 	memset(&s, 0, sizeof(s));
+	s.fresh = (flags & SL_START_FRESH) != 0;
 	/* who wrote it: a forged run.ini must not choose its owner */
 	if (sl_perm_check_run(sp, pend, &rst, &r, out->why,
 	    sizeof(out->why)) < 0) {

@@ -218,6 +218,7 @@ t_count_prefix(const char *dir, const char *prefix)
 
 Suite  *suite_logcap(void);
 Suite  *suite_pretty(void);
+Suite  *suite_endword(void);
 
 int
 main(void)
@@ -233,6 +234,7 @@ main(void)
 		suite_status,
 		suite_logcap,
 		suite_pretty,
+		suite_endword,
 	};
 	SRunner *sr;
 	size_t	i;

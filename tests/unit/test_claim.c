@@ -865,6 +865,108 @@ START_TEST(test_slot_take_from_hint)
 }
 END_TEST
 
+/*
+ * Looking from a start point goes round: sl_slot_first_free_at(start)
+ * tries start, the slots after it, then those before it; a take from a
+ * hint goes round the same way.
+ */
+START_TEST(test_slot_first_free_at_wraps)
+{
+	char	tok[3][128], agent[SL_UUID_LEN + 1];
+	runid	id[3];
+	long	k = -1;
+	int	i;
+
+	ck_assert_int_eq(sl_uuid(agent), 0);
+	for (i = 0; i < 3; i++)
+		mktoken(tok[i], sizeof(tok[i]), now0, id[i]);
+	ck_assert_int_eq(sl_slot_first_free_at(&sp, P, "pool", 3, 2), 2);
+	ck_assert_int_eq(sl_slot_first_free_at(&sp, P, "pool", 3, 5), 2);
+	ck_assert_int_eq(sl_slot_first_free_at(&sp, P, "pool", 3, -4), 0);
+	ck_assert_int_eq(sl_slot_first_free_at(&sp, P, "pool", 0, 1), -1);
+	ck_assert_int_eq(sl_slot_first_free_at(&sp, P, "pool", SL_NOLIMIT,
+	    7), 0);
+	ck_assert_int_eq(sl_slot_take_from(&sp, P, "pool", 3, tok[0], agent,
+	    now0, 2, &k), 0);
+	ck_assert_int_eq(k, 2);
+	/* 2 held: from 2, the look goes round to 0 */
+	ck_assert_int_eq(sl_slot_first_free_at(&sp, P, "pool", 3, 2), 0);
+	/* a stale hint at 2: the take goes round to 0 */
+	ck_assert_int_eq(sl_slot_take_from(&sp, P, "pool", 3, tok[1], agent,
+	    now0, 2, &k), 0);
+	ck_assert_int_eq(k, 0);
+	ck_assert_int_eq(sl_slot_first_free_at(&sp, P, "pool", 3, 2), 1);
+	ck_assert_int_eq(sl_slot_take_from(&sp, P, "pool", 3, tok[2], agent,
+	    now0, 2, &k), 0);
+	ck_assert_int_eq(k, 1);
+	ck_assert_int_eq(sl_slot_first_free_at(&sp, P, "pool", 3, 1), -1);
+	ck_assert_int_eq(sl_slots_held(&sp, P, "pool."), 3);
+}
+END_TEST
+
+/* slots_line - the "slots = " value of a pending run's claim.ini */
+static void
+slots_line(const struct sl_agent *a, const char *token, char *out,
+    size_t len)
+{
+	char   *text = t_read(S("pools/" P "/pending/%s/%s/claim.ini", a->id,
+	    token));
+
+	sl_kv_get(text, "slots", out, len);
+	ck_assert_msg(out[0] != '\0', "no slots line");
+	free(text);
+}
+
+/*
+ * A claimer takes its next slot of a scope after the one it took last
+ * (the likeliest free when runs take alike), round; and remembers the
+ * slots of its claims (sl_claim_slots_of), as their claim.ini says them,
+ * for a supervisor it forks to release them without reading claim.ini.
+ */
+START_TEST(test_claim_rotates_and_remembers)
+{
+	struct sl_agent a;
+	struct sl_names got = { 0 };
+	char	want[64], mem[1024], line[1024];
+	runid	id[5];
+	size_t	i;
+
+	pool(SL_NOLIMIT);
+	agent_new(&a, 3, 10, now0);
+	for (i = 0; i < 5; i++)
+		submit("default", now0 - 10 + (time_t)i, id[i]);
+	for (i = 0; i < 3; i++) {
+		ck_assert_int_eq(claim(&a, 1, now0, &got), 1);
+		snprintf(want, sizeof(want), "a.%s.%zu", a.id, i);
+		slots_line(&a, got.v[i], line, sizeof(line));
+		ck_assert_str_eq(line, want);
+		ck_assert_int_eq(sl_claim_slots_of(got.v[i], mem, sizeof(mem)),
+		    0);
+		ck_assert_str_eq(mem, line);
+	}
+	ck_assert_int_eq(claim(&a, 1, now0, &got), 0);	/* full */
+	/* the run in slot 1 ends: the next claim looks at 0 (after 2),
+	 * held, then takes 1 */
+	snprintf(want, sizeof(want), "a.%s.1", a.id);
+	ck_assert_int_eq(sl_slot_release(&sp, P, want, id[1]), 0);
+	ck_assert_int_eq(claim(&a, 1, now0, &got), 1);
+	slots_line(&a, got.v[3], line, sizeof(line));
+	ck_assert_str_eq(line, want);
+	/* then slot 0 ends: after 1, 2 is held, round to 0 */
+	snprintf(want, sizeof(want), "a.%s.0", a.id);
+	ck_assert_int_eq(sl_slot_release(&sp, P, want, id[0]), 0);
+	ck_assert_int_eq(claim(&a, 1, now0, &got), 1);
+	slots_line(&a, got.v[4], line, sizeof(line));
+	ck_assert_str_eq(line, want);
+	ck_assert_int_eq(sl_claim_slots_of(got.v[4], mem, sizeof(mem)), 0);
+	ck_assert_str_eq(mem, want);
+	/* a claim this process did not make is not known */
+	ck_assert_int_eq(sl_claim_slots_of("0000000000000001.0000000000000001."
+	    "00000000-0000-4000-8000-000000000001", mem, sizeof(mem)), -1);
+	sl_names_free(&got);
+}
+END_TEST
+
 static int
 has_name(char **v, size_t n, const char *s)
 {
@@ -3061,6 +3163,8 @@ suite_claim(void)
 	tcase_add_test(sl, test_slot_empty_dir_is_free);
 	tcase_add_test(sl, test_slot_looks_free_asks);
 	tcase_add_test(sl, test_slot_take_from_hint);
+	tcase_add_test(sl, test_slot_first_free_at_wraps);
+	tcase_add_test(sl, test_claim_rotates_and_remembers);
 	tcase_add_test(sl, test_slot_take_swept_private);
 	tcase_add_test(sl, test_slot_sweep_half_written);
 	tcase_add_test(sl, test_slots_held_of_release_run);

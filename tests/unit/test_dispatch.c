@@ -228,26 +228,32 @@ START_TEST(test_maintain_sweeps_done_seldom)
 END_TEST
 
 /*
- * sl_watch_fd: a byte on the extra descriptor (a supervisor saying its run
- * ended) wakes sl_watch_wait at once, with or without inotify watches,
- * and is drained; with nothing to read, the wait times out.
+ * sl_watch_fd: bytes on the extra descriptor (a supervisor's word that its
+ * run ended) wake sl_watch_wait at once, with or without inotify watches,
+ * and are left there for the caller to read; with nothing to read, the
+ * wait times out.  Such a wake-up says nothing of the spool's directories
+ * (sl_watch_seen 0); before any wait, everything may have changed.
  */
 START_TEST(test_watch_extra_fd)
 {
-	char	c;
+	char	c[4];
 	int	p[2];
 
+	ck_assert_uint_eq(sl_watch_seen(), SL_SEEN_ALL);
 	ck_assert_int_eq(pipe2(p, O_CLOEXEC | O_NONBLOCK), 0);
 	sl_watch_fd(p[0]);
 	ck_assert_int_eq(sl_watch_wait(1), 0);
 	ck_assert_int_eq(write(p[1], "ee", 2), 2);
 	ck_assert_int_eq(sl_watch_wait(3600), 1);	/* not an hour */
-	ck_assert_int_eq(read(p[0], &c, 1), -1);
+	ck_assert_int_eq(read(p[0], c, sizeof(c)), 2);
+	ck_assert_int_eq(read(p[0], c, 1), -1);
 	ck_assert_int_eq(errno, EAGAIN);
-	ck_assert_int_eq(sl_watch_pool(&sp, "P"), 0);
+	ck_assert_int_eq(sl_watch_pool(&sp, "P", 1), 0);
 	ck_assert_int_eq(write(p[1], "e", 1), 1);
 	ck_assert_int_eq(sl_watch_wait(3600), 1);
-	ck_assert_int_eq(read(p[0], &c, 1), -1);
+	ck_assert_uint_eq(sl_watch_seen(), 0);
+	ck_assert_int_eq(read(p[0], c, sizeof(c)), 1);
+	ck_assert_int_eq(read(p[0], c, 1), -1);
 	sl_watch_fd(-1);
 	sl_watch_close();
 	close(p[0]);
@@ -335,6 +341,13 @@ ch_their_claim(void)
 }
 
 static int
+ch_drop(void)
+{
+	t_write(in("queues", "default/new/job.ini"), "x", 1);
+	return 0;
+}
+
+static int
 ch_submit(void)
 {
 	submit();
@@ -385,18 +398,25 @@ START_TEST(test_watch_filter)
 	ck_assert_int_eq(sl_mkdirs(in("slots", NULL), 0755), 0);
 	ck_assert_int_eq(sl_mkdirs(in("tmp", NULL), 0755), 0);
 	ck_assert_int_eq(sl_mkdirs(in("queues", "default/sched"), 0755), 0);
+	ck_assert_int_eq(sl_mkdirs(in("queues", "default/new"), 0755), 0);
 	sl_watch_self(agent_self);
-	ck_assert_int_eq(sl_watch_pool(&sp, P), 0);
+	ck_assert_int_eq(sl_watch_pool(&sp, P, 1), 0);
 	ck_assert_int_eq(sl_watch_wait(1), 0);		/* quiet */
+	ck_assert_uint_eq(sl_watch_seen(), 0);
 	ck_assert_int_eq(change_then_wait("running", ch_running), 0);
 	ck_assert_int_eq(change_then_wait("done", ch_done), 0);
 	ck_assert_int_eq(change_then_wait("pending/other",
 	    ch_other_pending), 0);
 	ck_assert_int_eq(change_then_wait("slot taken", ch_slot_taken), 0);
 	ck_assert_int_eq(change_then_wait("slot freed", ch_slot_freed), 1);
+	ck_assert_uint_eq(sl_watch_seen(), 0);	/* no drop, not ours */
 	ck_assert_int_eq(change_then_wait("own claim", ch_own_claim), 0);
 	ck_assert_int_eq(change_then_wait("private name", ch_private), 0);
 	ck_assert_int_eq(change_then_wait("their claim", ch_their_claim), 1);
+	ck_assert_uint_eq(sl_watch_seen(), SL_SEEN_MINE);
+	ck_assert_int_eq(change_then_wait("drop", ch_drop), 1);
+	ck_assert(sl_watch_seen() & SL_SEEN_DROP);
+	ck_assert(!(sl_watch_seen() & SL_SEEN_MINE));
 	ck_assert_int_eq(change_then_wait("submit", ch_submit), 1);
 	ck_assert_int_eq(change_then_wait("run taken", ch_run_taken), 0);
 	sl_watch_close();

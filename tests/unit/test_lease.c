@@ -1118,14 +1118,34 @@ START_TEST(test_start_exit_code)
 END_TEST
 
 /*
- * A supervisor started with sl_run_notify_fd writes one byte to it when its
- * run has ended (so an agent on a network filesystem starts the next run
- * at once); the command does not inherit the descriptor.
+ * A supervisor started with sl_run_notify_fd writes its word to it when its
+ * run has ended (endword.c: the agent uses the slot again at once, and
+ * logs the end without a look into the spool): one line, naming the run's
+ * token, its final state and exit code; the command does not inherit the
+ * descriptor.
  */
+static void
+word_is(int fd, const char *id, const char *state, int code)
+{
+	struct sl_endword w;
+	char	c[SL_ENDWORD_MAX + 1];
+	ssize_t	n;
+
+	n = read(fd, c, sizeof(c));
+	ck_assert_int_gt(n, 1);
+	ck_assert_int_eq(c[n - 1], '\n');
+	ck_assert_ptr_null(memchr(c, '\n', (size_t)n - 1));
+	ck_assert_int_eq(sl_endword_parse(c, (size_t)n - 1, &w), 0);
+	ck_assert_str_eq(w.token + strlen(w.token) - strlen(id), id);
+	ck_assert_str_eq(w.state, state);
+	ck_assert_int_eq(w.code, code);
+	ck_assert_int_eq(read(fd, c, sizeof(c)), -1);	/* one word */
+}
+
 START_TEST(test_start_notifies)
 {
 	runid	id;
-	char	c[4], lk[64], ino[64], cmd[300];
+	char	lk[64], ino[64], cmd[300];
 	ssize_t	n;
 	int	p[2];
 
@@ -1138,9 +1158,10 @@ START_TEST(test_start_notifies)
 	    "\"$(readlink $f)\" = '%s' ] && exit 7; done; exit 0", ino);
 	sl_run_notify_fd(p[1]);
 	(void)run_cmd(cmd, id, "Completed");
+	word_is(p[0], id, "Completed", 0);
+	(void)run_cmd("exit 3", id, "Failed");
 	sl_run_notify_fd(-1);
-	ck_assert_int_eq(read(p[0], c, sizeof(c)), 1);
-	ck_assert_int_eq(c[0], 'e');
+	word_is(p[0], id, "Failed", 3);
 	close(p[0]);
 	close(p[1]);
 }
