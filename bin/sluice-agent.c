@@ -15,16 +15,20 @@
  *      its registration);
  *   2. accept dropped files; every poll-seconds also recover (runs of gone
  *      agents, stale slots, crashed runs) and clean up;
- *   3. claim due runs for itself (sl_claim: the dispatcher's code, every
- *      limit held by slot names), unless stopping;
- *   4. start what is due in pending/ID/, its own claims and those a
- *      standalone dispatcher made for it, each under a supervisor that
- *      outlives the agent (lib/supervise.c);
- *   5. report runs it started that have ended;
- *   6. wait for a change on this host (inotify), the next run coming due
- *      (to the millisecond), the next beat or the next rescan.
- * On SIGTERM or SIGINT it stops claiming, hands back the runs it claimed
- * and has not started, deregisters and exits 0; running runs go on under
+ *   3. report runs it started that have ended: its supervisors say so on a
+ *      pipe (endword.c), and every rescan looks;
+ *   4. claim due runs for itself (sl_claim: the dispatcher's code, every
+ *      limit held by slot names), unless stopping or, between rescans,
+ *      its own runs fill its --limit;
+ *   5. start what is due in pending/ID/, its own claims and those a
+ *      standalone dispatcher made for it, each by a starter process forked
+ *      for it, under a supervisor that outlives the agent
+ *      (lib/supervise.c; the starter says on the pipe how it went);
+ *   6. wait for a change on this host (inotify), a word on the pipe, the
+ *      next run coming due (to the millisecond), the next beat or the next
+ *      rescan.
+ * On SIGTERM or SIGINT it stops claiming, waits for its starters, hands
+ * back the runs it claimed and has not started, deregisters and exits 0; running runs go on under
  * their supervisors.  --run-once makes one pass (claiming only what is due
  * now) and does the same.
  */
@@ -32,6 +36,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <poll.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -104,6 +109,9 @@ struct tracked {
 	char	name[256];
 	long	attempt;
 	int	look;		/* its word said "?": look in the spool */
+	pid_t	starter;	/* starting: its starter, until it says */
+	int	gone;		/* that starter has exited */
+	struct sl_endword *end;	/* an end word that came before "Started" */
 };
 
 static struct tracked *tr;
@@ -120,8 +128,8 @@ static long nlater;
 static time_t later_due;
 static int relist;
 
-/* the read end of the supervisors' pipe (endword.c), -1 none */
-static int ended_fd = -1;
+/* the supervisors' and starters' pipe (endword.c), -1 none */
+static int ended_fd = -1, ended_wfd = -1;
 
 /*
  * now_s - the epoch second from the same clock the millisecond sleeps
@@ -205,6 +213,56 @@ looked(const struct sl_spool *sp, const char *pool, const struct tracked *t)
 	return 1;
 }
 
+/* untrack - forget tr[i] */
+static void
+untrack(size_t i)
+{
+	free(tr[i].end);
+	tr[i] = tr[--ntr];
+}
+
+/*
+ * heard - a word about tr[i]: its starter's (Started: now it runs, under
+ * this name and attempt; NotStarted: forget it, and list pending/ again if
+ * it stayed there) or its supervisor's (it ended: say how, and forget it;
+ * "?": look).  RACE: a short run's supervisor may say its end before the
+ * starter that forked it says "Started": the end waits for it.
+ */
+static void
+heard(size_t i, const struct sl_endword *w)
+{
+	struct tracked *t = &tr[i];
+
+	if (strcmp(w->state, "Started") == 0) {
+		if (!t->starter)
+			return;
+		t->starter = 0;
+		t->attempt = w->code;
+		snprintf(t->name, sizeof(t->name), "%.*s",
+		    (int)sizeof(t->name) - 1, w->msg);
+		n_starts++;
+		if (t->end != NULL) {
+			said(t, t->end->state, t->end->code, t->end->msg);
+			untrack(i);
+		}
+	} else if (strcmp(w->state, "NotStarted") == 0) {
+		if (!t->starter)
+			return;
+		if (w->code != 0)
+			relist = 1;
+		untrack(i);
+	} else if (strcmp(w->state, "?") == 0)
+		t->look = 1;
+	else if (t->starter) {
+		if (t->end == NULL)
+			t->end = sl_xmalloc(sizeof(*t->end));
+		*t->end = *w;
+	} else {
+		said(t, w->state, w->code, w->msg);
+		untrack(i);
+	}
+}
+
 /*
  * words - read the words our supervisors wrote (endword.c) and forget
  * each run a word names, logging how it ended; a "?" marks the run for a
@@ -234,12 +292,8 @@ words(void)
 				for (i = 0; i < ntr; i++)
 					if (strcmp(tr[i].token, w.token) == 0)
 						break;
-				if (i < ntr && strcmp(w.state, "?") == 0)
-					tr[i].look = 1;
-				else if (i < ntr) {
-					said(&tr[i], w.state, w.code, w.msg);
-					tr[i] = tr[--ntr];
-				}
+				if (i < ntr)
+					heard(i, &w);
 			}
 			p = nl + 1;
 		}
@@ -262,11 +316,22 @@ report(const struct sl_spool *sp, const char *pool, int full)
 	size_t	i, k;
 
 	words();
-	for (i = 0, k = 0; i < ntr; i++)
-		if (!(full || tr[i].look) || !looked(sp, pool, &tr[i])) {
+	for (i = 0, k = 0; i < ntr; i++) {
+		if (tr[i].starter && tr[i].gone) {
+			/* its starter exited without a word (killed): the
+			 * run is where it left it; a listing of pending/
+			 * starts it if it is still there */
+			relist = 1;
+			free(tr[i].end);
+			continue;
+		}
+		if (tr[i].starter || !(full || tr[i].look) ||
+		    !looked(sp, pool, &tr[i])) {
 			tr[i].look = 0;
 			tr[k++] = tr[i];
-		}
+		} else
+			free(tr[i].end);
+	}
 	ntr = k;
 }
 
@@ -330,13 +395,135 @@ taken_back(const struct sl_spool *sp, const struct sl_agent *a,
 }
 
 /*
+ * said_start - log how a start ended (its outcome rc, what sl_run_start
+ * said in *s); 1 if the run stays in pending/ and is to be tried again
+ */
+static int
+said_start(const struct sl_spool *sp, const struct sl_agent *a,
+    const char *token, enum sl_start rc, const struct sl_started *s)
+{
+	switch (rc) {
+	case SL_START_STARTED:
+		sl_log(SL_INFO, "Started flow run '%s' (%s), attempt %ld, "
+		    "under supervisor %ld", s->name, s->id, s->attempt,
+		    (long)s->sup);
+		break;
+	case SL_START_LATER:
+		return 1;
+	case SL_START_GONE:
+		(void)taken_back(sp, a, token, s->id);
+		break;
+	case SL_START_REFUSED:
+		sl_log(SL_ERROR, "Rejected flow run '%s': %s", s->id, s->why);
+		break;
+	case SL_START_CANCELLED:
+		sl_log(SL_INFO, "Flow run '%s' (%s) was cancelled before it "
+		    "started", s->name, s->id);
+		break;
+	case SL_START_RETURNED:
+		sl_log(SL_WARNING, "Returned flow run '%s' to its queue: %s",
+		    s->id, s->why);
+		break;
+	case SL_START_FAILED:
+		/* not an error if the run was taken from under us (handed
+		 * back, cancelled) as we started it */
+		if (!taken_back(sp, a, token, s->id)) {
+			sl_log(SL_ERROR, "Cannot start flow run '%s' now: %s",
+			    s->id, s->why);
+			return 1;
+		}
+		break;
+	}
+	return 0;
+}
+
+/* track - a run being started (by starter pid, or 0: started) */
+static struct tracked *
+track(const char *token, pid_t starter)
+{
+	struct tracked *t;
+
+	tr = sl_xrealloc(tr, (ntr + 1) * sizeof(*tr));
+	t = &tr[ntr++];
+	memset(t, 0, sizeof(*t));
+	snprintf(t->token, sizeof(t->token), "%s", token);
+	sl_token_parse(token, NULL, t->id);
+	t->starter = starter;
+	return t;
+}
+
+/* started_here - the bookkeeping of a start this process made */
+static void
+started_here(const char *token, enum sl_start rc, const struct sl_started *s,
+    int again)
+{
+	struct tracked *t;
+
+	if (rc == SL_START_STARTED) {
+		t = track(token, 0);
+		snprintf(t->name, sizeof(t->name), "%s", s->name);
+		t->attempt = s->attempt;
+		n_starts++;
+	} else if (again)
+		relist = 1;
+}
+
+/*
+ * start_one - start a run that is due, in a starter: a process forked for
+ * it, which makes the start (sl_run_start: run.ini, start.ini, the first
+ * lease, the move into running/, the supervisor), logs it and says on the
+ * pipe how it went ("Started" or "NotStarted", endword.c), then exits.
+ * So the starts of many runs go on at once, and the agent's own loop
+ * makes only the claims: on a network filesystem each of a start's calls
+ * is a round trip, and they were a third of the agent's.  Without the
+ * pipe, or when fork fails, the agent starts the run itself.
+ */
+static void
+start_one(const struct sl_spool *sp, const struct sl_config *cf,
+    const struct sl_agent *a, const struct sl_pool *p, const char *token,
+    int fresh)
+{
+	struct sl_started s;
+	enum sl_start rc;
+	char	w[SL_ENDWORD_MAX];
+	size_t	n;
+	pid_t	pid = -1;
+	int	again;
+
+	if (ended_fd >= 0 && (pid = fork()) > 0) {
+		(void)track(token, pid);
+		return;
+	}
+	rc = sl_run_start(sp, cf, a, p, token, now_s(), fresh ?
+	    SL_START_FRESH : 0, &s);
+	again = said_start(sp, a, token, rc, &s);
+	if (pid == 0) {		/* the starter */
+		if (rc == SL_START_STARTED)
+			n = sl_endword_fmt(w, sizeof(w), token, "Started",
+			    (int)(s.attempt > INT_MAX ? INT_MAX : s.attempt),
+			    s.name);
+		else
+			n = sl_endword_fmt(w, sizeof(w), token, "NotStarted",
+			    again, "");
+		/* RACE: none lost: a starter killed before this write
+		 * is seen gone by reap() and the run listed again */
+		if (n > 0 && write(ended_wfd, w, n) < 0) {
+			/* a full pipe: the agent takes us for killed */
+		}
+		_exit(0);
+	}
+	started_here(token, rc, &s, again);
+}
+
+/*
  * start_due - start what is due in pending/ID/, the runs this pass claimed
  * (fresh) among them: all that is there if listing (a rescan; a run
  * claimed for us by another process, by inotify; a prefetched run come
  * due; a start to try again), else only the fresh claims, which spares a
- * listing a run.  RACE: a run another host's dispatcher claimed for us is
- * started at our next rescan then; no event would tell us sooner.  The
- * next due time of a run left there, or 0.
+ * listing a run.  A run being started already (its starter has not said
+ * yet) is left to it.  RACE: a run another host's dispatcher claimed for
+ * us is started at our next rescan then; no event would tell us sooner.
+ * The next due time of a run left there, or 0.
  */
 static time_t
 start_due(const struct sl_spool *sp, const struct sl_config *cf,
@@ -344,8 +531,9 @@ start_due(const struct sl_spool *sp, const struct sl_config *cf,
     const struct sl_names *fresh, int listing)
 {
 	struct sl_started s;
+	enum sl_start rc;
 	char  **v;
-	size_t	n, i;
+	size_t	n, i, j;
 	time_t	t, now = now_s();
 
 	if (listing) {
@@ -360,49 +548,26 @@ start_due(const struct sl_spool *sp, const struct sl_config *cf,
 			v[n] = sl_xstrdup(fresh->v[n]);
 	}
 	for (i = 0; i < n && !stop; i++) {
+		for (j = 0; j < ntr && strcmp(tr[j].token, v[i]) != 0; j++)
+			;
+		if (j < ntr)		/* being started, or running */
+			continue;
 		sl_token_parse(v[i], &t, NULL);
-		switch (sl_run_start(sp, cf, a, p, v[i], now,
-		    sl_names_has(fresh, v[i]) ? SL_START_FRESH : 0, &s)) {
-		case SL_START_STARTED:
-			n_starts++;
-			sl_log(SL_INFO, "Started flow run '%s' (%s), attempt %ld, "
-			    "under supervisor %ld", s.name, s.id, s.attempt,
-			    (long)s.sup);
-			tr = sl_xrealloc(tr, (ntr + 1) * sizeof(*tr));
-			snprintf(tr[ntr].token, sizeof(tr[ntr].token), "%s", v[i]);
-			memcpy(tr[ntr].id, s.id, sizeof(s.id));
-			snprintf(tr[ntr].name, sizeof(tr[ntr].name), "%s", s.name);
-			tr[ntr++].attempt = s.attempt;
-			break;
-		case SL_START_LATER:	/* prefetched; a cancel is acted on */
+		if (t <= now) {
+			start_one(sp, cf, a, p, v[i], sl_names_has(fresh, v[i]));
+			continue;
+		}
+		/* prefetched: waits for its time here (a cancel is acted on,
+		 * in this process: one stat when there is none) */
+		rc = sl_run_start(sp, cf, a, p, v[i], now, sl_names_has(fresh,
+		    v[i]) ? SL_START_FRESH : 0, &s);
+		if (rc == SL_START_LATER) {
 			nlater++;
 			if (later_due == 0 || t < later_due)
 				later_due = t;
-			break;
-		case SL_START_GONE:
-			(void)taken_back(sp, a, v[i], s.id);
-			break;
-		case SL_START_REFUSED:
-			sl_log(SL_ERROR, "Rejected flow run '%s': %s", s.id, s.why);
-			break;
-		case SL_START_CANCELLED:
-			sl_log(SL_INFO, "Flow run '%s' (%s) was cancelled before "
-			    "it started", s.name, s.id);
-			break;
-		case SL_START_RETURNED:
-			sl_log(SL_WARNING, "Returned flow run '%s' to its queue: "
-			    "%s", s.id, s.why);
-			break;
-		case SL_START_FAILED:
-			/* not an error if the run was taken from under us
-			 * (handed back, cancelled) as we started it */
-			if (!taken_back(sp, a, v[i], s.id)) {
-				sl_log(SL_ERROR, "Cannot start flow run '%s' "
-				    "now: %s", s.id, s.why);
-				relist = 1;
-			}
-			break;
-		}
+		} else
+			started_here(v[i], rc, &s, said_start(sp, a, v[i], rc,
+			    &s));
 		now = now_s();
 	}
 	if (i < n)	/* stopping: what is left is handed back */
@@ -475,11 +640,48 @@ same_name(const struct sl_spool *sp, const struct sl_config *cf,
 	sl_agents_free(v, n);
 }
 
+/* reap - collect exited children; a starter's is marked gone (report()
+ * reads its word first, then takes a starter gone without one for killed) */
 static void
 reap(void)
 {
-	while (waitpid(-1, NULL, WNOHANG) > 0)
-		;
+	pid_t	pid;
+	size_t	i;
+
+	while ((pid = waitpid(-1, NULL, WNOHANG)) > 0)
+		for (i = 0; i < ntr; i++)
+			if (tr[i].starter == pid)
+				tr[i].gone = 1;
+}
+
+/*
+ * await_starters - before handing back what is left in pending/ (at a
+ * stop, after --run-once's pass): wait for every starter to say how its
+ * start went, so that no run being started is handed back under it; at
+ * most STARTERS_WAIT seconds (one killed without a word stops waiting
+ * when reaped)
+ */
+#define STARTERS_WAIT	60
+
+static void
+await_starters(const struct sl_spool *sp, const char *pool)
+{
+	struct pollfd pf;
+	size_t	i;
+	int	k, busy = 1;
+
+	for (k = 0; k < STARTERS_WAIT * 10 && busy; k++) {
+		reap();
+		report(sp, pool, 0);
+		for (i = 0, busy = 0; i < ntr; i++)
+			if (tr[i].starter)
+				busy = 1;
+		if (busy && ended_fd >= 0) {
+			pf.fd = ended_fd;
+			pf.events = POLLIN;
+			(void)poll(&pf, 1, 100);
+		}
+	}
 }
 
 int
@@ -656,6 +858,7 @@ main(int argc, char **argv)
 		sl_run_notify_fd(ended[1]);
 		sl_watch_fd(ended[0]);
 		ended_fd = ended[0];
+		ended_wfd = ended[1];
 	} else
 		sl_log(SL_WARNING, "cannot make a pipe (%s): ended runs are "
 		    "seen at the next rescan%s", strerror(errno),
@@ -796,6 +999,7 @@ main(int argc, char **argv)
 			break;
 	}
 	(void)sl_notify("STOPPING=1");
+	await_starters(&sp, a.pool);
 	hand_back(&sp, &a);
 	report(&sp, a.pool, 1);
 	if (sl_agent_deregister(&sp, &a) < 0)

@@ -10,13 +10,17 @@
  * "?" (the supervisor could not end the run itself: crash detection may
  * have; the agent looks in the spool); CODE the exit code, -1 for none;
  * MESSAGE what result.ini says, to the end of the line, control characters
- * as spaces.  A word is at most SL_ENDWORD_MAX bytes, below PIPE_BUF, so
+ * as spaces.  The agent's starters (a process forked to start one run)
+ * write two more: "Started" (CODE the attempt, MESSAGE the run's name) and
+ * "NotStarted" (CODE 0: the run is not the agent's any more, 1: it could
+ * not start now and stays, to be tried again).  A word is at most SL_ENDWORD_MAX bytes, below PIPE_BUF, so
  * each is one write(2), atomic, and the words of many supervisors never
  * interleave.  With it the agent logs how its run ended and uses the slot
  * again without a look into the spool; a word lost (a supervisor killed,
  * a full pipe) is made up for by the agent's rescan, which looks at every
  * run it started.  Pure functions, no I/O.
  */
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -56,7 +60,8 @@ state_ok(const char *s)
 {
 	int	i;
 
-	if (strcmp(s, "AwaitingRetry") == 0 || strcmp(s, "?") == 0)
+	if (strcmp(s, "AwaitingRetry") == 0 || strcmp(s, "?") == 0 ||
+	    strcmp(s, "Started") == 0 || strcmp(s, "NotStarted") == 0)
 		return 1;
 	for (i = SL_COMPLETED; i <= SL_CANCELLED; i++)
 		if (strcmp(s, sl_state_names[i]) == 0)
@@ -101,7 +106,7 @@ sl_endword_parse(const char *line, size_t n, struct sl_endword *w)
 	memcpy(num, p, k);
 	num[k] = '\0';
 	c = strtol(num, &end, 10);
-	if (*end != '\0' || c < -1 || c > 255)
+	if (*end != '\0' || num[0] == '+' || c < -1 || c > INT_MAX)
 		return -1;
 	w->code = (int)c;
 	p = sp + 1;

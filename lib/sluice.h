@@ -749,8 +749,9 @@ void	sl_run_notify_fd(int fd);	/* supervisors write a word at the end */
 #define SL_ENDWORD_MAX	512		/* < PIPE_BUF: one atomic write */
 struct sl_endword {
 	char	token[SL_RUNNAME_MAX];
-	char	state[16];		/* a final state, AwaitingRetry, "?" */
-	int	code;			/* exit code, -1 none */
+	char	state[16];		/* a final state, AwaitingRetry, "?",
+					 * Started, NotStarted */
+	int	code;			/* exit code (-1 none); attempt */
 	char	msg[SL_ENDWORD_MAX];
 };
 size_t	sl_endword_fmt(char *buf, size_t len, const char *token,

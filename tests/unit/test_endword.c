@@ -36,7 +36,8 @@ round_trip(const char *state, int code, const char *msg,
 START_TEST(test_endword_round_trip)
 {
 	static const char *const states[] = { "Completed", "Failed",
-	    "Crashed", "Cancelled", "AwaitingRetry", "?" };
+	    "Crashed", "Cancelled", "AwaitingRetry", "?", "Started",
+	    "NotStarted" };
 	struct sl_endword w;
 	char	big[2000];
 	size_t	i;
@@ -56,6 +57,8 @@ START_TEST(test_endword_round_trip)
 	ck_assert_int_eq(w.code, -1);
 	round_trip("Failed", 255, "a  b ", &w);	/* spaces kept */
 	ck_assert_str_eq(w.msg, "a  b ");
+	round_trip("Started", 70000, "jolly-otter", &w);	/* an attempt */
+	ck_assert_int_eq(w.code, 70000);
 	/* control characters are spaces: one line, always */
 	round_trip("Crashed", 1, "two\nlines\r\tand\x7f" "del", &w);
 	ck_assert_str_eq(w.msg, "two lines  and del");
@@ -87,7 +90,8 @@ START_TEST(test_endword_refused)
 		TOK "  Completed 0 x",
 		TOK " Completed  0 x",
 		TOK " Completed x x",
-		TOK " Completed 256 x",
+		TOK " Completed 2147483648 x",
+		TOK " Completed +1 x",
 		TOK " Completed -2 x",
 		TOK " Completed 1e3 x",
 		TOK " Completed 99999999999999999999 x",
