@@ -1010,6 +1010,8 @@ main(int argc, char **argv)
 		fflush(stdout);
 	}
 	sl_watch_close();
+	for (j = 0; j < ntr; j++)
+		free(tr[j].end);
 	free(tr);
 	sl_agent_free(&a);
 	sl_spool_free(&sp);
