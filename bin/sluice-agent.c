@@ -28,8 +28,8 @@
  *      next run coming due (to the millisecond), the next beat or the next
  *      rescan.
  * On SIGTERM or SIGINT it stops claiming, waits for its starters, hands
- * back the runs it claimed and has not started, deregisters and exits 0; running runs go on under
- * their supervisors.  --run-once makes one pass (claiming only what is due
+ * back the runs it claimed and has not started, deregisters and exits 0;
+ * running runs go on under their supervisors.  --run-once makes one pass (claiming only what is due
  * now) and does the same.
  */
 #include <dirent.h>
@@ -325,8 +325,11 @@ report(const struct sl_spool *sp, const char *pool, int full)
 			free(tr[i].end);
 			continue;
 		}
-		if (tr[i].starter || !(full || tr[i].look) ||
-		    !looked(sp, pool, &tr[i])) {
+		if (tr[i].starter || !(full || tr[i].look)) {
+			tr[k++] = tr[i];	/* a "?" waits for its start */
+			continue;
+		}
+		if (!looked(sp, pool, &tr[i])) {
 			tr[i].look = 0;
 			tr[k++] = tr[i];
 		} else

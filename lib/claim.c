@@ -58,6 +58,9 @@ struct taken {
 	char	name[200];
 };
 
+/* claim.ini's "slots": up to three slot names (struct taken), spaced */
+#define HELD_MAX	(3 * (sizeof(((struct taken *)0)->name) + 1) + 8)
+
 static void
 give_back(const struct sl_spool *sp, const char *pool, const char *id,
     struct taken *t, int n)
@@ -160,7 +163,7 @@ take(const struct sl_spool *sp, const char *pool, const char *scope,
 
 static struct memo {
 	char	token[SL_RUNNAME_MAX];
-	char	held[3 * 201 + 8];
+	char	held[HELD_MAX];
 } memo[MEMO];
 static size_t nmemo;
 
@@ -208,7 +211,7 @@ claim_one(const struct sl_spool *sp, const struct sl_agent *a,
     time_t now, struct seen *f)
 {
 	char	id[SL_UUID_LEN + 1], scope[SL_NAME_MAX + 8], body[1024], t[40];
-	char	held[3 * 201 + 8];
+	char	held[HELD_MAX];
 	char   *from, *pd, *to, *priv = NULL;
 	struct taken tk[3];
 	enum outcome rc = CLAIMED;

@@ -129,11 +129,12 @@ sl_slot_take_from(const struct sl_spool *sp, const char *pool,
 	char	u[SL_UUID_LEN + 1], priv[64], name[200], body[300];
 	char	id[SL_UUID_LEN + 1];
 	char   *sd, *tmp, *entry, *slot;
-	long	i, j, start = from < 0 ? 0 : from % limit;
+	long	i, j, start;
 	int	rc = 1, r = 0, ok;
 
 	if (limit <= 0)
 		return 1;
+	start = from < 0 ? 0 : from % limit;
 	if (sl_uuid(u) < 0 || sl_token_parse(token, NULL, id) < 0)
 		return -1;
 	sd = slots_dir(sp, pool);
@@ -469,20 +470,12 @@ sl_slots_sweep(const struct sl_spool *sp, const char *pool, time_t now,
 }
 
 /*
- * looks_free - does a scope show a slot not held?  Only a hint, checked
+ * sl_slot_first_free - the number of the first slot of scope that looks
+ * free (0 without a limit), or -1 if none does.  Only a hint, checked
  * before taking anything: without it, a full pool under a free queue limit
  * would have every pass take a queue slot and give it back, and each of
  * those changes would wake a watching dispatcher for another pass.
  */
-int
-sl_slot_looks_free(const struct sl_spool *sp, const char *pool, const char *scope,
-    long limit)
-{
-	return sl_slot_first_free(sp, pool, scope, limit) >= 0;
-}
-
-/* sl_slot_first_free - the number of the first slot of scope that looks
- * free (0 without a limit), or -1: the same hint */
 long
 sl_slot_first_free(const struct sl_spool *sp, const char *pool,
     const char *scope, long limit)

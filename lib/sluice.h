@@ -594,10 +594,8 @@ int	sl_slots_release_claim(const struct sl_spool *, const char *pool,
 	    const char *token, const char *agent);
 long	sl_slots_held(const struct sl_spool *, const char *pool,
 	    const char *prefix);
-int	sl_slot_looks_free(const struct sl_spool *, const char *pool,
-	    const char *scope, long limit);	/* a hint, not a hold */
 long	sl_slot_first_free(const struct sl_spool *, const char *pool,
-	    const char *scope, long limit);	/* the same; which */
+	    const char *scope, long limit);	/* a hint, not a hold */
 long	sl_slot_first_free_at(const struct sl_spool *, const char *pool,
 	    const char *scope, long limit, long start);	/* from start, round */
 long	sl_slots_sweep(const struct sl_spool *, const char *pool, time_t now,

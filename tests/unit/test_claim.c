@@ -783,7 +783,7 @@ START_TEST(test_slot_empty_dir_is_free)
 END_TEST
 
 /*
- * sl_slot_looks_free asks the file server (rmdir: a listing is cached for
+ * sl_slot_first_free asks the file server (rmdir: a listing is cached for
  * seconds on sshfs and NFS, and a host that went by it was starved): it
  * must never take a held slot for free nor harm one, and an empty slot
  * directory it finds is free and goes.
@@ -796,36 +796,47 @@ START_TEST(test_slot_looks_free_asks)
 	int	i;
 
 	ck_assert_int_eq(sl_uuid(agent), 0);
-	ck_assert_int_eq(sl_slot_looks_free(&sp, P, "q.a", 2), 1);
-	ck_assert_int_eq(sl_slot_looks_free(&sp, P, "q.a", SL_NOLIMIT), 1);
-	ck_assert_int_eq(sl_slot_looks_free(&sp, P, "q.a", 0), 0);
+	ck_assert_int_eq(sl_slot_first_free(&sp, P, "q.a", 2) >= 0, 1);
+	ck_assert_int_eq(sl_slot_first_free(&sp, P, "q.a", SL_NOLIMIT) >= 0, 1);
+	ck_assert_int_eq(sl_slot_first_free(&sp, P, "q.a", 0), -1);
 	for (i = 0; i < 2; i++) {
 		mktoken(tok[i], sizeof(tok[i]), now0, id[i]);
 		ck_assert_int_eq(sl_slot_take(&sp, P, "q.a", 2, tok[i], agent,
 		    now0, &k), 0);
 		ck_assert_int_eq(k, i);
 	}
-	ck_assert_int_eq(sl_slot_looks_free(&sp, P, "q.a", 2), 0);
-	ck_assert_int_eq(sl_slot_looks_free(&sp, P, "q.a", 2), 0);
+	ck_assert_int_eq(sl_slot_first_free(&sp, P, "q.a", 2), -1);
+	ck_assert_int_eq(sl_slot_first_free(&sp, P, "q.a", 2), -1);
 	/* the looks left both slots as they were */
 	ck_assert_int_eq(sl_slots_held(&sp, P, "q.a."), 2);
 	ck_assert(t_exists(S("pools/" P "/slots/q.a.0/%s", id[0])));
 	ck_assert(t_exists(S("pools/" P "/slots/q.a.1/%s", id[1])));
 	/* a raised limit shows the next, missing, slot */
-	ck_assert_int_eq(sl_slot_looks_free(&sp, P, "q.a", 3), 1);
+	ck_assert_int_eq(sl_slot_first_free(&sp, P, "q.a", 3) >= 0, 1);
 	/* an empty directory (a release whose rmdir was lost) is free */
 	ck_assert_int_eq(unlink(S("pools/" P "/slots/q.a.1/%s", id[1])), 0);
-	ck_assert_int_eq(sl_slot_looks_free(&sp, P, "q.a", 2), 1);
+	ck_assert_int_eq(sl_slot_first_free(&sp, P, "q.a", 2) >= 0, 1);
 	ck_assert(!t_exists(S("pools/" P "/slots/q.a.1")));
 	ck_assert(t_exists(S("pools/" P "/slots/q.a.0/%s", id[0])));
 	/* something else under a slot's name is not a free slot, and stays */
 	t_write(S("pools/" P "/slots/q.b.0"), "x", 1);
-	ck_assert_int_eq(sl_slot_looks_free(&sp, P, "q.b", 1), 0);
+	ck_assert_int_eq(sl_slot_first_free(&sp, P, "q.b", 1), -1);
 	ck_assert(t_exists(S("pools/" P "/slots/q.b.0")));
 	ck_assert_int_eq(sl_slot_take(&sp, P, "q.b", 1, tok[1], agent, now0,
 	    &k), 1);
 }
 END_TEST
+
+/* three_takers - an agent id and three runs' tokens to take slots with */
+static void
+three_takers(char tok[3][128], runid id[3], char agent[SL_UUID_LEN + 1])
+{
+	int	i;
+
+	ck_assert_int_eq(sl_uuid(agent), 0);
+	for (i = 0; i < 3; i++)
+		mktoken(tok[i], 128, now0, id[i]);
+}
 
 /*
  * sl_slot_first_free says which slot looked free, and sl_slot_take_from
@@ -837,11 +848,8 @@ START_TEST(test_slot_take_from_hint)
 	char	tok[3][128], agent[SL_UUID_LEN + 1];
 	runid	id[3];
 	long	k = -1;
-	int	i;
 
-	ck_assert_int_eq(sl_uuid(agent), 0);
-	for (i = 0; i < 3; i++)
-		mktoken(tok[i], sizeof(tok[i]), now0, id[i]);
+	three_takers(tok, id, agent);
 	ck_assert_int_eq(sl_slot_first_free(&sp, P, "pool", SL_NOLIMIT), 0);
 	ck_assert_int_eq(sl_slot_first_free(&sp, P, "pool", 0), -1);
 	ck_assert_int_eq(sl_slot_first_free(&sp, P, "pool", 3), 0);
@@ -875,11 +883,8 @@ START_TEST(test_slot_first_free_at_wraps)
 	char	tok[3][128], agent[SL_UUID_LEN + 1];
 	runid	id[3];
 	long	k = -1;
-	int	i;
 
-	ck_assert_int_eq(sl_uuid(agent), 0);
-	for (i = 0; i < 3; i++)
-		mktoken(tok[i], sizeof(tok[i]), now0, id[i]);
+	three_takers(tok, id, agent);
 	ck_assert_int_eq(sl_slot_first_free_at(&sp, P, "pool", 3, 2), 2);
 	ck_assert_int_eq(sl_slot_first_free_at(&sp, P, "pool", 3, 5), 2);
 	ck_assert_int_eq(sl_slot_first_free_at(&sp, P, "pool", 3, -4), 0);
