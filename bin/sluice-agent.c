@@ -13,8 +13,9 @@
  *   1. beat: publish the heartbeat every `heartbeat' seconds (and register
  *      again if recovery elsewhere took this agent for gone and removed
  *      its registration);
- *   2. accept dropped files; every poll-seconds also recover (runs of gone
- *      agents, stale slots, crashed runs) and clean up;
+ *   2. accept dropped files; every poll-seconds, and at most once a
+ *      heartbeat, also recover (runs of gone agents, stale slots, crashed
+ *      runs), clean up and reread the pool's configuration;
  *   3. report runs it started that have ended: its supervisors say so on a
  *      pipe (endword.c), and every rescan looks;
  *   4. claim due runs for itself (sl_claim: the dispatcher's code, every
@@ -282,7 +283,9 @@ words(void)
 	if (ended_fd < 0)
 		return;
 	for (;;) {
-		n = read(ended_fd, buf + len, sizeof(buf) - len);
+		size_t	want = sizeof(buf) - len;
+
+		n = read(ended_fd, buf + len, want);
 		if (n <= 0)
 			break;	/* EAGAIN: all read */
 		len += (size_t)n;
@@ -302,6 +305,10 @@ words(void)
 		if (len == sizeof(buf))	/* no newline in a full buffer:
 					 * not words; the rescan sees */
 			len = 0;
+		/* less than asked for: the pipe is empty (RACE: a word
+		 * written since wakes the next poll, level-triggered) */
+		if ((size_t)n < want)
+			break;
 	}
 }
 
@@ -702,7 +709,7 @@ main(int argc, char **argv)
 	char	err[SL_ERR_MAX], slug[64];
 	long	limit = SL_NOLIMIT, prefetch = 10, poll = -1, wait_s, x, room;
 	struct sl_optget g;
-	int	once = 0, quiet = 0, full, o;
+	int	once = 0, quiet = 0, full, deep, o;
 	size_t	j;
 	time_t	now, last_full = 0, next_beat = 0, due, next;
 
@@ -866,6 +873,7 @@ main(int argc, char **argv)
 		sl_log(SL_WARNING, "cannot make a pipe (%s): ended runs are "
 		    "seen at the next rescan%s", strerror(errno),
 		    network_fs(sp.root) ? "" : " or by inotify");
+	sl_run_start_warm();	/* what each starter would look up again */
 
 	if (!quiet) {
 		printf("Starting sluice %s agent '%s' (%s) on spool %s...\n%s\n",
@@ -925,7 +933,7 @@ main(int argc, char **argv)
 			next_beat = now + cf.heartbeat;
 		}
 		full = now - last_full >= poll;
-		sl_maintain_pool(&sp, &cf, a.pool, now, full, &pass);
+		deep = sl_maintain_pool(&sp, &cf, a.pool, now, full, &pass);
 		if (full)
 			last_full = now;
 		/* first: the runs that ended, so that their slots count free */
@@ -933,7 +941,7 @@ main(int argc, char **argv)
 		next = due = 0;
 		/* the pool's configuration is read once a pass, for the
 		 * claims and the starts alike */
-		if (!stop && sl_pool_load_pass(&sp, a.pool, &p, full, err,
+		if (!stop && sl_pool_load_pass(&sp, a.pool, &p, deep, err,
 		    sizeof(err)) < 0)
 			sl_log(SL_ERROR, "%s", err);
 		else if (!stop) {

@@ -194,14 +194,39 @@ bad:
 	return -1;
 }
 
-/* sl_time_fmt - RFC 3339 in UTC, "2026-11-28T14:00:00Z" */
+/*
+ * sl_time_fmt - RFC 3339 in UTC, "2026-11-28T14:00:00Z".  By hand, not
+ * gmtime_r(3) and strftime(3), which load the local time zone (tzset:
+ * five system calls and a read of /etc/localtime, in every submit) for a
+ * format that never uses it.  The date is Hinnant's days_from_civil
+ * inverted (proleptic Gregorian, eras of 400 years).
+ */
 char *
 sl_time_fmt(time_t t, char *buf, size_t len)
 {
-	struct tm tm;
+	long long days = (long long)t / 86400, sec = (long long)t % 86400;
+	long long z, era, doe, yoe, y, doy, mp, d, m;
+	int	n = -1;
 
-	if (gmtime_r(&t, &tm) == NULL ||
-	    strftime(buf, len, "%Y-%m-%dT%H:%M:%SZ", &tm) == 0)
+	if (sec < 0) {
+		sec += 86400;
+		days--;
+	}
+	z = days + 719468;
+	era = (z >= 0 ? z : z - 146096) / 146097;
+	doe = z - era * 146097;
+	yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+	y = yoe + era * 400;
+	doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+	mp = (5 * doy + 2) / 153;
+	d = doy - (153 * mp + 2) / 5 + 1;
+	m = mp < 10 ? mp + 3 : mp - 9;
+	if (m <= 2)
+		y++;
+	if (y >= 0 && y <= 9999)
+		n = snprintf(buf, len, "%04lld-%02lld-%02lldT%02lld:%02lld:"
+		    "%02lldZ", y, m, d, sec / 3600, sec / 60 % 60, sec % 60);
+	if (n < 0 || (size_t)n >= len)
 		snprintf(buf, len, "@%lld", (long long)t);
 	return buf;
 }

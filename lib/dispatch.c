@@ -27,6 +27,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -54,48 +55,79 @@ claim_window(const struct sl_config *cf)
  * every SWEEP_DONE_EVERY seconds per pool in one process: the sweep reads
  * every finished run's result, which at a few thousand runs costs more
  * than the rest of a pass (6 opens a run: 3.3 s a pass at 2,900 runs on
- * this machine, loaded), and keep_days counts days.  This memory is a
- * rate only: a process that starts sweeps in its first full pass, and
- * `sluice flow-run ls`, which reads every run anyway, sweeps each time.
+ * this machine, loaded), and keep_days counts days.
+ *
+ * Recovery (runs of gone agents, stale slots, crashed runs, deployments
+ * coming due, stranded private directories) is made by a full pass at most
+ * once a heartbeat per pool in one process: every time it judges by is a
+ * heartbeat or a lease long (an agent is gone after heartbeat x
+ * missed_heartbeats, a lease outlives a heartbeat), and at 100 calls a
+ * pass it was most of what an agent polling each second asked of a
+ * network filesystem.  A run whose supervisor died on this host is ended
+ * up to a heartbeat later than it was (with poll_seconds below heartbeat).
+ *
+ * These memories are rates only: a process that starts recovers and
+ * sweeps in its first full pass, and `sluice flow-run ls`, which reads
+ * every run anyway, sweeps each time.
  */
 #define SWEEP_DONE_EVERY	600
-#define SWEEP_POOLS		64
+#define RATE_POOLS		64
 
-/* sweep_due - is it time for this process to sweep pool's finished runs? */
+struct rate {
+	char	pool[SL_NAME_MAX + 1];
+	time_t	at;
+};
+
+/* rate_due - has pool not been served by t for every seconds? */
 static int
-sweep_due(const char *pool, time_t now)
+rate_due(struct rate *t, size_t *n, const char *pool, time_t now, long every)
 {
-	static struct {
-		char	pool[SL_NAME_MAX + 1];
-		time_t	at;
-	} t[SWEEP_POOLS];
-	static size_t n;
 	size_t	i;
 
-	for (i = 0; i < n && strcmp(t[i].pool, pool) != 0; i++)
+	for (i = 0; i < *n && strcmp(t[i].pool, pool) != 0; i++)
 		;
-	if (i == n) {
-		if (n == SWEEP_POOLS)
+	if (i == *n) {
+		if (*n == RATE_POOLS)
 			return 1;	/* a process serving this many pools
-					 * sweeps every full pass */
-		snprintf(t[n].pool, sizeof(t[n].pool), "%s", pool);
-		t[n++].at = now;
+					 * does it every full pass */
+		snprintf(t[*n].pool, sizeof(t[*n].pool), "%s", pool);
+		t[(*n)++].at = now;
 		return 1;
 	}
-	/* a clock stepped back: sweep, and count from now */
-	if (now - t[i].at < SWEEP_DONE_EVERY && now >= t[i].at)
+	/* a clock stepped back: now, and count from now */
+	if (now - t[i].at < every && now >= t[i].at)
 		return 0;
 	t[i].at = now;
 	return 1;
 }
 
+static int
+sweep_due(const char *pool, time_t now)
+{
+	static struct rate t[RATE_POOLS];
+	static size_t n;
+
+	return rate_due(t, &n, pool, now, SWEEP_DONE_EVERY);
+}
+
+static int
+recover_due(const char *pool, time_t now, long heartbeat)
+{
+	static struct rate t[RATE_POOLS];
+	static size_t n;
+
+	return rate_due(t, &n, pool, now, heartbeat);
+}
+
 /*
  * sl_maintain_pool - the upkeep part of a pass, which agents make as well
- * as dispatchers: accept dropped files; and when full, hand back the runs
- * of gone agents and stale slots, end crashed runs, schedule deployments
- * and clean up (see the top).  Counts in *pass.
+ * as dispatchers: accept dropped files; and when full and a heartbeat has
+ * gone by since the last time (see the top), hand back the runs of gone
+ * agents and stale slots, end crashed runs, schedule deployments and clean
+ * up.  Counts in *pass.  Returns 1 if it recovered, else 0: the caller
+ * then rereads what it keeps of the pool too.
  */
-void
+int
 sl_maintain_pool(const struct sl_spool *sp, const struct sl_config *cf,
     const char *pool, time_t now, int full, struct sl_pass *pass)
 {
@@ -116,20 +148,22 @@ sl_maintain_pool(const struct sl_spool *sp, const struct sl_config *cf,
 		sl_log(SL_ERROR, "%s", err);
 	else
 		pass->accepted += n;
-	if (!full)
-		return;
+	if (!full || !recover_due(pool, now, cf->heartbeat))
+		return 0;
 	pass->recovered += sl_recover_pool(sp, pool, now, sl_offline_after(cf),
 	    sl_stale_after(cf));
 	pass->recovered += sl_recover_running(sp, pool, now, cf->lease);
 	(void)sl_deploy_schedule_pool(sp, pool, now, cf->keep_days);
 	(void)sl_cleanup_pool(sp, pool, cf->keep_days, sl_stale_after(cf), now,
 	    sweep_due(pool, now));
+	return 1;
 }
 
 /*
- * sl_dispatch_pool - one pass over pool; counts in *pass.  full: also
- * recover and clean up (the periodic rescan); else accept and claim only
- * (a pass woken by inotify, which must be quick).
+ * sl_dispatch_pool - one pass over pool; counts in *pass.  full: the
+ * periodic rescan, which also recovers and cleans up once a heartbeat;
+ * else accept and claim only (a pass woken by inotify, which must be
+ * quick).
  */
 int
 sl_dispatch_pool(const struct sl_spool *sp, const struct sl_config *cf,
@@ -142,9 +176,9 @@ sl_dispatch_pool(const struct sl_spool *sp, const struct sl_config *cf,
 	size_t	na, i, j;
 	long	n, round;
 	time_t	next;
-	int	*done;
+	int	*done, deep;
 
-	sl_maintain_pool(sp, cf, pool, now, full, pass);
+	deep = sl_maintain_pool(sp, cf, pool, now, full, pass);
 	if (sl_agents_load(sp, pool, &ag, &na) < 0) {
 		sl_log(SL_ERROR, "cannot read the agents of work pool '%s': %s",
 		    pool, strerror(errno));
@@ -156,16 +190,16 @@ sl_dispatch_pool(const struct sl_spool *sp, const struct sl_config *cf,
 	for (i = 0; i < na; i++) {	/* only live, complete registrations */
 		done[i] = !ag[i].registered ||
 		    !sl_agent_online(&ag[i], now, claim_window(cf));
-		if (ag[i].dead && !full) {
+		if (ag[i].dead && !deep) {
 			/* its Pending runs go back now, not at the rescan */
 			pass->recovered += sl_recover_pool(sp, pool, now,
 			    sl_offline_after(cf),
 			    sl_stale_after(cf));
-			full = 1;
+			deep = 1;
 		}
 	}
 	/* the configuration is read once for the whole pass */
-	if (sl_pool_load_pass(sp, pool, &p, full, err, sizeof(err)) < 0) {
+	if (sl_pool_load_pass(sp, pool, &p, deep, err, sizeof(err)) < 0) {
 		sl_log(SL_ERROR, "%s", err);
 		round = 0;
 	} else
@@ -432,13 +466,20 @@ news(int fd)
 	ssize_t	n, off;
 	int	any = 0;
 
-	while ((n = read(fd, buf, sizeof(buf))) > 0)
+	while ((n = read(fd, buf, sizeof(buf))) > 0) {
 		for (off = 0; off + (ssize_t)sizeof(*e) <= n;
 		    off += (ssize_t)(sizeof(*e) + e->len)) {
 			e = (const struct inotify_event *)(buf + off);
 			if (worth(e))	/* each: the kinds add up */
 				any = 1;
 		}
+		/* a read takes every queued event that fits: room left for
+		 * the largest one means none was left.  RACE: one queued
+		 * since wakes the next poll, which is level-triggered; a
+		 * read to see EAGAIN would cost a call a wake-up */
+		if (n <= (ssize_t)(sizeof(buf) - sizeof(*e) - NAME_MAX - 1))
+			break;
+	}
 	return any;
 }
 

@@ -167,7 +167,14 @@ finish(const struct sl_spool *sp, const char *pool, const char *dir,
 	char	name[SL_RUNNAME_MAX], *dd, *to;
 	int	rc;
 
-	sl_run_scrub(dir);	/* a killed writer's scratch stays behind */
+	/* a killed writer's scratch stays behind: scrubbed before a durable
+	 * end (crash detection, a cancel, a refusal ...).  A supervisor whose
+	 * attempt was recorded (not durable) knows its own writers ended;
+	 * another's scratch (a killed cancel) goes to done/ with the run,
+	 * where nobody writes, and away with it at the sweep: a listing of
+	 * the directory saved a run */
+	if (durable)
+		sl_run_scrub(dir);
 	rc = result_put(dir, sl_state_names[st], started, time(NULL),
 	    exit_code, message, durable);
 	if (rc < 0)

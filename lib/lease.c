@@ -173,10 +173,11 @@ sl_exit_write(int dirfd, long attempt, long pid, int status, long fenced)
 	    "status = %d\nfenced = %ld\n%s", attempt, pid, status, fenced,
 	    SL_INI_TRAILER);
 	snprintf(name, sizeof(name), ".exit.%ld", (long)getpid());
-	(void)unlinkat(dirfd, name, 0);	/* ours: our pid */
-	fd = openat(dirfd, name, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW |
-	    O_CLOEXEC, 0644);
-	if (fd < 0)
+	/* ours (our pid): one a killed namesake left is removed */
+	if ((fd = openat(dirfd, name, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW |
+	    O_CLOEXEC, 0644)) < 0 && (errno != EEXIST ||
+	    unlinkat(dirfd, name, 0) < 0 || (fd = openat(dirfd, name,
+	    O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0644)) < 0))
 		return -1;
 	if (write(fd, buf, (size_t)len) != len || fsync(fd) < 0) {
 		saved = errno != 0 ? errno : EIO;
@@ -239,6 +240,41 @@ sl_lease_write(const char *dir, time_t deadline, const char *host, long sup,
 	return sl_lease_put(dir, deadline, host, sup, 0, pid);
 }
 
+/*
+ * known_start - proc_start for the lease writer, remembered: the pids a
+ * lease names are the writer itself and its children (the recorder, the
+ * command), whose start times do not change while they live, and a pid
+ * is not reused before its process is reaped.  A supervisor renews its
+ * lease every heartbeat; three reads of /proc a renewal were most of it.
+ * The memory is dropped in a forked child (me changes).
+ */
+static unsigned long long
+known_start(long pid, long me)
+{
+	static struct {
+		long	pid;
+		unsigned long long t;
+	} m[4];
+	static long owner;
+	static size_t next;
+	size_t	i;
+
+	if (pid <= 0)
+		return 0;
+	if (owner != me) {
+		memset(m, 0, sizeof(m));
+		owner = me;
+	}
+	for (i = 0; i < 4; i++)
+		if (m[i].pid == pid && m[i].t != 0)
+			return m[i].t;
+	m[next].pid = pid;
+	m[next].t = proc_start(pid);
+	i = next;
+	next = (next + 1) % 4;
+	return m[i].t;
+}
+
 /* sl_lease_put - publish the lease: supervisor, recorder, command */
 int
 sl_lease_put(const char *dir, time_t deadline, const char *host, long sup,
@@ -246,6 +282,7 @@ sl_lease_put(const char *dir, time_t deadline, const char *host, long sup,
 {
 	struct sl_buf b = { 0 };
 	char   *tmp, *to, name[64];
+	long	me = (long)getpid();
 	int	rc;
 
 	sl_buf_printf(&b, "deadline = %lld\n", (long long)deadline);
@@ -257,13 +294,14 @@ sl_lease_put(const char *dir, time_t deadline, const char *host, long sup,
 	 * reboot or a wrap is not the process the lease names */
 	sl_ini_put(&b, "boot", boot_id());
 	sl_buf_printf(&b, "supervisor_start = %llu\npid_start = %llu\n",
-	    proc_start(sup), proc_start(pid));
+	    known_start(sup, me), known_start(pid, me));
 	if (rec > 0)
-		sl_buf_printf(&b, "recorder_start = %llu\n", proc_start(rec));
+		sl_buf_printf(&b, "recorder_start = %llu\n",
+		    known_start(rec, me));
 	sl_buf_puts(&b, SL_INI_TRAILER);
 	/* the agent writes the first lease, the supervisor the rest: each
 	 * its own scratch name */
-	snprintf(name, sizeof(name), ".lease.%ld", (long)getpid());
+	snprintf(name, sizeof(name), ".lease.%ld", me);
 	tmp = sl_path(dir, name, (char *)NULL);
 	to = sl_path(dir, "lease", (char *)NULL);
 	/* not fsynced: after a power cut every process of the run is gone

@@ -246,41 +246,53 @@ sl_perm_runfile_fd(int fd, long gid)
 
 /*
  * sl_perm_publish_runfile - write dir/name (a run.ini) so that it is never
- * readable by others, not even for a moment: a scratch file made 0600,
- * then its group and mode, then renamed onto name.  dir is private to
- * its writer.
+ * readable by others, not even for a moment: a scratch file made 0600 and
+ * given its group and mode while still empty, then written, fsynced and
+ * renamed onto name, all through the one descriptor that made it.  dir is
+ * private to its writer.
  */
 int
 sl_perm_publish_runfile(const char *dir, const char *name, const char *text,
     size_t len, long gid)
 {
 	char	tname[80], *tmp, *to;
+	const int fl = O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC;
+	ssize_t	n;
+	size_t	off = 0;
 	int	fd, rc = -1, saved;
 
 	snprintf(tname, sizeof(tname), ".%s.tmp", name);
 	tmp = sl_path(dir, tname, (char *)NULL);
 	to = sl_path(dir, name, (char *)NULL);
-	(void)unlink(tmp);	/* a leftover of ours: the directory is private */
-	if (sl_write_tmp(tmp, text, len, 0600) < 0)
+	/* a leftover of ours is removed: the directory is private */
+	if ((fd = open(tmp, fl, 0600)) < 0 && (errno != EEXIST ||
+	    unlink(tmp) < 0 || (fd = open(tmp, fl, 0600)) < 0))
 		goto out;
-	if ((fd = open(tmp, O_RDONLY | O_NOFOLLOW | O_CLOEXEC)) < 0 ||
-	    sl_perm_runfile_fd(fd, gid) < 0) {
-		saved = errno;
-		if (fd >= 0)
-			close(fd);
-		(void)unlink(tmp);
-		errno = saved;
-		goto out;
+	if (sl_perm_runfile_fd(fd, gid) < 0)
+		goto fail;
+	while (off < len) {
+		if ((n = write(fd, text + off, len - off)) < 0) {
+			if (errno == EINTR)
+				continue;
+			goto fail;
+		}
+		off += (size_t)n;
 	}
-	close(fd);
-	if (sane_rename(tmp, to) < 0) {
-		saved = errno;
-		(void)unlink(tmp);
-		errno = saved;
-		goto out;
-	}
+	if (fsync(fd) < 0)
+		goto fail;
+	n = close(fd);
+	fd = -1;
+	if (n < 0 || sane_rename(tmp, to) < 0)
+		goto fail;
 	(void)sl_fsync_dir(dir);	/* durability only */
 	rc = 0;
+	goto out;
+fail:
+	saved = errno;
+	if (fd >= 0)
+		close(fd);
+	(void)unlink(tmp);
+	errno = saved;
 out:
 	free(tmp);
 	free(to);

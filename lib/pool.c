@@ -1345,19 +1345,27 @@ int
 sl_queue_ensure(const struct sl_spool *sp, const char *pool, const char *name,
     char *err, size_t errlen)
 {
-	char   *qd;
+	struct stat st;
+	char   *qd, *last;
 	int	rc;
 
-	if (queue_dir_exists(sp, pool, name) &&
-	    strcmp(name, SL_DEFAULT_QUEUE) != 0)
-		return 0;
 	if (strcmp(name, SL_DEFAULT_QUEUE) == 0) {
-		/* always exists; make its directories on first use */
+		/* always exists; make its directories on first use, sched/
+		 * last: one look at it, once they are made (a submit's) */
 		qd = sl_queue_dir(sp, pool, name);
+		last = sl_path(qd, "sched", (char *)NULL);
+		rc = lstat(last, &st) == 0 && S_ISDIR(st.st_mode);
+		free(last);
+		if (rc) {
+			free(qd);
+			return 0;
+		}
 		rc = mkdirs_in(qd, queue_subdirs, err, errlen);
 		free(qd);
 		return rc;
 	}
+	if (queue_dir_exists(sp, pool, name))
+		return 0;
 	/* RACE: two first uses at once: one creates it, the other finds it
 	 * taken (1); both go on with the same queue. */
 	return sl_queue_create(sp, pool, name, 0, SL_NOLIMIT, NULL, NULL, err,

@@ -60,7 +60,7 @@ private_dir(const struct sl_spool *sp, const char *pool, const char *id,
 	sl_private_name(name, now, id, u);
 	d = sl_path(tmp, name, (char *)NULL);
 	free(tmp);
-	if (sl_mkdirs(d, 0755) < 0) {
+	if (sl_mkdir_new(d, 0755) < 0) {
 		snprintf(err, errlen, "cannot create %s: %s", d, strerror(errno));
 		free(d);
 		return NULL;
@@ -88,9 +88,7 @@ publish_sched(const struct sl_spool *sp, const struct sl_runspec *r,
 	    1000000ULL + (unsigned long long)(now.tv_nsec / 1000), r->id);
 	qd = sl_place(sp, SL_PL_SCHED, r->pool, r->queue, (char *)NULL);
 	to = sl_path(qd, tok, (char *)NULL);
-	if (sl_mkdirs(qd, 0755) < 0)
-		snprintf(err, errlen, "cannot create %s: %s", qd, strerror(errno));
-	else if (sane_rename(priv, to) < 0)
+	if (sl_rename_into(priv, to, qd) < 0)
 		snprintf(err, errlen, "cannot move the run into %s: %s", qd,
 		    strerror(errno));
 	else {

@@ -703,7 +703,7 @@ struct sl_pass {
 	long	accepted, recovered, claimed;
 	time_t	next;			/* when a run comes due next; 0: none */
 };
-void	sl_maintain_pool(const struct sl_spool *, const struct sl_config *,
+int	sl_maintain_pool(const struct sl_spool *, const struct sl_config *,
 	    const char *pool, time_t now, int full, struct sl_pass *);
 int	sl_dispatch_pool(const struct sl_spool *, const struct sl_config *,
 	    const char *pool, time_t now, int full, struct sl_pass *);
@@ -741,6 +741,7 @@ struct sl_started {
 };
 
 enum sl_state sl_status_state(int status, int *code, char *msg, size_t);
+void	sl_run_start_warm(void);
 void	sl_run_notify_fd(int fd);	/* supervisors write a word at the end */
 
 /* endword.c: the line a supervisor sends its agent at its run's end */

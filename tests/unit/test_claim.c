@@ -490,6 +490,16 @@ start(const struct sl_agent *a, const char *tok)
 	free(to);
 }
 
+/* in_dir - d/name, in a static buffer */
+static const char *
+in_dir(const char *d, const char *name)
+{
+	static char b[4200];
+
+	snprintf(b, sizeof(b), "%s/%s", d, name);
+	return b;
+}
+
 /* finish - sl_run_finish of a located run, Completed */
 static void
 finish(const char *id)
@@ -1544,6 +1554,9 @@ START_TEST(test_finish)
 		free(text);
 		free(c);
 	}
+	/* scratch names killed writers left: a durable end scrubs them */
+	t_puts(in_dir(d, ".lease.99999"), "deadline = 1\n");
+	t_puts(in_dir(d, ".result.ini.tmp"), "torn");
 	ck_assert_int_eq(sl_run_finish(&sp, P, d, ids[0], SL_FAILED, 3,
 	    now0, "it \"broke\""), 0);
 	l = locate(ids[0]);
@@ -1579,9 +1592,18 @@ START_TEST(test_finish)
 		t_puts(c, "[claim]\nagent = x\n; end of sluice file\n");
 		free(c);
 	}
-	ck_assert_int_eq(sl_run_finish(&sp, P, d, ids[1], SL_CANCELLED, -1,
-	    0, NULL), 0);
+	/* an end after a durable exit record does not list the directory:
+	 * a scratch name of its own writes is replaced, another's goes to
+	 * done/ with the run */
+	t_puts(in_dir(d, ".result.ini.tmp"), "torn");
+	t_puts(in_dir(d, ".cancel.tmp"), "x");
+	ck_assert_int_eq(sl_run_finish_recorded(&sp, P, d, ids[1],
+	    SL_CANCELLED, -1, 0, NULL, NULL), 0);
 	ck_assert(t_exists(S("pools/" P "/done/%s.Cancelled/result.ini",
+	    ids[1])));
+	ck_assert(!t_exists(S("pools/" P "/done/%s.Cancelled/.result.ini.tmp",
+	    ids[1])));
+	ck_assert(t_exists(S("pools/" P "/done/%s.Cancelled/.cancel.tmp",
 	    ids[1])));
 	ck_assert_int_eq(sl_slots_held(&sp, P, NULL), 0);
 	free(d);

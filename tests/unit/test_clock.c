@@ -166,6 +166,38 @@ START_TEST(test_time_fmt)
 }
 END_TEST
 
+/* sl_time_fmt's own date arithmetic agrees with gmtime_r everywhere
+ * between year 0 and 9999, leap years and negative times included */
+START_TEST(test_time_fmt_vs_gmtime)
+{
+	char	buf[40], want[40];
+	struct tm tm;
+	long long t;
+	unsigned long long x = 88172645463325252ULL;
+	int	i;
+
+	for (i = 0; i < 200000; i++) {
+		x ^= x << 13;
+		x ^= x >> 7;
+		x ^= x << 17;
+		/* from 0000-01-01 to 9999-12-31 */
+		t = -62167219200LL + (long long)(x % 315537897600ULL);
+		if (i < 4)
+			t = (long long[]){ -62167219200LL, -1, 951782399LL,
+			    253402300799LL }[i];
+		ck_assert(gmtime_r(&(time_t){ (time_t)t }, &tm) != NULL);
+		snprintf(want, sizeof(want), "%04d-%02d-%02dT%02d:%02d:%02dZ",
+		    tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday, tm.tm_hour,
+		    tm.tm_min, tm.tm_sec);
+		ck_assert_str_eq(sl_time_fmt((time_t)t, buf, sizeof(buf)),
+		    want);
+	}
+	ck_assert_str_eq(sl_time_fmt(253402300800LL, buf, sizeof(buf)),
+	    "@253402300800");
+	ck_assert_str_eq(sl_time_fmt(0, buf, 10), "@0");
+}
+END_TEST
+
 START_TEST(test_num_parse)
 {
 	long	v = -7;
@@ -224,6 +256,7 @@ suite_clock(void)
 	tcase_add_test(tc, test_time_null);
 	tcase_add_test(tc, test_time_relative_uses_now);
 	tcase_add_test(tc, test_time_fmt);
+	tcase_add_test(tc, test_time_fmt_vs_gmtime);
 	tcase_add_test(tc, test_num_parse);
 	suite_add_tcase(s, tc);
 	return s;

@@ -178,6 +178,49 @@ START_TEST(test_dispatch_skips_late_agent)
 }
 END_TEST
 
+/*
+ * a full pass recovers at most once a heartbeat per pool (it says so by
+ * returning 1); one within a heartbeat of the last leaves a gone agent's
+ * claim for the next; quick passes never recover
+ */
+START_TEST(test_maintain_recovers_once_a_heartbeat)
+{
+	struct sl_pass pass = { 0 };
+	struct sl_names got = { 0 };
+	struct sl_agent a;
+	time_t	t0 = now0 + sl_offline_after(&cf) + 1;
+
+	agent(&a, "gone", now0);
+	submit();
+	ck_assert_int_eq(sl_claim(&sp, &a, 1, now0, &got, NULL, err,
+	    sizeof(err)), 1);
+	sl_names_free(&got);
+	/* the process's first full pass recovers (nothing is gone yet) */
+	ck_assert_int_eq(sl_maintain_pool(&sp, &cf, P, now0, 1, &pass), 1);
+	ck_assert_int_eq(pending(&a), 1);
+	ck_assert_int_eq(sl_maintain_pool(&sp, &cf, P, t0, 0, &pass), 0);
+	ck_assert_int_eq(pending(&a), 1);
+	/* past the window and a heartbeat after the last: recovers; the
+	 * full passes in the next heartbeat do not */
+	ck_assert_int_eq(sl_maintain_pool(&sp, &cf, P, t0, 1, &pass), 1);
+	ck_assert_int_eq(pending(&a), 0);
+	submit();
+	ck_assert_int_eq(sl_claim(&sp, &a, 1, t0, &got, NULL, err,
+	    sizeof(err)), 1);
+	sl_names_free(&got);
+	ck_assert_int_eq(pending(&a), 1);
+	ck_assert_int_eq(sl_maintain_pool(&sp, &cf, P, t0 + 1, 1, &pass), 0);
+	ck_assert_int_eq(sl_maintain_pool(&sp, &cf, P, t0 + cf.heartbeat - 1,
+	    1, &pass), 0);
+	ck_assert_int_eq(pending(&a), 1);
+	ck_assert_int_eq(sl_maintain_pool(&sp, &cf, P, t0 + cf.heartbeat, 1,
+	    &pass), 1);
+	ck_assert_int_eq(pending(&a), 0);
+	/* a clock stepped back: now, and count from there */
+	ck_assert_int_eq(sl_maintain_pool(&sp, &cf, P, t0, 1, &pass), 1);
+}
+END_TEST
+
 /* old_done - a run done/ID.Completed in P that ended 30 days ago */
 static const char *
 old_done(const char *id)
@@ -217,7 +260,8 @@ START_TEST(test_maintain_sweeps_done_seldom)
 	    old_done("00000000-0000-4000-8000-00000000000b"));
 	sl_maintain_pool(&sp, &cf, P, now0 + 599, 1, &pass);
 	ck_assert_msg(t_exists(a), "swept again within 600 s");
-	sl_maintain_pool(&sp, &cf, P, now0 + 600, 1, &pass);
+	/* sweeps are made by passes that recover, a heartbeat apart */
+	sl_maintain_pool(&sp, &cf, P, now0 + 599 + cf.heartbeat, 1, &pass);
 	ck_assert_msg(!t_exists(a), "not swept after 600 s");
 	/* a clock stepped back: sweep, and count from there */
 	snprintf(a, sizeof(a), "%s",
@@ -435,6 +479,7 @@ suite_dispatch(void)
 	tcase_add_test(tc, test_dispatch_shares_backlog);
 	tcase_add_test(tc, test_dispatch_skips_late_agent);
 	tcase_add_test(tc, test_maintain_sweeps_done_seldom);
+	tcase_add_test(tc, test_maintain_recovers_once_a_heartbeat);
 	tcase_add_test(tc, test_watch_extra_fd);
 	tcase_add_test(tc, test_watch_filter);
 	suite_add_tcase(s, tc);

@@ -415,6 +415,13 @@ START_TEST(test_exit_record)
 	    strlen("attempt = 2\nstatus = 0\n" SL_INI_TRAILER));
 	ck_assert_int_eq(sl_exit_read(dfd, 2, &st, &f), 0);
 	ck_assert_int_eq(f, 0);
+	/* a scratch name of ours left by a killed namesake (a reused pid),
+	 * even a symlink, is replaced, not followed or failed on */
+	snprintf(p, sizeof(p), "%s/.exit.%ld", d, (long)getpid());
+	ck_assert_int_eq(symlink("/nonexistent/target", p), 0);
+	ck_assert_int_eq(sl_exit_write(dfd, 3, 1234, 0, 0), 0);
+	ck_assert_int_eq(sl_exit_read(dfd, 3, &st, &f), 0);
+	ck_assert_int_eq(n_in(d, 1), 1);
 	close(dfd);
 }
 END_TEST

@@ -145,6 +145,20 @@ START_TEST(test_perm_publish_runfile)
 	ck_assert_int_eq(stat(p, &st), 0);
 	ck_assert_int_eq(st.st_mode & 07777, 0600);
 	free(p);
+	/* a scratch file a killed writer left is replaced */
+	p = sl_path(dir, ".run.ini.tmp", (char *)NULL);
+	t_puts(p, "old scratch\n");
+	ck_assert_int_eq(sl_perm_publish_runfile(dir, "run.ini", "z\n", 2,
+	    (long)getegid()), 0);
+	ck_assert_int_eq(access(p, F_OK), -1);
+	free(p);
+	p = sl_path(dir, "run.ini", (char *)NULL);
+	text = t_read(p);
+	ck_assert_str_eq(text, "z\n");
+	free(text);
+	ck_assert_int_eq(stat(p, &st), 0);
+	ck_assert_int_eq(st.st_mode & 07777, 0640);
+	free(p);
 }
 END_TEST
 
