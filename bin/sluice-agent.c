@@ -131,6 +131,7 @@ static int relist;
 
 /* the supervisors' and starters' pipe (endword.c), -1 none */
 static int ended_fd = -1, ended_wfd = -1;
+static const char *my_pool;	/* the agent's pool, for sl_claim_freed */
 
 /*
  * now_s - the epoch second from the same clock the millisecond sleeps
@@ -254,13 +255,18 @@ heard(size_t i, const struct sl_endword *w)
 		untrack(i);
 	} else if (strcmp(w->state, "?") == 0)
 		t->look = 1;
-	else if (t->starter) {
-		if (t->end == NULL)
-			t->end = sl_xmalloc(sizeof(*t->end));
-		*t->end = *w;
-	} else {
-		said(t, w->state, w->code, w->msg);
-		untrack(i);
+	else {
+		/* ended and its slots given back: the next claim takes
+		 * the one it freed without a look */
+		sl_claim_freed(my_pool, t->token);
+		if (t->starter) {
+			if (t->end == NULL)
+				t->end = sl_xmalloc(sizeof(*t->end));
+			*t->end = *w;
+		} else {
+			said(t, w->state, w->code, w->msg);
+			untrack(i);
+		}
 	}
 }
 
@@ -819,6 +825,7 @@ main(int argc, char **argv)
 
 	/* the pool and the queues it names: made if missing (seed) */
 	snprintf(a.pool, sizeof(a.pool), "%s", pool ? pool : SL_DEFAULT_POOL);
+	my_pool = a.pool;
 	if (!sl_pool_exists(&sp, a.pool)) {
 		if (sl_pool_ensure(&sp, a.pool, err, sizeof(err)) < 0)
 			sl_fatal("%s", err);
@@ -945,14 +952,17 @@ main(int argc, char **argv)
 		    sizeof(err)) < 0)
 			sl_log(SL_ERROR, "%s", err);
 		else if (!stop) {
-			/* RACE: between rescans, no claim is tried while the
-			 * runs we started and those prefetched fill our limit:
-			 * our agent slots are held by those and by runs others
-			 * claimed for us, which we may not know of yet, so
-			 * this counts too few, never too many, and spares a
-			 * look at every slot a pass; a rescan looks anyway */
+			/* RACE: no claim is tried while the runs we started
+			 * and those prefetched fill our limit: our agent
+			 * slots are held by those and by runs others claimed
+			 * for us, which we may not know of yet, so this counts
+			 * too few, never too many (a full pass's report has
+			 * just looked at every run we started, so a word lost
+			 * counts until then only), and spares a look at every
+			 * slot a pass; a recovering pass (once a heartbeat)
+			 * looks anyway, in case the count is wrong */
 			room = LONG_MAX;
-			if (a.limit != SL_NOLIMIT && !full)
+			if (a.limit != SL_NOLIMIT && !deep)
 				room = a.limit - (long)ntr - nlater;
 			(void)sl_claim_in(&sp, &a, &p, room, now, &got, &next);
 			n_claims += got.n;

@@ -133,14 +133,19 @@ sl_maintain_pool(const struct sl_spool *sp, const struct sl_config *cf,
 {
 	char	err[SL_ERR_MAX];
 	long	n;
+	int	deep = full && recover_due(pool, now, cf->heartbeat);
 
 	/* a quick pass looks into the drop boxes only if this host's
-	 * inotify saw something there (or cannot say): RACE: a file dropped
-	 * on another host is seen by the rescan, as before, since no event
-	 * crosses hosts */
-	if (full)
+	 * inotify saw something there (or cannot say); a full pass looks
+	 * at the times of queues/ and of each drop box and lists those that
+	 * changed (sl_list_quick: a stat, not a listing, on a network
+	 * filesystem); a recovering one lists them all.  RACE: a file
+	 * dropped on another host is seen by the next full pass, since no
+	 * event crosses hosts, or, where the client caches a directory's
+	 * times (NFS without noac), by the next recovering one */
+	if (deep)
 		n = sl_accept_pool(sp, pool, err, sizeof(err));
-	else if (sl_watch_seen() & SL_SEEN_DROP)
+	else if (full || (sl_watch_seen() & SL_SEEN_DROP))
 		n = sl_accept_pool_quick(sp, pool, err, sizeof(err));
 	else
 		n = 0;
@@ -148,7 +153,7 @@ sl_maintain_pool(const struct sl_spool *sp, const struct sl_config *cf,
 		sl_log(SL_ERROR, "%s", err);
 	else
 		pass->accepted += n;
-	if (!full || !recover_due(pool, now, cf->heartbeat))
+	if (!deep)
 		return 0;
 	pass->recovered += sl_recover_pool(sp, pool, now, sl_offline_after(cf),
 	    sl_stale_after(cf));

@@ -245,6 +245,19 @@ sl_perm_runfile_fd(int fd, long gid)
 }
 
 /*
+ * sl_perm_runfile_st - the same for a file whose fstat is *st: nothing
+ * to do (no chown, no chmod) when it has that group and mode already
+ */
+int
+sl_perm_runfile_st(int fd, long gid, const struct stat *st)
+{
+	if (gid >= 0 && (long)st->st_gid == gid &&
+	    (st->st_mode & 07777) == 0640)
+		return 0;
+	return sl_perm_runfile_fd(fd, gid);
+}
+
+/*
  * sl_perm_publish_runfile - write dir/name (a run.ini) so that it is never
  * readable by others, not even for a moment: a scratch file made 0600 and
  * given its group and mode while still empty, then written, fsynced and

@@ -506,6 +506,7 @@ ssize_t	sl_perm_read_run(const char *dir, char **text, struct stat *);
 int	sl_perm_check_run(const struct sl_spool *, const char *dir,
 	    const struct stat *, const struct sl_runspec *, char *, size_t);
 int	sl_perm_runfile_fd(int fd, long gid);
+int	sl_perm_runfile_st(int fd, long gid, const struct stat *);
 int	sl_perm_publish_runfile(const char *dir, const char *name,
 	    const char *text, size_t len, long gid);
 int	sl_perm_dropbox(const char *dir);
@@ -616,6 +617,7 @@ int	sl_run_finish(const struct sl_spool *, const char *pool,
 int	sl_run_finish_recorded(const struct sl_spool *, const char *pool,
 	    const char *dir, const char *id, enum sl_state, int exit_code,
 	    time_t started, const char *message, const char *slots);
+void	sl_claim_freed(const char *pool, const char *token);
 int	sl_claim_slots_of(const char *token, char *out, size_t);
 int	sl_run_unclaim(const struct sl_spool *, const char *pool,
 	    const char *dir, const char *token, const char *agent);

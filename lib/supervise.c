@@ -722,9 +722,9 @@ struct cap {
 /* cap_open - a pipe for the command's output if log_max asks for one;
  * on any failure the command writes the log itself, uncapped, said */
 static void
-cap_open(struct cap *c, long long max, int logfd, const char *path)
+cap_open(struct cap *c, long long max, int logfd, const char *path,
+    const struct stat *st)
 {
-	struct stat st;
 	int	p[2];
 
 	memset(c, 0, sizeof(*c));
@@ -732,7 +732,7 @@ cap_open(struct cap *c, long long max, int logfd, const char *path)
 	c->log = logfd;
 	c->path = path;
 	c->max = max;
-	if (max <= 0 || fstat(logfd, &st) < 0 || !S_ISREG(st.st_mode))
+	if (max <= 0 || st == NULL || !S_ISREG(st->st_mode))
 		return;		/* no cap, or no log to cap (/dev/null) */
 	if (pipe2(p, O_CLOEXEC) < 0) {
 		note(logfd, "cannot make a pipe for log_max (%s): this attempt's "
@@ -746,7 +746,7 @@ cap_open(struct cap *c, long long max, int logfd, const char *path)
 	(void)fcntl(p[0], F_SETFL, O_NONBLOCK);
 	c->in = p[0];
 	c->out = p[1];
-	sl_logcap_init(&c->lc, st.st_size < max ? max - st.st_size : 0);
+	sl_logcap_init(&c->lc, st->st_size < max ? max - st->st_size : 0);
 }
 
 /* cap_watch - after the recorder is forked: SIGCHLD as a descriptor, so
@@ -893,7 +893,9 @@ supervise(struct sup *s)
 	int	nfd = -1, ok;
 	const char *said;
 	long	fenced = 0;
+	long long next_look;
 	struct cap cap;
+	struct stat lst, *lsp = &lst;
 
 	(void)setsid();		/* no longer in the agent's session */
 	signal(SIGTERM, SIG_DFL);
@@ -919,18 +921,26 @@ supervise(struct sup *s)
 	(void)prctl(PR_SET_CHILD_SUBREAPER, 1L, 0L, 0L, 0L);
 	lp = sl_path(s->dir, "log", (char *)NULL);
 	cp = sl_path(s->dir, "cancel", (char *)NULL);
+	/* made with its final mode when our group is the owner's (root's
+	 * runs under a root agent, a user's under the user's agent): no
+	 * chown and chmod, two round trips on a network filesystem; the
+	 * fstat, which the log cap needs anyway, says if they are needed */
 	logfd = open(lp, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC | O_NOFOLLOW,
-	    0600);
-	if (logfd < 0)
+	    s->r->owner_gid >= 0 && s->r->owner_gid == (long)getegid() ?
+	    0640 : 0600);
+	if (logfd < 0 || fstat(logfd, &lst) < 0) {
+		if (logfd >= 0)
+			close(logfd);
 		logfd = open("/dev/null", O_WRONLY | O_CLOEXEC);
-	else if (sl_perm_runfile_fd(logfd, s->r->owner_gid) < 0)
+		lsp = NULL;
+	} else if (sl_perm_runfile_st(logfd, s->r->owner_gid, &lst) < 0)
 		(void)0;	/* left 0600, root's: safe, if unreadable */
 	sigemptyset(&set);
 	sigaddset(&set, SIGCHLD);
 	sigaddset(&set, SIGUSR1);	/* the recorder's, inherited blocked */
 	sigprocmask(SIG_BLOCK, &set, NULL);
 	sigdelset(&set, SIGUSR1);
-	cap_open(&cap, s->cf->log_max, logfd, lp);
+	cap_open(&cap, s->cf->log_max, logfd, lp, lsp);
 	env = build_env(s);
 	cwd = s->r->cwd != NULL ? s->r->cwd : s->home;
 	{
@@ -944,6 +954,7 @@ supervise(struct sup *s)
 		started = rt.tv_sec;
 	}
 	t0 = mono_ms();
+	next_look = t0 + 1000;
 	memset(&rn, 0, sizeof(rn));
 	rn.s = s;
 	rn.beat = -1;
@@ -1039,7 +1050,12 @@ supervise(struct sup *s)
 		if (rec_done && have)
 			break;
 		now = time(NULL);
-		if (asked == NONE && sl_exists(cp)) {
+		/* a cancel is looked for once a second, from a second after
+		 * the start (the start looked just before): not at every
+		 * wake-up, which a command's output makes often, each a
+		 * round trip on a network filesystem */
+		if (asked == NONE && mono_ms() >= next_look &&
+		    (next_look = mono_ms() + 1000, sl_exists(cp))) {
 			asked = CANCEL;
 			note(logfd, "cancel asked for: SIGTERM to process group %ld",
 			    (long)child);

@@ -982,6 +982,50 @@ START_TEST(test_claim_rotates_and_remembers)
 }
 END_TEST
 
+/*
+ * sl_claim_freed: the next claim goes for the slot a run of ours freed,
+ * ahead of the rotation; a wrong hint (the slot is held after all) costs
+ * a failed take, and the claim takes another free slot
+ */
+START_TEST(test_claim_freed_hint)
+{
+	struct sl_agent a;
+	struct sl_names got = { 0 };
+	char	want[64], line[1024];
+	runid	id[6];
+	size_t	i;
+
+	pool(SL_NOLIMIT);
+	agent_new(&a, 3, 10, now0);
+	for (i = 0; i < 6; i++)
+		submit("default", now0 - 10 + (time_t)i, id[i]);
+	for (i = 0; i < 3; i++)
+		ck_assert_int_eq(claim(&a, 1, now0, &got), 1);
+	/* the runs in slots 0 and 2 end; the one in 2 says so: the
+	 * rotation would take 0, the hint takes 2 */
+	snprintf(want, sizeof(want), "a.%s.0", a.id);
+	ck_assert_int_eq(sl_slot_release(&sp, P, want, id[0]), 0);
+	snprintf(want, sizeof(want), "a.%s.2", a.id);
+	ck_assert_int_eq(sl_slot_release(&sp, P, want, id[2]), 0);
+	sl_claim_freed(P, got.v[2]);
+	ck_assert_int_eq(claim(&a, 1, now0, &got), 1);
+	slots_line(&a, got.v[3], line, sizeof(line));
+	ck_assert_str_eq(line, want);
+	/* a wrong hint: slot 1 is still held; the claim takes 0 */
+	sl_claim_freed(P, got.v[1]);
+	ck_assert_int_eq(claim(&a, 1, now0, &got), 1);
+	slots_line(&a, got.v[4], line, sizeof(line));
+	snprintf(want, sizeof(want), "a.%s.0", a.id);
+	ck_assert_str_eq(line, want);
+	ck_assert_int_eq(claim(&a, 1, now0, &got), 0);	/* full */
+	/* a claim this process does not know: no hint, no harm */
+	sl_claim_freed(P, "0000000000000001.0000000000000001."
+	    "00000000-0000-4000-8000-000000000001");
+	ck_assert_int_eq(claim(&a, 1, now0, &got), 0);
+	sl_names_free(&got);
+}
+END_TEST
+
 static int
 has_name(char **v, size_t n, const char *s)
 {
@@ -3192,6 +3236,7 @@ suite_claim(void)
 	tcase_add_test(sl, test_slot_take_from_hint);
 	tcase_add_test(sl, test_slot_first_free_at_wraps);
 	tcase_add_test(sl, test_claim_rotates_and_remembers);
+	tcase_add_test(sl, test_claim_freed_hint);
 	tcase_add_test(sl, test_slot_take_swept_private);
 	tcase_add_test(sl, test_slot_sweep_half_written);
 	tcase_add_test(sl, test_slots_held_of_release_run);

@@ -162,6 +162,34 @@ START_TEST(test_perm_publish_runfile)
 }
 END_TEST
 
+/* sl_perm_runfile_st: a file with the group and mode already is left
+ * alone; another is given them, as by sl_perm_runfile_fd */
+START_TEST(test_perm_runfile_st)
+{
+	char   *p = sl_path(dir, "log", (char *)NULL);
+	struct stat st;
+	int	fd;
+
+	ck_assert_int_ge(fd = open(p, O_WRONLY | O_CREAT | O_EXCL, 0600), 0);
+	ck_assert_int_eq(fstat(fd, &st), 0);
+	ck_assert_int_eq(sl_perm_runfile_st(fd, (long)getegid(), &st), 0);
+	ck_assert_int_eq(fstat(fd, &st), 0);
+	ck_assert_int_eq(st.st_mode & 07777, 0640);
+	/* now right: nothing is changed, even a mode we then alter behind
+	 * its back (the stat given is what it judges by) */
+	ck_assert_int_eq(fchmod(fd, 0604), 0);
+	ck_assert_int_eq(sl_perm_runfile_st(fd, (long)getegid(), &st), 0);
+	ck_assert_int_eq(fstat(fd, &st), 0);
+	ck_assert_int_eq(st.st_mode & 07777, 0604);
+	/* no group to give: 0600 */
+	ck_assert_int_eq(sl_perm_runfile_st(fd, -1, &st), 0);
+	ck_assert_int_eq(fstat(fd, &st), 0);
+	ck_assert_int_eq(st.st_mode & 07777, 0600);
+	close(fd);
+	free(p);
+}
+END_TEST
+
 /* a run directory with a run.ini chowned to uid:gid; parsed into r */
 static char *
 forged(long uid, long gid, long owner_uid, long owner_gid,
@@ -282,6 +310,7 @@ suite_perm(void)
 	tcase_add_test(tc, test_perm_is_request);
 	tcase_add_test(tc, test_perm_config);
 	tcase_add_test(tc, test_perm_publish_runfile);
+	tcase_add_test(tc, test_perm_runfile_st);
 	tcase_add_test(tc, test_perm_check_run);
 	suite_add_tcase(s, tc);
 	return s;
