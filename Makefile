@@ -102,7 +102,7 @@ bench/bsq: bench/bsq.c bench/shspawn.h
 # only that, as deps does); netfs.sh (two hosts, the netfs rig: root,
 # /dev/fuse, the rig's packages) installs nothing and skips a backend,
 # saying why, when the rig cannot run it
-BENCH_DEPS = beanstalkd task-spooler nq strace
+BENCH_DEPS = beanstalkd task-spooler nq strace time
 bench: all bench/mkruns bench/minloop bench/bsq
 	./bench/dispatch.sh
 	./bench/scale.sh

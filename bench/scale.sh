@@ -15,6 +15,12 @@
 #	work-pool preview --hours 1	every run is due: it lists them all
 #	sluice-dispatch --once		a full pass: accept, recover, clean up,
 #					claim one run (given back after)
+#	sluice-agent --run-once		an agent's first pass (--limit 1: it
+#					claims and starts one run of `true')
+#	  ... peak RSS (KB)		its maximum resident set size, the
+#					largest of SCALE_REPS passes (GNU
+#					time's %M: the agent, and its starter,
+#					a fork of it)
 #
 # The runs are made through the real submit path, `sluice submit`, one
 # process per run, up to SCALE_SUBMIT_MAX runs (default 10,000: about 25 s
@@ -98,6 +104,26 @@ for n in "$@"; do
 		rm -rf "$P/slots"/*
 	}
 	row "$n" "sluice-dispatch --once" dispatch
+	# an agent's pass, and its memory: it claims and starts one run
+	agent() {
+		"$bin/sluice-agent" --run-once --hide-welcome -p scale --limit 1
+	}
+	row "$n" "sluice-agent --run-once" agent
+	# GNU time's %M: the agent's maximum resident set size (its own, and
+	# its starter's, a fork of it, which it waits for)
+	if [ -x /usr/bin/time ]; then
+		kb=0
+		for i in $(seq "$reps"); do
+			/usr/bin/time -f %M -o "$sp/rss" "$bin/sluice-agent" \
+			    --run-once --hide-welcome -p scale --limit 1 \
+			    >/dev/null 2>&1 || true
+			k=$(tail -n 1 "$sp/rss")
+			[ "$k" -gt "$kb" ] && kb=$k
+		done
+	else
+		kb="- (no /usr/bin/time: apt-get install time)"
+	fi
+	printf '  ... peak RSS (KB)\t%s\t%s\n' "$n" "$kb" >>"$out"
 	rm -rf "$sp"
 done
 
