@@ -948,7 +948,8 @@ main(int argc, char **argv)
 		next = due = 0;
 		/* the pool's configuration is read once a pass, for the
 		 * claims and the starts alike */
-		if (!stop && sl_pool_load_pass(&sp, a.pool, &p, deep, err,
+		if (!stop && sl_pool_load_pass(&sp, a.pool, &p, deep ?
+		    SL_POOL_READ : full ? SL_POOL_LOOK : SL_POOL_QUICK, err,
 		    sizeof(err)) < 0)
 			sl_log(SL_ERROR, "%s", err);
 		else if (!stop) {

@@ -136,16 +136,13 @@ sl_maintain_pool(const struct sl_spool *sp, const struct sl_config *cf,
 	int	deep = full && recover_due(pool, now, cf->heartbeat);
 
 	/* a quick pass looks into the drop boxes only if this host's
-	 * inotify saw something there (or cannot say); a full pass looks
-	 * at the times of queues/ and of each drop box and lists those that
-	 * changed (sl_list_quick: a stat, not a listing, on a network
-	 * filesystem); a recovering one lists them all.  RACE: a file
-	 * dropped on another host is seen by the next full pass, since no
-	 * event crosses hosts, or, where the client caches a directory's
-	 * times (NFS without noac), by the next recovering one */
-	if (deep)
+	 * inotify saw something there (or cannot say), and lists only
+	 * those whose times changed; a full pass lists them all.  RACE: a
+	 * file dropped on another host is seen by the next full pass, as
+	 * no event crosses hosts */
+	if (full)
 		n = sl_accept_pool(sp, pool, err, sizeof(err));
-	else if (full || (sl_watch_seen() & SL_SEEN_DROP))
+	else if (sl_watch_seen() & SL_SEEN_DROP)
 		n = sl_accept_pool_quick(sp, pool, err, sizeof(err));
 	else
 		n = 0;
@@ -204,7 +201,8 @@ sl_dispatch_pool(const struct sl_spool *sp, const struct sl_config *cf,
 		}
 	}
 	/* the configuration is read once for the whole pass */
-	if (sl_pool_load_pass(sp, pool, &p, deep, err, sizeof(err)) < 0) {
+	if (sl_pool_load_pass(sp, pool, &p, deep ? SL_POOL_READ : full ?
+	    SL_POOL_LOOK : SL_POOL_QUICK, err, sizeof(err)) < 0) {
 		sl_log(SL_ERROR, "%s", err);
 		round = 0;
 	} else
@@ -259,7 +257,7 @@ sl_dispatch_pool(const struct sl_spool *sp, const struct sl_config *cf,
  * (sl_watch_own) free nothing, and most of them are this process's own
  * doing: waking for them cost one empty pass per run.  Such events are
  * read and dropped, and the wait goes on.  RACE: a filter that is wrong
- * costs latency, never a run: every rescan (poll_seconds) looks at all.
+ * costs latency, never a run: every rescan (poll_seconds) looks again.
  */
 enum wkind {
 	W_ALL,			/* every event: new/, config/, agents/, ... */

@@ -487,18 +487,21 @@ sl_pool_load(const struct sl_spool *sp, const char *name, struct sl_pool *p,
 
 /*
  * sl_pool_load_pass - sl_pool_load for a process that reads the pool every
- * pass (agents, dispatchers): unless fresh, a pool whose config/ and
- * queues/ directories are unchanged since this process last read it here
- * (a new version or a new queue directory changes them) is copied from
- * memory, for two stats instead of two listings and a read.  RACE: on a
+ * pass (agents, dispatchers).  fresh: SL_POOL_READ reads it; otherwise a
+ * pool whose config/ and queues/ directories are unchanged since this
+ * process last read it here (a new version or a new queue directory
+ * changes them) is copied from memory, for two stats instead of two
+ * listings and a read (SL_POOL_LOOK), and with SL_POOL_QUICK the two are
+ * not even looked at when the last wait of this process's inotify saw no
+ * change in such a directory (sl_watch_seen): a change on this host is
+ * seen at once, one on another host at the next full pass.  RACE: on a
  * network filesystem a directory's times may be cached as long as its
  * listing is, and a filesystem with coarse times may show two changes in
- * one tick as one; callers pass fresh on every periodic rescan, so a
- * change is seen within poll_seconds at worst (rule 5: the hint is for
- * speed, the rescan for correctness).  Nor are the two looked at when the
- * last wait of this process's inotify saw no change in such a directory
- * (sl_watch_seen): a change on this host is seen at once, one on another
- * host at the rescan, as a cached look would see it anyway.
+ * one tick as one; callers pass SL_POOL_LOOK at every full pass and
+ * SL_POOL_READ at the recovering ones, once a heartbeat, so a change is
+ * seen within poll_seconds when the times tell, within a heartbeat (or
+ * poll_seconds if longer) at worst (rule 5: the hint is for speed, the
+ * rescan for correctness).
  */
 int
 sl_pool_load_pass(const struct sl_spool *sp, const char *name,
@@ -518,14 +521,16 @@ sl_pool_load_pass(const struct sl_spool *sp, const char *name,
 	for (i = 0; i < nc && (strcmp(c[i].name, name) != 0 ||
 	    strcmp(c[i].root, sp->root) != 0); i++)
 		;
-	if (!fresh && i < nc && !(sl_watch_seen() & SL_SEEN_DIRS))
+	if (fresh == SL_POOL_QUICK && i < nc &&
+	    !(sl_watch_seen() & SL_SEEN_DIRS))
 		goto copy;
 	cdir = sl_place(sp, SL_PL_CONFIG, name, NULL, (char *)NULL);
 	qdir = sl_place(sp, SL_PL_QUEUES, name, NULL, (char *)NULL);
 	ok = stat(cdir, &cst) == 0 && stat(qdir, &qst) == 0;
 	free(cdir);
 	free(qdir);
-	if (ok && !fresh && i < nc && sl_same_dir(&cst, &c[i].cst) &&
+	if (ok && fresh != SL_POOL_READ && i < nc &&
+	    sl_same_dir(&cst, &c[i].cst) &&
 	    sl_same_dir(&qst, &c[i].qst)) {
 copy:
 		*p = c[i].p;

@@ -356,6 +356,10 @@ int	sl_pool_names(const struct sl_spool *, char ***, size_t *);
 int	sl_pool_names_in(const char *dir, char ***, size_t *);
 int	sl_pool_load(const struct sl_spool *, const char *, struct sl_pool *,
 	    char *, size_t);
+/* sl_pool_load_pass: how fresh */
+#define SL_POOL_QUICK	0	/* trust inotify, then the times */
+#define SL_POOL_LOOK	1	/* look at the times */
+#define SL_POOL_READ	2	/* read it */
 int	sl_pool_load_pass(const struct sl_spool *, const char *,
 	    struct sl_pool *, int fresh, char *, size_t);
 void	sl_pool_free(struct sl_pool *);

@@ -954,7 +954,7 @@ supervise(struct sup *s)
 		started = rt.tv_sec;
 	}
 	t0 = mono_ms();
-	next_look = t0 + 1000;
+	next_look = t0;
 	memset(&rn, 0, sizeof(rn));
 	rn.s = s;
 	rn.beat = -1;
@@ -1050,10 +1050,9 @@ supervise(struct sup *s)
 		if (rec_done && have)
 			break;
 		now = time(NULL);
-		/* a cancel is looked for once a second, from a second after
-		 * the start (the start looked just before): not at every
-		 * wake-up, which a command's output makes often, each a
-		 * round trip on a network filesystem */
+		/* a cancel is looked for at the first turn, then once a
+		 * second: not at every wake-up, which a command's output
+		 * makes often, each a round trip on a network filesystem */
 		if (asked == NONE && mono_ms() >= next_look &&
 		    (next_look = mono_ms() + 1000, sl_exists(cp))) {
 			asked = CANCEL;

@@ -241,26 +241,46 @@ ids(const char *dir, int deep, struct sl_names *out)
 	closedir(d);
 }
 
+/* has - is s among the names of v? */
+static int
+has(const struct sl_names *v, const char *s)
+{
+	size_t	i;
+
+	for (i = 0; i < v->n; i++)
+		if (strcmp(v->v[i], s) == 0)
+			return 1;
+	return 0;
+}
+
 /*
- * active - Pending+Running runs now.  Two listings are not one moment: a
- * run moving from pending/ to running/ between them shows in both, so
- * runs are counted by id, once.
+ * active - Pending+Running runs at one moment, never more.  Listings are
+ * not one moment: a run seen in pending/ may have run and ended before
+ * running/ is listed, and the run that took its slot be seen there, so
+ * counting both would count one slot twice.  So pending/ is listed
+ * before and after running/ (one getdents: one moment, for a handful of
+ * runs): those in running/ were active then, and so were those pending
+ * in both listings (a run does not go back to pending/ but by a hand-back
+ * and a new claim, rare here).  A run pending only for part of the time
+ * is missed: this can count too few, never too many.
  */
 static long
 active(const char *pe, const char *ru)
 {
-	struct sl_names v = { 0 };
-	size_t	i, j;
+	struct sl_names p1 = { 0 }, r = { 0 }, p2 = { 0 };
+	size_t	i;
 	long	n = 0;
 
-	ids(pe, 1, &v);
-	ids(ru, 0, &v);
-	for (i = 0; i < v.n; i++) {
-		for (j = 0; j < i && strcmp(v.v[i], v.v[j]) != 0; j++)
-			;
-		n += j == i;
-	}
-	sl_names_free(&v);
+	ids(pe, 1, &p1);
+	ids(ru, 0, &r);
+	ids(pe, 1, &p2);
+	n = (long)r.n;
+	for (i = 0; i < p1.n; i++)
+		if (has(&p2, p1.v[i]) && !has(&r, p1.v[i]))
+			n++;
+	sl_names_free(&p1);
+	sl_names_free(&r);
+	sl_names_free(&p2);
 	return n;
 }
 

@@ -43,7 +43,8 @@ rig_down() {	# the agents die with their hosts
 }
 
 # sampler SPOOLDIR POOL STOPFILE: until STOPFILE exists, count Running runs,
-# Pending+Running runs (by id, once) and held pool slots; print the maxima
+# Pending+Running runs (by id, once, never more than at one moment) and
+# held pool slots; print the maxima
 sampler() {
 	python3 - "$@" <<'EOF'
 import os, re, sys
@@ -54,16 +55,25 @@ def ls(d):
     try: return [n for n in os.listdir(d) if not n.startswith(".")]
     except OSError: return []
 n = mr = ma = ms = 0
-while not os.path.exists(stop):
-    run = ls(os.path.join(pd, "running"))
-    ids = set()
-    for t in run:
-        m = uu.search(t)
-        if m: ids.add(m.group(0))
+def pending():
+    s = set()
     for a in ls(os.path.join(pd, "pending")):
         for t in ls(os.path.join(pd, "pending", a)):
             m = uu.search(t)
-            if m: ids.add(m.group(0))
+            if m: s.add(m.group(0))
+    return s
+# listings are not one moment: a run seen pending may have run and ended
+# before running/ is listed, and the run that took its slot be seen there;
+# so pending/ is listed before and after running/, and a run counts if it
+# is in running/ or pending in both: never more than were active at once
+while not os.path.exists(stop):
+    p1 = pending()
+    run = ls(os.path.join(pd, "running"))
+    p2 = pending()
+    ids = p1 & p2
+    for t in run:
+        m = uu.search(t)
+        if m: ids.add(m.group(0))
     sd = os.path.join(pd, "slots")
     held = sum(1 for s in ls(sd) if re.fullmatch(r"pool\.[0-9]+", s) and ls(os.path.join(sd, s)))
     mr, ma, ms = max(mr, len(run)), max(ma, len(ids)), max(ms, held)

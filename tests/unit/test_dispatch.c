@@ -211,7 +211,7 @@ START_TEST(test_maintain_recovers_once_a_heartbeat)
 	ck_assert_int_eq(pending(&a), 1);
 	ck_assert_int_eq(sl_maintain_pool(&sp, &cf, P, t0 + 1, 1, &pass), 0);
 	/* such a pass still accepts what was dropped (it lists the drop
-	 * boxes whose times changed) */
+	 * boxes) */
 	pass.accepted = 0;
 	t_puts(in("queues/default/new", "d2"), "[run]\ncommand = true\n");
 	ck_assert_int_eq(sl_maintain_pool(&sp, &cf, P, t0 + cf.heartbeat - 1,

@@ -399,27 +399,36 @@ START_TEST(test_pool_load_pass)
 	char	path[4096];
 
 	create("P");
-	ck_assert_int_eq(sl_pool_load_pass(&sp, "P", &p, 0, err, sizeof(err)),
+	ck_assert_int_eq(sl_pool_load_pass(&sp, "P", &p, SL_POOL_QUICK, err,
+	    sizeof(err)),
 	    0);
 	ck_assert_uint_eq(p.version, 1);
 	ck_assert_int_eq(p.paused, 0);
 	sl_pool_free(&p);
 	/* a version changed in place (which sluice never does) changes no
-	 * directory: a quick pass does not read it, a fresh one does */
+	 * directory: a quick pass and one that looks at the times do not
+	 * read it, a fresh one does */
 	snprintf(path, sizeof(path), "%s", S("pools/P/config/v0000000001.ini"));
 	t_puts(path, "garbage\n");
-	ck_assert_int_eq(sl_pool_load_pass(&sp, "P", &p, 0, err, sizeof(err)),
+	ck_assert_int_eq(sl_pool_load_pass(&sp, "P", &p, SL_POOL_QUICK, err,
+	    sizeof(err)),
 	    0);
 	ck_assert_uint_eq(p.version, 1);
 	sl_pool_free(&p);
-	ck_assert_int_eq(sl_pool_load_pass(&sp, "P", &p, 1, err, sizeof(err)),
+	ck_assert_int_eq(sl_pool_load_pass(&sp, "P", &p, SL_POOL_LOOK, err,
+	    sizeof(err)), 0);
+	ck_assert_uint_eq(p.version, 1);
+	sl_pool_free(&p);
+	ck_assert_int_eq(sl_pool_load_pass(&sp, "P", &p, SL_POOL_READ, err,
+	    sizeof(err)),
 	    0);
 	ck_assert_uint_eq(p.version, 0);	/* nothing readable */
 	sl_pool_free(&p);
 	/* a new version is seen by the next quick pass */
 	ck_assert_int_eq(sl_pool_update(&sp, "P", edit_pause, NULL, &out, err,
 	    sizeof(err)), 0);
-	ck_assert_int_eq(sl_pool_load_pass(&sp, "P", &p, 0, err, sizeof(err)),
+	ck_assert_int_eq(sl_pool_load_pass(&sp, "P", &p, SL_POOL_QUICK, err,
+	    sizeof(err)),
 	    0);
 	ck_assert_uint_eq(p.version, out.version);
 	ck_assert_int_eq(p.paused, 1);
@@ -428,13 +437,15 @@ START_TEST(test_pool_load_pass)
 	sl_pool_free(&p);
 	/* so is a new queue directory */
 	ck_assert_int_eq(sl_mkdirs(S("pools/P/queues/fresh/sched"), 0755), 0);
-	ck_assert_int_eq(sl_pool_load_pass(&sp, "P", &p, 0, err, sizeof(err)),
+	ck_assert_int_eq(sl_pool_load_pass(&sp, "P", &p, SL_POOL_QUICK, err,
+	    sizeof(err)),
 	    0);
 	ck_assert_ptr_nonnull(sl_pool_queue(&p, "fresh"));
 	sl_pool_free(&p);
 	/* a pool that is gone is an error, not a memory */
 	ck_assert_int_eq(sl_rmtree(S("pools/P")), 0);
-	ck_assert_int_eq(sl_pool_load_pass(&sp, "P", &p, 0, err, sizeof(err)),
+	ck_assert_int_eq(sl_pool_load_pass(&sp, "P", &p, SL_POOL_QUICK, err,
+	    sizeof(err)),
 	    -1);
 }
 END_TEST
