@@ -30,8 +30,8 @@
  *      rescan.
  * On SIGTERM or SIGINT it stops claiming, waits for its starters, hands
  * back the runs it claimed and has not started, deregisters and exits 0;
- * running runs go on under their supervisors.  --run-once makes one pass (claiming only what is due
- * now) and does the same.
+ * running runs go on under their supervisors.  --run-once makes one pass
+ * (claiming only what is due now) and does the same.
  */
 #include <dirent.h>
 #include <errno.h>

@@ -13,8 +13,9 @@
  * Versions are immutable; the highest complete one is the deployment.
  *
  * Scheduling (sl_deploy_schedule, in the recovering full passes of a
- * dispatcher or agent of the deployment's pool, once a heartbeat): the slots after now, at least 3 and at
- * least an hour ahead, at most 100 and 100 days (Prefect's scheduler).
+ * dispatcher or agent of the deployment's pool, once a heartbeat): the
+ * slots after now, at least 3 and at least an hour ahead, at most 100 and
+ * 100 days (Prefect's scheduler).
  * A slot's run is made exactly once, by whichever scheduler links the
  * marker made/EPOCH first (link() never replaces: one wins, on every
  * filesystem), between writing the run privately and publishing it; the

@@ -201,28 +201,58 @@ sl_mkdirs(const char *path, mode_t mode)
 	return rc < 0 ? -1 : sane_mkdir(path, mode);
 }
 
-/* write_tmp - create tmp exclusively, write, fsync if sync, close: all
- * checked (close is where NFS reports a failed write-back) */
-static int
-write_tmp(const char *tmp, const void *data, size_t len, mode_t mode, int sync)
+/* sl_write_all - all len bytes of data to fd, through short writes and
+ * EINTR: 0, or -1 with errno */
+int
+sl_write_all(int fd, const void *data, size_t len)
 {
 	const char *p = data;
 	ssize_t	n;
-	int	fd, saved;
 
-	fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, mode);
-	if (fd < 0)
-		return -1;
 	while (len > 0) {
 		n = write(fd, p, len);
 		if (n < 0) {
 			if (errno == EINTR)
 				continue;
-			goto fail;
+			return -1;
 		}
 		p += n;
 		len -= (size_t)n;
 	}
+	return 0;
+}
+
+/*
+ * sl_create_fresh - create name in directory dirfd (AT_FDCWD: name is a
+ * path) for writing, exclusively and never through a symlink; a scratch
+ * name its writer owns (its pid, a directory private to it) that a killed
+ * namesake left is removed and the create tried once more.  A
+ * descriptor, or -1 with errno.
+ */
+int
+sl_create_fresh(int dirfd, const char *name, mode_t mode)
+{
+	const int fl = O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC;
+	int	fd;
+
+	if ((fd = openat(dirfd, name, fl, mode)) >= 0 || errno != EEXIST ||
+	    unlinkat(dirfd, name, 0) < 0)
+		return fd;
+	return openat(dirfd, name, fl, mode);
+}
+
+/* write_tmp - create tmp exclusively, write, fsync if sync, close: all
+ * checked (close is where NFS reports a failed write-back) */
+static int
+write_tmp(const char *tmp, const void *data, size_t len, mode_t mode, int sync)
+{
+	int	fd, saved;
+
+	fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, mode);
+	if (fd < 0)
+		return -1;
+	if (sl_write_all(fd, data, len) < 0)
+		goto fail;
 	if (sync && fsync(fd) < 0)
 		goto fail;
 	if (close(fd) < 0) {

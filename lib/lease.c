@@ -174,10 +174,7 @@ sl_exit_write(int dirfd, long attempt, long pid, int status, long fenced)
 	    SL_INI_TRAILER);
 	snprintf(name, sizeof(name), ".exit.%ld", (long)getpid());
 	/* ours (our pid): one a killed namesake left is removed */
-	if ((fd = openat(dirfd, name, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW |
-	    O_CLOEXEC, 0644)) < 0 && (errno != EEXIST ||
-	    unlinkat(dirfd, name, 0) < 0 || (fd = openat(dirfd, name,
-	    O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0644)) < 0))
+	if ((fd = sl_create_fresh(dirfd, name, 0644)) < 0)
 		return -1;
 	if (write(fd, buf, (size_t)len) != len || fsync(fd) < 0) {
 		saved = errno != 0 ? errno : EIO;

@@ -269,33 +269,20 @@ sl_perm_publish_runfile(const char *dir, const char *name, const char *text,
     size_t len, long gid)
 {
 	char	tname[80], *tmp, *to;
-	const int fl = O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC;
-	ssize_t	n;
-	size_t	off = 0;
-	int	fd, rc = -1, saved;
+	int	fd, rc = -1, saved, closed;
 
 	snprintf(tname, sizeof(tname), ".%s.tmp", name);
 	tmp = sl_path(dir, tname, (char *)NULL);
 	to = sl_path(dir, name, (char *)NULL);
 	/* a leftover of ours is removed: the directory is private */
-	if ((fd = open(tmp, fl, 0600)) < 0 && (errno != EEXIST ||
-	    unlink(tmp) < 0 || (fd = open(tmp, fl, 0600)) < 0))
+	if ((fd = sl_create_fresh(AT_FDCWD, tmp, 0600)) < 0)
 		goto out;
-	if (sl_perm_runfile_fd(fd, gid) < 0)
+	if (sl_perm_runfile_fd(fd, gid) < 0 || sl_write_all(fd, text, len) < 0 ||
+	    fsync(fd) < 0)
 		goto fail;
-	while (off < len) {
-		if ((n = write(fd, text + off, len - off)) < 0) {
-			if (errno == EINTR)
-				continue;
-			goto fail;
-		}
-		off += (size_t)n;
-	}
-	if (fsync(fd) < 0)
-		goto fail;
-	n = close(fd);
+	closed = close(fd);
 	fd = -1;
-	if (n < 0 || sane_rename(tmp, to) < 0)
+	if (closed < 0 || sane_rename(tmp, to) < 0)
 		goto fail;
 	(void)sl_fsync_dir(dir);	/* durability only */
 	rc = 0;

@@ -116,6 +116,8 @@ int	sane_link(const char *from, const char *to);
 int	sane_mkdir(const char *, mode_t);	/* exists as a directory: ok */
 int	sl_mkdirs(const char *, mode_t);	/* mkdir -p */
 int	sl_write_tmp(const char *tmp, const void *, size_t, mode_t);
+int	sl_write_all(int fd, const void *, size_t);
+int	sl_create_fresh(int dirfd, const char *name, mode_t);
 int	sl_publish_link(const char *tmp, const char *to, const void *, size_t);
 int	sl_publish_rename(const char *tmp, const char *to, const void *, size_t);
 int	sl_publish_nosync(const char *tmp, const char *to, const void *, size_t);

@@ -241,18 +241,6 @@ ids(const char *dir, int deep, struct sl_names *out)
 	closedir(d);
 }
 
-/* has - is s among the names of v? */
-static int
-has(const struct sl_names *v, const char *s)
-{
-	size_t	i;
-
-	for (i = 0; i < v->n; i++)
-		if (strcmp(v->v[i], s) == 0)
-			return 1;
-	return 0;
-}
-
 /*
  * active - Pending+Running runs at one moment, never more.  Listings are
  * not one moment: a run seen in pending/ may have run and ended before
@@ -276,7 +264,7 @@ active(const char *pe, const char *ru)
 	ids(pe, 1, &p2);
 	n = (long)r.n;
 	for (i = 0; i < p1.n; i++)
-		if (has(&p2, p1.v[i]) && !has(&r, p1.v[i]))
+		if (sl_names_has(&p2, p1.v[i]) && !sl_names_has(&r, p1.v[i]))
 			n++;
 	sl_names_free(&p1);
 	sl_names_free(&r);
