@@ -122,17 +122,6 @@ const char *const sl_state_names[] = {
 	[SL_CANCELLED] = "Cancelled", [SL_REJECTED] = "Rejected",
 };
 
-static int
-hexfield(const char *s, size_t n)
-{
-	size_t	i;
-
-	for (i = 0; i < n; i++)
-		if (!((s[i] >= '0' && s[i] <= '9') || (s[i] >= 'a' && s[i] <= 'f')))
-			return 0;
-	return 1;
-}
-
 /* sl_token_make - "T.U.ID" for a run scheduled at sched, submitted at sub_us */
 void
 sl_token_make(char out[SL_TOKEN_LEN + 1], time_t sched,
@@ -146,12 +135,20 @@ sl_token_make(char out[SL_TOKEN_LEN + 1], time_t sched,
 int
 sl_token_parse(const char *name, time_t *t, char id[SL_UUID_LEN + 1])
 {
-	if (strlen(name) != SL_TOKEN_LEN || name[16] != '.' ||
-	    name[33] != '.' || !hexfield(name, 16) || !hexfield(name + 17, 16) ||
+	unsigned long long v = 0;
+	int	i;
+
+	/* each test stops at a NUL before the next reads past it */
+	if (!sl_hex_ok(name, 16) || name[16] != '.' ||
+	    !sl_hex_ok(name + 17, 16) || name[33] != '.' ||
 	    !sl_uuid_ok(name + 34))
 		return -1;
-	if (t != NULL)
-		*t = (time_t)strtoull(name, NULL, 16);
+	if (t != NULL) {
+		for (i = 0; i < 16; i++)
+			v = v << 4 | (unsigned)(name[i] <= '9' ? name[i] - '0' :
+			    name[i] - 'a' + 10);
+		*t = (time_t)v;
+	}
 	if (id != NULL)
 		memcpy(id, name + 34, SL_UUID_LEN + 1);
 	return 0;
@@ -195,7 +192,7 @@ sl_flight_parse(const char *name, const char *kind, time_t *born)
 	    name[1 + strlen(kind)] != '.')
 		return NULL;
 	p = name + 2 + strlen(kind);
-	if (strlen(p) < 17 + SL_UUID_LEN + 1 || !hexfield(p, 16) ||
+	if (strlen(p) < 17 + SL_UUID_LEN + 1 || !sl_hex_ok(p, 16) ||
 	    p[16] != '.' || p[17 + SL_UUID_LEN] != '.')
 		return NULL;
 	memcpy(u, p + 17, SL_UUID_LEN);
@@ -259,7 +256,7 @@ sl_private_parse(const char *name, time_t *born)
 
 	if ((len != 17 + SL_UUID_LEN && (len != 18 + 2 * SL_UUID_LEN ||
 	    name[17 + SL_UUID_LEN] != '.')) || name[16] != '.' ||
-	    !hexfield(name, 16))
+	    !sl_hex_ok(name, 16))
 		return -1;
 	if (born != NULL)
 		*born = (time_t)strtoull(name, NULL, 16);

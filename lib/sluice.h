@@ -85,6 +85,7 @@ void	sl_slug(char *, size_t);	/* adjective-animal */
 int	sl_uuid(char out[SL_UUID_LEN + 1]);	/* random, version 4 */
 void	sl_uuid_from(char out[SL_UUID_LEN + 1], const char *seed); /* stable */
 int	sl_uuid_ok(const char *);
+int	sl_hex_ok(const char *, size_t);
 
 /* ---- clock.c: WHEN forms and RFC 3339 ---- */
 

@@ -71,20 +71,38 @@ sl_uuid_from(char out[SL_UUID_LEN + 1], const char *seed)
 	fmt(out, b);
 }
 
+/*
+ * Lowercase hex digits, by table: every name of a listing passes here
+ * (100,000 of them in a queue's sched/), where a range test per
+ * character cost a fifth of a dispatch pass.
+ */
+static const unsigned char hexdig[256] = {
+	['0'] = 1, ['1'] = 1, ['2'] = 1, ['3'] = 1, ['4'] = 1, ['5'] = 1,
+	['6'] = 1, ['7'] = 1, ['8'] = 1, ['9'] = 1, ['a'] = 1, ['b'] = 1,
+	['c'] = 1, ['d'] = 1, ['e'] = 1, ['f'] = 1,
+};
+
+/* sl_hex_ok - are the n characters at s all lowercase hex digits? (A
+ * string shorter than n fails at its NUL.) */
+int
+sl_hex_ok(const char *s, size_t n)
+{
+	const unsigned char *p = (const unsigned char *)s;
+	size_t	i;
+
+	for (i = 0; i < n; i++)
+		if (!hexdig[p[i]])
+			return 0;
+	return 1;
+}
+
 int
 sl_uuid_ok(const char *s)
 {
-	int	i;
-
-	if (strlen(s) != SL_UUID_LEN)
-		return 0;
-	for (i = 0; i < SL_UUID_LEN; i++) {
-		if (i == 8 || i == 13 || i == 18 || i == 23) {
-			if (s[i] != '-')
-				return 0;
-		} else if (!((s[i] >= '0' && s[i] <= '9') ||
-		    (s[i] >= 'a' && s[i] <= 'f')))
-			return 0;
-	}
-	return 1;
+	/* 8-4-4-4-12: the groups first, each stopping at a NUL (no read
+	 * past a short string), then the dashes and the end */
+	return sl_hex_ok(s, 8) && s[8] == '-' && sl_hex_ok(s + 9, 4) &&
+	    s[13] == '-' && sl_hex_ok(s + 14, 4) && s[18] == '-' &&
+	    sl_hex_ok(s + 19, 4) && s[23] == '-' && sl_hex_ok(s + 24, 12) &&
+	    s[SL_UUID_LEN] == '\0';
 }

@@ -2873,6 +2873,47 @@ START_TEST(test_claim_long_queue_head)
 }
 END_TEST
 
+/*
+ * a name earlier than the head's latest is parsed before it is kept; one
+ * later is passed over unparsed.  Junk that sorts before every run (a
+ * short name, uppercase hex, a dot file) is never claimed and never
+ * pushes a run out of the head
+ */
+START_TEST(test_claim_head_skips_junk)
+{
+	static const char *const junk[] = { "0", "00000000",
+	    "0000000000000000.0000000000000000.0123ABCD-4567-489a-bcde-f01234567",
+	    "0000000000000000.0000000000000000.0123abcd-4567-489a-bcde-f0123456789a0",
+	    "0000000000000000.000000000000000G.0123abcd-4567-489a-bcde-f0123456789a",
+	    ".claim.x", NULL };
+	struct sl_agent a;
+	struct sl_names got = { 0 };
+	runid	ids[300];
+	time_t	t;
+	int	i;
+
+	pool(SL_NOLIMIT);
+	for (i = 299; i >= 0; i--)
+		submit("default", now0 - 1000 + i, ids[i]);
+	for (i = 0; junk[i] != NULL; i++)
+		ck_assert_int_eq(mkdir(S("pools/" P "/queues/default/sched/%s",
+		    junk[i]), 0755), 0);
+	agent_new(&a, SL_NOLIMIT, 0, now0);
+	ck_assert_int_eq(claim(&a, LONG_MAX, now0, &got), 256);
+	for (i = 0; i < 256; i++) {
+		ck_assert_int_eq(sl_token_parse(got.v[i], &t, NULL), 0);
+		ck_assert_int_eq(t, now0 - 1000 + i);
+		ck_assert_ptr_nonnull(strstr(got.v[i], ids[i]));
+	}
+	sl_names_free(&got);
+	ck_assert_int_eq(claim(&a, LONG_MAX, now0, &got), 44);
+	sl_names_free(&got);
+	for (i = 0; junk[i] != NULL; i++)
+		ck_assert(t_exists(S("pools/" P "/queues/default/sched/%s",
+		    junk[i])));
+}
+END_TEST
+
 /* a slot held by a finished run (a finisher died before releasing) is
  * freed at once */
 START_TEST(test_recover_slot_of_done_run)
@@ -3289,6 +3330,7 @@ suite_claim(void)
 	tcase_add_test(rec, test_recover_slot_of_running_run);
 	tcase_add_test(rec, test_recover_slot_of_crashing_run);
 	tcase_add_test(rec, test_claim_long_queue_head);
+	tcase_add_test(rec, test_claim_head_skips_junk);
 	tcase_add_test(rec, test_recover_race_with_claim);
 	suite_add_tcase(s, rec);
 

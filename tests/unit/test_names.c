@@ -145,6 +145,44 @@ START_TEST(test_token_roundtrip)
 }
 END_TEST
 
+/*
+ * sl_token_parse refuses every proper prefix of a token and the token
+ * with anything after it, reading no byte past a NUL (each prefix in a
+ * buffer of its own size: ASan fails an over-read), and reads T back
+ * at the edges of its range
+ */
+START_TEST(test_token_parse_edges)
+{
+	char	tok[SL_TOKEN_LEN + 2], *p;
+	time_t	t;
+	size_t	n;
+
+	sl_token_make(tok, 1764680000, 1764680000123456ULL, ID);
+	for (n = 0; n < SL_TOKEN_LEN; n++) {
+		p = malloc(n + 1);
+		memcpy(p, tok, n);
+		p[n] = '\0';
+		ck_assert_msg(sl_token_parse(p, &t, NULL) == -1,
+		    "a prefix of %zu taken", n);
+		free(p);
+	}
+	strcat(tok, "0");
+	ck_assert_int_eq(sl_token_parse(tok, NULL, NULL), -1);
+	sl_token_make(tok, 0, 0, ID);
+	ck_assert_int_eq(sl_token_parse(tok, &t, NULL), 0);
+	ck_assert_int_eq(t, 0);
+	sl_token_make(tok, (time_t)0x7fffffffffffffffLL, 0, ID);
+	ck_assert_int_eq(sl_token_parse(tok, &t, NULL), 0);
+	ck_assert(t == (time_t)0x7fffffffffffffffLL);
+	sl_token_make(tok, (time_t)0xfedcba9876543210LL & 0x7fffffffffffffffLL,
+	    1, ID);
+	ck_assert_int_eq(sl_token_parse(tok, &t, NULL), 0);
+	ck_assert(t == (time_t)0x7edcba9876543210LL);
+	tok[16] = '-';
+	ck_assert_int_eq(sl_token_parse(tok, NULL, NULL), -1);
+}
+END_TEST
+
 START_TEST(test_done_and_private_names)
 {
 	char	n[SL_RUNNAME_MAX], id[SL_UUID_LEN + 1];
@@ -220,6 +258,7 @@ suite_names(void)
 	tcase_add_test(tc, test_slug_shape);
 	tcase_add_test(tc, test_slug_truncates);
 	tcase_add_test(tc, test_token_roundtrip);
+	tcase_add_test(tc, test_token_parse_edges);
 	tcase_add_test(tc, test_done_and_private_names);
 	tcase_add_test(tc, test_run_entry);
 	suite_add_tcase(s, tc);

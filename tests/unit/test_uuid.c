@@ -103,6 +103,46 @@ START_TEST(test_uuid_ok)
 }
 END_TEST
 
+/*
+ * the table-driven sl_uuid_ok and sl_hex_ok refuse every proper prefix
+ * (each in a buffer of its own exact size: under ASan a read past its NUL
+ * fails the test), and of every byte at every place take exactly a dash
+ * where a dash goes and a lowercase hex digit elsewhere (tests/fuzz/
+ * fuzz_names.c compares them with the old per-character test too)
+ */
+START_TEST(test_uuid_ok_table)
+{
+	const char *u = "0123abcd-4567-489a-bcde-f0123456789a";
+	char	b[SL_UUID_LEN + 2], *p;
+	size_t	n;
+	int	i, c, dash, want;
+
+	for (n = 0; n <= SL_UUID_LEN; n++) {
+		p = malloc(n + 1);
+		memcpy(p, u, n);
+		p[n] = '\0';
+		ck_assert_int_eq(sl_uuid_ok(p), n == SL_UUID_LEN);
+		ck_assert_int_eq(sl_hex_ok(p, n < 8 ? n : 8), 1);
+		ck_assert_int_eq(sl_hex_ok(p, 9), 0);	/* a dash or the NUL */
+		free(p);
+	}
+	for (i = 0; i <= SL_UUID_LEN; i++)
+		for (c = 1; c < 256; c++) {
+			memcpy(b, u, SL_UUID_LEN + 1);
+			b[SL_UUID_LEN + 1] = '\0';
+			b[i] = (char)c;
+			dash = i == 8 || i == 13 || i == 18 || i == 23;
+			want = i < SL_UUID_LEN && (dash ? c == '-' :
+			    strchr("0123456789abcdef", c) != NULL);
+			ck_assert_msg(sl_uuid_ok(b) == want,
+			    "byte %d at %d: %d", c, i, sl_uuid_ok(b));
+		}
+	ck_assert(sl_hex_ok("0123456789abcdef", 16));
+	ck_assert(!sl_hex_ok("0123456789abcdeF", 16));
+	ck_assert(sl_hex_ok("", 0));
+}
+END_TEST
+
 Suite *
 suite_uuid(void)
 {
@@ -114,6 +154,7 @@ suite_uuid(void)
 	tcase_add_test(tc, test_uuid_from_stable);
 	tcase_add_test(tc, test_uuid_from_spread);
 	tcase_add_test(tc, test_uuid_ok);
+	tcase_add_test(tc, test_uuid_ok_table);
 	suite_add_tcase(s, tc);
 	return s;
 }
