@@ -150,7 +150,7 @@ FUZZ_CFLAGS = -g -O1 -std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror -Ilib \
 	  -fsanitize=address,undefined -fno-sanitize-recover=all \
 	  -fno-omit-frame-pointer
 FUZZ_LIBOBJ = $(patsubst lib/%.o,tests/fuzz/obj/%.o,$(LIBOBJ))
-FUZZERS	= runfile names cron argv pretty
+FUZZERS	= runfile names cron argv pretty endword
 FUZZ_BIN = $(FUZZERS:%=tests/fuzz/fuzz_%)
 
 tests/fuzz/obj/%.o: lib/%.c lib/sluice.h
