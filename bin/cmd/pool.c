@@ -328,19 +328,26 @@ struct poolset {
 	int	set_limit;
 };
 
-/* edit_pool - sl_pool_update's edit: apply a poolset */
+/* edit_pool - sl_pool_update's edit: apply a poolset; 1 (publish no new
+ * version) when the pool is already so: a pause of a paused pool, from
+ * cron every minute, would pile up versions and wake every agent */
 static int
 edit_pool(struct sl_pool *p, void *arg, char *e, size_t elen)
 {
 	struct poolset *ps = arg;
+	int	same = 1;
 
 	(void)e;
 	(void)elen;
-	if (ps->paused >= 0)
+	if (ps->paused >= 0 && p->paused != ps->paused) {
 		p->paused = ps->paused;
-	if (ps->set_limit)
+		same = 0;
+	}
+	if (ps->set_limit && p->limit != ps->limit) {
 		p->limit = ps->limit;
-	return 0;
+		same = 0;
+	}
+	return same;
 }
 
 static const struct setting wp_settings[] = {
@@ -377,14 +384,14 @@ wp_set(const struct sl_spool *sp, const struct sl_config *cf, struct args *a)
 	return 0;
 }
 
-/* edit_alerts - sl_pool_update's edit: apply an alertset */
+/* edit_alerts - sl_pool_update's edit: apply an alertset; 1 (publish no
+ * new version) when it changes nothing, as deployment set-alerts does */
 static int
 edit_alerts(struct sl_pool *p, void *arg, char *e, size_t elen)
 {
 	(void)e;
 	(void)elen;
-	(void)alert_apply(arg, p->on_failure, p->on_crash, p->mail);
-	return 0;
+	return alert_apply(arg, p->on_failure, p->on_crash, p->mail);
 }
 
 /* alert_json - ",on_failure:...,on_crash:...,mail:..." for inspect's
@@ -747,21 +754,27 @@ edit_queue(struct sl_pool *p, void *arg, char *e, size_t elen)
 {
 	struct queueset *qs = arg;
 	struct sl_queue *q = sl_pool_queue(p, qs->name);
+	int	same = 1;
 
 	if (q == NULL) {
 		snprintf(e, elen, "Work queue '%s' not found in work pool '%s'.",
 		    qs->name, p->name);
 		return -1;
 	}
-	if (qs->paused >= 0)
+	if (qs->paused >= 0 && q->paused != qs->paused) {
 		q->paused = qs->paused;
-	if (qs->set_limit)
+		same = 0;
+	}
+	if (qs->set_limit && q->limit != qs->limit) {
 		q->limit = qs->limit;
+		same = 0;
+	}
 	if (qs->prio > 0) {
 		sl_buf_free(&qs->moved);	/* a retry starts over */
 		sl_pool_place(p, q, qs->prio, &qs->moved);
+		same = 0;	/* it may move other queues */
 	}
-	return 0;
+	return same;	/* 1: already so, no new version (edit_pool) */
 }
 
 /* the messages name the queue (1$), its pool (2$) and the number (3$) */

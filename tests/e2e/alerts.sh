@@ -45,6 +45,27 @@ if expect_rc 0 S work-pool inspect al; then
 	contains "$out" "    on_failure=\"cat >" "inspect: on_failure"
 fi
 expect_rc 0 S work-pool inspect al && contains "$out" "    mail=None," "inspect: mail=None when unset"
+# the same settings again: said, but no new configuration version
+nv=$(ls "$SLUICE_SPOOL/pools/al/config" | grep -c '^v')
+if expect_rc 0 S work-pool set-alerts al --on-failure "$F" --mail none; then
+	contains "$out" "Set the alerts of work pool 'al'" "set-alerts of the same settings: says what is set"
+	[ "$(ls "$SLUICE_SPOOL/pools/al/config" | grep -c '^v')" = "$nv" ] &&
+	    ok "set-alerts of the same settings: no new version ($nv)" ||
+	    fail "set-alerts of the same settings wrote a version: $(ls "$SLUICE_SPOOL/pools/al/config")"
+fi
+# so do a pause of a paused pool or queue, and a limit it already has
+S work-pool pause al >/dev/null && S work-queue pause default -p al >/dev/null &&
+    S work-queue set-concurrency-limit default 3 -p al >/dev/null || fail "pause al"
+nv=$(ls "$SLUICE_SPOOL/pools/al/config" | grep -c '^v')
+expect_rc 0 S work-pool pause al && contains "$out" "Paused work pool 'al'" "pause of a paused pool: said"
+expect_rc 0 S work-queue pause default -p al && contains "$out" "paused" "pause of a paused queue: said"
+expect_rc 0 S work-queue set-concurrency-limit default 3 -p al
+[ "$(ls "$SLUICE_SPOOL/pools/al/config" | grep -c '^v')" = "$nv" ] &&
+    ok "pause, pause, same limit again: no new version" ||
+    fail "a change of nothing wrote a version: $(ls "$SLUICE_SPOOL/pools/al/config")"
+expect_rc 0 S work-queue resume default -p al && expect_rc 0 S work-pool resume al &&
+    [ "$(ls "$SLUICE_SPOOL/pools/al/config" | grep -c '^v')" = "$((nv + 2))" ] &&
+    ok "resume of each: a version each" || fail "resume: $(ls "$SLUICE_SPOOL/pools/al/config")"
 
 # ---- a Failed run, a Completed one ----
 bad=$(S submit -p al --name bad -- sh -c 'echo oops; exit 7')
