@@ -45,10 +45,13 @@ A=aaaaaaaa-aaaa-4aaa-8aaa-aaaaaaaaaaaa
 out=$(mktemp "${TMPDIR:-/tmp}/sluice-scale.XXXXXX")
 trap 'rm -f "$out"' EXIT
 
-# ms CMD...: the median wall time of $reps runs of CMD, in ms (one decimal)
+# ms CMD...: the median wall time of $reps runs of CMD, in ms (one decimal);
+# the command in $pre, if any, runs before each, untimed
+pre=
 ms() {
 	times=""
 	for i in $(seq "$reps"); do
+		[ -z "$pre" ] || $pre
 		t0=$(date +%s%N)
 		"$@" >/dev/null 2>&1 || true
 		t1=$(date +%s%N)
@@ -90,20 +93,27 @@ for n in "$@"; do
 	row "$n" "flow-run logs ID" "$bin/sluice" flow-run logs "$id"
 	# a different run each time: a cancelled one is not cancelled again
 	pick "$reps" >"$sp/cancel"
-	cancel_next() { c=$(sed -n 1p "$sp/cancel"); sed -i 1d "$sp/cancel"; "$bin/sluice" flow-run cancel "$c"; }
-	row "$n" "flow-run cancel ID" cancel_next
+	# (picked before each, untimed: the two seds cost 12 ms)
+	cancel_pick() { c=$(sed -n 1p "$sp/cancel"); sed -i 1d "$sp/cancel"; }
+	cancel_one() { "$bin/sluice" flow-run cancel "$c"; }
+	pre=cancel_pick
+	row "$n" "flow-run cancel ID" cancel_one
+	pre=
 	row "$n" "work-pool inspect" "$bin/sluice" work-pool inspect scale
 	row "$n" "work-pool preview --hours 1" "$bin/sluice" work-pool preview scale --hours 1
-	# a full pass claims one run (the pool's limit): give it back after
-	dispatch() {
+	# a full pass claims one run (the pool's limit): given back before
+	# the next, untimed (the mv and rm processes cost 20 ms)
+	give_back() {
 		beat
-		"$bin/sluice-dispatch" --once -p scale
 		for r in "$P/pending/$A"/*; do
 			[ -e "$r" ] && mv "$r" "$P/queues/default/sched/"
 		done
 		rm -rf "$P/slots"/*
 	}
-	row "$n" "sluice-dispatch --once" dispatch
+	pre=give_back
+	row "$n" "sluice-dispatch --once" "$bin/sluice-dispatch" --once -p scale
+	give_back
+	pre=
 	# an agent's pass, and its memory: it claims and starts one run
 	agent() {
 		"$bin/sluice-agent" --run-once --hide-welcome -p scale --limit 1
