@@ -67,13 +67,14 @@ leap(int y)
 }
 
 /*
- * days_from_civil - days since 1970-01-01 of a proleptic Gregorian date
- * (Hinnant; the inverse of sl_time_fmt's).  By hand, not timegm(3), which
- * loads the local time zone (a read of /etc/localtime, seven system calls
- * in every submit) for a conversion that never uses it.
+ * sl_days_from_civil - days since 1970-01-01 of a proleptic Gregorian
+ * date y-m-d (Hinnant; the inverse of sl_time_fmt's).  By hand, not
+ * timegm(3), which loads the local time zone (a read of /etc/localtime,
+ * seven system calls in every submit) for a conversion that never uses
+ * it; cron.c's wall-clock axis uses it too.
  */
-static long long
-days_from_civil(long long y, int m, int d)
+long long
+sl_days_from_civil(long long y, int m, int d)
 {
 	long long era, yoe, doy, doe;
 
@@ -132,7 +133,7 @@ rfc3339(const char *s, time_t *out)
 		return -1;
 	if (sec == 60)
 		sec = 59;		/* a leap second starts with its minute */
-	t = days_from_civil(y, mo, d) * 86400 + h * 3600 + mi * 60 + sec;
+	t = sl_days_from_civil(y, mo, d) * 86400 + h * 3600 + mi * 60 + sec;
 	*out = (time_t)(t - sign * (oh * 3600 + om * 60));
 	return 0;
 }

@@ -456,33 +456,20 @@ mdays(long long y, int mon)
 	return n[mon - 1] + (mon == 2 && leap(y));
 }
 
-/* days - days from 1970-01-01 to y-m-d, proleptic Gregorian (Hinnant) */
-static long long
-days(long long y, int m, int d)
-{
-	long long era, yoe, doy, doe;
-
-	y -= m <= 2;
-	era = (y >= 0 ? y : y - 399) / 400;
-	yoe = y - era * 400;
-	doy = (153 * (m > 2 ? m - 3 : m + 9) + 2) / 5 + d - 1;
-	doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-	return era * 146097 + doe - 719468;
-}
-
 /* secs - a wall-clock minute as seconds on the wall-clock axis */
 static long long
 secs(const struct wall *w)
 {
-	return days(w->y, w->mon, w->mday) * DAY + w->hour * 3600LL +
-	    w->min * 60LL;
+	return sl_days_from_civil(w->y, w->mon, w->mday) * DAY +
+	    w->hour * 3600LL + w->min * 60LL;
 }
 
 /* wday - 0 for Sunday; 1970-01-01 was a Thursday */
 static int
 wday(const struct wall *w)
 {
-	return (int)(((days(w->y, w->mon, w->mday) + 4) % 7 + 7) % 7);
+	return (int)(((sl_days_from_civil(w->y, w->mon, w->mday) + 4) % 7 +
+	    7) % 7);
 }
 
 static void
@@ -553,8 +540,9 @@ local(int utc, long long t, long long *out)
 		errno = EOVERFLOW;
 		return -1;
 	}
-	*out = days(tm.tm_year + 1900LL, tm.tm_mon + 1, tm.tm_mday) * DAY +
-	    tm.tm_hour * 3600LL + tm.tm_min * 60LL + tm.tm_sec;
+	*out = sl_days_from_civil(tm.tm_year + 1900LL, tm.tm_mon + 1,
+	    tm.tm_mday) * DAY + tm.tm_hour * 3600LL + tm.tm_min * 60LL +
+	    tm.tm_sec;
 	return 0;
 }
 

@@ -90,6 +90,7 @@ int	sl_hex_ok(const char *, size_t);
 /* ---- clock.c: WHEN forms and RFC 3339 ---- */
 
 int	sl_time_parse(const char *, time_t now, time_t *out);
+long long sl_days_from_civil(long long, int, int);
 char   *sl_time_fmt(time_t, char *, size_t);	/* 2026-11-28T14:00:00Z */
 char   *sl_duration_fmt(long, char *, size_t);	/* 45s, 3m04s, 2h05m, 3d04h */
 int	sl_num_parse(const char *, long min, long max, long *out);
