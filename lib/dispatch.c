@@ -74,11 +74,14 @@ claim_window(const struct sl_config *cf)
 #define RATE_POOLS		64
 
 struct rate {
-	char	pool[SL_NAME_MAX + 1];
+	char   *pool;		/* the pool's directory: a process may serve
+				 * two spools with pools of one name (the
+				 * unit tests without fork do) */
 	time_t	at;
 };
 
-/* rate_due - has pool not been served by t for every seconds? */
+/* rate_due - has pool (its directory) not been served by t for every
+ * seconds? */
 static int
 rate_due(struct rate *t, size_t *n, const char *pool, time_t now, long every)
 {
@@ -90,7 +93,7 @@ rate_due(struct rate *t, size_t *n, const char *pool, time_t now, long every)
 		if (*n == RATE_POOLS)
 			return 1;	/* a process serving this many pools
 					 * does it every full pass */
-		snprintf(t[*n].pool, sizeof(t[*n].pool), "%s", pool);
+		t[*n].pool = sl_xstrdup(pool);
 		t[(*n)++].at = now;
 		return 1;
 	}
@@ -131,9 +134,9 @@ int
 sl_maintain_pool(const struct sl_spool *sp, const struct sl_config *cf,
     const char *pool, time_t now, int full, struct sl_pass *pass)
 {
-	char	err[SL_ERR_MAX];
+	char	err[SL_ERR_MAX], *pd = sl_pool_dir(sp, pool);
 	long	n;
-	int	deep = full && recover_due(pool, now, cf->heartbeat);
+	int	deep = full && recover_due(pd, now, cf->heartbeat);
 
 	/* a quick pass looks into the drop boxes only if this host's
 	 * inotify saw something there (or cannot say), and lists only
@@ -150,14 +153,17 @@ sl_maintain_pool(const struct sl_spool *sp, const struct sl_config *cf,
 		sl_log(SL_ERROR, "%s", err);
 	else
 		pass->accepted += n;
-	if (!deep)
+	if (!deep) {
+		free(pd);
 		return 0;
+	}
 	pass->recovered += sl_recover_pool(sp, pool, now, sl_offline_after(cf),
 	    sl_stale_after(cf));
 	pass->recovered += sl_recover_running(sp, pool, now, cf->lease);
 	(void)sl_deploy_schedule_pool(sp, pool, now, cf->keep_days);
 	(void)sl_cleanup_pool(sp, pool, cf->keep_days, sl_stale_after(cf), now,
-	    sweep_due(pool, now));
+	    sweep_due(pd, now));
+	free(pd);
 	return 1;
 }
 

@@ -227,6 +227,32 @@ START_TEST(test_maintain_recovers_once_a_heartbeat)
 }
 END_TEST
 
+/*
+ * the once-a-heartbeat memory is of a pool's directory, not its name: a
+ * second spool's pool of the same name, in the same process, recovers
+ * in its own first full pass
+ */
+START_TEST(test_maintain_rate_per_spool)
+{
+	struct sl_pass pass = { 0 };
+	struct sl_spool sp2;
+	char   *root2 = t_spool(&sp2);
+
+	ck_assert_msg(sl_pool_create(&sp2, P, 0, SL_NOLIMIT, err,
+	    sizeof(err)) == 0, "pool: %s", err);
+	ck_assert_int_eq(sl_maintain_pool(&sp, &cf, P, now0, 1, &pass), 1);
+	ck_assert_int_eq(sl_maintain_pool(&sp, &cf, P, now0 + 1, 1, &pass), 0);
+	ck_assert_int_eq(sl_maintain_pool(&sp2, &cf, P, now0 + 1, 1, &pass),
+	    1);
+	ck_assert_int_eq(sl_maintain_pool(&sp2, &cf, P, now0 + 2, 1, &pass),
+	    0);
+	ck_assert_int_eq(sl_maintain_pool(&sp, &cf, P, now0 + cf.heartbeat, 1,
+	    &pass), 1);
+	sl_rmtree(root2);
+	free(root2);	/* sp2.root */
+}
+END_TEST
+
 /* old_done - a run done/ID.Completed in P that ended 30 days ago */
 static const char *
 old_done(const char *id)
@@ -486,6 +512,7 @@ suite_dispatch(void)
 	tcase_add_test(tc, test_dispatch_skips_late_agent);
 	tcase_add_test(tc, test_maintain_sweeps_done_seldom);
 	tcase_add_test(tc, test_maintain_recovers_once_a_heartbeat);
+	tcase_add_test(tc, test_maintain_rate_per_spool);
 	tcase_add_test(tc, test_watch_extra_fd);
 	tcase_add_test(tc, test_watch_filter);
 	suite_add_tcase(s, tc);
