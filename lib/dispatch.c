@@ -134,7 +134,7 @@ int
 sl_maintain_pool(const struct sl_spool *sp, const struct sl_config *cf,
     const char *pool, time_t now, int full, struct sl_pass *pass)
 {
-	char	err[SL_ERR_MAX], *pd = sl_pool_dir(sp, pool);
+	char	err[SL_ERR_MAX], *pd = full ? sl_pool_dir(sp, pool) : NULL;
 	long	n;
 	int	deep = full && recover_due(pd, now, cf->heartbeat);
 

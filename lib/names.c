@@ -135,20 +135,13 @@ sl_token_make(char out[SL_TOKEN_LEN + 1], time_t sched,
 int
 sl_token_parse(const char *name, time_t *t, char id[SL_UUID_LEN + 1])
 {
-	unsigned long long v = 0;
-	int	i;
-
 	/* each test stops at a NUL before the next reads past it */
 	if (!sl_hex_ok(name, 16) || name[16] != '.' ||
 	    !sl_hex_ok(name + 17, 16) || name[33] != '.' ||
 	    !sl_uuid_ok(name + 34))
 		return -1;
-	if (t != NULL) {
-		for (i = 0; i < 16; i++)
-			v = v << 4 | (unsigned)(name[i] <= '9' ? name[i] - '0' :
-			    name[i] - 'a' + 10);
-		*t = (time_t)v;
-	}
+	if (t != NULL)
+		*t = (time_t)strtoull(name, NULL, 16);
 	if (id != NULL)
 		memcpy(id, name + 34, SL_UUID_LEN + 1);
 	return 0;
