@@ -33,7 +33,11 @@ for n in "$@"; do
 		t1=$(date +%s%N)
 		times="$times $(( (t1 - t0) / 1000 ))"
 		# put the claimed run back, free its slot: the queue stays at n
-		for r in "$P/pending/$A"/*; do mv "$r" "$P/queues/default/sched/"; done
+		for r in "$P/pending/$A"/*; do
+			b=$(basename "$r" | cut -c1-15)
+			mkdir -p "$P/queues/default/sched/$b" &&
+			    mv "$r" "$P/queues/default/sched/$b/"
+		done
 		rm -rf "$P/slots"/*
 	done
 	med=$(echo $times | tr ' ' '\n' | sort -n | sed -n 3p)

@@ -7,7 +7,10 @@
  * the others are copies of it made with mkdir + write (no fsync) under
  * fresh tokens and ids, each with its id hint (ids/XX/ID, as submit
  * writes it), because N fsyncs would make the set-up, not the dispatch
- * pass, what the benchmark measures.  Each copy's run.ini names the first
+ * pass, what the benchmark measures.  Their times are spread as submits
+ * one every 3 ms make them (each run due when submitted, the last a
+ * minute ago), so each lands in the bucket of sched/ that a submit would
+ * put it in (sched/B/T.U.ID, lib/sched.c): 5,333 runs a bucket.  Each copy's run.ini names the first
  * run's id, which the claim protocol never reads: it orders and claims by
  * token.  So these runs serve listing and claiming benchmarks only: an
  * agent refuses to start a run whose run.ini names another run (they end
@@ -69,11 +72,11 @@ main(int argc, char **argv)
 		FILE   *p;
 		char	cmd[4096], line[256];
 
-		snprintf(cmd, sizeof(cmd), "ls '%s' | grep '%s'", sd, r.id);
+		snprintf(cmd, sizeof(cmd), "find '%s' -name '*.%s'", sd, r.id);
 		if ((p = popen(cmd, "r")) != NULL) {
 			if (fgets(line, sizeof(line), p) != NULL) {
 				line[strcspn(line, "\n")] = '\0';
-				first = sl_path(sd, line, "run.ini", (char *)NULL);
+				first = sl_path(line, "run.ini", (char *)NULL);
 			}
 			pclose(p);
 		}
@@ -83,14 +86,18 @@ main(int argc, char **argv)
 		return 1;
 	}
 	for (i = 1; i < n; i++) {
+		unsigned long long us = (unsigned long long)(now - 60) *
+		    1000000ULL - (unsigned long long)(n - i) * 3000ULL;
+
 		if (sl_uuid(id) < 0)
 			return 1;
 		snprintf(tok, sizeof(tok), "%016llx.%016llx.%s",
-		    (unsigned long long)(now - 60), (unsigned long long)i, id);
-		d = sl_path(sd, tok, (char *)NULL);
+		    us / 1000000ULL, us, id);
+		d = sl_sched_run(&sp, argv[2], argv[3], tok);
 		src = first;
 		dst = sl_path(d, "run.ini", (char *)NULL);
-		if (mkdir(d, 0755) < 0 || copy(src, dst) < 0) {
+		if ((mkdir(d, 0755) < 0 && (errno != ENOENT ||
+		    sl_mkdirs(d, 0755) < 0)) || copy(src, dst) < 0) {
 			fprintf(stderr, "mkruns: %s: %s\n", d, strerror(errno));
 			return 1;
 		}

@@ -65,8 +65,13 @@ row() {	# row N WHAT CMD...
 	printf '%s\t%s\t%s\n' "$what" "$n" "$(ms "$@")" >>"$out"
 }
 beat() { date +%s >"$P/agents/$A/heartbeat"; }
-pick() {	# pick K: K run ids of sched/, at random
-	ls -f "$P/queues/default/sched" | grep -v '^\.' | shuf -n "$1" | cut -c35-
+pick() {	# pick K: K run ids of sched/ (its buckets), at random
+	find "$P/queues/default/sched" -mindepth 2 -maxdepth 2 -name '*.*' |
+	    shuf -n "$1" | sed 's,.*/,,' | cut -c35-
+}
+back() {	# back RUN-DIR: into its bucket of sched/, as a hand-back puts it
+	b=$(basename "$1" | cut -c1-15)
+	mkdir -p "$P/queues/default/sched/$b" && mv "$1" "$P/queues/default/sched/$b/"
 }
 
 for n in "$@"; do
@@ -106,7 +111,7 @@ for n in "$@"; do
 	give_back() {
 		beat
 		for r in "$P/pending/$A"/*; do
-			[ -e "$r" ] && mv "$r" "$P/queues/default/sched/"
+			[ -e "$r" ] && back "$r"
 		done
 		rm -rf "$P/slots"/*
 	}

@@ -628,8 +628,11 @@ sl_start_taken_back(const struct sl_spool *sp, const struct sl_agent *a,
 	qd = sl_place(sp, SL_PL_QUEUES, a->pool, NULL, (char *)NULL);
 	if (sl_pool_names_in(qd, &qs, &nq) == 0) {
 		for (i = 0; i < nq; i++) {
-			p = sl_path(qd, qs[i], "sched", token, (char *)NULL);
-			if (!found && lstat(p, &st) == 0) {
+			char   *sd = sl_path(qd, qs[i], "sched", (char *)NULL);
+
+			p = found ? NULL : sl_sched_find(sd, token);
+			free(sd);
+			if (p != NULL) {
 				snprintf(what, len, "it is back in work queue "
 				    "'%s' (its claim was handed back)", qs[i]);
 				found = 1;

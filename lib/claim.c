@@ -258,14 +258,29 @@ struct seen {
 	long	fa, fq, fp;
 };
 
+/* put_back - return a run under our private name priv to where it was,
+ * or, if that bucket was pruned meanwhile, to its bucket made again */
+static int
+put_back(const char *priv, const char *from, const char *sd,
+    const char *token)
+{
+	if (sane_rename(priv, from) == 0)
+		return 0;
+	return errno == ENOENT && sl_exists(priv) ? sl_sched_put(priv, sd,
+	    token, 0) : -1;
+}
+
+/* claim_one - claim the run of token in queue q, found in the bucket of
+ * sched/ named where ("": in sched/ itself, a writer's from before
+ * buckets) */
 static enum outcome
 claim_one(const struct sl_spool *sp, const struct sl_agent *a,
     const struct sl_pool *p, const struct sl_queue *q, const char *token,
-    time_t now, struct seen *f)
+    const char *where, time_t now, struct seen *f)
 {
 	char	id[SL_UUID_LEN + 1], scope[SL_NAME_MAX + 8], body[1024], t[40];
 	char	held[HELD_MAX];
-	char   *from, *pd, *to, *priv = NULL;
+	char   *from, *sd, *pd, *to, *priv = NULL;
 	struct taken tk[3];
 	enum outcome rc = CLAIMED;
 	int	n = 0, i, r;
@@ -302,7 +317,9 @@ claim_one(const struct sl_spool *sp, const struct sl_agent *a,
 		give_back(sp, p->name, id, tk, n);
 		return r > 0 ? POOL_FULL : FAILED;
 	}
-	from = sl_place(sp, SL_PL_SCHED, p->name, q->name, token, (char *)NULL);
+	sd = sl_place(sp, SL_PL_SCHED, p->name, q->name, (char *)NULL);
+	from = where[0] == '\0' ? sl_path(sd, token, (char *)NULL) :
+	    sl_path(sd, where, token, (char *)NULL);
 	pd = sl_place(sp, SL_PL_PENDING, p->name, NULL, a->id, (char *)NULL);
 	to = sl_path(pd, token, (char *)NULL);
 	if ((priv = sl_flight_name(pd, "claim", now, token)) == NULL) {
@@ -336,7 +353,7 @@ claim_one(const struct sl_spool *sp, const struct sl_agent *a,
 		 * once back in sched/ it may be claimed again at once, with
 		 * entries under the same run id that ours must not remove. */
 		give_back(sp, p->name, id, tk, n);
-		if (sane_rename(priv, from) < 0)
+		if (put_back(priv, from, sd, token) < 0)
 			sl_warn("cannot return run %s to %s: %s", id, from,
 			    strerror(errno));
 		rc = GONE;
@@ -376,7 +393,7 @@ claim_one(const struct sl_spool *sp, const struct sl_agent *a,
 	if (sane_rename(priv, to) < 0) {
 		sl_warn("cannot move claimed run %s to %s: %s; returning it",
 		    id, to, strerror(errno));
-		if (sane_rename(priv, from) < 0) {
+		if (put_back(priv, from, sd, token) < 0) {
 			sl_warn("cannot return run %s to %s: %s; recovery "
 			    "will", id, from, strerror(errno));
 			rc = FAILED;
@@ -388,6 +405,7 @@ claim_one(const struct sl_spool *sp, const struct sl_agent *a,
 		memo_put(token, n ? held : "none");
 out:
 	free(from);
+	free(sd);
 	free(pd);
 	free(to);
 	free(priv);
@@ -438,45 +456,104 @@ sift_up(char **h, size_t i)
 	}
 }
 
-/* sched_tokens - the earliest (up to HEAD) tokens of a queue's sched/, in
- * order */
+/*
+ * keep - a copy of token for the heap, with where it was found: the name
+ * of its bucket, or "" for sched/ itself, after the token's NUL, so that
+ * strcmp and every reader of the token see the token alone
+ */
+static char *
+keep(const char *token, const char *where)
+{
+	size_t	len = strlen(token), wl = strlen(where);
+	char   *c = sl_xmalloc(len + wl + 2);
+
+	memcpy(c, token, len + 1);
+	memcpy(c + len + 1, where, wl + 1);
+	return c;
+}
+
+/* found_in - where a heap entry was found (keep) */
+static const char *
+found_in(const char *kept)
+{
+	return kept + strlen(kept) + 1;
+}
+
+/*
+ * sched_tokens - the earliest (up to HEAD) tokens of a queue's sched/, in
+ * order: sched/ itself (runs of writers from before buckets), then its
+ * buckets in time order, up to the first bucket that can hold nothing we
+ * need: every token in it is later than every one held, and the heap is
+ * full or already holds one not due by horizon (the earliest of those
+ * tells the caller when to look again).  Buckets found empty and old are
+ * pruned.  refresh: ask a network filesystem for fresh listings.
+ */
 static int
 sched_tokens(const struct sl_spool *sp, const char *pool, const char *q,
-    char ***out, size_t *n)
+    time_t now, time_t horizon, int refresh, char ***out, size_t *n)
 {
 	struct dirent *de;
-	char   *d = sl_place(sp, SL_PL_SCHED, pool, q, (char *)NULL);
-	char  **h = sl_xmalloc(HEAD * sizeof(*h));
-	size_t	k = 0;
+	char   *sd = sl_place(sp, SL_PL_SCHED, pool, q, (char *)NULL);
+	char  **h = sl_xmalloc(HEAD * sizeof(*h)), **dirs;
+	const char *b = "";
+	size_t	k = 0, nd, j;
 	DIR    *dir;
+	int	any;
 
 	*out = NULL;
 	*n = 0;
-	if ((dir = opendir(d)) == NULL) {
-		free(d);
+	if (refresh)
+		sl_dir_refresh(sd);
+	if (sl_sched_dirs(sd, 0, 0, &dirs, &nd) < 0) {
+		free(sd);
 		free(h);
-		return errno == ENOENT ? 0 : -1;
+		return -1;
 	}
-	while ((de = readdir(dir)) != NULL) {
-		/* a name later than the heap's latest is passed over
-		 * unparsed: of 100,000 names in hash order only a few
-		 * thousand are ever earlier, and parsing each cost a
-		 * quarter of a pass */
-		if (k == HEAD && strcmp(de->d_name, h[0]) >= 0)
-			continue;
-		if (!is_token(de->d_name))
-			continue;
-		if (k < HEAD) {
-			h[k] = sl_xstrdup(de->d_name);
-			sift_up(h, k++);
-		} else {
-			free(h[0]);
-			h[0] = sl_xstrdup(de->d_name);
-			sift_down(h, k, 0);
+	for (j = 0; j < nd; j++) {
+		if (j > 0) {
+			b = dirs[j] + strlen(sd) + 1;
+			if (k > 0 && strncmp(b, h[0], SL_BUCKET_LEN) > 0 &&
+			    (k == HEAD || (time_t)strtoull(h[0], NULL, 16) >
+			    horizon))
+				break;
+			if (refresh)
+				sl_dir_refresh(dirs[j]);
 		}
+		/* RACE: a bucket pruned since the listing is empty */
+		if ((dir = opendir(dirs[j])) == NULL) {
+			if (j == 0 && errno != ENOENT)
+				break;
+			continue;
+		}
+		any = 0;
+		while ((de = readdir(dir)) != NULL) {
+			if (de->d_name[0] == '.' && (de->d_name[1] == '\0' ||
+			    (de->d_name[1] == '.' && de->d_name[2] == '\0')))
+				continue;
+			any = 1;
+			/* a name later than the heap's latest is passed
+			 * over unparsed: of 100,000 names in hash order only
+			 * a few thousand are ever earlier, and parsing each
+			 * cost a quarter of a pass */
+			if (k == HEAD && strcmp(de->d_name, h[0]) >= 0)
+				continue;
+			if (!is_token(de->d_name))
+				continue;
+			if (k < HEAD) {
+				h[k] = keep(de->d_name, j == 0 ? "" : b);
+				sift_up(h, k++);
+			} else {
+				free(h[0]);
+				h[0] = keep(de->d_name, j == 0 ? "" : b);
+				sift_down(h, k, 0);
+			}
+		}
+		closedir(dir);
+		if (j > 0 && !any)
+			sl_sched_prune(dirs[j], now);
 	}
-	closedir(dir);
-	free(d);
+	sl_strv_free(dirs, nd);
+	free(sd);
 	if (k > 1)
 		qsort(h, k, sizeof(*h), sl_strcmp_p);
 	*out = h;
@@ -516,7 +593,7 @@ sl_claim_in(const struct sl_spool *sp, const struct sl_agent *a,
     const struct sl_pool *p, long max, time_t now, struct sl_names *got,
     time_t *next)
 {
-	char  **v, scope[SL_NAME_MAX + SL_UUID_LEN + 8], *sd;
+	char  **v, scope[SL_NAME_MAX + SL_UUID_LEN + 8];
 	size_t	qi, n, i;
 	long	claimed = 0;
 	time_t	t;
@@ -544,9 +621,9 @@ sl_claim_in(const struct sl_spool *sp, const struct sl_agent *a,
 		snprintf(scope, sizeof(scope), "q.%s", q->name);
 		if ((f.fq = first_free(sp, p->name, scope, q->limit)) < 0)
 			continue;
-		if (sched_tokens(sp, p->name, q->name, &v, &n) < 0)
+		if (sched_tokens(sp, p->name, q->name, now, now + a->prefetch,
+		    0, &v, &n) < 0)
 			continue;
-		sd = sl_place(sp, SL_PL_SCHED, p->name, q->name, (char *)NULL);
 		relisted = 0;
 		for (i = 0; i < n && !stop; i++) {
 			sl_token_parse(v[i], &t, NULL);
@@ -560,7 +637,8 @@ sl_claim_in(const struct sl_spool *sp, const struct sl_agent *a,
 				stop = 1;
 				break;
 			}
-			switch (claim_one(sp, a, p, q, v[i], now, &f)) {
+			switch (claim_one(sp, a, p, q, v[i], found_in(v[i]),
+			    now, &f)) {
 			case CLAIMED:
 				claimed++;
 				if (got != NULL)
@@ -578,12 +656,11 @@ sl_claim_in(const struct sl_spool *sp, const struct sl_agent *a,
 				 * pass: list again from the server */
 				if (relisted++)
 					break;
-				sl_dir_refresh(sd);
 				for (i = 0; i < n; i++)
 					free(v[i]);
 				free(v);
-				if (sched_tokens(sp, p->name, q->name, &v,
-				    &n) < 0) {
+				if (sched_tokens(sp, p->name, q->name, now,
+				    now + a->prefetch, 1, &v, &n) < 0) {
 					v = NULL;
 					n = 0;
 				}
@@ -602,7 +679,6 @@ sl_claim_in(const struct sl_spool *sp, const struct sl_agent *a,
 		for (i = 0; i < n; i++)
 			free(v[i]);
 		free(v);
-		free(sd);
 	}
 	return claimed;
 }

@@ -422,15 +422,17 @@ read_marker(const char *p, struct marker *m)
 static int
 take_back(const struct sl_spool *sp, const char *mp, const struct marker *m)
 {
-	char   *run = sl_place(sp, SL_PL_SCHED, m->pool, m->queue, m->token,
+	char   *sd = sl_place(sp, SL_PL_SCHED, m->pool, m->queue,
 	    (char *)NULL);
+	char   *run = sl_sched_find(sd, m->token);
 	char   *trash = sl_place(sp, SL_PL_TMP, m->pool, NULL, (char *)NULL);
 	int	rc = 1;
 
 	/* RACE: a claim may take the run this instant: the discard's
 	 * rename and the claim's rename cannot both succeed */
-	if (sl_exists(run) && sl_discard_tree(run, trash) == 0)
+	if (run != NULL && sl_discard_tree(run, trash) == 0)
 		rc = 0;
+	free(sd);
 	if (rc == 0 && unlink(mp) < 0 && errno != ENOENT)
 		rc = -1;
 	free(run);

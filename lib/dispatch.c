@@ -288,6 +288,13 @@ static unsigned seen = SL_SEEN_ALL;	/* sl_watch_seen: what woke us */
 static char self[SL_UUID_LEN + 1];	/* sl_watch_self: our agent id */
 static char **own;			/* sl_watch_own: names we moved */
 static size_t nown;
+static struct bwatch {
+	int	wd;
+	char   *dir;
+} *bw;					/* the buckets of sched/ watched */
+static size_t nbw;
+static int again;			/* a bucket newly watched: look once
+					 * more before waiting */
 
 /*
  * sl_watch_fd - also wake sl_watch_wait when fd (non-blocking) becomes
@@ -415,6 +422,54 @@ watch(const char *dir, enum wkind kind)
 	}
 }
 
+/*
+ * watch_bucket - watch a bucket of sched/ (sched.c) for runs arriving,
+ * by our own call on the library's descriptor: buckets are removed and
+ * made again under the same name, and the library would keep the record
+ * of the removed one and never watch the new.  The kernel's IN_IGNORED
+ * for a removed bucket drops ours (worth).  1 if newly watched.
+ * RACE: a run may arrive in a new bucket before its watch; the caller
+ * makes the next wait look once more (again) instead of sleeping.
+ */
+static int
+watch_bucket(const char *dir)
+{
+	size_t	i;
+	int	wd;
+
+	if (ifd < 0)
+		return 0;	/* the library waits: rescans find them */
+	for (i = 0; i < nbw; i++)
+		if (strcmp(bw[i].dir, dir) == 0)
+			return 0;
+	if ((wd = inotify_add_watch(ifd, dir, WATCH_MASK)) < 0)
+		return 0;	/* pruned meanwhile, or no watches left */
+	bw = sl_xrealloc(bw, (nbw + 1) * sizeof(*bw));
+	bw[nbw].wd = wd;
+	bw[nbw++].dir = sl_xstrdup(dir);
+	return 1;
+}
+
+/* bucket_event - an event of a watched bucket: worth a pass (1), not (0),
+ * or not a bucket's (-1) */
+static int
+bucket_event(const struct inotify_event *e)
+{
+	size_t	i;
+
+	for (i = 0; i < nbw; i++)
+		if (bw[i].wd == e->wd)
+			break;
+	if (i == nbw)
+		return -1;
+	if (e->mask & IN_IGNORED) {	/* removed (pruned): forget it */
+		free(bw[i].dir);
+		bw[i] = bw[--nbw];
+		return 0;
+	}
+	return (e->mask & (IN_CREATE | IN_MOVED_TO)) != 0;
+}
+
 /* owned - was name moved where it is by this process (sl_watch_own)? */
 static int
 owned(const char *name)
@@ -433,7 +488,10 @@ worth(const struct inotify_event *e)
 {
 	const char *name = e->len > 0 ? e->name : "";
 	size_t	i;
+	int	b;
 
+	if (e->wd >= 0 && (b = bucket_event(e)) >= 0)
+		return b;
 	if (e->wd < 0 || (e->mask & (IN_Q_OVERFLOW | IN_IGNORED | IN_UNMOUNT))) {
 		seen |= SL_SEEN_ALL;
 		return 1;
@@ -447,6 +505,11 @@ worth(const struct inotify_event *e)
 	}
 	switch (kinds[i].kind) {
 	case W_SCHED:
+		/* a directory made in sched/ is a new bucket: the next
+		 * sl_watch_pool lists the buckets and watches it */
+		if ((e->mask & (IN_CREATE | IN_ISDIR)) == (IN_CREATE |
+		    IN_ISDIR))
+			seen |= SL_SEEN_DIRS;
 		return (e->mask & (IN_CREATE | IN_MOVED_TO)) != 0;
 	case W_PENDING:
 	case W_ENDS:
@@ -490,6 +553,24 @@ news(int fd)
 			break;
 	}
 	return any;
+}
+
+/* watch_buckets - watch every bucket of sched/ sd (see watch_bucket) */
+static void
+watch_buckets(const char *sd)
+{
+	char  **v, *p;
+	size_t	n, i;
+
+	if (ifd < 0 || sl_list_quick(sd, sl_bucket_ok, &v, &n) < 0)
+		return;
+	for (i = 0; i < n; i++) {
+		p = sl_path(sd, v[i], (char *)NULL);
+		if (watch_bucket(p))
+			again = 1;
+		free(p);
+	}
+	sl_strv_free(v, n);
 }
 
 /*
@@ -541,6 +622,7 @@ sl_watch_pool(const struct sl_spool *sp, const char *pool, int rescan)
 			watch(a, W_ALL);
 			watch(b, W_SCHED);
 			watch(c, W_ALL);	/* new/ or sched/ made later */
+			watch_buckets(b);
 			free(a);
 			free(b);
 			free(c);
@@ -590,6 +672,11 @@ sl_watch_wait(long timeout)
 		timeout = 1;	/* 0 would block for ever */
 	ms = timeout > 86400 ? 86400000L : timeout * 1000;
 	seen = 0;
+	if (again) {	/* a bucket newly watched may hold runs already */
+		again = 0;
+		rc = 1;
+		goto out;
+	}
 	if (watching && ifd < 0) {	/* the library waits: no other fd */
 		rc = inotifytools_next_event(timeout) != NULL;
 		seen = SL_SEEN_ALL;	/* it does not say what */
@@ -644,6 +731,11 @@ sl_watch_close(void)
 	ifd = -1;
 	sl_strv_free(watched, nwatched);
 	watched = NULL;
+	while (nbw > 0)
+		free(bw[--nbw].dir);
+	free(bw);
+	bw = NULL;
+	again = 0;
 	free(kinds);
 	kinds = NULL;
 	nwatched = 0;

@@ -67,7 +67,7 @@ int
 sl_run_unclaim(const struct sl_spool *sp, const char *pool, const char *dir,
     const char *token, const char *agent)
 {
-	char	q[SL_NAME_MAX + 1], *qd, *to, *pd, *priv = NULL, *slash;
+	char	q[SL_NAME_MAX + 1], *qd, *pd, *priv = NULL, *slash;
 	int	rc = -1;
 
 	if (queue_of(dir, q) < 0)
@@ -76,7 +76,6 @@ sl_run_unclaim(const struct sl_spool *sp, const char *pool, const char *dir,
 	if ((slash = strrchr(pd, '/')) != NULL)
 		*slash = '\0';
 	qd = sl_place(sp, SL_PL_SCHED, pool, q, (char *)NULL);
-	to = sl_path(qd, token, (char *)NULL);
 	if (slash == NULL ||
 	    (priv = sl_flight_name(pd, "claim", time(NULL), token)) == NULL)
 		goto out;
@@ -84,7 +83,7 @@ sl_run_unclaim(const struct sl_spool *sp, const char *pool, const char *dir,
 	if (sane_rename(dir, priv) < 0)
 		goto out;	/* started, cancelled or handed back meanwhile */
 	sl_step("unclaim-publish");
-	if (sl_rename_into(priv, to, qd) == 0) {
+	if (sl_sched_put(priv, qd, token, 0) == 0) {
 		if (sl_slots_release_claim(sp, pool, token, agent) < 0)
 			sl_warn("cannot give back the slots of run %s: %s",
 			    token, strerror(errno));
@@ -96,7 +95,6 @@ out:
 	free(priv);
 	free(pd);
 	free(qd);
-	free(to);
 	return rc;
 }
 
@@ -246,7 +244,7 @@ sl_run_requeue(const struct sl_spool *sp, const char *pool, const char *dir,
     const char *message)
 {
 	struct timespec sub;
-	char	tok[SL_TOKEN_LEN + 1], err[SL_ERR_MAX], *qd, *to;
+	char	tok[SL_TOKEN_LEN + 1], err[SL_ERR_MAX], *qd;
 	int	rc;
 
 	r->attempt++;
@@ -261,10 +259,8 @@ sl_run_requeue(const struct sl_spool *sp, const char *pool, const char *dir,
 	sl_token_make(tok, when, (unsigned long long)sub.tv_sec * 1000000ULL +
 	    (unsigned long long)(sub.tv_nsec / 1000), r->id);
 	qd = sl_place(sp, SL_PL_SCHED, pool, r->queue, (char *)NULL);
-	to = sl_path(qd, tok, (char *)NULL);
-	rc = sl_rename_into(dir, to, qd);
+	rc = sl_sched_put(dir, qd, tok, 0);
 	free(qd);
-	free(to);
 	if (rc == 0)	/* its new name, for lookups by id */
 		(void)sl_idhint_write(sp, pool, r->queue, tok);
 	if (rc == 0 && old_token != NULL &&

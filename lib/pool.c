@@ -1159,8 +1159,8 @@ sl_pool_run_counts(const struct sl_spool *sp, const char *pool,
 	static const enum sl_place pools[] = {
 		SL_PL_RUNNING, SL_PL_DONE, SL_PL_REJECTED
 	};
-	char   *p, *q, **v;
-	size_t	n, i;
+	char   *p, *q, **v, **bd;
+	size_t	n, i, nb, j;
 
 	memset(counts, 0, SL_NSTATES * sizeof(long));
 	p = sl_place(sp, SL_PL_QUEUES, pool, NULL, (char *)NULL);
@@ -1170,7 +1170,11 @@ sl_pool_run_counts(const struct sl_spool *sp, const char *pool,
 			counts[SL_SCHEDULED] += count_entries(q, 0);
 			free(q);
 			q = sl_place(sp, SL_PL_SCHED, pool, v[i], (char *)NULL);
-			count_runs(q, SL_PL_SCHED, counts);
+			if (sl_sched_dirs(q, 0, 0, &bd, &nb) < 0)
+				count_runs(q, SL_PL_SCHED, counts);
+			for (j = 0; j < nb; j++)
+				count_runs(bd[j], SL_PL_SCHED, counts);
+			sl_strv_free(bd, nb);
 			free(q);
 		}
 		sl_strv_free(v, n);
@@ -1402,7 +1406,9 @@ queue_holds(const char *qd)
 		if (de->d_name[0] == '.' || strcmp(de->d_name, "tmp") == 0)
 			continue;
 		p = sl_path(qd, de->d_name, (char *)NULL);
-		n += count_entries(p, 0);
+		/* sched/: its buckets' runs, not its buckets */
+		n += strcmp(de->d_name, "sched") == 0 ? sl_sched_count(p) :
+		    count_entries(p, 0);
 		free(p);
 	}
 	closedir(d);

@@ -77,7 +77,7 @@ publish_sched(const struct sl_spool *sp, const struct sl_runspec *r,
     const char *priv, const struct timespec *sub, char *err, size_t errlen)
 {
 	struct timespec now;
-	char	tok[SL_TOKEN_LEN + 1], *qd, *to;
+	char	tok[SL_TOKEN_LEN + 1], *qd;
 	int	rc = -1;
 
 	if (sub != NULL)
@@ -87,20 +87,18 @@ publish_sched(const struct sl_spool *sp, const struct sl_runspec *r,
 	sl_token_make(tok, r->scheduled, (unsigned long long)now.tv_sec *
 	    1000000ULL + (unsigned long long)(now.tv_nsec / 1000), r->id);
 	qd = sl_place(sp, SL_PL_SCHED, r->pool, r->queue, (char *)NULL);
-	to = sl_path(qd, tok, (char *)NULL);
-	if (sl_rename_into(priv, to, qd) < 0)
+	/* the publication itself, durably: what submit acknowledges
+	 * survives a power cut (run.ini and its directory were fsynced
+	 * before; sl_sched_put fsyncs the bucket, and sched/ if it made
+	 * the bucket) */
+	if (sl_sched_put(priv, qd, tok, 1) < 0)
 		snprintf(err, errlen, "cannot move the run into %s: %s", qd,
 		    strerror(errno));
 	else {
-		/* the publication itself, durably: what submit acknowledges
-		 * survives a power cut (run.ini and its directory were
-		 * fsynced before) */
-		(void)sl_fsync_dir(qd);
 		(void)sl_idhint_write(sp, r->pool, r->queue, tok);
 		rc = 0;
 	}
 	free(qd);
-	free(to);
 	return rc;
 }
 
@@ -743,15 +741,16 @@ scan_window(struct sl_runs *rs, const char *pool, const char *queue,
 /*
  * each_place - fn(arg, queue, dir, pl) for every state directory of pool
  * that holds runs in the states of mask (bit 1 << st), in the order a run
- * moves through them: each queue's sched/ (only queue's, unless NULL; fn
- * gets the queue's name), each agent's directory in pending/, running/,
- * done/, rejected/; so that a run moving forward while we look is seen
- * once.  Only those places are listed.
+ * moves through them: each queue's sched/ and its buckets (only queue's,
+ * unless NULL; fn gets the queue's name; with t1 != 0 only the buckets
+ * that may hold runs due in [t0, t1]), each agent's directory in
+ * pending/, running/, done/, rejected/; so that a run moving forward
+ * while we look is seen once.  Only those places are listed.
  */
 static void
 each_place(const struct sl_spool *sp, const char *pool, unsigned mask,
-    const char *queue, void (*fn)(void *, const char *, const char *,
-    enum sl_place), void *arg)
+    const char *queue, time_t t0, time_t t1, void (*fn)(void *, const char *,
+    const char *, enum sl_place), void *arg)
 {
 	static const struct {
 		enum sl_place pl;
@@ -763,8 +762,8 @@ each_place(const struct sl_spool *sp, const char *pool, unsigned mask,
 		    1u << SL_CRASHED | 1u << SL_CANCELLED },
 		{ SL_PL_REJECTED, 1u << SL_REJECTED },
 	};
-	char   *d, *e, **v;
-	size_t	n, i, k;
+	char   *d, *e, **v, **bd;
+	size_t	n, i, k, nb, j;
 
 	if (mask & (1u << SL_SCHEDULED)) {
 		d = sl_place(sp, SL_PL_QUEUES, pool, NULL, (char *)NULL);
@@ -774,7 +773,11 @@ each_place(const struct sl_spool *sp, const char *pool, unsigned mask,
 					continue;
 				e = sl_place(sp, SL_PL_SCHED, pool, v[i],
 				    (char *)NULL);
-				fn(arg, v[i], e, SL_PL_SCHED);
+				if (sl_sched_dirs(e, t0, t1, &bd, &nb) < 0)
+					fn(arg, v[i], e, SL_PL_SCHED);
+				for (j = 0; j < nb; j++)
+					fn(arg, v[i], bd[j], SL_PL_SCHED);
+				sl_strv_free(bd, nb);
 				free(e);
 			}
 			sl_strv_free(v, n);
@@ -829,7 +832,8 @@ select_pool(const struct sl_spool *sp, const char *pool, unsigned mask,
 {
 	struct sel s = { rs, pool, want, skip, t0, t1 };
 
-	each_place(sp, pool, mask == 0 ? ~0u : mask, NULL, sel_place, &s);
+	each_place(sp, pool, mask == 0 ? ~0u : mask, NULL, t0, t1, sel_place,
+	    &s);
 }
 
 /*
@@ -1069,8 +1073,8 @@ cands_collect(const struct sl_spool *sp, char *const *pools, size_t np,
 
 	for (k = 0; k < np; k++) {
 		cp.pool = intern(c, pools[k]);
-		each_place(sp, cp.pool, cp.mask | cp.whole, sel->queue,
-		    cand_place, &cp);
+		each_place(sp, cp.pool, cp.mask | cp.whole, sel->queue, 0,
+		    sel->due_by, cand_place, &cp);
 	}
 	if (c->n > 1)
 		qsort(c->v, c->n, sizeof(*c->v), cand_cmp);
@@ -1191,7 +1195,7 @@ sl_idhints_forget_pool(const struct sl_spool *sp, const char *pool)
 	char   *ids = sl_place(sp, SL_PL_IDS, NULL, NULL, (char *)NULL);
 
 	if (sl_exists(ids))
-		each_place(sp, pool, ~0u, NULL, forget_place, &f);
+		each_place(sp, pool, ~0u, NULL, 0, 0, forget_place, &f);
 	free(ids);
 }
 
@@ -1234,8 +1238,16 @@ find_hinted(const struct sl_spool *sp, const char *id, struct sl_runs *rs,
 	/* as the listing does: a drop waiting in this pool becomes a run */
 	sl_accept_pool(sp, h.pool, err, errlen);
 	if (strcmp(h.token, id) != 0) {
-		d = sl_place(sp, SL_PL_SCHED, h.pool, h.queue, (char *)NULL);
+		char	b[SL_BUCKET_LEN + 1];
+
+		/* its bucket, or sched/ itself (a writer before buckets) */
+		sl_bucket_of(h.token, b);
+		d = sl_place(sp, SL_PL_SCHED, h.pool, h.queue, b, (char *)NULL);
 		hit = probe(rs, h.pool, h.queue, d, h.token, id, SL_SCHEDULED);
+		free(d);
+		d = sl_place(sp, SL_PL_SCHED, h.pool, h.queue, (char *)NULL);
+		hit = hit || probe(rs, h.pool, h.queue, d, h.token, id,
+		    SL_SCHEDULED);
 		free(d);
 		d = sl_place(sp, SL_PL_PENDING, h.pool, NULL, (char *)NULL);
 		if (!hit && (pd = opendir(d)) != NULL) {
@@ -1717,14 +1729,48 @@ sl_count_stranded(const struct sl_spool *sp, const char *pool, time_t now,
 }
 
 /*
+ * migrate_sched - the runs a sluice from before the buckets of sched/ put
+ * in sched/ itself go into their buckets (lib/sched.c), said once for
+ * each queue and cleanup that moved some: such a sluice, on another host
+ * sharing the spool, does not see runs in buckets.
+ */
+static void
+migrate_sched(const struct sl_spool *sp, const char *pool)
+{
+	char   *qd, *sd, **v;
+	size_t	n, i;
+	long	k;
+
+	qd = sl_place(sp, SL_PL_QUEUES, pool, NULL, (char *)NULL);
+	if (sl_pool_names_in(qd, &v, &n) == 0) {
+		for (i = 0; i < n; i++) {
+			sd = sl_place(sp, SL_PL_SCHED, pool, v[i],
+			    (char *)NULL);
+			if ((k = sl_sched_migrate(sd)) > 0)
+				sl_log(SL_WARNING, "Moved %ld Scheduled run%s "
+				    "of work queue '%s' of pool '%s' into the "
+				    "time buckets of its sched/: a sluice older "
+				    "than buckets wrote %s; it does not see runs "
+				    "in buckets, so upgrade every host sharing "
+				    "this spool.", k, k == 1 ? "" : "s", v[i],
+				    pool, k == 1 ? "it" : "them");
+			free(sd);
+		}
+		sl_strv_free(v, n);
+	}
+	free(qd);
+}
+
+/*
  * sl_cleanup_pool - if finished, remove finished runs older than
  * keep_days (by the time in their result, not an mtime: one read of each
  * finished run, so callers that pass often ask for it seldom:
  * sl_maintain_pool); always recover private directories
  * left by a crash once older than stale (10 x lease, as every other
  * stranded state): a dropped file is put back into its queue's new/, a
- * deployment's run is published, the rest is removed.  Never touches a
- * Scheduled, Pending, Running or Rejected run.
+ * deployment's run is published, the rest is removed; and puts runs
+ * found in sched/ itself into its buckets (migrate_sched).  Never ends or
+ * removes a Scheduled, Pending, Running or Rejected run.
  */
 int
 sl_cleanup_pool(const struct sl_spool *sp, const char *pool, long keep_days,
@@ -1789,5 +1835,6 @@ sl_cleanup_pool(const struct sl_spool *sp, const char *pool, long keep_days,
 	}
 	(void)sl_slots_sweep(sp, pool, now, stale);
 	free(t);
+	migrate_sched(sp, pool);
 	return removed;
 }

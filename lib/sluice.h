@@ -286,6 +286,22 @@ char   *sl_place(const struct sl_spool *, enum sl_place, const char *pool,
 char   *sl_pool_dir(const struct sl_spool *, const char *pool);
 char   *sl_queue_dir(const struct sl_spool *, const char *pool, const char *q);
 
+/* ---- sched.c: a queue's sched/ in time buckets, sched/B/T.U.ID ---- */
+
+#define SL_BUCKET_LEN	15		/* B: T >> 4 in hex, 16 seconds */
+int	sl_bucket_ok(const char *);
+void	sl_bucket_of(const char *token, char out[SL_BUCKET_LEN + 1]);
+time_t	sl_bucket_time(const char *bucket);
+char   *sl_sched_run(const struct sl_spool *, const char *pool,
+	    const char *q, const char *token);
+int	sl_sched_put(const char *from, const char *sd, const char *token,
+	    int durable);
+char   *sl_sched_find(const char *sd, const char *token);
+int	sl_sched_dirs(const char *sd, time_t t0, time_t t1, char ***, size_t *);
+void	sl_sched_prune(const char *bucketdir, time_t now);
+long	sl_sched_migrate(const char *sd);
+long	sl_sched_count(const char *sd);
+
 /* ---- names.c: run names (T.U.ID tokens, in-flight, done, private) ---- */
 
 enum sl_state {

@@ -66,13 +66,18 @@ queue_times(const struct sl_spool *sp, struct sl_status *s,
     struct sl_status_queue *q, time_t now, long late_after)
 {
 	char   *d = sl_place(sp, SL_PL_SCHED, s->name, q->name, (char *)NULL);
-	char	id[SL_UUID_LEN + 1];
+	char	id[SL_UUID_LEN + 1], **bd;
 	struct dirent *de;
+	size_t	nb, j;
 	DIR    *dir;
 	time_t	t;
 
+	if (sl_sched_dirs(d, 0, 0, &bd, &nb) < 0)
+		nb = 0;
 	/* RACE: a queue deleted since the pool was read has nothing */
-	if ((dir = opendir(d)) != NULL) {
+	for (j = 0; j < nb; j++) {
+		if ((dir = opendir(bd[j])) == NULL)
+			continue;
 		while ((de = readdir(dir)) != NULL) {
 			if (!any_name(de->d_name) ||
 			    sl_token_parse(de->d_name, &t, id) < 0)
@@ -88,6 +93,7 @@ queue_times(const struct sl_spool *sp, struct sl_status *s,
 		}
 		closedir(dir);
 	}
+	sl_strv_free(bd, nb);
 	free(d);
 }
 

@@ -87,7 +87,7 @@ left(void)
 		for (i = 0; i < nq; i++) {
 			char   *s = sl_path(q, qs[i], "sched", (char *)NULL);
 
-			n += count_dir(s, 0);
+			n += sl_sched_count(s);
 			free(s);
 			free(qs[i]);
 		}

@@ -50,7 +50,7 @@ expect_state "$r1" Completed 15 "r1 ends Completed after its agent was killed"
 contains "$(S flow-run logs "$r1")" done "r1's log has its output"
 equals "$(lines "$TESTDIR/r1.starts")" 1 "r1 started once"
 equals "$(field "$r1" exit_code)" 0 "r1 exit_code 0"
-[ -n "$(ls "$SP/pools/c1/queues/default/sched/" | grep "$r2")" ] &&
+[ -n "$(find "$SP/pools/c1/queues/default/sched/" -name "*.$r2")" ] &&
     ok "r2 is back in queues/default/sched/" || fail "r2 not in sched/"
 equals "$(find "$SP/pools/c1/pending" -mindepth 2 -maxdepth 2 2>/dev/null | wc -l)" 0 "nothing left in pending/"
 equals "$(lines "$TESTDIR/r2.starts")" 0 "r2 has not started (due in the future)"
@@ -154,7 +154,7 @@ for r in "$r1:Completed" "$r2:Completed" "$r3:Crashed" "$r4:Completed" "$r5:Cras
 done
 # where each run is: a token (…ID) in new/sched/pending/running, or done/ID.STATE
 places=$(cd "$SP/pools" && find . -mindepth 2 \( -path './*/queues/*/new/*' -o \
-    -path './*/queues/*/sched/*' -o -path './*/pending/*/*' -o -path './*/running/*' -o \
+    -path './*/queues/*/sched/*.*' -o -path './*/pending/*/*' -o -path './*/running/*' -o \
     -path './*/done/*' \) -prune -print)
 for r in "$r1" "$r2" "$r3" "$r4" "$r5"; do
 	n=$(printf '%s\n' "$places" | grep -c "$r")

@@ -209,7 +209,7 @@ equals "$(cd "$Q/tmp" && ls -A | tr '\n' ' ')" "wip " "tmp/ holds just the file 
 # rundir NAME : the directory of the Scheduled run named NAME
 rundir() {
 	rid=$(field "$1" id)
-	ls -d "$P"/queues/*/sched/*."$rid" 2>/dev/null | head -n 1
+	ls -d "$P"/queues/*/sched/*/*."$rid" "$P"/queues/*/sched/*."$rid" 2>/dev/null | head -n 1
 }
 equals "$(field nightly-backup state)" Scheduled "backup.ini: Scheduled"
 equals "$(field nightly-backup queue)" Q "backup.ini: in queue Q"

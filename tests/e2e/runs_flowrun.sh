@@ -14,7 +14,8 @@ sub() {	# sub ARGS... : submit, print the id (fail if none)
 	S submit "$@" 2>"$TESTDIR/sub.err" || fail "submit $*: $(cat "$TESTDIR/sub.err")"
 }
 rundir() {	# rundir ID : where the run's directory is now
-	ls -d "$SP"/*/queues/*/sched/*."$1" "$SP"/*/pending/*/*."$1" "$SP"/*/running/*."$1" \
+	ls -d "$SP"/*/queues/*/sched/*/*."$1" "$SP"/*/queues/*/sched/*."$1" \
+	    "$SP"/*/pending/*/*."$1" "$SP"/*/running/*."$1" \
 	    "$SP"/*/done/"$1".* "$SP"/*/rejected/"$1" 2>/dev/null | head -n 1
 }
 state_of() {	# state_of ID : the state flow-run ls shows

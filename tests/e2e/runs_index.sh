@@ -16,7 +16,7 @@ sub() {	# sub ARGS... : submit, print the id (fail if none)
 }
 rows() { printf '%s\n' "$out" | grep -E '^[0-9a-f-]{36} ' | awk '{print $2}' | tr '\n' ' '; }
 hint() { echo "$IDS/$(printf %.2s "$1")/$1"; }		# ID: its hint file
-tok() { basename "$(ls -d "$SP"/*/queues/*/sched/*."$1")"; }	# ID: its token
+tok() { basename "$(ls -d "$SP"/*/queues/*/sched/*/*."$1")"; }	# ID: its token
 
 for p in L E P R; do S work-pool create $p >/dev/null || fail "create pool $p"; done
 
@@ -26,7 +26,7 @@ for i in $(seq -w 1 20); do sub -p L --name r$i --at "+${i}m" -- true >/dev/null
 sub -p L -q Q --name q1 --at +30s -- true >/dev/null
 for i in 1 2 3; do sub -p L --name late$i --at "@$(( $(date +%s) - 7200 + i * 60 ))" -- true >/dev/null; done
 fin=$(sub -p L --name fin --at +5s -- true)
-d=$(ls -d "$SP"/L/queues/*/sched/*."$fin")
+d=$(ls -d "$SP"/L/queues/*/sched/*/*."$fin")
 mkdir -p "$SP/L/done" && mv "$d" "$SP/L/done/$fin.Completed" &&
     printf '[result]\nstate = Completed\nended = %s\n' "$(date -u -d @$(( $(date +%s) - 3600 )) +%Y-%m-%dT%H:%M:%SZ)" \
     >"$SP/L/done/$fin.Completed/result.ini" || fail "cannot finish $fin"

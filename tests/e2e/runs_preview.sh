@@ -26,7 +26,7 @@ vq=$(sub -p V -q VQ --name vq-run --at +10m -- true)
 cx=$(sub -p V --name cancelled-one --at +20m -- true)
 S flow-run cancel "$cx" >/dev/null || fail "cancel $cx"
 run=$(sub -p V --name running-one -- true)
-d=$(ls -d "$SP"/V/queues/default/sched/*."$run")
+d=$(ls -d "$SP"/V/queues/default/sched/*/*."$run")
 mkdir -p "$SP/V/running" && mv "$d" "$SP/V/running/$(basename "$d")"
 
 # ---- work-pool preview, default window 1 h

@@ -16,7 +16,7 @@ runjson() {
 
 # runini ID : the path of the run's run.ini (any queue of pool P)
 runini() {
-	ls "$SLUICE_SPOOL"/pools/P/queues/*/sched/*."$1"/run.ini 2>/dev/null | head -n 1
+	ls "$SLUICE_SPOOL"/pools/P/queues/*/sched/*/*."$1"/run.ini 2>/dev/null | head -n 1
 }
 
 # submit_ok WHAT ARGS... : "sluice submit ARGS" must exit 0 printing one

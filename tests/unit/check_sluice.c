@@ -201,6 +201,81 @@ t_count(const char *dir, int dots)
 }
 
 int
+t_sched_count(const char *sd, int dots)
+{
+	struct dirent *de;
+	char	bd[4200];
+	DIR    *d;
+	int	n = 0, k;
+
+	if ((d = opendir(sd)) == NULL)
+		return -1;
+	while ((de = readdir(d)) != NULL) {
+		if (strcmp(de->d_name, ".") == 0 || strcmp(de->d_name, "..") == 0)
+			continue;
+		if (sl_bucket_ok(de->d_name)) {
+			snprintf(bd, sizeof(bd), "%s/%s", sd, de->d_name);
+			if ((k = t_count(bd, dots)) > 0)
+				n += k;
+			continue;
+		}
+		if (!dots && de->d_name[0] == '.')
+			continue;
+		n++;
+	}
+	closedir(d);
+	return n;
+}
+
+char *
+t_sched_at(const char *sd, const char *tok)
+{
+	return sl_sched_find(sd, tok);
+}
+
+/* add_names - the names of dir (not dotted, not buckets) into v */
+static void
+add_names(const char *dir, char **v, size_t max, size_t *n)
+{
+	struct dirent *de;
+	DIR    *d;
+
+	if ((d = opendir(dir)) == NULL)
+		return;
+	while ((de = readdir(d)) != NULL) {
+		if (de->d_name[0] == '.' || sl_bucket_ok(de->d_name))
+			continue;
+		if (*n < max)
+			v[*n] = sl_xstrdup(de->d_name);
+		++*n;
+	}
+	closedir(d);
+}
+
+size_t
+t_sched_tokens(const char *sd, char **v, size_t max)
+{
+	struct dirent *de;
+	char	bd[4200];
+	size_t	n = 0;
+	DIR    *d;
+
+	add_names(sd, v, max, &n);
+	if ((d = opendir(sd)) != NULL) {
+		while ((de = readdir(d)) != NULL) {
+			if (!sl_bucket_ok(de->d_name))
+				continue;
+			snprintf(bd, sizeof(bd), "%s/%s", sd, de->d_name);
+			add_names(bd, v, max, &n);
+		}
+		closedir(d);
+	}
+	if (n > 1)
+		qsort(v, n < max ? n : max, sizeof(*v), sl_strcmp_p);
+	return n;
+}
+
+int
 t_count_prefix(const char *dir, const char *prefix)
 {
 	struct dirent *de;
@@ -219,6 +294,7 @@ t_count_prefix(const char *dir, const char *prefix)
 Suite  *suite_logcap(void);
 Suite  *suite_pretty(void);
 Suite  *suite_endword(void);
+Suite  *suite_sched(void);
 
 int
 main(void)
@@ -235,6 +311,7 @@ main(void)
 		suite_logcap,
 		suite_pretty,
 		suite_endword,
+		suite_sched,
 	};
 	SRunner *sr;
 	size_t	i;

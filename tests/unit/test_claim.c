@@ -260,6 +260,8 @@ struct loc {
 	enum where w;
 	char	sub[80];		/* its queue, its agent, its state */
 	char	name[128];		/* its directory's name */
+	char	bucket[SL_BUCKET_LEN + 1];	/* Scheduled: its bucket, or
+					 * "" in sched/ itself */
 };
 
 struct locs {
@@ -279,6 +281,7 @@ add_loc(struct locs *L, const char *id, enum where w, const char *sub,
 	l->w = w;
 	snprintf(l->sub, sizeof(l->sub), "%s", sub);
 	snprintf(l->name, sizeof(l->name), "%s", name);
+	l->bucket[0] = '\0';
 }
 
 /* tokens - every entry of dir, each of which must be a run token */
@@ -298,6 +301,42 @@ tokens(struct locs *L, const char *dir, enum where w, const char *sub)
 	sl_names_free(&es);
 }
 
+/* sched_locs - every run of a queue's sched/ sd, in it or in its buckets;
+ * anything else there is a stray */
+static void
+sched_locs(struct locs *L, const char *sd, const char *q)
+{
+	struct sl_names es;
+	char	dir[512];
+	size_t	i, k;
+
+	snprintf(dir, sizeof(dir), "%s", sd);
+	ls(dir, 0, &es);
+	for (i = 0; i < es.n; i++) {
+		if (sl_bucket_ok(es.v[i])) {
+			char	bd[600];
+
+			snprintf(bd, sizeof(bd), "%s/%s", dir, es.v[i]);
+			k = L->n;
+			tokens(L, bd, W_SCHED, q);
+			for (; k < L->n; k++) {
+				ck_assert_msg(strncmp(L->v[k].name, es.v[i],
+				    SL_BUCKET_LEN) == 0, "%s in bucket %s",
+				    L->v[k].name, es.v[i]);
+				snprintf(L->v[k].bucket, sizeof(L->v[k].bucket),
+				    "%s", es.v[i]);
+			}
+		} else {
+			runid	id;
+
+			ck_assert_msg(sl_token_parse(es.v[i], NULL, id) == 0,
+			    "a stray %s in %s", es.v[i], dir);
+			add_loc(L, id, W_SCHED, q, es.v[i]);
+		}
+	}
+	sl_names_free(&es);
+}
+
 /* scan - every run of P: in sched/ of a queue, pending/, running/, done/ */
 static void
 scan(struct locs *L)
@@ -310,7 +349,7 @@ scan(struct locs *L)
 	L->n = 0;
 	ls(S("pools/" P "/queues"), 0, &v);
 	for (i = 0; i < v.n; i++)
-		tokens(L, S("pools/" P "/queues/%s/sched", v.v[i]), W_SCHED,
+		sched_locs(L, S("pools/" P "/queues/%s/sched", v.v[i]),
 		    v.v[i]);
 	sl_names_free(&v);
 	ls(S("pools/" P "/pending"), 0, &v);
@@ -388,7 +427,9 @@ run_dir(const struct loc *l)
 {
 	switch (l->w) {
 	case W_SCHED:
-		return S("pools/" P "/queues/%s/sched/%s", l->sub, l->name);
+		return l->bucket[0] != '\0' ? S("pools/" P
+		    "/queues/%s/sched/%s/%s", l->sub, l->bucket, l->name) :
+		    S("pools/" P "/queues/%s/sched/%s", l->sub, l->name);
 	case W_PENDING:
 		return S("pools/" P "/pending/%s/%s", l->sub, l->name);
 	case W_RUNNING:
@@ -1686,18 +1727,23 @@ static int stolen;
 static void
 steal_step(const char *what)
 {
-	struct sl_names v;
-	size_t	i;
+	char   *v[8], *at;
+	size_t	i, n;
 
 	if (stolen || strcmp(what, "run-rename") != 0)
 		return;
 	stolen = 1;
-	ls(S("pools/" P "/queues/q/sched"), 0, &v);
-	for (i = 0; i < v.n; i++)
-		if (strstr(v.v[i], steal_id) != NULL)
-			ck_assert_int_eq(rename(S("pools/" P "/queues/q/sched/%s",
-			    v.v[i]), S("pools/" P "/stolen")), 0);
-	sl_names_free(&v);
+	n = t_sched_tokens(S("pools/" P "/queues/q/sched"), v, 8);
+	for (i = 0; i < n; i++) {
+		if (strstr(v[i], steal_id) != NULL) {
+			at = t_sched_at(S("pools/" P "/queues/q/sched"), v[i]);
+			ck_assert_ptr_nonnull(at);
+			ck_assert_int_eq(rename(at, S("pools/" P "/stolen")),
+			    0);
+			free(at);
+		}
+		free(v[i]);
+	}
 	submit("q", now0 - 50, late_id);
 }
 
@@ -2303,9 +2349,13 @@ START_TEST(test_recover_gone_agent)
 	l = locate(ids[1]);
 	ck_assert_int_eq(l.w, W_SCHED);
 	ck_assert_str_eq(l.sub, "B");
-	for (i = 0; i < got.n; i++)		/* under the same token */
-		ck_assert(t_exists(S("pools/" P "/queues/%c/sched/%s",
-		    i == 0 ? 'A' : 'B', got.v[i])));
+	for (i = 0; i < got.n; i++) {		/* under the same token */
+		char   *at = t_sched_at(S("pools/" P "/queues/%c/sched",
+		    i == 0 ? 'A' : 'B'), got.v[i]);
+
+		ck_assert_ptr_nonnull(at);
+		free(at);
+	}
 	ck_assert_int_eq(npending(&a), 0);
 	ck_assert_int_eq(sl_slots_held(&sp, P, NULL), 0);
 	ck_assert_int_eq(sl_recover_pool(&sp, P, now0 + WINDOW + 1, WINDOW,
@@ -2914,6 +2964,95 @@ START_TEST(test_claim_head_skips_junk)
 }
 END_TEST
 
+/* token_of - the token of Scheduled run id */
+static void
+token_of(const runid id, char tok[SL_TOKEN_LEN + 1])
+{
+	struct loc l = locate(id);
+
+	ck_assert_int_eq(l.w, W_SCHED);
+	ck_assert_uint_eq(strlen(l.name), SL_TOKEN_LEN);
+	memcpy(tok, l.name, SL_TOKEN_LEN + 1);
+}
+
+/*
+ * Runs put in sched/ itself by a writer from before buckets are claimed
+ * with those in buckets, in one order (T, U, id); a claimed flat run
+ * leaves sched/ itself.
+ */
+START_TEST(test_claim_flat_and_buckets)
+{
+	struct sl_agent a;
+	struct sl_names got = { 0 };
+	char	tok[SL_TOKEN_LEN + 1];
+	runid	ids[4];
+	time_t	t;
+	int	i;
+
+	pool(SL_NOLIMIT);
+	for (i = 0; i < 4; i++)
+		submit("default", now0 - 100 + 20 * i, ids[i]);
+	/* runs 1 and 3 as an older writer put them */
+	for (i = 1; i < 4; i += 2) {
+		token_of(ids[i], tok);
+		ck_assert_int_eq(rename(S("pools/" P "/queues/default/sched/"
+		    "%.15s/%s", tok, tok), S("pools/" P "/queues/default/"
+		    "sched/%s", tok)), 0);
+	}
+	agent_new(&a, SL_NOLIMIT, 0, now0);
+	for (i = 0; i < 4; i++) {
+		ck_assert_int_eq(claim(&a, 1, now0, &got), 1);
+		ck_assert_int_eq(sl_token_parse(got.v[0], &t, NULL), 0);
+		ck_assert_int_eq(t, now0 - 100 + 20 * i);
+		ck_assert_ptr_nonnull(strstr(got.v[0], ids[i]));
+		ck_assert_int_eq(locate(ids[i]).w, W_PENDING);
+		sl_names_free(&got);
+	}
+	ck_assert_int_eq(t_sched_count(S("pools/" P "/queues/default/sched"),
+	    0), 0);
+}
+END_TEST
+
+/*
+ * A pass reads sched/ and its buckets only up to the first bucket that
+ * can hold nothing it needs: past a run not yet due, a later bucket is
+ * not read.  Seen by a token misfiled in a later bucket (due long ago,
+ * which no writer would do): a pass that read that bucket would claim it.
+ */
+START_TEST(test_claim_reads_only_the_head)
+{
+	struct sl_agent a;
+	struct sl_names got = { 0 };
+	char	tok[SL_TOKEN_LEN + 1], id[SL_UUID_LEN + 1];
+	runid	due, later;
+	time_t	next;
+	const char *bd;
+
+	pool(SL_NOLIMIT);
+	submit("default", now0 - 50, due);
+	submit("default", now0 + 600, later);
+	ck_assert_int_eq(sl_uuid(id), 0);
+	sl_token_make(tok, now0 - 100, 1, id);
+	bd = S("pools/" P "/queues/default/sched/%015llx",
+	    (unsigned long long)(now0 + 1200) >> 4);
+	ck_assert_int_eq(mkdir(bd, 0755), 0);
+	ck_assert_int_eq(mkdir(S("pools/" P "/queues/default/sched/%015llx/%s",
+	    (unsigned long long)(now0 + 1200) >> 4, tok), 0755), 0);
+	agent_new(&a, SL_NOLIMIT, 0, now0);
+	ck_assert_int_eq(sl_claim(&sp, &a, 10, now0, &got, &next, err,
+	    sizeof(err)), 1);
+	ck_assert_ptr_nonnull(strstr(got.v[0], due));
+	ck_assert_int_eq(next, now0 + 600);
+	sl_names_free(&got);
+	/* once the later run is due, the bucket after it is read */
+	ck_assert_int_eq(sl_claim(&sp, &a, 10, now0 + 600, &got, &next, err,
+	    sizeof(err)), 2);
+	ck_assert_ptr_nonnull(strstr(got.v[0], id));
+	ck_assert_ptr_nonnull(strstr(got.v[1], later));
+	sl_names_free(&got);
+}
+END_TEST
+
 /* a slot held by a finished run (a finisher died before releasing) is
  * freed at once */
 START_TEST(test_recover_slot_of_done_run)
@@ -3168,7 +3307,8 @@ worker(int k)
 		}
 		sl_names_free(&got);
 		if (n == 0) {
-			if (n_in(S("pools/" P "/queues/default/sched")) == 0 &&
+			if (t_sched_count(S("pools/" P "/queues/default/sched"),
+			    0) <= 0 &&
 			    ++idle > 3)
 				break;
 			usleep(200);
@@ -3331,6 +3471,8 @@ suite_claim(void)
 	tcase_add_test(rec, test_recover_slot_of_crashing_run);
 	tcase_add_test(rec, test_claim_long_queue_head);
 	tcase_add_test(rec, test_claim_head_skips_junk);
+	tcase_add_test(rec, test_claim_flat_and_buckets);
+	tcase_add_test(rec, test_claim_reads_only_the_head);
 	tcase_add_test(rec, test_recover_race_with_claim);
 	suite_add_tcase(s, rec);
 

@@ -117,7 +117,7 @@ START_TEST(test_maintain_quick_and_full)
 	sl_maintain_pool(&sp, &cf, P, now0, 0, &pass);
 	ck_assert_int_eq(pass.accepted, 1);
 	ck_assert_int_eq(pass.recovered, 0);
-	ck_assert_int_eq(t_count(in("queues/default/sched", NULL), 0), 1);
+	ck_assert_int_eq(t_sched_count(in("queues/default/sched", NULL), 0), 1);
 	ck_assert_int_eq(t_count(in("queues/default/new", NULL), 0), 0);
 
 	/* an agent claims it, then stops beating */
@@ -138,7 +138,7 @@ START_TEST(test_maintain_quick_and_full)
 	sl_maintain_pool(&sp, &cf, P, now0 + 1000, 1, &pass);
 	ck_assert_int_ge(pass.recovered, 1);
 	ck_assert_int_eq(pending(&a), 0);
-	ck_assert_int_eq(t_count(in("queues/default/sched", NULL), 0), 1);
+	ck_assert_int_eq(t_sched_count(in("queues/default/sched", NULL), 0), 1);
 }
 END_TEST
 
@@ -156,7 +156,7 @@ START_TEST(test_dispatch_shares_backlog)
 	ck_assert_int_eq(pass.claimed, 4);
 	ck_assert_int_eq(pending(&a), 2);
 	ck_assert_int_eq(pending(&b), 2);
-	ck_assert_int_eq(t_count(in("queues/default/sched", NULL), 0), 0);
+	ck_assert_int_eq(t_sched_count(in("queues/default/sched", NULL), 0), 0);
 }
 END_TEST
 
@@ -431,27 +431,19 @@ ch_submit(void)
 }
 
 static int
-not_dot(const char *name)
-{
-	return name[0] != '.';
-}
-
-static int
 ch_run_taken(void)
 {
-	char  **names, from[4096];
-	size_t	n, i;
+	char   *names[2], *from;
+	size_t	n;
 	int	rc;
 
-	ck_assert_int_eq(sl_list_names(in("queues", "default/sched"),
-	    not_dot, &names, &n), 0);
+	n = t_sched_tokens(in("queues", "default/sched"), names, 2);
 	ck_assert_uint_eq(n, 1);
-	snprintf(from, sizeof(from), "%s/%s", in("queues", "default/sched"),
-	    names[0]);
+	from = t_sched_at(in("queues", "default/sched"), names[0]);
+	ck_assert_ptr_nonnull(from);
 	rc = rename(from, in("tmp", names[0]));
-	for (i = 0; i < n; i++)
-		free(names[i]);
-	free(names);
+	free(from);
+	free(names[0]);
 	return rc;
 }
 
@@ -499,6 +491,69 @@ START_TEST(test_watch_filter)
 }
 END_TEST
 
+/* take_all - move every run out of sched/'s buckets (to tmp/) */
+static void
+take_all(void)
+{
+	char   *v[8], *at;
+	size_t	n, i;
+
+	n = t_sched_tokens(in("queues", "default/sched"), v, 8);
+	ck_assert_uint_le(n, 8);
+	for (i = 0; i < n; i++) {
+		at = t_sched_at(in("queues", "default/sched"), v[i]);
+		ck_assert_ptr_nonnull(at);
+		ck_assert_int_eq(rename(at, in("tmp", v[i])), 0);
+		free(at);
+		free(v[i]);
+	}
+}
+
+/*
+ * Runs arrive in the buckets of sched/ (lib/sched.c).  A new bucket wakes
+ * a wait (its mkdir in sched/) and says the directories changed; the next
+ * sl_watch_pool watches it, and the wait after that returns at once (a
+ * run may have come before the watch).  Then a run put into the watched
+ * bucket wakes a wait, a run taken from it does not, and a bucket removed
+ * and made again is watched again.
+ */
+START_TEST(test_watch_buckets)
+{
+	char	bd[4096];
+
+	ck_assert_int_eq(sl_uuid(agent_self), 0);
+	ck_assert_int_eq(sl_mkdirs(in("tmp", NULL), 0755), 0);
+	ck_assert_int_eq(sl_mkdirs(in("queues", "default/sched"), 0755), 0);
+	ck_assert_int_eq(sl_mkdirs(in("queues", "default/new"), 0755), 0);
+	sl_watch_self(agent_self);
+	ck_assert_int_eq(sl_watch_pool(&sp, P, 1), 0);
+	ck_assert_int_eq(sl_watch_wait(1), 0);		/* quiet */
+	submit();					/* a new bucket */
+	ck_assert_int_eq(sl_watch_wait(1), 1);
+	ck_assert(sl_watch_seen() & SL_SEEN_DIRS);
+	ck_assert_int_eq(sl_watch_pool(&sp, P, 0), 0);
+	ck_assert_int_eq(sl_watch_wait(1), 1);		/* looks once more */
+	ck_assert_int_eq(sl_watch_wait(1), 0);
+	submit();					/* the same bucket */
+	ck_assert_int_eq(sl_watch_wait(1), 1);
+	ck_assert_int_eq(sl_watch_pool(&sp, P, 0), 0);
+	take_all();
+	ck_assert_int_eq(sl_watch_wait(1), 0);		/* taken: nothing */
+	snprintf(bd, sizeof(bd), "%s/%015llx", in("queues", "default/sched"),
+	    (unsigned long long)(now0 - 1) >> 4);
+	ck_assert_int_eq(rmdir(bd), 0);			/* pruned */
+	ck_assert_int_eq(sl_watch_wait(1), 0);
+	submit();					/* made again */
+	ck_assert_int_eq(sl_watch_wait(1), 1);
+	ck_assert_int_eq(sl_watch_pool(&sp, P, 0), 0);
+	ck_assert_int_eq(sl_watch_wait(1), 1);		/* watched again */
+	ck_assert_int_eq(sl_watch_wait(1), 0);
+	submit();
+	ck_assert_int_eq(sl_watch_wait(1), 1);
+	sl_watch_close();
+}
+END_TEST
+
 Suite *
 suite_dispatch(void)
 {
@@ -515,6 +570,7 @@ suite_dispatch(void)
 	tcase_add_test(tc, test_maintain_rate_per_spool);
 	tcase_add_test(tc, test_watch_extra_fd);
 	tcase_add_test(tc, test_watch_filter);
+	tcase_add_test(tc, test_watch_buckets);
 	suite_add_tcase(s, tc);
 	return s;
 }

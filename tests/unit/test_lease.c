@@ -231,7 +231,7 @@ file_has(const char *dir, const char *name, const char *needle)
 static int
 n_in(const char *dir, int dots)
 {
-	int	n = t_count(dir, dots);
+	int	n = t_sched_count(dir, dots);	/* buckets: their runs */
 
 	return n < 0 ? 0 : n;
 }
@@ -240,18 +240,13 @@ n_in(const char *dir, int dots)
 static void
 sched_token(char tok[128])
 {
-	struct dirent *de;
-	DIR    *d = opendir(S("pools/" P "/queues/" Q "/sched"));
-	int	n = 0;
+	char   *v[2];
+	size_t	n;
 
-	ck_assert_ptr_nonnull(d);
-	while ((de = readdir(d)) != NULL)
-		if (de->d_name[0] != '.') {
-			snprintf(tok, 128, "%.127s", de->d_name);
-			n++;
-		}
-	closedir(d);
-	ck_assert_int_eq(n, 1);
+	n = t_sched_tokens(S("pools/" P "/queues/" Q "/sched"), v, 2);
+	ck_assert_uint_eq(n, 1);
+	snprintf(tok, 128, "%.127s", v[0]);
+	free(v[0]);
 	ck_assert_int_eq(sl_token_parse(tok, NULL, NULL), 0);
 }
 
@@ -665,12 +660,12 @@ START_TEST(test_recover_retry)
 	sched_token(tok2);
 	ck_assert_str_ne(tok2, tok);
 	ck_assert_str_eq(tok2 + 34, id);
-	sd = S("pools/" P "/queues/" Q "/sched/%s", tok2);
+	sd = S("pools/" P "/queues/" Q "/sched/%.15s/%s", tok2, tok2);
 	result(sd, "state", v, sizeof(v));
 	ck_assert_str_eq(v, "AwaitingRetry");
 	ck_assert(file_has(sd, "result.ini", "supervisor"));
 	ck_assert(file_has(sd, "result.ini", "Attempt 1 of 2"));
-	text = t_read(S("pools/" P "/queues/" Q "/sched/%s/run.ini", tok2));
+	text = t_read(S("pools/" P "/queues/" Q "/sched/%.15s/%s/run.ini", tok2, tok2));
 	ck_assert_msg(sl_runspec_parse(text, strlen(text), now0, 1, &r, err,
 	    sizeof(err)) == 0, "run.ini: %s", err);
 	ck_assert_int_eq(r.attempt, 2);
@@ -1083,7 +1078,7 @@ START_TEST(test_start_returned)
 	drop_slots(id);
 	ck_assert_int_eq(start(tok, now0, &out), SL_START_RETURNED);
 	ck_assert_int_eq(out.sup, 0);
-	ck_assert(t_exists(S("pools/" P "/queues/" Q "/sched/%s", tok)));
+	ck_assert(t_exists(S("pools/" P "/queues/" Q "/sched/%.15s/%s", tok, tok)));
 	ck_assert_int_eq(n_in(S("pools/" P "/pending/%s", ag.id), 1), 0);
 	ck_assert_int_eq(n_in(S("pools/" P "/running"), 1), 0);
 	ck_assert_int_eq(n_in(S("pools/" P "/done"), 1), 0);
@@ -1246,7 +1241,7 @@ START_TEST(test_start_retry)
 	wait_sup(&out);
 	sched_token(tok2);
 	ck_assert_str_ne(tok2, tok);
-	sd = S("pools/" P "/queues/" Q "/sched/%s", tok2);
+	sd = S("pools/" P "/queues/" Q "/sched/%.15s/%s", tok2, tok2);
 	result(sd, "state", v, sizeof(v));
 	ck_assert_str_eq(v, "AwaitingRetry");
 	result(sd, "exit_code", v, sizeof(v));

@@ -956,8 +956,21 @@ START_TEST(test_queue_delete)
 	ck_assert_msg(strstr(err, "holds 1 run") != NULL, "err: %s", err);
 	check_order("P", "default:1 a:2 b:3");
 
-	/* scratch (dot) names and tmp/ do not hold it */
+	/* a run in a bucket of sched/ holds it; an empty bucket does not */
 	ck_assert_int_eq(unlink(S("pools/P/queues/a/new/run1")), 0);
+	t_mkdir(S("pools/P/queues/a/sched/000000006b1327a"));
+	t_mkdir(S("pools/P/queues/a/sched/000000006b1327b"));
+	t_mkdir(S("pools/P/queues/a/sched/000000006b1327b/"
+	    "000000006b1327b0.000661d50820ebea."
+	    "b06cb709-a3a8-4659-93ff-0ffbc9c186bb"));
+	errno = 0;
+	ck_assert_int_eq(sl_queue_delete(&sp, "P", "a", err, sizeof(err)), -1);
+	ck_assert_int_eq(errno, EBUSY);
+	ck_assert_msg(strstr(err, "holds 1 run") != NULL, "err: %s", err);
+	ck_assert_int_eq(sl_rmtree(S("pools/P/queues/a/sched/000000006b1327b")),
+	    0);
+
+	/* scratch (dot) names and tmp/ do not hold it */
 	t_puts(S("pools/P/queues/a/new/.partial"), "");
 	t_puts(S("pools/P/queues/a/tmp/writing"), "");
 	ck_assert_msg(sl_queue_delete(&sp, "P", "a", err, sizeof(err)) == 0,

@@ -107,6 +107,17 @@ listing(const char *dir, char ***out)
 	while ((de = readdir(d)) != NULL) {
 		if (de->d_name[0] == '.')
 			continue;
+		if (sl_bucket_ok(de->d_name)) {	/* a bucket of sched/ */
+			char   *w[512];
+			size_t	k, i;
+
+			k = t_sched_tokens(in(dir, de->d_name), w, 512);
+			ck_assert_uint_le(k, 512);
+			v = sl_xrealloc(v, (n + k + 1) * sizeof(*v));
+			for (i = 0; i < k; i++)
+				v[n++] = w[i];
+			continue;
+		}
 		v = sl_xrealloc(v, (n + 1) * sizeof(*v));
 		v[n++] = sl_xstrdup(de->d_name);
 	}
@@ -129,7 +140,7 @@ free_listing(char **v, size_t n)
 static int
 entries(const char *dir, int dots)
 {
-	int	n = t_count(dir, dots);
+	int	n = t_sched_count(dir, dots);	/* buckets: their runs */
 
 	return n < 0 ? 0 : n;
 }
@@ -485,8 +496,8 @@ START_TEST(test_run_submit)
 	ck_assert_str_eq(id, r.id);
 	ck_assert_int_eq(t, now + 60);
 	ck_assert_int_eq(entries(S("pools/P/tmp"), 1), 0);
-	ck_assert_int_eq(entries(S("pools/P/queues/Q/sched/%s", v[0]), 1), 1);
-	text = t_read(S("pools/P/queues/Q/sched/%s/run.ini", v[0]));
+	ck_assert_int_eq(entries(S("pools/P/queues/Q/sched/%.15s/%s", v[0], v[0]), 1), 1);
+	text = t_read(S("pools/P/queues/Q/sched/%.15s/%s/run.ini", v[0], v[0]));
 	ck_assert_msg(sl_runspec_parse(text, strlen(text), 0, 1, &back, err,
 	    sizeof(err)) == 0, "run.ini: %s", err);
 	ck_assert_str_eq(back.id, r.id);
@@ -1294,16 +1305,17 @@ static const char *
 run_token(const char *id)
 {
 	static char tok[SL_TOKEN_LEN + 1];
-	struct dirent *de;
-	DIR    *d;
+	char   *v[64];
+	size_t	n, i;
 
 	tok[0] = '\0';
-	ck_assert_ptr_nonnull(d = opendir(S("pools/P/queues/Q/sched")));
-	while ((de = readdir(d)) != NULL)
-		if (strlen(de->d_name) == SL_TOKEN_LEN &&
-		    strcmp(de->d_name + SL_TOKEN_LEN - SL_UUID_LEN, id) == 0)
-			memcpy(tok, de->d_name, sizeof(tok));
-	closedir(d);
+	n = t_sched_tokens(S("pools/P/queues/Q/sched"), v, 64);
+	for (i = 0; i < n && i < 64; i++) {
+		if (strlen(v[i]) == SL_TOKEN_LEN &&
+		    strcmp(v[i] + SL_TOKEN_LEN - SL_UUID_LEN, id) == 0)
+			memcpy(tok, v[i], sizeof(tok));
+		free(v[i]);
+	}
 	ck_assert_msg(tok[0] != '\0', "no run %s in Q", id);
 	return tok;
 }

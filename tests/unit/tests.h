@@ -79,5 +79,15 @@ int	t_exists(const char *path);
 int	t_count(const char *dir, int dots);
 /* t_count_prefix - entries of dir whose name starts with prefix */
 int	t_count_prefix(const char *dir, const char *prefix);
+/* t_sched_count - the entries of a queue's sched/ sd that are not its
+ * buckets, and those of its buckets (as t_count with dots); -1 if sd
+ * cannot be opened */
+int	t_sched_count(const char *sd, int dots);
+/* t_sched_at - where the run named tok is in sched/ sd (in its bucket, or
+ * in sd itself), malloc'd; NULL if in neither */
+char   *t_sched_at(const char *sd, const char *tok);
+/* t_sched_tokens - every run name in sched/ sd and its buckets, sorted;
+ * returns how many (at most max are stored, each malloc'd) */
+size_t	t_sched_tokens(const char *sd, char **v, size_t max);
 
 #endif /* SLUICE_TESTS_H */
