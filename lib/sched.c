@@ -22,12 +22,15 @@
  *		bucket in time order.
  *   migrate:	cleanup (once a heartbeat) puts such runs into their
  *		buckets, and says so in the log.
- *   prune:	rmdir of a bucket found empty whose 16 seconds ended a
- *		minute ago.  RACE: rmdir fails on a directory that is not
+ *   prune:	rmdir of a bucket found empty whose 16 seconds ended 16
+ *		seconds ago.  RACE: rmdir fails on a directory that is not
  *		empty, and a rename into a bucket just removed fails with
  *		ENOENT and makes it again (put), so neither loses a run;
- *		recent buckets are not pruned, so a submit of a run due now
- *		does not race a prune at all.
+ *		the current bucket is not pruned, so a submit of a run due
+ *		now races a prune only across a clock skew of 16 s or more
+ *		(and then costs a mkdir, not a run).  Not longer: every
+ *		pass reads the empty buckets before its head until they go
+ *		(a directory open and read each).
  */
 #include <dirent.h>
 #include <errno.h>
@@ -44,7 +47,7 @@
 #define PUT_TRIES	8
 
 /* a bucket is pruned only when its time ended this long ago */
-#define PRUNE_AGE	60
+#define PRUNE_AGE	16
 
 /* sl_bucket_ok - is name a bucket's: exactly 15 lowercase hex digits? */
 int
