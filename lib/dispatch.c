@@ -492,13 +492,16 @@ worth(const struct inotify_event *e)
 
 	if (e->wd >= 0 && (b = bucket_event(e)) >= 0)
 		return b;
+	for (i = 0; i < nwatched; i++)
+		if (kinds[i].wd == e->wd)
+			break;
+	/* the end of a bucket's watch that watch_buckets removed */
+	if (e->wd >= 0 && i == nwatched && (e->mask & IN_IGNORED))
+		return 0;
 	if (e->wd < 0 || (e->mask & (IN_Q_OVERFLOW | IN_IGNORED | IN_UNMOUNT))) {
 		seen |= SL_SEEN_ALL;
 		return 1;
 	}
-	for (i = 0; i < nwatched; i++)
-		if (kinds[i].wd == e->wd)
-			break;
 	if (i == nwatched) {
 		seen |= SL_SEEN_ALL;
 		return 1;
@@ -555,15 +558,31 @@ news(int fd)
 	return any;
 }
 
-/* watch_buckets - watch every bucket of sched/ sd (see watch_bucket) */
+/*
+ * watch_buckets - watch every bucket of sched/ sd (see watch_bucket), and
+ * forget those of sd that are gone: a bucket removed on another host of a
+ * network filesystem sends no IN_IGNORED here, and its record would stay
+ * for the life of the process
+ */
 static void
 watch_buckets(const char *sd)
 {
 	char  **v, *p;
-	size_t	n, i;
+	size_t	n, i, len = strlen(sd);
+	const char *b;
 
 	if (ifd < 0 || sl_list_quick(sd, sl_bucket_ok, &v, &n) < 0)
 		return;
+	for (i = 0; i < nbw; ) {
+		b = bw[i].dir + len + 1;
+		if (strncmp(bw[i].dir, sd, len) == 0 && bw[i].dir[len] == '/' &&
+		    bsearch(&b, v, n, sizeof(*v), sl_strcmp_p) == NULL) {
+			(void)inotify_rm_watch(ifd, bw[i].wd);
+			free(bw[i].dir);
+			bw[i] = bw[--nbw];
+		} else
+			i++;
+	}
 	for (i = 0; i < n; i++) {
 		p = sl_path(sd, v[i], (char *)NULL);
 		if (watch_bucket(p))

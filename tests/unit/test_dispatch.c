@@ -550,6 +550,20 @@ START_TEST(test_watch_buckets)
 	ck_assert_int_eq(sl_watch_wait(1), 0);
 	submit();
 	ck_assert_int_eq(sl_watch_wait(1), 1);
+	/* a bucket gone with no IN_IGNORED (removed on another host; here
+	 * moved away, so its watch lives on) is forgotten when the buckets
+	 * are listed, and one made again under its name is watched */
+	ck_assert_int_eq(sl_watch_pool(&sp, P, 1), 0);
+	while (sl_watch_wait(1) == 1)
+		;
+	ck_assert_int_eq(rename(bd, in("tmp", "moved")), 0);
+	ck_assert_int_eq(sl_watch_wait(1), 0);
+	ck_assert_int_eq(sl_watch_pool(&sp, P, 1), 0);
+	ck_assert_int_eq(sl_watch_wait(1), 0);
+	submit();
+	ck_assert_int_eq(sl_watch_wait(1), 1);
+	ck_assert_int_eq(sl_watch_pool(&sp, P, 0), 0);
+	ck_assert_int_eq(sl_watch_wait(1), 1);		/* watched again */
 	sl_watch_close();
 }
 END_TEST
