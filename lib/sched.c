@@ -22,15 +22,14 @@
  *		bucket in time order.
  *   migrate:	cleanup (once a heartbeat) puts such runs into their
  *		buckets, and says so in the log.
- *   prune:	rmdir of a bucket found empty whose 16 seconds ended 16
- *		seconds ago.  RACE: rmdir fails on a directory that is not
- *		empty, and a rename into a bucket just removed fails with
- *		ENOENT and makes it again (put), so neither loses a run;
- *		the current bucket is not pruned, so a submit of a run due
- *		now races a prune only across a clock skew of 16 s or more
- *		(and then costs a mkdir, not a run).  Not longer: every
- *		pass reads the empty buckets before its head until they go
- *		(a directory open and read each).
+ *   prune:	rmdir of a bucket found empty whose 16 seconds have ended.
+ *		RACE: rmdir fails on a directory that is not empty, and a
+ *		rename into a bucket just removed fails with ENOENT and
+ *		makes it again (put), so neither loses a run; the current
+ *		bucket is not pruned, so a submit of a run due now races a
+ *		prune only across a clock skew (and then costs a mkdir, not
+ *		a run).  Not later: every pass reads the empty buckets
+ *		before its head until they go (an open and a read each).
  */
 #include <dirent.h>
 #include <errno.h>
@@ -46,8 +45,8 @@
 /* a put tries its rename this many times against prunes */
 #define PUT_TRIES	8
 
-/* a bucket is pruned only when its time ended this long ago */
-#define PRUNE_AGE	16
+/* a bucket is pruned only when its time ended this long ago (seconds) */
+#define PRUNE_AGE	0
 
 /* sl_bucket_ok - is name a bucket's: exactly 15 lowercase hex digits? */
 int

@@ -6,7 +6,7 @@
  * again when a prune removes it between its mkdir and its rename; a find
  * looks in the bucket, then in sched/ itself; the list of directories is
  * sched/ first, then the buckets in time order, cut to a window; a prune
- * removes only empty buckets whose time ended 16 seconds ago; a bucket made
+ * removes only empty buckets whose time has ended; a bucket made
  * by root takes the owner of sched/; runs in sched/ itself are migrated
  * into buckets; what a queue holds is counted without its buckets.
  */
@@ -246,10 +246,10 @@ START_TEST(test_sched_prune)
 	time_t	now = 0x6b132800;
 	char	old[2048], recent[2048], full[2048], path[4096];
 
-	snprintf(old, sizeof(old), "%s/%015llx", sd,	/* ended 16 s ago */
-	    (unsigned long long)(now - 32) >> 4);
-	snprintf(recent, sizeof(recent), "%s/%015llx", sd,	/* just now */
+	snprintf(old, sizeof(old), "%s/%015llx", sd,	/* ended now */
 	    (unsigned long long)(now - 1) >> 4);
+	snprintf(recent, sizeof(recent), "%s/%015llx", sd,	/* current */
+	    (unsigned long long)now >> 4);
 	snprintf(full, sizeof(full), "%s/%015llx", sd,
 	    (unsigned long long)(now - 3600) >> 4);
 	ck_assert_int_eq(mkdir(old, 0755), 0);
