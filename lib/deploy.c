@@ -429,9 +429,17 @@ take_back(const struct sl_spool *sp, const char *mp, const struct marker *m)
 	int	rc = 1;
 
 	/* RACE: a claim may take the run this instant: the discard's
-	 * rename and the claim's rename cannot both succeed */
+	 * rename and the claim's rename cannot both succeed.  Cleanup may
+	 * move a run an older sluice put in sched/ itself into its bucket
+	 * this instant: looked for once more */
 	if (run != NULL && sl_discard_tree(run, trash) == 0)
 		rc = 0;
+	else if (run != NULL && errno == ENOENT) {
+		free(run);
+		if ((run = sl_sched_find(sd, m->token)) != NULL &&
+		    sl_discard_tree(run, trash) == 0)
+			rc = 0;
+	}
 	free(sd);
 	if (rc == 0 && unlink(mp) < 0 && errno != ENOENT)
 		rc = -1;

@@ -558,11 +558,19 @@ news(int fd)
 	return any;
 }
 
+/* buckets due later than this are not watched yet (seconds) */
+#define WATCH_AHEAD	600
+
 /*
- * watch_buckets - watch every bucket of sched/ sd (see watch_bucket), and
- * forget those of sd that are gone: a bucket removed on another host of a
- * network filesystem sends no IN_IGNORED here, and its record would stay
- * for the life of the process
+ * watch_buckets - watch the buckets of sched/ sd due within WATCH_AHEAD
+ * (see watch_bucket), and forget those of sd that are gone: a bucket
+ * removed on another host of a network filesystem sends no IN_IGNORED
+ * here, and its record would stay for the life of the process.  A bucket
+ * further ahead needs no wake-up yet: a run put in it is not due, and a
+ * rescan (every poll_seconds, which lists the buckets again) watches it
+ * long before it is; so deployments scheduling 100 runs ahead cost no
+ * watches.  Without our own descriptor (the library waits) the library
+ * watches them, as it watches sched/.
  */
 static void
 watch_buckets(const char *sd)
@@ -570,9 +578,21 @@ watch_buckets(const char *sd)
 	char  **v, *p;
 	size_t	n, i, len = strlen(sd);
 	const char *b;
+	time_t	horizon = time(NULL) + WATCH_AHEAD;
 
-	if (ifd < 0 || sl_list_quick(sd, sl_bucket_ok, &v, &n) < 0)
+	if (sl_list_quick(sd, sl_bucket_ok, &v, &n) < 0)
 		return;
+	if (ifd < 0) {
+		for (i = 0; i < n; i++) {
+			if (sl_bucket_time(v[i]) > horizon)
+				continue;
+			p = sl_path(sd, v[i], (char *)NULL);
+			watch(p, W_SCHED);
+			free(p);
+		}
+		sl_strv_free(v, n);
+		return;
+	}
 	for (i = 0; i < nbw; ) {
 		b = bw[i].dir + len + 1;
 		if (strncmp(bw[i].dir, sd, len) == 0 && bw[i].dir[len] == '/' &&
@@ -584,6 +604,8 @@ watch_buckets(const char *sd)
 			i++;
 	}
 	for (i = 0; i < n; i++) {
+		if (sl_bucket_time(v[i]) > horizon)
+			continue;
 		p = sl_path(sd, v[i], (char *)NULL);
 		if (watch_bucket(p))
 			again = 1;

@@ -13,9 +13,11 @@
  *
  * The algorithm:
  *   put:	rename(from, sched/B/TOKEN); on ENOENT (no bucket), mkdir
- *		sched/B and rename again, a few times (a prune may remove
- *		the bucket in between).  Durable: fsync of B, and of sched/
- *		when the bucket was made here.
+ *		sched/B (EEXIST: another made it) and rename again, a few
+ *		times (a prune may remove the bucket in between).  Root, in
+ *		a sched/ the spool's owner owns, makes the bucket privately
+ *		and gives it to the owner before it is in place.  Durable:
+ *		fsync of B, and of sched/ when the bucket was made here.
  *   find:	lstat sched/B/TOKEN, then sched/TOKEN.
  *   list:	sched/ itself (runs of writers from before buckets, which
  *		put every run there: still read, still claimed), then each
@@ -38,6 +40,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "sluice.h"
@@ -88,25 +91,60 @@ sl_sched_run(const struct sl_spool *sp, const char *pool, const char *q,
 }
 
 /*
- * own_like - a bucket root made takes the owner of sched/ sd (the
- * spool's owner, on a spool it owns), so that the owner's own submits
- * can rename into it.  By a descriptor opened without following a link.
+ * make_bucket - make bucket bd of sched/ sd: 1 made here, 0 made by
+ * another (EEXIST), -1 error.  Root, in a sched/ another user owns (the
+ * spool's owner, whose own submits put runs here too), makes it under a
+ * private name (.bucket.E.UUID), gives it to that owner with mode 0755
+ * through a descriptor opened without following a link, and renames it
+ * into place: a bucket is never root's, not for a moment, not after a
+ * kill, whatever root's umask.
  */
-static void
-own_like(const char *bd, const char *sd)
+static int
+make_bucket(const char *bd, const char *sd)
 {
 	struct stat st;
-	int	fd;
+	char	u[SL_UUID_LEN + 1], name[80], *priv;
+	int	fd, rc = -1, saved;
 
-	if (geteuid() != 0 || stat(sd, &st) < 0 || st.st_uid == 0)
-		return;
-	if ((fd = open(bd, O_RDONLY | O_DIRECTORY | O_NOFOLLOW |
-	    O_CLOEXEC)) < 0)
-		return;
-	if (fchown(fd, st.st_uid, st.st_gid) < 0)
-		sl_warn("cannot give %s to uid %ld: %s", bd,
-		    (long)st.st_uid, strerror(errno));
-	close(fd);
+	if (geteuid() != 0 || stat(sd, &st) < 0 || st.st_uid == 0) {
+		if (sl_sys.mkdir(bd, 0755) == 0)
+			return 1;
+		if (errno == EEXIST)
+			return 0;
+		return errno == ENOENT && sl_mkdirs(bd, 0755) == 0 ? 1 : -1;
+	}
+	if (sl_uuid(u) < 0)
+		return -1;
+	snprintf(name, sizeof(name), ".bucket.%016llx.%s",
+	    (unsigned long long)time(NULL), u);
+	priv = sl_path(sd, name, (char *)NULL);
+	if (mkdir(priv, 0700) < 0) {
+		free(priv);
+		return -1;
+	}
+	if ((fd = open(priv, O_RDONLY | O_DIRECTORY | O_NOFOLLOW |
+	    O_CLOEXEC)) >= 0 && fchown(fd, st.st_uid, st.st_gid) == 0 &&
+	    fchmod(fd, 0755) == 0)
+		rc = 0;
+	saved = errno;
+	if (fd >= 0)
+		close(fd);
+	if (rc == 0) {
+		/* RACE: another made the bucket and put runs in it (EEXIST,
+		 * ENOTEMPTY): ours goes; one still empty is replaced by ours,
+		 * which is the same to every path-based put */
+		if (rename(priv, bd) == 0)
+			rc = 1;
+		else if (errno != EEXIST && errno != ENOTEMPTY) {
+			saved = errno;
+			rc = -1;
+		}
+	}
+	if (rc != 1)
+		(void)rmdir(priv);
+	free(priv);
+	errno = saved;
+	return rc;
 }
 
 /*
@@ -120,7 +158,7 @@ sl_sched_put(const char *from, const char *sd, const char *token,
     int durable)
 {
 	char	b[SL_BUCKET_LEN + 1], *bd, *to;
-	int	made = 0, tries, rc = -1, saved = 0;
+	int	made = 0, tries, rc = -1, saved = 0, m;
 
 	sl_bucket_of(token, b);
 	bd = sl_path(sd, b, (char *)NULL);
@@ -132,17 +170,18 @@ sl_sched_put(const char *from, const char *sd, const char *token,
 		}
 		saved = errno;
 		/* ENOENT: from is gone (someone else moved it: the caller's
-		 * to judge) or the bucket is (make it, try again) */
-		if (saved != ENOENT || !sl_exists(from) || sl_exists(bd))
+		 * to judge) or the bucket is: make it, try again.  RACE:
+		 * another putter may make it first (EEXIST: fine), a prune
+		 * remove it again before our rename (the next try makes it
+		 * again); a cached lstat could tell neither, so none is
+		 * asked */
+		if (saved != ENOENT || !sl_exists(from))
 			break;
-		/* RACE: a prune may remove the bucket before our rename:
-		 * that rename fails with ENOENT and we make it again */
-		if (sl_mkdirs(bd, 0755) < 0) {
+		if ((m = make_bucket(bd, sd)) < 0) {
 			saved = errno;
 			break;
 		}
-		own_like(bd, sd);
-		made = 1;
+		made |= m;
 	}
 	if (rc == 0 && durable) {
 		(void)sl_fsync_dir(bd);
@@ -179,6 +218,14 @@ static int
 is_token(const char *name)
 {
 	return sl_token_parse(name, NULL, NULL) == 0;
+}
+
+/* is_private - is name a bucket being made (.bucket.E.UUID)? */
+static int
+is_private(const char *name)
+{
+	return strncmp(name, ".bucket.", 8) == 0 && strlen(name) == 8 + 16 +
+	    1 + SL_UUID_LEN && sl_hex_ok(name + 8, 16);
 }
 
 /* is_dir - is path a directory (not a link to one)? */
@@ -281,6 +328,19 @@ sl_sched_migrate(const char *sd)
 		free(from);
 	}
 	sl_strv_free(v, n);
+	/* a bucket root was making under a private name when it was
+	 * killed (make_bucket): empty, and older than any making */
+	if (sl_list_names(sd, is_private, &v, &n) == 0) {
+		for (i = 0; i < n; i++) {
+			if ((time_t)strtoull(v[i] + 8, NULL, 16) >
+			    time(NULL) - 600)
+				continue;
+			from = sl_path(sd, v[i], (char *)NULL);
+			(void)rmdir(from);
+			free(from);
+		}
+		sl_strv_free(v, n);
+	}
 	return moved;
 }
 

@@ -66,7 +66,7 @@ in(const char *a, const char *b)
 }
 
 static void
-submit(void)
+submit_at(time_t when)
 {
 	struct sl_runspec r;
 
@@ -74,10 +74,16 @@ submit(void)
 	snprintf(r.pool, sizeof(r.pool), "%s", P);
 	snprintf(r.queue, sizeof(r.queue), "default");
 	r.command = sl_xstrdup("true");
-	r.scheduled = now0 - 1;
+	r.scheduled = when;
 	ck_assert_msg(sl_run_submit(&sp, &r, err, sizeof(err)) == 0,
 	    "submit: %s", err);
 	sl_runspec_free(&r);
+}
+
+static void
+submit(void)
+{
+	submit_at(now0 - 1);
 }
 
 /* agent - register an agent of P, last beat at beat */
@@ -564,6 +570,16 @@ START_TEST(test_watch_buckets)
 	ck_assert_int_eq(sl_watch_wait(1), 1);
 	ck_assert_int_eq(sl_watch_pool(&sp, P, 0), 0);
 	ck_assert_int_eq(sl_watch_wait(1), 1);		/* watched again */
+	/* a bucket due in an hour is not watched yet: its mkdir wakes a
+	 * wait, a run put into it later does not */
+	while (sl_watch_wait(1) == 1)
+		;
+	submit_at(now0 + 3600);
+	ck_assert_int_eq(sl_watch_wait(1), 1);
+	ck_assert_int_eq(sl_watch_pool(&sp, P, 0), 0);
+	ck_assert_int_eq(sl_watch_wait(1), 0);		/* no look again */
+	submit_at(now0 + 3600);
+	ck_assert_int_eq(sl_watch_wait(1), 0);
 	sl_watch_close();
 }
 END_TEST

@@ -2,8 +2,9 @@
  * test_sched.c - lib/sched.c: the time buckets of a queue's sched/.
  *
  * Covered: which names are buckets; a token's bucket and its time; a put
- * makes a missing bucket, believes a lost reply, and makes the bucket
- * again when a prune removes it between its mkdir and its rename; a find
+ * makes a missing bucket, believes a lost reply, makes the bucket again
+ * when a prune removes it between its mkdir and its rename, and goes on
+ * when another putter made it first; a find
  * looks in the bucket, then in sched/ itself; the list of directories is
  * sched/ first, then the buckets in time order, cut to a window; a prune
  * removes only empty buckets whose time has ended; a bucket made
@@ -15,6 +16,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "tests.h"
@@ -192,6 +194,36 @@ START_TEST(test_sched_put_races_prune)
 }
 END_TEST
 
+/* a rename seam that, before the first rename, lets "another putter"
+ * make the bucket and fails as if it came first: the rename had found
+ * no bucket, and the bucket is there when we look */
+static int
+maker_rename(const char *a, const char *b)
+{
+	if (pruned++ == 0) {
+		ck_assert_int_eq(mkdir(prune_dir, 0755), 0);
+		errno = ENOENT;
+		return -1;
+	}
+	return rename(a, b);
+}
+
+START_TEST(test_sched_put_races_maker)
+{
+	const char *t = tok(0x6b1327af, 5);
+	char   *at;
+
+	snprintf(prune_dir, sizeof(prune_dir), "%s/000000006b1327a", sd);
+	pruned = 0;
+	sl_sys.rename = maker_rename;
+	ck_assert_int_eq(sl_sched_put(run("a"), sd, t, 1), 0);
+	sl_sys.rename = rename;
+	ck_assert_int_eq(pruned, 2);
+	ck_assert_ptr_nonnull(at = sl_sched_find(sd, t));
+	free(at);
+}
+END_TEST
+
 START_TEST(test_sched_dirs)
 {
 	static const time_t b[] = { 0x6b132800, 0x6b1327a0, 0x6b132810,
@@ -282,11 +314,21 @@ START_TEST(test_sched_put_owner)
 	if (geteuid() != 0)
 		return;		/* (only root can give a directory away) */
 	ck_assert_int_eq(chown(sd, 1234, 567), 0);
+	umask(077);
 	ck_assert_int_eq(sl_sched_put(run("a"), sd, t, 0), 0);
 	snprintf(path, sizeof(path), "%s/000000006b1327a", sd);
 	ck_assert_int_eq(lstat(path, &st), 0);
 	ck_assert_int_eq(st.st_uid, 1234);
 	ck_assert_int_eq(st.st_gid, 567);
+	ck_assert_int_eq(st.st_mode & 07777, 0755);	/* whatever the umask */
+	ck_assert_int_eq(t_count(sd, 1), 1);	/* no private name left */
+	/* one left by a root killed while making one: gone once old */
+	snprintf(path, sizeof(path), "%s/.bucket.%016llx."
+	    "b06cb709-a3a8-4659-93ff-0ffbc9c186bb", sd,
+	    (unsigned long long)time(NULL) - 700);
+	ck_assert_int_eq(mkdir(path, 0700), 0);
+	ck_assert_int_eq(sl_sched_migrate(sd), 0);
+	ck_assert(!t_exists(path));
 }
 END_TEST
 
@@ -353,6 +395,7 @@ suite_sched(void)
 	tcase_add_test(tc, test_bucket_names);
 	tcase_add_test(tc, test_sched_put_find);
 	tcase_add_test(tc, test_sched_put_races_prune);
+	tcase_add_test(tc, test_sched_put_races_maker);
 	tcase_add_test(tc, test_sched_dirs);
 	tcase_add_test(tc, test_sched_prune);
 	tcase_add_test(tc, test_sched_put_owner);
