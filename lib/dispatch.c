@@ -595,8 +595,10 @@ watch_buckets(const char *sd)
 	}
 	for (i = 0; i < nbw; ) {
 		b = bw[i].dir + len + 1;
+		/* (no bsearch of no names: v is NULL then) */
 		if (strncmp(bw[i].dir, sd, len) == 0 && bw[i].dir[len] == '/' &&
-		    bsearch(&b, v, n, sizeof(*v), sl_strcmp_p) == NULL) {
+		    (n == 0 || bsearch(&b, v, n, sizeof(*v), sl_strcmp_p) ==
+		    NULL)) {
 			(void)inotify_rm_watch(ifd, bw[i].wd);
 			free(bw[i].dir);
 			bw[i] = bw[--nbw];
