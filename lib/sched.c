@@ -118,7 +118,7 @@ make_bucket(const char *bd, const char *sd)
 	snprintf(name, sizeof(name), ".bucket.%016llx.%s",
 	    (unsigned long long)time(NULL), u);
 	priv = sl_path(sd, name, (char *)NULL);
-	if (mkdir(priv, 0700) < 0) {
+	if (sane_mkdir(priv, 0700) < 0) {	/* a fresh name: ours if there */
 		free(priv);
 		return -1;
 	}
@@ -133,7 +133,7 @@ make_bucket(const char *bd, const char *sd)
 		/* RACE: another made the bucket and put runs in it (EEXIST,
 		 * ENOTEMPTY): ours goes; one still empty is replaced by ours,
 		 * which is the same to every path-based put */
-		if (rename(priv, bd) == 0)
+		if (sane_rename(priv, bd) == 0)	/* a lost reply: done */
 			rc = 1;
 		else if (errno != EEXIST && errno != ENOTEMPTY) {
 			saved = errno;
