@@ -480,6 +480,23 @@ found_in(const char *kept)
 }
 
 /*
+ * heap_add - offer token name, found in directory dir of sched/ ("": in
+ * sched/ itself), to the max-heap h of the HEAD earliest (k held).
+ */
+static void
+heap_add(char **h, size_t *k, const char *name, const char *dir)
+{
+	if (*k < HEAD) {
+		h[*k] = keep(name, dir);
+		sift_up(h, (*k)++);
+	} else if (strcmp(name, h[0]) < 0) {
+		free(h[0]);
+		h[0] = keep(name, dir);
+		sift_down(h, *k, 0);
+	}
+}
+
+/*
  * sched_tokens - the earliest (up to HEAD) tokens of a queue's sched/, in
  * order: sched/ itself (runs of writers from before buckets), then its
  * buckets in time order, up to the first bucket that can hold nothing we
@@ -494,9 +511,9 @@ sched_tokens(const struct sl_spool *sp, const char *pool, const char *q,
 {
 	struct dirent *de;
 	char   *sd = sl_place(sp, SL_PL_SCHED, pool, q, (char *)NULL);
-	char  **h = sl_xmalloc(HEAD * sizeof(*h)), **dirs;
-	const char *b = "";
-	size_t	k = 0, nd, j;
+	char  **h = sl_xmalloc(HEAD * sizeof(*h)), **dirs, **flat;
+	const char *b;
+	size_t	k = 0, nd, nf, j;
 	DIR    *dir;
 	int	any;
 
@@ -504,27 +521,25 @@ sched_tokens(const struct sl_spool *sp, const char *pool, const char *q,
 	*n = 0;
 	if (refresh)
 		sl_dir_refresh(sd);
-	if (sl_sched_dirs(sd, 0, 0, &dirs, &nd) < 0) {
+	/* one read of sched/ gives its buckets and the runs in it */
+	if (sl_sched_read(sd, 0, 0, &dirs, &nd, &flat, &nf) < 0) {
 		free(sd);
 		free(h);
 		return -1;
 	}
+	for (j = 0; j < nf; j++)
+		heap_add(h, &k, flat[j], "");
+	sl_strv_free(flat, nf);
 	for (j = 0; j < nd; j++) {
-		if (j > 0) {
-			b = dirs[j] + strlen(sd) + 1;
-			if (k > 0 && strncmp(b, h[0], SL_BUCKET_LEN) > 0 &&
-			    (k == HEAD || (time_t)strtoull(h[0], NULL, 16) >
-			    horizon))
-				break;
-			if (refresh)
-				sl_dir_refresh(dirs[j]);
-		}
+		b = dirs[j] + strlen(sd) + 1;
+		if (k > 0 && strncmp(b, h[0], SL_BUCKET_LEN) > 0 &&
+		    (k == HEAD || (time_t)strtoull(h[0], NULL, 16) > horizon))
+			break;
+		if (refresh)
+			sl_dir_refresh(dirs[j]);
 		/* RACE: a bucket pruned since the listing is empty */
-		if ((dir = opendir(dirs[j])) == NULL) {
-			if (j == 0 && errno != ENOENT)
-				break;
+		if ((dir = opendir(dirs[j])) == NULL)
 			continue;
-		}
 		any = 0;
 		while ((de = readdir(dir)) != NULL) {
 			if (de->d_name[0] == '.' && (de->d_name[1] == '\0' ||
@@ -537,19 +552,11 @@ sched_tokens(const struct sl_spool *sp, const char *pool, const char *q,
 			 * cost a quarter of a pass */
 			if (k == HEAD && strcmp(de->d_name, h[0]) >= 0)
 				continue;
-			if (!is_token(de->d_name))
-				continue;
-			if (k < HEAD) {
-				h[k] = keep(de->d_name, j == 0 ? "" : b);
-				sift_up(h, k++);
-			} else {
-				free(h[0]);
-				h[0] = keep(de->d_name, j == 0 ? "" : b);
-				sift_down(h, k, 0);
-			}
+			if (is_token(de->d_name))
+				heap_add(h, &k, de->d_name, b);
 		}
 		closedir(dir);
-		if (j > 0 && !any)
+		if (!any)
 			sl_sched_prune(dirs[j], now);
 	}
 	sl_strv_free(dirs, nd);

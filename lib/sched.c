@@ -45,6 +45,8 @@
 
 #include "sluice.h"
 
+static int is_token(const char *);
+
 /* a put tries its rename this many times against prunes */
 #define PUT_TRIES	8
 
@@ -258,6 +260,70 @@ sl_sched_find(const char *sd, const char *token)
 	return NULL;
 }
 
+/* bucket_cmp - qsort order of bucket paths of one sched/: by name */
+static int
+bucket_cmp(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/*
+ * sl_sched_read - sched/ sd, read once: its buckets whose 16 seconds
+ * meet [t0, t1] (t1 == 0: all), as paths in time order, into *dirs; and,
+ * if flat is not NULL, the tokens in sd itself (runs of writers from
+ * before buckets), unsorted, into *flat.  0, or -1 if sd cannot be read
+ * (ENOENT: nothing in it, 0).
+ */
+int
+sl_sched_read(const char *sd, time_t t0, time_t t1, char ***dirs,
+    size_t *nd, char ***flat, size_t *nf)
+{
+	struct dirent *de;
+	char  **v = NULL, **f = NULL;
+	size_t	k = 0, kcap = 0, j = 0, jcap = 0;
+	time_t	bt;
+	DIR    *d;
+
+	*dirs = NULL;
+	*nd = 0;
+	if (flat != NULL) {
+		*flat = NULL;
+		*nf = 0;
+	}
+	if ((d = opendir(sd)) == NULL)
+		return errno == ENOENT ? 0 : -1;
+	while ((de = readdir(d)) != NULL) {
+		if (de->d_name[0] == '.')
+			continue;
+		if (sl_bucket_ok(de->d_name)) {
+			bt = sl_bucket_time(de->d_name);
+			if (t1 != 0 && (bt + 15 < t0 || bt > t1))
+				continue;
+			if (k == kcap) {
+				kcap = kcap ? 2 * kcap : 16;
+				v = sl_xrealloc(v, kcap * sizeof(*v));
+			}
+			v[k++] = sl_path(sd, de->d_name, (char *)NULL);
+		} else if (flat != NULL && is_token(de->d_name)) {
+			if (j == jcap) {
+				jcap = jcap ? 2 * jcap : 16;
+				f = sl_xrealloc(f, jcap * sizeof(*f));
+			}
+			f[j++] = sl_xstrdup(de->d_name);
+		}
+	}
+	closedir(d);
+	if (k > 1)
+		qsort(v, k, sizeof(*v), bucket_cmp);
+	*dirs = v;
+	*nd = k;
+	if (flat != NULL) {
+		*flat = f;
+		*nf = j;
+	}
+	return 0;
+}
+
 /*
  * sl_sched_dirs - the directories of sched/ sd that may hold runs: sd
  * first, then its buckets in time order; with t1 != 0 only the buckets
@@ -268,23 +334,19 @@ int
 sl_sched_dirs(const char *sd, time_t t0, time_t t1, char ***out, size_t *n)
 {
 	char  **v;
-	size_t	k, i, j;
-	time_t	bt;
+	size_t	k;
 
-	if (sl_list_names(sd, sl_bucket_ok, &v, &k) < 0) {
+	if (sl_sched_read(sd, t0, t1, &v, &k, NULL, NULL) < 0) {
 		*out = NULL;
 		*n = 0;
 		return -1;
 	}
 	*out = sl_xmalloc((k + 1) * sizeof(**out));
 	(*out)[0] = sl_xstrdup(sd);
-	for (i = 0, j = 1; i < k; i++) {
-		bt = sl_bucket_time(v[i]);
-		if (t1 == 0 || (bt + 15 >= t0 && bt <= t1))
-			(*out)[j++] = sl_path(sd, v[i], (char *)NULL);
-	}
-	sl_strv_free(v, k);
-	*n = j;
+	if (k > 0)
+		memcpy(*out + 1, v, k * sizeof(*v));
+	free(v);
+	*n = k + 1;
 	return 0;
 }
 

@@ -297,6 +297,8 @@ char   *sl_sched_run(const struct sl_spool *, const char *pool,
 int	sl_sched_put(const char *from, const char *sd, const char *token,
 	    int durable);
 char   *sl_sched_find(const char *sd, const char *token);
+int	sl_sched_read(const char *sd, time_t t0, time_t t1, char ***dirs,
+	    size_t *nd, char ***flat, size_t *nf);
 int	sl_sched_dirs(const char *sd, time_t t0, time_t t1, char ***, size_t *);
 void	sl_sched_prune(const char *bucketdir, time_t now);
 long	sl_sched_migrate(const char *sd);

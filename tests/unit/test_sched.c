@@ -273,6 +273,51 @@ START_TEST(test_sched_dirs)
 }
 END_TEST
 
+/* one read of sched/: its buckets in order, and the runs in it itself */
+START_TEST(test_sched_read)
+{
+	char	path[4096], t[SL_TOKEN_LEN + 1], **v, **f;
+	size_t	n, nf;
+
+	snprintf(t, sizeof(t), "%s", tok(0x6b132800, 1));
+	snprintf(path, sizeof(path), "%s/000000006b13290", sd);
+	ck_assert_int_eq(mkdir(path, 0755), 0);
+	snprintf(path, sizeof(path), "%s/000000006b13280", sd);
+	ck_assert_int_eq(mkdir(path, 0755), 0);
+	snprintf(path, sizeof(path), "%s/%s", sd, t);
+	ck_assert_int_eq(mkdir(path, 0755), 0);
+	snprintf(path, sizeof(path), "%s/.hidden", sd);
+	ck_assert_int_eq(mkdir(path, 0755), 0);
+	snprintf(path, sizeof(path), "%s/junk", sd);
+	ck_assert_int_eq(mkdir(path, 0755), 0);
+	ck_assert_int_eq(sl_sched_read(sd, 0, 0, &v, &n, &f, &nf), 0);
+	ck_assert_uint_eq(n, 2);
+	snprintf(path, sizeof(path), "%s/000000006b13280", sd);
+	ck_assert_str_eq(v[0], path);
+	snprintf(path, sizeof(path), "%s/000000006b13290", sd);
+	ck_assert_str_eq(v[1], path);
+	ck_assert_uint_eq(nf, 1);
+	ck_assert_str_eq(f[0], t);
+	sl_strv_free(v, n);
+	sl_strv_free(f, nf);
+	/* a window; no flat list asked for */
+	ck_assert_int_eq(sl_sched_read(sd, 0x6b132900, 0x6b132900, &v, &n,
+	    NULL, NULL), 0);
+	ck_assert_uint_eq(n, 1);
+	sl_strv_free(v, n);
+	/* a sched/ that is not there holds nothing */
+	snprintf(path, sizeof(path), "%s/none", root);
+	ck_assert_int_eq(sl_sched_read(path, 0, 0, &v, &n, &f, &nf), 0);
+	ck_assert_uint_eq(n, 0);
+	ck_assert_uint_eq(nf, 0);
+	/* one that cannot be read (not a directory): -1 */
+	snprintf(path, sizeof(path), "%s/file", root);
+	t_write(path, "x\n", 2);
+	ck_assert_int_eq(sl_sched_read(path, 0, 0, &v, &n, &f, &nf), -1);
+	ck_assert_uint_eq(n, 0);
+}
+END_TEST
+
 START_TEST(test_sched_prune)
 {
 	time_t	now = 0x6b132800;
@@ -397,6 +442,7 @@ suite_sched(void)
 	tcase_add_test(tc, test_sched_put_races_prune);
 	tcase_add_test(tc, test_sched_put_races_maker);
 	tcase_add_test(tc, test_sched_dirs);
+	tcase_add_test(tc, test_sched_read);
 	tcase_add_test(tc, test_sched_prune);
 	tcase_add_test(tc, test_sched_put_owner);
 	tcase_add_test(tc, test_sched_migrate);
