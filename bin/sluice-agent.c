@@ -23,8 +23,8 @@
  *      its own runs fill its --limit;
  *   5. start what is due in pending/ID/, its own claims and those a
  *      standalone dispatcher made for it, each by a starter process forked
- *      for it, under a supervisor that outlives the agent
- *      (lib/supervise.c; the starter says on the pipe how it went);
+ *      for it, which says on the pipe how it went and then becomes the
+ *      run's supervisor, which outlives the agent (lib/supervise.c);
  *   6. wait for a change on this host (inotify), a word on the pipe, the
  *      next run coming due (to the millisecond), the next beat or the next
  *      rescan.
@@ -487,8 +487,9 @@ started_here(const char *token, enum sl_start rc, const struct sl_started *s,
 /*
  * start_one - start a run that is due, in a starter: a process forked for
  * it, which makes the start (sl_run_start: run.ini, start.ini, the first
- * lease, the move into running/, the supervisor), logs it and says on the
- * pipe how it went ("Started" or "NotStarted", endword.c), then exits.
+ * lease, the move into running/), logs it and says on the pipe how it
+ * went ("Started" or "NotStarted", endword.c), then becomes the run's
+ * supervisor (sl_run_become) or exits.
  * So the starts of many runs go on at once, and the agent's own loop
  * makes only the claims: on a network filesystem each of a start's calls
  * is a round trip, and they were a third of the agent's.  Without the
@@ -510,8 +511,9 @@ start_one(const struct sl_spool *sp, const struct sl_config *cf,
 		(void)track(token, pid);
 		return;
 	}
-	rc = sl_run_start(sp, cf, a, p, token, now_s(), fresh ?
-	    SL_START_FRESH : 0, &s);
+	/* a starter becomes its run's supervisor (after its word) */
+	rc = sl_run_start(sp, cf, a, p, token, now_s(), (fresh ?
+	    SL_START_FRESH : 0) | (pid == 0 ? SL_START_BECOME : 0), &s);
 	again = said_start(sp, a, token, rc, &s);
 	if (pid == 0) {		/* the starter */
 		if (rc == SL_START_STARTED)
@@ -526,6 +528,8 @@ start_one(const struct sl_spool *sp, const struct sl_config *cf,
 		if (n > 0 && write(ended_wfd, w, n) < 0) {
 			/* a full pipe: the agent takes us for killed */
 		}
+		if (rc == SL_START_STARTED)
+			sl_run_become();
 		_exit(0);
 	}
 	started_here(token, rc, &s, again);
@@ -969,7 +973,13 @@ main(int argc, char **argv)
 			room = LONG_MAX;
 			if (a.limit != SL_NOLIMIT && !deep)
 				room = a.limit - (long)ntr - nlater;
-			(void)sl_claim_in(&sp, &a, &p, room, now, &got, &next);
+			/* a quick pass claims from the last listing of each
+			 * queue when inotify saw no run arrive since (see
+			 * SL_CLAIM_REUSE); a rescan lists */
+			(void)sl_claim_in(&sp, &a, &p, room, now, &got, &next,
+			    SL_CLAIM_NEWPASS | (full || deep ||
+			    (sl_watch_seen() & SL_SEEN_SCHED) ? 0 :
+			    SL_CLAIM_REUSE));
 			n_claims += got.n;
 			for (j = 0; j < got.n; j++) {
 				char	id[SL_UUID_LEN + 1];

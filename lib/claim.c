@@ -480,6 +480,122 @@ found_in(const char *kept)
 }
 
 /*
+ * The last listing of each queue's sched/ this process made, less what
+ * it has claimed from it since (heads_take, heads_keep): a quick pass
+ * (SL_CLAIM_REUSE) claims from it instead of reading sched/ again while
+ * it is under REUSE_MS old and holds a run.  A listing is four system
+ * calls a directory (open, two reads, close), each a round trip on a
+ * network filesystem, and a drain's passes claim one run each.  Within
+ * one pass (SL_CLAIM_NEWPASS begins one), a listing is always reused: a
+ * dispatcher claims for its agents one run each in turn.  RACE: a
+ * run put into sched/ since is not in it: the caller asks for reuse only
+ * when this host's inotify saw no run arrive (SL_SEEN_SCHED), so what it
+ * misses was put on another host, which inotify never shows and a pass
+ * listing for real finds within REUSE_MS (a run submitted now sorts after
+ * the queued ones anyway); a run in it claimed by another since fails its
+ * rename (STALE), and the claim lists again from the server.
+ */
+#define REUSE_MS	1000
+
+static struct head {
+	char   *sd;		/* the sched/ listed */
+	char  **v;		/* its earliest tokens not claimed from it */
+	size_t	n;
+	struct timespec at;	/* when it was listed (CLOCK_MONOTONIC) */
+	unsigned long pass;	/* in which pass */
+} *heads;
+static size_t nheads;
+static unsigned long pass_no;	/* the pass of this process's claims */
+
+/* head_of - the cache entry of sched/ sd, made empty if new */
+static struct head *
+head_of(const char *sd)
+{
+	size_t	i;
+
+	for (i = 0; i < nheads; i++)
+		if (strcmp(heads[i].sd, sd) == 0)
+			return &heads[i];
+	heads = sl_xrealloc(heads, (nheads + 1) * sizeof(*heads));
+	heads[nheads].sd = sl_xstrdup(sd);
+	heads[nheads].v = NULL;
+	heads[nheads].n = 0;
+	heads[nheads].at.tv_sec = heads[nheads].at.tv_nsec = 0;
+	heads[nheads].pass = 0;
+	return &heads[nheads++];
+}
+
+/* head_age_ms - how old the listing of h is, in milliseconds */
+static long long
+head_age_ms(const struct head *h)
+{
+	struct timespec now;
+
+	if (clock_gettime(CLOCK_MONOTONIC, &now) < 0)
+		return (long long)REUSE_MS;
+	return (long long)(now.tv_sec - h->at.tv_sec) * 1000 +
+	    (now.tv_nsec - h->at.tv_nsec) / 1000000;
+}
+
+/*
+ * heads_take - the listing of sd to reuse (its tokens, which the caller
+ * now owns, into *v and *n): 1, or 0 if there is none fit to reuse, made
+ * in this pass or (any) in an earlier one.
+ */
+static int
+heads_take(const char *sd, int any, char ***v, size_t *n)
+{
+	struct head *h = head_of(sd);
+
+	if (h->n == 0 || (!any && h->pass != pass_no) ||
+	    head_age_ms(h) >= REUSE_MS)
+		return 0;
+	*v = h->v;
+	*n = h->n;
+	h->v = NULL;
+	h->n = 0;
+	return 1;
+}
+
+/* heads_listed - sd was just listed: what it held before is forgotten */
+static void
+heads_listed(const char *sd)
+{
+	struct head *h = head_of(sd);
+
+	sl_strv_free(h->v, h->n);
+	h->v = NULL;
+	h->n = 0;
+	if (clock_gettime(CLOCK_MONOTONIC, &h->at) < 0)
+		h->at.tv_sec = h->at.tv_nsec = 0;
+	h->pass = pass_no;
+}
+
+/*
+ * heads_keep - a claim is done with the tokens v[0..n) of sd, the first
+ * used of them claimed or tried: the rest are kept for the next quick
+ * pass (and v freed).
+ */
+static void
+heads_keep(const char *sd, char **v, size_t used, size_t n)
+{
+	struct head *h = head_of(sd);
+	size_t	i;
+
+	for (i = 0; i < used && i < n; i++)
+		free(v[i]);
+	sl_strv_free(h->v, h->n);
+	h->v = NULL;
+	h->n = 0;
+	if (used < n) {
+		memmove(v, v + used, (n - used) * sizeof(*v));
+		h->v = v;
+		h->n = n - used;
+	} else
+		free(v);
+}
+
+/*
  * heap_add - offer token name, found in directory dir of sched/ ("": in
  * sched/ itself), to the max-heap h of the HEAD earliest (k held).
  */
@@ -521,6 +637,7 @@ sched_tokens(const struct sl_spool *sp, const char *pool, const char *q,
 	*n = 0;
 	if (refresh)
 		sl_dir_refresh(sd);
+	heads_listed(sd);
 	/* one read of sched/ gives its buckets and the runs in it */
 	if (sl_sched_read(sd, 0, 0, &dirs, &nd, &flat, &nf) < 0) {
 		free(sd);
@@ -585,7 +702,7 @@ sl_claim(const struct sl_spool *sp, const struct sl_agent *a, long max,
 		*next = 0;
 	if (sl_pool_load(sp, a->pool, &p, err, errlen) < 0)
 		return -1;
-	n = sl_claim_in(sp, a, &p, max, now, got, next);
+	n = sl_claim_in(sp, a, &p, max, now, got, next, SL_CLAIM_NEWPASS);
 	sl_pool_free(&p);
 	return n;
 }
@@ -598,17 +715,19 @@ sl_claim(const struct sl_spool *sp, const struct sl_agent *a, long max,
 long
 sl_claim_in(const struct sl_spool *sp, const struct sl_agent *a,
     const struct sl_pool *p, long max, time_t now, struct sl_names *got,
-    time_t *next)
+    time_t *next, unsigned flags)
 {
-	char  **v, scope[SL_NAME_MAX + SL_UUID_LEN + 8];
-	size_t	qi, n, i;
+	char  **v, *sd, scope[SL_NAME_MAX + SL_UUID_LEN + 8];
+	size_t	qi, n, i, used;
 	long	claimed = 0;
 	time_t	t;
-	int	stop = 0, relisted;
+	int	stop = 0, relisted, qfull;
 	struct seen f;
 
 	if (next != NULL)
 		*next = 0;
+	if (flags & SL_CLAIM_NEWPASS)
+		pass_no++;
 	if (p->paused || p->limit == 0 || max <= 0)
 		return 0;
 	/* RACE: a hint, as in claim_one: a scope full now frees a slot
@@ -628,11 +747,16 @@ sl_claim_in(const struct sl_spool *sp, const struct sl_agent *a,
 		snprintf(scope, sizeof(scope), "q.%s", q->name);
 		if ((f.fq = first_free(sp, p->name, scope, q->limit)) < 0)
 			continue;
-		if (sched_tokens(sp, p->name, q->name, now, now + a->prefetch,
-		    0, &v, &n) < 0)
+		sd = sl_place(sp, SL_PL_SCHED, p->name, q->name, (char *)NULL);
+		if (!heads_take(sd, (flags & SL_CLAIM_REUSE) != 0, &v, &n) &&
+		    sched_tokens(sp, p->name, q->name, now, now + a->prefetch,
+		    0, &v, &n) < 0) {
+			free(sd);
 			continue;
-		relisted = 0;
-		for (i = 0; i < n && !stop; i++) {
+		}
+		relisted = qfull = 0;
+		used = 0;	/* v[0..used) claimed or tried */
+		for (i = 0; i < n && !stop && !qfull; i++) {
 			sl_token_parse(v[i], &t, NULL);
 			if (t > now + a->prefetch) {
 				/* sorted: the rest of the queue is later */
@@ -650,8 +774,10 @@ sl_claim_in(const struct sl_spool *sp, const struct sl_agent *a,
 				claimed++;
 				if (got != NULL)
 					sl_names_add(got, v[i]);
+				used = i + 1;
 				break;
 			case GONE:
+				used = i + 1;
 				break;
 			case STALE:
 				/* the rest of this listing may be as old: on
@@ -661,20 +787,20 @@ sl_claim_in(const struct sl_spool *sp, const struct sl_agent *a,
 				 * while another host took every new one
 				 * (netfs_claim_race: 595 runs to 5).  Once a
 				 * pass: list again from the server */
+				used = i + 1;
 				if (relisted++)
 					break;
-				for (i = 0; i < n; i++)
-					free(v[i]);
-				free(v);
+				sl_strv_free(v, n);
 				if (sched_tokens(sp, p->name, q->name, now,
 				    now + a->prefetch, 1, &v, &n) < 0) {
 					v = NULL;
 					n = 0;
 				}
+				used = 0;
 				i = (size_t)-1;	/* from the start */
 				break;
 			case QUEUE_FULL:
-				i = n;		/* next queue */
+				qfull = 1;	/* next queue */
 				break;
 			case AGENT_FULL:
 			case POOL_FULL:
@@ -683,9 +809,8 @@ sl_claim_in(const struct sl_spool *sp, const struct sl_agent *a,
 				break;
 			}
 		}
-		for (i = 0; i < n; i++)
-			free(v[i]);
-		free(v);
+		heads_keep(sd, v, used, n);
+		free(sd);
 	}
 	return claimed;
 }

@@ -185,6 +185,7 @@ sl_dispatch_pool(const struct sl_spool *sp, const struct sl_config *cf,
 	long	n, round;
 	time_t	next;
 	int	*done, deep;
+	unsigned flags;
 
 	deep = sl_maintain_pool(sp, cf, pool, now, full, pass);
 	if (sl_agents_load(sp, pool, &ag, &na) < 0) {
@@ -213,12 +214,20 @@ sl_dispatch_pool(const struct sl_spool *sp, const struct sl_config *cf,
 		round = 0;
 	} else
 		round = 1;
+	flags = SL_CLAIM_NEWPASS | (full || deep || (sl_watch_seen() &
+	    SL_SEEN_SCHED) ? 0 : SL_CLAIM_REUSE);
 	for (; round > 0;) {
 		round = 0;
 		for (i = 0; i < na; i++) {
 			if (done[i])
 				continue;
-			n = sl_claim_in(sp, &ag[i], &p, 1, now, &got, &next);
+			/* one claim each in turn, from the listings this
+			 * pass made (SL_CLAIM_NEWPASS at its first claim);
+			 * a quick pass also from the last pass's, if inotify
+			 * saw no run arrive since (SL_CLAIM_REUSE) */
+			n = sl_claim_in(sp, &ag[i], &p, 1, now, &got, &next,
+			    flags);
+			flags &= ~(unsigned)SL_CLAIM_NEWPASS;
 			if (next != 0 && (pass->next == 0 || next - ag[i].prefetch <
 			    pass->next))
 				pass->next = next - ag[i].prefetch;
@@ -467,7 +476,10 @@ bucket_event(const struct inotify_event *e)
 		bw[i] = bw[--nbw];
 		return 0;
 	}
-	return (e->mask & (IN_CREATE | IN_MOVED_TO)) != 0;
+	if ((e->mask & (IN_CREATE | IN_MOVED_TO)) == 0)
+		return 0;
+	seen |= SL_SEEN_SCHED;
+	return 1;
 }
 
 /* owned - was name moved where it is by this process (sl_watch_own)? */
@@ -513,7 +525,10 @@ worth(const struct inotify_event *e)
 		if ((e->mask & (IN_CREATE | IN_ISDIR)) == (IN_CREATE |
 		    IN_ISDIR))
 			seen |= SL_SEEN_DIRS;
-		return (e->mask & (IN_CREATE | IN_MOVED_TO)) != 0;
+		if ((e->mask & (IN_CREATE | IN_MOVED_TO)) == 0)
+			return 0;
+		seen |= SL_SEEN_SCHED;
+		return 1;
 	case W_PENDING:
 	case W_ENDS:
 		return 0;

@@ -721,7 +721,12 @@ long	sl_claim(const struct sl_spool *, const struct sl_agent *, long max,
 	    time_t now, struct sl_names *got, time_t *next, char *, size_t);
 long	sl_claim_in(const struct sl_spool *, const struct sl_agent *,
 	    const struct sl_pool *, long max, time_t now, struct sl_names *,
-	    time_t *next);
+	    time_t *next, unsigned flags);
+/* sl_claim_in flags: a pass begins (listings made before it are not
+ * reused, unless...); a quick pass may claim from a listing of a queue's
+ * sched/ made under a second ago, less what this process claimed since */
+#define SL_CLAIM_NEWPASS 0x1
+#define SL_CLAIM_REUSE	0x2
 long	sl_recover_pool(const struct sl_spool *, const char *pool, time_t now,
 	    long window, long stale);
 
@@ -741,7 +746,8 @@ int	sl_watch_wait(long timeout);
 #define SL_SEEN_DROP	0x1	/* a drop box, or a directory holding some */
 #define SL_SEEN_MINE	0x2	/* a run claimed for us by another process */
 #define SL_SEEN_DIRS	0x4	/* queues/, pending/ (new queues, agents) */
-#define SL_SEEN_ALL	0x7
+#define SL_SEEN_SCHED	0x8	/* a run (or a bucket) arrived in a sched/ */
+#define SL_SEEN_ALL	0xf
 unsigned sl_watch_seen(void);
 void	sl_watch_fd(int fd);		/* also wake when fd is readable */
 void	sl_watch_self(const char *agent_id);	/* its pending/ is news */
@@ -787,9 +793,11 @@ int	sl_endword_parse(const char *line, size_t n, struct sl_endword *);
 char   *sl_cmd_program(const char *, char *const env[], char ***argv);
 #define SL_START_FRESH	1	/* claimed by this process, this pass, under
 				 * this pool configuration */
+#define SL_START_BECOME	2	/* the caller supervises it: sl_run_become */
 enum sl_start sl_run_start(const struct sl_spool *, const struct sl_config *,
 	    const struct sl_agent *, const struct sl_pool *, const char *token,
 	    time_t now, int flags, struct sl_started *);
+_Noreturn void sl_run_become(void);
 
 /* ---- lease.c: a running run's lease, crash detection ---- */
 

@@ -1263,12 +1263,35 @@ nonce_is(const char *dir, const char *nonce)
 	return rc;
 }
 
+/* a start made with SL_START_BECOME: its supervision, for sl_run_become */
+static struct sup become_s;
+static struct sl_runspec become_r;
+
+/*
+ * sl_run_become - become the supervisor of the run that sl_run_start
+ * just started with SL_START_BECOME (it returned SL_START_STARTED).
+ * Never returns.
+ */
+_Noreturn void
+sl_run_become(void)
+{
+	if (become_s.r == NULL)
+		sl_panic("sl_run_become: no run was started to supervise");
+	fflush(NULL);
+	supervise(&become_s);
+}
+
 /*
  * sl_run_start - start pending/AGENT/TOKEN (see the top of this file).
  * out->name, out->sup and out->why are filled in as they apply.  With
  * SL_START_FRESH (the caller claimed the run itself, in this pass, under
  * this p) step 3 is skipped: the claim took a slot of every scope p
- * limits and verified them after moving the run, a moment ago.
+ * limits and verified them after moving the run, a moment ago.  With
+ * SL_START_BECOME (the caller is a process forked to start it: a
+ * starter) no supervisor is forked: a start returning SL_START_STARTED
+ * leaves its supervision to sl_run_become, in the caller, whose pid is
+ * out->sup; one fork and exit a run fewer, and one process hop less
+ * between the claim and the command.
  */
 enum sl_start
 sl_run_start(const struct sl_spool *sp, const struct sl_config *cf,
@@ -1408,6 +1431,18 @@ sl_run_start(const struct sl_spool *sp, const struct sl_config *cf,
 	s.pool = a->pool;
 	s.r = &r;
 	snprintf(s.token, sizeof(s.token), "%s", token);
+	if (flags & SL_START_BECOME) {
+		/* the caller supervises it, after it told its agent: the
+		 * run and its supervision wait in become_s for sl_run_become */
+		become_r = r;
+		memset(&r, 0, sizeof(r));
+		become_s = s;
+		become_s.r = &become_r;
+		out->sup = getpid();
+		out->attempt = become_r.attempt;
+		rc = SL_START_STARTED;
+		goto out;
+	}
 	fflush(NULL);
 	if ((pid = fork()) < 0) {
 		snprintf(out->why, sizeof(out->why), "fork: %s", strerror(errno));

@@ -1246,6 +1246,91 @@ START_TEST(test_claim_basic)
 }
 END_TEST
 
+/* claim_flags - sl_claim_in with the pool read, and flags */
+static long
+claim_flags(const struct sl_agent *a, long max, time_t when,
+    struct sl_names *got, unsigned flags)
+{
+	struct sl_pool p;
+	long	n;
+
+	ck_assert_msg(sl_pool_load(&sp, P, &p, err, sizeof(err)) == 0, "%s",
+	    err);
+	n = sl_claim_in(&sp, a, &p, max, when, got, NULL, flags);
+	sl_pool_free(&p);
+	return n;
+}
+
+/*
+ * A quick pass claims from the last listing of sched/ (SL_CLAIM_REUSE),
+ * a pass without it lists again; within a pass the listing is reused; a
+ * listing a second old is not; a run in the listing taken since sends
+ * the claim to the server for a new one.
+ */
+START_TEST(test_claim_reuse)
+{
+	struct sl_agent a;
+	struct sl_names got = { 0 };
+	runid	id[4], late;
+	struct loc l;
+	char   *from, *to;
+
+	pool(SL_NOLIMIT);
+	submit("default", now0 - 30, id[0]);
+	submit("default", now0 - 20, id[1]);
+	submit("default", now0 - 10, id[2]);
+	agent_new(&a, SL_NOLIMIT, 10, now0);
+	ck_assert_int_eq(claim_flags(&a, 1, now0, &got, SL_CLAIM_NEWPASS |
+	    SL_CLAIM_REUSE), 1);		/* nothing to reuse: lists */
+	ck_assert_int_eq(locate(id[0]).w, W_PENDING);
+	/* an earlier run arrives (as from another host) */
+	submit("default", now0 - 40, late);
+	/* a quick pass does not see it: it claims from its listing */
+	ck_assert_int_eq(claim_flags(&a, 1, now0, &got, SL_CLAIM_NEWPASS |
+	    SL_CLAIM_REUSE), 1);
+	ck_assert_int_eq(locate(id[1]).w, W_PENDING);
+	ck_assert_int_eq(locate(late).w, W_SCHED);
+	/* a pass that may not reuse lists: the earliest first */
+	ck_assert_int_eq(claim_flags(&a, 1, now0, &got, SL_CLAIM_NEWPASS), 1);
+	ck_assert_int_eq(locate(late).w, W_PENDING);
+	/* within one pass a listing is reused without asking */
+	submit("default", now0 - 50, id[3]);
+	ck_assert_int_eq(claim_flags(&a, 1, now0, &got, 0), 1);
+	ck_assert_int_eq(locate(id[2]).w, W_PENDING);
+	ck_assert_int_eq(locate(id[3]).w, W_SCHED);
+	/* a listed run taken meanwhile: the claim lists again (and takes
+	 * what the new listing holds) */
+	ck_assert_int_eq(claim_flags(&a, 1, now0, &got, SL_CLAIM_NEWPASS), 1);
+	ck_assert_int_eq(locate(id[3]).w, W_PENDING);
+	submit("default", now0 - 5, id[0]);
+	submit("default", now0 - 4, id[1]);
+	ck_assert_int_eq(claim_flags(&a, 1, now0, &got, SL_CLAIM_NEWPASS), 1);
+	ck_assert_int_eq(locate(id[0]).w, W_PENDING);
+	l = locate(id[1]);
+	ck_assert_int_eq(l.w, W_SCHED);
+	from = t_sched_at(S("pools/" P "/queues/default/sched"), l.name);
+	ck_assert_ptr_nonnull(from);
+	to = sl_xstrdup(S("%s", "pools/" P "/gone"));
+	ck_assert_int_eq(rename(from, to), 0);	/* taken by another */
+	submit("default", now0 - 3, id[2]);
+	ck_assert_int_eq(claim_flags(&a, 1, now0, &got, SL_CLAIM_NEWPASS |
+	    SL_CLAIM_REUSE), 1);
+	ck_assert_int_eq(locate(id[2]).w, W_PENDING);
+	free(from);
+	free(to);
+	/* a listing a second old is not reused */
+	submit("default", now0 - 2, id[0]);
+	submit("default", now0 - 1, id[1]);
+	ck_assert_int_eq(claim_flags(&a, 1, now0, &got, SL_CLAIM_NEWPASS), 1);
+	submit("default", now0 - 60, late);
+	usleep(1100 * 1000);
+	ck_assert_int_eq(claim_flags(&a, 1, now0, &got, SL_CLAIM_NEWPASS |
+	    SL_CLAIM_REUSE), 1);
+	ck_assert_int_eq(locate(late).w, W_PENDING);
+	sl_names_free(&got);
+}
+END_TEST
+
 static void
 check_order(const char *want)
 {
@@ -3427,6 +3512,7 @@ suite_claim(void)
 	tcase_set_timeout(cl, T_CLAIM_TIMEOUT);
 	tcase_add_checked_fixture(cl, setup, teardown);
 	tcase_add_test(cl, test_claim_basic);
+	tcase_add_test(cl, test_claim_reuse);
 	tcase_add_test(cl, test_claim_order);
 	tcase_add_test(cl, test_claim_pool_limit);
 	tcase_add_test(cl, test_claim_queue_limit);

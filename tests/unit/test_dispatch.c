@@ -492,7 +492,9 @@ START_TEST(test_watch_filter)
 	ck_assert(sl_watch_seen() & SL_SEEN_DROP);
 	ck_assert(!(sl_watch_seen() & SL_SEEN_MINE));
 	ck_assert_int_eq(change_then_wait("submit", ch_submit), 1);
+	ck_assert(sl_watch_seen() & SL_SEEN_SCHED);	/* no reuse */
 	ck_assert_int_eq(change_then_wait("run taken", ch_run_taken), 0);
+	ck_assert(!(sl_watch_seen() & SL_SEEN_SCHED));
 	sl_watch_close();
 }
 END_TEST
@@ -542,9 +544,11 @@ START_TEST(test_watch_buckets)
 	ck_assert_int_eq(sl_watch_wait(1), 0);
 	submit();					/* the same bucket */
 	ck_assert_int_eq(sl_watch_wait(1), 1);
+	ck_assert(sl_watch_seen() & SL_SEEN_SCHED);
 	ck_assert_int_eq(sl_watch_pool(&sp, P, 0), 0);
 	take_all();
 	ck_assert_int_eq(sl_watch_wait(1), 0);		/* taken: nothing */
+	ck_assert(!(sl_watch_seen() & SL_SEEN_SCHED));
 	snprintf(bd, sizeof(bd), "%s/%015llx", in("queues", "default/sched"),
 	    (unsigned long long)(now0 - 1) >> 4);
 	ck_assert_int_eq(rmdir(bd), 0);			/* pruned */
