@@ -272,7 +272,12 @@ if [ "$HOSTS" = 2 ]; then
 	(
 		n=0
 		while [ ! -e "$W/fed" ]; do
-			sleep "$CUT_EVERY"
+			# in steps: the campaign waits for us once fed
+			k=0
+			while [ "$k" -lt "$CUT_EVERY" ] && [ ! -e "$W/fed" ]; do
+				sleep 1
+				k=$((k + 1))
+			done
 			[ -e "$W/fed" ] && break
 			n=$((n + 1)); h=h$(( n % 2 + 1 ))
 			ip -n "netfs-$h" link set eth0 down &&
