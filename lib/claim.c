@@ -613,7 +613,7 @@ heap_add(char **h, size_t *k, const char *name, const char *dir)
 }
 
 /*
- * sched_tokens - the earliest (up to HEAD) tokens of a queue's sched/, in
+ * sched_tokens - the earliest (up to HEAD) tokens of a queue's sched/ sd, in
  * order: sched/ itself (runs of writers from before buckets), then its
  * buckets in time order, up to the first bucket that can hold nothing we
  * need: every token in it is later than every one held, and the heap is
@@ -622,11 +622,10 @@ heap_add(char **h, size_t *k, const char *name, const char *dir)
  * pruned.  refresh: ask a network filesystem for fresh listings.
  */
 static int
-sched_tokens(const struct sl_spool *sp, const char *pool, const char *q,
-    time_t now, time_t horizon, int refresh, char ***out, size_t *n)
+sched_tokens(const char *sd, time_t now, time_t horizon, int refresh,
+    char ***out, size_t *n)
 {
 	struct dirent *de;
-	char   *sd = sl_place(sp, SL_PL_SCHED, pool, q, (char *)NULL);
 	char  **h = sl_xmalloc(HEAD * sizeof(*h)), **dirs, **flat;
 	const char *b;
 	size_t	k = 0, nd, nf, j;
@@ -640,7 +639,6 @@ sched_tokens(const struct sl_spool *sp, const char *pool, const char *q,
 	heads_listed(sd);
 	/* one read of sched/ gives its buckets and the runs in it */
 	if (sl_sched_read(sd, 0, 0, &dirs, &nd, &flat, &nf) < 0) {
-		free(sd);
 		free(h);
 		return -1;
 	}
@@ -677,7 +675,6 @@ sched_tokens(const struct sl_spool *sp, const char *pool, const char *q,
 			sl_sched_prune(dirs[j], now);
 	}
 	sl_strv_free(dirs, nd);
-	free(sd);
 	if (k > 1)
 		qsort(h, k, sizeof(*h), sl_strcmp_p);
 	*out = h;
@@ -749,8 +746,7 @@ sl_claim_in(const struct sl_spool *sp, const struct sl_agent *a,
 			continue;
 		sd = sl_place(sp, SL_PL_SCHED, p->name, q->name, (char *)NULL);
 		if (!heads_take(sd, (flags & SL_CLAIM_REUSE) != 0, &v, &n) &&
-		    sched_tokens(sp, p->name, q->name, now, now + a->prefetch,
-		    0, &v, &n) < 0) {
+		    sched_tokens(sd, now, now + a->prefetch, 0, &v, &n) < 0) {
 			free(sd);
 			continue;
 		}
@@ -791,8 +787,8 @@ sl_claim_in(const struct sl_spool *sp, const struct sl_agent *a,
 				if (relisted++)
 					break;
 				sl_strv_free(v, n);
-				if (sched_tokens(sp, p->name, q->name, now,
-				    now + a->prefetch, 1, &v, &n) < 0) {
+				if (sched_tokens(sd, now, now + a->prefetch, 1,
+				    &v, &n) < 0) {
 					v = NULL;
 					n = 0;
 				}

@@ -260,13 +260,6 @@ sl_sched_find(const char *sd, const char *token)
 	return NULL;
 }
 
-/* bucket_cmp - qsort order of bucket paths of one sched/: by name */
-static int
-bucket_cmp(const void *a, const void *b)
-{
-	return strcmp(*(char *const *)a, *(char *const *)b);
-}
-
 /*
  * sl_sched_read - sched/ sd, read once: its buckets whose 16 seconds
  * meet [t0, t1] (t1 == 0: all), as paths in time order, into *dirs; and,
@@ -314,7 +307,7 @@ sl_sched_read(const char *sd, time_t t0, time_t t1, char ***dirs,
 	}
 	closedir(d);
 	if (k > 1)
-		qsort(v, k, sizeof(*v), bucket_cmp);
+		qsort(v, k, sizeof(*v), sl_strcmp_p);
 	*dirs = v;
 	*nd = k;
 	if (flat != NULL) {
