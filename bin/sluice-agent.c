@@ -525,11 +525,17 @@ start_one(const struct sl_spool *sp, const struct sl_config *cf,
 			    again, "");
 		/* RACE: none lost: a starter killed before this write
 		 * is seen gone by reap() and the run listed again */
-		if (n > 0 && write(ended_wfd, w, n) < 0) {
-			/* a full pipe: the agent takes us for killed */
-		}
-		if (rc == SL_START_STARTED)
+		if (n > 0 && write(ended_wfd, w, n) == (ssize_t)n) {
+			if (rc == SL_START_STARTED)
+				sl_run_become();
+		} else if (rc == SL_START_STARTED && fork() == 0) {
+			/* no word (a full pipe): the agent takes us for
+			 * killed when it reaps us, so the run gets a
+			 * supervisor of its own, as before starters became
+			 * theirs (fork failing: its first lease lapses and
+			 * crash detection ends it) */
 			sl_run_become();
+		}
 		_exit(0);
 	}
 	started_here(token, rc, &s, again);

@@ -718,7 +718,7 @@ sl_claim_in(const struct sl_spool *sp, const struct sl_agent *a,
 	size_t	qi, n, i, used;
 	long	claimed = 0;
 	time_t	t;
-	int	stop = 0, relisted, qfull;
+	int	stop = 0, relisted, qfull, drop;
 	struct seen f;
 
 	if (next != NULL)
@@ -750,7 +750,7 @@ sl_claim_in(const struct sl_spool *sp, const struct sl_agent *a,
 			free(sd);
 			continue;
 		}
-		relisted = qfull = 0;
+		relisted = qfull = drop = 0;
 		used = 0;	/* v[0..used) claimed or tried */
 		for (i = 0; i < n && !stop && !qfull; i++) {
 			sl_token_parse(v[i], &t, NULL);
@@ -773,7 +773,10 @@ sl_claim_in(const struct sl_spool *sp, const struct sl_agent *a,
 				used = i + 1;
 				break;
 			case GONE:
+				/* put back in sched/: the listing no longer
+				 * says what comes first; the next claim lists */
 				used = i + 1;
+				drop = 1;
 				break;
 			case STALE:
 				/* the rest of this listing may be as old: on
@@ -805,7 +808,7 @@ sl_claim_in(const struct sl_spool *sp, const struct sl_agent *a,
 				break;
 			}
 		}
-		heads_keep(sd, v, used, n);
+		heads_keep(sd, v, drop ? n : used, n);
 		free(sd);
 	}
 	return claimed;

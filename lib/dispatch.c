@@ -732,6 +732,7 @@ sl_watch_wait(long timeout)
 	seen = 0;
 	if (again) {	/* a bucket newly watched may hold runs already */
 		again = 0;
+		seen = SL_SEEN_SCHED;	/* unseen by inotify: no reuse */
 		rc = 1;
 		goto out;
 	}

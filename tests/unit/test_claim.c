@@ -2210,6 +2210,39 @@ START_TEST(test_claim_verify_lost_slots)
 }
 END_TEST
 
+/*
+ * A run put back in sched/ by its claimer (a slot lost at the verify:
+ * GONE) makes the claim drop its listing: the next quick pass lists and
+ * takes it first, not the later run the listing still held.
+ */
+START_TEST(test_claim_gone_drops_listing)
+{
+	struct sl_names got = { 0 };
+	runid	a, b, d;
+
+	pool(3);
+	submit("default", now0 - 20, a);
+	submit("default", now0 - 10, b);
+	submit("default", now0 - 5, d);
+	agent_new(&stall_agent, SL_NOLIMIT, 0, now0);
+	memcpy(stall_id, a, sizeof(runid));
+	stall_mode = 1;
+	stalled = 0;
+	sl_claim_step = stall_step;
+	ck_assert_int_eq(claim_flags(&stall_agent, 1, now0, &got,
+	    SL_CLAIM_NEWPASS), 1);
+	sl_claim_step = NULL;
+	ck_assert_int_eq(stalled, 1);
+	ck_assert_int_eq(locate(a).w, W_SCHED);		/* put back */
+	ck_assert_int_eq(locate(b).w, W_PENDING);
+	ck_assert_int_eq(claim_flags(&stall_agent, 1, now0, &got,
+	    SL_CLAIM_NEWPASS | SL_CLAIM_REUSE), 1);
+	ck_assert_int_eq(locate(a).w, W_PENDING);
+	ck_assert_int_eq(locate(d).w, W_SCHED);
+	sl_names_free(&got);
+}
+END_TEST
+
 /* ---- the sl_sys seam: lost replies and failing renames ---- */
 
 static int lie_at, rename_calls, lie_errno;
@@ -3513,6 +3546,7 @@ suite_claim(void)
 	tcase_add_checked_fixture(cl, setup, teardown);
 	tcase_add_test(cl, test_claim_basic);
 	tcase_add_test(cl, test_claim_reuse);
+	tcase_add_test(cl, test_claim_gone_drops_listing);
 	tcase_add_test(cl, test_claim_order);
 	tcase_add_test(cl, test_claim_pool_limit);
 	tcase_add_test(cl, test_claim_queue_limit);

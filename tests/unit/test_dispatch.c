@@ -541,6 +541,7 @@ START_TEST(test_watch_buckets)
 	ck_assert(sl_watch_seen() & SL_SEEN_DIRS);
 	ck_assert_int_eq(sl_watch_pool(&sp, P, 0), 0);
 	ck_assert_int_eq(sl_watch_wait(1), 1);		/* looks once more */
+	ck_assert(sl_watch_seen() & SL_SEEN_SCHED);	/* and lists */
 	ck_assert_int_eq(sl_watch_wait(1), 0);
 	submit();					/* the same bucket */
 	ck_assert_int_eq(sl_watch_wait(1), 1);
