@@ -723,7 +723,8 @@ main(int argc, char **argv)
 	struct sl_pool p;
 	const char *spool = NULL, *pool = NULL, *name = NULL;
 	char	err[SL_ERR_MAX], slug[64];
-	long	limit = SL_NOLIMIT, prefetch = 10, poll = -1, wait_s, x, room;
+	long	limit = SL_NOLIMIT, prefetch = 10, poll = -1, wait_s, x, room,
+	    accepted;
 	struct sl_optget g;
 	int	once = 0, quiet = 0, full, deep, o;
 	size_t	j;
@@ -861,7 +862,7 @@ main(int argc, char **argv)
 	}
 	snprintf(a.name, sizeof(a.name), "%s", name);
 	snprintf(a.host, sizeof(a.host), "%s", sl_host());
-	a.pid = (long)getpid();
+	a.pid = (long)sl_self();
 	a.limit = limit;
 	a.prefetch = once ? 0 : prefetch;	/* once: only what is due now */
 	a.started = time(NULL);
@@ -954,6 +955,7 @@ main(int argc, char **argv)
 			next_beat = now + cf.heartbeat;
 		}
 		full = now - last_full >= poll;
+		accepted = pass.accepted;
 		deep = sl_maintain_pool(&sp, &cf, a.pool, now, full, &pass);
 		if (full)
 			last_full = now;
@@ -980,12 +982,11 @@ main(int argc, char **argv)
 			if (a.limit != SL_NOLIMIT && !deep)
 				room = a.limit - (long)ntr - nlater;
 			/* a quick pass claims from the last listing of each
-			 * queue when inotify saw no run arrive since (see
-			 * SL_CLAIM_REUSE); a rescan lists */
+			 * queue when no run arrived since (see
+			 * sl_pass_claim_flags); a rescan lists */
 			(void)sl_claim_in(&sp, &a, &p, room, now, &got, &next,
-			    SL_CLAIM_NEWPASS | (full || deep ||
-			    (sl_watch_seen() & SL_SEEN_SCHED) ? 0 :
-			    SL_CLAIM_REUSE));
+			    sl_pass_claim_flags(full, deep, pass.accepted >
+			    accepted));
 			n_claims += got.n;
 			for (j = 0; j < got.n; j++) {
 				char	id[SL_UUID_LEN + 1];
@@ -1027,6 +1028,8 @@ main(int argc, char **argv)
 					ts.tv_nsec = ((ms + 1) % 1000) * 1000000L;
 					nanosleep(&ts, NULL);
 				}
+				/* no wait: the events since are unread */
+				sl_watch_skipped();
 				continue;
 			}
 			if ((ms - 1000) / 1000 < wait_s)

@@ -35,6 +35,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <limits.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -53,6 +54,34 @@ sl_host(void)
 	if (h[0] == '\0' && (gethostname(h, sizeof(h) - 1) < 0 || h[0] == '\0'))
 		snprintf(h, sizeof(h), "unknown");
 	return h;
+}
+
+/*
+ * sl_self - this process's id.  getpid() once a process: a fork forgets
+ * it (pthread_atfork), so a child asks again.  A lease, a log line and an
+ * exit record each name us, and glibc asks the kernel every time.  Never
+ * called in a vfork child, which would be told its parent's id.
+ */
+static pid_t self_pid;
+
+static void
+self_forget(void)
+{
+	self_pid = 0;
+}
+
+pid_t
+sl_self(void)
+{
+	static int armed;
+
+	if (!armed && pthread_atfork(NULL, NULL, self_forget) == 0)
+		armed = 1;
+	if (!armed)
+		return getpid();	/* not told of forks: no cache */
+	if (self_pid == 0)
+		self_pid = getpid();
+	return self_pid;
 }
 
 /* pid_ns - this process's pid namespace ("pid:[N]"), or "" */

@@ -412,18 +412,12 @@ out:
 	return rc;
 }
 
-static int
-is_token(const char *name)
-{
-	return sl_token_parse(name, NULL, NULL) == 0;
-}
-
 /*
  * The head of a queue: a pass claims from the earliest runs only, so of a
  * sched/ holding any number of runs it keeps the HEAD earliest tokens (a
  * max-heap while reading, then sorted): memory and sorting do not grow
- * with the queue.  A pass that claims all HEAD leaves the rest to the next
- * pass, which its own renames wake.
+ * with the queue.  A claim that uses all HEAD up lists once more
+ * (sl_claim_in) for the rest, and the time of the next run not due.
  */
 #define HEAD	256
 
@@ -503,6 +497,7 @@ static struct head {
 	size_t	n;
 	struct timespec at;	/* when it was listed (CLOCK_MONOTONIC) */
 	unsigned long pass;	/* in which pass */
+	int	cut;		/* the listing held HEAD: more may follow */
 } *heads;
 static size_t nheads;
 static unsigned long pass_no;	/* the pass of this process's claims */
@@ -522,6 +517,7 @@ head_of(const char *sd)
 	heads[nheads].n = 0;
 	heads[nheads].at.tv_sec = heads[nheads].at.tv_nsec = 0;
 	heads[nheads].pass = 0;
+	heads[nheads].cut = 0;
 	return &heads[nheads++];
 }
 
@@ -569,6 +565,7 @@ heads_listed(const char *sd)
 	if (clock_gettime(CLOCK_MONOTONIC, &h->at) < 0)
 		h->at.tv_sec = h->at.tv_nsec = 0;
 	h->pass = pass_no;
+	h->cut = 0;
 }
 
 /*
@@ -667,7 +664,7 @@ sched_tokens(const char *sd, time_t now, time_t horizon, int refresh,
 			 * cost a quarter of a pass */
 			if (k == HEAD && strcmp(de->d_name, h[0]) >= 0)
 				continue;
-			if (is_token(de->d_name))
+			if (sl_is_token(de->d_name))
 				heap_add(h, &k, de->d_name, b);
 		}
 		closedir(dir);
@@ -677,6 +674,9 @@ sched_tokens(const char *sd, time_t now, time_t horizon, int refresh,
 	sl_strv_free(dirs, nd);
 	if (k > 1)
 		qsort(h, k, sizeof(*h), sl_strcmp_p);
+	/* a full heap may have left runs out (a bucket not read, a name
+	 * passed over): whoever uses the listing up lists again */
+	head_of(sd)->cut = k == HEAD;
 	*out = h;
 	*n = k;
 	return 0;
@@ -752,6 +752,7 @@ sl_claim_in(const struct sl_spool *sp, const struct sl_agent *a,
 		}
 		relisted = qfull = drop = 0;
 		used = 0;	/* v[0..used) claimed or tried */
+again:
 		for (i = 0; i < n && !stop && !qfull; i++) {
 			sl_token_parse(v[i], &t, NULL);
 			if (t > now + a->prefetch) {
@@ -807,6 +808,20 @@ sl_claim_in(const struct sl_spool *sp, const struct sl_agent *a,
 				stop = 1;
 				break;
 			}
+		}
+		/* a listing cut at HEAD used up: the runs after it (and the
+		 * time of the next not due, for *next) are unread; once a
+		 * claim, list again and go on */
+		if (i >= n && n > 0 && !stop && !qfull && !drop &&
+		    head_of(sd)->cut && relisted++ == 0) {
+			sl_strv_free(v, n);
+			if (sched_tokens(sd, now, now + a->prefetch, 0, &v,
+			    &n) < 0) {
+				v = NULL;
+				n = 0;
+			}
+			used = 0;
+			goto again;
 		}
 		heads_keep(sd, v, drop ? n : used, n);
 		free(sd);

@@ -168,6 +168,21 @@ sl_maintain_pool(const struct sl_spool *sp, const struct sl_config *cf,
 }
 
 /*
+ * sl_pass_claim_flags - the flags of a pass's first claim (sl_claim_in):
+ * a new pass, which may reuse the last pass's listings (SL_CLAIM_REUSE)
+ * only if it is quick (neither full nor deep), accepted no drop into
+ * sched/ (fresh: this pass put runs there itself, whose events it has not
+ * read yet), and this host's inotify saw no run arrive in a sched/.
+ */
+unsigned
+sl_pass_claim_flags(int full, int deep, int fresh)
+{
+	if (full || deep || fresh || (sl_watch_seen() & SL_SEEN_SCHED))
+		return SL_CLAIM_NEWPASS;
+	return SL_CLAIM_NEWPASS | SL_CLAIM_REUSE;
+}
+
+/*
  * sl_dispatch_pool - one pass over pool; counts in *pass.  full: the
  * periodic rescan, which also recovers and cleans up once a heartbeat;
  * else accept and claim only (a pass woken by inotify, which must be
@@ -182,11 +197,12 @@ sl_dispatch_pool(const struct sl_spool *sp, const struct sl_config *cf,
 	struct sl_pool p = { 0 };
 	char	err[SL_ERR_MAX], id[SL_UUID_LEN + 1];
 	size_t	na, i, j;
-	long	n, round;
+	long	n, round, accepted;
 	time_t	next;
 	int	*done, deep;
 	unsigned flags;
 
+	accepted = pass->accepted;
 	deep = sl_maintain_pool(sp, cf, pool, now, full, pass);
 	if (sl_agents_load(sp, pool, &ag, &na) < 0) {
 		sl_log(SL_ERROR, "cannot read the agents of work pool '%s': %s",
@@ -214,8 +230,7 @@ sl_dispatch_pool(const struct sl_spool *sp, const struct sl_config *cf,
 		round = 0;
 	} else
 		round = 1;
-	flags = SL_CLAIM_NEWPASS | (full || deep || (sl_watch_seen() &
-	    SL_SEEN_SCHED) ? 0 : SL_CLAIM_REUSE);
+	flags = sl_pass_claim_flags(full, deep, pass->accepted > accepted);
 	for (; round > 0;) {
 		round = 0;
 		for (i = 0; i < na; i++) {
@@ -346,6 +361,18 @@ unsigned
 sl_watch_seen(void)
 {
 	return seen;
+}
+
+/*
+ * sl_watch_skipped - the caller passes again without a wait (an agent
+ * sleeping to a prefetched run's start): events may wait unread, so the
+ * next pass may not take "no run arrived in a sched/" for true.  The
+ * other bits stay: what they miss is read at the next wait.
+ */
+void
+sl_watch_skipped(void)
+{
+	seen |= SL_SEEN_SCHED;
 }
 
 /* inotify_fds - a bit set of this process's inotify descriptors (< 1024) */

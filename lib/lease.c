@@ -172,7 +172,7 @@ sl_exit_write(int dirfd, long attempt, long pid, int status, long fenced)
 	len = snprintf(buf, sizeof(buf), "attempt = %ld\npid = %ld\n"
 	    "status = %d\nfenced = %ld\n%s", attempt, pid, status, fenced,
 	    SL_INI_TRAILER);
-	snprintf(name, sizeof(name), ".exit.%ld", (long)getpid());
+	snprintf(name, sizeof(name), ".exit.%ld", (long)sl_self());
 	/* ours (our pid): one a killed namesake left is removed */
 	if ((fd = sl_create_fresh(dirfd, name, 0644)) < 0)
 		return -1;
@@ -279,7 +279,7 @@ sl_lease_put(const char *dir, time_t deadline, const char *host, long sup,
 {
 	struct sl_buf b = { 0 };
 	char   *tmp, *to, name[64];
-	long	me = (long)getpid();
+	long	me = (long)sl_self();
 	int	rc;
 
 	sl_buf_printf(&b, "deadline = %lld\n", (long long)deadline);

@@ -131,6 +131,13 @@ sl_token_make(char out[SL_TOKEN_LEN + 1], time_t sched,
 	    (unsigned long long)sched, sub_us, id);
 }
 
+/* sl_is_token - is name a run's token (T.U.ID)? */
+int
+sl_is_token(const char *name)
+{
+	return sl_token_parse(name, NULL, NULL) == 0;
+}
+
 /* sl_token_parse - "T.U.ID": scheduled time, submission µs, run id */
 int
 sl_token_parse(const char *name, time_t *t, char id[SL_UUID_LEN + 1])

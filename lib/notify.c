@@ -61,7 +61,7 @@ sl_notify_init(void)
 		    "manager is not told", s, sizeof(addr.sun_path) - 1);
 	if (u != NULL && sl_num_parse(u, 1, LONG_MAX, &v) == 0 &&
 	    (pid == NULL || *pid == '\0' || (sl_num_parse(pid, 1, LONG_MAX,
-	    &p) == 0 && p == (long)getpid())))
+	    &p) == 0 && p == (long)sl_self())))
 		watchdog_usec = v < SL_DAY_USEC ? v : SL_DAY_USEC;
 	unsetenv("NOTIFY_SOCKET");
 	unsetenv("WATCHDOG_USEC");

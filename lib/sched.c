@@ -45,7 +45,6 @@
 
 #include "sluice.h"
 
-static int is_token(const char *);
 
 /* a put tries its rename this many times against prunes */
 #define PUT_TRIES	8
@@ -215,13 +214,6 @@ count_in(const char *dir, const char *name)
 	return n;
 }
 
-/* is_token - is name a run's token (T.U.ID)? */
-static int
-is_token(const char *name)
-{
-	return sl_token_parse(name, NULL, NULL) == 0;
-}
-
 /* is_private - is name a bucket being made (.bucket.E.UUID)? */
 static int
 is_private(const char *name)
@@ -297,7 +289,7 @@ sl_sched_read(const char *sd, time_t t0, time_t t1, char ***dirs,
 				v = sl_xrealloc(v, kcap * sizeof(*v));
 			}
 			v[k++] = sl_path(sd, de->d_name, (char *)NULL);
-		} else if (flat != NULL && is_token(de->d_name)) {
+		} else if (flat != NULL && sl_is_token(de->d_name)) {
 			if (j == jcap) {
 				jcap = jcap ? 2 * jcap : 16;
 				f = sl_xrealloc(f, jcap * sizeof(*f));
@@ -374,7 +366,7 @@ sl_sched_migrate(const char *sd)
 	size_t	n, i;
 	long	moved = 0;
 
-	if (sl_list_names(sd, is_token, &v, &n) < 0)
+	if (sl_list_names(sd, sl_is_token, &v, &n) < 0)
 		return 0;
 	for (i = 0; i < n; i++) {
 		from = sl_path(sd, v[i], (char *)NULL);

@@ -320,6 +320,7 @@ extern const char *const sl_state_names[];
 void	sl_token_make(char out[SL_TOKEN_LEN + 1], time_t sched,
 	    unsigned long long sub_us, const char *id);
 int	sl_token_parse(const char *, time_t *, char id[SL_UUID_LEN + 1]);
+int	sl_is_token(const char *);
 char   *sl_flight_name(const char *dir, const char *kind, time_t now,
 	    const char *token);
 const char *sl_flight_parse(const char *name, const char *kind, time_t *born);
@@ -593,6 +594,7 @@ void	sl_agent_gone_why(const struct sl_agent *, time_t now, char *, size_t);
 int	sl_agent_dead_here(const struct sl_agent *);
 int	sl_agent_serves(const struct sl_agent *, const char *queue);
 const char *sl_host(void);		/* this host's name */
+pid_t	sl_self(void);			/* this process's id (cached) */
 long	sl_agents_sweep(const struct sl_spool *, const char *pool,
 	    const struct sl_agent *, size_t, time_t now, long window,
 	    long stale);
@@ -740,6 +742,7 @@ int	sl_maintain_pool(const struct sl_spool *, const struct sl_config *,
 	    const char *pool, time_t now, int full, struct sl_pass *);
 int	sl_dispatch_pool(const struct sl_spool *, const struct sl_config *,
 	    const char *pool, time_t now, int full, struct sl_pass *);
+unsigned sl_pass_claim_flags(int full, int deep, int fresh);
 int	sl_watch_pool(const struct sl_spool *, const char *pool, int rescan);
 int	sl_watch_wait(long timeout);
 /* sl_watch_seen: where the events of the last wait were */
@@ -749,6 +752,7 @@ int	sl_watch_wait(long timeout);
 #define SL_SEEN_SCHED	0x8	/* a run (or a bucket) arrived in a sched/ */
 #define SL_SEEN_ALL	0xf
 unsigned sl_watch_seen(void);
+void	sl_watch_skipped(void);
 void	sl_watch_fd(int fd);		/* also wake when fd is readable */
 void	sl_watch_self(const char *agent_id);	/* its pending/ is news */
 void	sl_watch_own(const char *token);	/* we moved it: not news */

@@ -463,7 +463,7 @@ renew(struct renewal *rn)
 	 * second; the lease is generous, and the recorder's fence ends the
 	 * command before another host may take the run */
 	if (sl_lease_put(rn->s->dir, now + rn->s->cf->lease, sl_host(),
-	    (long)getpid(), rn->rec, rn->pid) == 0) {
+	    (long)sl_self(), rn->rec, rn->pid) == 0) {
 		rn->next = now + rn->s->cf->heartbeat;
 		beat(rn->beat, m);
 	} else if (errno == ENOENT && lstat(rn->s->dir, &st) < 0 &&
@@ -483,7 +483,7 @@ kill_children(void)
 {
 	struct dirent *de;
 	char	p[64], buf[4096], *c, *e;
-	long	pid, ppid, me = (long)getpid();
+	long	pid, ppid, me = (long)sl_self();
 	ssize_t	n;
 	DIR    *d;
 	int	fd, k = 0;
@@ -997,7 +997,7 @@ supervise(struct sup *s)
 	 * starts nothing */
 	rn.rec = (long)rec;
 	(void)sl_lease_put(s->dir, started + s->cf->lease, sl_host(),
-	    (long)getpid(), (long)rec, 0);
+	    (long)sl_self(), (long)rec, 0);
 	if (write(go[1], &b, 1) < 0)
 		(void)0;	/* it died: seen below */
 	close(go[1]);
@@ -1017,7 +1017,7 @@ supervise(struct sup *s)
 	rn.pid = (long)child;
 	t1 = mono_ms();
 	if (sl_lease_put(s->dir, time(NULL) + s->cf->lease, sl_host(),
-	    (long)getpid(), (long)rec, (long)child) == 0)
+	    (long)sl_self(), (long)rec, (long)child) == 0)
 		beat(rn.beat, t1);
 	rn.next = started + s->cf->heartbeat;
 	for (;;) {
@@ -1438,7 +1438,7 @@ sl_run_start(const struct sl_spool *sp, const struct sl_config *cf,
 		memset(&r, 0, sizeof(r));
 		become_s = s;
 		become_s.r = &become_r;
-		out->sup = getpid();
+		out->sup = sl_self();
 		out->attempt = become_r.attempt;
 		rc = SL_START_STARTED;
 		goto out;

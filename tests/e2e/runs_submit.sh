@@ -62,6 +62,19 @@ obj["command"] == "exec true" or bad("command %r" % obj["command"])
 '
 f=$(runini "$id")
 [ -n "$f" ] && ok "submit: run.ini under pools/P/queues/default/sched/T.U.ID" || fail "no run.ini for $id"
+grep -qx "owner_uid = $(id -u)" "$f" && grep -qx "owner_gid = $(id -g)" "$f" &&
+    ok "submit: owner_uid/owner_gid are the submitter's" || fail "owner: $(grep owner_ "$f")"
+# the group submit ran under (sg, newgrp), as at(1): its real group id
+if [ "$(id -u)" = 0 ] && command -v setpriv >/dev/null 2>&1; then
+	gid=$(setpriv --regid=12345 --clear-groups -- "$SLUICE" submit -p P -- true 2>"$TESTDIR/sg.err")
+	g=$(runini "$gid")
+	[ -n "$g" ] && grep -qx 'owner_gid = 12345' "$g" &&
+	    ok "submit under another group: owner_gid = that group" ||
+	    fail "submit under gid 12345: $(cat "$TESTDIR/sg.err") $(grep owner_gid "$g" 2>/dev/null)"
+	S flow-run delete "$gid" >/dev/null 2>&1
+else
+	echo "skip: submit under another group: not root, or no setpriv"
+fi
 
 # ---- the JSON object: keys, nulls, times ----
 jcheck "run JSON: keys exactly as sluice-flow-run(1) \"JSON\", in order" '

@@ -15,6 +15,7 @@
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
+#include <sys/wait.h>
 
 #include "tests.h"
 
@@ -218,6 +219,34 @@ START_TEST(test_reused_pid_is_dead)
 }
 END_TEST
 
+/* sl_self is getpid(), in the process that asked and in a child forked
+ * after it asked (the cache must not outlive a fork: a lease naming the
+ * parent would let crash detection take a live run for dead) */
+START_TEST(test_self_after_fork)
+{
+	pid_t	pid, me = getpid();
+	int	st;
+
+	ck_assert_int_eq(sl_self(), me);
+	ck_assert_int_eq(sl_self(), me);	/* cached */
+	if ((pid = fork()) == 0) {
+		pid_t	c = sl_self();
+
+		if ((pid = fork()) == 0)	/* a grandchild too */
+			_exit(sl_self() == getpid() && sl_self() != c ? 0 : 2);
+		if (waitpid(pid, &st, 0) != pid || !WIFEXITED(st) ||
+		    WEXITSTATUS(st) != 0)
+			_exit(3);
+		_exit(c == getpid() && c != me ? 0 : 1);
+	}
+	ck_assert_int_gt(pid, 0);
+	ck_assert_int_eq(waitpid(pid, &st, 0), pid);
+	ck_assert(WIFEXITED(st));
+	ck_assert_int_eq(WEXITSTATUS(st), 0);
+	ck_assert_int_eq(sl_self(), me);
+}
+END_TEST
+
 Suite *
 suite_agent(void)
 {
@@ -232,6 +261,7 @@ suite_agent(void)
 	tcase_add_test(tc, test_counters);
 	tcase_add_test(tc, test_dead_here_at_once);
 	tcase_add_test(tc, test_reused_pid_is_dead);
+	tcase_add_test(tc, test_self_after_fork);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -1331,6 +1331,47 @@ START_TEST(test_claim_reuse)
 }
 END_TEST
 
+/*
+ * A listing holds the earliest HEAD (256) runs of a queue: a claim that
+ * uses one up lists again and goes on, reading the runs after it and the
+ * time of the next not due; so does a quick pass whose reused listing
+ * runs out.
+ */
+START_TEST(test_claim_past_head)
+{
+	struct sl_agent a;
+	struct sl_names got = { 0 };
+	runid	id, late;
+	time_t	next = -1;
+	int	i;
+
+	pool(SL_NOLIMIT);
+	for (i = 0; i < 300; i++)
+		submit("default", now0 - 1000 + i, id);
+	submit("default", now0 + 3600, late);
+	agent_new(&a, SL_NOLIMIT, 10, now0);
+	ck_assert_int_eq(sl_claim(&sp, &a, 1000, now0, &got, &next, err,
+	    sizeof(err)), 300);
+	ck_assert_int_eq(next, now0 + 3600);
+	ck_assert_int_eq(locate(id).w, W_PENDING);	/* the 300th */
+	ck_assert_int_eq(locate(late).w, W_SCHED);
+	sl_names_free(&got);
+
+	/* a quick pass's reused listing running out */
+	respool();
+	pool(SL_NOLIMIT);
+	for (i = 0; i < 260; i++)
+		submit("default", now0 - 1000 + i, id);
+	agent_new(&a, SL_NOLIMIT, 10, now0);
+	ck_assert_int_eq(claim_flags(&a, 250, now0, &got, SL_CLAIM_NEWPASS),
+	    250);
+	ck_assert_int_eq(claim_flags(&a, 100, now0, &got, SL_CLAIM_NEWPASS |
+	    SL_CLAIM_REUSE), 10);		/* 6 reused, 4 listed */
+	ck_assert_int_eq(locate(id).w, W_PENDING);
+	sl_names_free(&got);
+}
+END_TEST
+
 static void
 check_order(const char *want)
 {
@@ -3010,8 +3051,9 @@ static const enum sl_state finals[] = { SL_COMPLETED, SL_FAILED, SL_CRASHED,
 	SL_CANCELLED };
 
 /*
- * a pass reads only the head of a long queue (the earliest 256): all of it
- * is claimed in order, the next pass takes the rest
+ * a listing holds only the head of a long queue (the earliest 256): all of
+ * it is claimed in order, and the claim that used it up lists again (once)
+ * and takes the rest
  */
 START_TEST(test_claim_long_queue_head)
 {
@@ -3026,15 +3068,15 @@ START_TEST(test_claim_long_queue_head)
 		submit("default", now0 - 1000 + i, ids[i]);
 	memcpy(first, ids[0], sizeof(first));
 	agent_new(&a, SL_NOLIMIT, 0, now0);
-	ck_assert_int_eq(claim(&a, LONG_MAX, now0, &got), 256);
-	/* in order: the earliest first, the 256th is run 255 */
+	ck_assert_int_eq(claim(&a, LONG_MAX, now0, &got), 300);
+	/* in order: the earliest first, the 256th is run 255, the last 299 */
 	ck_assert_int_eq(sl_token_parse(got.v[0], &t, NULL), 0);
 	ck_assert_int_eq(t, now0 - 1000);
 	ck_assert_ptr_nonnull(strstr(got.v[0], first));
 	ck_assert_int_eq(sl_token_parse(got.v[255], &t, NULL), 0);
 	ck_assert_int_eq(t, now0 - 1000 + 255);
-	sl_names_free(&got);
-	ck_assert_int_eq(claim(&a, LONG_MAX, now0, &got), 44);
+	ck_assert_int_eq(sl_token_parse(got.v[299], &t, NULL), 0);
+	ck_assert_int_eq(t, now0 - 1000 + 299);
 	sl_names_free(&got);
 	ck_assert_int_eq(claim(&a, LONG_MAX, now0, &got), 0);
 	sl_names_free(&got);
@@ -3067,14 +3109,14 @@ START_TEST(test_claim_head_skips_junk)
 		ck_assert_int_eq(mkdir(S("pools/" P "/queues/default/sched/%s",
 		    junk[i]), 0755), 0);
 	agent_new(&a, SL_NOLIMIT, 0, now0);
-	ck_assert_int_eq(claim(&a, LONG_MAX, now0, &got), 256);
-	for (i = 0; i < 256; i++) {
+	ck_assert_int_eq(claim(&a, LONG_MAX, now0, &got), 300);
+	for (i = 0; i < 300; i++) {
 		ck_assert_int_eq(sl_token_parse(got.v[i], &t, NULL), 0);
 		ck_assert_int_eq(t, now0 - 1000 + i);
 		ck_assert_ptr_nonnull(strstr(got.v[i], ids[i]));
 	}
 	sl_names_free(&got);
-	ck_assert_int_eq(claim(&a, LONG_MAX, now0, &got), 44);
+	ck_assert_int_eq(claim(&a, LONG_MAX, now0, &got), 0);
 	sl_names_free(&got);
 	for (i = 0; junk[i] != NULL; i++)
 		ck_assert(t_exists(S("pools/" P "/queues/default/sched/%s",
@@ -3546,6 +3588,7 @@ suite_claim(void)
 	tcase_add_checked_fixture(cl, setup, teardown);
 	tcase_add_test(cl, test_claim_basic);
 	tcase_add_test(cl, test_claim_reuse);
+	tcase_add_test(cl, test_claim_past_head);
 	tcase_add_test(cl, test_claim_gone_drops_listing);
 	tcase_add_test(cl, test_claim_order);
 	tcase_add_test(cl, test_claim_pool_limit);

@@ -493,8 +493,19 @@ START_TEST(test_watch_filter)
 	ck_assert(!(sl_watch_seen() & SL_SEEN_MINE));
 	ck_assert_int_eq(change_then_wait("submit", ch_submit), 1);
 	ck_assert(sl_watch_seen() & SL_SEEN_SCHED);	/* no reuse */
+	ck_assert_uint_eq(sl_pass_claim_flags(0, 0, 0), SL_CLAIM_NEWPASS);
 	ck_assert_int_eq(change_then_wait("run taken", ch_run_taken), 0);
 	ck_assert(!(sl_watch_seen() & SL_SEEN_SCHED));
+	/* a quick pass reuses, unless full, deep, or it put runs itself */
+	ck_assert_uint_eq(sl_pass_claim_flags(0, 0, 0), SL_CLAIM_NEWPASS |
+	    SL_CLAIM_REUSE);
+	ck_assert_uint_eq(sl_pass_claim_flags(1, 0, 0), SL_CLAIM_NEWPASS);
+	ck_assert_uint_eq(sl_pass_claim_flags(0, 1, 0), SL_CLAIM_NEWPASS);
+	ck_assert_uint_eq(sl_pass_claim_flags(0, 0, 1), SL_CLAIM_NEWPASS);
+	/* a pass without a wait before it: events may be unread */
+	sl_watch_skipped();
+	ck_assert(sl_watch_seen() & SL_SEEN_SCHED);
+	ck_assert_uint_eq(sl_pass_claim_flags(0, 0, 0), SL_CLAIM_NEWPASS);
 	sl_watch_close();
 }
 END_TEST
