@@ -532,8 +532,9 @@ start_one(const struct sl_spool *sp, const struct sl_config *cf,
 			/* no word (a full pipe): the agent takes us for
 			 * killed when it reaps us, so the run gets a
 			 * supervisor of its own, as before starters became
-			 * theirs (fork failing: its first lease lapses and
-			 * crash detection ends it) */
+			 * theirs (fork failing: a run without a lease, which
+			 * crash detection ends when its directory is two
+			 * leases old) */
 			sl_run_become();
 		}
 		_exit(0);

@@ -296,8 +296,8 @@ sl_lease_put(const char *dir, time_t deadline, const char *host, long sup,
 		sl_buf_printf(&b, "recorder_start = %llu\n",
 		    known_start(rec, me));
 	sl_buf_puts(&b, SL_INI_TRAILER);
-	/* the agent writes the first lease, the supervisor the rest: each
-	 * its own scratch name */
+	/* the supervisor writes them (an older agent wrote the first): each
+	 * writer its own scratch name */
 	snprintf(name, sizeof(name), ".lease.%ld", me);
 	tmp = sl_path(dir, name, (char *)NULL);
 	to = sl_path(dir, "lease", (char *)NULL);

@@ -11,17 +11,20 @@
  *   4. who it runs as: an agent that is root runs it as its owner; an
  *      agent that is not root refuses a run owned by anyone else
  *      (Rejected, with the reason);
- *   5. write start.ini (with a nonce) and a first lease, then rename the
- *      directory to running/TOKEN.  running/TOKEN is a name other starts
- *      could share only if the run had been handed back and claimed again
- *      meanwhile, so after the rename the nonce says whose start it was;
+ *   5. write start.ini (with a nonce), then rename the directory to
+ *      running/TOKEN (its first lease is the supervisor's).  running/TOKEN
+ *      is a name other starts could share only if the run had been handed
+ *      back and claimed again meanwhile, so after the rename the nonce
+ *      says whose start it was;
  *   6. fork the supervisor, which calls setsid() and so outlives the agent.
  *
  * Supervisor (S): a child subreaper.  It forks the exit recorder (H),
- * writes a lease naming both, then lets H go.  H (a subreaper too, deaf
- * to SIGTERM/SIGINT/SIGHUP, in no group of the command's) starts
- * /bin/sh -c COMMAND (C) in its own process group, stdin from /dev/null,
- * stdout and stderr appended to the run's log, and tells S its pid; when
+ * which forks the command's process (C) in its own process group, waiting,
+ * and tells S its pid; S writes the run's first lease naming all three,
+ * then lets H go, and H lets C go.  H (a subreaper too, deaf to
+ * SIGTERM/SIGINT/SIGHUP, in no group of the command's) has C execute the
+ * command (or /bin/sh -c COMMAND), stdin from /dev/null, stdout and
+ * stderr appended to the run's log, and tells S it did; when
  * C's leader exits H writes its wait status durably to `exit` (through a
  * descriptor of the run directory, which crash detection may rename),
  * sweeps (SIGKILL to the group and to every orphan that came to it, reap,
@@ -293,49 +296,61 @@ shell:
 }
 
 /*
- * spawn - start the command in its own process group: the program itself
- * when it needs no shell (sl_cmd_program()), else /bin/sh -c command; a program
+ * spawn - fork the command's process, in its own process group, waiting:
+ * it goes on when a byte comes on *go (the write end, ours), and exits if
+ * the pipe closes first (we died, or spawn_result was never called).  So
+ * its pid, its group, can be in the lease before it runs, and the lease
+ * is written once.  Then it resets the signals the recorder ignores,
+ * becomes the run's owner (another user: initgroups, setgid, setuid),
+ * redirects, enters the directory and execs: the program itself when it
+ * needs no shell (sl_cmd_program()), else /bin/sh -c command; a program
  * that cannot be executed after all (a script without #!, say) is handed
- * to /bin/sh, as the shell would.  The same user: vfork, whose child only
- * resets the signals the recorder ignores, makes its group, redirects,
- * enters the directory and execs (posix_spawn would also reset every
- * other signal, 64 system calls a run).  Another user: fork, then
- * initgroups, setgid, setuid, chdir, exec.  A failure before exec is
- * reported through a close-on-exec pipe.
+ * to /bin/sh, as the shell would.  A failure is reported through a
+ * close-on-exec pipe, whose read end is *efd (spawn_result reads it).
+ * Not posix_spawn, which would also reset every other signal (64 system
+ * calls a run); not vfork, whose child cannot wait.
  */
 static pid_t
 spawn(const struct sup *s, const char *cwd, int logfd, char **env,
-    char *why, size_t whylen)
+    int *efd, int *go, char *why, size_t whylen)
 {
 	char   *shargv[] = { "sh", "-c", s->r->command, NULL };
 	char  **argv, *prog = sl_cmd_program(s->r->command, env,
 	    &argv);
 	sigset_t all, old;
 	pid_t	pid;
-	int	pfd[2], e[2];
-	ssize_t	n;
+	int	pfd[2], g[2], e[2];
 
-	if (pipe2(pfd, O_CLOEXEC) < 0) {
+	if (pipe2(pfd, O_CLOEXEC) < 0 || (pipe2(g, O_CLOEXEC) < 0 &&
+	    (close(pfd[0]), close(pfd[1]), 1))) {
 		snprintf(why, whylen, "pipe: %s", strerror(errno));
 		free(prog);
 		free(argv);
 		return -1;
 	}
-	/* no handler may run in a vfork child, which shares our memory */
+	/* the child takes no signal before it has reset them */
 	sigfillset(&all);
 	sigprocmask(SIG_SETMASK, &all, &old);
-	pid = s->as_user ? fork() : vfork();
+	pid = fork();
 	if (pid == 0) {
 		int	stage = 0, fd;
 		sigset_t none;
+		char	b;
+		ssize_t	n;
 
 		close(pfd[0]);
+		close(g[1]);
+		if (setpgid(0, 0) < 0)
+			goto fail;
+		while ((n = read(g[0], &b, 1)) < 0 && errno == EINTR)
+			;
+		if (n != 1)
+			_exit(0);	/* no go: the recorder died first */
+		close(g[0]);
 		signal(SIGPIPE, SIG_DFL);
 		signal(SIGHUP, SIG_DFL);
 		signal(SIGTERM, SIG_DFL);	/* the recorder ignores them */
 		signal(SIGINT, SIG_DFL);
-		if (setpgid(0, 0) < 0)
-			goto fail;
 		stage = 1;
 		if (s->as_user && (initgroups(s->user, s->gid) < 0 ||
 		    setgid(s->gid) < 0 || setuid(s->uid) < 0))
@@ -368,14 +383,39 @@ fail:
 	free(prog);
 	free(argv);
 	close(pfd[1]);
+	close(g[0]);
 	if (pid < 0) {
 		snprintf(why, whylen, "fork: %s", strerror(errno));
 		close(pfd[0]);
+		close(g[1]);
 		return -1;
 	}
-	while ((n = read(pfd[0], e, sizeof(e))) < 0 && errno == EINTR)
+	/* RACE: the child makes its group too; whichever of us is first,
+	 * the group exists when the lease names it */
+	(void)setpgid(pid, pid);
+	*efd = pfd[0];
+	*go = g[1];
+	return pid;
+}
+
+/*
+ * spawn_result - let the command spawn() forked go (go, closed here) and
+ * read through efd (closed here) whether it executed: its pid, or -1 and
+ * why (it was reaped).
+ */
+static pid_t
+spawn_result(const struct sup *s, const char *cwd, pid_t pid, int efd,
+    int go, char *why, size_t whylen)
+{
+	ssize_t	n;
+	int	e[2];
+
+	if (write(go, "g", 1) < 0)
+		(void)0;	/* it died: its exit says so below */
+	close(go);
+	while ((n = read(efd, e, sizeof(e))) < 0 && errno == EINTR)
 		;
-	close(pfd[0]);
+	close(efd);
 	if (n == (ssize_t)sizeof(e)) {
 		static const char *const what[] = { "make a process group",
 		    "become the run's owner", "enter the directory",
@@ -549,7 +589,8 @@ sweep(pid_t pgid, struct renewal *rn)
 	}
 }
 
-/* what the recorder tells its supervisor, twice */
+/* what the recorder tells its supervisor: started_msg when the command's
+ * process is forked (waiting) and when it executed, ended_msg at its end */
 struct started_msg {
 	pid_t	pid;			/* the command; -1: not started */
 	char	why[SL_ERR_MAX];
@@ -564,8 +605,10 @@ struct ended_msg {
 /*
  * recorder - the exit recorder (H): between the supervisor and the
  * command, in neither's process group, deaf to SIGTERM, SIGINT and
- * SIGHUP.  Waits for the supervisor's go (the lease names H by then),
- * starts the command, tells the supervisor its pid, waits for it, writes
+ * SIGHUP.  Forks the command's process (spawn: waiting), tells the
+ * supervisor its pid, waits for the supervisor's go (the lease names
+ * both by then), lets the command go and tells the supervisor whether it
+ * executed, waits for it, writes
  * its status durably into the run directory (dfd), sweeps what is left of
  * its tree, tells the supervisor, exits.  SIGUSR1 (crash detection,
  * when the supervisor is dead): kill the command's group now.  No beat
@@ -585,7 +628,7 @@ recorder(const struct sup *s, int dfd, int go, int rep, int bt,
 	pid_t	c, w;
 	ssize_t	n;
 	char	b;
-	int	st = 0, swept = -2;
+	int	st = 0, swept = -2, efd = -1, cgo = -1;
 
 	(void)prctl(PR_SET_CHILD_SUBREAPER, 1L, 0L, 0L, 0L);
 	signal(SIGTERM, SIG_IGN);
@@ -596,21 +639,36 @@ recorder(const struct sup *s, int dfd, int go, int rep, int bt,
 	sigemptyset(&set);
 	sigaddset(&set, SIGCHLD);
 	sigaddset(&set, SIGUSR1);
-	b = '\0';
-	while ((n = read(go, &b, 1)) < 0 && errno == EINTR)
-		;
-	if (n != 1 || b != 'g')
-		_exit(0);	/* the supervisor died before its lease */
-	close(go);
-	last = mono_ms();	/* the supervisor's first lease is out */
+	/* the command's process, waiting: its pid goes into the lease */
 	memset(&sm, 0, sizeof(sm));
-	sm.pid = c = spawn(s, cwd, outfd, env, sm.why, sizeof(sm.why));
+	sm.pid = c = spawn(s, cwd, outfd, env, &efd, &cgo, sm.why,
+	    sizeof(sm.why));
 	/* the pipe to the supervisor (log_max): only the command's tree
 	 * may hold its write end, so that it ends with the tree.  Its read
 	 * end we keep, unread: a supervisor killed leaves the command
 	 * blocked on a full pipe until the fence, not killed by SIGPIPE */
 	if (outfd != logfd)
 		close(outfd);
+	if (write(rep, &sm, sizeof(sm)) < 0)
+		(void)0;	/* the supervisor is gone: the go tells */
+	if (c < 0)
+		_exit(127);
+	b = '\0';
+	while ((n = read(go, &b, 1)) < 0 && errno == EINTR)
+		;
+	if (n != 1 || b != 'g') {
+		/* the supervisor died before its lease: the command's
+		 * process sees its pipe close, and exits unstarted */
+		close(cgo);
+		while (waitpid(c, NULL, 0) < 0 && errno == EINTR)
+			;
+		_exit(0);
+	}
+	close(go);
+	last = mono_ms();	/* the supervisor's first lease is out */
+	memset(&sm, 0, sizeof(sm));
+	sm.pid = c = spawn_result(s, cwd, c, efd, cgo, sm.why,
+	    sizeof(sm.why));
 	if (write(rep, &sm, sizeof(sm)) < 0)
 		(void)0;	/* the supervisor is gone: we go on */
 	if (c < 0)
@@ -890,7 +948,7 @@ supervise(struct sup *s)
 	int	logfd, fd, dfd, go[2], rep[2], bt[2], status = 0, ws, killed = 0;
 	int	code = -1, lost = 0, rec_done = 0, have = 0, leftover = 0,
 		recorded = 0;
-	int	nfd = -1, ok;
+	int	nfd = -1, ok, turn;
 	const char *said;
 	long	fenced = 0;
 	long long next_look;
@@ -991,34 +1049,43 @@ supervise(struct sup *s)
 	close(rep[1]);
 	close(bt[0]);
 	rn.beat = bt[1];
-	/* the lease names the supervisor and the recorder before the
-	 * command starts: a spawn that blocks (a hung cwd) must not look like
-	 * a start that never was, and if we die before the go, the recorder
-	 * starts nothing */
 	rn.rec = (long)rec;
-	(void)sl_lease_put(s->dir, started + s->cf->lease, sl_host(),
-	    (long)sl_self(), (long)rec, 0);
-	if (write(go[1], &b, 1) < 0)
-		(void)0;	/* it died: seen below */
-	close(go[1]);
-	while ((n = read(rep[0], &sm, sizeof(sm))) < 0 && errno == EINTR)
-		;
-	if (n != (ssize_t)sizeof(sm) || sm.pid < 0) {
-		if (n != (ssize_t)sizeof(sm))
-			snprintf(sm.why, sizeof(sm.why), "its exit recorder "
-			    "(pid %ld) died", (long)rec);
-		note(logfd, "%s", sm.why);
-		(void)sweep(0, &rn);
-		st = SL_FAILED;
-		snprintf(msg, sizeof(msg), "Could not start: %.450s", sm.why);
-		goto ended;
+	/* the run's first lease, written once: it names the supervisor,
+	 * the recorder and the command's process (its group), forked and
+	 * waiting, before the command starts; a spawn that blocks (a hung
+	 * cwd) must not look like a start that never was, and if we die
+	 * before the go, nothing starts (the recorder sees its pipe close,
+	 * and the command's process its own) */
+	for (turn = 0; turn < 2; turn++) {
+		while ((n = read(rep[0], &sm, sizeof(sm))) < 0 &&
+		    errno == EINTR)
+			;
+		if (n != (ssize_t)sizeof(sm) || sm.pid < 0) {
+			if (n != (ssize_t)sizeof(sm))
+				snprintf(sm.why, sizeof(sm.why), "its exit "
+				    "recorder (pid %ld) died", (long)rec);
+			if (go[1] >= 0)
+				close(go[1]);
+			note(logfd, "%s", sm.why);
+			(void)sweep(0, &rn);
+			st = SL_FAILED;
+			snprintf(msg, sizeof(msg), "Could not start: %.450s",
+			    sm.why);
+			goto ended;
+		}
+		if (turn > 0)
+			break;		/* it executed */
+		child = sm.pid;
+		rn.pid = (long)child;
+		t1 = mono_ms();
+		if (sl_lease_put(s->dir, time(NULL) + s->cf->lease, sl_host(),
+		    (long)sl_self(), (long)rec, (long)child) == 0)
+			beat(rn.beat, t1);
+		if (write(go[1], &b, 1) < 0)
+			(void)0;	/* it died: seen at the next read */
+		close(go[1]);
+		go[1] = -1;
 	}
-	child = sm.pid;
-	rn.pid = (long)child;
-	t1 = mono_ms();
-	if (sl_lease_put(s->dir, time(NULL) + s->cf->lease, sl_host(),
-	    (long)sl_self(), (long)rec, (long)child) == 0)
-		beat(rn.beat, t1);
 	rn.next = started + s->cf->heartbeat;
 	for (;;) {
 		/* as a subreaper we reap the recorder, and the command itself
@@ -1248,6 +1315,19 @@ write_start(const char *dir, const struct sl_agent *a, const char *nonce,
 	return rc;
 }
 
+/* drop_lease - no lease of an earlier attempt in dir (see sl_run_start) */
+static int
+drop_lease(const char *dir, time_t deadline)
+{
+	char   *p = sl_path(dir, "lease", (char *)NULL);
+	int	rc = 0;
+
+	if (unlink(p) < 0 && errno != ENOENT)
+		rc = sl_lease_write(dir, deadline, sl_host(), 0, 0);
+	free(p);
+	return rc;
+}
+
 static int
 nonce_is(const char *dir, const char *nonce)
 {
@@ -1402,8 +1482,15 @@ sl_run_start(const struct sl_spool *sp, const struct sl_config *cf,
 		snprintf(s.home, sizeof(s.home), "%s", own.home);
 		snprintf(s.user, sizeof(s.user), "%s", own.user);
 	}
-	if (sl_uuid(nonce) < 0 || write_start(pend, a, nonce, now, r.attempt) < 0 ||
-	    sl_lease_write(pend, now + cf->lease, sl_host(), 0, 0) < 0) {
+	/* no lease yet: the supervisor writes the first, once its processes
+	 * are there to name (spool-layout.md, "Starting"); until then the
+	 * run is judged by its directory's time, which start.ini's rename
+	 * has just made new.  But a run back from an earlier attempt (a
+	 * retry, a start taken back) may still hold that attempt's lease,
+	 * naming its dead supervisor: removed first, or, if that fails, a
+	 * lease naming no process put in its place, as older agents did */
+	if (drop_lease(pend, now + cf->lease) < 0 || sl_uuid(nonce) < 0 ||
+	    write_start(pend, a, nonce, now, r.attempt) < 0) {
 		snprintf(out->why, sizeof(out->why), "cannot write the start of "
 		    "run %s in %s: %s", id, pend, strerror(errno));
 		rc = SL_START_FAILED;

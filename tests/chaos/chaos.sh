@@ -207,12 +207,14 @@ fi
 # lease_get FILE: sets l_host l_sup l_pid l_sups l_pids from a run's lease
 lease_get() {
 	l_host="" l_sup="" l_pid="" l_sups="" l_pids=""
+	# a run just started has no lease until its supervisor writes one
+	[ -f "$1" ] || return 0
 	while read -r k _ v; do
 		case $k in
 		host) l_host=$v ;; supervisor) l_sup=$v ;; pid) l_pid=$v ;;
 		supervisor_start) l_sups=$v ;; pid_start) l_pids=$v ;;
 		esac		# recorder: never a target
-	done <"$1" 2>/dev/null
+	done 2>/dev/null <"$1"
 }
 hostof() { case $1 in h1|h2) echo "$1" ;; *) echo local ;; esac; }
 # try_kill KIND: SIGKILL one target of KIND chosen at random; 0 if done

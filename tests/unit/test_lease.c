@@ -842,6 +842,30 @@ run_cmd(const char *command, runid id, const char *state)
 }
 
 /*
+ * A run back from an earlier attempt may hold that attempt's lease, naming
+ * its dead supervisor: the start removes it (the supervisor writes the
+ * first lease of its own), so crash detection does not take the new
+ * attempt for the old one's crash.
+ */
+START_TEST(test_start_drops_old_lease)
+{
+	struct spec s = { .command = "sleep 1" };
+	struct sl_started out;
+	runid	id;
+	char	tok[128];
+
+	submit(&s, id);
+	claim1(now0, tok);
+	ck_assert_int_eq(sl_lease_write(pending(tok), now0 + LEASE, sl_host(),
+	    t_dead_pid(), 0), 0);
+	ck_assert_int_eq(start(tok, time(NULL), &out), SL_START_STARTED);
+	ck_assert_int_eq(sl_recover_running(&sp, P, time(NULL), LEASE), 0);
+	wait_sup(&out);
+	ck_assert(t_exists(S("pools/" P "/done/%s.Completed", id)));
+}
+END_TEST
+
+/*
  * The start's rename of the run into running/ is believed only as its
  * outcome says: a reply lost after the rename was carried out is ours by
  * the nonce in start.ini, and the run runs; a rename that another start of
@@ -1604,6 +1628,7 @@ suite_lease(void)
 	tcase_add_test(st, test_start_refused_unknown_owner);
 	tcase_add_test(st, test_start_refused_other_id);
 	tcase_add_test(st, test_start_rename_outcome);
+	tcase_add_test(st, test_start_drops_old_lease);
 	tcase_add_test(st, test_start_returned);
 	tcase_add_test(st, test_start_exit_code);
 	tcase_add_test(st, test_start_notifies);
