@@ -38,8 +38,13 @@ ALL_CFLAGS = $(SL_CPPFLAGS) $(CPPFLAGS) $(SL_CFLAGS) $(CFLAGS)
 # -dev packages): each shared library costs every exec about nine system
 # calls of the dynamic loader (open, read, fstat, four mmaps, close...),
 # and `sluice submit` is an exec a run.  LDLIBS="-liniparser
-# -linotifytools" links them shared.
-LDLIBS	?= -Wl,-Bstatic -liniparser -linotifytools -Wl,-Bdynamic
+# -linotifytools" links them shared, and so does a system without both .a
+# files (the compiler then names them without a directory).
+SL_NO_A	!= for l in iniparser inotifytools; do \
+	    [ "$$($(CC) -print-file-name=lib$$l.a)" = lib$$l.a ] && echo $$l; \
+	  done; true
+LDLIBS	?= $(if $(SL_NO_A),-liniparser -linotifytools,-Wl,-Bstatic \
+	  -liniparser -linotifytools -Wl,-Bdynamic)
 ifeq ($(SAN),1)
 CFLAGS	+= -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
 LDFLAGS	+= -fsanitize=address,undefined
