@@ -272,6 +272,17 @@ known_start(long pid, long me)
 	return m[i].t;
 }
 
+/*
+ * sl_lease_know - read pid's start time now, for the leases to come: a
+ * supervisor reads its own and its recorder's while the recorder forks
+ * the command, not after, when the command waits for the lease
+ */
+void
+sl_lease_know(long pid)
+{
+	(void)known_start(pid, (long)sl_self());
+}
+
 /* sl_lease_put - publish the lease: supervisor, recorder, command */
 int
 sl_lease_put(const char *dir, time_t deadline, const char *host, long sup,

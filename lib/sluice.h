@@ -817,6 +817,7 @@ struct sl_lease {
 
 int	sl_lease_write(const char *dir, time_t deadline, const char *host,
 	    long sup, long pid);
+void	sl_lease_know(long pid);
 int	sl_lease_put(const char *dir, time_t deadline, const char *host,
 	    long sup, long rec, long pid);
 /* the exit record: the command's raw wait status, by attempt */

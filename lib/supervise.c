@@ -19,9 +19,9 @@
  *   6. fork the supervisor, which calls setsid() and so outlives the agent.
  *
  * Supervisor (S): a child subreaper.  It forks the exit recorder (H),
- * which forks the command's process (C) in its own process group, waiting,
- * and tells S its pid; S writes the run's first lease naming all three,
- * then lets H go, and H lets C go.  H (a subreaper too, deaf to
+ * which forks the command's process (C) in its own process group; C
+ * tells S its pid and waits; S writes the run's first lease naming all
+ * three, then lets C go.  H (a subreaper too, deaf to
  * SIGTERM/SIGINT/SIGHUP, in no group of the command's) has C execute the
  * command (or /bin/sh -c COMMAND), stdin from /dev/null, stdout and
  * stderr appended to the run's log, and tells S it did; when
@@ -295,58 +295,75 @@ shell:
 	return NULL;
 }
 
+/* what the recorder (or the command's process, its first) tells its
+ * supervisor: started_msg when the command's process is there, waiting
+ * (pid), and when it executed (pid) or could not (-1, why); ended_msg at
+ * its end */
+struct started_msg {
+	pid_t	pid;			/* the command; -1: not started */
+	char	why[SL_ERR_MAX];
+};
+
 /*
- * spawn - fork the command's process, in its own process group, waiting:
- * it goes on when a byte comes on *go (the write end, ours), and exits if
- * the pipe closes first (we died, or spawn_result was never called).  So
- * its pid, its group, can be in the lease before it runs, and the lease
- * is written once.  Then it resets the signals the recorder ignores,
- * becomes the run's owner (another user: initgroups, setgid, setuid),
- * redirects, enters the directory and execs: the program itself when it
- * needs no shell (sl_cmd_program()), else /bin/sh -c command; a program
- * that cannot be executed after all (a script without #!, say) is handed
- * to /bin/sh, as the shell would.  A failure is reported through a
- * close-on-exec pipe, whose read end is *efd (spawn_result reads it).
- * Not posix_spawn, which would also reset every other signal (64 system
- * calls a run); not vfork, whose child cannot wait.
+ * spawn - start the command in its own process group, once the lease
+ * names it: the child makes its group, tells the supervisor its pid on
+ * rep (a started_msg, which the supervisor puts into the run's first
+ * lease), and waits for the supervisor's 'g' on go; a pipe that closes
+ * first (the supervisor died before its lease) ends it unstarted.  So
+ * every process that may run the command is named in a lease before it
+ * runs, and the lease is written once.  Then it resets the signals the
+ * recorder ignores, becomes the run's owner if it must (initgroups,
+ * setgid, setuid), redirects, enters the directory and execs: the
+ * program itself when it needs no shell (sl_cmd_program()), else /bin/sh
+ * -c command; a program that cannot be executed after all (a script
+ * without #!, say) is handed to /bin/sh, as the shell would.  The same
+ * user: vfork (we sleep until it execs or exits: no copy of our memory);
+ * another user: fork.  Not posix_spawn, whose child would also reset
+ * every other signal (64 system calls a run).  A failure is reported
+ * through a close-on-exec pipe.  Returns the pid; -1 and why if it did
+ * not execute (reaped); -2 if no go came (reaped).
  */
 static pid_t
 spawn(const struct sup *s, const char *cwd, int logfd, char **env,
-    int *efd, int *go, char *why, size_t whylen)
+    int go, int rep, char *why, size_t whylen)
 {
 	char   *shargv[] = { "sh", "-c", s->r->command, NULL };
 	char  **argv, *prog = sl_cmd_program(s->r->command, env,
 	    &argv);
 	sigset_t all, old;
 	pid_t	pid;
-	int	pfd[2], g[2], e[2];
+	int	pfd[2], e[2];
+	ssize_t	n;
 
-	if (pipe2(pfd, O_CLOEXEC) < 0 || (pipe2(g, O_CLOEXEC) < 0 &&
-	    (close(pfd[0]), close(pfd[1]), 1))) {
+	if (pipe2(pfd, O_CLOEXEC) < 0) {
 		snprintf(why, whylen, "pipe: %s", strerror(errno));
 		free(prog);
 		free(argv);
 		return -1;
 	}
-	/* the child takes no signal before it has reset them */
+	/* no handler may run in a vfork child, which shares our memory */
 	sigfillset(&all);
 	sigprocmask(SIG_SETMASK, &all, &old);
-	pid = fork();
+	pid = s->as_user ? fork() : vfork();
 	if (pid == 0) {
+		struct started_msg m;
 		int	stage = 0, fd;
 		sigset_t none;
 		char	b;
-		ssize_t	n;
 
+		/* nothing here may change our parent's memory (vfork):
+		 * only this frame's locals, and system calls */
 		close(pfd[0]);
-		close(g[1]);
 		if (setpgid(0, 0) < 0)
 			goto fail;
-		while ((n = read(g[0], &b, 1)) < 0 && errno == EINTR)
+		memset(&m, 0, sizeof(m));
+		m.pid = getpid();	/* not sl_self(): the parent's */
+		if (write(rep, &m, sizeof(m)) != (ssize_t)sizeof(m))
+			goto nogo;	/* the supervisor is gone */
+		while ((n = read(go, &b, 1)) < 0 && errno == EINTR)
 			;
-		if (n != 1)
-			_exit(0);	/* no go: the recorder died first */
-		close(g[0]);
+		if (n != 1 || b != 'g')
+			goto nogo;
 		signal(SIGPIPE, SIG_DFL);
 		signal(SIGHUP, SIG_DFL);
 		signal(SIGTERM, SIG_DFL);	/* the recorder ignores them */
@@ -378,55 +395,38 @@ fail:
 		if (write(pfd[1], e, sizeof(e)) < 0)
 			(void)0;
 		_exit(127);
+nogo:
+		e[0] = -1;
+		e[1] = 0;
+		if (write(pfd[1], e, sizeof(e)) < 0)
+			(void)0;
+		_exit(0);
 	}
 	sigprocmask(SIG_SETMASK, &old, NULL);
 	free(prog);
 	free(argv);
 	close(pfd[1]);
-	close(g[0]);
 	if (pid < 0) {
 		snprintf(why, whylen, "fork: %s", strerror(errno));
 		close(pfd[0]);
-		close(g[1]);
 		return -1;
 	}
-	/* RACE: the child makes its group too; whichever of us is first,
-	 * the group exists when the lease names it */
-	(void)setpgid(pid, pid);
-	*efd = pfd[0];
-	*go = g[1];
-	return pid;
-}
-
-/*
- * spawn_result - let the command spawn() forked go (go, closed here) and
- * read through efd (closed here) whether it executed: its pid, or -1 and
- * why (it was reaped).
- */
-static pid_t
-spawn_result(const struct sup *s, const char *cwd, pid_t pid, int efd,
-    int go, char *why, size_t whylen)
-{
-	ssize_t	n;
-	int	e[2];
-
-	if (write(go, "g", 1) < 0)
-		(void)0;	/* it died: its exit says so below */
-	close(go);
-	while ((n = read(efd, e, sizeof(e))) < 0 && errno == EINTR)
+	while ((n = read(pfd[0], e, sizeof(e))) < 0 && errno == EINTR)
 		;
-	close(efd);
+	close(pfd[0]);
 	if (n == (ssize_t)sizeof(e)) {
 		static const char *const what[] = { "make a process group",
 		    "become the run's owner", "enter the directory",
 		    "redirect output", "execute /bin/sh" };
 
-		snprintf(why, whylen, "cannot %s%s%.300s (as %.64s): %s",
-		    what[e[0] > 4 ? 4 : e[0]], e[0] == 2 ? " " : "",
-		    e[0] == 2 ? cwd : "", s->user, strerror(e[1]));
+		if (e[0] >= 0)
+			snprintf(why, whylen, "cannot %s%s%.300s (as %.64s): "
+			    "%s", what[e[0] > 4 ? 4 : e[0]], e[0] == 2 ? " " :
+			    "", e[0] == 2 ? cwd : "", s->user,
+			    strerror(e[1]));
 		while (waitpid(pid, NULL, 0) < 0 && errno == EINTR)
 			;
-		return -1;
+		return e[0] < 0 ? -2 : -1;
 	}
 	return pid;
 }
@@ -589,12 +589,6 @@ sweep(pid_t pgid, struct renewal *rn)
 	}
 }
 
-/* what the recorder tells its supervisor: started_msg when the command's
- * process is forked (waiting) and when it executed, ended_msg at its end */
-struct started_msg {
-	pid_t	pid;			/* the command; -1: not started */
-	char	why[SL_ERR_MAX];
-};
 struct ended_msg {
 	int	status;			/* the command's raw wait status */
 	int	recorded;		/* `exit` written */
@@ -605,10 +599,9 @@ struct ended_msg {
 /*
  * recorder - the exit recorder (H): between the supervisor and the
  * command, in neither's process group, deaf to SIGTERM, SIGINT and
- * SIGHUP.  Forks the command's process (spawn: waiting), tells the
- * supervisor its pid, waits for the supervisor's go (the lease names
- * both by then), lets the command go and tells the supervisor whether it
- * executed, waits for it, writes
+ * SIGHUP.  Starts the command (spawn: its process tells the supervisor
+ * its pid and waits for the supervisor's go, given once the lease names
+ * it), tells the supervisor whether it executed, waits for it, writes
  * its status durably into the run directory (dfd), sweeps what is left of
  * its tree, tells the supervisor, exits.  SIGUSR1 (crash detection,
  * when the supervisor is dead): kill the command's group now.  No beat
@@ -626,9 +619,7 @@ recorder(const struct sup *s, int dfd, int go, int rep, int bt,
 	long long last, now, wait;
 	long	fenced = 0;
 	pid_t	c, w;
-	ssize_t	n;
-	char	b;
-	int	st = 0, swept = -2, efd = -1, cgo = -1;
+	int	st = 0, swept = -2;
 
 	(void)prctl(PR_SET_CHILD_SUBREAPER, 1L, 0L, 0L, 0L);
 	signal(SIGTERM, SIG_IGN);
@@ -639,36 +630,23 @@ recorder(const struct sup *s, int dfd, int go, int rep, int bt,
 	sigemptyset(&set);
 	sigaddset(&set, SIGCHLD);
 	sigaddset(&set, SIGUSR1);
-	/* the command's process, waiting: its pid goes into the lease */
+	/* the command's process tells the supervisor its pid itself, and
+	 * runs only after the supervisor's lease named it and its go */
 	memset(&sm, 0, sizeof(sm));
-	sm.pid = c = spawn(s, cwd, outfd, env, &efd, &cgo, sm.why,
+	sm.pid = c = spawn(s, cwd, outfd, env, go, rep, sm.why,
 	    sizeof(sm.why));
+	if (c == -2)
+		_exit(0);	/* the supervisor died before its lease */
+	close(go);
+	last = mono_ms();	/* the supervisor's first lease is out */
 	/* the pipe to the supervisor (log_max): only the command's tree
 	 * may hold its write end, so that it ends with the tree.  Its read
 	 * end we keep, unread: a supervisor killed leaves the command
 	 * blocked on a full pipe until the fence, not killed by SIGPIPE */
 	if (outfd != logfd)
 		close(outfd);
-	if (write(rep, &sm, sizeof(sm)) < 0)
-		(void)0;	/* the supervisor is gone: the go tells */
-	if (c < 0)
-		_exit(127);
-	b = '\0';
-	while ((n = read(go, &b, 1)) < 0 && errno == EINTR)
-		;
-	if (n != 1 || b != 'g') {
-		/* the supervisor died before its lease: the command's
-		 * process sees its pipe close, and exits unstarted */
-		close(cgo);
-		while (waitpid(c, NULL, 0) < 0 && errno == EINTR)
-			;
-		_exit(0);
-	}
-	close(go);
-	last = mono_ms();	/* the supervisor's first lease is out */
-	memset(&sm, 0, sizeof(sm));
-	sm.pid = c = spawn_result(s, cwd, c, efd, cgo, sm.why,
-	    sizeof(sm.why));
+	/* that it executed, or why not (the first word if it failed
+	 * before it could say its pid: the supervisor takes either) */
 	if (write(rep, &sm, sizeof(sm)) < 0)
 		(void)0;	/* the supervisor is gone: we go on */
 	if (c < 0)
@@ -932,7 +910,7 @@ cap_end(struct cap *c)
 static _Noreturn void
 supervise(struct sup *s)
 {
-	char	msg[SL_ERR_MAX], t[40], *lp, *cp, **env, b = 'g';
+	char	msg[SL_ERR_MAX], t[40], *lp, *cp, **env;
 	const char *cwd;
 	struct started_msg sm;
 	struct ended_msg em;
@@ -1050,12 +1028,16 @@ supervise(struct sup *s)
 	close(bt[0]);
 	rn.beat = bt[1];
 	rn.rec = (long)rec;
+	sl_lease_know((long)sl_self());
+	sl_lease_know((long)rec);
 	/* the run's first lease, written once: it names the supervisor,
 	 * the recorder and the command's process (its group), forked and
 	 * waiting, before the command starts; a spawn that blocks (a hung
 	 * cwd) must not look like a start that never was, and if we die
-	 * before the go, nothing starts (the recorder sees its pipe close,
-	 * and the command's process its own) */
+	 * before the go, nothing starts (the command's process sees the go
+	 * pipe close, and exits).  Two words come: its pid (from the
+	 * command's process), then that it executed (from the recorder);
+	 * a failure before either ends the start */
 	for (turn = 0; turn < 2; turn++) {
 		while ((n = read(rep[0], &sm, sizeof(sm))) < 0 &&
 		    errno == EINTR)
@@ -1081,7 +1063,8 @@ supervise(struct sup *s)
 		if (sl_lease_put(s->dir, time(NULL) + s->cf->lease, sl_host(),
 		    (long)sl_self(), (long)rec, (long)child) == 0)
 			beat(rn.beat, t1);
-		if (write(go[1], &b, 1) < 0)
+		/* the go, to the command's process itself: no hop */
+		if (write(go[1], "g", 1) < 0)
 			(void)0;	/* it died: seen at the next read */
 		close(go[1]);
 		go[1] = -1;
