@@ -813,7 +813,7 @@ again:
 		 * time of the next not due, for *next) are unread; once a
 		 * claim, list again and go on */
 		if (i >= n && n > 0 && !stop && !qfull && !drop &&
-		    head_of(sd)->cut && relisted++ == 0) {
+		    claimed < max && head_of(sd)->cut && relisted++ == 0) {
 			sl_strv_free(v, n);
 			if (sched_tokens(sd, now, now + a->prefetch, 0, &v,
 			    &n) < 0) {

@@ -21,10 +21,11 @@
  *     for both); on this host that is a supervisor alive but not renewing
  *     (stopped, blocked on a dead mount): it is killed; or
  *   - it has no lease, or one that does not read whole, and its
- *     directory has not changed for two leases (by its mtime).  The agent
- *     writes a lease before the run enters running/, and every renewal is
- *     a rename in the directory, so a live run's directory is never older
- *     than a heartbeat; a lookup of `lease` can fail on a network
+ *     directory has not changed for two leases (by its mtime).  The start
+ *     renames start.ini into the directory just before it enters
+ *     running/, the supervisor's first lease follows, and every renewal
+ *     is a rename in the directory, so a live run's directory is never
+ *     older than a heartbeat; a lookup of `lease` can fail on a network
  *     filesystem while a live supervisor replaces it (seen on fuse-nfs
  *     with 1 s caches), so a missing lease alone proves nothing.  The
  *     mtime is the file server's clock: two leases are the margin for
