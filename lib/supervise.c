@@ -21,7 +21,7 @@
  * Supervisor (S): a child subreaper.  It forks the exit recorder (H),
  * which forks the command's process (C) in its own process group; C
  * tells S its pid and waits; S writes the run's first lease naming all
- * three, then lets C go.  H (a subreaper too, deaf to
+ * three, then lets C go (no lease, no go: first_lease).  H (a subreaper too, deaf to
  * SIGTERM/SIGINT/SIGHUP, in no group of the command's) has C execute the
  * command (or /bin/sh -c COMMAND), stdin from /dev/null, stdout and
  * stderr appended to the run's log, and tells S it did; when
@@ -513,6 +513,42 @@ renew(struct renewal *rn)
 }
 
 /*
+ * first_lease - the run's first lease, naming the command's process that
+ * waits for our go: the go comes only after it, so no command runs that
+ * no lease names.  A write that fails (EIO on a cut link) is tried again
+ * every second for one lease: until two leases after the rename into
+ * running/ no detector judges a run without a lease (lease.c).  0
+ * written; -1 the run directory is gone (crash detection took the run);
+ * -2 not written for a lease (errno).
+ */
+static int
+first_lease(struct renewal *rn)
+{
+	struct timespec sec = { 1, 0 };
+	struct stat st;
+	long long m, end = mono_ms() + rn->s->cf->lease * 1000LL;
+	int	e;
+
+	for (;;) {
+		m = mono_ms();
+		if (sl_lease_put(rn->s->dir, time(NULL) + rn->s->cf->lease,
+		    sl_host(), (long)sl_self(), rn->rec, rn->pid) == 0) {
+			beat(rn->beat, m);
+			return 0;
+		}
+		e = errno;
+		if (e == ENOENT && lstat(rn->s->dir, &st) < 0 &&
+		    errno == ENOENT)
+			return -1;
+		if (mono_ms() >= end) {
+			errno = e;
+			return -2;
+		}
+		(void)nanosleep(&sec, NULL);
+	}
+}
+
+/*
  * kill_children - SIGKILL every child of this process (as a subreaper,
  * the orphans of the command's tree, also those that left its group with
  * setsid): from /proc/self/task/TID/children, or, on a kernel without
@@ -920,13 +956,13 @@ supervise(struct sup *s)
 	sigset_t set;
 	struct timespec sec = { 1, 0 };
 	time_t	started, now, kill_at = 0;
-	long long t0, t1, left;
+	long long t0, left;
 	pid_t	child = -1, rec, w;
 	ssize_t	n;
 	int	logfd, fd, dfd, go[2], rep[2], bt[2], status = 0, ws, killed = 0;
 	int	code = -1, lost = 0, rec_done = 0, have = 0, leftover = 0,
 		recorded = 0;
-	int	nfd = -1, ok, turn;
+	int	nfd = -1, ok, turn, err;
 	const char *said;
 	long	fenced = 0;
 	long long next_look;
@@ -1059,10 +1095,27 @@ supervise(struct sup *s)
 			break;		/* it executed */
 		child = sm.pid;
 		rn.pid = (long)child;
-		t1 = mono_ms();
-		if (sl_lease_put(s->dir, time(NULL) + s->cf->lease, sl_host(),
-		    (long)sl_self(), (long)rec, (long)child) == 0)
-			beat(rn.beat, t1);
+		if ((ok = first_lease(&rn)) < 0) {
+			/* no go: the command's process sees the pipe close
+			 * and exits unstarted, then the recorder */
+			err = errno;
+			close(go[1]);
+			(void)sweep(0, NULL);
+			if (ok == -1) {
+				/* RACE: our directory is gone (crash detection
+				 * or an operator took the run): it is not ours
+				 * to end */
+				note(logfd, "the run directory %s is gone before "
+				    "its first lease: not started", s->dir);
+				_exit(0);
+			}
+			snprintf(msg, sizeof(msg), "Could not start: cannot "
+			    "write its lease in %.300s for %ld s: %s", s->dir,
+			    (long)s->cf->lease, strerror(err));
+			note(logfd, "%s", msg + strlen("Could not start: "));
+			st = SL_FAILED;
+			goto ended;
+		}
 		/* the go, to the command's process itself: no hop */
 		if (write(go[1], "g", 1) < 0)
 			(void)0;	/* it died: seen at the next read */

@@ -923,6 +923,92 @@ START_TEST(test_start_rename_outcome)
 }
 END_TEST
 
+/*
+ * No command runs that no lease names: the go comes after the first
+ * lease.  A run directory taken away before that lease (crash detection,
+ * an operator) starts nothing and is left to who took it; a lease that
+ * cannot be written for a whole lease (EIO, a cut link) ends the start
+ * Failed, "Could not start", and the command never ran.
+ */
+static char gone_to[2048];
+static int lease_errno;		/* what the lease's rename fails with */
+
+/* lease_rename - fails the rename of a running run's lease: ENOENT
+ * after taking the run directory away to gone_to, or lease_errno */
+static int
+lease_rename(const char *from, const char *to)
+{
+	char	d[4096];
+
+	if (strstr(to, "/running/") == NULL || strcmp(strrchr(to, '/'),
+	    "/lease") != 0)
+		return rename(from, to);
+	if (lease_errno == ENOENT) {
+		snprintf(d, sizeof(d), "%s", to);
+		*strrchr(d, '/') = '\0';
+		ck_assert_int_eq(rename(d, gone_to), 0);
+	}
+	errno = lease_errno;
+	return -1;
+}
+
+/* start_unleased - start a run that touches mark, with the lease's
+ * rename failing with e; its id in id, its token in tok */
+static void
+start_unleased(int e, char *mark, size_t len, runid id, char tok[128])
+{
+	struct spec s;
+	struct sl_started out;
+	char	cmd[4200];
+
+	snprintf(mark, len, "%s/ran", t_tmpdir());
+	snprintf(cmd, sizeof(cmd), "touch %s", mark);
+	memset(&s, 0, sizeof(s));
+	s.command = cmd;
+	submit(&s, id);
+	claim1(now0, tok);
+	lease_errno = e;
+	sl_sys.rename = lease_rename;
+	ck_assert_int_eq(start(tok, time(NULL), &out), SL_START_STARTED);
+	sl_sys.rename = rename;
+	wait_sup(&out);
+	ck_assert_msg(!t_exists(mark), "the command ran without a lease");
+}
+
+START_TEST(test_start_first_lease_gone)
+{
+	char	tok[128], mark[4096];
+	runid	id;
+
+	snprintf(gone_to, sizeof(gone_to), "%s/taken", t_tmpdir());
+	start_unleased(ENOENT, mark, sizeof(mark), id, tok);
+	ck_assert(!t_exists(running(tok)));
+	ck_assert(t_exists(gone_to));
+	snprintf(mark, sizeof(mark), "%s/lease", gone_to);
+	ck_assert(!t_exists(mark));
+	snprintf(mark, sizeof(mark), "%s/exit", gone_to);
+	ck_assert(!t_exists(mark));
+	ck_assert_int_eq(n_in(S("pools/" P "/done"), 1), 0);
+}
+END_TEST
+
+START_TEST(test_start_first_lease_fails)
+{
+	char	tok[128], mark[4096], v[600];
+	const char *dd;
+	runid	id;
+
+	cf.lease = 2;
+	start_unleased(EIO, mark, sizeof(mark), id, tok);
+	dd = S("pools/" P "/done/%s.Failed", id);
+	ck_assert_msg(t_exists(dd), "no %s", dd);
+	result(dd, "message", v, sizeof(v));
+	ck_assert_msg(strstr(v, "Could not start: cannot write its lease") !=
+	    NULL, "message: %s", v);
+	ck_assert_int_eq(sl_slots_held(&sp, P, NULL), 0);
+}
+END_TEST
+
 START_TEST(test_start_later)
 {
 	struct spec s = { .when = now0 + 100 };
@@ -1629,6 +1715,8 @@ suite_lease(void)
 	tcase_add_test(st, test_start_refused_other_id);
 	tcase_add_test(st, test_start_rename_outcome);
 	tcase_add_test(st, test_start_drops_old_lease);
+	tcase_add_test(st, test_start_first_lease_gone);
+	tcase_add_test(st, test_start_first_lease_fails);
 	tcase_add_test(st, test_start_returned);
 	tcase_add_test(st, test_start_exit_code);
 	tcase_add_test(st, test_start_notifies);
