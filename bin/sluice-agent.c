@@ -507,7 +507,7 @@ start_one(const struct sl_spool *sp, const struct sl_config *cf,
 	pid_t	pid = -1;
 	int	again;
 
-	if (ended_fd >= 0 && (pid = fork()) > 0) {
+	if (ended_fd >= 0 && (pid = sl_fork_known()) > 0) {
 		(void)track(token, pid);
 		return;
 	}
@@ -528,7 +528,7 @@ start_one(const struct sl_spool *sp, const struct sl_config *cf,
 		if (n > 0 && write(ended_wfd, w, n) == (ssize_t)n) {
 			if (rc == SL_START_STARTED)
 				sl_run_become();
-		} else if (rc == SL_START_STARTED && fork() == 0) {
+		} else if (rc == SL_START_STARTED && sl_fork_known() == 0) {
 			/* no word (a full pipe): the agent takes us for
 			 * killed when it reaps us, so the run gets a
 			 * supervisor of its own, as before starters became

@@ -247,7 +247,7 @@ sl_lease_write(const char *dir, time_t deadline, const char *host, long sup,
  * The memory is dropped in a forked child (me changes).
  */
 static unsigned long long
-known_start(long pid, long me)
+known_start(long pid, long me, unsigned long long given)
 {
 	static struct {
 		long	pid;
@@ -267,10 +267,66 @@ known_start(long pid, long me)
 		if (m[i].pid == pid && m[i].t != 0)
 			return m[i].t;
 	m[next].pid = pid;
-	m[next].t = proc_start(pid);
+	m[next].t = given != 0 ? given : proc_start(pid);
 	i = next;
 	next = (next + 1) % 4;
 	return m[i].t;
+}
+
+/*
+ * sl_boot_ns - CLOCK_BOOTTIME in nanoseconds (the vDSO: no system call),
+ * the clock the kernel stamps a process's start with at its fork
+ */
+long long
+sl_boot_ns(void)
+{
+	struct timespec ts;
+
+	if (clock_gettime(CLOCK_BOOTTIME, &ts) < 0)
+		return 0;
+	return (long long)ts.tv_sec * 1000000000LL + ts.tv_nsec;
+}
+
+/*
+ * sl_start_tick - the start time /proc/PID/stat gives a process forked
+ * between two readings of sl_boot_ns (before the fork, in the parent;
+ * after, in either), in clock ticks of hz a second: the kernel stamps it
+ * inside the fork and /proc rounds it down to a tick.  Known only when
+ * both readings fall in one tick, each at least 1 ms clear of its edges
+ * (a margin for the two reading the clock apart); else 0: read /proc.
+ * Pure arithmetic, for a vfork child too.  A lease's start times cost
+ * no read of /proc when it is known (three a start before).
+ */
+unsigned long long
+sl_start_tick(long long before, long long after, long hz)
+{
+	long long tick, t, margin = 1000000;
+
+	if (hz <= 0 || hz > 1000000 || before <= 0 || after < before)
+		return 0;
+	tick = 1000000000LL / hz;
+	t = before / tick;
+	if (after / tick != t || before - t * tick < margin ||
+	    (t + 1) * tick - after < margin)
+		return 0;
+	return (unsigned long long)t;
+}
+
+/*
+ * sl_fork_known - fork(2), and in the child its own start time known to
+ * the leases it will write (sl_start_tick), when it can be
+ */
+pid_t
+sl_fork_known(void)
+{
+	long long t0 = sl_boot_ns();
+	long	hz = sysconf(_SC_CLK_TCK);
+	pid_t	pid;
+
+	if ((pid = fork()) == 0)
+		sl_lease_know_start((long)sl_self(),
+		    sl_start_tick(t0, sl_boot_ns(), hz));
+	return pid;
 }
 
 /*
@@ -281,7 +337,16 @@ known_start(long pid, long me)
 void
 sl_lease_know(long pid)
 {
-	(void)known_start(pid, (long)sl_self());
+	(void)known_start(pid, (long)sl_self(), 0);
+}
+
+/* sl_lease_know_start - pid started at t (clock ticks; 0: unknown, read
+ * at the lease), as sl_start_tick says */
+void
+sl_lease_know_start(long pid, unsigned long long t)
+{
+	if (t != 0)
+		(void)known_start(pid, (long)sl_self(), t);
 }
 
 /* sl_lease_put - publish the lease: supervisor, recorder, command */
@@ -303,10 +368,10 @@ sl_lease_put(const char *dir, time_t deadline, const char *host, long sup,
 	 * reboot or a wrap is not the process the lease names */
 	sl_ini_put(&b, "boot", boot_id());
 	sl_buf_printf(&b, "supervisor_start = %llu\npid_start = %llu\n",
-	    known_start(sup, me), known_start(pid, me));
+	    known_start(sup, me, 0), known_start(pid, me, 0));
 	if (rec > 0)
 		sl_buf_printf(&b, "recorder_start = %llu\n",
-		    known_start(rec, me));
+		    known_start(rec, me, 0));
 	sl_buf_puts(&b, SL_INI_TRAILER);
 	/* the supervisor writes them (an older agent wrote the first): each
 	 * writer its own scratch name */

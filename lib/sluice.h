@@ -818,6 +818,10 @@ struct sl_lease {
 int	sl_lease_write(const char *dir, time_t deadline, const char *host,
 	    long sup, long pid);
 void	sl_lease_know(long pid);
+void	sl_lease_know_start(long pid, unsigned long long t);
+long long sl_boot_ns(void);
+unsigned long long sl_start_tick(long long before, long long after, long hz);
+pid_t	sl_fork_known(void);
 int	sl_lease_put(const char *dir, time_t deadline, const char *host,
 	    long sup, long rec, long pid);
 /* the exit record: the command's raw wait status, by attempt */

@@ -61,6 +61,16 @@
 
 static int notify_fd = -1;		/* sl_run_notify_fd */
 
+/* the agent's own user: the same for its life (see sl_run_start_warm) */
+static struct {
+	char	home[PATH_MAX], user[256];
+	uid_t	uid;
+	gid_t	gid, egid;
+	int	known, pw;	/* looked up; uid has a passwd entry */
+	int	sigs, ign;	/* looked at; SIGHUP 1, SIGPIPE 2, SIGCHLD 4
+				 * inherited ignored */
+} own;
+
 extern char **environ;
 
 /* has_slot - does names hold SCOPE.K for some number K? */
@@ -128,6 +138,7 @@ struct sup {
 	uid_t	uid;
 	gid_t	gid;
 	char	user[256], home[PATH_MAX];
+	int	null_in;		/* our fd 0 is /dev/null: the command's */
 };
 
 struct envv {
@@ -239,13 +250,28 @@ static const char *const shell_words[] = {
 	"while", NULL
 };
 
+/* listed_before - is the PATH entry at p (dl bytes) also one before it? */
+static int
+listed_before(const char *path, const char *p, size_t dl)
+{
+	const char *q, *e;
+
+	for (q = path; q < p; q = e + 1) {
+		e = strchr(q, ':');
+		if ((size_t)(e - q) == dl && memcmp(q, p, dl) == 0)
+			return 1;
+	}
+	return 0;
+}
+
 /*
  * sl_cmd_program - where a command that needs no shell is: its words in *argv
  * (sl_cmd_to_argv) and the program's path, found on the PATH of env as
  * the shell would (every entry absolute; a name holding '/' is used as it
  * is, if absolute).  NULL: let /bin/sh run it (shell syntax, a word of
  * the shell's, no such program, a PATH the shell reads differently).
- * One stat per PATH entry tried, where the shell would exec each.
+ * One stat per PATH entry tried, where the shell would exec each (an
+ * entry listed twice is tried once).
  */
 char *
 sl_cmd_program(const char *cmd, char *const env[], char ***argv)
@@ -278,7 +304,7 @@ sl_cmd_program(const char *cmd, char *const env[], char ***argv)
 		dl = e != NULL ? (size_t)(e - p) : strlen(p);
 		if (dl == 0 || p[0] != '/')
 			goto shell;	/* "" or relative: the run's directory */
-		if (dl + nl + 2 <= sizeof(buf)) {
+		if (dl + nl + 2 <= sizeof(buf) && !listed_before(path, p, dl)) {
 			memcpy(buf, p, dl);
 			buf[dl] = '/';
 			memcpy(buf + dl + 1, (*argv)[0], nl + 1);
@@ -301,6 +327,7 @@ shell:
  * its end */
 struct started_msg {
 	pid_t	pid;			/* the command; -1: not started */
+	unsigned long long tick;	/* when it started (sl_start_tick) */
 	char	why[SL_ERR_MAX];
 };
 
@@ -311,12 +338,14 @@ struct started_msg {
  * lease), and waits for the supervisor's 'g' on go; a pipe that closes
  * first (the supervisor died before its lease) ends it unstarted.  So
  * every process that may run the command is named in a lease before it
- * runs, and the lease is written once.  Then it resets the signals the
- * recorder ignores, becomes the run's owner if it must (initgroups,
- * setgid, setuid), redirects, enters the directory and execs: the
- * program itself when it needs no shell (sl_cmd_program()), else /bin/sh
- * -c command; a program that cannot be executed after all (a script
- * without #!, say) is handed to /bin/sh, as the shell would.  The same
+ * runs, and the lease is written once.  Then it becomes the run's owner
+ * if it must (initgroups, setgid, setuid), enters the directory,
+ * redirects (stdin is the supervisor's /dev/null), unblocks every signal
+ * (none is ignored: blocked, in the supervisor and the recorder) and
+ * execs: the program itself when it needs no shell (sl_cmd_program()),
+ * else /bin/sh -c command; a program that cannot be executed after all
+ * (a script without #!, say) is handed to /bin/sh, as the shell would.
+ * The same
  * user: vfork (we sleep until it execs or exits: no copy of our memory);
  * another user: fork.  Not posix_spawn, whose child would also reset
  * every other signal (64 system calls a run).  A failure is reported
@@ -331,6 +360,8 @@ spawn(const struct sup *s, const char *cwd, int logfd, char **env,
 	char  **argv, *prog = sl_cmd_program(s->r->command, env,
 	    &argv);
 	sigset_t all, old;
+	long long t0;
+	long	hz = sysconf(_SC_CLK_TCK);
 	pid_t	pid;
 	int	pfd[2], e[2];
 	ssize_t	n;
@@ -344,6 +375,7 @@ spawn(const struct sup *s, const char *cwd, int logfd, char **env,
 	/* no handler may run in a vfork child, which shares our memory */
 	sigfillset(&all);
 	sigprocmask(SIG_SETMASK, &all, &old);
+	t0 = sl_boot_ns();
 	pid = s->as_user ? fork() : vfork();
 	if (pid == 0) {
 		struct started_msg m;
@@ -358,16 +390,13 @@ spawn(const struct sup *s, const char *cwd, int logfd, char **env,
 			goto fail;
 		memset(&m, 0, sizeof(m));
 		m.pid = getpid();	/* not sl_self(): the parent's */
+		m.tick = sl_start_tick(t0, sl_boot_ns(), hz);
 		if (write(rep, &m, sizeof(m)) != (ssize_t)sizeof(m))
 			goto nogo;	/* the supervisor is gone */
 		while ((n = read(go, &b, 1)) < 0 && errno == EINTR)
 			;
 		if (n != 1 || b != 'g')
 			goto nogo;
-		signal(SIGPIPE, SIG_DFL);
-		signal(SIGHUP, SIG_DFL);
-		signal(SIGTERM, SIG_DFL);	/* the recorder ignores them */
-		signal(SIGINT, SIG_DFL);
 		stage = 1;
 		if (s->as_user && (initgroups(s->user, s->gid) < 0 ||
 		    setgid(s->gid) < 0 || setuid(s->uid) < 0))
@@ -378,11 +407,12 @@ spawn(const struct sup *s, const char *cwd, int logfd, char **env,
 		if (chdir(cwd) < 0)
 			goto fail;
 		stage = 3;
-		if ((fd = open("/dev/null", O_RDONLY)) < 0 || dup2(fd, 0) < 0 ||
-		    dup2(logfd, 1) < 0 || dup2(logfd, 2) < 0)
+		/* stdin: the supervisor's fd 0 is /dev/null already */
+		if (!s->null_in && ((fd = open("/dev/null", O_RDONLY)) < 0 ||
+		    dup2(fd, 0) < 0 || (fd > 2 && close(fd) < 0)))
 			goto fail;
-		if (fd > 2)
-			close(fd);
+		if (dup2(logfd, 1) < 0 || dup2(logfd, 2) < 0)
+			goto fail;
 		sigemptyset(&none);
 		sigprocmask(SIG_SETMASK, &none, NULL);
 		if (prog != NULL)
@@ -595,7 +625,10 @@ kill_children(void)
  * every child of ours (orphans of its tree reparent to us, subreaper),
  * reap, and again, until the group is empty and we have no child.  0, or
  * -1 if something was still alive after SWEEP_MAX seconds.  rn (or NULL)
- * keeps the lease renewed meanwhile.
+ * keeps the lease renewed meanwhile.  No child at all (ECHILD, one call)
+ * ends it at once: every process of the tree descends from us, for its
+ * orphans come to us (a subreaper), and only a process of our session,
+ * so one of them, could join the command's group.
  */
 static int
 sweep(pid_t pgid, struct renewal *rn)
@@ -608,6 +641,8 @@ sweep(pid_t pgid, struct renewal *rn)
 	sigemptyset(&chld);
 	sigaddset(&chld, SIGCHLD);
 	for (;;) {
+		if (waitpid(-1, NULL, WNOHANG) < 0 && errno == ECHILD)
+			return 0;
 		/* RACE: pgid cannot name another group while ours has a
 		 * member; once it has none we stop before killing again */
 		if (pgid > 1 && kill(-pgid, SIGKILL) < 0 && errno == ESRCH)
@@ -658,11 +693,15 @@ recorder(const struct sup *s, int dfd, int go, int rep, int bt,
 	int	st = 0, swept = -2;
 
 	(void)prctl(PR_SET_CHILD_SUBREAPER, 1L, 0L, 0L, 0L);
-	signal(SIGTERM, SIG_IGN);
-	signal(SIGINT, SIG_IGN);
-	signal(SIGHUP, SIG_IGN);
-	/* SIGCHLD and SIGUSR1 are blocked (by the supervisor, before the
-	 * fork): taken with sigtimedwait, no handler, no lost wakeup */
+	/* deaf to SIGTERM and SIGINT by blocking them, as the supervisor
+	 * blocked SIGHUP and SIGPIPE: not ignored, which the command would
+	 * inherit.  SIGCHLD and SIGUSR1 are blocked too (by the supervisor,
+	 * before the fork): taken with sigtimedwait, no handler, no lost
+	 * wakeup */
+	sigemptyset(&set);
+	sigaddset(&set, SIGTERM);
+	sigaddset(&set, SIGINT);
+	sigprocmask(SIG_BLOCK, &set, NULL);
 	sigemptyset(&set);
 	sigaddset(&set, SIGCHLD);
 	sigaddset(&set, SIGUSR1);
@@ -956,13 +995,13 @@ supervise(struct sup *s)
 	sigset_t set;
 	struct timespec sec = { 1, 0 };
 	time_t	started, now, kill_at = 0;
-	long long t0, left;
+	long long t0, left, b0;
 	pid_t	child = -1, rec, w;
 	ssize_t	n;
 	int	logfd, fd, dfd, go[2], rep[2], bt[2], status = 0, ws, killed = 0;
 	int	code = -1, lost = 0, rec_done = 0, have = 0, leftover = 0,
 		recorded = 0;
-	int	nfd = -1, ok, turn, err;
+	int	nfd = -1, ok, turn, err, none_left = 0;
 	const char *said;
 	long	fenced = 0;
 	long long next_look;
@@ -970,13 +1009,29 @@ supervise(struct sup *s)
 	struct stat lst, *lsp = &lst;
 
 	(void)setsid();		/* no longer in the agent's session */
-	signal(SIGTERM, SIG_DFL);
+	/* SIGHUP and SIGPIPE blocked, not ignored: an ignored signal stays
+	 * ignored across exec, and the command would inherit it.  So the
+	 * command's process has nothing to reset but the mask.  SIGCHLD
+	 * and SIGUSR1 (the recorder's) are taken with sigtimedwait or a
+	 * signalfd, never by a handler */
+	sigemptyset(&set);
+	sigaddset(&set, SIGHUP);
+	sigaddset(&set, SIGPIPE);
+	sigaddset(&set, SIGCHLD);
+	sigaddset(&set, SIGUSR1);
+	sigprocmask(SIG_BLOCK, &set, NULL);
+	signal(SIGTERM, SIG_DFL);	/* the agent's handlers */
 	signal(SIGINT, SIG_DFL);
-	signal(SIGHUP, SIG_IGN);
-	signal(SIGPIPE, SIG_IGN);
-	signal(SIGCHLD, SIG_DFL);	/* inherited SIG_IGN would reap for us */
+	/* an inherited SIG_IGN (nohup; SIGCHLD's would reap for us) goes;
+	 * the agent looked (sl_run_start_warm), else we must */
+	if (!own.sigs || own.ign & 1)
+		signal(SIGHUP, SIG_DFL);
+	if (!own.sigs || own.ign & 2)
+		signal(SIGPIPE, SIG_DFL);
+	if (!own.sigs || own.ign & 4)
+		signal(SIGCHLD, SIG_DFL);
 	if ((fd = open("/dev/null", O_RDWR)) >= 0) {
-		(void)dup2(fd, 0);
+		s->null_in = dup2(fd, 0) == 0;
 		(void)dup2(fd, 1);
 		(void)dup2(fd, 2);
 	}
@@ -998,7 +1053,8 @@ supervise(struct sup *s)
 	 * chown and chmod, two round trips on a network filesystem; the
 	 * fstat, which the log cap needs anyway, says if they are needed */
 	logfd = open(lp, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC | O_NOFOLLOW,
-	    s->r->owner_gid >= 0 && s->r->owner_gid == (long)getegid() ?
+	    s->r->owner_gid >= 0 && s->r->owner_gid ==
+	    (long)(own.known ? own.egid : getegid()) ?
 	    0640 : 0600);
 	if (logfd < 0 || fstat(logfd, &lst) < 0) {
 		if (logfd >= 0)
@@ -1008,10 +1064,7 @@ supervise(struct sup *s)
 	} else if (sl_perm_runfile_st(logfd, s->r->owner_gid, &lst) < 0)
 		(void)0;	/* left 0600, root's: safe, if unreadable */
 	sigemptyset(&set);
-	sigaddset(&set, SIGCHLD);
-	sigaddset(&set, SIGUSR1);	/* the recorder's, inherited blocked */
-	sigprocmask(SIG_BLOCK, &set, NULL);
-	sigdelset(&set, SIGUSR1);
+	sigaddset(&set, SIGCHLD);	/* what we wait for */
 	cap_open(&cap, s->cf->log_max, logfd, lp, lsp);
 	env = build_env(s);
 	cwd = s->r->cwd != NULL ? s->r->cwd : s->home;
@@ -1026,7 +1079,9 @@ supervise(struct sup *s)
 		started = rt.tv_sec;
 	}
 	t0 = mono_ms();
-	next_look = t0;
+	/* the start looked for a cancel just before: the next look a
+	 * second on (a run of a moment has ended by then, unlooked) */
+	next_look = t0 + 1000;
 	memset(&rn, 0, sizeof(rn));
 	rn.s = s;
 	rn.beat = -1;
@@ -1040,6 +1095,7 @@ supervise(struct sup *s)
 		st = SL_FAILED;
 		goto ended;
 	}
+	b0 = sl_boot_ns();	/* the recorder's start: see sl_start_tick */
 	if ((rec = fork()) < 0) {
 		snprintf(msg, sizeof(msg), "Could not start: fork: %s",
 		    strerror(errno));
@@ -1064,7 +1120,9 @@ supervise(struct sup *s)
 	close(bt[0]);
 	rn.beat = bt[1];
 	rn.rec = (long)rec;
-	sl_lease_know((long)sl_self());
+	sl_lease_know((long)sl_self());	/* known by sl_fork_known, or read */
+	sl_lease_know_start((long)rec, sl_start_tick(b0, sl_boot_ns(),
+	    sysconf(_SC_CLK_TCK)));
 	sl_lease_know((long)rec);
 	/* the run's first lease, written once: it names the supervisor,
 	 * the recorder and the command's process (its group), forked and
@@ -1095,6 +1153,7 @@ supervise(struct sup *s)
 			break;		/* it executed */
 		child = sm.pid;
 		rn.pid = (long)child;
+		sl_lease_know_start((long)child, sm.tick);
 		if ((ok = first_lease(&rn)) < 0) {
 			/* no go: the command's process sees the pipe close
 			 * and exits unstarted, then the recorder */
@@ -1150,11 +1209,12 @@ supervise(struct sup *s)
 			lost = 1;
 			break;
 		}
-		if (rec_done && have)
+		if (rec_done && have) {
+			none_left = w < 0 && errno == ECHILD;
 			break;
+		}
 		now = time(NULL);
-		/* a cancel is looked for at the first turn, then once a
-		 * second: not at every wake-up, which a command's output
+		/* a cancel is looked for once a second: not at every wake-up, which a command's output
 		 * makes often, each a round trip on a network filesystem */
 		if (asked == NONE && mono_ms() >= next_look &&
 		    (next_look = mono_ms() + 1000, sl_exists(cp))) {
@@ -1199,7 +1259,7 @@ supervise(struct sup *s)
 	}
 	/* nothing of the attempt outlives it: the recorder swept; this
 	 * sweeps what it could not (it was killed) */
-	n = sweep(child, &rn);
+	n = none_left ? 0 : sweep(child, &rn);	/* no child: none left */
 	cap_end(&cap);		/* no writer is left: the rest, the tail */
 	if (n < 0 || leftover) {
 		leftover = 1;
@@ -1284,11 +1344,6 @@ ended:
 
 /* ---- starting ---- */
 
-/* the agent's own user: the same for its life (see sl_run_start_warm) */
-static struct {
-	char	home[PATH_MAX], user[256];
-	int	known;
-} own;
 
 /*
  * sl_run_start_warm - what every start looks up, looked up once, by the
@@ -1301,14 +1356,27 @@ static struct {
 void
 sl_run_start_warm(void)
 {
+	struct sigaction sa;
 	struct passwd *pw;
+	static const int sig[] = { SIGHUP, SIGPIPE, SIGCHLD };
+	size_t	i;
 
 	if (own.known)
 		return;
-	pw = getpwuid(geteuid());
+	own.uid = geteuid();
+	own.egid = getegid();
+	pw = getpwuid(own.uid);
 	snprintf(own.home, sizeof(own.home), "%s", pw != NULL ? pw->pw_dir :
 	    getenv("HOME") != NULL ? getenv("HOME") : "/");
 	snprintf(own.user, sizeof(own.user), "%s", pw ? pw->pw_name : "");
+	if ((own.pw = pw != NULL))
+		own.gid = pw->pw_gid;
+	/* which of the signals a supervisor resets it inherits ignored */
+	for (i = 0; i < sizeof(sig) / sizeof(sig[0]); i++)
+		if (sigaction(sig[i], NULL, &sa) < 0 ||
+		    sa.sa_handler == SIG_IGN)
+			own.ign |= 1 << i;
+	own.sigs = 1;
 	own.known = 1;
 }
 
@@ -1491,18 +1559,28 @@ sl_run_start(const struct sl_spool *sp, const struct sl_config *cf,
 		sl_log(SL_WARNING, "Refused flow run '%s': %s", id, out->why);
 		goto refuse;
 	}
-	if (geteuid() == 0) {
-		if (r.owner_uid < 0 || (pw = getpwuid((uid_t)r.owner_uid)) == NULL) {
+	if ((own.known ? own.uid : geteuid()) == 0) {
+		if (own.known && own.pw && r.owner_uid == (long)own.uid) {
+			/* root's own run: looked up once (sl_run_start_warm) */
+			s.uid = own.uid;
+			s.gid = own.gid;
+			snprintf(s.user, sizeof(s.user), "%s", own.user);
+			snprintf(s.home, sizeof(s.home), "%s", own.home);
+		} else if (r.owner_uid >= 0 &&
+		    (pw = getpwuid((uid_t)r.owner_uid)) != NULL) {
+			s.uid = pw->pw_uid;
+			s.gid = pw->pw_gid;
+			snprintf(s.user, sizeof(s.user), "%s", pw->pw_name);
+			snprintf(s.home, sizeof(s.home), "%s", pw->pw_dir);
+		} else {
 			snprintf(out->why, sizeof(out->why), "Refused by agent "
 			    "'%s' on %s: its owner (uid %ld) is not a user of "
 			    "this host", a->name, sl_host(), r.owner_uid);
 			goto refuse;
 		}
-		s.as_user = pw->pw_uid != 0 || r.owner_gid != 0;
-		s.uid = pw->pw_uid;
-		s.gid = r.owner_gid >= 0 ? (gid_t)r.owner_gid : pw->pw_gid;
-		snprintf(s.user, sizeof(s.user), "%s", pw->pw_name);
-		snprintf(s.home, sizeof(s.home), "%s", pw->pw_dir);
+		if (r.owner_gid >= 0)
+			s.gid = (gid_t)r.owner_gid;
+		s.as_user = s.uid != 0 || r.owner_gid != 0;
 	} else {
 		if (r.owner_uid != (long)geteuid()) {
 			snprintf(out->why, sizeof(out->why), "Refused by agent "
@@ -1567,7 +1645,7 @@ sl_run_start(const struct sl_spool *sp, const struct sl_config *cf,
 		goto out;
 	}
 	fflush(NULL);
-	if ((pid = fork()) < 0) {
+	if ((pid = sl_fork_known()) < 0) {
 		snprintf(out->why, sizeof(out->why), "fork: %s", strerror(errno));
 		/* the run is Running without a supervisor: its lease lapses
 		 * and crash detection ends it, or retries it */

@@ -60,6 +60,21 @@ expect_state "$k9" Crashed 5 "killed by its own SIGKILL: Crashed"
 equals "$(field "$k9" exit_code)" 137 "killed by SIGKILL: exit_code 137 (128 + 9)"
 equals "$(field "$o1" agent)" "$(S agent ls -p x --json | jget id)" "the run records the agent that started it"
 
+# ---- signals and stdin: the command inherits no ignored or blocked
+# signal (the supervisor and the exit recorder block theirs, never ignore
+# them), even from an agent under nohup, and reads /dev/null ----
+S work-pool create sg >/dev/null
+(trap '' HUP PIPE; exec "$AG" -p sg --hide-welcome) >"$TESTDIR/sg.out" \
+    2>"$TESTDIR/sg.err" </dev/zero &
+pids="$pids $!"
+wait_online sg
+g1=$(S submit -p sg -- sh -c 'grep -E "^Sig(Ign|Blk):" /proc/$$/status >"$1"; readlink /proc/$$/fd/0 >>"$1"' sh "$TESTDIR/sig.out")
+expect_state "$g1" Completed 5 "signal run Completed"
+sig=$(cat "$TESTDIR/sig.out" 2>/dev/null)
+contains "$sig" "SigIgn:	0000000000000000" "no signal ignored in the command (its agent ignores SIGHUP and SIGPIPE)"
+contains "$sig" "SigBlk:	0000000000000000" "no signal blocked in the command"
+contains "$sig" "/dev/null" "the command's stdin is /dev/null"
+
 # ---- timeout ----
 t0=$(msnow)
 to=$(S submit -p x --timeout 1 -- sleep 30)

@@ -303,6 +303,55 @@ START_TEST(test_lease_roundtrip)
 }
 END_TEST
 
+/*
+ * sl_start_tick: the start time /proc gives a forked process, known from
+ * two clock readings around its fork when both fall well inside one tick.
+ * Checked against /proc for real forks (a wrong tick would make a live
+ * supervisor look dead to crash detection), and its edges by arithmetic.
+ */
+START_TEST(test_start_tick)
+{
+	long	hz = sysconf(_SC_CLK_TCK), tick = 1000000000L / hz;
+	long long t0, t1;
+	unsigned long long t;
+	int	i, p[2], known = 0;
+	pid_t	pid;
+	char	b;
+
+	ck_assert_uint_eq(sl_start_tick(5 * tick + 2000000, 5 * tick + 3000000,
+	    hz), 5);
+	ck_assert_uint_eq(sl_start_tick(5 * tick + 2000000, 6 * tick + 3000000,
+	    hz), 0);	/* across a tick */
+	ck_assert_uint_eq(sl_start_tick(5 * tick + 500000, 5 * tick + 3000000,
+	    hz), 0);	/* too near its start */
+	ck_assert_uint_eq(sl_start_tick(5 * tick + 2000000, 6 * tick - 500000,
+	    hz), 0);	/* too near its end */
+	ck_assert_uint_eq(sl_start_tick(0, 3000000, hz), 0);
+	ck_assert_uint_eq(sl_start_tick(5 * tick + 3000000, 5 * tick + 2000000,
+	    hz), 0);
+	for (i = 0; i < 300; i++) {
+		ck_assert_int_eq(pipe(p), 0);
+		t0 = sl_boot_ns();
+		if ((pid = fork()) == 0) {
+			close(p[1]);
+			(void)read(p[0], &b, 1);	/* until the parent read */
+			_exit(0);
+		}
+		t1 = sl_boot_ns();
+		ck_assert_int_gt(pid, 0);
+		close(p[0]);
+		t = sl_start_tick(t0, t1, hz);
+		if (t != 0) {
+			known++;
+			ck_assert_uint_eq(t, sl_proc_start((long)pid));
+		}
+		close(p[1]);
+		ck_assert_int_eq(waitpid(pid, NULL, 0), pid);
+	}
+	ck_assert_int_gt(known, 0);
+}
+END_TEST
+
 START_TEST(test_lease_torn_missing_garbage)
 {
 	struct sl_lease l;
@@ -1715,6 +1764,7 @@ suite_lease(void)
 	tcase_add_test(st, test_start_refused_other_id);
 	tcase_add_test(st, test_start_rename_outcome);
 	tcase_add_test(st, test_start_drops_old_lease);
+	tcase_add_test(st, test_start_tick);
 	tcase_add_test(st, test_start_first_lease_gone);
 	tcase_add_test(st, test_start_first_lease_fails);
 	tcase_add_test(st, test_start_returned);
