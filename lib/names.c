@@ -101,7 +101,7 @@ sl_slug(char *out, size_t len)
 {
 	unsigned int r[2];
 
-	if (getrandom(r, sizeof(r), 0) != (ssize_t)sizeof(r)) {
+	if (sl_random(r, sizeof(r)) < 0) {
 		/* getrandom never fails for 8 bytes once booted; be total */
 		r[0] = (unsigned int)time(NULL);
 		r[1] = r[0] >> 7;

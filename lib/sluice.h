@@ -83,6 +83,7 @@ void	sl_slug(char *, size_t);	/* adjective-animal */
 /* ---- uuid.c ---- */
 
 int	sl_uuid(char out[SL_UUID_LEN + 1]);	/* random, version 4 */
+int	sl_random(void *b, size_t len);		/* len <= 256 random bytes */
 void	sl_uuid_from(char out[SL_UUID_LEN + 1], const char *seed); /* stable */
 int	sl_uuid_ok(const char *);
 int	sl_hex_ok(const char *, size_t);

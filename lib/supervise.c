@@ -1104,9 +1104,13 @@ supervise(struct sup *s)
 		goto ended;
 	}
 	if (rec == 0) {
+		/* the go pipe's write end is ours alone, so that the
+		 * command's process sees it close if we die.  The ends of
+		 * rep and bt that are ours it may keep (close-on-exec): it
+		 * writes two short words to rep, never more than the pipe
+		 * holds, and reads bt without waiting, taking "empty" and
+		 * "closed" alike */
 		close(go[1]);
-		close(rep[0]);
-		close(bt[1]);
 		recorder(s, dfd, go[0], rep[1], bt[0], cwd, logfd,
 		    cap.out >= 0 ? cap.out : logfd, env);
 	}

@@ -2,8 +2,15 @@
  * uuid.c - identifiers: random version 4 UUIDs from getrandom(2), and
  * stable ones derived from a seed string for objects that were made by
  * hand (mkdir) and have no stored id.  Lowercase, 36 characters.
+ *
+ * Random bytes come from a pool of POOL bytes a process, filled by one
+ * getrandom(2) and used once each (a submit takes three identifiers, an
+ * agent two a claim: one system call where there were three).  A fork
+ * empties the child's pool (pthread_atfork), so no two processes ever
+ * hand out the same bytes; a vfork child takes none.
  */
 #include <errno.h>
+#include <pthread.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <string.h>
@@ -26,15 +33,27 @@ fmt(char out[SL_UUID_LEN + 1], unsigned char b[16])
 	out[j] = '\0';
 }
 
-int
-sl_uuid(char out[SL_UUID_LEN + 1])
+#define POOL	256
+
+static unsigned char pool[POOL];
+static size_t pool_left;		/* unused bytes, at the pool's end */
+
+static void
+pool_forget(void)
 {
-	unsigned char b[16];
+	memset(pool, 0, sizeof(pool));
+	pool_left = 0;
+}
+
+/* fill - len random bytes from getrandom(2), through short reads */
+static int
+fill(unsigned char *b, size_t len)
+{
 	size_t	got = 0;
 	ssize_t	n;
 
-	while (got < sizeof(b)) {
-		n = getrandom(b + got, sizeof(b) - got, 0);
+	while (got < len) {
+		n = getrandom(b + got, len - got, 0);
 		if (n < 0) {
 			if (errno == EINTR)
 				continue;
@@ -42,6 +61,42 @@ sl_uuid(char out[SL_UUID_LEN + 1])
 		}
 		got += (size_t)n;
 	}
+	return 0;
+}
+
+/*
+ * sl_random - len (at most POOL) random bytes into b, from the process's
+ * pool; 0, or -1 (getrandom failed: errno)
+ */
+int
+sl_random(void *b, size_t len)
+{
+	static int armed;
+	unsigned char *from;
+
+	if (!armed && pthread_atfork(NULL, NULL, pool_forget) == 0)
+		armed = 1;
+	if (!armed || len > POOL)
+		return fill(b, len);	/* not told of forks: no pool */
+	if (pool_left < len) {
+		if (fill(pool, POOL) < 0)
+			return -1;
+		pool_left = POOL;
+	}
+	from = pool + POOL - pool_left;
+	memcpy(b, from, len);
+	memset(from, 0, len);		/* handed out once */
+	pool_left -= len;
+	return 0;
+}
+
+int
+sl_uuid(char out[SL_UUID_LEN + 1])
+{
+	unsigned char b[16];
+
+	if (sl_random(b, sizeof(b)) < 0)
+		return -1;
 	b[6] = (b[6] & 0x0f) | 0x40;	/* version 4 */
 	b[8] = (b[8] & 0x3f) | 0x80;	/* RFC 4122 variant */
 	fmt(out, b);

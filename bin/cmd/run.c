@@ -688,7 +688,7 @@ submit(const struct sl_spool *sp, const struct sl_config *cf, struct args *a)
 {
 	struct sl_runspec r;
 	const char *q = a->val[O_QUEUE] ? a->val[O_QUEUE] : SL_DEFAULT_QUEUE;
-	char   *pt, *qd, *qs;
+	char   *pt, *qd, *qs, line[SL_UUID_LEN + 2];
 	int	drop;
 
 	(void)cf;
@@ -737,7 +737,15 @@ submit(const struct sl_spool *sp, const struct sl_config *cf, struct args *a)
 		sl_runspec_free(&r);
 		return EX_FAIL;
 	}
-	printf("%s\n", r.id);
+	/* written, not printed: stdio would ask whether stdout is a
+	 * terminal (fstat, ioctl) for one line */
+	snprintf(line, sizeof(line), "%s\n", r.id);
+	if (sl_write_all(1, line, strlen(line)) < 0) {
+		sl_warn("cannot write the run's id to standard output: %s",
+		    strerror(errno));
+		sl_runspec_free(&r);
+		return EX_FAIL;
+	}
 	sl_runspec_free(&r);
 	return 0;
 }

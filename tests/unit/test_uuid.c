@@ -4,6 +4,8 @@
  */
 #include <stdlib.h>
 #include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include "tests.h"
 
@@ -47,6 +49,44 @@ START_TEST(test_uuid_v4)
 	for (i = 1; i < 1000; i++)
 		ck_assert_msg(strcmp(all[i - 1], all[i]) != 0,
 		    "duplicate uuid %s", all[i]);
+}
+END_TEST
+
+/*
+ * sl_random hands each byte of its pool out once, and a forked child
+ * never the bytes its parent will: without the fork handler both would
+ * take the same next 16 bytes from the pool they share as a copy.
+ */
+START_TEST(test_random_pool_fork)
+{
+	unsigned char a[16], b[16], c[16];
+	char	u[SL_UUID_LEN + 1], v[SL_UUID_LEN + 1];
+	int	p[2], st;
+	pid_t	pid;
+
+	ck_assert_int_eq(sl_random(a, sizeof(a)), 0);	/* fills the pool */
+	ck_assert_int_eq(sl_random(b, sizeof(b)), 0);
+	ck_assert(memcmp(a, b, sizeof(a)) != 0);
+	ck_assert_int_eq(sl_uuid(u), 0);
+	ck_assert_int_eq(sl_uuid(v), 0);
+	ck_assert_str_ne(u, v);
+	ck_assert_int_eq(pipe(p), 0);
+	if ((pid = fork()) == 0) {
+		close(p[0]);
+		if (sl_random(c, sizeof(c)) < 0 ||
+		    write(p[1], c, sizeof(c)) != (ssize_t)sizeof(c))
+			_exit(1);
+		_exit(0);
+	}
+	ck_assert_int_gt(pid, 0);
+	close(p[1]);
+	ck_assert_int_eq(read(p[0], c, sizeof(c)), (ssize_t)sizeof(c));
+	close(p[0]);
+	ck_assert_int_eq(waitpid(pid, &st, 0), pid);
+	ck_assert(WIFEXITED(st) && WEXITSTATUS(st) == 0);
+	ck_assert_int_eq(sl_random(a, sizeof(a)), 0);	/* the parent's next */
+	ck_assert_msg(memcmp(a, c, sizeof(a)) != 0,
+	    "a forked child took the bytes its parent takes next");
 }
 END_TEST
 
@@ -151,6 +191,7 @@ suite_uuid(void)
 
 	tcase_set_timeout(tc, T_TIMEOUT);
 	tcase_add_test(tc, test_uuid_v4);
+	tcase_add_test(tc, test_random_pool_fork);
 	tcase_add_test(tc, test_uuid_from_stable);
 	tcase_add_test(tc, test_uuid_from_spread);
 	tcase_add_test(tc, test_uuid_ok);
