@@ -59,6 +59,10 @@ on_signal(int sig)
 	stop = 1;
 }
 
+/* the supervisors' pipe may hold words, and a child of ours may have
+ * exited: a wait said so, or none came before this pass (words(), reap()) */
+static int words_due = 1;
+
 enum { A_SPOOL, A_POOL, A_QUEUE, A_MATCH, A_LIMIT, A_L, A_PREFETCH, A_POLL,
 	A_NAME, A_HELP, A_VERSION, A_ONCE, A_QUIET, A_NOPT };
 
@@ -286,7 +290,9 @@ words(void)
 	char   *nl, *p;
 	size_t	i;
 
-	if (ended_fd < 0)
+	/* read when there may be something: a read that finds the pipe
+	 * empty is a system call for nothing, at every pass */
+	if (ended_fd < 0 || !words_due)
 		return;
 	for (;;) {
 		size_t	want = sizeof(buf) - len;
@@ -675,6 +681,13 @@ reap(void)
 	pid_t	pid;
 	size_t	i;
 
+	/* our children are starters, each its run's supervisor, which
+	 * writes its word on the pipe just before it exits: a pass that
+	 * reads no word reaps nothing but at a rescan.  RACE: a starter
+	 * killed before its word is reaped by the next pass with a word,
+	 * or the next rescan, and its run listed again then */
+	if (!words_due)
+		return;
 	while ((pid = waitpid(-1, NULL, WNOHANG)) > 0)
 		for (i = 0; i < ntr; i++)
 			if (tr[i].starter == pid)
@@ -697,6 +710,7 @@ await_starters(const struct sl_spool *sp, const char *pool)
 	size_t	i;
 	int	k, busy = 1;
 
+	words_due = 1;		/* no wait of sl_watch_wait's says so now */
 	for (k = 0; k < STARTERS_WAIT * 10 && busy; k++) {
 		reap();
 		report(sp, pool, 0);
@@ -928,7 +942,6 @@ main(int argc, char **argv)
 		(void)sl_watch_pool(&sp, a.pool, 1);
 	(void)sl_notify("READY=1\nSTATUS=Looking for work");
 	for (;;) {
-		reap();
 		now = now_s();
 		if (now >= next_beat) {
 			if (sl_agent_beat(&sp, &a, now) < 0 && errno != ENOENT)
@@ -961,6 +974,8 @@ main(int argc, char **argv)
 		if (full)
 			last_full = now;
 		/* first: the runs that ended, so that their slots count free */
+		words_due = full || (sl_watch_seen() & SL_SEEN_FD);
+		reap();
 		report(&sp, a.pool, full);
 		next = due = 0;
 		/* the pool's configuration is read once a pass, for the

@@ -372,7 +372,7 @@ sl_watch_seen(void)
 void
 sl_watch_skipped(void)
 {
-	seen |= SL_SEEN_SCHED;
+	seen |= SL_SEEN_SCHED | SL_SEEN_FD;
 }
 
 /* inotify_fds - a bit set of this process's inotify descriptors (< 1024) */
@@ -759,7 +759,8 @@ sl_watch_wait(long timeout)
 	seen = 0;
 	if (again) {	/* a bucket newly watched may hold runs already */
 		again = 0;
-		seen = SL_SEEN_SCHED;	/* unseen by inotify: no reuse */
+		seen = SL_SEEN_SCHED | SL_SEEN_FD;	/* unseen by inotify:
+							 * no reuse; unpolled */
 		rc = 1;
 		goto out;
 	}
@@ -793,8 +794,10 @@ sl_watch_wait(long timeout)
 				continue;
 			if (pf[i].fd == ifd && watching)
 				rc |= news(ifd);
-			else
+			else {
 				rc = 1;	/* our supervisors: theirs to read */
+				seen |= SL_SEEN_FD;
+			}
 		}
 		clock_gettime(CLOCK_MONOTONIC, &t);
 		left = ms - ((t.tv_sec - t0.tv_sec) * 1000L +

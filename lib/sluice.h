@@ -751,7 +751,8 @@ int	sl_watch_wait(long timeout);
 #define SL_SEEN_MINE	0x2	/* a run claimed for us by another process */
 #define SL_SEEN_DIRS	0x4	/* queues/, pending/ (new queues, agents) */
 #define SL_SEEN_SCHED	0x8	/* a run (or a bucket) arrived in a sched/ */
-#define SL_SEEN_ALL	0xf
+#define SL_SEEN_FD	0x10	/* the sl_watch_fd descriptor is readable */
+#define SL_SEEN_ALL	0x1f
 unsigned sl_watch_seen(void);
 void	sl_watch_skipped(void);
 void	sl_watch_fd(int fd);		/* also wake when fd is readable */

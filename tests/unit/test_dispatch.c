@@ -314,7 +314,8 @@ END_TEST
  * run ended) wake sl_watch_wait at once, with or without inotify watches,
  * and are left there for the caller to read; with nothing to read, the
  * wait times out.  Such a wake-up says nothing of the spool's directories
- * (sl_watch_seen 0); before any wait, everything may have changed.
+ * (sl_watch_seen SL_SEEN_FD only); before any wait, everything may have
+ * changed.
  */
 START_TEST(test_watch_extra_fd)
 {
@@ -333,7 +334,7 @@ START_TEST(test_watch_extra_fd)
 	ck_assert_int_eq(sl_watch_pool(&sp, "P", 1), 0);
 	ck_assert_int_eq(write(p[1], "e", 1), 1);
 	ck_assert_int_eq(sl_watch_wait(3600), 1);
-	ck_assert_uint_eq(sl_watch_seen(), 0);
+	ck_assert_uint_eq(sl_watch_seen(), SL_SEEN_FD);
 	ck_assert_int_eq(read(p[0], c, sizeof(c)), 1);
 	ck_assert_int_eq(read(p[0], c, 1), -1);
 	sl_watch_fd(-1);
@@ -505,6 +506,7 @@ START_TEST(test_watch_filter)
 	/* a pass without a wait before it: events may be unread */
 	sl_watch_skipped();
 	ck_assert(sl_watch_seen() & SL_SEEN_SCHED);
+	ck_assert(sl_watch_seen() & SL_SEEN_FD);	/* words unread too */
 	ck_assert_uint_eq(sl_pass_claim_flags(0, 0, 0), SL_CLAIM_NEWPASS);
 	sl_watch_close();
 }
