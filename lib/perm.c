@@ -95,9 +95,10 @@ void
 sl_perm_denied_hint(const struct sl_spool *sp)
 {
 	char	me[64], own[64], who[80], hint[1024];
-	long	o = spool_owner(sp), uid = (long)geteuid();
+	long	o, uid = (long)geteuid();
 
-	if (uid == 0 || o < 0 || o == uid) {
+	/* root needs no hint, nor the stat of the spool's owner */
+	if (uid == 0 || (o = spool_owner(sp)) < 0 || o == uid) {
 		sl_log_denied_hint("");
 		return;
 	}
