@@ -302,7 +302,10 @@ sl_start_tick(long long before, long long after, long hz)
 {
 	long long tick, t, margin = 1000000;
 
-	if (hz <= 0 || hz > 1000000 || before <= 0 || after < before)
+	/* the kernel's tick arithmetic is this division only when hz
+	 * divides a second (USER_HZ 100 on x86 and arm; not alpha's 1024) */
+	if (hz <= 0 || hz > 1000000 || 1000000000L % hz != 0 || before <= 0 ||
+	    after < before)
 		return 0;
 	tick = 1000000000LL / hz;
 	t = before / tick;

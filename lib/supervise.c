@@ -21,10 +21,10 @@
  * Supervisor (S): a child subreaper.  It forks the exit recorder (H),
  * which forks the command's process (C) in its own process group; C
  * tells S its pid and waits; S writes the run's first lease naming all
- * three, then lets C go (no lease, no go: first_lease).  H (a subreaper too, deaf to
- * SIGTERM/SIGINT/SIGHUP, in no group of the command's) has C execute the
- * command (or /bin/sh -c COMMAND), stdin from /dev/null, stdout and
- * stderr appended to the run's log, and tells S it did; when
+ * three, then lets C go (no lease, no go: first_lease).  H (a subreaper
+ * too, deaf to SIGTERM/SIGINT/SIGHUP, in no group of the command's) has C
+ * execute the command (or /bin/sh -c COMMAND), stdin from /dev/null,
+ * stdout and stderr appended to the run's log, and tells S it did; when
  * C's leader exits H writes its wait status durably to `exit` (through a
  * descriptor of the run directory, which crash detection may rename),
  * sweeps (SIGKILL to the group and to every orphan that came to it, reap,
@@ -60,6 +60,7 @@
 #include "sluice.h"
 
 static int notify_fd = -1;		/* sl_run_notify_fd */
+static int subreaper;			/* we are one: orphans come to us */
 
 /* the agent's own user: the same for its life (see sl_run_start_warm) */
 static struct {
@@ -68,7 +69,7 @@ static struct {
 	gid_t	gid, egid;
 	int	known, pw;	/* looked up; uid has a passwd entry */
 	int	sigs, ign;	/* looked at; SIGHUP 1, SIGPIPE 2, SIGCHLD 4
-				 * inherited ignored */
+				 * not at their default in the agent */
 } own;
 
 extern char **environ;
@@ -542,14 +543,26 @@ renew(struct renewal *rn)
 	return 0;
 }
 
+/* recorder_gone - has process rec (our child) exited?  Not reaped */
+static int
+recorder_gone(pid_t rec)
+{
+	siginfo_t si;
+
+	memset(&si, 0, sizeof(si));
+	return waitid(P_PID, (id_t)rec, &si, WEXITED | WNOHANG | WNOWAIT) <
+	    0 || si.si_pid == rec;
+}
+
 /*
  * first_lease - the run's first lease, naming the command's process that
  * waits for our go: the go comes only after it, so no command runs that
  * no lease names.  A write that fails (EIO on a cut link) is tried again
  * every second for one lease: until two leases after the rename into
  * running/ no detector judges a run without a lease (lease.c).  0
- * written; -1 the run directory is gone (crash detection took the run);
- * -2 not written for a lease (errno).
+ * written at once, 1 written after a retry; -1 the run directory is
+ * gone (crash detection took the run); -2 not written for a lease
+ * (errno).
  */
 static int
 first_lease(struct renewal *rn)
@@ -557,14 +570,14 @@ first_lease(struct renewal *rn)
 	struct timespec sec = { 1, 0 };
 	struct stat st;
 	long long m, end = mono_ms() + rn->s->cf->lease * 1000LL;
-	int	e;
+	int	e, tries;
 
-	for (;;) {
+	for (tries = 0; ; tries++) {
 		m = mono_ms();
 		if (sl_lease_put(rn->s->dir, time(NULL) + rn->s->cf->lease,
 		    sl_host(), (long)sl_self(), rn->rec, rn->pid) == 0) {
 			beat(rn->beat, m);
-			return 0;
+			return tries > 0;
 		}
 		e = errno;
 		if (e == ENOENT && lstat(rn->s->dir, &st) < 0 &&
@@ -626,9 +639,11 @@ kill_children(void)
  * reap, and again, until the group is empty and we have no child.  0, or
  * -1 if something was still alive after SWEEP_MAX seconds.  rn (or NULL)
  * keeps the lease renewed meanwhile.  No child at all (ECHILD, one call)
- * ends it at once: every process of the tree descends from us, for its
- * orphans come to us (a subreaper), and only a process of our session,
- * so one of them, could join the command's group.
+ * ends it at once when we are a subreaper: every process of the tree
+ * descends from us, for its orphans come to us, and only a process of
+ * our session, so one of them, could join the command's group.  (A
+ * kernel that refused to make us one leaves orphans to init: then the
+ * group is killed and looked at as before.)
  */
 static int
 sweep(pid_t pgid, struct renewal *rn)
@@ -641,7 +656,8 @@ sweep(pid_t pgid, struct renewal *rn)
 	sigemptyset(&chld);
 	sigaddset(&chld, SIGCHLD);
 	for (;;) {
-		if (waitpid(-1, NULL, WNOHANG) < 0 && errno == ECHILD)
+		if (subreaper && waitpid(-1, NULL, WNOHANG) < 0 &&
+		    errno == ECHILD)
 			return 0;
 		/* RACE: pgid cannot name another group while ours has a
 		 * member; once it has none we stop before killing again */
@@ -692,7 +708,7 @@ recorder(const struct sup *s, int dfd, int go, int rep, int bt,
 	pid_t	c, w;
 	int	st = 0, swept = -2;
 
-	(void)prctl(PR_SET_CHILD_SUBREAPER, 1L, 0L, 0L, 0L);
+	subreaper = prctl(PR_SET_CHILD_SUBREAPER, 1L, 0L, 0L, 0L) == 0;
 	/* deaf to SIGTERM and SIGINT by blocking them, as the supervisor
 	 * blocked SIGHUP and SIGPIPE: not ignored, which the command would
 	 * inherit.  SIGCHLD and SIGUSR1 are blocked too (by the supervisor,
@@ -1022,8 +1038,9 @@ supervise(struct sup *s)
 	sigprocmask(SIG_BLOCK, &set, NULL);
 	signal(SIGTERM, SIG_DFL);	/* the agent's handlers */
 	signal(SIGINT, SIG_DFL);
-	/* an inherited SIG_IGN (nohup; SIGCHLD's would reap for us) goes;
-	 * the agent looked (sl_run_start_warm), else we must */
+	/* an inherited SIG_IGN (nohup; SIGCHLD's would reap for us), or a
+	 * handler of the agent's, goes; the agent looked
+	 * (sl_run_start_warm), else we must */
 	if (!own.sigs || own.ign & 1)
 		signal(SIGHUP, SIG_DFL);
 	if (!own.sigs || own.ign & 2)
@@ -1045,7 +1062,7 @@ supervise(struct sup *s)
 		(void)close_range(3, ~0U, 0);
 	/* orphans of the command's tree come to us (or to the recorder,
 	 * while it lives), so that none outlives the attempt */
-	(void)prctl(PR_SET_CHILD_SUBREAPER, 1L, 0L, 0L, 0L);
+	subreaper = prctl(PR_SET_CHILD_SUBREAPER, 1L, 0L, 0L, 0L) == 0;
 	lp = sl_path(s->dir, "log", (char *)NULL);
 	cp = sl_path(s->dir, "cancel", (char *)NULL);
 	/* made with its final mode when our group is the owner's (root's
@@ -1179,6 +1196,17 @@ supervise(struct sup *s)
 			st = SL_FAILED;
 			goto ended;
 		}
+		if (ok > 0 && recorder_gone(rec)) {
+			/* the recorder died while we retried: no command may
+			 * run without it (nothing would record its end) */
+			close(go[1]);
+			(void)sweep(0, &rn);
+			snprintf(msg, sizeof(msg), "Could not start: its exit "
+			    "recorder (pid %ld) died", (long)rec);
+			note(logfd, "%s", msg + strlen("Could not start: "));
+			st = SL_FAILED;
+			goto ended;
+		}
 		/* the go, to the command's process itself: no hop */
 		if (write(go[1], "g", 1) < 0)
 			(void)0;	/* it died: seen at the next read */
@@ -1214,7 +1242,7 @@ supervise(struct sup *s)
 			break;
 		}
 		if (rec_done && have) {
-			none_left = w < 0 && errno == ECHILD;
+			none_left = subreaper && w < 0 && errno == ECHILD;
 			break;
 		}
 		now = time(NULL);
@@ -1375,10 +1403,11 @@ sl_run_start_warm(void)
 	snprintf(own.user, sizeof(own.user), "%s", pw ? pw->pw_name : "");
 	if ((own.pw = pw != NULL))
 		own.gid = pw->pw_gid;
-	/* which of the signals a supervisor resets it inherits ignored */
+	/* which of the signals a supervisor resets are not at their
+	 * default (ignored, as under nohup, or caught) */
 	for (i = 0; i < sizeof(sig) / sizeof(sig[0]); i++)
 		if (sigaction(sig[i], NULL, &sa) < 0 ||
-		    sa.sa_handler == SIG_IGN)
+		    sa.sa_handler != SIG_DFL)
 			own.ign |= 1 << i;
 	own.sigs = 1;
 	own.known = 1;

@@ -327,6 +327,8 @@ START_TEST(test_start_tick)
 	ck_assert_uint_eq(sl_start_tick(5 * tick + 2000000, 6 * tick - 500000,
 	    hz), 0);	/* too near its end */
 	ck_assert_uint_eq(sl_start_tick(0, 3000000, hz), 0);
+	ck_assert_uint_eq(sl_start_tick(5 * 976562 + 200000, 5 * 976562 +
+	    300000, 1024), 0);	/* a tick that is no whole ns division */
 	ck_assert_uint_eq(sl_start_tick(5 * tick + 3000000, 5 * tick + 2000000,
 	    hz), 0);
 	for (i = 0; i < 300; i++) {
@@ -659,7 +661,7 @@ START_TEST(test_recover_no_lease)
 	ck_assert_int_eq(sl_recover_running(&sp, P, now0, LEASE), 0);
 	ck_assert_int_eq(sl_recover_running(&sp, P, now0 + 2 * LEASE, LEASE), 0);
 	assert_running(tok);
-	ck_assert_int_eq(sl_recover_running(&sp, P, time(NULL) + 2 * LEASE + 1,
+	ck_assert_int_eq(sl_recover_running(&sp, P, time(NULL) + 2 * LEASE + 2,
 	    LEASE), 1);
 	assert_crashed(id, "no lease");
 }
@@ -686,8 +688,11 @@ START_TEST(test_recover_torn_lease)
 	text = t_read(f);
 	ck_assert_uint_eq(strlen(text), len - 3);
 	free(text);
-	/* torn, and its directory unchanged for two leases: nobody renews */
-	ck_assert_int_eq(sl_recover_running(&sp, P, time(NULL) + 2 * LEASE + 1,
+	/* torn, and its directory unchanged for two leases: nobody renews
+	 * (a second more than two leases: the directory's mtime may be a
+	 * fine-grained time a hair into the second time(2) still says is
+	 * the one before) */
+	ck_assert_int_eq(sl_recover_running(&sp, P, time(NULL) + 2 * LEASE + 2,
 	    LEASE), 1);
 	assert_crashed(id, "unreadable lease");
 }
@@ -1001,10 +1006,11 @@ lease_rename(const char *from, const char *to)
 	return -1;
 }
 
-/* start_unleased - start a run that touches mark, with the lease's
- * rename failing with e; its id in id, its token in tok */
+/* start_hooked - start a run that touches mark, renames going through
+ * hook; its id in id, its token in tok; the command must not have run */
 static void
-start_unleased(int e, char *mark, size_t len, runid id, char tok[128])
+start_hooked(int (*hook)(const char *, const char *), char *mark,
+    size_t len, runid id, char tok[128])
 {
 	struct spec s;
 	struct sl_started out;
@@ -1016,13 +1022,62 @@ start_unleased(int e, char *mark, size_t len, runid id, char tok[128])
 	s.command = cmd;
 	submit(&s, id);
 	claim1(now0, tok);
-	lease_errno = e;
-	sl_sys.rename = lease_rename;
+	sl_sys.rename = hook;
 	ck_assert_int_eq(start(tok, time(NULL), &out), SL_START_STARTED);
 	sl_sys.rename = rename;
 	wait_sup(&out);
-	ck_assert_msg(!t_exists(mark), "the command ran without a lease");
+	ck_assert_msg(!t_exists(mark), "the command ran without a lease "
+	    "or its recorder");
 }
+
+/* start_unleased - start_hooked with the lease's rename failing with e */
+static void
+start_unleased(int e, char *mark, size_t len, runid id, char tok[128])
+{
+	lease_errno = e;
+	start_hooked(lease_rename, mark, len, id, tok);
+}
+
+/* lease_rename_kill_rec - the first lease's first rename kills the
+ * recorder it names and fails (EIO); the next goes through */
+static int
+lease_rename_kill_rec(const char *from, const char *to)
+{
+	static int calls;
+	char	buf[1024];
+	const char *r;
+	ssize_t	n;
+	int	fd;
+
+	if (strstr(to, "/running/") == NULL || strcmp(strrchr(to, '/'),
+	    "/lease") != 0 || calls++ > 0)
+		return rename(from, to);
+	if ((fd = open(from, O_RDONLY)) >= 0) {
+		n = read(fd, buf, sizeof(buf) - 1);
+		close(fd);
+		buf[n > 0 ? n : 0] = '\0';
+		if ((r = strstr(buf, "\nrecorder = ")) != NULL)
+			(void)kill((pid_t)strtol(r + 12, NULL, 10), SIGKILL);
+	}
+	errno = EIO;
+	return -1;
+}
+
+/* the recorder dies while the first lease is retried: the command never
+ * runs (nothing would record its end), and the start fails */
+START_TEST(test_start_first_lease_recorder_dies)
+{
+	char	tok[128], mark[4096], v[600];
+	const char *dd;
+	runid	id;
+
+	start_hooked(lease_rename_kill_rec, mark, sizeof(mark), id, tok);
+	dd = S("pools/" P "/done/%s.Failed", id);
+	ck_assert_msg(t_exists(dd), "no %s", dd);
+	result(dd, "message", v, sizeof(v));
+	ck_assert_msg(strstr(v, "exit recorder") != NULL, "message: %s", v);
+}
+END_TEST
 
 START_TEST(test_start_first_lease_gone)
 {
@@ -1767,6 +1822,7 @@ suite_lease(void)
 	tcase_add_test(st, test_start_tick);
 	tcase_add_test(st, test_start_first_lease_gone);
 	tcase_add_test(st, test_start_first_lease_fails);
+	tcase_add_test(st, test_start_first_lease_recorder_dies);
 	tcase_add_test(st, test_start_returned);
 	tcase_add_test(st, test_start_exit_code);
 	tcase_add_test(st, test_start_notifies);
