@@ -1014,9 +1014,10 @@ start_hooked(int (*hook)(const char *, const char *), char *mark,
 {
 	struct spec s;
 	struct sl_started out;
-	char	cmd[4200];
+	char	cmd[4200], *d = t_tmpdir();
 
-	snprintf(mark, len, "%s/ran", t_tmpdir());
+	snprintf(mark, len, "%s/ran", d);
+	free(d);
 	snprintf(cmd, sizeof(cmd), "touch %s", mark);
 	memset(&s, 0, sizeof(s));
 	s.command = cmd;
@@ -1081,10 +1082,11 @@ END_TEST
 
 START_TEST(test_start_first_lease_gone)
 {
-	char	tok[128], mark[4096];
+	char	tok[128], mark[4096], *d = t_tmpdir();
 	runid	id;
 
-	snprintf(gone_to, sizeof(gone_to), "%s/taken", t_tmpdir());
+	snprintf(gone_to, sizeof(gone_to), "%s/taken", d);
+	free(d);
 	start_unleased(ENOENT, mark, sizeof(mark), id, tok);
 	ck_assert(!t_exists(running(tok)));
 	ck_assert(t_exists(gone_to));
