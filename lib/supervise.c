@@ -68,9 +68,13 @@ static struct {
 	uid_t	uid;
 	gid_t	gid, egid;
 	int	known, pw;	/* looked up; uid has a passwd entry */
-	int	sigs, ign;	/* looked at; SIGHUP 1, SIGPIPE 2, SIGCHLD 4
-				 * not at their default in the agent */
+	int	ign;		/* bit i: agent_sigs[i] not at its default in
+				 * the agent */
 } own;
+
+/* the signals a supervisor resets when the agent has them ignored (nohup)
+ * or caught */
+static const int agent_sigs[] = { SIGHUP, SIGPIPE, SIGCHLD };
 
 extern char **environ;
 
@@ -520,27 +524,42 @@ struct renewal {
 	int	beat;		/* to the recorder: leases that succeeded */
 };
 
+/* lease_once - write the lease now, and tell the recorder when it
+ * began (the fence); 0, -1 the run directory is gone, -2 not written
+ * (errno) */
+static int
+lease_once(struct renewal *rn, time_t now)
+{
+	struct stat st;
+	long long m = mono_ms();
+	int	e;
+
+	if (sl_lease_put(rn->s->dir, now + rn->s->cf->lease, sl_host(),
+	    (long)sl_self(), rn->rec, rn->pid) == 0) {
+		beat(rn->beat, m);
+		return 0;
+	}
+	e = errno;
+	if (e == ENOENT && lstat(rn->s->dir, &st) < 0 && errno == ENOENT)
+		return -1;
+	errno = e;
+	return -2;
+}
+
 static int
 renew(struct renewal *rn)
 {
-	struct stat st;
 	time_t	now = time(NULL);
-	long long m;
+	int	rc;
 
 	if (rn == NULL || now < rn->next)
 		return 0;
-	m = mono_ms();		/* when this lease began, for the fence */
 	/* RACE: a renewal that fails (EIO on a cut link) is retried next
 	 * second; the lease is generous, and the recorder's fence ends the
 	 * command before another host may take the run */
-	if (sl_lease_put(rn->s->dir, now + rn->s->cf->lease, sl_host(),
-	    (long)sl_self(), rn->rec, rn->pid) == 0) {
+	if ((rc = lease_once(rn, now)) == 0)
 		rn->next = now + rn->s->cf->heartbeat;
-		beat(rn->beat, m);
-	} else if (errno == ENOENT && lstat(rn->s->dir, &st) < 0 &&
-	    errno == ENOENT)
-		return -1;
-	return 0;
+	return rc == -1 ? -1 : 0;
 }
 
 /* recorder_gone - has process rec (our child) exited?  Not reaped */
@@ -568,25 +587,14 @@ static int
 first_lease(struct renewal *rn)
 {
 	struct timespec sec = { 1, 0 };
-	struct stat st;
-	long long m, end = mono_ms() + rn->s->cf->lease * 1000LL;
-	int	e, tries;
+	long long end = mono_ms() + rn->s->cf->lease * 1000LL;
+	int	rc, tries;
 
 	for (tries = 0; ; tries++) {
-		m = mono_ms();
-		if (sl_lease_put(rn->s->dir, time(NULL) + rn->s->cf->lease,
-		    sl_host(), (long)sl_self(), rn->rec, rn->pid) == 0) {
-			beat(rn->beat, m);
+		if ((rc = lease_once(rn, time(NULL))) == 0)
 			return tries > 0;
-		}
-		e = errno;
-		if (e == ENOENT && lstat(rn->s->dir, &st) < 0 &&
-		    errno == ENOENT)
-			return -1;
-		if (mono_ms() >= end) {
-			errno = e;
-			return -2;
-		}
+		if (rc == -1 || mono_ms() >= end)
+			return rc;
 		(void)nanosleep(&sec, NULL);
 	}
 }
@@ -1001,6 +1009,7 @@ cap_end(struct cap *c)
 static _Noreturn void
 supervise(struct sup *s)
 {
+	size_t	i;
 	char	msg[SL_ERR_MAX], t[40], *lp, *cp, **env;
 	const char *cwd;
 	struct started_msg sm;
@@ -1041,12 +1050,9 @@ supervise(struct sup *s)
 	/* an inherited SIG_IGN (nohup; SIGCHLD's would reap for us), or a
 	 * handler of the agent's, goes; the agent looked
 	 * (sl_run_start_warm), else we must */
-	if (!own.sigs || own.ign & 1)
-		signal(SIGHUP, SIG_DFL);
-	if (!own.sigs || own.ign & 2)
-		signal(SIGPIPE, SIG_DFL);
-	if (!own.sigs || own.ign & 4)
-		signal(SIGCHLD, SIG_DFL);
+	for (i = 0; i < sizeof(agent_sigs) / sizeof(agent_sigs[0]); i++)
+		if (!own.known || own.ign & 1 << i)
+			signal(agent_sigs[i], SIG_DFL);
 	if ((fd = open("/dev/null", O_RDWR)) >= 0) {
 		s->null_in = dup2(fd, 0) == 0;
 		(void)dup2(fd, 1);
@@ -1390,7 +1396,6 @@ sl_run_start_warm(void)
 {
 	struct sigaction sa;
 	struct passwd *pw;
-	static const int sig[] = { SIGHUP, SIGPIPE, SIGCHLD };
 	size_t	i;
 
 	if (own.known)
@@ -1405,11 +1410,10 @@ sl_run_start_warm(void)
 		own.gid = pw->pw_gid;
 	/* which of the signals a supervisor resets are not at their
 	 * default (ignored, as under nohup, or caught) */
-	for (i = 0; i < sizeof(sig) / sizeof(sig[0]); i++)
-		if (sigaction(sig[i], NULL, &sa) < 0 ||
+	for (i = 0; i < sizeof(agent_sigs) / sizeof(agent_sigs[0]); i++)
+		if (sigaction(agent_sigs[i], NULL, &sa) < 0 ||
 		    sa.sa_handler != SIG_DFL)
 			own.ign |= 1 << i;
-	own.sigs = 1;
 	own.known = 1;
 }
 

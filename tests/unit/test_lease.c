@@ -952,6 +952,22 @@ beaten_start_rename(const char *from, const char *to)
 	return -1;
 }
 
+/* run_hooked - submit s, claim and start it with renames going through
+ * hook, and wait for its supervisor; its id in id, its token in tok */
+static void
+run_hooked(const struct spec *s, int (*hook)(const char *, const char *),
+    runid id, char tok[128])
+{
+	struct sl_started out;
+
+	submit(s, id);
+	claim1(now0, tok);
+	sl_sys.rename = hook;
+	ck_assert_int_eq(start(tok, time(NULL), &out), SL_START_STARTED);
+	sl_sys.rename = rename;
+	wait_sup(&out);
+}
+
 START_TEST(test_start_rename_outcome)
 {
 	struct spec s = { .command = "true" };
@@ -959,12 +975,7 @@ START_TEST(test_start_rename_outcome)
 	runid	id, id2;
 	char	tok[128];
 
-	submit(&s, id);
-	claim1(now0, tok);
-	sl_sys.rename = lost_start_rename;
-	ck_assert_int_eq(start(tok, time(NULL), &out), SL_START_STARTED);
-	sl_sys.rename = rename;
-	wait_sup(&out);
+	run_hooked(&s, lost_start_rename, id, tok);
 	ck_assert(t_exists(S("pools/" P "/done/%s.Completed", id)));
 	submit(&s, id2);
 	claim1(now0, tok);
@@ -1013,7 +1024,6 @@ start_hooked(int (*hook)(const char *, const char *), char *mark,
     size_t len, runid id, char tok[128])
 {
 	struct spec s;
-	struct sl_started out;
 	char	cmd[4200], *d = t_tmpdir();
 
 	snprintf(mark, len, "%s/ran", d);
@@ -1021,12 +1031,7 @@ start_hooked(int (*hook)(const char *, const char *), char *mark,
 	snprintf(cmd, sizeof(cmd), "touch %s", mark);
 	memset(&s, 0, sizeof(s));
 	s.command = cmd;
-	submit(&s, id);
-	claim1(now0, tok);
-	sl_sys.rename = hook;
-	ck_assert_int_eq(start(tok, time(NULL), &out), SL_START_STARTED);
-	sl_sys.rename = rename;
-	wait_sup(&out);
+	run_hooked(&s, hook, id, tok);
 	ck_assert_msg(!t_exists(mark), "the command ran without a lease "
 	    "or its recorder");
 }
