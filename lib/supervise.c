@@ -1102,8 +1102,10 @@ supervise(struct sup *s)
 		started = rt.tv_sec;
 	}
 	t0 = mono_ms();
-	/* the start looked for a cancel just before: the next look a
-	 * second on (a run of a moment has ended by then, unlooked) */
+	/* RACE: the start looked for a cancel just before; the next look
+	 * is a second on, so a cancel asked meanwhile is seen up to a
+	 * second late, as any cancel between two looks (a run of a moment
+	 * has ended by then, unlooked, and ends as it ended) */
 	next_look = t0 + 1000;
 	memset(&rn, 0, sizeof(rn));
 	rn.s = s;
