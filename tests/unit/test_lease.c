@@ -313,7 +313,7 @@ START_TEST(test_start_tick)
 {
 	long	hz = sysconf(_SC_CLK_TCK), tick = 1000000000L / hz;
 	long long t0, t1;
-	unsigned long long t;
+	unsigned long long t, s;
 	int	i, p[2], known = 0;
 	pid_t	pid;
 	char	b;
@@ -343,14 +343,23 @@ START_TEST(test_start_tick)
 		ck_assert_int_gt(pid, 0);
 		close(p[0]);
 		t = sl_start_tick(t0, t1, hz);
+		s = sl_proc_start((long)pid);
+		/* what sl_start_tick rests on: the kernel stamps the start
+		 * between the two readings, in ticks of the same clock */
+		ck_assert_uint_ge(s, (unsigned long long)(t0 / tick));
+		ck_assert_uint_le(s, (unsigned long long)(t1 / tick));
 		if (t != 0) {
 			known++;
-			ck_assert_uint_eq(t, sl_proc_start((long)pid));
+			ck_assert_uint_eq(t, s);
 		}
 		close(p[1]);
 		ck_assert_int_eq(waitpid(pid, NULL, 0), pid);
 	}
-	ck_assert_int_gt(known, 0);
+	/* RACE: how many forks fit in one tick is the machine's speed (none
+	 * did under ASan on a loaded CI host): a figure, not an assertion */
+	if (known == 0)
+		fprintf(stderr, "test_start_tick: no fork fell inside one tick; "
+		    "only the bracket was checked\n");
 }
 END_TEST
 
