@@ -1002,7 +1002,7 @@ main(int argc, char **argv)
 			 * sl_pass_claim_flags); a rescan lists */
 			(void)sl_claim_in(&sp, &a, &p, room, now, &got, &next,
 			    sl_pass_claim_flags(full, deep, pass.accepted >
-			    accepted));
+			    accepted) | SL_CLAIM_SELF);
 			n_claims += got.n;
 			for (j = 0; j < got.n; j++) {
 				char	id[SL_UUID_LEN + 1];

@@ -276,7 +276,7 @@ put_back(const char *priv, const char *from, const char *sd,
 static enum outcome
 claim_one(const struct sl_spool *sp, const struct sl_agent *a,
     const struct sl_pool *p, const struct sl_queue *q, const char *token,
-    const char *where, time_t now, struct seen *f)
+    const char *where, time_t now, struct seen *f, unsigned flags)
 {
 	char	id[SL_UUID_LEN + 1], scope[SL_NAME_MAX + 8], body[1024], t[40];
 	char	held[HELD_MAX];
@@ -359,13 +359,15 @@ claim_one(const struct sl_spool *sp, const struct sl_agent *a,
 		rc = GONE;
 		goto out;
 	}
-	sl_step("claim-file");
 	/* the slots it holds, so that its end releases them by name
 	 * (sl_slots_release_named) instead of looking in every slot */
 	held[0] = '\0';
 	for (i = 0; i < n; i++)
 		snprintf(held + strlen(held), sizeof(held) - strlen(held),
 		    "%s%s", i ? " " : "", tk[i].name);
+	if (flags & SL_CLAIM_SELF)
+		goto publish;	/* our memory says them (memo_put) */
+	sl_step("claim-file");
 	snprintf(body, sizeof(body), "[claim]\nagent = %s\nhost = %s\n"
 	    "claimed = %s\nslots = %s\n; end of sluice file\n", a->id,
 	    a->host, sl_time_fmt(now, t, sizeof(t)), n ? held : "none");
@@ -389,6 +391,7 @@ claim_one(const struct sl_spool *sp, const struct sl_agent *a,
 		free(tmp);
 		free(cf);
 	}
+publish:
 	sl_step("publish");
 	if (sane_rename(priv, to) < 0) {
 		sl_warn("cannot move claimed run %s to %s: %s; returning it",
@@ -766,7 +769,7 @@ again:
 				break;
 			}
 			switch (claim_one(sp, a, p, q, v[i], found_in(v[i]),
-			    now, &f)) {
+			    now, &f, flags)) {
 			case CLAIMED:
 				claimed++;
 				if (got != NULL)

@@ -592,6 +592,42 @@ load_result(struct sl_run *run)
 		snprintf(run->message, sizeof(run->message), "%s", res.message);
 }
 
+/* who_ran - agent and host from text, a start.ini or claim.ini */
+static void
+who_ran(struct sl_run *run, const char *text)
+{
+	char	v[256];
+
+	sl_kv_get(text, "agent", v, sizeof(v));
+	if (!sl_uuid_ok(v))
+		return;
+	memcpy(run->agent, v, sizeof(run->agent));
+	sl_kv_get(text, "host", v, sizeof(v));
+	snprintf(run->host, sizeof(run->host), "%s", v);
+}
+
+/* pending_agent - a Pending run in dir (pending/AGENT/TOKEN) is AGENT's;
+ * a host said for another agent (an earlier claim's) is not its */
+static void
+pending_agent(struct sl_run *run, const char *dir)
+{
+	const char *e = strrchr(dir, '/'), *b;
+
+	if (e == NULL)
+		return;
+	for (b = e; b > dir && b[-1] != '/'; b--)
+		;
+	if ((size_t)(e - b) != SL_UUID_LEN)
+		return;
+	if (strncmp(run->agent, b, SL_UUID_LEN) != 0) {
+		memcpy(run->agent, b, SL_UUID_LEN);
+		run->agent[SL_UUID_LEN] = '\0';
+		run->host[0] = '\0';
+	}
+	if (!sl_uuid_ok(run->agent))
+		run->agent[0] = run->host[0] = '\0';
+}
+
 static void
 add_run(struct sl_runs *rs, const char *pool, const char *queue,
     const char *dir, const char *id, enum sl_state st)
@@ -645,16 +681,29 @@ add_run(struct sl_runs *rs, const char *pool, const char *queue,
 	if (run->queue[0] == '\0')
 		snprintf(run->queue, sizeof(run->queue), "%s", run->spec.queue);
 	load_result(run);
-	if ((text = sl_read_small(dir, "claim.ini")) != NULL) {
-		char	v[256];
+	/* who ran it, and where: its start's record (start.ini: agent,
+	 * host, started), else its claim's (claim.ini, which an agent that
+	 * claims for itself does not write).  A start.ini in a Pending run
+	 * is an earlier attempt's: that run is the agent's whose directory
+	 * holds it (pending/AGENT/TOKEN) */
+	if (st != SL_PENDING && (text = sl_read_small(dir, "start.ini")) !=
+	    NULL) {
+		who_ran(run, text);
+		if (st == SL_RUNNING && run->started == 0) {
+			char	v[64];
 
-		sl_kv_get(text, "agent", v, sizeof(v));
-		if (sl_uuid_ok(v))
-			memcpy(run->agent, v, sizeof(run->agent));
-		sl_kv_get(text, "host", v, sizeof(v));
-		snprintf(run->host, sizeof(run->host), "%s", v);
+			sl_kv_get(text, "started", v, sizeof(v));
+			(void)sl_time_parse(v, 0, &run->started);
+		}
 		free(text);
 	}
+	if (run->agent[0] == '\0' && (text = sl_read_small(dir, "claim.ini")) !=
+	    NULL) {
+		who_ran(run, text);
+		free(text);
+	}
+	if (st == SL_PENDING)
+		pending_agent(run, dir);
 	if (st != SL_SCHEDULED && st != SL_PENDING &&
 	    (text = sl_read_small(dir, "lease")) != NULL) {
 		char	v[64];
@@ -663,14 +712,6 @@ add_run(struct sl_runs *rs, const char *pool, const char *queue,
 		sl_kv_get(text, "pid", v, sizeof(v));
 		if (sl_num_parse(v, 1, LONG_MAX, &x) == 0)
 			run->pid = x;
-		free(text);
-	}
-	if (st == SL_RUNNING && run->started == 0 &&
-	    (text = sl_read_small(dir, "start.ini")) != NULL) {
-		char	v[64];
-
-		sl_kv_get(text, "started", v, sizeof(v));
-		(void)sl_time_parse(v, 0, &run->started);
 		free(text);
 	}
 	if (st == SL_RUNNING || st == SL_PENDING) {

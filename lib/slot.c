@@ -192,9 +192,9 @@ out:
 	return rc;
 }
 
-/* sl_slot_release - give back slot name if run id holds it */
-int
-sl_slot_release(const struct sl_spool *sp, const char *pool, const char *name,
+/* slot_release - sl_slot_release; 1 if run id held no such slot */
+static int
+slot_release(const struct sl_spool *sp, const char *pool, const char *name,
     const char *id)
 {
 	char   *sd = slots_dir(sp, pool), *slot, *entry;
@@ -203,8 +203,9 @@ sl_slot_release(const struct sl_spool *sp, const char *pool, const char *name,
 	slot = sl_path(sd, name, (char *)NULL);
 	entry = sl_path(slot, id, (char *)NULL);
 	if (unlink(entry) < 0) {
-		if (errno != ENOENT)
-			rc = -1;
+		/* RACE: an NFS retransmit of an unlink that was done says
+		 * ENOENT too: a caller that then looks finds nothing */
+		rc = errno == ENOENT ? 1 : -1;
 	} else if (rmdir(slot) < 0 && errno != ENOENT && errno != ENOTEMPTY &&
 	    errno != EEXIST) {
 		/* RACE: a claimer may rename its entry onto the slot between
@@ -217,6 +218,14 @@ sl_slot_release(const struct sl_spool *sp, const char *pool, const char *name,
 	free(slot);
 	free(sd);
 	return rc;
+}
+
+/* sl_slot_release - give back slot name if run id holds it */
+int
+sl_slot_release(const struct sl_spool *sp, const char *pool, const char *name,
+    const char *id)
+{
+	return slot_release(sp, pool, name, id) < 0 ? -1 : 0;
 }
 
 /* sl_slots_of - the names of the slots run id holds */
@@ -333,12 +342,16 @@ slot_name_ok(const char *s, size_t n)
 
 /*
  * sl_slots_release_named - give back the slots run id holds, named by its
- * claim ("slots = a.ID.0 q.Q.1" in claim.ini; "none"): no listing of
- * slots/ and no look into every slot, which on a network filesystem is a
- * round trip each.  -1 (nothing released) if list is not such a list: the
- * caller then looks for them (sl_slots_release_run).  A slot named that
- * the run no longer holds (freed by recovery, taken by another run) has
- * no entry of this run: its release does nothing.
+ * claim ("slots = a.ID.0 q.Q.1" in claim.ini, or the claimer's memory;
+ * "none"): no listing of slots/ and no look into every slot, which on a
+ * network filesystem is a round trip each.  -1 (nothing released) if list
+ * is not such a list: the caller then looks for them
+ * (sl_slots_release_run).  A slot named that the run does not hold (freed
+ * by recovery, taken by another run, or named by the claim.ini of an
+ * earlier claim that a later one, by an agent for itself, did not
+ * replace) has no entry of this run: its release does nothing, and the
+ * return is 1, for the caller to look (the others named are released).
+ * 0: every slot named was the run's, and is free.
  */
 int
 sl_slots_release_named(const struct sl_spool *sp, const char *pool,
@@ -360,8 +373,15 @@ sl_slots_release_named(const struct sl_spool *sp, const char *pool,
 	for (p = list;; p = e + 1) {
 		e = p + strcspn(p, " ");
 		snprintf(name, sizeof(name), "%.*s", (int)(e - p), p);
-		if (sl_slot_release(sp, pool, name, id) < 0)
+		switch (slot_release(sp, pool, name, id)) {
+		case -1:
 			rc = -1;
+			break;
+		case 1:
+			if (rc == 0)
+				rc = 1;
+			break;
+		}
 		if (*e == '\0')
 			break;
 	}

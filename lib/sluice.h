@@ -730,6 +730,10 @@ long	sl_claim_in(const struct sl_spool *, const struct sl_agent *,
  * sched/ made under a second ago, less what this process claimed since */
 #define SL_CLAIM_NEWPASS 0x1
 #define SL_CLAIM_REUSE	0x2
+/* ... and the caller is the agent the runs are claimed for, which forks
+ * their supervisors: no claim.ini (this process remembers the slots each
+ * claim took, sl_claim_slots_of; an end that has them not looks for them) */
+#define SL_CLAIM_SELF	0x4
 long	sl_recover_pool(const struct sl_spool *, const char *pool, time_t now,
 	    long window, long stale);
 

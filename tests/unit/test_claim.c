@@ -1024,6 +1024,65 @@ START_TEST(test_claim_rotates_and_remembers)
 END_TEST
 
 /*
+ * SL_CLAIM_SELF: an agent claiming for itself writes no claim.ini (four
+ * calls, four round trips on a network filesystem); it remembers the
+ * slots.  The run's agent is told by its directory while Pending; an end
+ * that does not have the slots finds them in slots/, and so does one that
+ * reads an earlier claim's claim.ini naming a slot the run does not hold.
+ */
+START_TEST(test_claim_self)
+{
+	struct sl_agent a;
+	struct sl_names got = { 0 };
+	struct sl_pool p;
+	struct sl_runs rs;
+	struct sl_run *run;
+	char	mem[1024], want[128];
+	const char *d, *cf;
+	runid	id[2];
+	int	i;
+
+	pool(SL_NOLIMIT);
+	agent_new(&a, 2, 10, now0);
+	for (i = 0; i < 2; i++)
+		submit("default", now0 - 10 + i, id[i]);
+	ck_assert_int_eq(sl_pool_load(&sp, P, &p, err, sizeof(err)), 0);
+	ck_assert_int_eq(sl_claim_in(&sp, &a, &p, 2, now0, &got, NULL,
+	    SL_CLAIM_NEWPASS | SL_CLAIM_SELF), 2);
+	sl_pool_free(&p);
+	for (i = 0; i < 2; i++) {
+		d = S("pools/" P "/pending/%s/%s", a.id, got.v[i]);
+		cf = S("pools/" P "/pending/%s/%s/claim.ini", a.id, got.v[i]);
+		ck_assert_msg(!sl_exists(cf), "a claim for itself wrote %s", cf);
+		ck_assert_int_eq(sl_claim_slots_of(got.v[i], mem, sizeof(mem)),
+		    0);
+		snprintf(want, sizeof(want), "a.%s.%d", a.id, i);
+		ck_assert_str_eq(mem, want);
+		ck_assert_int_eq(nslots(id[i]), 1);
+		/* who has it: the agent whose directory holds it */
+		ck_assert_int_eq(sl_run_find(&sp, id[i], &rs, &run, err,
+		    sizeof(err)), 0);
+		ck_assert_int_eq(run->state, SL_PENDING);
+		ck_assert_str_eq(run->agent, a.id);
+		sl_runs_free(&rs);
+		if (i == 1) {
+			/* an earlier claim's, naming a slot not the run's */
+			snprintf(want, sizeof(want), "agent = %s\nhost = h\n"
+			    "slots = a.%s.0\n; end of sluice file\n", a.id,
+			    a.id);
+			t_write(cf, want, strlen(want));
+		}
+		/* ended without the slots in hand: found, released */
+		ck_assert_int_eq(sl_run_finish(&sp, P, d, id[i], SL_CANCELLED,
+		    -1, 0, "no"), 0);
+		ck_assert_int_eq(nslots(id[i]), 0);
+	}
+	ck_assert_int_eq(sl_slots_held(&sp, P, NULL), 0);
+	sl_names_free(&got);
+}
+END_TEST
+
+/*
  * sl_claim_freed: the next claim goes for the slot a run of ours freed,
  * ahead of the rotation; a wrong hint (the slot is held after all) costs
  * a failed take, and the claim takes another free slot
@@ -1176,8 +1235,9 @@ START_TEST(test_slots_release_named)
 	}
 	ck_assert_int_eq(sl_slots_release_named(&sp, P, id[0], "none"), 0);
 	ck_assert_int_eq(nslots(id[0]), 2);
-	/* run 1's slot named for run 0: its entry is not run 0's, kept */
-	ck_assert_int_eq(sl_slots_release_named(&sp, P, id[0], "pool.1"), 0);
+	/* run 1's slot named for run 0: its entry is not run 0's, kept;
+	 * 1 says a slot named was not the run's (the caller looks) */
+	ck_assert_int_eq(sl_slots_release_named(&sp, P, id[0], "pool.1"), 1);
 	ck_assert_int_eq(nslots(id[1]), 1);
 	ck_assert_int_eq(nslots(id[0]), 2);
 	snprintf(list, sizeof(list), "pool.0 q.A.0");
@@ -1185,8 +1245,15 @@ START_TEST(test_slots_release_named)
 	ck_assert_int_eq(nslots(id[0]), 0);
 	ck_assert_int_eq(nslots(id[1]), 1);
 	ck_assert_int_eq(sl_slots_held(&sp, P, NULL), 1);
-	/* again: nothing left to release, no error */
-	ck_assert_int_eq(sl_slots_release_named(&sp, P, id[0], list), 0);
+	/* again: nothing left to release, no error; none was the run's */
+	ck_assert_int_eq(sl_slots_release_named(&sp, P, id[0], list), 1);
+	/* one of two named is the run's: it is released, and 1 */
+	ck_assert_int_eq(sl_slot_take(&sp, P, "q.A", 2, tok[0], agent, now0,
+	    &k), 0);
+	ck_assert_int_eq(k, 0);
+	ck_assert_int_eq(sl_slots_release_named(&sp, P, id[0], "pool.0 q.A.0"),
+	    1);
+	ck_assert_int_eq(nslots(id[0]), 0);
 }
 END_TEST
 
@@ -3587,6 +3654,7 @@ suite_claim(void)
 	tcase_set_timeout(cl, T_CLAIM_TIMEOUT);
 	tcase_add_checked_fixture(cl, setup, teardown);
 	tcase_add_test(cl, test_claim_basic);
+	tcase_add_test(cl, test_claim_self);
 	tcase_add_test(cl, test_claim_reuse);
 	tcase_add_test(cl, test_claim_past_head);
 	tcase_add_test(cl, test_claim_gone_drops_listing);
