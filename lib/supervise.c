@@ -70,7 +70,9 @@ static struct {
 	int	known, pw;	/* looked up; uid has a passwd entry */
 	int	ign;		/* bit i: agent_sigs[i] not at its default in
 				 * the agent */
-} own;
+	int	null;		/* /dev/null, read-write, close-on-exec, at 4
+				 * or above; -1: open one at each start */
+} own = { .null = -1 };
 
 /* the signals a supervisor resets when the agent has them ignored (nohup)
  * or caught */
@@ -1053,7 +1055,8 @@ supervise(struct sup *s)
 	for (i = 0; i < sizeof(agent_sigs) / sizeof(agent_sigs[0]); i++)
 		if (!own.known || own.ign & 1 << i)
 			signal(agent_sigs[i], SIG_DFL);
-	if ((fd = open("/dev/null", O_RDWR)) >= 0) {
+	/* the agent's /dev/null (sl_run_start_warm): an open a start less */
+	if ((fd = own.null) >= 0 || (fd = open("/dev/null", O_RDWR)) >= 0) {
 		s->null_in = dup2(fd, 0) == 0;
 		(void)dup2(fd, 1);
 		(void)dup2(fd, 2);
@@ -1399,6 +1402,7 @@ sl_run_start_warm(void)
 	struct sigaction sa;
 	struct passwd *pw;
 	size_t	i;
+	int	fd;
 
 	if (own.known)
 		return;
@@ -1416,6 +1420,14 @@ sl_run_start_warm(void)
 		if (sigaction(agent_sigs[i], NULL, &sa) < 0 ||
 		    sa.sa_handler != SIG_DFL)
 			own.ign |= 1 << i;
+	/* kept for the supervisors' standard streams: above the 0-3 they
+	 * set up (dup2 of a descriptor onto itself would keep its
+	 * close-on-exec flag) */
+	if ((fd = open("/dev/null", O_RDWR | O_CLOEXEC)) >= 0 && fd < 4) {
+		own.null = fcntl(fd, F_DUPFD_CLOEXEC, 4);
+		close(fd);
+	} else
+		own.null = fd;
 	own.known = 1;
 }
 
