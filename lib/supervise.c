@@ -1449,9 +1449,8 @@ write_start(const char *dir, const struct sl_agent *a, const char *nonce,
     time_t now, long attempt)
 {
 	struct sl_buf b = { 0 };
-	char	t[40], *tmp = sl_path(dir, ".start.tmp", (char *)NULL);
-	char   *to = sl_path(dir, "start.ini", (char *)NULL);
-	int	rc;
+	char	t[40], *to = sl_path(dir, "start.ini", (char *)NULL);
+	int	fd, rc = -1, saved;
 
 	sl_buf_puts(&b, "[start]\n");
 	sl_ini_put(&b, "agent", a->id);
@@ -1462,10 +1461,26 @@ write_start(const char *dir, const struct sl_agent *a, const char *nonce,
 	sl_buf_puts(&b, SL_INI_TRAILER);
 	/* not fsynced: a start lost to a power cut is a run in running/
 	 * without a lease, ended by crash detection; nothing was run that
-	 * a record would keep from running again */
-	rc = sl_publish_nosync(tmp, to, b.s, b.len);
+	 * a record would keep from running again.
+	 * RACE: written in place, not by a scratch file and a rename:
+	 * nobody reads a Pending run's start.ini (its agent is its
+	 * directory's; crash detection and nonce_is read it in running/),
+	 * and the directory's rename into running/, after this close,
+	 * publishes it whole.  A killed writer's torn one is replaced by the
+	 * next start, or goes to done/ with a cancel, where who ran it is
+	 * read only from a whole agent id.  A rename saved.  Made new, never
+	 * truncated: a new entry is what makes the directory's mtime new,
+	 * by which crash detection judges the run until its first lease (an
+	 * earlier attempt's start.ini is removed first, sl_create_fresh) */
+	if ((fd = sl_create_fresh(AT_FDCWD, to, 0644)) >= 0) {
+		rc = sl_write_all(fd, b.s, b.len);
+		saved = errno;
+		if (close(fd) < 0 && rc == 0)	/* NFS says a failed write here */
+			rc = -1;
+		else
+			errno = saved;
+	}
 	sl_buf_free(&b);
-	free(tmp);
 	free(to);
 	return rc;
 }

@@ -41,6 +41,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/time.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -922,6 +923,51 @@ START_TEST(test_start_drops_old_lease)
 	ck_assert_int_eq(sl_lease_write(pending(tok), now0 + LEASE, sl_host(),
 	    t_dead_pid(), 0), 0);
 	ck_assert_int_eq(start(tok, time(NULL), &out), SL_START_STARTED);
+	ck_assert_int_eq(sl_recover_running(&sp, P, time(NULL), LEASE), 0);
+	wait_sup(&out);
+	ck_assert(t_exists(S("pools/" P "/done/%s.Completed", id)));
+}
+END_TEST
+
+/*
+ * Until its first lease a run is judged by its directory's mtime, which
+ * the start makes new by creating start.ini (a rename of a directory
+ * does not touch it, nor does writing a file in place).  A retry's
+ * directory, old, carrying the last attempt's start.ini: while its first
+ * lease fails, crash detection leaves it alone.
+ */
+static int
+first_lease_fails(const char *from, const char *to)
+{
+	static int calls;
+	size_t	n = strlen(to);
+
+	if (n > 6 && strcmp(to + n - 6, "/lease") == 0 && calls++ == 0) {
+		errno = EIO;	/* the supervisor tries again in a second */
+		return -1;
+	}
+	return rename(from, to);
+}
+
+START_TEST(test_start_dir_made_new)
+{
+	struct spec s = { .command = "true" };
+	struct sl_started out;
+	struct timeval tv[2];
+	char	tok[128];
+	runid	id;
+
+	submit(&s, id);
+	claim1(now0, tok);
+	t_puts(S("pools/" P "/pending/%s/%s/start.ini", ag.id, tok),
+	    "[start]\nnonce = "
+	    "00000000-0000-4000-8000-000000000000\n; end of sluice file\n");
+	memset(tv, 0, sizeof(tv));
+	tv[0].tv_sec = tv[1].tv_sec = time(NULL) - 100 * LEASE;
+	ck_assert_int_eq(utimes(pending(tok), tv), 0);
+	sl_sys.rename = first_lease_fails;
+	ck_assert_int_eq(start(tok, time(NULL), &out), SL_START_STARTED);
+	sl_sys.rename = rename;
 	ck_assert_int_eq(sl_recover_running(&sp, P, time(NULL), LEASE), 0);
 	wait_sup(&out);
 	ck_assert(t_exists(S("pools/" P "/done/%s.Completed", id)));
@@ -1835,6 +1881,7 @@ suite_lease(void)
 	tcase_add_test(st, test_start_refused_other_id);
 	tcase_add_test(st, test_start_rename_outcome);
 	tcase_add_test(st, test_start_drops_old_lease);
+	tcase_add_test(st, test_start_dir_made_new);
 	tcase_add_test(st, test_start_tick);
 	tcase_add_test(st, test_start_first_lease_gone);
 	tcase_add_test(st, test_start_first_lease_fails);
