@@ -396,6 +396,8 @@ publish:
 	if (sane_rename(priv, to) < 0) {
 		sl_warn("cannot move claimed run %s to %s: %s; returning it",
 		    id, to, strerror(errno));
+		if (!(flags & SL_CLAIM_SELF))
+			sl_run_forget_claim(priv);	/* step 6's */
 		if (put_back(priv, from, sd, token) < 0) {
 			sl_warn("cannot return run %s to %s: %s; recovery "
 			    "will", id, from, strerror(errno));

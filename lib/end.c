@@ -82,6 +82,7 @@ sl_run_unclaim(const struct sl_spool *sp, const char *pool, const char *dir,
 	sl_step("unclaim-private");
 	if (sane_rename(dir, priv) < 0)
 		goto out;	/* started, cancelled or handed back meanwhile */
+	sl_run_forget_claim(priv);
 	sl_step("unclaim-publish");
 	if (sl_sched_put(priv, qd, token, 0) == 0) {
 		if (sl_slots_release_claim(sp, pool, token, agent) < 0)
@@ -250,6 +251,7 @@ sl_run_requeue(const struct sl_spool *sp, const char *pool, const char *dir,
 	r->attempt++;
 	r->scheduled = when;
 	sl_run_scrub(dir);
+	sl_run_forget_claim(dir);
 	if (sl_runini_write(dir, r, err, sizeof(err)) < 0)
 		return -1;
 	if (sl_result_write(dir, "AwaitingRetry", 0, time(NULL), exit_code,
@@ -296,6 +298,26 @@ sl_run_refuse(const struct sl_spool *sp, const char *pool, const char *dir,
 	if (rc == 0)
 		(void)sl_slots_release_run(sp, pool, id);
 	return rc;
+}
+
+/*
+ * sl_run_forget_claim - a run going back to sched/ (handed back, returned,
+ * retried) keeps no claim.ini: an agent claiming it again for itself
+ * writes none (SL_CLAIM_SELF), and an end without the slot names in
+ * memory would release the slots an earlier claim's file names ("none",
+ * or fewer than the run holds now) instead of looking for them.  One
+ * unlink, on these rare paths only.  Best effort: a file left is the
+ * stale-name case release() already corrects when a named slot has no
+ * entry of the run.
+ */
+void
+sl_run_forget_claim(const char *dir)
+{
+	char   *p = sl_path(dir, "claim.ini", (char *)NULL);
+
+	if (unlink(p) < 0 && errno != ENOENT)
+		sl_warn("cannot remove %s: %s", p, strerror(errno));
+	free(p);
 }
 
 /*

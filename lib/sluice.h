@@ -655,6 +655,7 @@ int	sl_run_requeue(const struct sl_spool *, const char *pool,
 	    time_t when, int exit_code, const char *message);
 int	sl_run_refuse(const struct sl_spool *, const char *pool,
 	    const char *dir, const char *id, const char *reason);
+void	sl_run_forget_claim(const char *dir);
 void	sl_run_scrub(const char *dir);
 int	sl_result_write(const char *dir, const char *state, time_t started,
 	    time_t ended, int exit_code, const char *message);

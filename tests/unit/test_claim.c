@@ -1083,6 +1083,77 @@ START_TEST(test_claim_self)
 END_TEST
 
 /*
+ * A run that goes back to sched/ (handed back unstarted, retried) keeps
+ * no claim.ini: claimed again by an agent for itself, which writes none,
+ * an end without the slots in memory must look for the slots it holds
+ * now, not release those an earlier claim's file names ("none" here,
+ * while the run holds its agent's slot: the slot would stay held)
+ */
+static int
+has_claim_ini(const char *dir)
+{
+	char   *p = sl_path(dir, "claim.ini", (char *)NULL);
+	int	rc = sl_exists(p);
+
+	free(p);
+	return rc;
+}
+
+START_TEST(test_claim_forgotten)
+{
+	struct sl_agent a;
+	struct sl_names got = { 0 }, again = { 0 };
+	struct sl_runspec r;
+	struct sl_runs rs;
+	struct sl_run *run;
+	struct sl_pool p;
+	char	*dir;
+	runid	id;
+	int	round;
+
+	pool(SL_NOLIMIT);
+	agent_new(&a, 1, 10, now0);
+	submit("default", now0 - 10, id);
+	for (round = 0; round < 2; round++) {
+		/* a claim by another process's hand: claim.ini written */
+		ck_assert_int_eq(claim(&a, 1, now0, &got), 1);
+		dir = sl_xstrdup(S("pools/" P "/pending/%s/%s", a.id,
+		    got.v[got.n - 1]));
+		ck_assert(has_claim_ini(dir));
+		if (round == 0)
+			ck_assert_int_eq(sl_run_unclaim(&sp, P, dir,
+			    got.v[got.n - 1], a.id), 0);
+		else {
+			ck_assert_int_eq(sl_runini_load(dir, now0, &r, NULL,
+			    err, sizeof(err)), 0);
+			ck_assert_int_eq(sl_run_requeue(&sp, P, dir,
+			    got.v[got.n - 1], &r, now0 - 5, 1, "again"), 0);
+			sl_runspec_free(&r);
+		}
+		free(dir);
+		ck_assert_int_eq(sl_run_find(&sp, id, &rs, &run, err,
+		    sizeof(err)), 0);
+		ck_assert_int_eq(run->state, SL_SCHEDULED);
+		ck_assert_msg(!has_claim_ini(run->dir), "%s/claim.ini kept",
+		    run->dir);
+		sl_runs_free(&rs);
+	}
+	/* the agent claims it for itself: no claim.ini of its own */
+	ck_assert_int_eq(sl_pool_load(&sp, P, &p, err, sizeof(err)), 0);
+	ck_assert_int_eq(sl_claim_in(&sp, &a, &p, 1, now0, &again, NULL,
+	    SL_CLAIM_NEWPASS | SL_CLAIM_SELF), 1);
+	sl_pool_free(&p);
+	ck_assert_int_eq(nslots(id), 1);
+	/* ended by one without the slots in hand (a cancel): found */
+	ck_assert_int_eq(sl_run_finish(&sp, P, S("pools/" P "/pending/%s/%s",
+	    a.id, again.v[0]), id, SL_CANCELLED, -1, 0, "no"), 0);
+	ck_assert_int_eq(nslots(id), 0);
+	sl_names_free(&got);
+	sl_names_free(&again);
+}
+END_TEST
+
+/*
  * sl_claim_freed: the next claim goes for the slot a run of ours freed,
  * ahead of the rotation; a wrong hint (the slot is held after all) costs
  * a failed take, and the claim takes another free slot
@@ -3655,6 +3726,7 @@ suite_claim(void)
 	tcase_add_checked_fixture(cl, setup, teardown);
 	tcase_add_test(cl, test_claim_basic);
 	tcase_add_test(cl, test_claim_self);
+	tcase_add_test(cl, test_claim_forgotten);
 	tcase_add_test(cl, test_claim_reuse);
 	tcase_add_test(cl, test_claim_past_head);
 	tcase_add_test(cl, test_claim_gone_drops_listing);
