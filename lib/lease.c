@@ -159,38 +159,53 @@ sl_group_alive(long pgid)
  * sl_exit_write - the recorder's durable note of how the command of
  * attempt N ended: "attempt", "pid", "status" (the raw wait status),
  * "fenced" (seconds without a lease renewal after which the recorder
- * killed the command itself; 0: it did not) and the trailer, written
- * under a private name, fsynced, renamed to "exit" and the directory
- * fsynced, all through dirfd (the run's directory, opened when the
- * attempt began: a crash detector may rename it).
+ * killed the command itself; 0: it did not) and the trailer, all through
+ * dirfd (the run's directory, opened when the attempt began: a crash
+ * detector may rename it).  Made new as "exit" itself, written, fsynced,
+ * and the directory fsynced: a reader that sees it before it is whole
+ * finds no trailer and takes it for none (sl_exit_read), as it took the
+ * missing name before; a rename saved (a round trip on a network
+ * filesystem, where it is the server's synchronous commit).  An "exit"
+ * there already (an earlier attempt's, in a run retried; one a false
+ * EEXIST says is there, our own create retransmitted) is replaced whole:
+ * a private name, fsynced, renamed over it.
  */
 int
 sl_exit_write(int dirfd, long attempt, long pid, int status, long fenced)
 {
 	char	buf[256], name[64];
+	const char *at = "exit";
 	int	fd, len, saved;
 
 	len = snprintf(buf, sizeof(buf), "attempt = %ld\npid = %ld\n"
 	    "status = %d\nfenced = %ld\n%s", attempt, pid, status, fenced,
 	    SL_INI_TRAILER);
-	snprintf(name, sizeof(name), ".exit.%ld", (long)sl_self());
-	/* ours (our pid): one a killed namesake left is removed */
-	if ((fd = sl_create_fresh(dirfd, name, 0644)) < 0)
+	fd = openat(dirfd, at, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW |
+	    O_CLOEXEC, 0644);
+	if (fd < 0 && errno != EEXIST)
 		return -1;
+	if (fd < 0) {
+		snprintf(name, sizeof(name), ".exit.%ld", (long)sl_self());
+		at = name;
+		/* ours (our pid): one a killed namesake left is removed */
+		if ((fd = sl_create_fresh(dirfd, name, 0644)) < 0)
+			return -1;
+	}
 	if (write(fd, buf, (size_t)len) != len || fsync(fd) < 0) {
 		saved = errno != 0 ? errno : EIO;
 		close(fd);
-		(void)unlinkat(dirfd, name, 0);
+		(void)unlinkat(dirfd, at, 0);
 		errno = saved;
 		return -1;
 	}
-	if (close(fd) < 0 || sane_renameat(dirfd, name, dirfd, "exit") < 0) {
+	if (close(fd) < 0 || (at == name &&
+	    sane_renameat(dirfd, name, dirfd, "exit") < 0)) {
 		saved = errno;
-		(void)unlinkat(dirfd, name, 0);
+		(void)unlinkat(dirfd, at, 0);
 		errno = saved;
 		return -1;
 	}
-	(void)fsync(dirfd);	/* the rename itself, durably */
+	(void)fsync(dirfd);	/* the entry itself, durably */
 	return 0;
 }
 

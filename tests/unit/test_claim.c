@@ -1943,13 +1943,19 @@ START_TEST(test_finish)
 	}
 	/* an end after a durable exit record does not list the directory:
 	 * a scratch name of its own writes is replaced, another's goes to
-	 * done/ with the run */
+	 * done/ with the run; an earlier attempt's result.ini (a retry's
+	 * AwaitingRetry) is replaced whole, by the scratch name */
 	t_puts(in_dir(d, ".result.ini.tmp"), "torn");
+	t_puts(in_dir(d, "result.ini"), "[result]\nstate = AwaitingRetry\n"
+	    "; end of sluice file\n");
 	t_puts(in_dir(d, ".cancel.tmp"), "x");
 	ck_assert_int_eq(sl_run_finish_recorded(&sp, P, d, ids[1],
 	    SL_CANCELLED, -1, 0, NULL, NULL), 0);
-	ck_assert(t_exists(S("pools/" P "/done/%s.Cancelled/result.ini",
-	    ids[1])));
+	text = t_read(S("pools/" P "/done/%s.Cancelled/result.ini", ids[1]));
+	ck_assert_msg(strstr(text, "state = Cancelled\n") != NULL, "%s", text);
+	ck_assert_msg(strstr(text, "; end of sluice file\n") != NULL, "%s",
+	    text);
+	free(text);
 	ck_assert(!t_exists(S("pools/" P "/done/%s.Cancelled/.result.ini.tmp",
 	    ids[1])));
 	ck_assert(t_exists(S("pools/" P "/done/%s.Cancelled/.cancel.tmp",
