@@ -1446,6 +1446,21 @@ START_TEST(test_start_notifies)
 END_TEST
 
 /*
+ * The start opens the run's directory once and its supervisor keeps that
+ * descriptor (log, exit record): the command inherits no descriptor of a
+ * directory (close-on-exec through every dup), only 0, 1 and 2
+ */
+START_TEST(test_start_dir_fd_not_inherited)
+{
+	runid	id;
+
+	(void)run_cmd("for f in /proc/$$/fd/*; do n=${f##*/}; "
+	    "[ \"$n\" -gt 2 ] && [ -d \"$f\" ] && exit 7; done; exit 0", id,
+	    "Completed");
+}
+END_TEST
+
+/*
  * Why a supervisor need not fsync the end of a run whose exit record is
  * durable: if a power cut loses result.ini and the move to done/, the run
  * is back in running/ with its exit record, and crash detection (its
@@ -1885,6 +1900,7 @@ suite_lease(void)
 	tcase_add_test(st, test_start_tick);
 	tcase_add_test(st, test_start_first_lease_gone);
 	tcase_add_test(st, test_start_first_lease_fails);
+	tcase_add_test(st, test_start_dir_fd_not_inherited);
 	tcase_add_test(st, test_start_first_lease_recorder_dies);
 	tcase_add_test(st, test_start_returned);
 	tcase_add_test(st, test_start_exit_code);
