@@ -383,9 +383,12 @@ sl_publish_nosync(const char *tmp, const char *to, const void *data,
  * -1 with errno (EINVAL: not a regular file; EFBIG: over max, or it grew
  * over max while being read).  fd stays open.  A read that brings the
  * file to the size fstat said ends it: the spool's files are published
- * whole by a rename and never change after (a last read to see end of
- * file is one more round trip on a network filesystem, for nothing); a
- * file that grows is read to its end, as before.
+ * whole (by a rename, or, for `exit`, start.ini and a recorded end's
+ * result.ini, written once where no reader depends on more than a
+ * trailer or the directory's later rename) and never change after (a
+ * last read to see end of file is one more round trip on a network
+ * filesystem, for nothing); a file that grows is read to its end, as
+ * before.
  */
 ssize_t
 sl_read_fd(int fd, char **out, size_t max, struct stat *st)

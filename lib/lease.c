@@ -191,17 +191,25 @@ sl_exit_write(int dirfd, long attempt, long pid, int status, long fenced)
 		if ((fd = sl_create_fresh(dirfd, name, 0644)) < 0)
 			return -1;
 	}
+	/* a failure leaves "exit" made in place where it is: a record cut
+	 * short has no trailer and reads as none, and a whole one is true,
+	 * only not durable (we say -1, so nobody takes it for durable).
+	 * Removing it by name could remove another's: a fenced recorder,
+	 * cut off, whose directory was retried meanwhile, and whose next
+	 * attempt's recorder renamed its own record over ours */
 	if (write(fd, buf, (size_t)len) != len || fsync(fd) < 0) {
 		saved = errno != 0 ? errno : EIO;
 		close(fd);
-		(void)unlinkat(dirfd, at, 0);
+		if (at == name)
+			(void)unlinkat(dirfd, name, 0);
 		errno = saved;
 		return -1;
 	}
 	if (close(fd) < 0 || (at == name &&
 	    sane_renameat(dirfd, name, dirfd, "exit") < 0)) {
 		saved = errno;
-		(void)unlinkat(dirfd, at, 0);
+		if (at == name)
+			(void)unlinkat(dirfd, name, 0);
 		errno = saved;
 		return -1;
 	}
@@ -600,8 +608,8 @@ settle(const char *priv, const struct sl_lease *l, long attempt, long bound,
 		(void)kill((pid_t)l->rec, SIGUSR1);
 		o->killed = 1;
 		end = time(NULL) + bound;
-		/* RACE: the recorder may be writing `exit` as we look: it
-		 * renames a whole file, so we see all of it or none */
+		/* RACE: the recorder may be writing `exit` as we look: a
+		 * record not whole yet has no trailer and reads as none */
 		while (!dead(l->rec, l->rec_start, l) && time(NULL) < end)
 			nap(20);
 		if (!dead(l->rec, l->rec_start, l)) {

@@ -1240,8 +1240,11 @@ supervise(struct sup *s)
 					have = 1;
 				} else if (sl_exit_read(dfd, s->r->attempt,
 				    &status, &fenced) == 0)
-					have = recorded = 1;	/* killed after
-								 * recording */
+					/* killed after it wrote the record,
+					 * maybe before its fsync (it is
+					 * written in place): the status
+					 * holds, the end is made durable */
+					have = 1;
 			} else if (w == child) {
 				status = ws;
 				have = 1;
@@ -1351,7 +1354,7 @@ ended:
 		said = "AwaitingRetry";
 	} else if (have && !lost && recorded) {
 		/* the attempt's exit record is durable (the recorder fsynced
-		 * it before it said so, or we read it): crash detection
+		 * it before it said so): crash detection
 		 * would end the run from it after a power cut.  The slots of
 		 * a claim our agent made are in our memory, forked from it */
 		char	slots[1024];
