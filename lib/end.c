@@ -106,7 +106,7 @@ result_put(const char *dir, const char *state, time_t started, time_t ended,
 {
 	struct sl_buf b = { 0 };
 	char	t[40], *q, *tmp, *to;
-	int	rc, fd, saved;
+	int	rc;
 
 	sl_buf_puts(&b, "[result]\n");
 	sl_ini_put(&b, "state", state);
@@ -131,22 +131,12 @@ result_put(const char *dir, const char *state, time_t started, time_t ended,
 		 * moment (flow-run inspect) may read part of it, as it may
 		 * read all of it.  A result there already (an earlier
 		 * attempt's AwaitingRetry) is replaced whole, as before */
-		if ((fd = open(to, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW |
-		    O_CLOEXEC, 0644)) >= 0) {
-			rc = sl_write_all(fd, b.s, b.len);
-			if (close(fd) < 0)	/* NFS says a failed write here */
-				rc = -1;
-			if (rc < 0) {
-				saved = errno;
-				(void)unlink(to);
-				errno = saved;
-			}
-		} else if (errno == EEXIST) {
+		if ((rc = sl_write_tmp_nosync(to, b.s, b.len, 0644)) < 0 &&
+		    errno == EEXIST) {
 			tmp = sl_path(dir, ".result.ini.tmp", (char *)NULL);
 			rc = sl_publish_nosync(tmp, to, b.s, b.len);
 			free(tmp);
-		} else
-			rc = -1;
+		}
 		free(to);
 	}
 	sl_buf_free(&b);
