@@ -14,8 +14,9 @@
  * the complete file under its public name.  A reader never sees a partial
  * file under a public name.
  *
- * The three namespace calls go through sl_sys so that tests can make a call
- * succeed and then report the error a retransmission would have returned.
+ * The namespace calls go through sl_sys so that tests can make a call
+ * succeed and then report the error a retransmission would have returned
+ * (or fail a create that is a file's publication: a lease's, below).
  * Whatever we look at after a failure, the failure's own errno is what the
  * caller gets.
  *
@@ -34,7 +35,13 @@
 
 #include "sluice.h"
 
-struct sl_sysops sl_sys = { rename, link, mkdir };
+static int
+create(const char *path, int flags, mode_t mode)
+{
+	return open(path, flags, mode);
+}
+
+struct sl_sysops sl_sys = { rename, link, mkdir, create };
 
 /* sl_exists - is there anything (a link counts, unfollowed) at path? */
 int
@@ -248,7 +255,8 @@ write_tmp(const char *tmp, const void *data, size_t len, mode_t mode, int sync)
 {
 	int	fd, saved;
 
-	fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, mode);
+	fd = sl_sys.create(tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW |
+	    O_CLOEXEC, mode);
 	if (fd < 0)
 		return -1;
 	if (sl_write_all(fd, data, len) < 0)

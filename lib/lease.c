@@ -375,10 +375,21 @@ sl_lease_know_start(long pid, unsigned long long t)
 		(void)known_start(pid, (long)sl_self(), t);
 }
 
-/* sl_lease_put - publish the lease: supervisor, recorder, command */
-int
-sl_lease_put(const char *dir, time_t deadline, const char *host, long sup,
-    long rec, long pid)
+/*
+ * lease_put - publish the lease: supervisor, recorder, command.  fresh:
+ * the attempt's first, where no lease is (the start removed an earlier
+ * attempt's): created in place, written, closed, with no scratch name
+ * and no rename, one directory change less (a network round trip, the
+ * costliest kind: spool-layout.md, "Supervisor").  A reader that comes
+ * before it is whole finds no trailer and reads "unknown", judged by the
+ * directory's age as no lease is, and the create has just made that
+ * new; no command runs before it is whole (the go comes after).  A lease
+ * already there (an older agent's, a removal that failed) or a write
+ * that fails is replaced whole, the usual way.
+ */
+static int
+lease_put(const char *dir, time_t deadline, const char *host, long sup,
+    long rec, long pid, int fresh)
 {
 	struct sl_buf b = { 0 };
 	char   *tmp, *to, name[64];
@@ -407,11 +418,31 @@ sl_lease_put(const char *dir, time_t deadline, const char *host, long sup,
 	/* not fsynced: after a power cut every process of the run is gone
 	 * and its boot id says so; a lost or empty lease reads as "no
 	 * lease", judged by age (spool-layout.md, "What each fsync keeps") */
-	rc = sl_publish_nosync(tmp, to, b.s, b.len);
+	/* RACE: a fresh lease seen before its write ends reads as torn:
+	 * judged as no lease, by the age of a directory made new by the
+	 * create (above) */
+	if (!fresh || (rc = sl_write_tmp_nosync(to, b.s, b.len, 0644)) < 0)
+		rc = sl_publish_nosync(tmp, to, b.s, b.len);
 	free(tmp);
 	free(to);
 	sl_buf_free(&b);
 	return rc;
+}
+
+/* sl_lease_put - publish a lease over the one there (renewal) */
+int
+sl_lease_put(const char *dir, time_t deadline, const char *host, long sup,
+    long rec, long pid)
+{
+	return lease_put(dir, deadline, host, sup, rec, pid, 1);
+}
+
+/* sl_lease_first - publish an attempt's first lease (lease_put, fresh) */
+int
+sl_lease_first(const char *dir, time_t deadline, const char *host, long sup,
+    long rec, long pid)
+{
+	return lease_put(dir, deadline, host, sup, rec, pid, 1);
 }
 
 /* sl_lease_read - 0 read whole, 1 unknown (torn, unreadable), -1 none */

@@ -107,6 +107,7 @@ struct sl_sysops {
 	int	(*rename)(const char *, const char *);
 	int	(*link)(const char *, const char *);
 	int	(*mkdir)(const char *, mode_t);
+	int	(*create)(const char *, int, mode_t);	/* open(2), O_CREAT */
 };
 extern struct sl_sysops sl_sys;
 
@@ -830,6 +831,8 @@ long long sl_boot_ns(void);
 unsigned long long sl_start_tick(long long before, long long after, long hz);
 pid_t	sl_fork_known(void);
 int	sl_lease_put(const char *dir, time_t deadline, const char *host,
+	    long sup, long rec, long pid);
+int	sl_lease_first(const char *dir, time_t deadline, const char *host,
 	    long sup, long rec, long pid);
 /* the exit record: the command's raw wait status, by attempt */
 int	sl_exit_write(int dirfd, long attempt, long pid, int status,

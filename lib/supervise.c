@@ -526,18 +526,19 @@ struct renewal {
 	int	beat;		/* to the recorder: leases that succeeded */
 };
 
-/* lease_once - write the lease now, and tell the recorder when it
- * began (the fence); 0, -1 the run directory is gone, -2 not written
- * (errno) */
+/* lease_once - write the lease now (first: the attempt's first, made
+ * in place), and tell the recorder when it began (the fence); 0, -1 the
+ * run directory is gone, -2 not written (errno) */
 static int
-lease_once(struct renewal *rn, time_t now)
+lease_once(struct renewal *rn, time_t now, int first)
 {
 	struct stat st;
 	long long m = mono_ms();
 	int	e;
 
-	if (sl_lease_put(rn->s->dir, now + rn->s->cf->lease, sl_host(),
-	    (long)sl_self(), rn->rec, rn->pid) == 0) {
+	if ((first ? sl_lease_first : sl_lease_put)(rn->s->dir,
+	    now + rn->s->cf->lease, sl_host(), (long)sl_self(), rn->rec,
+	    rn->pid) == 0) {
 		beat(rn->beat, m);
 		return 0;
 	}
@@ -559,7 +560,7 @@ renew(struct renewal *rn)
 	/* RACE: a renewal that fails (EIO on a cut link) is retried next
 	 * second; the lease is generous, and the recorder's fence ends the
 	 * command before another host may take the run */
-	if ((rc = lease_once(rn, now)) == 0)
+	if ((rc = lease_once(rn, now, 0)) == 0)
 		rn->next = now + rn->s->cf->heartbeat;
 	return rc == -1 ? -1 : 0;
 }
@@ -593,7 +594,7 @@ first_lease(struct renewal *rn)
 	int	rc, tries;
 
 	for (tries = 0; ; tries++) {
-		if ((rc = lease_once(rn, time(NULL))) == 0)
+		if ((rc = lease_once(rn, time(NULL), tries == 0)) == 0)
 			return tries > 0;
 		if (rc == -1 || mono_ms() >= end)
 			return rc;

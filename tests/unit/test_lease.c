@@ -949,6 +949,23 @@ first_lease_fails(const char *from, const char *to)
 	return rename(from, to);
 }
 
+/* lease_create_fails - the create of a running run's lease fails (EIO):
+ * the first lease, made in place (sl_lease_first), falls back to its
+ * scratch name and the rename, which the hook on rename fails as each
+ * test means to */
+static int
+lease_create_fails(const char *path, int flags, mode_t mode)
+{
+	const char *b = strrchr(path, '/');
+
+	if (strstr(path, "/running/") != NULL && b != NULL &&
+	    strcmp(b, "/lease") == 0) {
+		errno = EIO;
+		return -1;
+	}
+	return open(path, flags, mode);
+}
+
 START_TEST(test_start_dir_made_new)
 {
 	struct spec s = { .command = "true" };
@@ -966,6 +983,7 @@ START_TEST(test_start_dir_made_new)
 	tv[0].tv_sec = tv[1].tv_sec = time(NULL) - 100 * LEASE;
 	ck_assert_int_eq(utimes(pending(tok), tv), 0);
 	sl_sys.rename = first_lease_fails;
+	sl_sys.create = lease_create_fails;
 	ck_assert_int_eq(start(tok, time(NULL), &out), SL_START_STARTED);
 	sl_sys.rename = rename;
 	ck_assert_int_eq(sl_recover_running(&sp, P, time(NULL), LEASE), 0);
@@ -1086,6 +1104,7 @@ start_hooked(int (*hook)(const char *, const char *), char *mark,
 	snprintf(cmd, sizeof(cmd), "touch %s", mark);
 	memset(&s, 0, sizeof(s));
 	s.command = cmd;
+	sl_sys.create = lease_create_fails;
 	run_hooked(&s, hook, id, tok);
 	ck_assert_msg(!t_exists(mark), "the command ran without a lease "
 	    "or its recorder");
@@ -1172,6 +1191,58 @@ START_TEST(test_start_first_lease_fails)
 	ck_assert_msg(strstr(v, "Could not start: cannot write its lease") !=
 	    NULL, "message: %s", v);
 	ck_assert_int_eq(sl_slots_held(&sp, P, NULL), 0);
+}
+END_TEST
+
+/*
+ * An attempt's first lease is created in place, with no scratch name and
+ * no rename (a directory change less a run); a lease already there (an
+ * older agent's, a removal that failed) is replaced whole by the rename.
+ * The hook on rename leaves a mark for each rename into a lease.
+ */
+static char lease_mark[4096];
+
+static int
+marking_rename(const char *from, const char *to)
+{
+	const char *b = strrchr(to, '/');
+
+	if (b != NULL && strcmp(b, "/lease") == 0)
+		t_puts(lease_mark, "renamed\n");
+	return rename(from, to);
+}
+
+/* stale_lease_create - a lease is already there when the first is made */
+static int
+stale_lease_create(const char *path, int flags, mode_t mode)
+{
+	const char *b = strrchr(path, '/');
+
+	if (strstr(path, "/running/") != NULL && b != NULL &&
+	    strcmp(b, "/lease") == 0 && (flags & O_EXCL))
+		t_puts(path, "deadline = 1\nhost = elsewhere\n");
+	return open(path, flags, mode);
+}
+
+START_TEST(test_start_first_lease_in_place)
+{
+	struct spec s = { .command = "true" };
+	int	(*was)(const char *, int, mode_t) = sl_sys.create;
+	char	tok[128], *d = t_tmpdir();
+	runid	id;
+
+	snprintf(lease_mark, sizeof(lease_mark), "%s/lease-renamed", d);
+	free(d);
+	run_hooked(&s, marking_rename, id, tok);
+	ck_assert(t_exists(S("pools/" P "/done/%s.Completed", id)));
+	ck_assert_msg(!t_exists(lease_mark), "the first lease was renamed "
+	    "into place");
+	sl_sys.create = stale_lease_create;
+	run_hooked(&s, marking_rename, id, tok);
+	sl_sys.create = was;
+	ck_assert(t_exists(S("pools/" P "/done/%s.Completed", id)));
+	ck_assert_msg(t_exists(lease_mark), "a lease already there was not "
+	    "replaced by a rename");
 }
 END_TEST
 
@@ -1900,6 +1971,7 @@ suite_lease(void)
 	tcase_add_test(st, test_start_tick);
 	tcase_add_test(st, test_start_first_lease_gone);
 	tcase_add_test(st, test_start_first_lease_fails);
+	tcase_add_test(st, test_start_first_lease_in_place);
 	tcase_add_test(st, test_start_dir_fd_not_inherited);
 	tcase_add_test(st, test_start_first_lease_recorder_dies);
 	tcase_add_test(st, test_start_returned);
