@@ -376,16 +376,54 @@ sl_lease_know_start(long pid, unsigned long long t)
 }
 
 /*
+ * in_place - create path exclusively, write data, close: 0, or -1
+ * (errno).  A failure leaves what it made: cut short, it has no trailer
+ * and reads as torn.  Removing it by name could remove another's (see
+ * sl_exit_write); the caller replaces it whole instead.
+ */
+static int
+in_place(const char *path, const void *data, size_t len)
+{
+	int	fd, saved;
+
+	if ((fd = sl_sys.create(path, O_WRONLY | O_CREAT | O_EXCL |
+	    O_NOFOLLOW | O_CLOEXEC, 0644)) < 0)
+		return -1;
+	if (sl_write_all(fd, data, len) < 0) {
+		saved = errno;
+		close(fd);
+		errno = saved;
+		return -1;
+	}
+	return close(fd);
+}
+
+/* now_ms - CLOCK_MONOTONIC in milliseconds (the vDSO: no system call) */
+static long long
+now_ms(void)
+{
+	struct timespec ts;
+
+	if (clock_gettime(CLOCK_MONOTONIC, &ts) < 0)
+		return 0;
+	return (long long)ts.tv_sec * 1000LL + ts.tv_nsec / 1000000L;
+}
+
+/*
  * lease_put - publish the lease: supervisor, recorder, command.  fresh:
  * the attempt's first, where no lease is (the start removed an earlier
  * attempt's): created in place, written, closed, with no scratch name
  * and no rename, one directory change less (a network round trip, the
  * costliest kind: spool-layout.md, "Supervisor").  A reader that comes
  * before it is whole finds no trailer and reads "unknown", judged by the
- * directory's age as no lease is, and the create has just made that
- * new; no command runs before it is whole (the go comes after).  A lease
- * already there (an older agent's, a removal that failed) or a write
- * that fails is replaced whole, the usual way.
+ * directory's age as no lease is (two leases), and the create has just
+ * made that new; no command runs before it is whole (the go comes after
+ * us).  A lease already there (an older agent's, a removal that failed),
+ * a write that fails, or one that took half a lease or more is replaced
+ * whole, the usual way: the rename names the directory by its path, and
+ * fails if crash detection took the run while we stalled (a hard mount
+ * blocked, SIGSTOP), before anybody could read the lease whole; so the
+ * go never follows a lease in a directory taken away.
  */
 static int
 lease_put(const char *dir, time_t deadline, const char *host, long sup,
@@ -421,7 +459,18 @@ lease_put(const char *dir, time_t deadline, const char *host, long sup,
 	/* RACE: a fresh lease seen before its write ends reads as torn:
 	 * judged as no lease, by the age of a directory made new by the
 	 * create (above) */
-	if (!fresh || (rc = sl_write_tmp_nosync(to, b.s, b.len, 0644)) < 0)
+	rc = -1;
+	if (fresh) {
+		long long t0 = now_ms(), half = (deadline - time(NULL)) * 500LL;
+
+		/* RACE: a stall after this check is a stall after a rename:
+		 * the lease is whole, names our processes, and is judged by
+		 * its deadline */
+		if ((rc = in_place(to, b.s, b.len)) == 0 &&
+		    now_ms() - t0 >= half)
+			rc = -1;
+	}
+	if (rc < 0)
 		rc = sl_publish_nosync(tmp, to, b.s, b.len);
 	free(tmp);
 	free(to);
@@ -434,7 +483,7 @@ int
 sl_lease_put(const char *dir, time_t deadline, const char *host, long sup,
     long rec, long pid)
 {
-	return lease_put(dir, deadline, host, sup, rec, pid, 1);
+	return lease_put(dir, deadline, host, sup, rec, pid, 0);
 }
 
 /* sl_lease_first - publish an attempt's first lease (lease_put, fresh) */

@@ -220,9 +220,60 @@ build_env(const struct sup *s)
 	return e.v;
 }
 
+/*
+ * The run's log.  Opened at the start when it is there already (an
+ * earlier attempt's), or made then when the command writes it itself (no
+ * log_max); else made by the first line written to it (the command's
+ * output through the cap, or a note of ours), so that a run that says
+ * nothing makes no file: a create a run less, the costliest kind of call
+ * on a network filesystem.  The supervisor and the recorder each make it
+ * when they first write (O_APPEND: the second opens the first's).  One
+ * that cannot be opened is /dev/null: a log lost, never a state.
+ */
+static struct {
+	int	fd;		/* -1: not open yet */
+	const char *path;
+	long	gid;		/* the owner's group (perm.c) */
+	mode_t	mode;		/* made with it */
+} runlog = { -1, NULL, -1, 0600 };
+
+/* log_open - open the run's log (creat: make it if it is not there),
+ * with its group and mode set (perm.c); its fstat in *st */
+static int
+log_open(int creat, struct stat *st)
+{
+	int	fd, e;
+
+	fd = open(runlog.path, O_WRONLY | O_APPEND | O_CLOEXEC | O_NOFOLLOW |
+	    (creat ? O_CREAT : 0), runlog.mode);
+	if (fd < 0)
+		return -1;
+	if (fstat(fd, st) < 0) {
+		e = errno;
+		close(fd);
+		errno = e;
+		return -1;
+	}
+	if (sl_perm_runfile_st(fd, runlog.gid, st) < 0)
+		(void)0;	/* left 0600, root's: safe, if unreadable */
+	return fd;
+}
+
+/* log_fd - the run's log, made now if it is not yet */
+static int
+log_fd(void)
+{
+	struct stat st;
+
+	if (runlog.fd < 0 && (runlog.path == NULL ||
+	    (runlog.fd = log_open(1, &st)) < 0))
+		runlog.fd = open("/dev/null", O_WRONLY | O_CLOEXEC);
+	return runlog.fd;
+}
+
 /* note - a line of sluice's own in the run's log */
 static void
-note(int fd, const char *fmt, ...)
+note(const char *fmt, ...)
 {
 	struct sl_buf b = { 0 };
 	va_list	ap;
@@ -234,7 +285,7 @@ note(int fd, const char *fmt, ...)
 	sl_buf_printf(&b, "sluice: %s\n", m);
 	/* RACE: none; the log is the run's and only its supervisor writes
 	 * sluice's lines.  A failed write loses a note, never a state. */
-	if (write(fd, b.s, b.len) < 0)
+	if (write(log_fd(), b.s, b.len) < 0)
 		(void)0;
 	sl_buf_free(&b);
 }
@@ -360,7 +411,7 @@ struct started_msg {
  * not execute (reaped); -2 if no go came (reaped).
  */
 static pid_t
-spawn(const struct sup *s, const char *cwd, int logfd, char **env,
+spawn(const struct sup *s, const char *cwd, int outfd, char **env,
     int go, int rep, char *why, size_t whylen)
 {
 	char   *shargv[] = { "sh", "-c", s->r->command, NULL };
@@ -418,7 +469,7 @@ spawn(const struct sup *s, const char *cwd, int logfd, char **env,
 		if (!s->null_in && ((fd = open("/dev/null", O_RDONLY)) < 0 ||
 		    dup2(fd, 0) < 0 || (fd > 2 && close(fd) < 0)))
 			goto fail;
-		if (dup2(logfd, 1) < 0 || dup2(logfd, 2) < 0)
+		if (dup2(outfd, 1) < 0 || dup2(outfd, 2) < 0)
 			goto fail;
 		sigemptyset(&none);
 		sigprocmask(SIG_SETMASK, &none, NULL);
@@ -708,7 +759,7 @@ struct ended_msg {
  */
 static _Noreturn void
 recorder(const struct sup *s, int dfd, int go, int rep, int bt,
-    const char *cwd, int logfd, int outfd, char **env)
+    const char *cwd, int outfd, char **env)
 {
 	struct started_msg sm;
 	struct ended_msg em;
@@ -745,7 +796,7 @@ recorder(const struct sup *s, int dfd, int go, int rep, int bt,
 	 * may hold its write end, so that it ends with the tree.  Its read
 	 * end we keep, unread: a supervisor killed leaves the command
 	 * blocked on a full pipe until the fence, not killed by SIGPIPE */
-	if (outfd != logfd)
+	if (outfd != runlog.fd)
 		close(outfd);
 	/* that it executed, or why not (the first word if it failed
 	 * before it could say its pid: the supervisor takes either) */
@@ -757,7 +808,7 @@ recorder(const struct sup *s, int dfd, int go, int rep, int bt,
 		if ((w = waitpid(c, &st, WNOHANG)) == c)
 			break;
 		if (w < 0 && errno != EINTR) {
-			note(logfd, "the exit recorder lost its command (pid "
+			note("the exit recorder lost its command (pid "
 			    "%ld): waitpid: %s", (long)c, strerror(errno));
 			_exit(1);
 		}
@@ -786,7 +837,7 @@ recorder(const struct sup *s, int dfd, int go, int rep, int bt,
 		/* the spool is likely out of reach: no process of the
 		 * attempt may wait for it */
 		swept = sweep(c, NULL);
-		note(logfd, "no lease renewal had succeeded for %ld s (the "
+		note("no lease renewal had succeeded for %ld s (the "
 		    "spool out of reach, or the supervisor stopped or dead): "
 		    "the exit recorder killed process group %ld", fenced,
 		    (long)c);
@@ -797,11 +848,11 @@ recorder(const struct sup *s, int dfd, int go, int rep, int bt,
 	if (sl_exit_write(dfd, s->r->attempt, (long)c, st, fenced) == 0)
 		em.recorded = 1;
 	else
-		note(logfd, "cannot record the command's exit status in %s/exit: "
+		note("cannot record the command's exit status in %s/exit: "
 		    "%s", s->dir, strerror(errno));
 	if ((swept == -2 ? sweep(c, NULL) : swept) < 0) {
 		em.left = 1;
-		note(logfd, "WARNING: processes of process group %ld (or its "
+		note("WARNING: processes of process group %ld (or its "
 		    "orphans) are still alive %d s after SIGKILL", (long)c,
 		    SWEEP_MAX);
 	}
@@ -852,7 +903,6 @@ struct cap {
 	long long max;		/* log_max */
 	int	in;		/* the pipe's read end, -1: none or ended */
 	int	out;		/* its write end, until the recorder has it */
-	int	log;		/* the log */
 	int	sig;		/* a signalfd for SIGCHLD, -1: none */
 	const char *path;	/* the log's, for messages */
 };
@@ -860,20 +910,19 @@ struct cap {
 /* cap_open - a pipe for the command's output if log_max asks for one;
  * on any failure the command writes the log itself, uncapped, said */
 static void
-cap_open(struct cap *c, long long max, int logfd, const char *path,
+cap_open(struct cap *c, long long max, const char *path,
     const struct stat *st)
 {
 	int	p[2];
 
 	memset(c, 0, sizeof(*c));
 	c->in = c->out = c->sig = -1;
-	c->log = logfd;
 	c->path = path;
 	c->max = max;
 	if (max <= 0 || st == NULL || !S_ISREG(st->st_mode))
 		return;		/* no cap, or no log to cap (/dev/null) */
 	if (pipe2(p, O_CLOEXEC) < 0) {
-		note(logfd, "cannot make a pipe for log_max (%s): this attempt's "
+		note("cannot make a pipe for log_max (%s): this attempt's "
 		    "output is not capped", strerror(errno));
 		return;
 	}
@@ -903,7 +952,7 @@ cap_write(struct cap *c, const char *p, size_t n)
 	ssize_t	w;
 
 	while (n > 0) {
-		if ((w = write(c->log, p, n)) < 0) {
+		if ((w = write(log_fd(), p, n)) < 0) {
 			if (errno == EINTR)
 				continue;
 			sl_warn("cannot write %s: %s", c->path, strerror(errno));
@@ -1026,7 +1075,7 @@ supervise(struct sup *s)
 	long long t0, left, b0;
 	pid_t	child = -1, rec, w;
 	ssize_t	n;
-	int	logfd, fd, dfd, go[2], rep[2], bt[2], status = 0, ws, killed = 0;
+	int	fd, dfd, go[2], rep[2], bt[2], status = 0, ws, killed = 0;
 	int	code = -1, lost = 0, rec_done = 0, have = 0, leftover = 0,
 		recorded = 0;
 	int	nfd = -1, ok, turn, err, none_left = 0;
@@ -1079,20 +1128,25 @@ supervise(struct sup *s)
 	 * runs under a root agent, a user's under the user's agent): no
 	 * chown and chmod, two round trips on a network filesystem; the
 	 * fstat, which the log cap needs anyway, says if they are needed */
-	logfd = open(lp, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC | O_NOFOLLOW,
-	    s->r->owner_gid >= 0 && s->r->owner_gid ==
-	    (long)(own.known ? own.egid : getegid()) ?
-	    0640 : 0600);
-	if (logfd < 0 || fstat(logfd, &lst) < 0) {
-		if (logfd >= 0)
-			close(logfd);
-		logfd = open("/dev/null", O_WRONLY | O_CLOEXEC);
+	runlog.path = lp;
+	runlog.gid = s->r->owner_gid;
+	runlog.mode = s->r->owner_gid >= 0 && s->r->owner_gid ==
+	    (long)(own.known ? own.egid : getegid()) ? 0640 : 0600;
+	/* an earlier attempt's log is opened (the cap counts what it
+	 * holds); none yet is made by the first line written to it, or
+	 * now if the command writes it itself (no cap) */
+	if ((runlog.fd = log_open(0, &lst)) < 0 && errno == ENOENT &&
+	    s->cf->log_max > 0) {
+		memset(&lst, 0, sizeof(lst));
+		lst.st_mode = S_IFREG;	/* empty, to be made */
+	} else if (runlog.fd < 0 && (errno != ENOENT ||
+	    (runlog.fd = log_open(1, &lst)) < 0)) {
+		runlog.fd = open("/dev/null", O_WRONLY | O_CLOEXEC);
 		lsp = NULL;
-	} else if (sl_perm_runfile_st(logfd, s->r->owner_gid, &lst) < 0)
-		(void)0;	/* left 0600, root's: safe, if unreadable */
+	}
 	sigemptyset(&set);
 	sigaddset(&set, SIGCHLD);	/* what we wait for */
-	cap_open(&cap, s->cf->log_max, logfd, lp, lsp);
+	cap_open(&cap, s->cf->log_max, lp, lsp);
 	env = build_env(s);
 	cwd = s->r->cwd != NULL ? s->r->cwd : s->home;
 	{
@@ -1120,7 +1174,7 @@ supervise(struct sup *s)
 	    pipe2(bt, O_CLOEXEC | O_NONBLOCK) < 0) {
 		snprintf(msg, sizeof(msg), "Could not start: cannot open %.300s "
 		    "or make a pipe: %s", s->dir, strerror(errno));
-		note(logfd, "%s", msg + strlen("Could not start: "));
+		note("%s", msg + strlen("Could not start: "));
 		st = SL_FAILED;
 		goto ended;
 	}
@@ -1128,7 +1182,7 @@ supervise(struct sup *s)
 	if ((rec = fork()) < 0) {
 		snprintf(msg, sizeof(msg), "Could not start: fork: %s",
 		    strerror(errno));
-		note(logfd, "%s", msg + strlen("Could not start: "));
+		note("%s", msg + strlen("Could not start: "));
 		st = SL_FAILED;
 		goto ended;
 	}
@@ -1140,8 +1194,8 @@ supervise(struct sup *s)
 		 * holds, and reads bt without waiting, taking "empty" and
 		 * "closed" alike */
 		close(go[1]);
-		recorder(s, dfd, go[0], rep[1], bt[0], cwd, logfd,
-		    cap.out >= 0 ? cap.out : logfd, env);
+		recorder(s, dfd, go[0], rep[1], bt[0], cwd,
+		    cap.out >= 0 ? cap.out : log_fd(), env);
 	}
 	if (cap.out >= 0) {
 		close(cap.out);
@@ -1175,7 +1229,7 @@ supervise(struct sup *s)
 				    "recorder (pid %ld) died", (long)rec);
 			if (go[1] >= 0)
 				close(go[1]);
-			note(logfd, "%s", sm.why);
+			note("%s", sm.why);
 			(void)sweep(0, &rn);
 			st = SL_FAILED;
 			snprintf(msg, sizeof(msg), "Could not start: %.450s",
@@ -1197,14 +1251,14 @@ supervise(struct sup *s)
 				/* RACE: our directory is gone (crash detection
 				 * or an operator took the run): it is not ours
 				 * to end */
-				note(logfd, "the run directory %s is gone before "
+				note("the run directory %s is gone before "
 				    "its first lease: not started", s->dir);
 				_exit(0);
 			}
 			snprintf(msg, sizeof(msg), "Could not start: cannot "
 			    "write its lease in %.300s for %ld s: %s", s->dir,
 			    (long)s->cf->lease, strerror(err));
-			note(logfd, "%s", msg + strlen("Could not start: "));
+			note("%s", msg + strlen("Could not start: "));
 			st = SL_FAILED;
 			goto ended;
 		}
@@ -1215,7 +1269,7 @@ supervise(struct sup *s)
 			(void)sweep(0, &rn);
 			snprintf(msg, sizeof(msg), "Could not start: its exit "
 			    "recorder (pid %ld) died", (long)rec);
-			note(logfd, "%s", msg + strlen("Could not start: "));
+			note("%s", msg + strlen("Could not start: "));
 			st = SL_FAILED;
 			goto ended;
 		}
@@ -1266,7 +1320,7 @@ supervise(struct sup *s)
 		if (asked == NONE && mono_ms() >= next_look &&
 		    (next_look = mono_ms() + 1000, sl_exists(cp))) {
 			asked = CANCEL;
-			note(logfd, "cancel asked for: SIGTERM to process group %ld",
+			note("cancel asked for: SIGTERM to process group %ld",
 			    (long)child);
 			(void)kill(-child, SIGTERM);
 			kill_at = now + s->cf->cancel_grace;
@@ -1277,13 +1331,13 @@ supervise(struct sup *s)
 		    (mono_ms() - t0) : 1000;
 		if (asked == NONE && s->r->timeout > 0 && left <= 0) {
 			asked = TIMEOUT;
-			note(logfd, "timed out after %ld s: SIGTERM to process "
+			note("timed out after %ld s: SIGTERM to process "
 			    "group %ld", s->r->timeout, (long)child);
 			(void)kill(-child, SIGTERM);
 			kill_at = now + s->cf->cancel_grace;
 		}
 		if (asked != NONE && !killed && now >= kill_at) {
-			note(logfd, "still running %ld s after SIGTERM: SIGKILL",
+			note("still running %ld s after SIGTERM: SIGKILL",
 			    s->cf->cancel_grace);
 			(void)kill(-child, SIGKILL);
 			killed = 1;
@@ -1310,7 +1364,7 @@ supervise(struct sup *s)
 	cap_end(&cap);		/* no writer is left: the rest, the tail */
 	if (n < 0 || leftover) {
 		leftover = 1;
-		note(logfd, "WARNING: processes of process group %ld (or its "
+		note("WARNING: processes of process group %ld (or its "
 		    "orphans) are still alive %d s after SIGKILL; the run is "
 		    "not retried", (long)child, SWEEP_MAX);
 	}
@@ -1349,7 +1403,7 @@ ended:
 		snprintf(m2, sizeof(m2), "Attempt %ld of %ld ended %s: %s; "
 		    "retrying at %s", s->r->attempt, s->r->retries + 1,
 		    sl_state_names[st], msg, sl_time_fmt(when, t, sizeof(t)));
-		note(logfd, "%s", m2);
+		note("%s", m2);
 		ok = sl_run_requeue(s->sp, s->pool, s->dir, s->token, s->r,
 		    when, code, m2) == 0;
 		said = "AwaitingRetry";

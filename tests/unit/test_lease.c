@@ -949,6 +949,13 @@ first_lease_fails(const char *from, const char *to)
 	return rename(from, to);
 }
 
+/* t_create - sl_sys.create as it is outside tests: open(2) */
+static int
+t_create(const char *path, int flags, mode_t mode)
+{
+	return open(path, flags, mode);
+}
+
 /* lease_create_fails - the create of a running run's lease fails (EIO):
  * the first lease, made in place (sl_lease_first), falls back to its
  * scratch name and the rename, which the hook on rename fails as each
@@ -986,6 +993,7 @@ START_TEST(test_start_dir_made_new)
 	sl_sys.create = lease_create_fails;
 	ck_assert_int_eq(start(tok, time(NULL), &out), SL_START_STARTED);
 	sl_sys.rename = rename;
+	sl_sys.create = t_create;
 	ck_assert_int_eq(sl_recover_running(&sp, P, time(NULL), LEASE), 0);
 	wait_sup(&out);
 	ck_assert(t_exists(S("pools/" P "/done/%s.Completed", id)));
@@ -1090,11 +1098,13 @@ lease_rename(const char *from, const char *to)
 	return -1;
 }
 
-/* start_hooked - start a run that touches mark, renames going through
- * hook; its id in id, its token in tok; the command must not have run */
+/* start_created - start a run that touches mark, renames going through
+ * hook and creates through create; its id in id, its token in tok; the
+ * command must not have run */
 static void
-start_hooked(int (*hook)(const char *, const char *), char *mark,
-    size_t len, runid id, char tok[128])
+start_created(int (*hook)(const char *, const char *),
+    int (*create)(const char *, int, mode_t), char *mark, size_t len,
+    runid id, char tok[128])
 {
 	struct spec s;
 	char	cmd[4200], *d = t_tmpdir();
@@ -1104,10 +1114,20 @@ start_hooked(int (*hook)(const char *, const char *), char *mark,
 	snprintf(cmd, sizeof(cmd), "touch %s", mark);
 	memset(&s, 0, sizeof(s));
 	s.command = cmd;
-	sl_sys.create = lease_create_fails;
+	sl_sys.create = create;
 	run_hooked(&s, hook, id, tok);
+	sl_sys.create = t_create;
 	ck_assert_msg(!t_exists(mark), "the command ran without a lease "
 	    "or its recorder");
+}
+
+/* start_hooked - start_created with the first lease's create failing, so
+ * that it goes through the rename hook (the fallback) */
+static void
+start_hooked(int (*hook)(const char *, const char *), char *mark,
+    size_t len, runid id, char tok[128])
+{
+	start_created(hook, lease_create_fails, mark, len, id, tok);
 }
 
 /* start_unleased - start_hooked with the lease's rename failing with e */
@@ -1196,53 +1216,180 @@ END_TEST
 
 /*
  * An attempt's first lease is created in place, with no scratch name and
- * no rename (a directory change less a run); a lease already there (an
- * older agent's, a removal that failed) is replaced whole by the rename.
- * The hook on rename leaves a mark for each rename into a lease.
+ * no rename (a directory change less a run), and only the first: the
+ * renewals replace it through a rename.  A lease already there (an older
+ * agent's, a removal that failed) and a write that fails are replaced
+ * whole by the rename.  The hooks leave a line in a mark file for each
+ * create of a lease and each rename into one.
  */
-static char lease_mark[4096];
+static char creates_mark[4096], renames_mark[4096];
+
+static void
+mark_line(const char *path)
+{
+	int	fd = open(path, O_WRONLY | O_CREAT | O_APPEND, 0644);
+
+	ck_assert_int_ge(fd, 0);
+	ck_assert_int_eq(write(fd, "x\n", 2), 2);
+	close(fd);
+}
+
+/* lines - how many lines the mark file at path has (0: none) */
+static int
+lines(const char *path)
+{
+	char	buf[4096];
+	ssize_t	n;
+	int	fd, k = 0;
+
+	if ((fd = open(path, O_RDONLY)) < 0)
+		return 0;
+	while ((n = read(fd, buf, sizeof(buf))) > 0)
+		while (n > 0)
+			k += buf[--n] == '\n';
+	close(fd);
+	return k;
+}
+
+static int
+is_lease(const char *path)
+{
+	const char *b = strrchr(path, '/');
+
+	return strstr(path, "/running/") != NULL && b != NULL &&
+	    strcmp(b, "/lease") == 0;
+}
 
 static int
 marking_rename(const char *from, const char *to)
 {
-	const char *b = strrchr(to, '/');
-
-	if (b != NULL && strcmp(b, "/lease") == 0)
-		t_puts(lease_mark, "renamed\n");
+	if (is_lease(to))
+		mark_line(renames_mark);
 	return rename(from, to);
+}
+
+static int
+marking_create(const char *path, int flags, mode_t mode)
+{
+	if (is_lease(path))
+		mark_line(creates_mark);
+	return open(path, flags, mode);
 }
 
 /* stale_lease_create - a lease is already there when the first is made */
 static int
 stale_lease_create(const char *path, int flags, mode_t mode)
 {
-	const char *b = strrchr(path, '/');
-
-	if (strstr(path, "/running/") != NULL && b != NULL &&
-	    strcmp(b, "/lease") == 0 && (flags & O_EXCL))
+	if (is_lease(path))
 		t_puts(path, "deadline = 1\nhost = elsewhere\n");
-	return open(path, flags, mode);
+	return marking_create(path, flags, mode);
+}
+
+/* unwritable_lease_create - the first lease's write fails (EBADF) */
+static int
+unwritable_lease_create(const char *path, int flags, mode_t mode)
+{
+	int	fd = marking_create(path, flags, mode);
+
+	if (fd < 0 || !is_lease(path))
+		return fd;
+	close(fd);
+	return open(path, O_RDONLY | O_CLOEXEC);
+}
+
+/* in_place_run - run command with the marking hooks (and create, if not
+ * NULL, for creates); the numbers of lease creates and renames */
+static void
+in_place_run(const char *command, int (*create)(const char *, int, mode_t),
+    int *creates, int *renames)
+{
+	struct spec s = { .command = command };
+	char	tok[128], *d = t_tmpdir(), v[600];
+	runid	id;
+
+	snprintf(creates_mark, sizeof(creates_mark), "%s/creates", d);
+	snprintf(renames_mark, sizeof(renames_mark), "%s/renames", d);
+	free(d);
+	sl_sys.create = create != NULL ? create : marking_create;
+	run_hooked(&s, marking_rename, id, tok);
+	sl_sys.create = t_create;
+	ck_assert(t_exists(S("pools/" P "/done/%s.Completed", id)));
+	*creates = lines(creates_mark);
+	*renames = lines(renames_mark);
+	ck_assert(file_has(S("pools/" P "/done/%s.Completed", id), "lease",
+	    "supervisor = "));
+	result(S("pools/" P "/done/%s.Completed", id), "state", v, sizeof(v));
+	ck_assert_str_eq(v, "Completed");
 }
 
 START_TEST(test_start_first_lease_in_place)
 {
-	struct spec s = { .command = "true" };
-	int	(*was)(const char *, int, mode_t) = sl_sys.create;
-	char	tok[128], *d = t_tmpdir();
+	int	c, r;
+
+	in_place_run("true", NULL, &c, &r);
+	ck_assert_int_eq(c, 1);
+	ck_assert_msg(r == 0, "the first lease was renamed into place");
+	/* renewals (heartbeat 1 s): through the rename, never created */
+	in_place_run("sleep 2.5", NULL, &c, &r);
+	ck_assert_msg(c == 1, "%d creates of the lease in one attempt", c);
+	ck_assert_int_ge(r, 1);
+	in_place_run("true", stale_lease_create, &c, &r);
+	ck_assert_msg(r == 1, "a lease already there was not replaced by a "
+	    "rename (%d)", r);
+	in_place_run("true", unwritable_lease_create, &c, &r);
+	ck_assert_msg(r == 1, "a lease whose write failed was not replaced "
+	    "by a rename (%d)", r);
+}
+END_TEST
+
+/*
+ * A first lease made in place while the supervisor stalled (a hard mount
+ * blocked, SIGSTOP) for half a lease or more is not believed: crash
+ * detection may have judged the run by its directory's age and taken it
+ * (here, at once).  It is published again by the rename, which fails in a
+ * directory taken away, and the command never runs.
+ */
+static char stall_to[2048];
+
+static int
+stalling_create(const char *path, int flags, mode_t mode)
+{
+	struct timespec ts = { 2, 200000000L };	/* > half of lease 4 */
+	char	d[4096];
+	int	fd = open(path, flags, mode);
+
+	if (fd < 0 || !is_lease(path))
+		return fd;
+	snprintf(d, sizeof(d), "%s", path);
+	*strrchr(d, '/') = '\0';
+	if (rename(d, stall_to) < 0)
+		abort();
+	nanosleep(&ts, NULL);
+	return fd;
+}
+
+START_TEST(test_start_first_lease_stalled)
+{
+	char	tok[128], mark[4096], *d = t_tmpdir();
 	runid	id;
 
-	snprintf(lease_mark, sizeof(lease_mark), "%s/lease-renamed", d);
+	/* the first renewal (which would find the directory gone, and
+	 * sweep) a heartbeat after the start: time for a command let go to
+	 * leave its mark */
+	cf.lease = 4;
+	cf.heartbeat = 3;
+	snprintf(stall_to, sizeof(stall_to), "%s/taken", d);
 	free(d);
-	run_hooked(&s, marking_rename, id, tok);
-	ck_assert(t_exists(S("pools/" P "/done/%s.Completed", id)));
-	ck_assert_msg(!t_exists(lease_mark), "the first lease was renamed "
-	    "into place");
-	sl_sys.create = stale_lease_create;
-	run_hooked(&s, marking_rename, id, tok);
-	sl_sys.create = was;
-	ck_assert(t_exists(S("pools/" P "/done/%s.Completed", id)));
-	ck_assert_msg(t_exists(lease_mark), "a lease already there was not "
-	    "replaced by a rename");
+	start_created(rename, stalling_create, mark, sizeof(mark), id, tok);
+	ck_assert(!t_exists(running(tok)));
+	ck_assert(t_exists(stall_to));
+	/* no go came: the command's process exited unstarted, and its
+	 * recorder recorded nothing (a go, even one swept at once after,
+	 * leaves the command's status) */
+	snprintf(mark, sizeof(mark), "%s/exit", stall_to);
+	ck_assert_msg(!t_exists(mark), "the command was let go in a run "
+	    "directory taken away");
+	ck_assert_int_eq(n_in(S("pools/" P "/done"), 1), 0);
 }
 END_TEST
 
@@ -1572,6 +1719,35 @@ START_TEST(test_start_completed_output)
 	ck_assert_str_eq(v, "0");
 	ck_assert(file_has(dd, "log", "hi\n"));
 	ck_assert(file_has(dd, "log", "err\n"));
+}
+END_TEST
+
+/*
+ * A run's log is made by the first line written to it: under log_max, a
+ * run that says nothing makes no file (a create a run less); one that
+ * says something has it all; without log_max (the command writes the log
+ * itself) it is made at the start, as before.
+ */
+START_TEST(test_start_log_made_by_first_line)
+{
+	runid	id;
+	const char *dd;
+	char	p[4096];
+
+	cf.log_max = 1 << 20;
+	dd = run_cmd("true", id, "Completed");
+	snprintf(p, sizeof(p), "%s/log", dd);
+	ck_assert_msg(!t_exists(p), "a silent run made %s", p);
+	dd = run_cmd("echo hi; echo err >&2", id, "Completed");
+	ck_assert(file_has(dd, "log", "hi\n"));
+	ck_assert(file_has(dd, "log", "err\n"));
+	dd = run_cmd("exit 3", id, "Failed");
+	snprintf(p, sizeof(p), "%s/log", dd);
+	ck_assert_msg(!t_exists(p), "a silent failed run made %s", p);
+	cf.log_max = 0;
+	dd = run_cmd("true", id, "Completed");
+	snprintf(p, sizeof(p), "%s/log", dd);
+	ck_assert_msg(t_exists(p), "no log %s without log_max", p);
 }
 END_TEST
 
@@ -1972,6 +2148,7 @@ suite_lease(void)
 	tcase_add_test(st, test_start_first_lease_gone);
 	tcase_add_test(st, test_start_first_lease_fails);
 	tcase_add_test(st, test_start_first_lease_in_place);
+	tcase_add_test(st, test_start_first_lease_stalled);
 	tcase_add_test(st, test_start_dir_fd_not_inherited);
 	tcase_add_test(st, test_start_first_lease_recorder_dies);
 	tcase_add_test(st, test_start_returned);
@@ -1979,6 +2156,7 @@ suite_lease(void)
 	tcase_add_test(st, test_start_notifies);
 	tcase_add_test(st, test_start_end_redone_from_exit);
 	tcase_add_test(st, test_start_completed_output);
+	tcase_add_test(st, test_start_log_made_by_first_line);
 	tcase_add_test(st, test_start_env);
 	tcase_add_test(st, test_start_retry);
 	tcase_add_test(st, test_start_cancel_running);
