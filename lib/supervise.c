@@ -227,15 +227,24 @@ build_env(const struct sup *s)
  * output through the cap, or a note of ours), so that a run that says
  * nothing makes no file: a create a run less, the costliest kind of call
  * on a network filesystem.  The supervisor and the recorder each make it
- * when they first write (O_APPEND: the second opens the first's).  One
- * that cannot be opened is /dev/null: a log lost, never a state.
+ * when they first write (O_APPEND: the second opens the first's), by the
+ * run directory's descriptor, which follows the directory where crash
+ * detection renames it (the notes that matter most come then).  A log
+ * that cannot be made now is tried again at the next line; the command's
+ * output goes to /dev/null only when nothing caps it and no log can be
+ * opened at all (a log lost, never a state).  Only a regular file with
+ * one link is taken: the command, running as the run's owner, may make
+ * `log' in a directory of its owner's before its first line (a FIFO
+ * would block us; a link would have us chown another's file; a file of
+ * the owner's own becomes root's, 0640, as the log it stands for).
  */
 static struct {
 	int	fd;		/* -1: not open yet */
+	int	dir;		/* the run directory (-1: by path) */
 	const char *path;
 	long	gid;		/* the owner's group (perm.c) */
 	mode_t	mode;		/* made with it */
-} runlog = { -1, NULL, -1, 0600 };
+} runlog = { -1, -1, NULL, -1, 0600 };
 
 /* log_open - open the run's log (creat: make it if it is not there),
  * with its group and mode set (perm.c); its fstat in *st */
@@ -244,14 +253,16 @@ log_open(int creat, struct stat *st)
 {
 	int	fd, e;
 
-	fd = open(runlog.path, O_WRONLY | O_APPEND | O_CLOEXEC | O_NOFOLLOW |
-	    (creat ? O_CREAT : 0), runlog.mode);
+	fd = openat(runlog.dir >= 0 ? runlog.dir : AT_FDCWD,
+	    runlog.dir >= 0 ? "log" : runlog.path, O_WRONLY | O_APPEND |
+	    O_NONBLOCK | O_CLOEXEC | O_NOFOLLOW | (creat ? O_CREAT : 0),
+	    runlog.mode);
 	if (fd < 0)
 		return -1;
-	if (fstat(fd, st) < 0) {
+	if (fstat(fd, st) < 0 || !S_ISREG(st->st_mode) || st->st_nlink != 1) {
 		e = errno;
 		close(fd);
-		errno = e;
+		errno = S_ISREG(st->st_mode) || e == 0 ? EPERM : e;
 		return -1;
 	}
 	if (sl_perm_runfile_st(fd, runlog.gid, st) < 0)
@@ -259,16 +270,28 @@ log_open(int creat, struct stat *st)
 	return fd;
 }
 
-/* log_fd - the run's log, made now if it is not yet */
+/* log_fd - the run's log, made now if it is not yet; -1 if it cannot be
+ * (tried again next time) */
 static int
 log_fd(void)
 {
 	struct stat st;
 
-	if (runlog.fd < 0 && (runlog.path == NULL ||
-	    (runlog.fd = log_open(1, &st)) < 0))
-		runlog.fd = open("/dev/null", O_WRONLY | O_CLOEXEC);
+	if (runlog.fd < 0 && runlog.path != NULL)
+		runlog.fd = log_open(1, &st);
 	return runlog.fd;
+}
+
+/* log_or_null - where the command writes when nothing caps it: the log,
+ * or /dev/null if it cannot be opened */
+static int
+log_or_null(void)
+{
+	int	fd;
+
+	if ((fd = log_fd()) < 0)
+		fd = open("/dev/null", O_WRONLY | O_CLOEXEC);
+	return fd;
 }
 
 /* note - a line of sluice's own in the run's log */
@@ -1128,6 +1151,9 @@ supervise(struct sup *s)
 	 * runs under a root agent, a user's under the user's agent): no
 	 * chown and chmod, two round trips on a network filesystem; the
 	 * fstat, which the log cap needs anyway, says if they are needed */
+	/* the directory, by descriptor: crash detection may rename it */
+	dfd = open(s->dir, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	runlog.dir = dfd;
 	runlog.path = lp;
 	runlog.gid = s->r->owner_gid;
 	runlog.mode = s->r->owner_gid >= 0 && s->r->owner_gid ==
@@ -1143,7 +1169,10 @@ supervise(struct sup *s)
 	    (runlog.fd = log_open(1, &lst)) < 0)) {
 		runlog.fd = open("/dev/null", O_WRONLY | O_CLOEXEC);
 		lsp = NULL;
-	}
+	} else if (s->cf->log_max <= 0)
+		/* the command's own: as it always was (O_NONBLOCK means
+		 * nothing to a regular file, but a program may look) */
+		(void)fcntl(runlog.fd, F_SETFL, O_APPEND);
 	sigemptyset(&set);
 	sigaddset(&set, SIGCHLD);	/* what we wait for */
 	cap_open(&cap, s->cf->log_max, lp, lsp);
@@ -1168,8 +1197,6 @@ supervise(struct sup *s)
 	memset(&rn, 0, sizeof(rn));
 	rn.s = s;
 	rn.beat = -1;
-	/* the directory, by descriptor: crash detection may rename it */
-	dfd = open(s->dir, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
 	if (dfd < 0 || pipe2(go, O_CLOEXEC) < 0 || pipe2(rep, O_CLOEXEC) < 0 ||
 	    pipe2(bt, O_CLOEXEC | O_NONBLOCK) < 0) {
 		snprintf(msg, sizeof(msg), "Could not start: cannot open %.300s "
@@ -1195,7 +1222,7 @@ supervise(struct sup *s)
 		 * "closed" alike */
 		close(go[1]);
 		recorder(s, dfd, go[0], rep[1], bt[0], cwd,
-		    cap.out >= 0 ? cap.out : log_fd(), env);
+		    cap.out >= 0 ? cap.out : log_or_null(), env);
 	}
 	if (cap.out >= 0) {
 		close(cap.out);

@@ -1730,9 +1730,10 @@ END_TEST
  */
 START_TEST(test_start_log_made_by_first_line)
 {
+	struct stat st;
 	runid	id;
 	const char *dd;
-	char	p[4096];
+	char	p[4096], cmd[8192], *d;
 
 	cf.log_max = 1 << 20;
 	dd = run_cmd("true", id, "Completed");
@@ -1744,6 +1745,24 @@ START_TEST(test_start_log_made_by_first_line)
 	dd = run_cmd("exit 3", id, "Failed");
 	snprintf(p, sizeof(p), "%s/log", dd);
 	ck_assert_msg(!t_exists(p), "a silent failed run made %s", p);
+	/* the command makes `log' before its first line: a FIFO (which
+	 * would block the supervisor's open), a link to another file
+	 * (which it would chown and write): neither is taken */
+	dd = run_cmd("for d in \"$SLUICE_SPOOL\"/pools/$SLUICE_POOL/running/"
+	    "*.$SLUICE_RUN_ID; do mkfifo \"$d/log\"; done && echo hi", id,
+	    "Completed");
+	snprintf(p, sizeof(p), "%s/log", dd);
+	ck_assert(lstat(p, &st) == 0 && S_ISFIFO(st.st_mode));
+	d = t_tmpdir();
+	snprintf(cmd, sizeof(cmd), "echo mine >%s/victim && chmod 600 "
+	    "%s/victim && for d in \"$SLUICE_SPOOL\"/pools/$SLUICE_POOL/"
+	    "running/*.$SLUICE_RUN_ID; do ln %s/victim \"$d/log\"; done && "
+	    "echo hi", d, d, d);
+	dd = run_cmd(cmd, id, "Completed");
+	snprintf(p, sizeof(p), "%s/victim", d);
+	free(d);
+	ck_assert(lstat(p, &st) == 0 && (st.st_mode & 07777) == 0600);
+	ck_assert_int_eq(st.st_size, 5);
 	cf.log_max = 0;
 	dd = run_cmd("true", id, "Completed");
 	snprintf(p, sizeof(p), "%s/log", dd);
@@ -2032,6 +2051,45 @@ START_TEST(test_start_fenced)
 END_TEST
 
 /*
+ * The log follows its directory: under log_max it is made by its first
+ * line, by the run directory's descriptor, so the recorder's note of a
+ * fence, written after crash detection renamed the directory (here, by
+ * hand), lands in the renamed directory's log, as the record does.
+ */
+START_TEST(test_start_fenced_log_follows)
+{
+	struct spec s = { .command = "sleep 30" };
+	struct sl_started out;
+	struct sl_lease l;
+	runid	id;
+	char	tok[128], moved[2048], p[4096];
+	int	status, i;
+
+	cf.log_max = 1 << 20;
+	submit(&s, id);
+	claim1(now0, tok);
+	ck_assert_int_eq(start(tok, now0, &out), SL_START_STARTED);
+	wait_lease(tok, out.sup, &l);
+	ck_assert_int_eq(kill(out.sup, SIGSTOP), 0);
+	snprintf(moved, sizeof(moved), "%s", S("pools/" P "/running/.taken"));
+	ck_assert_int_eq(rename(running(tok), moved), 0);
+	snprintf(p, sizeof(p), "%s/exit", moved);
+	for (i = 0; i < 1500 && !t_exists(p); i++)
+		usleep(10000);
+	ck_assert_msg(i < 1500, "not fenced within 15 s (lease %ld)",
+	    cf.lease);
+	for (i = 0; i < 200 && !file_has(moved, "log", "exit recorder "
+	    "killed"); i++)
+		usleep(10000);
+	ck_assert_msg(file_has(moved, "log", "exit recorder killed"),
+	    "the recorder's note is not in the moved directory's log");
+	ck_assert(!t_exists(running(tok)));
+	ck_assert_int_eq(kill(out.sup, SIGKILL), 0);
+	ck_assert_int_eq(waitpid(out.sup, &status, 0), out.sup);
+}
+END_TEST
+
+/*
  * the supervisor dies after its command ended, before it recorded the
  * end (stopped, then killed): the recorder's record ends the run as the
  * command did, and it is not run again
@@ -2163,6 +2221,7 @@ suite_lease(void)
 	tcase_add_test(st, test_start_timeout);
 	tcase_add_test(st, test_start_supervisor_killed);
 	tcase_add_test(st, test_start_fenced);
+	tcase_add_test(st, test_start_fenced_log_follows);
 	tcase_add_test(st, test_start_supervisor_killed_after_exit);
 	tcase_add_test(st, test_start_supervisor_killed_after_exit3);
 	tcase_add_test(st, test_start_leader_killed);
