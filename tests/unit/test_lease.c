@@ -1326,13 +1326,18 @@ START_TEST(test_start_first_lease_in_place)
 {
 	int	c, r;
 
+	/* no renewal in a short run (a heartbeat of a minute), however
+	 * slow the machine: only the first lease */
+	cf.heartbeat = 60;
 	in_place_run("true", NULL, &c, &r);
 	ck_assert_int_eq(c, 1);
 	ck_assert_msg(r == 0, "the first lease was renamed into place");
 	/* renewals (heartbeat 1 s): through the rename, never created */
+	cf.heartbeat = 1;
 	in_place_run("sleep 2.5", NULL, &c, &r);
 	ck_assert_msg(c == 1, "%d creates of the lease in one attempt", c);
 	ck_assert_int_ge(r, 1);
+	cf.heartbeat = 60;
 	in_place_run("true", stale_lease_create, &c, &r);
 	ck_assert_msg(r == 1, "a lease already there was not replaced by a "
 	    "rename (%d)", r);
