@@ -12,6 +12,9 @@
  * A time without an offset is refused: which zone it meant is a guess, and
  * a guess across hosts with different TZ settings schedules the same run at
  * different instants.  Everything is printed in UTC with 'Z'.
+ *
+ * And the monotonic clock in milliseconds (sl_mono_ms), for timeouts and
+ * for how long a call took.
  */
 #include <ctype.h>
 #include <errno.h>
@@ -22,6 +25,18 @@
 #include <time.h>
 
 #include "sluice.h"
+
+/* sl_mono_ms - CLOCK_MONOTONIC in milliseconds (the vDSO: no system
+ * call); 0 if it cannot be read */
+long long
+sl_mono_ms(void)
+{
+	struct timespec ts;
+
+	if (clock_gettime(CLOCK_MONOTONIC, &ts) < 0)
+		return 0;
+	return (long long)ts.tv_sec * 1000LL + ts.tv_nsec / 1000000L;
+}
 
 /* sl_num_parse - a decimal integer in [min, max], nothing else */
 int

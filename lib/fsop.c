@@ -249,9 +249,11 @@ sl_create_fresh(int dirfd, const char *name, mode_t mode)
 }
 
 /* write_tmp - create tmp exclusively, write, fsync if sync, close: all
- * checked (close is where NFS reports a failed write-back) */
+ * checked (close is where NFS reports a failed write-back); on failure
+ * tmp is removed unless keep */
 static int
-write_tmp(const char *tmp, const void *data, size_t len, mode_t mode, int sync)
+write_tmp(const char *tmp, const void *data, size_t len, mode_t mode, int sync,
+    int keep)
 {
 	int	fd, saved;
 
@@ -272,7 +274,8 @@ fail:
 	saved = errno;
 	if (fd >= 0)
 		close(fd);
-	unlink(tmp);
+	if (!keep)
+		unlink(tmp);
 	errno = saved;
 	return -1;
 }
@@ -281,7 +284,7 @@ fail:
 int
 sl_write_tmp(const char *tmp, const void *data, size_t len, mode_t mode)
 {
-	return write_tmp(tmp, data, len, mode, 1);
+	return write_tmp(tmp, data, len, mode, 1, 0);
 }
 
 /* sl_write_tmp_nosync - the same without the fsync: whole once renamed,
@@ -290,7 +293,19 @@ int
 sl_write_tmp_nosync(const char *tmp, const void *data, size_t len,
     mode_t mode)
 {
-	return write_tmp(tmp, data, len, mode, 0);
+	return write_tmp(tmp, data, len, mode, 0, 0);
+}
+
+/* sl_write_in_place - the same made under its public name, which must
+ * not exist yet: a reader may see it part written (it must tell a whole
+ * one, by a trailer), and a failure leaves what was written, cut short,
+ * for the caller to replace whole (removing it by name could remove a
+ * later writer's) */
+int
+sl_write_in_place(const char *path, const void *data, size_t len,
+    mode_t mode)
+{
+	return write_tmp(path, data, len, mode, 0, 1);
 }
 
 /* sl_fsync_dir - make a directory's new entries durable (best effort) */
@@ -350,8 +365,8 @@ publish(const char *tmp, const char *to, const void *data, size_t len,
 {
 	int	saved;
 
-	if (write_tmp(tmp, data, len, 0644, sync) < 0 && (errno != EEXIST ||
-	    unlink(tmp) < 0 || write_tmp(tmp, data, len, 0644, sync) < 0))
+	if (write_tmp(tmp, data, len, 0644, sync, 0) < 0 && (errno != EEXIST ||
+	    unlink(tmp) < 0 || write_tmp(tmp, data, len, 0644, sync, 0) < 0))
 		return -1;
 	if (sane_rename(tmp, to) < 0) {
 		saved = errno;

@@ -376,40 +376,6 @@ sl_lease_know_start(long pid, unsigned long long t)
 }
 
 /*
- * in_place - create path exclusively, write data, close: 0, or -1
- * (errno).  A failure leaves what it made: cut short, it has no trailer
- * and reads as torn.  Removing it by name could remove another's (see
- * sl_exit_write); the caller replaces it whole instead.
- */
-static int
-in_place(const char *path, const void *data, size_t len)
-{
-	int	fd, saved;
-
-	if ((fd = sl_sys.create(path, O_WRONLY | O_CREAT | O_EXCL |
-	    O_NOFOLLOW | O_CLOEXEC, 0644)) < 0)
-		return -1;
-	if (sl_write_all(fd, data, len) < 0) {
-		saved = errno;
-		close(fd);
-		errno = saved;
-		return -1;
-	}
-	return close(fd);
-}
-
-/* now_ms - CLOCK_MONOTONIC in milliseconds (the vDSO: no system call) */
-static long long
-now_ms(void)
-{
-	struct timespec ts;
-
-	if (clock_gettime(CLOCK_MONOTONIC, &ts) < 0)
-		return 0;
-	return (long long)ts.tv_sec * 1000LL + ts.tv_nsec / 1000000L;
-}
-
-/*
  * lease_put - publish the lease: supervisor, recorder, command.  fresh:
  * the attempt's first, where no lease is (the start removed an earlier
  * attempt's): created in place, written, closed, with no scratch name
@@ -461,13 +427,16 @@ lease_put(const char *dir, time_t deadline, const char *host, long sup,
 	 * create (above) */
 	rc = -1;
 	if (fresh) {
-		long long t0 = now_ms(), half = (deadline - time(NULL)) * 500LL;
+		long long t0 = sl_mono_ms(),
+			half = (deadline - time(NULL)) * 500LL;
 
 		/* RACE: a stall after this check is a stall after a rename:
 		 * the lease is whole, names our processes, and is judged by
 		 * its deadline */
-		if ((rc = in_place(to, b.s, b.len)) == 0 &&
-		    now_ms() - t0 >= half)
+		/* a failed write leaves the file, torn (removing `lease'
+		 * by name could remove another's): replaced whole below */
+		if ((rc = sl_write_in_place(to, b.s, b.len, 0644)) == 0 &&
+		    sl_mono_ms() - t0 >= half)
 			rc = -1;
 	}
 	if (rc < 0)

@@ -95,6 +95,7 @@ long long sl_days_from_civil(long long, int, int);
 char   *sl_time_fmt(time_t, char *, size_t);	/* 2026-11-28T14:00:00Z */
 char   *sl_duration_fmt(long, char *, size_t);	/* 45s, 3m04s, 2h05m, 3d04h */
 int	sl_num_parse(const char *, long min, long max, long *out);
+long long sl_mono_ms(void);			/* CLOCK_MONOTONIC, ms */
 
 /* ---- fsop.c: defensive file primitives ---- */
 
@@ -126,6 +127,7 @@ int	sl_publish_link(const char *tmp, const char *to, const void *, size_t);
 int	sl_publish_rename(const char *tmp, const char *to, const void *, size_t);
 int	sl_publish_nosync(const char *tmp, const char *to, const void *, size_t);
 int	sl_write_tmp_nosync(const char *tmp, const void *, size_t, mode_t);
+int	sl_write_in_place(const char *path, const void *, size_t, mode_t);
 ssize_t	sl_read_file(const char *, char **, size_t max);
 struct stat;
 ssize_t	sl_read_fd(int, char **, size_t max, struct stat *);

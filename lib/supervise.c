@@ -544,16 +544,6 @@ nogo:
 
 enum why { NONE, CANCEL, TIMEOUT };
 
-/* mono_ms - a monotonic clock in milliseconds, for the timeout */
-static long long
-mono_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
 /*
  * The fence: a command must not run on once another host may take its
  * run (deadline + another lease).  The supervisor tells the recorder,
@@ -607,7 +597,7 @@ static int
 lease_once(struct renewal *rn, time_t now, int first)
 {
 	struct stat st;
-	long long m = mono_ms();
+	long long m = sl_mono_ms();
 	int	e;
 
 	if ((first ? sl_lease_first : sl_lease_put)(rn->s->dir,
@@ -664,13 +654,13 @@ static int
 first_lease(struct renewal *rn)
 {
 	struct timespec sec = { 1, 0 };
-	long long end = mono_ms() + rn->s->cf->lease * 1000LL;
+	long long end = sl_mono_ms() + rn->s->cf->lease * 1000LL;
 	int	rc, tries;
 
 	for (tries = 0; ; tries++) {
 		if ((rc = lease_once(rn, time(NULL), tries == 0)) == 0)
 			return tries > 0;
-		if (rc == -1 || mono_ms() >= end)
+		if (rc == -1 || sl_mono_ms() >= end)
 			return rc;
 		(void)nanosleep(&sec, NULL);
 	}
@@ -814,7 +804,7 @@ recorder(const struct sup *s, int dfd, int go, int rep, int bt,
 	if (c == -2)
 		_exit(0);	/* the supervisor died before its lease */
 	close(go);
-	last = mono_ms();	/* the supervisor's first lease is out */
+	last = sl_mono_ms();	/* the supervisor's first lease is out */
 	/* the pipe to the supervisor (log_max): only the command's tree
 	 * may hold its write end, so that it ends with the tree.  Its read
 	 * end we keep, unread: a supervisor killed leaves the command
@@ -836,7 +826,7 @@ recorder(const struct sup *s, int dfd, int go, int rep, int bt,
 			_exit(1);
 		}
 		last = beats(bt, last);
-		now = mono_ms();
+		now = sl_mono_ms();
 		if (fenced == 0 && now - last >= FENCE_MS(s->cf->lease)) {
 			(void)kill(-c, SIGKILL);
 			(void)kill(c, SIGKILL);
@@ -1023,7 +1013,7 @@ cap_wait(struct cap *c, const sigset_t *set, const struct timespec *sec)
 {
 	struct signalfd_siginfo si;
 	struct pollfd pf[2];
-	long long end = mono_ms() + sec->tv_sec * 1000LL + sec->tv_nsec /
+	long long end = sl_mono_ms() + sec->tv_sec * 1000LL + sec->tv_nsec /
 	    1000000L, left;
 
 	if (c->in < 0 || c->sig < 0) {
@@ -1033,7 +1023,7 @@ cap_wait(struct cap *c, const sigset_t *set, const struct timespec *sec)
 	pf[0].fd = c->sig;
 	pf[1].fd = c->in;
 	pf[0].events = pf[1].events = POLLIN;
-	while ((left = end - mono_ms()) > 0 && c->in >= 0) {
+	while ((left = end - sl_mono_ms()) > 0 && c->in >= 0) {
 		pf[0].revents = pf[1].revents = 0;
 		if (poll(pf, 2, (int)left) < 0 && errno != EINTR)
 			return;
@@ -1046,7 +1036,7 @@ cap_wait(struct cap *c, const sigset_t *set, const struct timespec *sec)
 			return;
 		}
 	}
-	if (c->in < 0 && (left = end - mono_ms()) > 0) {
+	if (c->in < 0 && (left = end - sl_mono_ms()) > 0) {
 		/* the command closed its output: wait as before */
 		struct timespec ts = { left / 1000, (left % 1000) * 1000000L };
 
@@ -1188,7 +1178,7 @@ supervise(struct sup *s)
 		clock_gettime(CLOCK_REALTIME, &rt);
 		started = rt.tv_sec;
 	}
-	t0 = mono_ms();
+	t0 = sl_mono_ms();
 	/* RACE: the start looked for a cancel just before; the next look
 	 * is a second on, so a cancel asked meanwhile is seen up to a
 	 * second late, as any cancel between two looks (a run of a moment
@@ -1344,8 +1334,8 @@ supervise(struct sup *s)
 		now = time(NULL);
 		/* a cancel is looked for once a second: not at every wake-up, which a command's output
 		 * makes often, each a round trip on a network filesystem */
-		if (asked == NONE && mono_ms() >= next_look &&
-		    (next_look = mono_ms() + 1000, sl_exists(cp))) {
+		if (asked == NONE && sl_mono_ms() >= next_look &&
+		    (next_look = sl_mono_ms() + 1000, sl_exists(cp))) {
 			asked = CANCEL;
 			note("cancel asked for: SIGTERM to process group %ld",
 			    (long)child);
@@ -1355,7 +1345,7 @@ supervise(struct sup *s)
 		/* the timeout on a monotonic clock, to the millisecond:
 		 * whole seconds of time(2) could cut it short by one */
 		left = s->r->timeout > 0 ? s->r->timeout * 1000LL -
-		    (mono_ms() - t0) : 1000;
+		    (sl_mono_ms() - t0) : 1000;
 		if (asked == NONE && s->r->timeout > 0 && left <= 0) {
 			asked = TIMEOUT;
 			note("timed out after %ld s: SIGTERM to process "

@@ -956,6 +956,16 @@ t_create(const char *path, int flags, mode_t mode)
 	return open(path, flags, mode);
 }
 
+/* is_lease - is path a running run's lease? */
+static int
+is_lease(const char *path)
+{
+	const char *b = strrchr(path, '/');
+
+	return strstr(path, "/running/") != NULL && b != NULL &&
+	    strcmp(b, "/lease") == 0;
+}
+
 /* lease_create_fails - the create of a running run's lease fails (EIO):
  * the first lease, made in place (sl_lease_first), falls back to its
  * scratch name and the rename, which the hook on rename fails as each
@@ -963,10 +973,7 @@ t_create(const char *path, int flags, mode_t mode)
 static int
 lease_create_fails(const char *path, int flags, mode_t mode)
 {
-	const char *b = strrchr(path, '/');
-
-	if (strstr(path, "/running/") != NULL && b != NULL &&
-	    strcmp(b, "/lease") == 0) {
+	if (is_lease(path)) {
 		errno = EIO;
 		return -1;
 	}
@@ -1086,8 +1093,7 @@ lease_rename(const char *from, const char *to)
 {
 	char	d[4096];
 
-	if (strstr(to, "/running/") == NULL || strcmp(strrchr(to, '/'),
-	    "/lease") != 0)
+	if (!is_lease(to))
 		return rename(from, to);
 	if (lease_errno == ENOENT) {
 		snprintf(d, sizeof(d), "%s", to);
@@ -1149,8 +1155,7 @@ lease_rename_kill_rec(const char *from, const char *to)
 	ssize_t	n;
 	int	fd;
 
-	if (strstr(to, "/running/") == NULL || strcmp(strrchr(to, '/'),
-	    "/lease") != 0 || calls++ > 0)
+	if (!is_lease(to) || calls++ > 0)
 		return rename(from, to);
 	if ((fd = open(from, O_RDONLY)) >= 0) {
 		n = read(fd, buf, sizeof(buf) - 1);
@@ -1249,15 +1254,6 @@ lines(const char *path)
 			k += buf[--n] == '\n';
 	close(fd);
 	return k;
-}
-
-static int
-is_lease(const char *path)
-{
-	const char *b = strrchr(path, '/');
-
-	return strstr(path, "/running/") != NULL && b != NULL &&
-	    strcmp(b, "/lease") == 0;
 }
 
 static int
