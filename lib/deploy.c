@@ -259,7 +259,7 @@ render(const char *dir, const struct sl_deploy *d, const char *writer)
 	}
 	/* the template's [env] is its owner's: 0640, like a run's (perm.c) */
 	rc = sl_perm_publish_runfile(dir, "run.ini", text, len,
-	    d->tmpl.owner_gid);
+	    d->tmpl.owner_gid, 0);
 	free(text);
 	return rc;
 }

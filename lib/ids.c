@@ -36,10 +36,15 @@ hint_dir(const struct sl_spool *sp, const char *id)
 
 /*
  * sl_idhint_write - record that the run named token (T.U.ID, or a bare
- * ID for a Rejected run) is in pool's queue.  Written to .NAME in
- * ids/XX/, then renamed over ids/XX/ID, so that a reader sees a whole
- * hint or the one before; not fsynced (a hint).  0 written, -1 not (the
- * caller goes on: lookups fall back to listing).
+ * ID for a Rejected run) is in pool's queue; not fsynced (a hint).  A
+ * new id's hint (a submit, an accepted drop) is made in place, O_EXCL,
+ * with no scratch name and no rename: one rename a run fewer, a round
+ * trip on a network filesystem.  One already there (a retry's new
+ * token, a run made again) is replaced whole: written to .NAME in
+ * ids/XX/, then renamed over ids/XX/ID.  RACE: a reader may find the new
+ * hint empty or cut short; every field is validated (sl_idhint_read),
+ * so it reads no hint and lists, as it would a moment earlier.  0
+ * written, -1 not (the caller goes on: lookups fall back to listing).
  */
 int
 sl_idhint_write(const struct sl_spool *sp, const char *pool,
@@ -65,8 +70,12 @@ sl_idhint_write(const struct sl_spool *sp, const char *pool,
 	tmp = sl_path(d, tname, (char *)NULL);
 	to = sl_path(d, id, (char *)NULL);
 	/* ids/XX/ is made by the first hint that needs it */
-	if ((rc = sl_publish_nosync(tmp, to, text, (size_t)len)) < 0 &&
+	if ((rc = sl_write_in_place(to, text, (size_t)len, 0644)) < 0 &&
 	    errno == ENOENT && sl_mkdirs(d, 0755) == 0)
+		rc = sl_write_in_place(to, text, (size_t)len, 0644);
+	/* there already (or left cut short by a failed write: replaced, so
+	 * that it does not send every lookup of the id to the listing) */
+	if (rc < 0)
 		rc = sl_publish_nosync(tmp, to, text, (size_t)len);
 	free(d);
 	free(tmp);

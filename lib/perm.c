@@ -260,20 +260,28 @@ sl_perm_runfile_st(int fd, long gid, const struct stat *st)
 
 /*
  * sl_perm_publish_runfile - write dir/name (a run.ini) so that it is never
- * readable by others, not even for a moment: a scratch file made 0600 and
- * given its group and mode while still empty, then written, fsynced and
- * renamed onto name, all through the one descriptor that made it.  dir is
- * private to its writer.
+ * readable by others, not even for a moment: a file made 0600 and given
+ * its group and mode while still empty, then written, fsynced and closed,
+ * all through the one descriptor that made it, and its entry fsynced.
+ * dir is private to its writer.  fresh: dir was made new by the caller,
+ * and nobody reads it until the caller publishes it (a rename of the
+ * whole directory): the file is made under its own name, with no scratch
+ * name and no rename (one rename a run fewer: a round trip on a network
+ * filesystem).  RACE: a writer killed mid-write leaves it cut short in
+ * its private directory, where only cleanup looks, and publishes only a
+ * run whose marker was linked after this returned (publish_stranded).
+ * Else (a run's own directory, re-queued) a scratch file, renamed onto
+ * name, so that a reader sees the old run.ini or the new one.
  */
 int
 sl_perm_publish_runfile(const char *dir, const char *name, const char *text,
-    size_t len, long gid)
+    size_t len, long gid, int fresh)
 {
 	char	tname[80], *tmp, *to;
 	int	fd, rc = -1, saved, closed;
 
 	snprintf(tname, sizeof(tname), ".%s.tmp", name);
-	tmp = sl_path(dir, tname, (char *)NULL);
+	tmp = sl_path(dir, fresh ? name : tname, (char *)NULL);
 	to = sl_path(dir, name, (char *)NULL);
 	/* a leftover of ours is removed: the directory is private */
 	if ((fd = sl_create_fresh(AT_FDCWD, tmp, 0600)) < 0)
@@ -283,7 +291,7 @@ sl_perm_publish_runfile(const char *dir, const char *name, const char *text,
 		goto fail;
 	closed = close(fd);
 	fd = -1;
-	if (closed < 0 || sane_rename(tmp, to) < 0)
+	if (closed < 0 || (!fresh && sane_rename(tmp, to) < 0))
 		goto fail;
 	(void)sl_fsync_dir(dir);	/* durability only */
 	rc = 0;

@@ -124,7 +124,7 @@ sl_run_submit(const struct sl_spool *sp, struct sl_runspec *r, char *err,
 		r->attempt = 1;
 	if ((priv = private_dir(sp, r->pool, r->id, now, err, errlen)) == NULL)
 		return -1;
-	if (sl_runini_write(priv, r, err, errlen) == 0 &&
+	if (sl_runini_write(priv, r, 1, err, errlen) == 0 &&
 	    publish_sched(sp, r, priv, NULL, err, errlen) == 0)
 		rc = 0;
 	else if (sl_rmtree(priv) < 0)
@@ -157,7 +157,7 @@ sl_run_create(const struct sl_spool *sp, struct sl_runspec *r,
 	if ((priv = private_dir(sp, r->pool, r->id, now, err, errlen)) == NULL)
 		return -1;
 	g = -1;
-	if (sl_runini_write(priv, r, err, errlen) == 0) {
+	if (sl_runini_write(priv, r, 1, err, errlen) == 0) {
 		g = gate(arg);
 		if (g == 0 && publish_sched(sp, r, priv, &sub, err, errlen) == 0)
 			rc = 0;
@@ -432,7 +432,7 @@ accept_one(const struct sl_spool *sp, const char *pool, const char *queue,
 		priv = NULL;
 		goto out;
 	}
-	if (sl_runini_write(priv, &r, err, errlen) == 0 &&
+	if (sl_runini_write(priv, &r, 1, err, errlen) == 0 &&
 	    publish_sched(sp, &r, priv, NULL, err, errlen) == 0) {
 		rc = 1;
 		free(priv);

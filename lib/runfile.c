@@ -915,11 +915,13 @@ refuse:
 /*
  * sl_runini_write - publish r as dir/run.ini (the trusted form, checked to
  * read back: sl_runspec_store), 0640 and the owner's group, since its
- * [env] is for no other user ("Permissions").  -1 with err.
+ * [env] is for no other user ("Permissions").  fresh: dir is a private
+ * directory the caller has just made (sl_perm_publish_runfile).  -1 with
+ * err.
  */
 int
-sl_runini_write(const char *dir, const struct sl_runspec *r, char *err,
-    size_t errlen)
+sl_runini_write(const char *dir, const struct sl_runspec *r, int fresh,
+    char *err, size_t errlen)
 {
 	size_t	len;
 	char   *text = sl_runspec_store(r, &len, err, errlen);
@@ -929,7 +931,7 @@ sl_runini_write(const char *dir, const struct sl_runspec *r, char *err,
 		return -1;
 	/* 0640, group the owner's: its [env] is read by no other user */
 	if ((rc = sl_perm_publish_runfile(dir, "run.ini", text, len,
-	    r->owner_gid)) < 0)
+	    r->owner_gid, fresh)) < 0)
 		snprintf(err, errlen, "cannot write %s/run.ini: %s", dir,
 		    strerror(errno));
 	free(text);

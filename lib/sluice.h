@@ -450,8 +450,8 @@ char   *sl_argv_shell(int, char *const[]);	/* as typed */
 int	sl_cmd_to_argv(const char *, char ***, int *);
 /* a run.ini: the trusted form of a run file of up to 1 MiB, quoted */
 #define SL_RUNINI_MAX	(2 * SL_INI_MAX)
-int	sl_runini_write(const char *dir, const struct sl_runspec *, char *,
-	    size_t);
+int	sl_runini_write(const char *dir, const struct sl_runspec *, int fresh,
+	    char *, size_t);
 int	sl_runini_load(const char *dir, time_t now, struct sl_runspec *,
 	    struct stat *, char *, size_t);	/* -1 unread, -2 invalid */
 
@@ -539,7 +539,7 @@ int	sl_perm_check_run(const struct sl_spool *, const char *dir,
 int	sl_perm_runfile_fd(int fd, long gid);
 int	sl_perm_runfile_st(int fd, long gid, const struct stat *);
 int	sl_perm_publish_runfile(const char *dir, const char *name,
-	    const char *text, size_t len, long gid);
+	    const char *text, size_t len, long gid, int fresh);
 int	sl_perm_dropbox(const char *dir);
 int	sl_perm_may_accept(const struct sl_spool *, const char *pool, long uid);
 void	sl_perm_drop_run_id(long uid, const char *u, char out[SL_UUID_LEN + 1]);

@@ -6,8 +6,10 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <pwd.h>
+#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -127,21 +129,31 @@ START_TEST(test_perm_config)
 }
 END_TEST
 
+/* published - p is a run file with text, 0640, of our group */
+static void
+published(const char *p, const char *want)
+{
+	struct stat st;
+	char   *text;
+
+	ck_assert_int_eq(stat(p, &st), 0);
+	ck_assert_int_eq(st.st_mode & 07777, 0640);
+	ck_assert_int_eq(st.st_gid, getegid());
+	text = t_read(p);
+	ck_assert_str_eq(text, want);
+	free(text);
+}
+
 START_TEST(test_perm_publish_runfile)
 {
 	char   *p = sl_path(dir, "run.ini", (char *)NULL), *text;
 	struct stat st;
 
 	ck_assert_int_eq(sl_perm_publish_runfile(dir, "run.ini", "x\n", 2,
-	    (long)getegid()), 0);
-	ck_assert_int_eq(stat(p, &st), 0);
-	ck_assert_int_eq(st.st_mode & 07777, 0640);
-	ck_assert_int_eq(st.st_gid, getegid());
-	text = t_read(p);
-	ck_assert_str_eq(text, "x\n");
-	free(text);
-	ck_assert_int_eq(sl_perm_publish_runfile(dir, "run.ini", "y\n", 2, -1),
-	    0);
+	    (long)getegid(), 0), 0);
+	published(p, "x\n");
+	ck_assert_int_eq(sl_perm_publish_runfile(dir, "run.ini", "y\n", 2, -1,
+	    0), 0);
 	ck_assert_int_eq(stat(p, &st), 0);
 	ck_assert_int_eq(st.st_mode & 07777, 0600);
 	free(p);
@@ -149,7 +161,7 @@ START_TEST(test_perm_publish_runfile)
 	p = sl_path(dir, ".run.ini.tmp", (char *)NULL);
 	t_puts(p, "old scratch\n");
 	ck_assert_int_eq(sl_perm_publish_runfile(dir, "run.ini", "z\n", 2,
-	    (long)getegid()), 0);
+	    (long)getegid(), 0), 0);
 	ck_assert_int_eq(access(p, F_OK), -1);
 	free(p);
 	p = sl_path(dir, "run.ini", (char *)NULL);
@@ -159,6 +171,50 @@ START_TEST(test_perm_publish_runfile)
 	ck_assert_int_eq(stat(p, &st), 0);
 	ck_assert_int_eq(st.st_mode & 07777, 0640);
 	free(p);
+}
+END_TEST
+
+static int n_renames;
+
+static int
+counted_rename(const char *from, const char *to)
+{
+	n_renames++;
+	return rename(from, to);
+}
+
+/*
+ * sl_perm_publish_runfile, fresh (a private directory just made): run.ini
+ * made under its own name, with no scratch name and no rename, with the
+ * same group and mode; a failed write leaves no run.ini behind
+ */
+START_TEST(test_perm_publish_runfile_fresh)
+{
+	char   *d = sl_path(dir, "fresh", (char *)NULL), *p, *text;
+	struct rlimit rl = { 1, 1 };
+
+	ck_assert_int_eq(mkdir(d, 0755), 0);
+	p = sl_path(d, "run.ini", (char *)NULL);
+	n_renames = 0;
+	sl_sys.rename = counted_rename;
+	ck_assert_int_eq(sl_perm_publish_runfile(d, "run.ini", "x\n", 2,
+	    (long)getegid(), 1), 0);
+	sl_sys.rename = rename;
+	ck_assert_int_eq(n_renames, 0);
+	published(p, "x\n");
+	text = sl_path(d, ".run.ini.tmp", (char *)NULL);
+	ck_assert_int_eq(access(text, F_OK), -1);
+	free(text);
+	ck_assert_int_eq(unlink(p), 0);
+	/* a write that fails (over RLIMIT_FSIZE) leaves nothing */
+	signal(SIGXFSZ, SIG_IGN);
+	ck_assert_int_eq(setrlimit(RLIMIT_FSIZE, &rl), 0);
+	ck_assert_int_eq(sl_perm_publish_runfile(d, "run.ini", "too long\n", 9,
+	    (long)getegid(), 1), -1);
+	ck_assert_int_eq(errno, EFBIG);
+	ck_assert_int_eq(access(p, F_OK), -1);
+	free(p);
+	free(d);
 }
 END_TEST
 
@@ -310,6 +366,7 @@ suite_perm(void)
 	tcase_add_test(tc, test_perm_is_request);
 	tcase_add_test(tc, test_perm_config);
 	tcase_add_test(tc, test_perm_publish_runfile);
+	tcase_add_test(tc, test_perm_publish_runfile_fresh);
 	tcase_add_test(tc, test_perm_runfile_st);
 	tcase_add_test(tc, test_perm_check_run);
 	suite_add_tcase(s, tc);

@@ -1395,6 +1395,66 @@ START_TEST(test_run_find_hinted)
 }
 END_TEST
 
+static int n_renames;
+
+/* counted_rename - rename, counting those done (a first rename into a
+ * bucket not made yet fails, and is tried again once it is) */
+static int
+counted_rename(const char *from, const char *to)
+{
+	int	rc = rename(from, to);
+
+	n_renames += rc == 0;
+	return rc;
+}
+
+/*
+ * A submit makes one rename: its private directory into sched/.  run.ini
+ * (in that directory, private) and the id's hint (new) are made in
+ * place, with no scratch name left.  A hint written again for the id (a
+ * retry's new token) replaces the one there, through a scratch name and
+ * a rename; so does one over a hint left cut short.
+ */
+START_TEST(test_run_submit_one_rename)
+{
+	struct sl_idhint h;
+	char	a[SL_UUID_LEN + 1], tok[SL_TOKEN_LEN + 1], *text;
+
+	n_renames = 0;
+	sl_sys.rename = counted_rename;
+	submit("Q", "a", time(NULL), 1, a);
+	sl_sys.rename = rename;
+	ck_assert_int_eq(n_renames, 1);
+	memcpy(tok, run_token(a), sizeof(tok));
+	ck_assert_int_eq(sl_idhint_read(&sp, a, &h), 0);
+	ck_assert_str_eq(h.token, tok);
+	text = sl_read_small(S("pools/P/queues/Q/sched/%.15s/%s", tok, tok),
+	    "run.ini");
+	ck_assert_ptr_nonnull(text);
+	ck_assert_ptr_nonnull(strstr(text, a));
+	free(text);
+	/* run.ini alone, with its dot names counted: no scratch left */
+	ck_assert_int_eq(entries(S("pools/P/queues/Q/sched/%.15s/%s", tok,
+	    tok), 1), 1);
+	ck_assert_int_eq(entries(S("ids/%.2s", a), 1), 1);
+	/* written again: replaced by a rename */
+	n_renames = 0;
+	sl_sys.rename = counted_rename;
+	ck_assert_int_eq(sl_idhint_write(&sp, "P", "default", tok), 0);
+	sl_sys.rename = rename;
+	ck_assert_int_eq(n_renames, 1);
+	ck_assert_int_eq(sl_idhint_read(&sp, a, &h), 0);
+	ck_assert_str_eq(h.queue, "default");
+	/* cut short (a writer killed mid-write): replaced, then good */
+	t_puts(S("ids/%.2s/%s", a, a), "pool = P\nque");
+	ck_assert_int_eq(sl_idhint_read(&sp, a, &h), -1);
+	ck_assert_int_eq(sl_idhint_write(&sp, "P", "Q", tok), 0);
+	ck_assert_int_eq(sl_idhint_read(&sp, a, &h), 0);
+	ck_assert_str_eq(h.queue, "Q");
+	ck_assert_int_eq(entries(S("ids/%.2s", a), 1), 1);
+}
+END_TEST
+
 /* keep_odd - a keep() for sl_runs_newest: runs named with an odd number */
 static int
 keep_odd(const struct sl_run *r, void *arg)
@@ -2091,6 +2151,7 @@ suite_run(void)
 	tcase_add_test(tc, test_run_find_prefix_and_places);
 	tcase_add_test(tc, test_run_find_by_id);
 	tcase_add_test(tc, test_run_find_hinted);
+	tcase_add_test(tc, test_run_submit_one_rename);
 	tcase_add_test(tc, test_runs_newest);
 	tcase_add_test(tc, test_runs_select);
 	tcase_add_test(tc, test_run_cancel_scheduled);
