@@ -56,6 +56,11 @@ feed(const char *text, size_t len, char *const argv[])
 		return;
 	}
 	if (pid == 0) {
+		/* we ignore SIGPIPE (a hook that does not read must not kill
+		 * the feeder); an exec keeps an ignored signal ignored, and
+		 * `cmd | head -1` in a hook would then leave cmd writing
+		 * into EPIPE for ever */
+		signal(SIGPIPE, SIG_DFL);
 		if (dup2(p[0], STDIN_FILENO) < 0)
 			_exit(127);
 		close(p[0]);

@@ -170,6 +170,24 @@ START_TEST(test_alert_crashed_mails_owner)
 }
 END_TEST
 
+/* a hook gets SIGPIPE at its default, as from a shell (the alerter
+ * ignores it, and an exec would keep it ignored): a pipeline's writer
+ * whose reader is gone dies of it */
+START_TEST(test_alert_hook_sigpipe)
+{
+	char	id[SL_UUID_LEN + 1], *got;
+
+	alerts("sh -c 'kill -PIPE $$'; echo $? >pipe.tmp; mv pipe.tmp pipe",
+	    "", "");
+	ck_assert_int_eq(chdir(root), 0);
+	end_run("piped", SL_FAILED, 1, id);
+	got = wait_for(S("pipe"));
+	ck_assert_ptr_nonnull(got);
+	ck_assert_str_eq(got, "141\n");	/* 128 + SIGPIPE */
+	free(got);
+}
+END_TEST
+
 /* Completed and Cancelled runs alert nobody; a mail address is used as is */
 START_TEST(test_alert_only_failures)
 {
@@ -232,6 +250,7 @@ suite_alert(void)
 	tcase_set_timeout(tc, T_TIMEOUT);
 	tcase_add_test(tc, test_alert_failed);
 	tcase_add_test(tc, test_alert_crashed_mails_owner);
+	tcase_add_test(tc, test_alert_hook_sigpipe);
 	tcase_add_test(tc, test_alert_only_failures);
 	tcase_add_test(tc, test_alert_settings);
 	suite_add_tcase(s, tc);
