@@ -1150,9 +1150,18 @@ supervise(struct sup *s)
 	    (long)(own.known ? own.egid : getegid()) ? 0640 : 0600;
 	/* an earlier attempt's log is opened (the cap counts what it
 	 * holds); none yet is made by the first line written to it, or
-	 * now if the command writes it itself (no cap) */
-	if ((runlog.fd = log_open(0, &lst)) < 0 && errno == ENOENT &&
-	    s->cf->log_max > 0) {
+	 * now if the command writes it itself (no cap).  A first attempt
+	 * has none (every path that starts a run again has ended an
+	 * attempt, and counted it), so it is not looked for: a lookup a
+	 * run less, a round trip on a network filesystem.  RACE: one
+	 * there all the same (a run made by hand) is appended to by the
+	 * first line, and the cap counts this attempt's output alone (at
+	 * most log_max more).  Without a cap, log_open makes it or opens
+	 * the one there */
+	runlog.fd = -1;
+	errno = ENOENT;
+	if (s->cf->log_max > 0 && (s->r->attempt <= 1 ||
+	    ((runlog.fd = log_open(0, &lst)) < 0 && errno == ENOENT))) {
 		memset(&lst, 0, sizeof(lst));
 		lst.st_mode = S_IFREG;	/* empty, to be made */
 	} else if (runlog.fd < 0 && (errno != ENOENT ||
