@@ -268,8 +268,9 @@ sl_perm_runfile_st(int fd, long gid, const struct stat *st)
  * whole directory): the file is made under its own name, with no scratch
  * name and no rename (one rename a run fewer: a round trip on a network
  * filesystem).  RACE: a writer killed mid-write leaves it cut short in
- * its private directory, where only cleanup looks, and publishes only a
- * run whose marker was linked after this returned (publish_stranded).
+ * its private directory, where only cleanup looks: so only for a run
+ * cleanup never publishes (a submit's; an accepted drop's, whose source
+ * cleanup returns to its queue), not a deployment's (sl_run_create).
  * Else (a run's own directory, re-queued) a scratch file, renamed onto
  * name, so that a reader sees the old run.ini or the new one.
  */

@@ -157,7 +157,13 @@ sl_run_create(const struct sl_spool *sp, struct sl_runspec *r,
 	if ((priv = private_dir(sp, r->pool, r->id, now, err, errlen)) == NULL)
 		return -1;
 	g = -1;
-	if (sl_runini_write(priv, r, 1, err, errlen) == 0) {
+	/* run.ini through a scratch name and a rename, not in place: cleanup
+	 * publishes a stranded copy that its slot's marker names, and the
+	 * marker names a token, which every scheduler's copy of the slot
+	 * shares: a copy cut short by a maker killed mid-write must never be
+	 * there to publish, and a maker stalled past cleanup must find its
+	 * directory gone (the rename fails) before it links the marker */
+	if (sl_runini_write(priv, r, 0, err, errlen) == 0) {
 		g = gate(arg);
 		if (g == 0 && publish_sched(sp, r, priv, &sub, err, errlen) == 0)
 			rc = 0;

@@ -191,7 +191,8 @@ counted_rename(const char *from, const char *to)
 START_TEST(test_perm_publish_runfile_fresh)
 {
 	char   *d = sl_path(dir, "fresh", (char *)NULL), *p, *text;
-	struct rlimit rl = { 1, 1 };
+	struct rlimit rl, was;
+	int	rc, e;
 
 	ck_assert_int_eq(mkdir(d, 0755), 0);
 	p = sl_path(d, "run.ini", (char *)NULL);
@@ -206,12 +207,20 @@ START_TEST(test_perm_publish_runfile_fresh)
 	ck_assert_int_eq(access(text, F_OK), -1);
 	free(text);
 	ck_assert_int_eq(unlink(p), 0);
-	/* a write that fails (over RLIMIT_FSIZE) leaves nothing */
+	/* a write that fails (over RLIMIT_FSIZE) leaves nothing; the limit
+	 * is put back before anything is asserted (Check writes files) */
+	ck_assert_int_eq(getrlimit(RLIMIT_FSIZE, &was), 0);
+	rl = was;
+	rl.rlim_cur = 1;
 	signal(SIGXFSZ, SIG_IGN);
 	ck_assert_int_eq(setrlimit(RLIMIT_FSIZE, &rl), 0);
-	ck_assert_int_eq(sl_perm_publish_runfile(d, "run.ini", "too long\n", 9,
-	    (long)getegid(), 1), -1);
-	ck_assert_int_eq(errno, EFBIG);
+	rc = sl_perm_publish_runfile(d, "run.ini", "too long\n", 9,
+	    (long)getegid(), 1);
+	e = errno;
+	(void)setrlimit(RLIMIT_FSIZE, &was);
+	signal(SIGXFSZ, SIG_DFL);
+	ck_assert_int_eq(rc, -1);
+	ck_assert_int_eq(e, EFBIG);
 	ck_assert_int_eq(access(p, F_OK), -1);
 	free(p);
 	free(d);
