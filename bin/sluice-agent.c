@@ -242,6 +242,7 @@ heard(size_t i, const struct sl_endword *w)
 	if (strcmp(w->state, "Started") == 0) {
 		if (!t->starter)
 			return;
+		sl_claim_undefer(t->token, 0);	/* moved by its start */
 		t->starter = 0;
 		t->attempt = w->code;
 		snprintf(t->name, sizeof(t->name), "%.*s",
@@ -254,6 +255,8 @@ heard(size_t i, const struct sl_endword *w)
 	} else if (strcmp(w->state, "NotStarted") == 0) {
 		if (!t->starter)
 			return;
+		/* its starter gave it its Pending name, or it is gone */
+		sl_claim_undefer(t->token, 0);
 		if (w->code != 0)
 			relist = 1;
 		untrack(i);
@@ -339,7 +342,10 @@ report(const struct sl_spool *sp, const char *pool, int full)
 		if (tr[i].starter && tr[i].gone) {
 			/* its starter exited without a word (killed): the
 			 * run is where it left it; a listing of pending/
-			 * starts it if it is still there */
+			 * starts it if it is still there (under its Pending
+			 * name: a claim whose step 7 its start was to make
+			 * is made now) */
+			sl_claim_undefer(tr[i].token, 1);
 			relist = 1;
 			free(tr[i].end);
 			continue;
@@ -368,6 +374,18 @@ network_fs(const char *dir)
 	return st.f_type == 0x6969 /* NFS */ || st.f_type == 0x65735546
 	    /* FUSE */ || st.f_type == 0xff534d42 /* CIFS */ ||
 	    st.f_type == 0xfe534d42 /* SMB2 */;
+}
+
+/* in_names - is s one of v[0..n) */
+static int
+in_names(char **v, size_t n, const char *s)
+{
+	size_t	i;
+
+	for (i = 0; i < n; i++)
+		if (strcmp(v[i], s) == 0)
+			return 1;
+	return 0;
 }
 
 /* due_tokens - the runs in our pending/, in order */
@@ -575,6 +593,15 @@ start_due(const struct sl_spool *sp, const struct sl_config *cf,
 		nlater = 0;
 		later_due = 0;
 		relist = 0;
+		/* with this pass's claims, which a listing does not show
+		 * while they are under their private claim names (deferred:
+		 * SL_CLAIM_DEFER) */
+		for (i = 0; i < fresh->n; i++)
+			if (!in_names(v, n, fresh->v[i])) {
+				v = sl_xrealloc(v, (n + 1) * sizeof(char *));
+				v[n++] = sl_xstrdup(fresh->v[i]);
+				qsort(v, n, sizeof(char *), sl_strcmp_p);
+			}
 	} else {
 		v = sl_xmalloc((fresh->n ? fresh->n : 1) * sizeof(char *));
 		for (n = 0; n < fresh->n; n++)
@@ -616,6 +643,9 @@ hand_back(const struct sl_spool *sp, const struct sl_agent *a)
 	char  **v, *d, *p;
 	size_t	n, i;
 
+	/* claims whose step 7 a start was to make and did not: made now,
+	 * so that the listing below hands them back too */
+	sl_claim_undefer_all();
 	if (pending_tokens(sp, a, &v, &n) < 0)
 		return;
 	d = sl_place(sp, SL_PL_PENDING, a->pool, NULL, a->id, (char *)NULL);
@@ -1002,7 +1032,7 @@ main(int argc, char **argv)
 			 * sl_pass_claim_flags); a rescan lists */
 			(void)sl_claim_in(&sp, &a, &p, room, now, &got, &next,
 			    sl_pass_claim_flags(full, deep, pass.accepted >
-			    accepted) | SL_CLAIM_SELF);
+			    accepted) | SL_CLAIM_SELF | SL_CLAIM_DEFER);
 			n_claims += got.n;
 			for (j = 0; j < got.n; j++) {
 				char	id[SL_UUID_LEN + 1];

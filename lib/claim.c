@@ -217,16 +217,109 @@ take(const struct sl_spool *sp, const char *pool, const char *scope,
 static struct memo {
 	char	token[SL_RUNNAME_MAX];
 	char	held[HELD_MAX];
+	char   *priv;	/* deferred (SL_CLAIM_DEFER): the run under its
+			 * private claim name, until its start moves it or
+			 * step 7 is made late (late_publish); else NULL */
+	char   *to;	/* and pending/AGENT/TOKEN, step 7's target */
 } memo[MEMO];
 static size_t nmemo;
 
+/*
+ * late_publish - claim step 7 for a deferred claim (m->priv, not started):
+ * rename the run to its Pending name, where a listing of pending/ finds
+ * it.  A run gone from its private name (its start moved it, it was
+ * ended) is no failure.  The memo forgets the name either way.
+ */
 static void
-memo_put(const char *token, const char *held)
+late_publish(struct memo *m)
+{
+	if (m->priv == NULL)
+		return;
+	/* RACE: a start may move it from its private name meanwhile: one
+	 * rename wins; the start that loses finds it gone and says so, and
+	 * the run is started from its Pending name at the next listing */
+	if (sane_rename(m->priv, m->to) < 0 && errno != ENOENT)
+		sl_warn("cannot move claimed run %s to %s: %s; recovery will "
+		    "return it to its queue", m->priv, m->to, strerror(errno));
+	free(m->priv);
+	free(m->to);
+	m->priv = m->to = NULL;
+}
+
+static void
+memo_put(const char *token, const char *held, const char *priv,
+    const char *to)
 {
 	struct memo *m = &memo[nmemo++ % MEMO];
 
+	/* a deferred claim about to be forgotten is published first: no
+	 * run may stay under a name nobody knows (more than MEMO claims
+	 * a pass, before their starts) */
+	late_publish(m);
 	snprintf(m->token, sizeof(m->token), "%s", token);
 	snprintf(m->held, sizeof(m->held), "%s", held);
+	if (priv != NULL) {
+		m->priv = sl_xstrdup(priv);
+		m->to = sl_xstrdup(to);
+	}
+}
+
+/* memo_of - this process's last claim of token, or NULL */
+static struct memo *
+memo_of(const char *token)
+{
+	size_t	i, k;
+
+	for (i = 0; i < MEMO && i < nmemo; i++) {
+		k = (nmemo - 1 - i) % MEMO;	/* the newest first */
+		if (strcmp(memo[k].token, token) == 0)
+			return &memo[k];
+	}
+	return NULL;
+}
+
+/*
+ * sl_claim_deferred - where this process's deferred claim of token left
+ * its run (pending/AGENT/.claim.E.U.TOKEN, malloc'd), or NULL if it made
+ * none (or it was started or published since)
+ */
+char *
+sl_claim_deferred(const char *token)
+{
+	struct memo *m = memo_of(token);
+
+	return m != NULL && m->priv != NULL ? sl_xstrdup(m->priv) : NULL;
+}
+
+/*
+ * sl_claim_undefer - the deferred claim of token is done with: publish
+ * (claim step 7, late: its start did not move it) or only forget (it was
+ * started, or ended, or someone else said what became of it)
+ */
+void
+sl_claim_undefer(const char *token, int publish)
+{
+	struct memo *m = memo_of(token);
+
+	if (m == NULL || m->priv == NULL)
+		return;
+	if (publish)
+		late_publish(m);
+	else {
+		free(m->priv);
+		free(m->to);
+		m->priv = m->to = NULL;
+	}
+}
+
+/* sl_claim_undefer_all - every deferred claim not started: published */
+void
+sl_claim_undefer_all(void)
+{
+	size_t	k;
+
+	for (k = 0; k < MEMO; k++)
+		late_publish(&memo[k]);
 }
 
 /*
@@ -237,16 +330,12 @@ memo_put(const char *token, const char *held)
 int
 sl_claim_slots_of(const char *token, char *out, size_t len)
 {
-	size_t	i, k;
+	struct memo *m = memo_of(token);
 
-	for (i = 0; i < MEMO && i < nmemo; i++) {
-		k = (nmemo - 1 - i) % MEMO;	/* the newest first */
-		if (strcmp(memo[k].token, token) == 0) {
-			snprintf(out, len, "%s", memo[k].held);
-			return 0;
-		}
-	}
-	return -1;
+	if (m == NULL)
+		return -1;
+	snprintf(out, len, "%s", m->held);
+	return 0;
 }
 
 /*
@@ -285,8 +374,9 @@ claim_one(const struct sl_spool *sp, const struct sl_agent *a,
 	enum outcome rc = CLAIMED;
 	int	n = 0, i, r;
 	long	fa, fq, fp;
+	time_t	due;
 
-	sl_token_parse(token, NULL, id);
+	sl_token_parse(token, &due, id);
 	/* RACE: what looks free may be taken by the time we take it; the
 	 * takes below decide, this only spares needless take-and-give-back.
 	 * Each take starts at the slot seen free here, or by the pass */
@@ -392,6 +482,15 @@ claim_one(const struct sl_spool *sp, const struct sl_agent *a,
 		free(cf);
 	}
 publish:
+	/* a run due now, that the caller starts at once: step 7 is left
+	 * to its start, which renames it from here into running/ (one
+	 * rename a run fewer, a round trip on a network filesystem);
+	 * listings count it Pending under this name (sl_run_entry) */
+	if ((flags & (SL_CLAIM_SELF | SL_CLAIM_DEFER)) == (SL_CLAIM_SELF |
+	    SL_CLAIM_DEFER) && due <= now) {
+		memo_put(token, n ? held : "none", priv, to);
+		goto out;
+	}
 	sl_step("publish");
 	if (sane_rename(priv, to) < 0) {
 		sl_warn("cannot move claimed run %s to %s: %s; returning it",
@@ -407,7 +506,7 @@ publish:
 			rc = GONE;
 		}
 	} else
-		memo_put(token, n ? held : "none");
+		memo_put(token, n ? held : "none", NULL, NULL);
 out:
 	free(from);
 	free(sd);

@@ -738,6 +738,13 @@ long	sl_claim_in(const struct sl_spool *, const struct sl_agent *,
  * their supervisors: no claim.ini (this process remembers the slots each
  * claim took, sl_claim_slots_of; an end that has them not looks for them) */
 #define SL_CLAIM_SELF	0x4
+/* ... and starts at once the runs due now: their claims' step 7 is left
+ * to the start, which moves each from its private claim name (with
+ * SELF; spool-layout.md, "A claim, step by step") */
+#define SL_CLAIM_DEFER	0x8
+char   *sl_claim_deferred(const char *token);
+void	sl_claim_undefer(const char *token, int publish);
+void	sl_claim_undefer_all(void);
 long	sl_recover_pool(const struct sl_spool *, const char *pool, time_t now,
 	    long window, long stale);
 

@@ -1625,12 +1625,45 @@ sl_run_become(void)
  * starter) no supervisor is forked: a start returning SL_START_STARTED
  * leaves its supervision to sl_run_become, in the caller, whose pid is
  * out->sup; one fork and exit a run fewer, and one process hop less
- * between the claim and the command.
+ * between the claim and the command.  A run this process claimed with
+ * SL_CLAIM_DEFER (with SL_START_FRESH) is still under its private claim
+ * name: it is started from there; a start that leaves it there (not due
+ * after all, a failure) gives it its Pending name (claim step 7, late).
  */
+static enum sl_start start(const struct sl_spool *, const struct sl_config *,
+    const struct sl_agent *, const struct sl_pool *, const char *,
+    const char *, time_t, int, struct sl_started *);
+
 enum sl_start
 sl_run_start(const struct sl_spool *sp, const struct sl_config *cf,
     const struct sl_agent *a, const struct sl_pool *p, const char *token,
     time_t now, int flags, struct sl_started *out)
+{
+	char   *priv = NULL;
+	enum sl_start rc;
+
+	/* a run this process claimed with its step 7 deferred is still
+	 * under its private claim name: it is started from there */
+	if (flags & SL_START_FRESH)
+		priv = sl_claim_deferred(token);
+	rc = start(sp, cf, a, p, token, priv, now, flags, out);
+	if (priv != NULL) {
+		/* moved (into running/, done/, rejected/), or still there:
+		 * then it gets its Pending name now, where a listing of
+		 * pending/ finds it to try again (or gone: nothing) */
+		sl_claim_undefer(token, rc != SL_START_STARTED &&
+		    rc != SL_START_CANCELLED && rc != SL_START_REFUSED);
+		free(priv);
+	}
+	return rc;
+}
+
+/* start - sl_run_start of the run in priv (its private claim name), or
+ * if NULL in pending/AGENT/TOKEN */
+static enum sl_start
+start(const struct sl_spool *sp, const struct sl_config *cf,
+    const struct sl_agent *a, const struct sl_pool *p, const char *token,
+    const char *priv, time_t now, int flags, struct sl_started *out)
 {
 	struct sl_runspec r;
 	struct sup s;
@@ -1647,8 +1680,8 @@ sl_run_start(const struct sl_spool *sp, const struct sl_config *cf,
 	if (sl_token_parse(token, &t, id) < 0)
 		return SL_START_GONE;
 	snprintf(out->id, sizeof(out->id), "%s", id);
-	pend = sl_place(sp, SL_PL_PENDING, a->pool, NULL, a->id, token,
-	    (char *)NULL);
+	pend = priv != NULL ? sl_xstrdup(priv) : sl_place(sp, SL_PL_PENDING,
+	    a->pool, NULL, a->id, token, (char *)NULL);
 	c = sl_path(pend, "cancel", (char *)NULL);
 	if (t > now && !sl_exists(c)) {	/* prefetched: waits for its time */
 		free(c);

@@ -1765,6 +1765,113 @@ START_TEST(test_claim_paused)
 }
 END_TEST
 
+/*
+ * SL_CLAIM_DEFER (with SELF): a run due now stays under its private claim
+ * name, for its start to move from there (claim step 7 left to it: one
+ * rename a run fewer); listings count it Pending.  A run claimed before
+ * it is due (prefetch) gets its Pending name at once, and so does every
+ * claim without SELF.  sl_claim_undefer makes step 7 late (or forgets),
+ * sl_claim_undefer_all for every claim not started.
+ */
+START_TEST(test_claim_defer)
+{
+	struct sl_agent a;
+	struct sl_names got = { 0 };
+	struct sl_pool p;
+	struct sl_runs rs;
+	struct sl_run *run;
+	char	due[128] = "", later[128] = "", *d, mem[256];
+	runid	id[4];
+	size_t	i;
+
+	pool(SL_NOLIMIT);
+	agent_new(&a, 4, 10, now0);
+	submit("default", now0 - 5, id[0]);
+	submit("default", now0 + 5, id[1]);	/* in the prefetch window */
+	ck_assert_int_eq(sl_pool_load(&sp, P, &p, err, sizeof(err)), 0);
+	ck_assert_int_eq(sl_claim_in(&sp, &a, &p, 4, now0, &got, NULL,
+	    SL_CLAIM_NEWPASS | SL_CLAIM_SELF | SL_CLAIM_DEFER), 2);
+	for (i = 0; i < got.n; i++)
+		snprintf(strstr(got.v[i], id[0]) ? due : later, 128, "%s",
+		    got.v[i]);
+	sl_names_free(&got);
+	ck_assert_str_ne(due, "");
+	ck_assert_str_ne(later, "");
+	/* the due run: under .claim.E.U.TOKEN, slots remembered */
+	d = sl_claim_deferred(due);
+	ck_assert_ptr_nonnull(d);
+	ck_assert_msg(strstr(d, S("pools/" P "/pending/%s/.claim.", a.id)) ==
+	    d, "deferred at %s", d);
+	ck_assert_str_eq(d + strlen(d) - strlen(due), due);
+	ck_assert(sl_exists(d));
+	ck_assert(!sl_exists(S("pools/" P "/pending/%s/%s", a.id, due)));
+	ck_assert_int_eq(sl_claim_slots_of(due, mem, sizeof(mem)), 0);
+	ck_assert_int_eq(nslots(id[0]), 1);
+	ck_assert_int_eq(sl_run_find(&sp, id[0], &rs, &run, err, sizeof(err)),
+	    0);
+	ck_assert_int_eq(run->state, SL_PENDING);
+	ck_assert_str_eq(run->agent, a.id);
+	sl_runs_free(&rs);
+	/* the prefetched one: Pending by name at once */
+	ck_assert_ptr_null(sl_claim_deferred(later));
+	ck_assert(sl_exists(S("pools/" P "/pending/%s/%s", a.id, later)));
+	/* step 7, late: to pending/AGENT/TOKEN, forgotten */
+	sl_claim_undefer(due, 1);
+	ck_assert(!sl_exists(d));
+	ck_assert(sl_exists(S("pools/" P "/pending/%s/%s", a.id, due)));
+	ck_assert_ptr_null(sl_claim_deferred(due));
+	free(d);
+	/* forgotten without a move (its start moved it) */
+	submit("default", now0 - 4, id[2]);
+	ck_assert_int_eq(sl_claim_in(&sp, &a, &p, 1, now0, &got, NULL,
+	    SL_CLAIM_NEWPASS | SL_CLAIM_SELF | SL_CLAIM_DEFER), 1);
+	d = sl_claim_deferred(got.v[0]);
+	ck_assert_ptr_nonnull(d);
+	sl_claim_undefer(got.v[0], 0);
+	ck_assert_ptr_null(sl_claim_deferred(got.v[0]));
+	ck_assert(sl_exists(d));
+	ck_assert_int_eq(rename(d, S("pools/" P "/pending/%s/%s", a.id,
+	    got.v[0])), 0);
+	free(d);
+	sl_names_free(&got);
+	/* undefer_all: every one not started gets its name */
+	submit("default", now0 - 3, id[3]);
+	ck_assert_int_eq(sl_claim_in(&sp, &a, &p, 1, now0, &got, NULL,
+	    SL_CLAIM_NEWPASS | SL_CLAIM_SELF | SL_CLAIM_DEFER), 1);
+	d = sl_claim_deferred(got.v[0]);
+	ck_assert_ptr_nonnull(d);
+	sl_claim_undefer_all();
+	ck_assert(!sl_exists(d));
+	ck_assert(sl_exists(S("pools/" P "/pending/%s/%s", a.id, got.v[0])));
+	free(d);
+	sl_names_free(&got);
+	sl_pool_free(&p);
+	for (i = 0; i < 4; i++)
+		ck_assert_int_eq(locate(id[i]).w, W_PENDING);
+}
+END_TEST
+
+START_TEST(test_claim_defer_needs_self)
+{
+	struct sl_agent a;
+	struct sl_names got = { 0 };
+	struct sl_pool p;
+	runid	id;
+
+	pool(SL_NOLIMIT);
+	agent_new(&a, 4, 10, now0);
+	submit("default", now0 - 5, id);
+	ck_assert_int_eq(sl_pool_load(&sp, P, &p, err, sizeof(err)), 0);
+	ck_assert_int_eq(sl_claim_in(&sp, &a, &p, 4, now0, &got, NULL,
+	    SL_CLAIM_NEWPASS | SL_CLAIM_DEFER), 1);
+	sl_pool_free(&p);
+	ck_assert_ptr_null(sl_claim_deferred(got.v[0]));
+	ck_assert(sl_exists(S("pools/" P "/pending/%s/%s/claim.ini", a.id,
+	    got.v[0])));
+	sl_names_free(&got);
+}
+END_TEST
+
 START_TEST(test_claim_prefetch)
 {
 	struct sl_agent a, b, c;
@@ -3732,6 +3839,8 @@ suite_claim(void)
 	tcase_add_checked_fixture(cl, setup, teardown);
 	tcase_add_test(cl, test_claim_basic);
 	tcase_add_test(cl, test_claim_self);
+	tcase_add_test(cl, test_claim_defer);
+	tcase_add_test(cl, test_claim_defer_needs_self);
 	tcase_add_test(cl, test_claim_forgotten);
 	tcase_add_test(cl, test_claim_reuse);
 	tcase_add_test(cl, test_claim_past_head);

@@ -1416,6 +1416,101 @@ START_TEST(test_start_later)
 }
 END_TEST
 
+/* claim_deferred - claim one due run as an agent that starts it at once
+ * does (SL_CLAIM_DEFER: it stays under its private claim name); its
+ * token in tok */
+static void
+claim_deferred(time_t when, char tok[128])
+{
+	struct sl_names got = { 0 };
+	struct sl_pool p;
+	long	n;
+
+	ck_assert_msg(sl_pool_load(&sp, P, &p, err, sizeof(err)) == 0,
+	    "load: %s", err);
+	n = sl_claim_in(&sp, &ag, &p, 1, when, &got, NULL, SL_CLAIM_NEWPASS |
+	    SL_CLAIM_SELF | SL_CLAIM_DEFER);
+	sl_pool_free(&p);
+	ck_assert_msg(n == 1, "sl_claim_in: %ld", n);
+	snprintf(tok, 128, "%s", got.v[0]);
+	sl_names_free(&got);
+}
+
+static int n_start_renames;
+
+static int
+counting_rename(const char *from, const char *to)
+{
+	n_start_renames++;
+	return rename(from, to);
+}
+
+/*
+ * A run claimed with its step 7 deferred is started from its private
+ * claim name: one rename (into running/), never pending/AGENT/TOKEN.  A
+ * start that leaves it where it is (a failure; not due after all, the
+ * clock gone back) gives it its Pending name, where the agent's listing
+ * finds it to start it again.
+ */
+START_TEST(test_start_deferred)
+{
+	struct spec s = { 0 };
+	struct sl_started out;
+	runid	id;
+	char	tok[128], *d, *sd;
+
+	submit(&s, id);
+	claim_deferred(now0, tok);
+	d = sl_claim_deferred(tok);
+	ck_assert_ptr_nonnull(d);
+	ck_assert(!t_exists(pending(tok)));
+	n_start_renames = 0;
+	sl_sys.rename = counting_rename;
+	ck_assert_int_eq(start_as(tok, now0, SL_START_FRESH, &out),
+	    SL_START_STARTED);
+	sl_sys.rename = rename;
+	ck_assert_int_eq(n_start_renames, 1);
+	ck_assert(!t_exists(d));
+	ck_assert_ptr_null(sl_claim_deferred(tok));
+	free(d);
+	wait_sup(&out);
+	ck_assert(t_exists(S("pools/" P "/done/%s.Completed", id)));
+	ck_assert_int_eq(sl_slots_held(&sp, P, NULL), 0);
+
+	/* its start.ini cannot be made: FAILED, and Pending by name */
+	submit(&s, id);
+	claim_deferred(now0, tok);
+	d = sl_claim_deferred(tok);
+	ck_assert_ptr_nonnull(d);
+	sd = sl_path(d, "start.ini", (char *)NULL);
+	ck_assert_int_eq(mkdir(sd, 0755), 0);
+	free(sd);
+	ck_assert_int_eq(start_as(tok, now0, SL_START_FRESH, &out),
+	    SL_START_FAILED);
+	ck_assert(!t_exists(d));
+	ck_assert(t_exists(pending(tok)));
+	ck_assert_ptr_null(sl_claim_deferred(tok));
+	free(d);
+	sd = sl_path(pending(tok), "start.ini", (char *)NULL);
+	ck_assert_int_eq(rmdir(sd), 0);
+	free(sd);
+	ck_assert_int_eq(start(tok, now0, &out), SL_START_STARTED);
+	wait_sup(&out);
+	ck_assert(t_exists(S("pools/" P "/done/%s.Completed", id)));
+
+	/* not due at the start's clock: LATER, and Pending by name */
+	submit(&s, id);
+	claim_deferred(now0, tok);
+	ck_assert_ptr_nonnull(d = sl_claim_deferred(tok));
+	ck_assert_int_eq(start_as(tok, now0 - 50, SL_START_FRESH, &out),
+	    SL_START_LATER);
+	ck_assert(!t_exists(d));
+	ck_assert(t_exists(pending(tok)));
+	free(d);
+	ck_assert_int_eq(sl_slots_held(&sp, P, NULL), 1);
+}
+END_TEST
+
 START_TEST(test_start_cancelled)
 {
 	struct spec s = { .command = "touch \"$SLUICE_SPOOL/ran\"" };
@@ -2196,6 +2291,7 @@ suite_lease(void)
 	tcase_set_timeout(st, T_TIMEOUT);
 	tcase_add_checked_fixture(st, setup, teardown);
 	tcase_add_test(st, test_start_later);
+	tcase_add_test(st, test_start_deferred);
 	tcase_add_test(st, test_start_cancelled);
 	tcase_add_test(st, test_start_refused_owner);
 	tcase_add_test(st, test_start_refused_unknown_owner);
