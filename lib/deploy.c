@@ -543,7 +543,7 @@ make_slot(const struct sl_spool *sp, const struct sl_deploy *d,
 	g.body = body.s;
 	g.tmp = tmp;
 	g.writer = u;
-	rc = sl_run_create(sp, &r, gate, &g, err, errlen);
+	rc = sl_run_create(sp, &r, u, gate, &g, err, errlen);
 	free(tmp);
 out:
 	sl_buf_free(&body);

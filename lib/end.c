@@ -262,7 +262,7 @@ sl_run_requeue(const struct sl_spool *sp, const char *pool, const char *dir,
 	r->scheduled = when;
 	sl_run_scrub(dir);
 	sl_run_forget_claim(dir);
-	if (sl_runini_write(dir, r, 0, err, sizeof(err)) < 0)
+	if (sl_runini_write(dir, r, 0, NULL, err, sizeof(err)) < 0)
 		return -1;
 	if (sl_result_write(dir, "AwaitingRetry", 0, time(NULL), exit_code,
 	    message) < 0)

@@ -124,7 +124,7 @@ sl_run_submit(const struct sl_spool *sp, struct sl_runspec *r, char *err,
 		r->attempt = 1;
 	if ((priv = private_dir(sp, r->pool, r->id, now, err, errlen)) == NULL)
 		return -1;
-	if (sl_runini_write(priv, r, 1, err, errlen) == 0 &&
+	if (sl_runini_write(priv, r, 1, NULL, err, errlen) == 0 &&
 	    publish_sched(sp, r, priv, NULL, err, errlen) == 0)
 		rc = 0;
 	else if (sl_rmtree(priv) < 0)
@@ -140,11 +140,15 @@ sl_run_submit(const struct sl_spool *sp, struct sl_runspec *r, char *err,
  * once run.ini is written and before the run is published, decides: 0
  * publish, 1 someone else made it (discard ours), -1 error.  Returns 0
  * published, 1 not ours to make, -1 error.  A crash between gate and the
- * publication leaves the private directory, which cleanup publishes.
+ * publication leaves the private directory, which cleanup publishes if
+ * the slot's marker names this maker (maker: the id the gate's marker
+ * carries as its writer, kept in run.ini's maker line), and only then:
+ * a maker killed after losing the gate leaves a copy of the same token.
  */
 int
 sl_run_create(const struct sl_spool *sp, struct sl_runspec *r,
-    int (*gate)(void *), void *arg, char *err, size_t errlen)
+    const char *maker, int (*gate)(void *), void *arg, char *err,
+    size_t errlen)
 {
 	struct timespec sub = { r->scheduled, 0 };
 	char   *priv;
@@ -163,7 +167,7 @@ sl_run_create(const struct sl_spool *sp, struct sl_runspec *r,
 	 * shares: a copy cut short by a maker killed mid-write must never be
 	 * there to publish, and a maker stalled past cleanup must find its
 	 * directory gone (the rename fails) before it links the marker */
-	if (sl_runini_write(priv, r, 0, err, errlen) == 0) {
+	if (sl_runini_write(priv, r, 0, maker, err, errlen) == 0) {
 		g = gate(arg);
 		if (g == 0 && publish_sched(sp, r, priv, &sub, err, errlen) == 0)
 			rc = 0;
@@ -438,7 +442,7 @@ accept_one(const struct sl_spool *sp, const char *pool, const char *queue,
 		priv = NULL;
 		goto out;
 	}
-	if (sl_runini_write(priv, &r, 1, err, errlen) == 0 &&
+	if (sl_runini_write(priv, &r, 1, NULL, err, errlen) == 0 &&
 	    publish_sched(sp, &r, priv, NULL, err, errlen) == 0) {
 		rc = 1;
 		free(priv);
@@ -1608,11 +1612,21 @@ sl_run_delete(const struct sl_spool *sp, struct sl_run *run, char *err,
 
 /* ---- cleanup ---- */
 
-/* marker_names - does made/T of r's deployment name r (its token)? */
+/*
+ * marker_names - does made/T of r's deployment name r (its token), and
+ * this copy of it, in dir: the marker's writer is the maker its run.ini
+ * names?  Every scheduler's copy of a slot has the slot's token; one
+ * whose maker lost the marker's link, and was killed before it removed
+ * its copy, would otherwise be published beside the winner's run once
+ * that left sched/: the slot run twice.  A copy without a maker line
+ * (an older binary's) is judged by the token alone, as it was.
+ */
 static int
-marker_names(const struct sl_spool *sp, const struct sl_runspec *r)
+marker_names(const struct sl_spool *sp, const struct sl_runspec *r,
+    const char *dir)
 {
-	char	t[32], tok[SL_TOKEN_LEN + 1], v[128], *d, *text;
+	char	t[32], tok[SL_TOKEN_LEN + 1], v[128], w[128], m[128];
+	char   *d, *text;
 	int	rc = 0;
 
 	snprintf(t, sizeof(t), "%lld", (long long)r->scheduled);
@@ -1622,7 +1636,9 @@ marker_names(const struct sl_spool *sp, const struct sl_runspec *r)
 	    (char *)NULL);
 	if ((text = sl_read_small(d, t)) != NULL) {
 		sl_kv_get(text, "token", v, sizeof(v));
-		rc = strcmp(v, tok) == 0;
+		sl_kv_get(text, "writer", w, sizeof(w));
+		rc = strcmp(v, tok) == 0 && (sl_runini_maker(dir, m,
+		    sizeof(m)) < 0 || strcmp(m, w) == 0);
 		free(text);
 	}
 	free(d);
@@ -1649,7 +1665,7 @@ publish_stranded(const struct sl_spool *sp, const char *dir)
 		 * before linking the marker, or after losing the link, left
 		 * a copy that someone else's run stands for */
 		if (r.deployment != NULL && r.attempt == 1 &&
-		    sl_name_ok(r.deployment) && marker_names(sp, &r))
+		    sl_name_ok(r.deployment) && marker_names(sp, &r, dir))
 			rc = publish_sched(sp, &r, dir, &sub, why, sizeof(why));
 		sl_runspec_free(&r);
 	}

@@ -916,25 +916,66 @@ refuse:
  * sl_runini_write - publish r as dir/run.ini (the trusted form, checked to
  * read back: sl_runspec_store), 0640 and the owner's group, since its
  * [env] is for no other user ("Permissions").  fresh: dir is a private
- * directory the caller has just made (sl_perm_publish_runfile).  -1 with
- * err.
+ * directory the caller has just made (sl_perm_publish_runfile).  maker
+ * (or NULL): a deployment scheduler's id, kept as a comment line after
+ * the first, "; maker = ID" (sl_runini_maker), which no parser reads as
+ * the run's: it tells this maker's copy of a slot's run from another's.
+ * -1 with err.
  */
 int
 sl_runini_write(const char *dir, const struct sl_runspec *r, int fresh,
-    char *err, size_t errlen)
+    const char *maker, char *err, size_t errlen)
 {
-	size_t	len;
-	char   *text = sl_runspec_store(r, &len, err, errlen);
+	size_t	len, n;
+	char   *text = sl_runspec_store(r, &len, err, errlen), *nl, *t2;
 	int	rc;
 
 	if (text == NULL)	/* it would not read back: err says why */
 		return -1;
+	if (maker != NULL && (nl = memchr(text, '\n', len)) != NULL &&
+	    len + 16 + strlen(maker) <= SL_RUNINI_MAX) {
+		n = (size_t)(nl + 1 - text);
+		t2 = sl_xmalloc(len + 16 + strlen(maker) + 1);
+		memcpy(t2, text, n);
+		n += (size_t)sprintf(t2 + n, "; maker = %s\n", maker);
+		memcpy(t2 + n, nl + 1, len - (size_t)(nl + 1 - text));
+		len = n + len - (size_t)(nl + 1 - text);
+		free(text);
+		text = t2;
+	}
 	/* 0640, group the owner's: its [env] is read by no other user */
 	if ((rc = sl_perm_publish_runfile(dir, "run.ini", text, len,
 	    r->owner_gid, fresh)) < 0)
 		snprintf(err, errlen, "cannot write %s/run.ini: %s", dir,
 		    strerror(errno));
 	free(text);
+	return rc;
+}
+
+/*
+ * sl_runini_maker - the maker line of dir/run.ini (sl_runini_write) into
+ * out: 0; -1 it has none (written by an older binary, or not by a
+ * scheduler) or cannot be read
+ */
+int
+sl_runini_maker(const char *dir, char *out, size_t len)
+{
+	char   *p = sl_path(dir, "run.ini", (char *)NULL), *text, *m, *e;
+	int	rc = -1;
+
+	if (sl_read_file(p, &text, SL_RUNINI_MAX) >= 0) {
+		/* the second line, or none: a run's own lines come after */
+		if ((m = strchr(text, '\n')) != NULL &&
+		    strncmp(m + 1, "; maker = ", 10) == 0 &&
+		    (e = strchr(m + 11, '\n')) != NULL &&
+		    (size_t)(e - (m + 11)) < len) {
+			memcpy(out, m + 11, (size_t)(e - (m + 11)));
+			out[e - (m + 11)] = '\0';
+			rc = 0;
+		}
+		free(text);
+	}
+	free(p);
 	return rc;
 }
 

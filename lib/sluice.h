@@ -451,7 +451,8 @@ int	sl_cmd_to_argv(const char *, char ***, int *);
 /* a run.ini: the trusted form of a run file of up to 1 MiB, quoted */
 #define SL_RUNINI_MAX	(2 * SL_INI_MAX)
 int	sl_runini_write(const char *dir, const struct sl_runspec *, int fresh,
-	    char *, size_t);
+	    const char *maker, char *, size_t);
+int	sl_runini_maker(const char *dir, char *, size_t);
 int	sl_runini_load(const char *dir, time_t now, struct sl_runspec *,
 	    struct stat *, char *, size_t);	/* -1 unread, -2 invalid */
 
@@ -521,7 +522,7 @@ int	sl_run_find(const struct sl_spool *, const char *ref, struct sl_runs *,
 int	sl_run_cancel(const struct sl_spool *, struct sl_run *, char *, size_t);
 int	sl_run_delete(const struct sl_spool *, struct sl_run *, char *, size_t);
 int	sl_run_create(const struct sl_spool *, struct sl_runspec *,
-	    int (*gate)(void *), void *, char *, size_t);
+	    const char *maker, int (*gate)(void *), void *, char *, size_t);
 int	sl_cleanup_pool(const struct sl_spool *, const char *, long keep_days,
 	    long stale, time_t now, int finished);	/* stale: 10 x lease */
 long	sl_count_stranded(const struct sl_spool *, const char *pool,

@@ -568,12 +568,34 @@ END_TEST
  * Its run.ini is read by the one loader with the one cap: a template over
  * 64 KiB (a long command) is published too, not removed.
  */
+/* s1_run - the token of slot S1's run in A's default queue into name
+ * (256), and its directory into from (4096) */
+static void
+s1_run(char *name, char *from)
+{
+	char	pre[32], *v[8];
+	size_t	k, i;
+
+	snprintf(pre, sizeof(pre), "%016llx.", (unsigned long long)S1);
+	name[0] = '\0';
+	k = t_sched_tokens(S("pools/A/queues/default/sched"), v, 8);
+	ck_assert_uint_le(k, 8);
+	for (i = 0; i < k; i++) {
+		if (strncmp(v[i], pre, strlen(pre)) == 0)
+			snprintf(name, 256, "%s", v[i]);
+		free(v[i]);
+	}
+	ck_assert_str_ne(name, "");
+	snprintf(from, 4096, "%s", S("pools/A/queues/default/sched/%.15s/%s",
+	    name, name));
+}
+
 START_TEST(test_stranded_published)
 {
-	char	pre[32], name[256], priv[SL_RUNNAME_MAX], *big;
-	char	from[4096], *v[8];
+	char	name[256], priv[SL_RUNNAME_MAX], *big;
+	char	from[4096];
 	struct stat st;
-	size_t	n = 100 * 1024, k, i;
+	size_t	n = 100 * 1024;
 
 	big = sl_xmalloc(n + 1);
 	memset(big, 'x', n);
@@ -584,18 +606,7 @@ START_TEST(test_stranded_published)
 	mk_command = "echo hello";
 	ck_assert_int_eq(pass(now0), 3);
 	/* S1's run, as its dead maker left it: private, and old */
-	snprintf(pre, sizeof(pre), "%016llx.", (unsigned long long)S1);
-	name[0] = '\0';
-	k = t_sched_tokens(S("pools/A/queues/default/sched"), v, 8);
-	ck_assert_uint_le(k, 8);
-	for (i = 0; i < k; i++) {
-		if (strncmp(v[i], pre, strlen(pre)) == 0)
-			snprintf(name, sizeof(name), "%s", v[i]);
-		free(v[i]);
-	}
-	ck_assert_str_ne(name, "");
-	snprintf(from, sizeof(from), "%s", S("pools/A/queues/default/"
-	    "sched/%.15s/%s", name, name));
+	s1_run(name, from);
 	ck_assert_int_eq(stat(S("%s/run.ini", from + strlen(root) + 1), &st),
 	    0);
 	ck_assert_int_gt(st.st_size, 64 * 1024);
@@ -609,6 +620,52 @@ START_TEST(test_stranded_published)
 	ck_assert(access(from, F_OK) == 0);	/* under its own token */
 	ck_assert_int_eq(t_count(S("pools/A/tmp"), 0), 0);
 	free(big);
+}
+END_TEST
+
+/*
+ * A copy of a slot's run left by a maker that lost the marker's link and
+ * was killed before removing it has the winner's token: once the
+ * winner's run has left sched/ (claimed), cleanup must not publish it
+ * (the slot would run twice).  run.ini's maker line tells the copies
+ * apart; a copy without one (an older binary's) is judged by the token
+ * alone, as before.
+ */
+START_TEST(test_stranded_loser_not_published)
+{
+	char	name[256], priv[SL_RUNNAME_MAX], *text, *m;
+	char	from[4096], *other;
+
+	mk(D, "A", "default");
+	ck_assert_int_eq(pass(now0), 3);
+	s1_run(name, from);
+	text = sl_read_small(from, "run.ini");
+	ck_assert_ptr_nonnull(text);
+	m = strstr(text, "\n; maker = ");
+	ck_assert_ptr_nonnull(m);
+	/* the winner's run is claimed: it leaves sched/ */
+	ck_assert_int_eq(sl_mkdirs(S("pools/A/pending/ag"), 0755), 0);
+	ck_assert_int_eq(rename(from, S("pools/A/pending/ag/%s", name)), 0);
+	/* the loser's copy: another maker, old and stranded */
+	memcpy(m + 11, "00000000-0000-4000-8000-0000000000bb", 36);
+	sl_private_name(priv, now0 - 3600, name + 34,
+	    "00000000-0000-4000-8000-0000000000bb");
+	ck_assert_int_eq(sl_mkdirs(S("pools/A/tmp/%s", priv), 0755), 0);
+	t_puts(S("pools/A/tmp/%s/run.ini", priv), text);
+	(void)sl_cleanup_pool(&sp, "A", 7, 300, now0, 0);
+	ck_assert_int_eq(nsched("A", "default", S1), 0);
+	ck_assert_int_eq(t_count(S("pools/A/tmp"), 0), 0);
+	/* a copy with no maker line (an older binary's): by its token */
+	other = sl_xmalloc(strlen(text) + 1);
+	memcpy(other, text, (size_t)(m + 1 - text));
+	strcpy(other + (m + 1 - text), strchr(m + 1, '\n') + 1);
+	ck_assert_ptr_null(strstr(other, "maker"));
+	ck_assert_int_eq(sl_mkdirs(S("pools/A/tmp/%s", priv), 0755), 0);
+	t_puts(S("pools/A/tmp/%s/run.ini", priv), other);
+	(void)sl_cleanup_pool(&sp, "A", 7, 300, now0, 0);
+	ck_assert_int_eq(nsched("A", "default", S1), 1);
+	free(other);
+	free(text);
 }
 END_TEST
 
@@ -983,6 +1040,7 @@ suite_deploy(void)
 	tcase_set_timeout(sch, T_TIMEOUT);
 	tcase_add_test(sch, test_schedule_once);
 	tcase_add_test(sch, test_stranded_published);
+	tcase_add_test(sch, test_stranded_loser_not_published);
 	tcase_add_test(sch, test_schedule_two_callers);
 	tcase_add_test(sch, test_lost_link_reply);
 	tcase_add_test(sch, test_lost_link_reply_other_inode);
