@@ -115,6 +115,9 @@ struct tracked {
 	long	attempt;
 	int	look;		/* its word said "?": look in the spool */
 	pid_t	starter;	/* starting: its starter, until it says */
+	char   *priv;		/* and the run's private claim name, when
+				 * its claim's step 7 was left to the start
+				 * (SL_CLAIM_DEFER); else NULL */
 	int	gone;		/* that starter has exited */
 	struct sl_endword *end;	/* an end word that came before "Started" */
 };
@@ -224,7 +227,33 @@ static void
 untrack(size_t i)
 {
 	free(tr[i].end);
+	free(tr[i].priv);
 	tr[i] = tr[--ntr];
+}
+
+/* undefer - t's starter said (or died): the deferred claim it was given
+ * is done with (publish: step 7, late, if the run is still there) */
+static void
+undefer(struct tracked *t, int publish)
+{
+	if (t->priv != NULL) {
+		sl_claim_undefer(t->token, t->priv, publish);
+		free(t->priv);
+		t->priv = NULL;
+	}
+}
+
+/* starting - is a starter of ours starting token? */
+static int
+starting(const char *token)
+{
+	size_t	i;
+
+	for (i = 0; i < ntr; i++)
+		if (tr[i].starter && !tr[i].gone &&
+		    strcmp(tr[i].token, token) == 0)
+			return 1;
+	return 0;
 }
 
 /*
@@ -242,7 +271,7 @@ heard(size_t i, const struct sl_endword *w)
 	if (strcmp(w->state, "Started") == 0) {
 		if (!t->starter)
 			return;
-		sl_claim_undefer(t->token, 0);	/* moved by its start */
+		undefer(t, 0);		/* moved by its start */
 		t->starter = 0;
 		t->attempt = w->code;
 		snprintf(t->name, sizeof(t->name), "%.*s",
@@ -256,7 +285,7 @@ heard(size_t i, const struct sl_endword *w)
 		if (!t->starter)
 			return;
 		/* its starter gave it its Pending name, or it is gone */
-		sl_claim_undefer(t->token, 0);
+		undefer(t, 0);
 		if (w->code != 0)
 			relist = 1;
 		untrack(i);
@@ -345,7 +374,7 @@ report(const struct sl_spool *sp, const char *pool, int full)
 			 * starts it if it is still there (under its Pending
 			 * name: a claim whose step 7 its start was to make
 			 * is made now) */
-			sl_claim_undefer(tr[i].token, 1);
+			undefer(&tr[i], 1);
 			relist = 1;
 			free(tr[i].end);
 			continue;
@@ -361,6 +390,12 @@ report(const struct sl_spool *sp, const char *pool, int full)
 			free(tr[i].end);
 	}
 	ntr = k;
+	/* a deferred claim whose start is not under way (never made: a
+	 * listing that failed; a refusal that could not move the run; a
+	 * word about another claim of the same token) gets its Pending
+	 * name now, where a listing finds it, instead of waiting for
+	 * recovery: this pass's claims come after this */
+	sl_claim_undefer_idle(starting);
 }
 
 /* network_fs - is dir on NFS or FUSE (sshfs, fuse-nfs)? */
@@ -525,6 +560,7 @@ start_one(const struct sl_spool *sp, const struct sl_config *cf,
     int fresh)
 {
 	struct sl_started s;
+	struct tracked *t;
 	enum sl_start rc;
 	char	w[SL_ENDWORD_MAX];
 	size_t	n;
@@ -532,7 +568,9 @@ start_one(const struct sl_spool *sp, const struct sl_config *cf,
 	int	again;
 
 	if (ended_fd >= 0 && (pid = sl_fork_known()) > 0) {
-		(void)track(token, pid);
+		t = track(token, pid);
+		if (fresh)
+			t->priv = sl_claim_deferred(token);
 		return;
 	}
 	/* a starter becomes its run's supervisor (after its word) */
@@ -587,9 +625,9 @@ start_due(const struct sl_spool *sp, const struct sl_config *cf,
 	size_t	n, i, j;
 	time_t	t, now = now_s();
 
+	if (listing && pending_tokens(sp, a, &v, &n) < 0)
+		listing = 0;	/* this pass's claims, at least */
 	if (listing) {
-		if (pending_tokens(sp, a, &v, &n) < 0)
-			return later_due;
 		nlater = 0;
 		later_due = 0;
 		relist = 0;
@@ -645,7 +683,7 @@ hand_back(const struct sl_spool *sp, const struct sl_agent *a)
 
 	/* claims whose step 7 a start was to make and did not: made now,
 	 * so that the listing below hands them back too */
-	sl_claim_undefer_all();
+	sl_claim_undefer_idle(NULL);
 	if (pending_tokens(sp, a, &v, &n) < 0)
 		return;
 	d = sl_place(sp, SL_PL_PENDING, a->pool, NULL, a->id, (char *)NULL);

@@ -217,51 +217,16 @@ take(const struct sl_spool *sp, const char *pool, const char *scope,
 static struct memo {
 	char	token[SL_RUNNAME_MAX];
 	char	held[HELD_MAX];
-	char   *priv;	/* deferred (SL_CLAIM_DEFER): the run under its
-			 * private claim name, until its start moves it or
-			 * step 7 is made late (late_publish); else NULL */
-	char   *to;	/* and pending/AGENT/TOKEN, step 7's target */
 } memo[MEMO];
 static size_t nmemo;
 
-/*
- * late_publish - claim step 7 for a deferred claim (m->priv, not started):
- * rename the run to its Pending name, where a listing of pending/ finds
- * it.  A run gone from its private name (its start moved it, it was
- * ended) is no failure.  The memo forgets the name either way.
- */
 static void
-late_publish(struct memo *m)
-{
-	if (m->priv == NULL)
-		return;
-	/* RACE: a start may move it from its private name meanwhile: one
-	 * rename wins; the start that loses finds it gone and says so, and
-	 * the run is started from its Pending name at the next listing */
-	if (sane_rename(m->priv, m->to) < 0 && errno != ENOENT)
-		sl_warn("cannot move claimed run %s to %s: %s; recovery will "
-		    "return it to its queue", m->priv, m->to, strerror(errno));
-	free(m->priv);
-	free(m->to);
-	m->priv = m->to = NULL;
-}
-
-static void
-memo_put(const char *token, const char *held, const char *priv,
-    const char *to)
+memo_put(const char *token, const char *held)
 {
 	struct memo *m = &memo[nmemo++ % MEMO];
 
-	/* a deferred claim about to be forgotten is published first: no
-	 * run may stay under a name nobody knows (more than MEMO claims
-	 * a pass, before their starts) */
-	late_publish(m);
 	snprintf(m->token, sizeof(m->token), "%s", token);
 	snprintf(m->held, sizeof(m->held), "%s", held);
-	if (priv != NULL) {
-		m->priv = sl_xstrdup(priv);
-		m->to = sl_xstrdup(to);
-	}
 }
 
 /* memo_of - this process's last claim of token, or NULL */
@@ -279,6 +244,76 @@ memo_of(const char *token)
 }
 
 /*
+ * The claims this process deferred (SL_CLAIM_DEFER) whose runs are still
+ * under their private claim names as far as it knows: until the run's
+ * start moves it, or step 7 is made late (late_publish).  Not bounded by
+ * MEMO: no entry is dropped but by its start's word or a late step 7, so
+ * no run is left under a name nobody knows.
+ */
+static struct defer {
+	char   *token;
+	char   *priv;	/* pending/AGENT/.claim.E.U.TOKEN */
+	char   *to;	/* pending/AGENT/TOKEN, step 7's target */
+} *dv;
+static size_t ndv;
+
+static void
+defer_put(const char *token, const char *priv, const char *to)
+{
+	dv = sl_xrealloc(dv, (ndv + 1) * sizeof(*dv));
+	dv[ndv].token = sl_xstrdup(token);
+	dv[ndv].priv = sl_xstrdup(priv);
+	dv[ndv].to = sl_xstrdup(to);
+	ndv++;
+}
+
+/* defer_of - the entry of priv, or else the newest of token; -1 none */
+static long
+defer_of(const char *token, const char *priv)
+{
+	size_t	i;
+
+	for (i = ndv; i-- > 0; )
+		if (priv != NULL ? strcmp(dv[i].priv, priv) == 0 :
+		    strcmp(dv[i].token, token) == 0)
+			return (long)i;
+	return -1;
+}
+
+/*
+ * late_publish - claim step 7 for deferred claim i, not started: rename
+ * the run to its Pending name, where a listing of pending/ finds it.  A
+ * run gone from its private name (its start moved it, it was ended) is
+ * no failure; one still there after a failed rename is tried once more,
+ * then kept for the next try (sl_claim_undefer_idle).  0 done with (the
+ * entry removed), -1 kept.
+ */
+static int
+late_publish(size_t i)
+{
+	int	tries;
+
+	/* RACE: a start may move it from its private name meanwhile: one
+	 * rename wins; the start that loses finds it gone (its nonce is not
+	 * in running/TOKEN) and says so, and the run is started from its
+	 * Pending name by a listing */
+	for (tries = 0; tries < 2; tries++)
+		if (sane_rename(dv[i].priv, dv[i].to) == 0 ||
+		    !sl_exists(dv[i].priv))
+			break;
+	if (tries == 2) {
+		sl_warn("cannot move claimed run %s to %s: %s; trying again at "
+		    "the next pass", dv[i].priv, dv[i].to, strerror(errno));
+		return -1;
+	}
+	free(dv[i].token);
+	free(dv[i].priv);
+	free(dv[i].to);
+	dv[i] = dv[--ndv];
+	return 0;
+}
+
+/*
  * sl_claim_deferred - where this process's deferred claim of token left
  * its run (pending/AGENT/.claim.E.U.TOKEN, malloc'd), or NULL if it made
  * none (or it was started or published since)
@@ -286,40 +321,49 @@ memo_of(const char *token)
 char *
 sl_claim_deferred(const char *token)
 {
-	struct memo *m = memo_of(token);
+	long	i = defer_of(token, NULL);
 
-	return m != NULL && m->priv != NULL ? sl_xstrdup(m->priv) : NULL;
+	return i >= 0 ? sl_xstrdup(dv[i].priv) : NULL;
 }
 
 /*
- * sl_claim_undefer - the deferred claim of token is done with: publish
- * (claim step 7, late: its start did not move it) or only forget (it was
- * started, or ended, or someone else said what became of it)
+ * sl_claim_undefer - the deferred claim priv (NULL: the newest of token)
+ * is done with: publish (claim step 7, late: its start did not move it)
+ * or only forget (its start moved it, or said it did not: a starter
+ * publishes what it leaves)
  */
 void
-sl_claim_undefer(const char *token, int publish)
+sl_claim_undefer(const char *token, const char *priv, int publish)
 {
-	struct memo *m = memo_of(token);
+	long	i = defer_of(token, priv);
 
-	if (m == NULL || m->priv == NULL)
+	if (i < 0)
 		return;
-	if (publish)
-		late_publish(m);
-	else {
-		free(m->priv);
-		free(m->to);
-		m->priv = m->to = NULL;
+	if (publish) {
+		(void)late_publish((size_t)i);
+		return;
 	}
+	free(dv[i].token);
+	free(dv[i].priv);
+	free(dv[i].to);
+	dv[i] = dv[--ndv];
 }
 
-/* sl_claim_undefer_all - every deferred claim not started: published */
+/*
+ * sl_claim_undefer_idle - step 7, late, for every deferred claim whose
+ * start is not under way (busy(token) says it is, or NULL: none is): an
+ * agent's pass ends every deferral its starts did not (a start that was
+ * never made, a refusal that failed, a word for another claim of the
+ * same token), so none waits for recovery
+ */
 void
-sl_claim_undefer_all(void)
+sl_claim_undefer_idle(int (*busy)(const char *))
 {
-	size_t	k;
+	size_t	i;
 
-	for (k = 0; k < MEMO; k++)
-		late_publish(&memo[k]);
+	for (i = ndv; i-- > 0; )
+		if (busy == NULL || !busy(dv[i].token))
+			(void)late_publish(i);
 }
 
 /*
@@ -488,7 +532,8 @@ publish:
 	 * listings count it Pending under this name (sl_run_entry) */
 	if ((flags & (SL_CLAIM_SELF | SL_CLAIM_DEFER)) == (SL_CLAIM_SELF |
 	    SL_CLAIM_DEFER) && due <= now) {
-		memo_put(token, n ? held : "none", priv, to);
+		memo_put(token, n ? held : "none");
+		defer_put(token, priv, to);
 		goto out;
 	}
 	sl_step("publish");
@@ -506,7 +551,7 @@ publish:
 			rc = GONE;
 		}
 	} else
-		memo_put(token, n ? held : "none", NULL, NULL);
+		memo_put(token, n ? held : "none");
 out:
 	free(from);
 	free(sd);

@@ -1648,11 +1648,11 @@ sl_run_start(const struct sl_spool *sp, const struct sl_config *cf,
 		priv = sl_claim_deferred(token);
 	rc = start(sp, cf, a, p, token, priv, now, flags, out);
 	if (priv != NULL) {
-		/* moved (into running/, done/, rejected/), or still there:
-		 * then it gets its Pending name now, where a listing of
-		 * pending/ finds it to try again (or gone: nothing) */
-		sl_claim_undefer(token, rc != SL_START_STARTED &&
-		    rc != SL_START_CANCELLED && rc != SL_START_REFUSED);
+		/* started: moved into running/; else it gets its Pending
+		 * name now, where a listing of pending/ finds it to try
+		 * again, if it is still there (a cancel or a refusal moved
+		 * it, unless that failed) */
+		sl_claim_undefer(token, priv, rc != SL_START_STARTED);
 		free(priv);
 	}
 	return rc;

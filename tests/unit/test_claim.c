@@ -1765,13 +1765,22 @@ START_TEST(test_claim_paused)
 }
 END_TEST
 
+static char busy_token[128];
+
+/* busy - a start of token is under way (test_claim_defer) */
+static int
+busy(const char *token)
+{
+	return strcmp(token, busy_token) == 0;
+}
+
 /*
  * SL_CLAIM_DEFER (with SELF): a run due now stays under its private claim
  * name, for its start to move from there (claim step 7 left to it: one
  * rename a run fewer); listings count it Pending.  A run claimed before
  * it is due (prefetch) gets its Pending name at once, and so does every
  * claim without SELF.  sl_claim_undefer makes step 7 late (or forgets),
- * sl_claim_undefer_all for every claim not started.
+ * sl_claim_undefer_idle for every claim whose start is not under way.
  */
 START_TEST(test_claim_defer)
 {
@@ -1816,7 +1825,7 @@ START_TEST(test_claim_defer)
 	ck_assert_ptr_null(sl_claim_deferred(later));
 	ck_assert(sl_exists(S("pools/" P "/pending/%s/%s", a.id, later)));
 	/* step 7, late: to pending/AGENT/TOKEN, forgotten */
-	sl_claim_undefer(due, 1);
+	sl_claim_undefer(due, NULL, 1);
 	ck_assert(!sl_exists(d));
 	ck_assert(sl_exists(S("pools/" P "/pending/%s/%s", a.id, due)));
 	ck_assert_ptr_null(sl_claim_deferred(due));
@@ -1827,22 +1836,27 @@ START_TEST(test_claim_defer)
 	    SL_CLAIM_NEWPASS | SL_CLAIM_SELF | SL_CLAIM_DEFER), 1);
 	d = sl_claim_deferred(got.v[0]);
 	ck_assert_ptr_nonnull(d);
-	sl_claim_undefer(got.v[0], 0);
+	sl_claim_undefer(got.v[0], d, 0);
 	ck_assert_ptr_null(sl_claim_deferred(got.v[0]));
 	ck_assert(sl_exists(d));
 	ck_assert_int_eq(rename(d, S("pools/" P "/pending/%s/%s", a.id,
 	    got.v[0])), 0);
 	free(d);
 	sl_names_free(&got);
-	/* undefer_all: every one not started gets its name */
+	/* undefer_idle: every one whose start is not under way (busy) */
 	submit("default", now0 - 3, id[3]);
 	ck_assert_int_eq(sl_claim_in(&sp, &a, &p, 1, now0, &got, NULL,
 	    SL_CLAIM_NEWPASS | SL_CLAIM_SELF | SL_CLAIM_DEFER), 1);
 	d = sl_claim_deferred(got.v[0]);
 	ck_assert_ptr_nonnull(d);
-	sl_claim_undefer_all();
+	snprintf(busy_token, sizeof(busy_token), "%s", got.v[0]);
+	sl_claim_undefer_idle(busy);
+	ck_assert(sl_exists(d));
+	busy_token[0] = '\0';
+	sl_claim_undefer_idle(busy);
 	ck_assert(!sl_exists(d));
 	ck_assert(sl_exists(S("pools/" P "/pending/%s/%s", a.id, got.v[0])));
+	ck_assert_ptr_null(sl_claim_deferred(got.v[0]));
 	free(d);
 	sl_names_free(&got);
 	sl_pool_free(&p);
