@@ -232,12 +232,14 @@ untrack(size_t i)
 }
 
 /* undefer - t's starter said (or died): the deferred claim it was given
- * is done with (publish: step 7, late, if the run is still there) */
+ * is done with (publish: step 7, late, if the run is still there; a
+ * listing of pending/ then starts it) */
 static void
 undefer(struct tracked *t, int publish)
 {
 	if (t->priv != NULL) {
-		sl_claim_undefer(t->token, t->priv, publish);
+		if (sl_claim_undefer(t->token, t->priv, publish))
+			relist = 1;
 		free(t->priv);
 		t->priv = NULL;
 	}
@@ -284,8 +286,9 @@ heard(size_t i, const struct sl_endword *w)
 	} else if (strcmp(w->state, "NotStarted") == 0) {
 		if (!t->starter)
 			return;
-		/* its starter gave it its Pending name, or it is gone */
-		undefer(t, 0);
+		/* its starter gave it its Pending name, or it is gone, or
+		 * its late step 7 failed there (made here, then) */
+		undefer(t, 1);
 		if (w->code != 0)
 			relist = 1;
 		untrack(i);
@@ -395,7 +398,8 @@ report(const struct sl_spool *sp, const char *pool, int full)
 	 * word about another claim of the same token) gets its Pending
 	 * name now, where a listing finds it, instead of waiting for
 	 * recovery: this pass's claims come after this */
-	sl_claim_undefer_idle(starting);
+	if (sl_claim_undefer_idle(starting) > 0)
+		relist = 1;
 }
 
 /* network_fs - is dir on NFS or FUSE (sshfs, fuse-nfs)? */
@@ -683,7 +687,7 @@ hand_back(const struct sl_spool *sp, const struct sl_agent *a)
 
 	/* claims whose step 7 a start was to make and did not: made now,
 	 * so that the listing below hands them back too */
-	sl_claim_undefer_idle(NULL);
+	(void)sl_claim_undefer_idle(NULL);
 	if (pending_tokens(sp, a, &v, &n) < 0)
 		return;
 	d = sl_place(sp, SL_PL_PENDING, a->pool, NULL, a->id, (char *)NULL);
@@ -1139,8 +1143,10 @@ main(int argc, char **argv)
 		fflush(stdout);
 	}
 	sl_watch_close();
-	for (j = 0; j < ntr; j++)
+	for (j = 0; j < ntr; j++) {
 		free(tr[j].end);
+		free(tr[j].priv);
+	}
 	free(tr);
 	sl_agent_free(&a);
 	sl_spool_free(&sp);

@@ -280,37 +280,49 @@ defer_of(const char *token, const char *priv)
 	return -1;
 }
 
+/* defer_drop - forget entry i, keeping the others in order (newest last) */
+static void
+defer_drop(size_t i)
+{
+	free(dv[i].token);
+	free(dv[i].priv);
+	free(dv[i].to);
+	memmove(&dv[i], &dv[i + 1], (ndv - i - 1) * sizeof(*dv));
+	ndv--;
+}
+
 /*
  * late_publish - claim step 7 for deferred claim i, not started: rename
  * the run to its Pending name, where a listing of pending/ finds it.  A
- * run gone from its private name (its start moved it, it was ended) is
- * no failure; one still there after a failed rename is tried once more,
- * then kept for the next try (sl_claim_undefer_idle).  0 done with (the
- * entry removed), -1 kept.
+ * run gone from its private name (its start moved it, it was ended: an
+ * lstat says ENOENT) is no failure; one still there, or that cannot be
+ * looked at, after a failed rename is tried once more, then kept for
+ * the next pass (sl_claim_undefer_idle).  1 published, 0 gone (the entry
+ * dropped either way), -1 kept.
  */
 static int
 late_publish(size_t i)
 {
-	int	tries;
+	struct stat st;
+	int	tries, saved = 0;
 
 	/* RACE: a start may move it from its private name meanwhile: one
 	 * rename wins; the start that loses finds it gone (its nonce is not
-	 * in running/TOKEN) and says so, and the run is started from its
-	 * Pending name by a listing */
-	for (tries = 0; tries < 2; tries++)
-		if (sane_rename(dv[i].priv, dv[i].to) == 0 ||
-		    !sl_exists(dv[i].priv))
-			break;
-	if (tries == 2) {
-		sl_warn("cannot move claimed run %s to %s: %s; trying again at "
-		    "the next pass", dv[i].priv, dv[i].to, strerror(errno));
-		return -1;
+	 * in running/TOKEN) and says so */
+	for (tries = 0; tries < 2; tries++) {
+		if (sane_rename(dv[i].priv, dv[i].to) == 0) {
+			defer_drop(i);
+			return 1;
+		}
+		saved = errno;
+		if (lstat(dv[i].priv, &st) < 0 && errno == ENOENT) {
+			defer_drop(i);
+			return 0;
+		}
 	}
-	free(dv[i].token);
-	free(dv[i].priv);
-	free(dv[i].to);
-	dv[i] = dv[--ndv];
-	return 0;
+	sl_warn("cannot move claimed run %s to %s: %s; trying again at the "
+	    "next pass", dv[i].priv, dv[i].to, strerror(saved));
+	return -1;
 }
 
 /*
@@ -328,42 +340,40 @@ sl_claim_deferred(const char *token)
 
 /*
  * sl_claim_undefer - the deferred claim priv (NULL: the newest of token)
- * is done with: publish (claim step 7, late: its start did not move it)
- * or only forget (its start moved it, or said it did not: a starter
- * publishes what it leaves)
+ * is done with: publish (claim step 7, late, if the run is still under
+ * its private name) or only forget (its start moved it).  1 if it was
+ * published now (a listing of pending/ starts it), else 0.
  */
-void
+int
 sl_claim_undefer(const char *token, const char *priv, int publish)
 {
 	long	i = defer_of(token, priv);
 
 	if (i < 0)
-		return;
-	if (publish) {
-		(void)late_publish((size_t)i);
-		return;
-	}
-	free(dv[i].token);
-	free(dv[i].priv);
-	free(dv[i].to);
-	dv[i] = dv[--ndv];
+		return 0;
+	if (publish)
+		return late_publish((size_t)i) == 1;
+	defer_drop((size_t)i);
+	return 0;
 }
 
 /*
  * sl_claim_undefer_idle - step 7, late, for every deferred claim whose
  * start is not under way (busy(token) says it is, or NULL: none is): an
  * agent's pass ends every deferral its starts did not (a start that was
- * never made, a refusal that failed, a word for another claim of the
- * same token), so none waits for recovery
+ * never made, a late step 7 that failed before), so none waits for
+ * recovery.  How many were published now.
  */
-void
+int
 sl_claim_undefer_idle(int (*busy)(const char *))
 {
 	size_t	i;
+	int	n = 0;
 
 	for (i = ndv; i-- > 0; )
 		if (busy == NULL || !busy(dv[i].token))
-			(void)late_publish(i);
+			n += late_publish(i) == 1;
+	return n;
 }
 
 /*
