@@ -415,18 +415,6 @@ network_fs(const char *dir)
 	    st.f_type == 0xfe534d42 /* SMB2 */;
 }
 
-/* in_names - is s one of v[0..n) */
-static int
-in_names(char **v, size_t n, const char *s)
-{
-	size_t	i;
-
-	for (i = 0; i < n; i++)
-		if (strcmp(v[i], s) == 0)
-			return 1;
-	return 0;
-}
-
 /* due_tokens - the runs in our pending/, in order */
 static int
 pending_tokens(const struct sl_spool *sp, const struct sl_agent *a,
@@ -624,6 +612,7 @@ start_due(const struct sl_spool *sp, const struct sl_config *cf,
     const struct sl_names *fresh, int listing)
 {
 	struct sl_started s;
+	struct sl_names l;
 	enum sl_start rc;
 	char  **v;
 	size_t	n, i, j;
@@ -638,12 +627,15 @@ start_due(const struct sl_spool *sp, const struct sl_config *cf,
 		/* with this pass's claims, which a listing does not show
 		 * while they are under their private claim names (deferred:
 		 * SL_CLAIM_DEFER) */
+		l.v = v;
+		l.n = n;
 		for (i = 0; i < fresh->n; i++)
-			if (!in_names(v, n, fresh->v[i])) {
-				v = sl_xrealloc(v, (n + 1) * sizeof(char *));
-				v[n++] = sl_xstrdup(fresh->v[i]);
-				qsort(v, n, sizeof(char *), sl_strcmp_p);
-			}
+			if (!sl_names_has(&l, fresh->v[i]))
+				sl_names_add(&l, fresh->v[i]);
+		if (l.n > n)
+			qsort(l.v, l.n, sizeof(char *), sl_strcmp_p);
+		v = l.v;
+		n = l.n;
 	} else {
 		v = sl_xmalloc((fresh->n ? fresh->n : 1) * sizeof(char *));
 		for (n = 0; n < fresh->n; n++)

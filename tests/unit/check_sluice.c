@@ -51,6 +51,22 @@ t_dead_pid(void)
 
 int	t_seam_calls;
 
+/* t_counted_rename - rename as it is, counted; t_renames_done counts those
+ * that succeeded (a first rename into a bucket not made yet fails, and is
+ * tried again once it is) */
+int	t_renames_done;
+
+int
+t_counted_rename(const char *a, const char *b)
+{
+	int	rc;
+
+	t_seam_calls++;
+	rc = rename(a, b);
+	t_renames_done += rc == 0;
+	return rc;
+}
+
 /* the call is carried out, and its reply is lost (ENOENT, as a server
  * that no longer remembers a retransmitted rename answers) */
 int

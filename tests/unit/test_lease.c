@@ -1436,15 +1436,6 @@ claim_deferred(time_t when, char tok[128])
 	sl_names_free(&got);
 }
 
-static int n_start_renames;
-
-static int
-counting_rename(const char *from, const char *to)
-{
-	n_start_renames++;
-	return rename(from, to);
-}
-
 /*
  * A run claimed with its step 7 deferred is started from its private
  * claim name: one rename (into running/), never pending/AGENT/TOKEN.  A
@@ -1464,12 +1455,12 @@ START_TEST(test_start_deferred)
 	d = sl_claim_deferred(tok);
 	ck_assert_ptr_nonnull(d);
 	ck_assert(!t_exists(pending(tok)));
-	n_start_renames = 0;
-	sl_sys.rename = counting_rename;
+	t_seam_calls = 0;
+	sl_sys.rename = t_counted_rename;
 	ck_assert_int_eq(start_as(tok, now0, SL_START_FRESH, &out),
 	    SL_START_STARTED);
 	sl_sys.rename = rename;
-	ck_assert_int_eq(n_start_renames, 1);
+	ck_assert_int_eq(t_seam_calls, 1);
 	ck_assert(!t_exists(d));
 	ck_assert_ptr_null(sl_claim_deferred(tok));
 	free(d);

@@ -174,15 +174,6 @@ START_TEST(test_perm_publish_runfile)
 }
 END_TEST
 
-static int n_renames;
-
-static int
-counted_rename(const char *from, const char *to)
-{
-	n_renames++;
-	return rename(from, to);
-}
-
 /*
  * sl_perm_publish_runfile, fresh (a private directory just made): run.ini
  * made under its own name, with no scratch name and no rename, with the
@@ -196,12 +187,12 @@ START_TEST(test_perm_publish_runfile_fresh)
 
 	ck_assert_int_eq(mkdir(d, 0755), 0);
 	p = sl_path(d, "run.ini", (char *)NULL);
-	n_renames = 0;
-	sl_sys.rename = counted_rename;
+	t_seam_calls = 0;
+	sl_sys.rename = t_counted_rename;
 	ck_assert_int_eq(sl_perm_publish_runfile(d, "run.ini", "x\n", 2,
 	    (long)getegid(), 1), 0);
 	sl_sys.rename = rename;
-	ck_assert_int_eq(n_renames, 0);
+	ck_assert_int_eq(t_seam_calls, 0);
 	published(p, "x\n");
 	text = sl_path(d, ".run.ini.tmp", (char *)NULL);
 	ck_assert_int_eq(access(text, F_OK), -1);

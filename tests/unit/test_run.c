@@ -1395,19 +1395,6 @@ START_TEST(test_run_find_hinted)
 }
 END_TEST
 
-static int n_renames;
-
-/* counted_rename - rename, counting those done (a first rename into a
- * bucket not made yet fails, and is tried again once it is) */
-static int
-counted_rename(const char *from, const char *to)
-{
-	int	rc = rename(from, to);
-
-	n_renames += rc == 0;
-	return rc;
-}
-
 /*
  * A submit makes one rename: its private directory into sched/.  run.ini
  * (in that directory, private) and the id's hint (new) are made in
@@ -1420,11 +1407,11 @@ START_TEST(test_run_submit_one_rename)
 	struct sl_idhint h;
 	char	a[SL_UUID_LEN + 1], tok[SL_TOKEN_LEN + 1], *text;
 
-	n_renames = 0;
-	sl_sys.rename = counted_rename;
+	t_renames_done = 0;
+	sl_sys.rename = t_counted_rename;
 	submit("Q", "a", time(NULL), 1, a);
 	sl_sys.rename = rename;
-	ck_assert_int_eq(n_renames, 1);
+	ck_assert_int_eq(t_renames_done, 1);
 	memcpy(tok, run_token(a), sizeof(tok));
 	ck_assert_int_eq(sl_idhint_read(&sp, a, &h), 0);
 	ck_assert_str_eq(h.token, tok);
@@ -1438,11 +1425,11 @@ START_TEST(test_run_submit_one_rename)
 	    tok), 1), 1);
 	ck_assert_int_eq(entries(S("ids/%.2s", a), 1), 1);
 	/* written again: replaced by a rename */
-	n_renames = 0;
-	sl_sys.rename = counted_rename;
+	t_renames_done = 0;
+	sl_sys.rename = t_counted_rename;
 	ck_assert_int_eq(sl_idhint_write(&sp, "P", "default", tok), 0);
 	sl_sys.rename = rename;
-	ck_assert_int_eq(n_renames, 1);
+	ck_assert_int_eq(t_renames_done, 1);
 	ck_assert_int_eq(sl_idhint_read(&sp, a, &h), 0);
 	ck_assert_str_eq(h.queue, "default");
 	/* cut short (a writer killed mid-write): replaced, then good */

@@ -56,6 +56,10 @@ long	t_dead_pid(void);
  * carried out and its reply lost (rename: ENOENT, or EEXIST; link and
  * mkdir: EEXIST); t_copied_link makes a copy, not a link (sshfs) */
 extern int t_seam_calls;
+/* t_counted_rename - rename as it is, counted in t_seam_calls, and those
+ * that succeeded in t_renames_done */
+extern int t_renames_done;
+int	t_counted_rename(const char *, const char *);
 int	t_lost_rename(const char *, const char *);
 int	t_lost_rename_eexist(const char *, const char *);
 int	t_lost_link(const char *, const char *);
