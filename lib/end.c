@@ -82,7 +82,11 @@ sl_run_unclaim(const struct sl_spool *sp, const char *pool, const char *dir,
 	sl_step("unclaim-private");
 	if (sane_rename(dir, priv) < 0)
 		goto out;	/* started, cancelled or handed back meanwhile */
+	/* ours alone now: no claim.ini, and no scratch a killed claimer
+	 * left (.claim.tmp), which would else go with the run to done/ at
+	 * its end (sl_run_finish_recorded does not list it) */
 	sl_run_forget_claim(priv);
+	sl_run_scrub(priv);
 	sl_step("unclaim-publish");
 	if (sl_sched_put(priv, qd, token, 0) == 0) {
 		if (sl_slots_release_claim(sp, pool, token, agent) < 0)

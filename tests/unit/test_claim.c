@@ -1865,6 +1865,31 @@ START_TEST(test_claim_defer)
 }
 END_TEST
 
+/* a run handed back to its queue takes no claimer's scratch with it: a
+ * .claim.tmp a killed dispatcher left would reach done/ at its end */
+START_TEST(test_unclaim_scrubs)
+{
+	struct sl_agent a;
+	struct sl_names got = { 0 };
+	struct loc l;
+	runid	id;
+
+	pool(SL_NOLIMIT);
+	agent_new(&a, 4, 10, now0);
+	submit("default", now0 - 5, id);
+	ck_assert_int_eq(sl_claim(&sp, &a, 1, now0, &got, NULL, err,
+	    sizeof(err)), 1);
+	t_puts(S("pools/" P "/pending/%s/%s/.claim.tmp", a.id, got.v[0]),
+	    "agent = cut sh");
+	ck_assert_int_eq(sl_run_unclaim(&sp, P, S("pools/" P "/pending/%s/%s",
+	    a.id, got.v[0]), got.v[0], a.id), 0);
+	l = locate(id);
+	ck_assert_int_eq(l.w, W_SCHED);
+	ck_assert_int_eq(t_count(run_dir(&l), 1), 1);	/* run.ini */
+	sl_names_free(&got);
+}
+END_TEST
+
 START_TEST(test_claim_defer_needs_self)
 {
 	struct sl_agent a;
@@ -3855,6 +3880,7 @@ suite_claim(void)
 	tcase_add_test(cl, test_claim_self);
 	tcase_add_test(cl, test_claim_defer);
 	tcase_add_test(cl, test_claim_defer_needs_self);
+	tcase_add_test(cl, test_unclaim_scrubs);
 	tcase_add_test(cl, test_claim_forgotten);
 	tcase_add_test(cl, test_claim_reuse);
 	tcase_add_test(cl, test_claim_past_head);
