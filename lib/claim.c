@@ -1105,7 +1105,8 @@ slot_dead(const struct sl_spool *sp, const char *pool, const char *ent,
  *  1. a Pending run of an agent that is gone (sl_agent_gone: dead on this
  *     host, or its beats missed for window seconds; or no longer
  *     registered) goes back to its queue's sched/, and its slots are
- *     freed; so does a claim whose claimer died between its two renames
+ *     freed, and so do its runs under a private .claim. name, whoever
+ *     made it; so does a claim whose claimer died between its two renames
  *     (a .claim. name older than stale).  The pending/AGENT/ directory of
  *     a gone agent is then removed if empty;
  *  2. the registrations of agents gone for good, and private names in
@@ -1173,12 +1174,18 @@ sl_recover_pool(const struct sl_spool *sp, const char *pool, time_t now,
 						memcpy(tok, e->d_name, sizeof(tok));
 					} else if ((t = sl_flight_parse(e->d_name,
 					    "claim", &born)) == NULL ||
-					    now - born <= stale)
+					    (!gone && now - born <= stale))
 						continue;
 					else	/* parsed: a token */
 						memcpy(tok, t, sizeof(tok));
-					/* a gone agent's claim, or a claim whose
-					 * claimer died between its two renames */
+					/* a gone agent's claim, also one it left
+					 * under its private name (a claim of its
+					 * own deferred to a start that never
+					 * came, or a claimer's for it between its
+					 * two renames: that claimer's step 7 then
+					 * fails, and it gives nothing back: see
+					 * put_back), or a claim whose claimer
+					 * died between its two renames */
 					from = sl_path(ad, e->d_name, (char *)NULL);
 					/* RACE: the agent may come back and start
 					 * it this instant; one rename wins, the
@@ -1186,8 +1193,7 @@ sl_recover_pool(const struct sl_spool *sp, const char *pool, time_t now,
 					 * again at once: only this claim's slot
 					 * entries (by token) are given back. */
 					if (sl_run_unclaim(sp, pool, from, tok, de->d_name) == 0) {
-						if (sl_token_parse(e->d_name,
-						    NULL, NULL) == 0)
+						if (gone)
 							sl_log(SL_WARNING, "Returned "
 							    "run %.36s to its work "
 							    "queue: its agent is "

@@ -2815,6 +2815,53 @@ START_TEST(test_recover_gone_agent)
 }
 END_TEST
 
+/*
+ * a gone agent's run left under its private .claim. name (a claim it
+ * deferred to a start that never came: killed between the two) goes back
+ * with its Pending runs, once the agent is gone, not 10 x lease later;
+ * while the agent lives it stays
+ */
+START_TEST(test_recover_gone_agent_deferred)
+{
+	struct sl_agent a;
+	struct sl_names got = { 0 };
+	struct sl_pool p;
+	char   *d;
+	runid	id[1];
+
+	pool(2);
+	agent_new(&a, 2, 0, now0);
+	submit("default", now0 - 5, id[0]);
+	ck_assert_int_eq(sl_pool_load(&sp, P, &p, err, sizeof(err)), 0);
+	ck_assert_int_eq(sl_claim_in(&sp, &a, &p, 2, now0, &got, NULL,
+	    SL_CLAIM_NEWPASS | SL_CLAIM_SELF | SL_CLAIM_DEFER), 1);
+	d = sl_claim_deferred(got.v[0]);
+	ck_assert_ptr_nonnull(d);
+	ck_assert_int_eq(sl_slots_held(&sp, P, NULL), 2);
+	/* alive (its last beat within the window): kept */
+	ck_assert_int_eq(sl_recover_pool(&sp, P, now0 + WINDOW, WINDOW, LEASE),
+	    0);
+	ck_assert(sl_exists(d));
+	ck_assert_int_eq(sl_slots_held(&sp, P, NULL), 2);
+	/* gone: back to sched/ under its token, slots free, long before
+	 * its private name is LEASE old */
+	ck_assert_int_eq(sl_recover_pool(&sp, P, now0 + WINDOW + 1, WINDOW,
+	    LEASE), 1);
+	ck_assert(!sl_exists(d));
+	ck_assert_int_eq(locate(id[0]).w, W_SCHED);
+	ck_assert_int_eq(sl_slots_held(&sp, P, NULL), 0);
+	ck_assert_int_eq(npending(&a), 0);
+	/* the dead agent's step 7, were it late: nothing to move */
+	sl_claim_undefer(got.v[0], NULL, 1);
+	ck_assert_int_eq(locate(id[0]).w, W_SCHED);
+	ck_assert_int_eq(sl_recover_pool(&sp, P, now0 + WINDOW + 1, WINDOW,
+	    LEASE), 0);
+	free(d);
+	sl_names_free(&got);
+	sl_pool_free(&p);
+}
+END_TEST
+
 START_TEST(test_recover_live_agent)
 {
 	struct sl_agent a;
@@ -3917,6 +3964,7 @@ suite_claim(void)
 	tcase_set_timeout(rec, T_CLAIM_TIMEOUT);
 	tcase_add_checked_fixture(rec, setup, teardown);
 	tcase_add_test(rec, test_recover_gone_agent);
+	tcase_add_test(rec, test_recover_gone_agent_deferred);
 	tcase_add_test(rec, test_recover_live_agent);
 	tcase_add_loop_test(rec, test_recover_torn_heartbeat, 0,
 	    (int)(sizeof(torn) / sizeof(torn[0])));
