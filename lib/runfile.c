@@ -717,6 +717,9 @@ put_quoted(struct sl_buf *b, const char *key, const char *v)
  * or maxlen bytes (then *keys and *len say how far it got).  Every value
  * must be storable (check_values), or this panics.
  */
+/* the first line of every run.ini sluice writes (sl_runini_load) */
+#define RUNINI_HEAD	"; a sluice run, as accepted; see sluice-run(5)\n"
+
 static char *
 render(const struct sl_runspec *r, size_t *len, size_t *keys, size_t maxkeys,
     size_t maxlen)
@@ -731,7 +734,7 @@ render(const struct sl_runspec *r, size_t *len, size_t *keys, size_t maxkeys,
 				 * (at most) */
 	*keys += (r->name != NULL) + (r->cwd != NULL) + (r->deployment != NULL) +
 	    r->nenv;
-	sl_buf_puts(&b, "; a sluice run, as accepted; see sluice-run(5)\n[run]\n");
+	sl_buf_puts(&b, RUNINI_HEAD "[run]\n");
 	sl_ini_put(&b, "id", r->id);
 	if (r->name != NULL)
 		put_quoted(&b, "name", r->name);
@@ -982,7 +985,8 @@ sl_runini_maker(const char *dir, char *out, size_t len)
 /*
  * sl_runini_load - read and parse dir/run.ini, the one reader of a run's
  * run.ini, with one cap (SL_RUNINI_MAX): 0 and *r; -1 it could not be
- * read (errno; err says what); -2 it is not a valid run (err says why).
+ * read (errno; err says what); -2 it is not a valid run, or one sluice
+ * wrote cut short (no trailer line; err says why).
  * st, if not NULL, gets the fstat of the descriptor read (O_NOFOLLOW), by
  * which an agent judges who owns the run.  now: as sl_runspec_parse.
  */
@@ -992,6 +996,7 @@ sl_runini_load(const char *dir, time_t now, struct sl_runspec *r,
 {
 	struct stat sb;
 	char   *p = sl_path(dir, "run.ini", (char *)NULL), *text;
+	size_t	tl = strlen(SL_INI_TRAILER), hl = strlen(RUNINI_HEAD);
 	ssize_t	n;
 	int	saved;
 
@@ -1003,6 +1008,22 @@ sl_runini_load(const char *dir, time_t now, struct sl_runspec *r,
 		free(p);
 		errno = saved;
 		return -1;
+	}
+	/* sluice's writer (render, since the first run.ini) begins it with
+	 * RUNINI_HEAD and ends it with the trailer: one of its files
+	 * without the trailer was cut short (a torn write published, a
+	 * disk's loss), and its lines would parse as a valid run with
+	 * values cut or missing.  A run.ini written by hand (a user with
+	 * the right to write sched/, sluice-run(5)) has neither, and is
+	 * judged by its lines alone */
+	if ((size_t)n >= hl && memcmp(text, RUNINI_HEAD, hl) == 0 &&
+	    ((size_t)n < hl + tl || memcmp(text + n - tl, SL_INI_TRAILER,
+	    tl) != 0)) {
+		snprintf(err, errlen, "%s is cut short: it does not end with "
+		    "the line \"%.*s\"", p, (int)tl - 1, SL_INI_TRAILER);
+		free(p);
+		free(text);
+		return -2;
 	}
 	free(p);
 	if (sl_runspec_parse(text, (size_t)n, now, 1, r, err, errlen) < 0) {

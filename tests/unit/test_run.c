@@ -2102,6 +2102,40 @@ START_TEST(test_runini_load)
 	t_puts(S("pools/P/r/run.ini"), "[run]\nname = x\n");
 	ck_assert_int_eq(sl_runini_load(d, 0, &r, NULL, err, sizeof(err)), -2);
 	ck_assert_str_ne(err, "");
+	/* as sluice stores one: whole, it loads; cut short at a line's end
+	 * (no trailer), its lines would parse as a run: refused */
+	{
+		const char *spec = "; a sluice run, as accepted; see "
+		    "sluice-run(5)\n[run]\n"
+		    "id = 6a1c0b7e-6bd1-4a36-9c1e-3f1f5b0a2c11\n"
+		    "name = \"cut\"\npool = P\nqueue = default\n"
+		    "command = \"exec true\"\n"
+		    "scheduled = 2026-12-06T05:31:51Z\n"
+		    "created = 2026-12-06T05:31:51Z\nretries = 0\n"
+		    "retry_delay = 0\ntimeout = none\nattempt = 1\n"
+		    "owner_uid = 1000\nowner_gid = 1000\n";
+		char	whole[1024];
+
+		snprintf(whole, sizeof(whole), "%s%s", spec, SL_INI_TRAILER);
+		t_puts(S("pools/P/r/run.ini"), whole);
+		ck_assert_msg(sl_runini_load(d, 0, &r, NULL, err, sizeof(err)) ==
+		    0, "%s", err);
+		ck_assert_int_eq(r.owner_uid, 1000);
+		sl_runspec_free(&r);
+		t_puts(S("pools/P/r/run.ini"), spec);
+		ck_assert_int_eq(sl_runini_load(d, 0, &r, NULL, err, sizeof(err)),
+		    -2);
+		ck_assert_ptr_nonnull(strstr(err, "cut short"));
+		whole[strlen(whole) - 1] = '\0';	/* the trailer's newline */
+		t_puts(S("pools/P/r/run.ini"), whole);
+		ck_assert_int_eq(sl_runini_load(d, 0, &r, NULL, err, sizeof(err)),
+		    -2);
+		/* written by hand (no header): judged by its lines */
+		t_puts(S("pools/P/r/run.ini"), strchr(spec, '\n') + 1);
+		ck_assert_msg(sl_runini_load(d, 0, &r, NULL, err, sizeof(err)) ==
+		    0, "%s", err);
+		sl_runspec_free(&r);
+	}
 	ck_assert_int_eq(symlink("/etc/passwd", S("pools/P/r/l")), 0);
 	ck_assert_int_eq(rename(S("pools/P/r/l"), S("pools/P/r/run.ini")), 0);
 	ck_assert_int_eq(sl_runini_load(d, 0, &r, NULL, err, sizeof(err)), -1);
