@@ -32,8 +32,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 #include <sys/inotify.h>
+#include <sys/ioctl.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -286,8 +287,14 @@ sl_dispatch_pool(const struct sl_spool *sp, const struct sl_config *cf,
  * start (pending/ to running/) and a claim we made ourselves
  * (sl_watch_own) free nothing, and most of them are this process's own
  * doing: waking for them cost one empty pass per run.  Such events are
- * read and dropped, and the wait goes on.  RACE: a filter that is wrong
- * costs latency, never a run: every rescan (poll_seconds) looks again.
+ * read and dropped, and the wait goes on.  The kernel drops what it can
+ * before that (mask_of: a wake-up is a poll and a read): a directory
+ * whose events are never worth a pass (running/, done/, another agent's
+ * pending/) is not watched, and the others are watched only for the
+ * kinds of event that can be; what is left to drop here is what only a
+ * name tells apart (our own claims, a bucket made in sched/).  RACE: a
+ * filter that is wrong costs latency, never a run: every rescan
+ * (poll_seconds) looks again.
  */
 enum wkind {
 	W_ALL,			/* every event: new/, config/, agents/, ... */
@@ -375,6 +382,21 @@ sl_watch_skipped(void)
 	seen |= SL_SEEN_SCHED | SL_SEEN_FD;
 }
 
+/*
+ * sl_watch_queued - the bytes of events the kernel holds for us, unread
+ * (what the next wait reads; the kernel masks, mask_of, decide what is
+ * queued at all); -1 without our own descriptor
+ */
+long
+sl_watch_queued(void)
+{
+	int	n;
+
+	if (ifd < 0 || ioctl(ifd, FIONREAD, &n) < 0)
+		return -1;
+	return n;
+}
+
 /* inotify_fds - a bit set of this process's inotify descriptors (< 1024) */
 static void
 inotify_fds(unsigned char set[128])
@@ -429,13 +451,39 @@ start(void)
 
 #define WATCH_MASK	(IN_CREATE | IN_MOVED_TO | IN_MOVED_FROM | IN_DELETE | \
 	    IN_CLOSE_WRITE | IN_ONLYDIR)
+/* a run or a bucket arriving (sched/, its buckets, our own pending/) */
+#define ARRIVE_MASK	(IN_CREATE | IN_MOVED_TO | IN_ONLYDIR)
+/* a slot freed (slots/) */
+#define LEAVE_MASK	(IN_DELETE | IN_MOVED_FROM | IN_ONLYDIR)
+
+/* mask_of - the events the kernel reports for a kind (worth() filters
+ * further); 0: not watched at all */
+static uint32_t
+mask_of(enum wkind kind)
+{
+	switch (kind) {
+	case W_SCHED:
+	case W_PENDING_SELF:
+		return ARRIVE_MASK;
+	case W_SLOTS:
+		return LEAVE_MASK;
+	case W_PENDING:
+	case W_ENDS:
+		return 0;
+	default:
+		return WATCH_MASK;
+	}
+}
 
 /* watch - ask for events on one directory of a kind, if it exists */
 static void
 watch(const char *dir, enum wkind kind)
 {
+	uint32_t mask = mask_of(kind);
 	size_t	i;
 
+	if (mask == 0)
+		return;
 	for (i = 0; i < nwatched; i++)
 		if (strcmp(watched[i], dir) == 0)
 			return;
@@ -445,7 +493,7 @@ watch(const char *dir, enum wkind kind)
 		return;
 	/* RACE: the directory may vanish or appear between passes; a watch
 	 * missed is only a later wake-up, the periodic rescan finds all */
-	if (inotifytools_watch_file(dir, WATCH_MASK)) {
+	if (inotifytools_watch_file(dir, (int)mask)) {
 		watched = sl_xrealloc(watched, (nwatched + 1) * sizeof(char *));
 		kinds = sl_xrealloc(kinds, (nwatched + 1) * sizeof(*kinds));
 		watched[nwatched] = sl_xstrdup(dir);
@@ -453,7 +501,7 @@ watch(const char *dir, enum wkind kind)
 		 * for the same mask returns it and changes nothing (-1:
 		 * unknown, then every event of it is worth a pass) */
 		kinds[nwatched].wd = ifd >= 0 ? inotify_add_watch(ifd, dir,
-		    WATCH_MASK) : -1;
+		    mask) : -1;
 		kinds[nwatched++].kind = kind;
 	}
 }
@@ -478,7 +526,7 @@ watch_bucket(const char *dir)
 	for (i = 0; i < nbw; i++)
 		if (strcmp(bw[i].dir, dir) == 0)
 			return 0;
-	if ((wd = inotify_add_watch(ifd, dir, WATCH_MASK)) < 0)
+	if ((wd = inotify_add_watch(ifd, dir, ARRIVE_MASK)) < 0)
 		return 0;	/* pruned meanwhile, or no watches left */
 	bw = sl_xrealloc(bw, (nbw + 1) * sizeof(*bw));
 	bw[nbw].wd = wd;

@@ -771,6 +771,7 @@ int	sl_watch_wait(long timeout);
 #define SL_SEEN_ALL	0x1f
 unsigned sl_watch_seen(void);
 void	sl_watch_skipped(void);
+long	sl_watch_queued(void);		/* bytes of events unread */
 void	sl_watch_fd(int fd);		/* also wake when fd is readable */
 void	sl_watch_self(const char *agent_id);	/* its pending/ is news */
 void	sl_watch_own(const char *token);	/* we moved it: not news */
