@@ -340,18 +340,28 @@ sl_start_tick(long long before, long long after, long hz)
 
 /*
  * sl_fork_known - fork(2), and in the child its own start time known to
- * the leases it will write (sl_start_tick), when it can be
+ * the leases it will write (sl_start_tick), when it can be, and a pool
+ * of random bytes for one identifier (a start's nonce), taken from ours
+ * (sl_random_endow): a getrandom(2) a start fewer, ours amortized over
+ * sixteen
  */
 pid_t
 sl_fork_known(void)
 {
-	long long t0 = sl_boot_ns();
+	unsigned char dowry[16];
+	long long t0;
 	long	hz = sysconf(_SC_CLK_TCK);
 	pid_t	pid;
+	int	endow = sl_random(dowry, sizeof(dowry)) == 0;
 
-	if ((pid = fork()) == 0)
+	t0 = sl_boot_ns();
+	if ((pid = fork()) == 0) {
+		if (endow)
+			sl_random_endow(dowry, sizeof(dowry));
 		sl_lease_know_start((long)sl_self(),
 		    sl_start_tick(t0, sl_boot_ns(), hz));
+	}
+	memset(dowry, 0, sizeof(dowry));	/* the child's alone */
 	return pid;
 }
 

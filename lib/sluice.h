@@ -84,6 +84,7 @@ void	sl_slug(char *, size_t);	/* adjective-animal */
 
 int	sl_uuid(char out[SL_UUID_LEN + 1]);	/* random, version 4 */
 int	sl_random(void *b, size_t len);		/* len <= 256 random bytes */
+void	sl_random_endow(const void *b, size_t len);	/* a child's pool */
 void	sl_uuid_from(char out[SL_UUID_LEN + 1], const char *seed); /* stable */
 int	sl_uuid_ok(const char *);
 int	sl_hex_ok(const char *, size_t);

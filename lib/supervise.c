@@ -1785,8 +1785,16 @@ start(const struct sl_spool *sp, const struct sl_config *cf,
 	 * has just made new.  But a run back from an earlier attempt (a
 	 * retry, a start taken back) may still hold that attempt's lease,
 	 * naming its dead supervisor: removed first, or, if that fails, a
-	 * lease naming no process put in its place, as older agents did */
-	if (drop_lease(pend, now + cf->lease) < 0 || sl_uuid(nonce) < 0 ||
+	 * lease naming no process put in its place, as older agents did.
+	 * A first attempt has none (every path that starts a run again has
+	 * ended an attempt, and counted it: as for its log), so it is not
+	 * looked for: a call a run less, a round trip on a network
+	 * filesystem.  RACE: one there all the same (a run directory made
+	 * by hand) is replaced whole by the first lease, whose create finds
+	 * it (lease_put); until then crash detection may take the run for
+	 * that lease's, and end or retry it as it would a dead one's */
+	if ((r.attempt > 1 && drop_lease(pend, now + cf->lease) < 0) ||
+	    sl_uuid(nonce) < 0 ||
 	    write_start(pend, a, nonce, now, r.attempt) < 0) {
 		snprintf(out->why, sizeof(out->why), "cannot write the start of "
 		    "run %s in %s: %s", id, pend, strerror(errno));

@@ -7,7 +7,11 @@
  * getrandom(2) and used once each (a submit takes three identifiers, an
  * agent two a claim: one system call where there were three).  A fork
  * empties the child's pool (pthread_atfork), so no two processes ever
- * hand out the same bytes; a vfork child takes none.
+ * hand out the same bytes; a vfork child takes none.  A parent may endow
+ * a child it forks with bytes it took from its own pool before the fork
+ * (sl_random_endow: an agent's starter gets its start's nonce so, not by
+ * a getrandom of its own a run); they are handed out once still, by the
+ * child alone.
  */
 #include <errno.h>
 #include <pthread.h>
@@ -88,6 +92,21 @@ sl_random(void *b, size_t len)
 	memset(from, 0, len);		/* handed out once */
 	pool_left -= len;
 	return 0;
+}
+
+/*
+ * sl_random_endow - in a child just forked, make b (len bytes, at most
+ * POOL, taken by the parent from its own pool with sl_random before the
+ * fork, and used by it no more) this process's pool
+ */
+void
+sl_random_endow(const void *b, size_t len)
+{
+	if (len > POOL)
+		return;
+	pool_forget();
+	memcpy(pool + POOL - len, b, len);
+	pool_left = len;
 }
 
 int

@@ -909,11 +909,12 @@ run_cmd(const char *command, runid id, const char *state)
  * A run back from an earlier attempt may hold that attempt's lease, naming
  * its dead supervisor: the start removes it (the supervisor writes the
  * first lease of its own), so crash detection does not take the new
- * attempt for the old one's crash.
+ * attempt for the old one's crash.  (A first attempt has none, and its
+ * start does not look: test_start_first_stale_lease.)
  */
 START_TEST(test_start_drops_old_lease)
 {
-	struct spec s = { .command = "sleep 1" };
+	struct spec s = { .command = "sleep 1", .attempt = 2, .retries = 1 };
 	struct sl_started out;
 	runid	id;
 	char	tok[128];
@@ -924,6 +925,37 @@ START_TEST(test_start_drops_old_lease)
 	    t_dead_pid(), 0), 0);
 	ck_assert_int_eq(start(tok, time(NULL), &out), SL_START_STARTED);
 	ck_assert_int_eq(sl_recover_running(&sp, P, time(NULL), LEASE), 0);
+	wait_sup(&out);
+	ck_assert(t_exists(S("pools/" P "/done/%s.Completed", id)));
+}
+END_TEST
+
+/*
+ * A first attempt's start does not look for a lease (it has none); one
+ * there all the same (a run directory made by hand) is replaced whole by
+ * the supervisor's first lease, whose create finds it, and the run runs
+ */
+START_TEST(test_start_first_stale_lease)
+{
+	struct spec s = { .command = "sleep 1" };
+	struct sl_started out;
+	struct sl_lease l;
+	runid	id;
+	char	tok[128];
+	int	k;
+
+	submit(&s, id);
+	claim1(now0, tok);
+	ck_assert_int_eq(sl_lease_write(pending(tok), now0 + LEASE, sl_host(),
+	    t_dead_pid(), 0), 0);
+	ck_assert_int_eq(start(tok, time(NULL), &out), SL_START_STARTED);
+	for (k = 0; k < 500; k++) {	/* the supervisor's lease, by pid */
+		if (sl_lease_read(S("pools/" P "/running/%s", tok), &l) == 0 &&
+		    l.sup == (long)out.sup)
+			break;
+		usleep(10000);
+	}
+	ck_assert_int_lt(k, 500);
 	wait_sup(&out);
 	ck_assert(t_exists(S("pools/" P "/done/%s.Completed", id)));
 }
@@ -2289,6 +2321,7 @@ suite_lease(void)
 	tcase_add_test(st, test_start_refused_other_id);
 	tcase_add_test(st, test_start_rename_outcome);
 	tcase_add_test(st, test_start_drops_old_lease);
+	tcase_add_test(st, test_start_first_stale_lease);
 	tcase_add_test(st, test_start_dir_made_new);
 	tcase_add_test(st, test_start_tick);
 	tcase_add_test(st, test_start_first_lease_gone);

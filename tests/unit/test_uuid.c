@@ -90,6 +90,43 @@ START_TEST(test_random_pool_fork)
 }
 END_TEST
 
+/*
+ * a child of sl_fork_known takes its first 16 bytes from what its parent
+ * took out of its own pool for it (sl_random_endow), then its own: none
+ * is a byte its parent hands out, before or after
+ */
+START_TEST(test_random_endow)
+{
+	unsigned char before[16], kid[32], after[4][16];
+	int	p[2], st, i;
+	pid_t	pid;
+
+	ck_assert_int_eq(sl_random(before, sizeof(before)), 0);
+	ck_assert_int_eq(pipe(p), 0);
+	if ((pid = sl_fork_known()) == 0) {
+		close(p[0]);
+		if (sl_random(kid, 16) < 0 || sl_random(kid + 16, 16) < 0 ||
+		    write(p[1], kid, sizeof(kid)) != (ssize_t)sizeof(kid))
+			_exit(1);
+		_exit(0);
+	}
+	ck_assert_int_gt(pid, 0);
+	close(p[1]);
+	ck_assert_int_eq(read(p[0], kid, sizeof(kid)), (ssize_t)sizeof(kid));
+	close(p[0]);
+	ck_assert_int_eq(waitpid(pid, &st, 0), pid);
+	ck_assert(WIFEXITED(st) && WEXITSTATUS(st) == 0);
+	ck_assert(memcmp(kid, kid + 16, 16) != 0);
+	for (i = 0; i < 4; i++) {
+		ck_assert_int_eq(sl_random(after[i], 16), 0);
+		ck_assert(memcmp(after[i], kid, 16) != 0);
+		ck_assert(memcmp(after[i], kid + 16, 16) != 0);
+	}
+	ck_assert(memcmp(before, kid, 16) != 0);
+	ck_assert(memcmp(before, kid + 16, 16) != 0);
+}
+END_TEST
+
 START_TEST(test_uuid_from_stable)
 {
 	char	a[SL_UUID_LEN + 1], b[SL_UUID_LEN + 1], c[SL_UUID_LEN + 1];
@@ -192,6 +229,7 @@ suite_uuid(void)
 	tcase_set_timeout(tc, T_TIMEOUT);
 	tcase_add_test(tc, test_uuid_v4);
 	tcase_add_test(tc, test_random_pool_fork);
+	tcase_add_test(tc, test_random_endow);
 	tcase_add_test(tc, test_uuid_from_stable);
 	tcase_add_test(tc, test_uuid_from_spread);
 	tcase_add_test(tc, test_uuid_ok);
