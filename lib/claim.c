@@ -56,6 +56,7 @@ enum outcome { CLAIMED, GONE, STALE, AGENT_FULL, QUEUE_FULL, POOL_FULL,
 
 struct taken {
 	char	name[200];
+	char	u[SL_UUID_LEN + 1];	/* the take's own, in its entry */
 };
 
 /* claim.ini's "slots": up to three slot names (struct taken), spaced */
@@ -69,6 +70,26 @@ give_back(const struct sl_spool *sp, const char *pool, const char *id,
 		if (sl_slot_release(sp, pool, t[--n].name, id) < 0)
 			sl_warn("cannot release slot %s of run %s: %s", t[n].name,
 			    id, strerror(errno));
+}
+
+/*
+ * give_back_takes - give back the slots of this claim whose entries still
+ * name its takes (sl_slot_release_take), once its run is no longer in
+ * its hands alone: after step 6, recovery may return the run of a gone
+ * agent from our private name (releasing this claim's entries by token)
+ * and another claimer take it again under the same id, whose entries a
+ * give_back by id would remove
+ */
+static void
+give_back_takes(const struct sl_spool *sp, const char *pool, const char *id,
+    struct taken *t, int n)
+{
+	int	i;
+
+	for (i = n - 1; i >= 0; i--)
+		if (sl_slot_release_take(sp, pool, t[i].name, id, t[i].u) < 0)
+			sl_warn("cannot release slot %s of run %s: %s",
+			    t[i].name, id, strerror(errno));
 }
 
 /*
@@ -196,7 +217,7 @@ take(const struct sl_spool *sp, const char *pool, const char *scope,
 	if (limit == SL_NOLIMIT)
 		return 0;
 	rc = sl_slot_take_from(sp, pool, scope, limit, token, agent, now,
-	    from, &k);
+	    from, &k, t[*n].u);
 	if (rc == 0) {
 		snprintf(t[(*n)++].name, sizeof(t->name), "%s.%ld", scope, k);
 		rot_set(pool, scope, k);
@@ -492,11 +513,14 @@ claim_one(const struct sl_spool *sp, const struct sl_agent *a,
 		if (!gone)
 			continue;
 		/* RACE: we stalled past the lease and recovery freed a slot
-		 * of ours: the run goes back; it was never started.  The
-		 * slots first, while the run is still under our private name:
-		 * once back in sched/ it may be claimed again at once, with
-		 * entries under the same run id that ours must not remove. */
-		give_back(sp, p->name, id, tk, n);
+		 * of ours, or recovery returned the run of a gone agent: the
+		 * run goes back; it was never started.  The slots first,
+		 * while the run is still under our private name: once back
+		 * in sched/ it may be claimed again at once, with entries
+		 * under the same run id that ours must not remove; and only
+		 * those naming our takes, since recovery may have moved it
+		 * already */
+		give_back_takes(sp, p->name, id, tk, n);
 		if (put_back(priv, from, sd, token) < 0)
 			sl_warn("cannot return run %s to %s: %s", id, from,
 			    strerror(errno));
@@ -508,7 +532,7 @@ claim_one(const struct sl_spool *sp, const struct sl_agent *a,
 	held[0] = '\0';
 	for (i = 0; i < n; i++)
 		snprintf(held + strlen(held), sizeof(held) - strlen(held),
-		    "%s%s", i ? " " : "", tk[i].name);
+		    "%s%.199s", i ? " " : "", tk[i].name);
 	if (flags & SL_CLAIM_SELF)
 		goto publish;	/* our memory says them (memo_put) */
 	sl_step("claim-file");
@@ -552,12 +576,15 @@ publish:
 		    id, to, strerror(errno));
 		if (!(flags & SL_CLAIM_SELF))
 			sl_run_forget_claim(priv);	/* step 6's */
+		/* (put_back takes "our source gone, the target there" for
+		 * its own lost reply; so does a run recovery returned from
+		 * our private name: hence only our takes' entries go) */
 		if (put_back(priv, from, sd, token) < 0) {
 			sl_warn("cannot return run %s to %s: %s; recovery "
 			    "will", id, from, strerror(errno));
 			rc = FAILED;
 		} else {
-			give_back(sp, p->name, id, tk, n);
+			give_back_takes(sp, p->name, id, tk, n);
 			rc = GONE;
 		}
 	} else

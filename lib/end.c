@@ -25,20 +25,32 @@
 
 #include "sluice.h"
 
-/* queue_of - the queue in a run's run.ini */
+/* queue_of - the queue in a run's run.ini; of one cut short (refused by
+ * sl_runini_load), its queue line if whole and valid: the run goes back
+ * to its queue all the same, where its start refuses it with the reason,
+ * instead of waiting for ever under a gone agent with its slots held */
 static int
 queue_of(const char *dir, char q[SL_NAME_MAX + 1])
 {
 	struct sl_runspec r;
-	char	why[SL_ERR_MAX];
+	char	why[SL_ERR_MAX], *text;
 	int	rc = -1;
 
-	if (sl_runini_load(dir, 0, &r, NULL, why, sizeof(why)) == 0) {
+	switch (sl_runini_load(dir, 0, &r, NULL, why, sizeof(why))) {
+	case 0:
 		if (r.queue[0] != '\0') {
 			memcpy(q, r.queue, SL_NAME_MAX + 1);
 			rc = 0;
 		}
 		sl_runspec_free(&r);
+		break;
+	case -2:
+		if ((text = sl_read_small(dir, "run.ini")) != NULL) {
+			sl_kv_get(text, "queue", q, SL_NAME_MAX + 1);
+			rc = sl_name_ok(q) ? 0 : -1;
+			free(text);
+		}
+		break;
 	}
 	return rc;
 }
@@ -61,7 +73,8 @@ queue_of(const char *dir, char q[SL_NAME_MAX + 1])
  * of a Running run.  A failed rename to a fresh private name is a real
  * failure; once the run is under it, nobody else can move it, so the
  * second rename's outcome is ours to read.  A crash between the two leaves
- * a .claim. directory, which recovery returns after 10 x lease.
+ * a .claim. directory, which recovery returns after 10 x lease (at once
+ * if its agent is gone).
  */
 int
 sl_run_unclaim(const struct sl_spool *sp, const char *pool, const char *dir,
@@ -366,7 +379,12 @@ sl_run_scrub(const char *dir)
 		    strncmp(de->d_name, ".exit.", 6) == 0 ||
 		    (n > 4 && strcmp(de->d_name + n - 4, ".tmp") == 0))
 			/* RACE: every writer of these names has ended:
-			 * the caller ends the attempt after its sweep */
+			 * the caller ends the attempt after its sweep (or,
+			 * handing back a gone agent's claim, a dispatcher
+			 * may still be writing its claim.ini in the private
+			 * name we took: its write fails once we rename the
+			 * run, and a scratch it made first is replaced by
+			 * the next claim's) */
 			(void)unlinkat(dirfd(d), de->d_name, 0);
 	}
 	closedir(d);

@@ -112,19 +112,20 @@ sl_slot_take(const struct sl_spool *sp, const char *pool, const char *scope,
     long limit, const char *token, const char *agent, time_t now, long *k)
 {
 	return sl_slot_take_from(sp, pool, scope, limit, token, agent, now,
-	    -1, k);
+	    -1, k, NULL);
 }
 
 /*
  * sl_slot_take_from - sl_slot_take, trying slot number from first, which
  * sl_slot_first_free_at saw free a moment ago (so it is not looked at
  * again: the rename decides), then the ones after it, round to the ones
- * before it; from -1: from 0, looking at each.
+ * before it; from -1: from 0, looking at each.  uo, if not NULL, gets
+ * the uuid that names this take in its entry (sl_slot_release_take).
  */
 int
 sl_slot_take_from(const struct sl_spool *sp, const char *pool,
     const char *scope, long limit, const char *token, const char *agent,
-    time_t now, long from, long *k)
+    time_t now, long from, long *k, char uo[SL_UUID_LEN + 1])
 {
 	char	u[SL_UUID_LEN + 1], priv[64], name[200], body[300];
 	char	id[SL_UUID_LEN + 1];
@@ -173,6 +174,8 @@ sl_slot_take_from(const struct sl_spool *sp, const char *pool,
 			ok = sl_sys.rename(tmp, slot) == 0;
 		if (ok || (r = renamed(tmp, slot, id, u)) == 1) {
 			*k = i;
+			if (uo != NULL)
+				memcpy(uo, u, SL_UUID_LEN + 1);
 			rc = 0;
 			free(slot);
 			goto out;
@@ -226,6 +229,35 @@ sl_slot_release(const struct sl_spool *sp, const char *pool, const char *name,
     const char *id)
 {
 	return slot_release(sp, pool, name, id) < 0 ? -1 : 0;
+}
+
+/*
+ * sl_slot_release_take - give back slot name if run id holds it by the
+ * take u (sl_slot_take_from's): the entry of another take of the same run
+ * is left.  For a claimer whose run left its private name under it
+ * (recovery returned it, and released this claim's entries by token):
+ * the run may have been claimed again at once, under the same id, and
+ * even in the same slot.  RACE: an entry read as ours is removed a moment
+ * later; in between, only recovery could free it and another claim of
+ * the run take that very slot again, which takes more round trips than
+ * the moment has.
+ */
+int
+sl_slot_release_take(const struct sl_spool *sp, const char *pool,
+    const char *name, const char *id, const char *u)
+{
+	char   *sd = slots_dir(sp, pool), *slot = sl_path(sd, name,
+	    (char *)NULL), *text, v[SL_UUID_LEN + 8];
+	int	ours = 0;
+
+	if ((text = sl_read_small(slot, id)) != NULL) {
+		sl_kv_get(text, "slot", v, sizeof(v));
+		ours = strcmp(v, u) == 0;
+		free(text);
+	}
+	free(slot);
+	free(sd);
+	return ours ? sl_slot_release(sp, pool, name, id) : 0;
 }
 
 /* sl_slots_of - the names of the slots run id holds */

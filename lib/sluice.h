@@ -614,9 +614,11 @@ int	sl_slot_take(const struct sl_spool *, const char *pool,
 	    time_t now, long *k);
 int	sl_slot_take_from(const struct sl_spool *, const char *pool,
 	    const char *scope, long limit, const char *token, const char *agent,
-	    time_t now, long from, long *k);
+	    time_t now, long from, long *k, char u[SL_UUID_LEN + 1]);
 int	sl_slot_release(const struct sl_spool *, const char *pool,
 	    const char *name, const char *id);
+int	sl_slot_release_take(const struct sl_spool *, const char *pool,
+	    const char *name, const char *id, const char *u);
 int	sl_slots_of(const struct sl_spool *, const char *pool, const char *id,
 	    char ***, size_t *);
 int	sl_slots_release_run(const struct sl_spool *, const char *pool,

@@ -906,19 +906,19 @@ START_TEST(test_slot_take_from_hint)
 	ck_assert_int_eq(sl_slot_first_free(&sp, P, "pool", 3), 0);
 	/* from 1: slot 0, free, is not tried */
 	ck_assert_int_eq(sl_slot_take_from(&sp, P, "pool", 3, tok[0], agent,
-	    now0, 1, &k), 0);
+	    now0, 1, &k, NULL), 0);
 	ck_assert_int_eq(k, 1);
 	ck_assert_int_eq(sl_slot_first_free(&sp, P, "pool", 3), 0);
 	/* a stale hint: slot 1 is held; the take goes on to 2 */
 	ck_assert_int_eq(sl_slot_take_from(&sp, P, "pool", 3, tok[1], agent,
-	    now0, 1, &k), 0);
+	    now0, 1, &k, NULL), 0);
 	ck_assert_int_eq(k, 2);
 	ck_assert_int_eq(sl_slot_take(&sp, P, "pool", 3, tok[2], agent, now0,
 	    &k), 0);
 	ck_assert_int_eq(k, 0);
 	ck_assert_int_eq(sl_slot_first_free(&sp, P, "pool", 3), -1);
 	ck_assert_int_eq(sl_slot_take_from(&sp, P, "pool", 3, tok[2], agent,
-	    now0, 2, &k), 1);
+	    now0, 2, &k, NULL), 1);
 	ck_assert_int_eq(sl_slots_held(&sp, P, "pool."), 3);
 	ck_assert_int_eq(t_count(S("pools/" P "/tmp"), 1), 0);
 }
@@ -943,17 +943,17 @@ START_TEST(test_slot_first_free_at_wraps)
 	ck_assert_int_eq(sl_slot_first_free_at(&sp, P, "pool", SL_NOLIMIT,
 	    7), 0);
 	ck_assert_int_eq(sl_slot_take_from(&sp, P, "pool", 3, tok[0], agent,
-	    now0, 2, &k), 0);
+	    now0, 2, &k, NULL), 0);
 	ck_assert_int_eq(k, 2);
 	/* 2 held: from 2, the look goes round to 0 */
 	ck_assert_int_eq(sl_slot_first_free_at(&sp, P, "pool", 3, 2), 0);
 	/* a stale hint at 2: the take goes round to 0 */
 	ck_assert_int_eq(sl_slot_take_from(&sp, P, "pool", 3, tok[1], agent,
-	    now0, 2, &k), 0);
+	    now0, 2, &k, NULL), 0);
 	ck_assert_int_eq(k, 0);
 	ck_assert_int_eq(sl_slot_first_free_at(&sp, P, "pool", 3, 2), 1);
 	ck_assert_int_eq(sl_slot_take_from(&sp, P, "pool", 3, tok[2], agent,
-	    now0, 2, &k), 0);
+	    now0, 2, &k, NULL), 0);
 	ck_assert_int_eq(k, 1);
 	ck_assert_int_eq(sl_slot_first_free_at(&sp, P, "pool", 3, 1), -1);
 	ck_assert_int_eq(sl_slots_held(&sp, P, "pool."), 3);
@@ -2862,6 +2862,100 @@ START_TEST(test_recover_gone_agent_deferred)
 }
 END_TEST
 
+/*
+ * A dispatcher between steps 6 and 7 of a claim for an agent that
+ * recovery then judges gone: recovery returns the run from the claim's
+ * private name and releases its entries by token, and another claimer
+ * takes the run's slot again, under the same run id, before its step 6.
+ * The first claimer's step 7 fails, and its put_back takes "source gone,
+ * target there" for its own lost reply: it must give back only the
+ * entries of its own takes, never the other claimer's.
+ */
+static struct sl_agent mid_a, mid_b;
+static char mid_token[SL_RUNNAME_MAX];
+static int mid_done;
+
+static void
+mid_claim_step(const char *step)
+{
+	long	k;
+
+	if (strcmp(step, "publish") != 0 || mid_done++)
+		return;
+	sl_claim_step = NULL;
+	ck_assert_int_eq(sl_recover_pool(&sp, P, now0 + WINDOW + 1, WINDOW,
+	    LEASE), 1);
+	ck_assert_int_eq(sl_slots_held(&sp, P, NULL), 0);
+	/* b, mid-claim: its slot taken, the run still in sched/ */
+	ck_assert_int_eq(sl_slot_take(&sp, P, "pool", 1, mid_token, mid_b.id,
+	    now0 + WINDOW + 1, &k), 0);
+}
+
+START_TEST(test_claim_mid_recovery_keeps_other_take)
+{
+	struct sl_agent *a = &mid_a;
+	struct sl_names got = { 0 };
+	char	**v, *names[1];
+	size_t	n;
+	runid	id;
+
+	pool(1);
+	submit("default", now0 - 5, id);
+	agent_new(a, SL_NOLIMIT, 0, now0);
+	agent_new(&mid_b, SL_NOLIMIT, 0, now0 + WINDOW + 1);
+	ck_assert_uint_eq(t_sched_tokens(S("pools/" P "/queues/default/sched"),
+	    names, 1), 1);
+	snprintf(mid_token, sizeof(mid_token), "%s", names[0]);
+	free(names[0]);
+	mid_done = 0;
+	sl_claim_step = mid_claim_step;
+	(void)sl_claim(&sp, a, 1, now0, &got, NULL, err, sizeof(err));
+	sl_claim_step = NULL;
+	ck_assert_int_eq(mid_done, 1);
+	sl_names_free(&got);
+	/* the run is back in sched/, b's entry is still there */
+	ck_assert_int_eq(locate(id).w, W_SCHED);
+	ck_assert_msg(sl_slots_held(&sp, P, NULL) == 1, "the other claimer's "
+	    "slot entry was given back by the claimer that lost the run");
+	ck_assert_int_eq(sl_slots_of(&sp, P, id, &v, &n), 0);
+	ck_assert_uint_eq(n, 1);
+	sl_strv_free(v, n);
+}
+END_TEST
+
+/* a gone agent's Pending run whose run.ini is cut short (refused by
+ * sl_runini_load) goes back to its queue all the same, by its queue
+ * line, where its start refuses it; its slots are freed */
+START_TEST(test_recover_gone_agent_cut_runini)
+{
+	struct sl_agent a;
+	struct loc l;
+	char	p[4096], *text;
+	size_t	len;
+	runid	id;
+
+	pool(1);
+	queue("q", 0, SL_NOLIMIT);
+	submit("q", now0 - 5, id);
+	agent_new(&a, 1, 0, now0);
+	ck_assert_int_eq(claim(&a, 1, now0, NULL), 1);
+	l = locate(id);
+	ck_assert_int_eq(l.w, W_PENDING);
+	snprintf(p, sizeof(p), "%s/run.ini", run_dir(&l));
+	ck_assert_int_ge(sl_read_file(p, &text, 65536), 0);
+	len = strlen(text) - strlen(SL_INI_TRAILER);
+	ck_assert_str_eq(text + len, SL_INI_TRAILER);
+	t_write(p, text, len);			/* the trailer lost */
+	free(text);
+	ck_assert_int_eq(sl_recover_pool(&sp, P, now0 + WINDOW + 1, WINDOW,
+	    LEASE), 1);
+	l = locate(id);
+	ck_assert_int_eq(l.w, W_SCHED);
+	ck_assert_str_eq(l.sub, "q");
+	ck_assert_int_eq(sl_slots_held(&sp, P, NULL), 0);
+}
+END_TEST
+
 START_TEST(test_recover_live_agent)
 {
 	struct sl_agent a;
@@ -3965,6 +4059,8 @@ suite_claim(void)
 	tcase_add_checked_fixture(rec, setup, teardown);
 	tcase_add_test(rec, test_recover_gone_agent);
 	tcase_add_test(rec, test_recover_gone_agent_deferred);
+	tcase_add_test(rec, test_recover_gone_agent_cut_runini);
+	tcase_add_test(rec, test_claim_mid_recovery_keeps_other_take);
 	tcase_add_test(rec, test_recover_live_agent);
 	tcase_add_loop_test(rec, test_recover_torn_heartbeat, 0,
 	    (int)(sizeof(torn) / sizeof(torn[0])));
