@@ -30,7 +30,8 @@
  * to its queue all the same, where its start refuses it with the reason,
  * instead of waiting for ever under a gone agent with its slots held */
 static int
-queue_of(const char *dir, char q[SL_NAME_MAX + 1])
+queue_of(const struct sl_spool *sp, const char *pool, const char *dir,
+    char q[SL_NAME_MAX + 1])
 {
 	struct sl_runspec r;
 	char	why[SL_ERR_MAX], *text;
@@ -45,9 +46,19 @@ queue_of(const char *dir, char q[SL_NAME_MAX + 1])
 		sl_runspec_free(&r);
 		break;
 	case -2:
+		/* a queue line cut short would name another queue: only a
+		 * whole line, of a queue that exists, is taken */
 		if ((text = sl_read_small(dir, "run.ini")) != NULL) {
+			char	line[SL_NAME_MAX + 16];
+
 			sl_kv_get(text, "queue", q, SL_NAME_MAX + 1);
-			rc = sl_name_ok(q) ? 0 : -1;
+			snprintf(line, sizeof(line), "\nqueue = %s\n", q);
+			if (sl_name_ok(q) && strstr(text, line) != NULL) {
+				char   *qd = sl_queue_dir(sp, pool, q);
+
+				rc = sl_exists(qd) ? 0 : -1;
+				free(qd);
+			}
 			free(text);
 		}
 		break;
@@ -83,7 +94,7 @@ sl_run_unclaim(const struct sl_spool *sp, const char *pool, const char *dir,
 	char	q[SL_NAME_MAX + 1], *qd, *pd, *priv = NULL, *slash;
 	int	rc = -1;
 
-	if (queue_of(dir, q) < 0)
+	if (queue_of(sp, pool, dir, q) < 0)
 		return -1;
 	pd = sl_xstrdup(dir);
 	if ((slash = strrchr(pd, '/')) != NULL)

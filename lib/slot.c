@@ -237,27 +237,32 @@ sl_slot_release(const struct sl_spool *sp, const char *pool, const char *name,
  * is left.  For a claimer whose run left its private name under it
  * (recovery returned it, and released this claim's entries by token):
  * the run may have been claimed again at once, under the same id, and
- * even in the same slot.  RACE: an entry read as ours is removed a moment
- * later; in between, only recovery could free it and another claim of
- * the run take that very slot again, which takes more round trips than
- * the moment has.
+ * even in the same slot.  An entry that cannot be read (but for ENOENT:
+ * none, nothing to give back) is kept, -1: a slot held too long, which
+ * recovery frees (slot_dead), never one of another's freed.  RACE: an
+ * entry read as ours is removed a moment later; in between, recovery
+ * would have to free it and another claim of the run take that very
+ * slot again.  That is a timing bet, not an impossibility: those moves
+ * are what wakes claimers, and a releaser stalled here (SIGSTOP, paging,
+ * an RPC retransmitted) widens the moment.
  */
 int
 sl_slot_release_take(const struct sl_spool *sp, const char *pool,
     const char *name, const char *id, const char *u)
 {
-	char   *sd = slots_dir(sp, pool), *slot = sl_path(sd, name,
+	char   *sd = slots_dir(sp, pool), *e = sl_path(sd, name, id,
 	    (char *)NULL), *text, v[SL_UUID_LEN + 8];
-	int	ours = 0;
+	int	ours = 0, rc = 0;
 
-	if ((text = sl_read_small(slot, id)) != NULL) {
+	if (sl_read_file(e, &text, 1024) >= 0) {
 		sl_kv_get(text, "slot", v, sizeof(v));
 		ours = strcmp(v, u) == 0;
 		free(text);
-	}
-	free(slot);
+	} else if (errno != ENOENT)
+		rc = -1;
+	free(e);
 	free(sd);
-	return ours ? sl_slot_release(sp, pool, name, id) : 0;
+	return ours ? sl_slot_release(sp, pool, name, id) : rc;
 }
 
 /* sl_slots_of - the names of the slots run id holds */

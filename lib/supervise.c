@@ -1528,10 +1528,13 @@ sl_run_notify_fd(int fd)
 	notify_fd = fd;
 }
 
+/* write_start - dir/start.ini; *earlier: there was one (an earlier
+ * start's, replaced) */
 static int
 write_start(const char *dir, const struct sl_agent *a, const char *nonce,
-    time_t now, long attempt)
+    time_t now, long attempt, int *earlier)
 {
+	const int fl = O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC;
 	struct sl_buf b = { 0 };
 	char	t[40], *to = sl_path(dir, "start.ini", (char *)NULL);
 	int	fd, rc = -1, saved;
@@ -1555,8 +1558,15 @@ write_start(const char *dir, const struct sl_agent *a, const char *nonce,
 	 * read only from a whole agent id.  A rename saved.  Made new, never
 	 * truncated: a new entry is what makes the directory's mtime new,
 	 * by which crash detection judges the run until its first lease (an
-	 * earlier attempt's start.ini is removed first, sl_create_fresh) */
-	if ((fd = sl_create_fresh(AT_FDCWD, to, 0644)) >= 0) {
+	 * earlier attempt's start.ini is removed first, as sl_create_fresh
+	 * does; that there was one is told) */
+	*earlier = 0;
+	if ((fd = open(to, fl, 0644)) < 0 && errno == EEXIST) {
+		*earlier = 1;
+		if (unlink(to) == 0 || errno == ENOENT)
+			fd = open(to, fl, 0644);
+	}
+	if (fd >= 0) {
 		rc = sl_write_all(fd, b.s, b.len);
 		saved = errno;
 		if (close(fd) < 0 && rc == 0)	/* NFS says a failed write here */
@@ -1674,7 +1684,7 @@ start(const struct sl_spool *sp, const struct sl_config *cf,
 	enum sl_start rc;
 	time_t	t;
 	pid_t	pid;
-	int	r2;
+	int	r2, earlier = 0;
 
 	memset(out, 0, sizeof(*out));
 	if (sl_token_parse(token, &t, id) < 0)
@@ -1787,15 +1797,23 @@ start(const struct sl_spool *sp, const struct sl_config *cf,
 	 * naming its dead supervisor: removed first, or, if that fails, a
 	 * lease naming no process put in its place, as older agents did.
 	 * A first attempt has none (every path that starts a run again has
-	 * ended an attempt, and counted it: as for its log), so it is not
-	 * looked for: a call a run less, a round trip on a network
-	 * filesystem.  RACE: one there all the same (a run directory made
-	 * by hand) is replaced whole by the first lease, whose create finds
-	 * it (lease_put); until then crash detection may take the run for
-	 * that lease's, and end or retry it as it would a dead one's */
-	if ((r.attempt > 1 && drop_lease(pend, now + cf->lease) < 0) ||
-	    sl_uuid(nonce) < 0 ||
-	    write_start(pend, a, nonce, now, r.attempt) < 0) {
+	 * ended an attempt, and counted it: as for its log), unless a start
+	 * came before this one: agents before 2026-12-05 wrote start.ini
+	 * and a lease naming no process in pending/ before the start's
+	 * rename, and a run whose start failed there went back to its queue
+	 * with both, at attempt 1.  So the lease is looked for when the
+	 * attempt is a later one or start.ini's create found an earlier
+	 * start's; a first start of a first attempt (the create succeeds)
+	 * does not look: a call a run less, a round trip on a network
+	 * filesystem.  RACE: a lease there all the same, without a start.ini
+	 * (a run directory made by hand), is replaced whole by the first
+	 * lease, whose create finds it (lease_put); until then crash
+	 * detection may take the run for that lease's, and end or retry it
+	 * as it would a dead one's */
+	if (sl_uuid(nonce) < 0 ||
+	    write_start(pend, a, nonce, now, r.attempt, &earlier) < 0 ||
+	    ((r.attempt > 1 || earlier) &&
+	    drop_lease(pend, now + cf->lease) < 0)) {
 		snprintf(out->why, sizeof(out->why), "cannot write the start of "
 		    "run %s in %s: %s", id, pend, strerror(errno));
 		rc = SL_START_FAILED;

@@ -72,10 +72,11 @@ fill(unsigned char *b, size_t len)
  * sl_random - len (at most POOL) random bytes into b, from the process's
  * pool; 0, or -1 (getrandom failed: errno)
  */
+static int armed;		/* pool_forget runs in every fork's child */
+
 int
 sl_random(void *b, size_t len)
 {
-	static int armed;
 	unsigned char *from;
 
 	if (!armed && pthread_atfork(NULL, NULL, pool_forget) == 0)
@@ -102,8 +103,8 @@ sl_random(void *b, size_t len)
 void
 sl_random_endow(const void *b, size_t len)
 {
-	if (len > POOL)
-		return;
+	if (!armed || len > POOL)
+		return;		/* a later fork would not empty it */
 	pool_forget();
 	memcpy(pool + POOL - len, b, len);
 	pool_left = len;

@@ -2953,6 +2953,25 @@ START_TEST(test_recover_gone_agent_cut_runini)
 	ck_assert_int_eq(l.w, W_SCHED);
 	ck_assert_str_eq(l.sub, "q");
 	ck_assert_int_eq(sl_slots_held(&sp, P, NULL), 0);
+	/* cut inside its queue line ("queue = qz9" as "queue = q"): that
+	 * would name another queue, which exists, and is not taken: the
+	 * run stays */
+	ck_assert_int_eq(rename(run_dir(&l), S("pools/" P "/tmp/away")), 0);
+	queue("qz9", 0, SL_NOLIMIT);
+	submit("qz9", now0 - 4, id);
+	agent_new(&a, 1, 0, now0 + WINDOW + 1);
+	ck_assert_int_eq(claim(&a, 1, now0 + WINDOW + 1, NULL), 1);
+	l = locate(id);
+	ck_assert_int_eq(l.w, W_PENDING);
+	snprintf(p, sizeof(p), "%s/run.ini", run_dir(&l));
+	ck_assert_int_ge(sl_read_file(p, &text, 65536), 0);
+	len = (size_t)(strstr(text, "\nqueue = qz9\n") - text) +
+	    strlen("\nqueue = q");
+	t_write(p, text, len);
+	free(text);
+	ck_assert_int_eq(sl_recover_pool(&sp, P, now0 + 2 * WINDOW + 2, WINDOW,
+	    LEASE), 0);
+	ck_assert_int_eq(locate(id).w, W_PENDING);
 }
 END_TEST
 

@@ -931,6 +931,35 @@ START_TEST(test_start_drops_old_lease)
 END_TEST
 
 /*
+ * An older agent (before 2026-12-05) wrote start.ini and a lease naming
+ * no process in pending/ before its start's rename; a run whose start
+ * failed there went back to its queue with both, at attempt 1.  Its next
+ * start finds the earlier start.ini, and removes the lease, as a later
+ * attempt's does: crash detection does not take the run for the old one's.
+ */
+START_TEST(test_start_earlier_start_drops_lease)
+{
+	struct spec s = { .command = "sleep 1" };
+	struct sl_started out;
+	runid	id;
+	char	tok[128], si[4096];
+
+	submit(&s, id);
+	claim1(now0, tok);
+	snprintf(si, sizeof(si), "%s/start.ini", pending(tok));
+	t_puts(si, "[start]\nagent = x\n");
+	ck_assert_int_eq(sl_lease_write(pending(tok), now0 + LEASE, sl_host(),
+	    0, 0), 0);
+	/* started, not supervised yet (the caller would become it): the
+	 * run is in running/ without the old lease */
+	ck_assert_int_eq(start_as(tok, time(NULL), SL_START_BECOME, &out),
+	    SL_START_STARTED);
+	ck_assert(t_exists(S("pools/" P "/running/%s/start.ini", tok)));
+	ck_assert(!t_exists(S("pools/" P "/running/%s/lease", tok)));
+}
+END_TEST
+
+/*
  * A first attempt's start does not look for a lease (it has none); one
  * there all the same (a run directory made by hand) is replaced whole by
  * the supervisor's first lease, whose create finds it, and the run runs
@@ -2322,6 +2351,7 @@ suite_lease(void)
 	tcase_add_test(st, test_start_rename_outcome);
 	tcase_add_test(st, test_start_drops_old_lease);
 	tcase_add_test(st, test_start_first_stale_lease);
+	tcase_add_test(st, test_start_earlier_start_drops_lease);
 	tcase_add_test(st, test_start_dir_made_new);
 	tcase_add_test(st, test_start_tick);
 	tcase_add_test(st, test_start_first_lease_gone);
