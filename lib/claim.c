@@ -87,9 +87,7 @@ give_back_takes(const struct sl_spool *sp, const char *pool, const char *id,
 	int	i;
 
 	for (i = n - 1; i >= 0; i--)
-		if (sl_slot_release_take(sp, pool, t[i].name, id, t[i].u) < 0)
-			sl_warn("cannot release slot %s of run %s: %s",
-			    t[i].name, id, strerror(errno));
+		(void)sl_slot_release_take(sp, pool, t[i].name, id, t[i].u);
 }
 
 /*
@@ -1165,7 +1163,7 @@ sl_recover_pool(const struct sl_spool *sp, const char *pool, time_t now,
 	if ((dir = opendir(d)) != NULL) {
 		while ((de = readdir(dir)) != NULL) {
 			const struct sl_agent *a = NULL;
-			int	gone;
+			int	gone, r;
 
 			if (!sl_uuid_ok(de->d_name))
 				continue;
@@ -1219,7 +1217,16 @@ sl_recover_pool(const struct sl_spool *sp, const char *pool, time_t now,
 					 * other finds it gone.  It may be claimed
 					 * again at once: only this claim's slot
 					 * entries (by token) are given back. */
-					if (sl_run_unclaim(sp, pool, from, tok, de->d_name) == 0) {
+					r = sl_run_unclaim(sp, pool, from, tok,
+					    de->d_name);
+					if (r > 0) {
+						sl_log(SL_WARNING, "Rejected "
+						    "run %.36s of a gone agent: "
+						    "its run.ini is cut short "
+						    "(rejected/%.36s/reason)",
+						    tok + 34, tok + 34);
+						fixed++;
+					} else if (r == 0) {
 						if (gone)
 							sl_log(SL_WARNING, "Returned "
 							    "run %.36s to its work "

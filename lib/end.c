@@ -25,44 +25,47 @@
 
 #include "sluice.h"
 
-/* queue_of - the queue in a run's run.ini; of one cut short (refused by
- * sl_runini_load), its queue line if whole and valid: the run goes back
- * to its queue all the same, where its start refuses it with the reason,
- * instead of waiting for ever under a gone agent with its slots held */
+/* queue_of - the queue in a run's run.ini: 0; -1 it cannot be read; -2
+ * it cannot be trusted to say (why says why).  Of one cut short (refused
+ * by sl_runini_load), its queue line, if whole and of a queue that
+ * exists: the run goes back to its queue all the same, where its start
+ * refuses it with the reason, instead of waiting for ever under a gone
+ * agent with its slots held */
 static int
 queue_of(const struct sl_spool *sp, const char *pool, const char *dir,
-    char q[SL_NAME_MAX + 1])
+    char q[SL_NAME_MAX + 1], char *why, size_t whylen)
 {
 	struct sl_runspec r;
-	char	why[SL_ERR_MAX], *text;
-	int	rc = -1;
+	char	line[SL_NAME_MAX + 16], *p, *text, *qd;
+	int	rc;
 
-	switch (sl_runini_load(dir, 0, &r, NULL, why, sizeof(why))) {
+	switch (sl_runini_load(dir, 0, &r, NULL, why, whylen)) {
 	case 0:
-		if (r.queue[0] != '\0') {
+		rc = r.queue[0] != '\0' ? 0 : -2;
+		if (rc == 0)
 			memcpy(q, r.queue, SL_NAME_MAX + 1);
-			rc = 0;
-		}
+		else
+			snprintf(why, whylen, "its run.ini names no queue");
 		sl_runspec_free(&r);
-		break;
-	case -2:
-		/* a queue line cut short would name another queue: only a
-		 * whole line, of a queue that exists, is taken */
-		if ((text = sl_read_small(dir, "run.ini")) != NULL) {
-			char	line[SL_NAME_MAX + 16];
-
-			sl_kv_get(text, "queue", q, SL_NAME_MAX + 1);
-			snprintf(line, sizeof(line), "\nqueue = %s\n", q);
-			if (sl_name_ok(q) && strstr(text, line) != NULL) {
-				char   *qd = sl_queue_dir(sp, pool, q);
-
-				rc = sl_exists(qd) ? 0 : -1;
-				free(qd);
-			}
-			free(text);
-		}
-		break;
+		return rc;
+	case -1:
+		return -1;
 	}
+	/* a queue line cut short would name another queue: only a whole
+	 * line, of a queue that exists, is taken */
+	p = sl_path(dir, "run.ini", (char *)NULL);
+	rc = sl_read_file(p, &text, SL_RUNINI_MAX) < 0 ? -1 : -2;
+	free(p);
+	if (rc == -1)
+		return -1;
+	sl_kv_get(text, "queue", q, SL_NAME_MAX + 1);
+	snprintf(line, sizeof(line), "\nqueue = %s\n", q);
+	if (sl_name_ok(q) && strstr(text, line) != NULL) {
+		qd = sl_queue_dir(sp, pool, q);
+		rc = sl_exists(qd) ? 0 : -2;
+		free(qd);
+	}
+	free(text);
 	return rc;
 }
 
@@ -85,17 +88,29 @@ queue_of(const struct sl_spool *sp, const char *pool, const char *dir,
  * failure; once the run is under it, nobody else can move it, so the
  * second rename's outcome is ours to read.  A crash between the two leaves
  * a .claim. directory, which recovery returns after 10 x lease (at once
- * if its agent is gone).
+ * if its agent is gone).  Returns 0 handed back, -1 not (errno, a
+ * warning), 1 refused: its run.ini, cut short, does not say its queue
+ * whole, and it goes to rejected/ with the reason (sl_run_refuse), not
+ * to a queue it may not be of, nor left holding its slots.
  */
 int
 sl_run_unclaim(const struct sl_spool *sp, const char *pool, const char *dir,
     const char *token, const char *agent)
 {
-	char	q[SL_NAME_MAX + 1], *qd, *pd, *priv = NULL, *slash;
+	char	q[SL_NAME_MAX + 1], why[SL_ERR_MAX], id[SL_UUID_LEN + 1];
+	char   *qd, *pd, *priv = NULL, *slash;
 	int	rc = -1;
 
-	if (queue_of(sp, pool, dir, q) < 0)
+	switch (queue_of(sp, pool, dir, q, why, sizeof(why))) {
+	case -1:
 		return -1;
+	case -2:
+		/* RACE: its agent may come back and start it this instant:
+		 * one rename wins (the start's refuses it all the same) */
+		if (sl_token_parse(token, NULL, id) < 0)
+			return -1;
+		return sl_run_refuse(sp, pool, dir, id, why) == 0 ? 1 : -1;
+	}
 	pd = sl_xstrdup(dir);
 	if ((slash = strrchr(pd, '/')) != NULL)
 		*slash = '\0';

@@ -258,8 +258,11 @@ sl_slot_release_take(const struct sl_spool *sp, const char *pool,
 		sl_kv_get(text, "slot", v, sizeof(v));
 		ours = strcmp(v, u) == 0;
 		free(text);
-	} else if (errno != ENOENT)
+	} else if (errno != ENOENT) {
+		sl_warn("cannot read %s to give its slot back: %s; recovery "
+		    "will", e, strerror(errno));
 		rc = -1;
+	}
 	free(e);
 	free(sd);
 	return ours ? sl_slot_release(sp, pool, name, id) : rc;

@@ -1528,11 +1528,29 @@ sl_run_notify_fd(int fd)
 	notify_fd = fd;
 }
 
-/* write_start - dir/start.ini; *earlier: there was one (an earlier
- * start's, replaced) */
+/* drop_lease - no lease of an earlier attempt in dir (see sl_run_start) */
+static int
+drop_lease(const char *dir, time_t deadline)
+{
+	char   *p = sl_path(dir, "lease", (char *)NULL);
+	int	rc = 0;
+
+	if (unlink(p) < 0 && errno != ENOENT)
+		rc = sl_lease_write(dir, deadline, sl_host(), 0, 0);
+	free(p);
+	return rc;
+}
+
+/*
+ * write_start - dir/start.ini, and no earlier lease (drop_lease) if this
+ * is a later attempt or an earlier start's start.ini is there: removed
+ * first, so that a lease never outlives the start.ini that calls for its
+ * removal (a start killed, or failing, between the two leaves both or
+ * neither).  deadline: drop_lease's.
+ */
 static int
 write_start(const char *dir, const struct sl_agent *a, const char *nonce,
-    time_t now, long attempt, int *earlier)
+    time_t now, long attempt, time_t deadline)
 {
 	const int fl = O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC;
 	struct sl_buf b = { 0 };
@@ -1560,11 +1578,16 @@ write_start(const char *dir, const struct sl_agent *a, const char *nonce,
 	 * by which crash detection judges the run until its first lease (an
 	 * earlier attempt's start.ini is removed first, as sl_create_fresh
 	 * does; that there was one is told) */
-	*earlier = 0;
 	if ((fd = open(to, fl, 0644)) < 0 && errno == EEXIST) {
-		*earlier = 1;
-		if (unlink(to) == 0 || errno == ENOENT)
+		if (drop_lease(dir, deadline) == 0 && (unlink(to) == 0 ||
+		    errno == ENOENT))
 			fd = open(to, fl, 0644);
+	} else if (fd >= 0 && attempt > 1 && drop_lease(dir, deadline) < 0) {
+		saved = errno;
+		(void)close(fd);	/* an empty start.ini: the next start
+					 * finds it, and drops the lease */
+		errno = saved;
+		fd = -1;
 	}
 	if (fd >= 0) {
 		rc = sl_write_all(fd, b.s, b.len);
@@ -1576,19 +1599,6 @@ write_start(const char *dir, const struct sl_agent *a, const char *nonce,
 	}
 	sl_buf_free(&b);
 	free(to);
-	return rc;
-}
-
-/* drop_lease - no lease of an earlier attempt in dir (see sl_run_start) */
-static int
-drop_lease(const char *dir, time_t deadline)
-{
-	char   *p = sl_path(dir, "lease", (char *)NULL);
-	int	rc = 0;
-
-	if (unlink(p) < 0 && errno != ENOENT)
-		rc = sl_lease_write(dir, deadline, sl_host(), 0, 0);
-	free(p);
 	return rc;
 }
 
@@ -1684,7 +1694,7 @@ start(const struct sl_spool *sp, const struct sl_config *cf,
 	enum sl_start rc;
 	time_t	t;
 	pid_t	pid;
-	int	r2, earlier = 0;
+	int	r2;
 
 	memset(out, 0, sizeof(*out));
 	if (sl_token_parse(token, &t, id) < 0)
@@ -1791,7 +1801,7 @@ start(const struct sl_spool *sp, const struct sl_config *cf,
 	}
 	/* no lease yet: the supervisor writes the first, once its processes
 	 * are there to name (spool-layout.md, "Starting"); until then the
-	 * run is judged by its directory's time, which start.ini's rename
+	 * run is judged by its directory's time, which start.ini's create
 	 * has just made new.  But a run back from an earlier attempt (a
 	 * retry, a start taken back) may still hold that attempt's lease,
 	 * naming its dead supervisor: removed first, or, if that fails, a
@@ -1801,19 +1811,18 @@ start(const struct sl_spool *sp, const struct sl_config *cf,
 	 * came before this one: agents before 2026-12-05 wrote start.ini
 	 * and a lease naming no process in pending/ before the start's
 	 * rename, and a run whose start failed there went back to its queue
-	 * with both, at attempt 1.  So the lease is looked for when the
-	 * attempt is a later one or start.ini's create found an earlier
-	 * start's; a first start of a first attempt (the create succeeds)
-	 * does not look: a call a run less, a round trip on a network
-	 * filesystem.  RACE: a lease there all the same, without a start.ini
+	 * with both, at attempt 1.  So the lease is looked for (by
+	 * write_start, before it replaces the start.ini that calls for it)
+	 * when the attempt is a later one or start.ini's create finds an
+	 * earlier start's; a first start of a first attempt (the create
+	 * succeeds) does not look: a call a run less, a round trip on a
+	 * network filesystem.  RACE: a lease there all the same, without a start.ini
 	 * (a run directory made by hand), is replaced whole by the first
 	 * lease, whose create finds it (lease_put); until then crash
 	 * detection may take the run for that lease's, and end or retry it
 	 * as it would a dead one's */
-	if (sl_uuid(nonce) < 0 ||
-	    write_start(pend, a, nonce, now, r.attempt, &earlier) < 0 ||
-	    ((r.attempt > 1 || earlier) &&
-	    drop_lease(pend, now + cf->lease) < 0)) {
+	if (sl_uuid(nonce) < 0 || write_start(pend, a, nonce, now, r.attempt,
+	    now + cf->lease) < 0) {
 		snprintf(out->why, sizeof(out->why), "cannot write the start of "
 		    "run %s in %s: %s", id, pend, strerror(errno));
 		rc = SL_START_FAILED;

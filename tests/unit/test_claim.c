@@ -2955,7 +2955,7 @@ START_TEST(test_recover_gone_agent_cut_runini)
 	ck_assert_int_eq(sl_slots_held(&sp, P, NULL), 0);
 	/* cut inside its queue line ("queue = qz9" as "queue = q"): that
 	 * would name another queue, which exists, and is not taken: the
-	 * run stays */
+	 * run is refused (rejected/, with the reason), its slots freed */
 	ck_assert_int_eq(rename(run_dir(&l), S("pools/" P "/tmp/away")), 0);
 	queue("qz9", 0, SL_NOLIMIT);
 	submit("qz9", now0 - 4, id);
@@ -2970,8 +2970,11 @@ START_TEST(test_recover_gone_agent_cut_runini)
 	t_write(p, text, len);
 	free(text);
 	ck_assert_int_eq(sl_recover_pool(&sp, P, now0 + 2 * WINDOW + 2, WINDOW,
-	    LEASE), 0);
-	ck_assert_int_eq(locate(id).w, W_PENDING);
+	    LEASE), 1);
+	ck_assert(t_exists(S("pools/" P "/rejected/%s/reason", id)));
+	ck_assert(t_exists(S("pools/" P "/rejected/%s/run.ini", id)));
+	ck_assert_int_eq(npending(&a), 0);
+	ck_assert_int_eq(sl_slots_held(&sp, P, NULL), 0);
 }
 END_TEST
 

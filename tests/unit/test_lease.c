@@ -931,31 +931,65 @@ START_TEST(test_start_drops_old_lease)
 END_TEST
 
 /*
- * An older agent (before 2026-12-05) wrote start.ini and a lease naming
- * no process in pending/ before its start's rename; a run whose start
- * failed there went back to its queue with both, at attempt 1.  Its next
- * start finds the earlier start.ini, and removes the lease, as a later
- * attempt's does: crash detection does not take the run for the old one's.
+ * leftover - a claimed run at attempt 1 holding what an older agent
+ * (before 2026-12-05) left of a start that failed in pending/: start.ini
+ * (a directory if as_dir: one that cannot be unlinked) and a lease naming
+ * no process; its token in tok, path of start.ini in si
  */
-START_TEST(test_start_earlier_start_drops_lease)
+static void
+leftover(char tok[128], char si[4096], int as_dir)
 {
 	struct spec s = { .command = "sleep 1" };
-	struct sl_started out;
 	runid	id;
-	char	tok[128], si[4096];
 
 	submit(&s, id);
 	claim1(now0, tok);
-	snprintf(si, sizeof(si), "%s/start.ini", pending(tok));
-	t_puts(si, "[start]\nagent = x\n");
+	snprintf(si, 4096, "%s/start.ini", pending(tok));
+	if (as_dir)
+		ck_assert_int_eq(mkdir(si, 0755), 0);
+	else
+		t_puts(si, "[start]\nagent = x\n");
 	ck_assert_int_eq(sl_lease_write(pending(tok), now0 + LEASE, sl_host(),
 	    0, 0), 0);
+}
+
+/*
+ * A run whose start failed under an older agent went back to its queue
+ * with that start.ini and lease, at attempt 1.  Its next start finds the
+ * earlier start.ini, and removes the lease, as a later attempt's does:
+ * crash detection does not take the run for the old one's.
+ */
+START_TEST(test_start_earlier_start_drops_lease)
+{
+	struct sl_started out;
+	char	tok[128], si[4096];
+
+	leftover(tok, si, 0);
 	/* started, not supervised yet (the caller would become it): the
 	 * run is in running/ without the old lease */
 	ck_assert_int_eq(start_as(tok, time(NULL), SL_START_BECOME, &out),
 	    SL_START_STARTED);
 	ck_assert(t_exists(S("pools/" P "/running/%s/start.ini", tok)));
 	ck_assert(!t_exists(S("pools/" P "/running/%s/lease", tok)));
+}
+END_TEST
+
+/*
+ * The lease goes before the start.ini that calls for its removal: a start
+ * that fails to replace an earlier start.ini (a directory, which cannot
+ * be unlinked) has removed the lease all the same, so no later start
+ * finds the lease without the start.ini
+ */
+START_TEST(test_start_drops_lease_before_start)
+{
+	struct sl_started out;
+	char	tok[128], si[4096];
+
+	leftover(tok, si, 1);
+	ck_assert_int_eq(start(tok, time(NULL), &out), SL_START_FAILED);
+	ck_assert(t_exists(si));
+	snprintf(si, sizeof(si), "%s/lease", pending(tok));
+	ck_assert(!t_exists(si));
 }
 END_TEST
 
@@ -2352,6 +2386,7 @@ suite_lease(void)
 	tcase_add_test(st, test_start_drops_old_lease);
 	tcase_add_test(st, test_start_first_stale_lease);
 	tcase_add_test(st, test_start_earlier_start_drops_lease);
+	tcase_add_test(st, test_start_drops_lease_before_start);
 	tcase_add_test(st, test_start_dir_made_new);
 	tcase_add_test(st, test_start_tick);
 	tcase_add_test(st, test_start_first_lease_gone);
