@@ -1208,9 +1208,10 @@ sl_recover_pool(const struct sl_spool *sp, const char *pool, time_t now,
 					 * own deferred to a start that never
 					 * came, or a claimer's for it between its
 					 * two renames: that claimer's step 7 then
-					 * fails, and it gives nothing back: see
-					 * put_back), or a claim whose claimer
-					 * died between its two renames */
+					 * fails, and it gives back only its own
+					 * takes' entries: give_back_takes), or a
+					 * claim whose claimer died between its
+					 * two renames */
 					from = sl_path(ad, e->d_name, (char *)NULL);
 					/* RACE: the agent may come back and start
 					 * it this instant; one rename wins, the

@@ -710,10 +710,10 @@ watch_buckets(const char *sd)
  * sl_watch_pool - watch the places of a pool where work appears or frees
  * up: the drop boxes and sched/ of every queue, pending/ and our own
  * agent's, slots/, agents/, config/ (running/, done/ and other agents'
- * pending/ are asked for and not watched: mask_of).  Called before every wait, so
- * queues made since the last pass are watched too: queues/ and pending/
- * are looked at after a rescan (rescan) or an event in such a directory
- * (sl_watch_seen), and listed again only when they changed
+ * pending/ are asked for and not watched: mask_of).  Called before every
+ * wait, so queues made since the last pass are watched too: queues/ and
+ * pending/ are looked at after a rescan (rescan) or an event in such a
+ * directory (sl_watch_seen), and listed again only when they changed
  * (sl_list_quick).  RACE: a queue made on another host is watched from
  * the next rescan on; none of its events could come before anyway.
  */

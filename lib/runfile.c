@@ -712,14 +712,14 @@ put_quoted(struct sl_buf *b, const char *key, const char *v)
 	free(q);
 }
 
+/* the first line of every run.ini sluice writes (sl_runini_load) */
+#define RUNINI_HEAD	"; a sluice run, as accepted; see sluice-run(5)\n"
+
 /*
  * render - the run file text of r; NULL when it would pass maxkeys keys
  * or maxlen bytes (then *keys and *len say how far it got).  Every value
  * must be storable (check_values), or this panics.
  */
-/* the first line of every run.ini sluice writes (sl_runini_load) */
-#define RUNINI_HEAD	"; a sluice run, as accepted; see sluice-run(5)\n"
-
 static char *
 render(const struct sl_runspec *r, size_t *len, size_t *keys, size_t maxkeys,
     size_t maxlen)

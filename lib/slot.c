@@ -75,6 +75,28 @@ held(const char *dir)
 }
 
 /*
+ * take_of - does the entry of run id in directory slot name the take u
+ * (its "slot" line)?  1 yes, 0 no, -1 it cannot be read (errno; ENOENT:
+ * there is none); read up to max bytes
+ */
+static int
+take_of(const char *slot, const char *id, const char *u, size_t max)
+{
+	char   *e = sl_path(slot, id, (char *)NULL), *text, v[SL_UUID_LEN + 8];
+	int	ours = -1, saved;
+
+	if (sl_read_file(e, &text, max) >= 0) {
+		sl_kv_get(text, "slot", v, sizeof(v));
+		ours = strcmp(v, u) == 0;
+		free(text);
+	}
+	saved = errno;
+	free(e);
+	errno = saved;
+	return ours;
+}
+
+/*
  * renamed - after a failed rename of our private directory tmp onto slot:
  * 1 if it was carried out all the same (a lost reply: tmp is gone and
  * the slot holds the entry of this take, which names u), 0 if not (the
@@ -88,17 +110,10 @@ static int
 renamed(const char *tmp, const char *slot, const char *id, const char *u)
 {
 	struct stat st;
-	char   *text, v[SL_UUID_LEN + 8];
-	int	ours;
 
 	if (lstat(tmp, &st) == 0 || errno != ENOENT)
 		return 0;
-	if ((text = sl_read_small(slot, id)) == NULL)
-		return -1;
-	sl_kv_get(text, "slot", v, sizeof(v));
-	ours = strcmp(v, u) == 0;
-	free(text);
-	return ours ? 1 : -1;
+	return take_of(slot, id, u, 64 * 1024) == 1 ? 1 : -1;
 }
 
 /*
@@ -250,22 +265,18 @@ int
 sl_slot_release_take(const struct sl_spool *sp, const char *pool,
     const char *name, const char *id, const char *u)
 {
-	char   *sd = slots_dir(sp, pool), *e = sl_path(sd, name, id,
-	    (char *)NULL), *text, v[SL_UUID_LEN + 8];
-	int	ours = 0, rc = 0;
+	char   *sd = slots_dir(sp, pool), *slot = sl_path(sd, name,
+	    (char *)NULL);
+	int	ours = take_of(slot, id, u, 1024), rc = 0;
 
-	if (sl_read_file(e, &text, 1024) >= 0) {
-		sl_kv_get(text, "slot", v, sizeof(v));
-		ours = strcmp(v, u) == 0;
-		free(text);
-	} else if (errno != ENOENT) {
-		sl_warn("cannot read %s to give its slot back: %s; recovery "
-		    "will", e, strerror(errno));
+	if (ours < 0 && errno != ENOENT) {
+		sl_warn("cannot read %s/%s to give its slot back: %s; recovery "
+		    "will", slot, id, strerror(errno));
 		rc = -1;
 	}
-	free(e);
+	free(slot);
 	free(sd);
-	return ours ? sl_slot_release(sp, pool, name, id) : rc;
+	return ours == 1 ? sl_slot_release(sp, pool, name, id) : rc;
 }
 
 /* sl_slots_of - the names of the slots run id holds */

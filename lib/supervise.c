@@ -1816,9 +1816,9 @@ start(const struct sl_spool *sp, const struct sl_config *cf,
 	 * when the attempt is a later one or start.ini's create finds an
 	 * earlier start's; a first start of a first attempt (the create
 	 * succeeds) does not look: a call a run less, a round trip on a
-	 * network filesystem.  RACE: a lease there all the same, without a start.ini
-	 * (a run directory made by hand), is replaced whole by the first
-	 * lease, whose create finds it (lease_put); until then crash
+	 * network filesystem.  RACE: a lease there all the same, without a
+	 * start.ini (a run directory made by hand), is replaced whole by the
+	 * first lease, whose create finds it (lease_put); until then crash
 	 * detection may take the run for that lease's, and end or retry it
 	 * as it would a dead one's */
 	if (sl_uuid(nonce) < 0 || write_start(pend, a, nonce, now, r.attempt,

@@ -68,12 +68,12 @@ fill(unsigned char *b, size_t len)
 	return 0;
 }
 
+static int armed;		/* pool_forget runs in every fork's child */
+
 /*
  * sl_random - len (at most POOL) random bytes into b, from the process's
  * pool; 0, or -1 (getrandom failed: errno)
  */
-static int armed;		/* pool_forget runs in every fork's child */
-
 int
 sl_random(void *b, size_t len)
 {
