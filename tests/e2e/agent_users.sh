@@ -66,6 +66,21 @@ case " $(printf '%s' "$log" | sed -n 's/.*groups=\([0-9 ]*\) home=.*/\1/p') " in
 *" 0 "*) fail "root's group 0 is among its groups: $log" ;;
 *) ok "no supplementary group 0 (root's groups dropped)" ;;
 esac
+# a user's command that cannot start: its process (a fork, not a vfork,
+# for another user) says why through a pipe
+mkdir -m 700 "$TESTDIR/closed"
+asuser sh -c 'cat >"$1/run1b" <<EOF
+[run]
+name = userrun1b
+cwd = $2
+command = true
+EOF' sh "$Q/tmp" "$TESTDIR/closed" || fail "writing a second run file as $U"
+mv "$Q/tmp/run1b" "$Q/new/run1b"
+r1b=$(id_by_name u userrun1b) || fail "the second dropped run was never accepted"
+expect_state "$r1b" Failed 8 "a user's run that cannot enter its cwd Failed"
+contains "$(field "$r1b" message)" \
+    "cannot enter the directory $TESTDIR/closed (as $U): Permission denied" \
+    "its message says why, from the user's forked process"
 kill -TERM "$ra"; wait "$ra"
 equals "$?" 0 "root agent exits 0 on SIGTERM"
 
