@@ -107,13 +107,17 @@ bench/minloop: bench/minloop.c bench/shspawn.h
 bench/bsq: bench/bsq.c bench/shspawn.h
 	$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ bench/bsq.c
 
+bench/starttick: bench/starttick.c lib/libsluice.a lib/sluice.h
+	$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ bench/starttick.c lib/libsluice.a $(LDLIBS)
+
 # bench: timing claims are benchmarks, never timed asserts in tests.  Not
 # run by CI; compare.sh installs its anchors when missing (bench-deps does
 # only that, as deps does); netfs.sh (two hosts, the netfs rig: root,
 # /dev/fuse, the rig's packages) installs nothing and skips a backend,
 # saying why, when the rig cannot run it
 BENCH_DEPS = beanstalkd task-spooler nq strace time
-bench: all bench/mkruns bench/minloop bench/bsq
+bench: all bench/mkruns bench/minloop bench/bsq bench/starttick
+	./bench/starttick 3000
 	./bench/dispatch.sh
 	./bench/scale.sh
 	./bench/agent.sh
@@ -268,7 +272,7 @@ uninstall:
 	-rmdir $(DESTDIR)$(EXAMPLEDIR) $(DESTDIR)$(ETCDIR) 2>/dev/null
 
 clean:
-	rm -f lib/*.o lib/libsluice.a $(PROGS) $(UNIT) $(TESTPROGS) bench/mkruns bench/minloop bench/bsq
+	rm -f lib/*.o lib/libsluice.a $(PROGS) $(UNIT) $(TESTPROGS) bench/mkruns bench/minloop bench/bsq bench/starttick
 	rm -rf tests/fuzz/obj $(FUZZ_BIN)
 
 .PHONY: all deps check test check-long lint-man demo install uninstall clean bench bench-deps fuzz fuzz-ci fuzz-deps chaos chaos-short chaos-2host

@@ -314,16 +314,21 @@ sl_boot_ns(void)
  * sl_start_tick - the start time /proc/PID/stat gives a process forked
  * between two readings of sl_boot_ns (before the fork, in the parent;
  * after, in either), in clock ticks of hz a second: the kernel stamps it
- * inside the fork and /proc rounds it down to a tick.  Known only when
- * both readings fall in one tick, each at least 1 ms clear of its edges
- * (a margin for the two reading the clock apart); else 0: read /proc.
- * Pure arithmetic, for a vfork child too.  A lease's start times cost
- * no read of /proc when it is known (three a start before).
+ * inside the fork (ktime_get_boottime_ns, the clock the vDSO reads for
+ * us, from the same timekeeper) and /proc rounds it down to a tick.
+ * Known only when both readings fall in one tick, each at least 20 us
+ * clear of its edges (a margin for the two reading the clock apart: a
+ * rounding, a small skew of the clocks of two CPUs); else 0: read /proc.
+ * The margin was 1 ms: 72 % of forks knew their tick, and 40,000 forks
+ * of a test program (two at once, 2026-12-06) found none wrong with no
+ * margin at all, 89 % known; 20 us keeps the 89 %.  Pure arithmetic, for
+ * a vfork child too.  A lease's start times cost no read of /proc when
+ * it is known (three calls each, up to two a start, before).
  */
 unsigned long long
 sl_start_tick(long long before, long long after, long hz)
 {
-	long long tick, t, margin = 1000000;
+	long long tick, t, margin = 20000;
 
 	/* the kernel's tick arithmetic is this division only when hz
 	 * divides a second (USER_HZ 100 on x86 and arm; not alpha's 1024) */

@@ -935,12 +935,13 @@ sl_status_state(int status, int *code, char *msg, size_t len)
  * the log keeps the head (spool-layout.md, "The log cap").
  */
 #define CAP_CHUNK	(256 * 1024)	/* a read, and the pipe's size */
-#define CAP_READS	16		/* reads in a row, then the loop's work */
 
 struct cap {
 	struct sl_logcap lc;
 	long long max;		/* log_max */
-	int	in;		/* the pipe's read end, -1: none or ended */
+	int	in;		/* the pipe's read end, -1: none or ended (at
+				 * its end of file it is left open: our exit
+				 * closes it, a call less) */
 	int	out;		/* its write end, until the recorder has it */
 	int	sig;		/* a signalfd for SIGCHLD, -1: none */
 	const char *path;	/* the log's, for messages */
@@ -967,9 +968,13 @@ cap_open(struct cap *c, long long max, const char *path,
 	}
 	/* RACE: none; the log is the run's and only its supervisor writes
 	 * it while the command runs.  A bigger pipe means fewer wakeups;
-	 * refused (the user's pipe quota), the default 64 KiB serves */
+	 * refused (the user's pipe quota), the default 64 KiB serves.  The
+	 * read end blocks: it is read once a poll says it holds data or
+	 * its end (cap_pump), and made non-blocking only for the last
+	 * drain, if the end has not come by then (cap_end): a call a run
+	 * less.  We are its only reader (the recorder keeps a copy it never
+	 * reads), so what the poll saw is there for the read */
 	(void)fcntl(p[0], F_SETPIPE_SZ, CAP_CHUNK);
-	(void)fcntl(p[0], F_SETFL, O_NONBLOCK);
 	c->in = p[0];
 	c->out = p[1];
 	sl_logcap_init(&c->lc, st->st_size < max ? max - st->st_size : 0);
@@ -1002,31 +1007,30 @@ cap_write(struct cap *c, const char *p, size_t n)
 	}
 }
 
-/* cap_pump - read what the pipe holds (at most CAP_READS chunks), the
- * head to the log, the tail to memory; at end of file close it.  1: it
- * stopped at CAP_READS (more may wait), else 0 */
+/* cap_pump - one read of the pipe, which must not block (a poll said it
+ * is ready, or cap_end made it non-blocking): the head to the log, the
+ * tail to memory; at end of file it is done (c->in -1).  1: it read
+ * something (more may wait), else 0 (the end, or nothing: EAGAIN) */
 static int
 cap_pump(struct cap *c)
 {
 	static char buf[CAP_CHUNK];
 	ssize_t	n;
 	size_t	now;
-	int	i;
 
-	for (i = 0; i < CAP_READS && c->in >= 0; i++) {
-		if ((n = read(c->in, buf, sizeof(buf))) < 0 && errno == EINTR)
-			continue;
-		if (n < 0)
-			return 0;	/* EAGAIN: nothing more for now */
-		if (n == 0) {
-			close(c->in);
-			c->in = -1;
-			return 0;
-		}
-		if ((now = sl_logcap_feed(&c->lc, buf, (size_t)n)) > 0)
-			cap_write(c, buf, now);
+	if (c->in < 0)
+		return 0;
+	while ((n = read(c->in, buf, sizeof(buf))) < 0 && errno == EINTR)
+		;
+	if (n < 0)
+		return 0;	/* EAGAIN (cap_end): nothing more */
+	if (n == 0) {
+		c->in = -1;	/* not closed: see struct cap */
+		return 0;
 	}
-	return c->in >= 0;
+	if ((now = sl_logcap_feed(&c->lc, buf, (size_t)n)) > 0)
+		cap_write(c, buf, now);
+	return 1;
 }
 
 /*
@@ -1082,14 +1086,12 @@ cap_end(struct cap *c)
 		return;
 	/* RACE: a writer still alive (the sweep gave up on it: stuck in
 	 * the kernel) writes nothing more; what waits is read, not waited
-	 * for */
-	while (cap_pump(c))
-		;
-	if (c->in >= 0)
-		close(c->in);
+	 * for.  Usually the end has come already, in the loop's waits */
+	if (c->in >= 0 && fcntl(c->in, F_SETFL, O_NONBLOCK) == 0)
+		while (cap_pump(c))
+			;
 	c->in = -1;
-	close(c->sig);
-	c->sig = -1;
+	c->sig = -1;	/* left open, as the pipe: our exit closes them */
 	sl_logcap_end(&c->lc, sl_size_fmt(c->max, lim, sizeof(lim)), &b);
 	if (b.len > 0)
 		cap_write(c, b.s, b.len);
@@ -1112,12 +1114,12 @@ supervise(struct sup *s)
 	struct timespec sec = { 1, 0 };
 	time_t	started, now, kill_at = 0;
 	long long t0, left, b0;
-	pid_t	child = -1, rec, w;
+	pid_t	child = -1, rec, w = 0;
 	ssize_t	n;
 	int	fd, dfd, go[2], rep[2], bt[2], status = 0, ws, killed = 0;
 	int	code = -1, lost = 0, rec_done = 0, have = 0, leftover = 0,
 		recorded = 0;
-	int	nfd = -1, ok, turn, err, none_left = 0;
+	int	nfd = -1, ok, turn, err, none_left = 0, reap;
 	const char *said;
 	long	fenced = 0;
 	long long next_look;
@@ -1325,17 +1327,21 @@ supervise(struct sup *s)
 			st = SL_FAILED;
 			goto ended;
 		}
-		/* the go, to the command's process itself: no hop */
+		/* the go, to the command's process itself: no hop.  Its
+		 * write end is left open (our exit closes it, a call less):
+		 * the command's process reads one byte, and none other reads */
 		if (write(go[1], "g", 1) < 0)
 			(void)0;	/* it died: seen at the next read */
-		close(go[1]);
 		go[1] = -1;
 	}
 	rn.next = started + s->cf->heartbeat;
-	for (;;) {
+	for (reap = 0;; reap = 1) {
 		/* as a subreaper we reap the recorder, and the command itself
-		 * (and orphans) if the recorder was killed */
-		while ((w = waitpid(-1, &ws, WNOHANG)) > 0)
+		 * (and orphans) if the recorder was killed.  Not before the
+		 * first wait: a child that ended already left SIGCHLD pending
+		 * (blocked, never handled, and taken only by the waits), and
+		 * the wait returns at once for it; a call a run less */
+		while (reap && (w = waitpid(-1, &ws, WNOHANG)) > 0)
 			if (w == rec) {
 				rec_done = 1;
 				if (read(rep[0], &em, sizeof(em)) ==

@@ -323,10 +323,12 @@ START_TEST(test_start_tick)
 	    hz), 5);
 	ck_assert_uint_eq(sl_start_tick(5 * tick + 2000000, 6 * tick + 3000000,
 	    hz), 0);	/* across a tick */
-	ck_assert_uint_eq(sl_start_tick(5 * tick + 500000, 5 * tick + 3000000,
-	    hz), 0);	/* too near its start */
-	ck_assert_uint_eq(sl_start_tick(5 * tick + 2000000, 6 * tick - 500000,
+	ck_assert_uint_eq(sl_start_tick(5 * tick + 10000, 5 * tick + 3000000,
+	    hz), 0);	/* too near its start (20 us) */
+	ck_assert_uint_eq(sl_start_tick(5 * tick + 2000000, 6 * tick - 10000,
 	    hz), 0);	/* too near its end */
+	ck_assert_uint_eq(sl_start_tick(5 * tick + 30000, 6 * tick - 30000,
+	    hz), 5);	/* clear of both by more than the margin */
 	ck_assert_uint_eq(sl_start_tick(0, 3000000, hz), 0);
 	ck_assert_uint_eq(sl_start_tick(5 * 976562 + 200000, 5 * 976562 +
 	    300000, 1024), 0);	/* a tick that is no whole ns division */
