@@ -8,6 +8,7 @@
  *
  * usage: bench/starttick [N [MARGIN_NS]]   (run two at once to load it)
  */
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>

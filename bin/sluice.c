@@ -456,10 +456,11 @@ main(int argc, char **argv)
 		need_name("work queue", a.val[O_QUEUE]);
 	if (sl_config_load(&cf, err, sizeof(err)) < 0)
 		sl_fatal("%s", err);
-	/* config only says which spool: it does not make it */
-	if ((c->fn == cfg_show ? sl_spool_locate(&spool, a.val[O_SPOOL], &cf,
-	    err, sizeof(err)) : sl_spool_resolve(&spool, a.val[O_SPOOL], &cf,
-	    err, sizeof(err))) < 0)
+	/* config only says which spool: it does not make it; nor does
+	 * submit, whose pool must be there (a lookup a run less) */
+	if ((c->fn == cfg_show || c->fn == submit ? sl_spool_locate(&spool,
+	    a.val[O_SPOOL], &cf, err, sizeof(err)) : sl_spool_resolve(&spool,
+	    a.val[O_SPOOL], &cf, err, sizeof(err))) < 0)
 		sl_fatal("%s", err);
 	a.cmd = c;
 	sl_perm_denied_hint(&spool);

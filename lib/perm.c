@@ -41,6 +41,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <grp.h>
+#include <pthread.h>
 #include <pwd.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -74,6 +75,35 @@ sl_perm_policy(const struct sl_config *cf)
 
 static const char *uname_of(long, char *, size_t);
 
+/*
+ * euid - geteuid(), asked once a process: every command asks it at its
+ * start (sl_perm_denied_hint) and again when it judges its rights.  A
+ * fork forgets it (pthread_atfork), as a child may change its user
+ * before it asks (sl_self does the same for the pid); nothing here runs
+ * in a process that changes its user without a fork.
+ */
+static long my_euid = -1;
+
+static void
+euid_forget(void)
+{
+	my_euid = -1;
+}
+
+static long
+euid(void)
+{
+	static int armed;
+
+	if (!armed && pthread_atfork(NULL, NULL, euid_forget) == 0)
+		armed = 1;
+	if (!armed)
+		return (long)geteuid();
+	if (my_euid < 0)
+		my_euid = (long)geteuid();
+	return my_euid;
+}
+
 /* spool_owner - the uid owning the spool's root directory, or -1 */
 static long
 spool_owner(const struct sl_spool *sp)
@@ -95,7 +125,7 @@ void
 sl_perm_denied_hint(const struct sl_spool *sp)
 {
 	char	me[64], own[64], who[80], hint[1024];
-	long	o, uid = (long)geteuid();
+	long	o, uid = euid();
 
 	/* root needs no hint, nor the stat of the spool's owner */
 	if (uid == 0 || (o = spool_owner(sp)) < 0 || o == uid) {
@@ -117,13 +147,13 @@ sl_perm_denied_hint(const struct sl_spool *sp)
 static int
 trusted(const struct sl_spool *sp, long uid)
 {
-	return uid == 0 || uid == (long)geteuid() || uid == spool_owner(sp);
+	return uid == 0 || uid == euid() || uid == spool_owner(sp);
 }
 
 int
 sl_perm_privileged(const struct sl_spool *sp)
 {
-	return geteuid() == 0 || (long)geteuid() == spool_owner(sp);
+	return euid() == 0 || euid() == spool_owner(sp);
 }
 
 /* in_group - is user uid a member of gid (primary or supplementary)? */
@@ -343,7 +373,7 @@ sl_perm_may_accept(const struct sl_spool *sp, const char *pool, long uid)
 
 	if (sl_perm_privileged(sp))
 		return 1;
-	if (uid != (long)geteuid())
+	if (uid != euid())
 		return 0;
 	t = sl_place(sp, SL_PL_TMP, pool, NULL, (char *)NULL);
 	ok = sl_perm_can_write(t);
@@ -553,7 +583,7 @@ sl_perm_submit_drop(const struct sl_spool *sp, struct sl_runspec *r,
 	snprintf(name, sizeof(name), "submit.%s", u);
 	rc = drop_file(qd, name, text, len, err, errlen);
 	if (rc == 0)
-		sl_perm_drop_run_id((long)geteuid(), u, r->id);
+		sl_perm_drop_run_id(euid(), u, r->id);
 	free(text);
 	free(qd);
 	return rc;
@@ -614,20 +644,20 @@ sl_perm_may_act(const struct sl_spool *sp, const struct sl_run *run,
 	if (sl_perm_privileged(sp) || self_admin())
 		return 0;
 	o = owner_of(run);
-	if (o >= 0 && o == (long)geteuid())
+	if (o >= 0 && o == euid())
 		return 0;
 	if (o >= 0)
 		snprintf(why, whylen, "Permission denied: flow run '%s' belongs "
 		    "to %s (uid %ld); you (%s) may not %s it. Only its owner, "
 		    "root, the spool's owner and members of the admins group "
 		    "of sluice.ini may.", run->id, uname_of(o, u1, sizeof(u1)),
-		    o, uname_of((long)geteuid(), u2, sizeof(u2)), verb);
+		    o, uname_of(euid(), u2, sizeof(u2)), verb);
 	else
 		snprintf(why, whylen, "Permission denied: flow run '%s' is not "
 		    "yours (its run file is not readable by you); you (%s) may "
 		    "not %s it. Only its owner, root, the spool's owner and "
 		    "members of the admins group of sluice.ini may.", run->id,
-		    uname_of((long)geteuid(), u2, sizeof(u2)), verb);
+		    uname_of(euid(), u2, sizeof(u2)), verb);
 	errno = EPERM;
 	return -1;
 }

@@ -1350,31 +1350,45 @@ exists:
 	return 1;
 }
 
+/*
+ * sl_queue_ready - is queue name of pool there to take a run (one lookup):
+ * the default queue, which always exists, once its directories are made,
+ * sched/ last (a submit's first makes them); another once its directory
+ * is.  Either way its pool is there too.
+ */
 int
-sl_queue_ensure(const struct sl_spool *sp, const char *pool, const char *name,
-    char *err, size_t errlen)
+sl_queue_ready(const struct sl_spool *sp, const char *pool, const char *name)
 {
 	struct stat st;
 	char   *qd, *last;
 	int	rc;
 
+	if (strcmp(name, SL_DEFAULT_QUEUE) != 0)
+		return queue_dir_exists(sp, pool, name);
+	qd = sl_queue_dir(sp, pool, name);
+	last = sl_path(qd, "sched", (char *)NULL);
+	rc = lstat(last, &st) == 0 && S_ISDIR(st.st_mode);
+	free(last);
+	free(qd);
+	return rc;
+}
+
+int
+sl_queue_ensure(const struct sl_spool *sp, const char *pool, const char *name,
+    char *err, size_t errlen)
+{
+	char   *qd;
+	int	rc;
+
+	if (sl_queue_ready(sp, pool, name))
+		return 0;
 	if (strcmp(name, SL_DEFAULT_QUEUE) == 0) {
-		/* always exists; make its directories on first use, sched/
-		 * last: one look at it, once they are made (a submit's) */
+		/* always exists; make its directories on first use */
 		qd = sl_queue_dir(sp, pool, name);
-		last = sl_path(qd, "sched", (char *)NULL);
-		rc = lstat(last, &st) == 0 && S_ISDIR(st.st_mode);
-		free(last);
-		if (rc) {
-			free(qd);
-			return 0;
-		}
 		rc = mkdirs_in(qd, queue_subdirs, err, errlen);
 		free(qd);
 		return rc;
 	}
-	if (queue_dir_exists(sp, pool, name))
-		return 0;
 	/* RACE: two first uses at once: one creates it, the other finds it
 	 * taken (1); both go on with the same queue. */
 	return sl_queue_create(sp, pool, name, 0, SL_NOLIMIT, NULL, NULL, err,

@@ -413,6 +413,8 @@ long	sl_pool_last_priority(const struct sl_pool *);
 int	sl_queue_create(const struct sl_spool *, const char *pool,
 	    const char *q, long prio, long limit, struct sl_queue *out,
 	    struct sl_buf *moved, char *, size_t);
+int	sl_queue_ready(const struct sl_spool *, const char *pool,
+	    const char *name);
 int	sl_queue_ensure(const struct sl_spool *, const char *pool,
 	    const char *q, char *, size_t);
 int	sl_queue_delete(const struct sl_spool *, const char *pool,

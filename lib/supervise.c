@@ -432,8 +432,9 @@ struct started_msg {
  * every other signal (64 system calls a run).  A failure is reported
  * through our own memory, which a vfork child shares (as glibc's
  * posix_spawn reports its child's), or, after a fork, through a
- * close-on-exec pipe: four system calls a start fewer for the common
- * case, a pipe's make, two closes and its read.  Returns the pid; -1 and
+ * close-on-exec pipe: five system calls a start fewer for the common
+ * case, a pipe's make, its read and two closes here, a close in the
+ * child.  Returns the pid; -1 and
  * why if it did not execute (reaped); -2 if no go came (reaped).
  */
 static pid_t
@@ -944,6 +945,7 @@ struct cap {
 				 * closes it, a call less) */
 	int	out;		/* its write end, until the recorder has it */
 	int	sig;		/* a signalfd for SIGCHLD, -1: none */
+	int	on;		/* the pipe was made: the command writes it */
 	const char *path;	/* the log's, for messages */
 };
 
@@ -977,6 +979,7 @@ cap_open(struct cap *c, long long max, const char *path,
 	(void)fcntl(p[0], F_SETPIPE_SZ, CAP_CHUNK);
 	c->in = p[0];
 	c->out = p[1];
+	c->on = 1;
 	sl_logcap_init(&c->lc, st->st_size < max ? max - st->st_size : 0);
 }
 
@@ -1046,8 +1049,33 @@ cap_wait(struct cap *c, const sigset_t *set, const struct timespec *sec)
 	long long end = sl_mono_ms() + sec->tv_sec * 1000LL + sec->tv_nsec /
 	    1000000L, left;
 
+	if (c->in >= 0 && c->sig < 0) {
+		/* no signalfd (signalfd(2) failed): the pipe is polled alone,
+		 * a tenth of a second at a time, and SIGCHLD looked for in
+		 * between, so that a chatty command is not left blocked on a
+		 * full pipe */
+		struct timespec zero = { 0, 0 };
+
+		pf[0].fd = c->in;
+		pf[0].events = POLLIN;
+		while ((left = end - sl_mono_ms()) > 0 && c->in >= 0) {
+			pf[0].revents = 0;
+			if (poll(pf, 1, left > 100 ? 100 : (int)left) < 0 &&
+			    errno != EINTR)
+				break;
+			if (pf[0].revents != 0)
+				(void)cap_pump(c);
+			if (sigtimedwait(set, NULL, &zero) > 0)
+				return;
+		}
+	}
 	if (c->in < 0 || c->sig < 0) {
-		(void)sigtimedwait(set, NULL, sec);
+		if ((left = end - sl_mono_ms()) > 0) {
+			struct timespec ts = { left / 1000,
+			    (left % 1000) * 1000000L };
+
+			(void)sigtimedwait(set, NULL, &ts);
+		}
 		return;
 	}
 	pf[0].fd = c->sig;
@@ -1082,12 +1110,15 @@ cap_end(struct cap *c)
 	struct sl_buf b = { 0 };
 	char	lim[32];
 
-	if (c->max <= 0 || c->sig < 0)
+	if (c->max <= 0 || !c->on)
 		return;
 	/* RACE: a writer still alive (the sweep gave up on it: stuck in
 	 * the kernel) writes nothing more; what waits is read, not waited
 	 * for.  Usually the end has come already, in the loop's waits */
-	if (c->in >= 0 && fcntl(c->in, F_SETFL, O_NONBLOCK) == 0)
+	if (c->in >= 0 && fcntl(c->in, F_SETFL, O_NONBLOCK) < 0)
+		note("cannot read the rest of the command's output (fcntl: "
+		    "%s): the log may lack its last part", strerror(errno));
+	else
 		while (cap_pump(c))
 			;
 	c->in = -1;

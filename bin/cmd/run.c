@@ -689,7 +689,7 @@ submit(const struct sl_spool *sp, const struct sl_config *cf, struct args *a)
 	struct sl_runspec r;
 	const char *q = a->val[O_QUEUE] ? a->val[O_QUEUE] : SL_DEFAULT_QUEUE;
 	char   *pt, *qd, *qs, line[SL_UUID_LEN + 2];
-	int	drop;
+	int	drop, priv, ready;
 
 	(void)cf;
 	if (a->ntail == 0 || a->tail[0][0] == '\0')
@@ -713,7 +713,13 @@ submit(const struct sl_spool *sp, const struct sl_config *cf, struct args *a)
 		r.name = storable("the run name", a->val[O_NAME]);
 	}
 	run_opts(a, &r);
-	if (!sl_pool_exists(sp, r.pool)) {
+	/* a privileged submitter (root, the spool's owner) whose queue is
+	 * there has found its pool too (sl_queue_ready): one lookup, not
+	 * the pool's and then the queue's, and the spool's not at all (main
+	 * does not make the spool for submit) */
+	priv = sl_perm_privileged(sp);
+	ready = priv && sl_queue_ready(sp, r.pool, r.queue);
+	if (!ready && !sl_pool_exists(sp, r.pool)) {
 		sl_warn("Work pool '%s' not found. Create it with 'sluice "
 		    "work-pool create %s'.", r.pool, r.pool);
 		sl_runspec_free(&r);
@@ -722,17 +728,19 @@ submit(const struct sl_spool *sp, const struct sl_config *cf, struct args *a)
 	/* a user who cannot write the pool's private tmp/ or the queue's
 	 * sched/ (a shared spool) goes through the queue's drop box
 	 * (perm.c); the id printed is the one its acceptor gives it */
-	pt = sl_place(sp, SL_PL_TMP, r.pool, NULL, (char *)NULL);
-	qd = sl_queue_dir(sp, r.pool, r.queue);
-	qs = sl_path(qd, "sched", (char *)NULL);
-	drop = !sl_perm_privileged(sp) &&
-	    (!sl_perm_can_write(pt) || !sl_perm_can_write(qs));
-	free(pt);
-	free(qd);
-	free(qs);
+	drop = 0;
+	if (!priv) {
+		pt = sl_place(sp, SL_PL_TMP, r.pool, NULL, (char *)NULL);
+		qd = sl_queue_dir(sp, r.pool, r.queue);
+		qs = sl_path(qd, "sched", (char *)NULL);
+		drop = !sl_perm_can_write(pt) || !sl_perm_can_write(qs);
+		free(pt);
+		free(qd);
+		free(qs);
+	}
 	if (drop ? sl_perm_submit_drop(sp, &r, err, sizeof(err)) < 0 :
-	    sl_queue_ensure(sp, r.pool, r.queue, err, sizeof(err)) < 0 ||
-	    sl_run_submit(sp, &r, err, sizeof(err)) < 0) {
+	    (!ready && sl_queue_ensure(sp, r.pool, r.queue, err,
+	    sizeof(err)) < 0) || sl_run_submit(sp, &r, err, sizeof(err)) < 0) {
 		sl_warn("%s", err);
 		sl_runspec_free(&r);
 		return EX_FAIL;

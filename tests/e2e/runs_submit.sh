@@ -101,6 +101,13 @@ if expect_rc 1 S submit -p nosuch -- true; then
 	contains "$errout" "sluice work-pool create nosuch" "missing pool: the message says how to create it"
 fi
 [ -e "$SLUICE_SPOOL/pools/nosuch" ] && fail "submit to a missing pool created it" || ok "missing pool: not created"
+# a spool that is not there: submit does not make it (its pool must be
+# there), it says the pool is missing
+if expect_rc 1 env SLUICE_SPOOL="$TESTDIR/nospool" "$SLUICE" submit -p P -- true; then
+	ok "submit into a missing spool: exit 1"
+	contains "$errout" "Work pool 'P' not found" "missing spool: the pool is not found"
+fi
+[ -e "$TESTDIR/nospool" ] && fail "submit made the missing spool $TESTDIR/nospool" || ok "missing spool: not made"
 
 # ---- usage errors ----
 expect_rc 2 S submit -- true && ok "no -p: exit 2" && contains "$errout" "-p" "no -p: message mentions -p"
