@@ -63,6 +63,11 @@ on_signal(int sig)
  * exited: a wait said so, or none came before this pass (words(), reap()) */
 static int words_due = 1;
 
+/* children of ours that said they are exiting (an end word, a
+ * NotStarted) and that no wait has reaped yet: reap()'s cue between
+ * rescans */
+static long exiting;
+
 enum { A_SPOOL, A_POOL, A_QUEUE, A_MATCH, A_LIMIT, A_L, A_PREFETCH, A_POLL,
 	A_NAME, A_HELP, A_VERSION, A_ONCE, A_QUIET, A_NOPT };
 
@@ -286,15 +291,18 @@ heard(size_t i, const struct sl_endword *w)
 	} else if (strcmp(w->state, "NotStarted") == 0) {
 		if (!t->starter)
 			return;
+		exiting++;		/* the starter exits after it */
 		/* its starter gave it its Pending name, or it is gone, or
 		 * its late step 7 failed there (made here, then) */
 		undefer(t, 1);
 		if (w->code != 0)
 			relist = 1;
 		untrack(i);
-	} else if (strcmp(w->state, "?") == 0)
+	} else if (strcmp(w->state, "?") == 0) {
 		t->look = 1;
-	else {
+		exiting++;		/* the supervisor's last word */
+	} else {
+		exiting++;		/* the supervisor's last word */
 		/* ended and its slots given back: the next claim takes
 		 * the one it freed without a look */
 		sl_claim_freed(my_pool, t->token);
@@ -738,24 +746,34 @@ same_name(const struct sl_spool *sp, const struct sl_config *cf,
 }
 
 /* reap - collect exited children; a starter's is marked gone (report()
- * reads its word first, then takes a starter gone without one for killed) */
+ * reads its word first, then takes a starter gone without one for killed).
+ * all: every child that has exited (a rescan, a stop); else only as many
+ * as said they are exiting (exiting) */
 static void
-reap(void)
+reap(int all)
 {
 	pid_t	pid;
 	size_t	i;
 
 	/* our children are starters, each its run's supervisor, which
-	 * writes its word on the pipe just before it exits: a pass that
-	 * reads no word reaps nothing but at a rescan.  RACE: a starter
-	 * killed before its word is reaped by the next pass with a word,
-	 * or the next rescan, and its run listed again then */
-	if (!words_due)
-		return;
-	while ((pid = waitpid(-1, NULL, WNOHANG)) > 0)
+	 * writes its last word on the pipe just before it exits: between
+	 * rescans a wait is made only for a child that said so, and no
+	 * more waits than such children, so that a pass does not ask the
+	 * kernel for nothing (a Started word, a child still exiting): two
+	 * calls a run fewer.  A child that said it exits and has not yet is
+	 * waited for again at the next pass.  RACE: a starter killed before
+	 * its word is reaped at the next rescan (at most --poll-seconds
+	 * away), and its run listed again then; so is a starter that found
+	 * the pipe full */
+	while ((all || exiting > 0) && (pid = waitpid(-1, NULL, WNOHANG)) > 0) {
+		if (exiting > 0)
+			exiting--;
 		for (i = 0; i < ntr; i++)
 			if (tr[i].starter == pid)
 				tr[i].gone = 1;
+	}
+	if (all && exiting > 0 && pid <= 0)
+		exiting = 0;	/* none is left to wait for */
 }
 
 /*
@@ -776,7 +794,7 @@ await_starters(const struct sl_spool *sp, const char *pool)
 
 	words_due = 1;		/* no wait of sl_watch_wait's says so now */
 	for (k = 0; k < STARTERS_WAIT * 10 && busy; k++) {
-		reap();
+		reap(1);
 		report(sp, pool, 0);
 		for (i = 0, busy = 0; i < ntr; i++)
 			if (tr[i].starter)
@@ -1039,7 +1057,7 @@ main(int argc, char **argv)
 			last_full = now;
 		/* first: the runs that ended, so that their slots count free */
 		words_due = full || (sl_watch_seen() & SL_SEEN_FD);
-		reap();
+		reap(full);
 		report(&sp, a.pool, full);
 		next = due = 0;
 		/* the pool's configuration is read once a pass, for the
