@@ -808,7 +808,7 @@ recorder(const struct sup *s, int dfd, int go, int rep, int bt,
 	long long last, now, wait;
 	long	fenced = 0;
 	pid_t	c, w;
-	int	st = 0, swept = -2;
+	int	st = 0, swept = -2, looked;
 
 	subreaper = prctl(PR_SET_CHILD_SUBREAPER, 1L, 0L, 0L, 0L) == 0;
 	/* deaf to SIGTERM and SIGINT by blocking them, as the supervisor
@@ -844,8 +844,12 @@ recorder(const struct sup *s, int dfd, int go, int rep, int bt,
 		(void)0;	/* the supervisor is gone: we go on */
 	if (c < 0)
 		_exit(127);
-	for (;;) {
-		if ((w = waitpid(c, &st, WNOHANG)) == c)
+	/* no wait before the first sigtimedwait: SIGCHLD is blocked here
+	 * from our fork on and taken only by that wait, so a command that
+	 * ended already left it pending, and the wait returns at once (a
+	 * call a run less) */
+	for (w = 0, looked = 0;; looked = 1) {
+		if (looked && (w = waitpid(c, &st, WNOHANG)) == c)
 			break;
 		if (w < 0 && errno != EINTR) {
 			note("the exit recorder lost its command (pid "
