@@ -682,15 +682,22 @@ first_lease(struct renewal *rn)
 {
 	struct timespec sec = { 1, 0 };
 	long long end = sl_mono_ms() + rn->s->cf->lease * 1000LL;
-	int	rc, tries;
+	int	rc, tries, bt = rn->beat;
 
+	/* no beat for it: the recorder starts its fence's clock when the
+	 * command has executed, which is after our go, which is after this
+	 * lease, on the same clock; a beat would say an earlier time, which
+	 * it ignores (a write here, a read there: a call each a run) */
+	rn->beat = -1;
 	for (tries = 0; ; tries++) {
 		if ((rc = lease_once(rn, time(NULL), tries == 0)) == 0)
-			return tries > 0;
+			break;
 		if (rc == -1 || sl_mono_ms() >= end)
-			return rc;
+			break;
 		(void)nanosleep(&sec, NULL);
 	}
+	rn->beat = bt;
+	return rc == 0 ? tries > 0 : rc;
 }
 
 /*
@@ -856,7 +863,10 @@ recorder(const struct sup *s, int dfd, int go, int rep, int bt,
 			    "%ld): waitpid: %s", (long)c, strerror(errno));
 			_exit(1);
 		}
-		last = beats(bt, last);
+		/* none can be there at the first look: the first lease
+		 * sends none (first_lease), the next comes a heartbeat on */
+		if (looked)
+			last = beats(bt, last);
 		now = sl_mono_ms();
 		if (fenced == 0 && now - last >= FENCE_MS(s->cf->lease)) {
 			(void)kill(-c, SIGKILL);
