@@ -52,6 +52,7 @@
 #include <poll.h>
 #include <sys/prctl.h>
 #include <sys/signalfd.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -439,7 +440,7 @@ struct started_msg {
  */
 static pid_t
 spawn(const struct sup *s, const char *cwd, int outfd, char **env,
-    int go, int rep, char *why, size_t whylen)
+    int chan, char *why, size_t whylen)
 {
 	char   *shargv[] = { "sh", "-c", s->r->command, NULL };
 	char  **argv, *prog = sl_cmd_program(s->r->command, env,
@@ -480,9 +481,10 @@ spawn(const struct sup *s, const char *cwd, int outfd, char **env,
 		memset(&m, 0, sizeof(m));
 		m.pid = getpid();	/* not sl_self(): the parent's */
 		m.tick = sl_start_tick(t0, sl_boot_ns(), hz);
-		if (write(rep, &m, sizeof(m)) != (ssize_t)sizeof(m))
+		if (send(chan, &m, sizeof(m), MSG_NOSIGNAL) !=
+		    (ssize_t)sizeof(m))
 			goto nogo;	/* the supervisor is gone */
-		while ((n = read(go, &b, 1)) < 0 && errno == EINTR)
+		while ((n = read(chan, &b, 1)) < 0 && errno == EINTR)
 			;
 		if (n != 1 || b != 'g')
 			goto nogo;
@@ -805,7 +807,7 @@ struct ended_msg {
  * spool may be out of reach: nothing of the attempt waits for it).
  */
 static _Noreturn void
-recorder(const struct sup *s, int dfd, int go, int rep, int bt,
+recorder(const struct sup *s, int dfd, int chan, int bt,
     const char *cwd, int outfd, char **env)
 {
 	struct started_msg sm;
@@ -833,11 +835,10 @@ recorder(const struct sup *s, int dfd, int go, int rep, int bt,
 	/* the command's process tells the supervisor its pid itself, and
 	 * runs only after the supervisor's lease named it and its go */
 	memset(&sm, 0, sizeof(sm));
-	sm.pid = c = spawn(s, cwd, outfd, env, go, rep, sm.why,
+	sm.pid = c = spawn(s, cwd, outfd, env, chan, sm.why,
 	    sizeof(sm.why));
 	if (c == -2)
 		_exit(0);	/* the supervisor died before its lease */
-	close(go);
 	last = sl_mono_ms();	/* the supervisor's first lease is out */
 	/* the pipe to the supervisor (log_max): only the command's tree
 	 * may hold its write end, so that it ends with the tree.  Its read
@@ -847,7 +848,7 @@ recorder(const struct sup *s, int dfd, int go, int rep, int bt,
 		close(outfd);
 	/* that it executed, or why not (the first word if it failed
 	 * before it could say its pid: the supervisor takes either) */
-	if (write(rep, &sm, sizeof(sm)) < 0)
+	if (send(chan, &sm, sizeof(sm), MSG_NOSIGNAL) < 0)
 		(void)0;	/* the supervisor is gone: we go on */
 	if (c < 0)
 		_exit(127);
@@ -910,7 +911,7 @@ recorder(const struct sup *s, int dfd, int go, int rep, int bt,
 		    "orphans) are still alive %d s after SIGKILL", (long)c,
 		    SWEEP_MAX);
 	}
-	if (write(rep, &em, sizeof(em)) < 0)
+	if (send(chan, &em, sizeof(em), MSG_NOSIGNAL) < 0)
 		(void)0;	/* the supervisor reads `exit` instead */
 	_exit(0);
 }
@@ -1161,7 +1162,8 @@ supervise(struct sup *s)
 	long long t0, left, b0;
 	pid_t	child = -1, rec, w = 0;
 	ssize_t	n;
-	int	fd, dfd, go[2], rep[2], bt[2], status = 0, ws, killed = 0;
+	int	fd, dfd, sv[2], bt[2], status = 0, ws, killed = 0, go = 1;
+	int	chan = -1;
 	int	code = -1, lost = 0, rec_done = 0, have = 0, leftover = 0,
 		recorded = 0;
 	int	nfd = -1, ok, turn, err, none_left = 0, reap;
@@ -1269,8 +1271,8 @@ supervise(struct sup *s)
 	memset(&rn, 0, sizeof(rn));
 	rn.s = s;
 	rn.beat = -1;
-	if (dfd < 0 || pipe2(go, O_CLOEXEC) < 0 || pipe2(rep, O_CLOEXEC) < 0 ||
-	    pipe2(bt, O_CLOEXEC | O_NONBLOCK) < 0) {
+	if (dfd < 0 || socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0,
+	    sv) < 0 || pipe2(bt, O_CLOEXEC | O_NONBLOCK) < 0) {
 		snprintf(msg, sizeof(msg), "Could not start: cannot open %.300s "
 		    "or make a pipe: %s", s->dir, strerror(errno));
 		note("%s", msg + strlen("Could not start: "));
@@ -1286,14 +1288,17 @@ supervise(struct sup *s)
 		goto ended;
 	}
 	if (rec == 0) {
-		/* the go pipe's write end is ours alone, so that the
-		 * command's process sees it close if we die.  The ends of
-		 * rep and bt that are ours it may keep (close-on-exec): it
-		 * writes two short words to rep, never more than the pipe
-		 * holds, and reads bt without waiting, taking "empty" and
-		 * "closed" alike */
-		close(go[1]);
-		recorder(s, dfd, go[0], rep[1], bt[0], cwd,
+		/* the channel's end that is ours (sv[0]) is ours alone, so
+		 * that the command's process, which waits for our go on the
+		 * other, sees it close if we die; the recorder and the
+		 * command's process write their words on that other end
+		 * (sv[1]).  One socket pair where two pipes were (the go, the
+		 * words): a pipe's make and three closes fewer a start.  The
+		 * end of bt that is ours it may keep (close-on-exec): it
+		 * reads bt without waiting, taking "empty" and "closed"
+		 * alike */
+		close(sv[0]);
+		recorder(s, dfd, sv[1], bt[0], cwd,
 		    cap.out >= 0 ? cap.out : log_or_null(), env);
 	}
 	if (cap.out >= 0) {
@@ -1301,9 +1306,9 @@ supervise(struct sup *s)
 		cap.out = -1;
 		cap_watch(&cap, &set);
 	}
-	close(go[0]);
-	close(rep[1]);
+	close(sv[1]);
 	close(bt[0]);
+	chan = sv[0];
 	rn.beat = bt[1];
 	rn.rec = (long)rec;
 	sl_lease_know((long)sl_self());	/* known by sl_fork_known, or read */
@@ -1319,15 +1324,15 @@ supervise(struct sup *s)
 	 * command's process), then that it executed (from the recorder);
 	 * a failure before either ends the start */
 	for (turn = 0; turn < 2; turn++) {
-		while ((n = read(rep[0], &sm, sizeof(sm))) < 0 &&
+		while ((n = read(chan, &sm, sizeof(sm))) < 0 &&
 		    errno == EINTR)
 			;
 		if (n != (ssize_t)sizeof(sm) || sm.pid < 0) {
 			if (n != (ssize_t)sizeof(sm))
 				snprintf(sm.why, sizeof(sm.why), "its exit "
 				    "recorder (pid %ld) died", (long)rec);
-			if (go[1] >= 0)
-				close(go[1]);
+			if (go)
+				close(chan);	/* no go: it sees it close */
 			note("%s", sm.why);
 			(void)sweep(0, &rn);
 			st = SL_FAILED;
@@ -1344,7 +1349,7 @@ supervise(struct sup *s)
 			/* no go: the command's process sees the pipe close
 			 * and exits unstarted, then the recorder */
 			err = errno;
-			close(go[1]);
+			close(chan);
 			(void)sweep(0, NULL);
 			if (ok == -1) {
 				/* RACE: our directory is gone (crash detection
@@ -1364,7 +1369,7 @@ supervise(struct sup *s)
 		if (ok > 0 && recorder_gone(rec)) {
 			/* the recorder died while we retried: no command may
 			 * run without it (nothing would record its end) */
-			close(go[1]);
+			close(chan);
 			(void)sweep(0, &rn);
 			snprintf(msg, sizeof(msg), "Could not start: its exit "
 			    "recorder (pid %ld) died", (long)rec);
@@ -1372,12 +1377,12 @@ supervise(struct sup *s)
 			st = SL_FAILED;
 			goto ended;
 		}
-		/* the go, to the command's process itself: no hop.  Its
-		 * write end is left open (our exit closes it, a call less):
-		 * the command's process reads one byte, and none other reads */
-		if (write(go[1], "g", 1) < 0)
+		/* the go, to the command's process itself: no hop.  The
+		 * command's process reads one byte, and none other reads
+		 * that way; the recorder's word comes back the same way */
+		if (send(chan, "g", 1, MSG_NOSIGNAL) < 0)
 			(void)0;	/* it died: seen at the next read */
-		go[1] = -1;
+		go = 0;
 	}
 	rn.next = started + s->cf->heartbeat;
 	for (reap = 0;; reap = 1) {
@@ -1389,7 +1394,7 @@ supervise(struct sup *s)
 		while (reap && (w = waitpid(-1, &ws, WNOHANG)) > 0)
 			if (w == rec) {
 				rec_done = 1;
-				if (read(rep[0], &em, sizeof(em)) ==
+				if (read(chan, &em, sizeof(em)) ==
 				    (ssize_t)sizeof(em)) {
 					status = em.status;
 					leftover = em.left;
