@@ -59,13 +59,16 @@ on_signal(int sig)
 	stop = 1;
 }
 
-/* the supervisors' pipe may hold words, and a child of ours may have
- * exited: a wait said so, or none came before this pass (words(), reap()) */
+/* the supervisors' pipe may hold words: a wait said so, or none came
+ * before this pass (words()) */
 static int words_due = 1;
 
 /* children of ours that said they are exiting (an end word, a
  * NotStarted) and that no wait has reaped yet: reap()'s cue between
- * rescans */
+ * rescans.  RACE: a rescan reaps every child before it reads the
+ * words, so a child that wrote its word and exited just before is
+ * counted after it was reaped: one wait for nothing at each pass until
+ * the next rescan, which resets the count */
 static long exiting;
 
 enum { A_SPOOL, A_POOL, A_QUEUE, A_MATCH, A_LIMIT, A_L, A_PREFETCH, A_POLL,

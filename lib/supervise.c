@@ -416,9 +416,10 @@ struct started_msg {
 /*
  * spawn - start the command in its own process group, once the lease
  * names it: the child makes its group, tells the supervisor its pid on
- * rep (a started_msg, which the supervisor puts into the run's first
- * lease), and waits for the supervisor's 'g' on go; a pipe that closes
- * first (the supervisor died before its lease) ends it unstarted.  So
+ * chan, the socket pair's end it shares with us (a started_msg, which
+ * the supervisor puts into the run's first lease), and waits for the
+ * supervisor's 'g' on it; the supervisor's end closing first (it died
+ * before its lease) ends it unstarted.  So
  * every process that may run the command is named in a lease before it
  * runs, and the lease is written once.  Then it becomes the run's owner
  * if it must (initgroups, setgid, setuid), enters the directory,
@@ -864,8 +865,10 @@ recorder(const struct sup *s, int dfd, int chan, int bt,
 			    "%ld): waitpid: %s", (long)c, strerror(errno));
 			_exit(1);
 		}
-		/* none can be there at the first look: the first lease
-		 * sends none (first_lease), the next comes a heartbeat on */
+		/* none is looked for at the first look: the first lease
+		 * sends none (first_lease), the next comes a heartbeat on
+		 * (one that came sooner, after a slow spawn, is read a
+		 * second later) */
 		if (looked)
 			last = beats(bt, last);
 		now = sl_mono_ms();
@@ -1319,8 +1322,8 @@ supervise(struct sup *s)
 	 * the recorder and the command's process (its group), forked and
 	 * waiting, before the command starts; a spawn that blocks (a hung
 	 * cwd) must not look like a start that never was, and if we die
-	 * before the go, nothing starts (the command's process sees the go
-	 * pipe close, and exits).  Two words come: its pid (from the
+	 * before the go, nothing starts (the command's process sees our
+	 * end close, and exits).  Two words come: its pid (from the
 	 * command's process), then that it executed (from the recorder);
 	 * a failure before either ends the start */
 	for (turn = 0; turn < 2; turn++) {
@@ -1346,7 +1349,7 @@ supervise(struct sup *s)
 		rn.pid = (long)child;
 		sl_lease_know_start((long)child, sm.tick);
 		if ((ok = first_lease(&rn)) < 0) {
-			/* no go: the command's process sees the pipe close
+			/* no go: the command's process sees our end close
 			 * and exits unstarted, then the recorder */
 			err = errno;
 			close(chan);
