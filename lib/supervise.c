@@ -687,10 +687,11 @@ first_lease(struct renewal *rn)
 	long long end = sl_mono_ms() + rn->s->cf->lease * 1000LL;
 	int	rc, tries, bt = rn->beat;
 
-	/* no beat for it: the recorder starts its fence's clock when the
-	 * command has executed, which is after our go, which is after this
-	 * lease, on the same clock; a beat would say an earlier time, which
-	 * it ignores (a write here, a read there: a call each a run) */
+	/* no beat for it: the recorder started its fence's clock before
+	 * it forked the command's process, which is before this lease, on
+	 * the same clock; a beat would say a later time by a moment (a
+	 * write here, a read there: a call each a run), and the first
+	 * renewal's comes a heartbeat on */
 	rn->beat = -1;
 	for (tries = 0; ; tries++) {
 		if ((rc = lease_once(rn, time(NULL), tries == 0)) == 0)
@@ -833,6 +834,13 @@ recorder(const struct sup *s, int dfd, int chan, int bt,
 	sigemptyset(&set);
 	sigaddset(&set, SIGCHLD);
 	sigaddset(&set, SIGUSR1);
+	/* the fence's clock starts now, before the supervisor's first
+	 * lease is begun: not when the command has executed, which a slow
+	 * spawn (a cwd on a hung mount) can put any time after that lease,
+	 * while the supervisor, waiting for our word, renews nothing; the
+	 * command would then run on past the time crash detection may take
+	 * its run.  Its renewals' beats move it on */
+	last = sl_mono_ms();
 	/* the command's process tells the supervisor its pid itself, and
 	 * runs only after the supervisor's lease named it and its go */
 	memset(&sm, 0, sizeof(sm));
@@ -840,7 +848,6 @@ recorder(const struct sup *s, int dfd, int chan, int bt,
 	    sizeof(sm.why));
 	if (c == -2)
 		_exit(0);	/* the supervisor died before its lease */
-	last = sl_mono_ms();	/* the supervisor's first lease is out */
 	/* the pipe to the supervisor (log_max): only the command's tree
 	 * may hold its write end, so that it ends with the tree.  Its read
 	 * end we keep, unread: a supervisor killed leaves the command
