@@ -687,13 +687,16 @@ first_lease(struct renewal *rn)
 	long long end = sl_mono_ms() + rn->s->cf->lease * 1000LL;
 	int	rc, tries, bt = rn->beat;
 
-	/* no beat for it: the recorder started its fence's clock before
-	 * it forked the command's process, which is before this lease, on
-	 * the same clock; a beat would say a later time by a moment (a
-	 * write here, a read there: a call each a run), and the first
-	 * renewal's comes a heartbeat on */
-	rn->beat = -1;
+	/* no beat for a lease written at the first try: the recorder
+	 * started its fence's clock before it forked the command's
+	 * process, a moment before this lease, on the same clock (a write
+	 * here, a read there: a call each a run saved), and the first
+	 * renewal's comes a heartbeat on.  A lease written at a retry, up
+	 * to a lease and a second later, sends its beat: the recorder
+	 * would otherwise fence a healthy command half a lease after that
+	 * lease (and always at lease = 2); it reads it before it would */
 	for (tries = 0; ; tries++) {
+		rn->beat = tries == 0 ? -1 : bt;
 		if ((rc = lease_once(rn, time(NULL), tries == 0)) == 0)
 			break;
 		if (rc == -1 || sl_mono_ms() >= end)
@@ -872,13 +875,15 @@ recorder(const struct sup *s, int dfd, int chan, int bt,
 			    "%ld): waitpid: %s", (long)c, strerror(errno));
 			_exit(1);
 		}
-		/* none is looked for at the first look: the first lease
-		 * sends none (first_lease), the next comes a heartbeat on
-		 * (one that came sooner, after a slow spawn, is read a
-		 * second later) */
+		/* at the first look none is read unless the fence would
+		 * fall: the first lease sends a beat only if it was written
+		 * at a retry (first_lease), and the supervisor renews only
+		 * after our word that the command executed */
 		if (looked)
 			last = beats(bt, last);
 		now = sl_mono_ms();
+		if (!looked && now - last >= FENCE_MS(s->cf->lease))
+			last = beats(bt, last);
 		if (fenced == 0 && now - last >= FENCE_MS(s->cf->lease)) {
 			(void)kill(-c, SIGKILL);
 			(void)kill(c, SIGKILL);
