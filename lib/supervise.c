@@ -691,8 +691,9 @@ first_lease(struct renewal *rn)
 	 * started its fence's clock before it forked the command's
 	 * process, a moment before this lease, on the same clock (a write
 	 * here, a read there: a call each a run saved), and the first
-	 * renewal's comes a heartbeat on.  A lease written at a retry, up
-	 * to a lease and a second later, sends its beat: the recorder
+	 * renewal's comes a heartbeat on.  A lease written at a retry (a
+	 * lease and a second later, or more if a failed write was slow)
+	 * sends its beat: the recorder
 	 * would otherwise fence a healthy command half a lease after that
 	 * lease (and always at lease = 2); it reads it before it would */
 	for (tries = 0; ; tries++) {
@@ -878,7 +879,9 @@ recorder(const struct sup *s, int dfd, int chan, int bt,
 		/* at the first look none is read unless the fence would
 		 * fall: the first lease sends a beat only if it was written
 		 * at a retry (first_lease), and the supervisor renews only
-		 * after our word that the command executed */
+		 * after our word that the command executed, just sent (a
+		 * renewal's beat there already is read then too: a renewal
+		 * that succeeded found the run still the supervisor's) */
 		if (looked)
 			last = beats(bt, last);
 		now = sl_mono_ms();
