@@ -436,8 +436,8 @@ struct started_msg {
  * posix_spawn reports its child's), or, after a fork, through a
  * close-on-exec pipe: five system calls a start fewer for the common
  * case, a pipe's make, its read and two closes here, a close in the
- * child.  Returns the pid; -1 and
- * why if it did not execute (reaped); -2 if no go came (reaped).
+ * child.  Returns the pid; -1 and why if it did not execute (reaped);
+ * -2 if no go came (reaped).
  */
 static pid_t
 spawn(const struct sup *s, const char *cwd, int outfd, char **env,
@@ -693,9 +693,9 @@ first_lease(struct renewal *rn)
 	 * here, a read there: a call each a run saved), and the first
 	 * renewal's comes a heartbeat on.  A lease written at a retry (a
 	 * lease and a second later, or more if a failed write was slow)
-	 * sends its beat: the recorder
-	 * would otherwise fence a healthy command half a lease after that
-	 * lease (and always at lease = 2); it reads it before it would */
+	 * sends its beat: the recorder would otherwise fence a healthy
+	 * command half a lease after that lease (and always at lease = 2);
+	 * it reads it before it would */
 	for (tries = 0; ; tries++) {
 		rn->beat = tries == 0 ? -1 : bt;
 		if ((rc = lease_once(rn, time(NULL), tries == 0)) == 0)
@@ -1069,6 +1069,21 @@ cap_pump(struct cap *c)
 	return 1;
 }
 
+/* wait_until - until a signal of set is pending (taken) or the
+ * monotonic time end (ms) */
+static void
+wait_until(const sigset_t *set, long long end)
+{
+	long long left = end - sl_mono_ms();
+	struct timespec ts;
+
+	if (left <= 0)
+		return;
+	ts.tv_sec = (time_t)(left / 1000);
+	ts.tv_nsec = (long)(left % 1000) * 1000000L;
+	(void)sigtimedwait(set, NULL, &ts);
+}
+
 /*
  * cap_wait - the supervisor loop's wait: up to *sec, or until a signal
  * of set (SIGCHLD) is pending, copying output meanwhile.  Without a pipe,
@@ -1103,12 +1118,7 @@ cap_wait(struct cap *c, const sigset_t *set, const struct timespec *sec)
 		}
 	}
 	if (c->in < 0 || c->sig < 0) {
-		if ((left = end - sl_mono_ms()) > 0) {
-			struct timespec ts = { left / 1000,
-			    (left % 1000) * 1000000L };
-
-			(void)sigtimedwait(set, NULL, &ts);
-		}
+		wait_until(set, end);
 		return;
 	}
 	pf[0].fd = c->sig;
@@ -1127,12 +1137,8 @@ cap_wait(struct cap *c, const sigset_t *set, const struct timespec *sec)
 			return;
 		}
 	}
-	if (c->in < 0 && (left = end - sl_mono_ms()) > 0) {
-		/* the command closed its output: wait as before */
-		struct timespec ts = { left / 1000, (left % 1000) * 1000000L };
-
-		(void)sigtimedwait(set, NULL, &ts);
-	}
+	if (c->in < 0)
+		wait_until(set, end);	/* the command closed its output */
 }
 
 /* cap_end - the attempt is over and no writer is left: read the rest,
