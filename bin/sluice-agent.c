@@ -473,6 +473,25 @@ taken_back(const struct sl_spool *sp, const struct sl_agent *a,
 }
 
 /*
+ * limited - has the pool or one of its queues a concurrency limit?  Then
+ * a slot another agent's run frees may let us claim (sl_watch_slots).
+ * RACE: a limit set after this pass is watched for from the next pass;
+ * until then a rescan finds what it freed.
+ */
+static int
+limited(const struct sl_pool *p)
+{
+	size_t	i;
+
+	if (p->limit != SL_NOLIMIT)
+		return 1;
+	for (i = 0; i < p->nq; i++)
+		if (p->q[i].limit != SL_NOLIMIT)
+			return 1;
+	return 0;
+}
+
+/*
  * said_start - log how a start ended (its outcome rc, what sl_run_start
  * said in *s); 1 if the run stays in pending/ and is to be tried again
  */
@@ -576,6 +595,10 @@ start_one(const struct sl_spool *sp, const struct sl_config *cf,
 			t->priv = sl_claim_deferred(token);
 		return;
 	}
+	/* a starter leaves our session at once, as its supervisor would:
+	 * setsid() says its pid, which its log line names (no getpid) */
+	if (pid == 0)
+		sl_lead_session();
 	/* a starter becomes its run's supervisor (after its word) */
 	rc = sl_run_start(sp, cf, a, p, token, now_s(), (fresh ?
 	    SL_START_FRESH : 0) | (pid == 0 ? SL_START_BECOME : 0), &s);
@@ -971,6 +994,7 @@ main(int argc, char **argv)
 	same_name(&sp, &cf, &a);
 	next_beat = a.started + cf.heartbeat;
 	sl_watch_self(a.id);
+	sl_watch_slots(0);	/* until a pass finds a pool or queue limit */
 
 	memset(&sa, 0, sizeof(sa));
 	sa.sa_handler = on_signal;	/* no SA_RESTART: waits return */
@@ -1070,6 +1094,7 @@ main(int argc, char **argv)
 		    sizeof(err)) < 0)
 			sl_log(SL_ERROR, "%s", err);
 		else if (!stop) {
+			sl_watch_slots(limited(&p));
 			/* RACE: no claim is tried while the runs we started
 			 * and those prefetched fill our limit: our agent
 			 * slots are held by those and by runs others claimed

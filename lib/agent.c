@@ -63,25 +63,56 @@ sl_host(void)
  * called in a vfork child, which would be told its parent's id.
  */
 static pid_t self_pid;
+static int self_armed;
+static int self_leads;		/* sl_lead_session was done */
 
 static void
 self_forget(void)
 {
 	self_pid = 0;
+	self_leads = 0;
 }
 
 pid_t
 sl_self(void)
 {
-	static int armed;
-
-	if (!armed && pthread_atfork(NULL, NULL, self_forget) == 0)
-		armed = 1;
-	if (!armed)
+	if (!self_armed && pthread_atfork(NULL, NULL, self_forget) == 0)
+		self_armed = 1;
+	if (!self_armed)
 		return getpid();	/* not told of forks: no cache */
 	if (self_pid == 0)
 		self_pid = getpid();
 	return self_pid;
+}
+
+/*
+ * sl_self_is - we are pid, as a call that returns it just said (setsid:
+ * a session's leader's id is its pid): a supervisor asks no getpid
+ */
+void
+sl_self_is(pid_t pid)
+{
+	if (pid > 0 && (self_armed || pthread_atfork(NULL, NULL,
+	    self_forget) == 0)) {
+		self_armed = 1;
+		self_pid = pid;
+	}
+}
+
+/*
+ * sl_lead_session - setsid(2), once a process (a fork forgets it): a
+ * starter leaves its agent's session as soon as it is forked, and the
+ * supervisor it becomes does not ask again.  The id setsid returns is
+ * ours: no getpid.  A process that is already a group's leader (setsid
+ * fails) keeps its session.
+ */
+void
+sl_lead_session(void)
+{
+	if (self_leads)
+		return;
+	sl_self_is(setsid());
+	self_leads = self_armed;
 }
 
 /* pid_ns - this process's pid namespace ("pid:[N]"), or "" */

@@ -326,6 +326,7 @@ static struct bwatch {
 static size_t nbw;
 static int again;			/* a bucket newly watched: look once
 					 * more before waiting */
+static int slots_wanted = 1;		/* sl_watch_slots */
 
 /*
  * sl_watch_fd - also wake sl_watch_wait when fd (non-blocking) becomes
@@ -343,6 +344,21 @@ void
 sl_watch_self(const char *id)
 {
 	snprintf(self, sizeof(self), "%s", id);
+}
+
+/*
+ * sl_watch_slots - whether to watch slots/ for slots freed (from the next
+ * sl_watch_pool on; a watch made stays).  An agent whose pool and queues
+ * have no limit asks not to: its own slots are freed by its own
+ * supervisors, whose words wake it (sl_watch_fd), and another agent's
+ * are none of its business, so each event there was a wake-up, a poll
+ * and a read a run for nothing.  A dispatcher watches (the default): it
+ * claims into every agent's slots.
+ */
+void
+sl_watch_slots(int want)
+{
+	slots_wanted = want;
 }
 
 /*
@@ -614,6 +630,11 @@ worth(const struct inotify_event *e)
 		seen |= SL_SEEN_MINE;
 		return 1;
 	case W_SLOTS:
+		/* our own agent slot: its supervisor's word says so */
+		if (self[0] != '\0' && strncmp(name, "a.", 2) == 0 &&
+		    strncmp(name + 2, self, strlen(self)) == 0 &&
+		    name[2 + strlen(self)] == '.')
+			return 0;
 		return (e->mask & (IN_DELETE | IN_MOVED_FROM)) != 0;
 	default:	/* a drop box, the list of queues, agents/, config/ */
 		seen |= SL_SEEN_DROP | SL_SEEN_DIRS;
@@ -736,6 +757,8 @@ sl_watch_pool(const struct sl_spool *sp, const char *pool, int rescan)
 		free(p);
 	}
 	for (k = 0; sub[k] != NULL; k++) {
+		if (!slots_wanted && strcmp(sub[k], "slots") == 0)
+			continue;
 		p = *sub[k] ? sl_path(pd, sub[k], (char *)NULL) : sl_xstrdup(pd);
 		watch(p, strcmp(sub[k], "running") == 0 ||
 		    strcmp(sub[k], "done") == 0 ? W_ENDS :

@@ -45,6 +45,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -261,6 +262,16 @@ sl_lease_write(const char *dir, time_t deadline, const char *host, long sup,
 	return sl_lease_put(dir, deadline, host, sup, 0, pid);
 }
 
+/* our own start tick, as sl_fork_known's child knew it before it knew
+ * its pid; a later fork's child forgets it (self_tick_forget) */
+static unsigned long long self_tick;
+
+static void
+self_tick_forget(void)
+{
+	self_tick = 0;
+}
+
 /*
  * known_start - proc_start for the lease writer, remembered: the pids a
  * lease names are the writer itself and its children (the recorder, the
@@ -282,6 +293,8 @@ known_start(long pid, long me, unsigned long long given)
 
 	if (pid <= 0)
 		return 0;
+	if (pid == me && self_tick != 0)
+		return self_tick;
 	if (owner != me) {
 		memset(m, 0, sizeof(m));
 		owner = me;
@@ -353,18 +366,24 @@ sl_start_tick(long long before, long long after, long hz)
 pid_t
 sl_fork_known(void)
 {
+	static int armed;
 	unsigned char dowry[16];
 	long long t0;
 	long	hz = sysconf(_SC_CLK_TCK);
 	pid_t	pid;
 	int	endow = sl_random(dowry, sizeof(dowry)) == 0;
 
+	if (!armed && pthread_atfork(NULL, NULL, self_tick_forget) == 0)
+		armed = 1;
 	t0 = sl_boot_ns();
 	if ((pid = fork()) == 0) {
 		if (endow)
 			sl_random_endow(dowry, sizeof(dowry));
-		sl_lease_know_start((long)sl_self(),
-		    sl_start_tick(t0, sl_boot_ns(), hz));
+		/* not keyed by our pid, which we do not know yet: a
+		 * supervisor learns it from setsid() (sl_self_is), with
+		 * no getpid */
+		if (armed)
+			self_tick = sl_start_tick(t0, sl_boot_ns(), hz);
 	}
 	memset(dowry, 0, sizeof(dowry));	/* the child's alone */
 	return pid;

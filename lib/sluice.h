@@ -603,6 +603,8 @@ int	sl_agent_dead_here(const struct sl_agent *);
 int	sl_agent_serves(const struct sl_agent *, const char *queue);
 const char *sl_host(void);		/* this host's name */
 pid_t	sl_self(void);			/* this process's id (cached) */
+void	sl_self_is(pid_t pid);		/* ... as setsid() said it */
+void	sl_lead_session(void);		/* setsid(), once a process */
 long	sl_agents_sweep(const struct sl_spool *, const char *pool,
 	    const struct sl_agent *, size_t, time_t now, long window,
 	    long stale);
@@ -779,6 +781,7 @@ void	sl_watch_skipped(void);
 long	sl_watch_queued(void);		/* bytes of events unread */
 void	sl_watch_fd(int fd);		/* also wake when fd is readable */
 void	sl_watch_self(const char *agent_id);	/* its pending/ is news */
+void	sl_watch_slots(int want);	/* slots/ frees are news (1) */
 void	sl_watch_own(const char *token);	/* we moved it: not news */
 void	sl_watch_close(void);
 

@@ -22,7 +22,7 @@
  * which forks the command's process (C) in its own process group; C
  * tells S its pid and waits; S writes the run's first lease naming all
  * three, then lets C go (no lease, no go: first_lease).  H (a subreaper
- * too, deaf to SIGTERM/SIGINT/SIGHUP, in no group of the command's) has C
+ * too, deaf to all signals but SIGKILL, in no group of the command's) has C
  * execute the command (or /bin/sh -c COMMAND), stdin from /dev/null,
  * stdout and stderr appended to the run's log, and tells S it did; when
  * C's leader exits H writes its wait status durably to `exit` (through a
@@ -446,7 +446,6 @@ spawn(const struct sup *s, const char *cwd, int outfd, char **env,
 	char   *shargv[] = { "sh", "-c", s->r->command, NULL };
 	char  **argv, *prog = sl_cmd_program(s->r->command, env,
 	    &argv);
-	sigset_t all, old;
 	long long t0;
 	long	hz = sysconf(_SC_CLK_TCK);
 	pid_t	pid;
@@ -462,9 +461,9 @@ spawn(const struct sup *s, const char *cwd, int outfd, char **env,
 		free(argv);
 		return -1;
 	}
-	/* no handler may run in a vfork child, which shares our memory */
-	sigfillset(&all);
-	sigprocmask(SIG_SETMASK, &all, &old);
+	/* no handler may run in a vfork child, which shares our memory:
+	 * the recorder, our only caller, blocks every signal from its
+	 * start, so there is no mask to set here and back (two calls) */
 	t0 = sl_boot_ns();
 	pid = s->as_user ? fork() : vfork();
 	if (pid == 0) {
@@ -524,7 +523,6 @@ nogo:
 			(void)0;
 		_exit(0);
 	}
-	sigprocmask(SIG_SETMASK, &old, NULL);
 	free(prog);
 	free(argv);
 	if (pfd[1] >= 0)
@@ -802,8 +800,8 @@ struct ended_msg {
 
 /*
  * recorder - the exit recorder (H): between the supervisor and the
- * command, in neither's process group, deaf to SIGTERM, SIGINT and
- * SIGHUP.  Starts the command (spawn: its process tells the supervisor
+ * command, in neither's process group, deaf to every signal but SIGKILL
+ * (all blocked; SIGCHLD and SIGUSR1 taken by sigtimedwait).  Starts the command (spawn: its process tells the supervisor
  * its pid and waits for the supervisor's go, given once the lease names
  * it), tells the supervisor whether it executed, waits for it, writes
  * its status durably into the run directory (dfd), sweeps what is left of
@@ -826,15 +824,14 @@ recorder(const struct sup *s, int dfd, int chan, int bt,
 	int	st = 0, swept = -2, looked;
 
 	subreaper = prctl(PR_SET_CHILD_SUBREAPER, 1L, 0L, 0L, 0L) == 0;
-	/* deaf to SIGTERM and SIGINT by blocking them, as the supervisor
-	 * blocked SIGHUP and SIGPIPE: not ignored, which the command would
-	 * inherit.  SIGCHLD and SIGUSR1 are blocked too (by the supervisor,
-	 * before the fork): taken with sigtimedwait, no handler, no lost
-	 * wakeup */
-	sigemptyset(&set);
-	sigaddset(&set, SIGTERM);
-	sigaddset(&set, SIGINT);
-	sigprocmask(SIG_BLOCK, &set, NULL);
+	/* deaf to every signal but SIGKILL (and a fault's) by blocking
+	 * them all, for our whole life: not ignored, which the command
+	 * would inherit (its process unblocks them before its exec), and
+	 * no handler can run in spawn's vfork child.  SIGCHLD and SIGUSR1
+	 * (crash detection's) are taken with sigtimedwait, no handler, no
+	 * lost wakeup; nothing else is sent to us */
+	sigfillset(&set);
+	sigprocmask(SIG_SETMASK, &set, NULL);
 	sigemptyset(&set);
 	sigaddset(&set, SIGCHLD);
 	sigaddset(&set, SIGUSR1);
@@ -1197,7 +1194,7 @@ supervise(struct sup *s)
 	struct cap cap;
 	struct stat lst, *lsp = &lst;
 
-	(void)setsid();		/* no longer in the agent's session */
+	sl_lead_session();	/* no longer in the agent's session */
 	/* SIGHUP and SIGPIPE blocked, not ignored: an ignored signal stays
 	 * ignored across exec, and the command would inherit it.  So the
 	 * command's process has nothing to reset but the mask.  SIGCHLD

@@ -409,6 +409,22 @@ ch_slot_freed(void)
 	return rmdir(in("slots", "pool.0"));
 }
 
+/* our own agent slot taken and freed: its supervisor's word says so */
+static char own_slot[64];
+
+static int
+ch_own_slot_taken(void)
+{
+	snprintf(own_slot, sizeof(own_slot), "a.%s.0", agent_self);
+	return mkdir(in("slots", own_slot), 0755);
+}
+
+static int
+ch_own_slot_freed(void)
+{
+	return rmdir(in("slots", own_slot));
+}
+
 static int
 move_in(const char *name)
 {
@@ -504,6 +520,10 @@ START_TEST(test_watch_filter)
 	ck_assert_int_eq(change_then_queued("slot taken", ch_slot_taken), 0);
 	ck_assert_int_eq(change_then_wait("slot freed", ch_slot_freed), 1);
 	ck_assert_uint_eq(sl_watch_seen(), 0);	/* no drop, not ours */
+	ck_assert_int_eq(change_then_wait("own slot taken",
+	    ch_own_slot_taken), 0);
+	ck_assert_int_eq(change_then_wait("own slot freed",
+	    ch_own_slot_freed), 0);
 	ck_assert_int_eq(change_then_wait("own claim", ch_own_claim), 0);
 	ck_assert_int_eq(change_then_wait("private name", ch_private), 0);
 	ck_assert_int_eq(change_then_wait("their claim", ch_their_claim), 1);
@@ -536,6 +556,29 @@ START_TEST(test_watch_filter)
 	ck_assert_int_gt(sl_watch_queued(), 0);
 	ck_assert_int_eq(sl_watch_wait(1), 1);
 	ck_assert(sl_watch_seen() & SL_SEEN_SCHED);
+	sl_watch_close();
+}
+END_TEST
+
+/*
+ * sl_watch_slots(0) (an agent whose pool and queues have no limit): a
+ * slot freed is not even queued, until a limit makes it worth a watch
+ */
+START_TEST(test_watch_no_slots)
+{
+	ck_assert_int_eq(sl_uuid(agent_self), 0);
+	ck_assert_int_eq(sl_mkdirs(in("slots", NULL), 0755), 0);
+	ck_assert_int_eq(sl_mkdirs(in("queues", "default/sched"), 0755), 0);
+	sl_watch_self(agent_self);
+	sl_watch_slots(0);
+	ck_assert_int_eq(sl_watch_pool(&sp, P, 1), 0);
+	ck_assert_int_eq(change_then_queued("slot taken", ch_slot_taken), 0);
+	ck_assert_int_eq(change_then_queued("slot freed", ch_slot_freed), 0);
+	sl_watch_slots(1);
+	ck_assert_int_eq(sl_watch_pool(&sp, P, 0), 0);
+	ck_assert_int_eq(change_then_queued("slot taken", ch_slot_taken), 0);
+	ck_assert_int_eq(change_then_queued("slot freed", ch_slot_freed), 16 +
+	    16);
 	sl_watch_close();
 }
 END_TEST
@@ -646,6 +689,7 @@ suite_dispatch(void)
 	tcase_add_test(tc, test_maintain_rate_per_spool);
 	tcase_add_test(tc, test_watch_extra_fd);
 	tcase_add_test(tc, test_watch_filter);
+	tcase_add_test(tc, test_watch_no_slots);
 	tcase_add_test(tc, test_watch_buckets);
 	suite_add_tcase(s, tc);
 	return s;

@@ -279,6 +279,71 @@ assert_running(const char *tok)
 
 /* ---- the lease file ---- */
 
+/* own_start_ok - a lease written now names our own start time as /proc
+ * has it (the supervisor's: sl_fork_known's child knows it before it
+ * knows its pid, sl_self_is or sl_self tells the pid) */
+static int
+own_start_ok(const char *d)
+{
+	struct sl_lease l;
+
+	if (sl_lease_write(d, now0 + 30, "h", (long)getpid(), 0) != 0 ||
+	    sl_lease_read(d, &l) != 0)
+		return 0;
+	return l.sup == (long)getpid() && l.sup_start != 0 &&
+	    l.sup_start == sl_proc_start((long)getpid());
+}
+
+/* own_start_once - the check below, once; the child's exit status */
+static int
+own_start_once(const char *d)
+{
+	struct timespec ms20 = { 0, 20000000L };
+	pid_t	pid, g;
+	int	st;
+
+	if ((pid = sl_fork_known()) == 0) {
+		sl_lead_session();
+		if (getsid(0) != getpid() || sl_self() != getpid())
+			_exit(1);
+		sl_lead_session();	/* once: no second setsid */
+		if (!own_start_ok(d))
+			_exit(2);
+		nanosleep(&ms20, NULL);
+		if ((g = fork()) == 0) {
+			sl_lead_session();	/* forgotten at the fork */
+			_exit(getsid(0) == getpid() && sl_self() == getpid() &&
+			    own_start_ok(d) ? 0 : 1);
+		}
+		if (g < 0 || waitpid(g, &st, 0) != g || !WIFEXITED(st) ||
+		    WEXITSTATUS(st) != 0)
+			_exit(3);
+		_exit(own_start_ok(d) ? 0 : 4);
+	}
+	ck_assert_int_gt(pid, 0);
+	ck_assert_int_eq(waitpid(pid, &st, 0), pid);
+	ck_assert(WIFEXITED(st));
+	return WEXITSTATUS(st);
+}
+
+/*
+ * a child of sl_fork_known, which leads a session of its own at once
+ * (sl_lead_session: its pid from setsid, no getpid), writes its own
+ * start time; a grandchild forked from it (20 ms later: another tick)
+ * writes its own, not its parent's.  Ten times: a fork whose tick the
+ * clock could not pin reads /proc instead, and would prove nothing.
+ */
+START_TEST(test_lease_own_start)
+{
+	const char *d = S("own");
+	int	i;
+
+	t_mkdir(d);
+	for (i = 0; i < 10; i++)
+		ck_assert_int_eq(own_start_once(d), 0);
+}
+END_TEST
+
 START_TEST(test_lease_roundtrip)
 {
 	struct sl_lease l;
@@ -2356,6 +2421,7 @@ suite_lease(void)
 	tcase_set_timeout(lf, T_TIMEOUT);
 	tcase_add_checked_fixture(lf, setup, teardown);
 	tcase_add_test(lf, test_lease_roundtrip);
+	tcase_add_test(lf, test_lease_own_start);
 	tcase_add_test(lf, test_lease_torn_missing_garbage);
 	suite_add_tcase(s, lf);
 
