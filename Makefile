@@ -83,7 +83,15 @@ lib/%.o: lib/%.c
 	$(CC) $(ALL_CFLAGS) -c -o $@ $<
 
 bin/%: bin/%.c lib/libsluice.a lib/sluice.h
-	$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $< lib/libsluice.a $(LDLIBS)
+	$(CC) $(ALL_CFLAGS) $(LDFLAGS) $(NOW) -o $@ $< lib/libsluice.a $(LDLIBS)
+
+# The agent and the dispatcher bind every symbol at their start, once, and
+# keep the table read-only (full RELRO): every run's starter, supervisor
+# and recorder is a fork of theirs, and each used to resolve the calls it
+# made first through the dynamic linker and write the table, a copied page
+# (bench: 20 page faults a run fewer, 7 % less CPU in a drain).  Not
+# `sluice', whose short-lived commands call a few of its functions.
+bin/sluice-agent bin/sluice-dispatch: NOW = -Wl,-z,now -Wl,-z,relro
 
 # sluice: main and the command table in bin/sluice.c, the command families
 # in bin/cmd/ (one file each, as git's builtin/)
