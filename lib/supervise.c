@@ -405,8 +405,8 @@ shell:
 
 /* what the recorder (or the command's process, its first) tells its
  * supervisor: started_msg when the command's process is there, waiting
- * (pid), and when it executed (pid) or could not (-1, why); ended_msg at
- * its end */
+ * (pid), or when it could not be made or could not execute (-1, why; the
+ * recorder's only word then); ended_msg at its end */
 struct started_msg {
 	pid_t	pid;			/* the command; -1: not started */
 	unsigned long long tick;	/* when it started (sl_start_tick) */
@@ -803,7 +803,7 @@ struct ended_msg {
  * command, in neither's process group, deaf to every signal but SIGKILL
  * (all blocked; SIGCHLD and SIGUSR1 taken by sigtimedwait).  Starts the command (spawn: its process tells the supervisor
  * its pid and waits for the supervisor's go, given once the lease names
- * it), tells the supervisor whether it executed, waits for it, writes
+ * it), tells the supervisor if it could not execute, waits for it, writes
  * its status durably into the run directory (dfd), sweeps what is left of
  * its tree, tells the supervisor, exits.  SIGUSR1 (crash detection,
  * when the supervisor is dead): kill the command's group now.  No beat
@@ -837,10 +837,10 @@ recorder(const struct sup *s, int dfd, int chan, int bt,
 	sigaddset(&set, SIGUSR1);
 	/* the fence's clock starts now, before the supervisor's first
 	 * lease is begun: not when the command has executed, which a slow
-	 * spawn (a cwd on a hung mount) can put any time after that lease,
-	 * while the supervisor, waiting for our word, renews nothing; the
-	 * command would then run on past the time crash detection may take
-	 * its run.  Its renewals' beats move it on */
+	 * spawn (a cwd on a hung mount) can put any time after that lease;
+	 * were the supervisor stalled meanwhile, the command would then run
+	 * on past the time crash detection may take its run.  Its
+	 * renewals' beats (from its go on) move it on */
 	last = sl_mono_ms();
 	/* the command's process tells the supervisor its pid itself, and
 	 * runs only after the supervisor's lease named it and its go */
@@ -855,12 +855,15 @@ recorder(const struct sup *s, int dfd, int chan, int bt,
 	 * blocked on a full pipe until the fence, not killed by SIGPIPE */
 	if (outfd != runlog.fd)
 		close(outfd);
-	/* that it executed, or why not (the first word if it failed
-	 * before it could say its pid: the supervisor takes either) */
-	if (send(chan, &sm, sizeof(sm), MSG_NOSIGNAL) < 0)
-		(void)0;	/* the supervisor is gone: we go on */
-	if (c < 0)
+	/* why it did not execute: the first word if it failed before it
+	 * could say its pid, else our only one (the supervisor reads it
+	 * when it reaps us).  That it executed needs no word: the
+	 * supervisor went on at its go (two calls a run fewer) */
+	if (c < 0) {
+		if (send(chan, &sm, sizeof(sm), MSG_NOSIGNAL) < 0)
+			(void)0;	/* the supervisor is gone */
 		_exit(127);
+	}
 	/* no wait before the first sigtimedwait: SIGCHLD is blocked here
 	 * from our fork on and taken only by that wait, so a command that
 	 * ended already left it pending, and the wait returns at once (a
@@ -875,10 +878,11 @@ recorder(const struct sup *s, int dfd, int chan, int bt,
 		}
 		/* at the first look none is read unless the fence would
 		 * fall: the first lease sends a beat only if it was written
-		 * at a retry (first_lease), and the supervisor renews only
-		 * after our word that the command executed, just sent (a
-		 * renewal's beat there already is read then too: a renewal
-		 * that succeeded found the run still the supervisor's) */
+		 * at a retry (first_lease), and the supervisor renews from
+		 * its go on, a heartbeat later, so only a spawn that was
+		 * slow (a hung cwd) leaves beats here, and they are read
+		 * then: a renewal that succeeded found the run still the
+		 * supervisor's */
 		if (looked)
 			last = beats(bt, last);
 		now = sl_mono_ms();
@@ -1187,7 +1191,11 @@ supervise(struct sup *s)
 	int	chan = -1;
 	int	code = -1, lost = 0, rec_done = 0, have = 0, leftover = 0,
 		recorded = 0;
-	int	nfd = -1, ok, turn, err, none_left = 0, reap;
+	int	nfd = -1, ok, err, none_left = 0, reap, nostart = 0;
+	union {
+		struct started_msg s;	/* it did not execute: why */
+		struct ended_msg e;
+	} word;
 	const char *said;
 	long	fenced = 0;
 	long long next_look;
@@ -1341,10 +1349,14 @@ supervise(struct sup *s)
 	 * waiting, before the command starts; a spawn that blocks (a hung
 	 * cwd) must not look like a start that never was, and if we die
 	 * before the go, nothing starts (the command's process sees our
-	 * end close, and exits).  Two words come: its pid (from the
-	 * command's process), then that it executed (from the recorder);
-	 * a failure before either ends the start */
-	for (turn = 0; turn < 2; turn++) {
+	 * end close, and exits).  One word comes before it: its pid (from
+	 * the command's process), or why it could not be made (from the
+	 * recorder), which ends the start.  After the go we go on: a
+	 * command that then cannot execute (its cwd, its program) is told
+	 * by the recorder's only word, read when we reap it, and ends
+	 * Failed as "Could not start" (nostart); meanwhile the lease is
+	 * renewed, also through an exec that blocks (a hung cwd) */
+	do {
 		while ((n = read(chan, &sm, sizeof(sm))) < 0 &&
 		    errno == EINTR)
 			;
@@ -1361,8 +1373,6 @@ supervise(struct sup *s)
 			    sm.why);
 			goto ended;
 		}
-		if (turn > 0)
-			break;		/* it executed */
 		child = sm.pid;
 		rn.pid = (long)child;
 		sl_lease_know_start((long)child, sm.tick);
@@ -1404,7 +1414,7 @@ supervise(struct sup *s)
 		if (send(chan, "g", 1, MSG_NOSIGNAL) < 0)
 			(void)0;	/* it died: seen at the next read */
 		go = 0;
-	}
+	} while (0);
 	rn.next = started + s->cf->heartbeat;
 	for (reap = 0;; reap = 1) {
 		/* as a subreaper we reap the recorder, and the command itself
@@ -1415,8 +1425,12 @@ supervise(struct sup *s)
 		while (reap && (w = waitpid(-1, &ws, WNOHANG)) > 0)
 			if (w == rec) {
 				rec_done = 1;
-				if (read(chan, &em, sizeof(em)) ==
-				    (ssize_t)sizeof(em)) {
+				n = read(chan, &word, sizeof(word));
+				if (n == (ssize_t)sizeof(word.s) &&
+				    word.s.pid < 0) {
+					nostart = have = 1;
+				} else if (n == (ssize_t)sizeof(em)) {
+					em = word.e;
 					status = em.status;
 					leftover = em.left;
 					fenced = em.fenced;
@@ -1498,7 +1512,13 @@ supervise(struct sup *s)
 		    "not retried", (long)child, SWEEP_MAX);
 	}
 	st = sl_status_state(status, &code, msg, sizeof(msg));
-	if (lost) {
+	if (nostart) {
+		note("%s", word.s.why);
+		st = SL_FAILED;
+		code = -1;
+		snprintf(msg, sizeof(msg), "Could not start: %.450s",
+		    word.s.why);
+	} else if (lost) {
 		st = SL_CRASHED;
 		code = -1;
 		snprintf(msg, sizeof(msg), "Its exit status was lost: its exit "

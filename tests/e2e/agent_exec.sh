@@ -46,11 +46,12 @@ equals "$(cat "$TESTDIR/cwd1" 2>/dev/null)" "$TESTDIR/wd" "--cwd DIR: the comman
 equals "$(cat "$TESTDIR/cwd2" 2>/dev/null)" "$(cd "$home" && pwd -P)" "no --cwd: the owner's home directory ($home)"
 
 # a working directory that cannot be entered: the command's process (a
-# vfork child) says why in the memory it shares with the recorder
+# vfork child) says why in the memory it shares with the recorder, whose
+# only word tells the supervisor (after the go, which it does not wait on)
 c3=$(S submit -p x --cwd "$TESTDIR/no-such-dir" -- true)
 expect_state "$c3" Failed 5 "--cwd of a missing directory: Failed"
 contains "$(field "$c3" message)" \
-    "cannot enter the directory $TESTDIR/no-such-dir (as $(id -un)): No such file or directory" \
+    "Could not start: cannot enter the directory $TESTDIR/no-such-dir (as $(id -un)): No such file or directory" \
     "its message says why"
 
 # ---- output, exit status -> state ----
