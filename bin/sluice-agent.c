@@ -1007,6 +1007,19 @@ main(int argc, char **argv)
 	 * their renames bring no inotify event at all (spool-layout.md,
 	 * "The agent's pipe") */
 	if (pipe2(ended, O_CLOEXEC | O_NONBLOCK) == 0) {
+		int	r;
+
+		/* the write end on descriptor 3, where every supervisor
+		 * keeps it (sl_run_become): then none moves it, a call a
+		 * run.  Only when 3 is the pipe's own read end, moved up */
+		if (ended[0] == 3 && (r = fcntl(3, F_DUPFD_CLOEXEC, 4)) >= 0) {
+			if (dup3(ended[1], 3, O_CLOEXEC) == 3) {
+				(void)close(ended[1]);
+				ended[0] = r;
+				ended[1] = 3;
+			} else
+				(void)close(r);
+		}
 		sl_run_notify_fd(ended[1]);
 		sl_watch_fd(ended[0]);
 		ended_fd = ended[0];

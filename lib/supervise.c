@@ -1229,9 +1229,10 @@ supervise(struct sup *s)
 		(void)dup2(fd, 2);
 	}
 	/* keep the agent's "a run ended" pipe (sl_run_notify_fd) as fd 3,
-	 * close-on-exec; close the rest (the agent's inotify, pipes) */
-	if (notify_fd == 3 ? fcntl(3, F_SETFD, FD_CLOEXEC) == 0 :
-	    notify_fd >= 0 && dup3(notify_fd, 3, O_CLOEXEC) == 3) {
+	 * close-on-exec (as it is made: where the agent put it on 3, there
+	 * is nothing to do); close the rest (the agent's inotify, pipes) */
+	if (notify_fd == 3 || (notify_fd >= 0 &&
+	    dup3(notify_fd, 3, O_CLOEXEC) == 3)) {
 		(void)close_range(4, ~0U, 0);
 		nfd = 3;
 	} else
