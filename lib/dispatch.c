@@ -327,6 +327,8 @@ static size_t nbw;
 static int again;			/* a bucket newly watched: look once
 					 * more before waiting */
 static int slots_wanted = 1;		/* sl_watch_slots */
+static int slots_turned;		/* ... turned to 1 since the last
+					 * sl_watch_pool */
 
 /*
  * sl_watch_fd - also wake sl_watch_wait when fd (non-blocking) becomes
@@ -358,6 +360,8 @@ sl_watch_self(const char *id)
 void
 sl_watch_slots(int want)
 {
+	if (want && !slots_wanted)
+		slots_turned = 1;
 	slots_wanted = want;
 }
 
@@ -757,14 +761,23 @@ sl_watch_pool(const struct sl_spool *sp, const char *pool, int rescan)
 		free(p);
 	}
 	for (k = 0; sub[k] != NULL; k++) {
+		size_t	had = nwatched;
+
 		if (!slots_wanted && strcmp(sub[k], "slots") == 0)
 			continue;
 		p = *sub[k] ? sl_path(pd, sub[k], (char *)NULL) : sl_xstrdup(pd);
 		watch(p, strcmp(sub[k], "running") == 0 ||
 		    strcmp(sub[k], "done") == 0 ? W_ENDS :
 		    strcmp(sub[k], "slots") == 0 ? W_SLOTS : W_ALL);
+		/* slots/ watched from now on (an agent's pool or queue has
+		 * a limit, sl_watch_slots): a slot freed before the watch
+		 * sent nothing, so the next wait looks once more first */
+		if (nwatched > had && strcmp(sub[k], "slots") == 0 &&
+		    slots_turned)
+			again = 1;
 		free(p);
 	}
+	slots_turned = 0;
 	if (!rescan && !(seen & SL_SEEN_DIRS)) {
 		free(pd);
 		return 0;
@@ -897,6 +910,8 @@ sl_watch_close(void)
 	free(bw);
 	bw = NULL;
 	again = 0;
+	slots_wanted = 1;
+	slots_turned = 0;
 	free(kinds);
 	kinds = NULL;
 	nwatched = 0;

@@ -22,9 +22,10 @@
  * which forks the command's process (C) in its own process group; C
  * tells S its pid and waits; S writes the run's first lease naming all
  * three, then lets C go (no lease, no go: first_lease).  H (a subreaper
- * too, deaf to all signals but SIGKILL, in no group of the command's) has C
- * execute the command (or /bin/sh -c COMMAND), stdin from /dev/null,
- * stdout and stderr appended to the run's log, and tells S it did; when
+ * too, deaf to all signals but SIGKILL and SIGSTOP, in no group of the
+ * command's) has C execute the command (or /bin/sh -c COMMAND), stdin
+ * from /dev/null, stdout and stderr appended to the run's log, and tells
+ * S only if it could not; when
  * C's leader exits H writes its wait status durably to `exit` (through a
  * descriptor of the run directory, which crash detection may rename),
  * sweeps (SIGKILL to the group and to every orphan that came to it, reap,
@@ -801,7 +802,8 @@ struct ended_msg {
 /*
  * recorder - the exit recorder (H): between the supervisor and the
  * command, in neither's process group, deaf to every signal but SIGKILL
- * (all blocked; SIGCHLD and SIGUSR1 taken by sigtimedwait).  Starts the command (spawn: its process tells the supervisor
+ * and SIGSTOP (all blocked; SIGCHLD and SIGUSR1 taken by sigtimedwait).
+ * Starts the command (spawn: its process tells the supervisor
  * its pid and waits for the supervisor's go, given once the lease names
  * it), tells the supervisor if it could not execute, waits for it, writes
  * its status durably into the run directory (dfd), sweeps what is left of
@@ -824,14 +826,14 @@ recorder(const struct sup *s, int dfd, int chan, int bt,
 	int	st = 0, swept = -2, looked;
 
 	subreaper = prctl(PR_SET_CHILD_SUBREAPER, 1L, 0L, 0L, 0L) == 0;
-	/* deaf to every signal but SIGKILL (and a fault's) by blocking
+	/* deaf to every signal but SIGKILL, SIGSTOP (and a fault's) by blocking
 	 * them all, for our whole life: not ignored, which the command
 	 * would inherit (its process unblocks them before its exec), and
 	 * no handler can run in spawn's vfork child.  SIGCHLD and SIGUSR1
 	 * (crash detection's) are taken with sigtimedwait, no handler, no
 	 * lost wakeup; nothing else is sent to us */
 	sigfillset(&set);
-	sigprocmask(SIG_SETMASK, &set, NULL);
+	(void)sigprocmask(SIG_SETMASK, &set, NULL);
 	sigemptyset(&set);
 	sigaddset(&set, SIGCHLD);
 	sigaddset(&set, SIGUSR1);
@@ -1177,7 +1179,6 @@ supervise(struct sup *s)
 	char	msg[SL_ERR_MAX], t[40], *lp, *cp, **env;
 	const char *cwd;
 	struct started_msg sm;
-	struct ended_msg em;
 	struct renewal rn;
 	enum sl_state st;
 	enum why asked = NONE;
@@ -1187,7 +1188,7 @@ supervise(struct sup *s)
 	long long t0, left, b0;
 	pid_t	child = -1, rec, w = 0;
 	ssize_t	n;
-	int	fd, dfd, sv[2], bt[2], status = 0, ws, killed = 0, go = 1;
+	int	fd, dfd, sv[2], bt[2], status = 0, ws, killed = 0;
 	int	chan = -1;
 	int	code = -1, lost = 0, rec_done = 0, have = 0, leftover = 0,
 		recorded = 0;
@@ -1365,8 +1366,7 @@ supervise(struct sup *s)
 			if (n != (ssize_t)sizeof(sm))
 				snprintf(sm.why, sizeof(sm.why), "its exit "
 				    "recorder (pid %ld) died", (long)rec);
-			if (go)
-				close(chan);	/* no go: it sees it close */
+			close(chan);	/* no go: it sees it close */
 			note("%s", sm.why);
 			(void)sweep(0, &rn);
 			st = SL_FAILED;
@@ -1413,8 +1413,7 @@ supervise(struct sup *s)
 		 * command's process reads one byte, and none other reads
 		 * that way; the recorder's word comes back the same way */
 		if (send(chan, "g", 1, MSG_NOSIGNAL) < 0)
-			(void)0;	/* it died: seen at the next read */
-		go = 0;
+			(void)0;	/* it died: seen when it is reaped */
 	} while (0);
 	rn.next = started + s->cf->heartbeat;
 	for (reap = 0;; reap = 1) {
@@ -1426,16 +1425,19 @@ supervise(struct sup *s)
 		while (reap && (w = waitpid(-1, &ws, WNOHANG)) > 0)
 			if (w == rec) {
 				rec_done = 1;
-				n = read(chan, &word, sizeof(word));
+				/* not blocking: a command's process killed
+				 * or slow before its exec (a hung cwd) still
+				 * holds the recorder's end of the pair */
+				n = recv(chan, &word, sizeof(word),
+				    MSG_DONTWAIT);
 				if (n == (ssize_t)sizeof(word.s) &&
 				    word.s.pid < 0) {
 					nostart = have = 1;
-				} else if (n == (ssize_t)sizeof(em)) {
-					em = word.e;
-					status = em.status;
-					leftover = em.left;
-					fenced = em.fenced;
-					recorded = em.recorded;
+				} else if (n == (ssize_t)sizeof(word.e)) {
+					status = word.e.status;
+					leftover = word.e.left;
+					fenced = word.e.fenced;
+					recorded = word.e.recorded;
 					have = 1;
 				} else if (sl_exit_read(dfd, s->r->attempt,
 				    &status, &fenced) == 0)
@@ -1513,7 +1515,7 @@ supervise(struct sup *s)
 		    "not retried", (long)child, SWEEP_MAX);
 	}
 	st = sl_status_state(status, &code, msg, sizeof(msg));
-	if (nostart) {
+	if (nostart && asked == NONE) {	/* a cancel, a timeout win */
 		note("%s", word.s.why);
 		st = SL_FAILED;
 		code = -1;

@@ -576,6 +576,9 @@ START_TEST(test_watch_no_slots)
 	ck_assert_int_eq(change_then_queued("slot freed", ch_slot_freed), 0);
 	sl_watch_slots(1);
 	ck_assert_int_eq(sl_watch_pool(&sp, P, 0), 0);
+	/* a slot freed before the new watch sent nothing: look once more */
+	ck_assert_int_eq(sl_watch_wait(3600), 1);	/* not an hour */
+	ck_assert_int_eq(sl_watch_wait(1), 0);
 	ck_assert_int_eq(change_then_queued("slot taken", ch_slot_taken), 0);
 	ck_assert_int_eq(change_then_queued("slot freed", ch_slot_freed), 16 +
 	    16);
