@@ -1515,6 +1515,8 @@ supervise(struct sup *s)
 		    "not retried", (long)child, SWEEP_MAX);
 	}
 	st = sl_status_state(status, &code, msg, sizeof(msg));
+	if (nostart)
+		code = -1;	/* no status: it never ran */
 	if (nostart && asked == NONE) {	/* a cancel, a timeout win */
 		note("%s", word.s.why);
 		st = SL_FAILED;
