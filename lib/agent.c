@@ -73,12 +73,19 @@ self_forget(void)
 	self_leads = 0;
 }
 
-pid_t
-sl_self(void)
+/* self_arm - is the cache told of forks (self_forget)?  Asked once */
+static int
+self_arm(void)
 {
 	if (!self_armed && pthread_atfork(NULL, NULL, self_forget) == 0)
 		self_armed = 1;
-	if (!self_armed)
+	return self_armed;
+}
+
+pid_t
+sl_self(void)
+{
+	if (!self_arm())
 		return getpid();	/* not told of forks: no cache */
 	if (self_pid == 0)
 		self_pid = getpid();
@@ -92,11 +99,8 @@ sl_self(void)
 void
 sl_self_is(pid_t pid)
 {
-	if (pid > 0 && (self_armed || pthread_atfork(NULL, NULL,
-	    self_forget) == 0)) {
-		self_armed = 1;
+	if (pid > 0 && self_arm())
 		self_pid = pid;
-	}
 }
 
 /*

@@ -1358,63 +1358,61 @@ supervise(struct sup *s)
 	 * by the recorder's only word, read when we reap it, and ends
 	 * Failed as "Could not start" (nostart); meanwhile the lease is
 	 * renewed, also through an exec that blocks (a hung cwd) */
-	do {
-		while ((n = read(chan, &sm, sizeof(sm))) < 0 &&
-		    errno == EINTR)
-			;
-		if (n != (ssize_t)sizeof(sm) || sm.pid < 0) {
-			if (n != (ssize_t)sizeof(sm))
-				snprintf(sm.why, sizeof(sm.why), "its exit "
-				    "recorder (pid %ld) died", (long)rec);
-			close(chan);	/* no go: it sees it close */
-			note("%s", sm.why);
-			(void)sweep(0, &rn);
-			st = SL_FAILED;
-			snprintf(msg, sizeof(msg), "Could not start: %.450s",
-			    sm.why);
-			goto ended;
-		}
-		child = sm.pid;
-		rn.pid = (long)child;
-		sl_lease_know_start((long)child, sm.tick);
-		if ((ok = first_lease(&rn)) < 0) {
-			/* no go: the command's process sees our end close
-			 * and exits unstarted, then the recorder */
-			err = errno;
-			close(chan);
-			(void)sweep(0, NULL);
-			if (ok == -1) {
-				/* RACE: our directory is gone (crash detection
-				 * or an operator took the run): it is not ours
-				 * to end */
-				note("the run directory %s is gone before "
-				    "its first lease: not started", s->dir);
-				_exit(0);
-			}
-			snprintf(msg, sizeof(msg), "Could not start: cannot "
-			    "write its lease in %.300s for %ld s: %s", s->dir,
-			    (long)s->cf->lease, strerror(err));
-			note("%s", msg + strlen("Could not start: "));
-			st = SL_FAILED;
-			goto ended;
-		}
-		if (ok > 0 && recorder_gone(rec)) {
-			/* the recorder died while we retried: no command may
-			 * run without it (nothing would record its end) */
-			close(chan);
-			(void)sweep(0, &rn);
-			snprintf(msg, sizeof(msg), "Could not start: its exit "
+	while ((n = read(chan, &sm, sizeof(sm))) < 0 &&
+	    errno == EINTR)
+		;
+	if (n != (ssize_t)sizeof(sm) || sm.pid < 0) {
+		if (n != (ssize_t)sizeof(sm))
+			snprintf(sm.why, sizeof(sm.why), "its exit "
 			    "recorder (pid %ld) died", (long)rec);
-			note("%s", msg + strlen("Could not start: "));
-			st = SL_FAILED;
-			goto ended;
+		close(chan);	/* no go: it sees it close */
+		note("%s", sm.why);
+		(void)sweep(0, &rn);
+		st = SL_FAILED;
+		snprintf(msg, sizeof(msg), "Could not start: %.450s",
+		    sm.why);
+		goto ended;
+	}
+	child = sm.pid;
+	rn.pid = (long)child;
+	sl_lease_know_start((long)child, sm.tick);
+	if ((ok = first_lease(&rn)) < 0) {
+		/* no go: the command's process sees our end close
+		 * and exits unstarted, then the recorder */
+		err = errno;
+		close(chan);
+		(void)sweep(0, NULL);
+		if (ok == -1) {
+			/* RACE: our directory is gone (crash detection
+			 * or an operator took the run): it is not ours
+			 * to end */
+			note("the run directory %s is gone before "
+			    "its first lease: not started", s->dir);
+			_exit(0);
 		}
-		/* the go, to the command's process itself: no hop.  The
-		 * command's process reads one byte, and none other reads
-		 * that way; the recorder's word comes back the same way */
-		if (send(chan, "g", 1, MSG_NOSIGNAL) < 0)
-			(void)0;	/* it died: seen when it is reaped */
-	} while (0);
+		snprintf(msg, sizeof(msg), "Could not start: cannot "
+		    "write its lease in %.300s for %ld s: %s", s->dir,
+		    (long)s->cf->lease, strerror(err));
+		note("%s", msg + strlen("Could not start: "));
+		st = SL_FAILED;
+		goto ended;
+	}
+	if (ok > 0 && recorder_gone(rec)) {
+		/* the recorder died while we retried: no command may
+		 * run without it (nothing would record its end) */
+		close(chan);
+		(void)sweep(0, &rn);
+		snprintf(msg, sizeof(msg), "Could not start: its exit "
+		    "recorder (pid %ld) died", (long)rec);
+		note("%s", msg + strlen("Could not start: "));
+		st = SL_FAILED;
+		goto ended;
+	}
+	/* the go, to the command's process itself: no hop.  The
+	 * command's process reads one byte, and none other reads
+	 * that way; the recorder's word comes back the same way */
+	if (send(chan, "g", 1, MSG_NOSIGNAL) < 0)
+		(void)0;	/* it died: seen when it is reaped */
 	rn.next = started + s->cf->heartbeat;
 	for (reap = 0;; reap = 1) {
 		/* as a subreaper we reap the recorder, and the command itself
@@ -1520,7 +1518,6 @@ supervise(struct sup *s)
 	if (nostart && asked == NONE) {	/* a cancel, a timeout win */
 		note("%s", word.s.why);
 		st = SL_FAILED;
-		code = -1;
 		snprintf(msg, sizeof(msg), "Could not start: %.450s",
 		    word.s.why);
 	} else if (lost) {
