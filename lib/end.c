@@ -16,6 +16,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -214,7 +215,7 @@ release(const struct sl_spool *sp, const char *pool, const char *dir,
 static int
 finish(const struct sl_spool *sp, const char *pool, const char *dir,
     const char *id, enum sl_state st, int exit_code, time_t started,
-    const char *message, int durable, const char *slots)
+    const char *message, int durable, int result, const char *slots)
 {
 	char	name[SL_RUNNAME_MAX], *dd, *to;
 	int	rc;
@@ -227,9 +228,8 @@ finish(const struct sl_spool *sp, const char *pool, const char *dir,
 	 * the directory saved a run */
 	if (durable)
 		sl_run_scrub(dir);
-	rc = result_put(dir, sl_state_names[st], started, time(NULL),
-	    exit_code, message, durable);
-	if (rc < 0)
+	if (result && result_put(dir, sl_state_names[st], started, time(NULL),
+	    exit_code, message, durable) < 0)
 		return -1;
 	dd = sl_place(sp, SL_PL_DONE, pool, NULL, (char *)NULL);
 	sl_done_name(name, id, st);
@@ -261,7 +261,7 @@ sl_run_finish(const struct sl_spool *sp, const char *pool, const char *dir,
     const char *id, enum sl_state st, int exit_code, time_t started,
     const char *message)
 {
-	return finish(sp, pool, dir, id, st, exit_code, started, message, 1,
+	return finish(sp, pool, dir, id, st, exit_code, started, message, 1, 1,
 	    NULL);
 }
 
@@ -279,8 +279,26 @@ sl_run_finish_recorded(const struct sl_spool *sp, const char *pool,
     const char *dir, const char *id, enum sl_state st, int exit_code,
     time_t started, const char *message, const char *slots)
 {
-	return finish(sp, pool, dir, id, st, exit_code, started, message, 0,
+	return finish(sp, pool, dir, id, st, exit_code, started, message, 0, 1,
 	    slots);
+}
+
+/*
+ * sl_run_finish_exit - sl_run_finish_recorded for the first attempt of a
+ * run whose end its exit record says whole (a plain exit or a signal
+ * nobody sent: the state, exit code and message sl_status_state gives
+ * its status, nothing the supervisor added): no result.ini is written,
+ * since sl_result_read derives the same from the record, start.ini and
+ * the done/ID.STATE name.  An open, a write and a close a run saved, and
+ * on a network filesystem a create, the server's synchronous commit.  A
+ * later attempt's directory holds the earlier one's result.ini
+ * (AwaitingRetry), which would be read instead: it goes the usual way.
+ */
+int
+sl_run_finish_exit(const struct sl_spool *sp, const char *pool,
+    const char *dir, const char *id, enum sl_state st, const char *slots)
+{
+	return finish(sp, pool, dir, id, st, -1, 0, NULL, 0, 0, slots);
 }
 
 /*
@@ -429,8 +447,62 @@ sl_result_write(const char *dir, const char *state, time_t started,
 }
 
 /*
+ * result_derive - the result of a finished run that has no result.ini
+ * (sl_run_finish_exit): dir must be done/ID.STATE; its start.ini says the
+ * attempt and when it started, its exit record that attempt's status
+ * (not fenced) and when it ended; the state sl_status_state gives the
+ * status must be the one the name says.  0, or -1 (a run finished by
+ * hand, an older sluice's without result.ini: "ended unknown")
+ */
+static int
+result_derive(const char *dir, struct sl_result *res)
+{
+	const char *base = strrchr(dir, '/'), *dot;
+	char	v[64], *text;
+	enum sl_state st;
+	time_t	ended = 0;
+	long	attempt, fenced = 0;
+	int	dfd, status, code, rc = -1;
+
+	base = base != NULL ? base + 1 : dir;
+	if ((dot = strrchr(base, '.')) == NULL || dot - base != SL_UUID_LEN)
+		return -1;
+	if ((text = sl_read_small(dir, "start.ini")) == NULL)
+		return -1;
+	sl_kv_get(text, "attempt", v, sizeof(v));
+	if (sl_num_parse(v, 1, LONG_MAX, &attempt) == 0) {
+		sl_kv_get(text, "started", v, sizeof(v));
+		if (sl_time_parse(v, 0, &res->started) < 0)
+			res->started = 0;
+		if ((dfd = open(dir, O_RDONLY | O_DIRECTORY | O_NOFOLLOW |
+		    O_CLOEXEC)) >= 0) {
+			if (sl_exit_read_ended(dfd, attempt, &status, &fenced,
+			    &ended) == 0 && fenced == 0)
+				rc = 0;
+			close(dfd);
+		}
+	}
+	free(text);
+	if (rc < 0)
+		return -1;
+	st = sl_status_state(status, &code, res->message,
+	    sizeof(res->message));
+	if (strcmp(sl_state_names[st], dot + 1) != 0) {
+		memset(res, 0, sizeof(*res));
+		res->exit_code = -1;
+		return -1;
+	}
+	snprintf(res->state, sizeof(res->state), "%s", sl_state_names[st]);
+	res->exit_code = code;
+	res->ended = ended;
+	return 0;
+}
+
+/*
  * sl_result_read - dir/result.ini: 0 and *res (exit_code -1 when none, an
  * empty message when none); -1 if there is none or it cannot be parsed.
+ * A finished run without one (sl_run_finish_exit) has its result derived
+ * from its exit record (result_derive).
  */
 int
 sl_result_read(const char *dir, struct sl_result *res)
@@ -443,7 +515,7 @@ sl_result_read(const char *dir, struct sl_result *res)
 	memset(res, 0, sizeof(*res));
 	res->exit_code = -1;
 	if (text == NULL)
-		return -1;
+		return errno == ENOENT ? result_derive(dir, res) : -1;
 	ini = sl_ini_parse(text, strlen(text), why, sizeof(why));
 	free(text);
 	if (ini == NULL)

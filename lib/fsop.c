@@ -792,10 +792,13 @@ char *
 sl_read_small(const char *dir, const char *name)
 {
 	char   *p = sl_path(dir, name, (char *)NULL), *text = NULL;
+	int	saved;
 
 	if (sl_read_file(p, &text, 64 * 1024) < 0)
 		text = NULL;
+	saved = errno;		/* NULL: why (ENOENT: there is none) */
 	free(p);
+	errno = saved;
 	return text;
 }
 

@@ -160,7 +160,10 @@ sl_group_alive(long pgid)
  * sl_exit_write - the recorder's durable note of how the command of
  * attempt N ended: "attempt", "pid", "status" (the raw wait status),
  * "fenced" (seconds without a lease renewal after which the recorder
- * killed the command itself; 0: it did not) and the trailer, all through
+ * killed the command itself; 0: it did not), "ended" (the epoch second
+ * it wrote this: when the attempt ended, the end a finished run's
+ * result.ini may leave to this record, sl_result_read) and the trailer,
+ * all through
  * dirfd (the run's directory, opened when the attempt began: a crash
  * detector may rename it).  Made new as "exit" itself, written, fsynced,
  * and the directory fsynced: a reader that sees it before it is whole
@@ -179,8 +182,8 @@ sl_exit_write(int dirfd, long attempt, long pid, int status, long fenced)
 	int	fd, len, saved;
 
 	len = snprintf(buf, sizeof(buf), "attempt = %ld\npid = %ld\n"
-	    "status = %d\nfenced = %ld\n%s", attempt, pid, status, fenced,
-	    SL_INI_TRAILER);
+	    "status = %d\nfenced = %ld\nended = %lld\n%s", attempt, pid,
+	    status, fenced, (long long)time(NULL), SL_INI_TRAILER);
 	fd = openat(dirfd, at, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW |
 	    O_CLOEXEC, 0644);
 	if (fd < 0 && errno != EEXIST)
@@ -223,6 +226,15 @@ sl_exit_write(int dirfd, long attempt, long pid, int status, long fenced)
 int
 sl_exit_read(int dirfd, long attempt, int *status, long *fenced)
 {
+	return sl_exit_read_ended(dirfd, attempt, status, fenced, NULL);
+}
+
+/* sl_exit_read_ended - sl_exit_read, and when it was written (ended may
+ * be NULL; 0: a record without it, an older recorder's) */
+int
+sl_exit_read_ended(int dirfd, long attempt, int *status, long *fenced,
+    time_t *ended)
+{
 	char	buf[512], v[64];
 	size_t	tl = strlen(SL_INI_TRAILER);
 	ssize_t	n;
@@ -250,6 +262,12 @@ sl_exit_read(int dirfd, long attempt, int *status, long *fenced)
 		sl_kv_get(buf, "fenced", v, sizeof(v));
 		if (sl_num_parse(v, 0, LONG_MAX, fenced) < 0)
 			*fenced = 0;	/* a record without it */
+	}
+	if (ended != NULL) {
+		sl_kv_get(buf, "ended", v, sizeof(v));
+		if (sl_num_parse(v, 1, LONG_MAX, &x) < 0)
+			x = 0;		/* a record without it */
+		*ended = (time_t)x;
 	}
 	return 0;
 }

@@ -657,6 +657,8 @@ int	sl_run_finish(const struct sl_spool *, const char *pool,
 int	sl_run_finish_recorded(const struct sl_spool *, const char *pool,
 	    const char *dir, const char *id, enum sl_state, int exit_code,
 	    time_t started, const char *message, const char *slots);
+int	sl_run_finish_exit(const struct sl_spool *, const char *pool,
+	    const char *dir, const char *id, enum sl_state, const char *slots);
 void	sl_claim_freed(const char *pool, const char *token);
 int	sl_claim_slots_of(const char *token, char *out, size_t);
 int	sl_run_unclaim(const struct sl_spool *, const char *pool,
@@ -857,6 +859,8 @@ int	sl_lease_first(const char *dir, time_t deadline, const char *host,
 int	sl_exit_write(int dirfd, long attempt, long pid, int status,
 	    long fenced);
 int	sl_exit_read(int dirfd, long attempt, int *status, long *fenced);
+int	sl_exit_read_ended(int dirfd, long attempt, int *status,
+	    long *fenced, time_t *ended);
 /* /proc: a process's state letter, parent, group and start time */
 int	sl_proc_stat(long pid, char *state, long *ppid, long *pgid,
 	    unsigned long long *start);

@@ -1192,7 +1192,7 @@ supervise(struct sup *s)
 	int	chan = -1;
 	int	code = -1, lost = 0, rec_done = 0, have = 0, leftover = 0,
 		recorded = 0;
-	int	nfd = -1, ok, err, none_left = 0, reap, nostart = 0;
+	int	nfd = -1, ok, err, none_left = 0, reap, nostart = 0, plain = 0;
 	union {
 		struct started_msg s;	/* it did not execute: why */
 		struct ended_msg e;
@@ -1544,6 +1544,9 @@ supervise(struct sup *s)
 		snprintf(msg + strlen(msg), sizeof(msg) - strlen(msg), "%s"
 		    "processes of it were still alive %d s after SIGKILL",
 		    msg[0] ? "; " : "", SWEEP_MAX);
+	/* the end is its exit status's alone (sl_status_state): its exit
+	 * record says it whole */
+	plain = !nostart && !lost && fenced <= 0 && asked == NONE;
 ended:
 	said = sl_state_names[st];
 	if ((st == SL_FAILED || st == SL_CRASHED) && !leftover &&
@@ -1567,9 +1570,15 @@ ended:
 		int	known = s->fresh && sl_claim_slots_of(s->token, slots,
 		    sizeof(slots)) == 0;
 
-		ok = sl_run_finish_recorded(s->sp, s->pool, s->dir, s->r->id,
-		    st, code, started, msg[0] ? msg : NULL, known ? slots :
-		    NULL) == 0;
+		/* a first attempt's plain end leaves its result to the
+		 * record (sl_result_read derives it): no result.ini */
+		if (plain && !leftover && s->r->attempt == 1)
+			ok = sl_run_finish_exit(s->sp, s->pool, s->dir,
+			    s->r->id, st, known ? slots : NULL) == 0;
+		else
+			ok = sl_run_finish_recorded(s->sp, s->pool, s->dir,
+			    s->r->id, st, code, started, msg[0] ? msg : NULL,
+			    known ? slots : NULL) == 0;
 	}
 	else
 		ok = sl_run_finish(s->sp, s->pool, s->dir, s->r->id, st, code,

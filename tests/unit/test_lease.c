@@ -201,16 +201,40 @@ claimed_running(const struct spec *s, const char *host, time_t deadline,
 	to_running(tok);
 }
 
-/* result - key of dir/result.ini (the file must be there) */
+/* result - key of dir's result, as sl_result_read gives it (result.ini,
+ * or derived from the exit record of a plain first attempt): it must be
+ * there */
 static void
 result(const char *dir, const char *key, char *out, size_t len)
 {
-	char	p[4096], *text;
+	struct sl_result r;
+	char	t[40];
 
-	snprintf(p, sizeof(p), "%s/result.ini", dir);
-	text = t_read(p);
-	sl_kv_get(text, key, out, len);
-	free(text);
+	ck_assert_msg(sl_result_read(dir, &r) == 0, "no result in %s", dir);
+	if (strcmp(key, "state") == 0)
+		snprintf(out, len, "%s", r.state);
+	else if (strcmp(key, "exit_code") == 0)
+		snprintf(out, len, "%d", r.exit_code);
+	else if (strcmp(key, "message") == 0)
+		snprintf(out, len, "%s", r.message);
+	else if (strcmp(key, "started") == 0)
+		snprintf(out, len, "%s", r.started ? sl_time_fmt(r.started, t,
+		    sizeof(t)) : "");
+	else if (strcmp(key, "ended") == 0)
+		snprintf(out, len, "%s", r.ended ? sl_time_fmt(r.ended, t,
+		    sizeof(t)) : "");
+	else
+		ck_abort_msg("result: no key %s", key);
+}
+
+/* result_has - dir's result (state or message) holds needle */
+static int
+result_has(const char *dir, const char *needle)
+{
+	struct sl_result r;
+
+	return sl_result_read(dir, &r) == 0 && (strstr(r.message, needle) ||
+	    strstr(r.state, needle));
 }
 
 /* file_has - dir/name exists and holds needle */
@@ -794,8 +818,8 @@ START_TEST(test_recover_retry)
 	sd = S("pools/" P "/queues/" Q "/sched/%.15s/%s", tok2, tok2);
 	result(sd, "state", v, sizeof(v));
 	ck_assert_str_eq(v, "AwaitingRetry");
-	ck_assert(file_has(sd, "result.ini", "supervisor"));
-	ck_assert(file_has(sd, "result.ini", "Attempt 1 of 2"));
+	ck_assert(result_has(sd, "supervisor"));
+	ck_assert(result_has(sd, "Attempt 1 of 2"));
 	text = t_read(S("pools/" P "/queues/" Q "/sched/%.15s/%s/run.ini", tok2, tok2));
 	ck_assert_msg(sl_runspec_parse(text, strlen(text), now0, 1, &r, err,
 	    sizeof(err)) == 0, "run.ini: %s", err);
@@ -1681,7 +1705,7 @@ START_TEST(test_start_cancelled)
 	ck_assert(t_exists(dd));
 	result(dd, "state", v, sizeof(v));
 	ck_assert_str_eq(v, "Cancelled");
-	ck_assert(file_has(dd, "result.ini", "before it started"));
+	ck_assert(result_has(dd, "before it started"));
 	ck_assert(!t_exists(S("pools/" P "/done/%s.Cancelled/log", id)));
 	ck_assert(!t_exists(S("pools/" P "/done/%s.Cancelled/start.ini", id)));
 	usleep(200000);
@@ -1943,8 +1967,8 @@ START_TEST(test_start_end_redone_from_exit)
 	snprintf(done, sizeof(done), "%s", run_cmd_tok("exit 3", id, "Failed",
 	    tok));
 	ck_assert(t_exists(S("pools/" P "/done/%s.Failed/exit", id)));
-	ck_assert_int_eq(unlink(S("pools/" P "/done/%s.Failed/result.ini", id)),
-	    0);
+	/* a plain first attempt's end writes none (sl_run_finish_exit) */
+	ck_assert(!t_exists(S("pools/" P "/done/%s.Failed/result.ini", id)));
 	ck_assert_int_eq(rename(done, S("pools/" P "/running/%s", tok)), 0);
 	ck_assert_int_eq(sl_recover_running(&sp, P, time(NULL), cf.lease), 1);
 	dd = S("pools/" P "/done/%s.Failed", id);
@@ -1962,10 +1986,55 @@ START_TEST(test_start_completed_output)
 	char	v[600];
 	const char *dd = run_cmd("echo hi; echo err >&2", id, "Completed");
 
+	struct sl_result r;
+	char	bad[4096], was[4096], *e;
+	int	dfd;
+
 	result(dd, "state", v, sizeof(v));
 	ck_assert_str_eq(v, "Completed");
 	result(dd, "exit_code", v, sizeof(v));
 	ck_assert_str_eq(v, "0");
+	/* a plain first attempt: no result.ini; its exit record, start.ini
+	 * and the done/ name say it, started and ended too */
+	snprintf(was, sizeof(was), "%s/result.ini", dd);
+	ck_assert(!t_exists(was));
+	ck_assert_int_eq(sl_result_read(dd, &r), 0);
+	ck_assert_str_eq(r.message, "");
+	ck_assert_int_gt(r.started, 0);
+	ck_assert_int_ge(r.ended, r.started);
+	ck_assert_int_le(r.ended, time(NULL));
+	/* what is not such a run derives nothing: another state's name, a
+	 * directory not in done/'s form, a record of another attempt, a
+	 * fenced one, a torn one */
+	snprintf(bad, sizeof(bad), "%s", dd);
+	e = strrchr(bad, '.');
+	snprintf(e, sizeof(bad) - (size_t)(e - bad), ".Failed");
+	ck_assert_int_eq(rename(dd, bad), 0);
+	ck_assert_int_eq(sl_result_read(bad, &r), -1);
+	ck_assert_str_eq(r.state, "");
+	snprintf(was, sizeof(was), "%s", bad);
+	snprintf(e, sizeof(bad) - (size_t)(e - bad), "x.Completed");
+	ck_assert_int_eq(rename(was, bad), 0);
+	ck_assert_int_eq(sl_result_read(bad, &r), -1);
+	ck_assert_int_eq(rename(bad, dd), 0);
+	ck_assert_int_eq(sl_result_read(dd, &r), 0);
+	dfd = open(dd, O_RDONLY | O_DIRECTORY);
+	ck_assert_int_ge(dfd, 0);
+	ck_assert_int_eq(unlinkat(dfd, "exit", 0), 0);
+	ck_assert_int_eq(sl_exit_write(dfd, 2, 1, 0, 0), 0);
+	ck_assert_int_eq(sl_result_read(dd, &r), -1);
+	ck_assert_int_eq(unlinkat(dfd, "exit", 0), 0);
+	ck_assert_int_eq(sl_exit_write(dfd, 1, 1, SIGKILL, 7), 0);
+	ck_assert_int_eq(sl_result_read(dd, &r), -1);
+	ck_assert_int_eq(unlinkat(dfd, "exit", 0), 0);
+	snprintf(was, sizeof(was), "%s/exit", dd);
+	t_puts(was, "attempt = 1\nstatus = 0\n");
+	ck_assert_int_eq(sl_result_read(dd, &r), -1);
+	ck_assert_int_eq(unlinkat(dfd, "exit", 0), 0);
+	ck_assert_int_eq(sl_exit_write(dfd, 1, 1, 0, 0), 0);
+	ck_assert_int_eq(sl_result_read(dd, &r), 0);
+	ck_assert_str_eq(r.state, "Completed");
+	close(dfd);
 	ck_assert(file_has(dd, "log", "hi\n"));
 	ck_assert(file_has(dd, "log", "err\n"));
 }
@@ -2161,7 +2230,7 @@ START_TEST(test_start_cancel_running)
 	wait_sup(&out);
 	dd = S("pools/" P "/done/%s.Cancelled", id);
 	ck_assert(t_exists(dd));
-	ck_assert(file_has(dd, "result.ini", "SIGKILL"));
+	ck_assert(result_has(dd, "SIGKILL"));
 	ck_assert(file_has(dd, "log", "cancel asked for"));
 	ck_assert(gone(l.pid));
 	ck_assert_msg(group_gone(l.pid), "process group %ld lives on", l.pid);
@@ -2183,7 +2252,7 @@ START_TEST(test_start_timeout)
 	wait_sup(&out);
 	dd = S("pools/" P "/done/%s.Failed", id);
 	ck_assert(t_exists(dd));
-	ck_assert(file_has(dd, "result.ini", "Timed out after 1 s"));
+	ck_assert(result_has(dd, "Timed out after 1 s"));
 }
 END_TEST
 
@@ -2401,7 +2470,7 @@ START_TEST(test_start_leader_killed)
 	wait_sup(&out);
 	dd = S("pools/" P "/done/%s.Crashed", id);
 	ck_assert_msg(t_exists(dd), "not Crashed");
-	ck_assert(file_has(dd, "result.ini", "signal 9"));
+	ck_assert(result_has(dd, "signal 9"));
 	text = t_read(S("esc"));
 	esc = strtol(text, NULL, 10);
 	free(text);
