@@ -16,7 +16,6 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
-#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -448,54 +447,47 @@ sl_result_write(const char *dir, const char *state, time_t started,
 
 /*
  * result_derive - the result of a finished run that has no result.ini
- * (sl_run_finish_exit): dir must be done/ID.STATE; its start.ini says the
- * attempt and when it started, its exit record that attempt's status
- * (not fenced) and when it ended; the state sl_status_state gives the
- * status must be the one the name says.  0, or -1 (a run finished by
- * hand, an older sluice's without result.ini: "ended unknown")
+ * (sl_run_finish_exit): dir must be done/ID.STATE (sl_done_parse), and
+ * its exit record, whole, of attempt 1 and not fenced, says the status,
+ * when the attempt started and when it ended; the state sl_status_state
+ * gives the status must be the one the name says.  One file read, as
+ * result.ini's was.  0, or -1 (a run finished by hand, an older sluice's
+ * without result.ini: "ended unknown")
  */
 static int
 result_derive(const char *dir, struct sl_result *res)
 {
-	const char *base = strrchr(dir, '/'), *dot;
-	char	v[64], *text;
-	enum sl_state st;
-	time_t	ended = 0;
-	long	attempt, fenced = 0;
-	int	dfd, status, code, rc = -1;
+	char	base[SL_RUNNAME_MAX], id[SL_UUID_LEN + 1], *text;
+	const char *b;
+	enum sl_state want, st;
+	size_t	len = strlen(dir);
+	long	fenced = 1;
+	int	status, code, rc;
 
-	base = base != NULL ? base + 1 : dir;
-	if ((dot = strrchr(base, '.')) == NULL || dot - base != SL_UUID_LEN)
+	while (len > 1 && dir[len - 1] == '/')
+		len--;
+	for (b = dir + len; b > dir && b[-1] != '/'; b--)
+		continue;
+	if ((size_t)(dir + len - b) >= sizeof(base))
 		return -1;
-	if ((text = sl_read_small(dir, "start.ini")) == NULL)
+	memcpy(base, b, (size_t)(dir + len - b));
+	base[dir + len - b] = '\0';
+	if (sl_done_parse(base, id, &want) < 0 ||
+	    (text = sl_read_small(dir, "exit")) == NULL)
 		return -1;
-	sl_kv_get(text, "attempt", v, sizeof(v));
-	if (sl_num_parse(v, 1, LONG_MAX, &attempt) == 0) {
-		sl_kv_get(text, "started", v, sizeof(v));
-		if (sl_time_parse(v, 0, &res->started) < 0)
-			res->started = 0;
-		if ((dfd = open(dir, O_RDONLY | O_DIRECTORY | O_NOFOLLOW |
-		    O_CLOEXEC)) >= 0) {
-			if (sl_exit_read_ended(dfd, attempt, &status, &fenced,
-			    &ended) == 0 && fenced == 0)
-				rc = 0;
-			close(dfd);
-		}
-	}
+	rc = sl_exit_parse(text, 1, &status, &fenced, &res->started,
+	    &res->ended);
 	free(text);
-	if (rc < 0)
-		return -1;
-	st = sl_status_state(status, &code, res->message,
-	    sizeof(res->message));
-	if (strcmp(sl_state_names[st], dot + 1) != 0) {
-		memset(res, 0, sizeof(*res));
-		res->exit_code = -1;
-		return -1;
+	if (rc == 0 && fenced == 0 && (st = sl_status_state(status, &code,
+	    res->message, sizeof(res->message))) == want) {
+		snprintf(res->state, sizeof(res->state), "%s",
+		    sl_state_names[st]);
+		res->exit_code = code;
+		return 0;
 	}
-	snprintf(res->state, sizeof(res->state), "%s", sl_state_names[st]);
-	res->exit_code = code;
-	res->ended = ended;
-	return 0;
+	memset(res, 0, sizeof(*res));
+	res->exit_code = -1;
+	return -1;
 }
 
 /*

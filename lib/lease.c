@@ -160,10 +160,11 @@ sl_group_alive(long pgid)
  * sl_exit_write - the recorder's durable note of how the command of
  * attempt N ended: "attempt", "pid", "status" (the raw wait status),
  * "fenced" (seconds without a lease renewal after which the recorder
- * killed the command itself; 0: it did not), "ended" (the epoch second
- * it wrote this: when the attempt ended, the end a finished run's
- * result.ini may leave to this record, sl_result_read) and the trailer,
- * all through
+ * killed the command itself; 0: it did not), "started" (the epoch second
+ * its supervisor began the attempt, as it would say it in result.ini;
+ * given) and "ended" (the second, CLOCK_REALTIME, this is written: when
+ * the attempt ended) for the result a first attempt's plain end leaves
+ * to this record (sl_result_read), and the trailer, all through
  * dirfd (the run's directory, opened when the attempt began: a crash
  * detector may rename it).  Made new as "exit" itself, written, fsynced,
  * and the directory fsynced: a reader that sees it before it is whole
@@ -175,15 +176,21 @@ sl_group_alive(long pgid)
  * a private name, fsynced, renamed over it.
  */
 int
-sl_exit_write(int dirfd, long attempt, long pid, int status, long fenced)
+sl_exit_write(int dirfd, long attempt, long pid, int status, long fenced,
+    time_t started)
 {
+	struct timespec now;
 	char	buf[256], name[64];
 	const char *at = "exit";
 	int	fd, len, saved;
 
+	/* the precise clock, as the supervisor's start: time(2) reads a
+	 * coarser one, which could say an end before the start */
+	clock_gettime(CLOCK_REALTIME, &now);
 	len = snprintf(buf, sizeof(buf), "attempt = %ld\npid = %ld\n"
-	    "status = %d\nfenced = %ld\nended = %lld\n%s", attempt, pid,
-	    status, fenced, (long long)time(NULL), SL_INI_TRAILER);
+	    "status = %d\nfenced = %ld\nstarted = %lld\nended = %lld\n%s",
+	    attempt, pid, status, fenced, (long long)started,
+	    (long long)now.tv_sec, SL_INI_TRAILER);
 	fd = openat(dirfd, at, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW |
 	    O_CLOEXEC, 0644);
 	if (fd < 0 && errno != EEXIST)
@@ -226,19 +233,8 @@ sl_exit_write(int dirfd, long attempt, long pid, int status, long fenced)
 int
 sl_exit_read(int dirfd, long attempt, int *status, long *fenced)
 {
-	return sl_exit_read_ended(dirfd, attempt, status, fenced, NULL);
-}
-
-/* sl_exit_read_ended - sl_exit_read, and when it was written (ended may
- * be NULL; 0: a record without it, an older recorder's) */
-int
-sl_exit_read_ended(int dirfd, long attempt, int *status, long *fenced,
-    time_t *ended)
-{
-	char	buf[512], v[64];
-	size_t	tl = strlen(SL_INI_TRAILER);
+	char	buf[512];
 	ssize_t	n;
-	long	a, x;
 	int	fd;
 
 	if ((fd = openat(dirfd, "exit", O_RDONLY | O_NOFOLLOW | O_NONBLOCK |
@@ -246,10 +242,27 @@ sl_exit_read_ended(int dirfd, long attempt, int *status, long *fenced,
 		return -1;
 	n = read(fd, buf, sizeof(buf) - 1);
 	close(fd);
-	if (n <= 0 || (size_t)n < tl)
+	if (n <= 0)
 		return -1;
 	buf[n] = '\0';
-	if (strcmp(buf + n - tl, SL_INI_TRAILER) != 0)
+	return sl_exit_parse(buf, attempt, status, fenced, NULL, NULL);
+}
+
+/*
+ * sl_exit_parse - the exit record text says attempt's status, "fenced",
+ * and when the attempt started and ended (each of fenced, started and
+ * ended may be NULL; a time the record lacks, an older recorder's, is 0):
+ * 0, or -1 (torn: no trailer; another attempt's; no status)
+ */
+int
+sl_exit_parse(const char *buf, long attempt, int *status, long *fenced,
+    time_t *started, time_t *ended)
+{
+	size_t	tl = strlen(SL_INI_TRAILER), n = strlen(buf);
+	char	v[64];
+	long	a, x;
+
+	if (n < tl || strcmp(buf + n - tl, SL_INI_TRAILER) != 0)
 		return -1;
 	sl_kv_get(buf, "attempt", v, sizeof(v));
 	if (sl_num_parse(v, 1, LONG_MAX, &a) < 0 || a != attempt)
@@ -263,11 +276,13 @@ sl_exit_read_ended(int dirfd, long attempt, int *status, long *fenced,
 		if (sl_num_parse(v, 0, LONG_MAX, fenced) < 0)
 			*fenced = 0;	/* a record without it */
 	}
+	if (started != NULL) {
+		sl_kv_get(buf, "started", v, sizeof(v));
+		*started = sl_num_parse(v, 1, LONG_MAX, &x) < 0 ? 0 : (time_t)x;
+	}
 	if (ended != NULL) {
 		sl_kv_get(buf, "ended", v, sizeof(v));
-		if (sl_num_parse(v, 1, LONG_MAX, &x) < 0)
-			x = 0;		/* a record without it */
-		*ended = (time_t)x;
+		*ended = sl_num_parse(v, 1, LONG_MAX, &x) < 0 ? 0 : (time_t)x;
 	}
 	return 0;
 }

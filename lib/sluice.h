@@ -857,10 +857,10 @@ int	sl_lease_first(const char *dir, time_t deadline, const char *host,
 	    long sup, long rec, long pid);
 /* the exit record: the command's raw wait status, by attempt */
 int	sl_exit_write(int dirfd, long attempt, long pid, int status,
-	    long fenced);
+	    long fenced, time_t started);
 int	sl_exit_read(int dirfd, long attempt, int *status, long *fenced);
-int	sl_exit_read_ended(int dirfd, long attempt, int *status,
-	    long *fenced, time_t *ended);
+int	sl_exit_parse(const char *, long attempt, int *status, long *fenced,
+	    time_t *started, time_t *ended);
 /* /proc: a process's state letter, parent, group and start time */
 int	sl_proc_stat(long pid, char *state, long *ppid, long *pgid,
 	    unsigned long long *start);

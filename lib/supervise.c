@@ -148,6 +148,8 @@ struct sup {
 	gid_t	gid;
 	char	user[256], home[PATH_MAX];
 	int	null_in;		/* our fd 0 is /dev/null: the command's */
+	time_t	started;		/* the attempt's start, as result.ini
+					 * says it (the exit record too) */
 };
 
 struct envv {
@@ -921,7 +923,8 @@ recorder(const struct sup *s, int dfd, int chan, int bt,
 	memset(&em, 0, sizeof(em));
 	em.status = st;
 	em.fenced = fenced;
-	if (sl_exit_write(dfd, s->r->attempt, (long)c, st, fenced) == 0)
+	if (sl_exit_write(dfd, s->r->attempt, (long)c, st, fenced,
+	    s->started) == 0)
 		em.recorded = 1;
 	else
 		note("cannot record the command's exit status in %s/exit: "
@@ -1291,7 +1294,7 @@ supervise(struct sup *s)
 		struct timespec rt;
 
 		clock_gettime(CLOCK_REALTIME, &rt);
-		started = rt.tv_sec;
+		started = s->started = rt.tv_sec;
 	}
 	t0 = sl_mono_ms();
 	/* RACE: the start looked for a cancel just before; the next look
