@@ -1134,7 +1134,13 @@ cap_wait(struct cap *c, const sigset_t *set, const struct timespec *sec)
 		pf[0].revents = pf[1].revents = 0;
 		if (poll(pf, 2, (int)left) < 0 && errno != EINTR)
 			return;
-		if (pf[1].revents != 0)
+		/* hung up and nothing to read (a pipe says POLLIN while
+		 * anything is left in it): the end of file a read would
+		 * say, a call a run saved for a command that prints
+		 * nothing.  No writer can come back: we closed our end */
+		if (pf[1].revents == POLLHUP)
+			c->in = -1;	/* not closed: see struct cap */
+		else if (pf[1].revents != 0)
 			(void)cap_pump(c);
 		if (pf[0].revents != 0) {
 			/* drained: SIGCHLD stays blocked, the loop reaps */
