@@ -1193,7 +1193,7 @@ supervise(struct sup *s)
 	enum why asked = NONE;
 	sigset_t set;
 	struct timespec sec = { 1, 0 };
-	time_t	started, now, kill_at = 0;
+	time_t	now, kill_at = 0;
 	long long t0, left, b0;
 	pid_t	child = -1, rec, w = 0;
 	ssize_t	n;
@@ -1300,7 +1300,7 @@ supervise(struct sup *s)
 		struct timespec rt;
 
 		clock_gettime(CLOCK_REALTIME, &rt);
-		started = s->started = rt.tv_sec;
+		s->started = rt.tv_sec;
 	}
 	t0 = sl_mono_ms();
 	/* RACE: the start looked for a cancel just before; the next look
@@ -1422,7 +1422,7 @@ supervise(struct sup *s)
 	 * that way; the recorder's word comes back the same way */
 	if (send(chan, "g", 1, MSG_NOSIGNAL) < 0)
 		(void)0;	/* it died: seen when it is reaped */
-	rn.next = started + s->cf->heartbeat;
+	rn.next = s->started + s->cf->heartbeat;
 	for (reap = 0;; reap = 1) {
 		/* as a subreaper we reap the recorder, and the command itself
 		 * (and orphans) if the recorder was killed.  Not before the
@@ -1586,12 +1586,12 @@ ended:
 			    s->r->id, st, known ? slots : NULL) == 0;
 		else
 			ok = sl_run_finish_recorded(s->sp, s->pool, s->dir,
-			    s->r->id, st, code, started, msg[0] ? msg : NULL,
+			    s->r->id, st, code, s->started, msg[0] ? msg : NULL,
 			    known ? slots : NULL) == 0;
 	}
 	else
 		ok = sl_run_finish(s->sp, s->pool, s->dir, s->r->id, st, code,
-		    started, msg[0] ? msg : NULL) == 0;
+		    s->started, msg[0] ? msg : NULL) == 0;
 	/* RACE: if our lease had expired (we were stopped for longer than
 	 * it), crash detection took the directory and both calls above find
 	 * it gone: the run was already ended, once; the word says "?" then,

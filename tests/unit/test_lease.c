@@ -232,9 +232,6 @@ result(const char *dir, const char *key, char *out, size_t len)
 	else if (strcmp(key, "started") == 0)
 		snprintf(out, len, "%s", r.started ? sl_time_fmt(r.started, t,
 		    sizeof(t)) : "");
-	else if (strcmp(key, "ended") == 0)
-		snprintf(out, len, "%s", r.ended ? sl_time_fmt(r.ended, t,
-		    sizeof(t)) : "");
 	else
 		ck_abort_msg("result: no key %s", key);
 }
