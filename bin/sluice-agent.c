@@ -51,12 +51,31 @@
 #include "sluice.h"
 
 static volatile sig_atomic_t stop;
+static pid_t agent_pid;		/* ours: on_signal's test */
 
+/*
+ * on_signal - SIGTERM and SIGINT: the agent stops.  A process forked from
+ * us (a starter, the supervisor it becomes, its recorder, a command's
+ * process before its exec) has this handler too, and dies of the signal
+ * as it would at its default: the disposition put back (in that process
+ * alone: a vfork child has its own table of handlers) and the signal
+ * sent again, pending until we return.  So a supervisor does not put the
+ * default back itself (sl_run_signals_die): two calls a run fewer.
+ * getpid(), not raise(), whose thread id a vfork child would take from
+ * its parent's memory.
+ */
 static void
 on_signal(int sig)
 {
-	(void)sig;
-	stop = 1;
+	int	e = errno;
+	pid_t	me = getpid();
+
+	if (me != agent_pid) {
+		signal(sig, SIG_DFL);
+		(void)kill(me, sig);
+	} else
+		stop = 1;
+	errno = e;
 }
 
 /* the supervisors' pipe may hold words: a wait said so, or none came
@@ -996,6 +1015,8 @@ main(int argc, char **argv)
 	sl_watch_self(a.id);
 	sl_watch_slots(0);	/* until a pass finds a pool or queue limit */
 
+	agent_pid = getpid();
+	sl_run_signals_die();	/* on_signal, in every process we fork */
 	memset(&sa, 0, sizeof(sa));
 	sa.sa_handler = on_signal;	/* no SA_RESTART: waits return */
 	sigemptyset(&sa.sa_mask);

@@ -170,6 +170,21 @@ sane_mkdir(const char *path, mode_t mode)
 	return -1;
 }
 
+/*
+ * sl_mkdirs_missing - sl_mkdirs of a directory a create inside it has
+ * just found missing (ENOENT): its mkdir first, without the stat that
+ * would ask again what the create said (a call, a round trip on a network
+ * filesystem, at each new ids/XX/ or sched/ bucket).  RACE: another
+ * process may make it meanwhile: sane_mkdir takes EEXIST for done.
+ */
+int
+sl_mkdirs_missing(const char *path, mode_t mode)
+{
+	if (sane_mkdir(path, mode) == 0)
+		return 0;
+	return errno == ENOENT ? sl_mkdirs(path, mode) : -1;
+}
+
 /* sl_mkdirs - mkdir -p */
 int
 sl_mkdirs(const char *path, mode_t mode)

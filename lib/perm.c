@@ -77,31 +77,65 @@ static const char *uname_of(long, char *, size_t);
 
 /*
  * euid - geteuid(), asked once a process: every command asks it at its
- * start (sl_perm_denied_hint) and again when it judges its rights.  A
- * fork forgets it (pthread_atfork), as a child may change its user
- * before it asks (sl_self does the same for the pid); nothing here runs
- * in a process that changes its user without a fork.
+ * start (sl_perm_denied_hint) and again when it judges its rights.  The
+ * real uid comes with it (getresuid: one call for both), which a submit
+ * records as the run's owner (sl_perm_uid).  A fork forgets them
+ * (pthread_atfork), as a child may change its user before it asks
+ * (sl_self does the same for the pid); nothing here runs in a process
+ * that changes its user without a fork.
  */
-static long my_euid = -1;
+static long my_euid = -1, my_uid = -1;
 
 static void
 euid_forget(void)
 {
-	my_euid = -1;
+	my_euid = my_uid = -1;
+}
+
+/* ids - the real and effective uid, from one getresuid (which cannot
+ * fail for our own ids); cached unless forks could not be told */
+static void
+ids(long *uid, long *eu)
+{
+	static int armed;
+	uid_t	r, e, s;
+
+	if (!armed && pthread_atfork(NULL, NULL, euid_forget) == 0)
+		armed = 1;
+	if (armed && my_euid >= 0) {
+		*uid = my_uid;
+		*eu = my_euid;
+		return;
+	}
+	if (getresuid(&r, &e, &s) < 0) {
+		r = getuid();
+		e = geteuid();
+	}
+	*uid = (long)r;
+	*eu = (long)e;
+	if (armed) {
+		my_uid = *uid;
+		my_euid = *eu;
+	}
 }
 
 static long
 euid(void)
 {
-	static int armed;
+	long	u, e;
 
-	if (!armed && pthread_atfork(NULL, NULL, euid_forget) == 0)
-		armed = 1;
-	if (!armed)
-		return (long)geteuid();
-	if (my_euid < 0)
-		my_euid = (long)geteuid();
-	return my_euid;
+	ids(&u, &e);
+	return e;
+}
+
+/* sl_perm_uid - getuid(), asked with geteuid (euid): no call of its own */
+long
+sl_perm_uid(void)
+{
+	long	u, e;
+
+	ids(&u, &e);
+	return u;
 }
 
 /* spool_owner - the uid owning the spool's root directory, or -1 */

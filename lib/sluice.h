@@ -121,6 +121,7 @@ int	sane_renameat(int, const char *, int, const char *);
 int	sane_link(const char *from, const char *to);
 int	sane_mkdir(const char *, mode_t);	/* exists as a directory: ok */
 int	sl_mkdirs(const char *, mode_t);	/* mkdir -p */
+int	sl_mkdirs_missing(const char *, mode_t); /* the same, found missing */
 int	sl_write_tmp(const char *tmp, const void *, size_t, mode_t);
 int	sl_write_all(int fd, const void *, size_t);
 int	sl_create_fresh(int dirfd, const char *name, mode_t);
@@ -536,6 +537,7 @@ long	sl_count_stranded(const struct sl_spool *, const char *pool,
 void	sl_perm_policy(const struct sl_config *);
 int	sl_perm_privileged(const struct sl_spool *);
 void	sl_perm_denied_hint(const struct sl_spool *);
+long	sl_perm_uid(void);		/* getuid(), with geteuid: one call */
 int	sl_perm_can_write(const char *dir);
 ssize_t	sl_perm_read_run(const char *dir, char **text, struct stat *);
 int	sl_perm_check_run(const struct sl_spool *, const char *dir,
@@ -810,6 +812,7 @@ struct sl_started {
 enum sl_state sl_status_state(int status, int *code, char *msg, size_t);
 void	sl_run_start_warm(void);
 void	sl_run_notify_fd(int fd);	/* supervisors write a word at the end */
+void	sl_run_signals_die(void);	/* SIGTERM, SIGINT kill our forks */
 
 /* endword.c: the line a supervisor sends its agent at its run's end */
 #define SL_ENDWORD_MAX	512		/* < PIPE_BUF: one atomic write */

@@ -74,6 +74,8 @@ static struct {
 				 * the agent */
 	int	null;		/* /dev/null, read-write, close-on-exec, at 4
 				 * or above; -1: open one at each start */
+	int	die;		/* SIGTERM and SIGINT kill a supervisor as
+				 * they are (sl_run_signals_die) */
 } own = { .null = -1 };
 
 /* the signals a supervisor resets when the agent has them ignored (nohup)
@@ -350,21 +352,24 @@ listed_before(const char *path, const char *p, size_t dl)
 }
 
 /*
- * sl_cmd_program - where a command that needs no shell is: its words in *argv
- * (sl_cmd_to_argv) and the program's path, found on the PATH of env as
- * the shell would (every entry absolute; a name holding '/' is used as it
- * is, if absolute).  NULL: let /bin/sh run it (shell syntax, a word of
- * the shell's, no such program, a PATH the shell reads differently).
- * One stat per PATH entry tried, where the shell would exec each (an
- * entry listed twice is tried once).
+ * sl_cmd_program - where a command that needs no shell may be: its words
+ * in *argv (sl_cmd_to_argv) and the paths to try, in order, as the shell
+ * would search the PATH of env (an entry listed twice is tried once): a
+ * block of NUL-terminated paths ending with an empty one.  A name holding
+ * '/' is the one path, if absolute.  The paths stop before the first
+ * relative or empty PATH entry: the shell searches on from there, in the
+ * run's directory.  NULL: let /bin/sh run it (shell syntax, a word of
+ * the shell's, a relative name, no PATH, a relative first entry).
+ * Nothing is looked at here: the command's process tries each path with
+ * execve (spawn), where a stat of each, then the execve, cost a call
+ * more a run.
  */
 char *
 sl_cmd_program(const char *cmd, char *const env[], char ***argv)
 {
 	const char *path = NULL, *p, *e;
-	struct stat st;
-	char	buf[PATH_MAX];
-	size_t	i, dl, nl;
+	struct sl_buf b = { 0 };
+	size_t	i, dl;
 	int	argc;
 
 	*argv = NULL;
@@ -376,31 +381,34 @@ sl_cmd_program(const char *cmd, char *const env[], char ***argv)
 	if (strchr((*argv)[0], '/') != NULL) {
 		if ((*argv)[0][0] != '/')
 			goto shell;	/* relative to the run's directory */
-		return sl_xstrdup((*argv)[0]);
+		sl_buf_add(&b, (*argv)[0], strlen((*argv)[0]) + 1);
+		sl_buf_add(&b, "", 1);	/* the block's end */
+		return b.s;
 	}
 	for (i = 0; env[i] != NULL; i++)
 		if (strncmp(env[i], "PATH=", 5) == 0)
 			path = env[i] + 5;
 	if (path == NULL)
 		goto shell;		/* the shell's own default path */
-	nl = strlen((*argv)[0]);
 	for (p = path; ; p = e + 1) {
 		e = strchr(p, ':');
 		dl = e != NULL ? (size_t)(e - p) : strlen(p);
 		if (dl == 0 || p[0] != '/')
-			goto shell;	/* "" or relative: the run's directory */
-		if (dl + nl + 2 <= sizeof(buf) && !listed_before(path, p, dl)) {
-			memcpy(buf, p, dl);
-			buf[dl] = '/';
-			memcpy(buf + dl + 1, (*argv)[0], nl + 1);
-			if (stat(buf, &st) == 0 && S_ISREG(st.st_mode) &&
-			    (st.st_mode & 0111) != 0)
-				return sl_xstrdup(buf);
+			break;		/* "" or relative: the shell's */
+		if (dl + strlen((*argv)[0]) + 2 <= PATH_MAX &&
+		    !listed_before(path, p, dl)) {
+			sl_buf_printf(&b, "%.*s/%s", (int)dl, p, (*argv)[0]);
+			sl_buf_add(&b, "", 1);
 		}
 		if (e == NULL)
 			break;
 	}
+	if (b.len == 0)
+		goto shell;
+	sl_buf_add(&b, "", 1);	/* the block's end */
+	return b.s;
 shell:
+	sl_buf_free(&b);
 	free(*argv);
 	*argv = NULL;
 	return NULL;
@@ -471,6 +479,7 @@ spawn(const struct sup *s, const char *cwd, int outfd, char **env,
 	pid = s->as_user ? fork() : vfork();
 	if (pid == 0) {
 		struct started_msg m;
+		const char *p;
 		int	stage = 0, fd;
 		sigset_t none;
 		char	b;
@@ -509,8 +518,14 @@ spawn(const struct sup *s, const char *cwd, int outfd, char **env,
 			goto fail;
 		sigemptyset(&none);
 		sigprocmask(SIG_SETMASK, &none, NULL);
-		if (prog != NULL)
-			execve(prog, argv, env);
+		/* each path in turn, as the shell searches: on to the
+		 * next whatever the failure (not there, not executable, a
+		 * directory), but a file that is no program (ENOEXEC, a
+		 * script without #!), which the shell runs itself; the
+		 * shell also reports what none of them could do */
+		for (p = prog; p != NULL && *p != '\0'; p += strlen(p) + 1)
+			if (execve(p, argv, env) < 0 && errno == ENOEXEC)
+				break;
 		execve("/bin/sh", shargv, env);
 		stage = 4;
 fail:
@@ -974,7 +989,7 @@ sl_status_state(int status, int *code, char *msg, size_t len)
  * itself, as it always did.  A supervisor killed loses the tail it held:
  * the log keeps the head (spool-layout.md, "The log cap").
  */
-#define CAP_CHUNK	(256 * 1024)	/* a read, and the pipe's size */
+#define CAP_CHUNK	(256 * 1024)	/* a read, and a chatty pipe's size */
 
 struct cap {
 	struct sl_logcap lc;
@@ -985,6 +1000,7 @@ struct cap {
 	int	out;		/* its write end, until the recorder has it */
 	int	sig;		/* a signalfd for SIGCHLD, -1: none */
 	int	on;		/* the pipe was made: the command writes it */
+	int	big;		/* it was made CAP_CHUNK big (cap_pump) */
 	const char *path;	/* the log's, for messages */
 };
 
@@ -1008,14 +1024,13 @@ cap_open(struct cap *c, long long max, const char *path,
 		return;
 	}
 	/* RACE: none; the log is the run's and only its supervisor writes
-	 * it while the command runs.  A bigger pipe means fewer wakeups;
-	 * refused (the user's pipe quota), the default 64 KiB serves.  The
-	 * read end blocks: it is read once a poll says it holds data or
-	 * its end (cap_pump), and made non-blocking only for the last
-	 * drain, if the end has not come by then (cap_end): a call a run
-	 * less.  We are its only reader (the recorder keeps a copy it never
-	 * reads), so what the poll saw is there for the read */
-	(void)fcntl(p[0], F_SETPIPE_SZ, CAP_CHUNK);
+	 * it while the command runs.  The read end blocks: it is read once
+	 * a poll says it holds data or its end (cap_pump), and made
+	 * non-blocking only for the last drain, if the end has not come by
+	 * then (cap_end): a call a run less.  We are its only reader (the
+	 * recorder keeps a copy it never reads), so what the poll saw is
+	 * there for the read.  It is made bigger only once a read finds it
+	 * was full (cap_pump) */
 	c->in = p[0];
 	c->out = p[1];
 	c->on = 1;
@@ -1069,6 +1084,14 @@ cap_pump(struct cap *c)
 	if (n == 0) {
 		c->in = -1;	/* not closed: see struct cap */
 		return 0;
+	}
+	/* a read that took a whole default pipe (64 KiB): a chatty command,
+	 * which a bigger pipe wakes us for less often (refused: the user's
+	 * pipe quota, and the default serves).  Not at the pipe's make: a
+	 * call a run for the many that print little */
+	if (!c->big && n >= 64 * 1024) {
+		(void)fcntl(c->in, F_SETPIPE_SZ, CAP_CHUNK);
+		c->big = 1;
 	}
 	if ((now = sl_logcap_feed(&c->lc, buf, (size_t)n)) > 0)
 		cap_write(c, buf, now);
@@ -1224,8 +1247,10 @@ supervise(struct sup *s)
 	sigaddset(&set, SIGCHLD);
 	sigaddset(&set, SIGUSR1);
 	sigprocmask(SIG_BLOCK, &set, NULL);
-	signal(SIGTERM, SIG_DFL);	/* the agent's handlers */
-	signal(SIGINT, SIG_DFL);
+	if (!own.die) {		/* the agent's handlers would keep us */
+		signal(SIGTERM, SIG_DFL);
+		signal(SIGINT, SIG_DFL);
+	}
 	/* an inherited SIG_IGN (nohup; SIGCHLD's would reap for us), or a
 	 * handler of the agent's, goes; the agent looked
 	 * (sl_run_start_warm), else we must */
@@ -1656,6 +1681,17 @@ sl_run_start_warm(void)
 	} else
 		own.null = fd;
 	own.known = 1;
+}
+
+/*
+ * sl_run_signals_die - the caller's handlers of SIGTERM and SIGINT, if
+ * any, kill every process other than the caller as the default would
+ * (the agent's on_signal): a supervisor leaves them as it finds them.
+ */
+void
+sl_run_signals_die(void)
+{
+	own.die = 1;
 }
 
 /*

@@ -811,8 +811,9 @@ run_opts(struct args *a, struct sl_runspec *r_)
 	r.command = sl_cmd_from_argv(a->ntail, a->tail);
 	/* as at(1): the user and the group it was submitted under (the
 	 * user's primary group unless sg(1) or newgrp(1) chose another);
-	 * no password lookup, which costs a submit 22 system calls */
-	r.owner_uid = getuid();
+	 * no password lookup, which costs a submit 22 system calls; the
+	 * uid comes with the euid every command asks (one getresuid) */
+	r.owner_uid = sl_perm_uid();
 	r.owner_gid = getgid();
 	/* the run file it becomes must read back as given (sluice-run(5)) */
 	if (sl_runspec_check(&r, err, sizeof(err)) < 0)

@@ -69,6 +69,36 @@ expect_state "$k9" Crashed 5 "killed by its own SIGKILL: Crashed"
 equals "$(field "$k9" exit_code)" 137 "killed by SIGKILL: exit_code 137 (128 + 9)"
 equals "$(field "$o1" agent)" "$(S agent ls -p x --json | jget id)" "the run records the agent that started it"
 
+# ---- a plain command's program: its process tries each path of the
+# run's PATH with execve, as the shell searches (no stat of each first):
+# a file that is not executable and a directory are passed over, a file
+# without #! is the shell's to run, and what none is, the shell reports ----
+pd=$TESTDIR/pathdirs
+mkdir -p "$pd/a" "$pd/b/prog" "$pd/c" "$pd/d"
+printf 'echo wrong\n' >"$pd/a/prog"
+printf '#!/bin/sh\necho "found $0 $*"\n' >"$pd/c/prog"
+printf 'echo "no-shebang $*"\n' >"$pd/d/script"
+printf 'echo data\n' >"$pd/a/data"
+chmod 644 "$pd/a/prog" "$pd/a/data"
+chmod 755 "$pd/c/prog" "$pd/d/script"
+P="$pd/none:$pd/a:$pd/b:$pd/c:$pd/d:/usr/bin:/bin"
+p1=$(S submit -p x --env PATH="$P" -- prog 'a  b' c)
+p2=$(S submit -p x --env PATH="$P" -- script x)
+p3=$(S submit -p x --env PATH="$P" -- nosuchprog-$$)
+p4=$(S submit -p x --env PATH="$P" -- data)
+p5=$(S submit -p x --env PATH="$P" -- "$pd/c/prog" abs)
+expect_state "$p1" Completed 5 "PATH: past a missing directory, a file not executable and a directory, to the program"
+equals "$(S flow-run logs "$p1")" "found $pd/c/prog a  b c" "PATH: the program found, with its arguments as given"
+expect_state "$p2" Completed 5 "PATH: an executable file without #! runs"
+equals "$(S flow-run logs "$p2")" "no-shebang x" "PATH: a file without #! is run by the shell, as sh would"
+expect_state "$p3" Failed 5 "PATH: no such program: Failed"
+equals "$(field "$p3" exit_code)" 127 "PATH: no such program: exit code 127, the shell's"
+contains "$(S flow-run logs "$p3")" "not found" "PATH: no such program: the shell says so in the log"
+expect_state "$p4" Failed 5 "PATH: only a file that is not executable: Failed"
+equals "$(field "$p4" exit_code)" 126 "PATH: only a file that is not executable: exit code 126, the shell's"
+expect_state "$p5" Completed 5 "an absolute program path runs"
+equals "$(S flow-run logs "$p5")" "found $pd/c/prog abs" "an absolute path: that program"
+
 # ---- signals and stdin: the command inherits no ignored or blocked
 # signal (the supervisor and the exit recorder block theirs, never ignore
 # them), even from an agent under nohup, and reads /dev/null ----
@@ -89,6 +119,32 @@ ign=$(sed -n 's/^SigIgn:[[:space:]]*//p' "$TESTDIR/sig.out" 2>/dev/null)
 equals "$(( 0x${ign:-ffff} & 0x15003 ))" 0 "no signal sluice handles is ignored in the command (its agent ignores SIGHUP and SIGPIPE; SigIgn $ign)"
 contains "$sig" "SigBlk:	0000000000000000" "no signal blocked in the command"
 contains "$sig" "/dev/null" "the command's stdin is /dev/null"
+
+# ---- SIGTERM to a supervisor: it dies of it, as at its default (the
+# agent's handler, which a supervisor inherits, puts the default back
+# and sends it again in any process but the agent) ----
+st=$(S submit -p x -- sleep 30)
+expect_state "$st" Running 5 "TERM: the run is Running"
+spid=""
+for i in $(seq 50); do
+	spid=$(sed -n 's/^supervisor = //p' "$SP"/pools/x/running/*"$st"/lease 2>/dev/null | head -1)
+	[ -n "$spid" ] && break
+	sleep 0.1
+done
+if [ -n "$spid" ] && kill -TERM "$spid"; then
+	gone=no
+	for i in $(seq 50); do
+		kill -0 "$spid" 2>/dev/null || { gone=yes; break; }
+		sleep 0.1
+	done
+	equals "$gone" yes "SIGTERM kills a supervisor (pid $spid), as at its default"
+	kill -0 "$xpid" 2>/dev/null && ok "the agent lives on" || fail "the agent died of its supervisor's SIGTERM"
+	# the command's group, which its recorder waits for, goes too
+	cpid=$(sed -n 's/^pid = //p' "$SP"/pools/x/running/*"$st"/lease 2>/dev/null | head -1)
+	[ -n "$cpid" ] && [ "$cpid" -gt 1 ] && kill -KILL -- "-$cpid" 2>/dev/null
+else
+	fail "no supervisor to send SIGTERM to (lease of $st)"
+fi
 
 # ---- timeout ----
 t0=$(msnow)

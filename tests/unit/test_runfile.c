@@ -1525,62 +1525,71 @@ START_TEST(test_runfile_cmd_to_argv_hand)
 }
 END_TEST
 
-/* sl_cmd_program: the program a plain command runs, found on the run's
- * PATH; NULL where the shell must run the command */
+/* sl_cmd_program: the paths a plain command's process tries, in order,
+ * from the run's PATH (every absolute entry up to the first relative or
+ * empty one, each once); NULL where the shell must run the command.  It
+ * looks at nothing: what is there is the exec's to find (agent_exec) */
+static void
+cands_are(const char *cmd, char **env, const char *want, const char *argv0)
+{
+	struct sl_buf b = { 0 };
+	char   *c = NULL, **v = NULL, *p;
+
+	c = sl_cmd_program(cmd, env, &v);
+	ck_assert_msg(c != NULL, "%s: no paths", cmd);
+	for (p = c; *p != '\0'; p += strlen(p) + 1)
+		sl_buf_printf(&b, "%s%s", b.len ? "|" : "", p);
+	ck_assert_str_eq(b.s, want);
+	ck_assert_str_eq(v[0], argv0);
+	sl_buf_free(&b);
+	free(c);
+	free(v);
+}
+
 START_TEST(test_runfile_cmd_program)
 {
-	char   *d = t_tmpdir(), *x, *nx, *adir, path[600], *prog, **v;
+	char   *d = t_tmpdir(), path[600], want[1400], **v;
 	char   *env[] = { path, "HOME=/", NULL }, *noenv[] = { NULL };
+	char   *c;
 
-	build_helper();
-	x = sl_path(d, "prog", (char *)NULL);
-	nx = sl_path(d, "notexec", (char *)NULL);
-	t_puts(x, "#!/bin/sh\n");
-	ck_assert_int_eq(chmod(x, 0755), 0);
-	t_puts(nx, "data\n");
-	t_mkdir(adir = sl_path(d, "adir", (char *)NULL));
-	snprintf(path, sizeof(path), "PATH=/nonexistent:%s:%s", helper_dir, d);
-	prog = sl_cmd_program("exec prog 'a b'", env, &v);
-	ck_assert_str_eq(prog, x);
+	snprintf(path, sizeof(path), "PATH=/nonexistent:%s:/nonexistent:%s",
+	    d, d);
+	snprintf(want, sizeof(want), "/nonexistent/prog|%s/prog", d);
+	cands_are("exec prog 'a b'", env, want, "prog");
+	c = sl_cmd_program("exec prog 'a b'", env, &v);
 	ck_assert_str_eq(v[0], "prog");
 	ck_assert_str_eq(v[1], "a b");
 	ck_assert_ptr_null(v[2]);
-	free(prog);
+	free(c);
 	free(v);
-	prog = sl_cmd_program("argv 1", env, &v);	/* the first on PATH */
-	ck_assert_str_eq(prog, helper);
-	free(prog);
-	free(v);
-	prog = sl_cmd_program("/bin/true x", noenv, &v);	/* a path */
-	ck_assert_str_eq(prog, "/bin/true");
-	free(prog);
-	free(v);
-	/* the shell's: not found, not executable, a directory, a shell word,
-	 * a relative path, no PATH, a relative or empty PATH entry, syntax */
-	ck_assert_ptr_null(sl_cmd_program("nosuchprog", env, &v));
-	ck_assert_ptr_null(v);
-	ck_assert_ptr_null(sl_cmd_program("notexec", env, &v));
-	ck_assert_ptr_null(sl_cmd_program("adir", env, &v));
+	cands_are("/bin/true x", noenv, "/bin/true", "/bin/true");
+	snprintf(path, sizeof(path), "PATH=%s:bin:/usr/bin", d);
+	snprintf(want, sizeof(want), "%s/nosuchprog", d);
+	cands_are("nosuchprog", env, want, "nosuchprog");
+	snprintf(path, sizeof(path), "PATH=%s::/usr/bin", d);
+	snprintf(want, sizeof(want), "%s/prog", d);
+	cands_are("prog", env, want, "prog");
+	/* the shell's: a shell word, a relative path, no PATH, a relative
+	 * or empty first PATH entry, syntax */
+	snprintf(path, sizeof(path), "PATH=%s", d);
 	ck_assert_ptr_null(sl_cmd_program("cd /", env, &v));
+	ck_assert_ptr_null(v);
 	ck_assert_ptr_null(sl_cmd_program("echo x", env, &v));
 	ck_assert_ptr_null(sl_cmd_program("exit 3", env, &v));
 	ck_assert_ptr_null(sl_cmd_program("./prog", env, &v));
 	ck_assert_ptr_null(sl_cmd_program("prog", noenv, &v));
-	snprintf(path, sizeof(path), "PATH=bin:%s", d);
-	ck_assert_ptr_null(sl_cmd_program("prog", env, &v));
-	snprintf(path, sizeof(path), "PATH=%s::", helper_dir);
-	ck_assert_ptr_null(sl_cmd_program("prog", env, &v));
-	snprintf(path, sizeof(path), "PATH=%s", d);
 	ck_assert_ptr_null(sl_cmd_program("prog > out", env, &v));
 	ck_assert_ptr_null(v);
-	free(x);
-	free(nx);
-	free(adir);
+	snprintf(path, sizeof(path), "PATH=bin:%s", d);
+	ck_assert_ptr_null(sl_cmd_program("prog", env, &v));
+	snprintf(path, sizeof(path), "PATH=:%s", d);
+	ck_assert_ptr_null(sl_cmd_program("prog", env, &v));
+	ck_assert_ptr_null(v);
 	sl_rmtree(d);
 	free(d);
-	drop_helper();
 }
 END_TEST
+
 
 START_TEST(test_runfile_cmd_from_argv_nasty)
 {
