@@ -64,13 +64,14 @@ TESTPROGS = tests/claimer tests/chaos/sampler
 # Debian packages: build, test, demo.
 DEPS	= gcc make pkg-config libiniparser-dev libinotifytools0-dev check mandoc
 # and for the tests: python3 (the end-to-end tests' checks), chromium (a
-# headless screenshot of sluice status --html), and the
+# headless screenshot of sluice status --html), strace (which files a
+# command reads, which execs a run's start makes), and the
 # two-host tests' rig (../shared/netfs, its README): its sshfs backend, and
 # its nfs backend (nfs-ganesha with its VFS FSAL, rpcbind; fuse-nfs, which
 # the rig builds from source, needs libnfs and FUSE 2)
 DEPS_TESTS = python3 sshfs openssh-server openssh-client fuse3 iproute2 util-linux \
 	  nfs-ganesha nfs-ganesha-vfs rpcbind libnfs-dev libfuse-dev libc6-dev \
-	  chromium python3-prometheus-client
+	  chromium python3-prometheus-client strace
 
 all: $(PROGS)
 

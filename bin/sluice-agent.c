@@ -51,31 +51,12 @@
 #include "sluice.h"
 
 static volatile sig_atomic_t stop;
-static pid_t agent_pid;		/* ours: on_signal's test */
 
-/*
- * on_signal - SIGTERM and SIGINT: the agent stops.  A process forked from
- * us (a starter, the supervisor it becomes, its recorder, a command's
- * process before its exec) has this handler too, and dies of the signal
- * as it would at its default: the disposition put back (in that process
- * alone: a vfork child has its own table of handlers) and the signal
- * sent again, pending until we return.  So a supervisor does not put the
- * default back itself (sl_run_signals_die): two calls a run fewer.
- * getpid(), not raise(), whose thread id a vfork child would take from
- * its parent's memory.
- */
 static void
 on_signal(int sig)
 {
-	int	e = errno;
-	pid_t	me = getpid();
-
-	if (me != agent_pid) {
-		signal(sig, SIG_DFL);
-		(void)kill(me, sig);
-	} else
-		stop = 1;
-	errno = e;
+	(void)sig;
+	stop = 1;
 }
 
 /* the supervisors' pipe may hold words: a wait said so, or none came
@@ -300,6 +281,11 @@ heard(size_t i, const struct sl_endword *w)
 	if (strcmp(w->state, "Started") == 0) {
 		if (!t->starter)
 			return;
+		/* the starter's line, said here: a write a run fewer, with
+		 * the other lines of this pass (sl_log_hold) */
+		sl_log(SL_INFO, "Started flow run '%.*s' (%s), attempt %ld, "
+		    "under supervisor %ld", (int)sizeof(t->name) - 1, w->msg,
+		    t->id, (long)w->code, (long)t->starter);
 		undefer(t, 0);		/* moved by its start */
 		t->starter = 0;
 		t->attempt = w->code;
@@ -621,7 +607,10 @@ start_one(const struct sl_spool *sp, const struct sl_config *cf,
 	/* a starter becomes its run's supervisor (after its word) */
 	rc = sl_run_start(sp, cf, a, p, token, now_s(), (fresh ?
 	    SL_START_FRESH : 0) | (pid == 0 ? SL_START_BECOME : 0), &s);
-	again = said_start(sp, a, token, rc, &s);
+	/* a starter's "Started" is logged by the agent when it hears it
+	 * (heard), or below if it cannot be told */
+	again = pid == 0 && rc == SL_START_STARTED ? 0 :
+	    said_start(sp, a, token, rc, &s);
 	if (pid == 0) {		/* the starter */
 		if (rc == SL_START_STARTED)
 			n = sl_endword_fmt(w, sizeof(w), token, "Started",
@@ -635,7 +624,8 @@ start_one(const struct sl_spool *sp, const struct sl_config *cf,
 		if (n > 0 && write(ended_wfd, w, n) == (ssize_t)n) {
 			if (rc == SL_START_STARTED)
 				sl_run_become();
-		} else if (rc == SL_START_STARTED && sl_fork_known() == 0) {
+		} else if (rc == SL_START_STARTED && (said_start(sp, a, token,
+		    rc, &s), sl_fork_known() == 0)) {
 			/* no word (a full pipe): the agent takes us for
 			 * killed when it reaps us, so the run gets a
 			 * supervisor of its own, as before starters became
@@ -847,6 +837,7 @@ await_starters(const struct sl_spool *sp, const char *pool)
 		if (busy && ended_fd >= 0) {
 			pf.fd = ended_fd;
 			pf.events = POLLIN;
+			sl_log_flush();
 			(void)poll(&pf, 1, 100);
 		}
 	}
@@ -1015,8 +1006,6 @@ main(int argc, char **argv)
 	sl_watch_self(a.id);
 	sl_watch_slots(0);	/* until a pass finds a pool or queue limit */
 
-	agent_pid = getpid();
-	sl_run_signals_die();	/* on_signal, in every process we fork */
 	memset(&sa, 0, sizeof(sa));
 	sa.sa_handler = on_signal;	/* no SA_RESTART: waits return */
 	sigemptyset(&sa.sa_mask);
@@ -1050,6 +1039,7 @@ main(int argc, char **argv)
 		    "seen at the next rescan%s", strerror(errno),
 		    network_fs(sp.root) ? "" : " or by inotify");
 	sl_run_start_warm();	/* what each starter would look up again */
+	sl_log_hold();		/* a pass's lines in one write (log.c) */
 
 	if (!quiet) {
 		printf("Starting sluice %s agent '%s' (%s) on spool %s...\n%s\n",
@@ -1199,6 +1189,7 @@ main(int argc, char **argv)
 		/* RACE: a change on another host is seen at the next rescan,
 		 * at most poll seconds away: inotify sees only this host, and
 		 * the pipe only our own supervisors */
+		sl_log_flush();		/* the pass's lines, in one write */
 		(void)sl_watch_wait(wait_s);
 		if (stop)
 			break;

@@ -96,8 +96,10 @@ sl_rename_into(const char *from, const char *to, const char *dir)
 }
 
 /*
- * sl_mkdir_new - make directory path, a new name (a fresh UUID in it), and
- * its parents if they are missing: mkdir first, not a look first
+ * sl_mkdir_new - make directory path, a new name (a fresh UUID in it, or
+ * one a create inside it has just found missing: a new ids/XX/), and its
+ * parents if they are missing: mkdir first, not a look first (sane_mkdir
+ * takes an EEXIST of a directory another made meanwhile for done)
  */
 int
 sl_mkdir_new(const char *path, mode_t mode)
@@ -168,21 +170,6 @@ sane_mkdir(const char *path, mode_t mode)
 	if (saved != EEXIST)
 		errno = saved;
 	return -1;
-}
-
-/*
- * sl_mkdirs_missing - sl_mkdirs of a directory a create inside it has
- * just found missing (ENOENT): its mkdir first, without the stat that
- * would ask again what the create said (a call, a round trip on a network
- * filesystem, at each new ids/XX/ or sched/ bucket).  RACE: another
- * process may make it meanwhile: sane_mkdir takes EEXIST for done.
- */
-int
-sl_mkdirs_missing(const char *path, mode_t mode)
-{
-	if (sane_mkdir(path, mode) == 0)
-		return 0;
-	return errno == ENOENT ? sl_mkdirs(path, mode) : -1;
 }
 
 /* sl_mkdirs - mkdir -p */

@@ -69,9 +69,10 @@ sl_idhint_write(const struct sl_spool *sp, const char *pool,
 	d = hint_dir(sp, id);
 	tmp = sl_path(d, tname, (char *)NULL);
 	to = sl_path(d, id, (char *)NULL);
-	/* ids/XX/ is made by the first hint that needs it */
+	/* ids/XX/ is made by the first hint that needs it: mkdir, no stat
+	 * first (the create said it is missing) */
 	if ((rc = sl_write_in_place(to, text, (size_t)len, 0644)) < 0 &&
-	    errno == ENOENT && sl_mkdirs_missing(d, 0755) == 0)
+	    errno == ENOENT && sl_mkdir_new(d, 0755) == 0)
 		rc = sl_write_in_place(to, text, (size_t)len, 0644);
 	/* there already (or left cut short by a failed write: replaced, so
 	 * that it does not send every lookup of the id to the listing) */

@@ -29,6 +29,7 @@
  * A terminal shown a log line or a reason file then runs no escape.
  */
 #include <errno.h>
+#include <pthread.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -167,10 +168,81 @@ sl_log_denied_hint(const char *hint)
 	snprintf(denied_hint, sizeof(denied_hint), "%s", hint);
 }
 
+/*
+ * Held lines (sl_log_hold): a process that logs several lines a moment
+ * (an agent's pass: a run's end, the next claim, a start) writes them in
+ * one write(2) at its next wait (sl_log_flush), not one each: a call a
+ * run.  Every other message (warnings, fatal errors, a panic) and every
+ * fork (pthread_atfork: a child must not write its parent's lines again)
+ * and the exit write what is held first, so nothing is reordered or
+ * lost but the lines of a process killed by SIGKILL in its pass.  A
+ * child holds nothing: it writes each line at once, as it comes.
+ */
+static struct {
+	int	on;
+	size_t	len;
+	char	b[8192];
+} held;
+
+void
+sl_log_flush(void)
+{
+	size_t	off = 0;
+	ssize_t	n;
+	int	e = errno;
+
+	while (off < held.len) {
+		if ((n = write(STDERR_FILENO, held.b + off, held.len - off)) < 0) {
+			if (errno == EINTR)
+				continue;
+			break;		/* a log that cannot be written: lost */
+		}
+		off += (size_t)n;
+	}
+	held.len = 0;
+	errno = e;
+}
+
+/* unhold - in a child: its lines are written as they come (it may end
+ * with _exit, or put /dev/null on stderr, before any wait of ours) */
+static void
+unhold(void)
+{
+	held.on = 0;
+	held.len = 0;
+}
+
+void
+sl_log_hold(void)
+{
+	if (held.on)
+		return;
+	if (pthread_atfork(sl_log_flush, NULL, unhold) != 0 ||
+	    atexit(sl_log_flush) != 0)
+		return;		/* not told of forks: each line at once */
+	held.on = 1;
+}
+
+/* emit - a whole line (with its newline) to stderr, or held */
+static void
+emit(const char *line, size_t n)
+{
+	if (held.on && n < sizeof(held.b)) {
+		if (held.len + n > sizeof(held.b))
+			sl_log_flush();
+		memcpy(held.b + held.len, line, n);
+		held.len += n;
+		return;
+	}
+	sl_log_flush();
+	fwrite(line, 1, n, stderr);
+}
+
 /* put - one line of the ladder to the sink; also to stderr if always */
 static void
 put(int prio, int always, const char *line)
 {
+	sl_log_flush();
 	if (use_syslog)
 		sl_syslog_out(prio, line);
 	if ((!use_syslog || always) && to_journal())
@@ -229,6 +301,7 @@ sl_panic(const char *fmt, ...)
 	vsnprintf(line, sizeof(line), fmt, ap);
 	va_end(ap);
 	sl_printable(line, sizeof(line));
+	sl_log_flush();
 	fprintf(stderr, "%s%s: panic: %s (this is a bug in sluice; please "
 	    "report it)\n", to_journal() ? "<2>" : "", progname, line);
 	if (use_syslog)
@@ -279,6 +352,8 @@ sl_log(enum sl_level lv, const char *fmt, ...)
 	char	msg[2048], line[2200];
 	struct timespec ts;
 	va_list	ap;
+	size_t	n;
+	int	k;
 
 	if (lv == SL_DEBUG && getenv("SLUICE_DEBUG") == NULL)
 		return;
@@ -291,11 +366,18 @@ sl_log(enum sl_level lv, const char *fmt, ...)
 		return;
 	}
 	if (to_journal()) {
-		fprintf(stderr, "<%d>%-7s | %s - %s\n", prio[lv],
-		    levelname[lv], logger, msg);
-		return;
+		k = snprintf(line, sizeof(line), "<%d>%-7s | %s - %s\n",
+		    prio[lv], levelname[lv], logger, msg);
+		n = k < 0 ? 0 : (size_t)k;
+	} else {
+		clock_gettime(CLOCK_REALTIME, &ts);
+		n = sl_log_format(line, sizeof(line) - 1, &ts, lv, logger,
+		    msg);
+		if (n > sizeof(line) - 2)
+			n = sizeof(line) - 2;
+		line[n++] = '\n';
 	}
-	clock_gettime(CLOCK_REALTIME, &ts);
-	sl_log_format(line, sizeof(line), &ts, lv, logger, msg);
-	fprintf(stderr, "%s\n", line);
+	if (n > sizeof(line) - 1)	/* cut: its newline kept */
+		line[(n = sizeof(line) - 1) - 1] = '\n';
+	emit(line, n);
 }

@@ -44,6 +44,8 @@ void	sl_log_denied_hint(const char *);	/* said after a refused write */
 int	sl_log_open(const char *dest, const char *name); /* "stderr"|"syslog" */
 extern void (*sl_syslog_out)(int prio, const char *msg);	/* tests */
 void	sl_log(enum sl_level, const char *, ...) __attribute__((format(printf, 2, 3)));
+void	sl_log_hold(void);	/* lines held until sl_log_flush, a fork, exit */
+void	sl_log_flush(void);
 size_t	sl_log_format(char *, size_t, const struct timespec *, enum sl_level,
 	    const char *logger, const char *msg);
 /* sl_printable - s (a buffer of size bytes) made safe to show, in place:
@@ -121,7 +123,6 @@ int	sane_renameat(int, const char *, int, const char *);
 int	sane_link(const char *from, const char *to);
 int	sane_mkdir(const char *, mode_t);	/* exists as a directory: ok */
 int	sl_mkdirs(const char *, mode_t);	/* mkdir -p */
-int	sl_mkdirs_missing(const char *, mode_t); /* the same, found missing */
 int	sl_write_tmp(const char *tmp, const void *, size_t, mode_t);
 int	sl_write_all(int fd, const void *, size_t);
 int	sl_create_fresh(int dirfd, const char *name, mode_t);
@@ -812,7 +813,6 @@ struct sl_started {
 enum sl_state sl_status_state(int status, int *code, char *msg, size_t);
 void	sl_run_start_warm(void);
 void	sl_run_notify_fd(int fd);	/* supervisors write a word at the end */
-void	sl_run_signals_die(void);	/* SIGTERM, SIGINT kill our forks */
 
 /* endword.c: the line a supervisor sends its agent at its run's end */
 #define SL_ENDWORD_MAX	512		/* < PIPE_BUF: one atomic write */

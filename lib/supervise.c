@@ -74,8 +74,6 @@ static struct {
 				 * the agent */
 	int	null;		/* /dev/null, read-write, close-on-exec, at 4
 				 * or above; -1: open one at each start */
-	int	die;		/* SIGTERM and SIGINT kill a supervisor as
-				 * they are (sl_run_signals_die) */
 } own = { .null = -1 };
 
 /* the signals a supervisor resets when the agent has them ignored (nohup)
@@ -353,7 +351,7 @@ listed_before(const char *path, const char *p, size_t dl)
 
 /*
  * sl_cmd_program - where a command that needs no shell may be: its words
- * in *argv (sl_cmd_to_argv) and the paths to try, in order, as the shell
+ * in *argv (sl_cmd_to_argv) and the paths to try, in order, as dash
  * would search the PATH of env (an entry listed twice is tried once): a
  * block of NUL-terminated paths ending with an empty one.  A name holding
  * '/' is the one path, if absolute.  The paths stop before the first
@@ -518,11 +516,11 @@ spawn(const struct sup *s, const char *cwd, int outfd, char **env,
 			goto fail;
 		sigemptyset(&none);
 		sigprocmask(SIG_SETMASK, &none, NULL);
-		/* each path in turn, as the shell searches: on to the
-		 * next whatever the failure (not there, not executable, a
-		 * directory), but a file that is no program (ENOEXEC, a
-		 * script without #!), which the shell runs itself; the
-		 * shell also reports what none of them could do */
+		/* each path in turn, as dash searches: on to the next
+		 * whatever the failure (not there, not executable, a
+		 * directory, a bad interpreter), but a file that is no
+		 * program (ENOEXEC, a script without #!), which the shell
+		 * runs itself; the shell also reports what none could do */
 		for (p = prog; p != NULL && *p != '\0'; p += strlen(p) + 1)
 			if (execve(p, argv, env) < 0 && errno == ENOEXEC)
 				break;
@@ -1247,10 +1245,11 @@ supervise(struct sup *s)
 	sigaddset(&set, SIGCHLD);
 	sigaddset(&set, SIGUSR1);
 	sigprocmask(SIG_BLOCK, &set, NULL);
-	if (!own.die) {		/* the agent's handlers would keep us */
-		signal(SIGTERM, SIG_DFL);
-		signal(SIGINT, SIG_DFL);
-	}
+	/* the agent's handlers, which would keep us: the default, which
+	 * also kills us in a call a dead mount holds (a fatal signal wakes
+	 * a killable sleep; one with a handler does not) */
+	signal(SIGTERM, SIG_DFL);
+	signal(SIGINT, SIG_DFL);
 	/* an inherited SIG_IGN (nohup; SIGCHLD's would reap for us), or a
 	 * handler of the agent's, goes; the agent looked
 	 * (sl_run_start_warm), else we must */
@@ -1681,17 +1680,6 @@ sl_run_start_warm(void)
 	} else
 		own.null = fd;
 	own.known = 1;
-}
-
-/*
- * sl_run_signals_die - the caller's handlers of SIGTERM and SIGINT, if
- * any, kill every process other than the caller as the default would
- * (the agent's on_signal): a supervisor leaves them as it finds them.
- */
-void
-sl_run_signals_die(void)
-{
-	own.die = 1;
 }
 
 /*

@@ -98,6 +98,45 @@ expect_state "$p4" Failed 5 "PATH: only a file that is not executable: Failed"
 equals "$(field "$p4" exit_code)" 126 "PATH: only a file that is not executable: exit code 126, the shell's"
 expect_state "$p5" Completed 5 "an absolute program path runs"
 equals "$(S flow-run logs "$p5")" "found $pd/c/prog abs" "an absolute path: that program"
+# which execs made it so: the shell's fallback would give the same
+# output, so the command's process's own tries are read from strace
+if command -v strace >/dev/null 2>&1; then
+	S work-pool create px >/dev/null
+	q1=$(S submit -p px --env PATH="$P" -- prog 'a  b' c)
+	q2=$(S submit -p px --env PATH="$P" -- script x)
+	mkdir -p "$TESTDIR/ex"
+	strace -ff -e trace=execve -o "$TESTDIR/ex/t" "$AG" -p px --run-once \
+	    --hide-welcome >/dev/null 2>&1
+	expect_state "$q1" Completed 5 "PATH under strace: the program ran"
+	expect_state "$q2" Completed 5 "PATH under strace: the script ran"
+	# tries NAME: the execs, in order, of the process that tried NAME
+	# first, up to its first that succeeded ("PATH -1 ERRNO" or "PATH 0")
+	tries() {
+		python3 - "$TESTDIR/ex" "$1" <<'PY'
+import os, re, sys
+d, name = sys.argv[1], sys.argv[2]
+for f in sorted(os.listdir(d)):
+    seq = []
+    for l in open(os.path.join(d, f)):
+        m = re.match(r'execve\("([^"]*)".* = (-?\d+)(?: (E[A-Z]+))?', l)
+        if m:
+            seq.append(" ".join(x for x in m.groups() if x))
+            if m.group(2) == "0":
+                break
+    if seq and seq[0].split()[0].endswith("/" + name):
+        print(" | ".join(seq))
+        break
+PY
+	}
+	equals "$(tries prog)" \
+	    "$pd/none/prog -1 ENOENT | $pd/a/prog -1 EACCES | $pd/b/prog -1 EACCES | $pd/c/prog 0" \
+	    "PATH: the command's process tries each entry in turn and execs the program, no shell"
+	equals "$(tries script)" \
+	    "$pd/none/script -1 ENOENT | $pd/a/script -1 ENOENT | $pd/b/script -1 ENOENT | $pd/c/script -1 ENOENT | $pd/d/script -1 ENOEXEC | /bin/sh 0" \
+	    "PATH: a file without #! (ENOEXEC) goes to /bin/sh at once"
+else
+	echo "strace not installed: the execs of the PATH search are not checked"
+fi
 
 # ---- signals and stdin: the command inherits no ignored or blocked
 # signal (the supervisor and the exit recorder block theirs, never ignore
@@ -120,9 +159,9 @@ equals "$(( 0x${ign:-ffff} & 0x15003 ))" 0 "no signal sluice handles is ignored 
 contains "$sig" "SigBlk:	0000000000000000" "no signal blocked in the command"
 contains "$sig" "/dev/null" "the command's stdin is /dev/null"
 
-# ---- SIGTERM to a supervisor: it dies of it, as at its default (the
-# agent's handler, which a supervisor inherits, puts the default back
-# and sends it again in any process but the agent) ----
+# ---- SIGTERM to a supervisor: it dies of it, at its default (which it
+# puts back: the agent's handler would keep it, and a signal with a
+# handler would not end it in a call a dead mount holds) ----
 st=$(S submit -p x -- sleep 30)
 expect_state "$st" Running 5 "TERM: the run is Running"
 spid=""
@@ -134,10 +173,14 @@ done
 if [ -n "$spid" ] && kill -TERM "$spid"; then
 	gone=no
 	for i in $(seq 50); do
+		# gone, or a zombie its agent has not reaped yet
 		kill -0 "$spid" 2>/dev/null || { gone=yes; break; }
+		case $(sed 's/.*) //' "/proc/$spid/stat" 2>/dev/null) in
+		Z*) gone=yes; break ;;
+		esac
 		sleep 0.1
 	done
-	equals "$gone" yes "SIGTERM kills a supervisor (pid $spid), as at its default"
+	equals "$gone" yes "SIGTERM kills a supervisor (pid $spid), at its default"
 	kill -0 "$xpid" 2>/dev/null && ok "the agent lives on" || fail "the agent died of its supervisor's SIGTERM"
 	# the command's group, which its recorder waits for, goes too
 	cpid=$(sed -n 's/^pid = //p' "$SP"/pools/x/running/*"$st"/lease 2>/dev/null | head -1)

@@ -127,6 +127,62 @@ START_TEST(test_log_to_stderr)
 }
 END_TEST
 
+/* held lines (sl_log_hold): none written until the flush, then all in
+ * order; a warning writes what is held first; a child forked meanwhile
+ * writes its own at once and not its parent's; exit writes the rest */
+START_TEST(test_log_hold)
+{
+	char   *p, *text, *a, *b, *c, *w;
+	pid_t	pid;
+	int	st;
+
+	utc();
+	ck_assert_int_eq(sl_log_open("stderr", "sluice.agent"), 0);
+	p = stderr_to();
+	sl_log_hold();
+	sl_log(SL_INFO, "first");
+	sl_log(SL_INFO, "second");
+	text = t_read(p);
+	ck_assert_str_eq(text, "");		/* held */
+	free(text);
+	if ((pid = fork()) == 0) {		/* the fork wrote ours first */
+		sl_log(SL_INFO, "child");	/* at once: then _exit */
+		_exit(0);
+	}
+	ck_assert_int_gt(pid, 0);
+	ck_assert_int_eq(waitpid(pid, &st, 0), pid);
+	sl_log(SL_INFO, "third");
+	sl_warn("a warning");
+	sl_log(SL_INFO, "fourth");
+	sl_log_flush();
+	text = t_read(p);
+	a = strstr(text, "sluice.agent - first\n");
+	b = strstr(text, "sluice.agent - second\n");
+	c = strstr(text, "sluice.agent - child\n");
+	w = strstr(text, "a warning\n");
+	ck_assert_ptr_nonnull(a);
+	ck_assert_ptr_nonnull(b);
+	ck_assert_ptr_nonnull(c);
+	ck_assert_ptr_nonnull(w);
+	ck_assert_ptr_nonnull(strstr(text, "sluice.agent - third\n"));
+	ck_assert_ptr_nonnull(strstr(text, "sluice.agent - fourth\n"));
+	ck_assert(a < b && b < c && c < strstr(text, "third") &&
+	    strstr(text, "third") < w && w < strstr(text, "fourth"));
+	ck_assert_ptr_null(strstr(c + 1, "first"));	/* not twice */
+	free(text);
+	if ((pid = fork()) == 0) {		/* exit writes what is held */
+		sl_log_hold();
+		sl_log(SL_INFO, "at exit");
+		exit(0);
+	}
+	ck_assert_int_eq(waitpid(pid, &st, 0), pid);
+	text = t_read(p);
+	ck_assert_ptr_nonnull(strstr(text, "sluice.agent - at exit\n"));
+	free(text);
+	free(p);
+}
+END_TEST
+
 /* what went to "syslog" in test_warn_follows_syslog */
 static char syslogged[4096];
 
@@ -365,6 +421,7 @@ suite_log(void)
 	tcase_add_loop_test(tc, test_printable, 0,
 	    (int)(sizeof(printable) / sizeof(printable[0])));
 	tcase_add_test(tc, test_printable_truncates);
+	tcase_add_test(tc, test_log_hold);
 	tcase_add_test(tc, test_log_printable);
 	tcase_add_exit_test(tc, test_fatal_exits_1, 1);
 	tcase_add_test_raise_signal(tc, test_panic_aborts, SIGABRT);
