@@ -42,6 +42,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/signalfd.h>
 #include <sys/stat.h>
 #include <sys/vfs.h>
 #include <sys/wait.h>
@@ -57,6 +58,16 @@ on_signal(int sig)
 {
 	(void)sig;
 	stop = 1;
+}
+
+/* took_signal - SIGTERM or SIGINT waits in our signalfd (fd): stop */
+static void
+took_signal(int fd)
+{
+	struct signalfd_siginfo si;
+
+	while (read(fd, &si, sizeof(si)) == (ssize_t)sizeof(si))
+		stop = 1;
 }
 
 /* the supervisors' pipe may hold words: a wait said so, or none came
@@ -573,9 +584,10 @@ started_here(const char *token, enum sl_start rc, const struct sl_started *s,
 /*
  * start_one - start a run that is due, in a starter: a process forked for
  * it, which makes the start (sl_run_start: run.ini, start.ini, the first
- * lease, the move into running/), logs it and says on the pipe how it
- * went ("Started" or "NotStarted", endword.c), then becomes the run's
- * supervisor (sl_run_become) or exits.
+ * lease, the move into running/) and says on the pipe how it went
+ * ("Started", which the agent logs when it hears it, or "NotStarted",
+ * endword.c; it logs any outcome but a start itself), then becomes the
+ * run's supervisor (sl_run_become) or exits.
  * So the starts of many runs go on at once, and the agent's own loop
  * makes only the claims: on a network filesystem each of a start's calls
  * is a round trip, and they were a third of the agent's.  Without the
@@ -804,8 +816,14 @@ reap(int all)
 		if (exiting > 0)
 			exiting--;
 		for (i = 0; i < ntr; i++)
-			if (tr[i].starter == pid)
+			if (tr[i].starter == pid) {
 				tr[i].gone = 1;
+				/* its words may wait unread in the pipe (a
+				 * short run: Started and its end): read
+				 * before it is taken for killed, or its
+				 * start would go unlogged (heard) */
+				words_due = 1;
+			}
 	}
 	if (all && exiting > 0 && pid <= 0)
 		exiting = 0;	/* none is left to wait for */
@@ -850,6 +868,8 @@ main(int argc, char **argv)
 	struct sl_spool sp;
 	struct sl_agent a;
 	struct sigaction sa;
+	sigset_t stopsigs;
+	int	sigfd = -1, blocked;
 	int	ended[2], listing;
 	struct sl_names got = { 0 };
 	struct sl_pass pass = { 0 };
@@ -999,6 +1019,12 @@ main(int argc, char **argv)
 	a.limit = limit;
 	a.prefetch = once ? 0 : prefetch;	/* once: only what is due now */
 	a.started = time(NULL);
+	/* blocked from before our registration: a stop asked meanwhile is
+	 * taken at our first wait, and the registration removed (below) */
+	sigemptyset(&stopsigs);
+	sigaddset(&stopsigs, SIGTERM);
+	sigaddset(&stopsigs, SIGINT);
+	blocked = sigprocmask(SIG_BLOCK, &stopsigs, NULL) == 0;
 	if (sl_agent_register(&sp, &a, err, sizeof(err)) < 0)
 		sl_fatal("%s", err);
 	same_name(&sp, &cf, &a);
@@ -1006,11 +1032,7 @@ main(int argc, char **argv)
 	sl_watch_self(a.id);
 	sl_watch_slots(0);	/* until a pass finds a pool or queue limit */
 
-	memset(&sa, 0, sizeof(sa));
-	sa.sa_handler = on_signal;	/* no SA_RESTART: waits return */
-	sigemptyset(&sa.sa_mask);
-	if (sigaction(SIGTERM, &sa, NULL) < 0 || sigaction(SIGINT, &sa, NULL) < 0)
-		sl_fatal("sigaction: %s", strerror(errno));
+
 	/* our supervisors say on this pipe how each run ended (endword.c),
 	 * so its slot is used again at once and its end is logged without
 	 * a look into the spool: on a network filesystem (NFS, FUSE: sshfs)
@@ -1038,6 +1060,33 @@ main(int argc, char **argv)
 		sl_log(SL_WARNING, "cannot make a pipe (%s): ended runs are "
 		    "seen at the next rescan%s", strerror(errno),
 		    network_fs(sp.root) ? "" : " or by inotify");
+	/* SIGTERM and SIGINT: blocked, and read from a signalfd that our
+	 * wait polls (sl_watch_signals), not taken by a handler.  So the
+	 * starters and the supervisors they become inherit them at their
+	 * default, and a supervisor's one sigprocmask unblocks them: no
+	 * handler of ours to put back (two calls a run), and a supervisor
+	 * held in a killable sleep (a dead mount) is still ended by kill,
+	 * which a signal with a handler would not do.  Without a signalfd,
+	 * the handler, as before */
+	if (blocked && (sigfd = signalfd(-1, &stopsigs, SFD_NONBLOCK |
+	    SFD_CLOEXEC)) >= 0) {
+		/* at their default, blocked (a signalfd reads a blocked
+		 * signal even if ignored): one inherited ignored (SIGINT of
+		 * a background job of sh) would otherwise be reset by every
+		 * supervisor; made after the pipe, which keeps fd 3 */
+		signal(SIGTERM, SIG_DFL);
+		signal(SIGINT, SIG_DFL);
+		sl_watch_signals(sigfd);
+	} else {
+		memset(&sa, 0, sizeof(sa));
+		sa.sa_handler = on_signal;	/* no SA_RESTART: waits return */
+		sigemptyset(&sa.sa_mask);
+		if (sigaction(SIGTERM, &sa, NULL) < 0 ||
+		    sigaction(SIGINT, &sa, NULL) < 0)
+			sl_fatal("sigaction: %s", strerror(errno));
+		/* then unblocked: one that came meanwhile sets stop */
+		(void)sigprocmask(SIG_UNBLOCK, &stopsigs, NULL);
+	}
 	sl_run_start_warm();	/* what each starter would look up again */
 	sl_log_hold();		/* a pass's lines in one write (log.c) */
 
@@ -1176,6 +1225,7 @@ main(int argc, char **argv)
 				if (ms >= 0) {
 					ts.tv_sec = (ms + 1) / 1000;
 					ts.tv_nsec = ((ms + 1) % 1000) * 1000000L;
+					sl_log_flush();
 					nanosleep(&ts, NULL);
 				}
 				/* no wait: the events since are unread */
@@ -1191,6 +1241,8 @@ main(int argc, char **argv)
 		 * the pipe only our own supervisors */
 		sl_log_flush();		/* the pass's lines, in one write */
 		(void)sl_watch_wait(wait_s);
+		if (sigfd >= 0 && (sl_watch_seen() & SL_SEEN_SIG))
+			took_signal(sigfd);
 		if (stop)
 			break;
 	}
@@ -1201,6 +1253,7 @@ main(int argc, char **argv)
 	if (sl_agent_deregister(&sp, &a) < 0)
 		sl_log(SL_ERROR, "cannot deregister agent %s: %s", a.id,
 		    strerror(errno));
+	sl_log_unhold();	/* before what goes to stdout, in order */
 	if (!quiet) {
 		printf("Agent stopped!\n");
 		fflush(stdout);

@@ -315,6 +315,7 @@ static struct wd_kind {
 } *kinds;				/* kind of each watched[] path */
 static size_t nwatched;
 static int xfd = -1;			/* sl_watch_fd: one more to wake on */
+static int sigfd = -1;			/* sl_watch_signals: and a signalfd */
 static unsigned seen = SL_SEEN_ALL;	/* sl_watch_seen: what woke us */
 static char self[SL_UUID_LEN + 1];	/* sl_watch_self: our agent id */
 static char **own;			/* sl_watch_own: names we moved */
@@ -339,6 +340,19 @@ void
 sl_watch_fd(int fd)
 {
 	xfd = fd;
+}
+
+/*
+ * sl_watch_signals - also end sl_watch_wait when the signalfd fd is
+ * readable (SL_SEEN_SIG): the agent's SIGTERM and SIGINT, which it keeps
+ * blocked.  The caller reads it.  RACE: while the library waits alone
+ * (no inotify descriptor found, a fallback), a signal is seen at the
+ * wait's timeout, its poll seconds at most.
+ */
+void
+sl_watch_signals(int fd)
+{
+	sigfd = fd;
 }
 
 /* sl_watch_self - the agent whose pending/ID/ arrivals are worth a pass */
@@ -832,7 +846,7 @@ sl_watch_pool(const struct sl_spool *sp, const char *pool, int rescan)
 int
 sl_watch_wait(long timeout)
 {
-	struct pollfd pf[2];
+	struct pollfd pf[3];
 	struct timespec t0, t;
 	nfds_t	n = 0, i;
 	long	ms, left;
@@ -864,6 +878,10 @@ sl_watch_wait(long timeout)
 		pf[n].fd = xfd;
 		pf[n++].events = POLLIN;
 	}
+	if (sigfd >= 0) {
+		pf[n].fd = sigfd;
+		pf[n++].events = POLLIN;
+	}
 	if (n == 0) {
 		struct timespec ts = { timeout, 0 };
 
@@ -879,7 +897,10 @@ sl_watch_wait(long timeout)
 				continue;
 			if (pf[i].fd == ifd && watching)
 				rc |= news(ifd);
-			else {
+			else if (pf[i].fd == sigfd) {
+				rc = 1;	/* the caller's to read: it stops */
+				seen |= SL_SEEN_SIG;
+			} else {
 				rc = 1;	/* our supervisors: theirs to read */
 				seen |= SL_SEEN_FD;
 			}

@@ -171,8 +171,9 @@ sl_log_denied_hint(const char *hint)
 /*
  * Held lines (sl_log_hold): a process that logs several lines a moment
  * (an agent's pass: a run's end, the next claim, a start) writes them in
- * one write(2) at its next wait (sl_log_flush), not one each: a call a
- * run.  Every other message (warnings, fatal errors, a panic) and every
+ * one write(2) at its next wait or sleep (sl_log_flush), not one each: a
+ * call a run.  Only information is held: a warning or an error is
+ * written at once, after what is held.  Every other message (warnings, fatal errors, a panic) and every
  * fork (pthread_atfork: a child must not write its parent's lines again)
  * and the exit write what is held first, so nothing is reordered or
  * lost but the lines of a process killed by SIGKILL in its pass.  A
@@ -212,6 +213,14 @@ unhold(void)
 	held.len = 0;
 }
 
+/* sl_log_unhold - write what is held, and hold no more (an agent's end) */
+void
+sl_log_unhold(void)
+{
+	sl_log_flush();
+	held.on = 0;
+}
+
 void
 sl_log_hold(void)
 {
@@ -223,11 +232,13 @@ sl_log_hold(void)
 	held.on = 1;
 }
 
-/* emit - a whole line (with its newline) to stderr, or held */
+/* emit - a whole line (with its newline) to stderr, or held if it is
+ * information (a warning or an error is written at once, after what is
+ * held: it may be the last a hung process says, and tests wait for it) */
 static void
-emit(const char *line, size_t n)
+emit(const char *line, size_t n, int hold)
 {
-	if (held.on && n < sizeof(held.b)) {
+	if (held.on && hold && n < sizeof(held.b)) {
 		if (held.len + n > sizeof(held.b))
 			sl_log_flush();
 		memcpy(held.b + held.len, line, n);
@@ -379,5 +390,5 @@ sl_log(enum sl_level lv, const char *fmt, ...)
 	}
 	if (n > sizeof(line) - 1)	/* cut: its newline kept */
 		line[(n = sizeof(line) - 1) - 1] = '\n';
-	emit(line, n);
+	emit(line, n, lv <= SL_INFO);
 }

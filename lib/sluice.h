@@ -46,6 +46,7 @@ extern void (*sl_syslog_out)(int prio, const char *msg);	/* tests */
 void	sl_log(enum sl_level, const char *, ...) __attribute__((format(printf, 2, 3)));
 void	sl_log_hold(void);	/* lines held until sl_log_flush, a fork, exit */
 void	sl_log_flush(void);
+void	sl_log_unhold(void);	/* flush, and hold no more */
 size_t	sl_log_format(char *, size_t, const struct timespec *, enum sl_level,
 	    const char *logger, const char *msg);
 /* sl_printable - s (a buffer of size bytes) made safe to show, in place:
@@ -781,10 +782,12 @@ int	sl_watch_wait(long timeout);
 #define SL_SEEN_SCHED	0x8	/* a run (or a bucket) arrived in a sched/ */
 #define SL_SEEN_FD	0x10	/* the sl_watch_fd descriptor is readable */
 #define SL_SEEN_ALL	0x1f
+#define SL_SEEN_SIG	0x20	/* a signal waits in the sl_watch_signals fd (not in ALL) */
 unsigned sl_watch_seen(void);
 void	sl_watch_skipped(void);
 long	sl_watch_queued(void);		/* bytes of events unread */
 void	sl_watch_fd(int fd);		/* also wake when fd is readable */
+void	sl_watch_signals(int fd);	/* and for a signal: a signalfd */
 void	sl_watch_self(const char *agent_id);	/* its pending/ is news */
 void	sl_watch_slots(int want);	/* slots/ frees are news (1) */
 void	sl_watch_own(const char *token);	/* we moved it: not news */

@@ -77,8 +77,9 @@ static struct {
 } own = { .null = -1 };
 
 /* the signals a supervisor resets when the agent has them ignored (nohup)
- * or caught */
-static const int agent_sigs[] = { SIGHUP, SIGPIPE, SIGCHLD };
+ * or caught: SIGTERM and SIGINT only under an agent that could not take
+ * them from a signalfd (it keeps them blocked, at their default) */
+static const int agent_sigs[] = { SIGHUP, SIGPIPE, SIGCHLD, SIGTERM, SIGINT };
 
 extern char **environ;
 
@@ -1238,21 +1239,21 @@ supervise(struct sup *s)
 	 * ignored across exec, and the command would inherit it.  So the
 	 * command's process has nothing to reset but the mask.  SIGCHLD
 	 * and SIGUSR1 (the recorder's) are taken with sigtimedwait or a
-	 * signalfd, never by a handler */
+	 * signalfd, never by a handler.  The mask is set whole: SIGTERM
+	 * and SIGINT, which the agent keeps blocked (it reads them from a
+	 * signalfd), are unblocked here, at their default, which also
+	 * kills us in a call a dead mount holds (a fatal signal wakes a
+	 * killable sleep; one with a handler would not) */
 	sigemptyset(&set);
 	sigaddset(&set, SIGHUP);
 	sigaddset(&set, SIGPIPE);
 	sigaddset(&set, SIGCHLD);
 	sigaddset(&set, SIGUSR1);
-	sigprocmask(SIG_BLOCK, &set, NULL);
-	/* the agent's handlers, which would keep us: the default, which
-	 * also kills us in a call a dead mount holds (a fatal signal wakes
-	 * a killable sleep; one with a handler does not) */
-	signal(SIGTERM, SIG_DFL);
-	signal(SIGINT, SIG_DFL);
+	sigprocmask(SIG_SETMASK, &set, NULL);
 	/* an inherited SIG_IGN (nohup; SIGCHLD's would reap for us), or a
-	 * handler of the agent's, goes; the agent looked
-	 * (sl_run_start_warm), else we must */
+	 * handler of the agent's (SIGTERM's and SIGINT's when it has no
+	 * signalfd), goes; the agent looked (sl_run_start_warm), else we
+	 * must */
 	for (i = 0; i < sizeof(agent_sigs) / sizeof(agent_sigs[0]); i++)
 		if (!own.known || own.ign & 1 << i)
 			signal(agent_sigs[i], SIG_DFL);

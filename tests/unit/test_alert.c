@@ -5,6 +5,7 @@
  * spool, and the mailer is a script standing in for sendmail.
  */
 #include <pwd.h>
+#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -188,6 +189,39 @@ START_TEST(test_alert_hook_sigpipe)
 }
 END_TEST
 
+/* what the hooks and the mailer run with: nothing blocked, whatever the
+ * process that ended the run blocks (an agent keeps SIGTERM and SIGINT
+ * blocked, reading them from a signalfd).  The mailer here is python,
+ * which keeps the mask it is given (a shell would clear it) */
+START_TEST(test_alert_mask_cleared)
+{
+	char	id[SL_UUID_LEN + 1], *got;
+	sigset_t ss, old;
+	FILE   *f;
+
+	ck_assert_int_eq(access("/usr/bin/python3", X_OK), 0);
+	ck_assert_ptr_nonnull(f = fopen(mailer, "w"));
+	fprintf(f, "#!/usr/bin/python3\n"
+	    "import os, sys\nsys.stdin.read()\n"
+	    "b = [l for l in open('/proc/self/status') if "
+	    "l.startswith('SigBlk:')][0].split()[1]\n"
+	    "open('%s/blk.tmp', 'w').write(b)\n"
+	    "os.rename('%s/blk.tmp', '%s/blk')\n", root, root, root);
+	ck_assert_int_eq(fclose(f), 0);
+	alerts("", "", "someone@example.org");
+	sigemptyset(&ss);
+	sigaddset(&ss, SIGTERM);
+	sigaddset(&ss, SIGINT);
+	ck_assert_int_eq(sigprocmask(SIG_BLOCK, &ss, &old), 0);
+	end_run("masked", SL_CRASHED, -1, id);
+	ck_assert_int_eq(sigprocmask(SIG_SETMASK, &old, NULL), 0);
+	got = wait_for(S("blk"));
+	ck_assert_ptr_nonnull(got);
+	ck_assert_str_eq(got, "0000000000000000");
+	free(got);
+}
+END_TEST
+
 /* Completed and Cancelled runs alert nobody; a mail address is used as is */
 START_TEST(test_alert_only_failures)
 {
@@ -251,6 +285,7 @@ suite_alert(void)
 	tcase_add_test(tc, test_alert_failed);
 	tcase_add_test(tc, test_alert_crashed_mails_owner);
 	tcase_add_test(tc, test_alert_hook_sigpipe);
+	tcase_add_test(tc, test_alert_mask_cleared);
 	tcase_add_test(tc, test_alert_only_failures);
 	tcase_add_test(tc, test_alert_settings);
 	suite_add_tcase(s, tc);

@@ -154,6 +154,16 @@ START_TEST(test_log_hold)
 	sl_log(SL_INFO, "third");
 	sl_warn("a warning");
 	sl_log(SL_INFO, "fourth");
+	sl_log(SL_ERROR, "an error");	/* at once, after what is held */
+	text = t_read(p);
+	ck_assert_ptr_nonnull(strstr(text, "sluice.agent - an error\n"));
+	ck_assert_ptr_nonnull(strstr(text, "sluice.agent - fourth\n"));
+	ck_assert(strstr(text, "fourth") < strstr(text, "an error"));
+	free(text);
+	sl_log(SL_INFO, "fifth");
+	text = t_read(p);
+	ck_assert_ptr_null(strstr(text, "fifth"));	/* held */
+	free(text);
 	sl_log_flush();
 	text = t_read(p);
 	a = strstr(text, "sluice.agent - first\n");
@@ -178,6 +188,13 @@ START_TEST(test_log_hold)
 	ck_assert_int_eq(waitpid(pid, &st, 0), pid);
 	text = t_read(p);
 	ck_assert_ptr_nonnull(strstr(text, "sluice.agent - at exit\n"));
+	free(text);
+	sl_log(SL_INFO, "last held");
+	sl_log_unhold();	/* written, and no more held (later tests) */
+	sl_log(SL_INFO, "not held");
+	text = t_read(p);
+	ck_assert_ptr_nonnull(strstr(text, "sluice.agent - last held\n"));
+	ck_assert_ptr_nonnull(strstr(text, "sluice.agent - not held\n"));
 	free(text);
 	free(p);
 }
