@@ -70,6 +70,16 @@ took_signal(int fd)
 		stop = 1;
 }
 
+/* nap_or_stop - sleep ms, or less if a stop comes to our signalfd fd */
+static void
+nap_or_stop(int fd, long ms)
+{
+	struct pollfd pf = { fd, POLLIN, 0 };
+
+	if (poll(&pf, 1, (int)ms) > 0)
+		took_signal(fd);
+}
+
 /* the supervisors' pipe may hold words: a wait said so, or none came
  * before this pass (words()) */
 static int words_due = 1;
@@ -1077,6 +1087,7 @@ main(int argc, char **argv)
 		signal(SIGTERM, SIG_DFL);
 		signal(SIGINT, SIG_DFL);
 		sl_watch_signals(sigfd);
+		took_signal(sigfd);	/* one asked while we registered */
 	} else {
 		memset(&sa, 0, sizeof(sa));
 		sa.sa_handler = on_signal;	/* no SA_RESTART: waits return */
@@ -1222,7 +1233,12 @@ main(int argc, char **argv)
 			struct timespec ts;
 
 			if (ms <= 1500) {
-				if (ms >= 0) {
+				if (ms >= 0 && sigfd >= 0) {
+					/* a sleep a stop ends (a chain of
+					 * them can last minutes) */
+					sl_log_flush();
+					nap_or_stop(sigfd, ms + 1);
+				} else if (ms >= 0) {
 					ts.tv_sec = (ms + 1) / 1000;
 					ts.tv_nsec = ((ms + 1) % 1000) * 1000000L;
 					sl_log_flush();

@@ -345,9 +345,10 @@ sl_watch_fd(int fd)
 /*
  * sl_watch_signals - also end sl_watch_wait when the signalfd fd is
  * readable (SL_SEEN_SIG): the agent's SIGTERM and SIGINT, which it keeps
- * blocked.  The caller reads it.  RACE: while the library waits alone
- * (no inotify descriptor found, a fallback), a signal is seen at the
- * wait's timeout, its poll seconds at most.
+ * blocked.  The caller reads it (non-blocking).  RACE: while the library
+ * waits alone (no inotify descriptor found, a fallback), a signal is
+ * seen at the wait's end, its timeout at most: that wait says
+ * SL_SEEN_SIG always, as does a wait that returns without polling.
  */
 void
 sl_watch_signals(int fd)
@@ -860,12 +861,16 @@ sl_watch_wait(long timeout)
 		again = 0;
 		seen = SL_SEEN_SCHED | SL_SEEN_FD;	/* unseen by inotify:
 							 * no reuse; unpolled */
+		if (sigfd >= 0)
+			seen |= SL_SEEN_SIG;	/* unpolled too: look */
 		rc = 1;
 		goto out;
 	}
 	if (watching && ifd < 0) {	/* the library waits: no other fd */
 		rc = inotifytools_next_event(timeout) != NULL;
 		seen = SL_SEEN_ALL;	/* it does not say what */
+		if (sigfd >= 0)
+			seen |= SL_SEEN_SIG;	/* nor if a signal came */
 		goto out;
 	}
 	if (!watching)

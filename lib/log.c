@@ -172,12 +172,12 @@ sl_log_denied_hint(const char *hint)
  * Held lines (sl_log_hold): a process that logs several lines a moment
  * (an agent's pass: a run's end, the next claim, a start) writes them in
  * one write(2) at its next wait or sleep (sl_log_flush), not one each: a
- * call a run.  Only information is held: a warning or an error is
- * written at once, after what is held.  Every other message (warnings, fatal errors, a panic) and every
- * fork (pthread_atfork: a child must not write its parent's lines again)
- * and the exit write what is held first, so nothing is reordered or
- * lost but the lines of a process killed by SIGKILL in its pass.  A
- * child holds nothing: it writes each line at once, as it comes.
+ * call a run.  Only information is held: a warning or an error (of
+ * sl_log or the ladder: sl_warn, sl_fatal, sl_panic), every fork
+ * (pthread_atfork: a child must not write its parent's lines again) and
+ * the exit write what is held first, so nothing is reordered or lost
+ * but the lines of a process killed by SIGKILL in its pass.  A child
+ * holds nothing: it writes each line at once, as it comes.
  */
 static struct {
 	int	on;

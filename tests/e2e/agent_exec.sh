@@ -142,7 +142,7 @@ fi
 # signal (the supervisor and the exit recorder block theirs, never ignore
 # them), even from an agent under nohup, and reads /dev/null ----
 S work-pool create sg >/dev/null
-(trap '' HUP PIPE; exec "$AG" -p sg --hide-welcome) >"$TESTDIR/sg.out" \
+(trap '' HUP PIPE INT; exec "$AG" -p sg --hide-welcome) >"$TESTDIR/sg.out" \
     2>"$TESTDIR/sg.err" </dev/zero &
 pids="$pids $!"
 wait_online sg
@@ -155,13 +155,14 @@ sig=$(cat "$TESTDIR/sig.out" 2>/dev/null)
 # (glibc's own 32 and 33 may come ignored from whatever started the test,
 # and no process can change them)
 ign=$(sed -n 's/^SigIgn:[[:space:]]*//p' "$TESTDIR/sig.out" 2>/dev/null)
-equals "$(( 0x${ign:-ffff} & 0x15003 ))" 0 "no signal sluice handles is ignored in the command (its agent ignores SIGHUP and SIGPIPE; SigIgn $ign)"
+equals "$(( 0x${ign:-ffff} & 0x15003 ))" 0 "no signal sluice handles is ignored in the command (its agent ignores SIGHUP, SIGINT and SIGPIPE; SigIgn $ign)"
 contains "$sig" "SigBlk:	0000000000000000" "no signal blocked in the command"
 contains "$sig" "/dev/null" "the command's stdin is /dev/null"
 
-# ---- SIGTERM to a supervisor: it dies of it, at its default (which it
-# puts back: the agent's handler would keep it, and a signal with a
-# handler would not end it in a call a dead mount holds) ----
+# ---- SIGTERM to a supervisor: it dies of it, at its default (the agent
+# takes its own from a signalfd, and keeps no handler a supervisor would
+# inherit: a signal with a handler would not end one held in a call on a
+# dead mount) ----
 st=$(S submit -p x -- sleep 30)
 expect_state "$st" Running 5 "TERM: the run is Running"
 spid=""
@@ -188,6 +189,19 @@ if [ -n "$spid" ] && kill -TERM "$spid"; then
 else
 	fail "no supervisor to send SIGTERM to (lease of $st)"
 fi
+
+# ---- a stop during the millisecond sleep to a prefetched run's start:
+# the agent stops at once and hands the run back, unstarted ----
+S work-pool create ps >/dev/null
+start_agent ps -p ps --hide-welcome
+pspid=$apid
+wait_online ps
+due=$(( $(date +%s) + 4 ))
+pr=$(S submit -p ps --at "@$due" -- true)
+python3 -c "import time; time.sleep(max(0.0, $due - 0.5 - time.time()))"
+kill -TERM "$pspid"
+wait "$pspid"
+equals "$(state "$pr")" Scheduled "a stop in the sleep to a start: the run is handed back, not started"
 
 # ---- timeout ----
 t0=$(msnow)
