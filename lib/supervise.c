@@ -1243,7 +1243,11 @@ supervise(struct sup *s)
 	 * and SIGINT, which the agent keeps blocked (it reads them from a
 	 * signalfd), are unblocked here, at their default, which also
 	 * kills us in a call a dead mount holds (a fatal signal wakes a
-	 * killable sleep; one with a handler would not) */
+	 * killable sleep; one with a handler would not).  RACE: a SIGINT
+	 * sent to the agent's process group between our fork and our
+	 * setsid (a Ctrl-C in those microseconds) waits in us and ends us
+	 * here, as a kill would; crash detection judges the run.  Not
+	 * dropped: a call a run for a window that small */
 	sigemptyset(&set);
 	sigaddset(&set, SIGHUP);
 	sigaddset(&set, SIGPIPE);

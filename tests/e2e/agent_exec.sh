@@ -198,10 +198,13 @@ pspid=$apid
 wait_online ps
 due=$(( $(date +%s) + 4 ))
 pr=$(S submit -p ps --at "@$due" -- true)
+expect_state "$pr" Pending 3 "a run due in 4 s is claimed early (prefetch)"
 python3 -c "import time; time.sleep(max(0.0, $due - 0.5 - time.time()))"
 kill -TERM "$pspid"
 wait "$pspid"
+equals "$?" 0 "a stop in the sleep to a start: the agent exits 0"
 equals "$(state "$pr")" Scheduled "a stop in the sleep to a start: the run is handed back, not started"
+contains "$(cat "$TESTDIR/ps.err")" "Handed flow run '$pr' back" "a stop in the sleep to a start: the hand-back is logged"
 
 # ---- timeout ----
 t0=$(msnow)
