@@ -60,6 +60,15 @@ on_signal(int sig)
 	stop = 1;
 }
 
+/* log_started - the line of a run's start, by whoever says it: its
+ * starter (said_start), or the agent that hears its word (heard) */
+static void
+log_started(const char *name, const char *id, long attempt, long sup)
+{
+	sl_log(SL_INFO, "Started flow run '%s' (%s), attempt %ld, under "
+	    "supervisor %ld", name, id, attempt, sup);
+}
+
 /* took_signal - SIGTERM or SIGINT waits in our signalfd (fd): stop */
 static void
 took_signal(int fd)
@@ -302,16 +311,14 @@ heard(size_t i, const struct sl_endword *w)
 	if (strcmp(w->state, "Started") == 0) {
 		if (!t->starter)
 			return;
-		/* the starter's line, said here: a write a run fewer, with
-		 * the other lines of this pass (sl_log_hold) */
-		sl_log(SL_INFO, "Started flow run '%.*s' (%s), attempt %ld, "
-		    "under supervisor %ld", (int)sizeof(t->name) - 1, w->msg,
-		    t->id, (long)w->code, (long)t->starter);
 		undefer(t, 0);		/* moved by its start */
-		t->starter = 0;
 		t->attempt = w->code;
 		snprintf(t->name, sizeof(t->name), "%.*s",
 		    (int)sizeof(t->name) - 1, w->msg);
+		/* the starter's line, said here: a write a run fewer, with
+		 * the other lines of this pass (sl_log_hold) */
+		log_started(t->name, t->id, t->attempt, (long)t->starter);
+		t->starter = 0;
 		n_starts++;
 		if (t->end != NULL) {
 			said(t, t->end->state, t->end->code, t->end->msg);
@@ -527,9 +534,7 @@ said_start(const struct sl_spool *sp, const struct sl_agent *a,
 {
 	switch (rc) {
 	case SL_START_STARTED:
-		sl_log(SL_INFO, "Started flow run '%s' (%s), attempt %ld, "
-		    "under supervisor %ld", s->name, s->id, s->attempt,
-		    (long)s->sup);
+		log_started(s->name, s->id, s->attempt, (long)s->sup);
 		break;
 	case SL_START_LATER:
 		return 1;
@@ -646,15 +651,17 @@ start_one(const struct sl_spool *sp, const struct sl_config *cf,
 		if (n > 0 && write(ended_wfd, w, n) == (ssize_t)n) {
 			if (rc == SL_START_STARTED)
 				sl_run_become();
-		} else if (rc == SL_START_STARTED && (said_start(sp, a, token,
-		    rc, &s), sl_fork_known() == 0)) {
-			/* no word (a full pipe): the agent takes us for
-			 * killed when it reaps us, so the run gets a
+		} else if (rc == SL_START_STARTED) {
+			/* no word (a full pipe): the agent, which would
+			 * have logged the start, takes us for killed when
+			 * it reaps us, so we log it and the run gets a
 			 * supervisor of its own, as before starters became
 			 * theirs (fork failing: a run without a lease, which
 			 * crash detection ends when its directory is two
 			 * leases old) */
-			sl_run_become();
+			(void)said_start(sp, a, token, rc, &s);
+			if (sl_fork_known() == 0)
+				sl_run_become();
 		}
 		_exit(0);
 	}
@@ -1042,7 +1049,6 @@ main(int argc, char **argv)
 	sl_watch_self(a.id);
 	sl_watch_slots(0);	/* until a pass finds a pool or queue limit */
 
-
 	/* our supervisors say on this pipe how each run ended (endword.c),
 	 * so its slot is used again at once and its end is logged without
 	 * a look into the spool: on a network filesystem (NFS, FUSE: sshfs)
@@ -1233,15 +1239,15 @@ main(int argc, char **argv)
 			struct timespec ts;
 
 			if (ms <= 1500) {
+				if (ms >= 0)
+					sl_log_flush();
 				if (ms >= 0 && sigfd >= 0) {
 					/* a sleep a stop ends (a chain of
 					 * them can last minutes) */
-					sl_log_flush();
 					nap_or_stop(sigfd, ms + 1);
 				} else if (ms >= 0) {
 					ts.tv_sec = (ms + 1) / 1000;
 					ts.tv_nsec = ((ms + 1) % 1000) * 1000000L;
-					sl_log_flush();
 					nanosleep(&ts, NULL);
 				}
 				/* no wait: the events since are unread */

@@ -288,8 +288,9 @@ sl_run_finish_recorded(const struct sl_spool *sp, const char *pool,
  * nobody sent: the state, exit code and message sl_status_state gives
  * its status, nothing the supervisor added): no result.ini is written,
  * since sl_result_read derives the same from the record (which holds the
- * attempt's start and end too) and the done/ID.STATE name.  An open, a write and a close a run saved, and
- * on a network filesystem a create, the server's synchronous commit.  A
+ * attempt's start and end too) and the done/ID.STATE name.  An open, a
+ * write and a close a run saved, and on a network filesystem a create,
+ * the server's synchronous commit.  A
  * later attempt's directory holds the earlier one's result.ini
  * (AwaitingRetry), which would be read instead: it goes the usual way.
  */

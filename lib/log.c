@@ -188,18 +188,11 @@ static struct {
 void
 sl_log_flush(void)
 {
-	size_t	off = 0;
-	ssize_t	n;
 	int	e = errno;
 
-	while (off < held.len) {
-		if ((n = write(STDERR_FILENO, held.b + off, held.len - off)) < 0) {
-			if (errno == EINTR)
-				continue;
-			break;		/* a log that cannot be written: lost */
-		}
-		off += (size_t)n;
-	}
+	/* a log that cannot be written: lost */
+	if (held.len > 0)
+		(void)sl_write_all(STDERR_FILENO, held.b, held.len);
 	held.len = 0;
 	errno = e;
 }
@@ -376,19 +369,18 @@ sl_log(enum sl_level lv, const char *fmt, ...)
 		sl_syslog_out(prio[lv], msg);
 		return;
 	}
+	/* the line without its newline, in all but a byte of line */
 	if (to_journal()) {
-		k = snprintf(line, sizeof(line), "<%d>%-7s | %s - %s\n",
+		k = snprintf(line, sizeof(line) - 1, "<%d>%-7s | %s - %s",
 		    prio[lv], levelname[lv], logger, msg);
 		n = k < 0 ? 0 : (size_t)k;
 	} else {
 		clock_gettime(CLOCK_REALTIME, &ts);
 		n = sl_log_format(line, sizeof(line) - 1, &ts, lv, logger,
 		    msg);
-		if (n > sizeof(line) - 2)
-			n = sizeof(line) - 2;
-		line[n++] = '\n';
 	}
-	if (n > sizeof(line) - 1)	/* cut: its newline kept */
-		line[(n = sizeof(line) - 1) - 1] = '\n';
+	if (n > sizeof(line) - 2)	/* cut: its newline kept */
+		n = sizeof(line) - 2;
+	line[n++] = '\n';
 	emit(line, n, lv <= SL_INFO);
 }

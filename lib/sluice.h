@@ -782,7 +782,7 @@ int	sl_watch_wait(long timeout);
 #define SL_SEEN_SCHED	0x8	/* a run (or a bucket) arrived in a sched/ */
 #define SL_SEEN_FD	0x10	/* the sl_watch_fd descriptor is readable */
 #define SL_SEEN_ALL	0x1f
-#define SL_SEEN_SIG	0x20	/* a signal waits in the sl_watch_signals fd (not in ALL) */
+#define SL_SEEN_SIG	0x20	/* sl_watch_signals fd readable (not in ALL) */
 unsigned sl_watch_seen(void);
 void	sl_watch_skipped(void);
 long	sl_watch_queued(void);		/* bytes of events unread */

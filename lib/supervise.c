@@ -368,7 +368,7 @@ sl_cmd_program(const char *cmd, char *const env[], char ***argv)
 {
 	const char *path = NULL, *p, *e;
 	struct sl_buf b = { 0 };
-	size_t	i, dl;
+	size_t	i, dl, nl;
 	int	argc;
 
 	*argv = NULL;
@@ -389,12 +389,13 @@ sl_cmd_program(const char *cmd, char *const env[], char ***argv)
 			path = env[i] + 5;
 	if (path == NULL)
 		goto shell;		/* the shell's own default path */
+	nl = strlen((*argv)[0]);
 	for (p = path; ; p = e + 1) {
 		e = strchr(p, ':');
 		dl = e != NULL ? (size_t)(e - p) : strlen(p);
 		if (dl == 0 || p[0] != '/')
 			break;		/* "" or relative: the shell's */
-		if (dl + strlen((*argv)[0]) + 2 <= PATH_MAX &&
+		if (dl + nl + 2 <= PATH_MAX &&
 		    !listed_before(path, p, dl)) {
 			sl_buf_printf(&b, "%.*s/%s", (int)dl, p, (*argv)[0]);
 			sl_buf_add(&b, "", 1);
