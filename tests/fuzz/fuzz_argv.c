@@ -11,12 +11,15 @@
  *	  words of bare characters, '...', \' and ${vNNN}); anything else in
  *	  the command is a failure;
  *	- sl_cmd_argv_of, what flow-run shows as argv, reads argv back;
+ *	- sl_cmd_program, with the last argument as the run's PATH, gives
+ *	  only absolute paths of the program, each once;
  *	- the run it makes is stored and read back (sl_runspec_store), or
  *	  refused only for its size;
  *	- for one input in 256 (picked by a hash of it), /bin/sh itself runs the
  *	  command with printf '%s\0' in front and must print argv back.
  */
 #include <errno.h>
+#include <limits.h>
 #include <spawn.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -215,6 +218,49 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			FUZZ_CHECK(strcmp(back[i], argv[i]) == 0,
 			    "sl_cmd_argv_of: argument %zu", i);
 		sl_strv_free(back, argc);
+	}
+	/* the paths a plain command's process tries (sl_cmd_program), with
+	 * the last argument as the run's PATH: each absolute, the program's
+	 * name after a '/' (or the name itself, if it holds one), shorter
+	 * than PATH_MAX, none twice, no more than PATH has entries */
+	{
+		char   *env[] = { NULL, NULL }, *cands, **words, *q;
+		const char *nm;
+		size_t	nc = 0, ne = 1, nl;
+
+		env[0] = malloc(strlen(argv[argc - 1]) + 6);
+		if (env[0] == NULL)
+			abort();
+		sprintf(env[0], "PATH=%s", argv[argc - 1]);
+		for (q = env[0]; *q; q++)
+			ne += *q == ':';
+		if ((cands = sl_cmd_program(cmd, env, &words)) == NULL)
+			FUZZ_CHECK(words == NULL, "no paths, but words");
+		else {
+			FUZZ_CHECK(words != NULL && words[0] != NULL,
+			    "paths, but no words: %s", cmd);
+			nm = words[0];
+			nl = strlen(nm);
+			for (q = cands; *q; q += strlen(q) + 1, nc++) {
+				char   *r2;
+
+				FUZZ_CHECK(q[0] == '/' && strlen(q) < PATH_MAX,
+				    "path %zu: %s", nc, q);
+				FUZZ_CHECK(strchr(nm, '/') != NULL ?
+				    strcmp(q, nm) == 0 : strlen(q) > nl &&
+				    strcmp(q + strlen(q) - nl, nm) == 0 &&
+				    q[strlen(q) - nl - 1] == '/',
+				    "path %zu is not of %s: %s", nc, nm, q);
+				for (r2 = cands; r2 < q; r2 += strlen(r2) + 1)
+					FUZZ_CHECK(strcmp(r2, q) != 0,
+					    "path %s twice", q);
+			}
+			FUZZ_CHECK(nc >= 1 && nc <= ne, "%zu paths for %zu "
+			    "PATH entries", nc, ne);
+			free(words);
+		}
+		free(cands);
+		free(env[0]);
 	}
 	memset(&r, 0, sizeof(r));
 	snprintf(r.id, sizeof(r.id), "0e6d2b4c-8c1e-4a5e-9b3a-2f4d6e8a0b1c");
