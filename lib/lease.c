@@ -180,17 +180,15 @@ sl_exit_write(int dirfd, long attempt, long pid, int status, long fenced,
     time_t started)
 {
 	struct timespec now;
-	char	buf[256], name[64];
+	char	buf[SL_EXIT_MAX], name[64];
 	const char *at = "exit";
 	int	fd, len, saved;
 
 	/* the precise clock, as the supervisor's start: time(2) reads a
 	 * coarser one, which could say an end before the start */
 	clock_gettime(CLOCK_REALTIME, &now);
-	len = snprintf(buf, sizeof(buf), "attempt = %ld\npid = %ld\n"
-	    "status = %d\nfenced = %ld\nstarted = %lld\nended = %lld\n%s",
-	    attempt, pid, status, fenced, (long long)started,
-	    (long long)now.tv_sec, SL_INI_TRAILER);
+	len = sl_exit_fmt(buf, sizeof(buf), attempt, pid, status, fenced,
+	    started, now.tv_sec);
 	fd = openat(dirfd, at, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW |
 	    O_CLOEXEC, 0644);
 	if (fd < 0 && errno != EEXIST)
@@ -226,6 +224,20 @@ sl_exit_write(int dirfd, long attempt, long pid, int status, long fenced,
 	}
 	(void)fsync(dirfd);	/* the entry itself, durably */
 	return 0;
+}
+
+/*
+ * sl_exit_fmt - the text of an exit record (sl_exit_write) into buf:
+ * its length.  buf of SL_EXIT_MAX holds any record whole.
+ */
+int
+sl_exit_fmt(char *buf, size_t len, long attempt, long pid, int status,
+    long fenced, time_t started, time_t ended)
+{
+	return snprintf(buf, len, "attempt = %ld\npid = %ld\nstatus = %d\n"
+	    "fenced = %ld\nstarted = %lld\nended = %lld\n%s", attempt, pid,
+	    status, fenced, (long long)started, (long long)ended,
+	    SL_INI_TRAILER);
 }
 
 /* sl_exit_read - the status recorded for attempt, and its "fenced"

@@ -862,6 +862,9 @@ int	sl_lease_put(const char *dir, time_t deadline, const char *host,
 int	sl_lease_first(const char *dir, time_t deadline, const char *host,
 	    long sup, long rec, long pid);
 /* the exit record: the command's raw wait status, by attempt */
+#define SL_EXIT_MAX	256	/* an exit record's text, whole */
+int	sl_exit_fmt(char *, size_t, long attempt, long pid, int status,
+	    long fenced, time_t started, time_t ended);
 int	sl_exit_write(int dirfd, long attempt, long pid, int status,
 	    long fenced, time_t started);
 int	sl_exit_read(int dirfd, long attempt, int *status, long *fenced);

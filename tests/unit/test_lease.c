@@ -35,6 +35,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -600,6 +601,30 @@ START_TEST(test_exit_record)
 	ck_assert_int_eq(sl_exit_read(dfd, 3, &st, &f), 0);
 	ck_assert_int_eq(n_in(d, 1), 1);
 	close(dfd);
+}
+END_TEST
+
+/* the record's text holds the largest values whole (SL_EXIT_MAX), and
+ * gives them back; the most negative ones too, which no recorder writes */
+START_TEST(test_exit_fmt_bounds)
+{
+	char	b[SL_EXIT_MAX];
+	time_t	s0 = -1, e0 = -1;
+	long	f = -1;
+	int	st = -1, n;
+
+	n = sl_exit_fmt(b, sizeof(b), LONG_MAX, LONG_MAX, INT_MAX, LONG_MAX,
+	    (time_t)LONG_MAX, (time_t)LONG_MAX);
+	ck_assert_int_gt(n, 0);
+	ck_assert_int_lt(n, (int)sizeof(b));
+	ck_assert_int_eq(sl_exit_parse(b, LONG_MAX, &st, &f, &s0, &e0), 0);
+	ck_assert_int_eq(st, INT_MAX);
+	ck_assert(f == LONG_MAX && s0 == (time_t)LONG_MAX &&
+	    e0 == (time_t)LONG_MAX);
+	n = sl_exit_fmt(b, sizeof(b), LONG_MIN, LONG_MIN, INT_MIN, LONG_MIN,
+	    (time_t)LONG_MIN, (time_t)LONG_MIN);
+	ck_assert_int_lt(n, (int)sizeof(b));
+	ck_assert_int_eq(sl_exit_parse(b, LONG_MIN, &st, &f, &s0, &e0), -1);
 }
 END_TEST
 
@@ -2537,6 +2562,7 @@ suite_lease(void)
 	tcase_add_test(rec, test_recover_local_live);
 	tcase_add_test(rec, test_recover_local_dead);
 	tcase_add_test(rec, test_exit_record);
+	tcase_add_test(rec, test_exit_fmt_bounds);
 	tcase_add_test(rec, test_recover_recorded);
 	tcase_add_test(rec, test_recover_recorded_waits_recorder);
 	tcase_add_test(rec, test_recover_local_kills_group);
