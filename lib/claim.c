@@ -718,6 +718,40 @@ head_age_ms(const struct head *h)
 }
 
 /*
+ * heads_sweep - forget the listings no claim may reuse any more: older
+ * than REUSE_MS and of an earlier pass.  At a pass's start, when no
+ * head_of pointer is held.  Without it a process would keep an entry for
+ * every sched/ it ever listed, queues long deleted included.
+ */
+static void
+heads_sweep(void)
+{
+	size_t	i = 0;
+
+	while (i < nheads) {
+		if (heads[i].pass == pass_no || head_age_ms(&heads[i]) <
+		    REUSE_MS) {
+			i++;
+			continue;
+		}
+		free(heads[i].sd);
+		sl_strv_free(heads[i].v, heads[i].n);
+		heads[i] = heads[--nheads];
+	}
+	if (nheads == 0) {
+		free(heads);
+		heads = NULL;
+	}
+}
+
+/* sl_claim_cached - how many queues' listings this process keeps */
+size_t
+sl_claim_cached(void)
+{
+	return nheads;
+}
+
+/*
  * heads_take - the listing of sd to reuse (its tokens, which the caller
  * now owns, into *v and *n): 1, or 0 if there is none fit to reuse, made
  * in this pass or (any) in an earlier one.
@@ -907,8 +941,10 @@ sl_claim_in(const struct sl_spool *sp, const struct sl_agent *a,
 
 	if (next != NULL)
 		*next = 0;
-	if (flags & SL_CLAIM_NEWPASS)
+	if (flags & SL_CLAIM_NEWPASS) {
 		pass_no++;
+		heads_sweep();
+	}
 	if (p->paused || p->limit == 0 || max <= 0)
 		return 0;
 	/* RACE: a hint, as in claim_one: a scope full now frees a slot

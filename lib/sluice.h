@@ -757,6 +757,7 @@ long	sl_claim_in(const struct sl_spool *, const struct sl_agent *,
  * SELF; spool-layout.md, "A claim, step by step") */
 #define SL_CLAIM_DEFER	0x8
 char   *sl_claim_deferred(const char *token);
+size_t	sl_claim_cached(void);	/* queues whose listing is kept */
 int	sl_claim_undefer(const char *token, const char *priv, int publish);
 int	sl_claim_undefer_idle(int (*busy)(const char *token));
 long	sl_recover_pool(const struct sl_spool *, const char *pool, time_t now,

@@ -1470,6 +1470,37 @@ START_TEST(test_claim_reuse)
 END_TEST
 
 /*
+ * A process keeps the listings of the queues it claims from only while
+ * they may be reused: a deleted queue's is forgotten at a pass a second
+ * later, not kept for the life of the agent or dispatcher.
+ */
+START_TEST(test_claim_heads_swept)
+{
+	struct sl_agent a;
+	struct sl_names got = { 0 };
+	runid	id;
+	size_t	had = sl_claim_cached();
+
+	pool(SL_NOLIMIT);
+	queue("b", 2, SL_NOLIMIT);
+	submit("b", now0 - 10, id);
+	agent_new(&a, SL_NOLIMIT, 10, now0);
+	/* the default queue (empty) and b are listed */
+	ck_assert_int_eq(claim_flags(&a, 1, now0, &got, SL_CLAIM_NEWPASS), 1);
+	ck_assert_uint_eq(sl_claim_cached(), had + 2);
+	ck_assert_msg(sl_queue_delete(&sp, P, "b", err, sizeof(err)) == 0,
+	    "%s", err);
+	/* within the second, kept (a quick pass may reuse it) */
+	ck_assert_int_eq(claim_flags(&a, 1, now0, &got, SL_CLAIM_NEWPASS), 0);
+	ck_assert_uint_eq(sl_claim_cached(), had + 2);
+	usleep(1100 * 1000);
+	ck_assert_int_eq(claim_flags(&a, 1, now0, &got, SL_CLAIM_NEWPASS), 0);
+	ck_assert_uint_eq(sl_claim_cached(), had + 1);	/* default's alone */
+	sl_names_free(&got);
+}
+END_TEST
+
+/*
  * A listing holds the earliest HEAD (256) runs of a queue: a claim that
  * uses one up lists again and goes on, reading the runs after it and the
  * time of the next not due; so does a quick pass whose reused listing
@@ -4046,6 +4077,7 @@ suite_claim(void)
 	tcase_add_test(cl, test_unclaim_scrubs);
 	tcase_add_test(cl, test_claim_forgotten);
 	tcase_add_test(cl, test_claim_reuse);
+	tcase_add_test(cl, test_claim_heads_swept);
 	tcase_add_test(cl, test_claim_past_head);
 	tcase_add_test(cl, test_claim_gone_drops_listing);
 	tcase_add_test(cl, test_claim_order);
