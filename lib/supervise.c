@@ -1240,16 +1240,21 @@ supervise(struct sup *s)
 	 * ignored across exec, and the command would inherit it.  So the
 	 * command's process has nothing to reset but the mask.  SIGCHLD
 	 * and SIGUSR1 (the recorder's) are taken with sigtimedwait or a
-	 * signalfd, never by a handler.  The mask is set whole: SIGTERM
-	 * and SIGINT, which the agent keeps blocked (it reads them from a
-	 * signalfd), are unblocked here, at their default, which also
-	 * kills us in a call a dead mount holds (a fatal signal wakes a
-	 * killable sleep; one with a handler would not).  RACE: a SIGINT
-	 * sent to the agent's process group between our fork and our
-	 * setsid (a Ctrl-C in those microseconds) waits in us and ends us
-	 * here, as a kill would; crash detection judges the run.  Not
-	 * dropped: a call a run for a window that small */
+	 * signalfd, never by a handler.  The mask is set whole: SIGTERM,
+	 * which the agent keeps blocked (it reads it from a signalfd), is
+	 * unblocked here, at its default, which also kills us in a call a
+	 * dead mount holds (a fatal signal wakes a killable sleep; one
+	 * with a handler would not).  SIGINT stays blocked for our life:
+	 * no terminal's Ctrl-C reaches us after setsid, and one sent to
+	 * the agent's process group between our fork and our setsid waits
+	 * in us, pending, where unblocked it would end us and crash a run
+	 * the Ctrl-C was never meant for.  Closed at no call: nothing
+	 * reads it, our forks start with none pending, and the command's
+	 * process unblocks all before its exec.  RACE: a SIGTERM sent to that group in that window
+	 * (a `kill -TERM -PGID', never systemd's KillMode=process) still
+	 * ends us here, as a kill would; crash detection judges the run */
 	sigemptyset(&set);
+	sigaddset(&set, SIGINT);
 	sigaddset(&set, SIGHUP);
 	sigaddset(&set, SIGPIPE);
 	sigaddset(&set, SIGCHLD);

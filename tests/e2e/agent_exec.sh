@@ -159,18 +159,21 @@ equals "$(( 0x${ign:-ffff} & 0x15003 ))" 0 "no signal sluice handles is ignored 
 contains "$sig" "SigBlk:	0000000000000000" "no signal blocked in the command"
 contains "$sig" "/dev/null" "the command's stdin is /dev/null"
 
+supervisor_of() {	# RUN: the supervisor its lease in pool x names (5 s)
+	for _i in $(seq 50); do
+		_p=$(sed -n 's/^supervisor = //p' "$SP"/pools/x/running/*"$1"/lease 2>/dev/null | head -1)
+		[ -n "$_p" ] && { echo "$_p"; return 0; }
+		sleep 0.1
+	done
+}
+
 # ---- SIGTERM to a supervisor: it dies of it, at its default (the agent
 # takes its own from a signalfd, and keeps no handler a supervisor would
 # inherit: a signal with a handler would not end one held in a call on a
 # dead mount) ----
 st=$(S submit -p x -- sleep 30)
 expect_state "$st" Running 5 "TERM: the run is Running"
-spid=""
-for i in $(seq 50); do
-	spid=$(sed -n 's/^supervisor = //p' "$SP"/pools/x/running/*"$st"/lease 2>/dev/null | head -1)
-	[ -n "$spid" ] && break
-	sleep 0.1
-done
+spid=$(supervisor_of "$st")
 if [ -n "$spid" ] && kill -TERM "$spid"; then
 	gone=no
 	for i in $(seq 50); do
@@ -188,6 +191,24 @@ if [ -n "$spid" ] && kill -TERM "$spid"; then
 	[ -n "$cpid" ] && [ "$cpid" -gt 1 ] && kill -KILL -- "-$cpid" 2>/dev/null
 else
 	fail "no supervisor to send SIGTERM to (lease of $st)"
+fi
+
+# ---- SIGINT to a supervisor: blocked for its life, never delivered (a
+# Ctrl-C sent to the agent's process group between a starter's fork and
+# its setsid would otherwise end the supervisor and crash the run); the
+# run ends as its command does ----
+st=$(S submit -p x -- sleep 1.5)
+expect_state "$st" Running 5 "INT: the run is Running"
+spid=$(supervisor_of "$st")
+if [ -n "$spid" ] && kill -INT "$spid"; then
+	blk=$(sed -n 's/^SigBlk:[[:space:]]*//p' "/proc/$spid/status" 2>/dev/null)
+	pnd=$(sed -n 's/^ShdPnd:[[:space:]]*//p' "/proc/$spid/status" 2>/dev/null)
+	equals "$(( 0x${blk:-0} & 0x2 ))" 2 "the supervisor keeps SIGINT blocked (SigBlk $blk)"
+	equals "$(( 0x${pnd:-0} & 0x2 ))" 2 "a SIGINT sent to it waits, undelivered (ShdPnd $pnd)"
+	expect_state "$st" Completed 10 "a supervisor sent SIGINT sees its run to its end"
+	equals "$(field "$st" exit_code)" 0 "the run ended as its command did (exit_code 0)"
+else
+	fail "no supervisor to send SIGINT to (lease of $st)"
 fi
 
 # ---- a stop during the millisecond sleep to a prefetched run's start:
