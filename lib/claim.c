@@ -718,8 +718,9 @@ head_age_ms(const struct head *h)
 }
 
 /*
- * heads_sweep - forget the listings no claim may reuse any more: older
- * than REUSE_MS and of an earlier pass.  At a pass's start, when no
+ * heads_sweep - forget the listings no claim may reuse any more: those
+ * REUSE_MS old or older (heads_take refuses them, and age only grows).
+ * At a pass's start (all listed before are of earlier passes), when no
  * head_of pointer is held.  Without it a process would keep an entry for
  * every sched/ it ever listed, queues long deleted included.
  */
@@ -729,8 +730,7 @@ heads_sweep(void)
 	size_t	i = 0;
 
 	while (i < nheads) {
-		if (heads[i].pass == pass_no || head_age_ms(&heads[i]) <
-		    REUSE_MS) {
+		if (head_age_ms(&heads[i]) < REUSE_MS) {
 			i++;
 			continue;
 		}

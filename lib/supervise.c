@@ -1250,9 +1250,10 @@ supervise(struct sup *s)
 	 * in us, pending, where unblocked it would end us and crash a run
 	 * the Ctrl-C was never meant for.  Closed at no call: nothing
 	 * reads it, our forks start with none pending, and the command's
-	 * process unblocks all before its exec.  RACE: a SIGTERM sent to that group in that window
-	 * (a `kill -TERM -PGID', never systemd's KillMode=process) still
-	 * ends us here, as a kill would; crash detection judges the run */
+	 * process unblocks all before its exec.  RACE: a SIGTERM sent to
+	 * that group in that window (a `kill -TERM -PGID', never
+	 * systemd's KillMode=process) still ends us here, as a kill
+	 * would; crash detection judges the run */
 	sigemptyset(&set);
 	sigaddset(&set, SIGINT);
 	sigaddset(&set, SIGHUP);

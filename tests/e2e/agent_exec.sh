@@ -197,18 +197,22 @@ fi
 # Ctrl-C sent to the agent's process group between a starter's fork and
 # its setsid would otherwise end the supervisor and crash the run); the
 # run ends as its command does ----
-st=$(S submit -p x -- sleep 1.5)
-expect_state "$st" Running 5 "INT: the run is Running"
+# (the command runs until the checks are made: it waits for a file)
+st=$(S submit -p x -- sh -c "while [ ! -e '$TESTDIR/int.go' ]; do sleep 0.05; done")
+expect_state "$st" Running 10 "INT: the run is Running"
 spid=$(supervisor_of "$st")
 if [ -n "$spid" ] && kill -INT "$spid"; then
+	sleep 0.2	# delivered by now, were it deliverable
 	blk=$(sed -n 's/^SigBlk:[[:space:]]*//p' "/proc/$spid/status" 2>/dev/null)
 	pnd=$(sed -n 's/^ShdPnd:[[:space:]]*//p' "/proc/$spid/status" 2>/dev/null)
 	equals "$(( 0x${blk:-0} & 0x2 ))" 2 "the supervisor keeps SIGINT blocked (SigBlk $blk)"
 	equals "$(( 0x${pnd:-0} & 0x2 ))" 2 "a SIGINT sent to it waits, undelivered (ShdPnd $pnd)"
+	: >"$TESTDIR/int.go"
 	expect_state "$st" Completed 10 "a supervisor sent SIGINT sees its run to its end"
 	equals "$(field "$st" exit_code)" 0 "the run ended as its command did (exit_code 0)"
 else
 	fail "no supervisor to send SIGINT to (lease of $st)"
+	: >"$TESTDIR/int.go"
 fi
 
 # ---- a stop during the millisecond sleep to a prefetched run's start:

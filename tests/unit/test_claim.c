@@ -1478,24 +1478,32 @@ START_TEST(test_claim_heads_swept)
 {
 	struct sl_agent a;
 	struct sl_names got = { 0 };
+	struct timespec t0, t1;
 	runid	id;
-	size_t	had = sl_claim_cached();
 
 	pool(SL_NOLIMIT);
 	queue("b", 2, SL_NOLIMIT);
 	submit("b", now0 - 10, id);
 	agent_new(&a, SL_NOLIMIT, 10, now0);
-	/* the default queue (empty) and b are listed */
+	/* the default queue (empty) and b are listed (and any listing an
+	 * earlier test of this process made, without fork mode) */
+	ck_assert_int_eq(clock_gettime(CLOCK_MONOTONIC, &t0), 0);
 	ck_assert_int_eq(claim_flags(&a, 1, now0, &got, SL_CLAIM_NEWPASS), 1);
-	ck_assert_uint_eq(sl_claim_cached(), had + 2);
+	ck_assert_uint_ge(sl_claim_cached(), 2);
 	ck_assert_msg(sl_queue_delete(&sp, P, "b", err, sizeof(err)) == 0,
 	    "%s", err);
-	/* within the second, kept (a quick pass may reuse it) */
+	/* within the second, kept (a quick pass may reuse it); asked only
+	 * when this machine was quick enough to be within it */
 	ck_assert_int_eq(claim_flags(&a, 1, now0, &got, SL_CLAIM_NEWPASS), 0);
-	ck_assert_uint_eq(sl_claim_cached(), had + 2);
+	ck_assert_int_eq(clock_gettime(CLOCK_MONOTONIC, &t1), 0);
+	if ((t1.tv_sec - t0.tv_sec) * 1000 + (t1.tv_nsec - t0.tv_nsec) /
+	    1000000 < 900)
+		ck_assert_uint_ge(sl_claim_cached(), 2);
+	/* a second on, every listing but the one this pass makes is old:
+	 * the default queue's alone is kept */
 	usleep(1100 * 1000);
 	ck_assert_int_eq(claim_flags(&a, 1, now0, &got, SL_CLAIM_NEWPASS), 0);
-	ck_assert_uint_eq(sl_claim_cached(), had + 1);	/* default's alone */
+	ck_assert_uint_eq(sl_claim_cached(), 1);
 	sl_names_free(&got);
 }
 END_TEST
