@@ -805,7 +805,8 @@ sl_read_small(const char *dir, const char *name)
 }
 
 /* A test seam: called before each step of a claim, an unclaim and a
- * finish; tests exit in it to crash a move at every step. */
+ * finish, and in the exit recorder once it reaped the command; tests
+ * exit in it to crash a move at every step. */
 void	(*sl_claim_step)(const char *step);
 
 void

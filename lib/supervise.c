@@ -687,6 +687,25 @@ recorder_gone(pid_t rec)
 }
 
 /*
+ * leader_reaped - is the command's leader (pid) gone without being ours
+ * to reap?  Once the recorder is dead, a leader still running is our
+ * child (the recorder's orphans come to us, subreaper, before its death
+ * is told), so "not our child" means the recorder reaped it.  One call,
+ * made only after a recorder died without a word or a record.
+ */
+static int
+leader_reaped(pid_t pid)
+{
+	siginfo_t si;
+
+	if (pid <= 1)
+		return 0;
+	memset(&si, 0, sizeof(si));
+	return waitid(P_PID, (id_t)pid, &si, WEXITED | WNOHANG | WNOWAIT) <
+	    0 && errno == ECHILD;
+}
+
+/*
  * first_lease - the run's first lease, naming the command's process that
  * waits for our go: the go comes only after it, so no command runs that
  * no lease names.  A write that fails (EIO on a cut link) is tried again
@@ -922,6 +941,7 @@ recorder(const struct sup *s, int dfd, int chan, int bt,
 			(void)kill(c, SIGKILL);
 		}
 	}
+	sl_step("recorder-reaped");	/* tests die here: a status lost */
 	/* RACE: the command may have ended on its own just before the
 	 * fence's SIGKILL: then it was not fenced, and that end is its */
 	if (fenced && !(WIFSIGNALED(st) && WTERMSIG(st) == SIGKILL))
@@ -1493,9 +1513,13 @@ supervise(struct sup *s)
 				status = ws;
 				have = 1;
 			}
-		if (rec_done && !have && w < 0 && errno == ECHILD) {
+		if (rec_done && !have && ((w < 0 && errno == ECHILD) ||
+		    (subreaper && leader_reaped(child)))) {
 			/* the recorder reaped the command and was killed
-			 * before it recorded: the status is lost */
+			 * before it recorded: the status is lost.  Orphans
+			 * of the command's tree that left its group (setsid)
+			 * came to us, and are no reason to wait: the sweep
+			 * below kills them, as the recorder's would have */
 			lost = 1;
 			break;
 		}

@@ -1076,6 +1076,48 @@ START_TEST(test_start_drops_old_lease)
 }
 END_TEST
 
+/* die_reaped - the seam's step: the exit recorder dies once it reaped
+ * the command, before it records its status or says it */
+static void
+die_reaped(const char *what)
+{
+	if (strcmp(what, "recorder-reaped") == 0)
+		_exit(9);
+}
+
+/*
+ * A recorder killed after it reaped the command and before it recorded
+ * its status: the run ends Crashed, its status lost, at once, even when
+ * a process of the command's tree that left its group (setsid) is still
+ * alive; the supervisor kills it, and does not wait for it to end.
+ */
+START_TEST(test_recorder_lost_orphan)
+{
+	struct timespec t0, t1;
+	char	cmd[4400], pf[4096], *text;
+	runid	id;
+	long	pid;
+
+	snprintf(pf, sizeof(pf), "%s", S("orphan.pid"));	/* S's is reused */
+	snprintf(cmd, sizeof(cmd), "setsid sleep 30 </dev/null >/dev/null "
+	    "2>&1 & echo $! > %s", pf);
+	sl_claim_step = die_reaped;
+	ck_assert_int_eq(clock_gettime(CLOCK_MONOTONIC, &t0), 0);
+	run_cmd(cmd, id, "Crashed");
+	ck_assert_int_eq(clock_gettime(CLOCK_MONOTONIC, &t1), 0);
+	sl_claim_step = NULL;
+	assert_crashed(id, "exit status was lost");
+	ck_assert_msg(t1.tv_sec - t0.tv_sec < 15, "the supervisor waited %lld "
+	    "s for an orphan", (long long)(t1.tv_sec - t0.tv_sec));
+	text = t_read(pf);
+	pid = strtol(text, NULL, 10);
+	free(text);
+	ck_assert_int_gt(pid, 1);
+	ck_assert_msg(kill((pid_t)pid, 0) < 0 && errno == ESRCH,
+	    "the orphan %ld outlived its attempt", pid);
+}
+END_TEST
+
 /*
  * leftover - a claimed run at attempt 1 holding what an older agent
  * (before 2026-12-05) left of a start that failed in pending/: start.ini
@@ -2585,6 +2627,7 @@ suite_lease(void)
 	tcase_add_test(st, test_start_refused_other_id);
 	tcase_add_test(st, test_start_rename_outcome);
 	tcase_add_test(st, test_start_drops_old_lease);
+	tcase_add_test(st, test_recorder_lost_orphan);
 	tcase_add_test(st, test_start_first_stale_lease);
 	tcase_add_test(st, test_start_earlier_start_drops_lease);
 	tcase_add_test(st, test_start_drops_lease_before_start);
