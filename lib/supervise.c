@@ -691,7 +691,8 @@ recorder_gone(pid_t rec)
  * to reap?  Once the recorder is dead, a leader still running is our
  * child (the recorder's orphans come to us, subreaper, before its death
  * is told), so "not our child" means the recorder reaped it.  One call,
- * made only after a recorder died without a word or a record.
+ * made once, where a recorder that died without a word or a record is
+ * reaped.
  */
 static int
 leader_reaped(pid_t pid)
@@ -1487,7 +1488,7 @@ supervise(struct sup *s)
 		 * the wait returns at once for it; a call a run less */
 		while (reap && (w = waitpid(-1, &ws, WNOHANG)) > 0)
 			if (w == rec) {
-				rec_done = 1;
+				rec_done = 2;	/* in this pass */
 				/* not blocking: a command's process killed
 				 * or slow before its exec (a hung cwd) still
 				 * holds the recorder's end of the pair */
@@ -1513,8 +1514,11 @@ supervise(struct sup *s)
 				status = ws;
 				have = 1;
 			}
+		/* the leader's parent is told once, where the recorder was
+		 * reaped: one still running is our child from then on, until
+		 * we reap it (have) */
 		if (rec_done && !have && ((w < 0 && errno == ECHILD) ||
-		    (subreaper && leader_reaped(child)))) {
+		    (rec_done == 2 && subreaper && leader_reaped(child)))) {
 			/* the recorder reaped the command and was killed
 			 * before it recorded: the status is lost.  Orphans
 			 * of the command's tree that left its group (setsid)
@@ -1527,6 +1531,8 @@ supervise(struct sup *s)
 			none_left = subreaper && w < 0 && errno == ECHILD;
 			break;
 		}
+		if (rec_done)
+			rec_done = 1;
 		now = time(NULL);
 		/* a cancel is looked for once a second: not at every wake-up, which a command's output
 		 * makes often, each a round trip on a network filesystem */
