@@ -675,15 +675,24 @@ renew(struct renewal *rn)
 	return rc == -1 ? -1 : 0;
 }
 
-/* recorder_gone - has process rec (our child) exited?  Not reaped */
+/* exited - has our child pid exited (1; not reaped), or does it run (0)?
+ * -1 if it is not our child, or the wait fails (errno) */
 static int
-recorder_gone(pid_t rec)
+exited(pid_t pid)
 {
 	siginfo_t si;
 
 	memset(&si, 0, sizeof(si));
-	return waitid(P_PID, (id_t)rec, &si, WEXITED | WNOHANG | WNOWAIT) <
-	    0 || si.si_pid == rec;
+	if (waitid(P_PID, (id_t)pid, &si, WEXITED | WNOHANG | WNOWAIT) < 0)
+		return -1;
+	return si.si_pid == pid;
+}
+
+/* recorder_gone - has process rec (our child) exited?  Not reaped */
+static int
+recorder_gone(pid_t rec)
+{
+	return exited(rec) != 0;
 }
 
 /*
@@ -697,13 +706,7 @@ recorder_gone(pid_t rec)
 static int
 leader_reaped(pid_t pid)
 {
-	siginfo_t si;
-
-	if (pid <= 1)
-		return 0;
-	memset(&si, 0, sizeof(si));
-	return waitid(P_PID, (id_t)pid, &si, WEXITED | WNOHANG | WNOWAIT) <
-	    0 && errno == ECHILD;
+	return pid > 1 && exited(pid) < 0 && errno == ECHILD;
 }
 
 /*
@@ -1244,7 +1247,7 @@ supervise(struct sup *s)
 	int	fd, dfd, sv[2], bt[2], status = 0, ws, killed = 0;
 	int	chan = -1;
 	int	code = -1, lost = 0, rec_done = 0, have = 0, leftover = 0,
-		recorded = 0;
+		recorded = 0, rec_now;
 	int	nfd = -1, ok, err, none_left = 0, reap, nostart = 0, plain = 0;
 	union {
 		struct started_msg s;	/* it did not execute: why */
@@ -1486,9 +1489,10 @@ supervise(struct sup *s)
 		 * first wait: a child that ended already left SIGCHLD pending
 		 * (blocked, never handled, and taken only by the waits), and
 		 * the wait returns at once for it; a call a run less */
+		rec_now = 0;
 		while (reap && (w = waitpid(-1, &ws, WNOHANG)) > 0)
 			if (w == rec) {
-				rec_done = 2;	/* in this pass */
+				rec_done = rec_now = 1;
 				/* not blocking: a command's process killed
 				 * or slow before its exec (a hung cwd) still
 				 * holds the recorder's end of the pair */
@@ -1518,7 +1522,7 @@ supervise(struct sup *s)
 		 * reaped: one still running is our child from then on, until
 		 * we reap it (have) */
 		if (rec_done && !have && ((w < 0 && errno == ECHILD) ||
-		    (rec_done == 2 && subreaper && leader_reaped(child)))) {
+		    (rec_now && subreaper && leader_reaped(child)))) {
 			/* the recorder reaped the command and was killed
 			 * before it recorded: the status is lost.  Orphans
 			 * of the command's tree that left its group (setsid)
@@ -1531,8 +1535,6 @@ supervise(struct sup *s)
 			none_left = subreaper && w < 0 && errno == ECHILD;
 			break;
 		}
-		if (rec_done)
-			rec_done = 1;
 		now = time(NULL);
 		/* a cancel is looked for once a second: not at every wake-up, which a command's output
 		 * makes often, each a round trip on a network filesystem */
