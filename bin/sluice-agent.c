@@ -471,7 +471,7 @@ pending_tokens(const struct sl_spool *sp, const struct sl_agent *a,
 
 	*v = NULL;
 	*n = 0;
-	if ((dir = opendir(d)) == NULL) {
+	if ((dir = sl_opendir(d)) == NULL) {
 		free(d);
 		return errno == ENOENT ? 0 : -1;
 	}
@@ -767,7 +767,7 @@ hand_back(const struct sl_spool *sp, const struct sl_agent *a)
 	}
 	/* RACE: a dispatcher may claim for us after this; we are no longer
 	 * registered, so recovery hands that back too */
-	(void)rmdir(d);
+	(void)sl_rmdir(d);
 	free(d);
 	sl_strv_free(v, n);
 }

@@ -396,7 +396,7 @@ sl_agents_load(const struct sl_spool *sp, const char *pool,
 	*out = NULL;
 	*n = 0;
 	ad = sl_place(sp, SL_PL_AGENTS, pool, NULL, (char *)NULL);
-	if ((dir = opendir(ad)) == NULL) {
+	if ((dir = sl_opendir(ad)) == NULL) {
 		free(ad);
 		return errno == ENOENT ? 0 : -1;
 	}
@@ -583,7 +583,7 @@ stale_private(const char *ad, const char *name, time_t now, long stale)
 	if (p != NULL && !sl_uuid_ok(p))
 		return 0;		/* not a name of ours */
 	path = sl_path(ad, name, (char *)NULL);
-	old = lstat(path, &st) == 0 && S_ISDIR(st.st_mode) &&
+	old = sl_lstat(path, &st) == 0 && S_ISDIR(st.st_mode) &&
 	    now - st.st_mtime > (stale > 3600 ? stale : 3600);
 	free(path);
 	return old;
@@ -626,7 +626,7 @@ sl_agents_sweep(const struct sl_spool *sp, const char *pool,
 		}
 		free(d);
 	}
-	if ((dir = opendir(ad)) != NULL) {
+	if ((dir = sl_opendir(ad)) != NULL) {
 		while ((de = readdir(dir)) != NULL) {
 			if (!stale_private(ad, de->d_name, now, stale))
 				continue;
@@ -666,7 +666,7 @@ sl_start_taken_back(const struct sl_spool *sp, const struct sl_agent *a,
 		return 0;
 	p = sl_place(sp, SL_PL_PENDING, a->pool, NULL, a->id, token,
 	    (char *)NULL);
-	if (lstat(p, &st) == 0 || errno != ENOENT) {
+	if (sl_lstat(p, &st) == 0 || errno != ENOENT) {
 		free(p);
 		return 0;
 	}
@@ -709,7 +709,7 @@ sl_start_taken_back(const struct sl_spool *sp, const struct sl_agent *a,
 	for (i = 0; i < 4 && !found; i++) {
 		snprintf(name, sizeof(name), "%s.%s", id, fin[i]);
 		p = sl_place(sp, SL_PL_DONE, a->pool, NULL, name, (char *)NULL);
-		if (lstat(p, &st) == 0) {
+		if (sl_lstat(p, &st) == 0) {
 			snprintf(what, len, "it ended %s%s", fin[i], i == 3 ?
 			    " (a cancel came first)" : "");
 			found = 1;

@@ -222,6 +222,7 @@ sl_alert_run(const struct sl_spool *sp, const char *pool, const char *id,
 	else if (pid == 0) {
 		/* the middle child: its child is reparented at once */
 		if (fork() == 0) {
+			sl_dirfd_drop();
 			(void)close_range(3, ~0U, 0);
 			alert(cmd, mail, r);
 			_exit(0);

@@ -334,7 +334,7 @@ late_publish(size_t i)
 			return 1;
 		}
 		saved = errno;
-		if (lstat(dv[i].priv, &st) < 0 && errno == ENOENT) {
+		if (sl_lstat(dv[i].priv, &st) < 0 && errno == ENOENT) {
 			defer_drop(i);
 			return 0;
 		}
@@ -505,7 +505,7 @@ claim_one(const struct sl_spool *sp, const struct sl_agent *a,
 		char   *e = sl_place(sp, SL_PL_SLOTS, p->name, NULL,
 		    tk[i].name, id, (char *)NULL);
 		struct stat st;
-		int	gone = lstat(e, &st) < 0;
+		int	gone = sl_lstat(e, &st) < 0;
 
 		free(e);
 		if (!gone)
@@ -550,7 +550,7 @@ claim_one(const struct sl_spool *sp, const struct sl_agent *a,
 			sl_warn("cannot write %s: %s", cf, strerror(errno));
 			/* an earlier claim's would name slots this run no
 			 * longer holds: without one, its end looks for them */
-			if (unlink(cf) < 0 && errno != ENOENT)
+			if (sl_unlink(cf) < 0 && errno != ENOENT)
 				sl_warn("cannot remove %s: %s", cf,
 				    strerror(errno));
 		}
@@ -868,7 +868,7 @@ sched_tokens(const char *sd, time_t now, time_t horizon, int refresh,
 		if (refresh)
 			sl_dir_refresh(dirs[j]);
 		/* RACE: a bucket pruned since the listing is empty */
-		if ((dir = opendir(dirs[j])) == NULL)
+		if ((dir = sl_opendir(dirs[j])) == NULL)
 			continue;
 		any = 0;
 		while ((de = readdir(dir)) != NULL) {
@@ -1096,7 +1096,7 @@ collect(const char *dir, struct sl_names *s)
 	char	id[SL_UUID_LEN + 1];
 	DIR    *d;
 
-	if ((d = opendir(dir)) == NULL)
+	if ((d = sl_opendir(dir)) == NULL)
 		return;
 	while ((de = readdir(d)) != NULL)
 		if (sl_token_parse(de->d_name, NULL, id) == 0 ||
@@ -1140,18 +1140,18 @@ slot_dead(const struct sl_spool *sp, const char *pool, const char *ent,
 	for (i = 0; i < sizeof(fin) / sizeof(fin[0]); i++) {
 		sl_done_name(name, id, fin[i]);
 		p = sl_place(sp, SL_PL_DONE, pool, NULL, name, (char *)NULL);
-		found = lstat(p, &st) == 0;
+		found = sl_lstat(p, &st) == 0;
 		free(p);
 		if (found)
 			return 1;
 	}
 	if (sl_token_parse(tok, NULL, NULL) == 0) {
 		p = sl_place(sp, SL_PL_RUNNING, pool, NULL, tok, (char *)NULL);
-		found = lstat(p, &st) == 0;
+		found = sl_lstat(p, &st) == 0;
 		free(p);
 		if (!found && sl_uuid_ok(agent)) {
 			p = sl_place(sp, SL_PL_PENDING, pool, NULL, agent, tok, (char *)NULL);
-			found = lstat(p, &st) == 0;
+			found = sl_lstat(p, &st) == 0;
 			free(p);
 		}
 		if (found)
@@ -1196,7 +1196,7 @@ sl_recover_pool(const struct sl_spool *sp, const char *pool, time_t now,
 		return 0;
 	/* 1. Pending runs of agents that are gone */
 	d = sl_place(sp, SL_PL_PENDING, pool, NULL, (char *)NULL);
-	if ((dir = opendir(d)) != NULL) {
+	if ((dir = sl_opendir(d)) != NULL) {
 		while ((de = readdir(dir)) != NULL) {
 			const struct sl_agent *a = NULL;
 			int	gone, r;
@@ -1212,7 +1212,7 @@ sl_recover_pool(const struct sl_spool *sp, const char *pool, time_t now,
 				 * stale on NFS and sshfs) */
 				ad = sl_place(sp, SL_PL_AGENTS, pool, NULL, de->d_name,
 				    (char *)NULL);
-				gone = lstat(ad, &st) < 0 && errno == ENOENT;
+				gone = sl_lstat(ad, &st) < 0 && errno == ENOENT;
 				free(ad);
 				snprintf(why, sizeof(why), "agent %s is not "
 				    "registered", de->d_name);
@@ -1223,7 +1223,7 @@ sl_recover_pool(const struct sl_spool *sp, const char *pool, time_t now,
 					    sizeof(why));
 			}
 			ad = sl_path(d, de->d_name, (char *)NULL);
-			if ((sub = opendir(ad)) != NULL) {
+			if ((sub = sl_opendir(ad)) != NULL) {
 				while ((e = readdir(sub)) != NULL) {
 					char	tok[SL_TOKEN_LEN + 1], *from;
 					const char *t;
@@ -1287,7 +1287,7 @@ sl_recover_pool(const struct sl_spool *sp, const char *pool, time_t now,
 			 * back (claim_one): no run is lost, and no claim is
 			 * made for a gone agent by an up-to-date claimer */
 			if (gone)
-				(void)rmdir(ad);
+				(void)sl_rmdir(ad);
 			if (!gone)
 				collect(ad, &active);
 			free(ad);
@@ -1302,7 +1302,7 @@ sl_recover_pool(const struct sl_spool *sp, const char *pool, time_t now,
 	 * of a run not seen active is looked up by name (slot_dead), so
 	 * sched/, however long, is never read here */
 	d = sl_place(sp, SL_PL_PENDING, pool, NULL, (char *)NULL);
-	if ((dir = opendir(d)) != NULL) {
+	if ((dir = sl_opendir(d)) != NULL) {
 		while ((de = readdir(dir)) != NULL)
 			if (sl_uuid_ok(de->d_name)) {
 				ad = sl_path(d, de->d_name, (char *)NULL);
@@ -1317,12 +1317,12 @@ sl_recover_pool(const struct sl_spool *sp, const char *pool, time_t now,
 	free(d);
 	/* 3. slots held by runs that are not Pending or Running */
 	sd = sl_place(sp, SL_PL_SLOTS, pool, NULL, (char *)NULL);
-	if ((dir = opendir(sd)) != NULL) {
+	if ((dir = sl_opendir(sd)) != NULL) {
 		while ((de = readdir(dir)) != NULL) {
 			if (de->d_name[0] == '.')
 				continue;
 			ad = sl_path(sd, de->d_name, (char *)NULL);
-			if ((sub = opendir(ad)) != NULL) {
+			if ((sub = sl_opendir(ad)) != NULL) {
 				while ((e = readdir(sub)) != NULL) {
 					char   *ent;
 					int	free_it;

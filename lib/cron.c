@@ -426,7 +426,7 @@ sl_tz_ok(const char *tz)
 	if (!tz_name_ok(tz))
 		return 0;
 	snprintf(path, sizeof(path), "%s/%s", ZONEINFO, tz);
-	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) < 0)
+	if ((fd = sl_open(path, O_RDONLY | O_CLOEXEC)) < 0)
 		return 0;
 	ok = fstat(fd, &st) == 0 && S_ISREG(st.st_mode) &&
 	    read(fd, magic, sizeof(magic)) == (ssize_t)sizeof(magic) &&

@@ -142,7 +142,7 @@ newest(const char *dd, struct sl_deploy *d, unsigned long *top, char *err,
 	DIR    *dir;
 
 	*top = 0;
-	if ((dir = opendir(dd)) == NULL) {
+	if ((dir = sl_opendir(dd)) == NULL) {
 		snprintf(err, errlen, "%s", strerror(errno));
 		return -1;
 	}
@@ -441,7 +441,7 @@ take_back(const struct sl_spool *sp, const char *mp, const struct marker *m)
 			rc = 0;
 	}
 	free(sd);
-	if (rc == 0 && unlink(mp) < 0 && errno != ENOENT)
+	if (rc == 0 && sl_unlink(mp) < 0 && errno != ENOENT)
 		rc = -1;
 	free(run);
 	free(trash);
@@ -488,10 +488,10 @@ gate(void *arg)
 	if (sl_write_tmp(g->tmp, g->body, strlen(g->body), 0644) < 0)
 		return -1;
 	if (sane_link(g->tmp, g->marker) == 0) {
-		(void)unlink(g->tmp);
+		(void)sl_unlink(g->tmp);
 		return 0;
 	}
-	(void)unlink(g->tmp);
+	(void)sl_unlink(g->tmp);
 	/* RACE: the loser of link() sees EEXIST or EPERM (sshfs); what
 	 * decides is that the marker exists and is not ours.  Ours, with
 	 * the reply lost, carries our writer id. */
@@ -596,7 +596,7 @@ sl_deploy_schedule(const struct sl_spool *sp, const struct sl_deploy *d,
 	if (stale)
 		goto out;
 	/* take back what the current version would not make */
-	if ((dir = opendir(md)) != NULL) {
+	if ((dir = sl_opendir(md)) != NULL) {
 		while ((de = readdir(dir)) != NULL) {
 			if (de->d_name[0] == '.' || strspn(de->d_name,
 			    "0123456789") != strlen(de->d_name))
@@ -604,7 +604,7 @@ sl_deploy_schedule(const struct sl_spool *sp, const struct sl_deploy *d,
 			slot = (time_t)strtoll(de->d_name, NULL, 10);
 			p = sl_path(md, de->d_name, (char *)NULL);
 			if (slot < now - keep_days * 86400L - 86400L)
-				(void)unlink(p);	/* history only */
+				(void)sl_unlink(p);	/* history only */
 			else if (read_marker(p, &m) < 0)
 				;		/* not a marker of ours */
 			else if (m.version > d->version)
@@ -690,7 +690,7 @@ sl_deploy_delete(const struct sl_spool *sp, const char *name, char *err,
 		return -1;
 	}
 	md = sl_path(dd, "made", (char *)NULL);
-	if ((dir = opendir(md)) != NULL) {
+	if ((dir = sl_opendir(md)) != NULL) {
 		while ((de = readdir(dir)) != NULL) {
 			if (de->d_name[0] == '.')
 				continue;

@@ -386,7 +386,7 @@ sl_run_forget_claim(const char *dir)
 {
 	char   *p = sl_path(dir, "claim.ini", (char *)NULL);
 
-	if (unlink(p) < 0 && errno != ENOENT)
+	if (sl_unlink(p) < 0 && errno != ENOENT)
 		sl_warn("cannot remove %s: %s", p, strerror(errno));
 	free(p);
 }
@@ -407,7 +407,7 @@ sl_run_scrub(const char *dir)
 	DIR    *d;
 	int	fd;
 
-	if ((fd = open(dir, O_RDONLY | O_DIRECTORY | O_NOFOLLOW |
+	if ((fd = sl_open(dir, O_RDONLY | O_DIRECTORY | O_NOFOLLOW |
 	    O_CLOEXEC)) < 0)
 		return;
 	if ((d = fdopendir(fd)) == NULL) {

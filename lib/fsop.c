@@ -38,10 +38,10 @@
 static int
 create(const char *path, int flags, mode_t mode)
 {
-	return open(path, flags, mode);
+	return sl_open(path, flags, mode);
 }
 
-struct sl_sysops sl_sys = { rename, link, mkdir, create };
+struct sl_sysops sl_sys = { sl_rename, sl_link, sl_mkdir, create };
 
 /* sl_exists - is there anything (a link counts, unfollowed) at path? */
 int
@@ -49,7 +49,7 @@ sl_exists(const char *path)
 {
 	struct stat st;
 
-	return lstat(path, &st) == 0;
+	return sl_lstat(path, &st) == 0;
 }
 
 /* sane_rename - rename, believing a failure only if nothing moved */
@@ -64,8 +64,12 @@ sane_rename(const char *from, const char *to)
 	saved = errno;
 	/* RACE: from is gone and to exists: the rename was carried out and its
 	 * reply lost.  Safe because callers rename only names they own. */
-	if (lstat(from, &st) < 0 && errno == ENOENT && lstat(to, &st) == 0)
+	if (sl_lstat(from, &st) < 0 && errno == ENOENT &&
+	    sl_lstat(to, &st) == 0) {
+		sl_dirfd_forget(from);	/* as sl_rename does */
+		sl_dirfd_forget(to);
 		return 0;
+	}
 	errno = saved;
 	return -1;
 }
@@ -140,7 +144,7 @@ sane_link(const char *from, const char *to)
 	/* RACE: both names are one inode: the link was made and its reply
 	 * lost.  Filesystems without stable inode numbers (sshfs) fail this
 	 * check; callers that must know look at the content (sl_pool_update). */
-	if (lstat(from, &a) == 0 && lstat(to, &b) == 0 &&
+	if (sl_lstat(from, &a) == 0 && sl_lstat(to, &b) == 0 &&
 	    a.st_dev == b.st_dev && a.st_ino == b.st_ino)
 		return 0;
 	errno = saved;
@@ -159,7 +163,7 @@ sane_mkdir(const char *path, mode_t mode)
 	saved = errno;
 	/* RACE: someone else made it, or we did and the reply was lost:
 	 * either way it is there, which is all this function promises. */
-	if (stat(path, &st) == 0) {
+	if (sl_stat(path, &st) == 0) {
 		if (S_ISDIR(st.st_mode))
 			return 0;
 		errno = saved == EEXIST ? ENOTDIR : saved;
@@ -182,7 +186,7 @@ sl_mkdirs(const char *path, mode_t mode)
 
 	/* the common case, the directory is there: one call, not one per
 	 * component of the path */
-	if (stat(path, &st) == 0 && S_ISDIR(st.st_mode))
+	if (sl_stat(path, &st) == 0 && S_ISDIR(st.st_mode))
 		return 0;
 	/* then the leaf; only if its parent is missing, the parent first
 	 * (and so on up): a new directory costs one mkdir, not one per
@@ -277,7 +281,7 @@ fail:
 	if (fd >= 0)
 		close(fd);
 	if (!keep)
-		unlink(tmp);
+		sl_unlink(tmp);
 	errno = saved;
 	return -1;
 }
@@ -316,7 +320,7 @@ sl_fsync_dir(const char *dir)
 {
 	int	fd, rc;
 
-	if ((fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0)
+	if ((fd = sl_open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0)
 		return -1;
 	rc = fsync(fd);
 	close(fd);
@@ -346,7 +350,7 @@ sl_publish_link(const char *tmp, const char *to, const void *data, size_t len)
 		return -1;
 	rc = sane_link(tmp, to);
 	saved = errno;
-	if (unlink(tmp) < 0 && errno != ENOENT)
+	if (sl_unlink(tmp) < 0 && errno != ENOENT)
 		sl_warn("cannot remove scratch file %s: %s", tmp, strerror(errno));
 	if (rc == 0)
 		fsync_parent(to);
@@ -368,11 +372,11 @@ publish(const char *tmp, const char *to, const void *data, size_t len,
 	int	saved;
 
 	if (write_tmp(tmp, data, len, 0644, sync, 0) < 0 && (errno != EEXIST ||
-	    unlink(tmp) < 0 || write_tmp(tmp, data, len, 0644, sync, 0) < 0))
+	    sl_unlink(tmp) < 0 || write_tmp(tmp, data, len, 0644, sync, 0) < 0))
 		return -1;
 	if (sane_rename(tmp, to) < 0) {
 		saved = errno;
-		unlink(tmp);
+		sl_unlink(tmp);
 		errno = saved;
 		return -1;
 	}
@@ -480,7 +484,7 @@ sl_read_file_st(const char *path, char **out, size_t max, struct stat *st)
 	int	fd, saved;
 
 	*out = NULL;
-	fd = open(path, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
+	fd = sl_open(path, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
 	if (fd < 0)
 		return -1;
 	n = sl_read_fd(fd, out, max, st);
@@ -690,6 +694,7 @@ sl_rmtree(const char *path)
 
 	for (s = p + strlen(p); s > p + 1 && s[-1] == '/'; s--)
 		s[-1] = '\0';
+	sl_dirfd_forget(p);	/* the tree's directories are going */
 	if ((base = strrchr(p, '/')) == NULL) {
 		parent = ".";
 		base = p;
@@ -702,7 +707,7 @@ sl_rmtree(const char *path)
 		errno = EINVAL;
 		return -1;
 	}
-	if ((pfd = open(parent, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0) {
+	if ((pfd = sl_open(parent, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0) {
 		rc = errno == ENOENT ? 0 : -1;
 		goto out;
 	}
@@ -859,7 +864,7 @@ a_dir(const char *dir, const struct dirent *de)
 	p = sl_path(dir, de->d_name, (char *)NULL);
 	/* RACE: it may vanish between readdir and stat; then it is simply
 	 * not listed, as if we had listed later */
-	rc = stat(p, &st) == 0 && S_ISDIR(st.st_mode);
+	rc = sl_stat(p, &st) == 0 && S_ISDIR(st.st_mode);
 	free(p);
 	return rc;
 }
@@ -875,7 +880,7 @@ list(const char *dir, int (*ok)(const char *), int dirs, char ***out,
 
 	*out = NULL;
 	*n = 0;
-	if ((d = opendir(dir)) == NULL)
+	if ((d = sl_opendir(dir)) == NULL)
 		return errno == ENOENT ? 0 : -1;
 	while ((de = readdir(d)) != NULL) {
 		if (!ok(de->d_name) || (dirs && !a_dir(dir, de)))
@@ -936,7 +941,7 @@ sl_list_quick(const char *dir, int (*ok)(const char *), char ***out,
 
 	*out = NULL;
 	*nout = 0;
-	if (stat(dir, &st) < 0)
+	if (sl_stat(dir, &st) < 0)
 		return errno == ENOENT ? 0 : -1;
 	for (i = 0; i < nc && (c[i].ok != ok || strcmp(c[i].dir, dir) != 0);
 	    i++)

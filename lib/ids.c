@@ -103,7 +103,7 @@ sl_idhint_read(const struct sl_spool *sp, const char *id,
 		return -1;
 	d = hint_dir(sp, id);
 	p = sl_path(d, id, (char *)NULL);
-	fd = open(p, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
+	fd = sl_open(p, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
 	free(d);
 	free(p);
 	if (fd < 0)
@@ -143,7 +143,7 @@ sl_idhint_remove(const struct sl_spool *sp, const char *id)
 	/* RACE: a run published again under this id meanwhile (a
 	 * deployment's slot made anew) loses its hint: it is found by the
 	 * full scan */
-	(void)unlink(p);
+	(void)sl_unlink(p);
 	free(d);
 	free(p);
 }

@@ -89,7 +89,7 @@ sl_proc_stat(long pid, char *state, long *ppid, long *pgid,
 	if (pid <= 0)
 		return -1;
 	snprintf(p, sizeof(p), "/proc/%ld/stat", pid);
-	if ((fd = open(p, O_RDONLY | O_CLOEXEC)) < 0)
+	if ((fd = sl_open(p, O_RDONLY | O_CLOEXEC)) < 0)
 		return -1;
 	n = read(fd, buf, sizeof(buf) - 1);
 	close(fd);
@@ -724,7 +724,7 @@ settle(const char *priv, const struct sl_lease *l, long attempt, long bound,
 	memset(o, 0, sizeof(*o));
 	if (l->sup > 0 && !dead(l->sup, l->sup_start, l))
 		(void)kill((pid_t)l->sup, SIGKILL);
-	dfd = open(priv, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	dfd = sl_open(priv, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
 	if (dfd >= 0 && sl_exit_read(dfd, attempt, &o->status,
 	    &o->fenced) == 0)
 		o->found = 1;
@@ -824,7 +824,7 @@ end_crashed(const struct sl_spool *sp, const char *pool, const char *priv,
 	memset(&o, 0, sizeof(o));
 	if (l != NULL)
 		settle(priv, l, attempt, bound, &o);
-	else if ((dfd = open(priv, O_RDONLY | O_DIRECTORY | O_NOFOLLOW |
+	else if ((dfd = sl_open(priv, O_RDONLY | O_DIRECTORY | O_NOFOLLOW |
 	    O_CLOEXEC)) >= 0) {
 		/* another host's run: its recorder may have written how the
 		 * command ended before the host went */
@@ -896,7 +896,7 @@ untouched(const char *dir, time_t now, long lease)
 {
 	struct stat st;
 
-	if (lstat(dir, &st) < 0 || !S_ISDIR(st.st_mode))
+	if (sl_lstat(dir, &st) < 0 || !S_ISDIR(st.st_mode))
 		return 0;
 	return now > st.st_mtime + 2 * lease;
 }
@@ -933,7 +933,7 @@ sl_recover_running(const struct sl_spool *sp, const char *pool, time_t now,
 	int	rc, local;
 
 	rd = sl_place(sp, SL_PL_RUNNING, pool, NULL, (char *)NULL);
-	if ((d = opendir(rd)) == NULL) {
+	if ((d = sl_opendir(rd)) == NULL) {
 		free(rd);
 		return 0;
 	}

@@ -144,7 +144,7 @@ spool_owner(const struct sl_spool *sp)
 {
 	struct stat st;
 
-	if (sp == NULL || sp->root == NULL || stat(sp->root, &st) < 0)
+	if (sp == NULL || sp->root == NULL || sl_stat(sp->root, &st) < 0)
 		return -1;
 	return (long)st.st_uid;
 }
@@ -268,7 +268,7 @@ sl_perm_check_run(const struct sl_spool *sp, const char *dir,
 		    uname_of(r->owner_uid, u2, sizeof(u2)), spool_owner(sp));
 		return -1;
 	}
-	if (lstat(dir, &ds) < 0) {
+	if (sl_lstat(dir, &ds) < 0) {
 		snprintf(why, whylen, "cannot look at its directory %s: %s", dir,
 		    strerror(errno));
 		return -1;
@@ -365,7 +365,7 @@ fail:
 	saved = errno;
 	if (fd >= 0)
 		close(fd);
-	(void)unlink(tmp);
+	(void)sl_unlink(tmp);
 	errno = saved;
 out:
 	free(tmp);
@@ -549,7 +549,7 @@ drop_file(const char *qd, const char *name, const char *text, size_t len,
 	else if (sane_rename(tmp, to) < 0) {
 		snprintf(err, errlen, "cannot move %s into %s/new: %s", tmp, qd,
 		    strerror(errno));
-		(void)unlink(tmp);
+		(void)sl_unlink(tmp);
 	} else
 		rc = 0;
 	free(tmp);
@@ -568,7 +568,7 @@ dropbox_of(const struct sl_spool *sp, const char *pool, const char *queue,
 
 	t = sl_path(qd, "tmp", (char *)NULL);
 	n = sl_path(qd, "new", (char *)NULL);
-	ok = stat(t, &st) == 0 && S_ISDIR(st.st_mode) && stat(n, &st) == 0 &&
+	ok = sl_stat(t, &st) == 0 && S_ISDIR(st.st_mode) && sl_stat(n, &st) == 0 &&
 	    S_ISDIR(st.st_mode) && sl_perm_can_write(t) && sl_perm_can_write(n);
 	if (!ok) {
 		snprintf(err, errlen, "you cannot write work queue '%s' of work "
@@ -657,7 +657,7 @@ owner_of(const struct sl_run *run)
 	if (run->spec.command != NULL && run->spec.owner_uid >= 0)
 		return run->spec.owner_uid;
 	p = sl_path(run->dir, "source", (char *)NULL);
-	if (lstat(p, &st) == 0)
+	if (sl_lstat(p, &st) == 0)
 		o = (long)st.st_uid;
 	free(p);
 	return o;

@@ -55,7 +55,7 @@ sl_pool_exists(const struct sl_spool *sp, const char *name)
 {
 	struct stat st;
 	char   *d = sl_pool_dir(sp, name);
-	int	rc = stat(d, &st) == 0 && S_ISDIR(st.st_mode);
+	int	rc = sl_stat(d, &st) == 0 && S_ISDIR(st.st_mode);
 
 	free(d);
 	return rc;
@@ -134,7 +134,7 @@ versions(const char *cdir, unsigned long floor, unsigned long **out)
 	size_t	n = 0, i;
 	DIR    *d;
 
-	if ((d = opendir(cdir)) != NULL) {
+	if ((d = sl_opendir(cdir)) != NULL) {
 		while ((de = readdir(d)) != NULL)
 			if (version_of(de->d_name, &v) == 0) {
 				vs = sl_xrealloc(vs, (n + 1) * sizeof(*vs));
@@ -170,7 +170,7 @@ probe_above(const char *cdir, unsigned long v)
 
 	for (i = 0; i < PROBE_AHEAD; i++) {
 		p = version_path(cdir, v + 1);
-		if (lstat(p, &st) < 0) {
+		if (sl_lstat(p, &st) < 0) {
 			free(p);
 			break;
 		}
@@ -336,7 +336,7 @@ queue_dir_exists(const struct sl_spool *sp, const char *pool, const char *q)
 {
 	struct stat st;
 	char   *d = sl_queue_dir(sp, pool, q);
-	int	rc = stat(d, &st) == 0 && S_ISDIR(st.st_mode);
+	int	rc = sl_stat(d, &st) == 0 && S_ISDIR(st.st_mode);
 
 	free(d);
 	return rc;
@@ -526,7 +526,7 @@ sl_pool_load_pass(const struct sl_spool *sp, const char *name,
 		goto copy;
 	cdir = sl_place(sp, SL_PL_CONFIG, name, NULL, (char *)NULL);
 	qdir = sl_place(sp, SL_PL_QUEUES, name, NULL, (char *)NULL);
-	ok = stat(cdir, &cst) == 0 && stat(qdir, &qst) == 0;
+	ok = sl_stat(cdir, &cst) == 0 && sl_stat(qdir, &qst) == 0;
 	free(cdir);
 	free(qdir);
 	if (ok && fresh != SL_POOL_READ && i < nc &&
@@ -743,7 +743,7 @@ prune(const char *cdir, unsigned long newest_v)
 	char   *p, *np = version_path(cdir, newest_v);
 	DIR    *d;
 
-	if (stat(np, &nst) < 0 || (d = opendir(cdir)) == NULL) {
+	if (sl_stat(np, &nst) < 0 || (d = sl_opendir(cdir)) == NULL) {
 		free(np);
 		return;
 	}
@@ -759,8 +759,8 @@ prune(const char *cdir, unsigned long newest_v)
 		 * version could re-create a pruned name; its version is then
 		 * lower than the newest and never read.  Accepted, see
 		 * spool-layout.md "pool configuration". */
-		if (lstat(p, &st) == 0 && nst.st_mtime - st.st_mtime > PRUNE_AGE &&
-		    unlink(p) < 0 && errno != ENOENT)
+		if (sl_lstat(p, &st) == 0 && nst.st_mtime - st.st_mtime > PRUNE_AGE &&
+		    sl_unlink(p) < 0 && errno != ENOENT)
 			sl_warn("cannot remove old configuration %s: %s", p,
 			    strerror(errno));
 		free(p);
@@ -866,7 +866,7 @@ sl_pool_update(const struct sl_spool *sp, const char *name,
 			rc = 0;
 			goto out;
 		}
-		if (lstat(to, &st) < 0 && errno == ENOENT) {
+		if (sl_lstat(to, &st) < 0 && errno == ENOENT) {
 			/* nobody holds that name: the failure was real */
 			snprintf(err, errlen, "cannot write %s: %s", to,
 			    strerror(saved));
@@ -907,7 +907,7 @@ mkdirs_in(const char *base, const char *const *sub, char *err, size_t errlen)
 
 	for (; *sub != NULL; sub++) {
 		p = sl_path(base, *sub, (char *)NULL);
-		fresh = lstat(p, &st) < 0;
+		fresh = sl_lstat(p, &st) < 0;
 		b = strrchr(p, '/') + 1;
 		if (sl_mkdirs(p, 0755) < 0 || (fresh && (strcmp(b, "tmp") == 0 ||
 		    strcmp(b, "new") == 0) && sl_perm_dropbox(p) < 0)) {
@@ -963,7 +963,7 @@ place_new(const char *parent, const char *name,
 	    saved != EISDIR) {
 		struct stat st;
 
-		if (stat(to, &st) < 0) {
+		if (sl_stat(to, &st) < 0) {
 			snprintf(err, errlen, "cannot rename %s to %s: %s",
 			    tmp, to, strerror(saved));
 			rc = -1;
@@ -1094,7 +1094,7 @@ count_entries(const char *dir, int deep)
 	char   *p;
 	DIR    *d;
 
-	if ((d = opendir(dir)) == NULL)
+	if ((d = sl_opendir(dir)) == NULL)
 		return 0;
 	while ((de = readdir(d)) != NULL) {
 		if (de->d_name[0] == '.')
@@ -1119,7 +1119,7 @@ count_runs(const char *dir, enum sl_place pl, long *counts)
 	char	id[SL_UUID_LEN + 1];
 	DIR    *d;
 
-	if ((d = opendir(dir)) == NULL)
+	if ((d = sl_opendir(dir)) == NULL)
 		return;
 	while ((de = readdir(d)) != NULL)
 		if (sl_run_entry(pl, de->d_name, id, &st))
@@ -1367,7 +1367,7 @@ sl_queue_ready(const struct sl_spool *sp, const char *pool, const char *name)
 		return queue_dir_exists(sp, pool, name);
 	qd = sl_queue_dir(sp, pool, name);
 	last = sl_path(qd, "sched", (char *)NULL);
-	rc = lstat(last, &st) == 0 && S_ISDIR(st.st_mode);
+	rc = sl_lstat(last, &st) == 0 && S_ISDIR(st.st_mode);
 	free(last);
 	free(qd);
 	return rc;
@@ -1414,7 +1414,7 @@ queue_holds(const char *qd)
 	long	n = 0;
 	DIR    *d;
 
-	if ((d = opendir(qd)) == NULL)
+	if ((d = sl_opendir(qd)) == NULL)
 		return 0;
 	while ((de = readdir(d)) != NULL) {
 		if (de->d_name[0] == '.' || strcmp(de->d_name, "tmp") == 0)

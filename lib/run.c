@@ -237,7 +237,7 @@ check_source(const char *path, char **text, size_t *len, struct stat *st,
 	/* the type first, so that nothing but a regular file is opened (a
 	 * FIFO, a device); path is in our private directory: it stays what
 	 * lstat saw */
-	if (lstat(path, st) < 0) {
+	if (sl_lstat(path, st) < 0) {
 		snprintf(why, whylen, "cannot be looked at: %s", strerror(errno));
 		return -1;
 	}
@@ -249,7 +249,7 @@ check_source(const char *path, char **text, size_t *len, struct stat *st,
 		    S_ISSOCK(st->st_mode) ? "a socket" : "a device");
 		return -1;
 	}
-	fd = open(path, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
+	fd = sl_open(path, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
 	if (fd < 0) {
 		snprintf(why, whylen, "cannot be opened: %s", strerror(errno));
 		return -1;
@@ -313,7 +313,7 @@ give_back(const struct sl_spool *sp, const char *pool, const char *queue,
 	char	name[80], *to;
 	size_t	n = strlen(why);
 
-	if (lstat(src, &st) < 0 || S_ISREG(st.st_mode))
+	if (sl_lstat(src, &st) < 0 || S_ISREG(st.st_mode))
 		return;
 	snprintf(name, sizeof(name), ".rejected.%s", id);
 	to = sl_place(sp, SL_PL_NEW, pool, queue, name, (char *)NULL);
@@ -372,7 +372,7 @@ accept_one(const struct sl_spool *sp, const char *pool, const char *queue,
 	}
 	drop = sl_place(sp, SL_PL_NEW, pool, queue, name, (char *)NULL);
 	/* another user's drop is for a privileged acceptor (perm.c) */
-	if (lstat(drop, &st) < 0 || !sl_perm_may_accept(sp, pool,
+	if (sl_lstat(drop, &st) < 0 || !sl_perm_may_accept(sp, pool,
 	    (long)st.st_uid)) {
 		free(drop);
 		return 0;
@@ -404,7 +404,7 @@ accept_one(const struct sl_spool *sp, const char *pool, const char *queue,
 	    sl_perm_is_request(text, len)) {	/* cancel/delete, perm.c */
 		(void)sl_perm_do_request(sp, pool, (long)st.st_uid, text, len);
 		rc = 1;
-		(void)unlink(src);	/* a request is used up, not kept */
+		(void)sl_unlink(src);	/* a request is used up, not kept */
 		goto out;
 	}
 	if (text == NULL ||
@@ -756,7 +756,7 @@ scan_window(struct sl_runs *rs, const char *pool, const char *queue,
 		struct dirent *de;
 		DIR    *d;
 
-		if ((d = opendir(dir)) == NULL)
+		if ((d = sl_opendir(dir)) == NULL)
 			return;
 		while ((de = readdir(d)) != NULL)
 			if (strstr(de->d_name, want) != NULL &&
@@ -1066,7 +1066,7 @@ cands_place(struct cands *c, const char *pool, const char *queue,
 	char   *p;
 	DIR    *d;
 
-	if ((d = opendir(dir)) == NULL)
+	if ((d = sl_opendir(dir)) == NULL)
 		return;
 	k.pool = pool;
 	k.queue = queue;
@@ -1222,7 +1222,7 @@ forget_place(void *arg, const char *queue, const char *dir, enum sl_place pl)
 	DIR    *d;
 
 	(void)queue;
-	if ((d = opendir(dir)) == NULL)
+	if ((d = sl_opendir(dir)) == NULL)
 		return;
 	while ((de = readdir(d)) != NULL)
 		if (sl_run_entry(pl, de->d_name, id, &st) &&
@@ -1260,7 +1260,7 @@ probe(struct sl_runs *rs, const char *pool, const char *queue,
 	int	hit;
 
 	/* lstat: a run is a directory, never a link to one */
-	if ((hit = lstat(p, &sb) == 0 && S_ISDIR(sb.st_mode)))
+	if ((hit = sl_lstat(p, &sb) == 0 && S_ISDIR(sb.st_mode)))
 		add_run(rs, pool, queue, p, id, st);
 	free(p);
 	return hit;
@@ -1301,7 +1301,7 @@ find_hinted(const struct sl_spool *sp, const char *id, struct sl_runs *rs,
 		    SL_SCHEDULED);
 		free(d);
 		d = sl_place(sp, SL_PL_PENDING, h.pool, NULL, (char *)NULL);
-		if (!hit && (pd = opendir(d)) != NULL) {
+		if (!hit && (pd = sl_opendir(d)) != NULL) {
 			while (!hit && (de = readdir(pd)) != NULL) {
 				if (!is_drop(de->d_name))
 					continue;
@@ -1885,7 +1885,7 @@ sl_cleanup_pool(const struct sl_spool *sp, const char *pool, long keep_days,
 		struct dirent *de;
 		DIR    *d2;
 
-		if ((d2 = opendir(t)) != NULL) {
+		if ((d2 = sl_opendir(t)) != NULL) {
 			while ((de = readdir(d2)) != NULL) {
 				if (strncmp(de->d_name, ".trash.", 7) != 0)
 					continue;

@@ -107,7 +107,7 @@ make_bucket(const char *bd, const char *sd)
 	char	u[SL_UUID_LEN + 1], name[80], *priv;
 	int	fd, rc = -1, saved;
 
-	if (geteuid() != 0 || stat(sd, &st) < 0 || st.st_uid == 0) {
+	if (geteuid() != 0 || sl_stat(sd, &st) < 0 || st.st_uid == 0) {
 		if (sl_sys.mkdir(bd, 0755) == 0)
 			return 1;
 		if (errno == EEXIST)
@@ -123,7 +123,7 @@ make_bucket(const char *bd, const char *sd)
 		free(priv);
 		return -1;
 	}
-	if ((fd = open(priv, O_RDONLY | O_DIRECTORY | O_NOFOLLOW |
+	if ((fd = sl_open(priv, O_RDONLY | O_DIRECTORY | O_NOFOLLOW |
 	    O_CLOEXEC)) >= 0 && fchown(fd, st.st_uid, st.st_gid) == 0 &&
 	    fchmod(fd, 0755) == 0)
 		rc = 0;
@@ -142,7 +142,7 @@ make_bucket(const char *bd, const char *sd)
 		}
 	}
 	if (rc != 1)
-		(void)rmdir(priv);
+		(void)sl_rmdir(priv);
 	free(priv);
 	errno = saved;
 	return rc;
@@ -205,7 +205,7 @@ count_in(const char *dir, const char *name)
 	long	n = 0;
 	DIR    *d;
 
-	if ((d = opendir(p)) != NULL) {
+	if ((d = sl_opendir(p)) != NULL) {
 		while ((de = readdir(d)) != NULL)
 			n += de->d_name[0] != '.';
 		closedir(d);
@@ -228,7 +228,7 @@ is_dir(const char *path)
 {
 	struct stat st;
 
-	return lstat(path, &st) == 0 && S_ISDIR(st.st_mode);
+	return sl_lstat(path, &st) == 0 && S_ISDIR(st.st_mode);
 }
 
 /*
@@ -275,7 +275,7 @@ sl_sched_read(const char *sd, time_t t0, time_t t1, char ***dirs,
 		*flat = NULL;
 		*nf = 0;
 	}
-	if ((d = opendir(sd)) == NULL)
+	if ((d = sl_opendir(sd)) == NULL)
 		return errno == ENOENT ? 0 : -1;
 	while ((de = readdir(d)) != NULL) {
 		if (de->d_name[0] == '.')
@@ -349,7 +349,7 @@ sl_sched_prune(const char *bd, time_t now)
 		return;
 	/* RACE: a run renamed in since we read it makes rmdir fail
 	 * (ENOTEMPTY, EEXIST): then the bucket is not empty, as it should */
-	(void)rmdir(bd);
+	(void)sl_rmdir(bd);
 }
 
 /*
@@ -383,7 +383,7 @@ sl_sched_migrate(const char *sd)
 			    time(NULL) - 600)
 				continue;
 			from = sl_path(sd, v[i], (char *)NULL);
-			(void)rmdir(from);
+			(void)sl_rmdir(from);
 			free(from);
 		}
 		sl_strv_free(v, n);
@@ -405,7 +405,7 @@ sl_sched_count(const char *sd)
 	long	n = 0;
 	DIR    *d;
 
-	if ((d = opendir(sd)) == NULL)
+	if ((d = sl_opendir(sd)) == NULL)
 		return 0;
 	while ((de = readdir(d)) != NULL) {
 		if (de->d_name[0] == '.')

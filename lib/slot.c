@@ -52,7 +52,7 @@ slots_dir(const struct sl_spool *sp, const char *pool)
 static int
 taken(const char *slot)
 {
-	if (rmdir(slot) == 0 || errno == ENOENT)
+	if (sl_rmdir(slot) == 0 || errno == ENOENT)
 		return 0;
 	return 1;
 }
@@ -65,7 +65,7 @@ held(const char *dir)
 	int	n = 0;
 	DIR    *d;
 
-	if ((d = opendir(dir)) == NULL)
+	if ((d = sl_opendir(dir)) == NULL)
 		return 0;
 	while (n == 0 && (de = readdir(d)) != NULL)
 		if (strcmp(de->d_name, ".") != 0 && strcmp(de->d_name, ".."))
@@ -111,7 +111,7 @@ renamed(const char *tmp, const char *slot, const char *id, const char *u)
 {
 	struct stat st;
 
-	if (lstat(tmp, &st) == 0 || errno != ENOENT)
+	if (sl_lstat(tmp, &st) == 0 || errno != ENOENT)
 		return 0;
 	return take_of(slot, id, u, 64 * 1024) == 1 ? 1 : -1;
 }
@@ -220,11 +220,11 @@ slot_release(const struct sl_spool *sp, const char *pool, const char *name,
 
 	slot = sl_path(sd, name, (char *)NULL);
 	entry = sl_path(slot, id, (char *)NULL);
-	if (unlink(entry) < 0) {
+	if (sl_unlink(entry) < 0) {
 		/* RACE: an NFS retransmit of an unlink that was done says
 		 * ENOENT too: a caller that then looks finds nothing */
 		rc = errno == ENOENT ? 1 : -1;
-	} else if (rmdir(slot) < 0 && errno != ENOENT && errno != ENOTEMPTY &&
+	} else if (sl_rmdir(slot) < 0 && errno != ENOENT && errno != ENOTEMPTY &&
 	    errno != EEXIST) {
 		/* RACE: a claimer may rename its entry onto the slot between
 		 * our unlink and rmdir; then rmdir fails ENOTEMPTY and the
@@ -291,7 +291,7 @@ sl_slots_of(const struct sl_spool *sp, const char *pool, const char *id,
 
 	*out = NULL;
 	*n = 0;
-	if ((d = opendir(sd)) == NULL) {
+	if ((d = sl_opendir(sd)) == NULL) {
 		free(sd);
 		return errno == ENOENT ? 0 : -1;
 	}
@@ -299,7 +299,7 @@ sl_slots_of(const struct sl_spool *sp, const char *pool, const char *id,
 		if (de->d_name[0] == '.')
 			continue;
 		e = sl_path(sd, de->d_name, id, (char *)NULL);
-		if (lstat(e, &st) == 0) {
+		if (sl_lstat(e, &st) == 0) {
 			*out = sl_xrealloc(*out, (*n + 1) * sizeof(char *));
 			(*out)[(*n)++] = sl_xstrdup(de->d_name);
 		}
@@ -448,7 +448,7 @@ sl_slots_held(const struct sl_spool *sp, const char *pool, const char *prefix)
 	long	n = 0;
 	DIR    *d;
 
-	if ((d = opendir(sd)) == NULL) {
+	if ((d = sl_opendir(sd)) == NULL) {
 		free(sd);
 		return 0;
 	}
@@ -486,7 +486,7 @@ sl_slots_sweep(const struct sl_spool *sp, const char *pool, time_t now,
 	long	removed = 0;
 	DIR    *d, *sub;
 
-	if ((d = opendir(t)) == NULL) {
+	if ((d = sl_opendir(t)) == NULL) {
 		free(t);
 		return 0;
 	}
@@ -498,7 +498,7 @@ sl_slots_sweep(const struct sl_spool *sp, const char *pool, time_t now,
 		if (strncmp(de->d_name, ".slot.", 6) != 0)
 			continue;
 		p = sl_path(t, de->d_name, (char *)NULL);
-		if ((sub = opendir(p)) != NULL) {
+		if ((sub = sl_opendir(p)) != NULL) {
 			while ((e = readdir(sub)) != NULL)
 				if (is_uuid(e->d_name) && entries++ == 0)
 					txt = sl_read_small(p, e->d_name);
@@ -522,7 +522,7 @@ sl_slots_sweep(const struct sl_spool *sp, const char *pool, time_t now,
 				 * slot: a lost claim, never a double hold */
 				struct stat st;
 
-				old = lstat(p, &st) == 0 &&
+				old = sl_lstat(p, &st) == 0 &&
 				    now - st.st_mtime > stale;
 			}
 			free(txt);

@@ -14,9 +14,11 @@
 #ifndef SLUICE_H
 #define SLUICE_H
 
+#include <dirent.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdio.h>
+#include <sys/stat.h>
 #include <sys/types.h>
 #include <time.h>
 
@@ -108,6 +110,23 @@ long long sl_mono_ms(void);			/* CLOCK_MONOTONIC, ms */
  * tests can make a call that succeeded report failure (an NFS reply lost
  * and the request retransmitted).
  */
+/* dirfd.c: calls by path under a spool, walked from the descriptor of the
+ * path's deepest fixed directory (spool-layout.md, "Walking less") */
+void	sl_dirfd_root(const char *spool);
+int	sl_dirfd_at(const char *path, const char **rel);
+void	sl_dirfd_forget(const char *path);
+void	sl_dirfd_drop(void);
+int	sl_dirfd_count(void);
+int	sl_open(const char *, int, ...);
+int	sl_lstat(const char *, struct stat *);
+int	sl_stat(const char *, struct stat *);
+DIR    *sl_opendir(const char *);
+int	sl_unlink(const char *);
+int	sl_rmdir(const char *);
+int	sl_rename(const char *, const char *);
+int	sl_link(const char *, const char *);
+int	sl_mkdir(const char *, mode_t);
+
 struct sl_sysops {
 	int	(*rename)(const char *, const char *);
 	int	(*link)(const char *, const char *);

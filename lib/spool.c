@@ -53,7 +53,7 @@ sl_spool_locate(struct sl_spool *sp, const char *opt,
 	} else if (cf != NULL && cf->spool != NULL) {
 		sp->root = sl_xstrdup(cf->spool);
 		sp->source = cf->path;
-	} else if (stat("/var/spool/sluice", &st) == 0 && S_ISDIR(st.st_mode)) {
+	} else if (sl_stat("/var/spool/sluice", &st) == 0 && S_ISDIR(st.st_mode)) {
 		sp->root = sl_xstrdup("/var/spool/sluice");
 		sp->source = "/var/spool/sluice exists";
 	} else if ((v = getenv("XDG_STATE_HOME")) != NULL && v[0] == '/') {
@@ -72,6 +72,11 @@ sl_spool_locate(struct sl_spool *sp, const char *opt,
 		    strerror(errno));
 		return -1;
 	}
+	/* "/srv/spool/" from a config file: paths built from it would have
+	 * "//" in them, which dirfd.c leaves to a walk in full */
+	for (size_t n = strlen(sp->root); n > 1 && sp->root[n - 1] == '/'; n--)
+		sp->root[n - 1] = '\0';
+	sl_dirfd_root(sp->root);
 	return 0;
 }
 

@@ -76,7 +76,7 @@ queue_times(const struct sl_spool *sp, struct sl_status *s,
 		nb = 0;
 	/* RACE: a queue deleted since the pool was read has nothing */
 	for (j = 0; j < nb; j++) {
-		if ((dir = opendir(bd[j])) == NULL)
+		if ((dir = sl_opendir(bd[j])) == NULL)
 			continue;
 		while ((de = readdir(dir)) != NULL) {
 			if (!any_name(de->d_name) ||
@@ -134,7 +134,7 @@ finished(const struct sl_spool *sp, struct sl_status *s, int durations)
 	size_t	i, k = 0, room = 0;
 	DIR    *d;
 
-	if ((d = opendir(dd)) == NULL) {
+	if ((d = sl_opendir(dd)) == NULL) {
 		free(dd);
 		return;
 	}

@@ -653,7 +653,7 @@ lease_once(struct renewal *rn, time_t now, int first)
 		return 0;
 	}
 	e = errno;
-	if (e == ENOENT && lstat(rn->s->dir, &st) < 0 && errno == ENOENT)
+	if (e == ENOENT && sl_lstat(rn->s->dir, &st) < 0 && errno == ENOENT)
 		return -1;
 	errno = e;
 	return -2;
@@ -764,7 +764,7 @@ kill_children(void)
 	int	fd, k = 0;
 
 	snprintf(p, sizeof(p), "/proc/self/task/%ld/children", me);
-	if ((fd = open(p, O_RDONLY | O_CLOEXEC)) >= 0) {
+	if ((fd = sl_open(p, O_RDONLY | O_CLOEXEC)) >= 0) {
 		n = read(fd, buf, sizeof(buf) - 1);
 		close(fd);
 		if (n >= 0) {
@@ -1292,6 +1292,9 @@ supervise(struct sup *s)
 	for (i = 0; i < sizeof(agent_sigs) / sizeof(agent_sigs[0]); i++)
 		if (!own.known || own.ign & 1 << i)
 			signal(agent_sigs[i], SIG_DFL);
+	/* the spool's directory descriptors go with the close_range below
+	 * (and fds 0-3 are replaced): forget them first */
+	sl_dirfd_drop();
 	/* the agent's /dev/null (sl_run_start_warm): an open a start less */
 	if ((fd = own.null) >= 0 || (fd = open("/dev/null", O_RDWR)) >= 0) {
 		s->null_in = dup2(fd, 0) == 0;
@@ -1317,7 +1320,7 @@ supervise(struct sup *s)
 	 * chown and chmod, two round trips on a network filesystem; the
 	 * fstat, which the log cap needs anyway, says if they are needed */
 	/* the directory, by descriptor: crash detection may rename it */
-	dfd = open(s->dir, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	dfd = sl_open(s->dir, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
 	runlog.dir = dfd;
 	runlog.path = lp;
 	runlog.gid = s->r->owner_gid;
@@ -1746,7 +1749,7 @@ drop_lease(const char *dir, time_t deadline)
 	char   *p = sl_path(dir, "lease", (char *)NULL);
 	int	rc = 0;
 
-	if (unlink(p) < 0 && errno != ENOENT)
+	if (sl_unlink(p) < 0 && errno != ENOENT)
 		rc = sl_lease_write(dir, deadline, sl_host(), 0, 0);
 	free(p);
 	return rc;
@@ -1789,10 +1792,10 @@ write_start(const char *dir, const struct sl_agent *a, const char *nonce,
 	 * by which crash detection judges the run until its first lease (an
 	 * earlier attempt's start.ini is removed first, as sl_create_fresh
 	 * does; that there was one is told) */
-	if ((fd = open(to, fl, 0644)) < 0 && errno == EEXIST) {
-		if (drop_lease(dir, deadline) == 0 && (unlink(to) == 0 ||
+	if ((fd = sl_open(to, fl, 0644)) < 0 && errno == EEXIST) {
+		if (drop_lease(dir, deadline) == 0 && (sl_unlink(to) == 0 ||
 		    errno == ENOENT))
-			fd = open(to, fl, 0644);
+			fd = sl_open(to, fl, 0644);
 	} else if (fd >= 0 && attempt > 1 && drop_lease(dir, deadline) < 0) {
 		saved = errno;
 		(void)close(fd);	/* an empty start.ini: the next start

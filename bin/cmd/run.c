@@ -424,7 +424,7 @@ fr_logs(const struct sl_spool *sp, const struct sl_config *cf, struct args *a)
 		final = r->state >= SL_COMPLETED;
 		if (fd < 0) {
 			path = sl_path(r->dir, "log", (char *)NULL);
-			fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+			fd = sl_open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
 			free(path);
 			if (fd < 0 && errno == EACCES) {
 				/* 0640, the owner's group (perm.c) */

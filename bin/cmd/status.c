@@ -371,7 +371,7 @@ write_whole(const char *path, const struct sl_buf *b)
 	sprintf(tmp, "%s.tmp.%ld", path, (long)getpid());
 	if (sl_publish_rename(tmp, path, b->s, b->len) < 0) {
 		sl_warn("cannot write %s: %s", path, strerror(errno));
-		(void)unlink(tmp);
+		(void)sl_unlink(tmp);
 		rc = -1;
 	}
 	free(tmp);

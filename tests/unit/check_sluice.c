@@ -140,6 +140,7 @@ t_spool(struct sl_spool *sp)
 
 	sp->root = root;
 	sp->source = "test";
+	sl_dirfd_root(root);	/* as sl_spool_locate does */
 	pools = sl_path(root, "pools", (char *)NULL);
 	t_mkdir(pools);
 	free(pools);
@@ -311,6 +312,7 @@ Suite  *suite_logcap(void);
 Suite  *suite_pretty(void);
 Suite  *suite_endword(void);
 Suite  *suite_sched(void);
+Suite  *suite_dirfd(void);
 
 int
 main(void)
@@ -328,6 +330,7 @@ main(void)
 		suite_pretty,
 		suite_endword,
 		suite_sched,
+		suite_dirfd,
 	};
 	SRunner *sr;
 	size_t	i;

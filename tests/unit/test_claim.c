@@ -69,9 +69,9 @@ setup(void)
 static void
 teardown(void)
 {
-	sl_sys.rename = rename;
-	sl_sys.link = link;
-	sl_sys.mkdir = mkdir;
+	sl_sys.rename = sl_rename;
+	sl_sys.link = sl_link;
+	sl_sys.mkdir = sl_mkdir;
 	sl_claim_step = NULL;
 	sl_rmtree(root);
 	free(root);
@@ -765,7 +765,7 @@ START_TEST(test_slot_take_swept_private)
 	sl_sys.rename = swept_rename;
 	ck_assert_int_eq(sl_slot_take(&sp, P, "pool", 1, tok, agent, now0,
 	    &k), -1);
-	sl_sys.rename = rename;
+	sl_sys.rename = sl_rename;
 	ck_assert_int_eq(k, -1);
 	/* the slot is the other claimer's, untouched */
 	ck_assert_int_eq(sl_slots_held(&sp, P, NULL), 1);
@@ -776,7 +776,7 @@ START_TEST(test_slot_take_swept_private)
 	sl_sys.rename = lost_reply_rename;
 	ck_assert_int_eq(sl_slot_take(&sp, P, "pool", 2, tok, agent, now0,
 	    &k), 0);
-	sl_sys.rename = rename;
+	sl_sys.rename = sl_rename;
 	ck_assert_int_eq(k, 1);
 	ck_assert_int_eq(sl_slots_held(&sp, P, NULL), 2);
 }
@@ -2684,7 +2684,7 @@ START_TEST(test_seam_claim)
 		lie(k, mode, lies[_i].err);
 		n = sl_claim(&sp, &a, 1, now0, &got, NULL, err, sizeof(err));
 		calls = rename_calls;
-		sl_sys.rename = rename;
+		sl_sys.rename = sl_rename;
 		if (mode == FAIL_FROM)
 			ck_assert_msg(n == 0 || n == 1, "rename %d: claimed %ld",
 			    k, n);
@@ -2762,7 +2762,7 @@ START_TEST(test_seam_finish_recover)
 		ck_assert_msg(sl_run_finish(&sp, P, d, ids[0], SL_COMPLETED, 0,
 		    now0, NULL) == 0, "lost reply %d: %s", k, strerror(errno));
 		calls = rename_calls;
-		sl_sys.rename = rename;
+		sl_sys.rename = sl_rename;
 		free(d);
 		l = locate(ids[0]);
 		ck_assert_int_eq(l.w, W_DONE);
@@ -2783,7 +2783,7 @@ START_TEST(test_seam_finish_recover)
 		ck_assert_int_eq(sl_recover_pool(&sp, P, now0 + WINDOW + 1,
 		    WINDOW, LEASE), 2);
 		calls = rename_calls;
-		sl_sys.rename = rename;
+		sl_sys.rename = sl_rename;
 		ck_assert_int_eq(locate(ids[0]).w, W_SCHED);
 		ck_assert_int_eq(locate(ids[1]).w, W_SCHED);
 		ck_assert_int_eq(sl_slots_held(&sp, P, NULL), 0);
@@ -3850,7 +3850,7 @@ racing_rename(const char *from, const char *to)
 	int	rc = rename(from, to);
 
 	if (rc == 0 && race_claimed < 0 && strstr(to, "/sched/") != NULL) {
-		sl_sys.rename = rename;
+		sl_sys.rename = sl_rename;
 		race_claimed = sl_claim(&sp, &race_agent, 1, now0 + WINDOW + 1,
 		    NULL, NULL, e, sizeof(e));
 		sl_sys.rename = racing_rename;
@@ -3874,7 +3874,7 @@ START_TEST(test_recover_race_with_claim)
 	race_claimed = -1;
 	sl_sys.rename = racing_rename;
 	(void)sl_recover_pool(&sp, P, now0 + WINDOW + 1, WINDOW, LEASE);
-	sl_sys.rename = rename;
+	sl_sys.rename = sl_rename;
 	ck_assert_int_eq(race_claimed, 1);
 	ck_assert_int_eq(locate(ids[0]).w, W_PENDING);
 	ck_assert_int_eq(npending(&race_agent), 1);

@@ -60,9 +60,9 @@ setup(void)
 static void
 teardown(void)
 {
-	sl_sys.rename = rename;
-	sl_sys.link = link;
-	sl_sys.mkdir = mkdir;
+	sl_sys.rename = sl_rename;
+	sl_sys.link = sl_link;
+	sl_sys.mkdir = sl_mkdir;
 	sl_rmtree(root);
 	free(root);
 }
@@ -366,7 +366,7 @@ rival_rename(const char *from, const char *to)
 
 	if (base != NULL && strcmp(base, "/v0000000002") == 0 && !rival_done) {
 		rival_done = 1;
-		sl_sys.rename = rename;
+		sl_sys.rename = sl_rename;
 		/* a reader: version 1, whole; our private one is invisible */
 		load(D, &d);
 		ck_assert_uint_eq(d.version, 1);
@@ -395,7 +395,7 @@ START_TEST(test_cas_second_writer)
 	rival_done = peeks = edits = 0;
 	sl_sys.rename = rival_rename;
 	update(edit_command, "ours", 3);
-	sl_sys.rename = rename;
+	sl_sys.rename = sl_rename;
 	ck_assert_int_eq(peeks, 1);
 	/* ours edited twice (v1, then v2 after losing); the rival once */
 	ck_assert_int_eq(edits, 3);
@@ -424,7 +424,7 @@ create_rename(const char *from, const char *to)
 
 	if (base != NULL && strcmp(base, "/" D) == 0 && !rival_done) {
 		rival_done = 1;
-		sl_sys.rename = rename;
+		sl_sys.rename = sl_rename;
 		mk(D, "B", "q2");
 		sl_sys.rename = create_rename;
 	}
@@ -451,7 +451,7 @@ START_TEST(test_cas_second_creator)
 	d.tmpl.attempt = 1;
 	ck_assert_int_eq(sl_deploy_update(&sp, D, NULL, NULL, 1, &d, err,
 	    sizeof(err)), -1);
-	sl_sys.rename = rename;
+	sl_sys.rename = sl_rename;
 	ck_assert_int_eq(rival_done, 1);
 	ck_assert_str_eq(err, "Deployment '" D "' already exists.");
 	sl_deploy_free(&d);
@@ -482,7 +482,7 @@ START_TEST(test_lost_rename_reply)
 	ck_assert_int_gt(t_seam_calls, 0);
 	t_seam_calls = 0;
 	update(edit_command, "changed", 2);
-	sl_sys.rename = rename;
+	sl_sys.rename = sl_rename;
 	ck_assert_int_gt(t_seam_calls, 0);
 	load(D, &d);
 	ck_assert_uint_eq(d.version, 2);
@@ -503,7 +503,7 @@ lost_link_pass(int (*fake)(const char *, const char *))
 	t_seam_calls = 0;
 	sl_sys.link = fake;
 	ck_assert_int_eq(pass(now0), 3);
-	sl_sys.link = link;
+	sl_sys.link = sl_link;
 	ck_assert_int_eq(t_seam_calls, 3);
 	check_made("A", "default");
 	ck_assert_int_eq(pass(now0), 0);
@@ -677,7 +677,7 @@ static int
 racing_link(const char *from, const char *to)
 {
 	if (rival_made < 0 && strstr(to, "/made/") != NULL) {
-		sl_sys.link = link;
+		sl_sys.link = sl_link;
 		rival_made = pass(now0);
 		sl_sys.link = racing_link;
 	}
@@ -698,7 +698,7 @@ START_TEST(test_schedule_two_callers)
 	rival_made = -1;
 	sl_sys.link = racing_link;
 	ours = pass(now0);
-	sl_sys.link = link;
+	sl_sys.link = sl_link;
 	ck_assert_int_eq(rival_made, 3);
 	ck_assert_int_eq(ours, 0);
 	check_made("A", "default");

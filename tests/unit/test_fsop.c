@@ -27,9 +27,9 @@ setup(void)
 static void
 teardown(void)
 {
-	sl_sys.rename = rename;
-	sl_sys.link = link;
-	sl_sys.mkdir = mkdir;
+	sl_sys.rename = sl_rename;
+	sl_sys.link = sl_link;
+	sl_sys.mkdir = sl_mkdir;
 	sl_rmtree_hook = NULL;
 	sl_rmtree(dir);
 	free(dir);
@@ -275,8 +275,8 @@ START_TEST(test_rename_into)
 	sl_sys.rename = t_lost_rename;
 	ck_assert_int_eq(sl_rename_into(P("b"), P("to/b"), P("to")), 0);
 	check_content(P("to/b"), "B");
-	sl_sys.rename = rename;
-	sl_sys.mkdir = mkdir;
+	sl_sys.rename = sl_rename;
+	sl_sys.mkdir = sl_mkdir;
 }
 END_TEST
 
@@ -296,7 +296,7 @@ START_TEST(test_mkdir_new)
 	t_puts(P("f"), "");
 	ck_assert_int_eq(sl_mkdir_new(P("f/n"), 0755), -1);
 	ck_assert_int_eq(errno, ENOTDIR);
-	sl_sys.mkdir = mkdir;
+	sl_sys.mkdir = sl_mkdir;
 }
 END_TEST
 
@@ -536,7 +536,7 @@ START_TEST(test_seam_lost_rename)
 	ck_assert_int_eq(sl_discard_tree(P("d"), dir), 0);
 	ck_assert(!t_exists(P("d")));
 	ck_assert_int_eq(t_count(dir, 1), 1);
-	sl_sys.rename = rename;
+	sl_sys.rename = sl_rename;
 }
 END_TEST
 
@@ -552,7 +552,7 @@ START_TEST(test_seam_lost_link)
 	ck_assert_int_eq(sl_publish_link(P(".tmp"), P("c"), "C", 1), 0);
 	check_content(P("c"), "C");
 	ck_assert(!t_exists(P(".tmp")));
-	sl_sys.link = link;
+	sl_sys.link = sl_link;
 }
 END_TEST
 
@@ -567,7 +567,7 @@ START_TEST(test_seam_lost_mkdir)
 	ck_assert_int_eq(stat(P("d"), &st), 0);
 	ck_assert_int_eq(sl_mkdirs(P("x/y/z"), 0755), 0);
 	ck_assert_int_eq(stat(P("x/y/z"), &st), 0);
-	sl_sys.mkdir = mkdir;
+	sl_sys.mkdir = sl_mkdir;
 }
 END_TEST
 
@@ -599,7 +599,7 @@ START_TEST(test_seam_failed_rename)
 	ck_assert_int_eq(errno, EIO);
 	ck_assert(!t_exists(P(".tmp")));
 	check_content(P("b"), "B");
-	sl_sys.rename = rename;
+	sl_sys.rename = sl_rename;
 }
 END_TEST
 
@@ -628,7 +628,7 @@ START_TEST(test_seam_failed_link)
 	ck_assert_int_eq(errno, EEXIST);
 	ck_assert(!t_exists(P(".tmp")));
 	ck_assert(!t_exists(P("c")));
-	sl_sys.link = link;
+	sl_sys.link = sl_link;
 }
 END_TEST
 
@@ -648,7 +648,7 @@ START_TEST(test_seam_failed_mkdir)
 	fail_errno = EACCES;
 	ck_assert_int_eq(sl_mkdirs(P("x/y"), 0755), -1);
 	ck_assert_int_eq(errno, EACCES);
-	sl_sys.mkdir = mkdir;
+	sl_sys.mkdir = sl_mkdir;
 }
 END_TEST
 
@@ -671,7 +671,7 @@ START_TEST(test_seam_failed_mkdir_eexist)
 	    "is at the path, and errno is ENOTDIR (%s)", strerror(e));
 	/* the lookup's answer is the cause given, not "File exists" */
 	ck_assert_int_eq(e, ENOENT);
-	sl_sys.mkdir = mkdir;
+	sl_sys.mkdir = sl_mkdir;
 }
 END_TEST
 static int

@@ -1285,7 +1285,7 @@ START_TEST(test_start_dir_made_new)
 	sl_sys.rename = first_lease_fails;
 	sl_sys.create = lease_create_fails;
 	ck_assert_int_eq(start(tok, time(NULL), &out), SL_START_STARTED);
-	sl_sys.rename = rename;
+	sl_sys.rename = sl_rename;
 	sl_sys.create = t_create;
 	ck_assert_int_eq(sl_recover_running(&sp, P, time(NULL), LEASE), 0);
 	wait_sup(&out);
@@ -1338,7 +1338,7 @@ run_hooked(const struct spec *s, int (*hook)(const char *, const char *),
 	claim1(now0, tok);
 	sl_sys.rename = hook;
 	ck_assert_int_eq(start(tok, time(NULL), &out), SL_START_STARTED);
-	sl_sys.rename = rename;
+	sl_sys.rename = sl_rename;
 	wait_sup(&out);
 }
 
@@ -1356,7 +1356,7 @@ START_TEST(test_start_rename_outcome)
 	memset(&out, 0, sizeof(out));
 	sl_sys.rename = beaten_start_rename;
 	ck_assert_int_eq(start(tok, time(NULL), &out), SL_START_GONE);
-	sl_sys.rename = rename;
+	sl_sys.rename = sl_rename;
 	ck_assert_int_eq(out.sup, 0);
 	ck_assert(file_has(running(tok), "start.ini", "000000000000"));
 }
@@ -1745,7 +1745,7 @@ START_TEST(test_start_deferred)
 	sl_sys.rename = t_counted_rename;
 	ck_assert_int_eq(start_as(tok, now0, SL_START_FRESH, &out),
 	    SL_START_STARTED);
-	sl_sys.rename = rename;
+	sl_sys.rename = sl_rename;
 	ck_assert_int_eq(t_seam_calls, 1);
 	ck_assert(!t_exists(d));
 	ck_assert_ptr_null(sl_claim_deferred(tok));

@@ -191,7 +191,7 @@ START_TEST(test_perm_publish_runfile_fresh)
 	sl_sys.rename = t_counted_rename;
 	ck_assert_int_eq(sl_perm_publish_runfile(d, "run.ini", "x\n", 2,
 	    (long)getegid(), 1), 0);
-	sl_sys.rename = rename;
+	sl_sys.rename = sl_rename;
 	ck_assert_int_eq(t_seam_calls, 0);
 	published(p, "x\n");
 	text = sl_path(d, ".run.ini.tmp", (char *)NULL);

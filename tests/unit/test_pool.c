@@ -41,9 +41,9 @@ setup(void)
 static void
 teardown(void)
 {
-	sl_sys.rename = rename;
-	sl_sys.link = link;
-	sl_sys.mkdir = mkdir;
+	sl_sys.rename = sl_rename;
+	sl_sys.link = sl_link;
+	sl_sys.mkdir = sl_mkdir;
 	sl_rmtree(root);
 	free(root);
 }
@@ -1233,7 +1233,7 @@ racing_link(const char *a, const char *b)
 	t_seam_calls++;
 	if (!raced) {
 		raced = 1;
-		sl_sys.link = link;
+		sl_sys.link = sl_link;
 		ck_assert_msg(sl_pool_update(&sp, "P", edit_limit, &lim, NULL,
 		    e, sizeof(e)) == 0, "rival update: %s", e);
 		sl_sys.link = racing_link;
@@ -1250,7 +1250,7 @@ START_TEST(test_seam_update_lost_link)
 	t_seam_calls = 0;
 	ck_assert_msg(sl_pool_update(&sp, "P", edit_pause, NULL, NULL, err,
 	    sizeof(err)) == 0, "update: %s", err);
-	sl_sys.link = link;
+	sl_sys.link = sl_link;
 	ck_assert_int_eq(t_seam_calls, 1);		/* not retried */
 	ck_assert_int_eq(versions("P"), 2);	/* exactly one new version */
 	ck_assert_int_eq(t_count(S("pools/P/config"), 1), 2); /* no .tmp */
@@ -1270,7 +1270,7 @@ START_TEST(test_seam_update_lost_link_no_inode)
 	t_seam_calls = 0;
 	ck_assert_msg(sl_pool_update(&sp, "P", edit_pause, NULL, &out, err,
 	    sizeof(err)) == 0, "update: %s", err);
-	sl_sys.link = link;
+	sl_sys.link = sl_link;
 	ck_assert_int_eq(t_seam_calls, 1);
 	ck_assert_int_eq(versions("P"), 2);
 	ck_assert_int_eq(t_count(S("pools/P/config"), 1), 2);
@@ -1294,7 +1294,7 @@ START_TEST(test_seam_update_race)
 	t_seam_calls = 0;
 	ck_assert_msg(sl_pool_update(&sp, "P", edit_pause, NULL, NULL, err,
 	    sizeof(err)) == 0, "update: %s", err);
-	sl_sys.link = link;
+	sl_sys.link = sl_link;
 	ck_assert_int_eq(t_seam_calls, 2);		/* lost once, then won */
 	ck_assert_int_eq(versions("P"), 3);
 	load("P", &p);
@@ -1327,7 +1327,7 @@ START_TEST(test_seam_update_link_fails)
 		    err);
 		ck_assert_int_eq(t_count(S("pools/P/config"), 1), 1);
 	}
-	sl_sys.link = link;
+	sl_sys.link = sl_link;
 	load("P", &p);
 	ck_assert_uint_eq(p.version, 1);
 	ck_assert_int_eq(p.paused, 0);
@@ -1476,7 +1476,7 @@ START_TEST(test_seam_create_lost_rename)
 	sl_sys.rename = t_lost_rename_eexist;
 	ck_assert_msg(sl_pool_create(&sp, "Q", 0, SL_NOLIMIT, err,
 	    sizeof(err)) == 0, "create: %s", err);
-	sl_sys.rename = rename;
+	sl_sys.rename = sl_rename;
 	ck_assert_int_eq(t_count(S("pools"), 1), 2);	/* no .new. left */
 	load("P", &p);
 	ck_assert_uint_eq(p.version, 1);
@@ -1486,7 +1486,7 @@ START_TEST(test_seam_create_lost_rename)
 	sl_sys.rename = t_lost_rename;
 	ck_assert_int_eq(sl_pool_create(&sp, "P", 0, SL_NOLIMIT, err,
 	    sizeof(err)), 1);
-	sl_sys.rename = rename;
+	sl_sys.rename = sl_rename;
 	ck_assert_int_eq(t_count(S("pools"), 1), 2);
 }
 END_TEST
@@ -1498,7 +1498,7 @@ START_TEST(test_seam_queue_lost_rename)
 	new_queue("P", "q", 1);
 	ck_assert_int_eq(sl_queue_delete(&sp, "P", "q", err, sizeof(err)), 0);
 	new_queue("P", "r", 0);
-	sl_sys.rename = rename;
+	sl_sys.rename = sl_rename;
 	check_order("P", "default:2 r:3");	/* q had pushed default down */
 	ck_assert_int_eq(t_count(S("pools/P/queues"), 1), 2);
 }
@@ -1513,7 +1513,7 @@ START_TEST(test_seam_lost_mkdir)
 	create("P");
 	ck_assert_int_gt(t_seam_calls, 0);
 	new_queue("P", "q", 0);
-	sl_sys.mkdir = mkdir;
+	sl_sys.mkdir = sl_mkdir;
 	load("P", &p);
 	ck_assert_str_eq(order(&p), "default:1 q:2");
 	ck_assert_uint_eq(p.version, 2);
@@ -1528,7 +1528,7 @@ START_TEST(test_seam_pool_delete_lost_rename)
 	sl_sys.rename = t_lost_rename;
 	ck_assert_msg(sl_pool_delete(&sp, "P", 0, err, sizeof(err)) == 0,
 	    "delete: %s", err);
-	sl_sys.rename = rename;
+	sl_sys.rename = sl_rename;
 	ck_assert(!sl_pool_exists(&sp, "P"));
 	ck_assert_int_eq(t_count(S("pools"), 1), 0);
 }
@@ -1548,7 +1548,7 @@ START_TEST(test_seam_create_lost_link_no_inode)
 	sl_sys.link = t_copied_link;
 	ck_assert_msg(sl_pool_create(&sp, "P", 0, SL_NOLIMIT, err,
 	    sizeof(err)) == 0, "create: %s", err);
-	sl_sys.link = link;
+	sl_sys.link = sl_link;
 	load("P", &p);
 	ck_assert_uint_eq(p.version, 1);
 	sl_pool_free(&p);
@@ -1577,7 +1577,7 @@ START_TEST(test_seam_create_mkdir_race)
 	t_seam_calls = 0;
 	ck_assert_msg(sl_pool_create(&sp, "P", 1, SL_NOLIMIT, err,
 	    sizeof(err)) == 0, "create: %s", err);
-	sl_sys.rename = rename;
+	sl_sys.rename = sl_rename;
 	ck_assert_int_eq(t_seam_calls, 1);
 	load("P", &p);
 	ck_assert_uint_eq(p.version, 1);
@@ -1600,7 +1600,7 @@ START_TEST(test_queue_create_moved)
 	t_seam_calls = 0;
 	ck_assert_msg(sl_queue_create(&sp, "P", "top", 1, SL_NOLIMIT, &q,
 	    &moved, err, sizeof(err)) == 0, "create: %s", err);
-	sl_sys.link = link;
+	sl_sys.link = sl_link;
 	ck_assert_int_eq(t_seam_calls, 2);
 	ck_assert_int_eq(q.priority, 1);
 	ck_assert_ptr_nonnull(moved.s);
@@ -1623,7 +1623,7 @@ START_TEST(test_queue_create_undo)
 	fail_errno = EIO;
 	ck_assert_int_eq(sl_queue_create(&sp, "P", "q", 0, SL_NOLIMIT, NULL,
 	    NULL, err, sizeof(err)), -1);
-	sl_sys.link = link;
+	sl_sys.link = sl_link;
 	ck_assert_msg(err[0] != '\0', "no message");
 	ck_assert(!t_exists(S("pools/P/queues/q")));
 	ck_assert_int_eq(t_count(S("pools/P/queues"), 1), 1); /* no .trash. */

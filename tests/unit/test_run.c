@@ -54,9 +54,9 @@ setup(void)
 static void
 teardown(void)
 {
-	sl_sys.rename = rename;
-	sl_sys.link = link;
-	sl_sys.mkdir = mkdir;
+	sl_sys.rename = sl_rename;
+	sl_sys.link = sl_link;
+	sl_sys.mkdir = sl_mkdir;
 	sl_rmtree(root);
 	free(root);
 }
@@ -562,7 +562,7 @@ START_TEST(test_run_submit_lost_rename)
 	sl_sys.rename = lost[_i];
 	t_seam_calls = 0;
 	submit("Q", "lost", time(NULL), 1, id);
-	sl_sys.rename = rename;
+	sl_sys.rename = sl_rename;
 	ck_assert_int_gt(t_seam_calls, 0);
 	ck_assert_int_eq(entries(S("pools/P/queues/Q/sched"), 1), 1);
 	ck_assert_int_eq(entries(S("pools/P/tmp"), 1), 0);
@@ -587,7 +587,7 @@ START_TEST(test_run_submit_fails)
 	sl_sys.rename = _i == 0 ? failing_rename : failing_sched_rename;
 	t_seam_calls = 0;
 	ck_assert_int_eq(sl_run_submit(&sp, &r, err, sizeof(err)), -1);
-	sl_sys.rename = rename;
+	sl_sys.rename = sl_rename;
 	ck_assert_int_gt(t_seam_calls, 0);
 	ck_assert_msg(err[0] != '\0', "no message");
 	ck_assert_int_eq(entries(S("pools/P/queues/Q/sched"), 1), 0);
@@ -987,7 +987,7 @@ START_TEST(test_run_accept_lost_rename)
 	sl_sys.rename = lost[_i];
 	t_seam_calls = 0;
 	ck_assert_int_eq(sl_accept_pool(&sp, "P", err, sizeof(err)), 2);
-	sl_sys.rename = rename;
+	sl_sys.rename = sl_rename;
 	ck_assert_int_gt(t_seam_calls, 0);
 	ck_assert_int_eq(entries(S("pools/P/queues/Q/new"), 1), 0);
 	ck_assert_int_eq(entries(S("pools/P/queues/Q/sched"), 1), 1);
@@ -1023,7 +1023,7 @@ START_TEST(test_run_accept_publish_fails)
 	sl_sys.rename = failing_sched_rename;
 	t_seam_calls = 0;
 	ck_assert_int_eq(sl_accept_pool(&sp, "P", err, sizeof(err)), 0);
-	sl_sys.rename = rename;
+	sl_sys.rename = sl_rename;
 	ck_assert_int_gt(t_seam_calls, 0);
 	ck_assert_int_eq(entries(S("pools/P/queues/Q/sched"), 1), 0);
 	ck_assert_int_eq(entries(S("pools/P/tmp"), 1), 0);
@@ -1410,7 +1410,7 @@ START_TEST(test_run_submit_one_rename)
 	t_renames_done = 0;
 	sl_sys.rename = t_counted_rename;
 	submit("Q", "a", time(NULL), 1, a);
-	sl_sys.rename = rename;
+	sl_sys.rename = sl_rename;
 	ck_assert_int_eq(t_renames_done, 1);
 	memcpy(tok, run_token(a), sizeof(tok));
 	ck_assert_int_eq(sl_idhint_read(&sp, a, &h), 0);
@@ -1428,7 +1428,7 @@ START_TEST(test_run_submit_one_rename)
 	t_renames_done = 0;
 	sl_sys.rename = t_counted_rename;
 	ck_assert_int_eq(sl_idhint_write(&sp, "P", "default", tok), 0);
-	sl_sys.rename = rename;
+	sl_sys.rename = sl_rename;
 	ck_assert_int_eq(t_renames_done, 1);
 	ck_assert_int_eq(sl_idhint_read(&sp, a, &h), 0);
 	ck_assert_str_eq(h.queue, "default");

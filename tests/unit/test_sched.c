@@ -37,7 +37,7 @@ teardown(void)
 {
 	sl_rmtree(root);
 	free(root);
-	sl_sys.rename = rename;
+	sl_sys.rename = sl_rename;
 }
 
 /* tok - a token of time t (static, 4 live at once) */
@@ -138,7 +138,7 @@ START_TEST(test_sched_put_find)
 	ck_assert_int_eq(sl_sched_put(run("c"), sd, t, 0), 0);
 	ck_assert_ptr_nonnull(at = sl_sched_find(sd, t));
 	free(at);
-	sl_sys.rename = rename;
+	sl_sys.rename = sl_rename;
 	/* a run of a writer from before buckets, in sched/ itself */
 	t = tok(0x6b132900, 8);
 	snprintf(path, sizeof(path), "%s/%s", sd, t);
@@ -187,7 +187,7 @@ START_TEST(test_sched_put_races_prune)
 	/* removed before the first rename and again before the second: the
 	 * third finds the bucket made again */
 	ck_assert_int_eq(sl_sched_put(run("a"), sd, t, 1), 0);
-	sl_sys.rename = rename;
+	sl_sys.rename = sl_rename;
 	ck_assert_int_eq(pruned, 3);
 	ck_assert_ptr_nonnull(at = sl_sched_find(sd, t));
 	free(at);
@@ -217,7 +217,7 @@ START_TEST(test_sched_put_races_maker)
 	pruned = 0;
 	sl_sys.rename = maker_rename;
 	ck_assert_int_eq(sl_sched_put(run("a"), sd, t, 1), 0);
-	sl_sys.rename = rename;
+	sl_sys.rename = sl_rename;
 	ck_assert_int_eq(pruned, 2);
 	ck_assert_ptr_nonnull(at = sl_sched_find(sd, t));
 	free(at);

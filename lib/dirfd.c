@@ -1,0 +1,541 @@
+/*
+ * dirfd.c - walk less: descriptors of the spool's fixed directories, so
+ * that a call on a path under the spool looks up only the components below
+ * the deepest of them.
+ *
+ * A call on an absolute path looks up every component of it.  On a local
+ * disk the dentry cache answers; on a network filesystem with its caches
+ * off (NFS lookupcache=none or noac, sshfs and FUSE with timeouts of 0)
+ * each lookup asks the server, and on the project's NFS rig (fuse-nfs,
+ * which resolves every request's path from the export's root) a component
+ * at depth j costs about 2j + 1 requests: an open of a file eight levels
+ * down cost 98 requests by its path against 35 by its directory's
+ * descriptor (spool-layout.md, "Walking less").
+ *
+ * So the primitives below (sl_open, sl_lstat, sl_stat, sl_opendir,
+ * sl_unlink, sl_rmdir, and fsop.c's renames, links, mkdirs and creates)
+ * split a path under a registered spool (sl_dirfd_root) into the
+ * descriptor of its deepest fixed ancestor and the rest, and make the *at
+ * call.  The fixed directories are those the layout never removes while
+ * their pool or queue exists: the spool's pools/ and ids/; a pool's
+ * directory and its tmp/, slots/, running/, done/, pending/, agents/,
+ * rejected/ and queues/; a queue's directory and its sched/, new/ and
+ * tmp/.  Never a run's directory, an agent's, a slot, a bucket of sched/
+ * or anything dotted: those move or go.  A path elsewhere (/proc, a
+ * user's file, a relative path) is left as it is: AT_FDCWD.
+ *
+ * The spool's own (pools/, ids/) are opened by path and used for DIRFD_MS
+ * after that; each one below is opened from its parent's descriptor (one
+ * component) and used while that parent is the same opening.  So one walk
+ * a second of the spool's part of a path, whatever the number of calls,
+ * and every descriptor of a pool a process uses at once comes from one
+ * opening of the pool's directory.  A call naming two paths (rename,
+ * link) finds both at one instant, neither's descriptors closed for the
+ * other's.  RACE: a pool or queue deleted meanwhile by another process
+ * was renamed into its parent's .trash.UUID/ and is being removed; a call
+ * through descriptors opened before that acts inside the trash, all of
+ * it, which is what the same call by path made just before the deleter's
+ * rename would have done: it goes with the tree (or fails, ENOENT, once
+ * its directory is gone).  Never half in the old pool and half in a new
+ * one made under its name (a run of the new pool's sched/ moved into the
+ * old one's pending/, then removed with the trash: test_dirfd_one_pool).
+ * A pool or queue made again under the old name within the window is not
+ * seen: a delay of at most DIRFD_MS.  This process's own renames and
+ * removals forget the descriptors at and under the names at once
+ * (sl_dirfd_forget).  A descriptor whose directory another host removed
+ * (NFS: ESTALE) makes the call again by fresh ones: the server refused
+ * the first, so nothing is done twice.
+ *
+ * Descriptors are O_PATH, close-on-exec (no command inherits one) and
+ * numbered from 64 up, clear of the numbers programs arrange (the agent's
+ * pipe on 3, which every supervisor keeps where it is).  A
+ * process that closes descriptors wholesale (a supervisor's close_range)
+ * forgets them first (sl_dirfd_drop), so that no number another open
+ * reuses is taken for a directory.
+ */
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "sluice.h"
+
+#define DIRFD_MAX	32	/* descriptors kept: a pool uses about 8 */
+#define DIRFD_MS	1000	/* how long a top one is used before a new open */
+#define ROOTS_MAX	8	/* spools one process serves (tests: 2) */
+#define LEVELS		5	/* pools/ POOL/ queues/ QUEUE/ sched/ */
+#define FD_FLOOR	64	/* descriptors kept above the program's own */
+
+struct ent {
+	char	   *path;	/* the directory, as callers spell it */
+	size_t	    len;
+	int	    fd;
+	int	    parent;	/* the entry it was opened from; -1: by path */
+	unsigned    gen;	/* this opening */
+	unsigned    pgen;	/* its parent's opening, when it was made */
+	long long   at;		/* sl_mono_ms() of the open (top entries) */
+	long long   used;	/* of the last use: the least used goes */
+};
+
+static struct ent ents[DIRFD_MAX];
+static char *roots[ROOTS_MAX];
+static size_t nroots, nextroot;
+static unsigned gens;
+
+/* sl_dirfd_root - paths under root (a spool, absolute) may be walked from
+ * its fixed directories from now on (the oldest of ROOTS_MAX goes) */
+void
+sl_dirfd_root(const char *root)
+{
+	size_t	i, n;
+
+	if (root == NULL || root[0] != '/')
+		return;
+	n = strlen(root);
+	while (n > 1 && root[n - 1] == '/')
+		n--;
+	for (i = 0; i < nroots; i++)
+		if (strlen(roots[i]) == n && memcmp(roots[i], root, n) == 0)
+			return;
+	i = nroots < ROOTS_MAX ? nroots++ : nextroot++ % ROOTS_MAX;
+	free(roots[i]);
+	roots[i] = sl_xmalloc(n + 1);
+	memcpy(roots[i], root, n);
+	roots[i][n] = '\0';
+}
+
+/* comp - the length of the component at s (up to '/' or the end); -1 if
+ * it is empty, "." or ".." (a path we do not second-guess) */
+static long
+comp(const char *s)
+{
+	size_t	n = strcspn(s, "/");
+
+	if (n == 0 || (s[0] == '.' && (n == 1 || (n == 2 && s[1] == '.'))))
+		return -1;
+	return (long)n;
+}
+
+static int
+one_of(const char *s, long n, const char *const *set)
+{
+	for (; *set != NULL; set++)
+		if (strlen(*set) == (size_t)n && memcmp(*set, s, (size_t)n) == 0)
+			return 1;
+	return 0;
+}
+
+/* level - the length of the component at s if it is a fixed directory's
+ * (one of set; NULL: any name not dotted) with more of the path after it,
+ * else -1 */
+static long
+level(const char *s, const char *const *set)
+{
+	long	n = comp(s);
+
+	if (n < 0 || s[n] != '/' ||
+	    (set == NULL ? s[0] == '.' : !one_of(s, n, set)))
+		return -1;
+	return n;
+}
+
+/*
+ * fixed - the lengths of path's fixed proper ancestors (see the top), from
+ * the spool's down, in lv[]; returns how many (0: none, the path is taken
+ * as it is).  Each level checks that the component is followed by more of
+ * the path: an ancestor must be a proper one.
+ */
+static int
+fixed(const char *path, size_t lv[LEVELS])
+{
+	static const char *const top[] = { "pools", "ids", NULL };
+	static const char *const pool[] = { "tmp", "slots", "running", "done",
+	    "pending", "agents", "rejected", "queues", NULL };
+	static const char *const queue[] = { "sched", "new", "tmp", NULL };
+	/* spool, pool, a pool's, queue, a queue's */
+	static const char *const *const walk[LEVELS] = { top, NULL, pool,
+	    NULL, queue };
+	const char *s, *c;
+	size_t	i, rl = 0;
+	long	n;
+	int	m = 0;
+
+	for (i = 0; i < nroots; i++) {
+		rl = strlen(roots[i]);
+		if (strncmp(path, roots[i], rl) == 0 && path[rl] == '/')
+			break;
+	}
+	if (i == nroots)
+		return 0;
+	s = path + rl + 1;	/* the first component below root */
+	if (path[strlen(path) - 1] == '/')
+		return 0;
+	/* "." and ".." anywhere, "//", a trailing "/": taken as they are */
+	for (c = s; *c != '\0'; c += n + 1) {
+		if ((n = comp(c)) < 0)
+			return 0;
+		if (c[n] == '\0')
+			break;
+	}
+	for (m = 0; m < LEVELS; m++) {
+		if ((n = level(s, walk[m])) < 0)
+			break;
+		lv[m] = (size_t)(s + n - path);
+		/* nothing below ids/ is fixed, nor below a pool's
+		 * directories but queues/ */
+		if ((m == 0 && n == 3) || (m == 2 && (n != 6 ||
+		    memcmp(s, "queues", 6) != 0)))
+			return m + 1;
+		s += n + 1;
+	}
+	return m;
+}
+
+static void
+ent_close(struct ent *e)
+{
+	if (e->path == NULL)
+		return;
+	(void)close(e->fd);
+	free(e->path);
+	e->path = NULL;
+}
+
+static int
+pinned(int i, const int *pin, int npin)
+{
+	int	k;
+
+	for (k = 0; k < npin; k++)
+		if (pin[k] == i)
+			return 1;
+	return 0;
+}
+
+/* victim - a free entry, else the least used one not pinned */
+static int
+victim(const int *pin, int npin)
+{
+	int	i, v = -1;
+
+	for (i = 0; i < DIRFD_MAX; i++) {
+		if (ents[i].path == NULL)
+			return i;
+		if (!pinned(i, pin, npin) && (v < 0 ||
+		    ents[i].used < ents[v].used))
+			v = i;
+	}
+	return v;
+}
+
+/*
+ * chain - the entry of path's deepest fixed ancestor, made good from the
+ * top: the spool's directory (pools/, ids/) by its path, at most DIRFD_MS
+ * old; each one below it opened from its parent's descriptor and good
+ * only while that parent is the opening it was made from.  So every
+ * descriptor of a pool in use at once comes from one opening of the
+ * pool's directory: a pool deleted and made again by another process
+ * meanwhile is, to this process, all the old one (in the trash) or all
+ * the new one, never part of each (a run moved from the new pool's
+ * sched/ into the old one's pending/ would be removed with the trash).
+ * Entries in pin (*npin of them, the chain of the other name of a rename
+ * or a link) are neither closed nor reopened: the caller holds their
+ * descriptors.  Adds this chain's entries to pin.  -1: cannot (the call
+ * goes by path).
+ */
+static int
+chain(const char *path, const size_t *lv, int m, long long now, int *pin,
+    int *npin)
+{
+	struct ent *e;
+	const char *name;
+	char   *d;
+	int	k, i, prev = -1, fd, r;
+
+	for (k = 0; k < m; k++) {
+		for (i = 0; i < DIRFD_MAX; i++)
+			if (ents[i].path != NULL && ents[i].len == lv[k] &&
+			    memcmp(ents[i].path, path, lv[k]) == 0)
+				break;
+		if (i < DIRFD_MAX && (pinned(i, pin, *npin) ||
+		    (k == 0 ? ents[i].parent == -1 && now >= ents[i].at &&
+		    now - ents[i].at < DIRFD_MS : ents[i].parent == prev &&
+		    ents[i].pgen == ents[prev].gen))) {
+			ents[i].used = now;
+			pin[(*npin)++] = prev = i;
+			continue;
+		}
+		/* open it: by path at the top, else from its parent */
+		d = sl_xmalloc(lv[k] + 1);
+		memcpy(d, path, lv[k]);
+		d[lv[k]] = '\0';
+		if (k == 0)
+			fd = open(d, O_PATH | O_DIRECTORY | O_CLOEXEC);
+		else {
+			name = d + lv[k - 1] + 1;
+			fd = openat(ents[prev].fd, name, O_PATH | O_DIRECTORY |
+			    O_NOFOLLOW | O_CLOEXEC);
+		}
+		if (fd >= 0 && fd < FD_FLOOR &&
+		    (r = fcntl(fd, F_DUPFD_CLOEXEC, FD_FLOOR)) >= 0) {
+			(void)close(fd);
+			fd = r;
+		}
+		if (fd < 0 || (i == DIRFD_MAX && (i = victim(pin, *npin)) < 0)) {
+			if (fd >= 0)
+				(void)close(fd);
+			free(d);
+			return -1;
+		}
+		e = &ents[i];
+		ent_close(e);
+		e->path = d;
+		e->len = lv[k];
+		e->fd = fd;
+		e->parent = prev;
+		e->gen = ++gens;
+		e->pgen = prev >= 0 ? ents[prev].gen : 0;
+		e->at = e->used = now;
+		pin[(*npin)++] = prev = i;
+	}
+	return prev;
+}
+
+/* at - sl_dirfd_at, with the pins and the clock of a call that names two
+ * paths */
+static int
+at(const char *path, const char **rel, long long now, int *pin, int *npin)
+{
+	size_t	lv[LEVELS];
+	int	m, i;
+
+	*rel = path;
+	if (path == NULL || nroots == 0 || (m = fixed(path, lv)) == 0 ||
+	    (i = chain(path, lv, m, now, pin, npin)) < 0)
+		return AT_FDCWD;
+	*rel = path + lv[m - 1] + 1;
+	return ents[i].fd;
+}
+
+/*
+ * sl_dirfd_at - a descriptor and a name relative to it for path: the
+ * descriptor of path's deepest fixed ancestor and the rest, or AT_FDCWD
+ * and path itself.  Never fails: if the ancestor cannot be opened, the
+ * call by path reports whatever is wrong.
+ */
+int
+sl_dirfd_at(const char *path, const char **rel)
+{
+	int	pin[LEVELS], npin = 0;
+
+	return at(path, rel, sl_mono_ms(), pin, &npin);
+}
+
+/* sl_dirfd_forget - close the descriptors of path and of the directories
+ * under it (it was renamed or removed) */
+void
+sl_dirfd_forget(const char *path)
+{
+	size_t	i, n;
+
+	if (path == NULL)
+		return;
+	n = strlen(path);
+	while (n > 1 && path[n - 1] == '/')
+		n--;
+	for (i = 0; i < DIRFD_MAX; i++)
+		if (ents[i].path != NULL && ents[i].len >= n &&
+		    memcmp(ents[i].path, path, n) == 0 &&
+		    (ents[i].len == n || ents[i].path[n] == '/'))
+			ent_close(&ents[i]);
+}
+
+/* sl_dirfd_drop - forget every descriptor without closing it: the caller
+ * is about to close them all (close_range) or has */
+void
+sl_dirfd_drop(void)
+{
+	size_t	i;
+
+	for (i = 0; i < DIRFD_MAX; i++) {
+		free(ents[i].path);
+		ents[i].path = NULL;
+	}
+}
+
+/* flush - close every descriptor: one was stale (ESTALE: its directory is
+ * gone at the server) */
+static void
+flush(void)
+{
+	size_t	i;
+
+	for (i = 0; i < DIRFD_MAX; i++)
+		ent_close(&ents[i]);
+}
+
+/* sl_dirfd_count - descriptors kept (tests) */
+int
+sl_dirfd_count(void)
+{
+	size_t	i;
+	int	n = 0;
+
+	for (i = 0; i < DIRFD_MAX; i++)
+		n += ents[i].path != NULL;
+	return n;
+}
+
+/* ---- the calls, by path, walked from a fixed directory ---- */
+
+/*
+ * Each call is made once through the descriptors; if one of them was
+ * stale (ESTALE: another host removed its directory, on NFS), every
+ * descriptor is closed and the call made again, by fresh ones: the
+ * server refused the first, so nothing was done twice.  A descriptor of a
+ * directory removed on this host (ENOENT) is what the path would have
+ * reached within the window (see the top).
+ */
+#define ONE(path, r, call) do {						\
+	const char *rel;						\
+	int	fd = sl_dirfd_at((path), &rel);				\
+									\
+	if (((r) = (call)) < 0 && errno == ESTALE && fd != AT_FDCWD) {	\
+		flush();						\
+		fd = sl_dirfd_at((path), &rel);				\
+		(r) = (call);						\
+	}								\
+} while (0)
+
+int
+sl_open(const char *path, int flags, ...)
+{
+	mode_t	mode = 0;
+	va_list	ap;
+	int	r;
+
+	if ((flags & O_CREAT) || (flags & O_TMPFILE) == O_TMPFILE) {
+		va_start(ap, flags);
+		mode = (mode_t)va_arg(ap, int);
+		va_end(ap);
+	}
+	ONE(path, r, openat(fd, rel, flags, mode));
+	return r;
+}
+
+static int
+fstatat_(const char *path, struct stat *st, int flags)
+{
+	int	r;
+
+	ONE(path, r, fstatat(fd, rel, st, flags));
+	return r;
+}
+
+int
+sl_lstat(const char *path, struct stat *st)
+{
+	return fstatat_(path, st, AT_SYMLINK_NOFOLLOW);
+}
+
+int
+sl_stat(const char *path, struct stat *st)
+{
+	return fstatat_(path, st, 0);
+}
+
+DIR *
+sl_opendir(const char *path)
+{
+	DIR    *d;
+	int	fd, saved;
+
+	if ((fd = sl_open(path, O_RDONLY | O_NONBLOCK | O_DIRECTORY |
+	    O_CLOEXEC)) < 0)
+		return NULL;
+	if ((d = fdopendir(fd)) == NULL) {
+		saved = errno;
+		(void)close(fd);
+		errno = saved;
+	}
+	return d;
+}
+
+static int
+unlinkat_(const char *path, int flags)
+{
+	int	r;
+
+	ONE(path, r, unlinkat(fd, rel, flags));
+	return r;
+}
+
+int
+sl_unlink(const char *path)
+{
+	return unlinkat_(path, 0);
+}
+
+int
+sl_rmdir(const char *path)
+{
+	if (unlinkat_(path, AT_REMOVEDIR) < 0)
+		return -1;
+	sl_dirfd_forget(path);
+	return 0;
+}
+
+/* two names: both resolved at one instant, the first's descriptors pinned
+ * while the second's are found */
+static int
+two(const char *from, const char *to, int link)
+{
+	const char *rf, *rt;
+	long long now = sl_mono_ms();
+	int	pin[2 * LEVELS], npin = 0, ff, tf, r, again;
+
+	ff = at(from, &rf, now, pin, &npin);
+	tf = at(to, &rt, now, pin, &npin);
+	r = link ? linkat(ff, rf, tf, rt, 0) : renameat(ff, rf, tf, rt);
+	again = r < 0 && errno == ESTALE && (ff != AT_FDCWD || tf != AT_FDCWD);
+	if (again) {
+		flush();
+		npin = 0;
+		now = sl_mono_ms();
+		ff = at(from, &rf, now, pin, &npin);
+		tf = at(to, &rt, now, pin, &npin);
+		r = link ? linkat(ff, rf, tf, rt, 0) : renameat(ff, rf, tf, rt);
+	}
+	return r;
+}
+
+int
+sl_rename(const char *from, const char *to)
+{
+	if (two(from, to, 0) < 0)
+		return -1;
+	/* what was at from is at to now, and to's old directory (an empty
+	 * one a rename may replace) is gone */
+	sl_dirfd_forget(from);
+	sl_dirfd_forget(to);
+	return 0;
+}
+
+int
+sl_link(const char *from, const char *to)
+{
+	return two(from, to, 1);
+}
+
+int
+sl_mkdir(const char *path, mode_t mode)
+{
+	int	r;
+
+	ONE(path, r, mkdirat(fd, rel, mode));
+	return r;
+}

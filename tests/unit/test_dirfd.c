@@ -1,0 +1,343 @@
+/*
+ * test_dirfd.c - lib/dirfd.c: calls by path under a spool walked from the
+ * descriptor of the path's deepest fixed directory.
+ *
+ * Which directories count as fixed (never a run's, a slot's, a bucket's
+ * or a dotted one: those move), that a descriptor is reused and not opened
+ * per call, that a renamed or removed pool is forgotten at once, so that
+ * a pool made again under its name is the one a call reaches, and that a
+ * run directory moved by another process is never reached by its old name.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "tests.h"
+
+static struct sl_spool sp;
+static char *root;
+
+static void
+setup(void)
+{
+	root = t_spool(&sp);	/* registers root with dirfd.c */
+}
+
+static void
+teardown(void)
+{
+	sl_rmtree(root);
+	free(root);
+	sl_dirfd_drop();
+}
+
+/* P - a path under the spool (static, up to 4 live at once) */
+static const char *
+P(const char *rel)
+{
+	static char buf[4][4096];
+	static int k;
+
+	k = (k + 1) % 4;
+	snprintf(buf[k], sizeof(buf[k]), "%s/%s", root, rel);
+	return buf[k];
+}
+
+static void
+mkpool(const char *pool)
+{
+	static const char *const sub[] = { "", "/tmp", "/running", "/done",
+	    "/slots", "/pending", "/queues", "/queues/q", "/queues/q/sched",
+	    "/queues/q/sched/B", "/queues/q/new", NULL };
+	char	p[4096];
+	size_t	i;
+
+	for (i = 0; sub[i] != NULL; i++) {
+		snprintf(p, sizeof(p), "%s/pools/%s%s", root, pool, sub[i]);
+		t_mkdir(p);
+	}
+}
+
+/* the name sl_dirfd_at leaves relative to its descriptor */
+static const char *
+rel_of(const char *path, int *fd)
+{
+	const char *rel;
+
+	*fd = sl_dirfd_at(path, &rel);
+	return rel;
+}
+
+START_TEST(test_dirfd_fixed)
+{
+	static const struct {
+		const char *path;	/* under root */
+		const char *rel;	/* NULL: the path itself, AT_FDCWD */
+	} c[] = {
+		{ "pools/P/running/R/lease", "R/lease" },
+		{ "pools/P/running/R", "R" },
+		{ "pools/P/done/R.Completed", "R.Completed" },
+		{ "pools/P/tmp/.slot.U/R", ".slot.U/R" },
+		{ "pools/P/slots/a.X.0/R", "a.X.0/R" },
+		{ "pools/P/pending/A/.claim.x", "A/.claim.x" },
+		{ "pools/P/queues/q/sched/B/T", "B/T" },
+		{ "pools/P/queues/q/new/f", "f" },
+		{ "pools/P/queues/q/other", "other" },	/* from queues/q */
+		{ "pools/P/queues/q", "q" },		/* from queues/ */
+		{ "pools/P/config/v1.ini", "config/v1.ini" },	/* from P */
+		{ "pools/P", "P" },			/* from pools/ */
+		{ "ids/ab/ID", "ab/ID" },
+		{ "pools/.trash.U/running/R", ".trash.U/running/R" },
+		{ "pools/P/queues/.new.U/sched", ".new.U/sched" },
+		{ "pools/P/running/../done/R", NULL },	/* as it is */
+		{ "pools/P/running/", NULL },	/* as it is */
+		{ "pools", NULL },		/* the root is not kept */
+		{ "deployments/D/v1", NULL },
+	};
+	const char *rel;
+	char	other[4096];
+	size_t	i;
+	int	fd;
+
+	mkpool("P");
+	t_mkdir(P("ids"));
+	for (i = 0; i < sizeof(c) / sizeof(c[0]); i++) {
+		rel = rel_of(P(c[i].path), &fd);
+		if (c[i].rel == NULL) {
+			ck_assert_msg(fd == AT_FDCWD, "%s: a descriptor",
+			    c[i].path);
+			ck_assert_str_eq(rel, P(c[i].path));
+		} else {
+			ck_assert_msg(fd >= 0, "%s: no descriptor", c[i].path);
+			ck_assert_str_eq(rel, c[i].rel);
+		}
+	}
+	/* outside the spool, and relative paths: untouched */
+	rel = rel_of("/proc/self/stat", &fd);
+	ck_assert_int_eq(fd, AT_FDCWD);
+	ck_assert_str_eq(rel, "/proc/self/stat");
+	rel = rel_of("pools/P/running/R", &fd);
+	ck_assert_int_eq(fd, AT_FDCWD);
+	/* a spool whose name begins like ours is another spool */
+	snprintf(other, sizeof(other), "%sx/pools/P/running/R", root);
+	rel = rel_of(other, &fd);
+	ck_assert_int_eq(fd, AT_FDCWD);
+	ck_assert_str_eq(rel, other);
+}
+END_TEST
+
+/* a descriptor is reused within the window (the directory it names,
+ * replaced meanwhile by another process, is still the one reached) and
+ * opened again after it */
+START_TEST(test_dirfd_reused)
+{
+	struct stat st, a, b;
+	int	fd, n;
+
+	mkpool("P");
+	ck_assert_int_eq(stat(P("pools/P/running"), &a), 0);
+	ck_assert_int_eq(sl_lstat(P("pools/P/running/f"), &st), -1);
+	ck_assert_int_eq(errno, ENOENT);
+	n = sl_dirfd_count();
+	ck_assert_int_eq(n, 3);		/* pools/, P/, running/ */
+	(void)rel_of(P("pools/P/running/f"), &fd);
+	ck_assert_int_ge(fd, 64);	/* above the program's own */
+	ck_assert_int_ne(fcntl(fd, F_GETFD) & FD_CLOEXEC, 0);
+	/* another process replaces running/ */
+	ck_assert_int_eq(rename(P("pools/P/running"), P("pools/P/old")), 0);
+	t_mkdir(P("pools/P/running"));
+	ck_assert_int_eq(stat(P("pools/P/running"), &b), 0);
+	ck_assert_int_eq(fstat(fd, &st), 0);
+	ck_assert(st.st_ino == a.st_ino);
+	ck_assert_int_eq(sl_mkdir(P("pools/P/running/x"), 0755), 0);
+	ck_assert_int_eq(lstat(P("pools/P/old/x"), &st), 0);	/* the old */
+	ck_assert_int_eq(sl_dirfd_count(), n);
+	usleep(1100 * 1000);	/* past DIRFD_MS: opened again */
+	ck_assert_int_eq(sl_mkdir(P("pools/P/running/y"), 0755), 0);
+	ck_assert_int_eq(lstat(P("pools/P/running/y"), &st), 0);
+	(void)rel_of(P("pools/P/running/f"), &fd);
+	ck_assert_int_eq(fstat(fd, &st), 0);
+	ck_assert(st.st_ino == b.st_ino);
+	ck_assert_int_eq(sl_dirfd_count(), n);
+	sl_dirfd_drop();
+	ck_assert_int_eq(sl_dirfd_count(), 0);
+}
+END_TEST
+
+/* another process deletes the pool and makes it again: every descriptor
+ * of it this process uses at once is of one opening of the pool, so a
+ * run of the new pool is never moved into the old one's trash */
+START_TEST(test_dirfd_one_pool)
+{
+	struct stat st;
+
+	mkpool("P");
+	ck_assert_int_eq(sl_lstat(P("pools/P/pending/A"), &st), -1);
+	ck_assert_int_eq(rename(P("pools/P"), P("pools/.trash.1")), 0);
+	mkpool("P");
+	t_mkdir(P("pools/P/queues/q/sched/B/T"));
+	t_mkdir(P("pools/P/pending/A"));
+	t_mkdir(P("pools/.trash.1/pending/A"));
+	/* within the window: the old pool, whole: its sched/ has no T */
+	ck_assert_int_eq(sl_rename(P("pools/P/queues/q/sched/B/T"),
+	    P("pools/P/pending/A/T")), -1);
+	ck_assert_int_eq(errno, ENOENT);
+	ck_assert_int_eq(lstat(P("pools/P/queues/q/sched/B/T"), &st), 0);
+	ck_assert_int_eq(lstat(P("pools/.trash.1/pending/A/T"), &st), -1);
+	usleep(1100 * 1000);	/* then the new one */
+	ck_assert_int_eq(sl_rename(P("pools/P/queues/q/sched/B/T"),
+	    P("pools/P/pending/A/T")), 0);
+	ck_assert_int_eq(lstat(P("pools/P/pending/A/T"), &st), 0);
+}
+END_TEST
+
+/* more directories than descriptors kept: a rename's two names are found
+ * at once, neither's descriptor closed for the other's */
+START_TEST(test_dirfd_full)
+{
+	char	a[64], b[64], c[64];
+	struct stat st;
+	int	i;
+
+	for (i = 0; i < 16; i++) {
+		snprintf(a, sizeof(a), "P%d", i);
+		mkpool(a);
+	}
+	for (i = 0; i < 16; i++) {
+		snprintf(a, sizeof(a), "pools/P%d/running/f", i);
+		snprintf(b, sizeof(b), "pools/P%d/done/f", i);
+		t_write(P(a), "x", 1);
+		ck_assert_int_eq(sl_rename(P(a), P(b)), 0);
+		ck_assert_int_le(sl_dirfd_count(), 32);
+	}
+	for (i = 0; i < 16; i++) {	/* each the least used, by turns */
+		snprintf(a, sizeof(a), "pools/P%d/done/f", i);
+		snprintf(b, sizeof(b), "pools/P%d/slots/f", (i + 7) % 16);
+		snprintf(c, sizeof(c), "pools/P%d/tmp/f", (i + 7) % 16);
+		ck_assert_msg(sl_rename(P(a), P(b)) == 0, "%s: %s", a,
+		    strerror(errno));
+		ck_assert_int_eq(sl_link(P(b), P(c)), 0);
+		ck_assert_int_eq(lstat(P(c), &st), 0);
+	}
+}
+END_TEST
+
+/* a pool deleted (renamed into the trash) and made again: a call by its
+ * path reaches the new one, not the trash */
+START_TEST(test_dirfd_pool_again)
+{
+	struct stat st;
+	int	fd;
+
+	mkpool("P");
+	fd = sl_open(P("pools/P/running/a"), O_WRONLY | O_CREAT | O_EXCL |
+	    O_CLOEXEC, 0644);
+	ck_assert_int_ge(fd, 0);
+	close(fd);
+	ck_assert_int_eq(sane_rename(P("pools/P"), P("pools/.trash.1")), 0);
+	mkpool("P");
+	fd = sl_open(P("pools/P/running/b"), O_WRONLY | O_CREAT | O_EXCL |
+	    O_CLOEXEC, 0644);
+	ck_assert_int_ge(fd, 0);
+	close(fd);
+	ck_assert_int_eq(lstat(P("pools/P/running/b"), &st), 0);
+	ck_assert_int_eq(lstat(P("pools/.trash.1/running/b"), &st), -1);
+	/* removed by sl_rmtree and made again: the same */
+	ck_assert_int_eq(sl_rmtree(P("pools/P")), 0);
+	mkpool("P");
+	ck_assert_int_eq(sl_mkdir(P("pools/P/running/c"), 0755), 0);
+	ck_assert_int_eq(lstat(P("pools/P/running/c"), &st), 0);
+}
+END_TEST
+
+/* a run's directory moved by another process (crash detection renames
+ * running/R away): its old name reaches nothing, whatever was called on
+ * it before */
+START_TEST(test_dirfd_run_moved)
+{
+	struct stat st;
+	int	fd;
+
+	mkpool("P");
+	t_mkdir(P("pools/P/running/R"));
+	t_write(P("pools/P/running/R/lease"), "1", 1);
+	ck_assert_int_eq(sl_lstat(P("pools/P/running/R/lease"), &st), 0);
+	ck_assert_int_eq(rename(P("pools/P/running/R"),
+	    P("pools/P/done/R.Crashed")), 0);
+	fd = sl_open(P("pools/P/running/R/lease"), O_WRONLY | O_CREAT |
+	    O_TRUNC | O_CLOEXEC, 0644);
+	ck_assert_int_eq(fd, -1);
+	ck_assert_int_eq(errno, ENOENT);
+	ck_assert_int_eq(sl_rename(P("pools/P/running/R"),
+	    P("pools/P/done/R.Completed")), -1);
+	ck_assert_int_eq(errno, ENOENT);
+	ck_assert_int_eq(sl_lstat(P("pools/P/done/R.Crashed/lease"), &st), 0);
+}
+END_TEST
+
+/* the calls themselves: each does what its path form does */
+START_TEST(test_dirfd_calls)
+{
+	struct stat st;
+	mode_t	um = umask(022);
+	DIR    *d;
+	int	fd, n = 0;
+
+	mkpool("P");
+	ck_assert_int_eq(sl_mkdir(P("pools/P/tmp/.slot.U"), 0755), 0);
+	ck_assert_int_eq(sl_mkdir(P("pools/P/tmp/.slot.U"), 0755), -1);
+	ck_assert_int_eq(errno, EEXIST);
+	fd = sl_open(P("pools/P/tmp/.slot.U/R"), O_WRONLY | O_CREAT | O_EXCL |
+	    O_CLOEXEC, 0640);
+	ck_assert_int_ge(fd, 0);
+	ck_assert_int_eq(fstat(fd, &st), 0);
+	ck_assert_int_eq(st.st_mode & 07777, 0640 & ~022);
+	(void)umask(um);
+	close(fd);
+	ck_assert_int_eq(sl_rename(P("pools/P/tmp/.slot.U"),
+	    P("pools/P/slots/a.X.0")), 0);
+	ck_assert_int_eq(sl_stat(P("pools/P/slots/a.X.0/R"), &st), 0);
+	ck_assert_int_eq(sl_link(P("pools/P/slots/a.X.0/R"),
+	    P("pools/P/done/L")), 0);
+	ck_assert_int_eq(lstat(P("pools/P/done/L"), &st), 0);
+	ck_assert_int_eq(st.st_nlink, 2);
+	ck_assert_ptr_nonnull(d = sl_opendir(P("pools/P/slots/a.X.0")));
+	while (readdir(d) != NULL)
+		n++;
+	closedir(d);
+	ck_assert_int_eq(n, 3);
+	ck_assert_ptr_null(sl_opendir(P("pools/P/slots/a.X.1")));
+	ck_assert_int_eq(errno, ENOENT);
+	ck_assert_int_eq(sl_rmdir(P("pools/P/slots/a.X.0")), -1);
+	ck_assert_int_eq(errno, ENOTEMPTY);
+	ck_assert_int_eq(sl_unlink(P("pools/P/slots/a.X.0/R")), 0);
+	ck_assert_int_eq(sl_rmdir(P("pools/P/slots/a.X.0")), 0);
+	ck_assert_int_eq(lstat(P("pools/P/slots/a.X.0"), &st), -1);
+	/* O_NOFOLLOW and a symbolic link: as by path */
+	ck_assert_int_eq(symlink("/etc/passwd", P("pools/P/done/S")), 0);
+	ck_assert_int_eq(sl_open(P("pools/P/done/S"), O_RDONLY | O_NOFOLLOW |
+	    O_CLOEXEC), -1);
+	ck_assert_int_eq(errno, ELOOP);
+}
+END_TEST
+
+Suite *
+suite_dirfd(void)
+{
+	Suite  *s = suite_create("dirfd");
+	TCase  *tc = tcase_create("dirfd");
+
+	tcase_add_checked_fixture(tc, setup, teardown);
+	tcase_add_test(tc, test_dirfd_fixed);
+	tcase_add_test(tc, test_dirfd_reused);
+	tcase_add_test(tc, test_dirfd_one_pool);
+	tcase_add_test(tc, test_dirfd_full);
+	tcase_add_test(tc, test_dirfd_pool_again);
+	tcase_add_test(tc, test_dirfd_run_moved);
+	tcase_add_test(tc, test_dirfd_calls);
+	suite_add_tcase(s, tc);
+	return s;
+}
