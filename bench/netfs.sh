@@ -12,6 +12,12 @@
 #     started on those N queued runs; seconds from its start until all N
 #     are in done/ (watched from the server's side, the export, every
 #     0.1 s, which costs the network filesystem nothing): runs/s.
+#     Requests: h2's data segments to the server over the drain (`ss -ti'
+#     in h2's namespace, data_segs_out of its connections to the NFS
+#     port, 2049, or to sshd, 22), per run: what the server was asked, one
+#     segment a request (NFS: one RPC each; sshfs: SFTP requests, which
+#     ssh may pack several to a segment, so a floor).  The passes' share
+#     is in it: the agent rescans each second as the drain goes.
 #  metadata: the same again with NTRACE (N) fresh runs, the agent under
 #     `strace -f' (it and every process it forks: supervisors, recorders,
 #     the runs) tracing file system calls (open/openat, stat family,
@@ -77,7 +83,14 @@ descendants() {
 		descendants "$c"
 	done
 }
-row() { printf '%-7s %-7s %9s %6s %6s %5s %8s %7s %12s\n' "$@"; }
+row() { printf '%-7s %-7s %9s %6s %6s %5s %8s %7s %8s %12s\n' "$@"; }
+# segs HOST: data segments HOST sent to the server so far (see the top)
+segs() {
+	local port=2049
+	[ "$netfs_backend" = sshfs ] && port=22
+	"$NETFS/netfs-exec.sh" "$1" ss -tin dst "${NETFS_SRV_IP:-${NETFS_NET:-169.254.77}.1}:$port" 2>/dev/null |
+	    grep -o 'data_segs_out:[0-9]*' | awk -F: '{ s += $2 } END { print s + 0 }'
+}
 ndone() { find "$1" -mindepth 1 -maxdepth 1 2>/dev/null | grep -c .; }
 
 # submit SPOOLNAME COUNT OUT: COUNT runs of `true' from h1, "start end" per run
@@ -94,9 +107,10 @@ submit() {
 # until COUNT runs are in done/ or DRAIN_MAX s pass; then TERM to the
 # agent, and wait for it (and strace) to end.  Sets $dsecs, $dn.
 drain() {
-	local sp=$1 cnt=$2 log=$3 d t0 end p i
+	local sp=$1 cnt=$2 log=$3 d t0 end p i s0
 	shift 3
 	d=$NETFS_EXPORT/$sp/pools/P/done
+	s0=$(segs h2)
 	t0=$(now)
 	"$NETFS/netfs-exec.sh" h2 "$@" "$TOP/bin/sluice-agent" --spool "/mnt/spool/$sp" -p P \
 	    --limit 4 --poll-seconds 1 --hide-welcome >"$log" 2>&1 </dev/null &
@@ -107,6 +121,8 @@ drain() {
 		sleep 0.1
 	done
 	dsecs=$(awk -v a="$t0" -v b="$(now)" 'BEGIN { printf "%.2f", b - a }')
+	dreq=$(awk -v a="$s0" -v b="$(segs h2)" -v n="$dn" \
+	    'BEGIN { printf "%.0f", n > 0 ? (b - a) / n : 0 }')
 	[ "$dn" -ge "$cnt" ] || note "$sp: only $dn of $cnt runs done after $dsecs s"
 	for p in $(descendants "$apid"); do
 		[ "$(cat /proc/"$p"/comm 2>/dev/null)" = sluice-agent ] && kill -TERM "$p" 2>/dev/null
@@ -139,7 +155,8 @@ round() {	# BACKEND MODE
 	drain d "$N" "$work/agent.$tag.log"
 	drs=$(awk -v n="$dn" -v s="$dsecs" 'BEGIN { printf "%.2f", n / s }')
 	dn1=$dn ds1=$dsecs
-	echo "drain: $dn runs in $dsecs s, $drs runs/s ($(states d))"
+	echo "drain: $dn runs in $dsecs s, $drs runs/s, $dreq requests to the server a run ($(states d))"
+	dq1=$dreq
 	echo "-- the same with $NTRACE fresh runs, the agent under strace -f"
 	"$NETFS/netfs-exec.sh" h1 "$TOP/bin/sluice" --spool /mnt/spool/t work-pool create P >/dev/null &&
 	    submit t "$NTRACE" "$work/submit2.$tag" || { note "$tag: traced round: submit failed"; return 1; }
@@ -148,7 +165,7 @@ round() {	# BACKEND MODE
 	drain t "$NTRACE" "$work/agent2.$tag.log" strace -f -ff -yy -qq -o "$tr/t" -e trace="$TRACED"
 	echo "traced drain: $dn runs in $dsecs s ($(states t))"
 	python3 "$TOP/bench/netfs-ops.py" /mnt/spool/t "$dn" "$tr"/t.* | tee "$work/ops.$tag"
-	row "$b" "$m" $sms "$dn1" "$ds1" "$drs" "$(awk 'NR == 1 { print $(NF - 2) }' "$work/ops.$tag")" \
+	row "$b" "$m" $sms "$dn1" "$ds1" "$drs" "$dq1" "$(awk 'NR == 1 { print $(NF - 2) }' "$work/ops.$tag")" \
 	    >>"$work/summary"
 }
 
@@ -174,5 +191,5 @@ for b in "$@"; do
 done
 echo
 echo "== across hosts: $N runs of \`true'; submit on h1, one agent on h2 (--limit 4 --poll-seconds 1)"
-row backend caches "submit ms" p50 p99 runs "drain s" runs/s "syscalls/run"
+row backend caches "submit ms" p50 p99 runs "drain s" runs/s "req/run" "syscalls/run"
 cat "$work/summary"

@@ -24,14 +24,17 @@
  * or anything dotted: those move or go.  A path elsewhere (/proc, a
  * user's file, a relative path) is left as it is: AT_FDCWD.
  *
- * The spool's own (pools/, ids/) are opened by path and used for DIRFD_MS
+ * The spool's own (pools/, ids/) are opened by path and used for sl_dirfd_window_ms
  * after that; each one below is opened from its parent's descriptor (one
  * component) and used while that parent is the same opening.  So one walk
  * a second of the spool's part of a path, whatever the number of calls,
  * and every descriptor of a pool a process uses at once comes from one
  * opening of the pool's directory.  A call naming two paths (rename,
  * link) finds both at one instant, neither's descriptors closed for the
- * other's.  RACE: a pool or queue deleted meanwhile by another process
+ * other's, and goes wholly by path if either name cannot be found by
+ * descriptors (a directory of an old pool removed meanwhile): one name
+ * through the old pool and one by a path reaching a new pool of the same
+ * name could move a run into the trash.  RACE: a pool or queue deleted meanwhile by another process
  * was renamed into its parent's .trash.UUID/ and is being removed; a call
  * through descriptors opened before that acts inside the trash, all of
  * it, which is what the same call by path made just before the deleter's
@@ -40,14 +43,15 @@
  * one made under its name (a run of the new pool's sched/ moved into the
  * old one's pending/, then removed with the trash: test_dirfd_one_pool).
  * A pool or queue made again under the old name within the window is not
- * seen: a delay of at most DIRFD_MS.  This process's own renames and
+ * seen: a delay of at most sl_dirfd_window_ms.  This process's own renames and
  * removals forget the descriptors at and under the names at once
  * (sl_dirfd_forget).  A descriptor whose directory another host removed
  * (NFS: ESTALE) makes the call again by fresh ones: the server refused
- * the first, so nothing is done twice.
+ * the first, so nothing is done twice.  Links are followed as a path
+ * would follow them (a done/ that is a link to another disk).
  *
  * Descriptors are O_PATH, close-on-exec (no command inherits one) and
- * numbered from 64 up, clear of the numbers programs arrange (the agent's
+ * moved to 64 and up where the limit allows, clear of the numbers programs arrange (the agent's
  * pipe on 3, which every supervisor keeps where it is).  A
  * process that closes descriptors wholesale (a supervisor's close_range)
  * forgets them first (sl_dirfd_drop), so that no number another open
@@ -65,7 +69,6 @@
 #include "sluice.h"
 
 #define DIRFD_MAX	32	/* descriptors kept: a pool uses about 8 */
-#define DIRFD_MS	1000	/* how long a top one is used before a new open */
 #define ROOTS_MAX	8	/* spools one process serves (tests: 2) */
 #define LEVELS		5	/* pools/ POOL/ queues/ QUEUE/ sched/ */
 #define FD_FLOOR	64	/* descriptors kept above the program's own */
@@ -74,12 +77,17 @@ struct ent {
 	char	   *path;	/* the directory, as callers spell it */
 	size_t	    len;
 	int	    fd;
-	int	    parent;	/* the entry it was opened from; -1: by path */
+	int	    parent;	/* the entry it was opened from; -1: by path;
+				 * -2: good no more */
 	unsigned    gen;	/* this opening */
 	unsigned    pgen;	/* its parent's opening, when it was made */
 	long long   at;		/* sl_mono_ms() of the open (top entries) */
 	long long   used;	/* of the last use: the least used goes */
 };
+
+/* how long a top entry is used before a new open (sl_dirfd_window_ms above; tests
+ * set it, as they set sl_sys, rather than sleep through it) */
+long	sl_dirfd_window_ms = 1000;
 
 static struct ent ents[DIRFD_MAX];
 static char *roots[ROOTS_MAX];
@@ -205,6 +213,17 @@ ent_close(struct ent *e)
 	e->path = NULL;
 }
 
+/* sl_dirfd_flush - close every descriptor: one was stale (ESTALE: its
+ * directory is gone at the server); tests, between cases */
+void
+sl_dirfd_flush(void)
+{
+	size_t	i;
+
+	for (i = 0; i < DIRFD_MAX; i++)
+		ent_close(&ents[i]);
+}
+
 static int
 pinned(int i, const int *pin, int npin)
 {
@@ -234,7 +253,7 @@ victim(const int *pin, int npin)
 
 /*
  * chain - the entry of path's deepest fixed ancestor, made good from the
- * top: the spool's directory (pools/, ids/) by its path, at most DIRFD_MS
+ * top: the spool's directory (pools/, ids/) by its path, at most sl_dirfd_window_ms
  * old; each one below it opened from its parent's descriptor and good
  * only while that parent is the opening it was made from.  So every
  * descriptor of a pool in use at once comes from one opening of the
@@ -263,7 +282,7 @@ chain(const char *path, const size_t *lv, int m, long long now, int *pin,
 				break;
 		if (i < DIRFD_MAX && (pinned(i, pin, *npin) ||
 		    (k == 0 ? ents[i].parent == -1 && now >= ents[i].at &&
-		    now - ents[i].at < DIRFD_MS : ents[i].parent == prev &&
+		    now - ents[i].at < sl_dirfd_window_ms : ents[i].parent == prev &&
 		    ents[i].pgen == ents[prev].gen))) {
 			ents[i].used = now;
 			pin[(*npin)++] = prev = i;
@@ -278,7 +297,7 @@ chain(const char *path, const size_t *lv, int m, long long now, int *pin,
 		else {
 			name = d + lv[k - 1] + 1;
 			fd = openat(ents[prev].fd, name, O_PATH | O_DIRECTORY |
-			    O_NOFOLLOW | O_CLOEXEC);
+			    O_CLOEXEC);	/* a link followed, as by path */
 		}
 		if (fd >= 0 && fd < FD_FLOOR &&
 		    (r = fcntl(fd, F_DUPFD_CLOEXEC, FD_FLOOR)) >= 0) {
@@ -288,6 +307,12 @@ chain(const char *path, const size_t *lv, int m, long long now, int *pin,
 		if (fd < 0 || (i == DIRFD_MAX && (i = victim(pin, *npin)) < 0)) {
 			if (fd >= 0)
 				(void)close(fd);
+			else if (errno == ESTALE && prev >= 0)
+				/* the parent's directory is gone at the
+				 * server: good no more, reopened at the
+				 * next call (not closed: a caller may hold
+				 * it for the other name of a rename) */
+				ents[prev].parent = -2;
 			free(d);
 			return -1;
 		}
@@ -306,17 +331,21 @@ chain(const char *path, const size_t *lv, int m, long long now, int *pin,
 }
 
 /* at - sl_dirfd_at, with the pins and the clock of a call that names two
- * paths */
+ * paths; *fell set if path is under a spool but goes by path */
 static int
-at(const char *path, const char **rel, long long now, int *pin, int *npin)
+at(const char *path, const char **rel, long long now, int *pin, int *npin,
+    int *fell)
 {
 	size_t	lv[LEVELS];
 	int	m, i;
 
 	*rel = path;
-	if (path == NULL || nroots == 0 || (m = fixed(path, lv)) == 0 ||
-	    (i = chain(path, lv, m, now, pin, npin)) < 0)
+	if (path == NULL || nroots == 0 || (m = fixed(path, lv)) == 0)
 		return AT_FDCWD;
+	if ((i = chain(path, lv, m, now, pin, npin)) < 0) {
+		*fell = 1;
+		return AT_FDCWD;
+	}
 	*rel = path + lv[m - 1] + 1;
 	return ents[i].fd;
 }
@@ -330,9 +359,9 @@ at(const char *path, const char **rel, long long now, int *pin, int *npin)
 int
 sl_dirfd_at(const char *path, const char **rel)
 {
-	int	pin[LEVELS], npin = 0;
+	int	pin[LEVELS], npin = 0, fell = 0;
 
-	return at(path, rel, sl_mono_ms(), pin, &npin);
+	return at(path, rel, sl_mono_ms(), pin, &npin, &fell);
 }
 
 /* sl_dirfd_forget - close the descriptors of path and of the directories
@@ -367,17 +396,6 @@ sl_dirfd_drop(void)
 	}
 }
 
-/* flush - close every descriptor: one was stale (ESTALE: its directory is
- * gone at the server) */
-static void
-flush(void)
-{
-	size_t	i;
-
-	for (i = 0; i < DIRFD_MAX; i++)
-		ent_close(&ents[i]);
-}
-
 /* sl_dirfd_count - descriptors kept (tests) */
 int
 sl_dirfd_count(void)
@@ -405,7 +423,7 @@ sl_dirfd_count(void)
 	int	fd = sl_dirfd_at((path), &rel);				\
 									\
 	if (((r) = (call)) < 0 && errno == ESTALE && fd != AT_FDCWD) {	\
-		flush();						\
+		sl_dirfd_flush();						\
 		fd = sl_dirfd_at((path), &rel);				\
 		(r) = (call);						\
 	}								\
@@ -489,27 +507,36 @@ sl_rmdir(const char *path)
 	return 0;
 }
 
-/* two names: both resolved at one instant, the first's descriptors pinned
- * while the second's are found */
+/*
+ * two - a rename or a link: both names found at one instant, the first's
+ * descriptors pinned while the second's are found.  If either name under
+ * a spool could not be found by descriptors, both go by path: one by a
+ * descriptor of a pool another process deleted and one by the path, which
+ * reaches the pool made again under its name, could move a run of the new
+ * pool into the old one's trash (test_dirfd_mixed).
+ */
 static int
 two(const char *from, const char *to, int link)
 {
 	const char *rf, *rt;
-	long long now = sl_mono_ms();
-	int	pin[2 * LEVELS], npin = 0, ff, tf, r, again;
+	long long now;
+	int	pin[2 * LEVELS], npin, ff, tf, r, fell, tries = 0;
 
-	ff = at(from, &rf, now, pin, &npin);
-	tf = at(to, &rt, now, pin, &npin);
-	r = link ? linkat(ff, rf, tf, rt, 0) : renameat(ff, rf, tf, rt);
-	again = r < 0 && errno == ESTALE && (ff != AT_FDCWD || tf != AT_FDCWD);
-	if (again) {
-		flush();
-		npin = 0;
+	do {
+		npin = fell = 0;
 		now = sl_mono_ms();
-		ff = at(from, &rf, now, pin, &npin);
-		tf = at(to, &rt, now, pin, &npin);
+		ff = at(from, &rf, now, pin, &npin, &fell);
+		tf = at(to, &rt, now, pin, &npin, &fell);
+		if (fell) {
+			ff = tf = AT_FDCWD;
+			rf = from;
+			rt = to;
+		}
 		r = link ? linkat(ff, rf, tf, rt, 0) : renameat(ff, rf, tf, rt);
-	}
+		/* a stale descriptor: the server refused; once more, by
+		 * fresh ones */
+	} while (r < 0 && errno == ESTALE && (ff != AT_FDCWD ||
+	    tf != AT_FDCWD) && tries++ == 0 && (sl_dirfd_flush(), 1));
 	return r;
 }
 
@@ -537,5 +564,7 @@ sl_mkdir(const char *path, mode_t mode)
 	int	r;
 
 	ONE(path, r, mkdirat(fd, rel, mode));
+	if (r == 0)
+		sl_dirfd_forget(path);	/* made again: not an old opening */
 	return r;
 }

@@ -103,20 +103,17 @@ char   *sl_duration_fmt(long, char *, size_t);	/* 45s, 3m04s, 2h05m, 3d04h */
 int	sl_num_parse(const char *, long min, long max, long *out);
 long long sl_mono_ms(void);			/* CLOCK_MONOTONIC, ms */
 
-/* ---- fsop.c: defensive file primitives ---- */
+/* ---- dirfd.c ---- */
 
-/*
- * The system calls the sane_* primitives make, behind a seam, so that
- * tests can make a call that succeeded report failure (an NFS reply lost
- * and the request retransmitted).
- */
 /* dirfd.c: calls by path under a spool, walked from the descriptor of the
  * path's deepest fixed directory (spool-layout.md, "Walking less") */
 void	sl_dirfd_root(const char *spool);
 int	sl_dirfd_at(const char *path, const char **rel);
 void	sl_dirfd_forget(const char *path);
 void	sl_dirfd_drop(void);
+void	sl_dirfd_flush(void);
 int	sl_dirfd_count(void);
+extern long sl_dirfd_window_ms;	/* a seam for tests: 1000 */
 int	sl_open(const char *, int, ...);
 int	sl_lstat(const char *, struct stat *);
 int	sl_stat(const char *, struct stat *);
@@ -127,6 +124,13 @@ int	sl_rename(const char *, const char *);
 int	sl_link(const char *, const char *);
 int	sl_mkdir(const char *, mode_t);
 
+/* ---- fsop.c: defensive file primitives ---- */
+
+/*
+ * The system calls the sane_* primitives make, behind a seam, so that
+ * tests can make a call that succeeded report failure (an NFS reply lost
+ * and the request retransmitted).
+ */
 struct sl_sysops {
 	int	(*rename)(const char *, const char *);
 	int	(*link)(const char *, const char *);

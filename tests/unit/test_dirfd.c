@@ -31,7 +31,8 @@ teardown(void)
 {
 	sl_rmtree(root);
 	free(root);
-	sl_dirfd_drop();
+	sl_dirfd_flush();
+	sl_dirfd_window_ms = 1000;
 }
 
 /* P - a path under the spool (static, up to 4 live at once) */
@@ -137,6 +138,7 @@ START_TEST(test_dirfd_reused)
 	struct stat st, a, b;
 	int	fd, n;
 
+	sl_dirfd_window_ms = 3600 * 1000;	/* the steps below: within */
 	mkpool("P");
 	ck_assert_int_eq(stat(P("pools/P/running"), &a), 0);
 	ck_assert_int_eq(sl_lstat(P("pools/P/running/f"), &st), -1);
@@ -155,17 +157,39 @@ START_TEST(test_dirfd_reused)
 	ck_assert_int_eq(sl_mkdir(P("pools/P/running/x"), 0755), 0);
 	ck_assert_int_eq(lstat(P("pools/P/old/x"), &st), 0);	/* the old */
 	ck_assert_int_eq(sl_dirfd_count(), n);
-	usleep(1100 * 1000);	/* past DIRFD_MS: opened again */
+	sl_dirfd_window_ms = 0;	/* past it: opened again */
 	ck_assert_int_eq(sl_mkdir(P("pools/P/running/y"), 0755), 0);
 	ck_assert_int_eq(lstat(P("pools/P/running/y"), &st), 0);
 	(void)rel_of(P("pools/P/running/f"), &fd);
 	ck_assert_int_eq(fstat(fd, &st), 0);
 	ck_assert(st.st_ino == b.st_ino);
 	ck_assert_int_eq(sl_dirfd_count(), n);
-	sl_dirfd_drop();
+	sl_dirfd_flush();
 	ck_assert_int_eq(sl_dirfd_count(), 0);
 }
 END_TEST
+
+/* pool_again - P's pool/ and pending/ known to this process (within a
+ * window of an hour), then P deleted and made again by "another process",
+ * with run T in the new one's sched/B/; the old one's sched/ removed
+ * already if gone */
+static void
+pool_again(int gone)
+{
+	struct stat st;
+
+	sl_dirfd_window_ms = 3600 * 1000;
+	mkpool("P");
+	ck_assert_int_eq(sl_lstat(P("pools/P/pending/A"), &st), -1);
+	ck_assert_int_eq(rename(P("pools/P"), P("pools/.trash.1")), 0);
+	if (gone)
+		ck_assert_int_eq(sl_rmtree(P("pools/.trash.1/queues/q/sched")),
+		    0);
+	mkpool("P");
+	t_mkdir(P("pools/P/queues/q/sched/B/T"));
+	t_mkdir(P("pools/P/pending/A"));
+	t_mkdir(P("pools/.trash.1/pending/A"));
+}
 
 /* another process deletes the pool and makes it again: every descriptor
  * of it this process uses at once is of one opening of the pool, so a
@@ -174,23 +198,33 @@ START_TEST(test_dirfd_one_pool)
 {
 	struct stat st;
 
-	mkpool("P");
-	ck_assert_int_eq(sl_lstat(P("pools/P/pending/A"), &st), -1);
-	ck_assert_int_eq(rename(P("pools/P"), P("pools/.trash.1")), 0);
-	mkpool("P");
-	t_mkdir(P("pools/P/queues/q/sched/B/T"));
-	t_mkdir(P("pools/P/pending/A"));
-	t_mkdir(P("pools/.trash.1/pending/A"));
+	pool_again(0);
 	/* within the window: the old pool, whole: its sched/ has no T */
 	ck_assert_int_eq(sl_rename(P("pools/P/queues/q/sched/B/T"),
 	    P("pools/P/pending/A/T")), -1);
 	ck_assert_int_eq(errno, ENOENT);
 	ck_assert_int_eq(lstat(P("pools/P/queues/q/sched/B/T"), &st), 0);
 	ck_assert_int_eq(lstat(P("pools/.trash.1/pending/A/T"), &st), -1);
-	usleep(1100 * 1000);	/* then the new one */
+	sl_dirfd_window_ms = 0;	/* then the new one */
 	ck_assert_int_eq(sl_rename(P("pools/P/queues/q/sched/B/T"),
 	    P("pools/P/pending/A/T")), 0);
 	ck_assert_int_eq(lstat(P("pools/P/pending/A/T"), &st), 0);
+}
+END_TEST
+
+/* the same, with the old pool's sched/ removed already (the deleter's
+ * sl_rmtree under way): that name cannot be found by descriptors, so
+ * both go by path, never one through the old pool and one by the path
+ * that reaches the new */
+START_TEST(test_dirfd_mixed)
+{
+	struct stat st;
+
+	pool_again(1);
+	ck_assert_int_eq(sl_rename(P("pools/P/queues/q/sched/B/T"),
+	    P("pools/P/pending/A/T")), 0);
+	ck_assert_int_eq(lstat(P("pools/P/pending/A/T"), &st), 0);
+	ck_assert_int_eq(lstat(P("pools/.trash.1/pending/A/T"), &st), -1);
 }
 END_TEST
 
@@ -334,6 +368,7 @@ suite_dirfd(void)
 	tcase_add_test(tc, test_dirfd_fixed);
 	tcase_add_test(tc, test_dirfd_reused);
 	tcase_add_test(tc, test_dirfd_one_pool);
+	tcase_add_test(tc, test_dirfd_mixed);
 	tcase_add_test(tc, test_dirfd_full);
 	tcase_add_test(tc, test_dirfd_pool_again);
 	tcase_add_test(tc, test_dirfd_run_moved);
