@@ -51,15 +51,18 @@
  * would follow them (a done/ that is a link to another disk).
  *
  * Descriptors are O_PATH, close-on-exec (no command inherits one) and
- * moved to 64 and up where the limit allows, clear of the numbers programs arrange (the agent's
- * pipe on 3, which every supervisor keeps where it is).  A
- * process that closes descriptors wholesale (a supervisor's close_range)
- * forgets them first (sl_dirfd_drop), so that no number another open
- * reuses is taken for a directory.
+ * never on 0-3, the numbers programs arrange (the agent's pipe on 3,
+ * which every supervisor keeps where it is).  A supervisor, which closes the agent's other descriptors
+ * when it starts, closes around these (sl_dirfd_closefrom) and forgets
+ * any on a number it replaces (sl_dirfd_drop_below): its run's calls use
+ * the agent's openings, no open of its own.  Whoever closes descriptors
+ * wholesale otherwise forgets them first (sl_dirfd_drop), so that no
+ * number another open reuses is taken for a directory.
  */
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
@@ -71,7 +74,7 @@
 #define DIRFD_MAX	32	/* descriptors kept: a pool uses about 8 */
 #define ROOTS_MAX	8	/* spools one process serves (tests: 2) */
 #define LEVELS		5	/* pools/ POOL/ queues/ QUEUE/ sched/ */
-#define FD_FLOOR	64	/* descriptors kept above the program's own */
+#define FD_FLOOR	4	/* clear of 0-2 and of the agent's pipe on 3 */
 
 struct ent {
 	char	   *path;	/* the directory, as callers spell it */
@@ -383,17 +386,50 @@ sl_dirfd_forget(const char *path)
 			ent_close(&ents[i]);
 }
 
+/* sl_dirfd_drop_below - forget without closing the descriptors numbered
+ * below lowfd: the caller is about to replace or close those numbers */
+void
+sl_dirfd_drop_below(int lowfd)
+{
+	size_t	i;
+
+	for (i = 0; i < DIRFD_MAX; i++)
+		if (ents[i].path != NULL && ents[i].fd < lowfd) {
+			free(ents[i].path);
+			ents[i].path = NULL;
+		}
+}
+
 /* sl_dirfd_drop - forget every descriptor without closing it: the caller
  * is about to close them all (close_range) or has */
 void
 sl_dirfd_drop(void)
 {
-	size_t	i;
+	sl_dirfd_drop_below(INT_MAX);
+}
 
-	for (i = 0; i < DIRFD_MAX; i++) {
-		free(ents[i].path);
-		ents[i].path = NULL;
+/* sl_dirfd_closefrom - close every descriptor from lowfd up but the ones
+ * kept here (close_range between them) */
+void
+sl_dirfd_closefrom(int lowfd)
+{
+	int	fd[DIRFD_MAX], n = 0, i, j, t;
+	unsigned from = (unsigned)lowfd;
+
+	sl_dirfd_drop_below(lowfd);
+	for (i = 0; i < DIRFD_MAX; i++)
+		if (ents[i].path != NULL) {
+			for (j = n++; j > 0 && fd[j - 1] > ents[i].fd; j--)
+				fd[j] = fd[j - 1];
+			fd[j] = ents[i].fd;
+		}
+	for (i = 0; i < n; i++) {
+		t = fd[i];
+		if ((unsigned)t > from)
+			(void)close_range(from, (unsigned)t - 1, 0);
+		from = (unsigned)t + 1;
 	}
+	(void)close_range(from, ~0U, 0);
 }
 
 /* sl_dirfd_count - descriptors kept (tests) */

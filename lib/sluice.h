@@ -111,6 +111,8 @@ void	sl_dirfd_root(const char *spool);
 int	sl_dirfd_at(const char *path, const char **rel);
 void	sl_dirfd_forget(const char *path);
 void	sl_dirfd_drop(void);
+void	sl_dirfd_drop_below(int lowfd);
+void	sl_dirfd_closefrom(int lowfd);
 void	sl_dirfd_flush(void);
 int	sl_dirfd_count(void);
 extern long sl_dirfd_window_ms;	/* a seam for tests: 1000 */

@@ -1292,9 +1292,9 @@ supervise(struct sup *s)
 	for (i = 0; i < sizeof(agent_sigs) / sizeof(agent_sigs[0]); i++)
 		if (!own.known || own.ign & 1 << i)
 			signal(agent_sigs[i], SIG_DFL);
-	/* the spool's directory descriptors go with the close_range below
-	 * (and fds 0-3 are replaced): forget them first */
-	sl_dirfd_drop();
+	/* the spool's directory descriptors stay (below), but not one on
+	 * 0-3, which are replaced: forget those */
+	sl_dirfd_drop_below(4);
 	/* the agent's /dev/null (sl_run_start_warm): an open a start less */
 	if ((fd = own.null) >= 0 || (fd = open("/dev/null", O_RDWR)) >= 0) {
 		s->null_in = dup2(fd, 0) == 0;
@@ -1303,13 +1303,16 @@ supervise(struct sup *s)
 	}
 	/* keep the agent's "a run ended" pipe (sl_run_notify_fd) as fd 3,
 	 * close-on-exec (as it is made: where the agent put it on 3, there
-	 * is nothing to do); close the rest (the agent's inotify, pipes) */
+	 * is nothing to do); close the rest (the agent's inotify, pipes)
+	 * but the spool's directories (dirfd.c), which would cost this
+	 * supervisor and its recorder an open of each again, and a walk
+	 * on a network filesystem */
 	if (notify_fd == 3 || (notify_fd >= 0 &&
 	    dup3(notify_fd, 3, O_CLOEXEC) == 3)) {
-		(void)close_range(4, ~0U, 0);
+		sl_dirfd_closefrom(4);
 		nfd = 3;
 	} else
-		(void)close_range(3, ~0U, 0);
+		sl_dirfd_closefrom(3);
 	/* orphans of the command's tree come to us (or to the recorder,
 	 * while it lives), so that none outlives the attempt */
 	subreaper = prctl(PR_SET_CHILD_SUBREAPER, 1L, 0L, 0L, 0L) == 0;

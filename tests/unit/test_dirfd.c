@@ -13,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "tests.h"
@@ -146,7 +147,7 @@ START_TEST(test_dirfd_reused)
 	n = sl_dirfd_count();
 	ck_assert_int_eq(n, 3);		/* pools/, P/, running/ */
 	(void)rel_of(P("pools/P/running/f"), &fd);
-	ck_assert_int_ge(fd, 64);	/* above the program's own */
+	ck_assert_int_ge(fd, 4);	/* clear of 0-3 */
 	ck_assert_int_ne(fcntl(fd, F_GETFD) & FD_CLOEXEC, 0);
 	/* another process replaces running/ */
 	ck_assert_int_eq(rename(P("pools/P/running"), P("pools/P/old")), 0);
@@ -225,6 +226,37 @@ START_TEST(test_dirfd_mixed)
 	    P("pools/P/pending/A/T")), 0);
 	ck_assert_int_eq(lstat(P("pools/P/pending/A/T"), &st), 0);
 	ck_assert_int_eq(lstat(P("pools/.trash.1/pending/A/T"), &st), -1);
+}
+END_TEST
+
+/* a supervisor's start: every other descriptor from 3 up closed, the
+ * kept ones not (its calls use them, no open of its own) */
+START_TEST(test_dirfd_closefrom)
+{
+	struct stat st;
+	int	p[2], a, b, status;
+	pid_t	pid;
+
+	mkpool("P");
+	ck_assert_int_eq(sl_lstat(P("pools/P/running/x"), &st), -1);
+	ck_assert_int_eq(sl_lstat(P("pools/P/done/x"), &st), -1);
+	(void)rel_of(P("pools/P/running/x"), &a);
+	(void)rel_of(P("pools/P/done/x"), &b);
+	ck_assert_int_eq(pipe(p), 0);	/* numbered around them */
+	ck_assert_int_ge(pid = fork(), 0);
+	if (pid == 0) {
+		sl_dirfd_closefrom(3);
+		_exit(fcntl(p[0], F_GETFD) != -1 || fcntl(p[1], F_GETFD) != -1 ?
+		    1 : fcntl(a, F_GETFD) < 0 || fcntl(b, F_GETFD) < 0 ? 2 :
+		    sl_dirfd_count() != 4 ? 3 :
+		    sl_mkdir(P("pools/P/done/y"), 0755) < 0 ? 4 : 0);
+	}
+	ck_assert_int_eq(waitpid(pid, &status, 0), pid);
+	ck_assert_msg(WIFEXITED(status) && WEXITSTATUS(status) == 0,
+	    "child: %d", status);
+	ck_assert_int_eq(lstat(P("pools/P/done/y"), &st), 0);
+	close(p[0]);
+	close(p[1]);
 }
 END_TEST
 
@@ -369,6 +401,7 @@ suite_dirfd(void)
 	tcase_add_test(tc, test_dirfd_reused);
 	tcase_add_test(tc, test_dirfd_one_pool);
 	tcase_add_test(tc, test_dirfd_mixed);
+	tcase_add_test(tc, test_dirfd_closefrom);
 	tcase_add_test(tc, test_dirfd_full);
 	tcase_add_test(tc, test_dirfd_pool_again);
 	tcase_add_test(tc, test_dirfd_run_moved);
