@@ -122,7 +122,7 @@ drain() {
 	done
 	dsecs=$(awk -v a="$t0" -v b="$(now)" 'BEGIN { printf "%.2f", b - a }')
 	dreq=$(awk -v a="$s0" -v b="$(segs h2)" -v n="$dn" \
-	    'BEGIN { printf "%.0f", n > 0 ? (b - a) / n : 0 }')
+	    'BEGIN { printf "%.0f", (n > 0 ? (b - a) / n : 0) }')
 	[ "$dn" -ge "$cnt" ] || note "$sp: only $dn of $cnt runs done after $dsecs s"
 	for p in $(descendants "$apid"); do
 		[ "$(cat /proc/"$p"/comm 2>/dev/null)" = sluice-agent ] && kill -TERM "$p" 2>/dev/null
