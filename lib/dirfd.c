@@ -24,40 +24,39 @@
  * or anything dotted: those move or go.  A path elsewhere (/proc, a
  * user's file, a relative path) is left as it is: AT_FDCWD.
  *
- * The spool's own (pools/, ids/) are opened by path and used for sl_dirfd_window_ms
- * after that; each one below is opened from its parent's descriptor (one
- * component) and used while that parent is the same opening.  So one walk
- * a second of the spool's part of a path, whatever the number of calls,
- * and every descriptor of a pool a process uses at once comes from one
- * opening of the pool's directory.  A call naming two paths (rename,
- * link) finds both at one instant, neither's descriptors closed for the
- * other's, and goes wholly by path if either name cannot be found by
- * descriptors (a directory of an old pool removed meanwhile): one name
- * through the old pool and one by a path reaching a new pool of the same
- * name could move a run into the trash.  RACE: a pool or queue deleted meanwhile by another process
- * was renamed into its parent's .trash.UUID/ and is being removed; a call
- * through descriptors opened before that acts inside the trash, all of
- * it, which is what the same call by path made just before the deleter's
- * rename would have done: it goes with the tree (or fails, ENOENT, once
- * its directory is gone).  Never half in the old pool and half in a new
- * one made under its name (a run of the new pool's sched/ moved into the
- * old one's pending/, then removed with the trash: test_dirfd_one_pool).
- * A pool or queue made again under the old name within the window is not
- * seen: a delay of at most sl_dirfd_window_ms.  This process's own renames and
- * removals forget the descriptors at and under the names at once
- * (sl_dirfd_forget).  A descriptor whose directory another host removed
- * (NFS: ESTALE) makes the call again by fresh ones: the server refused
- * the first, so nothing is done twice.  Links are followed as a path
+ * The spool's own (pools/, ids/) are opened by path and used for
+ * sl_dirfd_window_ms after that; each one below is opened from its parent's
+ * descriptor (one component) and used while that parent is the same opening.
+ * So one walk a second of the spool's part of a path, whatever the number of
+ * calls, and every descriptor of a pool a process uses at once comes from one
+ * opening of the pool's directory.  A call naming two paths (rename, link)
+ * finds both at one instant, neither's descriptors closed for the other's, and
+ * goes wholly by path if either name cannot be found by descriptors (a
+ * directory of an old pool removed meanwhile): one name through the old pool
+ * and one by a path reaching a new pool of the same name could move a run into
+ * the trash.  RACE: a pool or queue deleted meanwhile by another process was
+ * renamed into its parent's .trash.UUID/ and is being removed; a call through
+ * descriptors opened before that acts inside the trash, all of it, which is
+ * what the same call by path made just before the deleter's rename would have
+ * done: it goes with the tree (or fails, ENOENT, once its directory is gone).
+ * Never half in the old pool and half in a new one made under its name (a run
+ * of the new pool's sched/ moved into the old one's pending/, then removed with
+ * the trash: test_dirfd_one_pool).  A pool or queue made again under the old
+ * name within the window is not seen: a delay of at most sl_dirfd_window_ms.
+ * This process's own renames and removals forget the descriptors at and under
+ * the names at once (sl_dirfd_forget).  A descriptor whose directory another
+ * host removed (NFS: ESTALE) makes the call again by fresh ones: the server
+ * refused the first, so nothing is done twice.  Links are followed as a path
  * would follow them (a done/ that is a link to another disk).
  *
- * Descriptors are O_PATH, close-on-exec (no command inherits one) and
- * never on 0-3, the numbers programs arrange (the agent's pipe on 3,
- * which every supervisor keeps where it is).  A supervisor, which closes the agent's other descriptors
- * when it starts, closes around these (sl_dirfd_closefrom) and forgets
- * any on a number it replaces (sl_dirfd_drop_below): its run's calls use
- * the agent's openings, no open of its own.  Whoever closes descriptors
- * wholesale otherwise forgets them first (sl_dirfd_drop), so that no
- * number another open reuses is taken for a directory.
+ * Descriptors are O_PATH, close-on-exec (no command inherits one) and never on
+ * 0-3, the numbers programs arrange (the agent's pipe on 3, which every
+ * supervisor keeps where it is).  A supervisor, which closes the agent's other
+ * descriptors when it starts, closes around these (sl_dirfd_closefrom) and
+ * forgets any on a number it replaces (sl_dirfd_drop_below): its run's calls
+ * use the agent's openings, no open of its own.  Whoever closes descriptors
+ * wholesale otherwise forgets them first (sl_dirfd_drop), so that no number
+ * another open reuses is taken for a directory.
  */
 #include <dirent.h>
 #include <errno.h>
@@ -88,8 +87,8 @@ struct ent {
 	long long   used;	/* of the last use: the least used goes */
 };
 
-/* how long a top entry is used before a new open (sl_dirfd_window_ms above; tests
- * set it, as they set sl_sys, rather than sleep through it) */
+/* how long a top entry is used before it is opened again; tests set it,
+ * as they set sl_sys, rather than sleep through it */
 long	sl_dirfd_window_ms = 1000;
 
 static struct ent ents[DIRFD_MAX];
@@ -135,7 +134,8 @@ static int
 one_of(const char *s, long n, const char *const *set)
 {
 	for (; *set != NULL; set++)
-		if (strlen(*set) == (size_t)n && memcmp(*set, s, (size_t)n) == 0)
+		if (strlen(*set) == (size_t)n &&
+		    memcmp(*set, s, (size_t)n) == 0)
 			return 1;
 	return 0;
 }
@@ -183,9 +183,9 @@ fixed(const char *path, size_t lv[LEVELS])
 	if (i == nroots)
 		return 0;
 	s = path + rl + 1;	/* the first component below root */
+	/* "." and ".." anywhere, "//", a trailing "/": taken as they are */
 	if (path[strlen(path) - 1] == '/')
 		return 0;
-	/* "." and ".." anywhere, "//", a trailing "/": taken as they are */
 	for (c = s; *c != '\0'; c += n + 1) {
 		if ((n = comp(c)) < 0)
 			return 0;
@@ -254,11 +254,25 @@ victim(const int *pin, int npin)
 	return v;
 }
 
+/* good - may entry i, found for the level below entry prev (-1: the
+ * top), be used at now?  A top one for sl_dirfd_window_ms after its open
+ * (a clock gone back counts as past it); one below while it was opened
+ * from prev's present opening */
+static int
+good(int i, int prev, long long now)
+{
+	if (prev < 0)
+		return ents[i].parent == -1 && now >= ents[i].at &&
+		    now - ents[i].at < sl_dirfd_window_ms;
+	return ents[i].parent == prev && ents[i].pgen == ents[prev].gen;
+}
+
 /*
  * chain - the entry of path's deepest fixed ancestor, made good from the
- * top: the spool's directory (pools/, ids/) by its path, at most sl_dirfd_window_ms
- * old; each one below it opened from its parent's descriptor and good
- * only while that parent is the opening it was made from.  So every
+ * top: the spool's directory (pools/, ids/) by its path, used for
+ * sl_dirfd_window_ms; each one below it opened from its parent's
+ * descriptor and good only while that parent is the opening it was made
+ * from (good()).  So every
  * descriptor of a pool in use at once comes from one opening of the
  * pool's directory: a pool deleted and made again by another process
  * meanwhile is, to this process, all the old one (in the trash) or all
@@ -284,9 +298,7 @@ chain(const char *path, const size_t *lv, int m, long long now, int *pin,
 			    memcmp(ents[i].path, path, lv[k]) == 0)
 				break;
 		if (i < DIRFD_MAX && (pinned(i, pin, *npin) ||
-		    (k == 0 ? ents[i].parent == -1 && now >= ents[i].at &&
-		    now - ents[i].at < sl_dirfd_window_ms : ents[i].parent == prev &&
-		    ents[i].pgen == ents[prev].gen))) {
+		    good(i, prev, now))) {
 			ents[i].used = now;
 			pin[(*npin)++] = prev = i;
 			continue;
@@ -307,7 +319,8 @@ chain(const char *path, const size_t *lv, int m, long long now, int *pin,
 			(void)close(fd);
 			fd = r;
 		}
-		if (fd < 0 || (i == DIRFD_MAX && (i = victim(pin, *npin)) < 0)) {
+		if (fd < 0 ||
+		    (i == DIRFD_MAX && (i = victim(pin, *npin)) < 0)) {
 			if (fd >= 0)
 				(void)close(fd);
 			else if (errno == ESTALE && prev >= 0)
@@ -459,7 +472,7 @@ sl_dirfd_count(void)
 	int	fd = sl_dirfd_at((path), &rel);				\
 									\
 	if (((r) = (call)) < 0 && errno == ESTALE && fd != AT_FDCWD) {	\
-		sl_dirfd_flush();						\
+		sl_dirfd_flush();					\
 		fd = sl_dirfd_at((path), &rel);				\
 		(r) = (call);						\
 	}								\
@@ -556,9 +569,9 @@ two(const char *from, const char *to, int link)
 {
 	const char *rf, *rt;
 	long long now;
-	int	pin[2 * LEVELS], npin, ff, tf, r, fell, tries = 0;
+	int	pin[2 * LEVELS], npin, ff, tf, r, fell, tries;
 
-	do {
+	for (tries = 0;; tries++) {
 		npin = fell = 0;
 		now = sl_mono_ms();
 		ff = at(from, &rf, now, pin, &npin, &fell);
@@ -569,11 +582,13 @@ two(const char *from, const char *to, int link)
 			rt = to;
 		}
 		r = link ? linkat(ff, rf, tf, rt, 0) : renameat(ff, rf, tf, rt);
+		if (r == 0 || errno != ESTALE || tries > 0 ||
+		    (ff == AT_FDCWD && tf == AT_FDCWD))
+			return r;
 		/* a stale descriptor: the server refused; once more, by
 		 * fresh ones */
-	} while (r < 0 && errno == ESTALE && (ff != AT_FDCWD ||
-	    tf != AT_FDCWD) && tries++ == 0 && (sl_dirfd_flush(), 1));
-	return r;
+		sl_dirfd_flush();
+	}
 }
 
 int
