@@ -131,6 +131,7 @@ bench: all bench/mkruns bench/minloop bench/bsq bench/starttick
 	./bench/scale.sh
 	./bench/agent.sh
 	./bench/compare.sh
+	./bench/calls.sh
 	./bench/netfs.sh
 
 bench-deps:

@@ -44,7 +44,6 @@
 #include <string.h>
 #include <sys/signalfd.h>
 #include <sys/stat.h>
-#include <sys/vfs.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -446,19 +445,6 @@ report(const struct sl_spool *sp, const char *pool, int full)
 		relist = 1;
 }
 
-/* network_fs - is dir on NFS or FUSE (sshfs, fuse-nfs)? */
-static int
-network_fs(const char *dir)
-{
-	struct statfs st;
-
-	if (statfs(dir, &st) < 0)
-		return 0;
-	return st.f_type == 0x6969 /* NFS */ || st.f_type == 0x65735546
-	    /* FUSE */ || st.f_type == 0xff534d42 /* CIFS */ ||
-	    st.f_type == 0xfe534d42 /* SMB2 */;
-}
-
 /* due_tokens - the runs in our pending/, in order */
 static int
 pending_tokens(const struct sl_spool *sp, const struct sl_agent *a,
@@ -621,6 +607,8 @@ start_one(const struct sl_spool *sp, const struct sl_config *cf,
 	pid_t	pid = -1;
 	int	again;
 
+	if (ended_fd >= 0)
+		sl_run_start_dirs(sp, a->pool);	/* for the starter */
 	if (ended_fd >= 0 && (pid = sl_fork_known()) > 0) {
 		t = track(token, pid);
 		if (fresh)
@@ -901,6 +889,8 @@ main(int argc, char **argv)
 	time_t	now, last_full = 0, next_beat = 0, due, next;
 
 	sl_set_progname(argv[0]);
+	/* the spool's directory descriptors off 3, where our pipe goes */
+	sl_dirfd_floor(4);
 	/* systemd's socket and watchdog, if any, ours and not our runs' */
 	sl_notify_init();
 	memset(&a, 0, sizeof(a));
@@ -1075,7 +1065,7 @@ main(int argc, char **argv)
 	} else
 		sl_log(SL_WARNING, "cannot make a pipe (%s): ended runs are "
 		    "seen at the next rescan%s", strerror(errno),
-		    network_fs(sp.root) ? "" : " or by inotify");
+		    sl_network_fs(sp.root) ? "" : " or by inotify");
 	/* SIGTERM and SIGINT: blocked, and read from a signalfd that our
 	 * wait polls (sl_watch_signals), not taken by a handler.  So the
 	 * starters and the supervisors they become inherit them at their

@@ -335,6 +335,8 @@ main(int argc, char **argv)
 	size_t	k;
 
 	sl_set_progname(argv[0]);
+	/* a command: a local spool by path, no descriptors (dirfd.c) */
+	sl_dirfd_oneshot();
 	/* counts and totals for long work on many runs (progress.c) */
 	sl_progress_cli = 1;
 	/* "sluice dispatch ARGS" is "sluice-dispatch ARGS" (sluice(1)) */

@@ -50,8 +50,10 @@
  * would follow them (a done/ that is a link to another disk).
  *
  * Descriptors are O_PATH, close-on-exec (no command inherits one) and never on
- * 0-3, the numbers programs arrange (the agent's pipe on 3, which every
- * supervisor keeps where it is).  A supervisor, which closes the agent's other
+ * 0-2, nor on 3 in an agent (sl_dirfd_floor: its pipe goes on 3, which every
+ * supervisor keeps where it is; a submit that moved each of its openings off
+ * 3 paid two calls for each).  A command takes none for a spool on a local
+ * disk (sl_dirfd_oneshot).  A supervisor, which closes the agent's other
  * descriptors when it starts, closes around these (sl_dirfd_closefrom) and
  * forgets any on a number it replaces (sl_dirfd_drop_below): its run's calls
  * use the agent's openings, no open of its own.  Whoever closes descriptors
@@ -66,6 +68,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/vfs.h>
 #include <unistd.h>
 
 #include "sluice.h"
@@ -73,7 +76,9 @@
 #define DIRFD_MAX	32	/* descriptors kept: a pool uses about 8 */
 #define ROOTS_MAX	8	/* spools one process serves (tests: 2) */
 #define LEVELS		5	/* pools/ POOL/ queues/ QUEUE/ sched/ */
-#define FD_FLOOR	4	/* clear of 0-2 and of the agent's pipe on 3 */
+
+static int fd_floor = 3;	/* clear of 0-2; 4 in an agent, for its pipe */
+static int oneshot;		/* a command: a local spool goes by path */
 
 struct ent {
 	char	   *path;	/* the directory, as callers spell it */
@@ -96,14 +101,43 @@ static char *roots[ROOTS_MAX];
 static size_t nroots, nextroot;
 static unsigned gens;
 
+/* sl_network_fs - is dir on NFS, FUSE (sshfs, fuse-nfs) or SMB? */
+int
+sl_network_fs(const char *dir)
+{
+	struct statfs st;
+
+	if (statfs(dir, &st) < 0)
+		return 0;
+	return st.f_type == 0x6969 /* NFS */ || st.f_type == 0x65735546
+	    /* FUSE */ || st.f_type == 0xff534d42 /* CIFS */ ||
+	    st.f_type == 0xfe534d42 /* SMB2 */;
+}
+
+/*
+ * sl_dirfd_oneshot - this process is a command, not a daemon: a spool on a
+ * local disk gets no descriptors.  The kernel walks a local path in its
+ * cache for nothing, and a command makes a few calls in a few directories
+ * and exits: each opening is a call more (a submit opened seven for eight
+ * calls).  On a network filesystem each component of a path is a round
+ * trip, and a command walks less by them too.  Before sl_spool_locate.
+ */
+void
+sl_dirfd_oneshot(void)
+{
+	oneshot = 1;
+}
+
 /* sl_dirfd_root - paths under root (a spool, absolute) may be walked from
- * its fixed directories from now on (the oldest of ROOTS_MAX goes) */
+ * its fixed directories from now on (the oldest of ROOTS_MAX goes); not a
+ * local spool in a command (sl_dirfd_oneshot): a statfs, once */
 void
 sl_dirfd_root(const char *root)
 {
 	size_t	i, n;
 
-	if (root == NULL || root[0] != '/')
+	if (root == NULL || root[0] != '/' || (oneshot &&
+	    !sl_network_fs(root)))
 		return;
 	n = strlen(root);
 	while (n > 1 && root[n - 1] == '/')
@@ -314,8 +348,8 @@ chain(const char *path, const size_t *lv, int m, long long now, int *pin,
 			fd = openat(ents[prev].fd, name, O_PATH | O_DIRECTORY |
 			    O_CLOEXEC);	/* a link followed, as by path */
 		}
-		if (fd >= 0 && fd < FD_FLOOR &&
-		    (r = fcntl(fd, F_DUPFD_CLOEXEC, FD_FLOOR)) >= 0) {
+		if (fd >= 0 && fd < fd_floor &&
+		    (r = fcntl(fd, F_DUPFD_CLOEXEC, fd_floor)) >= 0) {
 			(void)close(fd);
 			fd = r;
 		}
@@ -397,6 +431,14 @@ sl_dirfd_forget(const char *path)
 		    memcmp(ents[i].path, path, n) == 0 &&
 		    (ents[i].len == n || ents[i].path[n] == '/'))
 			ent_close(&ents[i]);
+}
+
+/* sl_dirfd_floor - keep descriptors from lowfd up (at least 3), before
+ * the first call under a spool: an agent, whose pipe goes on 3 */
+void
+sl_dirfd_floor(int lowfd)
+{
+	fd_floor = lowfd > 3 ? lowfd : 3;
 }
 
 /* sl_dirfd_drop_below - forget without closing the descriptors numbered

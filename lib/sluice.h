@@ -111,6 +111,9 @@ void	sl_dirfd_root(const char *spool);
 int	sl_dirfd_at(const char *path, const char **rel);
 void	sl_dirfd_forget(const char *path);
 void	sl_dirfd_drop(void);
+void	sl_dirfd_floor(int lowfd);
+void	sl_dirfd_oneshot(void);
+int	sl_network_fs(const char *dir);
 void	sl_dirfd_drop_below(int lowfd);
 void	sl_dirfd_closefrom(int lowfd);
 void	sl_dirfd_flush(void);
@@ -841,6 +844,7 @@ struct sl_started {
 
 enum sl_state sl_status_state(int status, int *code, char *msg, size_t);
 void	sl_run_start_warm(void);
+void	sl_run_start_dirs(const struct sl_spool *, const char *pool);
 void	sl_run_notify_fd(int fd);	/* supervisors write a word at the end */
 
 /* endword.c: the line a supervisor sends its agent at its run's end */

@@ -1690,6 +1690,30 @@ ended:
 
 
 /*
+ * sl_run_start_dirs - the pool's running/ and done/ opened (dirfd.c) in the
+ * agent, just before it forks a starter, which inherits them: the start's
+ * rename into running/ and the supervisor's into done/ would each open the
+ * one the agent's passes never use, two calls a run.  No call while the
+ * agent's openings are good (a second at the top, dirfd.c).
+ */
+void
+sl_run_start_dirs(const struct sl_spool *sp, const char *pool)
+{
+	static const enum sl_place pl[] = { SL_PL_RUNNING, SL_PL_DONE };
+	const char *rel;
+	char   *d, *x;
+	size_t	i;
+
+	for (i = 0; i < sizeof(pl) / sizeof(pl[0]); i++) {
+		d = sl_place(sp, pl[i], pool, NULL, (char *)NULL);
+		x = sl_path(d, "x", (char *)NULL);
+		(void)sl_dirfd_at(x, &rel);	/* else: by path, later */
+		free(x);
+		free(d);
+	}
+}
+
+/*
  * sl_run_start_warm - what every start looks up, looked up once, by the
  * agent before it forks its starters, which inherit it: the agent's own
  * user (name, home: a read of /etc/passwd a start otherwise) and the C

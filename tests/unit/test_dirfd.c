@@ -229,6 +229,86 @@ START_TEST(test_dirfd_mixed)
 }
 END_TEST
 
+/* in_child - fn(arg) in a child, whose exit status must be 0 */
+static void
+in_child(int (*fn)(int), int arg)
+{
+	int	status;
+	pid_t	pid;
+
+	ck_assert_int_ge(pid = fork(), 0);
+	if (pid == 0)
+		_exit(fn(arg));
+	ck_assert_int_eq(waitpid(pid, &status, 0), pid);
+	ck_assert_msg(WIFEXITED(status) && WEXITSTATUS(status) == 0,
+	    "child(%d): %d", arg, status);
+}
+
+/* floor_child - in a child with 0-2 and 3 closed and no descriptor kept,
+ * a call under the spool with the given floor (0: the default); exits 0
+ * when no kept one is below the floor and 3 is taken exactly when the
+ * floor allows it */
+static int
+floor_child(int lowfd)
+{
+	struct stat st;
+	int	fd, want3 = lowfd <= 3;
+
+	if (lowfd)
+		sl_dirfd_floor(lowfd);
+	sl_dirfd_flush();
+	for (fd = 0; fd <= 3; fd++)
+		(void)close(fd);
+	if (sl_lstat(P("pools/P/queues/q/sched/x"), &st) == 0 ||
+	    errno != ENOENT)
+		return 1;
+	for (fd = 0; fd < 3; fd++)
+		if (fcntl(fd, F_GETFD) != -1)
+			return 2;
+	if ((fcntl(3, F_GETFD) != -1) != want3)
+		return 3;
+	return sl_dirfd_count() == 5 ? 0 : 4;
+}
+
+/* kept descriptors are never on 0-2; on 3 except in an agent, which
+ * keeps 3 for its pipe (sl_dirfd_floor): a submit moved every opening
+ * off 3, two calls each */
+START_TEST(test_dirfd_floor)
+{
+	mkpool("P");
+	in_child(floor_child, 0);
+	in_child(floor_child, 4);
+}
+END_TEST
+
+/* a command (sl_dirfd_oneshot) takes no descriptors for a spool on a
+ * local disk: each would be an open more than the call it serves; a
+ * daemon does (the same spool registered without it, in a second child) */
+static int
+oneshot_child(int one)
+{
+	struct sl_spool sp2;
+	const char *rel;
+	char   *r2, p[4096];
+	int	fd;
+
+	if (one)
+		sl_dirfd_oneshot();
+	r2 = t_spool(&sp2);	/* registered after it */
+	snprintf(p, sizeof(p), "%s/pools/x", r2);
+	fd = sl_dirfd_at(p, &rel);
+	(void)sl_rmtree(r2);
+	return one ? (fd == AT_FDCWD && rel == p ? 0 : 1) :
+	    (fd >= 3 && strcmp(rel, "x") == 0 ? 0 : 2);
+}
+
+START_TEST(test_dirfd_oneshot)
+{
+	in_child(oneshot_child, 1);
+	in_child(oneshot_child, 0);
+}
+END_TEST
+
 /* a supervisor's start: every other descriptor from 3 up closed, the
  * kept ones not (its calls use them, no open of its own) */
 START_TEST(test_dirfd_closefrom)
@@ -402,6 +482,8 @@ suite_dirfd(void)
 	tcase_add_test(tc, test_dirfd_one_pool);
 	tcase_add_test(tc, test_dirfd_mixed);
 	tcase_add_test(tc, test_dirfd_closefrom);
+	tcase_add_test(tc, test_dirfd_floor);
+	tcase_add_test(tc, test_dirfd_oneshot);
 	tcase_add_test(tc, test_dirfd_full);
 	tcase_add_test(tc, test_dirfd_pool_again);
 	tcase_add_test(tc, test_dirfd_run_moved);
