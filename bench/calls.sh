@@ -13,9 +13,11 @@
 #
 #	submit		a `sluice submit' process
 #	agent		the agent (its start, its passes, its shutdown)
-#	supervisor	the agent's children: a starter and the supervisor
-#			it becomes (rarely a second process, see
-#			spool-layout.md, "Starters")
+#	supervisor	a starter and the supervisor it becomes: the
+#			agent's children that make a session (a starter that
+#			cannot tell the agent forks its supervisor instead,
+#			spool-layout.md, "Starters": that rare one and its
+#			children count as "other", in the total)
 #	recorder	the supervisor's child, the exit recorder
 #	command		the recorder's child up to and with its successful
 #			execve (the PATH search included); after it, the
@@ -93,12 +95,16 @@ wait "$apid" || true
 apid=""
 
 awk -v n="$N" -v top="$top" -v sdir="$work/s" '
+# a supervisor is a process that made a session (a starter, at once);
+# its child is the recorder, whose child is the command
 function role(p) {
 	if (p == top) return "agent"
+	if (p in sess) return "supervisor"
 	if (!(p in parent)) return "other"
-	if (parent[p] == top) return "supervisor"
-	if (parent[p] in parent && parent[parent[p]] == top) return "recorder"
-	return "command"
+	if (parent[p] in sess) return "recorder"
+	if (parent[p] in parent && parent[parent[p]] in sess)
+		return "command"
+	return "other"
 }
 # a line of a trace: a call, unless a signal, an exit or a resumption
 function call(l) {
@@ -113,6 +119,8 @@ FNR == 1 {
 {
 	if (!call($0)) next
 	line[pid, ++nl[pid]] = $0
+	if (!issub && $0 ~ /^setsid\(/)
+		sess[pid] = 1
 	if (!issub && $0 ~ /^(clone|clone3|fork|vfork)\(/ &&
 	    match($0, /= [0-9]+$/))
 		parent[substr($0, RSTART + 2)] = pid
@@ -120,7 +128,7 @@ FNR == 1 {
 END {
 	for (p in nl) {
 		r = p ~ /^s/ ? "submit" : role(p)
-		after = 0
+		after = forked = 0
 		for (i = 1; i <= nl[p]; i++) {
 			l = line[p, i]
 			if (after) { cmd_own++; continue }
@@ -135,8 +143,12 @@ END {
 			    l ~ /^mkdirat\([0-9]+, "[0-9a-f][0-9a-f]"/))
 				bucket += 2
 			# the descriptors the agent opened again (a second
-			# window, dirfd.c), the old ones closed
-			if (r == "agent" && l ~ /O_PATH/ && l ~ /^openat\(/)
+			# window, dirfd.c), the old ones closed: after its
+			# first fork (its first pass opened them)
+			if (r == "agent" && l ~ /^clone/)
+				forked = 1
+			if (r == "agent" && forked && l ~ /O_PATH/ &&
+			    l ~ /^openat\(/)
 				reopen += 2
 			if (r == "command" && l ~ /^execve\(/ && l ~ /= 0$/)
 				after = 1

@@ -607,13 +607,14 @@ start_one(const struct sl_spool *sp, const struct sl_config *cf,
 	pid_t	pid = -1;
 	int	again;
 
-	if (ended_fd >= 0)
+	if (ended_fd >= 0) {
 		sl_run_start_dirs(sp, a->pool);	/* for the starter */
-	if (ended_fd >= 0 && (pid = sl_fork_known()) > 0) {
-		t = track(token, pid);
-		if (fresh)
-			t->priv = sl_claim_deferred(token);
-		return;
+		if ((pid = sl_fork_known()) > 0) {
+			t = track(token, pid);
+			if (fresh)
+				t->priv = sl_claim_deferred(token);
+			return;
+		}
 	}
 	/* a starter leaves our session at once, as its supervisor would:
 	 * setsid() says its pid, which its log line names (no getpid) */

@@ -114,13 +114,40 @@ sl_network_fs(const char *dir)
 	    st.f_type == 0xfe534d42 /* SMB2 */;
 }
 
+/* sl_local_fs - is dir on a disk of this host's own (a list: anything
+ * else, or a statfs that fails, is taken for a network filesystem) */
+int
+sl_local_fs(const char *dir)
+{
+	static const unsigned long local[] = {
+		0xef53,		/* ext2, ext3, ext4 */
+		0x58465342,	/* xfs */
+		0x9123683e,	/* btrfs */
+		0x01021994,	/* tmpfs */
+		0x858458f6,	/* ramfs */
+		0x794c7630,	/* overlayfs */
+		0x2fc12fc1,	/* zfs */
+		0xf2f52010,	/* f2fs */
+	};
+	struct statfs st;
+	size_t	i;
+
+	if (statfs(dir, &st) < 0)
+		return 0;
+	for (i = 0; i < sizeof(local) / sizeof(local[0]); i++)
+		if ((unsigned long)st.f_type == local[i])
+			return 1;
+	return 0;
+}
+
 /*
  * sl_dirfd_oneshot - this process is a command, not a daemon: a spool on a
  * local disk gets no descriptors.  The kernel walks a local path in its
  * cache for nothing, and a command makes a few calls in a few directories
  * and exits: each opening is a call more (a submit opened seven for eight
  * calls).  On a network filesystem each component of a path is a round
- * trip, and a command walks less by them too.  Before sl_spool_locate.
+ * trip, and a command walks less by them too; so on any filesystem not
+ * known to be local (sl_local_fs), as before.  Before sl_spool_locate.
  */
 void
 sl_dirfd_oneshot(void)
@@ -136,8 +163,7 @@ sl_dirfd_root(const char *root)
 {
 	size_t	i, n;
 
-	if (root == NULL || root[0] != '/' || (oneshot &&
-	    !sl_network_fs(root)))
+	if (root == NULL || root[0] != '/')
 		return;
 	n = strlen(root);
 	while (n > 1 && root[n - 1] == '/')
@@ -145,6 +171,8 @@ sl_dirfd_root(const char *root)
 	for (i = 0; i < nroots; i++)
 		if (strlen(roots[i]) == n && memcmp(roots[i], root, n) == 0)
 			return;
+	if (oneshot && sl_local_fs(root))
+		return;
 	i = nroots < ROOTS_MAX ? nroots++ : nextroot++ % ROOTS_MAX;
 	free(roots[i]);
 	roots[i] = sl_xmalloc(n + 1);
@@ -433,12 +461,18 @@ sl_dirfd_forget(const char *path)
 			ent_close(&ents[i]);
 }
 
-/* sl_dirfd_floor - keep descriptors from lowfd up (at least 3), before
- * the first call under a spool: an agent, whose pipe goes on 3 */
+/* sl_dirfd_floor - keep descriptors from lowfd up (at least 3): an agent,
+ * whose pipe goes on 3, first thing.  Any kept below it is closed (opened
+ * again above it when next used) */
 void
 sl_dirfd_floor(int lowfd)
 {
+	size_t	i;
+
 	fd_floor = lowfd > 3 ? lowfd : 3;
+	for (i = 0; i < DIRFD_MAX; i++)
+		if (ents[i].path != NULL && ents[i].fd < fd_floor)
+			ent_close(&ents[i]);
 }
 
 /* sl_dirfd_drop_below - forget without closing the descriptors numbered

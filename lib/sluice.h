@@ -114,6 +114,7 @@ void	sl_dirfd_drop(void);
 void	sl_dirfd_floor(int lowfd);
 void	sl_dirfd_oneshot(void);
 int	sl_network_fs(const char *dir);
+int	sl_local_fs(const char *dir);
 void	sl_dirfd_drop_below(int lowfd);
 void	sl_dirfd_closefrom(int lowfd);
 void	sl_dirfd_flush(void);

@@ -236,7 +236,8 @@ in_child(int (*fn)(int), int arg)
 	int	status;
 	pid_t	pid;
 
-	ck_assert_int_ge(pid = fork(), 0);
+	pid = fork();
+	ck_assert_int_ge(pid, 0);
 	if (pid == 0)
 		_exit(fn(arg));
 	ck_assert_int_eq(waitpid(pid, &status, 0), pid);
@@ -283,7 +284,8 @@ END_TEST
 
 /* a command (sl_dirfd_oneshot) takes no descriptors for a spool on a
  * local disk: each would be an open more than the call it serves; a
- * daemon does (the same spool registered without it, in a second child) */
+ * daemon does (a spool registered without it, in a second child).  A test
+ * root on a network filesystem (or one not known local) keeps them */
 static int
 oneshot_child(int one)
 {
@@ -297,6 +299,8 @@ oneshot_child(int one)
 	r2 = t_spool(&sp2);	/* registered after it */
 	snprintf(p, sizeof(p), "%s/pools/x", r2);
 	fd = sl_dirfd_at(p, &rel);
+	if (!sl_local_fs(r2))
+		one = 0;
 	(void)sl_rmtree(r2);
 	return one ? (fd == AT_FDCWD && rel == p ? 0 : 1) :
 	    (fd >= 3 && strcmp(rel, "x") == 0 ? 0 : 2);
