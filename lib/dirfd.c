@@ -101,17 +101,34 @@ static char *roots[ROOTS_MAX];
 static size_t nroots, nextroot;
 static unsigned gens;
 
+/* fs_in - is dir on a filesystem of one of the n types in t?  (no, if
+ * its statfs fails) */
+static int
+fs_in(const char *dir, const unsigned long *t, size_t n)
+{
+	struct statfs st;
+	size_t	i;
+
+	if (statfs(dir, &st) < 0)
+		return 0;
+	for (i = 0; i < n; i++)
+		if ((unsigned long)st.f_type == t[i])
+			return 1;
+	return 0;
+}
+
 /* sl_network_fs - is dir on NFS, FUSE (sshfs, fuse-nfs) or SMB? */
 int
 sl_network_fs(const char *dir)
 {
-	struct statfs st;
+	static const unsigned long net[] = {
+		0x6969,		/* NFS */
+		0x65735546,	/* FUSE */
+		0xff534d42,	/* CIFS */
+		0xfe534d42,	/* SMB2 */
+	};
 
-	if (statfs(dir, &st) < 0)
-		return 0;
-	return st.f_type == 0x6969 /* NFS */ || st.f_type == 0x65735546
-	    /* FUSE */ || st.f_type == 0xff534d42 /* CIFS */ ||
-	    st.f_type == 0xfe534d42 /* SMB2 */;
+	return fs_in(dir, net, sizeof(net) / sizeof(net[0]));
 }
 
 /* sl_local_fs - is dir on a disk of this host's own (a list: anything
@@ -129,15 +146,8 @@ sl_local_fs(const char *dir)
 		0x2fc12fc1,	/* zfs */
 		0xf2f52010,	/* f2fs */
 	};
-	struct statfs st;
-	size_t	i;
 
-	if (statfs(dir, &st) < 0)
-		return 0;
-	for (i = 0; i < sizeof(local) / sizeof(local[0]); i++)
-		if ((unsigned long)st.f_type == local[i])
-			return 1;
-	return 0;
+	return fs_in(dir, local, sizeof(local) / sizeof(local[0]));
 }
 
 /*

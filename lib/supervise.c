@@ -1706,6 +1706,7 @@ sl_run_start_dirs(const struct sl_spool *sp, const char *pool)
 
 	for (i = 0; i < sizeof(pl) / sizeof(pl[0]); i++) {
 		d = sl_place(sp, pl[i], pool, NULL, (char *)NULL);
+		/* a name in it: sl_dirfd_at opens a path's ancestors */
 		x = sl_path(d, "x", (char *)NULL);
 		(void)sl_dirfd_at(x, &rel);	/* else: by path, later */
 		free(x);
