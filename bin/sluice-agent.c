@@ -24,7 +24,9 @@
  *   5. start what is due in pending/ID/, its own claims and those a
  *      standalone dispatcher made for it, each by a starter process forked
  *      for it, which says on the pipe how it went and then becomes the
- *      run's supervisor, which outlives the agent (lib/supervise.c);
+ *      run's supervisor, which outlives the agent (lib/supervise.c); a
+ *      starter whose run is over stays, a keeper, for the next run this
+ *      agent claims (see "keepers" below);
  *   6. wait for a change on this host (inotify), a word on the pipe, the
  *      next run coming due (to the millisecond), the next beat or the next
  *      rescan.
@@ -43,6 +45,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/signalfd.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -178,6 +181,39 @@ static int ended_fd = -1, ended_wfd = -1;
 static const char *my_pool;	/* the agent's pool, for sl_claim_freed */
 
 /*
+ * Keepers.  A fork of the agent costs it more than anything else it does
+ * for a run (its page tables copied, then a copy-on-write fault, with a
+ * flush of the other CPUs' TLBs, for every page it writes after), and a
+ * starter's exit after its run costs the same again.  So a starter whose
+ * run is over is kept: it says "Idle" (endword.c) with its end word and
+ * waits on its end of a socket pair made at its fork, on its descriptor
+ * 4, and the agent gives it the next run it claimed itself (a fresh
+ * claim: a start of a run found in pending/ forks as before, as the pool
+ * configuration a keeper holds may be older than the claim's).  The
+ * request is what the claim left in the agent's memory that the keeper,
+ * forked before it, lacks: sl_claim_pack, one datagram.  A keeper
+ * supervises one run at a time, as a starter does, and starts the next
+ * just as one: same calls, same words, same crash semantics.  It exits
+ * when its end of the pair is closed: by the agent, at its first pass
+ * after the keeper has been idle --poll-seconds, or when a send to it
+ * failed; by the agent's exit.  It exits by itself after KEEP_RUNS runs
+ * (lib/supervise.c).  Its process stays the agent's child, reaped as a
+ * starter is.
+ */
+struct keeper {
+	pid_t	pid;
+	int	fd;		/* our end of its socket pair */
+	int	idle;		/* it said so, and has been sent nothing */
+	time_t	since;		/* idle since */
+	char	token[SL_RUNNAME_MAX];	/* its run, or the last it had */
+};
+static struct keeper *kp;
+static size_t nkp;
+/* at most so many: the agent holds a descriptor for each, busy ones too,
+ * and a run beyond them gets a starter that is not kept */
+#define KEEPERS_MAX	64
+
+/*
  * now_s - the epoch second from the same clock the millisecond sleeps
  * use: time(2) reads a coarser clock that can still say the last second
  * for a few milliseconds after the precise one has turned.
@@ -282,6 +318,73 @@ undefer(struct tracked *t, int publish)
 	}
 }
 
+/* keeper_drop - forget keeper i, closing our end: it exits when it reads
+ * that (a busy one after its run), and is reaped as any child */
+static void
+keeper_drop(size_t i)
+{
+	(void)close(kp[i].fd);
+	kp[i] = kp[--nkp];
+}
+
+/* keeper_of - the keeper whose run is (or was last) token, else NULL */
+static struct keeper *
+keeper_of(const char *token)
+{
+	size_t	i;
+
+	for (i = 0; i < nkp; i++)
+		if (strcmp(kp[i].token, token) == 0)
+			return &kp[i];
+	return NULL;
+}
+
+/*
+ * keeper_send - give the start of token, claimed by this pass, to an
+ * idle keeper: its pid, or 0 if none took it (none idle, or a send
+ * failed: that keeper is dropped, and the next tried).  RACE: a keeper
+ * killed after its Idle word takes nothing (the send fails: its end is
+ * closed); one killed after the send is reaped as a starter killed before
+ * its word, and the run listed again (report)
+ */
+static pid_t
+keeper_send(const char *token)
+{
+	char	buf[3 * PATH_MAX + SL_RUNNAME_MAX];
+	long	n = -1;
+	size_t	i;
+
+	for (i = nkp; i-- > 0; ) {
+		if (!kp[i].idle)
+			continue;
+		if (n < 0 && (n = sl_claim_pack(token, buf, sizeof(buf))) < 0)
+			return 0;
+		if (send(kp[i].fd, buf, (size_t)n, MSG_NOSIGNAL |
+		    MSG_DONTWAIT) == (ssize_t)n) {
+			kp[i].idle = 0;
+			snprintf(kp[i].token, sizeof(kp[i].token), "%s", token);
+			return kp[i].pid;
+		}
+		keeper_drop(i);
+		exiting++;	/* it has exited, or will: reap it */
+	}
+	return 0;
+}
+
+/* keepers_retire - close the pairs of the keepers idle for idle seconds
+ * or more (0: every idle one), so that they exit */
+static void
+keepers_retire(time_t now, long idle)
+{
+	size_t	i;
+
+	for (i = nkp; i-- > 0; )
+		if (kp[i].idle && now - kp[i].since >= idle) {
+			keeper_drop(i);
+			exiting++;
+		}
+}
+
 /* starting - is a starter of ours starting token? */
 static int
 starting(const char *token)
@@ -306,6 +409,7 @@ static void
 heard(size_t i, const struct sl_endword *w)
 {
 	struct tracked *t = &tr[i];
+	struct keeper *k;
 
 	if (strcmp(w->state, "Started") == 0) {
 		if (!t->starter)
@@ -337,7 +441,10 @@ heard(size_t i, const struct sl_endword *w)
 		t->look = 1;
 		exiting++;		/* the supervisor's last word */
 	} else {
-		exiting++;		/* the supervisor's last word */
+		/* the supervisor's last word, unless it is a keeper that
+		 * said it stays (its Idle word comes just before) */
+		if ((k = keeper_of(t->token)) == NULL || !k->idle)
+			exiting++;
 		/* ended and its slots given back: the next claim takes
 		 * the one it freed without a look */
 		sl_claim_freed(my_pool, t->token);
@@ -350,6 +457,23 @@ heard(size_t i, const struct sl_endword *w)
 			untrack(i);
 		}
 	}
+}
+
+/* keeper_idle - a keeper's Idle word: it waits for a run (its pid says
+ * which; a word of one we dropped, or of a supervisor forked by a starter
+ * that could not tell us, is not a keeper's of ours) */
+static void
+keeper_idle(const struct sl_endword *w)
+{
+	size_t	i;
+
+	for (i = 0; i < nkp; i++)
+		if (kp[i].pid == (pid_t)w->code) {
+			kp[i].idle = 1;
+			kp[i].since = now_s();
+			snprintf(kp[i].token, sizeof(kp[i].token), "%s",
+			    w->token);
+		}
 }
 
 /*
@@ -381,7 +505,15 @@ words(void)
 		len += (size_t)n;
 		p = buf;
 		while ((nl = memchr(p, '\n', len - (size_t)(p - buf))) != NULL) {
-			if (sl_endword_parse(p, (size_t)(nl - p), &w) == 0) {
+			if (sl_endword_parse(p, (size_t)(nl - p), &w) < 0)
+				;	/* not a word */
+			else if (strcmp(w.state, "Idle") == 0)
+				keeper_idle(&w);
+			else if (strcmp(w.state, "Log") == 0)
+				sl_log(w.code < 0 || w.code > SL_ERROR ?
+				    SL_ERROR : (enum sl_level)w.code, "%s",
+				    w.msg);
+			else {
 				for (i = 0; i < ntr; i++)
 					if (strcmp(tr[i].token, w.token) == 0)
 						break;
@@ -582,17 +714,106 @@ started_here(const char *token, enum sl_start rc, const struct sl_started *s,
 		relist = 1;
 }
 
+/* relay_log - a keeper's log line, as a word to its agent (sl_log_relay):
+ * lost if the pipe is full or the agent gone, as a word is */
+static char relay_tok[SL_RUNNAME_MAX];
+
+static void
+relay_log(enum sl_level lv, const char *msg)
+{
+	char	w[SL_ENDWORD_MAX];
+	size_t	n = sl_endword_fmt(w, sizeof(w), relay_tok, "Log", (int)lv,
+	    msg);
+
+	if (n > 0 && write(ended_wfd, w, n) < 0)
+		(void)0;	/* EAGAIN, EPIPE: lost */
+}
+
 /*
- * start_one - start a run that is due, in a starter: a process forked for
- * it, which makes the start (sl_run_start: run.ini, start.ini, the first
- * lease, the move into running/) and says on the pipe how it went
- * ("Started", which the agent logs when it hears it, or "NotStarted",
- * endword.c; it logs any outcome but a start itself), then becomes the
- * run's supervisor (sl_run_become) or exits.
- * So the starts of many runs go on at once, and the agent's own loop
- * makes only the claims: on a network filesystem each of a start's calls
- * is a round trip, and they were a third of the agent's.  Without the
- * pipe, or when fork fails, the agent starts the run itself.
+ * starter - the process forked to start a run (token; fresh: claimed by
+ * this pass), which makes the start (sl_run_start: run.ini, start.ini,
+ * the move into running/), says on the pipe how it went ("Started", which
+ * the agent logs when it hears it, or "NotStarted", endword.c; it logs
+ * any outcome but a start itself), then becomes the run's supervisor
+ * (sl_run_become) or exits.  A keeper (keep: its channel on 4, else -1)
+ * that supervised its run to the end is back here, and waits for the next
+ * run its agent gives it (keeper_send), which it starts the same way.
+ */
+static _Noreturn void
+starter(const struct sl_spool *sp, const struct sl_config *cf,
+    const struct sl_agent *a, const struct sl_pool *p, const char *token,
+    int fresh, int keep)
+{
+	struct sl_started s;
+	enum sl_start rc;
+	char	w[SL_ENDWORD_MAX], tok[SL_RUNNAME_MAX], req[3 * PATH_MAX +
+		SL_RUNNAME_MAX];
+	size_t	n;
+	ssize_t	got;
+	int	again, flags = fresh ? SL_START_FRESH : 0;
+
+	snprintf(tok, sizeof(tok), "%s", token);
+	sl_run_keeper(keep);
+	for (;;) {
+		rc = sl_run_start(sp, cf, a, p, tok, now_s(), flags |
+		    SL_START_BECOME, &s);
+		again = rc == SL_START_STARTED ? 0 : said_start(sp, a, tok,
+		    rc, &s);
+		if (rc == SL_START_STARTED)
+			n = sl_endword_fmt(w, sizeof(w), tok, "Started",
+			    (int)(s.attempt > INT_MAX ? INT_MAX : s.attempt),
+			    s.name);
+		else
+			n = sl_endword_fmt(w, sizeof(w), tok, "NotStarted",
+			    again, "");
+		/* RACE: none lost: a starter killed before this write
+		 * is seen gone by reap() and the run listed again */
+		if (n == 0 || write(ended_wfd, w, n) != (ssize_t)n) {
+			if (rc == SL_START_STARTED) {
+				/* no word (a full pipe): the agent, which
+				 * would have logged the start, takes us for
+				 * killed when it reaps us, so we log it and
+				 * the run gets a supervisor of its own, as
+				 * before starters became theirs (fork
+				 * failing: a run without a lease, which crash
+				 * detection ends when its directory is two
+				 * leases old) */
+				(void)said_start(sp, a, tok, rc, &s);
+				if (sl_fork_known() == 0) {
+					sl_run_keeper(-1);
+					sl_log_relay(NULL);
+					sl_run_become();
+				}
+			}
+			_exit(0);
+		}
+		if (rc != SL_START_STARTED)
+			_exit(0);
+		sl_log_relay(NULL);	/* supervising: to /dev/null, as ever */
+		sl_run_become();	/* back only in a keeper */
+		/* the next run, or the end of our channel (the agent
+		 * retired us, or is gone): a datagram each */
+		while ((got = recv(keep, req, sizeof(req), 0)) < 0 &&
+		    errno == EINTR)
+			;
+		if (got <= 0 || sl_claim_unpack(req, (size_t)got, tok,
+		    sizeof(tok)) < 0)
+			_exit(0);
+		flags = SL_START_FRESH;
+		/* our stderr is /dev/null now (the supervision's): what the
+		 * start logs goes to the agent, which logs it */
+		snprintf(relay_tok, sizeof(relay_tok), "%s", tok);
+		sl_log_relay(relay_log);
+	}
+}
+
+/*
+ * start_one - start a run that is due, in a starter (starter(): a keeper
+ * that waits, or a process forked for it).  So the starts of many runs go
+ * on at once, and the agent's own loop makes only the claims: on a
+ * network filesystem each of a start's calls is a round trip, and they
+ * were a third of the agent's.  Without the pipe, or when fork fails, the
+ * agent starts the run itself.
  */
 static void
 start_one(const struct sl_spool *sp, const struct sl_config *cf,
@@ -601,60 +822,67 @@ start_one(const struct sl_spool *sp, const struct sl_config *cf,
 {
 	struct sl_started s;
 	struct tracked *t;
+	struct keeper *k;
 	enum sl_start rc;
-	char	w[SL_ENDWORD_MAX];
-	size_t	n;
-	pid_t	pid = -1;
-	int	again;
+	pid_t	pid = -1, kpid;
+	int	kq[2] = { -1, -1 }, keep = -1;
 
 	if (ended_fd >= 0) {
+		if (fresh && (kpid = keeper_send(token)) > 0) {
+			t = track(token, kpid);
+			t->priv = sl_claim_deferred(token);
+			return;
+		}
 		sl_run_start_dirs(sp, a->pool);	/* for the starter */
+		/* not kept: beyond KEEPERS_MAX, or with our pipe on 4 (a
+		 * standard descriptor closed at our start) */
+		if (nkp >= KEEPERS_MAX || ended_wfd == 4 ||
+		    socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0,
+		    kq) < 0)
+			kq[0] = kq[1] = -1;
 		if ((pid = sl_fork_known()) > 0) {
+			if (kq[0] >= 0) {
+				(void)close(kq[1]);
+				kp = sl_xrealloc(kp, (nkp + 1) * sizeof(*kp));
+				k = &kp[nkp++];
+				memset(k, 0, sizeof(*k));
+				k->pid = pid;
+				k->fd = kq[0];
+				snprintf(k->token, sizeof(k->token), "%s",
+				    token);
+			}
 			t = track(token, pid);
 			if (fresh)
 				t->priv = sl_claim_deferred(token);
 			return;
 		}
-	}
-	/* a starter leaves our session at once, as its supervisor would:
-	 * setsid() says its pid, which its log line names (no getpid) */
-	if (pid == 0)
-		sl_lead_session();
-	/* a starter becomes its run's supervisor (after its word) */
-	rc = sl_run_start(sp, cf, a, p, token, now_s(), (fresh ?
-	    SL_START_FRESH : 0) | (pid == 0 ? SL_START_BECOME : 0), &s);
-	/* a starter's "Started" is logged by the agent when it hears it
-	 * (heard), or below if it cannot be told */
-	again = pid == 0 && rc == SL_START_STARTED ? 0 :
-	    said_start(sp, a, token, rc, &s);
-	if (pid == 0) {		/* the starter */
-		if (rc == SL_START_STARTED)
-			n = sl_endword_fmt(w, sizeof(w), token, "Started",
-			    (int)(s.attempt > INT_MAX ? INT_MAX : s.attempt),
-			    s.name);
-		else
-			n = sl_endword_fmt(w, sizeof(w), token, "NotStarted",
-			    again, "");
-		/* RACE: none lost: a starter killed before this write
-		 * is seen gone by reap() and the run listed again */
-		if (n > 0 && write(ended_wfd, w, n) == (ssize_t)n) {
-			if (rc == SL_START_STARTED)
-				sl_run_become();
-		} else if (rc == SL_START_STARTED) {
-			/* no word (a full pipe): the agent, which would
-			 * have logged the start, takes us for killed when
-			 * it reaps us, so we log it and the run gets a
-			 * supervisor of its own, as before starters became
-			 * theirs (fork failing: a run without a lease, which
-			 * crash detection ends when its directory is two
-			 * leases old) */
-			(void)said_start(sp, a, token, rc, &s);
-			if (sl_fork_known() == 0)
-				sl_run_become();
+		if (pid < 0 && kq[0] >= 0) {
+			(void)close(kq[0]);
+			(void)close(kq[1]);
 		}
-		_exit(0);
 	}
-	started_here(token, rc, &s, again);
+	if (pid == 0) {
+		/* its channel on 4 (the agent's directory descriptors are
+		 * all above: sl_dirfd_floor), where its supervision keeps
+		 * it (sl_run_keeper) */
+		if (kq[1] == 4)
+			keep = 4;
+		else if (kq[1] >= 0 && dup3(kq[1], 4, O_CLOEXEC) == 4) {
+			(void)close(kq[1]);
+			keep = 4;
+		} else if (kq[1] >= 0)
+			(void)close(kq[1]);
+		if (kq[0] >= 0 && kq[0] != 4)
+			(void)close(kq[0]);
+		/* a starter leaves our session at once, as its supervisor
+		 * would: setsid() says its pid, which its log line names
+		 * (no getpid) */
+		sl_lead_session();
+		starter(sp, cf, a, p, token, fresh, keep);
+	}
+	rc = sl_run_start(sp, cf, a, p, token, now_s(), fresh ?
+	    SL_START_FRESH : 0, &s);
+	started_here(token, rc, &s, said_start(sp, a, token, rc, &s));
 }
 
 /*
@@ -821,6 +1049,11 @@ reap(int all)
 	while ((all || exiting > 0) && (pid = waitpid(-1, NULL, WNOHANG)) > 0) {
 		if (exiting > 0)
 			exiting--;
+		for (i = 0; i < nkp; i++)
+			if (kp[i].pid == pid) {
+				keeper_drop(i);
+				break;
+			}
 		for (i = 0; i < ntr; i++)
 			if (tr[i].starter == pid) {
 				tr[i].gone = 1;
@@ -891,7 +1124,7 @@ main(int argc, char **argv)
 
 	sl_set_progname(argv[0]);
 	/* the spool's directory descriptors off 3, where our pipe goes */
-	sl_dirfd_floor(4);
+	sl_dirfd_floor(5);	/* 3: the pipe; 4: a keeper's channel */
 	/* systemd's socket and watchdog, if any, ours and not our runs' */
 	sl_notify_init();
 	memset(&a, 0, sizeof(a));
@@ -1209,6 +1442,8 @@ main(int argc, char **argv)
 			sl_names_free(&got);
 			sl_pool_free(&p);
 		}
+		/* after the starts, which may have used them */
+		keepers_retire(now, stop ? 0 : poll);
 		if (once || stop)
 			break;
 		/* the next thing to do: a prefetched run's start (to the

@@ -412,6 +412,75 @@ sl_claim_slots_of(const char *token, char *out, size_t len)
 }
 
 /*
+ * A keeper (bin/sluice-agent.c, "keepers") is a starter kept for the next
+ * run: forked before that run's claim, it lacks the claim's memory (the
+ * slots it took, where its deferral left the run), which its agent sends
+ * with the start.  sl_claim_pack writes it as four strings, each ended by
+ * a NUL: the token, the slots ("" if not remembered), the private claim
+ * name and the Pending name ("" and "" if not deferred).  Its length, or
+ * -1 if len is too small.
+ */
+static int
+pack_put(char *buf, size_t len, size_t *at, const char *s)
+{
+	size_t	n = strlen(s) + 1;
+
+	if (n > len - *at)
+		return -1;
+	memcpy(buf + *at, s, n);
+	*at += n;
+	return 0;
+}
+
+long
+sl_claim_pack(const char *token, char *buf, size_t len)
+{
+	struct memo *m = memo_of(token);
+	long	i = defer_of(token, NULL);
+	size_t	at = 0;
+
+	if (pack_put(buf, len, &at, token) < 0 ||
+	    pack_put(buf, len, &at, m != NULL ? m->held : "") < 0 ||
+	    pack_put(buf, len, &at, i >= 0 ? dv[i].priv : "") < 0 ||
+	    pack_put(buf, len, &at, i >= 0 ? dv[i].to : "") < 0)
+		return -1;
+	return (long)at;
+}
+
+/*
+ * sl_claim_unpack - forget every claim this process remembers (its
+ * agent's, from before its fork: their runs are other processes' to start)
+ * and remember the one sl_claim_pack wrote in the n bytes of buf; its
+ * token into token (tlen >= SL_RUNNAME_MAX).  0, or -1 if buf is not such
+ * a pack (then nothing is remembered).
+ */
+int
+sl_claim_unpack(const char *buf, size_t n, char *token, size_t tlen)
+{
+	const char *f[4];
+	size_t	at = 0, k, len;
+
+	nmemo = 0;
+	while (ndv > 0)
+		defer_drop(ndv - 1);
+	for (k = 0; k < 4; k++) {
+		if (at >= n || (len = strnlen(buf + at, n - at)) == n - at)
+			return -1;
+		f[k] = buf + at;
+		at += len + 1;
+	}
+	if (at != n || sl_token_parse(f[0], NULL, NULL) < 0 ||
+	    strlen(f[0]) >= tlen || (f[2][0] != '\0') != (f[3][0] != '\0'))
+		return -1;
+	snprintf(token, tlen, "%s", f[0]);
+	if (f[1][0] != '\0')
+		memo_put(f[0], f[1]);
+	if (f[2][0] != '\0')
+		defer_put(f[0], f[2], f[3]);
+	return 0;
+}
+
+/*
  * The slots a pass saw free (first_free), one a scope: agent, queue,
  * pool.  Each is used by the next claim without a second look (the rename
  * of the take decides), then forgotten (-1: look again).

@@ -50,15 +50,16 @@
  * would follow them (a done/ that is a link to another disk).
  *
  * Descriptors are O_PATH, close-on-exec (no command inherits one) and never on
- * 0-2, nor on 3 in an agent (sl_dirfd_floor: its pipe goes on 3, which every
- * supervisor keeps where it is; a submit that moved each of its openings off
- * 3 paid two calls for each).  A command takes none for a spool on a local
- * disk (sl_dirfd_oneshot).  A supervisor, which closes the agent's other
- * descriptors when it starts, closes around these (sl_dirfd_closefrom) and
- * forgets any on a number it replaces (sl_dirfd_drop_below): its run's calls
- * use the agent's openings, no open of its own.  Whoever closes descriptors
- * wholesale otherwise forgets them first (sl_dirfd_drop), so that no number
- * another open reuses is taken for a directory.
+ * 0-2, nor on 3 and 4 in an agent (sl_dirfd_floor: its pipe goes on 3, which
+ * every supervisor keeps where it is, and a keeper's channel on 4; a submit
+ * that moved each of its openings off 3 paid two calls for each).  A command
+ * takes none for a spool on a local disk (sl_dirfd_oneshot).  A supervisor,
+ * which closes the agent's other descriptors when it starts, closes around
+ * these (sl_dirfd_closefrom) and forgets any on a number it replaces
+ * (sl_dirfd_drop_below): its run's calls use the agent's openings, no open
+ * of its own.  Whoever closes descriptors wholesale otherwise forgets them
+ * first (sl_dirfd_drop), so that no number another open reuses is taken for
+ * a directory.
  */
 #include <dirent.h>
 #include <errno.h>
@@ -77,7 +78,7 @@
 #define ROOTS_MAX	8	/* spools one process serves (tests: 2) */
 #define LEVELS		5	/* pools/ POOL/ queues/ QUEUE/ sched/ */
 
-static int fd_floor = 3;	/* clear of 0-2; 4 in an agent, for its pipe */
+static int fd_floor = 3;	/* clear of 0-2; 5 in an agent: 3, 4 are its */
 static int oneshot;		/* a command: a local spool goes by path */
 
 struct ent {
@@ -472,8 +473,8 @@ sl_dirfd_forget(const char *path)
 }
 
 /* sl_dirfd_floor - keep descriptors from lowfd up (at least 3): an agent,
- * whose pipe goes on 3, first thing.  Any kept below it is closed (opened
- * again above it when next used) */
+ * whose pipe goes on 3 and a keeper's channel on 4, first thing.  Any kept
+ * below it is closed (opened again above it when next used) */
 void
 sl_dirfd_floor(int lowfd)
 {

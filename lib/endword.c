@@ -13,12 +13,17 @@
  * as spaces.  The agent's starters (a process forked to start one run)
  * write two more: "Started" (CODE the attempt, MESSAGE the run's name) and
  * "NotStarted" (CODE 0: the run is not the agent's any more, 1: it could
- * not start now and stays, to be tried again).  A word is at most SL_ENDWORD_MAX bytes, below PIPE_BUF, so
- * each is one write(2), atomic, and the words of many supervisors never
- * interleave.  With it the agent logs how its run ended and uses the slot
- * again without a look into the spool; a word lost (a supervisor killed,
- * a full pipe) is made up for by the agent's rescan, which looks at every
- * run it started.  Pure functions, no I/O.
+ * not start now and stays, to be tried again).  A keeper (a starter kept
+ * for more runs) says "Idle" (CODE its pid, MESSAGE empty) just before the
+ * end word of each run after which it waits for another, in the same
+ * write, and "Log" (CODE an sl_level, MESSAGE a line for the agent's log)
+ * for what it would have logged itself while it starts a run.  A word is
+ * at most SL_ENDWORD_MAX bytes, below PIPE_BUF, so each is one write(2),
+ * atomic, and the words of many supervisors never interleave.  With it
+ * the agent logs how its run ended and uses the slot again without a look
+ * into the spool; a word lost (a supervisor killed, a full pipe) is made
+ * up for by the agent's rescan, which looks at every run it started.  Pure
+ * functions, no I/O.
  */
 #include <limits.h>
 #include <stdio.h>
@@ -61,7 +66,8 @@ state_ok(const char *s)
 	int	i;
 
 	if (strcmp(s, "AwaitingRetry") == 0 || strcmp(s, "?") == 0 ||
-	    strcmp(s, "Started") == 0 || strcmp(s, "NotStarted") == 0)
+	    strcmp(s, "Started") == 0 || strcmp(s, "NotStarted") == 0 ||
+	    strcmp(s, "Idle") == 0 || strcmp(s, "Log") == 0)
 		return 1;
 	for (i = SL_COMPLETED; i <= SL_CANCELLED; i++)
 		if (strcmp(s, sl_state_names[i]) == 0)

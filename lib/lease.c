@@ -323,8 +323,12 @@ self_tick_forget(void)
  * command), whose start times do not change while they live, and a pid
  * is not reused before its process is reaped.  A supervisor renews its
  * lease every heartbeat; three reads of /proc a renewal were most of it.
- * The memory is dropped in a forked child (me changes).
+ * The memory is dropped in a forked child (me changes), and by a keeper
+ * between its runs (sl_lease_forget_known): a pid of the last run's may
+ * be reused by now.
  */
+static long known_owner;	/* whose memory it is: its pid */
+
 static unsigned long long
 known_start(long pid, long me, unsigned long long given)
 {
@@ -332,7 +336,6 @@ known_start(long pid, long me, unsigned long long given)
 		long	pid;
 		unsigned long long t;
 	} m[4];
-	static long owner;
 	static size_t next;
 	size_t	i;
 
@@ -340,18 +343,28 @@ known_start(long pid, long me, unsigned long long given)
 		return 0;
 	if (pid == me && self_tick != 0)
 		return self_tick;
-	if (owner != me) {
+	if (known_owner != me) {
 		memset(m, 0, sizeof(m));
-		owner = me;
+		known_owner = me;
 	}
 	for (i = 0; i < 4; i++)
-		if (m[i].pid == pid && m[i].t != 0)
+		if (m[i].pid == pid && m[i].t != 0) {
+			if (given != 0)
+				m[i].t = given;	/* a new process: its pid */
 			return m[i].t;
+		}
 	m[next].pid = pid;
 	m[next].t = given != 0 ? given : proc_start(pid);
 	i = next;
 	next = (next + 1) % 4;
 	return m[i].t;
+}
+
+/* sl_lease_forget_known - drop known_start's memory (a keeper's next run) */
+void
+sl_lease_forget_known(void)
+{
+	known_owner = 0;
 }
 
 /*

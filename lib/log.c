@@ -242,10 +242,28 @@ emit(const char *line, size_t n, int hold)
 	fwrite(line, 1, n, stderr);
 }
 
+/*
+ * The relay: where this process's lines go instead of its stderr, when
+ * set (sl_log_relay): a keeper's start, whose stderr is /dev/null since
+ * its first run's supervision, hands them to its agent as words
+ * (bin/sluice-agent.c), which logs them as a starter's own would be.
+ */
+static void (*relay)(enum sl_level, const char *);
+
+void
+sl_log_relay(void (*fn)(enum sl_level, const char *))
+{
+	relay = fn;
+}
+
 /* put - one line of the ladder to the sink; also to stderr if always */
 static void
 put(int prio, int always, const char *line)
 {
+	if (relay != NULL) {
+		relay(prio <= LOG_ERR ? SL_ERROR : SL_WARNING, line);
+		return;
+	}
 	sl_log_flush();
 	if (use_syslog)
 		sl_syslog_out(prio, line);
@@ -365,6 +383,10 @@ sl_log(enum sl_level lv, const char *fmt, ...)
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
 	sl_printable(msg, sizeof(msg));
+	if (relay != NULL) {
+		relay(lv, msg);
+		return;
+	}
 	if (use_syslog) {
 		sl_syslog_out(prio[lv], msg);
 		return;

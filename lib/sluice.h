@@ -47,6 +47,7 @@ int	sl_log_open(const char *dest, const char *name); /* "stderr"|"syslog" */
 extern void (*sl_syslog_out)(int prio, const char *msg);	/* tests */
 void	sl_log(enum sl_level, const char *, ...) __attribute__((format(printf, 2, 3)));
 void	sl_log_hold(void);	/* lines held until sl_log_flush, a fork, exit */
+void	sl_log_relay(void (*)(enum sl_level, const char *));
 void	sl_log_flush(void);
 void	sl_log_unhold(void);	/* flush, and hold no more */
 size_t	sl_log_format(char *, size_t, const struct timespec *, enum sl_level,
@@ -789,6 +790,8 @@ char   *sl_claim_deferred(const char *token);
 size_t	sl_claim_cached(void);	/* queues whose listing is kept */
 int	sl_claim_undefer(const char *token, const char *priv, int publish);
 int	sl_claim_undefer_idle(int (*busy)(const char *token));
+long	sl_claim_pack(const char *token, char *buf, size_t len);
+int	sl_claim_unpack(const char *buf, size_t n, char *token, size_t tlen);
 long	sl_recover_pool(const struct sl_spool *, const char *pool, time_t now,
 	    long window, long stale);
 
@@ -867,7 +870,8 @@ char   *sl_cmd_program(const char *, char *const env[], char ***argv);
 enum sl_start sl_run_start(const struct sl_spool *, const struct sl_config *,
 	    const struct sl_agent *, const struct sl_pool *, const char *token,
 	    time_t now, int flags, struct sl_started *);
-_Noreturn void sl_run_become(void);
+void	sl_run_become(void);	/* returns only in a keeper */
+void	sl_run_keeper(int fd);
 
 /* ---- lease.c: a running run's lease, crash detection ---- */
 
@@ -884,6 +888,7 @@ struct sl_lease {
 int	sl_lease_write(const char *dir, time_t deadline, const char *host,
 	    long sup, long pid);
 void	sl_lease_know(long pid);
+void	sl_lease_forget_known(void);
 void	sl_lease_know_start(long pid, unsigned long long t);
 long long sl_boot_ns(void);
 unsigned long long sl_start_tick(long long before, long long after, long hz);

@@ -62,6 +62,11 @@
 #include "sluice.h"
 
 static int notify_fd = -1;		/* sl_run_notify_fd */
+static int keep_fd = -1;		/* sl_run_keeper: a keeper's channel */
+static long kept;			/* the runs a keeper supervised */
+#define KEEP_RUNS	256		/* then it exits: see keep_reset */
+static int keep_warm;			/* it supervised one: sup_setup done */
+static int keep_null;			/* and its fd 0 is /dev/null */
 static int subreaper;			/* we are one: orphans come to us */
 
 /* the agent's own user: the same for its life (see sl_run_start_warm) */
@@ -72,8 +77,10 @@ static struct {
 	int	known, pw;	/* looked up; uid has a passwd entry */
 	int	ign;		/* bit i: agent_sigs[i] not at its default in
 				 * the agent */
-	int	null;		/* /dev/null, read-write, close-on-exec, at 4
-				 * or above; -1: open one at each start */
+	int	null;		/* /dev/null, read-write, close-on-exec, at 5
+				 * or above (3 and 4 are a supervisor's: its
+				 * agent's pipe, a keeper's channel); -1: open
+				 * one at each start */
 } own = { .null = -1 };
 
 /* the signals a supervisor resets when the agent has them ignored (nohup)
@@ -1227,37 +1234,19 @@ cap_end(struct cap *c)
 	sl_buf_free(&b);
 }
 
-/* supervise - the supervisor process; never returns */
-static _Noreturn void
-supervise(struct sup *s)
+/*
+ * sup_setup - what a supervisor does first: its own session, its signal
+ * mask, /dev/null as its standard streams (s->null_in: on 0), the agent's
+ * pipe kept on 3 and the rest closed, being a subreaper.  The pipe's
+ * descriptor (3), or -1 without one.  A keeper's later runs skip it
+ * (keep_warm): all is as its first run left it.
+ */
+static int
+sup_setup(struct sup *s)
 {
-	size_t	i;
-	char	msg[SL_ERR_MAX], t[40], *lp, *cp, **env;
-	const char *cwd;
-	struct started_msg sm;
-	struct renewal rn;
-	enum sl_state st;
-	enum why asked = NONE;
 	sigset_t set;
-	struct timespec sec = { 1, 0 };
-	time_t	now, kill_at = 0;
-	long long t0, left, b0;
-	pid_t	child = -1, rec, w = 0;
-	ssize_t	n;
-	int	fd, dfd, sv[2], bt[2], status = 0, ws, killed = 0;
-	int	chan = -1;
-	int	code = -1, lost = 0, rec_done = 0, have = 0, leftover = 0,
-		recorded = 0, rec_now;
-	int	nfd = -1, ok, err, none_left = 0, reap, nostart = 0, plain = 0;
-	union {
-		struct started_msg s;	/* it did not execute: why */
-		struct ended_msg e;
-	} word;
-	const char *said;
-	long	fenced = 0;
-	long long next_look;
-	struct cap cap;
-	struct stat lst, *lsp = &lst;
+	size_t	i;
+	int	fd, nfd = -1;
 
 	sl_lead_session();	/* no longer in the agent's session */
 	/* SIGHUP and SIGPIPE blocked, not ignored: an ignored signal stays
@@ -1306,16 +1295,112 @@ supervise(struct sup *s)
 	 * is nothing to do); close the rest (the agent's inotify, pipes)
 	 * but the spool's directories (dirfd.c), which would cost this
 	 * supervisor and its recorder an open of each again, and a walk
-	 * on a network filesystem */
+	 * on a network filesystem.  A keeper's channel to its agent
+	 * (sl_run_keeper) stays too, on 4 */
 	if (notify_fd == 3 || (notify_fd >= 0 &&
 	    dup3(notify_fd, 3, O_CLOEXEC) == 3)) {
-		sl_dirfd_closefrom(4);
+		sl_dirfd_closefrom(keep_fd == 4 ? 5 : 4);
 		nfd = 3;
-	} else
+	} else {
 		sl_dirfd_closefrom(3);
+		keep_fd = -1;	/* no word could say it waits */
+	}
 	/* orphans of the command's tree come to us (or to the recorder,
 	 * while it lives), so that none outlives the attempt */
 	subreaper = prctl(PR_SET_CHILD_SUBREAPER, 1L, 0L, 0L, 0L) == 0;
+	return nfd;
+}
+
+/*
+ * keep_clean - may a keeper stay for another run after this one (ok: it
+ * ended it, or sent it back; leftover: processes of it outlived the
+ * sweep)?  Only if the run left nothing: not a run it could not end (its
+ * lease, in running/, names us: crash detection would kill us in the next
+ * run as the dead supervisor of that one), and no child of ours alive (a
+ * process the sweep could not kill, which would hold the next run's sweep;
+ * an alert hook's, which came to us as the subreaper we stay, and which
+ * the next run's sweep would kill).  Its zombies are reaped here.
+ */
+static int
+keep_clean(int ok, int leftover)
+{
+	pid_t	w;
+
+	if (!ok || leftover)
+		return 0;
+	while ((w = waitpid(-1, NULL, WNOHANG)) > 0)
+		;
+	return w < 0 && errno == ECHILD;
+}
+
+/*
+ * keep_reset - a keeper's run is over and told (sl_run_keeper): what the
+ * run held goes, so that the next one starts as in a new process.  Its
+ * descriptors (the run directory's, the recorder's channel and beat, the
+ * log and its cap's pipe and signalfd) are all above the keeper's
+ * channel, on 4, and below are only the standard three, the agent's pipe
+ * and the spool's directories (dirfd.c, which closefrom spares).  The
+ * environment's strings are not freed (kept for the child: env_put): a
+ * keeper serves KEEP_RUNS runs at most.  The rest of what sup_setup did
+ * stays done (keep_warm).
+ */
+static void
+keep_reset(struct sup *s, char *lp, char *cp, char **env)
+{
+	sl_dirfd_closefrom(keep_fd + 1);
+	runlog.fd = runlog.dir = -1;
+	runlog.path = NULL;
+	free(lp);
+	free(cp);
+	free(env);
+	free(s->dir);
+	s->dir = NULL;
+	sl_runspec_free(s->r);
+	s->r = NULL;
+	keep_warm = 1;
+	own.null = -1;	/* closed: a supervisor it forks opens its own */
+	sl_lease_forget_known();	/* the next run's children are new */
+}
+
+/* supervise - the supervisor process; returns only in a keeper that
+ * stays for another run (keep_reset), else exits */
+static void
+supervise(struct sup *s)
+{
+	char	msg[SL_ERR_MAX], t[40], *lp, *cp, **env;
+	const char *cwd;
+	struct started_msg sm;
+	struct renewal rn;
+	enum sl_state st;
+	enum why asked = NONE;
+	sigset_t set;
+	struct timespec sec = { 1, 0 };
+	time_t	now, kill_at = 0;
+	long long t0, left, b0;
+	pid_t	child = -1, rec, w = 0;
+	ssize_t	n;
+	int	dfd, sv[2], bt[2], status = 0, ws, killed = 0;
+	int	chan = -1;
+	int	code = -1, lost = 0, rec_done = 0, have = 0, leftover = 0,
+		recorded = 0, rec_now;
+	int	nfd = -1, ok, err, none_left = 0, reap, nostart = 0, plain = 0;
+	union {
+		struct started_msg s;	/* it did not execute: why */
+		struct ended_msg e;
+	} word;
+	const char *said;
+	long	fenced = 0;
+	long long next_look;
+	struct cap cap;
+	struct stat lst, *lsp = &lst;
+
+	if (keep_warm) {
+		nfd = 3;
+		s->null_in = keep_null;
+	} else {
+		nfd = sup_setup(s);
+		keep_null = s->null_in;	/* for a keeper's next run */
+	}
 	lp = sl_path(s->dir, "log", (char *)NULL);
 	cp = sl_path(s->dir, "cancel", (char *)NULL);
 	/* made with its final mode when our group is the owner's (root's
@@ -1675,13 +1760,25 @@ ended:
 	 * blocking (a full pipe: the agent's rescan finds the run ended; a
 	 * gone agent's is EPIPE, SIGPIPE ignored) */
 	if (nfd >= 0) {
-		char	w[SL_ENDWORD_MAX];
-		size_t	wn = sl_endword_fmt(w, sizeof(w), s->token, ok ? said :
-		    "?", code, msg);
+		char	w[2 * SL_ENDWORD_MAX];
+		size_t	wn = 0, we;
 
-		if (wn > 0 && write(nfd, w, wn) < 0) {
-			/* EAGAIN: full, the rescan will see; EPIPE: gone */
+		/* a keeper that stays for another run says so first, in
+		 * the same write (below PIPE_BUF: one word cannot come
+		 * without the other), so that its agent, which takes the
+		 * end word of a supervisor for its last, knows it stays */
+		if (keep_fd >= 0 && ++kept < KEEP_RUNS && keep_clean(ok,
+		    leftover))
+			wn = sl_endword_fmt(w, SL_ENDWORD_MAX, s->token,
+			    "Idle", (int)sl_self(), "");
+		we = sl_endword_fmt(w + wn, SL_ENDWORD_MAX, s->token, ok ?
+		    said : "?", code, msg);
+		if (we > 0 && write(nfd, w, wn + we) == (ssize_t)(wn + we) &&
+		    wn > 0) {
+			keep_reset(s, lp, cp, env);
+			return;
 		}
+		/* EAGAIN: full, the rescan will see; EPIPE: gone */
 	}
 	_exit(0);
 }
@@ -1746,11 +1843,11 @@ sl_run_start_warm(void)
 		if (sigaction(agent_sigs[i], NULL, &sa) < 0 ||
 		    sa.sa_handler != SIG_DFL)
 			own.ign |= 1 << i;
-	/* kept for the supervisors' standard streams: above the 0-3 they
+	/* kept for the supervisors' standard streams: above the 0-4 they
 	 * set up (dup2 of a descriptor onto itself would keep its
 	 * close-on-exec flag) */
-	if ((fd = open("/dev/null", O_RDWR | O_CLOEXEC)) >= 0 && fd < 4) {
-		own.null = fcntl(fd, F_DUPFD_CLOEXEC, 4);
+	if ((fd = open("/dev/null", O_RDWR | O_CLOEXEC)) >= 0 && fd < 5) {
+		own.null = fcntl(fd, F_DUPFD_CLOEXEC, 5);
 		close(fd);
 	} else
 		own.null = fd;
@@ -1859,6 +1956,19 @@ nonce_is(const char *dir, const char *nonce)
 	return rc;
 }
 
+/*
+ * sl_run_keeper - this process, a starter, is a keeper: after the run it
+ * supervises it waits on fd (4; -1: it is none) for another to start
+ * (bin/sluice-agent.c, "keepers"), instead of exiting
+ */
+void
+sl_run_keeper(int fd)
+{
+	keep_fd = fd == 4 ? fd : -1;
+	if (keep_fd < 0)
+		keep_warm = 0;	/* a supervisor a keeper forks sets up */
+}
+
 /* a start made with SL_START_BECOME: its supervision, for sl_run_become */
 static struct sup become_s;
 static struct sl_runspec become_r;
@@ -1866,9 +1976,10 @@ static struct sl_runspec become_r;
 /*
  * sl_run_become - become the supervisor of the run that sl_run_start
  * just started with SL_START_BECOME (it returned SL_START_STARTED).
- * Never returns.
+ * Returns only in a keeper (sl_run_keeper), once the run is over and its
+ * agent told that it waits for another; else the process exits.
  */
-_Noreturn void
+void
 sl_run_become(void)
 {
 	if (become_s.r == NULL)

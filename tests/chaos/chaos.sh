@@ -26,12 +26,14 @@
 #     job.sh, which appends `start RUN ATTEMPT PGID PID T` and
 #     `end RUN ATTEMPT RC T` to the ledger, doing its work in a subshell.
 #  5. The killer, every KILL_MS, picks a kind at random (agent, dispatcher,
-#     supervisor, command leader) and a target of that kind (agents and
-#     dispatchers from their loops' pid files; supervisors and leaders from
-#     the `supervisor` and `pid` keys of a Running run's `lease`; never a
-#     `recorder`), and SIGKILLs it through kill9.sh, which checks the
-#     process's start time and environment first.  Two hosts: a cutter
-#     also takes a host's link down now and then (CUT_EVERY, CUT_SECONDS).
+#     supervisor, command leader, keeper) and a target of that kind (agents
+#     and dispatchers from their loops' pid files; supervisors and leaders
+#     from the `supervisor` and `pid` keys of a Running run's `lease`, never
+#     a `recorder`; a keeper is any child of a local agent: a starter, or a
+#     keeper starting, supervising or idle between runs), and SIGKILLs it
+#     through kill9.sh, which checks the process's start time and
+#     environment first.  Two hosts: a cutter also takes a host's link
+#     down now and then (CUT_EVERY, CUT_SECONDS).
 #  6. The feeder stops once RUNS runs are fed and KILLS kills made (or
 #     after SECONDS).  Drain: kills stop; the agents finish every run (at
 #     most DRAIN s); then they and the dispatchers get SIGTERM; recovery
@@ -48,7 +50,8 @@
 # CHAOS_DRAIN (180) CHAOS_PRIVATE_WAIT (12 leases + 10 s)
 # CHAOS_HOSTS (1; 2 = agents on h1 and h2 of the netfs rig, which must be
 # up: see two-host.sh) CHAOS_CUT_EVERY (60) CHAOS_CUT_SECONDS (25)
-# CHAOS_KINDS ("agent dispatcher supervisor leader": what the killer hits)
+# CHAOS_KINDS ("agent dispatcher supervisor leader keeper": what the
+# killer hits)
 set -u
 here=$(cd "$(dirname "$0")" && pwd)
 top=$(cd "$here/../.." && pwd)
@@ -63,7 +66,7 @@ DRAIN=${CHAOS_DRAIN:-180}
 HOSTS=${CHAOS_HOSTS:-1}
 CUT_EVERY=${CHAOS_CUT_EVERY:-60}
 CUT_SECONDS=${CHAOS_CUT_SECONDS:-25}
-KINDS=${CHAOS_KINDS:-agent dispatcher supervisor leader}
+KINDS=${CHAOS_KINDS:-agent dispatcher supervisor leader keeper}
 W=${CHAOS_DIR:-$(mktemp -d /tmp/chaos.XXXXXX)}
 # run from a copy of the scripts kept with the campaign's record (sh reads
 # a script as it goes: an edit of the tree must not change a campaign)
@@ -240,6 +243,19 @@ try_kill() {
 			p=$l_pid start=${l_pids:--} mark=SLUICE_RUN_ID=$id
 		fi
 		target=$id ;;
+	keeper)
+		# a child of an agent on this host: a starter, or a keeper
+		# starting, supervising or waiting between runs (leases
+		# name only the busy ones)
+		set -- "$W"/pid/a*
+		[ -e "$1" ] || return 1
+		rand; shift $(( R % $# ))
+		read -r h ap inst <"$1" || return 1
+		[ "$h" = local ] || return 1
+		set -- $(pgrep -P "$ap" 2>/dev/null)
+		[ $# -gt 0 ] || return 1
+		rand; shift $(( R % $# ))
+		p=$1 start=- mark=CHAOS_CAMPAIGN=$C target=- ;;
 	*)	return 1 ;;
 	esac
 	[ "$(k9 "$h" "$p" "$start" "$mark" 2>/dev/null)" = killed ] || return 1

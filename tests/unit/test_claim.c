@@ -1814,6 +1814,82 @@ busy(const char *token)
 }
 
 /*
+ * A keeper (bin/sluice-agent.c) starts a run its agent claimed after the
+ * keeper's fork: sl_claim_pack carries the claim's memory (its slots,
+ * its deferral) and sl_claim_unpack, in the keeper, forgets what the fork
+ * left it of the agent's other claims and remembers that one alone.  A
+ * pack that is not whole, or whose deferral lacks half, is refused.
+ */
+START_TEST(test_claim_pack)
+{
+	struct sl_agent a;
+	struct sl_names got = { 0 };
+	struct sl_pool p;
+	char	tok[2][128], buf[8192], good[8192], t[SL_RUNNAME_MAX];
+	char	mem[256], m2[256];
+	char   *d, *d2;
+	runid	id[2];
+	long	n, n2;
+	size_t	i;
+
+	pool(3);
+	agent_new(&a, 4, 10, now0);
+	submit("default", now0 - 5, id[0]);
+	submit("default", now0 - 4, id[1]);
+	ck_assert_int_eq(sl_pool_load(&sp, P, &p, err, sizeof(err)), 0);
+	ck_assert_int_eq(sl_claim_in(&sp, &a, &p, 2, now0, &got, NULL,
+	    SL_CLAIM_NEWPASS | SL_CLAIM_SELF | SL_CLAIM_DEFER), 2);
+	for (i = 0; i < 2; i++)
+		snprintf(tok[i], sizeof(tok[i]), "%s", got.v[i]);
+	sl_names_free(&got);
+	sl_pool_free(&p);
+	d = sl_claim_deferred(tok[0]);
+	ck_assert_ptr_nonnull(d);
+	ck_assert_int_eq(sl_claim_slots_of(tok[0], mem, sizeof(mem)), 0);
+	n = sl_claim_pack(tok[0], good, sizeof(good));
+	ck_assert_int_gt(n, 0);
+	ck_assert_int_eq(sl_claim_pack(tok[0], buf, (size_t)n - 1), -1);
+	/* refused: cut, a field too many, a deferral's half; and nothing
+	 * is remembered after a refusal, not even the agent's own */
+	memcpy(buf, good, (size_t)n);
+	ck_assert_int_eq(sl_claim_unpack(buf, (size_t)n - 1, t, sizeof(t)),
+	    -1);
+	ck_assert_ptr_null(sl_claim_deferred(tok[1]));
+	ck_assert_int_eq(sl_claim_slots_of(tok[1], m2, sizeof(m2)), -1);
+	memcpy(buf + n, "x", 2);
+	ck_assert_int_eq(sl_claim_unpack(buf, (size_t)n + 2, t, sizeof(t)),
+	    -1);
+	n2 = (long)(strlen(tok[0]) + 1 + strlen(mem) + 1);
+	memcpy(buf + n2, "a\0\0", 3);
+	ck_assert_int_eq(sl_claim_unpack(buf, (size_t)n2 + 3, t, sizeof(t)),
+	    -1);
+	/* whole: that claim, and only it */
+	ck_assert_int_eq(sl_claim_unpack(good, (size_t)n, t, sizeof(t)), 0);
+	ck_assert_str_eq(t, tok[0]);
+	d2 = sl_claim_deferred(tok[0]);
+	ck_assert_ptr_nonnull(d2);
+	ck_assert_str_eq(d2, d);
+	ck_assert_int_eq(sl_claim_slots_of(tok[0], m2, sizeof(m2)), 0);
+	ck_assert_str_eq(m2, mem);
+	ck_assert_ptr_null(sl_claim_deferred(tok[1]));
+	ck_assert_int_eq(sl_claim_slots_of(tok[1], m2, sizeof(m2)), -1);
+	/* and its late step 7 goes where the agent's would */
+	ck_assert_int_eq(sl_claim_undefer(tok[0], NULL, 1), 1);
+	ck_assert(!sl_exists(d));
+	ck_assert(sl_exists(S("pools/" P "/pending/%s/%s", a.id, tok[0])));
+	free(d);
+	free(d2);
+	/* a claim not remembered packs as not deferred, slots unknown */
+	n = sl_claim_pack(tok[1], buf, sizeof(buf));
+	ck_assert_int_eq(n, (long)strlen(tok[1]) + 4);
+	ck_assert_int_eq(sl_claim_unpack(buf, (size_t)n, t, sizeof(t)), 0);
+	ck_assert_ptr_null(sl_claim_deferred(tok[1]));
+	ck_assert_int_eq(sl_claim_slots_of(tok[1], m2, sizeof(m2)), -1);
+	sl_agent_free(&a);
+}
+END_TEST
+
+/*
  * SL_CLAIM_DEFER (with SELF): a run due now stays under its private claim
  * name, for its start to move from there (claim step 7 left to it: one
  * rename a run fewer); listings count it Pending.  A run claimed before
@@ -4081,6 +4157,7 @@ suite_claim(void)
 	tcase_add_test(cl, test_claim_basic);
 	tcase_add_test(cl, test_claim_self);
 	tcase_add_test(cl, test_claim_defer);
+	tcase_add_test(cl, test_claim_pack);
 	tcase_add_test(cl, test_claim_defer_needs_self);
 	tcase_add_test(cl, test_unclaim_scrubs);
 	tcase_add_test(cl, test_claim_forgotten);

@@ -37,7 +37,7 @@ START_TEST(test_endword_round_trip)
 {
 	static const char *const states[] = { "Completed", "Failed",
 	    "Crashed", "Cancelled", "AwaitingRetry", "?", "Started",
-	    "NotStarted" };
+	    "NotStarted", "Idle" };
 	struct sl_endword w;
 	char	big[2000];
 	size_t	i;

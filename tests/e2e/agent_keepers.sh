@@ -1,0 +1,200 @@
+# agent_keepers.sh - keepers (bin/sluice-agent.c, spool-layout.md,
+# "Keepers"): a starter whose run is over is kept, and starts and
+# supervises the next run its agent claims.
+#   1. reuse: 8 runs at --limit 1, drained one at a time: all Completed,
+#      all under one supervisor, the agent's child; each run sees its own
+#      id; between runs the keeper holds no descriptor but 0-4 and the
+#      spool's directories;
+#   2. an idle keeper killed (kill -9): the next run starts all the same,
+#      under another supervisor, Completed;
+#   3. an idle keeper exits by itself once idle --poll-seconds (1 s here);
+#   4. 300 runs at --limit 1: all Completed, no supervisor named for more
+#      than 256 of them (a keeper's last run, KEEP_RUNS);
+#   5. a stop (SIGTERM): the idle keeper exits with its agent; the busy
+#      one finishes its run, Completed, then exits; nothing is left;
+#   6. a keeper with a child left after its run (an alert hook, which
+#      came to it as a subreaper) does not stay: the hook is not killed by
+#      the sweep of a next run;
+#   7. what a keeper logs while it starts a run (here: it refuses one whose
+#      owner is no user of this host) is in its agent's log, though its
+#      own stderr is /dev/null by then.
+. "$TOP/tests/e2e/lib.sh"
+. "$TOP/tests/e2e/agent.inc"
+T=$TESTDIR
+fast_config "$T/sluice.ini"
+export T
+
+# job.sh: who supervises this run (its lease, written before the go)
+cat >"$T/job.sh" <<'EOT'
+l=$(ls "$SLUICE_SPOOL"/pools/*/running/*."$SLUICE_RUN_ID"/lease)
+s=$(sed -n 's/^supervisor = //p' "$l")
+echo "$SLUICE_RUN_ID $s $(cut -d' ' -f4 "/proc/$s/stat")" >>"$T/sups"
+EOT
+cleanup() { kill_agents; kill_leased; }
+trap cleanup EXIT
+S work-pool create P >/dev/null || exit 1
+
+# submit_n N CMD...: N runs of CMD; their ids, one a line, in $T/ids
+submit_n() {
+	_n=$1; shift
+	: >"$T/ids"
+	while [ "$_n" -gt 0 ]; do
+		S submit -p P -- "$@" >>"$T/ids" || fail "submit"
+		_n=$((_n - 1))
+	done
+}
+# wait_done N SECONDS: 0 when N runs are in done/
+wait_done() {
+	_end=$(( $(msnow) + $2 * 1000 ))
+	while [ "$(msnow)" -lt "$_end" ]; do
+		[ "$(ls "$SP/pools/P/done" | wc -l)" -ge "$1" ] && return 0
+		sleep 0.05
+	done
+	return 1
+}
+ndone() { ls "$SP/pools/P/done" | grep -c "\.$1\$"; }	# STATE
+
+# 1. reuse (idle keepers retired only after 30 s here)
+start_agent a0 -p P --limit 1 --poll-seconds 30 --hide-welcome
+submit_n 8 sh "$T/job.sh"
+wait_done 8 30 || fail "1: 8 runs not done in 30 s"
+equals "$(ndone Completed)" 8 "1: 8 Completed"
+equals "$(cut -d' ' -f2 "$T/sups" | sort -u | wc -l)" 1 \
+    "1: one supervisor for all 8"
+equals "$(cut -d' ' -f3 "$T/sups" | sort -u)" "$apid" \
+    "1: the supervisor is the agent's child"
+equals "$(cut -d' ' -f1 "$T/sups" | sort)" "$(sort "$T/ids")" \
+    "1: each run saw its own id"
+k=$(head -n 1 "$T/sups" | cut -d' ' -f2)
+# its run's end is in done/ a moment before it closes what the run held
+i=0
+while :; do
+	bad=""
+	gone "$k" && bad="it is gone"
+	for f in /proc/"$k"/fd/*; do
+		n=${f##*/}
+		[ "$n" -le 4 ] && continue
+		l=$(readlink "$f")
+		case $l in "$SP"/*) ;; *) bad="$bad $n:$l" ;; esac
+	done
+	[ -z "$bad" ] || [ $i -ge 60 ] && break
+	sleep 0.05; i=$((i + 1))
+done
+equals "$bad" "" "1: the idle keeper holds only 0-4 and spool directories"
+
+# 2. the idle keeper killed
+kill -KILL "$k"
+: >"$T/sups"
+submit_n 1 sh "$T/job.sh"
+wait_done 9 20 || fail "2: the run after the kill not done in 20 s"
+equals "$(ndone Completed)" 9 "2: Completed after its keeper was killed"
+k2=$(cut -d' ' -f2 "$T/sups")
+[ -n "$k2" ] && [ "$k2" != "$k" ] && ok "2: under another supervisor" ||
+    fail "2: supervisor '$k2' (the killed one was $k)"
+
+kill -TERM "$apid"
+wait "$apid" 2>/dev/null
+
+# 3. retired once idle --poll-seconds (1 s)
+start_agent a1 -p P --limit 1 --hide-welcome
+: >"$T/sups"
+submit_n 1 sh "$T/job.sh"
+wait_done 10 20 || fail "3: the run not done in 20 s"
+k2=$(cut -d' ' -f2 "$T/sups")
+i=0
+while [ $i -lt 100 ] && ! gone "$k2"; do sleep 0.05; i=$((i + 1)); done
+gone "$k2" && ok "3: the idle keeper exited within 5 s" ||
+    fail "3: keeper $k2 still there after 5 s idle"
+
+# 4. at most KEEP_RUNS runs a keeper (submitted while the agent is
+# stopped: then no keeper is ever idle for a second, and retired)
+: >"$T/sups"
+kill -STOP "$apid"
+submit_n 300 true
+kill -CONT "$apid"
+wait_done 310 120 || fail "4: 300 runs not done in 120 s"
+equals "$(ndone Completed)" 310 "4: 300 more Completed"
+# each command's parent is its run's recorder; the recorder's parent,
+# its supervisor, is gone by now: the agent's log names it
+most=$(grep -o 'under supervisor [0-9]*' "$T/a1.err" | sort | uniq -c |
+    sort -rn | awk 'NR == 1 { print $1 }')
+[ "${most:-0}" -le 256 ] && [ "${most:-0}" -ge 200 ] &&
+    ok "4: at most 256 runs a supervisor ($most)" ||
+    fail "4: a supervisor started $most runs"
+kill -TERM "$apid"
+wait "$apid" 2>/dev/null
+
+# 5. a stop: the idle keeper exits, the busy one after its run
+start_agent a2 -p P --limit 2 --poll-seconds 5 --hide-welcome
+: >"$T/sups"
+submit_n 1 sh "$T/job.sh"
+wait_done 311 20 || fail "5: the first run not done"
+ki=$(cut -d' ' -f2 "$T/sups")
+S submit -p P -- sh -c 'sh "$T/job.sh"; sleep 5; echo late >"$T/late"' \
+    >"$T/busy" || fail "5: submit"
+i=0
+while [ $i -lt 200 ] && [ "$(wc -l <"$T/sups")" -lt 2 ]; do
+	sleep 0.05; i=$((i + 1))
+done
+kb=$(sed -n 2p "$T/sups" | cut -d' ' -f2)
+equals "$kb" "$ki" "5: the idle keeper took the next run"
+submit_n 1 sh "$T/job.sh"
+wait_done 312 20 || fail "5: the third run not done"
+ki=$(sed -n 3p "$T/sups" | cut -d' ' -f2)
+[ -n "$ki" ] && [ "$ki" != "$kb" ] && ok "5: a second keeper" ||
+    fail "5: third run's supervisor '$ki' (the busy one $kb)"
+kill -TERM "$apid"
+wait "$apid" 2>/dev/null
+i=0
+while [ $i -lt 40 ] && ! gone "$ki"; do sleep 0.05; i=$((i + 1)); done
+gone "$ki" && ok "5: the idle keeper exited with its agent" ||
+    fail "5: idle keeper $ki still there 2 s after its agent"
+gone "$kb" && fail "5: the busy keeper $kb exited before its run" ||
+    ok "5: the busy keeper runs on"
+wait_done 313 20 || fail "5: the busy run not done"
+expect_state "$(cat "$T/busy")" Completed 10 "5: the busy run Completed"
+[ -f "$T/late" ] && ok "5: it ran to its end" || fail "5: it did not end"
+i=0
+while [ $i -lt 40 ] && ! gone "$kb"; do sleep 0.05; i=$((i + 1)); done
+gone "$kb" && ok "5: the busy keeper exited after its run" ||
+    fail "5: busy keeper $kb still there 2 s after its run"
+
+# 6. an alert hook outlives its run's keeper's next run
+cat >"$T/hook.sh" <<'EOT'
+cat >/dev/null
+sleep 1
+echo hooked >>"$T/hooked"
+EOT
+S work-pool set-alerts P --on-failure "sh $T/hook.sh" >/dev/null ||
+    fail "6: set-alerts"
+start_agent a3 -p P --limit 1 --poll-seconds 30 --hide-welcome
+submit_n 1 false
+wait_done 314 20 || fail "6: the failing run not done"
+submit_n 1 true
+wait_done 315 20 || fail "6: the next run not done"
+i=0
+while [ $i -lt 60 ] && [ ! -f "$T/hooked" ]; do sleep 0.1; i=$((i + 1)); done
+[ -f "$T/hooked" ] && ok "6: the hook ran to its end" ||
+    fail "6: the failing run's hook did not end (killed?)"
+kill -TERM "$apid"
+wait "$apid" 2>/dev/null
+
+# 7. a keeper's log lines reach its agent's log
+getent passwd 4242 >/dev/null && { echo "uid 4242 is a user here"; exit 77; }
+start_agent a4 -p P --limit 1 --poll-seconds 30 --prefetch-seconds 0 \
+    --hide-welcome
+submit_n 1 true
+wait_done 316 20 || fail "7: the first run not done"
+S submit -p P --at +3s -- true >"$T/refused" || fail "7: submit"
+r=$(cat "$T/refused")
+f=$(ls "$SP"/pools/P/queues/default/sched/*/*."$r"/run.ini)
+sed 's/^owner_uid = .*/owner_uid = 4242/' "$f" >"$f.new" && mv "$f.new" "$f" ||
+    fail "7: cannot edit $f"
+i=0
+while [ $i -lt 100 ] && ! grep -q "Rejected flow run '$r'" "$T/a4.err"; do
+	sleep 0.1; i=$((i + 1))
+done
+grep -q "Rejected flow run '$r'.*not a user of this host" "$T/a4.err" &&
+    ok "7: the keeper's refusal is in the agent's log" ||
+    fail "7: no refusal of $r in the agent's log: $(tail -n 3 "$T/a4.err")"
+finish
