@@ -187,11 +187,11 @@ static const char *my_pool;	/* the agent's pool, for sl_claim_freed */
  * starter's exit after its run costs the same again.  So a starter whose
  * run is over is kept: it says "Idle" (endword.c) with its end word and
  * waits on its end of a socket pair made at its fork, on its descriptor
- * 4, and the agent gives it the next run it claimed itself (a fresh
- * claim: a start of a run found in pending/ forks as before, as the pool
- * configuration a keeper holds may be older than the claim's).  The
- * request is what the claim left in the agent's memory that the keeper,
- * forked before it, lacks: sl_claim_pack, one datagram.  A keeper
+ * 4, and the agent gives it the next run due in its pending/.  The
+ * request (req_make) is what the keeper, forked before, lacks of the
+ * agent's memory: the claim's (sl_claim_pack), and the limits of the
+ * pool configuration the agent read this pass, which the start of a run
+ * this pass did not claim checks it holds slots of.  A keeper
  * supervises one run at a time, as a starter does, and starts the next
  * just as one: same calls, same words, same crash semantics.  It exits
  * when its end of the pair is closed: by the agent, at its first pass
@@ -340,24 +340,108 @@ keeper_of(const char *token)
 }
 
 /*
- * keeper_send - give the start of token, claimed by this pass, to an
- * idle keeper: its pid, or 0 if none took it (none idle, or a send
- * failed: that keeper is dropped, and the next tried).  RACE: a keeper
- * killed after its Idle word takes nothing (the send fails: its end is
- * closed); one killed after the send is reaped as a starter killed before
- * its word, and the run listed again (report)
+ * A keeper's request, one datagram: NUL-ended fields, "1" if the run was
+ * claimed by this pass (SL_START_FRESH) else "0"; the limits the start
+ * of a run not claimed by this pass checks it holds slots of (the pool
+ * configuration the agent read this pass, which the keeper's memory may
+ * predate): "1" if the pool has a limit else "0", then the names of the
+ * queues with one, each a field, then ""; and the rest, the claim's
+ * memory (sl_claim_pack).
+ */
+#define REQ_MAX	(4 * PATH_MAX + 64 * (SL_NAME_MAX + 1))
+
+/* req_put - field s into the request at *at; -1 if it does not fit */
+static int
+req_put(char *buf, size_t len, size_t *at, const char *s)
+{
+	size_t	n = strlen(s) + 1;
+
+	if (n > len - *at)
+		return -1;
+	memcpy(buf + *at, s, n);
+	*at += n;
+	return 0;
+}
+
+/* req_make - the request to start token (fresh, under p); its length, or
+ * -1 if it does not fit (then it is started by a new starter) */
+static long
+req_make(char *buf, size_t len, const char *token, const struct sl_pool *p,
+    int fresh)
+{
+	size_t	at = 0, i;
+	long	n;
+
+	if (req_put(buf, len, &at, fresh ? "1" : "0") < 0 ||
+	    req_put(buf, len, &at, p->limit != SL_NOLIMIT ? "1" : "0") < 0)
+		return -1;
+	for (i = 0; i < p->nq; i++)
+		if (p->q[i].limit != SL_NOLIMIT && p->q[i].name[0] != '\0' &&
+		    req_put(buf, len, &at, p->q[i].name) < 0)
+			return -1;
+	if (req_put(buf, len, &at, "") < 0 ||
+	    (n = sl_claim_pack(token, buf + at, len - at)) < 0)
+		return -1;
+	return (long)at + n;
+}
+
+/*
+ * req_read - a request (req_make) of n bytes in buf, in a keeper: its
+ * token into tok, the claim's memory remembered (sl_claim_unpack), the
+ * limits into *p (for the keeper's agent's pool: q malloc'd, limits 1 or
+ * SL_NOLIMIT, which is all a start looks at), fresh or not.  0, or -1 if
+ * it is no request.
+ */
+static int
+req_read(const char *buf, size_t n, const char *pool, char *tok, size_t tlen,
+    struct sl_pool *p, int *fresh)
+{
+	const char *f;
+	size_t	at = 0, len, k;
+
+	memset(p, 0, sizeof(*p));
+	snprintf(p->name, sizeof(p->name), "%s", pool);
+	for (k = 0;; k++) {
+		if (at >= n || (len = strnlen(buf + at, n - at)) == n - at)
+			return -1;
+		f = buf + at;
+		at += len + 1;
+		if (k == 0)
+			*fresh = strcmp(f, "1") == 0;
+		else if (k == 1)
+			p->limit = strcmp(f, "1") == 0 ? 1 : SL_NOLIMIT;
+		else if (len == 0)
+			break;
+		else if (len <= SL_NAME_MAX) {
+			p->q = sl_xrealloc(p->q, (p->nq + 1) * sizeof(*p->q));
+			memset(&p->q[p->nq], 0, sizeof(*p->q));
+			memcpy(p->q[p->nq].name, f, len + 1);
+			p->q[p->nq++].limit = 1;
+		}
+	}
+	return sl_claim_unpack(buf + at, n - at, tok, tlen);
+}
+
+/*
+ * keeper_send - give the start of token (fresh: claimed by this pass,
+ * under p) to an idle keeper: its pid, or 0 if none took it (none idle,
+ * or a send failed: that keeper is dropped, and the next tried).  RACE: a
+ * keeper killed after its Idle word takes nothing (the send fails: its
+ * end is closed); one killed after the send is reaped as a starter killed
+ * before its word, and the run listed again (report)
  */
 static pid_t
-keeper_send(const char *token)
+keeper_send(const char *token, const struct sl_pool *p, int fresh)
 {
-	char	buf[3 * PATH_MAX + SL_RUNNAME_MAX];
+	char	buf[REQ_MAX];
 	long	n = -1;
 	size_t	i;
 
 	for (i = nkp; i-- > 0; ) {
 		if (!kp[i].idle)
 			continue;
-		if (n < 0 && (n = sl_claim_pack(token, buf, sizeof(buf))) < 0)
+		if (n < 0 && (n = req_make(buf, sizeof(buf), token, p,
+		    fresh)) < 0)
 			return 0;
 		if (send(kp[i].fd, buf, (size_t)n, MSG_NOSIGNAL |
 		    MSG_DONTWAIT) == (ssize_t)n) {
@@ -746,8 +830,8 @@ starter(const struct sl_spool *sp, const struct sl_config *cf,
 {
 	struct sl_started s;
 	enum sl_start rc;
-	char	w[SL_ENDWORD_MAX], tok[SL_RUNNAME_MAX], req[3 * PATH_MAX +
-		SL_RUNNAME_MAX];
+	struct sl_pool kpool;
+	char	w[SL_ENDWORD_MAX], tok[SL_RUNNAME_MAX], req[REQ_MAX];
 	size_t	n;
 	ssize_t	got;
 	int	again, flags = fresh ? SL_START_FRESH : 0;
@@ -796,10 +880,13 @@ starter(const struct sl_spool *sp, const struct sl_config *cf,
 		while ((got = recv(keep, req, sizeof(req), 0)) < 0 &&
 		    errno == EINTR)
 			;
-		if (got <= 0 || sl_claim_unpack(req, (size_t)got, tok,
-		    sizeof(tok)) < 0)
+		if (p == &kpool)
+			free(kpool.q);
+		if (got <= 0 || req_read(req, (size_t)got, a->pool, tok,
+		    sizeof(tok), &kpool, &fresh) < 0)
 			_exit(0);
-		flags = SL_START_FRESH;
+		p = &kpool;
+		flags = fresh ? SL_START_FRESH : 0;
 		/* our stderr is /dev/null now (the supervision's): what the
 		 * start logs goes to the agent, which logs it */
 		snprintf(relay_tok, sizeof(relay_tok), "%s", tok);
@@ -828,9 +915,10 @@ start_one(const struct sl_spool *sp, const struct sl_config *cf,
 	int	kq[2] = { -1, -1 }, keep = -1;
 
 	if (ended_fd >= 0) {
-		if (fresh && (kpid = keeper_send(token)) > 0) {
+		if ((kpid = keeper_send(token, p, fresh)) > 0) {
 			t = track(token, kpid);
-			t->priv = sl_claim_deferred(token);
+			if (fresh)
+				t->priv = sl_claim_deferred(token);
 			return;
 		}
 		sl_run_start_dirs(sp, a->pool);	/* for the starter */

@@ -17,7 +17,9 @@
 #      the sweep of a next run;
 #   7. what a keeper logs while it starts a run (here: it refuses one whose
 #      owner is no user of this host) is in its agent's log, though its
-#      own stderr is /dev/null by then.
+#      own stderr is /dev/null by then;
+#   8. a run not claimed by the pass that starts it (prefetched: claimed
+#      before its time) is started by the idle keeper too, Completed.
 . "$TOP/tests/e2e/lib.sh"
 . "$TOP/tests/e2e/agent.inc"
 T=$TESTDIR
@@ -197,4 +199,20 @@ done
 grep -q "Rejected flow run '$r'.*not a user of this host" "$T/a4.err" &&
     ok "7: the keeper's refusal is in the agent's log" ||
     fail "7: no refusal of $r in the agent's log: $(tail -n 3 "$T/a4.err")"
+kill -TERM "$apid"
+wait "$apid" 2>/dev/null
+
+# 8. a prefetched run, started by the idle keeper
+start_agent a5 -p P --limit 1 --poll-seconds 30 --prefetch-seconds 10 \
+    --hide-welcome
+: >"$T/sups"
+submit_n 1 sh "$T/job.sh"
+wait_done 317 20 || fail "8: the first run not done"
+S submit -p P --at +2s -- sh "$T/job.sh" >"$T/later" || fail "8: submit"
+wait_done 318 20 || fail "8: the prefetched run not done"
+expect_state "$(cat "$T/later")" Completed 10 "8: the prefetched run Completed"
+grep -q "Submitting flow run '$(cat "$T/later")'" "$T/a5.err" ||
+    fail "8: the run was not claimed by the agent"
+equals "$(cut -d' ' -f2 "$T/sups" | sort -u | wc -l)" 1 \
+    "8: started by the keeper of the run before it"
 finish
