@@ -350,19 +350,6 @@ keeper_of(const char *token)
  */
 #define REQ_MAX	(4 * PATH_MAX + 64 * (SL_NAME_MAX + 1))
 
-/* req_put - field s into the request at *at; -1 if it does not fit */
-static int
-req_put(char *buf, size_t len, size_t *at, const char *s)
-{
-	size_t	n = strlen(s) + 1;
-
-	if (n > len - *at)
-		return -1;
-	memcpy(buf + *at, s, n);
-	*at += n;
-	return 0;
-}
-
 /* req_make - the request to start token (fresh, under p); its length, or
  * -1 if it does not fit (then it is started by a new starter) */
 static long
@@ -372,14 +359,14 @@ req_make(char *buf, size_t len, const char *token, const struct sl_pool *p,
 	size_t	at = 0, i;
 	long	n;
 
-	if (req_put(buf, len, &at, fresh ? "1" : "0") < 0 ||
-	    req_put(buf, len, &at, p->limit != SL_NOLIMIT ? "1" : "0") < 0)
+	if (sl_field_put(buf, len, &at, fresh ? "1" : "0") < 0 ||
+	    sl_field_put(buf, len, &at, p->limit != SL_NOLIMIT ? "1" : "0") < 0)
 		return -1;
 	for (i = 0; i < p->nq; i++)
 		if (p->q[i].limit != SL_NOLIMIT && p->q[i].name[0] != '\0' &&
-		    req_put(buf, len, &at, p->q[i].name) < 0)
+		    sl_field_put(buf, len, &at, p->q[i].name) < 0)
 			return -1;
-	if (req_put(buf, len, &at, "") < 0 ||
+	if (sl_field_put(buf, len, &at, "") < 0 ||
 	    (n = sl_claim_pack(token, buf + at, len - at)) < 0)
 		return -1;
 	return (long)at + n;

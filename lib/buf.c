@@ -124,6 +124,20 @@ sl_kv_get(const char *text, const char *key, char *out, size_t len)
 		}
 }
 
+/* sl_field_put - s with its NUL into buf (len bytes) at *at, which it
+ * moves on: fields of a datagram; -1 if it does not fit */
+int
+sl_field_put(char *buf, size_t len, size_t *at, const char *s)
+{
+	size_t	n = strlen(s) + 1;
+
+	if (*at > len || n > len - *at)
+		return -1;
+	memcpy(buf + *at, s, n);
+	*at += n;
+	return 0;
+}
+
 /* sl_strv_free - free n strings and the vector holding them */
 void
 sl_strv_free(char **v, size_t n)

@@ -420,18 +420,6 @@ sl_claim_slots_of(const char *token, char *out, size_t len)
  * name and the Pending name ("" and "" if not deferred).  Its length, or
  * -1 if len is too small.
  */
-static int
-pack_put(char *buf, size_t len, size_t *at, const char *s)
-{
-	size_t	n = strlen(s) + 1;
-
-	if (n > len - *at)
-		return -1;
-	memcpy(buf + *at, s, n);
-	*at += n;
-	return 0;
-}
-
 long
 sl_claim_pack(const char *token, char *buf, size_t len)
 {
@@ -439,10 +427,10 @@ sl_claim_pack(const char *token, char *buf, size_t len)
 	long	i = defer_of(token, NULL);
 	size_t	at = 0;
 
-	if (pack_put(buf, len, &at, token) < 0 ||
-	    pack_put(buf, len, &at, m != NULL ? m->held : "") < 0 ||
-	    pack_put(buf, len, &at, i >= 0 ? dv[i].priv : "") < 0 ||
-	    pack_put(buf, len, &at, i >= 0 ? dv[i].to : "") < 0)
+	if (sl_field_put(buf, len, &at, token) < 0 ||
+	    sl_field_put(buf, len, &at, m != NULL ? m->held : "") < 0 ||
+	    sl_field_put(buf, len, &at, i >= 0 ? dv[i].priv : "") < 0 ||
+	    sl_field_put(buf, len, &at, i >= 0 ? dv[i].to : "") < 0)
 		return -1;
 	return (long)at;
 }

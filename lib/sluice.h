@@ -201,6 +201,7 @@ char   *sl_xstrdup(const char *);
 char   *sl_path(const char *, ...) __attribute__((sentinel)); /* joined, malloc'd */
 void	sl_kv_get(const char *text, const char *key, char *out, size_t len);
 void	sl_strv_free(char **, size_t);
+int	sl_field_put(char *buf, size_t len, size_t *at, const char *s);
 int	sl_strcmp_p(const void *, const void *);
 
 /* ---- ini.c: INI through iniparser ---- */
