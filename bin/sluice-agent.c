@@ -25,8 +25,8 @@
  *      standalone dispatcher made for it, each by a starter process forked
  *      for it, which says on the pipe how it went and then becomes the
  *      run's supervisor, which outlives the agent (lib/supervise.c); a
- *      starter whose run is over stays, a keeper, for the next run this
- *      agent claims (see "keepers" below);
+ *      starter whose run is over stays, a keeper, for the next run due
+ *      (see "keepers" below);
  *   6. wait for a change on this host (inotify), a word on the pipe, the
  *      next run coming due (to the millisecond), the next beat or the next
  *      rescan.
@@ -399,7 +399,9 @@ req_read(const char *buf, size_t n, const char *pool, char *tok, size_t tlen,
 			p->limit = strcmp(f, "1") == 0 ? 1 : SL_NOLIMIT;
 		else if (len == 0)
 			break;
-		else if (len <= SL_NAME_MAX) {
+		else if (len > SL_NAME_MAX)
+			return -1;	/* no queue's: not our agent's */
+		else {
 			p->q = sl_xrealloc(p->q, (p->nq + 1) * sizeof(*p->q));
 			memset(&p->q[p->nq], 0, sizeof(*p->q));
 			memcpy(p->q[p->nq].name, f, len + 1);
@@ -436,6 +438,8 @@ keeper_send(const char *token, const struct sl_pool *p, int fresh)
 			snprintf(kp[i].token, sizeof(kp[i].token), "%s", token);
 			return kp[i].pid;
 		}
+		if (errno == EMSGSIZE)
+			return 0;	/* too big for any: a new starter */
 		keeper_drop(i);
 		exiting++;	/* it has exited, or will: reap it */
 	}

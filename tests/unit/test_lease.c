@@ -2407,10 +2407,31 @@ START_TEST(test_start_supervisor_killed)
 }
 END_TEST
 
+/* execd - has pid left this program (its exec, or its end)?  The
+ * command's process, vforked by the recorder, runs ours until its exec */
+static int
+execd(long pid)
+{
+	char	p[64], a[PATH_MAX], b[PATH_MAX];
+	ssize_t	n, m;
+
+	snprintf(p, sizeof(p), "/proc/%ld/exe", pid);
+	if ((n = readlink(p, a, sizeof(a) - 1)) < 0)
+		return 1;	/* gone, or a zombie: it ran */
+	if ((m = readlink("/proc/self/exe", b, sizeof(b) - 1)) < 0)
+		return 1;
+	a[n] = b[m] = '\0';
+	return strcmp(a, b) != 0;
+}
+
 /*
  * start_stopped - submit s, claim and start it, wait for its full lease
- * (into l), then stop its supervisor (SIGSTOP: as if blocked on a dead
- * mount); 1 if an `exit` record appeared within tries x 10 ms
+ * (into l) and for its command to run, then stop its supervisor (SIGSTOP:
+ * as if blocked on a dead mount); 1 if an `exit` record appeared within
+ * tries x 10 ms.  Not stopped before the command's exec: the lease comes
+ * before the supervisor's go, and a supervisor stopped between the two
+ * leaves the command waiting for the go and the recorder in its vfork,
+ * where it records nothing (crash detection ends such a run: it never ran)
  */
 static int
 start_stopped(const struct spec *s, runid id, char tok[128],
@@ -2422,6 +2443,9 @@ start_stopped(const struct spec *s, runid id, char tok[128],
 	claim1(now0, tok);
 	ck_assert_int_eq(start(tok, now0, out), SL_START_STARTED);
 	wait_lease(tok, out->sup, l);
+	for (i = 0; i < 3000 && !execd(l->pid); i++)
+		usleep(10000);
+	ck_assert_msg(i < 3000, "the command did not start in 30 s");
 	ck_assert_int_eq(kill(out->sup, SIGSTOP), 0);
 	for (i = 0; i < tries && !t_exists(S("pools/" P "/running/%s/exit",
 	    tok)); i++)
