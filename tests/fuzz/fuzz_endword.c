@@ -15,7 +15,8 @@
 #include "fuzz.h"
 
 static const char *const states[] = { "Completed", "Failed", "Crashed",
-	"Cancelled", "AwaitingRetry", "?", "Started", "NotStarted", NULL };
+	"Cancelled", "AwaitingRetry", "?", "Started", "NotStarted", "Idle",
+	"Log", NULL };
 
 static int
 state_known(const char *s)
