@@ -860,10 +860,13 @@ starter(const struct sl_spool *sp, const struct sl_config *cf,
 					sl_run_become();
 				}
 			}
+			sl_run_retire();
 			_exit(0);
 		}
-		if (rc != SL_START_STARTED)
+		if (rc != SL_START_STARTED) {
+			sl_run_retire();
 			_exit(0);
+		}
 		sl_log_relay(NULL);	/* supervising: to /dev/null, as ever */
 		sl_run_become();	/* back only in a keeper */
 		/* the next run, or the end of our channel (the agent
@@ -874,8 +877,10 @@ starter(const struct sl_spool *sp, const struct sl_config *cf,
 		if (p == &kpool)
 			free(kpool.q);
 		if (got <= 0 || req_read(req, (size_t)got, a->pool, tok,
-		    sizeof(tok), &kpool, &fresh) < 0)
+		    sizeof(tok), &kpool, &fresh) < 0) {
+			sl_run_retire();
 			_exit(0);
+		}
 		p = &kpool;
 		flags = fresh ? SL_START_FRESH : 0;
 		/* our stderr is /dev/null now (the supervision's): what the

@@ -513,16 +513,27 @@ sl_dirfd_drop(void)
 void
 sl_dirfd_closefrom(int lowfd)
 {
-	int	fd[DIRFD_MAX], n = 0, i, j, t;
+	sl_dirfd_closefrom_but(lowfd, -1);
+}
+
+/* sl_dirfd_closefrom_but - the same, sparing spare too (-1: none): a
+ * keeper's channel to its warm recorder (supervise.c) */
+void
+sl_dirfd_closefrom_but(int lowfd, int spare)
+{
+	int	fd[DIRFD_MAX + 1], n = 0, i, j, t;
 	unsigned from = (unsigned)lowfd;
 
 	sl_dirfd_drop_below(lowfd);
-	for (i = 0; i < DIRFD_MAX; i++)
-		if (ents[i].path != NULL) {
-			for (j = n++; j > 0 && fd[j - 1] > ents[i].fd; j--)
-				fd[j] = fd[j - 1];
-			fd[j] = ents[i].fd;
-		}
+	for (i = 0; i <= DIRFD_MAX; i++) {
+		t = i < DIRFD_MAX ? (ents[i].path != NULL ? ents[i].fd : -1) :
+		    spare;
+		if (t < lowfd)
+			continue;
+		for (j = n++; j > 0 && fd[j - 1] > t; j--)
+			fd[j] = fd[j - 1];
+		fd[j] = t;
+	}
 	for (i = 0; i < n; i++) {
 		t = fd[i];
 		if ((unsigned)t > from)

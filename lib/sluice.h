@@ -118,6 +118,7 @@ int	sl_network_fs(const char *dir);
 int	sl_local_fs(const char *dir);
 void	sl_dirfd_drop_below(int lowfd);
 void	sl_dirfd_closefrom(int lowfd);
+void	sl_dirfd_closefrom_but(int lowfd, int spare);
 void	sl_dirfd_flush(void);
 int	sl_dirfd_count(void);
 extern long sl_dirfd_window_ms;	/* a seam for tests: 1000 */
@@ -873,6 +874,7 @@ enum sl_start sl_run_start(const struct sl_spool *, const struct sl_config *,
 	    time_t now, int flags, struct sl_started *);
 void	sl_run_become(void);	/* returns only in a keeper */
 void	sl_run_keeper(int fd);
+void	sl_run_retire(void);
 
 /* ---- lease.c: a running run's lease, crash detection ---- */
 

@@ -37,7 +37,10 @@
  * or moves it to done/ (sl_run_finish).  No process of an attempt is
  * alive by then.  If S dies, the lease stops being renewed and crash
  * detection (lease.c) ends the run, with the status in `exit` if H wrote
- * one (spool-layout.md, "Starting, supervising, crashing").
+ * one (spool-layout.md, "Starting, supervising, crashing").  A keeper's S
+ * (a starter kept for its agent's next runs) forks its H once and keeps
+ * it: H serves each of its runs as a request, and says "done" where it
+ * would have exited (rec_serve, "the warm recorder").
  */
 #include <dirent.h>
 #include <errno.h>
@@ -796,6 +799,29 @@ kill_children(void)
 	return k;
 }
 
+/* only_child - is pid our only child (it is one)?  From
+ * /proc/self/task/TID/children, where all of ours are (one thread);
+ * 0 when it cannot be read */
+static int
+only_child(pid_t pid)
+{
+	char	p[64], buf[64], *e;
+	ssize_t	n;
+	int	fd;
+
+	snprintf(p, sizeof(p), "/proc/self/task/%ld/children",
+	    (long)sl_self());
+	if ((fd = sl_open(p, O_RDONLY | O_CLOEXEC)) < 0)
+		return 0;
+	n = read(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	if (n <= 0)
+		return 0;
+	buf[n] = '\0';
+	return strtol(buf, &e, 10) == (long)pid && strspn(e, " \n") ==
+	    strlen(e);
+}
+
 /*
  * sweep - after the command's leader ended: SIGKILL its process group and
  * every child of ours (orphans of its tree reparent to us, subreaper),
@@ -859,8 +885,42 @@ struct ended_msg {
  * on bt for FENCE_MS: kill the command's group, sweep, then record (the
  * spool may be out of reach: nothing of the attempt waits for it).
  */
+static void rec_setup(void);
+static int record(const struct sup *, int, int, int, const char *, int,
+    char **);
+
 static _Noreturn void
 recorder(const struct sup *s, int dfd, int chan, int bt,
+    const char *cwd, int outfd, char **env)
+{
+	rec_setup();
+	_exit(record(s, dfd, chan, bt, cwd, outfd, env));
+}
+
+/* rec_setup - what a recorder does first, once: a subreaper, deaf to
+ * every signal but SIGKILL, SIGSTOP (and a fault's) by blocking them all,
+ * for its whole life: not ignored, which the command would inherit (its
+ * process unblocks them before its exec), and no handler can run in
+ * spawn's vfork child.  SIGCHLD and SIGUSR1 (crash detection's) are taken
+ * with sigtimedwait, no handler, no lost wakeup; nothing else is sent to
+ * it */
+static void
+rec_setup(void)
+{
+	sigset_t set;
+
+	subreaper = prctl(PR_SET_CHILD_SUBREAPER, 1L, 0L, 0L, 0L) == 0;
+	sigfillset(&set);
+	(void)sigprocmask(SIG_SETMASK, &set, NULL);
+}
+
+/*
+ * record - the recorder's work for one run (recorder above): how it
+ * would exit, 0 (told; or no go came), 127 (it did not execute: told),
+ * 1 (it lost its command)
+ */
+static int
+record(const struct sup *s, int dfd, int chan, int bt,
     const char *cwd, int outfd, char **env)
 {
 	struct started_msg sm;
@@ -872,15 +932,6 @@ recorder(const struct sup *s, int dfd, int chan, int bt,
 	pid_t	c, w;
 	int	st = 0, swept = -2, looked;
 
-	subreaper = prctl(PR_SET_CHILD_SUBREAPER, 1L, 0L, 0L, 0L) == 0;
-	/* deaf to every signal but SIGKILL, SIGSTOP (and a fault's) by blocking
-	 * them all, for our whole life: not ignored, which the command
-	 * would inherit (its process unblocks them before its exec), and
-	 * no handler can run in spawn's vfork child.  SIGCHLD and SIGUSR1
-	 * (crash detection's) are taken with sigtimedwait, no handler, no
-	 * lost wakeup; nothing else is sent to us */
-	sigfillset(&set);
-	(void)sigprocmask(SIG_SETMASK, &set, NULL);
 	sigemptyset(&set);
 	sigaddset(&set, SIGCHLD);
 	sigaddset(&set, SIGUSR1);
@@ -896,14 +947,14 @@ recorder(const struct sup *s, int dfd, int chan, int bt,
 	memset(&sm, 0, sizeof(sm));
 	sm.pid = c = spawn(s, cwd, outfd, env, chan, sm.why,
 	    sizeof(sm.why));
-	if (c == -2)
-		_exit(0);	/* the supervisor died before its lease */
 	/* the pipe to the supervisor (log_max): only the command's tree
 	 * may hold its write end, so that it ends with the tree.  Its read
 	 * end we keep, unread: a supervisor killed leaves the command
 	 * blocked on a full pipe until the fence, not killed by SIGPIPE */
 	if (outfd != runlog.fd)
 		close(outfd);
+	if (c == -2)
+		return 0;	/* the supervisor died before its lease */
 	/* why it did not execute: the first word if it failed before it
 	 * could say its pid, else our only one (the supervisor reads it
 	 * when it reaps us).  That it executed needs no word: the
@@ -911,7 +962,7 @@ recorder(const struct sup *s, int dfd, int chan, int bt,
 	if (c < 0) {
 		if (send(chan, &sm, sizeof(sm), MSG_NOSIGNAL) < 0)
 			(void)0;	/* the supervisor is gone */
-		_exit(127);
+		return 127;
 	}
 	/* no wait before the first sigtimedwait: SIGCHLD is blocked here
 	 * from our fork on and taken only by that wait, so a command that
@@ -923,7 +974,7 @@ recorder(const struct sup *s, int dfd, int chan, int bt,
 		if (w < 0 && errno != EINTR) {
 			note("the exit recorder lost its command (pid "
 			    "%ld): waitpid: %s", (long)c, strerror(errno));
-			_exit(1);
+			return 1;
 		}
 		/* at the first look none is read unless the fence would
 		 * fall: the first lease sends a beat only if it was written
@@ -983,7 +1034,356 @@ recorder(const struct sup *s, int dfd, int chan, int bt,
 	}
 	if (send(chan, &em, sizeof(em), MSG_NOSIGNAL) < 0)
 		(void)0;	/* the supervisor reads `exit` instead */
-	_exit(0);
+	return 0;
+}
+
+/*
+ * The warm recorder.  A keeper (sl_run_keeper) forks its recorder once,
+ * and keeps it as its agent keeps the keeper: for each run it sends it a
+ * request (struct rec_req, then its strings; the run's descriptors by
+ * SCM_RIGHTS), which the recorder serves as one forked for the run would
+ * (record), then says it is done (a byte on their channel, then SIGCHLD
+ * to its keeper, whose waits take that signal) and waits for the next.
+ * So a run costs no fork of the recorder, nor the copy-on-write faults
+ * that fork left on both sides, nor its exit (bench/calls.sh, README).
+ * The words of a run go on the run's own channel (chan) as ever; "done"
+ * stands for the exit a forked recorder makes.  The end of its channel
+ * (the keeper exited, or was killed) ends it, once its run is recorded;
+ * a keeper that stays no more closes it and reaps it (warm_stop).  A
+ * request too big (an environment beyond REC_REQ_MAX), or a recorder that
+ * died or could not be forked or told: the keeper retires the warm one
+ * (its sweeps would kill it, as every child of its) and forks one for the
+ * run, as any supervisor does.
+ */
+struct rec_req {
+	int	as_user, null_in;
+	int	out_is_log;	/* the command's output is the log itself */
+	int	has_log;	/* a fifth descriptor: the log, opened */
+	uid_t	uid;
+	gid_t	gid;
+	long	lease, attempt, log_gid;
+	time_t	started;
+	mode_t	log_mode;
+	size_t	nenv;
+	/* then, NUL-ended: the command, the cwd, the user, the run
+	 * directory, the log's path, and the nenv strings of the env */
+};
+#define REC_REQ_MAX	(64 * 1024)
+#define REC_FDS		5	/* run directory, chan, bt, out, log */
+
+static struct {
+	pid_t	pid;		/* -1: none */
+	unsigned long long tick;	/* its start (sl_start_tick) */
+	int	ctl;		/* our end of its channel */
+} warm = { -1, 0, -1 };
+
+/* req_str - the next NUL-ended string of a request, or NULL */
+static const char *
+req_str(const char *buf, size_t n, size_t *at)
+{
+	const char *p = buf + *at;
+	size_t	len;
+
+	if (*at >= n || (len = strnlen(p, n - *at)) == n - *at)
+		return NULL;
+	*at += len + 1;
+	return p;
+}
+
+/*
+ * rec_serve - the warm recorder's life (above): deaf to signals as any
+ * recorder, holding nothing of its keeper's channel to the agent (4) nor
+ * of the agent's pipe (3): its words go to its keeper alone
+ */
+static _Noreturn void
+rec_serve(int ctl, pid_t keeper)
+{
+	static char buf[REC_REQ_MAX];
+	char	cm[CMSG_SPACE(REC_FDS * sizeof(int))], dir[PATH_MAX];
+	const char *str[5];
+	struct rec_req q;
+	struct sl_config cf;
+	struct sl_runspec r;
+	struct sup hs;
+	struct msghdr mh;
+	struct iovec iov;
+	struct cmsghdr *c;
+	struct timespec zero = { 0, 0 };
+	sigset_t u1;
+	char  **env;
+	size_t	at, i;
+	ssize_t	n;
+	int	fd[REC_FDS], nfd, k, rc, ok;
+
+	rec_setup();
+	/* forked in the keeper's first run: that run's descriptors (its
+	 * channel's end, which must close when the keeper dies, the beat's
+	 * and the cap's pipes), the agent's pipe (3) and the keeper's
+	 * channel (4) go; the spool's directories stay, as in any
+	 * recorder */
+	sl_dirfd_closefrom_but(3, ctl);
+	sigemptyset(&u1);
+	sigaddset(&u1, SIGUSR1);
+	for (;;) {
+		memset(&mh, 0, sizeof(mh));
+		iov.iov_base = buf;
+		iov.iov_len = sizeof(buf);
+		mh.msg_iov = &iov;
+		mh.msg_iovlen = 1;
+		mh.msg_control = cm;
+		mh.msg_controllen = sizeof(cm);
+		while ((n = recvmsg(ctl, &mh, MSG_CMSG_CLOEXEC)) < 0 &&
+		    errno == EINTR)
+			;
+		nfd = 0;
+		for (c = CMSG_FIRSTHDR(&mh); n >= 0 && c != NULL;
+		    c = CMSG_NXTHDR(&mh, c))
+			if (c->cmsg_level == SOL_SOCKET &&
+			    c->cmsg_type == SCM_RIGHTS)
+				for (k = 0; k < (int)((c->cmsg_len -
+				    CMSG_LEN(0)) / sizeof(int)); k++) {
+					if (nfd < REC_FDS)
+						memcpy(&fd[nfd++],
+						    CMSG_DATA(c) + k *
+						    sizeof(int), sizeof(int));
+				}
+		if (n <= 0)
+			_exit(0);	/* our keeper is gone, or done */
+		ok = (size_t)n >= sizeof(q) && !(mh.msg_flags &
+		    (MSG_TRUNC | MSG_CTRUNC));
+		if (ok)
+			memcpy(&q, buf, sizeof(q));
+		ok = ok && nfd == (q.has_log ? 5 : 4);
+		at = sizeof(q);
+		for (i = 0; ok && i < 5; i++)
+			ok = (str[i] = req_str(buf, (size_t)n, &at)) != NULL;
+		env = ok && q.nenv < REC_REQ_MAX / 2 ?
+		    calloc(q.nenv + 1, sizeof(char *)) : NULL;
+		for (i = 0; env != NULL && i < q.nenv; i++)
+			if ((env[i] = (char *)req_str(buf, (size_t)n,
+			    &at)) == NULL)
+				ok = 0;
+		if (!ok || env == NULL || strlen(str[3]) >= sizeof(dir)) {
+			/* not a request of our keeper's making: it sees
+			 * us gone, and forks a recorder for the run */
+			for (k = 0; k < nfd; k++)
+				close(fd[k]);
+			_exit(1);
+		}
+		memset(&cf, 0, sizeof(cf));
+		memset(&r, 0, sizeof(r));
+		memset(&hs, 0, sizeof(hs));
+		cf.lease = q.lease;
+		r.command = (char *)str[0];
+		r.attempt = q.attempt;
+		snprintf(dir, sizeof(dir), "%s", str[3]);
+		hs.cf = &cf;
+		hs.r = &r;
+		hs.dir = dir;
+		hs.as_user = q.as_user;
+		hs.uid = q.uid;
+		hs.gid = q.gid;
+		hs.null_in = q.null_in;
+		hs.started = q.started;
+		snprintf(hs.user, sizeof(hs.user), "%s", str[2]);
+		runlog.dir = fd[0];
+		runlog.path = str[4];
+		runlog.gid = q.log_gid;
+		runlog.mode = q.log_mode;
+		runlog.fd = q.out_is_log ? fd[3] : q.has_log ? fd[4] : -1;
+		/* RACE: a SIGUSR1 left from a run before (a detector that
+		 * took our keeper for dead while it was stopped, too late
+		 * to matter) must not kill this run's command */
+		while (sigtimedwait(&u1, NULL, &zero) > 0)
+			;
+		rc = record(&hs, fd[0], fd[1], fd[2], str[1], fd[3], env);
+		/* record closed the output unless it is the log */
+		if (runlog.fd >= 0)
+			close(runlog.fd);
+		if (q.has_log && fd[4] != runlog.fd)
+			close(fd[4]);
+		close(fd[0]);
+		close(fd[1]);
+		close(fd[2]);
+		runlog.fd = runlog.dir = -1;
+		runlog.path = NULL;
+		free(env);
+		if (rc == 1)
+			_exit(1);	/* it lost its command: as forked */
+		if (send(ctl, "d", 1, MSG_NOSIGNAL) != 1)
+			_exit(0);
+		/* RACE: a keeper that died just now: our parent is some
+		 * other process, told nothing; the end of file comes */
+		if (getppid() == keeper)
+			(void)kill(keeper, SIGCHLD);
+	}
+}
+
+/* warm_stop - the keeper retires its warm recorder: closes its channel
+ * (it ends when idle, at once) and reaps it; ours and theirs may be busy
+ * with nothing then (after its "done") */
+static void
+warm_stop(void)
+{
+	if (warm.ctl >= 0)
+		close(warm.ctl);
+	warm.ctl = -1;
+	if (warm.pid > 0)
+		while (waitpid(warm.pid, NULL, 0) < 0 && errno == EINTR)
+			;
+	warm.pid = -1;
+}
+
+/* warm_lost - it was reaped, by us, elsewhere: forget it */
+static void
+warm_lost(void)
+{
+	if (warm.ctl >= 0)
+		close(warm.ctl);
+	warm.ctl = -1;
+	warm.pid = -1;
+}
+
+/*
+ * warm_give - a run to the keeper's warm recorder (forked now if there is
+ * none): its pid; -1 if it was not given (not a keeper, a request too big,
+ * a fork or a send that failed), and there is no warm recorder then: the
+ * caller forks one for the run
+ */
+static pid_t
+warm_give(const struct sup *s, int dfd, int chan, int bt, const char *cwd,
+    int outfd, char **env)
+{
+	struct sl_buf b = { 0 };
+	struct rec_req q;
+	struct msghdr mh;
+	struct iovec iov;
+	struct cmsghdr *c;
+	char	cm[CMSG_SPACE(REC_FDS * sizeof(int))];
+	int	fd[REC_FDS], nfd, sv[2];
+	long long b0;
+	size_t	i;
+	pid_t	pid;
+	ssize_t	n;
+
+	if (keep_fd < 0)
+		return -1;
+	memset(&q, 0, sizeof(q));
+	q.as_user = s->as_user;
+	q.null_in = s->null_in;
+	q.uid = s->uid;
+	q.gid = s->gid;
+	q.lease = s->cf->lease;
+	q.attempt = s->r->attempt;
+	q.started = s->started;
+	q.log_gid = runlog.gid;
+	q.log_mode = runlog.mode;
+	q.out_is_log = outfd == runlog.fd;
+	q.has_log = !q.out_is_log && runlog.fd >= 0;
+	for (i = 0; env[i] != NULL; i++)
+		;
+	q.nenv = i;
+	sl_buf_add(&b, (const char *)&q, sizeof(q));
+	sl_buf_add(&b, s->r->command, strlen(s->r->command) + 1);
+	sl_buf_add(&b, cwd, strlen(cwd) + 1);
+	sl_buf_add(&b, s->user, strlen(s->user) + 1);
+	sl_buf_add(&b, s->dir, strlen(s->dir) + 1);
+	sl_buf_add(&b, runlog.path, strlen(runlog.path) + 1);
+	for (i = 0; env[i] != NULL; i++)
+		sl_buf_add(&b, env[i], strlen(env[i]) + 1);
+	if (b.len > REC_REQ_MAX || strlen(s->dir) >= PATH_MAX) {
+		sl_buf_free(&b);
+		warm_stop();
+		return -1;
+	}
+	if (warm.pid < 0) {
+		if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0,
+		    sv) < 0) {
+			sl_buf_free(&b);
+			return -1;
+		}
+		b0 = sl_boot_ns();
+		if ((pid = fork()) == 0) {
+			close(sv[0]);
+			rec_serve(sv[1], getppid());
+		}
+		close(sv[1]);
+		if (pid < 0) {
+			close(sv[0]);
+			sl_buf_free(&b);
+			return -1;
+		}
+		warm.pid = pid;
+		warm.ctl = sv[0];
+		warm.tick = sl_start_tick(b0, sl_boot_ns(),
+		    sysconf(_SC_CLK_TCK));
+	}
+	fd[0] = dfd;
+	fd[1] = chan;
+	fd[2] = bt;
+	fd[3] = outfd;
+	fd[4] = runlog.fd;
+	nfd = q.has_log ? 5 : 4;
+	memset(&mh, 0, sizeof(mh));
+	memset(cm, 0, sizeof(cm));
+	iov.iov_base = b.s;
+	iov.iov_len = b.len;
+	mh.msg_iov = &iov;
+	mh.msg_iovlen = 1;
+	mh.msg_control = cm;
+	mh.msg_controllen = CMSG_SPACE(nfd * sizeof(int));
+	c = CMSG_FIRSTHDR(&mh);
+	c->cmsg_level = SOL_SOCKET;
+	c->cmsg_type = SCM_RIGHTS;
+	c->cmsg_len = CMSG_LEN(nfd * sizeof(int));
+	memcpy(CMSG_DATA(c), fd, nfd * sizeof(int));
+	while ((n = sendmsg(warm.ctl, &mh, MSG_NOSIGNAL)) < 0 &&
+	    errno == EINTR)
+		;
+	sl_buf_free(&b);
+	if (n != (ssize_t)iov.iov_len) {
+		/* it died (EPIPE), or would not take it: one forked for
+		 * the run takes over; this one may not outlive it idle */
+		if (warm.pid > 0)
+			(void)kill(warm.pid, SIGKILL);
+		warm_stop();
+		return -1;
+	}
+	return warm.pid;
+}
+
+/* warm_said - has the warm recorder said it is done with the run?  (Not
+ * blocking; its SIGCHLD woke us) */
+static int
+warm_said(void)
+{
+	char	d;
+
+	return warm.ctl >= 0 && recv(warm.ctl, &d, 1, MSG_DONTWAIT) == 1;
+}
+
+/*
+ * warm_wait - the run ended before its go (no pid came, or no lease could
+ * be written): wait for the warm recorder's "done" (its command's process
+ * saw our end of chan close, or never was, and is reaped), for a sweep's
+ * time at most; 0 done, -1 not (it was killed and reaped: the caller
+ * sweeps as without it)
+ */
+static int
+warm_wait(void)
+{
+	struct pollfd pf;
+	char	d;
+
+	pf.fd = warm.ctl;
+	pf.events = POLLIN;
+	while (poll(&pf, 1, SWEEP_MAX * 1000) < 0 && errno == EINTR)
+		;
+	if (recv(warm.ctl, &d, 1, MSG_DONTWAIT) == 1)
+		return 0;
+	(void)kill(warm.pid, SIGKILL);
+	warm_stop();
+	return -1;
 }
 
 /*
@@ -1329,8 +1729,11 @@ keep_clean(int ok, int leftover)
 	if (!ok || leftover)
 		return 0;
 	while ((w = waitpid(-1, NULL, WNOHANG)) > 0)
-		;
-	return w < 0 && errno == ECHILD;
+		if (w == warm.pid)
+			warm_lost();
+	if (w < 0 && errno == ECHILD)
+		return 1;
+	return w == 0 && warm.pid > 0 && only_child(warm.pid);
 }
 
 /*
@@ -1347,7 +1750,7 @@ keep_clean(int ok, int leftover)
 static void
 keep_reset(struct sup *s, char *lp, char *cp, char **env)
 {
-	sl_dirfd_closefrom(keep_fd + 1);
+	sl_dirfd_closefrom_but(keep_fd + 1, warm.ctl);
 	runlog.fd = runlog.dir = -1;
 	runlog.path = NULL;
 	free(lp);
@@ -1384,6 +1787,8 @@ supervise(struct sup *s)
 	int	code = -1, lost = 0, rec_done = 0, have = 0, leftover = 0,
 		recorded = 0, rec_now;
 	int	nfd = -1, ok, err, none_left = 0, reap, nostart = 0, plain = 0;
+	int	warm_run = 0;	/* the warm recorder has it */
+	int	told = 0, werr;	/* it said it is done */
 	union {
 		struct started_msg s;	/* it did not execute: why */
 		struct ended_msg e;
@@ -1471,7 +1876,18 @@ supervise(struct sup *s)
 		goto ended;
 	}
 	b0 = sl_boot_ns();	/* the recorder's start: see sl_start_tick */
-	if ((rec = fork()) < 0) {
+	if (keep_fd >= 0) {
+		/* a keeper's: the warm recorder, if it takes it */
+		int	out = cap.out >= 0 ? cap.out : log_or_null();
+
+		rec = warm_give(s, dfd, sv[1], bt[0], cwd, out, env);
+		warm_run = rec > 0;
+		if (out >= 0 && out != cap.out && out != runlog.fd)
+			close(out);	/* a /dev/null of its own has it */
+	}
+	if (warm_run)
+		;
+	else if ((rec = fork()) < 0) {
 		snprintf(msg, sizeof(msg), "Could not start: fork: %s",
 		    strerror(errno));
 		note("%s", msg + strlen("Could not start: "));
@@ -1503,8 +1919,8 @@ supervise(struct sup *s)
 	rn.beat = bt[1];
 	rn.rec = (long)rec;
 	sl_lease_know((long)sl_self());	/* known by sl_fork_known, or read */
-	sl_lease_know_start((long)rec, sl_start_tick(b0, sl_boot_ns(),
-	    sysconf(_SC_CLK_TCK)));
+	sl_lease_know_start((long)rec, warm_run ? warm.tick :
+	    sl_start_tick(b0, sl_boot_ns(), sysconf(_SC_CLK_TCK)));
 	sl_lease_know((long)rec);
 	/* the run's first lease, written once: it names the supervisor,
 	 * the recorder and the command's process (its group), forked and
@@ -1527,7 +1943,8 @@ supervise(struct sup *s)
 			    "recorder (pid %ld) died", (long)rec);
 		close(chan);	/* no go: it sees it close */
 		note("%s", sm.why);
-		(void)sweep(0, &rn);
+		if (!warm_run || warm_wait() < 0)
+			(void)sweep(0, &rn);
 		st = SL_FAILED;
 		snprintf(msg, sizeof(msg), "Could not start: %.450s",
 		    sm.why);
@@ -1541,7 +1958,8 @@ supervise(struct sup *s)
 		 * and exits unstarted, then the recorder */
 		err = errno;
 		close(chan);
-		(void)sweep(0, NULL);
+		if (!warm_run || warm_wait() < 0)
+			(void)sweep(0, NULL);
 		if (ok == -1) {
 			/* RACE: our directory is gone (crash detection
 			 * or an operator took the run): it is not ours
@@ -1562,6 +1980,8 @@ supervise(struct sup *s)
 		 * run without it (nothing would record its end) */
 		close(chan);
 		(void)sweep(0, &rn);
+		if (warm_run)
+			warm_lost();	/* reaped by the sweep */
 		snprintf(msg, sizeof(msg), "Could not start: its exit "
 		    "recorder (pid %ld) died", (long)rec);
 		note("%s", msg + strlen("Could not start: "));
@@ -1583,32 +2003,42 @@ supervise(struct sup *s)
 		rec_now = 0;
 		while (reap && (w = waitpid(-1, &ws, WNOHANG)) > 0)
 			if (w == rec) {
-				rec_done = rec_now = 1;
-				/* not blocking: a command's process killed
-				 * or slow before its exec (a hung cwd) still
-				 * holds the recorder's end of the pair */
-				n = recv(chan, &word, sizeof(word),
-				    MSG_DONTWAIT);
-				if (n == (ssize_t)sizeof(word.s) &&
-				    word.s.pid < 0) {
-					nostart = have = 1;
-				} else if (n == (ssize_t)sizeof(word.e)) {
-					status = word.e.status;
-					leftover = word.e.left;
-					fenced = word.e.fenced;
-					recorded = word.e.recorded;
-					have = 1;
-				} else if (sl_exit_read(dfd, s->r->attempt,
-				    &status, &fenced) == 0)
-					/* killed after it wrote the record,
-					 * maybe before its fsync (it is
-					 * written in place): the status
-					 * holds, the end is made durable */
-					have = 1;
+				rec_now = 1;
+				if (warm_run)
+					warm_lost();	/* killed */
 			} else if (w == child) {
 				status = ws;
 				have = 1;
 			}
+		werr = errno;
+		/* a warm recorder's "done" stands for a recorder's exit:
+		 * its word is on chan before it */
+		if (reap && warm_run && !rec_done && !rec_now &&
+		    warm_said())
+			rec_now = told = 1;
+		if (rec_now && !rec_done) {
+			rec_done = 1;
+			/* not blocking: a command's process killed
+			 * or slow before its exec (a hung cwd) still
+			 * holds the recorder's end of the pair */
+			n = recv(chan, &word, sizeof(word), MSG_DONTWAIT);
+			if (n == (ssize_t)sizeof(word.s) && word.s.pid < 0) {
+				nostart = have = 1;
+			} else if (n == (ssize_t)sizeof(word.e)) {
+				status = word.e.status;
+				leftover = word.e.left;
+				fenced = word.e.fenced;
+				recorded = word.e.recorded;
+				have = 1;
+			} else if (sl_exit_read(dfd, s->r->attempt,
+			    &status, &fenced) == 0)
+				/* killed after it wrote the record,
+				 * maybe before its fsync (it is
+				 * written in place): the status
+				 * holds, the end is made durable */
+				have = 1;
+		}
+		errno = werr;
 		/* the leader's parent is told once, where the recorder was
 		 * reaped: one still running is our child from then on, until
 		 * we reap it (have) */
@@ -1623,7 +2053,10 @@ supervise(struct sup *s)
 			break;
 		}
 		if (rec_done && have) {
-			none_left = subreaper && w < 0 && errno == ECHILD;
+			/* a warm recorder that is done swept: every orphan
+			 * of the tree came to it, none to us */
+			none_left = (told && !leftover) || (subreaper &&
+			    w < 0 && errno == ECHILD);
 			break;
 		}
 		now = time(NULL);
@@ -1673,6 +2106,8 @@ supervise(struct sup *s)
 	/* nothing of the attempt outlives it: the recorder swept; this
 	 * sweeps what it could not (it was killed) */
 	n = none_left ? 0 : sweep(child, &rn);	/* no child: none left */
+	if (!none_left && warm_run)
+		warm_lost();	/* the sweep killed and reaped it */
 	cap_end(&cap);		/* no writer is left: the rest, the tail */
 	if (n < 0 || leftover) {
 		leftover = 1;
@@ -1780,6 +2215,7 @@ ended:
 		}
 		/* EAGAIN: full, the rescan will see; EPIPE: gone */
 	}
+	warm_stop();
 	_exit(0);
 }
 
@@ -1965,8 +2401,19 @@ void
 sl_run_keeper(int fd)
 {
 	keep_fd = fd == 4 ? fd : -1;
-	if (keep_fd < 0)
+	if (keep_fd < 0) {
 		keep_warm = 0;	/* a supervisor a keeper forks sets up */
+		warm_lost();	/* and has no warm recorder of its own */
+	}
+}
+
+/* sl_run_retire - a keeper that exits (its agent retired it, or is gone)
+ * retires its warm recorder first, so that no idle process of it is left
+ * for init to reap */
+void
+sl_run_retire(void)
+{
+	warm_stop();
 }
 
 /* a start made with SL_START_BECOME: its supervision, for sl_run_become */

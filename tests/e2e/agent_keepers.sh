@@ -3,8 +3,10 @@
 # supervises the next run its agent claims.
 #   1. reuse: 8 runs at --limit 1, drained one at a time: all Completed,
 #      all under one supervisor, the agent's child; each run sees its own
-#      id; between runs the keeper holds no descriptor but 0-4 and the
-#      spool's directories;
+#      id; all recorded by one warm recorder, the keeper's child; between
+#      runs the keeper holds no descriptor but 0-4, the spool's
+#      directories and its recorder's channel, and the recorder none but
+#      0-2, the spool's directories and its channel;
 #   2. an idle keeper killed (kill -9): the next run starts all the same,
 #      under another supervisor, Completed;
 #   3. an idle keeper exits by itself once idle --poll-seconds (1 s here);
@@ -19,18 +21,28 @@
 #      owner is no user of this host) is in its agent's log, though its
 #      own stderr is /dev/null by then;
 #   8. a run not claimed by the pass that starts it (prefetched: claimed
-#      before its time) is started by the idle keeper too, Completed.
+#      before its time) is started by the idle keeper too, Completed;
+#   9. the keeper's warm recorder (supervise.c) killed while idle: the
+#      next run gets a recorder forked for it, Completed, same keeper;
+#  10. the warm recorder killed while its command runs: Completed all the
+#      same (the keeper reaps the command), and the keeper stays;
+#  11. a request too big for the warm recorder (71 KB of environment): a
+#      recorder forked for that run, then a warm one again.
 . "$TOP/tests/e2e/lib.sh"
 . "$TOP/tests/e2e/agent.inc"
 T=$TESTDIR
 fast_config "$T/sluice.ini"
 export T
 
-# job.sh: who supervises this run (its lease, written before the go)
+# job.sh: who supervises this run and who records it (its lease, written
+# before the go), and their parents: ID S S's-parent H H's-parent
 cat >"$T/job.sh" <<'EOT'
 l=$(ls "$SLUICE_SPOOL"/pools/*/running/*."$SLUICE_RUN_ID"/lease)
 s=$(sed -n 's/^supervisor = //p' "$l")
-echo "$SLUICE_RUN_ID $s $(cut -d' ' -f4 "/proc/$s/stat")" >>"$T/sups"
+h=$(sed -n 's/^recorder = //p' "$l")
+echo "$SLUICE_RUN_ID $s $(cut -d' ' -f4 "/proc/$s/stat")" \
+    "$h $(cut -d' ' -f4 "/proc/$h/stat")" >>"$T/sups"
+[ -z "$SLEEP" ] || sleep "$SLEEP"
 EOT
 cleanup() { kill_agents; kill_leased; }
 trap cleanup EXIT
@@ -68,21 +80,36 @@ equals "$(cut -d' ' -f3 "$T/sups" | sort -u)" "$apid" \
 equals "$(cut -d' ' -f1 "$T/sups" | sort)" "$(sort "$T/ids")" \
     "1: each run saw its own id"
 k=$(head -n 1 "$T/sups" | cut -d' ' -f2)
+r=$(head -n 1 "$T/sups" | cut -d' ' -f4)
+equals "$(cut -d' ' -f4 "$T/sups" | sort -u | wc -l)" 1 \
+    "1: one recorder for all 8 (the warm recorder)"
+equals "$(cut -d' ' -f5 "$T/sups" | sort -u)" "$k" \
+    "1: the recorder is the keeper's child"
+# held - what process $1 holds from descriptor $2 up that is neither a
+# spool directory nor a socket, and its sockets: "BAD... sockets:N"
+held() {
+	_bad="" _ns=0
+	gone "$1" && _bad="it is gone"
+	for _f in /proc/"$1"/fd/*; do
+		_n=${_f##*/}
+		[ "$_n" -lt "$2" ] && continue
+		_l=$(readlink "$_f")
+		case $_l in "$SP"/*) ;; socket:*) _ns=$((_ns + 1)) ;;
+		*) _bad="$_bad $_n:$_l" ;; esac
+	done
+	echo "${_bad# }sockets:$_ns"
+}
 # its run's end is in done/ a moment before it closes what the run held
 i=0
 while :; do
-	bad=""
-	gone "$k" && bad="it is gone"
-	for f in /proc/"$k"/fd/*; do
-		n=${f##*/}
-		[ "$n" -le 4 ] && continue
-		l=$(readlink "$f")
-		case $l in "$SP"/*) ;; *) bad="$bad $n:$l" ;; esac
-	done
-	[ -z "$bad" ] || [ $i -ge 60 ] && break
+	bad=$(held "$k" 5)
+	[ "$bad" = sockets:1 ] || [ $i -ge 60 ] && break
 	sleep 0.05; i=$((i + 1))
 done
-equals "$bad" "" "1: the idle keeper holds only 0-4 and spool directories"
+equals "$bad" sockets:1 \
+    "1: the idle keeper holds only 0-4, spool directories, a channel"
+equals "$(held "$r" 3)" sockets:1 \
+    "1: the idle recorder holds only 0-2, spool directories, its channel"
 
 # 2. the idle keeper killed
 kill -KILL "$k"
@@ -215,4 +242,66 @@ grep -q "Submitting flow run '$(cat "$T/later")'" "$T/a5.err" ||
     fail "8: the run was not claimed by the agent"
 equals "$(cut -d' ' -f2 "$T/sups" | sort -u | wc -l)" 1 \
     "8: started by the keeper of the run before it"
+kill -TERM "$apid"
+wait "$apid" 2>/dev/null
+
+# 9. the warm recorder killed while idle: the keeper's next run gets a
+# recorder forked for it, Completed, and the keeper stays
+start_agent a6 -p P --limit 1 --poll-seconds 30 --hide-welcome
+: >"$T/sups"
+submit_n 1 sh "$T/job.sh"
+wait_done 319 20 || fail "9: the first run not done"
+k=$(cut -d' ' -f2 "$T/sups")
+r=$(cut -d' ' -f4 "$T/sups")
+kill -KILL "$r"
+submit_n 1 sh "$T/job.sh"
+wait_done 320 20 || fail "9: the run after the kill not done"
+expect_state "$(cat "$T/ids")" Completed 10 \
+    "9: Completed after its recorder was killed"
+equals "$(sed -n 2p "$T/sups" | cut -d' ' -f2)" "$k" "9: under the same keeper"
+r2=$(sed -n 2p "$T/sups" | cut -d' ' -f4)
+[ -n "$r2" ] && [ "$r2" != "$r" ] && ok "9: another recorder" ||
+    fail "9: recorder '$r2' (the killed one was $r)"
+
+# 10. the warm recorder killed while its command runs: the keeper, its
+# subreaper, reaps the command; the run ends as it ended, Completed
+submit_n 1 true
+wait_done 321 20 || fail "10: the run to warm a recorder not done"
+: >"$T/sups"
+SLEEP=2 S submit -p P --env SLEEP=2 -- sh "$T/job.sh" >"$T/slow" ||
+    fail "10: submit"
+i=0
+while [ $i -lt 100 ] && [ ! -s "$T/sups" ]; do sleep 0.05; i=$((i + 1)); done
+r=$(cut -d' ' -f4 "$T/sups")
+[ -n "$r" ] && kill -KILL "$r"
+wait_done 322 20 || fail "10: the run whose recorder was killed not done"
+expect_state "$(cat "$T/slow")" Completed 10 \
+    "10: Completed though its recorder was killed"
+submit_n 1 sh "$T/job.sh"
+wait_done 323 20 || fail "10: the run after it not done"
+equals "$(sed -n 2p "$T/sups" | cut -d' ' -f2)" "$k" \
+    "10: the keeper stays"
+
+# 11. a request too big for the warm recorder (an environment of 71 KB):
+# a recorder forked for that run; the next runs share a warm one again
+: >"$T/sups"
+v=$(head -c 890 /dev/zero | tr '\0' x)
+set --
+i=0
+while [ $i -lt 80 ]; do set -- "$@" --env "B$i=$v"; i=$((i + 1)); done
+S submit -p P "$@" -- sh "$T/job.sh" >"$T/big" || fail "11: submit"
+wait_done 324 20 || fail "11: the big run not done"
+expect_state "$(cat "$T/big")" Completed 10 "11: the big run Completed"
+submit_n 2 sh "$T/job.sh"
+wait_done 326 20 || fail "11: the runs after it not done"
+for id in $(cat "$T/ids"); do
+	expect_state "$id" Completed 10 "11: a run after it Completed"
+done
+r1=$(sed -n 1p "$T/sups" | cut -d' ' -f4)
+r2=$(sed -n 2p "$T/sups" | cut -d' ' -f4)
+r3=$(sed -n 3p "$T/sups" | cut -d' ' -f4)
+[ -n "$r1" ] && [ "$r1" != "$r2" ] && [ "$r2" = "$r3" ] &&
+    ok "11: its own recorder, then a warm one" ||
+    fail "11: recorders '$r1' '$r2' '$r3'"
+equals "$(cut -d' ' -f2 "$T/sups" | sort -u)" "$k" "11: all under one keeper"
 finish

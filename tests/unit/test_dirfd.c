@@ -313,6 +313,19 @@ START_TEST(test_dirfd_oneshot)
 }
 END_TEST
 
+/* kept_two - pool P, and running/ and done/ kept open: their numbers */
+static void
+kept_two(int *a, int *b)
+{
+	struct stat st;
+
+	mkpool("P");
+	ck_assert_int_eq(sl_lstat(P("pools/P/running/x"), &st), -1);
+	ck_assert_int_eq(sl_lstat(P("pools/P/done/x"), &st), -1);
+	(void)rel_of(P("pools/P/running/x"), a);
+	(void)rel_of(P("pools/P/done/x"), b);
+}
+
 /* a supervisor's start: every other descriptor from 3 up closed, the
  * kept ones not (its calls use them, no open of its own) */
 START_TEST(test_dirfd_closefrom)
@@ -321,11 +334,7 @@ START_TEST(test_dirfd_closefrom)
 	int	p[2], a, b, status;
 	pid_t	pid;
 
-	mkpool("P");
-	ck_assert_int_eq(sl_lstat(P("pools/P/running/x"), &st), -1);
-	ck_assert_int_eq(sl_lstat(P("pools/P/done/x"), &st), -1);
-	(void)rel_of(P("pools/P/running/x"), &a);
-	(void)rel_of(P("pools/P/done/x"), &b);
+	kept_two(&a, &b);
 	ck_assert_int_eq(pipe(p), 0);	/* numbered around them */
 	ck_assert_int_ge(pid = fork(), 0);
 	if (pid == 0) {
@@ -341,6 +350,45 @@ START_TEST(test_dirfd_closefrom)
 	ck_assert_int_eq(lstat(P("pools/P/done/y"), &st), 0);
 	close(p[0]);
 	close(p[1]);
+}
+END_TEST
+
+/* a keeper's reset: the same, sparing one more (its warm recorder's
+ * channel), wherever it falls among the kept ones; none below lowfd */
+START_TEST(test_dirfd_closefrom_but)
+{
+	int	p[2], q[2], a, b, status;
+	pid_t	pid;
+
+	kept_two(&a, &b);
+	ck_assert_int_eq(pipe(p), 0);
+	ck_assert_int_eq(pipe(q), 0);
+	ck_assert_int_ge(pid = fork(), 0);
+	if (pid == 0) {
+		sl_dirfd_closefrom_but(3, p[1]);
+		_exit(fcntl(p[0], F_GETFD) != -1 || fcntl(q[0], F_GETFD) != -1 ||
+		    fcntl(q[1], F_GETFD) != -1 ? 1 :
+		    fcntl(p[1], F_GETFD) < 0 ? 2 :
+		    fcntl(a, F_GETFD) < 0 || fcntl(b, F_GETFD) < 0 ? 3 :
+		    sl_dirfd_count() != 4 ? 4 : 0);
+	}
+	ck_assert_int_eq(waitpid(pid, &status, 0), pid);
+	ck_assert_msg(WIFEXITED(status) && WEXITSTATUS(status) == 0,
+	    "child: %d", status);
+	/* a spare below lowfd is not there to spare: closed by nobody */
+	ck_assert_int_ge(pid = fork(), 0);
+	if (pid == 0) {
+		sl_dirfd_closefrom_but(q[1] + 1, p[0]);
+		_exit(fcntl(p[0], F_GETFD) < 0 || fcntl(q[1], F_GETFD) < 0 ?
+		    1 : 0);
+	}
+	ck_assert_int_eq(waitpid(pid, &status, 0), pid);
+	ck_assert_msg(WIFEXITED(status) && WEXITSTATUS(status) == 0,
+	    "child 2: %d", status);
+	close(p[0]);
+	close(p[1]);
+	close(q[0]);
+	close(q[1]);
 }
 END_TEST
 
@@ -486,6 +534,7 @@ suite_dirfd(void)
 	tcase_add_test(tc, test_dirfd_one_pool);
 	tcase_add_test(tc, test_dirfd_mixed);
 	tcase_add_test(tc, test_dirfd_closefrom);
+	tcase_add_test(tc, test_dirfd_closefrom_but);
 	tcase_add_test(tc, test_dirfd_floor);
 	tcase_add_test(tc, test_dirfd_oneshot);
 	tcase_add_test(tc, test_dirfd_full);
