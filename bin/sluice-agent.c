@@ -327,6 +327,15 @@ keeper_drop(size_t i)
 	kp[i] = kp[--nkp];
 }
 
+/* keeper_retire - drop idle keeper i (keeper_drop), which then exits
+ * by itself: the agent waits to reap it (exiting) */
+static void
+keeper_retire(size_t i)
+{
+	keeper_drop(i);
+	exiting++;
+}
+
 /* keeper_of - the keeper whose run is (or was last) token, else NULL */
 static struct keeper *
 keeper_of(const char *token)
@@ -389,10 +398,9 @@ req_read(const char *buf, size_t n, const char *pool, char *tok, size_t tlen,
 	memset(p, 0, sizeof(*p));
 	snprintf(p->name, sizeof(p->name), "%s", pool);
 	for (k = 0;; k++) {
-		if (at >= n || (len = strnlen(buf + at, n - at)) == n - at)
+		if ((f = sl_field_get(buf, n, &at)) == NULL)
 			return -1;
-		f = buf + at;
-		at += len + 1;
+		len = strlen(f);
 		if (k == 0)
 			*fresh = strcmp(f, "1") == 0;
 		else if (k == 1)
@@ -440,8 +448,7 @@ keeper_send(const char *token, const struct sl_pool *p, int fresh)
 		}
 		if (errno == EMSGSIZE)
 			return 0;	/* too big for any: a new starter */
-		keeper_drop(i);
-		exiting++;	/* it has exited, or will: reap it */
+		keeper_retire(i);	/* it has exited, or will */
 	}
 	return 0;
 }
@@ -454,10 +461,8 @@ keepers_retire(time_t now, long idle)
 	size_t	i;
 
 	for (i = nkp; i-- > 0; )
-		if (kp[i].idle && now - kp[i].since >= idle) {
-			keeper_drop(i);
-			exiting++;
-		}
+		if (kp[i].idle && now - kp[i].since >= idle)
+			keeper_retire(i);
 }
 
 /* starting - is a starter of ours starting token? */

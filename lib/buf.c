@@ -138,6 +138,21 @@ sl_field_put(char *buf, size_t len, size_t *at, const char *s)
 	return 0;
 }
 
+/* sl_field_get - the NUL-ended field of buf (n bytes) at *at, which it
+ * moves past it: fields of a datagram; NULL if no whole one is there */
+const char *
+sl_field_get(const char *buf, size_t n, size_t *at)
+{
+	const char *f;
+	size_t	len;
+
+	if (*at >= n || (len = strnlen(buf + *at, n - *at)) == n - *at)
+		return NULL;
+	f = buf + *at;
+	*at += len + 1;
+	return f;
+}
+
 /* sl_strv_free - free n strings and the vector holding them */
 void
 sl_strv_free(char **v, size_t n)

@@ -446,17 +446,14 @@ int
 sl_claim_unpack(const char *buf, size_t n, char *token, size_t tlen)
 {
 	const char *f[4];
-	size_t	at = 0, k, len;
+	size_t	at = 0, k;
 
 	nmemo = 0;
 	while (ndv > 0)
 		defer_drop(ndv - 1);
-	for (k = 0; k < 4; k++) {
-		if (at >= n || (len = strnlen(buf + at, n - at)) == n - at)
+	for (k = 0; k < 4; k++)
+		if ((f[k] = sl_field_get(buf, n, &at)) == NULL)
 			return -1;
-		f[k] = buf + at;
-		at += len + 1;
-	}
 	if (at != n || sl_token_parse(f[0], NULL, NULL) < 0 ||
 	    strlen(f[0]) >= tlen || (f[2][0] != '\0') != (f[3][0] != '\0'))
 		return -1;

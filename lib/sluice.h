@@ -203,6 +203,7 @@ char   *sl_path(const char *, ...) __attribute__((sentinel)); /* joined, malloc'
 void	sl_kv_get(const char *text, const char *key, char *out, size_t len);
 void	sl_strv_free(char **, size_t);
 int	sl_field_put(char *buf, size_t len, size_t *at, const char *s);
+const char *sl_field_get(const char *buf, size_t n, size_t *at);
 int	sl_strcmp_p(const void *, const void *);
 
 /* ---- ini.c: INI through iniparser ---- */

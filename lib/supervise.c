@@ -1077,19 +1077,6 @@ static struct {
 	int	ctl;		/* our end of its channel */
 } warm = { -1, 0, -1 };
 
-/* req_str - the next NUL-ended string of a request, or NULL */
-static const char *
-req_str(const char *buf, size_t n, size_t *at)
-{
-	const char *p = buf + *at;
-	size_t	len;
-
-	if (*at >= n || (len = strnlen(p, n - *at)) == n - *at)
-		return NULL;
-	*at += len + 1;
-	return p;
-}
-
 /*
  * rec_serve - the warm recorder's life (above): deaf to signals as any
  * recorder, holding nothing of its keeper's channel to the agent (4) nor
@@ -1156,11 +1143,12 @@ rec_serve(int ctl, pid_t keeper)
 		ok = ok && nfd == (q.has_log ? 5 : 4);
 		at = sizeof(q);
 		for (i = 0; ok && i < 5; i++)
-			ok = (str[i] = req_str(buf, (size_t)n, &at)) != NULL;
+			ok = (str[i] = sl_field_get(buf, (size_t)n, &at)) !=
+			    NULL;
 		env = ok && q.nenv < REC_REQ_MAX / 2 ?
 		    calloc(q.nenv + 1, sizeof(char *)) : NULL;
 		for (i = 0; env != NULL && i < q.nenv; i++)
-			if ((env[i] = (char *)req_str(buf, (size_t)n,
+			if ((env[i] = (char *)sl_field_get(buf, (size_t)n,
 			    &at)) == NULL)
 				ok = 0;
 		if (!ok || env == NULL || strlen(str[3]) >= sizeof(dir)) {

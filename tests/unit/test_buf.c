@@ -130,6 +130,34 @@ START_TEST(test_path_many)
 }
 END_TEST
 
+/* datagram fields: put, then got back in order; one that does not fit
+ * is not put; a field cut short (no NUL in what is left) is none */
+START_TEST(test_fields)
+{
+	char	b[16];
+	const char *f;
+	size_t	at = 0, n;
+
+	ck_assert_int_eq(sl_field_put(b, sizeof(b), &at, "ab"), 0);
+	ck_assert_int_eq(sl_field_put(b, sizeof(b), &at, ""), 0);
+	ck_assert_int_eq(sl_field_put(b, sizeof(b), &at, "cdef"), 0);
+	ck_assert_uint_eq(at, 9);
+	ck_assert_int_eq(sl_field_put(b, sizeof(b), &at, "0123456"), -1);
+	ck_assert_uint_eq(at, 9);
+	n = at;
+	at = 0;
+	ck_assert_str_eq(sl_field_get(b, n, &at), "ab");
+	ck_assert_str_eq(sl_field_get(b, n, &at), "");
+	ck_assert_str_eq(sl_field_get(b, n, &at), "cdef");
+	ck_assert_uint_eq(at, n);
+	ck_assert_ptr_null(sl_field_get(b, n, &at));	/* the end */
+	at = 0;
+	f = sl_field_get(b, 2, &at);			/* "ab" without NUL */
+	ck_assert_ptr_null(f);
+	ck_assert_uint_eq(at, 0);
+}
+END_TEST
+
 Suite *
 suite_buf(void)
 {
@@ -144,6 +172,7 @@ suite_buf(void)
 	tcase_add_loop_test(tc, test_path, 0,
 	    (int)(sizeof(paths) / sizeof(paths[0])));
 	tcase_add_test(tc, test_path_many);
+	tcase_add_test(tc, test_fields);
 	suite_add_tcase(s, tc);
 	return s;
 }
