@@ -168,6 +168,17 @@ alert(const char *cmd, const char *mailto, const struct sl_run *r)
 	sl_buf_free(&json);
 }
 
+static unsigned long forked;	/* alert processes forked (sl_alert_forked) */
+
+/* sl_alert_forked - how many alerts this process has forked: a keeper
+ * (supervise.c) looks for a hook's process among its children only after
+ * a run that forked one */
+unsigned long
+sl_alert_forked(void)
+{
+	return forked;
+}
+
 /*
  * sl_alert_run - run id of pool has just ended in state st (moved into
  * done/ by this process): start the pool's alerts for it, if it has any
@@ -229,6 +240,7 @@ sl_alert_run(const struct sl_spool *sp, const char *pool, const char *id,
 		}
 		_exit(0);
 	} else {
+		forked++;
 		while (waitpid(pid, NULL, 0) < 0 && errno == EINTR)
 			;
 		sl_log(SL_INFO, "Alerted for flow run '%s' (%s): %s%s%s", id,

@@ -414,6 +414,7 @@ int	sl_pool_exists(const struct sl_spool *, const char *);
 const char *sl_pool_alert_ok(const char *key, const char *, size_t);
 /* alert.c: a pool's on_failure / on_crash commands and mail */
 extern const char *sl_alert_sendmail;
+unsigned long sl_alert_forked(void);
 void	sl_alert_run(const struct sl_spool *, const char *pool, const char *id,
 	    enum sl_state);
 int	sl_pool_names(const struct sl_spool *, char ***, size_t *);

@@ -1095,8 +1095,6 @@ rec_serve(int ctl, pid_t keeper)
 	struct msghdr mh;
 	struct iovec iov;
 	struct cmsghdr *c;
-	struct timespec zero = { 0, 0 };
-	sigset_t u1;
 	char  **env;
 	size_t	at, i;
 	ssize_t	n;
@@ -1109,8 +1107,6 @@ rec_serve(int ctl, pid_t keeper)
 	 * channel (4) go; the spool's directories stay, as in any
 	 * recorder */
 	sl_dirfd_closefrom_but(3, ctl);
-	sigemptyset(&u1);
-	sigaddset(&u1, SIGUSR1);
 	for (;;) {
 		memset(&mh, 0, sizeof(mh));
 		iov.iov_base = buf;
@@ -1179,11 +1175,10 @@ rec_serve(int ctl, pid_t keeper)
 		runlog.gid = q.log_gid;
 		runlog.mode = q.log_mode;
 		runlog.fd = q.out_is_log ? fd[3] : q.has_log ? fd[4] : -1;
-		/* RACE: a SIGUSR1 left from a run before (a detector that
-		 * took our keeper for dead while it was stopped, too late
-		 * to matter) must not kill this run's command */
-		while (sigtimedwait(&u1, NULL, &zero) > 0)
-			;
+		/* RACE: no SIGUSR1 is left pending from a run before: a
+		 * detector sends one only with a SIGKILL to our keeper, and
+		 * then no request comes, only the end of our channel (one
+		 * sent all the same would end this run Crashed, retried) */
 		rc = record(&hs, fd[0], fd[1], fd[2], str[1], fd[3], env);
 		/* record closed the output unless it is the log */
 		if (runlog.fd >= 0)
@@ -1200,10 +1195,10 @@ rec_serve(int ctl, pid_t keeper)
 			_exit(1);	/* it lost its command: as forked */
 		if (send(ctl, "d", 1, MSG_NOSIGNAL) != 1)
 			_exit(0);
-		/* RACE: a keeper that died just now: our parent is some
-		 * other process, told nothing; the end of file comes */
-		if (getppid() == keeper)
-			(void)kill(keeper, SIGCHLD);
+		/* RACE: our keeper had its end open a moment ago; were it
+		 * dead since, its pid is not another's before its agent
+		 * reaped it and the pids went round: no getppid a run */
+		(void)kill(keeper, SIGCHLD);
 	}
 }
 
@@ -1714,6 +1709,8 @@ keep_clean(int ok, int leftover)
 {
 	pid_t	w;
 
+	static unsigned long alerts;	/* sl_alert_forked, when last looked */
+
 	if (!ok || leftover)
 		return 0;
 	while ((w = waitpid(-1, NULL, WNOHANG)) > 0)
@@ -1721,7 +1718,16 @@ keep_clean(int ok, int leftover)
 			warm_lost();
 	if (w < 0 && errno == ECHILD)
 		return 1;
-	return w == 0 && warm.pid > 0 && only_child(warm.pid);
+	if (w != 0 || warm.pid <= 0)
+		return 0;
+	/* children alive, the warm recorder one: the others can only be
+	 * an alert hook's (the command's orphans came to the recorder), so
+	 * the list is read only after a run that forked one (three calls
+	 * a run fewer) */
+	if (sl_alert_forked() == alerts)
+		return 1;
+	alerts = sl_alert_forked();
+	return only_child(warm.pid);
 }
 
 /*

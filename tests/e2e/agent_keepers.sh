@@ -197,8 +197,14 @@ EOT
 S work-pool set-alerts P --on-failure "sh $T/hook.sh" >/dev/null ||
     fail "6: set-alerts"
 start_agent a3 -p P --limit 1 --poll-seconds 30 --hide-welcome
-submit_n 1 false
+: >"$T/sups"
+submit_n 1 sh -c 'sh "$T/job.sh"; exit 3'
 wait_done 314 20 || fail "6: the failing run not done"
+k1=$(cut -d' ' -f2 "$T/sups")
+i=0
+while [ $i -lt 40 ] && ! gone "$k1"; do sleep 0.05; i=$((i + 1)); done
+gone "$k1" && ok "6: the keeper with the hook's process did not stay" ||
+    fail "6: keeper $k1 still there 2 s after its run (its hook's sleeps)"
 submit_n 1 true
 wait_done 315 20 || fail "6: the next run not done"
 i=0
