@@ -758,13 +758,15 @@ first_lease(struct renewal *rn)
 }
 
 /*
- * kill_children - SIGKILL every child of this process (as a subreaper,
- * the orphans of the command's tree, also those that left its group with
- * setsid): from /proc/self/task/TID/children, or, on a kernel without
- * it, a scan of /proc for our pid as parent.  Returns how many.
+ * children - up to max pids of this process's children into v, how many
+ * (-1: none could be read): from /proc/self/task/TID/children (one
+ * thread), or, on a kernel without it, a scan of /proc for our pid as
+ * parent.  RACE: a list cut at max (or at a full buffer) names some
+ * children only; callers that kill loop until none is left
  */
+#define CHILDREN_MAX	512
 static int
-kill_children(void)
+children(pid_t *v, int max)
 {
 	struct dirent *de;
 	char	p[64], buf[4096], *c, *e;
@@ -779,47 +781,48 @@ kill_children(void)
 		close(fd);
 		if (n >= 0) {
 			buf[n] = '\0';
-			for (c = buf; (pid = strtol(c, &e, 10)) > 0; c = e)
-				if (kill((pid_t)pid, SIGKILL) == 0)
-					k++;
-			/* RACE: a full buffer lists some children only:
-			 * the caller loops until none is left */
+			for (c = buf; k < max &&
+			    (pid = strtol(c, &e, 10)) > 0; c = e)
+				v[k++] = (pid_t)pid;
 			return k;
 		}
 	}
 	if ((d = opendir("/proc")) == NULL)
-		return 0;
-	while ((de = readdir(d)) != NULL)
+		return -1;
+	while (k < max && (de = readdir(d)) != NULL)
 		if (de->d_name[0] >= '1' && de->d_name[0] <= '9' &&
-		    sl_proc_stat(pid = strtol(de->d_name, NULL, 10), NULL, &ppid,
-		    NULL, NULL) == 0 && ppid == me &&
-		    kill((pid_t)pid, SIGKILL) == 0)
-			k++;
+		    sl_proc_stat(pid = strtol(de->d_name, NULL, 10), NULL,
+		    &ppid, NULL, NULL) == 0 && ppid == me)
+			v[k++] = (pid_t)pid;
 	closedir(d);
 	return k;
 }
 
-/* only_child - is pid our only child (it is one)?  From
- * /proc/self/task/TID/children, where all of ours are (one thread);
- * 0 when it cannot be read */
+/*
+ * kill_children - SIGKILL every child of this process (as a subreaper,
+ * the orphans of the command's tree, also those that left its group with
+ * setsid): those children() lists.  Returns how many.
+ */
+static int
+kill_children(void)
+{
+	pid_t	v[CHILDREN_MAX];
+	int	n = children(v, CHILDREN_MAX), i, k = 0;
+
+	for (i = 0; i < n; i++)
+		if (kill(v[i], SIGKILL) == 0)
+			k++;
+	return k;
+}
+
+/* only_child - is pid our only child (it is one)?  0 also when our
+ * children cannot be listed */
 static int
 only_child(pid_t pid)
 {
-	char	p[64], buf[64], *e;
-	ssize_t	n;
-	int	fd;
+	pid_t	v[2];
 
-	snprintf(p, sizeof(p), "/proc/self/task/%ld/children",
-	    (long)sl_self());
-	if ((fd = sl_open(p, O_RDONLY | O_CLOEXEC)) < 0)
-		return 0;
-	n = read(fd, buf, sizeof(buf) - 1);
-	close(fd);
-	if (n <= 0)
-		return 0;
-	buf[n] = '\0';
-	return strtol(buf, &e, 10) == (long)pid && strspn(e, " \n") ==
-	    strlen(e);
+	return children(v, 2) == 1 && v[0] == pid;
 }
 
 /*
@@ -886,6 +889,9 @@ struct ended_msg {
  * spool may be out of reach: nothing of the attempt waits for it).
  */
 static void rec_setup(void);
+/* crash detection sent SIGUSR1 (it settles the run: its supervisor is
+ * dead, or being killed): a warm recorder serves no further run */
+static int rec_settled;
 static int record(const struct sup *, int, int, int, const char *, int,
     char **);
 
@@ -1001,6 +1007,7 @@ record(const struct sup *s, int dfd, int chan, int bt,
 		if (sigtimedwait(&set, NULL, &sec) == SIGUSR1) {
 			(void)kill(-c, SIGKILL);
 			(void)kill(c, SIGKILL);
+			rec_settled = 1;
 		}
 	}
 	sl_step("recorder-reaped");	/* tests die here: a status lost */
@@ -1071,6 +1078,9 @@ struct rec_req {
 #define REC_REQ_MAX	(64 * 1024)
 #define REC_FDS		5	/* run directory, chan, bt, out, log */
 
+/* the keeper's warm recorder.  Whoever reaps it (a waitpid(-1) in a
+ * loop or a sweep) calls warm_lost at once: its pid, killed later, could
+ * be another process's by then */
 static struct {
 	pid_t	pid;		/* -1: none */
 	unsigned long long tick;	/* its start (sl_start_tick) */
@@ -1134,6 +1144,7 @@ rec_serve(int ctl, pid_t keeper)
 			_exit(0);	/* our keeper is gone, or done */
 		ok = (size_t)n >= sizeof(q) && !(mh.msg_flags &
 		    (MSG_TRUNC | MSG_CTRUNC));
+		memset(&q, 0, sizeof(q));
 		if (ok)
 			memcpy(&q, buf, sizeof(q));
 		ok = ok && nfd == (q.has_log ? 5 : 4);
@@ -1148,8 +1159,12 @@ rec_serve(int ctl, pid_t keeper)
 			    &at)) == NULL)
 				ok = 0;
 		if (!ok || env == NULL || strlen(str[3]) >= sizeof(dir)) {
-			/* not a request of our keeper's making: it sees
-			 * us gone, and forks a recorder for the run */
+			/* not a request of our keeper's making, or no
+			 * memory, or descriptors cut short (our limit):
+			 * the run ends as when a recorder forked for it
+			 * dies at once, "Could not start", retried while
+			 * it has retries; its keeper forks a new one for
+			 * the next */
 			for (k = 0; k < nfd; k++)
 				close(fd[k]);
 			_exit(1);
@@ -1193,7 +1208,11 @@ rec_serve(int ctl, pid_t keeper)
 		free(env);
 		if (rc == 1)
 			_exit(1);	/* it lost its command: as forked */
-		if (send(ctl, "d", 1, MSG_NOSIGNAL) != 1)
+		/* settled by crash detection: our keeper is being killed,
+		 * maybe held in a call a dead mount blocks, and the
+		 * detector waits for us; a recorder forked for the run
+		 * would exit now, and so do we */
+		if (send(ctl, "d", 1, MSG_NOSIGNAL) != 1 || rec_settled)
 			_exit(0);
 		/* RACE: our keeper had its end open a moment ago; were it
 		 * dead since, its pid is not another's before its agent

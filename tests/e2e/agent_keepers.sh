@@ -27,7 +27,10 @@
 #  10. the warm recorder killed while its command runs: Completed all the
 #      same (the keeper reaps the command), and the keeper stays;
 #  11. a request too big for the warm recorder (71 KB of environment): a
-#      recorder forked for that run, then a warm one again.
+#      recorder forked for that run, then a warm one again;
+#  12. a keeper stopped in a later run: the warm recorder fences the
+#      command, crash detection ends the run Crashed and kills the keeper,
+#      and the recorder exits.
 . "$TOP/tests/e2e/lib.sh"
 . "$TOP/tests/e2e/agent.inc"
 T=$TESTDIR
@@ -94,7 +97,12 @@ held() {
 		_n=${_f##*/}
 		[ "$_n" -lt "$2" ] && continue
 		_l=$(readlink "$_f")
-		case $_l in "$SP"/*) ;; socket:*) _ns=$((_ns + 1)) ;;
+		# a spool directory kept open (dirfd.c), never a run's
+		# directory or file (its name holds the run's id)
+		case $_l in
+		*[0-9a-f][0-9a-f][0-9a-f][0-9a-f]-[0-9a-f][0-9a-f][0-9a-f][0-9a-f]-*)
+			_bad="$_bad $_n:$_l" ;;
+		"$SP"/*) ;; socket:*) _ns=$((_ns + 1)) ;;
 		*) _bad="$_bad $_n:$_l" ;; esac
 	done
 	echo "${_bad# }sockets:$_ns"
@@ -136,8 +144,13 @@ gone "$k2" && ok "3: the idle keeper exited within 5 s" ||
     fail "3: keeper $k2 still there after 5 s idle"
 
 # 4. at most KEEP_RUNS runs a keeper (submitted while the agent is
-# stopped: then no keeper is ever idle for a second, and retired)
+# stopped; an agent whose keepers are retired only after 30 s idle, so
+# that a loaded machine's slow pass retires none)
+kill -TERM "$apid"
+wait "$apid" 2>/dev/null
+start_agent a1b -p P --limit 1 --poll-seconds 30 --hide-welcome
 : >"$T/sups"
+sleep 0.5
 kill -STOP "$apid"
 submit_n 300 true
 kill -CONT "$apid"
@@ -145,7 +158,7 @@ wait_done 310 120 || fail "4: 300 runs not done in 120 s"
 equals "$(ndone Completed)" 310 "4: 300 more Completed"
 # each command's parent is its run's recorder; the recorder's parent,
 # its supervisor, is gone by now: the agent's log names it
-most=$(grep -o 'under supervisor [0-9]*' "$T/a1.err" | sort | uniq -c |
+most=$(grep -o 'under supervisor [0-9]*' "$T/a1b.err" | sort | uniq -c |
     sort -rn | awk 'NR == 1 { print $1 }')
 [ "${most:-0}" -le 256 ] && [ "${most:-0}" -ge 200 ] &&
     ok "4: at most 256 runs a supervisor ($most)" ||
@@ -259,6 +272,11 @@ submit_n 1 sh "$T/job.sh"
 wait_done 319 20 || fail "9: the first run not done"
 k=$(cut -d' ' -f2 "$T/sups")
 r=$(cut -d' ' -f4 "$T/sups")
+# idle: its run's end told, what the run held closed
+i=0
+while [ "$(held "$k" 5)" != sockets:1 ] && [ $i -lt 60 ]; do
+	sleep 0.05; i=$((i + 1))
+done
 kill -KILL "$r"
 submit_n 1 sh "$T/job.sh"
 wait_done 320 20 || fail "9: the run after the kill not done"
@@ -268,23 +286,34 @@ equals "$(sed -n 2p "$T/sups" | cut -d' ' -f2)" "$k" "9: under the same keeper"
 r2=$(sed -n 2p "$T/sups" | cut -d' ' -f4)
 [ -n "$r2" ] && [ "$r2" != "$r" ] && ok "9: another recorder" ||
     fail "9: recorder '$r2' (the killed one was $r)"
+gone "$r" && ok "9: the killed recorder reaped" || fail "9: $r left"
+submit_n 1 sh "$T/job.sh"
+wait_done 321 20 || fail "9: the third run not done"
+r3=$(sed -n 3p "$T/sups" | cut -d' ' -f4)
+[ -n "$r3" ] && [ "$r3" != "$r2" ] &&
+    ok "9: the second run's recorder was its own; a warm one again" ||
+    fail "9: recorders '$r2' then '$r3'"
 
 # 10. the warm recorder killed while its command runs: the keeper, its
 # subreaper, reaps the command; the run ends as it ended, Completed
-submit_n 1 true
-wait_done 321 20 || fail "10: the run to warm a recorder not done"
+submit_n 1 sh "$T/job.sh"
+wait_done 322 20 || fail "10: the run to warm a recorder not done"
+rw=$(sed -n 4p "$T/sups" | cut -d' ' -f4)
 : >"$T/sups"
 SLEEP=2 S submit -p P --env SLEEP=2 -- sh "$T/job.sh" >"$T/slow" ||
     fail "10: submit"
 i=0
 while [ $i -lt 100 ] && [ ! -s "$T/sups" ]; do sleep 0.05; i=$((i + 1)); done
 r=$(cut -d' ' -f4 "$T/sups")
+[ -n "$r" ] && [ "$r" = "$rw" ] && ok "10: the warm recorder has it" ||
+    fail "10: recorder '$r', the warm one '$rw'"
 [ -n "$r" ] && kill -KILL "$r"
-wait_done 322 20 || fail "10: the run whose recorder was killed not done"
+wait_done 323 20 || fail "10: the run whose recorder was killed not done"
 expect_state "$(cat "$T/slow")" Completed 10 \
     "10: Completed though its recorder was killed"
+gone "$r" && ok "10: the killed recorder reaped" || fail "10: $r left"
 submit_n 1 sh "$T/job.sh"
-wait_done 323 20 || fail "10: the run after it not done"
+wait_done 324 20 || fail "10: the run after it not done"
 equals "$(sed -n 2p "$T/sups" | cut -d' ' -f2)" "$k" \
     "10: the keeper stays"
 
@@ -296,10 +325,10 @@ set --
 i=0
 while [ $i -lt 80 ]; do set -- "$@" --env "B$i=$v"; i=$((i + 1)); done
 S submit -p P "$@" -- sh "$T/job.sh" >"$T/big" || fail "11: submit"
-wait_done 324 20 || fail "11: the big run not done"
+wait_done 325 20 || fail "11: the big run not done"
 expect_state "$(cat "$T/big")" Completed 10 "11: the big run Completed"
 submit_n 2 sh "$T/job.sh"
-wait_done 326 20 || fail "11: the runs after it not done"
+wait_done 327 20 || fail "11: the runs after it not done"
 for id in $(cat "$T/ids"); do
 	expect_state "$id" Completed 10 "11: a run after it Completed"
 done
@@ -310,4 +339,28 @@ r3=$(sed -n 3p "$T/sups" | cut -d' ' -f4)
     ok "11: its own recorder, then a warm one" ||
     fail "11: recorders '$r1' '$r2' '$r3'"
 equals "$(cut -d' ' -f2 "$T/sups" | sort -u)" "$k" "11: all under one keeper"
+
+# 12. a keeper stopped in a later run: its warm recorder's fence kills
+# the command a lease and a half on, crash detection kills the keeper and
+# ends the run Crashed, and the recorder, told the end of its channel,
+# exits; the command never reaches its end
+: >"$T/sups"
+S submit -p P -- sh -c 'sh "$T/job.sh"; s=$(cut -d" " -f2 "$T/sups");
+    kill -STOP "$s"; sleep 20; echo late >"$T/late12"' >"$T/stopped" ||
+    fail "12: submit"
+i=0
+while [ $i -lt 100 ] && [ ! -s "$T/sups" ]; do sleep 0.05; i=$((i + 1)); done
+equals "$(cut -d' ' -f2 "$T/sups")" "$k" "12: a later run of the keeper"
+r=$(cut -d' ' -f4 "$T/sups")
+wait_state "$(cat "$T/stopped")" Crashed 30 &&
+    ok "12: Crashed, its keeper stopped" ||
+    fail "12: state '$(state "$(cat "$T/stopped")")'"
+i=0
+while [ $i -lt 100 ] && ! { gone "$r" && gone "$k"; }; do
+	sleep 0.05; i=$((i + 1))
+done
+gone "$k" && ok "12: the stopped keeper killed" || fail "12: keeper $k left"
+gone "$r" && ok "12: its recorder exited" || fail "12: recorder $r left"
+[ ! -f "$T/late12" ] && ok "12: the command did not reach its end" ||
+    fail "12: the command ran on past its fence"
 finish
