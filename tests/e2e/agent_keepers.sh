@@ -88,6 +88,8 @@ equals "$(cut -d' ' -f4 "$T/sups" | sort -u | wc -l)" 1 \
     "1: one recorder for all 8 (the warm recorder)"
 equals "$(cut -d' ' -f5 "$T/sups" | sort -u)" "$k" \
     "1: the recorder is the keeper's child"
+h4='[0-9a-f][0-9a-f][0-9a-f][0-9a-f]'
+uuidish="*$h4-$h4-*"	# a path that holds a run's id
 # held - what process $1 holds from descriptor $2 up that is neither a
 # spool directory nor a socket, and its sockets: "BAD... sockets:N"
 held() {
@@ -100,8 +102,7 @@ held() {
 		# a spool directory kept open (dirfd.c), never a run's
 		# directory or file (its name holds the run's id)
 		case $_l in
-		*[0-9a-f][0-9a-f][0-9a-f][0-9a-f]-[0-9a-f][0-9a-f][0-9a-f][0-9a-f]-*)
-			_bad="$_bad $_n:$_l" ;;
+		$uuidish) _bad="$_bad $_n:$_l" ;;
 		"$SP"/*) ;; socket:*) _ns=$((_ns + 1)) ;;
 		*) _bad="$_bad $_n:$_l" ;; esac
 	done
