@@ -320,7 +320,13 @@ for round in 1 2 3; do
 done
 
 # ---- set-pool: scheduled runs move, a Running run stays ----
-expect_rc 0 S deployment create mover -p A --cron '0 * * * *' -- sleep 5 >/dev/null
+# hourly, half an hour from now: none of its runs comes due (or within
+# the agent's prefetch) during this part, whenever the test runs (at
+# '0 * * * *', a test begun a few seconds before the hour saw the
+# agent of A claim the first run early, and it stayed in A)
+m=$(( ($(date +%-M) + 30) % 60 ))
+expect_rc 0 S deployment create mover -p A --cron "$m * * * *" -- sleep 5 \
+    >/dev/null
 runs_of mover -p A
 na=$(count "$out")
 [ "$na" -ge 3 ] && ok "mover: $na scheduled runs in A" || fail "mover: $na runs in A"
