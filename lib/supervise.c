@@ -1221,19 +1221,17 @@ rec_serve(int ctl, pid_t keeper)
 	}
 }
 
-/* warm_stop - the keeper retires its warm recorder: closes its channel
- * (it ends when idle, at once) and reaps it; ours and theirs may be busy
- * with nothing then (after its "done") */
-static void
-warm_stop(void)
+/* fork_ticked - fork(2), and the child's start time as /proc gives it
+ * (sl_start_tick) in *tick, for the leases that name it */
+static pid_t
+fork_ticked(unsigned long long *tick)
 {
-	if (warm.ctl >= 0)
-		close(warm.ctl);
-	warm.ctl = -1;
-	if (warm.pid > 0)
-		while (waitpid(warm.pid, NULL, 0) < 0 && errno == EINTR)
-			;
-	warm.pid = -1;
+	long long b0 = sl_boot_ns();
+	pid_t	pid = fork();
+
+	if (pid > 0)
+		*tick = sl_start_tick(b0, sl_boot_ns(), sysconf(_SC_CLK_TCK));
+	return pid;
 }
 
 /* warm_lost - it was reaped, by us, elsewhere: forget it */
@@ -1244,6 +1242,22 @@ warm_lost(void)
 		close(warm.ctl);
 	warm.ctl = -1;
 	warm.pid = -1;
+}
+
+/* warm_stop - the keeper retires its warm recorder: SIGKILLs it first if
+ * hard (it died, or would not take a run), else closes its channel (it
+ * ends when idle, at once: after its "done"), and reaps it */
+static void
+warm_stop(int hard)
+{
+	pid_t	pid = warm.pid;
+
+	if (hard && pid > 0)
+		(void)kill(pid, SIGKILL);
+	warm_lost();
+	if (pid > 0)
+		while (waitpid(pid, NULL, 0) < 0 && errno == EINTR)
+			;
 }
 
 /*
@@ -1263,7 +1277,6 @@ warm_give(const struct sup *s, int dfd, int chan, int bt, const char *cwd,
 	struct cmsghdr *c;
 	char	cm[CMSG_SPACE(REC_FDS * sizeof(int))];
 	int	fd[REC_FDS], nfd, sv[2];
-	long long b0;
 	size_t	i;
 	pid_t	pid;
 	ssize_t	n;
@@ -1295,7 +1308,7 @@ warm_give(const struct sup *s, int dfd, int chan, int bt, const char *cwd,
 		sl_buf_add(&b, env[i], strlen(env[i]) + 1);
 	if (b.len > REC_REQ_MAX || strlen(s->dir) >= PATH_MAX) {
 		sl_buf_free(&b);
-		warm_stop();
+		warm_stop(0);
 		return -1;
 	}
 	if (warm.pid < 0) {
@@ -1304,8 +1317,7 @@ warm_give(const struct sup *s, int dfd, int chan, int bt, const char *cwd,
 			sl_buf_free(&b);
 			return -1;
 		}
-		b0 = sl_boot_ns();
-		if ((pid = fork()) == 0) {
+		if ((pid = fork_ticked(&warm.tick)) == 0) {
 			close(sv[0]);
 			rec_serve(sv[1], getppid());
 		}
@@ -1317,8 +1329,6 @@ warm_give(const struct sup *s, int dfd, int chan, int bt, const char *cwd,
 		}
 		warm.pid = pid;
 		warm.ctl = sv[0];
-		warm.tick = sl_start_tick(b0, sl_boot_ns(),
-		    sysconf(_SC_CLK_TCK));
 	}
 	fd[0] = dfd;
 	fd[1] = chan;
@@ -1346,9 +1356,7 @@ warm_give(const struct sup *s, int dfd, int chan, int bt, const char *cwd,
 	if (n != (ssize_t)iov.iov_len) {
 		/* it died (EPIPE), or would not take it: one forked for
 		 * the run takes over; this one may not outlive it idle */
-		if (warm.pid > 0)
-			(void)kill(warm.pid, SIGKILL);
-		warm_stop();
+		warm_stop(1);
 		return -1;
 	}
 	return warm.pid;
@@ -1383,8 +1391,7 @@ warm_wait(void)
 		;
 	if (recv(warm.ctl, &d, 1, MSG_DONTWAIT) == 1)
 		return 0;
-	(void)kill(warm.pid, SIGKILL);
-	warm_stop();
+	warm_stop(1);
 	return -1;
 }
 
@@ -1726,9 +1733,8 @@ sup_setup(struct sup *s)
 static int
 keep_clean(int ok, int leftover)
 {
-	pid_t	w;
-
 	static unsigned long alerts;	/* sl_alert_forked, when last looked */
+	pid_t	w;
 
 	if (!ok || leftover)
 		return 0;
@@ -1792,7 +1798,8 @@ supervise(struct sup *s)
 	sigset_t set;
 	struct timespec sec = { 1, 0 };
 	time_t	now, kill_at = 0;
-	long long t0, left, b0;
+	long long t0, left;
+	unsigned long long rtick = 0;	/* a forked recorder's start */
 	pid_t	child = -1, rec, w = 0;
 	ssize_t	n;
 	int	dfd, sv[2], bt[2], status = 0, ws, killed = 0;
@@ -1888,7 +1895,6 @@ supervise(struct sup *s)
 		st = SL_FAILED;
 		goto ended;
 	}
-	b0 = sl_boot_ns();	/* the recorder's start: see sl_start_tick */
 	if (keep_fd >= 0) {
 		/* a keeper's: the warm recorder, if it takes it */
 		int	out = cap.out >= 0 ? cap.out : log_or_null();
@@ -1898,9 +1904,7 @@ supervise(struct sup *s)
 		if (out >= 0 && out != cap.out && out != runlog.fd)
 			close(out);	/* a /dev/null of its own has it */
 	}
-	if (warm_run)
-		;
-	else if ((rec = fork()) < 0) {
+	if (!warm_run && (rec = fork_ticked(&rtick)) < 0) {
 		snprintf(msg, sizeof(msg), "Could not start: fork: %s",
 		    strerror(errno));
 		note("%s", msg + strlen("Could not start: "));
@@ -1932,8 +1936,7 @@ supervise(struct sup *s)
 	rn.beat = bt[1];
 	rn.rec = (long)rec;
 	sl_lease_know((long)sl_self());	/* known by sl_fork_known, or read */
-	sl_lease_know_start((long)rec, warm_run ? warm.tick :
-	    sl_start_tick(b0, sl_boot_ns(), sysconf(_SC_CLK_TCK)));
+	sl_lease_know_start((long)rec, warm_run ? warm.tick : rtick);
 	sl_lease_know((long)rec);
 	/* the run's first lease, written once: it names the supervisor,
 	 * the recorder and the command's process (its group), forked and
@@ -2228,7 +2231,7 @@ ended:
 		}
 		/* EAGAIN: full, the rescan will see; EPIPE: gone */
 	}
-	warm_stop();
+	warm_stop(0);
 	_exit(0);
 }
 
@@ -2426,7 +2429,7 @@ sl_run_keeper(int fd)
 void
 sl_run_retire(void)
 {
-	warm_stop();
+	warm_stop(0);
 }
 
 /* a start made with SL_START_BECOME: its supervision, for sl_run_become */
