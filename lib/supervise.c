@@ -1161,10 +1161,12 @@ rec_serve(int ctl, pid_t keeper)
 		if (!ok || env == NULL || strlen(str[3]) >= sizeof(dir)) {
 			/* not a request of our keeper's making, or no
 			 * memory, or descriptors cut short (our limit):
-			 * the run ends as when a recorder forked for it
-			 * dies at once, "Could not start", retried while
-			 * it has retries; its keeper forks a new one for
-			 * the next */
+			 * refused, said to the keeper, which sees the
+			 * run's channel close with no word, waits for
+			 * this, and forks a recorder for the run
+			 * (warm_refused); we exit, as a next request would
+			 * fare no better */
+			(void)send(ctl, "r", 1, MSG_NOSIGNAL);
 			for (k = 0; k < nfd; k++)
 				close(fd[k]);
 			_exit(1);
@@ -1370,6 +1372,33 @@ warm_said(void)
 	char	d;
 
 	return warm.ctl >= 0 && recv(warm.ctl, &d, 1, MSG_DONTWAIT) == 1;
+}
+
+/*
+ * warm_refused - did the warm recorder refuse the run (rec_serve)?  Then
+ * it is reaped (it exits), and the caller forks a recorder for the run.
+ * Asked when the run's channel closed with no word, which a refusal may
+ * come just after: the descriptors its receipt cut short were closed by
+ * the kernel then.  So its next byte is waited for (a sweep's time at
+ * most): "r", or the end of their channel (it was killed), or anything
+ * else, which is left for warm_wait
+ */
+static int
+warm_refused(void)
+{
+	struct pollfd pf;
+	char	d;
+
+	if (warm.ctl < 0)
+		return 0;
+	pf.fd = warm.ctl;
+	pf.events = POLLIN;
+	while (poll(&pf, 1, SWEEP_MAX * 1000) < 0 && errno == EINTR)
+		;
+	if (recv(warm.ctl, &d, 1, MSG_DONTWAIT | MSG_PEEK) != 1 || d != 'r')
+		return 0;
+	warm_stop(1);
+	return 1;
 }
 
 /*
@@ -1809,6 +1838,7 @@ supervise(struct sup *s)
 	int	nfd = -1, ok, err, none_left = 0, reap, nostart = 0, plain = 0;
 	int	warm_run = 0;	/* the warm recorder has it */
 	int	told = 0, werr;	/* it said it is done */
+	int	refused = 0;	/* it would not take the run */
 	union {
 		struct started_msg s;	/* it did not execute: why */
 		struct ended_msg e;
@@ -1895,7 +1925,8 @@ supervise(struct sup *s)
 		st = SL_FAILED;
 		goto ended;
 	}
-	if (keep_fd >= 0) {
+give:
+	if (keep_fd >= 0 && !refused) {
 		/* a keeper's: the warm recorder, if it takes it */
 		int	out = cap.out >= 0 ? cap.out : log_or_null();
 
@@ -1925,7 +1956,9 @@ supervise(struct sup *s)
 		recorder(s, dfd, sv[1], bt[0], cwd,
 		    cap.out >= 0 ? cap.out : log_or_null(), env);
 	}
-	if (cap.out >= 0) {
+	/* the command's output end, the recorder's now; a warm one may
+	 * yet refuse the run, and it is kept for the one forked then */
+	if (cap.out >= 0 && !warm_run) {
 		close(cap.out);
 		cap.out = -1;
 		cap_watch(&cap, &set);
@@ -1953,6 +1986,36 @@ supervise(struct sup *s)
 	while ((n = read(chan, &sm, sizeof(sm))) < 0 &&
 	    errno == EINTR)
 		;
+	if (n == 0 && warm_run && warm_refused()) {
+		note("its warm exit recorder (pid %ld) refused the run (its "
+		    "open-file limit, or no memory): a recorder is forked for "
+		    "it", (long)rec);
+		close(chan);
+		close(bt[1]);
+		chan = rn.beat = -1;
+		warm_run = 0;
+		refused = 1;
+		sv[0] = sv[1] = -1;
+		if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0,
+		    sv) == 0 && pipe2(bt, O_CLOEXEC | O_NONBLOCK) == 0)
+			goto give;
+		err = errno;
+		if (sv[0] >= 0) {
+			close(sv[0]);
+			close(sv[1]);
+		}
+		errno = err;
+		snprintf(msg, sizeof(msg), "Could not start: cannot make a "
+		    "pipe: %s", strerror(errno));
+		note("%s", msg + strlen("Could not start: "));
+		st = SL_FAILED;
+		goto ended;
+	}
+	if (cap.out >= 0) {
+		close(cap.out);
+		cap.out = -1;
+		cap_watch(&cap, &set);
+	}
 	if (n != (ssize_t)sizeof(sm) || sm.pid < 0) {
 		if (n != (ssize_t)sizeof(sm))
 			snprintf(sm.why, sizeof(sm.why), "its exit "

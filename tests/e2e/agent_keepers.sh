@@ -30,7 +30,12 @@
 #      recorder forked for that run, then a warm one again;
 #  12. a keeper stopped in a later run: the warm recorder fences the
 #      command, crash detection ends the run Crashed and kills the keeper,
-#      and the recorder exits.
+#      and the recorder exits;
+#  13. a request the warm recorder refuses (the descriptors it carries
+#      cut short by the recorder's open-file limit, lowered to 3): a
+#      recorder forked for that run, Completed (not "Could not start"),
+#      the refusal said in its log; then a warm one again.  Before 12,
+#      which kills the keeper.
 . "$TOP/tests/e2e/lib.sh"
 . "$TOP/tests/e2e/agent.inc"
 T=$TESTDIR
@@ -340,6 +345,28 @@ r3=$(sed -n 3p "$T/sups" | cut -d' ' -f4)
     ok "11: its own recorder, then a warm one" ||
     fail "11: recorders '$r1' '$r2' '$r3'"
 equals "$(cut -d' ' -f2 "$T/sups" | sort -u)" "$k" "11: all under one keeper"
+
+# 13. a request the warm recorder refuses: no descriptor can be given to
+# it under an open-file limit of 3, so its recvmsg cuts them off
+# (MSG_CTRUNC); a recorder forked for that run takes it
+: >"$T/sups"
+prlimit --pid "$r3" --nofile=3:3 || fail "13: prlimit"
+submit_n 1 sh "$T/job.sh"
+wait_done 328 20 || fail "13: the refused run not done"
+id=$(cat "$T/ids")
+expect_state "$id" Completed 10 "13: the refused run Completed"
+grep -q "refused the run" "$SP"/pools/P/done/"$id".*/log &&
+    ok "13: the refusal is in its log" || fail "13: no refusal logged"
+gone "$r3" && ok "13: the refusing recorder exited" || fail "13: $r3 left"
+submit_n 2 sh "$T/job.sh"
+wait_done 330 20 || fail "13: the runs after it not done"
+r1=$(sed -n 1p "$T/sups" | cut -d' ' -f4)
+r2=$(sed -n 2p "$T/sups" | cut -d' ' -f4)
+r4=$(sed -n 3p "$T/sups" | cut -d' ' -f4)
+[ -n "$r1" ] && [ "$r1" != "$r3" ] && [ "$r2" != "$r1" ] &&
+    [ "$r2" = "$r4" ] && ok "13: its own recorder, then a warm one" ||
+    fail "13: recorders '$r1' '$r2' '$r4' (the refusing one $r3)"
+equals "$(cut -d' ' -f2 "$T/sups" | sort -u)" "$k" "13: all under one keeper"
 
 # 12. a keeper stopped in a later run: its warm recorder's fence kills
 # the command a lease and a half on, crash detection kills the keeper and
