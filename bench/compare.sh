@@ -1,13 +1,20 @@
 #!/bin/sh
 # bench/compare.sh - sluice beside its anchors, on the same machine, in the
 # same run: the minimal loop (bench/minloop.c serve/submit) without and
-# with fsync, beanstalkd 1.12 with a small C worker (bench/bsq.c),
+# with fsync, beanstalkd 1.12 with a small C worker (bench/bsq.c), at its
+# default fsync policy and at -f0 (an fsync at every binlog write),
 # task-spooler (tsp) and nq.  Every job is `true' unless said.
 #
+#  rounds: submit, drain and latency are measured ROUNDS (3) times, the
+#     systems taking turns within each round (sluice, then each anchor,
+#     then the next round), and each figure is the median of its rounds:
+#     this VM's speed drifts by tens of percent within minutes, and a
+#     drift then falls on every system alike.  Idle and strace, once.
 #  submit: wall seconds for N (1,000) submissions by the command line, one
 #     process each (sluice submit; minloop submit; bsq put; tsp; nq), from
 #     a sh loop, with no consumer running (nq: behind a first job that
-#     blocks; tsp: see drain); the faster of the two rounds below.
+#     blocks; tsp: see drain); the median of every drain's submission
+#     (two a round).
 #  drain: seconds from the consumer starting on N queued jobs until all
 #     are done, with 2 and with 8 slots (sluice-agent --limit S; minloop
 #     serve CONC; bsq work PORT S, one worker holding S reserved jobs and
@@ -36,8 +43,9 @@
 # here fails on a number.  About five minutes.
 #
 #	bench/compare.sh [SYSTEM...]	(make bench builds what it needs)
-#	SYSTEM: sluice minloop minloop-fsync beanstalkd tsp nq (default all);
-#	N, NLAT, NTRACE, IDLE in the environment shrink a trial run.
+#	SYSTEM: sluice minloop minloop-fsync beanstalkd beanstalkd-fsync tsp
+#	    nq (default all);
+#	N, NLAT, NTRACE, IDLE, ROUNDS in the environment shrink a trial run.
 set -eu
 cd "$(dirname "$0")/.."
 top=$(pwd)
@@ -55,11 +63,15 @@ N=${N:-1000}
 NLAT=${NLAT:-100}
 NTRACE=${NTRACE:-200}
 IDLE=${IDLE:-10}
-[ $# -gt 0 ] || set -- sluice minloop minloop-fsync beanstalkd tsp nq
+ROUNDS=${ROUNDS:-3}
+[ $# -gt 0 ] || set -- sluice minloop minloop-fsync beanstalkd \
+    beanstalkd-fsync tsp nq
 work=$(mktemp -d "${TMPDIR:-/tmp}/sluice-compare.XXXXXX")
 res=$work/results
+rounds=$work/rounds	# NAME SUBMIT DRAIN2 SUBMIT DRAIN8 P50 P99, a round each
 notes=$work/notes
 : >"$res"
+: >"$rounds"
 : >"$notes"
 pids=""		# every background process this script started
 tsock=""	# a tsp server to stop
@@ -159,7 +171,8 @@ bs_setup() {
 	port=$((port + 1))
 	rm -rf "$work/bs"
 	mkdir -p "$work/bs"
-	bg $T beanstalkd -l 127.0.0.1 -p "$port" -b "$work/bs"
+	# shellcheck disable=SC2086
+	bg $T beanstalkd -l 127.0.0.1 -p "$port" -b "$work/bs" $bsf
 	bspid=$bgpid
 	i=0
 	until "$BSQ" wait "$port" 0 0 2>/dev/null; do
@@ -359,37 +372,71 @@ subloop() {
 	echo "i=0; while [ \$i -lt $NTRACE ]; do $c; i=\$((i + 1)); done"
 }
 
-measure() {	# NAME PREFIX
-	name=$1 s=$2
-	echo "compare.sh: $name" >&2
-	d2=$(drain 2)
-	d8=$(drain 8)
-	sub=$(echo "$d2 $d8" | awk '{print ($1 < $3 ? $1 : $3)}')
-	lat=$(latency)
-	idl=$(idle)
-	if command -v strace >/dev/null 2>&1; then st=$(strace_n); else st="- - -"; fi
-	echo "$name $sub ${d2#* } ${d8#* } $lat $idl $st" >>"$res"
+# system SYS: its table name and prefix into $name and $s (and minloop's
+# $msync); false, with a note the first time, if it is not installed
+system() {
+	case $1 in
+	sluice)	name=sluice s=sluice ;;
+	minloop) name=minloop s=ml msync="" ;;
+	minloop-fsync) name=minloop+fsync s=ml msync=fsync ;;
+	beanstalkd) name=beanstalkd s=bs bsf="" ;;
+	beanstalkd-fsync) name=beanstalkd+fsync s=bs bsf=-f0 ;;
+	tsp)	name=tsp s=ts ;;
+	nq)	name=nq s=nq ;;
+	*)	echo "compare.sh: unknown system '$1'" >&2; exit 2 ;;
+	esac
+	case $s in
+	bs|ts|nq) b=beanstalkd
+		[ $s != ts ] || b=tsp
+		[ $s != nq ] || b=nq
+		command -v $b >/dev/null 2>&1 && return 0
+		[ "$round" != 1 ] || note "$name skipped: not installed"
+		return 1 ;;
+	esac
+}
+# median COLUMN...: of NAME's rounds, the median of the figures in those
+# columns of $rounds (the mean of the middle two of an even count)
+median() {
+	awk -v n="$name" -v cols="$*" '
+	BEGIN { k = split(cols, c, " ") }
+	$1 == n { for (i = 1; i <= k; i++) v[m++] = $(c[i]) }
+	END {
+		if (m == 0) { print "-"; exit }
+		for (i = 1; i < m; i++)	# insertion sort: a few figures
+			for (j = i; j > 0 && v[j - 1] + 0 > v[j] + 0; j--) {
+				x = v[j]; v[j] = v[j - 1]; v[j - 1] = x
+			}
+		if (m % 2) print v[(m - 1) / 2]
+		else printf "%.2f\n", (v[m / 2 - 1] + v[m / 2]) / 2
+	}' "$rounds"
 }
 
+round=0		# every system named is known (system exits if not)
+for sys in "$@"; do system "$sys" || true; done
+round=1
+while [ $round -le "$ROUNDS" ]; do
+	for sys in "$@"; do
+		system "$sys" || continue
+		echo "compare.sh: $name, round $round of $ROUNDS" >&2
+		d2=$(drain 2)
+		d8=$(drain 8)
+		echo "$name $d2 $d8 $(latency)" >>"$rounds"
+	done
+	round=$((round + 1))
+done
 for sys in "$@"; do
-	case $sys in
-	sluice)	measure sluice sluice ;;
-	minloop) msync=""; measure minloop ml ;;
-	minloop-fsync) msync=fsync; measure minloop+fsync ml ;;
-	beanstalkd) if command -v beanstalkd >/dev/null 2>&1; then
-			measure beanstalkd bs
-		else note "beanstalkd skipped: not installed"; fi ;;
-	tsp)	if command -v tsp >/dev/null 2>&1; then measure tsp ts
-		else note "tsp skipped: not installed"; fi ;;
-	nq)	if command -v nq >/dev/null 2>&1; then measure nq nq
-		else note "nq skipped: not installed"; fi ;;
-	*)	echo "compare.sh: unknown system '$sys'" >&2; exit 2 ;;
-	esac
+	system "$sys" 2>/dev/null || continue
+	echo "compare.sh: $name, idle and strace" >&2
+	idl=$(idle)
+	if command -v strace >/dev/null 2>&1; then st=$(strace_n); else st="- - -"; fi
+	echo "$name $(median 2 4) $(median 3) $(median 5) $(median 6)" \
+	    "$(median 7) $idl $st" >>"$res"
 done
 # ---- the table: markdown, aligned; then sluice / the best anchor in each
 # column (the lowest figure above 0; nq's drains are not counted)
 echo "Machine: $(nproc) CPUs, Linux $(uname -r), /tmp on $(df -T "$work" | awk 'NR==2{print $2}'), $(date -u +%Y-%m-%d)"
-echo "N=$N submissions and drained jobs, latency over $NLAT, idle $IDLE s, strace over $NTRACE"
+echo "N=$N submissions and drained jobs, latency over $NLAT, idle $IDLE s," \
+    "strace over $NTRACE; submit, drain, latency: the median of $ROUNDS rounds"
 echo
 LC_ALL=C awk '
 function clen(v, x) { x = v; gsub(/[\200-\277]/, "", x); return length(x) }
@@ -408,6 +455,7 @@ BEGIN {
 		if ($1 == "nq" && (i == 7 || i == 8)) v = v " ²"
 		if ($1 == "tsp" && (i == 3 || i == 4)) v = v " ³"
 		if ($1 == "beanstalkd" && i == 10) v = v " ⁴"
+		if ($1 == "beanstalkd+fsync" && i == 10) v = v " ⁵"
 		t[r, i] = cell(i, v)
 		if (i > 1 && $1 == "sluice") sl[i] = $i
 		if (i > 1 && $1 != "sluice" && $i != "-" && $i + 0 > 0 &&
@@ -451,6 +499,7 @@ echo "¹ nq has no slots: its jobs run one at a time in both columns (not counte
 echo "² nq has no process while idle: each job is its own process, waiting (flock) for the jobs before it."
 echo "³ tsp holds its queue in one waiting process per job, each connected to its server, which takes about 1,000 connections: the 1,000 jobs are submitted while it runs them, at S slots; submit is that, drain from the first submission to the last job done."
 echo "⁴ beanstalkd with a binlog (-b), fsync at most every 50 ms (its default); without -b it keeps nothing."
+echo "⁵ the same with -f0: an fsync at every binlog write, so that a put and a delete are durable when acknowledged, as sluice's submit and end are."
 echo "Latency: the job's first exec'd program stamps the start; tsp and nq exec the job's argv directly, the others run /bin/sh -c 'exec ...'."
 echo "sluice ÷ best anchor: the lowest figure above 0 among the others, in each column."
 echo "strace: calls of the submitting sh loop (one fork and exec per job), the submitters, the consumer, its servers and children."
