@@ -1990,6 +1990,9 @@ give:
 		note("its warm exit recorder (pid %ld) refused the run (its "
 		    "open-file limit, or no memory): a recorder is forked for "
 		    "it", (long)rec);
+		/* its pid, reaped, is known no more: a child forked now
+		 * could have it, and its start time unknown (given 0) */
+		sl_lease_forget_known();
 		close(chan);
 		close(bt[1]);
 		chan = rn.beat = -1;
@@ -2006,7 +2009,8 @@ give:
 		}
 		errno = err;
 		snprintf(msg, sizeof(msg), "Could not start: cannot make a "
-		    "pipe: %s", strerror(errno));
+		    "socket pair or a pipe for its new recorder: %s",
+		    strerror(errno));
 		note("%s", msg + strlen("Could not start: "));
 		st = SL_FAILED;
 		goto ended;

@@ -350,6 +350,7 @@ equals "$(cut -d' ' -f2 "$T/sups" | sort -u)" "$k" "11: all under one keeper"
 # it under an open-file limit of 3, so its recvmsg cuts them off
 # (MSG_CTRUNC); a recorder forked for that run takes it
 : >"$T/sups"
+command -v prlimit >/dev/null || fail "13: no prlimit (util-linux)"
 prlimit --pid "$r3" --nofile=3:3 || fail "13: prlimit"
 submit_n 1 sh "$T/job.sh"
 wait_done 328 20 || fail "13: the refused run not done"
