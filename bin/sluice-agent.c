@@ -357,10 +357,14 @@ keeper_of(const char *token)
  * queues with one, each a field, then ""; and the rest, the claim's
  * memory (sl_claim_pack).
  */
-#define REQ_MAX	(4 * PATH_MAX + 64 * (SL_NAME_MAX + 1))
+#define REQ_MAX	(128 * 1024)
+/* the agent's request being made; a keeper's received (one process has
+ * one or the other): not on the stack, and only what is used is touched */
+static char reqbuf[REQ_MAX];
 
 /* req_make - the request to start token (fresh, under p); its length, or
- * -1 if it does not fit (then it is started by a new starter) */
+ * -1 if it does not fit (some 1,900 queues with a limit: then it is
+ * started by a starter that is not kept, req_big) */
 static long
 req_make(char *buf, size_t len, const char *token, const struct sl_pool *p,
     int fresh)
@@ -420,34 +424,56 @@ req_read(const char *buf, size_t n, const char *pool, char *tok, size_t tlen,
 }
 
 /*
+ * req_big - the request to start token cannot be made or sent (its pool's
+ * limited queues too many, or the socket's buffer too small): said once
+ * in the agent's life, since every such run costs a fork
+ */
+static void
+req_big(const char *token, const struct sl_pool *p)
+{
+	static int said;
+	size_t	i, nl = 0;
+
+	if (said++)
+		return;
+	for (i = 0; i < p->nq; i++)
+		nl += p->q[i].limit != SL_NOLIMIT;
+	sl_log(SL_WARNING, "the start of run %s cannot be given to a kept "
+	    "starter: its request is over %d bytes (pool '%s' has %zu queues "
+	    "with a concurrency limit) or over the socket's buffer "
+	    "(net.core.wmem_default); such runs each get a starter of their "
+	    "own, a fork a run (said once)", token, REQ_MAX, p->name, nl);
+}
+
+/*
  * keeper_send - give the start of token (fresh: claimed by this pass,
- * under p) to an idle keeper: its pid, or 0 if none took it (none idle,
- * or a send failed: that keeper is dropped, and the next tried).  RACE: a
- * keeper killed after its Idle word takes nothing (the send fails: its
- * end is closed); one killed after the send is reaped as a starter killed
- * before its word, and the run listed again (report)
+ * under p) to an idle keeper: its pid, 0 if none took it (none idle, or a
+ * send failed: that keeper is dropped, and the next tried), -1 if none
+ * can (the request is too big: req_big).  RACE: a keeper killed after its
+ * Idle word takes nothing (the send fails: its end is closed); one killed
+ * after the send is reaped as a starter killed before its word, and the
+ * run listed again (report)
  */
 static pid_t
 keeper_send(const char *token, const struct sl_pool *p, int fresh)
 {
-	char	buf[REQ_MAX];
 	long	n = -1;
 	size_t	i;
 
 	for (i = nkp; i-- > 0; ) {
 		if (!kp[i].idle)
 			continue;
-		if (n < 0 && (n = req_make(buf, sizeof(buf), token, p,
+		if (n < 0 && (n = req_make(reqbuf, sizeof(reqbuf), token, p,
 		    fresh)) < 0)
-			return 0;
-		if (send(kp[i].fd, buf, (size_t)n, MSG_NOSIGNAL |
+			return -1;
+		if (send(kp[i].fd, reqbuf, (size_t)n, MSG_NOSIGNAL |
 		    MSG_DONTWAIT) == (ssize_t)n) {
 			kp[i].idle = 0;
 			snprintf(kp[i].token, sizeof(kp[i].token), "%s", token);
 			return kp[i].pid;
 		}
 		if (errno == EMSGSIZE)
-			return 0;	/* too big for any: a new starter */
+			return -1;
 		keeper_retire(i);	/* it has exited, or will */
 	}
 	return 0;
@@ -827,7 +853,7 @@ starter(const struct sl_spool *sp, const struct sl_config *cf,
 	struct sl_started s;
 	enum sl_start rc;
 	struct sl_pool kpool;
-	char	w[SL_ENDWORD_MAX], tok[SL_RUNNAME_MAX], req[REQ_MAX];
+	char	w[SL_ENDWORD_MAX], tok[SL_RUNNAME_MAX];
 	size_t	n;
 	ssize_t	got;
 	int	again, flags = fresh ? SL_START_FRESH : 0;
@@ -876,12 +902,12 @@ starter(const struct sl_spool *sp, const struct sl_config *cf,
 		sl_run_become();	/* back only in a keeper */
 		/* the next run, or the end of our channel (the agent
 		 * retired us, or is gone): a datagram each */
-		while ((got = recv(keep, req, sizeof(req), 0)) < 0 &&
+		while ((got = recv(keep, reqbuf, sizeof(reqbuf), 0)) < 0 &&
 		    errno == EINTR)
 			;
 		if (p == &kpool)
 			free(kpool.q);
-		if (got <= 0 || req_read(req, (size_t)got, a->pool, tok,
+		if (got <= 0 || req_read(reqbuf, (size_t)got, a->pool, tok,
 		    sizeof(tok), &kpool, &fresh) < 0) {
 			sl_run_retire();
 			_exit(0);
@@ -922,10 +948,18 @@ start_one(const struct sl_spool *sp, const struct sl_config *cf,
 				t->priv = sl_claim_deferred(token);
 			return;
 		}
+		/* a request too big for the keepers is too big for one
+		 * forked now: none is made (each would be given nothing,
+		 * and idle ones would pile up to KEEPERS_MAX) */
+		if (kpid < 0 || (nkp < KEEPERS_MAX && req_make(reqbuf,
+		    sizeof(reqbuf), token, p, fresh) < 0)) {
+			req_big(token, p);
+			kpid = -1;
+		}
 		sl_run_start_dirs(sp, a->pool);	/* for the starter */
-		/* not kept: beyond KEEPERS_MAX, or with our pipe on 4 (a
-		 * standard descriptor closed at our start) */
-		if (nkp >= KEEPERS_MAX || ended_wfd == 4 ||
+		/* not kept: beyond KEEPERS_MAX, a request too big, or with
+		 * our pipe on 4 (a standard descriptor closed at our start) */
+		if (kpid < 0 || nkp >= KEEPERS_MAX || ended_wfd == 4 ||
 		    socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0,
 		    kq) < 0)
 			kq[0] = kq[1] = -1;

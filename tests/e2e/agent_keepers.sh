@@ -35,7 +35,10 @@
 #      cut short by the recorder's open-file limit, lowered to 3): a
 #      recorder forked for that run, Completed (not "Could not start"),
 #      the refusal said in its log; then a warm one again.  Before 12,
-#      which kills the keeper.
+#      which kills the keeper;
+#  14. a pool with 400 limited queues of long names (a keeper's request
+#      of some 26 KB, over the 20 KB it could be before 2026-12-07): its
+#      runs are started by one keeper all the same, with no warning.
 . "$TOP/tests/e2e/lib.sh"
 . "$TOP/tests/e2e/agent.inc"
 T=$TESTDIR
@@ -392,4 +395,35 @@ gone "$k" && ok "12: the stopped keeper killed" || fail "12: keeper $k left"
 gone "$r" && ok "12: its recorder exited" || fail "12: recorder $r left"
 [ ! -f "$T/late12" ] && ok "12: the command did not reach its end" ||
     fail "12: the command ran on past its fence"
+kill -TERM "$apid"
+wait "$apid" 2>/dev/null
+
+# 14. 400 limited queues named with 64 characters each: a keeper's
+# request carries every name (the limits a start checks), some 26 KB
+S work-pool create Q >/dev/null || fail "14: work-pool create"
+i=0
+while [ $i -lt 400 ]; do
+	S work-queue create "$(printf 'q%063d' $i)" -p Q --limit 5 \
+	    >/dev/null || fail "14: work-queue create $i"
+	i=$((i + 1))
+done
+start_agent a14 -p Q --limit 1 --poll-seconds 30 --hide-welcome
+: >"$T/sups"
+i=0
+while [ $i -lt 4 ]; do
+	S submit -p Q -- sh "$T/job.sh" >/dev/null || fail "14: submit"
+	i=$((i + 1))
+done
+i=0
+while [ $i -lt 400 ] &&
+    [ "$(ls "$SP/pools/Q/done" 2>/dev/null | wc -l)" -lt 4 ]; do
+	sleep 0.05; i=$((i + 1))
+done
+equals "$(ls "$SP/pools/Q/done" | grep -c '\.Completed$')" 4 \
+    "14: 4 runs Completed"
+equals "$(cut -d' ' -f2 "$T/sups" | sort -u | wc -l)" 1 \
+    "14: one supervisor for all 4 (a keeper)"
+grep -q "cannot be given to a kept starter" "$T/a14.err" &&
+    fail "14: the agent said the request was too big" ||
+    ok "14: no warning"
 finish
