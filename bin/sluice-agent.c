@@ -434,25 +434,28 @@ req_big(const char *token, const struct sl_pool *p)
 	static int said;
 	size_t	i, nl = 0;
 
-	if (said++)
+	if (said)
 		return;
+	said = 1;
 	for (i = 0; i < p->nq; i++)
-		nl += p->q[i].limit != SL_NOLIMIT;
+		nl += p->q[i].limit != SL_NOLIMIT && p->q[i].name[0] != '\0';
 	sl_log(SL_WARNING, "the start of run %s cannot be given to a kept "
 	    "starter: its request is over %d bytes (pool '%s' has %zu queues "
 	    "with a concurrency limit) or over the socket's buffer "
-	    "(net.core.wmem_default); such runs each get a starter of their "
+	    "(net.core.wmem_max); such runs each get a starter of their "
 	    "own, a fork a run (said once)", token, REQ_MAX, p->name, nl);
 }
 
 /*
  * keeper_send - give the start of token (fresh: claimed by this pass,
- * under p) to an idle keeper: its pid, 0 if none took it (none idle, or a
- * send failed: that keeper is dropped, and the next tried), -1 if none
- * can (the request is too big: req_big).  RACE: a keeper killed after its
- * Idle word takes nothing (the send fails: its end is closed); one killed
- * after the send is reaped as a starter killed before its word, and the
- * run listed again (report)
+ * under p) to an idle keeper: its pid, 0 if none took it (none idle, or
+ * the sends failed as to a keeper that is gone: each is dropped, and the
+ * next tried), -1 if none can (the request is too big: req_big), -2 if a
+ * send found no memory for it (the keepers stay; the run gets a starter
+ * that is not kept).  RACE: a keeper killed after its Idle word takes
+ * nothing (the send fails: its end is closed); one killed after the send
+ * is reaped as a starter killed before its word, and the run listed again
+ * (report)
  */
 static pid_t
 keeper_send(const char *token, const struct sl_pool *p, int fresh)
@@ -474,6 +477,9 @@ keeper_send(const char *token, const struct sl_pool *p, int fresh)
 		}
 		if (errno == EMSGSIZE)
 			return -1;
+		if (errno != EPIPE && errno != ECONNRESET &&
+		    errno != ECONNREFUSED && errno != ENOTCONN)
+			return -2;	/* ENOBUFS, ENOMEM: not its fault */
 		keeper_retire(i);	/* it has exited, or will */
 	}
 	return 0;
@@ -951,18 +957,29 @@ start_one(const struct sl_spool *sp, const struct sl_config *cf,
 		/* a request too big for the keepers is too big for one
 		 * forked now: none is made (each would be given nothing,
 		 * and idle ones would pile up to KEEPERS_MAX) */
-		if (kpid < 0 || (nkp < KEEPERS_MAX && req_make(reqbuf,
-		    sizeof(reqbuf), token, p, fresh) < 0)) {
+		if (kpid == -1 || (kpid == 0 && nkp < KEEPERS_MAX &&
+		    ended_wfd != 4 && req_make(reqbuf, sizeof(reqbuf), token,
+		    p, fresh) < 0)) {
 			req_big(token, p);
 			kpid = -1;
 		}
 		sl_run_start_dirs(sp, a->pool);	/* for the starter */
-		/* not kept: beyond KEEPERS_MAX, a request too big, or with
-		 * our pipe on 4 (a standard descriptor closed at our start) */
+		/* not kept: beyond KEEPERS_MAX, a request too big (or no
+		 * memory to send one), or with our pipe on 4 (a standard
+		 * descriptor closed at our start) */
 		if (kpid < 0 || nkp >= KEEPERS_MAX || ended_wfd == 4 ||
 		    socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0,
 		    kq) < 0)
 			kq[0] = kq[1] = -1;
+		else {
+			/* a datagram may be as big as the send buffer: one
+			 * of REQ_MAX even where net.core.wmem_default is
+			 * less (the kernel caps it at wmem_max) */
+			int	sb = REQ_MAX + 4096;
+
+			(void)setsockopt(kq[0], SOL_SOCKET, SO_SNDBUF, &sb,
+			    sizeof(sb));
+		}
 		if ((pid = sl_fork_known()) > 0) {
 			if (kq[0] >= 0) {
 				(void)close(kq[1]);
