@@ -945,7 +945,7 @@ start_one(const struct sl_spool *sp, const struct sl_config *cf,
 	struct keeper *k;
 	enum sl_start rc;
 	pid_t	pid = -1, kpid;
-	int	kq[2] = { -1, -1 }, keep = -1;
+	int	kq[2] = { -1, -1 }, keep = -1, kept;
 
 	if (ended_fd >= 0) {
 		if ((kpid = keeper_send(token, p, fresh)) > 0) {
@@ -954,22 +954,20 @@ start_one(const struct sl_spool *sp, const struct sl_config *cf,
 				t->priv = sl_claim_deferred(token);
 			return;
 		}
-		/* a request too big for the keepers is too big for one
-		 * forked now: none is made (each would be given nothing,
-		 * and idle ones would pile up to KEEPERS_MAX) */
-		if (kpid == -1 || (kpid == 0 && nkp < KEEPERS_MAX &&
-		    ended_wfd != 4 && req_make(reqbuf, sizeof(reqbuf), token,
-		    p, fresh) < 0)) {
+		/* not kept: beyond KEEPERS_MAX, with our pipe on 4 (a
+		 * standard descriptor closed at our start), no memory to
+		 * send a request (-2), or a request too big: too big for
+		 * the keepers is too big for one forked now (each would be
+		 * given nothing, and idle ones would pile up) */
+		kept = kpid == 0 && nkp < KEEPERS_MAX && ended_wfd != 4;
+		if (kpid == -1 || (kept && req_make(reqbuf, sizeof(reqbuf),
+		    token, p, fresh) < 0)) {
 			req_big(token, p);
-			kpid = -1;
+			kept = 0;
 		}
 		sl_run_start_dirs(sp, a->pool);	/* for the starter */
-		/* not kept: beyond KEEPERS_MAX, a request too big (or no
-		 * memory to send one), or with our pipe on 4 (a standard
-		 * descriptor closed at our start) */
-		if (kpid < 0 || nkp >= KEEPERS_MAX || ended_wfd == 4 ||
-		    socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0,
-		    kq) < 0)
+		if (!kept || socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC,
+		    0, kq) < 0)
 			kq[0] = kq[1] = -1;
 		else {
 			/* a datagram may be as big as the send buffer: one

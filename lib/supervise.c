@@ -1374,6 +1374,22 @@ warm_said(void)
 	return warm.ctl >= 0 && recv(warm.ctl, &d, 1, MSG_DONTWAIT) == 1;
 }
 
+/* warm_byte - the warm recorder's next byte on its channel, waited for
+ * a sweep's time at most (peek: MSG_PEEK, left there); -1 if none came
+ * (its end closed: it is dead) */
+static int
+warm_byte(int peek)
+{
+	struct pollfd pf;
+	unsigned char d;
+
+	pf.fd = warm.ctl;
+	pf.events = POLLIN;
+	while (poll(&pf, 1, SWEEP_MAX * 1000) < 0 && errno == EINTR)
+		;
+	return recv(warm.ctl, &d, 1, MSG_DONTWAIT | peek) == 1 ? d : -1;
+}
+
 /*
  * warm_refused - did the warm recorder refuse the run (rec_serve)?  Then
  * it is reaped (it exits), and the caller forks a recorder for the run.
@@ -1386,16 +1402,7 @@ warm_said(void)
 static int
 warm_refused(void)
 {
-	struct pollfd pf;
-	char	d;
-
-	if (warm.ctl < 0)
-		return 0;
-	pf.fd = warm.ctl;
-	pf.events = POLLIN;
-	while (poll(&pf, 1, SWEEP_MAX * 1000) < 0 && errno == EINTR)
-		;
-	if (recv(warm.ctl, &d, 1, MSG_DONTWAIT | MSG_PEEK) != 1 || d != 'r')
+	if (warm.ctl < 0 || warm_byte(MSG_PEEK) != 'r')
 		return 0;
 	warm_stop(1);
 	return 1;
@@ -1411,14 +1418,7 @@ warm_refused(void)
 static int
 warm_wait(void)
 {
-	struct pollfd pf;
-	char	d;
-
-	pf.fd = warm.ctl;
-	pf.events = POLLIN;
-	while (poll(&pf, 1, SWEEP_MAX * 1000) < 0 && errno == EINTR)
-		;
-	if (recv(warm.ctl, &d, 1, MSG_DONTWAIT) == 1)
+	if (warm_byte(0) >= 0)
 		return 0;
 	warm_stop(1);
 	return -1;
@@ -1917,6 +1917,9 @@ supervise(struct sup *s)
 	memset(&rn, 0, sizeof(rn));
 	rn.s = s;
 	rn.beat = -1;
+	/* the run's channel and beat pipe; made again, once, for the
+	 * recorder forked when the warm one refused the run */
+give:
 	if (dfd < 0 || socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0,
 	    sv) < 0 || pipe2(bt, O_CLOEXEC | O_NONBLOCK) < 0) {
 		snprintf(msg, sizeof(msg), "Could not start: cannot open %.300s "
@@ -1925,7 +1928,6 @@ supervise(struct sup *s)
 		st = SL_FAILED;
 		goto ended;
 	}
-give:
 	if (keep_fd >= 0 && !refused) {
 		/* a keeper's: the warm recorder, if it takes it */
 		int	out = cap.out >= 0 ? cap.out : log_or_null();
@@ -1955,13 +1957,6 @@ give:
 		close(sv[0]);
 		recorder(s, dfd, sv[1], bt[0], cwd,
 		    cap.out >= 0 ? cap.out : log_or_null(), env);
-	}
-	/* the command's output end, the recorder's now; a warm one may
-	 * yet refuse the run, and it is kept for the one forked then */
-	if (cap.out >= 0 && !warm_run) {
-		close(cap.out);
-		cap.out = -1;
-		cap_watch(&cap, &set);
 	}
 	close(sv[1]);
 	close(bt[0]);
@@ -1998,23 +1993,12 @@ give:
 		chan = rn.beat = -1;
 		warm_run = 0;
 		refused = 1;
-		sv[0] = sv[1] = -1;
-		if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0,
-		    sv) == 0 && pipe2(bt, O_CLOEXEC | O_NONBLOCK) == 0)
-			goto give;
-		err = errno;
-		if (sv[0] >= 0) {
-			close(sv[0]);
-			close(sv[1]);
-		}
-		errno = err;
-		snprintf(msg, sizeof(msg), "Could not start: cannot make a "
-		    "socket pair or a pipe for its new recorder: %s",
-		    strerror(errno));
-		note("%s", msg + strlen("Could not start: "));
-		st = SL_FAILED;
-		goto ended;
+		goto give;
 	}
+	/* the command's output end, the recorder's now: kept until its
+	 * first word, as a warm one may yet refuse the run, and the
+	 * recorder forked then needs it (the command writes nothing
+	 * before our go) */
 	if (cap.out >= 0) {
 		close(cap.out);
 		cap.out = -1;
