@@ -1393,9 +1393,9 @@ warm_byte(int peek)
 /*
  * warm_refused - did the warm recorder refuse the run (rec_serve)?  Then
  * it is reaped (it exits), and the caller forks a recorder for the run.
- * Asked when the run's channel closed with no word, which a refusal may
- * come just after: the descriptors its receipt cut short were closed by
- * the kernel then.  So its next byte is waited for (a sweep's time at
+ * Asked when the run's channel closed with no word.  RACE: the refusal
+ * may come just after that close, since the descriptors its receipt cut
+ * short were closed by the kernel then.  So its next byte is waited for (a sweep's time at
  * most): "r", or the end of their channel (it was killed), or anything
  * else, which is left for warm_wait
  */
