@@ -50,7 +50,7 @@ CFLAGS	+= -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-rec
 LDFLAGS	+= -fsanitize=address,undefined
 endif
 
-LIBOBJ	= lib/agent.o lib/alert.o lib/buf.o lib/claim.o lib/clock.o lib/config.o lib/dirfd.o lib/dispatch.o lib/fsop.o lib/ids.o lib/ini.o lib/json.o lib/lease.o lib/logcap.o lib/pretty.o lib/cron.o lib/deploy.o lib/end.o lib/endword.o \
+LIBOBJ	= lib/agent.o lib/alert.o lib/buf.o lib/claim.o lib/clock.o lib/config.o lib/dirfd.o lib/dispatch.o lib/fsop.o lib/ids.o lib/ini.o lib/journal.o lib/json.o lib/lease.o lib/logcap.o lib/pretty.o lib/cron.o lib/deploy.o lib/end.o lib/endword.o \
 	  lib/log.o lib/names.o lib/notify.o lib/opt.o lib/perm.o lib/progress.o lib/pool.o lib/run.o lib/runfile.o lib/sched.o lib/slot.o lib/status.o lib/spool.o lib/supervise.o lib/table.o \
 	  lib/uuid.o lib/why.o
 PROGS	= bin/sluice bin/sluice-agent bin/sluice-dispatch

@@ -173,16 +173,20 @@ sl_group_alive(long pgid)
  * filesystem, where it is the server's synchronous commit).  An "exit"
  * there already (an earlier attempt's, in a run retried; one a false
  * EEXIST says is there, our own create retransmitted) is replaced whole:
- * a private name, fsynced, renamed over it.
+ * a private name, fsynced, renamed over it.  With an exit journal
+ * (journal.c: a warm recorder's, id given) neither the file nor its
+ * directory is fsynced: the record is made durable in the journal, with
+ * one fdatasync, before the file is closed (the fsyncs above if that
+ * fails).
  */
 int
-sl_exit_write(int dirfd, long attempt, long pid, int status, long fenced,
-    time_t started)
+sl_exit_write(int dirfd, const char *id, long attempt, long pid, int status,
+    long fenced, time_t started)
 {
 	struct timespec now;
 	char	buf[SL_EXIT_MAX], name[64];
 	const char *at = "exit";
-	int	fd, len, saved;
+	int	fd, len, saved, wrote, jl;
 
 	/* the precise clock, as the supervisor's start: time(2) reads a
 	 * coarser one, which could say an end before the start */
@@ -206,7 +210,11 @@ sl_exit_write(int dirfd, long attempt, long pid, int status, long fenced,
 	 * Removing it by name could remove another's: a fenced recorder,
 	 * cut off, whose directory was retried meanwhile, and whose next
 	 * attempt's recorder renamed its own record over ours */
-	if (write(fd, buf, (size_t)len) != len || fsync(fd) < 0) {
+	errno = 0;
+	wrote = write(fd, buf, (size_t)len) == len;
+	jl = wrote && id != NULL && sl_journal_ready() &&
+	    sl_journal_put(id, buf, (size_t)len) == 0;
+	if (!wrote || (!jl && fsync(fd) < 0)) {
 		saved = errno != 0 ? errno : EIO;
 		close(fd);
 		if (at == name)
@@ -222,7 +230,8 @@ sl_exit_write(int dirfd, long attempt, long pid, int status, long fenced,
 		errno = saved;
 		return -1;
 	}
-	(void)fsync(dirfd);	/* the entry itself, durably */
+	if (!jl)
+		(void)fsync(dirfd);	/* the entry itself, durably */
 	return 0;
 }
 
@@ -845,6 +854,15 @@ end_crashed(const struct sl_spool *sp, const char *pool, const char *priv,
 		    &o.fenced) == 0;
 		close(dfd);
 	}
+	/* no whole record where the run is: a power cut may have lost an
+	 * `exit` its warm recorder made durable in its exit journal.  Not
+	 * if the run was of this host and this boot: no power was lost
+	 * since, and an `exit` written is still there */
+	if (!o.found && (l == NULL || l->boot[0] == '\0' ||
+	    boot_id()[0] == '\0' || strcmp(l->boot, boot_id()) != 0) &&
+	    sl_journal_find(sp, pool, id, attempt, &o.status,
+	    &o.fenced) == 0)
+		o.found = 1;
 	snprintf(full, sizeof(full), "%s", why);
 	if (o.found) {
 		st = sl_status_state(o.status, &code, m, sizeof(m));

@@ -906,8 +906,8 @@ int	sl_lease_first(const char *dir, time_t deadline, const char *host,
 #define SL_EXIT_MAX	256	/* an exit record's text, whole */
 int	sl_exit_fmt(char *, size_t, long attempt, long pid, int status,
 	    long fenced, time_t started, time_t ended);
-int	sl_exit_write(int dirfd, long attempt, long pid, int status,
-	    long fenced, time_t started);
+int	sl_exit_write(int dirfd, const char *id, long attempt, long pid,
+	    int status, long fenced, time_t started);
 int	sl_exit_read(int dirfd, long attempt, int *status, long *fenced);
 int	sl_exit_parse(const char *, long attempt, int *status, long *fenced,
 	    time_t *started, time_t *ended);
@@ -921,6 +921,15 @@ long	sl_recover_running(const struct sl_spool *, const char *pool,
 const char *sl_boot_id(void);
 unsigned long long sl_proc_start(long pid);
 int	sl_proc_dead(long pid, unsigned long long start, const char *boot);
+
+/* ---- journal.c: the exit journal of a warm recorder ---- */
+
+int	sl_journal_open(const struct sl_spool *, const char *pool);
+int	sl_journal_ready(void);
+int	sl_journal_put(const char *id, const char *rec, size_t len);
+void	sl_journal_close(void);
+int	sl_journal_find(const struct sl_spool *, const char *pool,
+	    const char *id, long attempt, int *status, long *fenced);
 
 /* ---- cron.c: 5-field cron schedules ---- */
 

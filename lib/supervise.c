@@ -892,6 +892,23 @@ static void rec_setup(void);
 /* crash detection sent SIGUSR1 (it settles the run: its supervisor is
  * dead, or being killed): a warm recorder serves no further run */
 static int rec_settled;
+/* the warm recorder's exit journal is for the runs of running/ of its
+ * pool (journal.c): that directory, with a slash */
+static char jrun[PATH_MAX];
+
+/* journal_id - the id of the run in dir, into id, if its exit record
+ * goes in our journal; else NULL (it is fsynced as it is written) */
+static const char *
+journal_id(const char *dir, char id[SL_UUID_LEN + 1])
+{
+	size_t	n = strlen(jrun);
+
+	if (n == 0 || !sl_journal_ready() || strncmp(dir, jrun, n) != 0 ||
+	    strchr(dir + n, '/') != NULL ||
+	    sl_token_parse(dir + n, NULL, id) < 0)
+		return NULL;
+	return id;
+}
 static int record(const struct sup *, int, int, int, const char *, int,
     char **);
 
@@ -929,6 +946,7 @@ static int
 record(const struct sup *s, int dfd, int chan, int bt,
     const char *cwd, int outfd, char **env)
 {
+	char	id[SL_UUID_LEN + 1];
 	struct started_msg sm;
 	struct ended_msg em;
 	struct timespec sec;
@@ -1027,8 +1045,8 @@ record(const struct sup *s, int dfd, int chan, int bt,
 	memset(&em, 0, sizeof(em));
 	em.status = st;
 	em.fenced = fenced;
-	if (sl_exit_write(dfd, s->r->attempt, (long)c, st, fenced,
-	    s->started) == 0)
+	if (sl_exit_write(dfd, journal_id(s->dir, id), s->r->attempt,
+	    (long)c, st, fenced, s->started) == 0)
 		em.recorded = 1;
 	else
 		note("cannot record the command's exit status in %s/exit: "
@@ -1093,7 +1111,7 @@ static struct {
  * of the agent's pipe (3): its words go to its keeper alone
  */
 static _Noreturn void
-rec_serve(int ctl, pid_t keeper)
+rec_serve(int ctl, pid_t keeper, const struct sl_spool *sp, const char *pool)
 {
 	static char buf[REC_REQ_MAX];
 	char	cm[CMSG_SPACE(REC_FDS * sizeof(int))], dir[PATH_MAX];
@@ -1117,6 +1135,16 @@ rec_serve(int ctl, pid_t keeper)
 	 * channel (4) go; the spool's directories stay, as in any
 	 * recorder */
 	sl_dirfd_closefrom_but(3, ctl);
+	/* our exit journal: without one, records are fsynced as ever */
+	if (sl_journal_open(sp, pool) == 0) {
+		char   *rd = sl_place(sp, SL_PL_RUNNING, pool, NULL,
+		    (char *)NULL);
+
+		if (snprintf(jrun, sizeof(jrun), "%s/", rd) >=
+		    (int)sizeof(jrun))
+			jrun[0] = '\0';
+		free(rd);
+	}
 	for (;;) {
 		memset(&mh, 0, sizeof(mh));
 		iov.iov_base = buf;
@@ -1140,6 +1168,8 @@ rec_serve(int ctl, pid_t keeper)
 						    CMSG_DATA(c) + k *
 						    sizeof(int), sizeof(int));
 				}
+		if (n == 0)
+			sl_journal_close();	/* retired: see journal.c */
 		if (n <= 0)
 			_exit(0);	/* our keeper is gone, or done */
 		ok = (size_t)n >= sizeof(q) && !(mh.msg_flags &
@@ -1321,7 +1351,7 @@ warm_give(const struct sup *s, int dfd, int chan, int bt, const char *cwd,
 		}
 		if ((pid = fork_ticked(&warm.tick)) == 0) {
 			close(sv[0]);
-			rec_serve(sv[1], getppid());
+			rec_serve(sv[1], getppid(), s->sp, s->pool);
 		}
 		close(sv[1]);
 		if (pid < 0) {

@@ -110,6 +110,7 @@ held() {
 		# a spool directory kept open (dirfd.c), never a run's
 		# directory or file (its name holds the run's id)
 		case $_l in
+		"$SP"/pools/P/journals/*) ;;	# its exit journal
 		$uuidish) _bad="$_bad $_n:$_l" ;;
 		"$SP"/*) ;; socket:*) _ns=$((_ns + 1)) ;;
 		*) _bad="$_bad $_n:$_l" ;; esac
@@ -127,6 +128,18 @@ equals "$bad" sockets:1 \
     "1: the idle keeper holds only 0-4, spool directories, a channel"
 equals "$(held "$r" 3)" sockets:1 \
     "1: the idle recorder holds only 0-2, spool directories, its channel"
+# its exit journal (journal.c): one file, named by the recorder's pid,
+# of 256 slots of 512 bytes, held open, with the 8 runs' records
+J=$SP/pools/P/journals
+j=$(ls "$J")
+equals "$(echo "$j" | wc -l)" 1 "1: one exit journal"
+case $j in "$r".*) ok "1: the journal is the recorder's" ;;
+*) fail "1: the journal '$j' is not recorder $r's" ;; esac
+equals "$(stat -c %s "$J/$j")" 131072 "1: the journal is 128 KiB"
+equals "$(ls -l /proc/"$r"/fd | grep -c "journals/$j")" 1 \
+    "1: the recorder holds it open"
+equals "$(tr -d '\000' <"$J/$j" | sed -n 's/^id = //p' | sort)" \
+    "$(sort "$T/ids")" "1: the 8 runs' records in it"
 
 # 2. the idle keeper killed
 kill -KILL "$k"
@@ -209,6 +222,11 @@ i=0
 while [ $i -lt 40 ] && ! gone "$kb"; do sleep 0.05; i=$((i + 1)); done
 gone "$kb" && ok "5: the busy keeper exited after its run" ||
     fail "5: busy keeper $kb still there 2 s after its run"
+# the keepers' recorders retired with them, and removed their journals;
+# those of the recorders killed in 2 were removed when these started
+i=0
+while [ $i -lt 40 ] && [ -n "$(ls "$J")" ]; do sleep 0.05; i=$((i + 1)); done
+equals "$(ls "$J")" "" "5: no exit journal left"
 
 # 6. an alert hook outlives its run's keeper's next run
 cat >"$T/hook.sh" <<'EOT'

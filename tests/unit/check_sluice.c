@@ -331,6 +331,7 @@ main(void)
 		suite_endword,
 		suite_sched,
 		suite_dirfd,
+		suite_journal,
 	};
 	SRunner *sr;
 	size_t	i;

@@ -553,14 +553,14 @@ START_TEST(test_exit_record)
 	t_mkdir(d);
 	ck_assert_int_ge(dfd = open(d, O_RDONLY | O_DIRECTORY), 0);
 	ck_assert_int_eq(sl_exit_read(dfd, 1, &st, NULL), -1);	/* none */
-	ck_assert_int_eq(sl_exit_write(dfd, 2, 1234, 3 << 8, 0, 0), 0);
+	ck_assert_int_eq(sl_exit_write(dfd, NULL, 2, 1234, 3 << 8, 0, 0), 0);
 	ck_assert_int_eq(sl_exit_read(dfd, 2, &st, &f), 0);
 	ck_assert_int_eq(st, 3 << 8);
 	ck_assert_int_eq(f, 0);
 	ck_assert_int_eq(sl_exit_read(dfd, 1, &st, NULL), -1);	/* attempt 1's? */
 	ck_assert_int_eq(sl_exit_read(dfd, 3, &st, NULL), -1);
 	ck_assert_int_eq(n_in(d, 1), 1);	/* no scratch name left */
-	ck_assert_int_eq(sl_exit_write(dfd, 2, 1234, SIGKILL, 8, 0), 0);
+	ck_assert_int_eq(sl_exit_write(dfd, NULL, 2, 1234, SIGKILL, 8, 0), 0);
 	ck_assert_int_eq(sl_exit_read(dfd, 2, &st, &f), 0);
 	ck_assert_int_eq(st, SIGKILL);
 	ck_assert_int_eq(f, 8);
@@ -570,7 +570,8 @@ START_TEST(test_exit_record)
 		time_t	t0 = time(NULL), s0 = -1, e0 = -1;
 		char   *text;
 
-		ck_assert_int_eq(sl_exit_write(dfd, 2, 1234, 0, 0, t0 - 5), 0);
+		ck_assert_int_eq(sl_exit_write(dfd, NULL, 2, 1234, 0, 0,
+		    t0 - 5), 0);
 		snprintf(p, sizeof(p), "%s/exit", d);
 		text = t_read(p);
 		ck_assert_int_eq(sl_exit_parse(text, 2, &st, &f, &s0, &e0), 0);
@@ -597,7 +598,7 @@ START_TEST(test_exit_record)
 	 * even a symlink, is replaced, not followed or failed on */
 	snprintf(p, sizeof(p), "%s/.exit.%ld", d, (long)getpid());
 	ck_assert_int_eq(symlink("/nonexistent/target", p), 0);
-	ck_assert_int_eq(sl_exit_write(dfd, 3, 1234, 0, 0, 0), 0);
+	ck_assert_int_eq(sl_exit_write(dfd, NULL, 3, 1234, 0, 0, 0), 0);
 	ck_assert_int_eq(sl_exit_read(dfd, 3, &st, &f), 0);
 	ck_assert_int_eq(n_in(d, 1), 1);
 	close(dfd);
@@ -635,7 +636,8 @@ exit_in(const char *tok, long attempt, int status)
 	int	dfd = open(running(tok), O_RDONLY | O_DIRECTORY);
 
 	ck_assert_int_ge(dfd, 0);
-	ck_assert_int_eq(sl_exit_write(dfd, attempt, 99999, status, 0, 0), 0);
+	ck_assert_int_eq(sl_exit_write(dfd, NULL, attempt, 99999, status, 0,
+	    0), 0);
 	close(dfd);
 }
 
@@ -2121,10 +2123,11 @@ START_TEST(test_start_completed_output)
 	dfd = open(dd, O_RDONLY | O_DIRECTORY);
 	ck_assert_int_ge(dfd, 0);
 	ck_assert_int_eq(unlinkat(dfd, "exit", 0), 0);
-	ck_assert_int_eq(sl_exit_write(dfd, 2, 1, 0, 0, 0), 0);
+	ck_assert_int_eq(sl_exit_write(dfd, NULL, 2, 1, 0, 0, 0), 0);
 	ck_assert_int_eq(sl_result_read(dd, &r), -1);
 	ck_assert_int_eq(unlinkat(dfd, "exit", 0), 0);
-	ck_assert_int_eq(sl_exit_write(dfd, 1, 1, 0, 7, 0), 0);	/* fenced */
+	/* fenced */
+	ck_assert_int_eq(sl_exit_write(dfd, NULL, 1, 1, 0, 7, 0), 0);
 	ck_assert_int_eq(sl_result_read(dd, &r), -1);
 	ck_assert_int_eq(unlinkat(dfd, "exit", 0), 0);
 	snprintf(was, sizeof(was), "%s/exit", dd);
@@ -2132,7 +2135,7 @@ START_TEST(test_start_completed_output)
 	ck_assert_int_eq(sl_result_read(dd, &r), -1);
 	ck_assert_int_eq(unlinkat(dfd, "exit", 0), 0);
 	ck_assert_int_eq(sl_result_read(dd, &r), -1);	/* no record */
-	ck_assert_int_eq(sl_exit_write(dfd, 1, 1, 0, 0, 1000), 0);
+	ck_assert_int_eq(sl_exit_write(dfd, NULL, 1, 1, 0, 0, 1000), 0);
 	ck_assert_int_eq(sl_result_read(dd, &r), 0);
 	ck_assert_str_eq(r.state, "Completed");
 	ck_assert_int_eq(r.started, 1000);

@@ -44,6 +44,7 @@ Suite  *suite_progress(void);
 Suite  *suite_alert(void);
 Suite  *suite_notify(void);
 Suite  *suite_status(void);
+Suite  *suite_journal(void);
 
 /* helpers (check_sluice.c) */
 
