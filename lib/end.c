@@ -473,12 +473,29 @@ result_derive(const char *dir, struct sl_result *res)
 		return -1;
 	memcpy(base, b, (size_t)(dir + len - b));
 	base[dir + len - b] = '\0';
-	if (sl_done_parse(base, id, &want) < 0 ||
-	    (text = sl_read_small(dir, "exit")) == NULL)
+	if (sl_done_parse(base, id, &want) < 0)
 		return -1;
-	rc = sl_exit_parse(text, 1, &status, &fenced, &res->started,
-	    &res->ended);
+	text = sl_read_small(dir, "exit");
+	rc = text == NULL ? -1 : sl_exit_parse(text, 1, &status, &fenced,
+	    &res->started, &res->ended);
 	free(text);
+	/* `exit` written by a warm recorder was not fsynced, the move to
+	 * done/ may outlive it in a power cut: its record is in its
+	 * journal then, which is not removed before a syncfs made `exit`
+	 * durable (journal.c); the pool's directory is done/'s parent */
+	if (rc < 0 && (size_t)(b - dir) > sizeof("/done/") - 1) {
+		char	pd[PATH_MAX], rec[SL_EXIT_MAX + 64];
+		size_t	pl = (size_t)(b - dir) - (sizeof("/done/") - 1);
+
+		if (pl < sizeof(pd) && memcmp(b - (sizeof("/done/") - 1),
+		    "/done/", sizeof("/done/") - 1) == 0) {
+			memcpy(pd, dir, pl);
+			pd[pl] = '\0';
+			if (sl_journal_lookup(pd, id, 1, rec, sizeof(rec)) == 0)
+				rc = sl_exit_parse(rec, 1, &status, &fenced,
+				    &res->started, &res->ended);
+		}
+	}
 	if (rc == 0 && fenced == 0 && (st = sl_status_state(status, &code,
 	    res->message, sizeof(res->message))) == want) {
 		snprintf(res->state, sizeof(res->state), "%s",

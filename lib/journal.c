@@ -19,9 +19,12 @@
  * of their runs durable, so no record of the slot it overwrites is still
  * needed.  Crash detection that finds no whole `exit` for the attempt it
  * ends (a power cut lost it) looks in the pool's journals
- * (sl_journal_find).  A slot is 512 bytes, aligned: a sector, written
- * whole or not at all; a record cut short has no trailer, and reads as
- * none.
+ * (sl_journal_find), and so does the reader of a finished run's result
+ * (end.c: `done/` is not fsynced, and may outlive `exit` in a power
+ * cut).  A slot is 512 bytes, aligned: a sector, written whole or not at
+ * all; a record cut short has no trailer, and reads as none.  Only on a
+ * disk of this host's (sl_local_fs), where syncfs keeps its promise: on
+ * NFS, FUSE or SMB records are fsynced as before.
  *
  * Who removes a journal: its recorder, when its keeper retires it (after
  * a syncfs); else the next warm recorder of its host that starts, if its
@@ -141,7 +144,7 @@ prune(int dfd)
 	long	pid;
 	int	synced = 0, fd;
 
-	if (boot[0] == '\0' || (fd = dup(dfd)) < 0)
+	if (boot[0] == '\0' || (fd = fcntl(dfd, F_DUPFD_CLOEXEC, 0)) < 0)
 		return;
 	if ((d = fdopendir(fd)) == NULL) {
 		close(fd);
@@ -158,10 +161,13 @@ prune(int dfd)
 		} else if (ns != myns || !sl_proc_dead(pid, start, boot))
 			continue;	/* alive, or not ours to judge */
 		/* its records are needed until their `exit` files are
-		 * durable: one syncfs makes every one so */
-		if (strcmp(b, boot) == 0 && !synced && syncfs(dfd) < 0)
-			break;
-		synced = 1;
+		 * durable: one syncfs makes every one so (an earlier boot's
+		 * were made durable by its shutdown, or lost with it) */
+		if (strcmp(b, boot) == 0 && !synced) {
+			if (syncfs(dfd) < 0)
+				break;
+			synced = 1;
+		}
 		if (unlinkat(dfd, de->d_name, 0) < 0 && errno != ENOENT)
 			sl_log(SL_WARNING, "cannot remove the exit journal "
 			    "%s of a dead recorder: %s", de->d_name,
@@ -170,12 +176,12 @@ prune(int dfd)
 	closedir(d);
 }
 
-/* jdir - journals/ of pool, opened (made if mkdir), and the owner of the
- * pool's directory in *powner; -1 if none */
+/* jdir - journals/ of the pool whose directory is pd, opened (made if
+ * mkdir, the pool's directory fsynced then), and the owner of the pool's
+ * directory in *powner; -1 if none, or if mkdir and that fsync failed */
 static int
-jdir(const struct sl_spool *sp, const char *pool, int mkdir, uid_t *powner)
+jdir(const char *pd, int mkdir, uid_t *powner)
 {
-	char   *pd = sl_place(sp, SL_PL_POOL, pool, NULL, (char *)NULL);
 	struct stat st;
 	int	pfd, dfd, made = 0;
 
@@ -183,15 +189,18 @@ jdir(const struct sl_spool *sp, const char *pool, int mkdir, uid_t *powner)
 	if (pfd < 0 || fstat(pfd, &st) < 0) {
 		if (pfd >= 0)
 			close(pfd);
-		free(pd);
 		return -1;
 	}
 	*powner = st.st_uid;
-	/* RACE: a mkdir retransmitted on NFS says EEXIST for our own: we
-	 * miss the notice below, nothing else */
-	if (mkdir && mkdirat(pfd, J_DIR, 0755) == 0) {
+	/* RACE: a mkdir retransmitted on NFS says EEXIST for our own, and
+	 * another recorder may be making it now: we miss the notice below,
+	 * nothing else, since every maker of a journal fsyncs the pool's
+	 * directory, so that journals/ is durable before its journal */
+	if (mkdir && mkdirat(pfd, J_DIR, 0755) == 0)
 		made = 1;
-		(void)fsync(pfd);	/* the directory itself, durably */
+	if (mkdir && fsync(pfd) < 0) {
+		close(pfd);
+		return -1;
 	}
 	dfd = openat(pfd, J_DIR, O_RDONLY | O_DIRECTORY | O_NOFOLLOW |
 	    O_CLOEXEC);
@@ -202,7 +211,6 @@ jdir(const struct sl_spool *sp, const char *pool, int mkdir, uid_t *powner)
 		    "exit journal\"); crash detection by sluice before "
 		    "2026-12-07 does not read it: run one version on every "
 		    "host sharing this spool", pd, J_DIR);
-	free(pd);
 	return dfd;
 }
 
@@ -215,13 +223,29 @@ int
 sl_journal_open(const struct sl_spool *sp, const char *pool)
 {
 	static const char zero[16384];
+	unsigned long long start = sl_proc_start((long)getpid());
 	size_t	i;
 	uid_t	powner;
+	char   *pd;
 	int	fd, dfd;
 
 	if (jn.fd >= 0)
 		return 0;
-	if ((dfd = jdir(sp, pool, 1, &powner)) < 0)
+	/* who we are must be known, or a dead namesake's journal could
+	 * take our name (prune), and syncfs must keep its promise: a disk
+	 * of this host's (sl_local_fs).  On NFS, FUSE (sshfs, fuse-nfs),
+	 * SMB, records are fsynced as before: syncfs may do nothing there
+	 * (a FUSE server without it), and a fsync is a round trip anyway */
+	if (start == 0 || sl_boot_id()[0] == '\0')
+		return -1;
+	pd = sl_place(sp, SL_PL_POOL, pool, NULL, (char *)NULL);
+	if (!sl_local_fs(pd)) {
+		free(pd);
+		return -1;
+	}
+	dfd = jdir(pd, 1, &powner);
+	free(pd);
+	if (dfd < 0)
 		return -1;
 	if (!trusted(dfd, powner, NULL)) {
 		sl_log(SL_WARNING, "pool %s: its %s/ is not root's nor the "
@@ -232,11 +256,11 @@ sl_journal_open(const struct sl_spool *sp, const char *pool)
 	}
 	prune(dfd);
 	snprintf(jn.name, sizeof(jn.name), "%ld.%llu.%llu.%s.%s",
-	    (long)getpid(), sl_proc_start((long)getpid()), pidns(),
-	    sl_boot_id()[0] != '\0' ? sl_boot_id() : "-", sl_host());
-	/* ours (our pid, start and boot): a namesake is a retransmission
-	 * of our own create, or garbage */
-	if ((fd = sl_create_fresh(dfd, jn.name, 0644)) < 0) {
+	    (long)getpid(), start, pidns(), sl_boot_id(), sl_host());
+	/* a namesake (ours: pid, start, boot) is not removed: it would be
+	 * no journal of ours, and we fsync instead */
+	if ((fd = openat(dfd, jn.name, O_WRONLY | O_CREAT | O_EXCL |
+	    O_NOFOLLOW | O_CLOEXEC, 0644)) < 0) {
 		close(dfd);
 		return -1;
 	}
@@ -323,14 +347,16 @@ sl_journal_close(void)
 	drop();
 }
 
-/* find - the record of id's attempt in journal fd: 0, or -1 */
+/* find - the record of id's attempt in journal fd, its text (after the
+ * "id" line) into rec (len bytes); 0, or -1 */
 static int
-find(int fd, const char *id, long attempt, int *status, long *fenced)
+find(int fd, const char *id, long attempt, char *rec, size_t len)
 {
 	static char buf[J_SLOT * J_SLOTS];
 	char	slot[J_SLOT + 1], head[8 + SL_UUID_LEN];
 	ssize_t	n, at;
 	size_t	hl;
+	int	status;
 
 	hl = (size_t)snprintf(head, sizeof(head), "id = %s\n", id);
 	for (n = 0; n < (ssize_t)sizeof(buf); n += at)
@@ -341,22 +367,26 @@ find(int fd, const char *id, long attempt, int *status, long *fenced)
 			continue;
 		memcpy(slot, buf + at, J_SLOT);
 		slot[J_SLOT] = '\0';
-		if (sl_exit_parse(slot + hl, attempt, status, fenced, NULL,
-		    NULL) == 0)
+		if (sl_exit_parse(slot + hl, attempt, &status, NULL, NULL,
+		    NULL) == 0 && strlen(slot + hl) < len) {
+			memcpy(rec, slot + hl, strlen(slot + hl) + 1);
 			return 0;
+		}
 	}
 	return -1;
 }
 
 /*
- * sl_journal_find - the exit record of attempt of run id in pool's
- * journals, for crash detection that found no whole `exit`: 0 (status
- * and fenced set), or -1 (none).  Every journal is read: a power cut lost
+ * sl_journal_lookup - the exit record of attempt of run id in the
+ * journals of the pool whose directory is pd, its text (sl_exit_parse
+ * reads it) into rec (len bytes): 0, or -1 (none).  For the readers that
+ * found no whole `exit`: crash detection (sl_journal_find), and a
+ * finished run's result (end.c).  Every journal is read: a power cut lost
  * the lease that named the recorder, and this is rare.
  */
 int
-sl_journal_find(const struct sl_spool *sp, const char *pool, const char *id,
-    long attempt, int *status, long *fenced)
+sl_journal_lookup(const char *pd, const char *id, long attempt, char *rec,
+    size_t len)
 {
 	DIR    *d;
 	struct dirent *de;
@@ -364,13 +394,14 @@ sl_journal_find(const struct sl_spool *sp, const char *pool, const char *id,
 	uid_t	powner;
 	int	dfd, fd, rc = -1;
 
-	if ((dfd = jdir(sp, pool, 0, &powner)) < 0)
+	if ((dfd = jdir(pd, 0, &powner)) < 0)
 		return -1;
 	if (!trusted(dfd, powner, NULL)) {
 		close(dfd);
 		return -1;
 	}
-	if ((fd = dup(dfd)) < 0 || (d = fdopendir(fd)) == NULL) {
+	if ((fd = fcntl(dfd, F_DUPFD_CLOEXEC, 0)) < 0 ||
+	    (d = fdopendir(fd)) == NULL) {
 		if (fd >= 0)
 			close(fd);
 		close(dfd);
@@ -384,10 +415,29 @@ sl_journal_find(const struct sl_spool *sp, const char *pool, const char *id,
 		if (fd < 0)
 			continue;
 		if (fstat(fd, &st) == 0 && trusted(dfd, powner, &st))
-			rc = find(fd, id, attempt, status, fenced);
+			rc = find(fd, id, attempt, rec, len);
 		close(fd);
 	}
 	closedir(d);
 	close(dfd);
+	return rc;
+}
+
+/*
+ * sl_journal_find - the exit record of attempt of run id in pool's
+ * journals: 0 (status and fenced, if not NULL, set), or -1 (none)
+ */
+int
+sl_journal_find(const struct sl_spool *sp, const char *pool, const char *id,
+    long attempt, int *status, long *fenced)
+{
+	char	rec[J_SLOT], *pd;
+	int	rc;
+
+	pd = sl_place(sp, SL_PL_POOL, pool, NULL, (char *)NULL);
+	rc = sl_journal_lookup(pd, id, attempt, rec, sizeof(rec));
+	free(pd);
+	if (rc == 0)
+		rc = sl_exit_parse(rec, attempt, status, fenced, NULL, NULL);
 	return rc;
 }

@@ -930,6 +930,8 @@ int	sl_journal_put(const char *id, const char *rec, size_t len);
 void	sl_journal_close(void);
 int	sl_journal_find(const struct sl_spool *, const char *pool,
 	    const char *id, long attempt, int *status, long *fenced);
+int	sl_journal_lookup(const char *pooldir, const char *id, long attempt,
+	    char *rec, size_t len);
 
 /* ---- cron.c: 5-field cron schedules ---- */
 

@@ -131,7 +131,12 @@ equals "$(held "$r" 3)" sockets:1 \
 # its exit journal (journal.c): one file, named by the recorder's pid,
 # of 256 slots of 512 bytes, held open, with the 8 runs' records
 J=$SP/pools/P/journals
+case $(stat -f -c %T "$SP") in	# made on a disk of this host's only
+ext2/ext3|xfs|btrfs|tmpfs|ramfs|overlayfs|zfs|f2fs) jlocal=1 ;;
+*) jlocal=0; mkdir -p "$J"; echo "(no journal on $(stat -f -c %T "$SP"))" ;;
+esac
 j=$(ls "$J")
+[ "$jlocal" = 1 ] && {
 equals "$(echo "$j" | wc -l)" 1 "1: one exit journal"
 case $j in "$r".*) ok "1: the journal is the recorder's" ;;
 *) fail "1: the journal '$j' is not recorder $r's" ;; esac
@@ -140,6 +145,7 @@ equals "$(ls -l /proc/"$r"/fd | grep -c "journals/$j")" 1 \
     "1: the recorder holds it open"
 equals "$(tr -d '\000' <"$J/$j" | sed -n 's/^id = //p' | sort)" \
     "$(sort "$T/ids")" "1: the 8 runs' records in it"
+}
 
 # 2. the idle keeper killed
 kill -KILL "$k"

@@ -6,6 +6,9 @@
  * maker) and its records found by run id and attempt, not by another's;
  * the slots going round (the oldest records overwritten, the newest
  * found); sl_exit_write with a journal (the record in both places); a
+ * finished run's result read from the journal when its `exit` is lost or
+ * empty; entries that are no journals (a FIFO, a directory, a torn
+ * record) read as none; a
  * journal retired (removed); who is believed (a journal that others may
  * write, or a link to one, or in a journals/ others may write, or of a
  * user who is not the pool's owner, is not read, and no journal is made
@@ -45,6 +48,7 @@ setup(void)
 static void
 teardown(void)
 {
+	sl_journal_close();	/* for CK_FORK=no */
 	sl_rmtree(root);
 	free(root);
 }
@@ -248,6 +252,83 @@ START_TEST(test_journal_owner)
 }
 END_TEST
 
+START_TEST(test_journal_hostile)
+{
+	char	p[4700], slot[512];
+	int	status, fd;
+
+	ck_assert_int_eq(sl_journal_open(&sp, P), 0);
+	put(idn(1), 1, 0);
+	/* a FIFO, a directory, a record with no trailer, each named as a
+	 * journal: not read, or read as none, and nothing hangs */
+	snprintf(p, sizeof(p), "%s/1.1.1.b.fifo", jd);
+	ck_assert_int_eq(mkfifo(p, 0644), 0);
+	snprintf(p, sizeof(p), "%s/1.1.1.b.dir", jd);
+	ck_assert_int_eq(mkdir(p, 0755), 0);
+	snprintf(p, sizeof(p), "%s/1.1.1.b.torn", jd);
+	fd = open(p, O_WRONLY | O_CREAT | O_EXCL, 0644);
+	ck_assert_int_ge(fd, 0);
+	memset(slot, 0, sizeof(slot));
+	snprintf(slot, sizeof(slot), "id = %s\nattempt = 1\nstatus = 0\n",
+	    idn(2));
+	ck_assert_int_eq(write(fd, slot, sizeof(slot)), (ssize_t)sizeof(slot));
+	close(fd);
+	ck_assert_int_eq(sl_journal_find(&sp, P, idn(2), 1, &status, NULL),
+	    -1);
+	ck_assert_int_eq(sl_journal_find(&sp, P, idn(1), 1, &status, NULL),
+	    0);
+}
+END_TEST
+
+/* done - make done/ID.STATE of run k with an exit file of text (NULL:
+ * none): its path (static) */
+static const char *
+done(int k, const char *state, const char *text)
+{
+	static char d[4700];
+	char	p[4800];
+	int	fd;
+
+	snprintf(d, sizeof(d), "%s/pools/%s/done/%s.%s", root, P, idn(k),
+	    state);
+	ck_assert_int_eq(mkdir(d, 0755), 0);
+	if (text != NULL) {
+		snprintf(p, sizeof(p), "%s/exit", d);
+		fd = open(p, O_WRONLY | O_CREAT | O_EXCL, 0644);
+		ck_assert_int_ge(fd, 0);
+		ck_assert_int_eq(write(fd, text, strlen(text)),
+		    (ssize_t)strlen(text));
+		close(fd);
+	}
+	return d;
+}
+
+START_TEST(test_journal_result)
+{
+	struct sl_result res;
+
+	ck_assert_int_eq(sl_journal_open(&sp, P), 0);
+	put(idn(1), 1, 3 << 8);
+	put(idn(2), 1, 0);
+	put(idn(3), 1, 0);
+	/* a finished run whose `exit` a power cut lost, or left empty:
+	 * its result from the journal */
+	ck_assert_int_eq(sl_result_read(done(1, "Failed", NULL), &res), 0);
+	ck_assert_str_eq(res.state, "Failed");
+	ck_assert_int_eq(res.exit_code, 3);
+	ck_assert_int_eq(res.started, 1000);
+	ck_assert_int_eq(res.ended, 1001);
+	ck_assert_int_eq(sl_result_read(done(2, "Completed", ""), &res), 0);
+	ck_assert_str_eq(res.state, "Completed");
+	ck_assert_int_eq(res.exit_code, 0);
+	/* the record must say the state the name says */
+	ck_assert_int_eq(sl_result_read(done(3, "Failed", NULL), &res), -1);
+	/* no record anywhere: ended unknown, as before */
+	ck_assert_int_eq(sl_result_read(done(4, "Completed", NULL), &res),
+	    -1);
+}
+END_TEST
+
 /* fake - make journals/NAME, its last write age seconds ago */
 static void
 fake(const char *name, long age)
@@ -329,6 +410,8 @@ suite_journal(void)
 	tcase_add_test(tc, test_journal_exit_write);
 	tcase_add_test(tc, test_journal_trust);
 	tcase_add_test(tc, test_journal_owner);
+	tcase_add_test(tc, test_journal_hostile);
+	tcase_add_test(tc, test_journal_result);
 	tcase_add_test(tc, test_journal_prune);
 	suite_add_tcase(s, tc);
 	return s;
