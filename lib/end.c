@@ -478,12 +478,16 @@ result_derive(const char *dir, struct sl_result *res)
 	text = sl_read_small(dir, "exit");
 	rc = text == NULL ? -1 : sl_exit_parse(text, 1, &status, &fenced,
 	    &res->started, &res->ended);
-	free(text);
+	free(text);	/* below, only whether there was one */
 	/* `exit` written by a warm recorder was not fsynced, the move to
-	 * done/ may outlive it in a power cut: its record is in its
-	 * journal then, which is not removed before a syncfs made `exit`
-	 * durable (journal.c); the pool's directory is done/'s parent */
-	if (rc < 0 && (size_t)(b - dir) > sizeof("/done/") - 1) {
+	 * done/ may outlive its contents in a power cut (not its name,
+	 * made before the move): its record is in its journal then, which
+	 * is not removed before a syncfs made `exit` durable (journal.c);
+	 * the pool's directory is done/'s parent.  A run with no `exit` at
+	 * all (finished by hand) does not look: a listing would read every
+	 * journal for it each time */
+	if (text != NULL && rc < 0 &&
+	    (size_t)(b - dir) > sizeof("/done/") - 1) {
 		char	pd[PATH_MAX], rec[SL_EXIT_MAX + 64];
 		size_t	pl = (size_t)(b - dir) - (sizeof("/done/") - 1);
 

@@ -311,9 +311,10 @@ START_TEST(test_journal_result)
 	put(idn(1), 1, 3 << 8);
 	put(idn(2), 1, 0);
 	put(idn(3), 1, 0);
-	/* a finished run whose `exit` a power cut lost, or left empty:
-	 * its result from the journal */
-	ck_assert_int_eq(sl_result_read(done(1, "Failed", NULL), &res), 0);
+	/* a finished run whose `exit` a power cut left empty, or cut
+	 * short: its result from the journal */
+	ck_assert_int_eq(sl_result_read(done(1, "Failed", "attempt = 1\n"),
+	    &res), 0);
 	ck_assert_str_eq(res.state, "Failed");
 	ck_assert_int_eq(res.exit_code, 3);
 	ck_assert_int_eq(res.started, 1000);
@@ -322,9 +323,13 @@ START_TEST(test_journal_result)
 	ck_assert_str_eq(res.state, "Completed");
 	ck_assert_int_eq(res.exit_code, 0);
 	/* the record must say the state the name says */
-	ck_assert_int_eq(sl_result_read(done(3, "Failed", NULL), &res), -1);
+	ck_assert_int_eq(sl_result_read(done(3, "Failed", ""), &res), -1);
 	/* no record anywhere: ended unknown, as before */
-	ck_assert_int_eq(sl_result_read(done(4, "Completed", NULL), &res),
+	ck_assert_int_eq(sl_result_read(done(4, "Completed", ""), &res), -1);
+	/* no `exit` at all (a run finished by hand): the journal is not
+	 * read, though it holds a record */
+	put(idn(5), 1, 0);
+	ck_assert_int_eq(sl_result_read(done(5, "Completed", NULL), &res),
 	    -1);
 }
 END_TEST
