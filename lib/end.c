@@ -463,7 +463,7 @@ result_derive(const char *dir, struct sl_result *res)
 	enum sl_state want, st;
 	size_t	len = strlen(dir);
 	long	fenced = 1;
-	int	status, code, rc;
+	int	status, code, rc, had;
 
 	while (len > 1 && dir[len - 1] == '/')
 		len--;
@@ -476,9 +476,10 @@ result_derive(const char *dir, struct sl_result *res)
 	if (sl_done_parse(base, id, &want) < 0)
 		return -1;
 	text = sl_read_small(dir, "exit");
+	had = text != NULL;
 	rc = text == NULL ? -1 : sl_exit_parse(text, 1, &status, &fenced,
 	    &res->started, &res->ended);
-	free(text);	/* below, only whether there was one */
+	free(text);
 	/* `exit` written by a warm recorder was not fsynced, the move to
 	 * done/ may outlive its contents in a power cut (not its name,
 	 * made before the move): its record is in its journal then, which
@@ -486,8 +487,7 @@ result_derive(const char *dir, struct sl_result *res)
 	 * the pool's directory is done/'s parent.  A run with no `exit` at
 	 * all (finished by hand) does not look: a listing would read every
 	 * journal for it each time */
-	if (text != NULL && rc < 0 &&
-	    (size_t)(b - dir) > sizeof("/done/") - 1) {
+	if (had && rc < 0 && (size_t)(b - dir) > sizeof("/done/") - 1) {
 		char	pd[PATH_MAX], rec[SL_EXIT_MAX + 64];
 		size_t	pl = (size_t)(b - dir) - (sizeof("/done/") - 1);
 

@@ -49,6 +49,7 @@
 #define J_SLOT	512			/* a sector: a record, whole */
 #define J_SLOTS	256			/* 128 KiB a journal */
 #define J_KEEP	(7 * 86400L)		/* an earlier boot's, kept this long */
+#define J_PRUNE	64			/* dead owners' removed at a time */
 #define J_DIR	"journals"
 
 static struct {
@@ -140,9 +141,10 @@ prune(int dfd)
 	struct stat st;
 	unsigned long long start, ns, myns = pidns();
 	const char *host, *boot = sl_boot_id();
-	char	b[64];
+	char	b[64], (*dead)[NAME_MAX + 1] = NULL;
 	long	pid;
-	int	synced = 0, fd;
+	size_t	n = 0, i;
+	int	fd;
 
 	if (boot[0] == '\0' || (fd = fcntl(dfd, F_DUPFD_CLOEXEC, 0)) < 0)
 		return;
@@ -150,30 +152,41 @@ prune(int dfd)
 		close(fd);
 		return;
 	}
+	/* first every dead owner's name, then one syncfs, then the
+	 * removals: an owner judged dead after a syncfs could have written
+	 * its last `exit` after it */
 	while ((de = readdir(d)) != NULL) {
 		if (owner(de->d_name, &pid, &start, &ns, b, &host) < 0 ||
 		    strcmp(host, sl_host()) != 0 ||
 		    fstatat(dfd, de->d_name, &st, AT_SYMLINK_NOFOLLOW) < 0)
 			continue;
 		if (strcmp(b, boot) != 0) {
-			if (time(NULL) - st.st_mtime < J_KEEP)
-				continue;
-		} else if (ns != myns || !sl_proc_dead(pid, start, boot))
-			continue;	/* alive, or not ours to judge */
-		/* its records are needed until their `exit` files are
-		 * durable: one syncfs makes every one so (an earlier boot's
-		 * were made durable by its shutdown, or lost with it) */
-		if (strcmp(b, boot) == 0 && !synced) {
-			if (syncfs(dfd) < 0)
-				break;
-			synced = 1;
+			/* an earlier boot's: its records were needed until
+			 * crash detection ended that boot's runs */
+			if (time(NULL) - st.st_mtime >= J_KEEP &&
+			    unlinkat(dfd, de->d_name, 0) < 0 && errno != ENOENT)
+				sl_log(SL_WARNING, "cannot remove the exit "
+				    "journal %s of an earlier boot: %s",
+				    de->d_name, strerror(errno));
+			continue;
 		}
-		if (unlinkat(dfd, de->d_name, 0) < 0 && errno != ENOENT)
-			sl_log(SL_WARNING, "cannot remove the exit journal "
-			    "%s of a dead recorder: %s", de->d_name,
-			    strerror(errno));
+		if (ns != myns || !sl_proc_dead(pid, start, boot) ||
+		    n >= J_PRUNE)
+			continue;	/* alive, not ours to judge, or later */
+		if (dead == NULL)
+			dead = sl_xmalloc(J_PRUNE * sizeof(*dead));
+		snprintf(dead[n++], sizeof(dead[0]), "%s", de->d_name);
 	}
 	closedir(d);
+	/* their records are needed until their `exit` files are durable:
+	 * one syncfs makes every one so */
+	if (n > 0 && syncfs(dfd) == 0)
+		for (i = 0; i < n; i++)
+			if (unlinkat(dfd, dead[i], 0) < 0 && errno != ENOENT)
+				sl_log(SL_WARNING, "cannot remove the exit "
+				    "journal %s of a dead recorder: %s",
+				    dead[i], strerror(errno));
+	free(dead);
 }
 
 /* jdir - journals/ of the pool whose directory is pd, opened (made if

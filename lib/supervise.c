@@ -947,6 +947,7 @@ record(const struct sup *s, int dfd, int chan, int bt,
     const char *cwd, int outfd, char **env)
 {
 	char	id[SL_UUID_LEN + 1];
+	const char *jid;
 	struct started_msg sm;
 	struct ended_msg em;
 	struct timespec sec;
@@ -988,6 +989,17 @@ record(const struct sup *s, int dfd, int chan, int bt,
 			(void)0;	/* the supervisor is gone */
 		return 127;
 	}
+	/* with a journal, the moves of the run (its claim, its start's
+	 * rename into running/) must be durable before its exit record is:
+	 * none is fsynced, the record's fdatasync commits nothing, and a
+	 * finished run found back in sched/ after a power cut would run
+	 * again.  An fsync of `exit` used to commit them with it; the
+	 * directory's fsync commits them now (its rename changed it: its
+	 * "..") while the command starts, off its end's path.  Failed: the
+	 * record is fsynced as before, which commits them */
+	jid = journal_id(s->dir, id);
+	if (jid != NULL && fsync(dfd) < 0)
+		jid = NULL;
 	/* no wait before the first sigtimedwait: SIGCHLD is blocked here
 	 * from our fork on and taken only by that wait, so a command that
 	 * ended already left it pending, and the wait returns at once (a
@@ -1045,8 +1057,8 @@ record(const struct sup *s, int dfd, int chan, int bt,
 	memset(&em, 0, sizeof(em));
 	em.status = st;
 	em.fenced = fenced;
-	if (sl_exit_write(dfd, journal_id(s->dir, id), s->r->attempt,
-	    (long)c, st, fenced, s->started) == 0)
+	if (sl_exit_write(dfd, jid, s->r->attempt, (long)c, st, fenced,
+	    s->started) == 0)
 		em.recorded = 1;
 	else
 		note("cannot record the command's exit status in %s/exit: "
@@ -1340,7 +1352,9 @@ warm_give(const struct sup *s, int dfd, int chan, int bt, const char *cwd,
 		sl_buf_add(&b, env[i], strlen(env[i]) + 1);
 	if (b.len > REC_REQ_MAX || strlen(s->dir) >= PATH_MAX) {
 		sl_buf_free(&b);
-		warm_stop(0);
+		/* killed, idle: its journal's syncfs, at a retirement, would
+		 * be on this run's path; the next warm recorder removes it */
+		warm_stop(1);
 		return -1;
 	}
 	if (warm.pid < 0) {

@@ -43,11 +43,13 @@ r0=$(S submit -p P -- true)
 expect_state "$r0" Completed 10 "0: a first run Completed"
 
 # 1. the journal outlives a lost `exit`
-r1=$(S submit -p P -- sh -c 'sleep 1; exit 3')
+# its command ends when told: after its supervisor is stopped
+r1=$(S submit -p P -- sh -c "while [ ! -e '$TESTDIR/go' ]; do sleep 0.05; done; exit 3")
 wait_lease P "$r1" 5
 kill -STOP "$sup"
 ok "1: the supervisor ($sup) stopped"
-jn=$(ls "$J")
+: >"$TESTDIR/go"
+jn=$(ls "$J" | grep "^$rec\.")
 case $jn in "$rec".*) ok "1: the journal is the run's recorder's" ;;
 *) fail "1: journals/ holds '$jn', not recorder $rec's" ;; esac
 i=0
