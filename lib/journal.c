@@ -10,14 +10,15 @@
  * host: who it is, as a lease says it), as J_SLOTS zeroed slots of
  * J_SLOT bytes, fsynced with its directory: from then on its blocks are
  * allocated and durable, and overwriting one changes data only.  For each
- * run it writes the `exit` file as before, without fsync, then puts the
- * same record, after an "id = ID" line, in its next slot with pwrite and
- * fdatasync: a cache flush, no journal commit of the file system (on this
- * machine's ext4, 0.29 ms against 0.85 ms; bench/compare.sh's drain at 2
- * slots, 2.5 s against 3.6 s).  Before a slot is used a second time (the
- * slots go round) syncfs() makes every earlier `exit` file and every move
- * of their runs durable, so no record of the slot it overwrites is still
- * needed.  Crash detection that finds no whole `exit` for the attempt it
+ * run it fsyncs the run's directory while the command starts (the run's
+ * moves, never fsynced, must be durable before its record: supervise.c),
+ * and when the command has ended writes `exit` as before, without fsync,
+ * then puts the same record, after an "id = ID" line, in its next slot
+ * with pwrite and fdatasync: a cache flush, no journal commit of the file
+ * system (on this machine's ext4, 0.29 ms against 0.85 ms alone).
+ * Before a slot is used a second time (the slots go round) syncfs()
+ * makes every earlier `exit` file and every move of their runs durable,
+ * so no record of the slot it overwrites is still needed.  Crash detection that finds no whole `exit` for the attempt it
  * ends (a power cut lost it) looks in the pool's journals
  * (sl_journal_find), and so does the reader of a finished run's result
  * (end.c: `done/` is not fsynced, and may outlive `exit` in a power
