@@ -18,8 +18,9 @@
  * system (on this machine's ext4, 0.29 ms against 0.85 ms alone).
  * Before a slot is used a second time (the slots go round) syncfs()
  * makes every earlier `exit` file and every move of their runs durable,
- * so no record of the slot it overwrites is still needed.  Crash detection that finds no whole `exit` for the attempt it
- * ends (a power cut lost it) looks in the pool's journals
+ * so no record of the slot it overwrites is still needed.  Crash
+ * detection that finds no whole `exit` for the attempt it ends (a power
+ * cut lost it) looks in the pool's journals
  * (sl_journal_find), and so does the reader of a finished run's result
  * (end.c: `done/` is not fsynced, and may outlive `exit` in a power
  * cut).  A slot is 512 bytes, aligned: a sector, written whole or not at
@@ -373,6 +374,8 @@ find(int fd, const char *id, long attempt, char *rec, size_t len)
 	int	status;
 
 	hl = (size_t)snprintf(head, sizeof(head), "id = %s\n", id);
+	if (hl >= sizeof(head))
+		return -1;	/* no run's id */
 	for (n = 0; n < (ssize_t)sizeof(buf); n += at)
 		if ((at = read(fd, buf + n, sizeof(buf) - (size_t)n)) <= 0)
 			break;

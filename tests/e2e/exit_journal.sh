@@ -11,7 +11,8 @@
 #   2. the dead recorder's journal is removed when the next warm recorder
 #      of this host starts (after a syncfs); a journal of another host, and
 #      one of an earlier boot written a day ago, are kept; the new
-#      recorder's journal holds its run's record.
+#      recorder's journal holds its run's record (looked at while a next
+#      run keeps its keeper from retiring).
 . "$TOP/tests/e2e/lib.sh"
 . "$TOP/tests/e2e/agent.inc"
 # a lease of 10 s: the stopped supervisor is not judged before this test
@@ -33,6 +34,8 @@ cleanup() {
 trap cleanup EXIT
 
 S work-pool create P >/dev/null || exit 1
+# waiter NAME: a shell loop that ends when $TESTDIR/NAME exists
+waiter() { echo "while [ ! -e '$TESTDIR/$1' ]; do sleep 0.05; done"; }
 J=$SP/pools/P/journals
 # a keeper killed before its word is reaped at its agent's next rescan
 # (spool-layout.md, "Words"): 2 s here
@@ -44,7 +47,7 @@ expect_state "$r0" Completed 10 "0: a first run Completed"
 
 # 1. the journal outlives a lost `exit`
 # its command ends when told: after its supervisor is stopped
-r1=$(S submit -p P -- sh -c "while [ ! -e '$TESTDIR/go' ]; do sleep 0.05; done; exit 3")
+r1=$(S submit -p P -- sh -c "$(waiter go); exit 3")
 wait_lease P "$r1" 5
 kill -STOP "$sup"
 ok "1: the supervisor ($sup) stopped"
@@ -85,7 +88,11 @@ young="1.1.$ns.00000000-0000-4000-8000-000000000000.$h"
 : >"$J/$young"
 touch -d '1 day ago' "$J/$young"
 r2=$(S submit -p P -- true)
+# r3 keeps the keeper busy meanwhile (an idle one retires after 2 s, and
+# removes its journal)
+r3=$(S submit -p P -- sh -c "$(waiter go3)")
 expect_state "$r2" Completed 10 "2: a run under a new keeper Completed"
+expect_state "$r3" Running 10 "2: the next run Running"
 [ -e "$J/$jn" ] && fail "2: the dead recorder's journal $jn is still there" ||
     ok "2: the dead recorder's journal was removed"
 [ -e "$J/$other" ] && ok "2: another host's journal kept" ||
@@ -96,4 +103,6 @@ jn2=$(ls "$J" | grep -v -e "^1\.1\." )
 equals "$(echo "$jn2" | grep -c .)" 1 "2: one journal of this host's"
 tr -d '\000' <"$J/$jn2" | grep -q "^id = $r2\$" &&
     ok "2: r2's record in the new journal" || fail "2: no record of r2"
+: >"$TESTDIR/go3"
+expect_state "$r3" Completed 10 "2: the next run Completed"
 finish
