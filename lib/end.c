@@ -455,6 +455,8 @@ sl_result_write(const char *dir, const char *state, time_t started,
  * result.ini's was.  0, or -1 (a run finished by hand, an older sluice's
  * without result.ini: "ended unknown")
  */
+#define DONE_LEN	(sizeof("/done/") - 1)
+
 static int
 result_derive(const char *dir, struct sl_result *res)
 {
@@ -487,12 +489,12 @@ result_derive(const char *dir, struct sl_result *res)
 	 * the pool's directory is done/'s parent.  A run with no `exit` at
 	 * all (finished by hand) does not look: a listing would read every
 	 * journal for it each time */
-	if (had && rc < 0 && (size_t)(b - dir) > sizeof("/done/") - 1) {
+	if (had && rc < 0 && (size_t)(b - dir) > DONE_LEN) {
 		char	pd[PATH_MAX], rec[SL_EXIT_MAX + 64];
-		size_t	pl = (size_t)(b - dir) - (sizeof("/done/") - 1);
+		size_t	pl = (size_t)(b - dir) - DONE_LEN;
 
-		if (pl < sizeof(pd) && memcmp(b - (sizeof("/done/") - 1),
-		    "/done/", sizeof("/done/") - 1) == 0) {
+		if (pl < sizeof(pd) && memcmp(b - DONE_LEN, "/done/",
+		    DONE_LEN) == 0) {
 			memcpy(pd, dir, pl);
 			pd[pl] = '\0';
 			if (sl_journal_lookup(pd, id, 1, rec, sizeof(rec)) == 0)

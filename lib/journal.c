@@ -75,17 +75,15 @@ pidns(void)
 }
 
 /*
- * trusted - may journals/ (dfd), and the journal st in it (NULL: the
- * directory alone), be believed?  A record ends a run as its command's
- * status says, so only the pool's makers may write there: the directory
- * is root's or the pool directory's owner's (powner), and nobody else may
- * write to it; a journal is a plain file with one link, of root's or the
- * directory owner's, that nobody else may write.  A user who may write
- * the pool's directory (a shared spool) and made journals/ first is not
- * believed, and no recorder journals there.
+ * trusted - may journals/ (dfd) be believed?  A record ends a run as its
+ * command's status says, so only the pool's makers may write there: the
+ * directory is root's or the pool directory's owner's (powner), and
+ * nobody else may write to it.  A user who may write the pool's directory
+ * (a shared spool) and made journals/ first is not believed, and no
+ * recorder journals there.  Its owner in *owner, for believed().
  */
 static int
-trusted(int dfd, uid_t powner, const struct stat *st)
+trusted(int dfd, uid_t powner, uid_t *owner)
 {
 	struct stat d;
 
@@ -93,9 +91,33 @@ trusted(int dfd, uid_t powner, const struct stat *st)
 	    (d.st_mode & (S_IWGRP | S_IWOTH)) != 0 ||
 	    (d.st_uid != 0 && d.st_uid != powner))
 		return 0;
-	return st == NULL || (S_ISREG(st->st_mode) && st->st_nlink == 1 &&
+	*owner = d.st_uid;
+	return 1;
+}
+
+/* believed - is st, in a trusted journals/ of owner, a journal to read:
+ * a plain file with one link, of root's or owner's, nobody else may
+ * write? */
+static int
+believed(const struct stat *st, uid_t owner)
+{
+	return S_ISREG(st->st_mode) && st->st_nlink == 1 &&
 	    (st->st_mode & (S_IWGRP | S_IWOTH)) == 0 &&
-	    (st->st_uid == 0 || st->st_uid == d.st_uid));
+	    (st->st_uid == 0 || st->st_uid == owner);
+}
+
+/* listing - a stream over directory dfd, which stays ours; NULL if not */
+static DIR *
+listing(int dfd)
+{
+	DIR    *d;
+	int	fd;
+
+	if ((fd = fcntl(dfd, F_DUPFD_CLOEXEC, 0)) < 0)
+		return NULL;
+	if ((d = fdopendir(fd)) == NULL)
+		close(fd);
+	return d;
 }
 
 /*
@@ -146,14 +168,9 @@ prune(int dfd)
 	char	b[64], (*dead)[NAME_MAX + 1] = NULL;
 	long	pid;
 	size_t	n = 0, i;
-	int	fd;
 
-	if (boot[0] == '\0' || (fd = fcntl(dfd, F_DUPFD_CLOEXEC, 0)) < 0)
+	if (boot[0] == '\0' || (d = listing(dfd)) == NULL)
 		return;
-	if ((d = fdopendir(fd)) == NULL) {
-		close(fd);
-		return;
-	}
 	/* first every dead owner's name, then one syncfs, then the
 	 * removals: an owner judged dead after a syncfs could have written
 	 * its last `exit` after it */
@@ -240,7 +257,7 @@ sl_journal_open(const struct sl_spool *sp, const char *pool)
 	static const char zero[16384];
 	unsigned long long start = sl_proc_start((long)getpid());
 	size_t	i;
-	uid_t	powner;
+	uid_t	powner, owner;
 	char   *pd;
 	int	fd, dfd;
 
@@ -262,7 +279,7 @@ sl_journal_open(const struct sl_spool *sp, const char *pool)
 	free(pd);
 	if (dfd < 0)
 		return -1;
-	if (!trusted(dfd, powner, NULL)) {
+	if (!trusted(dfd, powner, &owner)) {
 		sl_log(SL_WARNING, "pool %s: its %s/ is not root's nor the "
 		    "pool's owner's, or others may write it: exit records are "
 		    "fsynced, not journaled", pool, J_DIR);
@@ -370,7 +387,7 @@ find(int fd, const char *id, long attempt, char *rec, size_t len)
 	static char buf[J_SLOT * J_SLOTS];
 	char	slot[J_SLOT + 1], head[8 + SL_UUID_LEN];
 	ssize_t	n, at;
-	size_t	hl;
+	size_t	hl, rl;
 	int	status;
 
 	hl = (size_t)snprintf(head, sizeof(head), "id = %s\n", id);
@@ -384,9 +401,10 @@ find(int fd, const char *id, long attempt, char *rec, size_t len)
 			continue;
 		memcpy(slot, buf + at, J_SLOT);
 		slot[J_SLOT] = '\0';
+		rl = strlen(slot + hl);
 		if (sl_exit_parse(slot + hl, attempt, &status, NULL, NULL,
-		    NULL) == 0 && strlen(slot + hl) < len) {
-			memcpy(rec, slot + hl, strlen(slot + hl) + 1);
+		    NULL) == 0 && rl < len) {
+			memcpy(rec, slot + hl, rl + 1);
 			return 0;
 		}
 	}
@@ -408,19 +426,12 @@ sl_journal_lookup(const char *pd, const char *id, long attempt, char *rec,
 	DIR    *d;
 	struct dirent *de;
 	struct stat st;
-	uid_t	powner;
+	uid_t	powner, owner;
 	int	dfd, fd, rc = -1;
 
 	if ((dfd = jdir(pd, 0, &powner)) < 0)
 		return -1;
-	if (!trusted(dfd, powner, NULL)) {
-		close(dfd);
-		return -1;
-	}
-	if ((fd = fcntl(dfd, F_DUPFD_CLOEXEC, 0)) < 0 ||
-	    (d = fdopendir(fd)) == NULL) {
-		if (fd >= 0)
-			close(fd);
+	if (!trusted(dfd, powner, &owner) || (d = listing(dfd)) == NULL) {
 		close(dfd);
 		return -1;
 	}
@@ -431,7 +442,7 @@ sl_journal_lookup(const char *pd, const char *id, long attempt, char *rec,
 		    O_NONBLOCK | O_CLOEXEC);
 		if (fd < 0)
 			continue;
-		if (fstat(fd, &st) == 0 && trusted(dfd, powner, &st))
+		if (fstat(fd, &st) == 0 && believed(&st, owner))
 			rc = find(fd, id, attempt, rec, len);
 		close(fd);
 	}

@@ -212,8 +212,7 @@ sl_exit_write(int dirfd, const char *id, long attempt, long pid, int status,
 	 * attempt's recorder renamed its own record over ours */
 	errno = 0;
 	wrote = write(fd, buf, (size_t)len) == len;
-	jl = wrote && id != NULL && sl_journal_ready() &&
-	    sl_journal_put(id, buf, (size_t)len) == 0;
+	jl = wrote && id != NULL && sl_journal_put(id, buf, (size_t)len) == 0;
 	if (!wrote || (!jl && fsync(fd) < 0)) {
 		saved = errno != 0 ? errno : EIO;
 		close(fd);
