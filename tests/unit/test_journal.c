@@ -163,7 +163,7 @@ START_TEST(test_journal_exit_write)
 	int	dfd, status = -1;
 
 	snprintf(d, sizeof(d), "%s/rundir", root);
-	ck_assert_int_eq(mkdir(d, 0755), 0);
+	t_mkdir(d);
 	dfd = open(d, O_RDONLY | O_DIRECTORY);
 	ck_assert_int_ge(dfd, 0);
 	ck_assert_int_eq(sl_journal_open(&sp, P), 0);
@@ -235,7 +235,7 @@ START_TEST(test_journal_owner)
 	snprintf(pd, sizeof(pd), "%s/pools/%s", root, P);
 	/* a journals/ of a user's making, not the pool's owner's: no
 	 * journal made there, none believed */
-	ck_assert_int_eq(mkdir(jd, 0755), 0);
+	t_mkdir(jd);
 	ck_assert_int_eq(chown(jd, 4000000, 4000000), 0);
 	ck_assert_int_eq(sl_journal_open(&sp, P), -1);
 	ck_assert_int_eq(sl_journal_ready(), 0);
@@ -255,7 +255,7 @@ END_TEST
 START_TEST(test_journal_hostile)
 {
 	char	p[4700], slot[512];
-	int	status, fd;
+	int	status;
 
 	ck_assert_int_eq(sl_journal_open(&sp, P), 0);
 	put(idn(1), 1, 0);
@@ -264,15 +264,12 @@ START_TEST(test_journal_hostile)
 	snprintf(p, sizeof(p), "%s/1.1.1.b.fifo", jd);
 	ck_assert_int_eq(mkfifo(p, 0644), 0);
 	snprintf(p, sizeof(p), "%s/1.1.1.b.dir", jd);
-	ck_assert_int_eq(mkdir(p, 0755), 0);
+	t_mkdir(p);
 	snprintf(p, sizeof(p), "%s/1.1.1.b.torn", jd);
-	fd = open(p, O_WRONLY | O_CREAT | O_EXCL, 0644);
-	ck_assert_int_ge(fd, 0);
 	memset(slot, 0, sizeof(slot));
 	snprintf(slot, sizeof(slot), "id = %s\nattempt = 1\nstatus = 0\n",
 	    idn(2));
-	ck_assert_int_eq(write(fd, slot, sizeof(slot)), (ssize_t)sizeof(slot));
-	close(fd);
+	t_write(p, slot, sizeof(slot));
 	ck_assert_int_eq(sl_journal_find(&sp, P, idn(2), 1, &status, NULL),
 	    -1);
 	ck_assert_int_eq(sl_journal_find(&sp, P, idn(1), 1, &status, NULL),
@@ -287,18 +284,13 @@ done(int k, const char *state, const char *text)
 {
 	static char d[4700];
 	char	p[4800];
-	int	fd;
 
 	snprintf(d, sizeof(d), "%s/pools/%s/done/%s.%s", root, P, idn(k),
 	    state);
-	ck_assert_int_eq(mkdir(d, 0755), 0);
+	t_mkdir(d);
 	if (text != NULL) {
 		snprintf(p, sizeof(p), "%s/exit", d);
-		fd = open(p, O_WRONLY | O_CREAT | O_EXCL, 0644);
-		ck_assert_int_ge(fd, 0);
-		ck_assert_int_eq(write(fd, text, strlen(text)),
-		    (ssize_t)strlen(text));
-		close(fd);
+		t_puts(p, text);
 	}
 	return d;
 }
@@ -340,12 +332,9 @@ fake(const char *name, long age)
 {
 	char	p[4700];
 	struct timeval tv[2];
-	int	fd;
 
 	snprintf(p, sizeof(p), "%s/%s", jd, name);
-	fd = open(p, O_WRONLY | O_CREAT | O_EXCL, 0644);
-	ck_assert_int_ge(fd, 0);
-	close(fd);
+	t_puts(p, "");
 	gettimeofday(&tv[0], NULL);
 	tv[0].tv_sec -= age;
 	tv[1] = tv[0];
@@ -358,7 +347,7 @@ there(const char *name)
 	char	p[4700];
 
 	snprintf(p, sizeof(p), "%s/%s", jd, name);
-	return access(p, F_OK) == 0;
+	return t_exists(p);
 }
 
 START_TEST(test_journal_prune)
@@ -375,7 +364,7 @@ START_TEST(test_journal_prune)
 		ns[n] = '\0';
 		nsn = strtoull(ns + 5, NULL, 10);
 	}
-	ck_assert_int_eq(mkdir(jd, 0755), 0);
+	t_mkdir(jd);
 	snprintf(dead, sizeof(dead), "%ld.%llu.%llu.%s.%s", pid, 1ULL, nsn,
 	    boot, sl_host());
 	snprintf(live, sizeof(live), "%ld.%llu.%llu.%s.%s", (long)getppid(),
